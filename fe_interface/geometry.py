@@ -1,0 +1,498 @@
+"""Geometry builders: gmsh models with named materials, boundaries and interfaces.
+
+Every builder checks its parameters (raising :class:`ValueError` naming the
+parameter *before* gmsh is called), builds an OpenCASCADE model on rank 0 of
+``comm`` only, glues the regions with ``fragment`` so that every interface is one
+conforming curve/surface shared by the two regions, meshes it (geometry order 1
+or 2: order 2 gives curved second-order cells whose high-order nodes lie on the
+CAD geometry) and returns a :class:`fe_interface.mesh.TaggedMesh` distributed
+over ``comm`` with shared-facet ghosting.
+
+Every material region is a physical group of cells, every outer boundary part and
+every interface a physical group of facets.  An *interface* group contains only
+internal facets (two cells, one on each side, with different cell tags): integrate
+over it with ``dS``; boundaries with ``ds``.  Each facet belongs to at most one
+group.  All lengths are in metres.
+
+gmsh is initialised (quiet: ``General.Terminal = 0``) and finalised inside each
+builder unless the caller already initialised it, in which case a temporary model
+is added and removed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from mpi4py import MPI
+
+from fe_interface.mesh import TaggedMesh, from_gmsh_model
+
+__all__ = [
+    "concentric_cylinders",
+    "concentric_spheres",
+    "layered_stack",
+]
+
+
+# --------------------------------------------------------------------------------------
+# parameter checks (pure Python, run on every rank before gmsh is touched)
+# --------------------------------------------------------------------------------------
+
+
+def _positive(value, name: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a positive number, got {value!r}") from None
+    if not math.isfinite(v) or v <= 0.0:
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return v
+
+
+def _check_order(order) -> int:
+    if order not in (1, 2) or isinstance(order, bool):
+        raise ValueError(f"order must be 1 or 2 (geometry order), got {order!r}")
+    return int(order)
+
+
+def _check_refine(refine, name: str = "refine_interfaces") -> float | None:
+    if refine is None:
+        return None
+    f = _positive(refine, name)
+    if f < 1.0:
+        raise ValueError(f"{name} is a refinement factor and must be >= 1, got {refine!r}")
+    return f
+
+
+def _check_names(
+    names, n: int, prefix: str, reserved: Sequence[str], param: str = "names"
+) -> list[str]:
+    if names is None:
+        out = [f"{prefix}{i}" for i in range(n)]
+    else:
+        if isinstance(names, str):
+            raise ValueError(f"{param} must be a sequence of {n} strings, not one string")
+        out = list(names)
+        if len(out) != n:
+            raise ValueError(f"{param} must have {n} entries (one per region), got {len(out)}")
+        for s in out:
+            if not isinstance(s, str) or not s:
+                raise ValueError(f"{param} must be non-empty strings, got {s!r}")
+        if len(set(out)) != n:
+            raise ValueError(f"{param} must be unique, got {out}")
+    clash = sorted(set(out) & set(reserved))
+    if clash:
+        raise ValueError(f"{param} {clash} clash with facet group names {sorted(reserved)}")
+    return out
+
+
+def _check_radii(radii) -> list[float]:
+    try:
+        r = [float(x) for x in radii]
+    except (TypeError, ValueError):
+        raise ValueError(f"radii must be a sequence of numbers, got {radii!r}") from None
+    if len(r) < 2:
+        raise ValueError(f"radii needs at least two values r0 < r1 (r0 = 0: full disc), got {r}")
+    if not all(math.isfinite(x) for x in r) or r[0] < 0.0:
+        raise ValueError(f"radii must be finite with radii[0] >= 0, got {r}")
+    if any(b <= a for a, b in zip(r[:-1], r[1:], strict=True)):
+        raise ValueError(f"radii must be strictly increasing, got {r}")
+    return r
+
+
+def _default_size(mesh_size, length: float) -> float:
+    if mesh_size is None:
+        return length / 10.0
+    return _positive(mesh_size, "mesh_size")
+
+
+# --------------------------------------------------------------------------------------
+# gmsh session on rank 0, distribution over comm
+# --------------------------------------------------------------------------------------
+
+
+def _build(
+    name: str, comm: MPI.Comm | None, gdim: int, construct: Callable[[object], None]
+) -> TaggedMesh:
+    """Run ``construct(gmsh)`` on rank 0 (geometry, groups, mesh) and distribute."""
+    comm = MPI.COMM_WORLD if comm is None else comm
+    gmsh = None
+    error: BaseException | None = None
+    initialised = True
+    if comm.rank == 0:
+        import gmsh
+
+        initialised = gmsh.isInitialized()
+        if not initialised:
+            gmsh.initialize(interruptible=False)
+        gmsh.option.setNumber("General.Terminal", 0)
+        gmsh.model.add(name)
+        try:
+            construct(gmsh)
+        except Exception as exc:  # reported on every rank below
+            error = exc
+    try:
+        failed = comm.bcast(None if error is None else f"{type(error).__name__}: {error}", root=0)
+        if failed is not None:
+            if error is not None:
+                raise error
+            raise RuntimeError(f"building the {name!r} mesh failed on rank 0: {failed}")
+        return from_gmsh_model(gmsh.model if gmsh is not None else None, comm, 0, gdim)
+    finally:
+        if gmsh is not None:
+            gmsh.model.remove()
+            if not initialised:
+                gmsh.finalize()
+
+
+def _mesh_options(gmsh, mesh_size: float, min_size: float | None = None) -> None:
+    opt = gmsh.option.setNumber
+    opt("General.NumThreads", 1)  # reproducible meshes
+    opt("Mesh.MeshSizeMax", mesh_size)
+    opt("Mesh.MeshSizeMin", mesh_size if min_size is None else min_size)
+    opt("Mesh.MeshSizeFromCurvature", 0)
+    opt("Mesh.MeshSizeExtendFromBoundary", 1 if min_size is None else 0)
+    opt("Mesh.SecondOrderIncomplete", 0)  # complete (Lagrange) second-order cells
+    opt("Mesh.ElementOrder", 1)
+
+
+def _generate(gmsh, dim: int, order: int) -> None:
+    gmsh.model.mesh.generate(dim)
+    if order == 2:
+        gmsh.model.mesh.setOrder(2)
+
+
+def _threshold_field(
+    gmsh,
+    dim: int,
+    tags: Sequence[int],
+    size_min: float,
+    size_max: float,
+    dist_min: float,
+    dist_max: float,
+) -> int:
+    """Threshold field: size_min within dist_min of the entities, size_max beyond dist_max."""
+    field = gmsh.model.mesh.field
+    d = field.add("Distance")
+    key = {0: "PointsList", 1: "CurvesList", 2: "SurfacesList"}[dim]
+    field.setNumbers(d, key, list(tags))
+    field.setNumber(d, "Sampling", 200)
+    t = field.add("Threshold")
+    field.setNumber(t, "InField", d)
+    field.setNumber(t, "SizeMin", size_min)
+    field.setNumber(t, "SizeMax", size_max)
+    field.setNumber(t, "DistMin", dist_min)
+    field.setNumber(t, "DistMax", dist_max)
+    return t
+
+
+def _background_min(gmsh, fields: Sequence[int]) -> None:
+    field = gmsh.model.mesh.field
+    if len(fields) == 1:
+        field.setAsBackgroundMesh(fields[0])
+        return
+    m = field.add("Min")
+    field.setNumbers(m, "FieldsList", list(fields))
+    field.setAsBackgroundMesh(m)
+
+
+def _add_groups(gmsh, dim: int, groups: dict[str, list[int]]) -> None:
+    """Physical groups (tags 1, 2, ... in order) of dimension ``dim``; empty groups fail."""
+    tag = 1
+    for name, entities in groups.items():
+        if not entities:
+            raise RuntimeError(f"internal error: no gmsh entity found for group {name!r}")
+        gmsh.model.addPhysicalGroup(dim, sorted(entities), tag=tag, name=name)
+        tag += 1
+
+
+def _point_on(gmsh, dim: int, tag: int) -> np.ndarray:
+    """A point on a curve (dim 1) or surface (dim 2) at the middle of its parameter range."""
+    lo, hi = gmsh.model.getParametrizationBounds(dim, tag)
+    mid = 0.5 * (np.asarray(lo) + np.asarray(hi))
+    return np.asarray(gmsh.model.getValue(dim, tag, mid.tolist()))[:3]
+
+
+def _match(value: float, targets: Sequence[float], scale: float, what: str) -> int:
+    k = int(np.argmin([abs(value - t) for t in targets]))
+    if abs(value - targets[k]) > 1e-6 * scale:
+        raise RuntimeError(f"internal error: {what} at {value} matches none of {list(targets)}")
+    return k
+
+
+# --------------------------------------------------------------------------------------
+# concentric cylinders (2D) and spheres (3D)
+# --------------------------------------------------------------------------------------
+
+
+def _concentric(
+    dim: int,
+    radii,
+    names,
+    mesh_size,
+    order,
+    comm,
+    refine_interfaces,
+) -> TaggedMesh:
+    r = _check_radii(radii)
+    n = len(r) - 1
+    facet_names = (["inner"] if r[0] > 0 else []) + ["outer"] + [f"interface{i}" for i in range(n - 1)]
+    cell_names = _check_names(names, n, "region", facet_names)
+    h = _default_size(mesh_size, r[-1])
+    order = _check_order(order)
+    refine = _check_refine(refine_interfaces)
+    rmax = r[-1]
+
+    def construct(gmsh):
+        occ = gmsh.model.occ
+        ball = (lambda rr: occ.addDisk(0, 0, 0, rr, rr)) if dim == 2 else (
+            lambda rr: occ.addSphere(0, 0, 0, rr)
+        )
+        shells = []
+        for i in range(n):
+            outer = ball(r[i + 1])
+            if r[i] > 0:
+                inner = ball(r[i])
+                cut, _ = occ.cut([(dim, outer)], [(dim, inner)])
+                shells.extend(cut)
+            else:
+                shells.append((dim, outer))
+        if len(shells) > 1:
+            occ.fragment(shells[:1], shells[1:])
+        occ.synchronize()
+
+        regions: dict[str, list[int]] = {s: [] for s in cell_names}
+        for _, e in gmsh.model.getEntities(dim):
+            bnd = gmsh.model.getBoundary([(dim, e)], combined=False, oriented=False)
+            rb = max(np.linalg.norm(_point_on(gmsh, dim - 1, abs(b))) for _, b in bnd)
+            k = _match(rb, r[1:], rmax, "region outer radius")
+            regions[cell_names[k]].append(e)
+
+        facets: dict[str, list[int]] = {s: [] for s in facet_names}
+        interfaces = []
+        for _, e in gmsh.model.getEntities(dim - 1):
+            k = _match(np.linalg.norm(_point_on(gmsh, dim - 1, e)), r, rmax, "circle radius")
+            if k == 0:
+                facets["inner"].append(e)
+            elif k == n:
+                facets["outer"].append(e)
+            else:
+                facets[f"interface{k - 1}"].append(e)
+                interfaces.append(e)
+        _add_groups(gmsh, dim, regions)
+        _add_groups(gmsh, dim - 1, facets)
+
+        if refine is not None and interfaces:
+            _mesh_options(gmsh, h, h / refine)
+            t = _threshold_field(gmsh, dim - 1, interfaces, h / refine, h, 0.0, 2.0 * h)
+            _background_min(gmsh, [t])
+        else:
+            _mesh_options(gmsh, h)
+        _generate(gmsh, dim, order)
+
+    return _build("concentric_cylinders" if dim == 2 else "concentric_spheres", comm, dim, construct)
+
+
+def concentric_cylinders(
+    radii: Sequence[float],
+    names: Sequence[str] | None = None,
+    mesh_size: float | None = None,
+    order: int = 1,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    *,
+    refine_interfaces: float | None = None,
+) -> TaggedMesh:
+    """Concentric circular regions in 2D (cross-section of coaxial cylinders).
+
+    Args:
+        radii: ``r0 < r1 < ... < rN`` in m.  ``r0 = 0`` gives a full disc in the
+            middle, ``r0 > 0`` an annulus with an inner boundary.
+        names: cell group names, one per region ``r_i < r < r_{i+1}``; default
+            ``"region0"``, ``"region1"``, ...
+        mesh_size: target cell size in m (default ``rN / 10``).
+        order: geometry order, 1 (straight) or 2 (curved second-order triangles).
+        comm: communicator to distribute the mesh over (built on rank 0).
+        refine_interfaces: optional factor ``f >= 1``: cells of size
+            ``mesh_size / f`` at the interfaces, growing to ``mesh_size`` at a
+            distance ``2 * mesh_size``.
+
+    Returns:
+        TaggedMesh with cell groups ``names[i]`` and facet groups ``"inner"``
+        (``r = r0``, only if ``r0 > 0``), ``"outer"`` (``r = rN``) and
+        ``"interface{i}"`` (``r = r_{i+1}``, between regions i and i+1).
+    """
+    return _concentric(2, radii, names, mesh_size, order, comm, refine_interfaces)
+
+
+def concentric_spheres(
+    radii: Sequence[float],
+    names: Sequence[str] | None = None,
+    mesh_size: float | None = None,
+    order: int = 1,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    *,
+    refine_interfaces: float | None = None,
+) -> TaggedMesh:
+    """Concentric spherical shells in 3D (tetrahedra); see :func:`concentric_cylinders`.
+
+    Facet groups ``"inner"`` (``r = r0``, only if ``r0 > 0``), ``"outer"`` and
+    ``"interface{i}"`` (sphere ``r = r_{i+1}``); cell groups ``names[i]`` or
+    ``"region{i}"``.
+    """
+    return _concentric(3, radii, names, mesh_size, order, comm, refine_interfaces)
+
+
+# --------------------------------------------------------------------------------------
+# layered stack
+# --------------------------------------------------------------------------------------
+
+
+def _check_width(width, dim: int) -> tuple[float, float]:
+    if isinstance(width, (tuple, list, np.ndarray)):
+        w = list(width)
+        if dim == 2 and len(w) == 1:
+            return _positive(w[0], "width"), 0.0
+        if dim == 2 or len(w) != 2:
+            raise ValueError(
+                f"width must be a number (2D: extent in y) or, in 3D, a (wy, wz) pair, "
+                f"got {width!r}"
+            )
+        return _positive(w[0], "width[0]"), _positive(w[1], "width[1]")
+    w = _positive(width, "width")
+    return w, (w if dim == 3 else 0.0)
+
+
+def _check_thicknesses(thicknesses) -> list[float]:
+    try:
+        t = list(thicknesses)
+    except TypeError:
+        raise ValueError(f"thicknesses must be a sequence, got {thicknesses!r}") from None
+    if not t:
+        raise ValueError("thicknesses must contain at least one layer")
+    return [_positive(x, f"thicknesses[{i}]") for i, x in enumerate(t)]
+
+
+def _transfinite_hex(gmsh, dim: int, h: float) -> None:
+    """Structured quads (2D) / hexahedra (3D): transfinite curves of ~h, recombined."""
+    mesh = gmsh.model.mesh
+    for _, c in gmsh.model.getEntities(1):
+        length = gmsh.model.occ.getMass(1, c)
+        mesh.setTransfiniteCurve(c, max(1, math.ceil(length / h - 1e-9)) + 1)
+    for _, s in gmsh.model.getEntities(2):
+        mesh.setTransfiniteSurface(s)
+        mesh.setRecombine(2, s)
+    if dim == 3:
+        for _, v in gmsh.model.getEntities(3):
+            mesh.setTransfiniteVolume(v)
+
+
+def layered_stack(
+    thicknesses: Sequence[float],
+    width: float | tuple[float, float],
+    dim: int = 2,
+    names: Sequence[str] | None = None,
+    mesh_size: float | None = None,
+    cell_type: str = "simplex",
+    order: int = 1,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    *,
+    refine_interfaces: float | None = None,
+) -> TaggedMesh:
+    """Layers stacked along x: layer i occupies ``x_i < x < x_i + thicknesses[i]``.
+
+    Args:
+        thicknesses: layer thicknesses in m (along x, from ``x = 0``).
+        width: extent in y (2D: ``0 < y < width``); in 3D a number (square
+            cross-section) or ``(wy, wz)`` (``0 < y < wy``, ``0 < z < wz``).
+        dim: 2 (rectangles) or 3 (boxes).
+        names: cell group names, default ``"layer0"``, ``"layer1"``, ...
+        mesh_size: target cell size in m (default ``min(L, width) / 10``).
+        cell_type: ``"simplex"`` (triangles/tetrahedra) or ``"hex"`` (structured
+            quadrilaterals/hexahedra: transfinite + recombine; every layer is at
+            least one cell thick).
+        order: geometry order 1 or 2.
+        comm: communicator to distribute the mesh over (built on rank 0).
+        refine_interfaces: optional factor ``f >= 1`` (simplex cells only): size
+            ``mesh_size / f`` at the interfaces, growing to ``mesh_size`` at a
+            distance ``2 * mesh_size``.
+
+    Returns:
+        TaggedMesh with cell groups ``names[i]``, facet groups ``"x0"`` (face
+        ``x = 0``), ``"x1"`` (face ``x = L``), ``"sides"`` (all other outer
+        faces) and ``"interface{i}"`` (plane between layers i and i+1).
+    """
+    if dim not in (2, 3) or isinstance(dim, bool):
+        raise ValueError(f"dim must be 2 or 3, got {dim!r}")
+    t = _check_thicknesses(thicknesses)
+    wy, wz = _check_width(width, dim)
+    n = len(t)
+    facet_names = ["x0", "x1", "sides"] + [f"interface{i}" for i in range(n - 1)]
+    cell_names = _check_names(names, n, "layer", facet_names)
+    x = np.concatenate([[0.0], np.cumsum(t)])
+    length = float(x[-1])
+    h = _default_size(mesh_size, min(length, wy, wz) if dim == 3 else min(length, wy))
+    if cell_type not in ("simplex", "hex"):
+        raise ValueError(f"cell_type must be 'simplex' or 'hex', got {cell_type!r}")
+    order = _check_order(order)
+    refine = _check_refine(refine_interfaces)
+    if refine is not None and cell_type == "hex":
+        raise ValueError("refine_interfaces is only available with cell_type='simplex'")
+    return _build(
+        "layered_stack",
+        comm,
+        dim,
+        lambda gmsh: _layers(gmsh, dim, x, wy, wz, cell_names, h, cell_type, order, refine),
+    )
+
+
+def _layers(gmsh, dim, x, wy, wz, cell_names, h, cell_type, order, refine) -> None:
+    occ = gmsh.model.occ
+    n = len(x) - 1
+    boxes = []
+    for i in range(n):
+        if dim == 2:
+            boxes.append((2, occ.addRectangle(x[i], 0, 0, x[i + 1] - x[i], wy)))
+        else:
+            boxes.append((3, occ.addBox(x[i], 0, 0, x[i + 1] - x[i], wy, wz)))
+    if n > 1:
+        occ.fragment(boxes[:1], boxes[1:])
+    occ.synchronize()
+    tmin = float(np.min(np.diff(x)))
+
+    regions: dict[str, list[int]] = {s: [] for s in cell_names}
+    for _, e in gmsh.model.getEntities(dim):
+        xc = occ.getCenterOfMass(dim, e)[0]
+        k = int(np.searchsorted(x, xc)) - 1
+        regions[cell_names[min(max(k, 0), n - 1)]].append(e)
+
+    facets: dict[str, list[int]] = {"x0": [], "x1": [], "sides": []}
+    facets |= {f"interface{i}": [] for i in range(n - 1)}
+    interfaces = []
+    for _, e in gmsh.model.getEntities(dim - 1):
+        xc = occ.getCenterOfMass(dim - 1, e)[0]
+        # faces x = x_k have their centroid on x_k; side faces at a layer midpoint
+        k = int(np.argmin(np.abs(x - xc)))
+        if abs(x[k] - xc) > 0.25 * tmin:
+            facets["sides"].append(e)
+        elif k == 0:
+            facets["x0"].append(e)
+        elif k == n:
+            facets["x1"].append(e)
+        else:
+            facets[f"interface{k - 1}"].append(e)
+            interfaces.append(e)
+    _add_groups(gmsh, dim, regions)
+    _add_groups(gmsh, dim - 1, facets)
+
+    if cell_type == "hex":
+        _mesh_options(gmsh, h)
+        _transfinite_hex(gmsh, dim, h)
+    elif refine is not None and interfaces:
+        _mesh_options(gmsh, h, h / refine)
+        f = _threshold_field(gmsh, dim - 1, interfaces, h / refine, h, 0.0, 2.0 * h)
+        _background_min(gmsh, [f])
+    else:
+        _mesh_options(gmsh, h)
+    _generate(gmsh, dim, order)

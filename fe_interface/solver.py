@@ -1,0 +1,181 @@
+"""PETSc linear algebra for the interface problem: assembly into one matrix, solve.
+
+The blocked forms (one block per colour space) are assembled into a single MPI AIJ
+matrix (``kind="mpi"``) so that algebraic multigrid sees the whole operator.
+
+DOLFINx 0.11 leaves stored zeros in the sparsity of interface (mixed-domain
+interior-facet) blocks: dofs of the cell that is not in a block's submesh are mapped
+to a few rows that become dense.  GAMG's set-up then explodes (time and memory), so
+the zeros are removed with ``MatEliminateZeros`` after the first assembly and new
+nonzero locations are ignored on reassembly (they are exactly the same zeros).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+from mpi4py import MPI
+from petsc4py import PETSc
+
+import dolfinx.fem.petsc
+from dolfinx import fem
+
+__all__ = ["SolverError", "SolveInfo", "default_petsc_options", "LinearSystem"]
+
+#: Options tuned for the interface problem (see benchmarks/): CG + smoothed
+#: aggregation AMG; the aggregation threshold keeps the iteration count of the
+#: interface problem at that of a plain Poisson problem.
+ITERATIVE_OPTIONS: dict[str, Any] = {
+    "ksp_type": "cg",
+    "pc_type": "gamg",
+    "pc_gamg_threshold": 0.02,
+    "pc_gamg_square_graph": 1,
+    "mg_levels_ksp_type": "chebyshev",
+    "mg_levels_pc_type": "jacobi",
+    "ksp_rtol": 1.0e-10,
+    "ksp_atol": 1.0e-50,
+    "ksp_max_it": 1000,
+}
+DIRECT_OPTIONS: dict[str, Any] = {
+    "ksp_type": "preonly",
+    "pc_type": "lu",
+    "pc_factor_mat_solver_type": "mumps",
+}
+
+
+def default_petsc_options(solver: str) -> dict[str, Any]:
+    """PETSc options for ``solver`` = "iterative" (CG + GAMG) or "direct" (MUMPS LU)."""
+    if solver == "iterative":
+        return dict(ITERATIVE_OPTIONS)
+    if solver == "direct":
+        return dict(DIRECT_OPTIONS)
+    raise ValueError(f"unknown solver {solver!r}: use 'iterative' or 'direct'")
+
+
+class SolverError(RuntimeError):
+    """The linear or nonlinear solver failed; the message says how."""
+
+
+class SolveInfo(NamedTuple):
+    """What the linear solve did."""
+
+    iterations: int
+    residual_norm: float
+    converged_reason: str
+
+
+@functools.cache
+def _petsc_lib() -> ctypes.CDLL:
+    lib = ctypes.CDLL(str(dolfinx.fem.petsc.get_petsc_lib()))
+    lib.MatEliminateZeros.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    lib.MatEliminateZeros.restype = ctypes.c_int
+    return lib
+
+
+def eliminate_zeros(A: PETSc.Mat) -> None:
+    """Remove stored zeros (keeping the diagonal) and ignore them on reassembly."""
+    ierr = _petsc_lib().MatEliminateZeros(ctypes.c_void_p(A.handle), 1)
+    if ierr != 0:
+        raise SolverError(f"MatEliminateZeros failed with PETSc error code {ierr}")
+    A.setOption(PETSc.Mat.Option.NEW_NONZERO_LOCATIONS, False)
+
+
+_REASONS = {v: k for k, v in vars(PETSc.KSP.ConvergedReason).items() if isinstance(v, int)}
+
+
+class LinearSystem:
+    """Assembled blocked system A x = b with Dirichlet conditions, and its KSP.
+
+    Args:
+        a: compiled blocked bilinear forms (a[i][j], None where empty).
+        L: compiled blocked linear forms.
+        bcs: Dirichlet conditions on the block spaces.
+        prefix: PETSc options prefix (unique per problem).
+        petsc_options: KSP/PC options set under the prefix.
+    """
+
+    def __init__(
+        self,
+        a: Sequence[Sequence[fem.Form | None]],
+        L: Sequence[fem.Form],
+        bcs: Sequence[fem.DirichletBC],
+        prefix: str,
+        petsc_options: Mapping[str, Any],
+    ) -> None:
+        self.a, self.L, self.bcs = a, L, list(bcs)
+        self.spaces = fem.extract_function_spaces(L)
+        self.A = dolfinx.fem.petsc.create_matrix(a, kind="mpi")
+        self.A.setOptionsPrefix(prefix)
+        self._zeros_eliminated = False
+        self.b = dolfinx.fem.petsc.create_vector(self.spaces, kind="mpi")
+        self.x = dolfinx.fem.petsc.create_vector(self.spaces, kind="mpi")
+        comm = self.A.getComm().tompi4py()
+        self.ksp = PETSc.KSP().create(comm)
+        self.ksp.setOptionsPrefix(prefix)
+        opts = PETSc.Options()
+        opts.prefixPush(prefix)
+        for k, v in petsc_options.items():
+            opts[k] = v
+        opts.prefixPop()
+        self.ksp.setFromOptions()
+        for k in petsc_options:
+            del opts[prefix + k]
+        self.ksp.setOperators(self.A)
+
+    def assemble_matrix(self) -> None:
+        """(Re)assemble A with the Dirichlet rows/columns set to identity."""
+        self.A.zeroEntries()
+        dolfinx.fem.petsc.assemble_matrix(self.A, self.a, bcs=self.bcs)
+        self.A.assemble()
+        if not self._zeros_eliminated:
+            eliminate_zeros(self.A)
+            self._zeros_eliminated = True
+
+    def assemble_rhs(self) -> None:
+        """(Re)assemble b, lifted and with the Dirichlet values set."""
+        with self.b.localForm() as bl:
+            bl.set(0.0)
+        dolfinx.fem.petsc.assemble_vector(self.b, self.L)
+        bcs1 = fem.bcs_by_block(fem.extract_function_spaces(self.a, 1), self.bcs)
+        dolfinx.fem.petsc.apply_lifting(self.b, self.a, bcs=bcs1)
+        self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        dolfinx.fem.petsc.set_bc(self.b, fem.bcs_by_block(self.spaces, self.bcs))
+
+    def solve(self, u: Sequence[fem.Function]) -> SolveInfo:
+        """Solve and copy the solution into the block functions ``u``.
+
+        Raises:
+            SolverError: KSP diverged, or the solution has NaN/Inf.
+        """
+        try:
+            self.ksp.solve(self.b, self.x)
+        except PETSc.Error as e:  # e.g. a zero pivot in a direct solver
+            raise SolverError(
+                f"PETSc failed while solving the linear system (error code {e.ierr}); the "
+                "problem may be singular: does every connected body have a fixed-temperature "
+                "or convection boundary?"
+            ) from None
+        reason = self.ksp.getConvergedReason()
+        its = self.ksp.getIterationNumber()
+        rnorm = self.ksp.getResidualNorm()
+        name = _REASONS.get(reason, str(reason))
+        if reason < 0:
+            raise SolverError(
+                f"linear solver did not converge: {name} after {its} iterations "
+                f"(residual norm {rnorm:.3e}); try solver='direct' or other PETSc options"
+            )
+        self.x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+        dolfinx.fem.petsc.assign(self.x, list(u))
+        comm: MPI.Comm = self.A.getComm().tompi4py()
+        bad = any(not np.all(np.isfinite(f.x.array)) for f in u)
+        if comm.allreduce(bad, op=MPI.LOR):
+            raise SolverError("the solution contains NaN or Inf: check material and interface data")
+        return SolveInfo(its, rnorm, name)
+
+    def destroy(self) -> None:
+        for obj in (self.ksp, self.A, self.b, self.x):
+            obj.destroy()

@@ -1,0 +1,325 @@
+"""Geometry builders: physical names, exact measures, conforming interfaces, MPI."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import ufl
+from mpi4py import MPI
+
+import dolfinx
+from dolfinx import fem
+from fe_interface import geometry
+from fe_interface.mesh import TaggedMesh
+
+PI = math.pi
+
+
+def measure(tm: TaggedMesh, name: str) -> float:
+    """Global area/volume of a cell group, or length/area of a facet group.
+
+    Interface groups are integrated with ``dS`` and boundaries with ``ds``; the sum
+    of both is returned so a misplaced group is caught by the exact value.  DOLFINx
+    integrates each facet on its owning process only, so the allreduced sums do not
+    double-count facets on process boundaries.
+    """
+    m = tm.mesh
+    one = fem.Constant(m, dolfinx.default_scalar_type(1.0))
+    if name in tm.cell_names:
+        dx = ufl.dx(domain=m, subdomain_data=tm.cell_tags, subdomain_id=tm.cell_names[name])
+        forms = [one * dx]
+    else:
+        tag = tm.facet_names[name]
+        ds = ufl.ds(domain=m, subdomain_data=tm.facet_tags, subdomain_id=tag)
+        dS = ufl.dS(domain=m, subdomain_data=tm.facet_tags, subdomain_id=tag)
+        forms = [one * ds, one("+") * dS]
+    return sum(m.comm.allreduce(fem.assemble_scalar(fem.form(f)), op=MPI.SUM) for f in forms)
+
+
+def interior_measure(tm: TaggedMesh, name: str) -> float:
+    m = tm.mesh
+    one = fem.Constant(m, dolfinx.default_scalar_type(1.0))
+    dS = ufl.dS(domain=m, subdomain_data=tm.facet_tags, subdomain_id=tm.facet_names[name])
+    return m.comm.allreduce(fem.assemble_scalar(fem.form(one("+") * dS)), op=MPI.SUM)
+
+
+def check_topology(tm: TaggedMesh, interfaces: dict[str, tuple[str, str]]) -> None:
+    """Interfaces: internal facets between exactly their two materials; boundaries: one cell.
+
+    Every exterior facet is in a boundary group, every facet in at most one group.
+    """
+    m = tm.mesh
+    tdim = m.topology.dim
+    m.topology.create_connectivity(tdim - 1, tdim)
+    f2c = m.topology.connectivity(tdim - 1, tdim)
+    imap = m.topology.index_map(tdim)
+    cell_mat = np.zeros(imap.size_local + imap.num_ghosts, dtype=np.int64)
+    cell_mat[tm.cell_tags.indices] = tm.cell_tags.values
+    assert np.all(cell_mat > 0), "every cell has a material"
+    assert np.unique(tm.facet_tags.indices).size == tm.facet_tags.indices.size
+    nown = m.topology.index_map(tdim - 1).size_local
+    boundary_tags = {t for n, t in tm.facet_names.items() if n not in interfaces}
+    for name, (a, b) in interfaces.items():
+        expected = sorted((tm.cell_names[a], tm.cell_names[b]))
+        facets = tm.facet_tags.find(tm.facet_names[name])
+        for f in facets:
+            cells = f2c.links(f)
+            assert cells.size == 2, f"{name}: facet with {cells.size} cells"
+            assert sorted(cell_mat[cells].tolist()) == expected
+        assert m.comm.allreduce(int(np.sum(facets < nown))) > 0
+    ext = dolfinx.mesh.exterior_facet_indices(m.topology)
+    tagged_ext = tm.facet_tags.indices[np.isin(tm.facet_tags.values, list(boundary_tags))]
+    assert np.array_equal(np.sort(ext[ext < nown]), np.sort(tagged_ext[tagged_ext < nown]))
+
+
+def num_cells(tm: TaggedMesh) -> int:
+    return tm.mesh.topology.index_map(tm.mesh.topology.dim).size_global
+
+
+# --------------------------------------------------------------------------------------
+# concentric cylinders
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("order", [1, 2])
+def test_cylinders_annulus(order):
+    r = [0.3, 0.6, 1.0]
+    tm = geometry.concentric_cylinders(r, names=["copper", "steel"], mesh_size=0.08, order=order)
+    assert tm.cell_names == {"copper": 1, "steel": 2}
+    assert set(tm.facet_names) == {"inner", "outer", "interface0"}
+    assert tm.mesh.geometry.cmaps[0].degree == order
+    tol = 2e-3 if order == 1 else 2e-5
+    assert measure(tm, "copper") == pytest.approx(PI * (0.6**2 - 0.3**2), rel=tol)
+    assert measure(tm, "steel") == pytest.approx(PI * (1.0 - 0.6**2), rel=tol)
+    assert measure(tm, "inner") == pytest.approx(2 * PI * 0.3, rel=5 * tol)
+    assert measure(tm, "outer") == pytest.approx(2 * PI * 1.0, rel=tol)
+    assert interior_measure(tm, "interface0") == pytest.approx(2 * PI * 0.6, rel=tol)
+    check_topology(tm, {"interface0": ("copper", "steel")})
+
+
+def test_cylinders_full_disc_three_regions():
+    r = [0.0, 0.25, 0.5, 1.0]
+    tm = geometry.concentric_cylinders(r, mesh_size=0.1, order=2)
+    assert set(tm.cell_names) == {"region0", "region1", "region2"}
+    assert set(tm.facet_names) == {"outer", "interface0", "interface1"}
+    for i in range(3):
+        exact = PI * (r[i + 1] ** 2 - r[i] ** 2)
+        assert measure(tm, f"region{i}") == pytest.approx(exact, rel=1e-4)
+    for i in range(2):
+        assert interior_measure(tm, f"interface{i}") == pytest.approx(2 * PI * r[i + 1], rel=1e-4)
+    check_topology(
+        tm, {"interface0": ("region0", "region1"), "interface1": ("region1", "region2")}
+    )
+
+
+def test_order2_circle_measures_converge_fast():
+    """Curved cells: circle length error O(h^4) (order 1: O(h^2))."""
+    errors = {1: [], 2: []}
+    for order in (1, 2):
+        for h in (0.2, 0.1):
+            tm = geometry.concentric_cylinders([0.0, 0.6, 1.0], mesh_size=h, order=order)
+            errors[order].append(abs(interior_measure(tm, "interface0") - 2 * PI * 0.6))
+    rate1 = math.log2(errors[1][0] / errors[1][1])
+    rate2 = math.log2(errors[2][0] / errors[2][1])
+    assert 1.7 < rate1 < 2.5
+    assert rate2 > 3.5
+    assert errors[2][1] < 1e-3 * errors[1][1]
+
+
+def test_cylinders_refine_interfaces():
+    plain = geometry.concentric_cylinders([0.0, 0.5, 1.0], mesh_size=0.1)
+    fine = geometry.concentric_cylinders([0.0, 0.5, 1.0], mesh_size=0.1, refine_interfaces=4)
+    assert num_cells(fine) > 1.5 * num_cells(plain)
+    assert measure(fine, "region0") == pytest.approx(PI * 0.25, rel=1e-3)
+    assert interior_measure(fine, "interface0") == pytest.approx(PI, rel=2e-4)  # h ~ 0.025
+    # cells next to the interface are ~4x smaller than the far-field cells
+    m = fine.mesh
+    facets = fine.facet_tags.find(fine.facet_names["interface0"])
+    h_iface = m.h(1, facets).max() if facets.size else 0.0
+    h_iface = m.comm.allreduce(h_iface, op=MPI.MAX)
+    assert h_iface < 0.05
+
+
+# --------------------------------------------------------------------------------------
+# concentric spheres
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("order", [1, 2])
+def test_spheres(order):
+    r = [0.0, 0.5, 1.0]
+    tm = geometry.concentric_spheres(r, names=["core", "shell"], mesh_size=0.2, order=order)
+    assert tm.mesh.topology.cell_type == dolfinx.mesh.CellType.tetrahedron
+    assert tm.cell_names == {"core": 1, "shell": 2}
+    assert set(tm.facet_names) == {"outer", "interface0"}
+    tol = 5e-2 if order == 1 else 2e-3
+    assert measure(tm, "core") == pytest.approx(4 / 3 * PI * 0.5**3, rel=tol)
+    assert measure(tm, "shell") == pytest.approx(4 / 3 * PI * (1 - 0.5**3), rel=tol)
+    assert interior_measure(tm, "interface0") == pytest.approx(4 * PI * 0.25, rel=tol)
+    assert measure(tm, "outer") == pytest.approx(4 * PI, rel=tol)
+    check_topology(tm, {"interface0": ("core", "shell")})
+
+
+def test_hollow_spheres_inner_boundary():
+    tm = geometry.concentric_spheres([0.5, 0.75, 1.0], mesh_size=0.2, order=2)
+    assert set(tm.facet_names) == {"inner", "outer", "interface0"}
+    assert measure(tm, "inner") == pytest.approx(PI, rel=5e-3)
+    assert measure(tm, "region0") == pytest.approx(4 / 3 * PI * (0.75**3 - 0.5**3), rel=5e-3)
+    check_topology(tm, {"interface0": ("region0", "region1")})
+
+
+# --------------------------------------------------------------------------------------
+# layered stack
+# --------------------------------------------------------------------------------------
+
+T = [0.1, 0.05, 0.2]
+
+
+@pytest.mark.parametrize(
+    ("dim", "cell_type", "order"),
+    [(2, "simplex", 1), (2, "hex", 1), (2, "hex", 2), (3, "simplex", 1), (3, "hex", 1)],
+)
+def test_layered_stack(dim, cell_type, order):
+    width = 0.3 if dim == 2 else (0.3, 0.2)
+    tm = geometry.layered_stack(
+        T, width, dim=dim, mesh_size=0.05, cell_type=cell_type, order=order
+    )
+    expected_cell = {
+        (2, "simplex"): dolfinx.mesh.CellType.triangle,
+        (2, "hex"): dolfinx.mesh.CellType.quadrilateral,
+        (3, "simplex"): dolfinx.mesh.CellType.tetrahedron,
+        (3, "hex"): dolfinx.mesh.CellType.hexahedron,
+    }[(dim, cell_type)]
+    assert tm.mesh.topology.cell_type == expected_cell
+    assert tm.cell_names == {"layer0": 1, "layer1": 2, "layer2": 3}
+    assert set(tm.facet_names) == {"x0", "x1", "sides", "interface0", "interface1"}
+    cross = 0.3 if dim == 2 else 0.3 * 0.2
+    perimeter = 2 * 0.3 if dim == 2 else 2 * (0.3 + 0.2)
+    for i, t in enumerate(T):
+        assert measure(tm, f"layer{i}") == pytest.approx(t * cross, rel=1e-10)
+    for name in ("x0", "x1", "interface0", "interface1"):
+        assert measure(tm, name) == pytest.approx(cross, rel=1e-10)
+    side = sum(T) * perimeter + (0 if dim == 2 else 0)
+    assert measure(tm, "sides") == pytest.approx(side, rel=1e-10)
+    check_topology(
+        tm, {"interface0": ("layer0", "layer1"), "interface1": ("layer1", "layer2")}
+    )
+
+
+def test_hex_thin_layer_is_one_cell_thick():
+    tm = geometry.layered_stack([1e-3, 1e-5, 1e-3], 1e-3, mesh_size=2.5e-4, cell_type="hex")
+    # 4 cells across x in each outer layer, 1 in the thin one, 4 in y
+    assert num_cells(tm) == (4 + 1 + 4) * 4
+    assert measure(tm, "layer1") == pytest.approx(1e-8, rel=1e-8)
+
+
+def test_layered_stack_single_layer_and_names():
+    tm = geometry.layered_stack([0.2], 0.1, names=["slab"], mesh_size=0.05)
+    assert tm.cell_names == {"slab": 1}
+    assert set(tm.facet_names) == {"x0", "x1", "sides"}
+    assert measure(tm, "sides") == pytest.approx(0.4)
+
+
+def test_layered_stack_refine_interfaces():
+    plain = geometry.layered_stack([0.5, 0.5], 0.5, mesh_size=0.1)
+    fine = geometry.layered_stack([0.5, 0.5], 0.5, mesh_size=0.1, refine_interfaces=5)
+    assert num_cells(fine) > 2 * num_cells(plain)
+    assert interior_measure(fine, "interface0") == pytest.approx(0.5)
+
+
+# --------------------------------------------------------------------------------------
+# parallel: same mesh, same numbers as serial
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda comm: geometry.concentric_cylinders([0.2, 0.5, 1.0], mesh_size=0.1, comm=comm),
+        lambda comm: geometry.concentric_spheres([0.0, 0.5, 1.0], mesh_size=0.3, comm=comm),
+        lambda comm: geometry.layered_stack([0.1, 0.2], 0.2, dim=3, mesh_size=0.05, comm=comm),
+    ],
+    ids=["cylinders", "spheres", "stack3d"],
+)
+def test_distributed_matches_serial(build):
+    """The mesh distributed over COMM_WORLD gives the numbers of a serial (COMM_SELF) one."""
+    dist = build(MPI.COMM_WORLD)
+    ser = build(MPI.COMM_SELF)
+    assert dist.cell_names == ser.cell_names and dist.facet_names == ser.facet_names
+    assert num_cells(dist) == num_cells(ser)
+    for name in [*dist.cell_names, *dist.facet_names]:
+        assert measure(dist, name) == pytest.approx(measure(ser, name), rel=1e-12)
+    fd, fs = dist.mesh.topology.dim - 1, ser.mesh.topology.dim - 1
+    for name, tag in dist.facet_names.items():
+        nd = dist.facet_tags.find(tag)
+        nd = MPI.COMM_WORLD.allreduce(int(np.sum(nd < dist.mesh.topology.index_map(fd).size_local)))
+        ns = int(np.sum(ser.facet_tags.find(tag) < ser.mesh.topology.index_map(fs).size_local))
+        assert nd == ns, name
+
+
+# --------------------------------------------------------------------------------------
+# parameter errors, raised before gmsh is touched
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_gmsh(monkeypatch):
+    import gmsh
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("gmsh was called although the parameters are invalid")
+
+    monkeypatch.setattr(gmsh, "initialize", forbidden)
+    monkeypatch.setattr(gmsh, "isInitialized", forbidden)
+
+
+@pytest.mark.parametrize(
+    ("call", "param"),
+    [
+        (lambda: geometry.concentric_cylinders([1.0]), "radii"),
+        (lambda: geometry.concentric_cylinders([0.0, 0.5, 0.5]), "radii"),
+        (lambda: geometry.concentric_cylinders([-0.1, 0.5]), "radii"),
+        (lambda: geometry.concentric_cylinders([0.0, 1.0], mesh_size=0), "mesh_size"),
+        (lambda: geometry.concentric_cylinders([0.0, 1.0], mesh_size=-1), "mesh_size"),
+        (lambda: geometry.concentric_cylinders([0.0, 1.0], order=3), "order"),
+        (lambda: geometry.concentric_cylinders([0.0, 0.5, 1.0], names=["a"]), "names"),
+        (lambda: geometry.concentric_cylinders([0.0, 0.5, 1.0], names=["a", "a"]), "names"),
+        (lambda: geometry.concentric_cylinders([0.0, 1.0], names=["outer"]), "names"),
+        (lambda: geometry.concentric_cylinders([0, 1], refine_interfaces=0.5), "refine"),
+        (lambda: geometry.concentric_spheres([0.0, 1.0, 0.5]), "radii"),
+        (lambda: geometry.layered_stack([0.1, 0.0], 1.0), "thicknesses[1]"),
+        (lambda: geometry.layered_stack([], 1.0), "thicknesses"),
+        (lambda: geometry.layered_stack([0.1], 0.0), "width"),
+        (lambda: geometry.layered_stack([0.1], (1.0, -1.0), dim=3), "width[1]"),
+        (lambda: geometry.layered_stack([0.1], (1.0, 1.0), dim=2), "width"),
+        (lambda: geometry.layered_stack([0.1], 1.0, dim=1), "dim"),
+        (lambda: geometry.layered_stack([0.1], 1.0, cell_type="prism"), "cell_type"),
+        (lambda: geometry.layered_stack([0.1], 1, cell_type="hex", refine_interfaces=2), "refine"),
+        (lambda: geometry.layered_stack([0.1, 0.1], 1.0, names=["x0", "b"]), "names"),
+    ],
+)
+def test_invalid_parameters(no_gmsh, call, param):
+    with pytest.raises(ValueError, match=param.replace("[", r"\[").replace("]", r"\]")):
+        call()
+
+
+def test_gmsh_state_is_restored():
+    import gmsh
+
+    if MPI.COMM_WORLD.rank == 0:
+        assert not gmsh.isInitialized()
+    geometry.layered_stack([0.1], 0.1, mesh_size=0.05)
+    if MPI.COMM_WORLD.rank == 0:
+        assert not gmsh.isInitialized()
+        gmsh.initialize(interruptible=False)
+        gmsh.model.add("mine")
+    try:
+        geometry.layered_stack([0.1], 0.1, mesh_size=0.05)
+        if MPI.COMM_WORLD.rank == 0:
+            assert gmsh.isInitialized()  # the caller's session is left open
+            assert "mine" in gmsh.model.list()
+    finally:
+        if MPI.COMM_WORLD.rank == 0:
+            gmsh.finalize()
