@@ -525,7 +525,10 @@ class SteadyProblem:
         tdim = mesh.topology.dim
         c2f = mesh.topology.connectivity(tdim, tdim - 1)
         bcs = []
+        self._dirichlet_groups: list[tuple[FixedTemperature, np.ndarray, list[int]]] = []
         for bc, facets in self._dirichlet_facets:
+            colours: list[int] = []
+            self._dirichlet_groups.append((bc, facets, colours))
             _, cells = facet_cells(mesh, facets)
             c0 = cells[0]
             # local index of each facet in its cell
@@ -549,6 +552,7 @@ class SteadyProblem:
                     if not np.allclose(pm, sm):
                         raise RuntimeError("internal error: submesh facet numbering differs")
                 dofs = fem.locate_dofs_topological(cs.space, tdim - 1, sub_facets)
+                colours.append(c)
                 if callable(bc.value):
                     g = fem.Function(cs.space)
                     g.interpolate(bc.value)
@@ -578,3 +582,37 @@ class SteadyProblem:
         cs = self.spaces[c]
         cells = np.flatnonzero(self.cell_region[cs.parent_cells] == r).astype(np.int32)
         return self.T[c], cells
+
+    # ------------------------------------------------------------------ outputs
+    def interface_table(self):
+        """Per-interface :class:`~fe_interface.postprocess.InterfaceSummary` list."""
+        from fe_interface.postprocess import interface_summaries
+
+        return interface_summaries(self)
+
+    def energy_balance(self):
+        """Global :class:`~fe_interface.postprocess.EnergyBalance` (W)."""
+        from fe_interface.postprocess import energy_balance
+
+        return energy_balance(self)
+
+    def export(self, folder: str, name: str = "temperature", vtx: bool = True) -> dict[str, Any]:
+        """Write ``name.xdmf``/``.h5``, ``name.vtu``, ``name_summary.json`` and VTX
+        folders into ``folder``; returns the paths and the summary objects."""
+        from pathlib import Path
+
+        from fe_interface.export import write_meshio, write_summary, write_vtx
+
+        folder_p = Path(folder)
+        table = self.interface_table()
+        balance = self.energy_balance()
+        out: dict[str, Any] = {
+            "xdmf": write_meshio(self, folder_p / f"{name}.xdmf"),
+            "vtu": write_meshio(self, folder_p / f"{name}.vtu"),
+            "summary": write_summary(folder_p / f"{name}_summary.json", table, balance, self.comm),
+            "interfaces": table,
+            "balance": balance,
+        }
+        if vtx:
+            out["vtx"] = write_vtx(self, folder_p / f"{name}_vtx")
+        return out

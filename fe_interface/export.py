@@ -1,0 +1,202 @@
+"""Output for ParaView and for scripts.
+
+* :func:`write_meshio` — XDMF (+ .h5) or VTU through meshio, one file for the whole
+  model.  Every colour space keeps its own copy of the vertices it touches, so the
+  vertices of a resistive interface are *duplicated* and the temperature jump is
+  visible; point data ``temperature_K``, cell data ``region`` (cell tag) and
+  ``conductivity_W_mK``.  Written by rank 0 after gathering; P2 fields are written at
+  the vertices.
+* :func:`write_vtx` — DOLFINx's ADIOS2 VTX writer, one ``.bp`` folder per colour
+  (full P1/P2 field; ParaView needs its ADIOS2 reader for these).
+* :func:`write_summary` — JSON: the per-interface table and the energy balance.
+
+Files appear complete or not at all: each is written to a temporary name in the same
+folder and renamed into place.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+import dolfinx
+from dolfinx.mesh import CellType
+
+if TYPE_CHECKING:
+    from fe_interface.postprocess import EnergyBalance, InterfaceSummary
+    from fe_interface.problem import SteadyProblem
+
+__all__ = ["write_meshio", "write_vtx", "write_summary", "gather_vertex_fields"]
+
+_MESHIO_TYPE = {
+    CellType.interval: "line",
+    CellType.triangle: "triangle",
+    CellType.quadrilateral: "quad",
+    CellType.tetrahedron: "tetra",
+    CellType.hexahedron: "hexahedron",
+}
+# DOLFINx (tensor-product) vertex order -> VTK order
+_VTK_ORDER = {
+    CellType.quadrilateral: [0, 1, 3, 2],
+    CellType.hexahedron: [0, 1, 3, 2, 4, 5, 7, 6],
+}
+
+
+def gather_vertex_fields(p: SteadyProblem) -> tuple[np.ndarray, np.ndarray, dict, dict] | None:
+    """Points, cells and vertex/cell data of all colours, on rank 0 (None elsewhere).
+
+    Points are keyed by (colour, original input node): identical in serial and parallel.
+    """
+    mesh = p.tagged.mesh
+    tdim = mesh.topology.dim
+    ct = mesh.topology.cell_type
+    nv = dolfinx.cpp.mesh.cell_num_entities(ct, 0)
+    parent_input = mesh.geometry.input_global_indices
+    chunks = []
+    for c, cs in enumerate(p.spaces):
+        sub = cs.submesh
+        nowned = sub.topology.index_map(tdim).size_local
+        geo = sub.geometry.dofmap[:nowned, :nv]
+        dofs = cs.space.dofmap.list[:nowned, :nv]
+        # sub geometry node -> parent geometry node -> input index
+        pcells = cs.parent_cells[:nowned]
+        pgeo = mesh.geometry.dofmap[pcells, :nv]
+        key = parent_input[pgeo]
+        X = sub.geometry.x[geo]
+        T = p.T[c].x.array[dofs]
+        region = p.cell_region[pcells]
+        k = p.k.x.array[pcells]
+        chunks.append((c, key, X, T, region, k))
+    gathered = mesh.comm.gather(chunks, root=0)
+    if mesh.comm.rank != 0:
+        return None
+    keys, Xs, Ts, regs, ks = [], [], [], [], []
+    for rank_chunks in gathered:
+        for c, key, X, T, region, k in rank_chunks:
+            keys.append(np.stack([np.full(key.shape, c), key], axis=-1).reshape(-1, 2))
+            Xs.append(X.reshape(-1, 3))
+            Ts.append(T.reshape(-1))
+            regs.append(region)
+            ks.append(k)
+    allkeys = np.concatenate(keys) if keys else np.empty((0, 2), np.int64)
+    uniq, first, inverse = np.unique(allkeys, axis=0, return_index=True, return_inverse=True)
+    points = np.concatenate(Xs)[first]
+    temps = np.concatenate(Ts)[first]
+    cells = inverse.reshape(-1, nv)
+    if ct in _VTK_ORDER:
+        cells = cells[:, _VTK_ORDER[ct]]
+    return (
+        points,
+        cells,
+        {"temperature_K": temps},
+        {"region": np.concatenate(regs).astype(np.int32), "conductivity_W_mK": np.concatenate(ks)},
+    )
+
+
+def _atomic_dir_write(target_files: list[Path], write: Any) -> None:
+    """Call ``write(tmpdir)`` then move each produced file to its target."""
+    parent = target_files[0].parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp_", dir=parent))
+    try:
+        write(tmp)
+        for t in sorted(target_files, key=lambda f: f.suffix == ".xdmf"):  # h5 before xdmf
+            os.replace(tmp / t.name, t)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_meshio(p: SteadyProblem, path: str | Path) -> Path:
+    """Write the temperature with duplicated interface vertices (``.xdmf`` or ``.vtu``)."""
+    import meshio
+
+    path = Path(path)
+    if path.suffix not in (".xdmf", ".vtu"):
+        raise ValueError(f"meshio output must end in .xdmf or .vtu, got {path.name!r}")
+    data = gather_vertex_fields(p)
+    if data is not None:
+        points, cells, pdata, cdata = data
+        ctype = _MESHIO_TYPE[p.tagged.mesh.topology.cell_type]
+        m = meshio.Mesh(
+            points, [(ctype, cells)], point_data=pdata, cell_data={k: [v] for k, v in cdata.items()}
+        )
+        targets = [path] + ([path.with_suffix(".h5")] if path.suffix == ".xdmf" else [])
+        _atomic_dir_write(targets, lambda tmp: meshio.write(tmp / path.name, m))
+    p.tagged.mesh.comm.barrier()
+    return path
+
+
+def write_vtx(p: SteadyProblem, folder: str | Path) -> list[Path]:
+    """One ADIOS2 VTX ``.bp`` per colour: ``folder/temperature_colour{c}.bp``."""
+    from dolfinx.io import VTXWriter
+
+    folder = Path(folder)
+    if p.tagged.mesh.comm.rank == 0:
+        folder.mkdir(parents=True, exist_ok=True)
+    p.tagged.mesh.comm.barrier()
+    out = []
+    for c, T in enumerate(p.T):
+        f = folder / f"temperature_colour{c}.bp"
+        with VTXWriter(p.tagged.mesh.comm, f, [T], engine="BP4") as w:
+            w.write(0.0)
+        out.append(f)
+    return out
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    return v
+
+
+def write_summary(
+    path: str | Path,
+    interfaces: list[InterfaceSummary],
+    balance: EnergyBalance,
+    comm: Any,
+    extra: dict | None = None,
+) -> Path:
+    """JSON with ``interfaces`` (one object per interface, unit in every key) and
+    ``energy_balance``; NaN/Inf become null."""
+    path = Path(path)
+    if comm.rank == 0:
+        doc = {
+            "interfaces": [_clean(s._asdict()) for s in interfaces],
+            "energy_balance": _clean(balance._asdict()),
+        } | (extra or {})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp_", dir=path.parent)
+        with os.fdopen(fd, "w") as f:
+            json.dump(doc, f, indent=2)
+        os.replace(tmp, path)
+    comm.barrier()
+    return path
+
+
+def format_table(interfaces: list[InterfaceSummary], balance: EnergyBalance) -> str:
+    """Human-readable per-interface table and energy balance."""
+    head = (
+        f"{'interface':<16}{'area m2':>11}{'mean dT K':>11}{'min dT K':>11}{'max dT K':>11}"
+        f"{'Q_h W':>12}{'Q_bulk W':>12}{'h W/m2K':>12}"
+    )
+    lines = [head, "-" * len(head)]
+    for s in interfaces:
+        qb = 0.5 * (s.heat_flow_bulk_plus_W + s.heat_flow_bulk_minus_W)
+        lines.append(
+            f"{s.name:<16}{s.area_m2:>11.4g}{s.mean_jump_K:>11.4g}{s.min_jump_K:>11.4g}"
+            f"{s.max_jump_K:>11.4g}{s.heat_flow_W:>12.5g}{qb:>12.5g}{s.conductance_W_m2K:>12.5g}"
+        )
+    lines.append(f"sources: {balance.sources_W:.6g} W")
+    for k, q in balance.boundary_inflow_W.items():
+        lines.append(f"inflow {k}: {q:.6g} W")
+    lines.append(f"energy balance relative residual: {balance.relative_residual:.2e}")
+    return "\n".join(lines)

@@ -1,0 +1,212 @@
+"""Per-interface tables and the global energy balance of a solved problem.
+
+All heat flows in W (for axisymmetric models integrated over the full 2π), areas in
+m², jumps in K, conductances in W/(m² K).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+import ufl
+from mpi4py import MPI
+
+import dolfinx
+from dolfinx import fem, la
+
+from fe_interface.boundary import Convection, FixedTemperature, HeatFlux
+
+if TYPE_CHECKING:
+    from fe_interface.problem import InterfaceData, SteadyProblem
+
+__all__ = ["InterfaceSummary", "EnergyBalance", "interface_summaries", "energy_balance"]
+
+
+class InterfaceSummary(NamedTuple):
+    """One interface after the solve (⁺ → ⁻ is the positive direction).
+
+    Attributes:
+        name: interface label.
+        plus, minus: region names on the ⁺ and ⁻ sides.
+        area_m2: interface area, m² (full revolution for axisymmetric models).
+        mean_jump_K: area-weighted mean of T⁺ − T⁻, K.
+        min_jump_K, max_jump_K: extremes of T⁺ − T⁻ at facet vertices/midpoints, K.
+        heat_flow_W: ∫ h (T⁺ − T⁻) dA, W.
+        heat_flow_bulk_plus_W: ∫ −k⁺ ∇T⁺·n dA from the ⁺ side's gradient, W.
+        heat_flow_bulk_minus_W: ∫ −k⁻ ∇T⁻·n dA from the ⁻ side's gradient, W.
+        conductance_W_m2K: effective h = heat_flow / (area · mean jump), W/(m² K);
+            NaN for perfect contact.
+    """
+
+    name: str
+    plus: str
+    minus: str
+    area_m2: float
+    mean_jump_K: float
+    min_jump_K: float
+    max_jump_K: float
+    heat_flow_W: float
+    heat_flow_bulk_plus_W: float
+    heat_flow_bulk_minus_W: float
+    conductance_W_m2K: float
+
+
+class EnergyBalance(NamedTuple):
+    """Global balance: heat generated + heat entering through every boundary = 0.
+
+    Attributes:
+        sources_W: total volumetric heat generation, W.
+        boundary_inflow_W: heat flowing *in* through each boundary condition's
+            facets, W (fixed-temperature boundaries: the consistent reaction flux).
+        residual_W: sources + Σ inflows, W (0 for an exact balance).
+        relative_residual: |residual| / max(Σ |terms|), dimensionless.
+    """
+
+    sources_W: float
+    boundary_inflow_W: dict[str, float]
+    residual_W: float
+    relative_residual: float
+
+
+def _scalar(form: ufl.Form, entity_maps: list, comm: MPI.Comm) -> float:
+    value = fem.assemble_scalar(fem.form(form, entity_maps=entity_maps))
+    return float(comm.allreduce(value, op=MPI.SUM))
+
+
+def _jump_extremes(p: SteadyProblem, d: InterfaceData) -> tuple[float, float]:
+    """Min and max of T⁺ − T⁻ at the vertices and midpoints of the owned facets."""
+    mesh = p.tagged.mesh
+    tdim = mesh.topology.dim
+    e = d.entities
+    lo, hi = math.inf, -math.inf
+    if e.shape[0]:
+        c2f = mesh.topology.connectivity(tdim, tdim - 1)
+        nfc = c2f.offsets[1] - c2f.offsets[0]
+        facets = c2f.array.reshape(-1, nfc)[e[:, 0], e[:, 1]].astype(np.int32)
+        nodes = dolfinx.mesh.entities_to_geometry(mesh, tdim - 1, facets, False)
+        pts = mesh.geometry.x[nodes]  # (nf, nnodes, 3)
+        mids = dolfinx.mesh.compute_midpoints(mesh, tdim - 1, facets)[:, None, :]
+        pts = np.concatenate([pts, mids], axis=1)
+        npts = pts.shape[1]
+        pts = pts.reshape(-1, 3)
+        vals = []
+        for col, cells in ((d.plus_colour, e[:, 0]), (d.minus_colour, e[:, 2])):
+            cs = p.spaces[col]
+            sub_cells = cs.entity_map.sub_topology_to_topology(cells.astype(np.int32), True)
+            vals.append(p.T[col].eval(pts, np.repeat(sub_cells, npts).astype(np.int32))[:, 0])
+        jump = vals[0] - vals[1]
+        lo, hi = float(jump.min()), float(jump.max())
+    return (
+        float(mesh.comm.allreduce(lo, op=MPI.MIN)),
+        float(mesh.comm.allreduce(hi, op=MPI.MAX)),
+    )
+
+
+def interface_summaries(p: SteadyProblem) -> list[InterfaceSummary]:
+    """Area, jump, heat flow (two ways) and effective conductance of every interface."""
+    mesh = p.tagged.mesh
+    comm = mesh.comm
+    x = ufl.SpatialCoordinate(mesh)
+    two_pi = 2 * math.pi if p.axisymmetric else 1.0
+    out = []
+    for d in p.interface_data:
+        dS = ufl.Measure("dS", domain=mesh, subdomain_data=[(0, d.entities.ravel())])
+        w = x[0]("+") if p.axisymmetric else fem.Constant(mesh, 1.0)("+")
+        Tp = p.T[d.plus_colour]("+")
+        Tm = p.T[d.minus_colour]("-")
+        n = ufl.FacetNormal(mesh)("+")
+        emaps = p.entity_maps
+        area = two_pi * _scalar(w * dS(0), emaps, comm)
+        jint = two_pi * _scalar((Tp - Tm) * w * dS(0), emaps, comm)
+        qp = two_pi * _scalar(
+            -p.k("+") * ufl.dot(ufl.grad(p.T[d.plus_colour])("+"), n) * w * dS(0), emaps, comm
+        )
+        qm = two_pi * _scalar(
+            -p.k("-") * ufl.dot(ufl.grad(p.T[d.minus_colour])("-"), n) * w * dS(0), emaps, comm
+        )
+        if d.perfect:
+            qh, h_eff = 0.5 * (qp + qm), math.nan
+        else:
+            qh = two_pi * _scalar(d.h_expr * (Tp - Tm) * w * dS(0), emaps, comm)
+            h_eff = qh / jint if jint != 0 else math.inf
+        lo, hi = _jump_extremes(p, d)
+        out.append(
+            InterfaceSummary(
+                d.spec.label,
+                p.region_names[d.plus_region],
+                p.region_names[d.minus_region],
+                area,
+                jint / area if area > 0 else math.nan,
+                lo,
+                hi,
+                qh,
+                qp,
+                qm,
+                h_eff,
+            )
+        )
+    return out
+
+
+def energy_balance(p: SteadyProblem) -> EnergyBalance:
+    """Sources and boundary inflows; fixed-temperature flows from the residual."""
+    mesh = p.tagged.mesh
+    comm = mesh.comm
+    x = ufl.SpatialCoordinate(mesh)
+    w = x[0] if p.axisymmetric else 1.0
+    two_pi = 2 * math.pi if p.axisymmetric else 1.0
+    emaps = p.entity_maps
+    sources = 0.0
+    for c in range(p.num_colours):
+        sources += _scalar(p.f * w * p.dx(c), [], comm) if p._has_const_source else 0.0
+    for sid, _, val in p._source_terms:
+        sources += _scalar(val * w * p.dx(sid), [], comm)
+    sources *= two_pi
+    inflow: dict[str, float] = {}
+
+    def label(bc) -> str:
+        key = f"{type(bc).__name__}:{bc.facets}"
+        return key if key not in inflow else f"{key}#{len(inflow)}"
+
+    flux_terms: dict[int, float] = {}
+    for sid, c, bc in p._ds_terms:
+        if isinstance(bc, HeatFlux):
+            val = bc.value(x) if callable(bc.value) else bc.value
+            q = _scalar(val * w * p.ds(sid), [], comm)
+        else:
+            h = bc.h(x) if callable(bc.h) else bc.h
+            Tinf = bc.T_inf(x) if callable(bc.T_inf) else bc.T_inf
+            q = _scalar(h * (Tinf - p.T[c]) * w * p.ds(sid), emaps, comm)
+        flux_terms[id(bc)] = flux_terms.get(id(bc), 0.0) + two_pi * q
+    for bc in p.boundary_conditions:
+        if isinstance(bc, (HeatFlux, Convection)):
+            inflow[label(bc)] = flux_terms.get(id(bc), 0.0)
+    # fixed temperature: consistent reaction = residual of the unconstrained system
+    if p.bcs:
+        v = ufl.TestFunctions(p.W)
+        R = fem.form(ufl.extract_blocks(p.residual(p.T, v)), entity_maps=emaps)
+        res = []
+        for Rc in R:
+            if Rc is None:
+                res.append(None)
+                continue
+            vec = fem.assemble_vector(Rc)
+            vec.scatter_reverse(la.InsertMode.add)
+            res.append(vec.array)
+        bc_iter = iter(p.bcs)
+        counted: list[set[int]] = [set() for _ in range(p.num_colours)]
+        for bc_spec, _facets, colours in p._dirichlet_groups:
+            total = 0.0
+            for c in colours:
+                bc = next(bc_iter)
+                dofs, first_ghost = bc.dof_indices()
+                owned = [int(i) for i in dofs[:first_ghost] if int(i) not in counted[c]]
+                counted[c].update(owned)
+                if res[c] is not None:
+                    total += float(np.sum(res[c][owned]))
+            inflow[label(bc_spec)] = two_pi * comm.allreduce(total, op=MPI.SUM)
+    total = sources + sum(inflow.values())
+    scale = max(abs(sources) + sum(abs(q) for q in inflow.values()), 1e-300)
+    return EnergyBalance(sources, inflow, total, abs(total) / scale)
