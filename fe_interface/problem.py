@@ -230,6 +230,8 @@ class SteadyProblem:
                 raise InputError(f"interface {spec.label!r}: facet group given twice")
             seen.add(tag)
             facets = ft.indices[ft.values == tag]
+            # owned facets have both cells locally (shared-facet ghosting)
+            facets = facets[facets < mesh.topology.index_map(mesh.topology.dim - 1).size_local]
             n, cells = facet_cells(mesh, facets)
             if self.comm.allreduce(int(np.sum(n < 2))):
                 raise InputError(
@@ -296,7 +298,14 @@ class SteadyProblem:
         for d in self.interface_data:
             d.plus_colour = col.colour_of_region[d.plus_region]
             d.minus_colour = col.colour_of_region[d.minus_region]
-        self._check_connected_bcs(perfect_pairs | set(resistive_pairs))
+        # interfaces with h = 0 do not connect the two bodies
+        coupled = {
+            (min(d.plus_region, d.minus_region), max(d.plus_region, d.minus_region))
+            for d in self.interface_data
+            if not (isinstance(d.spec.law, Conductance) and not callable(d.spec.law.h)
+                    and d.spec.law.h == 0)
+        }
+        self._check_connected_bcs(perfect_pairs | coupled)
 
     def _check_connected_bcs(self, contact_pairs: set[tuple[int, int]]) -> None:
         """Every body (regions connected by contact) needs a T-fixing boundary."""
@@ -319,6 +328,7 @@ class SteadyProblem:
             except MeshError as e:
                 raise InputError(f"{type(bc).__name__}: {e}") from None
             facets = ft.indices[ft.values == tag]
+            facets = facets[facets < mesh.topology.index_map(mesh.topology.dim - 1).size_local]
             n, cells = facet_cells(mesh, facets)
             if self.comm.allreduce(int(np.sum(n > 1))):
                 raise InputError(

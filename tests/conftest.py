@@ -1,0 +1,14 @@
+"""Shared fixtures; the suite runs serially and under ``mpirun -n 2``."""
+
+from pathlib import Path
+
+import pytest
+from mpi4py import MPI
+
+
+@pytest.fixture
+def shared_tmp(tmp_path_factory) -> Path:
+    """A temporary folder that is the same on every MPI rank."""
+    comm = MPI.COMM_WORLD
+    path = str(tmp_path_factory.mktemp("shared")) if comm.rank == 0 else None
+    return Path(comm.bcast(path, root=0))

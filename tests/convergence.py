@@ -1,0 +1,198 @@
+"""Convergence studies for the interface solver: exact solutions, L2 errors, rates.
+
+An exact solution is written *once* per region as ``T(x, lib)``, where ``lib`` is
+either :data:`UFL` (x = ``ufl.SpatialCoordinate``; used for sources, interface
+conductances, fluxes and the error integrand) or :data:`NP` (x = NumPy array of
+shape (3, n); used for Dirichlet values and exact point values) — the FESTIM way
+of keeping the two in sync.
+
+L2 errors are integrated region by region on the colour submesh that holds the
+region (``SteadyProblem.region_temperature``), with the exact solution expressed in
+``ufl.SpatialCoordinate(submesh)`` (so curved second-order cells are integrated on
+their true geometry), over the *owned* region cells only, then summed over regions
+and allreduced.
+
+Run ``python tests/convergence.py`` (or under ``mpirun -n 2``) to print the tables.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import ufl
+from mpi4py import MPI
+
+from dolfinx import fem
+from fe_interface.problem import SteadyProblem
+
+NP = SimpleNamespace(sqrt=np.sqrt, log=np.log, sin=np.sin, cos=np.cos, exp=np.exp, pi=np.pi)
+UFL = SimpleNamespace(sqrt=ufl.sqrt, log=ufl.ln, sin=ufl.sin, cos=ufl.cos, exp=ufl.exp, pi=math.pi)
+
+Field = Callable[[Any, SimpleNamespace], Any]
+
+
+@dataclass(frozen=True)
+class ExactSolution:
+    """Exact temperature per region, ``fields[region](x, lib)`` (K), and k per region.
+
+    Attributes:
+        fields: region name -> T(x, lib), lib = :data:`UFL` or :data:`NP`.
+        conductivity: region name -> k, W/(m K).
+    """
+
+    fields: Mapping[str, Field]
+    conductivity: Mapping[str, float]
+
+    def ufl(self, region: str, x: Any) -> Any:
+        """T of ``region`` as a UFL expression of the spatial coordinate ``x``."""
+        return self.fields[region](x, UFL)
+
+    def numpy(self, region: str) -> Callable[[np.ndarray], np.ndarray]:
+        """T of ``region`` as ``x (3, n) -> (n,)`` (for FixedTemperature)."""
+        f = self.fields[region]
+        return lambda x: np.broadcast_to(np.asarray(f(x, NP), dtype=float), x.shape[1:]).copy()
+
+    def flux(self, region: str, x: Any) -> Any:
+        """Heat-flux vector −k ∇T of ``region`` (UFL), W/m²."""
+        return -self.conductivity[region] * ufl.grad(self.ufl(region, x))
+
+    def source(self, region: str) -> Callable[[Any], Any]:
+        """Volumetric source f = −∇·(k ∇T) of ``region`` as ``x -> UFL`` (W/m³)."""
+        return lambda x: ufl.div(-self.flux(region, x))
+
+
+def owned_region_cells(problem: SteadyProblem, region: str) -> tuple[fem.Function, np.ndarray]:
+    """Colour function holding ``region`` and the *owned* submesh cells of the region."""
+    T, cells = problem.region_temperature(region)
+    sub = T.function_space.mesh
+    nowned = sub.topology.index_map(sub.topology.dim).size_local
+    return T, cells[cells < nowned]
+
+
+def l2_error(
+    problem: SteadyProblem,
+    exact: ExactSolution,
+    regions: Sequence[str],
+    quadrature_degree: int = 8,
+) -> tuple[float, float]:
+    """Global ‖T_h − T‖_L2 and ‖T‖_L2 summed over ``regions`` (same value on every rank)."""
+    local = np.zeros(2)
+    for name in regions:
+        T, cells = owned_region_cells(problem, name)
+        sub = T.function_space.mesh
+        x = ufl.SpatialCoordinate(sub)
+        dx = ufl.Measure(
+            "dx",
+            domain=sub,
+            subdomain_data=[(1, cells)],
+            metadata={"quadrature_degree": quadrature_degree},
+        )
+        Te = exact.ufl(name, x)
+        local[0] += fem.assemble_scalar(fem.form((T - Te) ** 2 * dx(1)))
+        local[1] += fem.assemble_scalar(fem.form(Te**2 * dx(1)))
+    glob = problem.comm.allreduce(local, op=MPI.SUM)
+    return math.sqrt(glob[0]), math.sqrt(glob[1])
+
+
+def parent_l2_difference(
+    p: SteadyProblem, q: SteadyProblem, regions: Sequence[str], quadrature_degree: int = 6
+) -> tuple[float, float]:
+    """‖T_p − T_q‖_L2 and ‖T_q‖_L2 over ``regions`` for two problems on the *same* mesh.
+
+    Integrated on the parent mesh, each colour function reached through its
+    submesh's entity map (the two problems may colour the regions differently).
+    """
+    mesh = p.tagged.mesh
+    if q.tagged.mesh is not mesh:
+        raise ValueError("the two problems must share one TaggedMesh")
+    tdim = mesh.topology.dim
+    nowned = mesh.topology.index_map(tdim).size_local
+    emaps = [cs.entity_map for cs in p.spaces] + [cs.entity_map for cs in q.spaces]
+    local = np.zeros(2)
+    for name in regions:
+        r = p.tagged.cell_tag(name)
+        cells = np.flatnonzero(p.cell_region[:nowned] == r).astype(np.int32)
+        Tp = p.T[p.colouring.colour_of_region[r]]
+        Tq = q.T[q.colouring.colour_of_region[r]]
+        dx = ufl.Measure(
+            "dx",
+            domain=mesh,
+            subdomain_data=[(1, cells)],
+            metadata={"quadrature_degree": quadrature_degree},
+        )
+        local[0] += fem.assemble_scalar(fem.form((Tp - Tq) ** 2 * dx(1), entity_maps=emaps))
+        local[1] += fem.assemble_scalar(fem.form(Tq**2 * dx(1), entity_maps=emaps))
+    glob = mesh.comm.allreduce(local, op=MPI.SUM)
+    return math.sqrt(glob[0]), math.sqrt(glob[1])
+
+
+def mesh_size(problem: SteadyProblem) -> float:
+    """Characteristic cell size (measure / number of cells)^(1/d), global."""
+    mesh = problem.tagged.mesh
+    tdim = mesh.topology.dim
+    one = fem.Constant(mesh, 1.0)
+    vol = mesh.comm.allreduce(fem.assemble_scalar(fem.form(one * ufl.dx(domain=mesh))))
+    ncells = mesh.topology.index_map(tdim).size_global
+    return (vol / ncells) ** (1.0 / tdim)
+
+
+def rates(h: Sequence[float], e: Sequence[float]) -> np.ndarray:
+    """Observed orders log(e_i/e_{i+1}) / log(h_i/h_{i+1}) between successive levels."""
+    h, e = np.asarray(h), np.asarray(e)
+    return np.log(e[:-1] / e[1:]) / np.log(h[:-1] / h[1:])
+
+
+def fitted_rate(h: Sequence[float], e: Sequence[float]) -> float:
+    """Least-squares slope of log e against log h."""
+    return float(np.polyfit(np.log(h), np.log(e), 1)[0])
+
+
+@dataclass
+class Level:
+    """One refinement level of a study."""
+
+    mesh_size: float  # requested (gmsh) size
+    h: float  # measured (measure / cells)^(1/d)
+    ncells: int
+    ndofs: int
+    error: float  # absolute L2 error
+    norm: float  # L2 norm of the exact solution
+    extra: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def relative_error(self) -> float:
+        return self.error / self.norm
+
+
+def num_dofs(problem: SteadyProblem) -> int:
+    return sum(
+        V.space.dofmap.index_map.size_global * V.space.dofmap.index_map_bs for V in problem.spaces
+    )
+
+
+def timed_run(problem: SteadyProblem) -> float:
+    t0 = time.perf_counter()
+    problem.run()
+    return time.perf_counter() - t0
+
+
+def format_table(title: str, levels: Sequence[Level]) -> str:
+    """Human-readable table (h, cells, dofs, relative L2 error, rate, extras)."""
+    r = [math.nan, *rates([lv.h for lv in levels], [lv.error for lv in levels])]
+    keys = sorted({k for lv in levels for k in lv.extra})
+    head = f"{'h':>9} {'cells':>8} {'dofs':>8} {'rel L2 err':>12} {'rate':>5}"
+    head += "".join(f" {k:>14}" for k in keys) + f" {'s':>6}"
+    lines = [title, head]
+    for lv, rr in zip(levels, r, strict=True):
+        s = f"{lv.h:9.4f} {lv.ncells:8d} {lv.ndofs:8d} {lv.relative_error:12.5e} {rr:5.2f}"
+        s += "".join(f" {lv.extra[k]:14.6e}" for k in keys) + f" {lv.seconds:6.2f}"
+        lines.append(s)
+    lines.append(f"fitted rate {fitted_rate([lv.h for lv in levels], [lv.error for lv in levels]):.3f}")
+    return "\n".join(lines)
