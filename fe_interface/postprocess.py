@@ -210,3 +210,33 @@ def energy_balance(p: SteadyProblem) -> EnergyBalance:
     total = sources + sum(inflow.values())
     scale = max(abs(sources) + sum(abs(q) for q in inflow.values()), 1e-300)
     return EnergyBalance(sources, inflow, total, abs(total) / scale)
+
+
+def boundary_mean_temperature(p: SteadyProblem, group: str | int) -> float:
+    """Area-weighted mean temperature (K) over an outer facet group."""
+    from dolfinx.fem import IntegralType
+
+    from fe_interface.domains import facet_cells
+
+    mesh = p.tagged.mesh
+    tdim = mesh.topology.dim
+    tag = p.tagged.facet_tag(group)
+    ft = p.tagged.facet_tags
+    facets = ft.indices[ft.values == tag]
+    facets = facets[facets < mesh.topology.index_map(tdim - 1).size_local]
+    n, cells = facet_cells(mesh, facets)
+    if mesh.comm.allreduce(int(np.sum(n > 1))):
+        raise ValueError(f"facet group {group!r} is not on the outer boundary")
+    x = ufl.SpatialCoordinate(mesh)
+    w = x[0] if p.axisymmetric else 1.0
+    data = [
+        (c, fem.compute_integration_domains(
+            IntegralType.exterior_facet, mesh.topology, facets[p.cell_colour[cells[0]] == c]
+        ))
+        for c in range(p.num_colours)
+    ]
+    ds = ufl.Measure("ds", domain=mesh, subdomain_data=data)
+    one = fem.Constant(mesh, 1.0)
+    area = sum(_scalar(one * w * ds(c), [], mesh.comm) for c in range(p.num_colours))
+    tint = sum(_scalar(p.T[c] * w * ds(c), p.entity_maps, mesh.comm) for c in range(p.num_colours))
+    return tint / area

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# fe_interface: set up and run.  Usage:
+#   bash run.sh demo    set everything up, run the flagship demo (two blocks in contact)
+#   bash run.sh test    set everything up, run the whole test suite (serial, then mpirun -n 2)
+#   bash run.sh setup   only create .venv and install (what docker/Dockerfile runs)
+set -euo pipefail
+cd "$(dirname "$0")"
+VENV="${FE_INTERFACE_VENV:-.venv}"
+
+find_python() {
+  # Python 3.12: the pyenv shim honours .python-version; else python3.12 on PATH.
+  for c in python python3 python3.12; do
+    if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; then
+      command -v "$c"; return 0
+    fi
+  done
+  if command -v pyenv >/dev/null 2>&1 && pyenv which python3.12 >/dev/null 2>&1; then
+    pyenv which python3.12; return 0
+  fi
+  echo "run.sh: Python 3.12 not found (install it, or use pyenv: 'pyenv install 3.12')" >&2
+  return 1
+}
+
+setup() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$(find_python)" -m venv "$VENV"
+  fi
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip
+  "$VENV/bin/python" -m pip install --quiet -e ".[dolfinx,test]"
+}
+
+run_tests() {
+  export PYTHONDONTWRITEBYTECODE=1 OMP_NUM_THREADS=1
+  echo "== serial =="
+  "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider
+  echo "== mpirun -n 2 =="
+  "$VENV/bin/mpirun" -n 2 "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider
+}
+
+case "${1:-}" in
+  setup) setup ;;
+  demo) setup; shift; "$VENV/bin/python" demos/demo_two_blocks.py "$@" ;;
+  test) setup; run_tests ;;
+  *) sed -n '2,5p' "$0"; exit 2 ;;
+esac

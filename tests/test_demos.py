@@ -1,0 +1,67 @@
+"""Every demo runs small, serially and under ``mpirun -n 2``, and its computed values
+match the exact ones; serial and parallel agree to 1e-10 with the direct solver."""
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from mpi4py import MPI
+
+DEMOS = Path(__file__).resolve().parents[1] / "demos"
+CASES = {"demo_two_blocks": {"n": 4, "solver": "direct"}}
+TOL = {"demo_two_blocks": 1e-9}
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(name, DEMOS / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def run_mpi(name: str, kwargs: dict, out: Path, nproc: int) -> dict:
+    code = (
+        "import json, sys, importlib.util;"
+        f"spec = importlib.util.spec_from_file_location('d', {str(DEMOS / (name + '.py'))!r});"
+        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m);"
+        f"r = m.main(out={str(out / 'files')!r}, **{kwargs!r});"
+        "from mpi4py import MPI;"
+        f"MPI.COMM_WORLD.rank == 0 and json.dump(r, open({str(out / 'r.json')!r}, 'w'))"
+    )
+    mpirun = shutil.which("mpirun", path=str(Path(sys.executable).parent)) or "mpirun"
+    env = dict(os.environ)
+    subprocess.run(
+        [mpirun, "-n", str(nproc), sys.executable, "-c", code], check=True, env=env, timeout=600
+    )
+    return json.loads((out / "r.json").read_text())
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_demo_matches_exact(name, shared_tmp):
+    r = load(name).main(out=str(shared_tmp / "files"), **CASES[name])
+    for key, (computed, expected) in r.items():
+        if expected == 0.0:
+            assert abs(computed) < 1e-8, key
+        else:
+            assert computed == pytest.approx(expected, rel=TOL[name]), key
+    # the ParaView files were written
+    assert (shared_tmp / "files" / "two_blocks.xdmf").is_file()
+    assert (shared_tmp / "files" / "two_blocks.vtu").is_file()
+    assert json.loads((shared_tmp / "files" / "two_blocks_summary.json").read_text())["interfaces"]
+
+
+@pytest.mark.skipif(MPI.COMM_WORLD.size > 1, reason="launches mpirun itself")
+@pytest.mark.parametrize("name", list(CASES))
+def test_demo_serial_equals_parallel(name, tmp_path):
+    (tmp_path / "s").mkdir()
+    (tmp_path / "p").mkdir()
+    serial = run_mpi(name, CASES[name], tmp_path / "s", 1)
+    parallel = run_mpi(name, CASES[name], tmp_path / "p", 2)
+    for key, (cs, _) in serial.items():
+        cp = parallel[key][0]
+        assert abs(cp - cs) <= 1e-10 * max(abs(cs), 1.0), key
