@@ -29,10 +29,11 @@ from __future__ import annotations
 import argparse
 import math
 
-import numpy as np
 from mpi4py import MPI
 
+import numpy as np
 from dolfinx import mesh as dmesh
+
 from fe_interface.boundary import Convection, HeatFlux
 from fe_interface.export import format_table
 from fe_interface.interfaces import Interface, Resistance
@@ -67,9 +68,7 @@ def build(n: int, comm: MPI.Comm = MPI.COMM_WORLD):
     )
     # move the z-planes so that one falls exactly on the contact plane z = L_AL
     z = m.geometry.x[:, 2] / (L_AL + L_CU)
-    m.geometry.x[:, 2] = np.where(
-        z <= 0.5, 2 * z * L_AL, L_AL + (2 * z - 1) * L_CU
-    )
+    m.geometry.x[:, 2] = np.where(z <= 0.5, 2 * z * L_AL, L_AL + (2 * z - 1) * L_CU)
     return tag_mesh(
         m,
         cells={

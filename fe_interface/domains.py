@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-import numpy as np
 from mpi4py import MPI
 
 import dolfinx
+import numpy as np
 from dolfinx import fem
 from dolfinx.mesh import Mesh
 

@@ -24,9 +24,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 import dolfinx
+import numpy as np
 from dolfinx.mesh import CellType
 
 if TYPE_CHECKING:
@@ -63,11 +62,11 @@ def gather_vertex_fields(p: SteadyProblem) -> tuple[np.ndarray, np.ndarray, dict
     for c, cs in enumerate(p.spaces):
         sub = cs.submesh
         nowned = sub.topology.index_map(tdim).size_local
-        geo = sub.geometry.dofmap[:nowned, :nv]
+        geo = sub.geometry.dofmaps[0][:nowned, :nv]
         dofs = cs.space.dofmap.list[:nowned, :nv]
         # sub geometry node -> parent geometry node -> input index
         pcells = cs.parent_cells[:nowned]
-        pgeo = mesh.geometry.dofmap[pcells, :nv]
+        pgeo = mesh.geometry.dofmaps[0][pcells, :nv]
         key = parent_input[pgeo]
         X = sub.geometry.x[geo]
         T = p.T[c].x.array[dofs]

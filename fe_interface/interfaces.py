@@ -53,7 +53,9 @@ class Conductance:
     def __post_init__(self) -> None:
         if not callable(self.h):
             if not isinstance(self.h, (int, float)) or not math.isfinite(self.h) or self.h < 0:
-                raise InputError(f"conductance h must be a finite number >= 0 W/(m^2 K), got {self.h!r}")
+                raise InputError(
+                    f"conductance h must be a finite number >= 0 W/(m^2 K), got {self.h!r}"
+                )
 
     @property
     def position_dependent(self) -> bool:

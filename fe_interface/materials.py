@@ -44,7 +44,9 @@ class Material:
     def __post_init__(self) -> None:
         _check_positive(f"material {self.name!r}", "conductivity (W/(m K))", self.conductivity)
         _check_positive(f"material {self.name!r}", "density (kg/m^3)", self.density, True)
-        _check_positive(f"material {self.name!r}", "specific_heat (J/(kg K))", self.specific_heat, True)
+        _check_positive(
+            f"material {self.name!r}", "specific_heat (J/(kg K))", self.specific_heat, True
+        )
 
 
 @dataclass(frozen=True)
@@ -64,4 +66,6 @@ class HeatSource:
         if not callable(self.value) and not (
             isinstance(self.value, (int, float)) and math.isfinite(self.value)
         ):
-            raise InputError(f"heat source in {self.region!r}: value must be finite, got {self.value!r}")
+            raise InputError(
+                f"heat source in {self.region!r}: value must be finite, got {self.value!r}"
+            )

@@ -21,11 +21,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-import numpy as np
 from mpi4py import MPI
 
 import dolfinx
 import dolfinx.io.gmsh
+import numpy as np
 from dolfinx.mesh import GhostMode, Mesh, MeshTags
 
 __all__ = [

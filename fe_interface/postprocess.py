@@ -9,14 +9,14 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, NamedTuple
 
-import numpy as np
-import ufl
 from mpi4py import MPI
 
 import dolfinx
+import numpy as np
+import ufl
 from dolfinx import fem, la
 
-from fe_interface.boundary import Convection, FixedTemperature, HeatFlux
+from fe_interface.boundary import Convection, HeatFlux
 
 if TYPE_CHECKING:
     from fe_interface.problem import InterfaceData, SteadyProblem
@@ -230,9 +230,12 @@ def boundary_mean_temperature(p: SteadyProblem, group: str | int) -> float:
     x = ufl.SpatialCoordinate(mesh)
     w = x[0] if p.axisymmetric else 1.0
     data = [
-        (c, fem.compute_integration_domains(
-            IntegralType.exterior_facet, mesh.topology, facets[p.cell_colour[cells[0]] == c]
-        ))
+        (
+            c,
+            fem.compute_integration_domains(
+                IntegralType.exterior_facet, mesh.topology, facets[p.cell_colour[cells[0]] == c]
+            ),
+        )
         for c in range(p.num_colours)
     ]
     ds = ufl.Measure("ds", domain=mesh, subdomain_data=data)

@@ -29,12 +29,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-import numpy as np
-import ufl
 from mpi4py import MPI
 from petsc4py import PETSc
 
 import dolfinx
+import numpy as np
+import ufl
 from dolfinx import fem
 from dolfinx.fem import IntegralType
 
@@ -276,7 +276,9 @@ class SteadyProblem:
         for d in self.interface_data:
             if not d.perfect:
                 resistive[ft.indices[ft.values == d.tag]] = True
-                resistive_pairs[(min(d.plus_region, d.minus_region), max(d.plus_region, d.minus_region))] = d.spec.label
+                resistive_pairs[
+                    (min(d.plus_region, d.minus_region), max(d.plus_region, d.minus_region))
+                ] = d.spec.label
         allf = np.arange(nf, dtype=np.int32)
         n, cells = facet_cells(mesh, allf)
         interior = n == 2
@@ -285,7 +287,10 @@ class SteadyProblem:
         perfect = (r0 != r1) & ~resistive[interior]
         perfect_pairs = gather_pairs(
             self.comm,
-            {(int(min(a, b)), int(max(a, b))) for a, b in set(zip(r0[perfect], r1[perfect], strict=True))},
+            {
+                (int(min(a, b)), int(max(a, b)))
+                for a, b in set(zip(r0[perfect], r1[perfect], strict=True))
+            },
         )
         vertex_pairs = region_vertex_pairs(mesh, self.cell_region)
         col = colour_regions(self.regions, perfect_pairs, resistive_pairs, vertex_pairs)
@@ -302,8 +307,11 @@ class SteadyProblem:
         coupled = {
             (min(d.plus_region, d.minus_region), max(d.plus_region, d.minus_region))
             for d in self.interface_data
-            if not (isinstance(d.spec.law, Conductance) and not callable(d.spec.law.h)
-                    and d.spec.law.h == 0)
+            if not (
+                isinstance(d.spec.law, Conductance)
+                and not callable(d.spec.law.h)
+                and d.spec.law.h == 0
+            )
         }
         self._check_connected_bcs(perfect_pairs | coupled)
 
@@ -429,11 +437,15 @@ class SteadyProblem:
             fsub, femap, _, _ = dolfinx.mesh.create_submesh(mesh, tdim - 1, allf)
             H = fem.functionspace(fsub, ("DG", 0))
             h_field = fem.Function(H, name="interface_conductance")
-            nsub = fsub.topology.index_map(tdim - 1).size_local + fsub.topology.index_map(
-                tdim - 1
-            ).num_ghosts
+            nsub = (
+                fsub.topology.index_map(tdim - 1).size_local
+                + fsub.topology.index_map(tdim - 1).num_ghosts
+            )
             parent_of_sub = femap.sub_topology_to_topology(np.arange(nsub, dtype=np.int32), False)
-            hval = np.zeros(mesh.topology.index_map(tdim - 1).size_local + mesh.topology.index_map(tdim - 1).num_ghosts)
+            hval = np.zeros(
+                mesh.topology.index_map(tdim - 1).size_local
+                + mesh.topology.index_map(tdim - 1).num_ghosts
+            )
             for g in groups.values():
                 for d in g:
                     hval[ft.indices[ft.values == d.tag]] = d.spec.law.conductance()
@@ -557,7 +569,9 @@ class SteadyProblem:
                 sub_facets = sc2f.array.reshape(-1, nfc)[sub_cells, lf[sel]].astype(np.int32)
                 # the submesh keeps the parent's local numbering; check it
                 if sub_facets.size:
-                    pm = dolfinx.mesh.compute_midpoints(mesh, tdim - 1, facets[sel].astype(np.int32))
+                    pm = dolfinx.mesh.compute_midpoints(
+                        mesh, tdim - 1, facets[sel].astype(np.int32)
+                    )
                     sm = dolfinx.mesh.compute_midpoints(sub, tdim - 1, sub_facets)
                     if not np.allclose(pm, sm):
                         raise RuntimeError("internal error: submesh facet numbering differs")

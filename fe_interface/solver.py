@@ -17,11 +17,11 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-import numpy as np
 from mpi4py import MPI
 from petsc4py import PETSc
 
 import dolfinx.fem.petsc
+import numpy as np
 from dolfinx import fem
 
 __all__ = ["SolverError", "SolveInfo", "default_petsc_options", "LinearSystem"]

@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
-import pytest
 from mpi4py import MPI
+
+import pytest
 
 
 @pytest.fixture

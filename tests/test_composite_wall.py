@@ -1,9 +1,10 @@
 """Composite walls: the exact 1D solution is in the P1 space, so nodal errors are
 round-off, and the interface heat flow equals q·A exactly."""
 
+from mpi4py import MPI
+
 import numpy as np
 import pytest
-from mpi4py import MPI
 from walls import CELLS, nodal_errors, wall_exact, wall_mesh, wall_problem
 
 CASES = [
@@ -71,7 +72,7 @@ def test_interface_on_process_boundary():
 
 
 def test_plus_side_sets_jump_sign():
-    L, k, h = (0.5, 0.5), (1.0, 1.0), (2.0,)
+    L = (0.5, 0.5)
     from fe_interface.boundary import FixedTemperature
     from fe_interface.interfaces import Conductance, Interface
     from fe_interface.materials import Material
@@ -82,7 +83,9 @@ def test_plus_side_sets_jump_sign():
     bcs = [FixedTemperature("left", 400.0), FixedTemperature("right", 300.0)]
     jumps = []
     for plus in ("m0", "m1"):
-        p = SteadyProblem(tm, mats, [Interface("i0", Conductance(2.0), plus=plus)], bcs, solver="direct")
+        p = SteadyProblem(
+            tm, mats, [Interface("i0", Conductance(2.0), plus=plus)], bcs, solver="direct"
+        )
         p.run()
         (s,) = p.interface_table()
         jumps.append((s.mean_jump_K, s.heat_flow_W))

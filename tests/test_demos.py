@@ -9,8 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from mpi4py import MPI
+
+import pytest
 
 DEMOS = Path(__file__).resolve().parents[1] / "demos"
 CASES = {"demo_two_blocks": {"n": 4, "solver": "direct"}}

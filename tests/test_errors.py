@@ -126,10 +126,11 @@ def test_degree_and_axisymmetric_checks(tm):
 
 def test_interface_inside_one_region():
     """A facet group whose two sides are the same region cannot be an interface."""
-    import numpy as np
     from mpi4py import MPI
 
+    import numpy as np
     from dolfinx import mesh as dmesh
+
     from fe_interface.mesh import tag_mesh
 
     m = dmesh.create_rectangle(
@@ -138,7 +139,8 @@ def test_interface_inside_one_region():
     tdim = 2
     m.topology.create_connectivity(tdim - 1, tdim)
     t = tag_mesh(
-        m, {"a": (1, lambda x: np.full(x.shape[1], True))},
+        m,
+        {"a": (1, lambda x: np.full(x.shape[1], True))},
         {"left": (1, lambda x: np.isclose(x[0], 0))},
     )
     # tag the interior line x = 0.5 by hand

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 from mpi4py import MPI
 
+import numpy as np
 from dolfinx import mesh as dmesh
+
 from fe_interface.boundary import FixedTemperature
 from fe_interface.interfaces import Conductance, Interface
 from fe_interface.materials import Material
@@ -33,19 +34,28 @@ def wall_mesh(
     # "layer coordinates" s in [0, N] to x piecewise-linearly
     if dim == 2:
         m = dmesh.create_rectangle(
-            comm, [[0, 0], [len(thicknesses), 1]], [nx, 3], ct,
+            comm,
+            [[0, 0], [len(thicknesses), 1]],
+            [nx, 3],
+            ct,
             ghost_mode=dmesh.GhostMode.shared_facet,
         )
     else:
         m = dmesh.create_box(
-            comm, [[0, 0, 0], [len(thicknesses), 1, 1]], [nx, 2, 2], ct,
+            comm,
+            [[0, 0, 0], [len(thicknesses), 1, 1]],
+            [nx, 2, 2],
+            ct,
             ghost_mode=dmesh.GhostMode.shared_facet,
         )
     s = m.geometry.x[:, 0].copy()
     m.geometry.x[:, 0] = np.interp(s, np.arange(len(xs)), xs)
     eps = 1e-9 * xs[-1]
     cells = {
-        f"m{i}": (i + 1, (lambda a, b: lambda x: (x[0] > a - eps) & (x[0] < b + eps))(xs[i], xs[i + 1]))
+        f"m{i}": (
+            i + 1,
+            (lambda a, b: lambda x: (x[0] > a - eps) & (x[0] < b + eps))(xs[i], xs[i + 1]),
+        )
         for i in range(len(thicknesses))
     }
     bnd = {
