@@ -31,7 +31,12 @@ __all__ = ["InterfaceLaw", "Conductance", "Resistance", "PerfectContact", "Inter
 
 @runtime_checkable
 class InterfaceLaw(Protocol):
-    """Protocol of an interface conductance law (h in W/(m² K), T in K)."""
+    """Protocol of an interface conductance law (h in W/(m² K), T in K).
+
+    ``conductance(T_plus, T_minus)`` returns h such that q = h (T⁺ − T⁻) W/m². Laws with
+    ``supports_ufl = True`` (assumed when absent) accept UFL expressions, which the
+    solver needs for temperature-dependent laws (Newton's Jacobian).
+    """
 
     temperature_dependent: bool
 

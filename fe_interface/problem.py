@@ -37,6 +37,7 @@ import numpy as np
 import ufl
 from dolfinx import fem
 from dolfinx.fem import IntegralType
+from dolfinx.fem.forms import derivative_block
 
 from fe_interface.boundary import Convection, FixedTemperature, HeatFlux
 from fe_interface.domains import (
@@ -50,7 +51,7 @@ from fe_interface.domains import (
 from fe_interface.interfaces import Conductance, Interface, PerfectContact
 from fe_interface.materials import HeatSource, InputError, Material
 from fe_interface.mesh import MeshError, TaggedMesh
-from fe_interface.solver import LinearSystem, SolveInfo, default_petsc_options
+from fe_interface.solver import LinearSystem, NonlinearSystem, SolveInfo, default_petsc_options
 
 __all__ = ["SteadyProblem", "SteadyResult", "InterfaceData"]
 
@@ -101,6 +102,19 @@ class SteadyResult(NamedTuple):
     timings: dict[str, float]
 
 
+def _constant_conductance(spec: Interface) -> float | None:
+    """h (W/(m² K)) of a law that depends neither on T nor on position, else None."""
+    law = spec.law
+    if isinstance(law, Conductance):
+        return None if law.position_dependent else float(law.h)
+    if law.temperature_dependent:
+        return None
+    h = float(law.conductance(293.15, 293.15))
+    if not np.isfinite(h) or h < 0:
+        raise InputError(f"interface {spec.label!r}: conductance law gives h = {h!r} W/(m^2 K)")
+    return h
+
+
 def _as_value(v: float | Callable, x: Any) -> Any:
     return v(x) if callable(v) else v
 
@@ -124,6 +138,8 @@ class SteadyProblem:
         petsc_options: PETSc options that override the defaults, set under the
             problem's prefix (``petsc_options_prefix``).
         petsc_options_prefix: defaults to a unique ``fe_interface_<n>_``.
+        initial_temperature: Newton's initial guess (K) for temperature-dependent laws;
+            default: the mean of the fixed and ambient temperatures.
     """
 
     def __init__(
@@ -138,6 +154,7 @@ class SteadyProblem:
         solver: str = "iterative",
         petsc_options: Mapping[str, Any] | None = None,
         petsc_options_prefix: str | None = None,
+        initial_temperature: float | None = None,
     ) -> None:
         if degree not in (1, 2, 3):
             raise InputError(f"degree must be 1, 2 or 3, got {degree!r}")
@@ -157,6 +174,12 @@ class SteadyProblem:
         self.prefix = petsc_options_prefix or f"fe_interface_{next(_counter)}_"
         self.timings: dict[str, float] = {}
         self._initialised = False
+        if initial_temperature is None:
+            fixed = [b.value for b in boundary_conditions if isinstance(b, FixedTemperature)]
+            fixed += [b.T_inf for b in boundary_conditions if isinstance(b, Convection)]
+            fixed = [t for t in fixed if not callable(t)]
+            initial_temperature = float(np.mean(fixed)) if fixed else 293.15
+        self.initial_temperature = initial_temperature
 
     # ------------------------------------------------------------------ set-up
     @property
@@ -377,6 +400,7 @@ class SteadyProblem:
         x = ufl.SpatialCoordinate(mesh)
         w = x[0] if self.axisymmetric else 1.0
         self.weight = w
+        self.T = [fem.Function(cs.space, name=f"T_colour{c}") for c, cs in enumerate(self.spaces)]
 
         # bulk coefficients: k and constant sources as DG0 fields on the parent mesh
         Q = fem.functionspace(mesh, ("DG", 0))
@@ -417,11 +441,13 @@ class SteadyProblem:
         dS_data: list[tuple[int, np.ndarray]] = []
         groups: dict[tuple[int, int], list[InterfaceData]] = {}
         special: list[InterfaceData] = []
+        h_const: dict[int, float] = {}
         for d in self.interface_data:
             if d.perfect:
                 continue
-            law = d.spec.law
-            if isinstance(law, Conductance) and not law.position_dependent:
+            value = _constant_conductance(d.spec)
+            if value is not None:
+                h_const[d.tag] = value
                 a, b = sorted((d.plus_colour, d.minus_colour))
                 groups.setdefault((a, b), []).append(d)
             else:
@@ -429,55 +455,58 @@ class SteadyProblem:
             facets = ft.indices[ft.values == d.tag]
             plus_cells = self.cell_region == d.plus_region
             d.entities = self._interior_entities(facets, plus_cells)
+        self.nonlinear = any(d.spec.law.temperature_dependent for d in special)
         self.entity_maps = [cs.entity_map for cs in self.spaces]
         self.h_field = None
-        const_facets = [ft.indices[ft.values == d.tag] for g in groups.values() for d in g]
-        if const_facets:
-            allf = np.unique(np.concatenate(const_facets)).astype(np.int32)
-            fsub, femap, _, _ = dolfinx.mesh.create_submesh(mesh, tdim - 1, allf)
-            H = fem.functionspace(fsub, ("DG", 0))
-            h_field = fem.Function(H, name="interface_conductance")
-            nsub = (
-                fsub.topology.index_map(tdim - 1).size_local
-                + fsub.topology.index_map(tdim - 1).num_ghosts
+        if groups:
+            allf = np.unique(np.concatenate([ft.indices[ft.values == t] for t in h_const]))
+            fsub, femap, _, _ = dolfinx.mesh.create_submesh(mesh, tdim - 1, allf.astype(np.int32))
+            h_field = fem.Function(fem.functionspace(fsub, ("DG", 0)), name="conductance")
+            fmap = fsub.topology.index_map(tdim - 1)
+            parent_of_sub = femap.sub_topology_to_topology(
+                np.arange(fmap.size_local + fmap.num_ghosts, dtype=np.int32), False
             )
-            parent_of_sub = femap.sub_topology_to_topology(np.arange(nsub, dtype=np.int32), False)
-            hval = np.zeros(
-                mesh.topology.index_map(tdim - 1).size_local
-                + mesh.topology.index_map(tdim - 1).num_ghosts
-            )
-            for g in groups.values():
-                for d in g:
-                    hval[ft.indices[ft.values == d.tag]] = d.spec.law.conductance()
+            pmap = mesh.topology.index_map(tdim - 1)
+            hval = np.zeros(pmap.size_local + pmap.num_ghosts)
+            for t, value in h_const.items():
+                hval[ft.indices[ft.values == t]] = value
             h_field.x.array[:] = hval[parent_of_sub]
             self.h_field = h_field
             self.entity_maps.append(femap)
-        self._dS_terms: list[tuple[int, int, int, Any]] = []  # (id, colour+, colour−, h)
+        # (id, colour '+', colour '-', h as a function of the block temperatures)
+        self._dS_terms: list[tuple[int, int, int, Callable[[Sequence[Any]], Any]]] = []
         for (a, b), g in sorted(groups.items()):
             mid = len(dS_data)
             ent = [
                 self._interior_entities(ft.indices[ft.values == d.tag], plus_of_colour[a])
                 for d in g
             ]
-            dS_data.append((mid, np.concatenate(ent).ravel() if ent else np.empty(0, np.int32)))
-            self._dS_terms.append((mid, a, b, self.h_field("+")))
+            dS_data.append((mid, np.concatenate(ent).ravel()))
+            self._dS_terms.append((mid, a, b, lambda T, hf=self.h_field: hf("+")))
             for d in g:
                 d.measure_id = mid
-                d.h_expr = self.h_field("+")
         for d in special:
             mid = len(dS_data)
             dS_data.append((mid, d.entities.ravel()))
             law = d.spec.law
             if isinstance(law, Conductance):
-                h = law.at(x("+"))
-            else:
-                raise NotImplementedError(
-                    f"interface {d.spec.label!r}: temperature-dependent laws need the nonlinear "
-                    "solver (not in this version)"
+                hfun = lambda T, law=law: law.at(x("+"))  # noqa: E731
+            elif not getattr(law, "supports_ufl", True):
+                raise InputError(
+                    f"interface {d.spec.label!r}: {type(law).__name__} depends on temperature "
+                    "but cannot be written in UFL (needed for Newton's Jacobian); use its "
+                    "UFL-compatible form (e.g. form='simple' for the gas gap)"
                 )
-            self._dS_terms.append((mid, d.plus_colour, d.minus_colour, h))
+            else:  # h(T⁺, T⁻): '+' of this integral is the interface's plus side
+                hfun = lambda T, law=law, p=d.plus_colour, m=d.minus_colour: law.conductance(  # noqa: E731
+                    T[p]("+"), T[m]("-")
+                )
+            self._dS_terms.append((mid, d.plus_colour, d.minus_colour, hfun))
             d.measure_id = mid
-            d.h_expr = h
+        hfuns = {mid: hfun for mid, _, _, hfun in self._dS_terms}
+        for d in self.interface_data:
+            if d.measure_id is not None:
+                d.h_expr = hfuns[d.measure_id](self.T)
 
         # outer boundaries: one ds id per (condition, colour)
         ds_data: list[tuple[int, np.ndarray]] = []
@@ -506,19 +535,26 @@ class SteadyProblem:
 
         W = ufl.MixedFunctionSpace(*[cs.space for cs in self.spaces])
         self.W = W
-        self.T = [fem.Function(cs.space, name=f"T_colour{c}") for c, cs in enumerate(self.spaces)]
-        u = ufl.TrialFunctions(W)
         v = ufl.TestFunctions(W)
         # every block row needs a linear form, even without sources
         zero = fem.Constant(mesh, PETSc.ScalarType(0.0))
-        F = self.residual(u, v) - sum(zero * v[c] * self.dx(c) for c in range(self.num_colours))
-        a, L = ufl.system(F)
-        a_blocks = ufl.extract_blocks(a)
-        L_blocks = ufl.extract_blocks(L)
-        self.a = fem.form(a_blocks, entity_maps=self.entity_maps)
-        self.L = fem.form(L_blocks, entity_maps=self.entity_maps)
+        zero_rows = sum(zero * v[c] * self.dx(c) for c in range(self.num_colours))
         self.bcs = self._dirichlet_bcs()
-        self.system = LinearSystem(self.a, self.L, self.bcs, self.prefix, self.petsc_options)
+        self.system: LinearSystem | NonlinearSystem
+        if self.nonlinear:
+            F = self.residual(self.T, v) + zero_rows
+            F_blocks = ufl.extract_blocks(F)
+            J_blocks = derivative_block(F_blocks, self.T)
+            self.F = fem.form(F_blocks, entity_maps=self.entity_maps)
+            self.J = fem.form(J_blocks, entity_maps=self.entity_maps)
+            self.system = NonlinearSystem(
+                self.F, self.J, self.T, self.bcs, self.prefix, self.petsc_options
+            )
+        else:
+            a, L = ufl.system(self.residual(ufl.TrialFunctions(W), v) - zero_rows)
+            self.a = fem.form(ufl.extract_blocks(a), entity_maps=self.entity_maps)
+            self.L = fem.form(ufl.extract_blocks(L), entity_maps=self.entity_maps)
+            self.system = LinearSystem(self.a, self.L, self.bcs, self.prefix, self.petsc_options)
 
     def residual(self, T: Sequence[Any], v: Sequence[Any]) -> ufl.Form:
         """Weak residual F(T; v) (W) for block temperatures T and test functions v."""
@@ -533,8 +569,8 @@ class SteadyProblem:
         for sid, c, val in self._source_terms:
             F -= val * v[c] * w * dx(sid)
         wp = w("+") if self.axisymmetric else 1.0
-        for mid, a, b, h in self._dS_terms:
-            F += h * (T[a]("+") - T[b]("-")) * (v[a]("+") - v[b]("-")) * wp * dS(mid)
+        for mid, a, b, hfun in self._dS_terms:
+            F += hfun(T) * (T[a]("+") - T[b]("-")) * (v[a]("+") - v[b]("-")) * wp * dS(mid)
         for sid, c, bc in self._ds_terms:
             if isinstance(bc, HeatFlux):
                 F -= _as_value(bc.value, x) * v[c] * w * ds(sid)
@@ -591,11 +627,17 @@ class SteadyProblem:
         if not self._initialised:
             self.initialise()
         t0 = time.perf_counter()
-        self.system.assemble_matrix()
-        self.system.assemble_rhs()
+        if isinstance(self.system, LinearSystem):
+            self.system.assemble_matrix()
+            self.system.assemble_rhs()
         self.timings["assemble"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        info = self.system.solve(self.T)
+        if isinstance(self.system, NonlinearSystem):
+            for T in self.T:
+                T.x.array[:] = self.initial_temperature
+            info = self.system.solve()
+        else:
+            info = self.system.solve(self.T)
         self.timings["solve"] = time.perf_counter() - t0
         return SteadyResult(self.T, info, dict(self.timings))
 

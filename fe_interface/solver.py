@@ -24,7 +24,13 @@ import dolfinx.fem.petsc
 import numpy as np
 from dolfinx import fem
 
-__all__ = ["SolverError", "SolveInfo", "default_petsc_options", "LinearSystem"]
+__all__ = [
+    "SolverError",
+    "SolveInfo",
+    "default_petsc_options",
+    "LinearSystem",
+    "NonlinearSystem",
+]
 
 #: Options tuned for the interface problem (see benchmarks/): CG + smoothed
 #: aggregation AMG; the aggregation threshold keeps the iteration count of the
@@ -61,11 +67,21 @@ class SolverError(RuntimeError):
 
 
 class SolveInfo(NamedTuple):
-    """What the linear solve did."""
+    """What the solve did.
+
+    Attributes:
+        iterations: KSP iterations (summed over Newton steps for nonlinear solves).
+        residual_norm: final residual norm (KSP, or SNES for nonlinear solves).
+        converged_reason: PETSc's converged reason.
+        newton_iterations: Newton steps (0 on the linear path).
+        residual_history: SNES residual norm per Newton step (W), empty if linear.
+    """
 
     iterations: int
     residual_norm: float
     converged_reason: str
+    newton_iterations: int = 0
+    residual_history: tuple[float, ...] = ()
 
 
 @functools.cache
@@ -85,6 +101,24 @@ def eliminate_zeros(A: PETSc.Mat) -> None:
 
 
 _REASONS = {v: k for k, v in vars(PETSc.KSP.ConvergedReason).items() if isinstance(v, int)}
+_SNES_REASONS = {v: k for k, v in vars(PETSc.SNES.ConvergedReason).items() if isinstance(v, int)}
+
+
+def set_options(obj: Any, prefix: str, options: Mapping[str, Any]) -> None:
+    """Set ``options`` under ``prefix`` on a KSP/SNES, then remove them globally."""
+    opts = PETSc.Options()
+    obj.setOptionsPrefix(prefix)
+    for k, v in options.items():
+        opts[prefix + k] = v
+    obj.setFromOptions()
+    for k in options:
+        del opts[prefix + k]
+
+
+def _check_finite(u: Sequence[fem.Function], comm: MPI.Comm) -> None:
+    bad = any(not np.all(np.isfinite(f.x.array)) for f in u)
+    if comm.allreduce(bad, op=MPI.LOR):
+        raise SolverError("the solution contains NaN or Inf: check material and interface data")
 
 
 class LinearSystem:
@@ -115,16 +149,8 @@ class LinearSystem:
         self.x = dolfinx.fem.petsc.create_vector(self.spaces, kind="mpi")
         comm = self.A.getComm().tompi4py()
         self.ksp = PETSc.KSP().create(comm)
-        self.ksp.setOptionsPrefix(prefix)
-        opts = PETSc.Options()
-        opts.prefixPush(prefix)
-        for k, v in petsc_options.items():
-            opts[k] = v
-        opts.prefixPop()
-        self.ksp.setFromOptions()
-        for k in petsc_options:
-            del opts[prefix + k]
         self.ksp.setOperators(self.A)
+        set_options(self.ksp, prefix, petsc_options)
 
     def assemble_matrix(self) -> None:
         """(Re)assemble A with the Dirichlet rows/columns set to identity."""
@@ -170,12 +196,102 @@ class LinearSystem:
             )
         self.x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
         dolfinx.fem.petsc.assign(self.x, list(u))
-        comm: MPI.Comm = self.A.getComm().tompi4py()
-        bad = any(not np.all(np.isfinite(f.x.array)) for f in u)
-        if comm.allreduce(bad, op=MPI.LOR):
-            raise SolverError("the solution contains NaN or Inf: check material and interface data")
+        _check_finite(u, self.A.getComm().tompi4py())
         return SolveInfo(its, rnorm, name)
 
     def destroy(self) -> None:
         for obj in (self.ksp, self.A, self.b, self.x):
+            obj.destroy()
+
+
+#: Newton defaults: full steps with a backtracking line search as safeguard.
+NEWTON_OPTIONS: dict[str, Any] = {
+    "snes_type": "newtonls",
+    "snes_linesearch_type": "bt",
+    "snes_rtol": 1.0e-10,
+    "snes_atol": 1.0e-9,
+    "snes_stol": 0.0,
+    "snes_max_it": 50,
+}
+
+
+class NonlinearSystem:
+    """Newton's method (PETSc SNES) on the blocked residual F(T) = 0 with the exact
+    Jacobian J = dF/dT (UFL derivative); the linear solves use the KSP options.
+
+    Args:
+        F: compiled blocked residual forms.
+        J: compiled blocked Jacobian forms.
+        u: block functions (initial guess in, solution out).
+        bcs: Dirichlet conditions.
+        prefix: PETSc options prefix.
+        petsc_options: KSP/PC options and SNES options (``snes_*``), under the prefix.
+    """
+
+    def __init__(
+        self,
+        F: Sequence[fem.Form],
+        J: Sequence[Sequence[fem.Form | None]],
+        u: Sequence[fem.Function],
+        bcs: Sequence[fem.DirichletBC],
+        prefix: str,
+        petsc_options: Mapping[str, Any],
+    ) -> None:
+        from dolfinx.fem.petsc import assemble_jacobian, assemble_residual
+
+        self.u = list(u)
+        spaces = fem.extract_function_spaces(F)
+        self.A = dolfinx.fem.petsc.create_matrix(J, kind="mpi")
+        self.b = dolfinx.fem.petsc.create_vector(spaces, kind="mpi")
+        self.x = dolfinx.fem.petsc.create_vector(spaces, kind="mpi")
+        comm = self.A.getComm().tompi4py()
+        self.snes = PETSc.SNES().create(comm)
+        jac_ctx = {"u": self.u, "jacobian": J, "preconditioner": None, "bcs": list(bcs)}
+        first = [True]
+
+        def jacobian(snes, x, A, P, **kw):
+            assemble_jacobian(snes, x, A, P, **kw)
+            if first[0]:
+                eliminate_zeros(A)
+                first[0] = False
+
+        self.snes.setJacobian(jacobian, self.A, None, kargs=jac_ctx)
+        f_ctx = {"u": self.u, "residual": F, "jacobian": J, "bcs": list(bcs)}
+        if (blocks := self.b.getAttr("_blocks")) is not None:
+            f_ctx["_blocks"] = blocks
+        self.snes.setFunction(assemble_residual, self.b, kargs=f_ctx)
+        self.snes.setConvergenceHistory()
+        set_options(self.snes, prefix, NEWTON_OPTIONS | dict(petsc_options))
+
+    def solve(self) -> SolveInfo:
+        """Newton from the current ``u``; raises :class:`SolverError` on failure."""
+        dolfinx.fem.petsc.assign(self.u, self.x)
+        try:
+            self.snes.solve(None, self.x)
+        except PETSc.Error as e:
+            raise SolverError(
+                f"PETSc failed inside Newton's method (error code {e.ierr})"
+            ) from None
+        reason = self.snes.getConvergedReason()
+        hist = tuple(float(r) for r in self.snes.getConvergenceHistory()[0])
+        its = self.snes.getIterationNumber()
+        if reason < 0:
+            ksp_reason = _REASONS.get(self.snes.getKSP().getConvergedReason(), "")
+            raise SolverError(
+                f"Newton did not converge: {_SNES_REASONS.get(reason, reason)} after {its} "
+                f"steps (linear solver: {ksp_reason}); residual history {list(hist)}"
+            )
+        self.x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+        dolfinx.fem.petsc.assign(self.x, self.u)
+        _check_finite(self.u, self.A.getComm().tompi4py())
+        return SolveInfo(
+            self.snes.getLinearSolveIterations(),
+            float(self.snes.getFunctionNorm()),
+            _SNES_REASONS.get(reason, str(reason)),
+            its,
+            hist,
+        )
+
+    def destroy(self) -> None:
+        for obj in (self.snes, self.A, self.b, self.x):
             obj.destroy()

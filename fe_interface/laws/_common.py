@@ -16,25 +16,17 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
+
+from fe_interface.interfaces import InterfaceLaw  # noqa: F401  (the one protocol)
 
 # CODATA 2018 exact / recommended values (SI)
 STEFAN_BOLTZMANN = 5.670374419e-8  # W/(m^2 K^4)
 K_B = 1.380649e-23  # J/K (exact)
 HBAR = 1.054571817e-34  # J s (exact, h/2pi)
 N_A = 6.02214076e23  # 1/mol (exact)
-
-
-@runtime_checkable
-class InterfaceLaw(Protocol):
-    """Protocol every interface law implements (see module docstring)."""
-
-    temperature_dependent: bool
-
-    def conductance(self, T_plus: Any, T_minus: Any) -> Any:  # W/(m^2 K); T in K
-        ...
 
 
 def is_numeric(x: Any) -> bool:
@@ -89,4 +81,4 @@ def check_unit_interval(name: str, value: Any) -> float:
 
 
 def unknown_name_error(kind: str, name: str, known: Any) -> ValueError:
-    return ValueError(f"unknown {kind} {name!r}; known {kind}s: {', '.join(sorted(known))}")
+    return ValueError(f"unknown {kind} {name!r}; known {kind} names: {', '.join(sorted(known))}")

@@ -28,7 +28,7 @@ class ConstantConductance:
     def __post_init__(self) -> None:
         object.__setattr__(self, "h", check_nonnegative("h", self.h, "W/(m^2 K)"))
 
-    def conductance(self, T_plus: Any, T_minus: Any) -> Any:
+    def conductance(self, T_plus: Any = None, T_minus: Any = None) -> Any:
         """Return ``h`` in W/(m^2 K) (broadcast to the shape of array temperatures)."""
         return constant_like(self.h, T_plus, T_minus)
 
@@ -58,7 +58,7 @@ class ConstantResistance:
         """Conductance ``1/R`` in W/(m^2 K)."""
         return 1.0 / self.R
 
-    def conductance(self, T_plus: Any, T_minus: Any) -> Any:
+    def conductance(self, T_plus: Any = None, T_minus: Any = None) -> Any:
         """Return ``1/R`` in W/(m^2 K)."""
         return constant_like(self.h, T_plus, T_minus)
 

@@ -1,7 +1,8 @@
 """Radiative exchange across a thin gap between two grey, diffuse, parallel surfaces.
 
-Formula (two infinite parallel grey plates, e.g. Incropera & DeWitt, *Fundamentals of Heat
-and Mass Transfer*, 6th ed., eq. 13.24 and the linearised radiation coefficient eq. 1.9)::
+Formula: net exchange between two large parallel grey diffuse planes (two-surface enclosure,
+view factor 1; e.g. Incropera & DeWitt, *Fundamentals of Heat and Mass Transfer*, ch. 13),
+written as a radiation heat-transfer coefficient (ibid., ch. 1)::
 
     q   = sigma_SB (T1^4 - T2^4) / (1/eps1 + 1/eps2 - 1)            [W/m^2]
     h_r = q / (T1 - T2)

@@ -1,0 +1,124 @@
+"""Temperature-dependent interface laws: Newton with the exact Jacobian."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from scipy.optimize import brentq
+from walls import nodal_errors, wall_mesh
+
+from fe_interface.boundary import FixedTemperature
+from fe_interface.interfaces import Interface
+from fe_interface.materials import Material
+from fe_interface.problem import SteadyProblem
+
+SIGMA = 5.670374419e-8  # W/(m² K⁴)
+
+
+@dataclass(frozen=True)
+class GapRadiation:
+    """h = σ ε (T⁺² + T⁻²)(T⁺ + T⁻): radiation across a vacuum gap (written here
+    independently of fe_interface.laws)."""
+
+    emissivity: float
+    temperature_dependent = True
+
+    def conductance(self, Tp, Tm):
+        return SIGMA * self.emissivity * (Tp**2 + Tm**2) * (Tp + Tm)
+
+
+def exact_radiating_wall(L, k, eps, T_left, T_right):
+    """1D: q = k0 (T_left − T⁺)/L0 = σε(T⁺⁴ − T⁻⁴) = k1 (T⁻ − T_right)/L1."""
+
+    def residual(q):
+        Tp = T_left - q * L[0] / k[0]
+        Tm = T_right + q * L[1] / k[1]
+        return SIGMA * eps * (Tp**4 - Tm**4) - q
+
+    q = brentq(residual, 0.0, (T_left - T_right) / (L[0] / k[0] + L[1] / k[1]))
+    Tp, Tm = T_left - q * L[0] / k[0], T_right + q * L[1] / k[1]
+
+    def T(i, x):
+        return Tp - q * (x - L[0]) / k[0] if i == 0 else Tm - q * (x - L[0]) / k[1]
+
+    return q, T
+
+
+@pytest.mark.parametrize("solver", ["direct", "iterative"])
+def test_radiation_gap_wall(solver):
+    L, k, eps = (0.02, 0.03), (15.0, 40.0), 0.6
+    tm = wall_mesh(L, "triangle", 3)
+    p = SteadyProblem(
+        tm,
+        {"m0": Material("a", k[0]), "m1": Material("b", k[1])},
+        [Interface("i0", GapRadiation(eps), plus="m0")],
+        [FixedTemperature("left", 900.0), FixedTemperature("right", 300.0)],
+        solver=solver,
+    )
+    res = p.run()
+    assert p.nonlinear
+    q, T = exact_radiating_wall(L, k, eps, 900.0, 300.0)
+    assert nodal_errors(p, T, 2) < 1e-7
+    (s,) = p.interface_table()
+    assert s.heat_flow_W == pytest.approx(q, rel=1e-8)
+    # quadratic convergence: log r_{n+1} / log r_n -> 2 once in the asymptotic range
+    r = np.array(res.solve.residual_history)
+    r = r[r > 1e-12 * r[0]]
+    assert res.solve.newton_iterations <= 8
+    ratios = np.log(r[2:] / r[0]) / np.log(r[1:-1] / r[0])
+    assert ratios[-1] > 1.7, r
+    assert p.energy_balance().relative_residual < 1e-8
+
+
+def test_fixed_point_agrees_with_newton():
+    """Picard iteration on h(T) (a different algorithm) converges to Newton's answer."""
+    from fe_interface.interfaces import Conductance
+
+    L, k, eps = (0.02, 0.03), (15.0, 40.0), 0.6
+    tm = wall_mesh(L, "triangle", 3)
+    mats = {"m0": Material("a", k[0]), "m1": Material("b", k[1])}
+    bcs = [FixedTemperature("left", 900.0), FixedTemperature("right", 300.0)]
+    newton = SteadyProblem(
+        tm, mats, [Interface("i0", GapRadiation(eps), plus="m0")], bcs, solver="direct"
+    )
+    newton.run()
+    (sn,) = newton.interface_table()
+    Tp, Tm = 600.0, 600.0
+    for _ in range(60):
+        h = GapRadiation(eps).conductance(Tp, Tm)
+        pic = SteadyProblem(
+            tm, mats, [Interface("i0", Conductance(h), plus="m0")], bcs, solver="direct"
+        )
+        pic.run()
+        (s,) = pic.interface_table()
+        # interface temperatures from the jump and the 1D bulk profile
+        Tp_new = 900.0 - s.heat_flow_W * L[0] / k[0]
+        Tm_new = Tp_new - s.mean_jump_K
+        if abs(Tp_new - Tp) + abs(Tm_new - Tm) < 1e-10:
+            break
+        Tp, Tm = Tp_new, Tm_new
+    assert s.heat_flow_W == pytest.approx(sn.heat_flow_W, rel=1e-8)
+    assert s.mean_jump_K == pytest.approx(sn.mean_jump_K, rel=1e-8)
+
+
+def test_newton_failure_is_reported():
+    from fe_interface.solver import SolverError
+
+    @dataclass(frozen=True)
+    class Bad:
+        temperature_dependent = True
+
+        def conductance(self, Tp, Tm):
+            return -1e6 * (Tp - Tm) ** 2  # negative conductance: no solution
+
+    tm = wall_mesh((0.5, 0.5), "triangle", 2)
+    p = SteadyProblem(
+        tm,
+        {"m0": Material("a", 1.0), "m1": Material("b", 1.0)},
+        [Interface("i0", Bad())],
+        [FixedTemperature("left", 400.0), FixedTemperature("right", 300.0)],
+        petsc_options={"snes_max_it": 5},
+        solver="direct",
+    )
+    with pytest.raises(SolverError, match="Newton did not converge"):
+        p.run()
