@@ -104,6 +104,15 @@ def facet_cells(mesh: Mesh, facets: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return n, np.stack([c0, c1])
 
 
+def unique_pairs(a: np.ndarray, b: np.ndarray) -> set[tuple[int, int]]:
+    """Distinct unordered pairs (min, max) of two integer arrays, a ≠ b."""
+    keep = a != b
+    if not np.any(keep):
+        return set()
+    lo, hi = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
+    return {(int(x), int(y)) for x, y in np.unique(np.stack([lo, hi], axis=1), axis=0)}
+
+
 def region_vertex_pairs(mesh: Mesh, cell_region: np.ndarray) -> set[tuple[int, int]]:
     """Pairs of regions sharing a vertex (gathered over all ranks)."""
     tdim = mesh.topology.dim
@@ -112,20 +121,16 @@ def region_vertex_pairs(mesh: Mesh, cell_region: np.ndarray) -> set[tuple[int, i
     nv = np.diff(c2v.offsets[: ncell + 1])
     verts = c2v.array[: c2v.offsets[ncell]]
     regs = np.repeat(cell_region, nv)
-    pairs = np.unique(np.stack([verts, regs], axis=1), axis=0)
-    # vertices with more than one region
-    starts = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0]])
-    counts = np.diff(np.r_[starts, pairs.shape[0]])
+    vr = np.unique(np.stack([verts, regs], axis=1), axis=0)  # sorted by vertex
     local: set[tuple[int, int]] = set()
-    for s, c in zip(starts[counts > 1], counts[counts > 1], strict=True):
-        rs = pairs[s : s + c, 1]
-        for i in range(c):
-            for j in range(i + 1, c):
-                local.add((int(min(rs[i], rs[j])), int(max(rs[i], rs[j]))))
-    out: set[tuple[int, int]] = set()
-    for s in mesh.comm.allgather(local):
-        out |= s
-    return out
+    d = 1
+    while d < vr.shape[0]:
+        same = vr[d:, 0] == vr[:-d, 0]
+        if not np.any(same):
+            break
+        local |= unique_pairs(vr[:-d, 1][same], vr[d:, 1][same])
+        d += 1
+    return gather_pairs(mesh.comm, local)
 
 
 class ColourSpace(NamedTuple):

@@ -38,6 +38,10 @@ class InterfaceSummary(NamedTuple):
         heat_flow_bulk_minus_W: ∫ −k⁻ ∇T⁻·n dA from the ⁻ side's gradient, W.
         conductance_W_m2K: effective h = heat_flow / (area · mean jump), W/(m² K);
             NaN for perfect contact.
+        mechanisms: for laws with ``breakdown`` (contact + Kapitza): area-weighted mean
+            h of each mechanism (``h_<name>_W_m2K``), the heat flow through each parallel
+            contact path (``heat_flow_<name>_W``: solid spots, gas, radiation) and the
+            Kapitza share of the jump (``kapitza_share``), by the facet-midpoint rule.
     """
 
     name: str
@@ -51,6 +55,7 @@ class InterfaceSummary(NamedTuple):
     heat_flow_bulk_plus_W: float
     heat_flow_bulk_minus_W: float
     conductance_W_m2K: float
+    mechanisms: dict = {}  # noqa: RUF012
 
 
 class EnergyBalance(NamedTuple):
@@ -132,6 +137,7 @@ def interface_summaries(p: SteadyProblem) -> list[InterfaceSummary]:
             qh = two_pi * _scalar(d.h_expr * (Tp - Tm) * w * dS(0), emaps, comm)
             h_eff = qh / jint if jint != 0 else math.inf
         lo, hi = _jump_extremes(p, d)
+        mech = _mechanisms(p, d) if hasattr(d.spec.law, "breakdown") else {}
         out.append(
             InterfaceSummary(
                 d.spec.label,
@@ -145,8 +151,71 @@ def interface_summaries(p: SteadyProblem) -> list[InterfaceSummary]:
                 qp,
                 qm,
                 h_eff,
+                mech,
             )
         )
+    return out
+
+
+def _facet_measure(p: SteadyProblem, facets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Midpoints (n, 3) and areas (n,) of facets, m and m² (axisymmetric: 2π r_mid L)."""
+    mesh = p.tagged.mesh
+    tdim = mesh.topology.dim
+    nodes = dolfinx.mesh.entities_to_geometry(mesh, tdim - 1, facets, False)
+    X = mesh.geometry.x[nodes]
+    mids = dolfinx.mesh.compute_midpoints(mesh, tdim - 1, facets)
+    if tdim == 2:
+        area = np.linalg.norm(X[:, 1] - X[:, 0], axis=1)
+    elif X.shape[1] == 3:
+        area = 0.5 * np.linalg.norm(np.cross(X[:, 1] - X[:, 0], X[:, 2] - X[:, 0]), axis=1)
+    else:  # quadrilateral facet, vertices in tensor-product order
+        area = 0.5 * np.linalg.norm(np.cross(X[:, 1] - X[:, 0], X[:, 2] - X[:, 0]), axis=1)
+        area += 0.5 * np.linalg.norm(np.cross(X[:, 1] - X[:, 3], X[:, 2] - X[:, 3]), axis=1)
+    if p.axisymmetric:
+        area = area * 2 * math.pi * mids[:, 0]
+    return mids, area
+
+
+def _mechanisms(p: SteadyProblem, d: InterfaceData) -> dict[str, float]:
+    """Per-mechanism conductances and heat flows of a law with ``breakdown``."""
+    mesh = p.tagged.mesh
+    tdim = mesh.topology.dim
+    e = d.entities
+    c2f = mesh.topology.connectivity(tdim, tdim - 1)
+    nfc = c2f.offsets[1] - c2f.offsets[0]
+    facets = c2f.array.reshape(-1, nfc)[e[:, 0], e[:, 1]].astype(np.int32)
+    mids, area = _facet_measure(p, facets)
+    T = []
+    for col, cells in ((d.plus_colour, e[:, 0]), (d.minus_colour, e[:, 2])):
+        sub_cells = p.spaces[col].entity_map.sub_topology_to_topology(cells.astype(np.int32), True)
+        T.append(
+            p.T[col].eval(mids, sub_cells.astype(np.int32))[:, 0] if facets.size else np.empty(0)
+        )
+    jump = T[0] - T[1]
+    parts = d.spec.law.breakdown(T[0], T[1]) if facets.size else {}
+    comm = mesh.comm
+    A = comm.allreduce(float(area.sum()))
+    keys = (
+        sorted(comm.allreduce([sorted(parts)], op=MPI.SUM)[0]) if comm.size > 1 else sorted(parts)
+    )
+    out: dict[str, float] = {}
+    # fraction of the jump across the contact part (1 without a Kapitza resistance)
+    kshare = np.broadcast_to(np.asarray(parts.get("kapitza_share", 0.0), float), jump.shape)
+    for k in keys:
+        if k in ("R_contact", "R_kapitza", "R_total"):
+            continue
+        val = np.broadcast_to(np.asarray(parts.get(k, 0.0), float), jump.shape)
+        if k == "kapitza_share":
+            out[k] = comm.allreduce(float(np.sum(val * area))) / A
+            continue
+        name = k.removeprefix("contact_") if k.startswith("contact_") else k
+        finite = np.where(np.isfinite(val), val, 0.0)
+        out[f"h_{name}_W_m2K"] = comm.allreduce(float(np.sum(finite * area))) / A
+        if k in ("solid", "gas", "radiation") or k.startswith("contact_"):
+            # parallel contact paths share the contact part of the jump
+            out[f"heat_flow_{name}_W"] = comm.allreduce(
+                float(np.sum(finite * jump * (1.0 - kshare) * area))
+            )
     return out
 
 

@@ -47,6 +47,7 @@ from fe_interface.domains import (
     facet_cells,
     gather_pairs,
     region_vertex_pairs,
+    unique_pairs,
 )
 from fe_interface.interfaces import Conductance, Interface, PerfectContact
 from fe_interface.materials import HeatSource, InputError, Material
@@ -262,9 +263,8 @@ class SteadyProblem:
                     "interface must separate two regions"
                 )
             r = self.cell_region[cells]
-            pairs = gather_pairs(
-                self.comm, {(int(min(a, b)), int(max(a, b))) for a, b in zip(*r, strict=True)}
-            )
+            lohi = np.unique(np.stack([r.min(axis=0), r.max(axis=0)], axis=1), axis=0)
+            pairs = gather_pairs(self.comm, {(int(a), int(b)) for a, b in lohi})
             if not pairs:
                 raise InputError(f"interface {spec.label!r}: facet group {tag} has no facets")
             if len(pairs) > 1 or next(iter(pairs))[0] == next(iter(pairs))[1]:
@@ -308,13 +308,7 @@ class SteadyProblem:
         r0 = self.cell_region[cells[0][interior]]
         r1 = self.cell_region[cells[1][interior]]
         perfect = (r0 != r1) & ~resistive[interior]
-        perfect_pairs = gather_pairs(
-            self.comm,
-            {
-                (int(min(a, b)), int(max(a, b)))
-                for a, b in set(zip(r0[perfect], r1[perfect], strict=True))
-            },
-        )
+        perfect_pairs = gather_pairs(self.comm, unique_pairs(r0[perfect], r1[perfect]))
         vertex_pairs = region_vertex_pairs(mesh, self.cell_region)
         col = colour_regions(self.regions, perfect_pairs, resistive_pairs, vertex_pairs)
         self.colouring = col
@@ -533,25 +527,31 @@ class SteadyProblem:
         self._source_terms = source_terms
         self._has_const_source = has_const_source
 
-        W = ufl.MixedFunctionSpace(*[cs.space for cs in self.spaces])
-        self.W = W
-        v = ufl.TestFunctions(W)
-        # every block row needs a linear form, even without sources
-        zero = fem.Constant(mesh, PETSc.ScalarType(0.0))
-        zero_rows = sum(zero * v[c] * self.dx(c) for c in range(self.num_colours))
+        self.W = ufl.MixedFunctionSpace(*[cs.space for cs in self.spaces])
         self.bcs = self._dirichlet_bcs()
+        self._build_system()
+
+    def _zero_rows(self, v: Sequence[Any]) -> Any:
+        """0·v_c dx for every colour: every block row gets a linear form."""
+        zero = fem.Constant(self.tagged.mesh, PETSc.ScalarType(0.0))
+        return sum(zero * v[c] * self.dx(c) for c in range(self.num_colours))
+
+    def _build_system(self) -> None:
+        """Compile the forms of F(T; v) = 0 and create the PETSc system (steady).
+
+        Subclasses (e.g. transient problems) override this and reuse :meth:`residual`.
+        """
+        v = ufl.TestFunctions(self.W)
         self.system: LinearSystem | NonlinearSystem
         if self.nonlinear:
-            F = self.residual(self.T, v) + zero_rows
-            F_blocks = ufl.extract_blocks(F)
-            J_blocks = derivative_block(F_blocks, self.T)
+            F_blocks = ufl.extract_blocks(self.residual(self.T, v) + self._zero_rows(v))
             self.F = fem.form(F_blocks, entity_maps=self.entity_maps)
-            self.J = fem.form(J_blocks, entity_maps=self.entity_maps)
+            self.J = fem.form(derivative_block(F_blocks, self.T), entity_maps=self.entity_maps)
             self.system = NonlinearSystem(
                 self.F, self.J, self.T, self.bcs, self.prefix, self.petsc_options
             )
         else:
-            a, L = ufl.system(self.residual(ufl.TrialFunctions(W), v) - zero_rows)
+            a, L = ufl.system(self.residual(ufl.TrialFunctions(self.W), v) - self._zero_rows(v))
             self.a = fem.form(ufl.extract_blocks(a), entity_maps=self.entity_maps)
             self.L = fem.form(ufl.extract_blocks(L), entity_maps=self.entity_maps)
             self.system = LinearSystem(self.a, self.L, self.bcs, self.prefix, self.petsc_options)
