@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from mpi4py import MPI
 
 import numpy as np
-from mpi4py import MPI
 
 from fe_interface.mesh import TaggedMesh, from_gmsh_model
 
@@ -33,6 +35,8 @@ __all__ = [
     "concentric_cylinders",
     "concentric_spheres",
     "layered_stack",
+    "flux_tube",
+    "electronics_package",
 ]
 
 
@@ -114,9 +118,16 @@ def _default_size(mesh_size, length: float) -> float:
 
 
 def _build(
-    name: str, comm: MPI.Comm | None, gdim: int, construct: Callable[[object], None]
+    name: str,
+    comm: MPI.Comm | None,
+    gdim: int,
+    construct: Callable[[object], None],
+    msh_file: str | Path | None = None,
 ) -> TaggedMesh:
-    """Run ``construct(gmsh)`` on rank 0 (geometry, groups, mesh) and distribute."""
+    """Run ``construct(gmsh)`` on rank 0 (geometry, groups, mesh) and distribute.
+
+    With ``msh_file`` the gmsh mesh is also written there (MSH 4.1, ASCII) by rank 0.
+    """
     comm = MPI.COMM_WORLD if comm is None else comm
     gmsh = None
     error: BaseException | None = None
@@ -131,6 +142,11 @@ def _build(
         gmsh.model.add(name)
         try:
             construct(gmsh)
+            if msh_file is not None:
+                gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
+                gmsh.option.setNumber("Mesh.Binary", 0)
+                gmsh.option.setNumber("Mesh.SaveAll", 0)
+                gmsh.write(str(msh_file))
         except Exception as exc:  # reported on every rank below
             error = exc
     try:
@@ -235,10 +251,13 @@ def _concentric(
     order,
     comm,
     refine_interfaces,
+    msh_file=None,
 ) -> TaggedMesh:
     r = _check_radii(radii)
     n = len(r) - 1
-    facet_names = (["inner"] if r[0] > 0 else []) + ["outer"] + [f"interface{i}" for i in range(n - 1)]
+    facet_names = (
+        (["inner"] if r[0] > 0 else []) + ["outer"] + [f"interface{i}" for i in range(n - 1)]
+    )
     cell_names = _check_names(names, n, "region", facet_names)
     h = _default_size(mesh_size, r[-1])
     order = _check_order(order)
@@ -247,8 +266,10 @@ def _concentric(
 
     def construct(gmsh):
         occ = gmsh.model.occ
-        ball = (lambda rr: occ.addDisk(0, 0, 0, rr, rr)) if dim == 2 else (
-            lambda rr: occ.addSphere(0, 0, 0, rr)
+        ball = (
+            (lambda rr: occ.addDisk(0, 0, 0, rr, rr))
+            if dim == 2
+            else (lambda rr: occ.addSphere(0, 0, 0, rr))
         )
         shells = []
         for i in range(n):
@@ -292,7 +313,8 @@ def _concentric(
             _mesh_options(gmsh, h)
         _generate(gmsh, dim, order)
 
-    return _build("concentric_cylinders" if dim == 2 else "concentric_spheres", comm, dim, construct)
+    name = "concentric_cylinders" if dim == 2 else "concentric_spheres"
+    return _build(name, comm, dim, construct, msh_file)
 
 
 def concentric_cylinders(
@@ -303,6 +325,7 @@ def concentric_cylinders(
     comm: MPI.Comm = MPI.COMM_WORLD,
     *,
     refine_interfaces: float | None = None,
+    msh_file: str | Path | None = None,
 ) -> TaggedMesh:
     """Concentric circular regions in 2D (cross-section of coaxial cylinders).
 
@@ -317,13 +340,14 @@ def concentric_cylinders(
         refine_interfaces: optional factor ``f >= 1``: cells of size
             ``mesh_size / f`` at the interfaces, growing to ``mesh_size`` at a
             distance ``2 * mesh_size``.
+        msh_file: also write the gmsh mesh (MSH 4.1, ASCII) to this path.
 
     Returns:
         TaggedMesh with cell groups ``names[i]`` and facet groups ``"inner"``
         (``r = r0``, only if ``r0 > 0``), ``"outer"`` (``r = rN``) and
         ``"interface{i}"`` (``r = r_{i+1}``, between regions i and i+1).
     """
-    return _concentric(2, radii, names, mesh_size, order, comm, refine_interfaces)
+    return _concentric(2, radii, names, mesh_size, order, comm, refine_interfaces, msh_file)
 
 
 def concentric_spheres(
@@ -334,6 +358,7 @@ def concentric_spheres(
     comm: MPI.Comm = MPI.COMM_WORLD,
     *,
     refine_interfaces: float | None = None,
+    msh_file: str | Path | None = None,
 ) -> TaggedMesh:
     """Concentric spherical shells in 3D (tetrahedra); see :func:`concentric_cylinders`.
 
@@ -341,7 +366,7 @@ def concentric_spheres(
     ``"interface{i}"`` (sphere ``r = r_{i+1}``); cell groups ``names[i]`` or
     ``"region{i}"``.
     """
-    return _concentric(3, radii, names, mesh_size, order, comm, refine_interfaces)
+    return _concentric(3, radii, names, mesh_size, order, comm, refine_interfaces, msh_file)
 
 
 # --------------------------------------------------------------------------------------
@@ -399,6 +424,7 @@ def layered_stack(
     comm: MPI.Comm = MPI.COMM_WORLD,
     *,
     refine_interfaces: float | None = None,
+    msh_file: str | Path | None = None,
 ) -> TaggedMesh:
     """Layers stacked along x: layer i occupies ``x_i < x < x_i + thicknesses[i]``.
 
@@ -417,6 +443,7 @@ def layered_stack(
         refine_interfaces: optional factor ``f >= 1`` (simplex cells only): size
             ``mesh_size / f`` at the interfaces, growing to ``mesh_size`` at a
             distance ``2 * mesh_size``.
+        msh_file: also write the gmsh mesh (MSH 4.1, ASCII) to this path.
 
     Returns:
         TaggedMesh with cell groups ``names[i]``, facet groups ``"x0"`` (face
@@ -444,6 +471,7 @@ def layered_stack(
         comm,
         dim,
         lambda gmsh: _layers(gmsh, dim, x, wy, wz, cell_names, h, cell_type, order, refine),
+        msh_file,
     )
 
 
@@ -496,3 +524,315 @@ def _layers(gmsh, dim, x, wy, wz, cell_names, h, cell_type, order, refine) -> No
     else:
         _mesh_options(gmsh, h)
     _generate(gmsh, dim, order)
+
+
+# --------------------------------------------------------------------------------------
+# flux tube with one contact spot
+# --------------------------------------------------------------------------------------
+
+
+def _adjacent_cells(gmsh, dim: int, facet: int) -> list[int]:
+    up, _ = gmsh.model.getAdjacencies(dim - 1, facet)
+    return [int(c) for c in up]
+
+
+def flux_tube(
+    a: float,
+    b: float,
+    length: float,
+    dim: int = 3,
+    mesh_size: float | None = None,
+    refine_spot: float = 4.0,
+    order: int = 1,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    *,
+    msh_file: str | Path | None = None,
+) -> TaggedMesh:
+    """Two coaxial cylinders touching through one circular contact spot.
+
+    The lower cylinder is ``-length < z < 0``, the upper ``0 < z < length``, both
+    of radius ``b`` around the z axis.  In the plane ``z = 0`` they share only the
+    disc ``r < a`` (the contact spot, a conforming interface); the annulus
+    ``a < r < b`` is an insulated gap: two separate boundary faces with separate
+    (coincident) nodes, so no heat crosses it except through the spot.  Only the
+    nodes on the spot edge ``r = a`` are shared by the gap faces and the spot.
+
+    ``dim=2`` builds the axisymmetric r–z half-plane instead: ``x`` is the radius
+    ``r`` (``0 < r < b``), ``y`` is ``z``; integrate with the weight ``2*pi*x``.
+
+    Args:
+        a: spot radius, ``0 < a < b``.
+        b: tube radius.
+        length: length of each cylinder (m).
+        dim: 3 (tetrahedra) or 2 (axisymmetric r–z triangles).
+        mesh_size: far-field cell size (default ``min(b, length) / 5``).
+        refine_spot: factor ``>= 1``: cells of size ``min(mesh_size, a / 2) /
+            refine_spot`` at the spot edge ``r = a`` (where the heat flux is
+            singular), growing to ``mesh_size`` over ``max(2 * mesh_size, a)``.
+        order: geometry order 1 or 2.
+        comm: communicator (built on rank 0).
+        msh_file: also write the gmsh mesh (MSH 4.1, ASCII) to this path.
+
+    Returns:
+        TaggedMesh with cell groups ``"lower"``, ``"upper"`` and facet groups
+        ``"spot"`` (interface, ``dS``), ``"gap_lower"``, ``"gap_upper"`` (the
+        annulus as the top face of the lower and the bottom face of the upper
+        cylinder), ``"bottom"`` (``z = -length``), ``"top"`` (``z = length``),
+        ``"mantle"`` (``r = b``) and, for ``dim=2`` only, ``"axis"`` (``r = 0``).
+    """
+    if dim not in (2, 3) or isinstance(dim, bool):
+        raise ValueError(f"dim must be 2 or 3, got {dim!r}")
+    a = _positive(a, "a (spot radius)")
+    b = _positive(b, "b (tube radius)")
+    if a >= b:
+        raise ValueError(f"a (spot radius) must be smaller than b (tube radius): a={a}, b={b}")
+    L = _positive(length, "length")
+    h = _default_size(mesh_size, 2.0 * min(b, L))
+    refine = _check_refine(refine_spot, "refine_spot")
+    order = _check_order(order)
+    h_spot = min(h, a / 2.0) / refine
+
+    def construct(gmsh):
+        occ = gmsh.model.occ
+        if dim == 3:
+            lower = occ.addCylinder(0, 0, -L, 0, 0, L, b)
+            upper = occ.addCylinder(0, 0, 0, 0, 0, L, b)
+            spot = [(2, occ.addDisk(0, 0, 0, a, a))]
+            # glue each cylinder to the spot separately: only the spot is shared, the
+            # two gap faces stay distinct entities (with distinct nodes)
+            _, m = occ.fragment([(3, lower)], spot)
+            spot = m[1]
+            _, m = occ.fragment([(3, upper)], spot)
+            spot = m[1]
+        else:
+            # explicit topology: the two rectangles share the spot line only; the
+            # corner (b, 0) is two distinct (coincident) points
+            def pt(x, y):
+                return occ.addPoint(x, y, 0)
+
+            p0, p1, p2l, p3, p4 = pt(0, -L), pt(b, -L), pt(b, 0), pt(a, 0), pt(0, 0)
+            p2u, p5, p6 = pt(b, 0), pt(b, L), pt(0, L)
+            line = occ.addLine(p4, p3)
+            loop = [occ.addLine(p0, p1), occ.addLine(p1, p2l), occ.addLine(p2l, p3)]
+            loop += [-line, occ.addLine(p4, p0)]
+            occ.addPlaneSurface([occ.addCurveLoop(loop)])
+            loop = [line, occ.addLine(p3, p2u), occ.addLine(p2u, p5), occ.addLine(p5, p6)]
+            loop += [occ.addLine(p6, p4)]
+            occ.addPlaneSurface([occ.addCurveLoop(loop)])
+            spot = [(1, line)]
+        occ.synchronize()
+        cells = {"lower": [], "upper": []}
+        for _, e in gmsh.model.getEntities(dim):
+            z = occ.getCenterOfMass(dim, e)[dim - 1]
+            cells["lower" if z < 0 else "upper"].append(e)
+        if len(cells["lower"]) != 1 or len(cells["upper"]) != 1:
+            raise RuntimeError(f"internal error: flux tube regions {cells}")
+        lo = cells["lower"][0]
+        names = ["spot", "gap_lower", "gap_upper", "bottom", "top", "mantle"]
+        facets: dict[str, list[int]] = {n: [] for n in names + (["axis"] if dim == 2 else [])}
+        tol = 1e-6 * max(b, L)
+        for _, f in gmsh.model.getEntities(dim - 1):
+            adj = _adjacent_cells(gmsh, dim, f)
+            c = occ.getCenterOfMass(dim - 1, f)
+            z = c[dim - 1]
+            if len(adj) == 2:
+                facets["spot"].append(f)
+            elif abs(z) < tol:
+                facets["gap_lower" if adj == [lo] else "gap_upper"].append(f)
+            elif abs(z + L) < tol:
+                facets["bottom"].append(f)
+            elif abs(z - L) < tol:
+                facets["top"].append(f)
+            elif dim == 2 and abs(c[0]) < tol:
+                facets["axis"].append(f)
+            else:
+                facets["mantle"].append(f)
+        _add_groups(gmsh, dim, cells)
+        _add_groups(gmsh, dim - 1, facets)
+
+        edge = (
+            [abs(t) for _, t in gmsh.model.getBoundary(spot, combined=False, oriented=False)]
+            if dim == 3
+            else [
+                p
+                for _, p in gmsh.model.getBoundary(spot, oriented=False)
+                if abs(gmsh.model.getValue(0, p, [])[0] - a) < tol
+            ]
+        )
+        _mesh_options(gmsh, h, h_spot)
+        t = _threshold_field(gmsh, dim - 2, edge, h_spot, h, 0.0, max(2.0 * h, a))
+        _background_min(gmsh, [t])
+        # the default 3D Delaunay meshes both volumes at once and rejects the two
+        # coincident gap faces; the frontal algorithm meshes them one by one
+        gmsh.option.setNumber("Mesh.Algorithm3D", 4)
+        _generate(gmsh, dim, order)
+
+    return _build(f"flux_tube_{dim}d", comm, dim, construct, msh_file)
+
+
+# --------------------------------------------------------------------------------------
+# electronics package
+# --------------------------------------------------------------------------------------
+
+
+def _check_layer(value, name: str, dim: int) -> tuple[float, float, float]:
+    """(w, t) with w a number or, in 3D, (wx, wy) -> (wx, wy, t)."""
+    try:
+        w, t = value
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a (width, thickness) pair, got {value!r}") from None
+    t = _positive(t, f"{name} thickness")
+    if isinstance(w, (tuple, list, np.ndarray)):
+        if dim == 2 or len(w) != 2:
+            raise ValueError(f"{name} width must be a number (3D: or a (wx, wy) pair), got {w!r}")
+        return _positive(w[0], f"{name} width"), _positive(w[1], f"{name} width"), t
+    w = _positive(w, f"{name} width")
+    return w, w, t
+
+
+def electronics_package(
+    die: tuple[float, float] = (10e-3, 0.5e-3),
+    tim: tuple[float, float] = (10e-3, 50e-6),
+    spreader: tuple[float, float] = (30e-3, 2e-3),
+    sink_base: tuple[float, float] = (50e-3, 5e-3),
+    fins: tuple[int, float, float] | None = None,
+    dim: int = 2,
+    mesh_size: float | None = None,
+    order: int = 1,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    *,
+    msh_file: str | Path | None = None,
+) -> TaggedMesh:
+    """Die / TIM / heat spreader / heat-sink base stack (plus optional fins).
+
+    The layers are centred on the vertical axis (``x = 0``, in 3D also ``y = 0``)
+    and stacked upwards along ``y`` (2D) or ``z`` (3D): the sink base from 0 to
+    ``t_sink``, then the spreader, the TIM and the die on top.
+
+    Args:
+        die, tim, spreader, sink_base: ``(width, thickness)`` in m; in 3D the
+            width is a number (square) or ``(wx, wy)``.
+        fins: optional ``(count, thickness, height)``: straight fins hanging below
+            the sink base (plates across the whole base depth in 3D), spread
+            evenly over the base width (outer fins flush with the base edges),
+            part of the ``"sink"`` cell group.
+        dim: 2 or 3.
+        mesh_size: far-field cell size (default: smallest width / 10); each layer
+            is meshed with at most its own thickness, so thin layers (the TIM)
+            get correspondingly small cells.
+        order: geometry order 1 or 2.
+        comm: communicator (built on rank 0).
+        msh_file: also write the gmsh mesh (MSH 4.1, ASCII) to this path.
+
+    Returns:
+        TaggedMesh with cell groups ``"die"``, ``"tim"``, ``"spreader"``,
+        ``"sink"``; interface facet groups ``"die_tim"``, ``"tim_spreader"``,
+        ``"spreader_sink"`` (the overlap of the two layers); boundary facet groups
+        ``"die_top"`` (top face of the die), ``"sink_bottom"`` (the underside of
+        the sink base and all fin faces) and ``"sides"`` (every other outer face,
+        including exposed tops of wider layers).
+    """
+    if dim not in (2, 3) or isinstance(dim, bool):
+        raise ValueError(f"dim must be 2 or 3, got {dim!r}")
+    layers = {
+        "sink": _check_layer(sink_base, "sink_base", dim),
+        "spreader": _check_layer(spreader, "spreader", dim),
+        "tim": _check_layer(tim, "tim", dim),
+        "die": _check_layer(die, "die", dim),
+    }
+    fin = None
+    if fins is not None:
+        try:
+            count, ft, fh = fins
+        except (TypeError, ValueError):
+            raise ValueError(f"fins must be (count, thickness, height), got {fins!r}") from None
+        if isinstance(count, bool) or int(count) != count or count < 1:
+            raise ValueError(f"fins count must be a positive integer, got {count!r}")
+        ft, fh = _positive(ft, "fins thickness"), _positive(fh, "fins height")
+        if count * ft > layers["sink"][0] * (1 + 1e-12):
+            raise ValueError(
+                f"fins: {int(count)} fins of thickness {ft} do not fit on the sink base "
+                f"width {layers['sink'][0]}"
+            )
+        fin = (int(count), ft, fh)
+    widths = [min(w[:2]) if dim == 3 else w[0] for w in layers.values()]
+    h = _default_size(mesh_size, min(widths))
+    order = _check_order(order)
+    z = np.concatenate([[0.0], np.cumsum([lay[2] for lay in layers.values()])])
+
+    def construct(gmsh):
+        occ = gmsh.model.occ
+        ents = {}
+        for i, (name, (wx, wy, t)) in enumerate(layers.items()):
+            if dim == 2:
+                ents[name] = [(2, occ.addRectangle(-wx / 2, z[i], 0, wx, t))]
+            else:
+                ents[name] = [(3, occ.addBox(-wx / 2, -wy / 2, z[i], wx, wy, t))]
+        if fin is not None:
+            count, ft, fh = fin
+            wx, wy, _ = layers["sink"]
+            xs = [0.0] if count == 1 else np.linspace(-wx / 2 + ft / 2, wx / 2 - ft / 2, count)
+            plates = []
+            for xc in xs:
+                if dim == 2:
+                    plates.append((2, occ.addRectangle(xc - ft / 2, -fh, 0, ft, fh)))
+                else:
+                    plates.append((3, occ.addBox(xc - ft / 2, -wy / 2, -fh, ft, wy, fh)))
+            # fragment (not fuse): fins stay separate volumes of the "sink" group, so a
+            # flush outer fin does not merge its face with the side of the base
+            ents["sink"] = ents["sink"] + plates
+        order_ = ["sink", "spreader", "tim", "die"]
+        allv = [e for n in order_ for e in ents[n]]
+        _, m = occ.fragment(allv[:1], allv[1:])
+        occ.synchronize()
+        # m[i] lists the pieces of input i: every input maps to itself (no overlap)
+        k = 0
+        cells: dict[str, list[int]] = {}
+        for n in order_:
+            cells[n] = [t for piece in m[k : k + len(ents[n])] for _, t in piece]
+            k += len(ents[n])
+        owner = {v: n for n, vs in cells.items() for v in vs}
+        pair_names = {
+            frozenset(("die", "tim")): "die_tim",
+            frozenset(("tim", "spreader")): "tim_spreader",
+            frozenset(("spreader", "sink")): "spreader_sink",
+        }
+        facets: dict[str, list[int]] = {
+            n: [] for n in ("die_tim", "tim_spreader", "spreader_sink", "die_top", "sink_bottom")
+        }
+        facets["sides"] = []
+        tol = 1e-3 * float(np.min(np.diff(z)))
+        sizes: dict[int, float] = {}
+        for _, f in gmsh.model.getEntities(dim - 1):
+            cells_f = _adjacent_cells(gmsh, dim, f)
+            adj = {owner[c] for c in cells_f}
+            zc = occ.getCenterOfMass(dim - 1, f)[dim - 1]
+            if len(cells_f) == 2 and len(adj) == 1:
+                continue  # inside one material (fin root)
+            if len(adj) == 2:
+                key = pair_names.get(frozenset(adj))
+                if key is None:
+                    raise RuntimeError(f"internal error: unexpected contact {sorted(adj)}")
+                facets[key].append(f)
+            elif adj == {"die"} and abs(zc - z[-1]) < tol:
+                facets["die_top"].append(f)
+            elif adj == {"sink"} and zc < tol:
+                facets["sink_bottom"].append(f)
+            else:
+                facets["sides"].append(f)
+        _add_groups(gmsh, dim, cells)
+        _add_groups(gmsh, dim - 1, {n: f for n, f in facets.items() if f or n != "sides"})
+        # per-layer cell size: at most the layer thickness (smallest wins on shared points)
+        for n, (_, _, t) in sorted(layers.items(), key=lambda it: -it[1][2]):
+            pts = gmsh.model.getBoundary(
+                [(dim, v) for v in cells[n]], combined=False, oriented=False, recursive=True
+            )
+            for p in pts:
+                sizes[p[1]] = min(sizes.get(p[1], h), t)
+        for p, size in sizes.items():
+            gmsh.model.mesh.setSize([(0, p)], size)
+        _mesh_options(gmsh, h, min(sizes.values(), default=h))
+        gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 1)
+        _generate(gmsh, dim, order)
+
+    return _build(f"electronics_package_{dim}d", comm, dim, construct, msh_file)

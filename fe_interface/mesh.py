@@ -84,7 +84,7 @@ def _lookup(key: str | int, names: Mapping[str, int], tags: MeshTags, what: str)
     return int(key)
 
 
-def ghosted_partitioner(mesh_comm: MPI.Comm | None = None):
+def ghosted_partitioner():
     """Cell partitioner with shared-facet ghosting (needed by interface integrals)."""
     return dolfinx.mesh.create_cell_partitioner(GhostMode.shared_facet, 2)
 
@@ -111,7 +111,7 @@ def from_gmsh_model(
     tdim = data.mesh.topology.dim
     cell_names = {n: int(g.tag) for n, g in data.physical_groups.items() if g.dim == tdim}
     facet_names = {n: int(g.tag) for n, g in data.physical_groups.items() if g.dim == tdim - 1}
-    if data.cell_tags is None or data.cell_tags.values.size == 0 and not cell_names:
+    if data.cell_tags is None or not cell_names:
         raise MeshError("the gmsh model has no physical group of cells (materials)")
     facet_tags = data.facet_tags
     if facet_tags is None:
