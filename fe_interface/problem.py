@@ -437,6 +437,8 @@ class SteadyProblem:
         special: list[InterfaceData] = []
         h_const: dict[int, float] = {}
         for d in self.interface_data:
+            facets = ft.indices[ft.values == d.tag]
+            d.entities = self._interior_entities(facets, self.cell_region == d.plus_region)
             if d.perfect:
                 continue
             value = _constant_conductance(d.spec)
@@ -446,9 +448,6 @@ class SteadyProblem:
                 groups.setdefault((a, b), []).append(d)
             else:
                 special.append(d)
-            facets = ft.indices[ft.values == d.tag]
-            plus_cells = self.cell_region == d.plus_region
-            d.entities = self._interior_entities(facets, plus_cells)
         self.nonlinear = any(d.spec.law.temperature_dependent for d in special)
         self.entity_maps = [cs.entity_map for cs in self.spaces]
         self.h_field = None

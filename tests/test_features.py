@@ -262,3 +262,24 @@ def test_heat_flux_and_source_balance():
     (s,) = p.interface_table()
     assert s.heat_flow_W == pytest.approx(550.0, rel=1e-9)
     assert s.mean_jump_K == pytest.approx(550.0 / 3.0, rel=1e-9)
+
+
+def test_perfect_contact_interface_table():
+    """A PerfectContact interface reports its area, zero jump and the bulk heat flow."""
+    from fe_interface.interfaces import PerfectContact
+
+    tm = wall_mesh((0.5, 0.5), "triangle", 4)
+    p = SteadyProblem(
+        tm,
+        {"m0": Material("a", 1.0), "m1": Material("b", 3.0)},
+        [Interface("i0", PerfectContact())],
+        [FixedTemperature("left", 400.0), FixedTemperature("right", 300.0)],
+        solver="direct",
+    )
+    p.run()
+    (s,) = p.interface_table()
+    q = 100.0 / (0.5 / 1.0 + 0.5 / 3.0)
+    assert s.area_m2 == pytest.approx(1.0, rel=1e-12)
+    assert abs(s.mean_jump_K) < 1e-10 and abs(s.max_jump_K) < 1e-10
+    assert s.heat_flow_W == pytest.approx(q, rel=1e-9)
+    assert p.num_colours == 1
