@@ -109,8 +109,11 @@ def unique_pairs(a: np.ndarray, b: np.ndarray) -> set[tuple[int, int]]:
     keep = a != b
     if not np.any(keep):
         return set()
-    lo, hi = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
-    return {(int(x), int(y)) for x, y in np.unique(np.stack([lo, hi], axis=1), axis=0)}
+    lo = np.minimum(a[keep], b[keep]).astype(np.int64)
+    hi = np.maximum(a[keep], b[keep]).astype(np.int64)
+    R = int(hi.max()) + 1
+    key = np.unique(lo * R + hi)
+    return {(int(x), int(y)) for x, y in zip(key // R, key % R, strict=True)}
 
 
 def region_vertex_pairs(mesh: Mesh, cell_region: np.ndarray) -> set[tuple[int, int]]:
@@ -121,42 +124,87 @@ def region_vertex_pairs(mesh: Mesh, cell_region: np.ndarray) -> set[tuple[int, i
     nv = np.diff(c2v.offsets[: ncell + 1])
     verts = c2v.array[: c2v.offsets[ncell]]
     regs = np.repeat(cell_region, nv)
-    vr = np.unique(np.stack([verts, regs], axis=1), axis=0)  # sorted by vertex
+    # keep only vertices touched by two or more regions, then sort (vertex, region)
+    # by a 1-D key (np.unique on rows is a slow sort)
+    nvert = int(verts.max()) + 1 if verts.size else 0
+    vmin = np.full(nvert, np.iinfo(np.int64).max, dtype=np.int64)
+    vmax = np.full(nvert, np.iinfo(np.int64).min, dtype=np.int64)
+    np.minimum.at(vmin, verts, regs)
+    np.maximum.at(vmax, verts, regs)
+    sel = (vmin != vmax)[verts]
+    R = int(cell_region.max()) + 1 if cell_region.size else 1
+    key = np.unique(verts[sel].astype(np.int64) * R + regs[sel])
+    v, r = key // R, key % R
     local: set[tuple[int, int]] = set()
     d = 1
-    while d < vr.shape[0]:
-        same = vr[d:, 0] == vr[:-d, 0]
+    while d < v.size:
+        same = v[d:] == v[:-d]
         if not np.any(same):
             break
-        local |= unique_pairs(vr[:-d, 1][same], vr[d:, 1][same])
+        local |= unique_pairs(r[:-d][same], r[d:][same])
         d += 1
     return gather_pairs(mesh.comm, local)
 
 
 class ColourSpace(NamedTuple):
-    """One colour: its submesh, the map to the parent mesh, and the Lagrange space."""
+    """One colour: its submesh, the map to the parent mesh, and the Lagrange space.
+
+    The submesh holds the cells of the colour plus a *halo*: the cell on the far side
+    of every resistive interface facet of the colour.  Interface integrals then map
+    both cells of a facet to real submesh cells (DOLFINx 0.11 maps a missing cell to
+    bogus dofs, which makes dense rows of stored zeros and slows assembly and AMG),
+    and only halo dofs that no cell of the colour touches are *inactive*: they are
+    fixed to 0 by a Dirichlet condition and carry no physics.
+    """
 
     submesh: Mesh
     entity_map: dolfinx.mesh.EntityMap
     space: fem.FunctionSpace
     parent_cells: np.ndarray  # submesh cell -> parent cell (local, with ghosts)
+    active: np.ndarray  # submesh cell -> True if it belongs to the colour (not halo)
+    inactive_dofs: np.ndarray  # local dofs touched by halo cells only
 
 
 def build_colour_spaces(
-    tagged: TaggedMesh, cell_colour: np.ndarray, num_colours: int, degree: int
+    tagged: TaggedMesh,
+    cell_colour: np.ndarray,
+    num_colours: int,
+    degree: int,
+    interface_cells: np.ndarray,
 ) -> list[ColourSpace]:
-    """A submesh (with ghost cells) and a Lagrange space of ``degree`` per colour."""
+    """A submesh (with ghost and halo cells) and a Lagrange space per colour.
+
+    Args:
+        interface_cells: (2, n) the two local cells of every resistive interface facet.
+    """
     mesh = tagged.mesh
     tdim = mesh.topology.dim
     out = []
+    ic = np.asarray(interface_cells).reshape(2, -1)
     for c in range(num_colours):
-        cells = np.flatnonzero(cell_colour == c).astype(np.int32)
+        own = cell_colour == c
+        halo = np.concatenate([ic[1][own[ic[0]]], ic[0][own[ic[1]]]])
+        mask = own.copy()
+        mask[halo] = True
+        cells = np.flatnonzero(mask).astype(np.int32)
         sub, emap, _, _ = dolfinx.mesh.create_submesh(mesh, tdim, cells)
         V = fem.functionspace(sub, ("Lagrange", degree))
         sub_imap = sub.topology.index_map(tdim)
         nsub = sub_imap.size_local + sub_imap.num_ghosts
-        parent = emap.sub_topology_to_topology(np.arange(nsub, dtype=np.int32), inverse=False)
-        out.append(ColourSpace(sub, emap, V, np.asarray(parent, dtype=np.int32)))
+        parent = np.asarray(
+            emap.sub_topology_to_topology(np.arange(nsub, dtype=np.int32), inverse=False),
+            dtype=np.int32,
+        )
+        active = own[parent]
+        dofs = V.dofmap.list
+        # a dof is active if an active cell on *any* rank touches it
+        touched = dolfinx.la.vector(V.dofmap.index_map, dtype=np.float64)
+        touched.array[dofs[active].ravel()] = 1.0
+        touched.scatter_reverse(dolfinx.la.InsertMode.add)
+        touched.scatter_forward()
+        inactive = np.setdiff1d(dofs[~active].ravel(), np.flatnonzero(touched.array > 0))
+        inactive = inactive.astype(np.int32)
+        out.append(ColourSpace(sub, emap, V, parent, active, inactive))
     return out
 
 

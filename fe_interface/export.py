@@ -62,10 +62,11 @@ def gather_vertex_fields(p: SteadyProblem) -> tuple[np.ndarray, np.ndarray, dict
     for c, cs in enumerate(p.spaces):
         sub = cs.submesh
         nowned = sub.topology.index_map(tdim).size_local
-        geo = sub.geometry.dofmaps[0][:nowned, :nv]
-        dofs = cs.space.dofmap.list[:nowned, :nv]
+        keep = np.flatnonzero(cs.active[:nowned])  # owned cells of the colour, no halo
+        geo = sub.geometry.dofmaps[0][keep, :nv]
+        dofs = cs.space.dofmap.list[keep, :nv]
         # sub geometry node -> parent geometry node -> input index
-        pcells = cs.parent_cells[:nowned]
+        pcells = cs.parent_cells[keep]
         pgeo = mesh.geometry.dofmaps[0][pcells, :nv]
         key = parent_input[pgeo]
         X = sub.geometry.x[geo]

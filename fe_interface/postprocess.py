@@ -189,15 +189,17 @@ def _mechanisms(p: SteadyProblem, d: InterfaceData) -> dict[str, float]:
     for col, cells in ((d.plus_colour, e[:, 0]), (d.minus_colour, e[:, 2])):
         sub_cells = p.spaces[col].entity_map.sub_topology_to_topology(cells.astype(np.int32), True)
         T.append(
-            p.T[col].eval(mids, sub_cells.astype(np.int32))[:, 0] if facets.size else np.empty(0)
+            # (eval returns a 1D array for a single point: reshape)
+            p.T[col].eval(mids, sub_cells.astype(np.int32)).reshape(facets.size, -1)[:, 0]
+            if facets.size
+            else np.empty(0)
         )
     jump = T[0] - T[1]
     parts = d.spec.law.breakdown(T[0], T[1]) if facets.size else {}
     comm = mesh.comm
     A = comm.allreduce(float(area.sum()))
-    keys = (
-        sorted(comm.allreduce([sorted(parts)], op=MPI.SUM)[0]) if comm.size > 1 else sorted(parts)
-    )
+    # union over ranks (a rank without facets of this interface has no parts)
+    keys = sorted(set().union(*comm.allreduce([sorted(parts)], op=MPI.SUM)))
     out: dict[str, float] = {}
     # fraction of the jump across the contact part (1 without a Kapitza resistance)
     kshare = np.broadcast_to(np.asarray(parts.get("kapitza_share", 0.0), float), jump.shape)

@@ -116,6 +116,28 @@ def _constant_conductance(spec: Interface) -> float | None:
     return h
 
 
+def _facet_dofs(cs: ColourSpace, parent_cells: np.ndarray, local_facets: np.ndarray) -> np.ndarray:
+    """Local dofs of ``cs.space`` on the closure of the given (parent cell, local facet)
+    pairs, made consistent across ranks (a dof on a facet owned elsewhere is found too)."""
+    V = cs.space
+    tdim = V.mesh.topology.dim
+    sub_cells = cs.entity_map.sub_topology_to_topology(parent_cells.astype(np.int32), True)
+    layout = V.dofmap.dof_layout
+    closure = np.array(
+        [
+            layout.entity_closure_dofs(tdim - 1, i)
+            for i in range(dolfinx.cpp.mesh.cell_num_entities(V.mesh.topology.cell_type, tdim - 1))
+        ]
+    )
+    marker = dolfinx.la.vector(V.dofmap.index_map, dtype=np.float64)
+    if sub_cells.size:
+        cell_dofs = V.dofmap.list[sub_cells]
+        marker.array[np.take_along_axis(cell_dofs, closure[local_facets], axis=1).ravel()] = 1.0
+    marker.scatter_reverse(dolfinx.la.InsertMode.add)
+    marker.scatter_forward()
+    return np.flatnonzero(marker.array > 0).astype(np.int32)
+
+
 def _as_value(v: float | Callable, x: Any) -> Any:
     return v(x) if callable(v) else v
 
@@ -202,8 +224,12 @@ class SteadyProblem:
         self._colour()
         self.timings["setup_topology"] = time.perf_counter() - t0
         t0 = time.perf_counter()
+        ft = self.tagged.facet_tags
+        resistive = [d.tag for d in self.interface_data if not d.perfect]
+        facets = ft.indices[np.isin(ft.values, resistive)]
+        n, cells = facet_cells(self.tagged.mesh, facets)
         self.spaces: list[ColourSpace] = build_colour_spaces(
-            self.tagged, self.cell_colour, self.num_colours, self.degree
+            self.tagged, self.cell_colour, self.num_colours, self.degree, cells[:, n == 2]
         )
         self.timings["setup_spaces"] = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -578,9 +604,11 @@ class SteadyProblem:
         return F
 
     def _dirichlet_bcs(self) -> list[fem.DirichletBC]:
+        """Fixed temperatures per (condition, colour), then 0 on inactive halo dofs."""
         mesh = self.tagged.mesh
         tdim = mesh.topology.dim
         c2f = mesh.topology.connectivity(tdim, tdim - 1)
+        nfc = c2f.offsets[1] - c2f.offsets[0]
         bcs = []
         self._dirichlet_groups: list[tuple[FixedTemperature, np.ndarray, list[int]]] = []
         for bc, facets in self._dirichlet_facets:
@@ -589,28 +617,12 @@ class SteadyProblem:
             _, cells = facet_cells(mesh, facets)
             c0 = cells[0]
             # local index of each facet in its cell
-            nfc = c2f.offsets[1] - c2f.offsets[0]
-            cf = c2f.array.reshape(-1, nfc)[c0]
-            lf = np.argmax(cf == facets[:, None], axis=1)
+            lf = np.argmax(c2f.array.reshape(-1, nfc)[c0] == facets[:, None], axis=1)
             for c, cs in enumerate(self.spaces):
                 sel = self.cell_colour[c0] == c
                 if self.comm.allreduce(int(sel.sum())) == 0:
                     continue
-                sub = cs.submesh
-                sub.topology.create_connectivity(tdim, tdim - 1)
-                sub.topology.create_connectivity(tdim - 1, tdim)
-                sub_cells = cs.entity_map.sub_topology_to_topology(c0[sel].astype(np.int32), True)
-                sc2f = sub.topology.connectivity(tdim, tdim - 1)
-                sub_facets = sc2f.array.reshape(-1, nfc)[sub_cells, lf[sel]].astype(np.int32)
-                # the submesh keeps the parent's local numbering; check it
-                if sub_facets.size:
-                    pm = dolfinx.mesh.compute_midpoints(
-                        mesh, tdim - 1, facets[sel].astype(np.int32)
-                    )
-                    sm = dolfinx.mesh.compute_midpoints(sub, tdim - 1, sub_facets)
-                    if not np.allclose(pm, sm):
-                        raise RuntimeError("internal error: submesh facet numbering differs")
-                dofs = fem.locate_dofs_topological(cs.space, tdim - 1, sub_facets)
+                dofs = _facet_dofs(cs, c0[sel], lf[sel])
                 colours.append(c)
                 if callable(bc.value):
                     g = fem.Function(cs.space)
@@ -618,6 +630,9 @@ class SteadyProblem:
                     bcs.append(fem.dirichletbc(g, dofs))
                 else:
                     bcs.append(fem.dirichletbc(PETSc.ScalarType(bc.value), dofs, cs.space))
+        for cs in self.spaces:
+            if self.comm.allreduce(cs.inactive_dofs.size):
+                bcs.append(fem.dirichletbc(PETSc.ScalarType(0.0), cs.inactive_dofs, cs.space))
         return bcs
 
     # ------------------------------------------------------------------ solve

@@ -3,11 +3,11 @@
 The blocked forms (one block per colour space) are assembled into a single MPI AIJ
 matrix (``kind="mpi"``) so that algebraic multigrid sees the whole operator.
 
-DOLFINx 0.11 leaves stored zeros in the sparsity of interface (mixed-domain
-interior-facet) blocks: dofs of the cell that is not in a block's submesh are mapped
-to a few rows that become dense.  GAMG's set-up then explodes (time and memory), so
-the zeros are removed with ``MatEliminateZeros`` after the first assembly and new
-nonzero locations are ignored on reassembly (they are exactly the same zeros).
+Stored zeros (structurally zero couplings of the mesh, and zero blocks of interface
+integrals for the halo cells, see :mod:`fe_interface.domains`) are removed with
+``MatEliminateZeros`` after the first assembly: GAMG builds its graph from the stored
+entries and gets both faster and more robust; later assemblies ignore the (zero)
+entries that fall outside the reduced pattern.
 """
 
 from __future__ import annotations

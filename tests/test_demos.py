@@ -14,8 +14,13 @@ from mpi4py import MPI
 import pytest
 
 DEMOS = Path(__file__).resolve().parents[1] / "demos"
-CASES = {"demo_two_blocks": {"n": 4, "solver": "direct"}}
-TOL = {"demo_two_blocks": 1e-9}
+CASES = {
+    "demo_two_blocks": {"n": 4, "solver": "direct"},
+    "demo_rough_homogenization": {"n": 256, "solver": "direct"},
+    "demo_transient_stack": {"n": 2, "solver": "direct"},
+}
+TOL = {"demo_two_blocks": 1e-9, "demo_rough_homogenization": 1e-9}
+TOL["demo_transient_stack"] = 1e-4  # early heating rate: first step of 1e-7 s
 
 
 def load(name: str):
@@ -50,10 +55,17 @@ def test_demo_matches_exact(name, shared_tmp):
             assert abs(computed) < 1e-8, key
         else:
             assert computed == pytest.approx(expected, rel=TOL[name]), key
-    # the ParaView files were written
-    assert (shared_tmp / "files" / "two_blocks.xdmf").is_file()
-    assert (shared_tmp / "files" / "two_blocks.vtu").is_file()
-    assert json.loads((shared_tmp / "files" / "two_blocks_summary.json").read_text())["interfaces"]
+    if name == "demo_two_blocks":  # the ParaView files were written
+        assert (shared_tmp / "files" / "two_blocks.xdmf").is_file()
+        assert (shared_tmp / "files" / "two_blocks.vtu").is_file()
+        summary = (shared_tmp / "files" / "two_blocks_summary.json").read_text()
+        assert json.loads(summary)["interfaces"]
+    if name == "demo_rough_homogenization":  # the plot (matplotlib is installed here)
+        pytest.importorskip("matplotlib")
+        assert (shared_tmp / "files" / "rough_homogenization.png").is_file()
+    if name == "demo_transient_stack":  # the time series and the table
+        assert (shared_tmp / "files" / "transient_stack.xdmf").is_file()
+        assert (shared_tmp / "files" / "transient_stack.csv").is_file()
 
 
 @pytest.mark.skipif(MPI.COMM_WORLD.size > 1, reason="launches mpirun itself")
