@@ -133,8 +133,28 @@ def write_meshio(p: SteadyProblem, path: str | Path) -> Path:
     return path
 
 
+def active_functions(p: SteadyProblem) -> list:
+    """Each colour's temperature on a submesh of its own cells only (no halo cells)."""
+    import dolfinx.fem as fem
+
+    out = []
+    for c, cs in enumerate(p.spaces):
+        tdim = cs.submesh.topology.dim
+        cells = np.flatnonzero(cs.active).astype(np.int32)
+        sub, emap, _, _ = dolfinx.mesh.create_submesh(cs.submesh, tdim, cells)
+        V = fem.functionspace(sub, cs.space.ufl_element())
+        u = fem.Function(V, name="temperature_K")
+        imap = sub.topology.index_map(tdim)
+        n = imap.size_local + imap.num_ghosts
+        cells1 = np.arange(n, dtype=np.int32)
+        u.interpolate(p.T[c], cells0=emap.sub_topology_to_topology(cells1, False), cells1=cells1)
+        out.append(u)
+    return out
+
+
 def write_vtx(p: SteadyProblem, folder: str | Path) -> list[Path]:
-    """One ADIOS2 VTX ``.bp`` per colour: ``folder/temperature_colour{c}.bp``."""
+    """One ADIOS2 VTX ``.bp`` per colour: ``folder/temperature_colour{c}.bp`` (the
+    colour's own cells, full P1/P2 field)."""
     from dolfinx.io import VTXWriter
 
     folder = Path(folder)
@@ -142,7 +162,7 @@ def write_vtx(p: SteadyProblem, folder: str | Path) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)
     p.tagged.mesh.comm.barrier()
     out = []
-    for c, T in enumerate(p.T):
+    for c, T in enumerate(active_functions(p)):
         f = folder / f"temperature_colour{c}.bp"
         with VTXWriter(p.tagged.mesh.comm, f, [T], engine="BP4") as w:
             w.write(0.0)

@@ -283,3 +283,16 @@ def test_perfect_contact_interface_table():
     assert abs(s.mean_jump_K) < 1e-10 and abs(s.max_jump_K) < 1e-10
     assert s.heat_flow_W == pytest.approx(q, rel=1e-9)
     assert p.num_colours == 1
+
+
+def test_vtx_fields_exclude_halo():
+    """The per-colour fields written to VTX hold no halo (inactive, 0 K) values."""
+    from fe_interface.export import active_functions
+
+    p = wall_problem(wall_mesh((0.5, 0.5), "tetrahedron", 2), (1.0, 2.0), (3.0,), solver="direct")
+    p.run()
+    for u in active_functions(p):
+        lo = COMM.allreduce(float(u.x.array.min(initial=np.inf)), op=MPI.MIN)
+        hi = COMM.allreduce(float(u.x.array.max(initial=-np.inf)), op=MPI.MAX)
+        assert 300.0 - 1e-9 <= lo and hi <= 400.0 + 1e-9
+    assert any(cs.inactive_dofs.size for cs in p.spaces) or COMM.size > 1
