@@ -1,0 +1,434 @@
+"""The ``fe-interface`` command.
+
+::
+
+    fe-interface run CASE.toml [--out DIR]     validate, mesh, solve, write the outputs
+    fe-interface check CASE.toml               validate the case and its mesh, no solve
+    fe-interface demos                         list the demos
+    fe-interface demo NAME [--out DIR] [--png] run demos/NAME.py's main() (+ ParaView PNG)
+    fe-interface materials [--json]            bulk, phonon (Kapitza) and gas data
+    fe-interface render FILE [--png OUT]       PNG of a .vtu/.xdmf result (ParaView)
+    fe-interface info                          versions, PETSc packages, MPI
+
+Everything works under ``mpirun -n N fe-interface ...``: every rank computes, rank 0
+alone prints, and each output file is written once.  Exit status: 0 success, 1 a
+failure during the run, 2 an invalid case or command line.  An unexpected error under
+MPI is reported by the rank that hit it, which then aborts the job (the other ranks
+could otherwise wait forever in a collective call); ``FE_INTERFACE_DEBUG=1`` re-raises.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from mpi4py import MPI
+
+__all__ = ["main", "demos_dir", "list_demos"]
+
+
+def _rank0() -> bool:
+    return MPI.COMM_WORLD.rank == 0
+
+
+def _print(*args: Any, **kw: Any) -> None:
+    if _rank0():
+        print(*args, **kw, flush=True)
+
+
+def _error(msg: str) -> None:
+    if _rank0():
+        print(f"fe-interface: error: {msg}", file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------
+# demos
+# --------------------------------------------------------------------------------------
+def demos_dir() -> Path:
+    """The demos folder: ``$FE_INTERFACE_DEMOS``, else ``demos/`` of the source tree."""
+    env = os.environ.get("FE_INTERFACE_DEMOS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[1] / "demos"
+
+
+def _demo_title(path: Path) -> str:
+    """First Markdown heading (``# # Title``) or docstring line of a demo."""
+    for line in path.read_text(encoding="utf-8").splitlines()[:60]:
+        s = line.strip()
+        if s.startswith("# # "):
+            return s[4:].strip()
+        if s.startswith('"""') and len(s) > 3:
+            return s.strip('"').strip()
+    return ""
+
+
+def list_demos() -> dict[str, tuple[Path, str]]:
+    """Demo name (without ``demo_``) -> (file, title)."""
+    d = demos_dir()
+    if not d.is_dir():
+        return {}
+    return {p.stem.removeprefix("demo_"): (p, _demo_title(p)) for p in sorted(d.glob("demo_*.py"))}
+
+
+def _load_demo(path: Path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+# --------------------------------------------------------------------------------------
+# commands
+# --------------------------------------------------------------------------------------
+def cmd_run(args: argparse.Namespace) -> int:
+    from fe_interface.case import CaseError, load_case, run_case
+    from fe_interface.export import format_table
+
+    try:
+        case = load_case(args.case)
+        res = run_case(case, out=args.out, log=None if args.quiet else _print)
+    except CaseError as e:
+        _error(str(e))
+        return 2
+    if _rank0():
+        if case.description:
+            print(case.description)
+        print(format_table(res.interfaces, res.balance))
+        s = res.solve
+        newton = f", {s.newton_iterations} Newton steps" if s.newton_iterations else ""
+        print(f"solver: {s.iterations} iterations{newton} ({s.converged_reason})")
+        for w in res.warnings:
+            print(f"warning: {w}")
+        print("files:")
+        for p in res.files.values():
+            for q in p if isinstance(p, list) else [p]:
+                print(f"  {q}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from fe_interface.case import CaseError, load_case
+
+    try:
+        case = load_case(args.case)
+        tagged = case.check_mesh(case.build_mesh())
+    except CaseError as e:
+        _error(str(e))
+        return 2
+    tdim = tagged.mesh.topology.dim
+    ncells = tagged.mesh.topology.index_map(tdim).size_global
+    _print(
+        f"{args.case}: OK ({ncells} cells; regions {', '.join(sorted(tagged.cell_names))}; "
+        f"facet groups {', '.join(sorted(tagged.facet_names))})"
+    )
+    return 0
+
+
+def cmd_demos(args: argparse.Namespace) -> int:
+    demos = list_demos()
+    if not demos:
+        _print(f"no demos found in {demos_dir()} (set FE_INTERFACE_DEMOS)")
+        return 1
+    from fe_interface import paraview
+
+    width = max(len(n) for n in demos)
+    for name, (_, title) in demos.items():
+        png = " [ParaView script]" if paraview.demo_script(name) else ""
+        _print(f"{name:<{width}}  {title}{png}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import inspect
+
+    demos = list_demos()
+    name = args.name.removeprefix("demo_").removesuffix(".py")
+    if name not in demos:
+        _error(f"unknown demo {args.name!r}; demos: {', '.join(demos) or 'none'}")
+        return 2
+    path, _ = demos[name]
+    mod = _load_demo(path)
+    if not hasattr(mod, "main"):
+        _error(f"{path} has no main()")
+        return 1
+    kwargs = {}
+    params = inspect.signature(mod.main).parameters
+    if args.out is not None:
+        if "out" not in params:
+            _error(f"demo {name!r} does not take an output folder")
+            return 2
+        kwargs["out"] = args.out
+    result = mod.main(**kwargs)
+    if args.png:
+        from fe_interface import paraview
+
+        out = args.out or (params["out"].default if "out" in params else None)
+        if out is None:
+            _error("--png needs the demo's output folder")
+            return 2
+        err = None
+        png = Path(out) / f"{name}.png"
+        if _rank0():
+            try:
+                paraview.render_demo(name, out, png)
+            except paraview.ParaViewError as e:
+                err = str(e)
+        err = MPI.COMM_WORLD.bcast(err, root=0)
+        if err:
+            _error(err)
+            return 1
+        _print(f"rendered {png}")
+    if args.json and _rank0():
+        print(json.dumps(result, indent=2, default=str))
+    return 0
+
+
+def _materials_data() -> dict[str, Any]:
+    from fe_interface.case import BULK_MATERIALS
+    from fe_interface.laws import GASES, phonon_materials
+
+    return {
+        "bulk": BULK_MATERIALS,
+        "phonon": {
+            n: {
+                "density": m.density,
+                "v_L": m.v_L,
+                "v_T": m.v_T,
+                "debye_temperature": m.debye_temperature,
+                "number_density": m.number_density,
+                "source": m.source,
+            }
+            for n, m in phonon_materials().items()
+        },
+        "gases": {
+            n: {
+                "k_g": g.k_g,
+                "gamma": g.gamma,
+                "Pr": g.Pr,
+                "mean_free_path": g.mfp0,
+                "T0": g.T0,
+                "p0": g.p0,
+                "source": g.source,
+            }
+            for n, g in GASES.items()
+        },
+    }
+
+
+def cmd_materials(args: argparse.Namespace) -> int:
+    data = _materials_data()
+    if args.json:
+        _print(json.dumps(data, indent=2))
+        return 0
+    _print("Bulk materials near 300 K (case files: [materials.REGION] library = NAME)")
+    _print(f"  {'name':<20}{'k W/(m K)':>12}{'rho kg/m3':>12}{'c_p J/(kg K)':>14}")
+    for n, m in data["bulk"].items():
+        _print(
+            f"  {n:<20}{m['conductivity']:>12.4g}{m['density']:>12.6g}{m['specific_heat']:>14.4g}"
+        )
+    _print("  source: Incropera et al., Fundamentals of Heat and Mass Transfer, Table A.1/A.3")
+    _print("\nPhonon materials (Kapitza law: material_1 / material_2 = NAME)")
+    _print(f"  {'name':<10}{'rho kg/m3':>11}{'v_L m/s':>10}{'v_T m/s':>10}{'Theta_D K':>11}")
+    for n, m in data["phonon"].items():
+        td = m["debye_temperature"]
+        _print(
+            f"  {n:<10}{m['density']:>11.5g}{m['v_L']:>10.5g}{m['v_T']:>10.5g}"
+            f"{(f'{td:.4g}' if td else '-'):>11}"
+        )
+    _print("  sources: fe_interface/data/phonon_materials.toml ('source' of each entry)")
+    _print("\nGases (gas-gap law: gas = NAME), at T0 and p0")
+    _print(f"  {'name':<10}{'k_g W/(m K)':>12}{'gamma':>8}{'Pr':>8}{'mfp m':>11}{'T0 K':>7}")
+    for n, g in data["gases"].items():
+        _print(
+            f"  {n:<10}{g['k_g']:>12.4g}{g['gamma']:>8.4g}{g['Pr']:>8.4g}"
+            f"{g['mean_free_path']:>11.4g}{g['T0']:>7.4g}"
+        )
+    _print(f"  source: {next(iter(data['gases'].values()))['source']}")
+    return 0
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def info_data() -> dict[str, Any]:
+    """Versions and build information (collective: counts the ranks)."""
+    import petsc4py
+    from petsc4py import PETSc
+
+    import basix
+    import dolfinx
+    import ufl
+
+    comm = MPI.COMM_WORLD
+    packages = [
+        "mumps",
+        "superlu_dist",
+        "hypre",
+        "scalapack",
+        "metis",
+        "parmetis",
+        "ptscotch",
+        "hdf5",
+        "blaslapack",
+        "spai",
+    ]
+    external = {}
+    for p in packages:
+        try:
+            external[p] = bool(PETSc.Sys.hasExternalPackage(p))
+        except Exception:  # old petsc4py
+            external[p] = None
+    pv = PETSc.Sys.getVersion()
+    try:
+        import adios2  # noqa: F401
+
+        have_adios2 = True
+    except ImportError:
+        have_adios2 = False
+    from fe_interface import paraview
+
+    return {
+        "fe_interface": _version("fe_interface"),
+        "python": sys.version.split()[0],
+        "dolfinx": dolfinx.__version__,
+        "dolfinx_git": getattr(dolfinx, "git_commit_hash", "") or "unknown",
+        "basix": basix.__version__,
+        "ufl": ufl.__version__,
+        "petsc4py": getattr(petsc4py, "__version__", "?"),
+        "petsc": ".".join(map(str, pv)),
+        "petsc_scalar": "complex" if PETSc.ScalarType().dtype.kind == "c" else "real",
+        "petsc_external_packages": [p for p, v in external.items() if v],
+        "mpi4py": _version("mpi4py"),
+        "mpi_library": MPI.Get_library_version().strip().splitlines()[0],
+        "mpi_standard": "{}.{}".format(*MPI.Get_version()),
+        "ranks": comm.size,
+        "gmsh": _version("gmsh"),
+        "meshio": _version("meshio"),
+        "matplotlib": _version("matplotlib"),
+        "adios2_python": have_adios2,
+        "pvpython": paraview.find_pvpython(),
+        "pvbatch": paraview.find_pvbatch(),
+    }
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    data = info_data()
+    if args.json:
+        _print(json.dumps(data, indent=2))
+        return 0
+    for k, v in data.items():
+        if isinstance(v, list):
+            v = ", ".join(v) or "none"
+        _print(f"{k:<24}{v}")
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from fe_interface import paraview
+
+    png = Path(args.png) if args.png else Path(args.file).with_suffix(".png")
+    err = None
+    if _rank0():
+        try:
+            paraview.render(args.file, png, title=args.title, view=args.view)
+        except paraview.ParaViewError as e:
+            err = str(e)
+    err = MPI.COMM_WORLD.bcast(err, root=0)
+    if err:
+        _error(err)
+        return 1
+    _print(f"rendered {png}")
+    return 0
+
+
+# --------------------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    """argparse that prints (help, usage errors) on rank 0 only."""
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        if _rank0():
+            super()._print_message(message, file)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="fe-interface",
+        description="Heat conduction with temperature jumps on interfaces (DOLFINx).",
+        epilog="Case format: docs/case-format.md. Under MPI: mpirun -n N fe-interface run ...",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    r = sub.add_parser("run", help="run a TOML case file")
+    r.add_argument("case", help="case file (.toml)")
+    r.add_argument(
+        "--out", default=None, help="output folder (default: the case's, else results/NAME)"
+    )
+    r.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    r.set_defaults(func=cmd_run)
+    c = sub.add_parser("check", help="validate a case file and its mesh (no solve)")
+    c.add_argument("case")
+    c.set_defaults(func=cmd_check)
+    d = sub.add_parser("demos", help="list the demos")
+    d.set_defaults(func=cmd_demos)
+    d = sub.add_parser("demo", help="run a demo's main()")
+    d.add_argument("name", help="demo name (see 'fe-interface demos')")
+    d.add_argument("--out", default=None, help="output folder")
+    d.add_argument("--png", action="store_true", help="render a PNG with ParaView afterwards")
+    d.add_argument("--json", action="store_true", help="print main()'s return value as JSON")
+    d.set_defaults(func=cmd_demo)
+    m = sub.add_parser("materials", help="material databases (bulk, phonon, gases)")
+    m.add_argument("--json", action="store_true")
+    m.set_defaults(func=cmd_materials)
+    i = sub.add_parser("info", help="versions of fe_interface, DOLFINx, PETSc, MPI")
+    i.add_argument("--json", action="store_true")
+    i.set_defaults(func=cmd_info)
+    v = sub.add_parser("render", help="PNG of a .vtu/.xdmf result with ParaView (pvbatch)")
+    v.add_argument("file")
+    v.add_argument("--png", default=None, help="output (default: FILE with .png)")
+    v.add_argument("--title", default=None)
+    v.add_argument("--view", default="auto", choices=["auto", "xy", "iso"])
+    v.set_defaults(func=cmd_render)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``fe-interface`` console script."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # argparse: --help (0) or a usage error (2)
+        return int(e.code or 0)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:
+        if os.environ.get("FE_INTERFACE_DEBUG"):
+            raise
+        comm = MPI.COMM_WORLD
+        if comm.size == 1:
+            _error(f"{type(e).__name__}: {e}")
+            return 1
+        # the other ranks may wait in a collective call: report from this rank and abort
+        print(
+            f"fe-interface: error on rank {comm.rank}: {type(e).__name__}: {e}",
+            file=sys.stderr,
+            flush=True,
+        )
+        comm.Abort(1)
+        return 1  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())

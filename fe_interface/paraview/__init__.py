@@ -1,0 +1,186 @@
+"""ParaView scripts shipped with fe_interface, and helpers that run them.
+
+The scripts in this folder run under ParaView's own Python (``pvpython`` /
+``pvbatch``, e.g. Debian's ``python3-paraview`` 5.11 and ``paraview``), not in the
+fe_interface environment: they only import ``paraview`` and the standard library.
+They read the meshio files written by :func:`fe_interface.export.write_meshio`
+(``.xdmf`` via the Xdmf3 reader, ``.vtu`` via the XML unstructured-grid reader),
+whose interface vertices are duplicated so that the temperature jump is visible.
+(Debian's ParaView has no ADIOS2 reader, so the VTX ``.bp`` folders are not used.)
+
+* ``probe.py`` (pvpython): point/cell counts, value ranges and ProbeLocation /
+  PlotOverLine samples of ``temperature_K``, printed as JSON.
+* ``render.py`` (pvbatch): a PNG of the temperature field of any result file.
+* ``demo_<name>.py`` (pvbatch): the PNG of one demo's result (camera, annotation);
+  demos without a script of their own are rendered by ``render.py`` (their ``.vtu``).
+
+From a shell::
+
+    pvpython $(python -c "import fe_interface.paraview as p; print(p.script('probe'))") \\
+        results/two_blocks/two_blocks.vtu --points '[[0.01, 0.01, 0.029], [0.01, 0.01, 0.031]]'
+    xvfb-run -a pvbatch .../render.py results/two_blocks/two_blocks.vtu --png t.png
+
+or with ``fe-interface render FILE --png OUT``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "SCRIPTS",
+    "ParaViewError",
+    "script",
+    "demo_script",
+    "find_pvpython",
+    "find_pvbatch",
+    "probe",
+    "render",
+    "render_demo",
+]
+
+SCRIPTS = Path(__file__).resolve().parent
+_MARK = "FE_INTERFACE_JSON:"
+
+
+class ParaViewError(RuntimeError):
+    """ParaView is missing or one of its scripts failed."""
+
+
+def script(name: str) -> Path:
+    """Path of a shipped script (``"probe"``, ``"render"``, ``"demo_two_blocks"``)."""
+    p = SCRIPTS / (name if name.endswith(".py") else f"{name}.py")
+    if not p.is_file():
+        raise ParaViewError(f"no ParaView script {p.name!r} in {SCRIPTS}")
+    return p
+
+
+def demo_script(demo: str) -> Path | None:
+    """The pvbatch script that renders ``demo`` (``demo_two_blocks`` or ``two_blocks``)."""
+    name = demo if demo.startswith("demo_") else f"demo_{demo}"
+    p = SCRIPTS / f"{name}.py"
+    return p if p.is_file() else None
+
+
+def find_pvpython() -> str | None:
+    return shutil.which("pvpython")
+
+
+def find_pvbatch() -> str | None:
+    return shutil.which("pvbatch")
+
+
+def _env() -> dict[str, str]:
+    """Environment without the MPI launcher's variables (ParaView has its own MPI)."""
+    drop = ("PMI_", "PMIX_", "HYDRA_", "OMPI_", "MPIR_", "MPICH_", "I_MPI_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    env.setdefault("OMPI_MCA_plm", "isolated")
+    return env
+
+
+def _run(cmd: list[str], timeout: float) -> str:
+    try:
+        res = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, env=_env(), check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise ParaViewError(f"{' '.join(cmd[:3])} … timed out after {timeout:g} s") from None
+    if res.returncode != 0:
+        tail = "\n".join((res.stderr or res.stdout).strip().splitlines()[-15:])
+        raise ParaViewError(f"{' '.join(map(str, cmd))} failed ({res.returncode}):\n{tail}")
+    return res.stdout
+
+
+def _parse(stdout: str) -> Any:
+    for line in reversed(stdout.splitlines()):
+        if line.startswith(_MARK):
+            return json.loads(line[len(_MARK) :])
+    raise ParaViewError(f"no result in the script output:\n{stdout[-2000:]}")
+
+
+def probe(
+    path: str | Path,
+    points: Sequence[Sequence[float]] = (),
+    line: tuple[Sequence[float], Sequence[float]] | None = None,
+    resolution: int = 200,
+    timeout: float = 300,
+) -> dict[str, Any]:
+    """Run ``probe.py`` under pvpython on a result file.
+
+    Returns a dict: ``points``, ``cells`` (counts), ``ranges`` (array name -> [min, max]),
+    ``probes`` (one ``{"point", "valid", "temperature_K", "region"}`` per point) and, with
+    ``line=(start, end)``, ``line`` (``arc_length``, ``temperature_K``, ``valid``).
+    """
+    exe = find_pvpython()
+    if exe is None:
+        raise ParaViewError("pvpython not found (Debian: apt-get install python3-paraview)")
+    cmd = [exe, str(script("probe")), str(path), "--points", json.dumps([list(p) for p in points])]
+    if line is not None:
+        cmd += ["--line", json.dumps([list(line[0]), list(line[1])]), "--resolution"]
+        cmd += [str(resolution)]
+    return _parse(_run(cmd, timeout))
+
+
+def _pvbatch_cmd() -> list[str]:
+    exe = find_pvbatch()
+    if exe is None:
+        raise ParaViewError("pvbatch not found (Debian: apt-get install paraview)")
+    if os.environ.get("DISPLAY"):
+        return [exe]
+    xvfb = shutil.which("xvfb-run")
+    if xvfb is None:
+        raise ParaViewError("no DISPLAY and no xvfb-run (Debian: apt-get install xvfb xauth)")
+    return [xvfb, "-a", "-s", "-screen 0 1280x1024x24", exe]
+
+
+def render(
+    path: str | Path,
+    png: str | Path,
+    title: str | None = None,
+    view: str = "auto",
+    size: tuple[int, int] = (1000, 700),
+    timeout: float = 300,
+) -> Path:
+    """Render the temperature of a result file (``.vtu``/``.xdmf``) to ``png`` with
+    ``xvfb-run -a pvbatch render.py`` (plain ``pvbatch`` when ``DISPLAY`` is set)."""
+    png = Path(png)
+    png.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [*_pvbatch_cmd(), str(script("render")), str(path), "--png", str(png)]
+    cmd += ["--view", view, "--size", str(size[0]), str(size[1])]
+    if title:
+        cmd += ["--title", title]
+    _parse(_run(cmd, timeout))
+    return png
+
+
+def _demo_result(demo: str, folder: Path) -> Path | None:
+    """The result file of a demo without its own script: ``NAME.vtu``, else the first
+    ``.vtu``/``.xdmf`` in ``folder``."""
+    name = demo.removeprefix("demo_")
+    for cand in (folder / f"{name}.vtu", folder / f"{name}.xdmf"):
+        if cand.is_file():
+            return cand
+    files = sorted(folder.glob("*.vtu")) + sorted(folder.glob("*.xdmf"))
+    return files[0] if files else None
+
+
+def render_demo(demo: str, folder: str | Path, png: str | Path, timeout: float = 300) -> Path:
+    """Render the results of ``demo`` (written to ``folder``) with its own script
+    (``demo_<name>.py``), or with ``render.py`` on its result file if it has none."""
+    folder = Path(folder)
+    png = Path(png)
+    png.parent.mkdir(parents=True, exist_ok=True)
+    s = demo_script(demo)
+    if s is None:
+        result = _demo_result(demo, folder)
+        if result is None:
+            raise ParaViewError(f"demo {demo!r}: no .vtu/.xdmf result in {folder} to render")
+        return render(result, png, title=demo.removeprefix("demo_"), timeout=timeout)
+    _parse(_run([*_pvbatch_cmd(), str(s), str(folder), "--png", str(png)], timeout))
+    return png

@@ -1,0 +1,108 @@
+"""Helpers shared by the pvpython/pvbatch scripts (ParaView's Python only)."""
+
+import json
+import os
+
+from paraview import simple as pv
+
+MARK = "FE_INTERFACE_JSON:"
+FIELD = "temperature_K"
+
+
+def emit(obj):
+    """Print the script's result as one JSON line the caller looks for."""
+    print(MARK + json.dumps(obj), flush=True)
+
+
+def open_result(path):
+    """Reader for a meshio result file: ``.xdmf`` (Xdmf3 reader) or ``.vtu``."""
+    path = os.path.abspath(path)
+    if not os.path.isfile(path):
+        raise SystemExit(f"no such file: {path}")
+    if path.endswith(".xdmf"):
+        reader = pv.Xdmf3ReaderS(FileName=[path])
+    elif path.endswith(".vtu"):
+        reader = pv.XMLUnstructuredGridReader(FileName=[path])
+    else:
+        raise SystemExit(f"expected a .xdmf or .vtu file, got {path}")
+    reader.UpdatePipeline()
+    return reader
+
+
+def bounds(source):
+    return list(source.GetDataInformation().GetBounds())
+
+
+def is_flat(source):
+    """True for a 2D model (z extent zero)."""
+    b = bounds(source)
+    ext = max(b[1] - b[0], b[3] - b[2], 1e-300)
+    return (b[5] - b[4]) <= 1e-9 * ext
+
+
+def show_temperature(
+    source, view, title="T (K)", edges=False, preset="Inferno (matplotlib)", rng=None
+):
+    """Colour ``source`` by temperature over ``rng`` (default: its own range)."""
+    display = pv.Show(source, view)
+    display.Ambient = 0.25
+    display.Diffuse = 0.8
+    display.Representation = "Surface With Edges" if edges else "Surface"
+    pv.ColorBy(display, ("POINTS", FIELD))
+    lut = pv.GetColorTransferFunction(FIELD)
+    lut.ApplyPreset(preset, True)
+    if rng is None:
+        rng = source.PointData[FIELD].GetRange()
+    lut.RescaleTransferFunction(rng[0], rng[1])
+    lut.AutomaticRescaleRangeMode = "Never"
+    display.SetScalarBarVisibility(view, True)
+    bar = pv.GetScalarBar(lut, view)
+    bar.Title = title
+    bar.ComponentTitle = ""
+    bar.TitleColor = [0, 0, 0]
+    bar.LabelColor = [0, 0, 0]
+    bar.TitleFontSize = 18
+    bar.LabelFontSize = 16
+    bar.AutomaticLabelFormat = 0
+    bar.LabelFormat = "%-#.1f"
+    bar.RangeLabelFormat = "%-#.1f"
+    return display
+
+
+def make_view(size):
+    view = pv.CreateView("RenderView")
+    view.ViewSize = list(size)
+    view.Background = [1.0, 1.0, 1.0]
+    try:  # ParaView >= 5.10: do not use the colour palette's background
+        view.UseColorPaletteForBackground = 0
+    except AttributeError:
+        pass
+    view.OrientationAxesVisibility = 1
+    return view
+
+
+def add_text(view, text, location="Upper Center", size=20):
+    t = pv.Text(Text=text)
+    d = pv.Show(t, view)
+    d.WindowLocation = location
+    d.FontSize = size
+    d.Color = [0, 0, 0]
+    return t
+
+
+def camera(view, source, kind="auto"):
+    b = bounds(source)
+    if kind == "auto":
+        kind = "xy" if is_flat(source) else "iso"
+    c = [0.5 * (b[0] + b[1]), 0.5 * (b[2] + b[3]), 0.5 * (b[4] + b[5])]
+    if kind == "xy":
+        view.CameraPosition = [c[0], c[1], c[2] + 1.0]
+        view.CameraViewUp = [0, 1, 0]
+    elif kind == "iso":
+        view.CameraPosition = [c[0] + 1.0, c[1] - 1.2, c[2] + 0.9]
+        view.CameraViewUp = [0, 0, 1]
+    else:
+        raise SystemExit(f"unknown view {kind!r}: auto, xy or iso")
+    view.CameraFocalPoint = c
+    view.ResetCamera()
+    return kind
