@@ -29,6 +29,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -84,13 +85,20 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _run(cmd: list[str], timeout: float) -> str:
-    try:
-        res = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=timeout, env=_env(), check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise ParaViewError(f"{' '.join(cmd[:3])} … timed out after {timeout:g} s") from None
+def _run(cmd: list[str], timeout: float, attempts: int = 3) -> str:
+    """Run a ParaView command; a virtual display that fails to open an OpenGL window
+    (SIGABRT in vtkXOpenGLRenderWindow, seen intermittently under xvfb-run) is retried."""
+    for attempt in range(attempts):
+        try:
+            res = subprocess.run(
+                cmd, capture_output=True, text=True, timeout=timeout, env=_env(), check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise ParaViewError(f"{' '.join(cmd[:3])} … timed out after {timeout:g} s") from None
+        if res.returncode != 134 or "OpenGL" not in (res.stderr + res.stdout):
+            break
+        if attempt < attempts - 1:
+            time.sleep(1.0)
     if res.returncode != 0:
         tail = "\n".join((res.stderr or res.stdout).strip().splitlines()[-15:])
         raise ParaViewError(f"{' '.join(map(str, cmd))} failed ({res.returncode}):\n{tail}")
