@@ -30,6 +30,7 @@ from mpi4py import MPI
 import numpy as np
 
 from fe_interface.mesh import TaggedMesh, from_gmsh_model
+from fe_interface.rough import _positive
 
 __all__ = [
     "concentric_cylinders",
@@ -43,16 +44,6 @@ __all__ = [
 # --------------------------------------------------------------------------------------
 # parameter checks (pure Python, run on every rank before gmsh is touched)
 # --------------------------------------------------------------------------------------
-
-
-def _positive(value, name: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number, got {value!r}") from None
-    if not math.isfinite(v) or v <= 0.0:
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return v
 
 
 def _check_order(order) -> int:

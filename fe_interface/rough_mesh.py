@@ -32,7 +32,6 @@ All lengths in metres.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import NamedTuple
 
@@ -41,7 +40,7 @@ from mpi4py import MPI
 import numpy as np
 
 from fe_interface.mesh import TaggedMesh
-from fe_interface.rough import Contact, RoughSurface, contact
+from fe_interface.rough import Contact, RoughSurface, _positive, contact
 
 __all__ = ["RoughContact2D", "rough_contact_2d"]
 
@@ -49,16 +48,6 @@ __all__ = ["RoughContact2D", "rough_contact_2d"]
 # --------------------------------------------------------------------------------------
 # checks (pure Python)
 # --------------------------------------------------------------------------------------
-
-
-def _positive(value, name: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number, got {value!r}") from None
-    if not math.isfinite(v) or v <= 0.0:
-        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
-    return v
 
 
 def _check_surface(surface, dim: int) -> RoughSurface:
