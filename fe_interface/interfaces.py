@@ -26,7 +26,14 @@ from typing import Any, Protocol, runtime_checkable
 
 from fe_interface.materials import InputError
 
-__all__ = ["InterfaceLaw", "Conductance", "Resistance", "PerfectContact", "Interface"]
+__all__ = [
+    "InterfaceLaw",
+    "Conductance",
+    "FacetConductance",
+    "Resistance",
+    "PerfectContact",
+    "Interface",
+]
 
 
 @runtime_checkable
@@ -78,6 +85,50 @@ class Conductance:
         return self.h(x) if callable(self.h) else self.h
 
 
+@dataclass(frozen=True)
+class FacetConductance:
+    """Interface conductance given facet by facet: a map h(x), W/(m² K), constant on each
+    facet, from a NumPy function evaluated once at the facet midpoints.
+
+    Use it for measured or generated conductance maps (e.g. the local gas-gap conductance
+    from a rough surface's gap field, :func:`fe_interface.rough_mesh.rough_contact_3d`):
+    it costs the same as a constant conductance (it shares the one DG0 field on the
+    interface facets), where :class:`Conductance` with a UFL function is integrated at
+    quadrature points.
+
+    Attributes:
+        h: function ``x -> h`` with ``x`` of shape (3, n) (facet midpoints, m) returning
+            n values ≥ 0 (W/(m² K)).
+    """
+
+    h: Callable[[Any], Any]
+    temperature_dependent = False
+
+    def __post_init__(self) -> None:
+        if not callable(self.h):
+            raise InputError(
+                f"FacetConductance needs a function x -> h(x) (W/(m^2 K)), got {self.h!r}; "
+                "use Conductance(h) for a constant"
+            )
+
+    def at(self, x: Any) -> Any:
+        """h (W/(m² K)) at midpoints ``x`` (NumPy, shape (3, n)), checked finite and ≥ 0."""
+        import numpy as np
+
+        x = np.asarray(x, dtype=float)
+        h = np.asarray(self.h(x), dtype=float)
+        if h.shape != (x.shape[1],):
+            h = np.broadcast_to(h, (x.shape[1],)).copy()
+        bad = ~np.isfinite(h) | (h < 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"FacetConductance: h = {h[i]!r} W/(m^2 K) at x = {x[:, i].tolist()} "
+                "(must be finite and >= 0)"
+            )
+        return h
+
+
 def Resistance(R: float) -> Conductance:
     """Interface resistance R in m² K/W (> 0), as the conductance 1/R."""
     if not isinstance(R, (int, float)) or not math.isfinite(R) or R <= 0:
@@ -116,7 +167,8 @@ class Interface:
             raise InputError(
                 f"interface {self.facets!r}: give the law as Conductance({law}) or Resistance({law})"
             )
-        if not isinstance(law, (Conductance, PerfectContact)) and not isinstance(law, InterfaceLaw):
+        known = (Conductance, FacetConductance, PerfectContact)
+        if not isinstance(law, known) and not isinstance(law, InterfaceLaw):
             raise InputError(
                 f"interface {self.facets!r}: {law!r} is not an interface law "
                 "(needs .conductance(T_plus, T_minus) and .temperature_dependent)"

@@ -278,7 +278,7 @@ def interface_flux(p: SteadyProblem, name: str) -> InterfaceFlux:
     (collective; gathered on every rank)."""
     import dolfinx
 
-    from fe_interface.interfaces import Conductance
+    from fe_interface.interfaces import Conductance, FacetConductance
     from fe_interface.problem import _constant_conductance
 
     d = next((d for d in p.interface_data if d.spec.label == name), None)
@@ -315,7 +315,9 @@ def interface_flux(p: SteadyProblem, name: str) -> InterfaceFlux:
             T.append(np.asarray(val).reshape(mids.shape[0], -1)[:, 0])
         Tp, Tm = T
         law = d.spec.law
-        if isinstance(law, Conductance) and law.position_dependent:
+        if isinstance(law, FacetConductance):
+            h = law.at(mids.T)
+        elif isinstance(law, Conductance) and law.position_dependent:
             try:
                 h = np.broadcast_to(np.asarray(law.at(mids.T), float), Tp.shape).copy()
             except Exception:  # a UFL-only function of x

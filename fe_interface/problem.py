@@ -49,7 +49,7 @@ from fe_interface.domains import (
     region_vertex_pairs,
     unique_pairs,
 )
-from fe_interface.interfaces import Conductance, Interface, PerfectContact
+from fe_interface.interfaces import Conductance, FacetConductance, Interface, PerfectContact
 from fe_interface.materials import HeatSource, InputError, Material
 from fe_interface.mesh import MeshError, TaggedMesh
 from fe_interface.solver import LinearSystem, NonlinearSystem, SolveInfo, default_petsc_options
@@ -106,6 +106,8 @@ class SteadyResult(NamedTuple):
 def _constant_conductance(spec: Interface) -> float | None:
     """h (W/(m² K)) of a law that depends neither on T nor on position, else None."""
     law = spec.law
+    if isinstance(law, FacetConductance):
+        return None
     if isinstance(law, Conductance):
         return None if law.position_dependent else float(law.h)
     if law.temperature_dependent:
@@ -461,13 +463,14 @@ class SteadyProblem:
         dS_data: list[tuple[int, np.ndarray]] = []
         groups: dict[tuple[int, int], list[InterfaceData]] = {}
         special: list[InterfaceData] = []
-        h_const: dict[int, float] = {}
+        h_const: dict[int, float | FacetConductance] = {}
         for d in self.interface_data:
             facets = ft.indices[ft.values == d.tag]
             d.entities = self._interior_entities(facets, self.cell_region == d.plus_region)
             if d.perfect:
                 continue
-            value = _constant_conductance(d.spec)
+            value = d.spec.law if isinstance(d.spec.law, FacetConductance) else None
+            value = _constant_conductance(d.spec) if value is None else value
             if value is not None:
                 h_const[d.tag] = value
                 a, b = sorted((d.plus_colour, d.minus_colour))
@@ -488,7 +491,16 @@ class SteadyProblem:
             pmap = mesh.topology.index_map(tdim - 1)
             hval = np.zeros(pmap.size_local + pmap.num_ghosts)
             for t, value in h_const.items():
-                hval[ft.indices[ft.values == t]] = value
+                facets = ft.indices[ft.values == t]
+                if isinstance(value, FacetConductance):
+                    mid = dolfinx.mesh.compute_midpoints(mesh, tdim - 1, facets.astype(np.int32))
+                    try:
+                        hval[facets] = value.at(mid.T)
+                    except InputError as e:
+                        label = next(d.spec.label for d in self.interface_data if d.tag == t)
+                        raise InputError(f"interface {label!r}: {e}") from None
+                else:
+                    hval[facets] = value
             h_field.x.array[:] = hval[parent_of_sub]
             self.h_field = h_field
             self.entity_maps.append(femap)

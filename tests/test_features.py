@@ -13,8 +13,8 @@ from dolfinx import mesh as dmesh
 from walls import nodal_errors, wall_exact, wall_mesh, wall_problem
 
 from fe_interface.boundary import FixedTemperature, HeatFlux
-from fe_interface.interfaces import Conductance, Interface
-from fe_interface.materials import Material
+from fe_interface.interfaces import Conductance, FacetConductance, Interface
+from fe_interface.materials import InputError, Material
 from fe_interface.mesh import tag_mesh
 from fe_interface.problem import SteadyProblem
 
@@ -214,6 +214,31 @@ def test_position_dependent_conductance():
         0.5 * (s.heat_flow_bulk_plus_W + s.heat_flow_bulk_minus_W), rel=2e-2
     )
     assert p2.energy_balance().relative_residual < 1e-10
+
+
+def test_facet_conductance_map():
+    """FacetConductance: h ≡ const is the exact wall; h(y) piecewise constant per facet
+    matches the quadrature-point UFL map h(y) to discretisation; bad values are named."""
+    L, k, h = (0.5, 0.5), (1.0, 2.0), (3.0,)
+    tm = wall_mesh(L, "triangle", 8)
+    mats = {"m0": Material("a", 1.0), "m1": Material("b", 2.0)}
+    bcs = [FixedTemperature("left", 400.0), FixedTemperature("right", 300.0)]
+
+    def solve(law):
+        p = SteadyProblem(tm, mats, [Interface("i0", law, plus="m0")], bcs, solver="direct")
+        p.run()
+        return p
+
+    p = solve(FacetConductance(lambda x: np.full(x.shape[1], 3.0)))
+    assert nodal_errors(p, wall_exact(L, k, h, 400.0, 300.0)[1], 2) <= 1e-10
+    (s_map,) = solve(FacetConductance(lambda x: 1.0 + 4.0 * x[1])).interface_table()
+    (s_ufl,) = solve(Conductance(lambda x: 1.0 + 4.0 * x[1])).interface_table()
+    assert s_map.min_jump_K < s_map.max_jump_K
+    assert s_map.heat_flow_W == pytest.approx(s_ufl.heat_flow_W, rel=2e-2)
+    bulk = 0.5 * (s_map.heat_flow_bulk_plus_W + s_map.heat_flow_bulk_minus_W)
+    assert s_map.heat_flow_W == pytest.approx(bulk, rel=2e-2)
+    with pytest.raises(InputError, match="'i0'.*h = -1"):
+        solve(FacetConductance(lambda x: -1.0 + 0 * x[0]))
 
 
 def test_outputs_duplicate_interface_vertices(shared_tmp):
