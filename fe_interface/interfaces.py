@@ -123,7 +123,7 @@ class FacetConductance:
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise InputError(
-                f"FacetConductance: h = {h[i]!r} W/(m^2 K) at x = {x[:, i].tolist()} "
+                f"FacetConductance: h = {float(h[i])!r} W/(m^2 K) at x = {x[:, i].tolist()} "
                 "(must be finite and >= 0)"
             )
         return h
