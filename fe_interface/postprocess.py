@@ -7,7 +7,7 @@ m², jumps in K, conductances in W/(m² K).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from mpi4py import MPI
 
@@ -38,10 +38,16 @@ class InterfaceSummary(NamedTuple):
         heat_flow_bulk_minus_W: ∫ −k⁻ ∇T⁻·n dA from the ⁻ side's gradient, W.
         conductance_W_m2K: effective h = heat_flow / (area · mean jump), W/(m² K);
             NaN for perfect contact.
-        mechanisms: for laws with ``breakdown`` (contact + Kapitza): area-weighted mean
-            h of each mechanism (``h_<name>_W_m2K``), the heat flow through each parallel
-            contact path (``heat_flow_<name>_W``: solid spots, gas, radiation) and the
-            Kapitza share of the jump (``kapitza_share``), by the facet-midpoint rule.
+        mechanisms: for laws with ``breakdown`` (contact + Kapitza), by the facet-midpoint
+            rule: the area-weighted mean h of each mechanism (``h_<name>_W_m2K``), for the
+            series law also the mean resistances (``R_contact_m2K_W``,
+            ``R_kapitza_m2K_W``, ``R_total_m2K_W``) and the Kapitza share of the jump
+            (``kapitza_share`` = R_K/R_total), and the heat flow through each parallel
+            contact path (``heat_flow_<name>_W``: solid spots, gas, radiation).  A
+            mechanism without resistance -- the contact part of a bonded (Kapitza-only)
+            interface, or the Kapitza part of a contact-only one -- has ``h = inf``,
+            ``R = 0`` and is named in ``no_resistance`` (a list of names); the JSON
+            summary writes the infinite h as null.
     """
 
     name: str
@@ -80,33 +86,50 @@ def _scalar(form: ufl.Form, entity_maps: list, comm: MPI.Comm) -> float:
     return float(comm.allreduce(value, op=MPI.SUM))
 
 
-def _jump_extremes(p: SteadyProblem, d: InterfaceData) -> tuple[float, float]:
-    """Min and max of T⁺ − T⁻ at the vertices and midpoints of the owned facets."""
+class _FacetSamples(NamedTuple):
+    """Temperatures on both sides of the owned facets of one interface.
+
+    ``T_plus``/``T_minus`` have shape (facets, points): the facet's geometry nodes, then
+    its midpoint (last column); each side evaluated in its own cell.
+    """
+
+    facets: np.ndarray
+    T_plus: np.ndarray
+    T_minus: np.ndarray
+
+    @property
+    def jump(self) -> np.ndarray:
+        return self.T_plus - self.T_minus
+
+
+def _facet_samples(p: SteadyProblem, d: InterfaceData) -> _FacetSamples:
+    """T⁺ and T⁻ at the nodes and the midpoint of every owned facet of the interface."""
     mesh = p.tagged.mesh
     tdim = mesh.topology.dim
     e = d.entities
-    lo, hi = math.inf, -math.inf
-    if e.shape[0]:
-        c2f = mesh.topology.connectivity(tdim, tdim - 1)
-        nfc = c2f.offsets[1] - c2f.offsets[0]
-        facets = c2f.array.reshape(-1, nfc)[e[:, 0], e[:, 1]].astype(np.int32)
-        nodes = dolfinx.mesh.entities_to_geometry(mesh, tdim - 1, facets, False)
-        pts = mesh.geometry.x[nodes]  # (nf, nnodes, 3)
-        mids = dolfinx.mesh.compute_midpoints(mesh, tdim - 1, facets)[:, None, :]
-        pts = np.concatenate([pts, mids], axis=1)
-        npts = pts.shape[1]
-        pts = pts.reshape(-1, 3)
-        vals = []
-        for col, cells in ((d.plus_colour, e[:, 0]), (d.minus_colour, e[:, 2])):
-            cs = p.spaces[col]
-            sub_cells = cs.entity_map.sub_topology_to_topology(cells.astype(np.int32), True)
-            vals.append(p.T[col].eval(pts, np.repeat(sub_cells, npts).astype(np.int32))[:, 0])
-        jump = vals[0] - vals[1]
-        lo, hi = float(jump.min()), float(jump.max())
-    return (
-        float(mesh.comm.allreduce(lo, op=MPI.MIN)),
-        float(mesh.comm.allreduce(hi, op=MPI.MAX)),
-    )
+    if not e.shape[0]:
+        return _FacetSamples(np.empty(0, np.int32), np.empty((0, 1)), np.empty((0, 1)))
+    c2f = mesh.topology.connectivity(tdim, tdim - 1)
+    nfc = c2f.offsets[1] - c2f.offsets[0]
+    facets = c2f.array.reshape(-1, nfc)[e[:, 0], e[:, 1]].astype(np.int32)
+    nodes = dolfinx.mesh.entities_to_geometry(mesh, tdim - 1, facets, False)
+    mids = dolfinx.mesh.compute_midpoints(mesh, tdim - 1, facets)[:, None, :]
+    pts = np.concatenate([mesh.geometry.x[nodes], mids], axis=1)  # (nf, npts, 3)
+    nf, npts = pts.shape[:2]
+    sides = []
+    for col, cells in ((d.plus_colour, e[:, 0]), (d.minus_colour, e[:, 2])):
+        cs = p.spaces[col]
+        sub_cells = cs.entity_map.sub_topology_to_topology(cells.astype(np.int32), True)
+        vals = p.T[col].eval(pts.reshape(-1, 3), np.repeat(sub_cells, npts).astype(np.int32))
+        sides.append(np.asarray(vals).reshape(nf, npts))  # (1D for a single point)
+    return _FacetSamples(facets, *sides)
+
+
+def _jump_extremes(comm: MPI.Comm, samples: _FacetSamples) -> tuple[float, float]:
+    """Min and max of T⁺ − T⁻ over all sampled points of all ranks."""
+    jump = samples.jump
+    lo, hi = (float(jump.min()), float(jump.max())) if jump.size else (math.inf, -math.inf)
+    return float(comm.allreduce(lo, op=MPI.MIN)), float(comm.allreduce(hi, op=MPI.MAX))
 
 
 def interface_summaries(p: SteadyProblem) -> list[InterfaceSummary]:
@@ -136,8 +159,9 @@ def interface_summaries(p: SteadyProblem) -> list[InterfaceSummary]:
         else:
             qh = two_pi * _scalar(d.h_expr * (Tp - Tm) * w * dS(0), emaps, comm)
             h_eff = qh / jint if jint != 0 else math.inf
-        lo, hi = _jump_extremes(p, d)
-        mech = _mechanisms(p, d) if hasattr(d.spec.law, "breakdown") else {}
+        samples = _facet_samples(p, d)
+        lo, hi = _jump_extremes(comm, samples)
+        mech = _mechanisms(p, d, samples) if hasattr(d.spec.law, "breakdown") else {}
         out.append(
             InterfaceSummary(
                 d.spec.label,
@@ -176,48 +200,60 @@ def _facet_measure(p: SteadyProblem, facets: np.ndarray) -> tuple[np.ndarray, np
     return mids, area
 
 
-def _mechanisms(p: SteadyProblem, d: InterfaceData) -> dict[str, float]:
-    """Per-mechanism conductances and heat flows of a law with ``breakdown``."""
-    mesh = p.tagged.mesh
-    tdim = mesh.topology.dim
-    e = d.entities
-    c2f = mesh.topology.connectivity(tdim, tdim - 1)
-    nfc = c2f.offsets[1] - c2f.offsets[0]
-    facets = c2f.array.reshape(-1, nfc)[e[:, 0], e[:, 1]].astype(np.int32)
-    mids, area = _facet_measure(p, facets)
-    T = []
-    for col, cells in ((d.plus_colour, e[:, 0]), (d.minus_colour, e[:, 2])):
-        sub_cells = p.spaces[col].entity_map.sub_topology_to_topology(cells.astype(np.int32), True)
-        T.append(
-            # (eval returns a 1D array for a single point: reshape)
-            p.T[col].eval(mids, sub_cells.astype(np.int32)).reshape(facets.size, -1)[:, 0]
-            if facets.size
-            else np.empty(0)
-        )
-    jump = T[0] - T[1]
-    parts = d.spec.law.breakdown(T[0], T[1]) if facets.size else {}
-    comm = mesh.comm
+def _mechanisms(p: SteadyProblem, d: InterfaceData, samples: _FacetSamples) -> dict[str, Any]:
+    """Per-mechanism conductances, resistances and heat flows of a law with ``breakdown``
+    (facet-midpoint rule, area-weighted over all ranks).
+
+    A mechanism whose resistance is zero on the whole interface (e.g. the contact part of
+    a bonded, Kapitza-only interface: ``1/h_contact = 0``) has ``h_<name>_W_m2K = inf``,
+    ``R_<name>_m2K_W = 0`` and is listed in ``no_resistance``.
+    """
+    comm = p.tagged.mesh.comm
+    _, area = _facet_measure(p, samples.facets)
+    Tp, Tm = samples.T_plus[:, -1], samples.T_minus[:, -1]
+    jump = Tp - Tm
+    parts = d.spec.law.breakdown(Tp, Tm) if samples.facets.size else {}
     A = comm.allreduce(float(area.sum()))
     # union over ranks (a rank without facets of this interface has no parts)
     keys = sorted(set().union(*comm.allreduce([sorted(parts)], op=MPI.SUM)))
-    out: dict[str, float] = {}
-    # fraction of the jump across the contact part (1 without a Kapitza resistance)
-    kshare = np.broadcast_to(np.asarray(parts.get("kapitza_share", 0.0), float), jump.shape)
+
+    def field(k: str) -> np.ndarray:
+        return np.broadcast_to(np.asarray(parts.get(k, 0.0), float), jump.shape)
+
+    def area_mean(val: np.ndarray) -> float:
+        """Area-weighted mean; inf (-inf) if the value is infinite on any facet."""
+        finite = np.isfinite(val)
+        s = comm.allreduce(float(np.sum(np.where(finite, val, 0.0) * area)))
+        pos = comm.allreduce(int(np.sum(val == np.inf)))
+        neg = comm.allreduce(int(np.sum(val == -np.inf)))
+        if pos or neg:
+            return math.nan if (pos and neg) else (math.inf if pos else -math.inf)
+        return s / A
+
+    # fraction of the jump across the Kapitza part (absent: the whole jump is contact)
+    kshare = field("kapitza_share") if "kapitza_share" in keys else np.zeros(jump.shape)
+    out: dict[str, Any] = {}
+    no_resistance: list[str] = []
     for k in keys:
-        if k in ("R_contact", "R_kapitza", "R_total"):
-            continue
-        val = np.broadcast_to(np.asarray(parts.get(k, 0.0), float), jump.shape)
+        val = field(k)
         if k == "kapitza_share":
-            out[k] = comm.allreduce(float(np.sum(val * area))) / A
-            continue
-        name = k.removeprefix("contact_") if k.startswith("contact_") else k
-        finite = np.where(np.isfinite(val), val, 0.0)
-        out[f"h_{name}_W_m2K"] = comm.allreduce(float(np.sum(finite * area))) / A
-        if k in ("solid", "gas", "radiation") or k.startswith("contact_"):
-            # parallel contact paths share the contact part of the jump
-            out[f"heat_flow_{name}_W"] = comm.allreduce(
-                float(np.sum(finite * jump * (1.0 - kshare) * area))
-            )
+            out[k] = area_mean(val)
+        elif k.startswith("R_"):
+            out[f"{k}_m2K_W"] = area_mean(val)
+        else:
+            name = k.removeprefix("contact_")
+            h = area_mean(val)
+            out[f"h_{name}_W_m2K"] = h
+            if h == math.inf and comm.allreduce(int(np.sum(val != np.inf))) == 0:
+                no_resistance.append(name)
+            if k in ("solid", "gas", "radiation") or k.startswith("contact_"):
+                # parallel contact paths share the contact part of the jump
+                finite = np.where(np.isfinite(val), val, 0.0)
+                out[f"heat_flow_{name}_W"] = comm.allreduce(
+                    float(np.sum(finite * jump * (1.0 - kshare) * area))
+                )
+    if no_resistance:
+        out["no_resistance"] = no_resistance
     return out
 
 

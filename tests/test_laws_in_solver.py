@@ -10,15 +10,22 @@ found by a scalar root search (scipy's brentq) with the law's *numpy* conductanc
 while the FE solver uses the law's UFL expression and Newton's method.
 """
 
+import json
+import math
+
+from mpi4py import MPI
+
 import numpy as np
 import pytest
 from scipy.optimize import brentq
 from walls import nodal_errors, wall_mesh
 
 from fe_interface.boundary import FixedTemperature
+from fe_interface.export import format_table, write_summary
 from fe_interface.interfaces import Interface
 from fe_interface.laws import (
     CMYPlasticConductance,
+    ConstantConductance,
     ConstantResistance,
     ContactConductance,
     ContactPair,
@@ -227,3 +234,67 @@ def test_kapitza_t3_law_in_fe():
     A = KapitzaConductance("Si", "Cu").t3_coefficient()
     for T in (1.0, 2.0, 4.0):
         assert h[T] / T**3 == pytest.approx(A, rel=1e-2)
+
+
+def _strict_json(path):
+    """Parse a JSON file, refusing the non-standard Infinity/NaN constants."""
+
+    def refuse(name):
+        raise ValueError(f"non-standard JSON constant {name}")
+
+    return json.loads(path.read_text(), parse_constant=refuse)
+
+
+def test_kapitza_only_breakdown_says_no_contact_resistance(shared_tmp):
+    """Bonded Si/Cu (Kapitza only): the contact part has no resistance (1/h_contact = 0),
+    which the breakdown reports as h_contact = inf / R_contact = 0 / "no_resistance" --
+    not as h_contact = 0 -- and the whole jump sits at the Kapitza resistance."""
+    law, p, res, s, _ = cryo_wall(2.0)
+    m = s.mechanisms
+    h_K = s.heat_flow_W / s.mean_jump_K  # uniform 1D field: the FE effective h
+    assert m["h_contact_W_m2K"] == math.inf
+    assert m["R_contact_m2K_W"] == 0.0
+    assert m["no_resistance"] == ["contact"]
+    assert m["kapitza_share"] == 1.0
+    for key in ("h_kapitza_W_m2K", "h_total_W_m2K"):
+        assert m[key] == pytest.approx(h_K, rel=REL), key
+    for key in ("R_kapitza_m2K_W", "R_total_m2K_W"):
+        assert m[key] == pytest.approx(1.0 / h_K, rel=REL), key
+    assert not [k for k in m if k.startswith("heat_flow_")]  # no parallel contact paths
+    # identical on every rank (the interface lies on one rank or is split)
+    assert MPI.COMM_WORLD.allgather(sorted(m)) == [sorted(m)] * MPI.COMM_WORLD.size
+
+    # JSON summary: strict JSON, the infinite h written as null and explained
+    path = write_summary(shared_tmp / "kapitza_only.json", [s], p.energy_balance(), MPI.COMM_WORLD)
+    if MPI.COMM_WORLD.rank == 0:
+        doc = _strict_json(path)
+        mj = doc["interfaces"][0]["mechanisms"]
+        assert mj["h_contact_W_m2K"] is None
+        assert mj["R_contact_m2K_W"] == 0.0
+        assert mj["no_resistance"] == ["contact"]
+        assert mj["kapitza_share"] == 1.0
+        assert mj["h_kapitza_W_m2K"] == pytest.approx(h_K, rel=REL)
+    text = format_table([s], p.energy_balance())
+    assert "h_contact inf (no resistance)" in text
+    assert "Kapitza share of the jump 1" in text
+    assert "h_contact 0 " not in text
+
+
+def test_contact_only_breakdown_says_no_kapitza_resistance(shared_tmp):
+    """The mirror case: SeriesResistance.contact_only has no Kapitza resistance."""
+    h = 2.0e4
+    law = SeriesResistance.contact_only(ContactConductance(ConstantConductance(h)))
+    p, res, s = solve_wall(law, L_WALL, K_WALL, 320.0, 290.0)
+    m = s.mechanisms
+    assert m["h_kapitza_W_m2K"] == math.inf
+    assert m["R_kapitza_m2K_W"] == 0.0
+    assert m["no_resistance"] == ["kapitza"]
+    assert m["kapitza_share"] == 0.0
+    assert m["h_contact_W_m2K"] == pytest.approx(h, rel=1e-12)
+    assert m["R_contact_m2K_W"] == pytest.approx(1.0 / h, rel=1e-12)
+    assert m["heat_flow_solid_W"] == pytest.approx(s.heat_flow_W, rel=1e-10)
+    path = write_summary(shared_tmp / "contact_only.json", [s], p.energy_balance(), MPI.COMM_WORLD)
+    if MPI.COMM_WORLD.rank == 0:
+        mj = _strict_json(path)["interfaces"][0]["mechanisms"]
+        assert mj["h_kapitza_W_m2K"] is None and mj["no_resistance"] == ["kapitza"]
+    assert "h_kapitza inf (no resistance)" in format_table([s], p.energy_balance())
