@@ -291,54 +291,48 @@ class LawSpec:
     doc: str
 
 
-def _cmy(surface_plus, surface_minus, pressure, H_c):
-    from fe_interface.laws import CMYPlasticConductance, ContactPair
+def _builder(module: str, target: str, pair: bool = False) -> Callable[..., Any]:
+    """``module.target(**parameters)``, imported when first used; ``pair``: the
+    parameters ``surface_plus``/``surface_minus`` become its ``pair`` (a ContactPair)."""
 
-    return CMYPlasticConductance(ContactPair(surface_plus, surface_minus), pressure, H_c)
-
-
-def _mikic(surface_plus, surface_minus, pressure):
-    from fe_interface.laws import ContactPair, MikicElasticConductance
-
-    return MikicElasticConductance(ContactPair(surface_plus, surface_minus), pressure)
-
-
-def _lazy(module: str, name: str) -> Callable[..., Any]:
     def make(**kw):
         import importlib
 
-        return getattr(importlib.import_module(module), name)(**kw)
+        mod = importlib.import_module(module)
+        if pair:
+            kw["pair"] = mod.ContactPair(kw.pop("surface_plus"), kw.pop("surface_minus"))
+        return getattr(mod, target)(**kw)
 
     return make
 
 
-def _perfect():
-    from fe_interface.interfaces import PerfectContact
+def _law(
+    name: str,
+    target: str,
+    params: dict[str, tuple[str, bool]],
+    doc: str,
+    module: str = "fe_interface.laws",
+    pair: bool = False,
+) -> LawSpec:
+    """The :class:`LawSpec` of ``name`` that builds ``module.target``."""
+    return LawSpec(name, target, params, _builder(module, target, pair), doc)
 
-    return PerfectContact()
 
-
-def _conductance(h):
-    from fe_interface.interfaces import Conductance
-
-    return Conductance(h)
-
-
-def _resistance(R):
-    from fe_interface.interfaces import Resistance
-
-    return Resistance(R)
-
+_BASIC = "fe_interface.interfaces"
+# a rough contact: two surfaces pressed together
+_PAIR = {
+    "surface_plus": ("surface", True),
+    "surface_minus": ("surface", True),
+    "pressure": ("nonneg", True),
+}
 
 LAWS: dict[str, LawSpec] = {
     s.name: s
     for s in [
-        LawSpec("perfect", "PerfectContact", {}, _perfect, "continuous temperature"),
-        LawSpec("conductance", "Conductance", {"h": ("nonneg", True)}, _conductance, "h W/(m^2 K)"),
-        LawSpec(
-            "resistance", "Resistance", {"R": ("pos", True)}, _resistance, "R = 1/h in m^2 K/W"
-        ),
-        LawSpec(
+        _law("perfect", "PerfectContact", {}, "continuous temperature", _BASIC),
+        _law("conductance", "Conductance", {"h": ("nonneg", True)}, "h W/(m^2 K)", _BASIC),
+        _law("resistance", "Resistance", {"R": ("pos", True)}, "R = 1/h in m^2 K/W", _BASIC),
+        _law(
             "kapitza",
             "KapitzaConductance",
             {
@@ -348,33 +342,23 @@ LAWS: dict[str, LawSpec] = {
                 "amm_variant": ("str", False),
                 "emitter": ("int", False),
             },
-            _lazy("fe_interface.laws", "KapitzaConductance"),
             "phonon boundary (Kapitza) conductance h_K(T), AMM/DMM/PRL",
         ),
-        LawSpec(
+        _law(
             "cmy_plastic",
             "CMYPlasticConductance",
-            {
-                "surface_plus": ("surface", True),
-                "surface_minus": ("surface", True),
-                "pressure": ("nonneg", True),
-                "H_c": ("hardness", True),
-            },
-            _cmy,
+            {**_PAIR, "H_c": ("hardness", True)},
             "Cooper-Mikic-Yovanovich plastic contact (solid spots)",
+            pair=True,
         ),
-        LawSpec(
+        _law(
             "mikic_elastic",
             "MikicElasticConductance",
-            {
-                "surface_plus": ("surface", True),
-                "surface_minus": ("surface", True),
-                "pressure": ("nonneg", True),
-            },
-            _mikic,
+            _PAIR,
             "Mikic elastic contact (solid spots)",
+            pair=True,
         ),
-        LawSpec(
+        _law(
             "gas_gap",
             "GasGapConductance",
             {
@@ -389,28 +373,24 @@ LAWS: dict[str, LawSpec] = {
                 "form": ("str", False),
                 "k_g": ("pos", False),
             },
-            _lazy("fe_interface.laws", "GasGapConductance"),
             "Yovanovich gas-gap conductance",
         ),
-        LawSpec(
+        _law(
             "radiation",
             "GapRadiation",
             {"emissivity_plus": ("unit", True), "emissivity_minus": ("unit", True)},
-            _lazy("fe_interface.laws", "GapRadiation"),
             "grey parallel-plate gap radiation",
         ),
-        LawSpec(
+        _law(
             "contact",
             "ContactConductance",
             {"solid": ("law", True), "gas": ("law", False), "radiation": ("law", False)},
-            _lazy("fe_interface.laws", "ContactConductance"),
             "parallel paths h_solid + h_gas + h_radiation",
         ),
-        LawSpec(
+        _law(
             "series",
             "SeriesResistance",
             {"contact": ("law", False), "kapitza": ("law", False)},
-            _lazy("fe_interface.laws", "SeriesResistance"),
             "contact law in series with a Kapitza law",
         ),
     ]

@@ -24,6 +24,7 @@ import importlib.util
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,25 @@ def _print(*args: Any, **kw: Any) -> None:
 def _error(msg: str) -> None:
     if _rank0():
         print(f"fe-interface: error: {msg}", file=sys.stderr, flush=True)
+
+
+def _render_on_rank0(render: Callable[[], Any], png: Path) -> int:
+    """Run a ParaView ``render()`` on rank 0 and report it on every rank: exit status
+    0 (``rendered PNG``) or 1 (the :class:`~fe_interface.paraview.ParaViewError`)."""
+    from fe_interface import paraview
+
+    err = None
+    if _rank0():
+        try:
+            render()
+        except paraview.ParaViewError as e:
+            err = str(e)
+    err = MPI.COMM_WORLD.bcast(err, root=0)
+    if err:
+        _error(err)
+        return 1
+    _print(f"rendered {png}")
+    return 0
 
 
 # --------------------------------------------------------------------------------------
@@ -172,18 +192,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if out is None:
             _error("--png needs the demo's output folder")
             return 2
-        err = None
         png = Path(out) / f"{name}.png"
-        if _rank0():
-            try:
-                paraview.render_demo(name, out, png)
-            except paraview.ParaViewError as e:
-                err = str(e)
-        err = MPI.COMM_WORLD.bcast(err, root=0)
-        if err:
-            _error(err)
+        if _render_on_rank0(lambda: paraview.render_demo(name, out, png), png):
             return 1
-        _print(f"rendered {png}")
     if args.json and _rank0():
         print(json.dumps(result, indent=2, default=str))
     return 0
@@ -339,18 +350,9 @@ def cmd_render(args: argparse.Namespace) -> int:
     from fe_interface import paraview
 
     png = Path(args.png) if args.png else Path(args.file).with_suffix(".png")
-    err = None
-    if _rank0():
-        try:
-            paraview.render(args.file, png, title=args.title, view=args.view)
-        except paraview.ParaViewError as e:
-            err = str(e)
-    err = MPI.COMM_WORLD.bcast(err, root=0)
-    if err:
-        _error(err)
-        return 1
-    _print(f"rendered {png}")
-    return 0
+    return _render_on_rank0(
+        lambda: paraview.render(args.file, png, title=args.title, view=args.view), png
+    )
 
 
 # --------------------------------------------------------------------------------------

@@ -84,6 +84,7 @@ __all__ = [
     "TimeFunction",
     "TransientProblem",
     "TransientResult",
+    "TransientEnergyBalance",
     "TimeStepError",
     "ProgressBar",
     "carslaw_jaeger_contact",
@@ -307,6 +308,49 @@ class TransientResult(NamedTuple):
     restarted_from: float | None
 
 
+class TransientEnergyBalance(NamedTuple):
+    """Energy balance of the last time step (:meth:`TransientProblem.energy_balance`).
+
+    The θ-scheme conserves energy step by step:
+
+        (E_{n+1} − E_n)/Δt = θ Q(t_{n+1}) + (1 − θ) Q(t_n) + Q_D,
+
+    E = ∫ ρ c_p T dV, Q the sources and flux/convection inflows, Q_D the consistent
+    reaction of the fixed-temperature boundaries over the step.  All rates are in W and
+    refer to the last step [t − Δt, t]: for backward Euler (θ = 1) they are the values
+    at t (the end of the step); for θ < 1 the sources and inflows are the θ-weighted
+    means of their values at t − Δt and t, and the storage rate is the difference
+    quotient, a mean over the step (t − Δt/2 for Crank–Nicolson).  "The last step" is
+    the last one solved: a Crank–Nicolson start-up step and an adaptive step are each
+    two half steps (backward-Euler ones for the start-up), so there Δt is half the step
+    of the time table.
+
+    Attributes:
+        sources_W, boundary_inflow_W, residual_W, relative_residual: as in
+            :class:`~fe_interface.postprocess.EnergyBalance`, except that
+            residual_W = sources + Σ inflows − storage_rate (0 for an exact balance).
+        storage_rate_W: rate of heat storage ∫ ρ c_p ∂T/∂t dV over the step, W.
+        time_s: end of the step t, s.
+        dt_s: the step Δt, s.
+        theta: θ of the step (1 for backward Euler and start-up half steps).
+    """
+
+    sources_W: float
+    boundary_inflow_W: dict[str, float]
+    residual_W: float
+    relative_residual: float
+    storage_rate_W: float
+    time_s: float
+    dt_s: float
+    theta: float
+
+
+def _bc_label(bc: Any, taken: Sequence[str]) -> str:
+    """The key of a boundary condition in an energy balance (as for steady problems)."""
+    key = f"{type(bc).__name__}:{bc.facets}"
+    return key if key not in taken else f"{key}#{len(taken)}"
+
+
 _SCHEMES = {
     "backward_euler": 1.0,
     "be": 1.0,
@@ -410,6 +454,8 @@ class TransientProblem(SteadyProblem):
         self.t = 0.0
         self.step_count = 0
         self.stats = {"matrix_assemblies": 0, "rhs_assemblies": 0, "solves": 0, "newton_its": 0}
+        self._last_step: dict[str, Any] | None = None  # see energy_balance()
+        self._has_state = False  # T holds a time level (set_initial_temperature/run)
 
     # ------------------------------------------------------------------ set-up
     def _check_connected_bcs(self, contact_pairs: set[tuple[int, int]]) -> None:
@@ -517,18 +563,32 @@ class TransientProblem(SteadyProblem):
             sum(self.rhocp * self.T[c] * w * self.dx(c) for c in range(self.num_colours)),
             entity_maps=em,
         )
-        # sources + flux + convection inflow (W), at the current T and time
-        Q: Any = 0
+        # sources and the inflow through every flux/convection condition (W), at the
+        # current T and time: one form per term (their sum is the per-step Q, the terms
+        # are the split reported by energy_balance()); labels as in the steady balance
+        S: Any = 0
         if self._has_const_source:
-            Q += sum(self.f * w * self.dx(c) for c in range(self.num_colours))
+            S += sum(self.f * w * self.dx(c) for c in range(self.num_colours))
         for sid, _, val in self._source_terms:
-            Q += val * w * self.dx(sid)
+            S += val * w * self.dx(sid)
+        flux: dict[int, Any] = {}
         for sid, c, bc in self._ds_terms:
             if isinstance(bc, HeatFlux):
-                Q += _as_value(bc.value, x) * w * self.ds(sid)
+                q = _as_value(bc.value, x) * w * self.ds(sid)
             else:
-                Q += _as_value(bc.h, x) * (_as_value(bc.T_inf, x) - self.T[c]) * w * self.ds(sid)
-        self._Q_form = fem.form(Q, entity_maps=em) if not isinstance(Q, int) else None
+                q = _as_value(bc.h, x) * (_as_value(bc.T_inf, x) - self.T[c]) * w * self.ds(sid)
+            flux[id(bc)] = flux.get(id(bc), 0) + q
+        self._Q_forms: list[fem.Form | None] = [
+            fem.form(S, entity_maps=em) if not isinstance(S, int) else None
+        ]
+        labels: list[str] = []
+        for bc in self.boundary_conditions:
+            if isinstance(bc, (HeatFlux, Convection)):
+                labels.append(_bc_label(bc, labels))
+                q = flux.get(id(bc), 0)
+                self._Q_forms.append(
+                    fem.form(q, entity_maps=em) if not isinstance(q, int) else None
+                )
         # interfaces
         self._iface_forms = []
         n = ufl.FacetNormal(mesh)("+")
@@ -553,19 +613,27 @@ class TransientProblem(SteadyProblem):
             else:
                 flow = fem.form(d.h_expr * (Tp - Tm) * wp * dS(0), entity_maps=em)
             self._iface_forms.append((d.spec.label, area, flow, jump))
-        # owned Dirichlet dofs per colour (each counted once)
-        self._dirichlet_dofs: list[np.ndarray] = [np.empty(0, np.int32)] * self.num_colours
+        # owned Dirichlet dofs per (condition, colour), each dof counted once (by the
+        # first condition that fixes it, as in the steady balance)
+        counted: list[np.ndarray] = [np.empty(0, np.int32)] * self.num_colours
+        self._dirichlet_group_dofs: list[list[tuple[int, np.ndarray]]] = []
         it = iter(self.bcs)
-        for _spec, _facets, colours in self._dirichlet_groups:
+        for spec, _facets, colours in self._dirichlet_groups:
+            group = []
             for c in colours:
                 bc = next(it)
                 dofs, first_ghost = bc.dof_indices()
-                self._dirichlet_dofs[c] = np.union1d(self._dirichlet_dofs[c], dofs[:first_ghost])
+                owned = np.setdiff1d(dofs[:first_ghost], counted[c])
+                counted[c] = np.union1d(counted[c], owned)
+                group.append((c, owned))
+            self._dirichlet_group_dofs.append(group)
+            labels.append(_bc_label(spec, labels))
+        self._inflow_labels = labels
         # colours with fixed-temperature dofs on any rank (the reaction is collective)
         self._dirichlet_colours = [
             c
             for c in range(self.num_colours)
-            if self.comm.allreduce(int(self._dirichlet_dofs[c].size), op=MPI.SUM) > 0
+            if self.comm.allreduce(int(counted[c].size), op=MPI.SUM) > 0
         ]
         self.columns = ["time_s", "dt_s"]
         for label, *_ in self._iface_forms:
@@ -581,20 +649,29 @@ class TransientProblem(SteadyProblem):
             return 0.0
         return self._two_pi * float(self.comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM))
 
-    def _reaction(self) -> float:
-        """Σ over owned Dirichlet dofs of the transient residual (W): the heat that
-        enters through fixed-temperature boundaries during the step."""
-        if self._F_res is None:
-            return 0.0
-        total = 0.0
+    def _q_values(self) -> np.ndarray:
+        """[sources, inflow of each flux/convection condition] (W) at the current T and
+        time; their sum is the Q of the per-step balance."""
+        return np.array([self._sum(f) for f in self._Q_forms])
+
+    def _reaction(self) -> np.ndarray:
+        """Per fixed-temperature condition, Σ over its owned dofs of the transient
+        residual (W): the heat that enters through it during the step (the consistent
+        reaction of the θ-step, heat stored in the boundary cells included)."""
+        local = np.zeros(len(self._dirichlet_group_dofs))
+        if self._F_res is None or not local.size:
+            return local
+        res: dict[int, np.ndarray] = {}
         for c in self._dirichlet_colours:
             Fc = self._F_res[c]
             if Fc is None:
                 continue
             vec = fem.assemble_vector(Fc)
             vec.scatter_reverse(la.InsertMode.add)
-            total += float(np.sum(vec.array[self._dirichlet_dofs[c]]))
-        return self._two_pi * self.comm.allreduce(total, op=MPI.SUM)
+            res[c] = vec.array
+        for i, group in enumerate(self._dirichlet_group_dofs):
+            local[i] = sum(float(np.sum(res[c][dofs])) for c, dofs in group if c in res)
+        return self._two_pi * self.comm.allreduce(local, op=MPI.SUM)
 
     # ------------------------------------------------------------------ state
     def set_initial_temperature(self) -> None:
@@ -630,6 +707,8 @@ class TransientProblem(SteadyProblem):
             Tn.x.array[:] = T.x.array
         self.t = 0.0
         self.step_count = 0
+        self._last_step = None
+        self._has_state = True
 
     def _set_time(self, t_new: float, t_old: float) -> None:
         for tf in self._time_functions:
@@ -678,16 +757,38 @@ class TransientProblem(SteadyProblem):
         self.stats["solves"] += 1
         self.last_solve: SolveInfo = info
         E = self._sum(self._E_form)
-        Q = self._sum(self._Q_form)
-        QD = self._reaction()
+        Qv = self._q_values()
+        QDv = self._reaction()
+        Q, QD = float(np.sum(Qv)), float(np.sum(QDv))
         inflow = dt * (theta * Q + (1 - theta) * self._Q_old + QD)
-        return {"E": E, "Q": Q, "inflow": inflow, "dE": E - self._E_old, "dt": dt}
+        return {
+            "E": E,
+            "Q": Q,
+            "inflow": inflow,
+            "dE": E - self._E_old,
+            "dt": dt,
+            "theta": theta,
+            "Qv": Qv,
+            "QDv": QDv,
+        }
 
-    def _commit(self, inc: dict[str, float]) -> None:
+    def _commit(self, inc: dict[str, Any]) -> None:
+        t_old = self.t
         self.t += inc["dt"]
         for T, Tn in zip(self.T, self.T_n, strict=True):
             Tn.x.array[:] = T.x.array
-        self._E_old, self._Q_old = inc["E"], inc["Q"]
+        # what energy_balance() reports: the last committed (sub)step
+        self._last_step = {
+            "t_old": t_old,
+            "t": self.t,
+            "dt": inc["dt"],
+            "theta": inc["theta"],
+            "dE": inc["dE"],
+            "Qv_old": [float(q) for q in self._Qv_old],
+            "Qv": [float(q) for q in inc["Qv"]],
+            "QDv": [float(q) for q in inc["QDv"]],
+        }
+        self._E_old, self._Q_old, self._Qv_old = inc["E"], inc["Q"], inc["Qv"]
         self._stored += inc["dE"]
         self._inflow += inc["inflow"]
         self._residual += inc["dE"] - inc["inflow"]
@@ -699,6 +800,8 @@ class TransientProblem(SteadyProblem):
             self.t,
             self._E_old,
             self._Q_old,
+            self._Qv_old,
+            self._last_step,
             self._stored,
             self._inflow,
             self._residual,
@@ -706,9 +809,8 @@ class TransientProblem(SteadyProblem):
         )
 
     def _restore(self, snap: tuple) -> None:
-        arrays, self.t, self._E_old, self._Q_old, self._stored, self._inflow, self._residual, n = (
-            snap
-        )
+        arrays, self.t, self._E_old, self._Q_old, self._Qv_old, self._last_step, *rest = snap
+        self._stored, self._inflow, self._residual, n = rest
         for Tn, T, a in zip(self.T_n, self.T, arrays, strict=True):
             Tn.x.array[:] = a
             T.x.array[:] = a
@@ -717,7 +819,9 @@ class TransientProblem(SteadyProblem):
     def _start_accounting(self) -> None:
         self._set_time(self.t, self.t)
         self._E_old = self._sum(self._E_form)
-        self._Q_old = self._sum(self._Q_form)
+        self._Qv_old = self._q_values()
+        self._Q_old = float(np.sum(self._Qv_old))
+        self._last_step = None
         self._stored = self._inflow = self._residual = 0.0
         self.step_residuals: list[float] = []
 
@@ -727,6 +831,62 @@ class TransientProblem(SteadyProblem):
             row += [self._sum(flow), self._sum(jump) / _area if _area > 0 else math.nan]
         row += [self._stored, self._inflow, self._residual]
         return row
+
+    # ------------------------------------------------------------------ outputs
+    def energy_balance(self) -> TransientEnergyBalance:
+        """Energy balance of the last time step, heat storage included (W).
+
+        Sources + Σ boundary inflows = storage rate ∫ ρ c_p ∂T/∂t dV, each as the θ-scheme
+        conserves it over the last step (see :class:`TransientEnergyBalance`); the
+        residual is that of the per-step balance (the ``balance_residual_J`` column)
+        divided by Δt: round-off for converged solves.
+
+        Raises:
+            InputError: no time step has been taken yet (the storage rate needs one):
+                call :meth:`run` first.
+        """
+        last = self._last_step
+        if last is None:
+            raise InputError(
+                "TransientProblem.energy_balance(): no time step has been taken yet (the "
+                "heat-storage rate comes from the last step): call run() first; the "
+                "steady balance without storage is SteadyProblem.energy_balance()"
+            )
+        dt, th = last["dt"], last["theta"]
+        q = th * np.array(last["Qv"]) + (1 - th) * np.array(last["Qv_old"])
+        inflows = [float(v) for v in q[1:]] + [float(v) for v in last["QDv"]]
+        inflow = dict(zip(self._inflow_labels, inflows, strict=True))
+        sources = float(q[0])
+        storage = last["dE"] / dt
+        residual = sources + sum(inflow.values()) - storage
+        scale = max(abs(sources) + sum(abs(v) for v in inflows) + abs(storage), 1e-300)
+        return TransientEnergyBalance(
+            sources, inflow, residual, abs(residual) / scale, storage, last["t"], dt, th
+        )
+
+    def interface_table(self):
+        """Per-interface :class:`~fe_interface.postprocess.InterfaceSummary` list at
+        the current time ``self.t`` (instantaneous values of the current field).
+
+        ``heat_flow_W`` = ∫ h (T⁺ − T⁻) dA is the instantaneous interface heat flow
+        at t (the ``*_heat_flow_W`` column of the per-step table).  The bulk values
+        ``heat_flow_bulk_plus_W``/``_minus_W`` (and ``heat_flow_W`` of a perfect-contact
+        interface, their mean) are instantaneous too, but come from the gradient in the
+        cells next to the interface: while the temperature changes they also contain
+        part of the heat stored in those cells, an error of order
+        h·∫ ρ c_p ∂T/∂t dA (h the cell size) on top of the steady discretisation error,
+        so they can differ from ``heat_flow_W`` much more than in a steady solution.
+        Use ``heat_flow_W`` for the heat crossing the interface.
+
+        Raises:
+            InputError: the problem holds no temperature yet: call :meth:`run` first.
+        """
+        if not self._has_state:
+            raise InputError(
+                "TransientProblem.interface_table(): no temperature yet: call run() (or "
+                "set_initial_temperature()) first"
+            )
+        return super().interface_table()
 
     def interface_history(self) -> dict[str, np.ndarray]:
         """The per-step table (CSV columns) as arrays."""
@@ -1014,6 +1174,8 @@ class TransientProblem(SteadyProblem):
                 "theta": self.theta,
                 "E_old": self._E_old,
                 "Q_old": self._Q_old,
+                "Q_old_terms": [float(q) for q in self._Qv_old],
+                "last_step": self._last_step,
                 "stored": self._stored,
                 "inflow": self._inflow,
                 "residual": self._residual,
@@ -1059,12 +1221,16 @@ class TransientProblem(SteadyProblem):
         self.step_count = int(meta["step"])
         self._ck_dt = float(meta["dt"])
         self._E_old, self._Q_old = float(meta["E_old"]), float(meta["Q_old"])
+        # (checkpoints of older versions lack the split of Q and the last step)
+        self._last_step = meta.get("last_step")
         self._stored, self._inflow = float(meta["stored"]), float(meta["inflow"])
         self._residual = float(meta["residual"])
         self.frame_times = [float(t) for t in meta["frame_times"]]
         self.history = [list(map(float, r)) for r in data["history"]]
         self.step_residuals = [float(r) for r in data["step_residuals"]]
         self._set_time(self.t, self.t)
+        terms = meta.get("Q_old_terms")
+        self._Qv_old = np.array(terms, float) if terms is not None else self._q_values()
         return True
 
     def _frame(self, writer: _Outputs, ck: Path | None) -> None:

@@ -462,3 +462,83 @@ def test_heat_flux_time_function_into_insulated_body():
     E = res.history["stored_energy_change_J"]
     t = res.history["time_s"]
     np.testing.assert_allclose(E, 1e4 * t**2 / 2, rtol=1e-9)  # trapezoid exact for linear q
+
+
+# ------------------------------------------------------------------ balance and table at t
+@pytest.mark.parametrize(("scheme", "nonlinear"), [("crank_nicolson", False), ("be", True)])
+def test_energy_balance_mid_transient_includes_storage(scheme, nonlinear):
+    """Two layers heated by a rising fixed temperature, a source switched on at 0.05 s
+    and convection h(t): mid-transient almost all the inflow is being stored.  The
+    steady balance (sources + inflows = 0) misses that storage and is off by ~100 %;
+    the transient one closes to round-off, with the storage rate of the last step."""
+    from fe_interface.postprocess import energy_balance as steady_balance
+    from fe_interface.transient import TransientEnergyBalance
+
+    p = _energy_problem(scheme, nonlinear)
+    res = p.run(0.1, 0.01)
+    b = p.energy_balance()
+    assert isinstance(b, TransientEnergyBalance)
+    assert b.time_s == pytest.approx(0.1, abs=1e-15) and b.dt_s == pytest.approx(0.01)
+    assert b.theta == (0.5 if scheme == "crank_nicolson" else 1.0)
+    assert set(b.boundary_inflow_W) == {"Convection:right", "FixedTemperature:left"}
+    inflow = sum(b.boundary_inflow_W.values())
+    # the storage term dominates: the steady bookkeeping is far from closing here
+    assert b.storage_rate_W > 0.9 * (b.sources_W + inflow) > 1e6
+    assert steady_balance(p).relative_residual > 0.5
+    assert abs(b.residual_W) <= 1e-10 * b.storage_rate_W
+    assert b.relative_residual <= 1e-10
+    # the same numbers as the per-step bookkeeping of the table
+    h = res.history
+    assert b.storage_rate_W == pytest.approx(
+        (h["stored_energy_change_J"][-1] - h["stored_energy_change_J"][-2]) / 0.01, rel=1e-12
+    )
+    # (both are round-off, summed in different orders)
+    assert b.residual_W * b.dt_s == pytest.approx(
+        -p.step_residuals[-1], abs=1e-14 * b.storage_rate_W * b.dt_s
+    )
+    # sources: 2 MW/m³ in m1 (0.03 m³, switched on) + ∫ 1e5 y dV over m0 (1e3 W)
+    assert b.sources_W == pytest.approx(61000.0, rel=1e-12)
+    if b.theta == 1.0:
+        # backward Euler: the flux terms are the instantaneous values at t
+        sb = steady_balance(p)
+        assert b.boundary_inflow_W["Convection:right"] == pytest.approx(
+            sb.boundary_inflow_W["Convection:right"], rel=1e-12
+        )
+
+
+def test_energy_balance_adaptive_start_up_and_restart(shared_tmp):
+    """Rejected adaptive steps do not leave their balance behind; the balance of the
+    last step survives a checkpoint restart; before any step there is none."""
+    p = _energy_problem("crank_nicolson")
+    p.initialise()
+    with pytest.raises(InputError, match="no time step has been taken"):
+        p.energy_balance()
+    with pytest.raises(InputError, match="no temperature yet"):
+        p.interface_table()
+    res = p.run(0.08, 0.02, adaptive=True, tol=0.05, dt_max=0.02, checkpoint=shared_tmp / "ck")
+    assert res.rejected > 0
+    b = p.energy_balance()
+    assert b.relative_residual <= 1e-10
+    assert b.time_s == pytest.approx(0.08, abs=1e-15)
+    assert b.dt_s == pytest.approx(0.5 * res.history["dt_s"][-1], rel=1e-12)  # half steps
+    q = _energy_problem("crank_nicolson")
+    q.run(0.08, 0.02, checkpoint=shared_tmp / "ck", restart=True)
+    assert q.energy_balance() == b
+    # a start-up step of Crank–Nicolson is a backward-Euler half step
+    s = _energy_problem("crank_nicolson")
+    s.run(0.01, 0.01)
+    bs = s.energy_balance()
+    assert (bs.theta, bs.dt_s) == (1.0, 0.005) and bs.relative_residual <= 1e-10
+
+
+def test_interface_table_mid_transient():
+    """The table holds instantaneous values at t: heat_flow_W equals the time table's
+    column at that time; the bulk (gradient) values also carry heat stored in the
+    cells next to the interface, so they may be far from it while T changes."""
+    p = _energy_problem("crank_nicolson")
+    res = p.run(0.1, 0.01)
+    (s,) = p.interface_table()
+    assert s.heat_flow_W == pytest.approx(res.history["i0_heat_flow_W"][-1], rel=1e-12)
+    assert s.mean_jump_K == pytest.approx(res.history["i0_mean_jump_K"][-1], rel=1e-12)
+    assert s.conductance_W_m2K == pytest.approx(1 / 2e-4, rel=1e-9)
+    assert abs(s.heat_flow_bulk_plus_W - s.heat_flow_W) > 0.5 * abs(s.heat_flow_W)
