@@ -1,4 +1,4 @@
-"""Meshes of resolved rough contacts (2D).
+"""Meshes of resolved rough contacts (2D profiles; 3D height maps on a flat plane).
 
 The builder takes a rough surface from :mod:`fe_interface.rough` (usually the
 :func:`~fe_interface.rough.combined` surface of the two bodies) pressed on a flat at
@@ -23,15 +23,48 @@ the mean-plane separation ``Y`` (given, or from the load: ``pressure`` and
     ``"bottom"`` (``y = -t_lower``), ``"top"`` (``y = Y + t_upper``) and
     ``"sides"`` (``x = 0`` and ``x = length``, the profile's period).
 
-Not yet implemented: the 3D counterpart (a height map's spot map on a flat
-interface plane, "contact" vs "gap" facets with per-facet gap thickness binned into
-constant-conductance groups); see the project issue.
+Not yet implemented: a resolved 3D rough face (gmsh surfaces of a height map).
 
-All lengths in metres.
+:func:`rough_contact_3d` — 3D contact of a height map on a *flat* interface plane.
+    Two blocks, ``"lower"`` (``-t_lower < z < 0``) and ``"upper"`` (``0 < z <
+    t_upper``), over the map's period ``Lx x Ly`` meet on the plane ``z = 0``.  The
+    plane is partitioned into the contact spots (facet group ``"spots"``) and the
+    non-contact remainder (``"gap"``), both interfaces lower/upper (``dS``); the gap
+    is not meshed, its local thickness ``g(x, y) = max(Y - z(x, y), 0)`` is a NumPy
+    function (:meth:`RoughContact3D.gap`) for a per-facet gas-gap law
+    (:meth:`RoughContact3D.gas_gap_conductance`, a
+    :class:`~fe_interface.interfaces.FacetConductance`).  Outer facet groups
+    ``"bottom"`` (``z = -t_lower``), ``"top"`` (``z = t_upper``), ``"sides"``.
+
+    Spot polygons: sample ``z[i, j]`` is the height of the pixel ``[i dx, (i+1) dx] x
+    [j dx, (j+1) dx]``; a spot is a 4-connected union of contact pixels (``z > Y``)
+    and its polygon is the boundary of that union (collinear pixel edges merged).
+    This is exact — the meshed spot area is the pixel count times ``dx**2``, i.e.
+    ``contact.area_fraction * Lx * Ly`` — cannot self-intersect, and all vertices lie
+    on the pixel grid (the mesh depends only on the contact mask, so it regenerates
+    identically).  Two spots touching only at a pixel corner would make a polygon
+    vertex shared by two faces (non-manifold, fragile in OCC and gmsh): the gap pixel
+    of such a 2 x 2 checkerboard with the smaller gap is filled (joined to contact),
+    counted in :attr:`RoughContact3D.filled`.  The plane is not periodic: spots that
+    wrap around the period are cut at the sides.  (Discs of equal area would overlap
+    each other and the plane's edges, and marching-squares contours give slivers
+    where the level passes near a sample; both change the area by amounts that
+    depend on the mesh.)  The staircase edges are spot edges like any other: the
+    cells there get ``edge_size``.
+
+    Laws: give the spots a large :class:`~fe_interface.interfaces.Conductance`
+    (:meth:`RoughContact3D.spot_conductance`) and the gap the local gas-gap law
+    ``h_g(x) = k_g / (g(x) + M)`` W/(m^2 K) (:meth:`RoughContact3D.gas_gap_conductance`,
+    M and the gas data from :mod:`fe_interface.laws.gas`).  Not ``PerfectContact`` on
+    the spots together with a conductance on the gap: both separate the same two
+    regions, which the solver's colouring cannot combine.
+
+All lengths in metres, conductances in W/(m^2 K) (SI).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
@@ -42,7 +75,15 @@ import numpy as np
 from fe_interface.mesh import TaggedMesh
 from fe_interface.rough import Contact, RoughSurface, _positive, contact
 
-__all__ = ["RoughContact2D", "rough_contact_2d"]
+__all__ = [
+    "RoughContact2D",
+    "rough_contact_2d",
+    "RoughContact3D",
+    "Spot",
+    "rough_contact_3d",
+    "check_groups",
+    "GROUPS_3D",
+]
 
 
 # --------------------------------------------------------------------------------------
@@ -345,3 +386,412 @@ def rough_contact_2d(
 
     tagged = _build("rough_contact_2d", comm, 2, construct, msh_file)
     return RoughContact2D(tagged, c, spots, np.maximum(g[:-1], 0.0), length, area_fraction)
+
+
+# --------------------------------------------------------------------------------------
+# 3D: spot map on a flat interface plane
+# --------------------------------------------------------------------------------------
+
+#: physical groups of :func:`rough_contact_3d`: (cell groups, facet groups)
+GROUPS_3D: tuple[tuple[str, ...], tuple[str, ...]] = (
+    ("lower", "upper"),
+    ("spots", "gap", "bottom", "top", "sides"),
+)
+
+
+def check_groups(
+    tagged: TaggedMesh,
+    cells: tuple[str, ...] = GROUPS_3D[0],
+    facets: tuple[str, ...] = GROUPS_3D[1],
+) -> TaggedMesh:
+    """Check that ``tagged`` has the named physical groups (default: those of
+    :func:`rough_contact_3d`), e.g. after ``fe_interface.mesh.read_msh``.
+
+    Raises:
+        MeshError: naming every missing cell and facet group and what the mesh has.
+    """
+    from fe_interface.mesh import MeshError
+
+    miss_c = [n for n in cells if n not in tagged.cell_names]
+    miss_f = [n for n in facets if n not in tagged.facet_names]
+    if miss_c or miss_f:
+        parts = ([f"cell group(s) {miss_c}"] if miss_c else []) + (
+            [f"facet group(s) {miss_f}"] if miss_f else []
+        )
+        raise MeshError(
+            f"the mesh lacks the physical {' and '.join(parts)}; it has cell groups "
+            f"{sorted(tagged.cell_names)} and facet groups {sorted(tagged.facet_names)}"
+        )
+    return tagged
+
+
+class Spot(NamedTuple):
+    """One meshed contact spot (a piece of a :class:`~fe_interface.rough.Contact` spot:
+    spots wrapping around the period are cut at the sides).
+
+    Attributes:
+        area: m^2 (pixel count times ``dx**2``).
+        centroid: ``(x, y)`` of the spot's pixels (m).
+        loops: boundary polygons ``(k, 2)`` (m): the outer loop (counter-clockwise)
+            first, then the holes (clockwise); consecutive vertices are joined, the
+            last to the first.
+    """
+
+    area: float
+    centroid: tuple[float, float]
+    loops: list[np.ndarray]
+
+
+def _separate_corners(mask: np.ndarray, gap: np.ndarray) -> tuple[np.ndarray, int]:
+    """Fill one gap pixel of every 2 x 2 checkerboard (spots touching at a corner only).
+
+    The gap pixel with the smaller gap joins the contact; one at a time, in row-major
+    order (deterministic), until no checkerboard is left.  Returns (mask, fills).
+    """
+    m = mask.copy()
+    filled = 0
+    while True:
+        a, b, c, d = m[:-1, :-1], m[1:, :-1], m[:-1, 1:], m[1:, 1:]
+        diag = a & d & ~b & ~c  # contact at (i, j) and (i+1, j+1)
+        anti = b & c & ~a & ~d  # contact at (i+1, j) and (i, j+1)
+        bad = np.flatnonzero((diag | anti).ravel())
+        if bad.size == 0:
+            return m, filled
+        i, j = np.unravel_index(bad[0], diag.shape)
+        cand = [(i + 1, j), (i, j + 1)] if diag[i, j] else [(i, j), (i + 1, j + 1)]
+        m[min(cand, key=lambda p: gap[p])] = True
+        filled += 1
+
+
+_LEFT = {(1, 0): (0, 0), (0, 1): (-1, 0), (-1, 0): (-1, -1), (0, -1): (0, -1)}
+
+
+def _trace(mask: np.ndarray) -> tuple[np.ndarray, list[tuple[int, np.ndarray]]]:
+    """Boundary loops of the contact pixels (no checkerboards), in pixel-corner units.
+
+    Returns the non-periodic 4-connected labels and ``(label, loop)`` pairs; every
+    loop has the contact on its left (outer loops counter-clockwise, holes
+    clockwise) and no collinear vertices.
+
+    Raises:
+        ValueError: two boundary edges start at one vertex (spots touching at a
+            corner: the polygons would not be simple).
+    """
+    from fe_interface.rough import _label_periodic
+
+    nx, ny = mask.shape
+    labels = _label_periodic(np.pad(mask, ((0, 1), (0, 1))))[:nx, :ny]
+    p = np.pad(mask, 1)  # p[i + 1, j + 1] = mask[i, j]; outside the plane: no contact
+    edges: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def add(a, b):
+        if a in edges:
+            raise ValueError(
+                f"spot polygons touch at the pixel corner {a} (they would self-intersect)"
+            )
+        edges[a] = b
+
+    for i, j in zip(*(k.tolist() for k in np.nonzero(mask)), strict=True):
+        if not p[i + 1, j]:
+            add((i, j), (i + 1, j))
+        if not p[i + 2, j + 1]:
+            add((i + 1, j), (i + 1, j + 1))
+        if not p[i + 1, j + 2]:
+            add((i + 1, j + 1), (i, j + 1))
+        if not p[i, j + 1]:
+            add((i, j + 1), (i, j))
+    loops: list[tuple[int, np.ndarray]] = []
+    for start in sorted(edges):
+        if start not in edges:
+            continue
+        chain = [start]
+        v = edges.pop(start)
+        while v != start:
+            chain.append(v)
+            v = edges.pop(v)
+        c = np.array(chain)
+        step = np.roll(c, -1, axis=0) - c
+        keep = np.any(step != np.roll(step, 1, axis=0), axis=1)  # drop collinear vertices
+        d0 = tuple(int(s) for s in step[0])
+        off = _LEFT[d0]
+        label = int(labels[c[0, 0] + off[0], c[0, 1] + off[1]])
+        loops.append((label, c[keep]))
+    return labels, loops
+
+
+def _signed_area(loop: np.ndarray) -> float:
+    x, y = loop[:, 0].astype(float), loop[:, 1].astype(float)
+    return 0.5 * float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))
+
+
+@dataclass(frozen=True, eq=False)
+class RoughContact3D:
+    """Result of :func:`rough_contact_3d`.
+
+    Attributes:
+        tagged: the distributed mesh with its groups (:data:`GROUPS_3D`).
+        contact: the sampled contact (:class:`fe_interface.rough.Contact`; its spot
+            list is periodic, :attr:`spots` the meshed pieces).
+        surface: the height map (m).
+        mask: meshed contact pixels: ``contact.mask`` plus the :attr:`filled` ones.
+        spots: the meshed spots (:class:`Spot`).
+        size: ``(Lx, Ly)``, the interface plane (m).
+        area_fraction: meshed spot area / ``(Lx Ly)`` (exactly the fraction of
+            :attr:`mask`; ``contact.area_fraction + filled / mask.size``).
+        filled: gap pixels joined to the contact to separate corner-touching spots.
+    """
+
+    tagged: TaggedMesh
+    contact: Contact
+    surface: RoughSurface
+    mask: np.ndarray
+    spots: tuple[Spot, ...]
+    size: tuple[float, float]
+    area_fraction: float
+    filled: int
+
+    @property
+    def separation(self) -> float:
+        """Mean-plane separation Y (m)."""
+        return self.contact.separation
+
+    def gap(self, x) -> np.ndarray:
+        """Local gap thickness (m) at points ``x`` (shape ``(2 or 3, n)``, m).
+
+        ``g = max(Y - z(x, y), 0)`` with ``z`` bilinearly interpolated between the
+        pixel centres ``((i + 1/2) dx, (j + 1/2) dx)`` (periodic), and ``g = 0`` on
+        the meshed contact pixels (:attr:`mask`).  At a pixel centre outside the
+        contact it is exactly ``Y - z[i, j]``.
+        """
+        x = np.asarray(x, dtype=float)
+        z, dx = self.surface.z, self.surface.dx
+        nx, ny = z.shape
+        d = self.separation - z
+        u, v = x[0] / dx - 0.5, x[1] / dx - 0.5
+        i0, j0 = np.floor(u).astype(np.int64), np.floor(v).astype(np.int64)
+        tu, tv = u - i0, v - j0
+        i1, j1 = (i0 + 1) % nx, (j0 + 1) % ny
+        i0, j0 = i0 % nx, j0 % ny
+        g = (1 - tu) * ((1 - tv) * d[i0, j0] + tv * d[i0, j1]) + tu * (
+            (1 - tv) * d[i1, j0] + tv * d[i1, j1]
+        )
+        g = np.maximum(g, 0.0)
+        ip = np.clip(np.floor(x[0] / dx).astype(np.int64), 0, nx - 1)
+        jp = np.clip(np.floor(x[1] / dx).astype(np.int64), 0, ny - 1)
+        g[self.mask[ip, jp]] = 0.0
+        return g
+
+    def gas_gap_conductance(
+        self,
+        gas="air",
+        p_gas: float = 101325.0,
+        T_gas: float = 300.0,
+        accommodation: tuple[float, float] = (1.0, 1.0),
+        k_g: float | None = None,
+    ):
+        """Local gas-gap law on the ``"gap"`` facets: a
+        :class:`~fe_interface.interfaces.FacetConductance`
+        ``h_g(x) = k_g / (g(x) + M)`` W/(m^2 K).
+
+        The gap is a local parallel-plate gap of thickness :meth:`gap` with the
+        temperature-jump (rarefaction) distance ``M = alpha beta Lambda`` of
+        :class:`fe_interface.laws.gas.GasGapConductance` (the same gas data, ``k_g``
+        and ``M``; Yovanovich 1982, Bahrami, Culham & Yovanovich, J. Thermophys. Heat
+        Transfer 18 (2004)): it is the integrand of that law's gap integral, here
+        evaluated on the resolved gap instead of averaged over a Gaussian height
+        distribution.  ``T_gas`` (K) is fixed (the law is evaluated once, per facet);
+        ``p_gas = 0`` (vacuum) gives ``h_g = 0``.
+
+        Args:
+            gas: gas name or :class:`~fe_interface.laws.gas.GasProperties`.
+            p_gas: gas pressure (Pa).
+            T_gas: gas temperature for the mean free path (K).
+            accommodation: thermal accommodation coefficients of the two faces.
+            k_g: override the tabulated gas conductivity (W/(m K)).
+        """
+        from fe_interface.interfaces import FacetConductance
+        from fe_interface.laws.gas import GasGapConductance
+
+        a_plus, a_minus = accommodation
+        law = GasGapConductance(
+            gas,
+            sigma=self.surface.rms(),
+            p_gas=p_gas,
+            accommodation_plus=a_plus,
+            accommodation_minus=a_minus,
+            Y=0.0,  # unused: the local gap g(x) takes the place of Y
+            T_gas=T_gas,
+            form="simple",
+            k_g=k_g,
+        )
+        if law.vacuum:
+            return FacetConductance(lambda x: np.zeros(np.shape(x)[1]))
+        kg, M = law.k_g, float(law.rarefaction_parameter(law.T_gas))
+        return FacetConductance(lambda x: kg / (self.gap(x) + M))
+
+    def spot_conductance(self, k: float, factor: float = 1e3):
+        """A large constant conductance for the ``"spots"``: ``factor * k / dx``.
+
+        The spots are in (nearly) perfect contact, but the solver cannot combine
+        :class:`~fe_interface.interfaces.PerfectContact` on the spots with a
+        conductance on the gap between the same two regions.  A spot of width
+        ``s >= dx`` has a constriction resistance ``~ 1 / (k s)`` and an interface
+        resistance ``1 / (h s**2)``: their ratio ``k / (h s) <= 1 / factor``, i.e.
+        0.1 % by default.  ``k`` (W/(m K)): the harmonic mean ``2 k1 k2 / (k1 + k2)``
+        of the two bodies.  Larger factors worsen the conditioning (iterative solves).
+        """
+        from fe_interface.interfaces import Conductance
+
+        return Conductance(_positive(factor, "factor") * _positive(k, "k") / self.surface.dx)
+
+
+def rough_contact_3d(
+    surface: RoughSurface,
+    separation: float | None = None,
+    *,
+    pressure: float | None = None,
+    hardness: float | None = None,
+    thickness: tuple[float, float] | None = None,
+    mesh_size: float | None = None,
+    interface_size: float | None = None,
+    edge_size: float | None = None,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    msh_file: str | Path | None = None,
+) -> RoughContact3D:
+    """Two blocks touching at the contact spots of a height map (module docstring).
+
+    All parameters are checked (:class:`ValueError`) before gmsh is called.
+
+    Typical use (the spots nearly perfect, the gap a local gas-gap law)::
+
+        rc = rough_contact_3d(combined(s1, s2), pressure=P, hardness=H_c)
+        interfaces = [Interface("spots", rc.spot_conductance(k_s), plus="upper"),
+                      Interface("gap", rc.gas_gap_conductance("air", accommodation=(0.9, 0.9)),
+                                plus="upper")]
+
+    Args:
+        surface: 2D height map ``z[i, j]`` (m), e.g. :func:`fe_interface.rough.combined`;
+            the plane is its period ``Lx x Ly = (nx dx) x (ny dx)``.
+        separation: mean-plane separation Y (m); or give ``pressure`` and
+            ``hardness`` (Pa) for the plastic area fraction ``P / H_c``.
+        thickness: ``(t_lower, t_upper)`` (m), default ``min(Lx, Ly) / 2`` each.
+        mesh_size: far-field cell size (default ``min(t_lower, t_upper, Lx, Ly) / 2``).
+        interface_size: cell size on the plane ``z = 0`` (default: the pixel ``dx``),
+            growing away from it with slope 1/2.
+        edge_size: cell size at the spot edges (flux singularities), default
+            ``interface_size / 2``; at most ``interface_size``.
+        comm: communicator (the gmsh model is built on rank 0).
+        msh_file: also write the gmsh mesh there (MSH 4.1, ASCII).
+
+    Raises:
+        ValueError: bad or degenerate parameters: not a finite, non-flat height map;
+            no contact or full contact; non-positive lengths; ``edge_size >
+            interface_size``.
+    """
+    from fe_interface.geometry import _add_groups, _background_min, _build, _mesh_options
+
+    surface = _check_surface(surface, 2)
+    dx = surface.dx
+    nx, ny = surface.z.shape
+    Lx, Ly = nx * dx, ny * dx
+    t_default = min(Lx, Ly) / 2.0
+    t_lo, t_up = _check_thickness((t_default, t_default) if thickness is None else thickness)
+    h_if = dx if interface_size is None else _positive(interface_size, "interface_size")
+    h = min(t_lo, t_up, Lx, Ly) / 2.0 if mesh_size is None else _positive(mesh_size, "mesh_size")
+    h = max(h, h_if)
+    h_edge = h_if / 2.0 if edge_size is None else _positive(edge_size, "edge_size")
+    if h_edge > h_if:
+        raise ValueError(f"edge_size ({h_edge}) must not exceed interface_size ({h_if})")
+    c = _contact(surface, separation, pressure, hardness)
+    # (a fill leaves the other gap pixel of its checkerboard: some gap always remains)
+    mask, filled = _separate_corners(c.mask, c.separation - surface.z)
+    labels, loops = _trace(mask)
+    spots: list[Spot] = []
+    spot_loops: list[list[np.ndarray]] = []  # pixel-corner units, outer first
+    for lab in range(1, int(labels.max()) + 1):
+        mine = [lp for k, lp in loops if k == lab]
+        areas = [_signed_area(lp) for lp in mine]
+        outer = [lp for lp, a in zip(mine, areas, strict=True) if a > 0]
+        if len(outer) != 1 or any(a == 0 for a in areas):
+            raise RuntimeError(f"internal error: spot {lab} has {len(outer)} outer loops")
+        holes = [lp for lp, a in zip(mine, areas, strict=True) if a < 0]
+        ii, jj = np.nonzero(labels == lab)
+        if not np.isclose(sum(areas), ii.size):
+            raise RuntimeError(f"internal error: spot {lab} polygon area != pixel count")
+        spot_loops.append([outer[0], *holes])
+        spots.append(
+            Spot(
+                float(ii.size * dx * dx),
+                (float((ii.mean() + 0.5) * dx), float((jj.mean() + 0.5) * dx)),
+                [lp * dx for lp in spot_loops[-1]],
+            )
+        )
+    area_fraction = float(mask.mean())
+    grow = 0.5  # cell size growth away from the plane and the spot edges
+
+    def construct(gmsh):
+        occ = gmsh.model.occ
+        lower = occ.addBox(0.0, 0.0, -t_lo, Lx, Ly, t_lo)
+        upper = occ.addBox(0.0, 0.0, 0.0, Lx, Ly, t_up)
+        faces = []
+        for sl in spot_loops:
+            curve_loops = []
+            for lp in sl:
+                pts = [occ.addPoint(float(i) * dx, float(j) * dx, 0.0) for i, j in lp]
+                lines = [occ.addLine(a, b) for a, b in zip(pts, pts[1:] + pts[:1], strict=True)]
+                curve_loops.append(occ.addCurveLoop(lines))
+            faces.append((2, occ.addPlaneSurface(curve_loops)))
+        _, omap = occ.fragment([(3, lower), (3, upper)], faces)
+        occ.synchronize()
+        spot_faces = sorted({t for m in omap[2:] for _, t in m})
+        cells: dict[str, list[int]] = {"lower": [], "upper": []}
+        for _, v in gmsh.model.getEntities(3):
+            cells["lower" if occ.getCenterOfMass(3, v)[2] < 0 else "upper"].append(v)
+        facets: dict[str, list[int]] = {n: [] for n in GROUPS_3D[1]}
+        tol = 1e-6 * max(Lx, Ly, t_lo, t_up)
+        for _, f in gmsh.model.getEntities(2):
+            z = occ.getCenterOfMass(2, f)[2]
+            if abs(z) < tol:
+                if len(gmsh.model.getAdjacencies(2, f)[0]) != 2:
+                    raise RuntimeError(f"internal error: plane face {f} is not an interface")
+                facets["spots" if f in spot_faces else "gap"].append(f)
+            elif abs(z + t_lo) < tol:
+                facets["bottom"].append(f)
+            elif abs(z - t_up) < tol:
+                facets["top"].append(f)
+            else:
+                facets["sides"].append(f)
+        meshed = sum(occ.getMass(2, f) for f in facets["spots"])
+        if abs(meshed - area_fraction * Lx * Ly) > 1e-9 * Lx * Ly:
+            raise RuntimeError(f"internal error: spot faces {meshed} m^2 != pixel area")
+        _add_groups(gmsh, 3, cells)
+        _add_groups(gmsh, 2, facets)
+        # spot edges inside the plane (not on its outline)
+        edges = []
+        for _, e in gmsh.model.getBoundary([(2, f) for f in facets["spots"]], oriented=False):
+            x, y, _ = occ.getCenterOfMass(1, abs(e))
+            if min(x, Lx - x, y, Ly - y) > tol:
+                edges.append(abs(e))
+        _mesh_options(gmsh, h, h_edge)
+        field = gmsh.model.mesh.field
+        plane = field.add("MathEval")
+        field.setString(plane, "F", f"Min({h!r}, {h_if!r} + {grow!r} * Abs(z))")
+        fields = [plane]
+        if edges:
+            longest = max(occ.getMass(1, e) for e in edges)
+            d = field.add("Distance")
+            field.setNumbers(d, "CurvesList", sorted(set(edges)))
+            field.setNumber(d, "Sampling", min(200, int(np.ceil(longest / h_edge)) + 1))
+            t = field.add("Threshold")
+            field.setNumber(t, "InField", d)
+            field.setNumber(t, "SizeMin", h_edge)
+            field.setNumber(t, "SizeMax", h)
+            field.setNumber(t, "DistMin", 0.0)
+            field.setNumber(t, "DistMax", (h - h_edge) / grow)
+            fields.append(t)
+        _background_min(gmsh, fields)
+        gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
+        gmsh.model.mesh.generate(3)
+
+    tagged = _build("rough_contact_3d", comm, 3, construct, msh_file)
+    return RoughContact3D(tagged, c, surface, mask, tuple(spots), (Lx, Ly), area_fraction, filled)

@@ -12,9 +12,16 @@ from pathlib import Path
 
 from mpi4py import MPI
 
-from fe_interface import geometry
+from fe_interface import geometry, rough, rough_mesh
 
 HERE = Path(__file__).resolve().parent
+
+
+def rough_contact_3d(*, n, length, sigma, corr_length, seed, separation, comm, msh_file, **kw):
+    """:func:`fe_interface.rough_mesh.rough_contact_3d` of a seeded Gaussian height map."""
+    surface = rough.gaussian_surface(n, length, sigma, corr_length, seed=seed, dim=2)
+    return rough_mesh.rough_contact_3d(surface, separation, comm=comm, msh_file=msh_file, **kw)
+
 
 #: file name -> (builder, keyword arguments); lengths in m
 MESHES = {
@@ -33,6 +40,22 @@ MESHES = {
     "flux_tube_2d.msh": (
         geometry.flux_tube,
         {"a": 0.25, "b": 1.0, "length": 1.0, "dim": 2, "mesh_size": 0.2, "refine_spot": 2},
+    ),
+    # cells "lower", "upper"; facets "spots", "gap" (both interfaces on z = 0), "bottom",
+    # "top", "sides"; 8 x 8 pixel map (dx = 10 um), 4 spots, area fraction 0.25
+    "rough_contact_3d.msh": (
+        rough_contact_3d,
+        {
+            "n": 8,
+            "length": 8e-5,
+            "sigma": 1e-6,
+            "corr_length": 2e-5,
+            "seed": 1,
+            "separation": 0.5e-6,
+            "thickness": (2e-5, 2e-5),
+            "mesh_size": 4e-5,
+            "edge_size": 1e-5,
+        },
     ),
 }
 
