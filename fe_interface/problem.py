@@ -49,6 +49,7 @@ from fe_interface.domains import (
     region_vertex_pairs,
     unique_pairs,
 )
+from fe_interface.interface_operator import InterfaceOperator
 from fe_interface.interfaces import Conductance, FacetConductance, Interface, PerfectContact
 from fe_interface.materials import HeatSource, InputError, Material
 from fe_interface.mesh import MeshError, TaggedMesh
@@ -166,6 +167,11 @@ class SteadyProblem:
         initial_temperature: Newton's initial guess (K) for temperature-dependent laws;
             default: the mean of the fixed and ambient temperatures.
     """
+
+    #: assemble the interface terms with temperature-independent h facet by facet
+    #: (:class:`~fe_interface.interface_operator.InterfaceOperator`, fast) instead of
+    #: as UFL ``dS`` integrals (same matrix to round-off; False exists for testing)
+    facetwise_interfaces: bool = True
 
     def __init__(
         self,
@@ -503,9 +509,12 @@ class SteadyProblem:
                     hval[facets] = value
             h_field.x.array[:] = hval[parent_of_sub]
             self.h_field = h_field
+            self._h_field_parent = np.asarray(parent_of_sub, dtype=np.int32)
             self.entity_maps.append(femap)
         # (id, colour '+', colour '-', h as a function of the block temperatures)
         self._dS_terms: list[tuple[int, int, int, Callable[[Sequence[Any]], Any]]] = []
+        # the DG0-h integrals: (id, colour '+', colour '-', owned entities)
+        self._h_field_terms: list[tuple[int, int, int, np.ndarray]] = []
         for (a, b), g in sorted(groups.items()):
             mid = len(dS_data)
             ent = [
@@ -513,6 +522,7 @@ class SteadyProblem:
                 for d in g
             ]
             dS_data.append((mid, np.concatenate(ent).ravel()))
+            self._h_field_terms.append((mid, a, b, np.concatenate(ent)))
             self._dS_terms.append((mid, a, b, lambda T, hf=self.h_field: hf("+")))
             for d in g:
                 d.measure_id = mid
@@ -588,13 +598,59 @@ class SteadyProblem:
                 self.F, self.J, self.T, self.bcs, self.prefix, self.petsc_options
             )
         else:
-            a, L = ufl.system(self.residual(ufl.TrialFunctions(self.W), v) - self._zero_rows(v))
-            self.a = fem.form(ufl.extract_blocks(a), entity_maps=self.entity_maps)
+            u = ufl.TrialFunctions(self.W)
+            a, L = ufl.system(self.residual(u, v) - self._zero_rows(v))
             self.L = fem.form(ufl.extract_blocks(L), entity_maps=self.entity_maps)
-            self.system = LinearSystem(self.a, self.L, self.bcs, self.prefix, self.petsc_options)
+            if not (self._h_field_terms and self.facetwise_interfaces):
+                self.a = fem.form(ufl.extract_blocks(a), entity_maps=self.entity_maps)
+                self.system = LinearSystem(
+                    self.a, self.L, self.bcs, self.prefix, self.petsc_options
+                )
+                return
+            # DG0-h interface terms: assembled facet by facet (InterfaceOperator); the
+            # full forms give the sparsity only
+            bulk = ufl.system(self.residual(u, v, h_field_terms=False) - self._zero_rows(v))[0]
+            self.a = fem.form(ufl.extract_blocks(bulk), entity_maps=self.entity_maps)
+            pattern = fem.form(ufl.extract_blocks(a), entity_maps=self.entity_maps)
+            self.system = LinearSystem(
+                self.a,
+                self.L,
+                self.bcs,
+                self.prefix,
+                self.petsc_options,
+                pattern=pattern,
+                extra=self.interface_operator(),
+            )
 
-    def residual(self, T: Sequence[Any], v: Sequence[Any]) -> ufl.Form:
-        """Weak residual F(T; v) (W) for block temperatures T and test functions v."""
+    def interface_operator(self) -> InterfaceOperator:
+        """The DG0-h interface terms as an :class:`InterfaceOperator` (built once)."""
+        if getattr(self, "_interface_operator", None) is None:
+            mesh = self.tagged.mesh
+            tdim = mesh.topology.dim
+            c2f = mesh.topology.connectivity(tdim, tdim - 1)
+            nfc = c2f.offsets[1] - c2f.offsets[0]
+            facets = c2f.array.reshape(-1, nfc)
+            x = mesh.geometry.x
+            scale = float(np.max(np.ptp(x, axis=0))) if x.size else 1.0
+            self._interface_operator = InterfaceOperator(
+                self.spaces,
+                self.h_field.function_space.mesh,
+                self._h_field_parent,
+                self.h_field,
+                [(a, b, e) for _, a, b, e in self._h_field_terms],
+                lambda e: facets[e[:, 0], e[:, 1]],
+                self.axisymmetric,
+                self.comm.allreduce(scale, op=MPI.MAX),
+            )
+        return self._interface_operator
+
+    def residual(self, T: Sequence[Any], v: Sequence[Any], h_field_terms: bool = True) -> ufl.Form:
+        """Weak residual F(T; v) (W) for block temperatures T and test functions v.
+
+        ``h_field_terms=False`` leaves out the interface terms with temperature-independent
+        h (those that :meth:`interface_operator` assembles facet by facet).
+        """
+        skip = set() if h_field_terms else {t[0] for t in self._h_field_terms}
         x = ufl.SpatialCoordinate(self.tagged.mesh)
         w = self.weight
         dx, dS, ds = self.dx, self.dS, self.ds
@@ -607,6 +663,8 @@ class SteadyProblem:
             F -= val * v[c] * w * dx(sid)
         wp = w("+") if self.axisymmetric else 1.0
         for mid, a, b, hfun in self._dS_terms:
+            if mid in skip:
+                continue
             F += hfun(T) * (T[a]("+") - T[b]("-")) * (v[a]("+") - v[b]("-")) * wp * dS(mid)
         for sid, c, bc in self._ds_terms:
             if isinstance(bc, HeatFlux):

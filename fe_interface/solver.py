@@ -128,6 +128,10 @@ class LinearSystem:
         a: compiled blocked bilinear forms (a[i][j], None where empty).
         L: compiled blocked linear forms.
         bcs: Dirichlet conditions on the block spaces.
+        pattern: forms whose sparsity the matrix gets (default ``a``), when ``extra``
+            adds entries that ``a`` does not have.
+        extra: adds terms outside the forms: ``extra.add_to_matrix(A, bcs)`` and
+            ``extra.lift(b, bcs)`` (e.g. :class:`fe_interface.interface_operator.InterfaceOperator`).
         prefix: PETSc options prefix (unique per problem).
         petsc_options: KSP/PC options set under the prefix.
     """
@@ -139,10 +143,13 @@ class LinearSystem:
         bcs: Sequence[fem.DirichletBC],
         prefix: str,
         petsc_options: Mapping[str, Any],
+        pattern: Sequence[Sequence[fem.Form | None]] | None = None,
+        extra: Any = None,
     ) -> None:
         self.a, self.L, self.bcs = a, L, list(bcs)
+        self.extra = extra
         self.spaces = fem.extract_function_spaces(L)
-        self.A = dolfinx.fem.petsc.create_matrix(a, kind="mpi")
+        self.A = dolfinx.fem.petsc.create_matrix(a if pattern is None else pattern, kind="mpi")
         self.A.setOptionsPrefix(prefix)
         self._zeros_eliminated = False
         self.b = dolfinx.fem.petsc.create_vector(self.spaces, kind="mpi")
@@ -156,6 +163,9 @@ class LinearSystem:
         """(Re)assemble A with the Dirichlet rows/columns set to identity."""
         self.A.zeroEntries()
         dolfinx.fem.petsc.assemble_matrix(self.A, self.a, bcs=self.bcs)
+        if self.extra is not None:
+            self.A.assemble(PETSc.Mat.AssemblyType.FLUSH)
+            self.extra.add_to_matrix(self.A, self.bcs)
         self.A.assemble()
         if not self._zeros_eliminated:
             eliminate_zeros(self.A)
@@ -168,6 +178,8 @@ class LinearSystem:
         dolfinx.fem.petsc.assemble_vector(self.b, self.L)
         bcs1 = fem.bcs_by_block(fem.extract_function_spaces(self.a, 1), self.bcs)
         dolfinx.fem.petsc.apply_lifting(self.b, self.a, bcs=bcs1)
+        if self.extra is not None:
+            self.extra.lift(self.b, self.bcs)
         self.b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
         dolfinx.fem.petsc.set_bc(self.b, fem.bcs_by_block(self.spaces, self.bcs))
 
