@@ -607,11 +607,23 @@ class SteadyProblem:
                     self.a, self.L, self.bcs, self.prefix, self.petsc_options
                 )
                 return
-            # DG0-h interface terms: assembled facet by facet (InterfaceOperator); the
-            # full forms give the sparsity only
+            # DG0-h interface terms: assembled facet by facet (InterfaceOperator); their
+            # dS form gives the sparsity of the coupling blocks only
             bulk = ufl.system(self.residual(u, v, h_field_terms=False) - self._zero_rows(v))[0]
-            self.a = fem.form(ufl.extract_blocks(bulk), entity_maps=self.entity_maps)
-            pattern = fem.form(ufl.extract_blocks(a), entity_maps=self.entity_maps)
+            bulk_blocks = ufl.extract_blocks(bulk)
+            self.a = fem.form(bulk_blocks, entity_maps=self.entity_maps)
+            full = ufl.extract_blocks(a)
+            pattern = [
+                [
+                    self.a[i][j] if i == j or full[i][j] is None else None
+                    for j in range(self.num_colours)
+                ]
+                for i in range(self.num_colours)
+            ]
+            for i in range(self.num_colours):
+                for j in range(self.num_colours):
+                    if i != j and full[i][j] is not None:
+                        pattern[i][j] = fem.form(full[i][j], entity_maps=self.entity_maps)
             self.system = LinearSystem(
                 self.a,
                 self.L,

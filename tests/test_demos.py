@@ -19,6 +19,8 @@ CASES = {
     "demo_rough_homogenization": {"n": 256, "solver": "direct"},
     "demo_transient_stack": {"n": 2, "solver": "direct"},
     "demo_contact_laws": {"n": 2, "solver": "direct"},
+    "demo_chip_heatsink": {"n": 5, "solver": "direct"},
+    "demo_thermoelectric_multilayer": {"n": 7, "solver": "direct"},
 }
 TOL = {"demo_two_blocks": 1e-9, "demo_rough_homogenization": 1e-9}
 TOL["demo_transient_stack"] = 1e-4  # early heating rate: first step of 1e-7 s
@@ -26,6 +28,9 @@ TOL["demo_transient_stack"] = 1e-4  # early heating rate: first step of 1e-7 s
 # ~1e-4), R_K T^3 at 2 K vs 4 K (Debye corrections); the other values are checked to
 # 1e-8 below
 TOL["demo_contact_laws"] = 1e-3
+# mean jump = q''/h and k_eff = L / (sum L_i/k_i + N R_K) hold to solver precision
+TOL["demo_chip_heatsink"] = 1e-8
+TOL["demo_thermoelectric_multilayer"] = 1e-8
 
 
 def load(name: str):
@@ -76,6 +81,21 @@ def test_demo_matches_exact(name, shared_tmp):
         assert r["air_over_vacuum_lowest_P"][0] > 1.5  # the air gap's floor
         assert 0.0 < r["alal_kapitza_share"][0] < 1e-4  # contact >> Kapitza
         assert (shared_tmp / "files" / "contact_laws_study.json").is_file()
+    if name == "demo_chip_heatsink":  # the article's 30-40 K dry jump, a few K greased
+        assert 30.0 < r["dry_mean_jump_K"][0] < 40.0
+        assert 1.0 < r["greased_mean_jump_K"][0] < 5.0
+        for label in ("dry", "greased"):
+            assert (shared_tmp / "files" / f"chip_heatsink_{label}.vtu").is_file()
+        pytest.importorskip("matplotlib")
+        for plot in ("line_dry", "line_greased", "flux_dry", "h_vs_pressure_dry"):
+            assert (shared_tmp / "files" / f"chip_heatsink_{plot}.png").is_file(), plot
+    if name == "demo_thermoelectric_multilayer":  # k_eff falls with N; files written
+        k = [r[f"k_eff_N{N}_W_mK"][0] for N in (0, 1, 3, 7)]
+        assert all(b < a for a, b in zip(k[:-1], k[1:], strict=True))
+        assert (shared_tmp / "files" / "thermoelectric_multilayer.vtu").is_file()
+        pytest.importorskip("matplotlib")
+        for plot in ("keff", "line", "staircase"):
+            assert (shared_tmp / "files" / f"thermoelectric_multilayer_{plot}.png").is_file()
     if name == "demo_transient_stack":  # the time series and the table
         assert (shared_tmp / "files" / "transient_stack.xdmf").is_file()
         assert (shared_tmp / "files" / "transient_stack.csv").is_file()
