@@ -24,6 +24,8 @@ import dolfinx.fem.petsc
 import numpy as np
 from dolfinx import fem
 
+from fe_interface.block_matrix import create_block_matrix
+
 __all__ = [
     "SolverError",
     "SolveInfo",
@@ -149,7 +151,7 @@ class LinearSystem:
         self.a, self.L, self.bcs = a, L, list(bcs)
         self.extra = extra
         self.spaces = fem.extract_function_spaces(L)
-        self.A = dolfinx.fem.petsc.create_matrix(a if pattern is None else pattern, kind="mpi")
+        self.A = create_block_matrix(a if pattern is None else pattern)
         self.A.setOptionsPrefix(prefix)
         self._zeros_eliminated = False
         self.b = dolfinx.fem.petsc.create_vector(self.spaces, kind="mpi")
@@ -253,7 +255,7 @@ class NonlinearSystem:
 
         self.u = list(u)
         spaces = fem.extract_function_spaces(F)
-        self.A = dolfinx.fem.petsc.create_matrix(J, kind="mpi")
+        self.A = create_block_matrix(J)
         self.b = dolfinx.fem.petsc.create_vector(spaces, kind="mpi")
         self.x = dolfinx.fem.petsc.create_vector(spaces, kind="mpi")
         comm = self.A.getComm().tompi4py()
