@@ -1,0 +1,149 @@
+"""Regenerate the README demo gallery: one PNG per demo in ``docs/gallery/``.
+
+    python docs/gallery/make_gallery.py [--work results/gallery] [--only NAME ...]
+
+Runs every demo (``demos/demo_*.py``, default sizes) into ``WORK/NAME`` and makes
+its picture: a ParaView render (``xvfb-run -a pvbatch`` with the demo's script in
+``fe_interface/paraview/``) for the demos with a field worth seeing, a matplotlib
+figure for the parameter studies.  Every image is shrunk to at most 900 px wide and
+must stay below 200 kB (checked).  Needs ParaView (pvbatch, xvfb-run) and matplotlib.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GALLERY = ROOT / "docs" / "gallery"
+MAX_BYTES = 200_000
+MAX_WIDTH = 900
+
+# demo -> how its picture is made: "paraview" (the demo's pvbatch script) or a
+# function name of this module (matplotlib, from the demo's output files)
+PICTURES = {
+    "two_blocks": "paraview",
+    "contact_laws": "plot_contact_laws",
+    "rough_homogenization": "copy_rough_homogenization",
+    "transient_stack": "plot_transient_stack",
+    "chip_heatsink": "paraview",
+    "thermoelectric_multilayer": "paraview",
+}
+
+
+def run_demo(name: str, out: Path) -> None:
+    cmd = [sys.executable, str(ROOT / "demos" / f"demo_{name}.py"), "--out", str(out)]
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    print(f"  ran demo_{name}.py in {time.perf_counter() - t0:.1f} s")
+
+
+def _figure(size=(6.4, 4.2)):
+    """(figure, axes) with the Agg backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=size, layout="constrained")
+
+
+def plot_contact_laws(out: Path, png: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    d = json.loads((out / "contact_laws_study.json").read_text())
+    _figure()  # Agg backend
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.8), layout="constrained")
+    P = [p / 1e6 for p in d["pressure_Pa"]]
+    ax1.loglog(P, d["h_air_W_m2K"], "o-", label="in air")
+    ax1.loglog(P, d["h_vacuum_W_m2K"], "s--", label="in vacuum (CMY, slope 0.95)")
+    ax1.set_xlabel("contact pressure (MPa)")
+    ax1.set_ylabel("h (W/(m² K))")
+    ax1.set_title("rough Al/Al joint, ~305 K", fontsize=10)
+    ax1.grid(True, which="both", alpha=0.3)
+    ax1.legend(fontsize=9)
+    cryo = sorted((float(t), c["R_K"]) for t, c in d["cryo"].items())
+    T, R = [t for t, _ in cryo], [r for _, r in cryo]
+    ax2.loglog(T, R, "o-", label="FE: bonded Si/Cu (AMM)")
+    ax2.loglog(T, [R[0] * (T[0] / t) ** 3 for t in T], ":", color="0.4", label="∝ T⁻³")
+    ax2.set_xlabel("temperature (K)")
+    ax2.set_ylabel("R_K (m² K/W)")
+    ax2.set_title("Kapitza resistance, cryogenic", fontsize=10)
+    ax2.grid(True, which="both", alpha=0.3)
+    ax2.legend(fontsize=9)
+    fig.savefig(png, dpi=100)
+    plt.close(fig)
+
+
+def copy_rough_homogenization(out: Path, png: Path) -> None:
+    png.write_bytes((out / "rough_homogenization.png").read_bytes())
+
+
+def plot_transient_stack(out: Path, png: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    with open(out / "transient_stack.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    t = [float(r["time_s"]) for r in rows]
+    fig, ax = _figure()
+    for key, label in (("die_tim", "die / TIM"), ("tim_sink", "TIM / sink")):
+        ax.semilogx(t, [float(r[f"{key}_mean_jump_K"]) for r in rows], label=f"jump {label}")
+    ax.set_xlabel("time after switch-on (s)")
+    ax.set_ylabel("mean interface jump (K)")
+    ax.set_title("chip switched on: the jumps grow to their steady values", fontsize=10)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=9)
+    fig.savefig(png, dpi=100)
+    plt.close(fig)
+
+
+def shrink(png: Path) -> int:
+    """At most MAX_WIDTH px wide, palette-quantised if still too large; returns bytes."""
+    from PIL import Image
+
+    img = Image.open(png).convert("RGB")
+    if img.width > MAX_WIDTH:
+        img = img.resize((MAX_WIDTH, round(img.height * MAX_WIDTH / img.width)), Image.LANCZOS)
+    img.save(png, optimize=True)
+    if png.stat().st_size > MAX_BYTES:
+        img.quantize(colors=256).save(png, optimize=True)
+    return png.stat().st_size
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--work", default=str(ROOT / "results" / "gallery"))
+    ap.add_argument("--only", nargs="*", default=None, help="demo names")
+    args = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from fe_interface import paraview
+
+    failed = []
+    for name, how in PICTURES.items():
+        if args.only and name not in args.only:
+            continue
+        print(f"{name}:")
+        out = Path(args.work) / name
+        png = GALLERY / f"{name}.png"
+        run_demo(name, out)
+        if how == "paraview":
+            paraview.render_demo(name, out, png)
+        else:
+            globals()[how](out, png)
+        size = shrink(png)
+        print(f"  {png.relative_to(ROOT)}: {size / 1e3:.0f} kB")
+        if size > MAX_BYTES:
+            failed.append(name)
+    if failed:
+        print(f"larger than {MAX_BYTES / 1e3:.0f} kB: {failed}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

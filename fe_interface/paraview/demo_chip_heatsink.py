@@ -1,0 +1,85 @@
+"""pvbatch: PNG of the chip-on-heat-sink demo (``demos/demo_chip_heatsink.py``).
+
+    xvfb-run -a pvbatch demo_chip_heatsink.py RESULTS_FOLDER --png OUT.png
+
+Reads ``chip_heatsink_dry.vtu`` and ``chip_heatsink_greased.vtu`` (and the mean
+jumps from the ``_summary.json`` files) and draws the two 2D packages side by side
+on one temperature scale: the dry joint (left) and the greased one (right).  The
+die, TIM and spreader are lifted a little off the sink so that both faces of the
+spreader/sink joint are visible: the colour step there is the contact jump.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import _pvcommon as common  # noqa: E402
+from paraview import simple as pv  # noqa: E402
+
+SINK_TAG = 1  # region tags of fe_interface.geometry.electronics_package: sink 1,
+# spreader 2, tim 3, die 4
+
+
+def _jump(folder, label):
+    path = os.path.join(folder, f"chip_heatsink_{label}_summary.json")
+    if not os.path.isfile(path):
+        return None
+    with open(path) as fh:
+        return json.load(fh)["interfaces"][0]["mean_jump_K"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("folder", nargs="?", default="results/chip_heatsink")
+    ap.add_argument("--png", default=None)
+    ap.add_argument("--size", type=int, nargs=2, default=[1200, 700])
+    args = ap.parse_args()
+    png = args.png or os.path.join(args.folder, "chip_heatsink.png")
+
+    readers = {
+        label: common.open_result(os.path.join(args.folder, f"chip_heatsink_{label}.vtu"))
+        for label in ("dry", "greased")
+    }
+    lo = min(r.PointData[common.FIELD].GetRange()[0] for r in readers.values())
+    hi = max(r.PointData[common.FIELD].GetRange()[1] for r in readers.values())
+    b = common.bounds(readers["dry"])
+    width, height = b[1] - b[0], b[3] - b[2]
+    gap = 0.04 * height  # lift of the die/TIM/spreader block
+    shift = 1.15 * width  # the greased package to the right
+    view = common.make_view(args.size)
+    for i, (label, reader) in enumerate(readers.items()):
+        for lower, upper, dy in ((SINK_TAG, SINK_TAG, 0.0), (SINK_TAG + 1, 99, gap)):
+            thr = pv.Threshold(Input=reader, Scalars=["CELLS", "region"])
+            thr.LowerThreshold = lower
+            thr.UpperThreshold = upper
+            tr = pv.Transform(Input=thr)
+            tr.Transform = "Transform"
+            tr.Transform.Translate = [i * shift, dy, 0.0]
+            tr.UpdatePipeline()
+            common.show_temperature(tr, view, rng=(lo, hi))
+        jump = _jump(args.folder, label)
+        text = f"{label} joint" + (f": jump {abs(jump):.1f} K" if jump is not None else "")
+        text += f"\njunction {reader.PointData[common.FIELD].GetRange()[1]:.1f} K"
+        t = pv.Text(Text=text)
+        d = pv.Show(t, view)
+        d.WindowLocation = "Any Location"
+        d.Position = [0.12 + 0.45 * i, 0.78]
+        d.FontSize = 18
+        d.Color = [0, 0, 0]
+    common.add_text(view, "100 W chip on a finned Al heat sink (2D section)", size=20)
+    view.CameraPosition = [0.5 * (b[0] + b[1] + shift), 0.5 * (b[2] + b[3]), 1.0]
+    view.CameraFocalPoint = [0.5 * (b[0] + b[1] + shift), 0.5 * (b[2] + b[3]), 0.0]
+    view.CameraViewUp = [0, 1, 0]
+    view.ResetCamera()
+    view.GetActiveCamera().Zoom(1.45)
+    pv.Render(view)
+    png = os.path.abspath(png)
+    pv.SaveScreenshot(png, view, ImageResolution=args.size, TransparentBackground=0)
+    common.emit({"png": png})
+
+
+if __name__ == "__main__":
+    main()
