@@ -526,9 +526,21 @@ class SteadyProblem:
             self._dS_terms.append((mid, a, b, lambda T, hf=self.h_field: hf("+")))
             for d in g:
                 d.measure_id = mid
+        # interfaces with equal laws between the same colours share one integral (one
+        # kernel to compile, however many interfaces: e.g. Kapitza on every interface
+        # of a superlattice)
+        shared: dict[tuple[Any, int, int], list[InterfaceData]] = {}
         for d in special:
+            try:
+                key = (d.spec.law, d.plus_colour, d.minus_colour)
+                hash(key)
+            except TypeError:  # unhashable law object: an integral of its own
+                key = (id(d.spec.law), d.plus_colour, d.minus_colour)
+            shared.setdefault(key, []).append(d)
+        for members in shared.values():
+            d = members[0]
             mid = len(dS_data)
-            dS_data.append((mid, d.entities.ravel()))
+            dS_data.append((mid, np.concatenate([m.entities for m in members]).ravel()))
             law = d.spec.law
             if isinstance(law, Conductance):
                 hfun = lambda T, law=law: law.at(x("+"))  # noqa: E731
@@ -543,7 +555,8 @@ class SteadyProblem:
                     T[p]("+"), T[m]("-")
                 )
             self._dS_terms.append((mid, d.plus_colour, d.minus_colour, hfun))
-            d.measure_id = mid
+            for m in members:
+                m.measure_id = mid
         hfuns = {mid: hfun for mid, _, _, hfun in self._dS_terms}
         for d in self.interface_data:
             if d.measure_id is not None:

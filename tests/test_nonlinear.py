@@ -122,3 +122,36 @@ def test_newton_failure_is_reported():
     )
     with pytest.raises(SolverError, match="Newton did not converge"):
         p.run()
+
+
+def test_equal_laws_share_one_integral():
+    """Three radiating gaps in a 4-layer wall: equal laws between the same colours share
+    one integral (two here: colours 0→1 twice, 1→0 once) and the answer is the exact 1D
+    one (q from a scalar root solve, marching T through layers and gaps)."""
+    L, k, eps = (0.01, 0.02, 0.01, 0.02), (15.0, 40.0, 20.0, 30.0), 0.7
+    law = GapRadiation(eps)
+    tm = wall_mesh(L, "triangle", 2)
+    p = SteadyProblem(
+        tm,
+        {f"m{i}": Material(f"m{i}", k[i]) for i in range(4)},
+        [Interface(f"i{i}", law, plus=f"m{i}") for i in range(3)],
+        [FixedTemperature("left", 1000.0), FixedTemperature("right", 300.0)],
+        solver="direct",
+    )
+    p.run()
+    assert len({d.measure_id for d in p.interface_data}) == 2
+
+    def march(q):
+        T = 1000.0
+        for i in range(4):
+            T -= q * L[i] / k[i]
+            if i < 3:
+                if T**4 < q / (SIGMA * eps):
+                    return -1e9  # the gap cannot carry q
+                T = (T**4 - q / (SIGMA * eps)) ** 0.25
+        return T - 300.0
+
+    q = brentq(march, 1.0, 700.0 / sum(li / ki for li, ki in zip(L, k, strict=True)))
+    for s in p.interface_table():
+        assert s.heat_flow_W == pytest.approx(q, rel=1e-8)
+    assert p.energy_balance().relative_residual < 1e-8
