@@ -243,11 +243,17 @@ def _concentric(
     comm,
     refine_interfaces,
     msh_file=None,
+    octant: bool = False,
 ) -> TaggedMesh:
     r = _check_radii(radii)
     n = len(r) - 1
+    if not isinstance(octant, bool):
+        raise ValueError(f"octant must be True or False, got {octant!r}")
     facet_names = (
-        (["inner"] if r[0] > 0 else []) + ["outer"] + [f"interface{i}" for i in range(n - 1)]
+        (["inner"] if r[0] > 0 else [])
+        + ["outer"]
+        + [f"interface{i}" for i in range(n - 1)]
+        + (["symmetry"] if octant else [])
     )
     cell_names = _check_names(names, n, "region", facet_names)
     h = _default_size(mesh_size, r[-1])
@@ -271,20 +277,34 @@ def _concentric(
                 shells.extend(cut)
             else:
                 shells.append((dim, outer))
+        if octant:  # keep x, y, z >= 0: the symmetry planes cut every shell
+            box = occ.addBox(0, 0, 0, 2 * rmax, 2 * rmax, 2 * rmax)
+            shells, _ = occ.intersect(shells, [(3, box)])
         if len(shells) > 1:
             occ.fragment(shells[:1], shells[1:])
         occ.synchronize()
 
+        def on_plane(e):  # a face of the octant on x = 0, y = 0 or z = 0
+            c = gmsh.model.occ.getCenterOfMass(dim - 1, e)
+            return octant and min(abs(v) for v in c) < 1e-9 * rmax
+
         regions: dict[str, list[int]] = {s: [] for s in cell_names}
         for _, e in gmsh.model.getEntities(dim):
             bnd = gmsh.model.getBoundary([(dim, e)], combined=False, oriented=False)
-            rb = max(np.linalg.norm(_point_on(gmsh, dim - 1, abs(b))) for _, b in bnd)
+            rb = max(
+                np.linalg.norm(_point_on(gmsh, dim - 1, abs(b)))
+                for _, b in bnd
+                if not on_plane(abs(b))
+            )
             k = _match(rb, r[1:], rmax, "region outer radius")
             regions[cell_names[k]].append(e)
 
         facets: dict[str, list[int]] = {s: [] for s in facet_names}
         interfaces = []
         for _, e in gmsh.model.getEntities(dim - 1):
+            if on_plane(e):
+                facets["symmetry"].append(e)
+                continue
             k = _match(np.linalg.norm(_point_on(gmsh, dim - 1, e)), r, rmax, "circle radius")
             if k == 0:
                 facets["inner"].append(e)
@@ -350,14 +370,22 @@ def concentric_spheres(
     *,
     refine_interfaces: float | None = None,
     msh_file: str | Path | None = None,
+    octant: bool = False,
 ) -> TaggedMesh:
     """Concentric spherical shells in 3D (tetrahedra); see :func:`concentric_cylinders`.
 
     Facet groups ``"inner"`` (``r = r0``, only if ``r0 > 0``), ``"outer"`` and
     ``"interface{i}"`` (sphere ``r = r_{i+1}``); cell groups ``names[i]`` or
     ``"region{i}"``.
+
+    With ``octant=True`` only the part ``x, y, z >= 0`` is modelled (1/8 of the
+    volume and cells), and its three plane faces form the extra facet group
+    ``"symmetry"``; left without a boundary condition they are insulated, which
+    is exact for a radially symmetric problem.
     """
-    return _concentric(3, radii, names, mesh_size, order, comm, refine_interfaces, msh_file)
+    return _concentric(
+        3, radii, names, mesh_size, order, comm, refine_interfaces, msh_file, octant=octant
+    )
 
 
 # --------------------------------------------------------------------------------------
