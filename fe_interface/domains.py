@@ -39,7 +39,8 @@ class Colouring(NamedTuple):
     block_of_region: dict[int, int]
 
 
-def _find(parent: dict[int, int], a: int) -> int:
+def find_root(parent: dict[int, int], a: int) -> int:
+    """Union-find root of ``a`` (with path halving)."""
     while parent[a] != a:
         parent[a] = parent[parent[a]]
         a = parent[a]
@@ -66,10 +67,10 @@ def colour_regions(
     """
     parent = {r: r for r in regions}
     for a, b in sorted(perfect_pairs):
-        ra, rb = _find(parent, a), _find(parent, b)
+        ra, rb = find_root(parent, a), find_root(parent, b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
-    block = {r: _find(parent, r) for r in regions}
+    block = {r: find_root(parent, r) for r in regions}
     for (a, b), name in sorted(resistive_pairs.items()):
         if block[a] == block[b]:
             raise InputError(

@@ -45,6 +45,7 @@ from fe_interface.domains import (
     build_colour_spaces,
     colour_regions,
     facet_cells,
+    find_root,
     gather_pairs,
     region_vertex_pairs,
     unique_pairs,
@@ -371,9 +372,7 @@ class SteadyProblem:
         parent = {r: r for r in self.regions}
 
         def find(a: int) -> int:
-            while parent[a] != a:
-                a = parent[a]
-            return a
+            return find_root(parent, a)
 
         for a, b in contact_pairs:
             parent[find(a)] = find(b)
