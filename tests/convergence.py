@@ -225,9 +225,9 @@ def spherical_wedge(
     lie on the spheres).  The side faces (cones θ = const, planes φ = const)
     contain the radial directions, so a radial solution satisfies their natural
     (insulated) condition exactly.  Refining ``n`` gives a smooth, nested-like
-    family: independent gmsh meshes of full spheres at affordable 3D sizes vary
-    too much in local cell size near the inner sphere (where ∇²T is largest) to
-    give clean observed rates.
+    family with clean per-step rates (independent gmsh meshes, as in the octant
+    study of ``test_convergence.SphereStudy``, scatter by about ± 0.3 per step
+    because the error constant changes from mesh to mesh).
 
     Returns groups "region{i}", facets "inner", "outer", "interface{i}" (as
     :func:`fe_interface.geometry.concentric_spheres`); the solid angle is
