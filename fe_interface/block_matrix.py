@@ -88,8 +88,10 @@ def create_block_matrix(a: Sequence[Sequence[fem.Form | None]]) -> PETSc.Mat:
     maps = [V.dofmap.index_map for V in V0]
     num = _Numbering(comm, maps)
 
-    # per block row: CSR of every block in blocked global column numbering
-    indptrs, colss = [], []
+    # per block row: CSR of every block in blocked global column numbering (PETSc
+    # integers; one block's uncompressed pattern alive at a time)
+    IT = PETSc.IntType
+    counts_all, cols_all = [], []
     for i, row in enumerate(a):
         n_i = maps[i].size_local
         parts = []
@@ -101,35 +103,43 @@ def create_block_matrix(a: Sequence[Sequence[fem.Form | None]]) -> PETSc.Mat:
                 sp.insert_diagonal(np.arange(n_i, dtype=np.int32))
             sp.finalize()  # compressed; the columns may include extra ghosts
             c_local, ip = sp.graph
-            ip = np.asarray(ip[: n_i + 1], dtype=np.int64)  # owned rows only
-            g = sp.index_map(1).local_to_global(np.asarray(c_local[: ip[-1]], dtype=np.int32))
+            nnz = int(ip[n_i])
+            g = sp.index_map(1).local_to_global(np.asarray(c_local[:nnz], dtype=np.int32))
             del sp, c_local
-            parts.append((ip, num.to_blocked(j, np.asarray(g, np.int64))))
-        counts = sum(np.diff(ip) for ip, _ in parts)
+            parts.append((np.diff(ip[: n_i + 1]).astype(IT), num.to_blocked(j, g).astype(IT)))
+            del g
+        if len(parts) == 1:
+            counts, cols = parts[0]
+        else:  # rows fed by several blocks: place each block's entries after the last
+            counts = np.sum([c for c, _ in parts], axis=0, dtype=IT)
+            start = np.zeros(n_i, dtype=np.int64)
+            np.cumsum(counts[:-1], out=start[1:])
+            cols = np.empty(int(counts.sum()), dtype=IT)
+            for cnt, c in parts:
+                first = np.zeros(n_i, dtype=np.int64)  # first entry of each row in c
+                np.cumsum(cnt[:-1], out=first[1:])
+                cols[np.repeat(start - first, cnt) + np.arange(c.size)] = c
+                start += cnt
+        parts.clear()
+        # sort the rows fed by several blocks and the process-boundary rows (ghost
+        # columns); the translation keeps the rest sorted
         indptr = np.zeros(n_i + 1, dtype=np.int64)
         np.cumsum(counts, out=indptr[1:])
-        cols = np.empty(indptr[-1], dtype=np.int64)
-        fill = indptr[:-1].copy()
-        for ip, c in parts:
-            cnt = np.diff(ip)
-            dest = np.repeat(fill - ip[:-1], cnt) + np.arange(c.size)
-            cols[dest] = c
-            fill += cnt
         _sort_rows(indptr, cols)
-        indptrs.append(indptr)
-        colss.append(cols)
+        counts_all.append(counts)
+        cols_all.append(cols)
 
     # stack the block rows (owned rows of block 0, then block 1, ... on this rank)
-    shift = np.cumsum([0, *[ip[-1] for ip in indptrs[:-1]]])
-    indptr = np.concatenate(
-        [indptrs[0][:1]] + [ip[1:] + s for ip, s in zip(indptrs, shift, strict=True)]
-    )
-    cols = np.concatenate(colss)
+    counts = np.concatenate(counts_all)
+    indptr = np.zeros(counts.size + 1, dtype=IT)
+    np.cumsum(counts, out=indptr[1:])
+    cols = np.concatenate(cols_all)
+    del counts_all, cols_all, counts
     A = PETSc.Mat().create(comm)
     A.setSizes(((num.size_local, num.size_global), (num.size_local, num.size_global)))
     A.setType(PETSc.Mat.Type.AIJ)
-    A.setPreallocationCSR((indptr.astype(PETSc.IntType), cols.astype(PETSc.IntType)))
-    del indptr, cols, indptrs, colss
+    A.setPreallocationCSR((indptr, cols))
+    del indptr, cols
 
     # local-to-global map of the blocked local numbering (owned of all blocks, then
     # ghosts of all blocks: dolfinx.cpp.la.petsc.create_index_sets)
