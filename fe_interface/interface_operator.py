@@ -55,9 +55,10 @@ def _closure_dofs(cs: ColourSpace, parent_cells: np.ndarray, local_facets: np.nd
 
 def _match(xg: np.ndarray, xc: np.ndarray, dofs: np.ndarray, scale: float) -> np.ndarray:
     """Reorder ``dofs`` (n_f, n) so that dof j sits at the facet node xg[:, j]."""
-    d = np.linalg.norm(xg[:, :, None, :] - xc[:, None, :, :], axis=-1)  # (n_f, n, n)
-    j = np.argmin(d, axis=2)
-    err = np.take_along_axis(d, j[:, :, None], axis=2).max(initial=0.0)
+    diff = xg[:, :, None, :] - xc[:, None, :, :]
+    d2 = np.einsum("fijk,fijk->fij", diff, diff)  # squared distances (n_f, n, n)
+    j = np.argmin(d2, axis=2)
+    err = float(np.sqrt(np.take_along_axis(d2, j[:, :, None], axis=2).max(initial=0.0)))
     if err > 1e-8 * scale:
         raise RuntimeError(
             f"interface operator: facet nodes and cell dofs do not coincide (distance {err:.3e} m)"

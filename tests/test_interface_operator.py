@@ -88,6 +88,7 @@ def _solve_both(tm, law, degree=1, axisymmetric=False, three=False):
     [
         ("triangle", 1, False),
         ("triangle", 2, True),
+        ("triangle", 3, False),
         ("quadrilateral", 2, False),
         ("tetrahedron", 1, False),
         ("tetrahedron", 2, False),
