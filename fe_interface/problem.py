@@ -610,32 +610,43 @@ class SteadyProblem:
                 self.F, self.J, self.T, self.bcs, self.prefix, self.petsc_options
             )
         else:
+            # temperature-independent interface terms (DG0 h) are assembled facet by facet
+            # (InterfaceOperator); their dS form only gives the coupling blocks' sparsity
+            facetwise = bool(self._h_field_terms) and self.facetwise_interfaces
             u = ufl.TrialFunctions(self.W)
-            a, L = ufl.system(self.residual(u, v) - self._zero_rows(v))
+            R = self.residual(u, v, h_field_terms=not facetwise) - self._zero_rows(v)
+            a, L = ufl.system(R)
+            a_blocks = ufl.extract_blocks(a)
+            self.a = fem.form(a_blocks, entity_maps=self.entity_maps)
             self.L = fem.form(ufl.extract_blocks(L), entity_maps=self.entity_maps)
-            if not (self._h_field_terms and self.facetwise_interfaces):
-                self.a = fem.form(ufl.extract_blocks(a), entity_maps=self.entity_maps)
+            if not facetwise:
                 self.system = LinearSystem(
                     self.a, self.L, self.bcs, self.prefix, self.petsc_options
                 )
                 return
-            # DG0-h interface terms: assembled facet by facet (InterfaceOperator); their
-            # dS form gives the sparsity of the coupling blocks only
-            bulk = ufl.system(self.residual(u, v, h_field_terms=False) - self._zero_rows(v))[0]
-            bulk_blocks = ufl.extract_blocks(bulk)
-            self.a = fem.form(bulk_blocks, entity_maps=self.entity_maps)
-            full = ufl.extract_blocks(a)
+            nc = self.num_colours
+            coupling: list[list[Any]] = [[None] * nc for _ in range(nc)]
+            hf = self.h_field("+")
+            for mid, ca, cb, _ in self._h_field_terms:
+                for i, j, term in (
+                    (ca, cb, hf * u[cb]("-") * v[ca]("+") * self.dS(mid)),
+                    (cb, ca, hf * u[ca]("+") * v[cb]("-") * self.dS(mid)),
+                ):
+                    coupling[i][j] = term if coupling[i][j] is None else coupling[i][j] + term
             pattern = [
                 [
-                    self.a[i][j] if i == j or full[i][j] is None else None
-                    for j in range(self.num_colours)
+                    self.a[i][j]
+                    if coupling[i][j] is None
+                    else fem.form(
+                        coupling[i][j]
+                        if a_blocks[i][j] is None
+                        else a_blocks[i][j] + coupling[i][j],
+                        entity_maps=self.entity_maps,
+                    )
+                    for j in range(nc)
                 ]
-                for i in range(self.num_colours)
+                for i in range(nc)
             ]
-            for i in range(self.num_colours):
-                for j in range(self.num_colours):
-                    if i != j and full[i][j] is not None:
-                        pattern[i][j] = fem.form(full[i][j], entity_maps=self.entity_maps)
             self.system = LinearSystem(
                 self.a,
                 self.L,
