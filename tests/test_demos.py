@@ -21,6 +21,7 @@ CASES = {
     "demo_contact_laws": {"n": 2, "solver": "direct"},
     "demo_chip_heatsink": {"n": 5, "solver": "direct"},
     "demo_thermoelectric_multilayer": {"n": 7, "solver": "direct"},
+    "demo_transient_contact": {"n": 16, "solver": "direct"},
 }
 TOL = {"demo_two_blocks": 1e-9, "demo_rough_homogenization": 1e-9}
 TOL["demo_transient_stack"] = 1e-4  # early heating rate: first step of 1e-7 s
@@ -31,6 +32,10 @@ TOL["demo_contact_laws"] = 1e-3
 # mean jump = q''/h and k_eff = L / (sum L_i/k_i + N R_K) hold to solver precision
 TOL["demo_chip_heatsink"] = 1e-8
 TOL["demo_thermoelectric_multilayer"] = 1e-8
+# interface temperatures, jump and heat crossed vs the semi-infinite Carslaw-Jaeger
+# solution (n = 16: mesh and backward-Euler error <= 5e-3); the late equilibrium and
+# the heat content are checked to 1e-10 below
+TOL["demo_transient_contact"] = 1e-2
 
 
 def load(name: str):
@@ -99,6 +104,17 @@ def test_demo_matches_exact(name, shared_tmp):
     if name == "demo_transient_stack":  # the time series and the table
         assert (shared_tmp / "files" / "transient_stack.xdmf").is_file()
         assert (shared_tmp / "files" / "transient_stack.csv").is_file()
+    if name == "demo_transient_contact":  # energy conserved, equilibrium, files written
+        for key in ("final_T_plus_K", "final_T_minus_K", "final_heat_content_J"):
+            assert r[key][0] == pytest.approx(r[key][1], rel=1e-10), key
+        assert r["heat_content_max_relative_drift"][0] < 1e-10
+        # the jump closes over time: 70 K, 53 K, 34 K of the initial 100 K
+        jumps = [r[f"jump_t{t}s_K"][0] for t in ("0.0625", "0.25", "1")]
+        assert 100.0 > jumps[0] > jumps[1] > jumps[2] > 0.0
+        for ext in ("xdmf", "h5", "csv"):
+            assert (shared_tmp / "files" / f"transient_contact.{ext}").is_file(), ext
+        pytest.importorskip("matplotlib")
+        assert (shared_tmp / "files" / "transient_contact_interface.png").is_file()
 
 
 @pytest.mark.skipif(MPI.COMM_WORLD.size > 1, reason="launches mpirun itself")

@@ -33,6 +33,7 @@ PICTURES = {
     "transient_stack": "plot_transient_stack",
     "chip_heatsink": "paraview",
     "thermoelectric_multilayer": "paraview",
+    "transient_contact": "paraview",
 }
 
 
