@@ -28,6 +28,8 @@ import dolfinx
 import numpy as np
 from dolfinx.mesh import CellType
 
+from fe_interface.files import write_text
+
 if TYPE_CHECKING:
     from fe_interface.postprocess import EnergyBalance, InterfaceSummary
     from fe_interface.problem import SteadyProblem
@@ -204,11 +206,7 @@ def write_summary(
             }
             | (extra or {})
         )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp_", dir=path.parent)
-        with os.fdopen(fd, "w") as f:
-            json.dump(doc, f, indent=2, allow_nan=False)
-        os.replace(tmp, path)
+        write_text(path, json.dumps(doc, indent=2, allow_nan=False))
     comm.barrier()
     return path
 

@@ -17,8 +17,6 @@ Units: m, K, W/m², W/(m² K), Pa.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -26,6 +24,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from mpi4py import MPI
 
 import numpy as np
+
+from fe_interface.files import atomic_file, write_text
 
 if TYPE_CHECKING:
     from fe_interface.problem import SteadyProblem
@@ -369,23 +369,8 @@ def _figure(size: tuple[float, float] = (7.0, 4.5)):
 
 
 def _save(fig: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp_", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_file(path, suffix=path.suffix) as tmp:
         fig.savefig(tmp, dpi=120)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def _write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp_", dir=path.parent)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def _length_unit(length: float) -> tuple[float, str]:
@@ -468,7 +453,7 @@ def plot_line_profile(
             prof.distance, prof.points, prof.region, prof.temperature, strict=True
         ):
             lines.append(f"{s:.12g},{x[0]:.12g},{x[1]:.12g},{x[2]:.12g},{int(r)},{t:.12g}")
-        _write_text(path.with_suffix(".csv"), "\n".join(lines) + "\n")
+        write_text(path.with_suffix(".csv"), "\n".join(lines) + "\n")
     comm.barrier()
     return path
 
@@ -525,7 +510,7 @@ def plot_interface_flux(
             lines.append(
                 f"{x[0]:.12g},{x[1]:.12g},{x[2]:.12g},{a_:.12g},{j:.12g},{h:.12g},{qq:.12g}"
             )
-        _write_text(path.with_suffix(".csv"), "\n".join(lines) + "\n")
+        write_text(path.with_suffix(".csv"), "\n".join(lines) + "\n")
     comm.barrier()
     return path
 
@@ -603,6 +588,6 @@ def plot_h_vs_pressure(
         ax.set_title(title or "contact conductance vs pressure", fontsize=10)
         _save(fig, path)
         lines = ["pressure_Pa,h_W_m2K"] + [f"{p:.12g},{x:.12g}" for p, x in zip(P, H, strict=True)]
-        _write_text(path.with_suffix(".csv"), "\n".join(lines) + "\n")
+        write_text(path.with_suffix(".csv"), "\n".join(lines) + "\n")
     comm.barrier()
     return {"path": path, "fit": ab, "correlation": corr}

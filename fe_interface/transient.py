@@ -75,6 +75,7 @@ from dolfinx import fem, la
 from dolfinx.fem.forms import derivative_block
 
 from fe_interface.boundary import Convection, FixedTemperature, HeatFlux
+from fe_interface.files import write_bytes
 from fe_interface.materials import HeatSource, InputError, Material
 from fe_interface.mesh import MeshError, TaggedMesh
 from fe_interface.problem import SteadyProblem, _as_value
@@ -358,21 +359,6 @@ _SCHEMES = {
     "crank_nicolson": 0.5,
     "cn": 0.5,
 }
-
-
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp_", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _npz_bytes(**arrays: Any) -> bytes:
@@ -1114,13 +1100,14 @@ class TransientProblem(SteadyProblem):
                     X = None
                 coords.append(comm.bcast(X, root=0))
             if comm.rank == 0:
-                _atomic_write_bytes(
+                write_bytes(
                     path,
                     _npz_bytes(
                         num_colours=self.num_colours,
                         degree=self.degree,
                         **{f"x{c}": X for c, X in enumerate(coords)},
                     ),
+                    fsync=True,
                 )
         diam = float(np.max(np.ptp(np.concatenate(coords), axis=0))) or 1.0
         self._canon_idx: list[np.ndarray] = []
@@ -1182,7 +1169,7 @@ class TransientProblem(SteadyProblem):
                 "frame_times": self.frame_times,
                 "columns": self.columns,
             }
-            _atomic_write_bytes(
+            write_bytes(
                 ck / "state.npz",
                 _npz_bytes(
                     meta=np.array(json.dumps(meta)),
@@ -1190,6 +1177,7 @@ class TransientProblem(SteadyProblem):
                     step_residuals=np.array(self.step_residuals, float),
                     **{f"T{c}": a for c, a in enumerate(vals)},
                 ),
+                fsync=True,
             )
         self.comm.barrier()
 
@@ -1240,9 +1228,10 @@ class TransientProblem(SteadyProblem):
         if ck is not None:
             vals = self._gather_canonical(self.T)
             if self.comm.rank == 0:
-                _atomic_write_bytes(
+                write_bytes(
                     ck / "frames" / f"frame_{i:06d}.npz",
                     _npz_bytes(t=np.array(self.t), **{f"T{c}": a for c, a in enumerate(vals)}),
+                    fsync=True,
                 )
         writer.write_frame(self.t)
 
@@ -1333,7 +1322,7 @@ class _Outputs:
             wr.writerow(self.p.columns)
             for row in self.p.history:
                 wr.writerow([repr(float(v)) for v in row])
-            _atomic_write_bytes(path, buf.getvalue().encode())
+            write_bytes(path, buf.getvalue().encode())
         self.comm.barrier()
         return path
 
