@@ -169,3 +169,10 @@ def test_pvbatch_renders_new_demos(demo, kwargs, tmp_path):
 
     img = np.asarray(matplotlib.image.imread(png))[..., :3]
     assert len(np.unique(img.reshape(-1, 3), axis=0)) > 50  # many colours: a real picture
+    if demo == "transient_contact":  # a time series opens at its last step (equilibrium)
+        res = paraview.probe(
+            tmp_path / "demo" / "transient_contact.xdmf", points=[[0.025, 0.025, 0.07]]
+        )
+        assert res["cells"] > 0
+        (p,) = res["probes"]
+        assert p["valid"] and p["temperature_K"] == pytest.approx(358.4987, rel=1e-5)

@@ -14,8 +14,17 @@ def emit(obj):
     print(MARK + json.dumps(obj), flush=True)
 
 
+#: time (s) shown for time series: the last step of the last opened series
+_TIME = None
+
+
 def open_result(path):
-    """Reader for a meshio result file: ``.xdmf`` (Xdmf3 reader) or ``.vtu``."""
+    """Reader for a meshio result file: ``.xdmf`` (Xdmf3 reader) or ``.vtu``.
+
+    A time series (transient XDMF) is updated at its last time step (a series has no data
+    until a time is requested) and views made afterwards show that time.
+    """
+    global _TIME
     path = os.path.abspath(path)
     if not os.path.isfile(path):
         raise SystemExit(f"no such file: {path}")
@@ -25,7 +34,12 @@ def open_result(path):
         reader = pv.XMLUnstructuredGridReader(FileName=[path])
     else:
         raise SystemExit(f"expected a .xdmf or .vtu file, got {path}")
-    reader.UpdatePipeline()
+    times = list(getattr(reader, "TimestepValues", None) or [])
+    if times:
+        _TIME = times[-1]
+        reader.UpdatePipeline(_TIME)
+    else:
+        reader.UpdatePipeline()
     return reader
 
 
@@ -78,6 +92,8 @@ def make_view(size):
     except AttributeError:
         pass
     view.OrientationAxesVisibility = 1
+    if _TIME is not None:
+        view.ViewTime = _TIME
     return view
 
 
