@@ -12,7 +12,11 @@ Every material region is a physical group of cells, every outer boundary part an
 every interface a physical group of facets.  An *interface* group contains only
 internal facets (two cells, one on each side, with different cell tags): integrate
 over it with ``dS``; boundaries with ``ds``.  Each facet belongs to at most one
-group.  All lengths are in metres.
+group.  All lengths are in metres.  Since OpenCASCADE's tolerances are absolute
+(about 1e-7 model units), a model whose smallest feature is below 5 um (thin films,
+superlattices) is built and meshed in a power-of-ten unit that makes that feature
+O(1), and the mesh (and the ``.msh`` file) is scaled back to metres: builders work
+at any length scale, and models of 5 um .. 10 km features are meshed unscaled.
 
 gmsh is initialised (quiet: ``General.Terminal = 0``) and finalised inside each
 builder unless the caller already initialised it, in which case a temporary model
@@ -97,6 +101,28 @@ def _check_radii(radii) -> list[float]:
     return r
 
 
+#: feature lengths (m) in ``[_UNSCALED[0], _UNSCALED[1])`` are given to gmsh unscaled
+_UNSCALED = (5e-6, 1e4)
+
+
+def _length_scale(*lengths: float) -> float:
+    """Model unit (m per gmsh length unit) for a model whose smallest feature is ``min(lengths)``.
+
+    OpenCASCADE works with *absolute* tolerances (``Precision::Confusion() = 1e-7``,
+    gmsh's ``Geometry.Tolerance = 1e-8``): booleans and ``fragment`` merge or drop
+    features of about that size, so a sub-micron model built in metres loses its thin
+    layers and interfaces.  Models whose smallest feature is at least 5 um (50 times
+    the tolerance; up to 10 km) are built in metres (unit 1, unchanged meshes); any
+    other is built in the power of ten that makes the smallest feature 1 to 10 units,
+    and :func:`_build` scales the mesh back to metres.  Zero or negative lengths
+    (absent features) are ignored.
+    """
+    lmin = min((float(v) for v in lengths if v > 0.0), default=1.0)
+    if _UNSCALED[0] <= lmin < _UNSCALED[1]:
+        return 1.0
+    return 10.0 ** math.floor(math.log10(lmin))
+
+
 def _default_size(mesh_size, length: float) -> float:
     if mesh_size is None:
         return length / 10.0
@@ -114,10 +140,17 @@ def _build(
     gdim: int,
     construct: Callable[[object], None],
     msh_file: str | Path | None = None,
+    scale: float = 1.0,
 ) -> TaggedMesh:
     """Run ``construct(gmsh)`` on rank 0 (geometry, groups, mesh) and distribute.
 
     With ``msh_file`` the gmsh mesh is also written there (MSH 4.1, ASCII) by rank 0.
+
+    ``scale`` is the model unit in m (:func:`_length_scale`): ``construct`` builds and
+    meshes the model in units of ``scale`` (all lengths and cell sizes divided by it);
+    the written ``.msh`` (nodes: ``Mesh.ScalingFactor``; entities:
+    :func:`_scale_msh_entities`) and the returned mesh are in metres.  With
+    ``scale == 1`` nothing is rescaled.
     """
     comm = MPI.COMM_WORLD if comm is None else comm
     gmsh = None
@@ -137,7 +170,16 @@ def _build(
                 gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
                 gmsh.option.setNumber("Mesh.Binary", 0)
                 gmsh.option.setNumber("Mesh.SaveAll", 0)
-                gmsh.write(str(msh_file))
+                if scale == 1.0:
+                    gmsh.write(str(msh_file))
+                else:
+                    previous = gmsh.option.getNumber("Mesh.ScalingFactor")
+                    gmsh.option.setNumber("Mesh.ScalingFactor", scale)
+                    try:
+                        gmsh.write(str(msh_file))
+                    finally:
+                        gmsh.option.setNumber("Mesh.ScalingFactor", previous)
+                    _scale_msh_entities(msh_file, scale)
         except Exception as exc:  # reported on every rank below
             error = exc
     try:
@@ -146,12 +188,39 @@ def _build(
             if error is not None:
                 raise error
             raise RuntimeError(f"building the {name!r} mesh failed on rank 0: {failed}")
-        return from_gmsh_model(gmsh.model if gmsh is not None else None, comm, 0, gdim)
+        tagged = from_gmsh_model(gmsh.model if gmsh is not None else None, comm, 0, gdim)
+        if scale != 1.0:  # model units -> m (owned and ghost nodes, incl. P2 nodes)
+            tagged.mesh.geometry.x[:] *= scale
+        return tagged
     finally:
         if gmsh is not None:
             gmsh.model.remove()
             if not initialised:
                 gmsh.finalize()
+
+
+def _scale_msh_entities(path: str | Path, scale: float) -> None:
+    """Scale the ``$Entities`` of an ASCII MSH 4.1 file (point coordinates, bounding boxes).
+
+    gmsh's ``Mesh.ScalingFactor`` scales the node coordinates only; the entities keep
+    the model's units.
+    """
+    path = Path(path)
+    lines = path.read_text().split("\n")
+    if "$Entities" not in lines:
+        return
+    i = lines.index("$Entities")
+    k = i + 2
+    for dim, count in enumerate(int(v) for v in lines[i + 1].split()[:4]):
+        m = 3 if dim == 0 else 6  # X Y Z of a point; minX ... maxZ of the others
+        for _ in range(count):
+            f = lines[k].split()
+            f[1 : 1 + m] = [f"{float(v) * scale:.16g}" for v in f[1 : 1 + m]]
+            lines[k] = " ".join(f) + (" " if lines[k].endswith(" ") else "")
+            k += 1
+    if lines[k] != "$EndEntities":
+        raise RuntimeError(f"internal error: unexpected $Entities section in {path}")
+    path.write_text("\n".join(lines))
 
 
 def _mesh_options(gmsh, mesh_size: float, min_size: float | None = None) -> None:
@@ -259,6 +328,10 @@ def _concentric(
     h = _default_size(mesh_size, r[-1])
     order = _check_order(order)
     refine = _check_refine(refine_interfaces)
+    # model units (see _length_scale): the shells' thicknesses and the inner radius
+    scale = _length_scale(*np.diff(r), r[0])
+    r = [v / scale for v in r]
+    h /= scale
     rmax = r[-1]
 
     def construct(gmsh):
@@ -325,7 +398,7 @@ def _concentric(
         _generate(gmsh, dim, order)
 
     name = "concentric_cylinders" if dim == 2 else "concentric_spheres"
-    return _build(name, comm, dim, construct, msh_file)
+    return _build(name, comm, dim, construct, msh_file, scale)
 
 
 def concentric_cylinders(
@@ -485,12 +558,15 @@ def layered_stack(
     refine = _check_refine(refine_interfaces)
     if refine is not None and cell_type == "hex":
         raise ValueError("refine_interfaces is only available with cell_type='simplex'")
+    scale = _length_scale(*t, wy, wz)  # model units (wz = 0 in 2D is ignored)
+    x, wy, wz, h = x / scale, wy / scale, wz / scale, h / scale
     return _build(
         "layered_stack",
         comm,
         dim,
         lambda gmsh: _layers(gmsh, dim, x, wy, wz, cell_names, h, cell_type, order, refine),
         msh_file,
+        scale,
     )
 
 
@@ -610,6 +686,8 @@ def flux_tube(
     refine = _check_refine(refine_spot, "refine_spot")
     order = _check_order(order)
     h_spot = min(h, a / 2.0) / refine
+    scale = _length_scale(a, b - a, L)  # model units
+    a, b, L, h, h_spot = a / scale, b / scale, L / scale, h / scale, h_spot / scale
 
     def construct(gmsh):
         occ = gmsh.model.occ
@@ -686,7 +764,7 @@ def flux_tube(
         gmsh.option.setNumber("Mesh.Algorithm3D", 4)
         _generate(gmsh, dim, order)
 
-    return _build(f"flux_tube_{dim}d", comm, dim, construct, msh_file)
+    return _build(f"flux_tube_{dim}d", comm, dim, construct, msh_file, scale)
 
 
 # --------------------------------------------------------------------------------------
@@ -777,6 +855,20 @@ def electronics_package(
     widths = [min(w[:2]) if dim == 3 else w[0] for w in layers.values()]
     h = _default_size(mesh_size, min(widths))
     order = _check_order(order)
+    # model units: thicknesses, widths, fins and the steps between adjacent layers' edges
+    features = [v for lay in layers.values() for v in lay] + list(fin[1:] if fin else [])
+    wmax = max(v for lay in layers.values() for v in lay[:2])
+    lays = list(layers.values())
+    for (ax, ay, _), (bx, by, _) in zip(lays[:-1], lays[1:], strict=True):
+        features += [d for d in (abs(ax - bx) / 2, abs(ay - by) / 2) if d > 1e-9 * wmax]
+    if fin is not None and fin[0] > 1:
+        gap = (layers["sink"][0] - fin[0] * fin[1]) / (fin[0] - 1)
+        features += [gap] if gap > 1e-9 * wmax else []
+    scale = _length_scale(*features)
+    layers = {k: tuple(v / scale for v in lay) for k, lay in layers.items()}
+    if fin is not None:
+        fin = (fin[0], fin[1] / scale, fin[2] / scale)
+    h /= scale
     z = np.concatenate([[0.0], np.cumsum([lay[2] for lay in layers.values()])])
 
     def construct(gmsh):
@@ -854,4 +946,4 @@ def electronics_package(
         gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 1)
         _generate(gmsh, dim, order)
 
-    return _build(f"electronics_package_{dim}d", comm, dim, construct, msh_file)
+    return _build(f"electronics_package_{dim}d", comm, dim, construct, msh_file, scale)

@@ -688,7 +688,13 @@ def rough_contact_3d(
             no contact or full contact; non-positive lengths; ``edge_size >
             interface_size``.
     """
-    from fe_interface.geometry import _add_groups, _background_min, _build, _mesh_options
+    from fe_interface.geometry import (
+        _add_groups,
+        _background_min,
+        _build,
+        _length_scale,
+        _mesh_options,
+    )
 
     surface = _check_surface(surface, 2)
     dx = surface.dx
@@ -728,8 +734,20 @@ def rough_contact_3d(
         )
     area_fraction = float(mask.mean())
     grow = 0.5  # cell size growth away from the plane and the spot edges
+    scale = _length_scale(dx, t_lo, t_up)  # gmsh model unit in m (absolute OCC tolerances)
 
-    def construct(gmsh):
+    def construct(
+        gmsh,
+        # lengths in model units (metres / scale)
+        dx=dx / scale,
+        Lx=Lx / scale,
+        Ly=Ly / scale,
+        t_lo=t_lo / scale,
+        t_up=t_up / scale,
+        h=h / scale,
+        h_if=h_if / scale,
+        h_edge=h_edge / scale,
+    ):
         occ = gmsh.model.occ
         lower = occ.addBox(0.0, 0.0, -t_lo, Lx, Ly, t_lo)
         upper = occ.addBox(0.0, 0.0, 0.0, Lx, Ly, t_up)
@@ -763,7 +781,7 @@ def rough_contact_3d(
                 facets["sides"].append(f)
         meshed = sum(occ.getMass(2, f) for f in facets["spots"])
         if abs(meshed - area_fraction * Lx * Ly) > 1e-9 * Lx * Ly:
-            raise RuntimeError(f"internal error: spot faces {meshed} m^2 != pixel area")
+            raise RuntimeError(f"internal error: spot faces {meshed} != pixel area")
         _add_groups(gmsh, 3, cells)
         _add_groups(gmsh, 2, facets)
         # spot edges inside the plane (not on its outline)
@@ -793,5 +811,5 @@ def rough_contact_3d(
         gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
         gmsh.model.mesh.generate(3)
 
-    tagged = _build("rough_contact_3d", comm, 3, construct, msh_file)
+    tagged = _build("rough_contact_3d", comm, 3, construct, msh_file, scale)
     return RoughContact3D(tagged, c, surface, mask, tuple(spots), (Lx, Ly), area_fraction, filled)

@@ -519,3 +519,199 @@ def test_reference_meshes_are_current(tmp_path):
     assert measure(tm, "right") == pytest.approx(0.25)
     tm = read_msh(root / "flux_tube_2d.msh", gdim=2)
     assert interior_measure(tm, "spot") == pytest.approx(0.25)
+
+
+# --------------------------------------------------------------------------------------
+# any length scale: sub-micron models are built in scaled units (geometry._length_scale)
+# --------------------------------------------------------------------------------------
+
+
+def test_length_scale_is_one_for_mm_to_m_models():
+    """Models with features of 5 um .. 10 km are built in metres (unchanged meshes)."""
+    assert geometry._length_scale(0.5, 1.0) == 1.0
+    assert geometry._length_scale(50e-6, 10e-3, 50e-3) == 1.0  # electronics package TIM
+    assert geometry._length_scale(1e-5, 8e-5) == 1.0  # reference rough contact pixel
+    assert geometry._length_scale(0.5e-6, 0.125e-6) == pytest.approx(1e-7)
+    assert geometry._length_scale(10e-9, 1e-6) == pytest.approx(1e-8)
+    assert geometry._length_scale(2e4, 0.0) == pytest.approx(1e4)  # zero: no feature
+
+
+NANO_STACK = [10e-9, 200e-9, 1e-6]  # m
+
+
+@pytest.mark.parametrize(
+    ("dim", "cell_type", "width", "mesh_size"),
+    [
+        (2, "simplex", 0.5e-6, None),
+        (2, "hex", 0.5e-6, 0.1e-6),
+        (3, "simplex", (0.4e-6, 0.2e-6), 0.2e-6),
+    ],
+)
+def test_layered_stack_nanoscale(dim, cell_type, width, mesh_size):
+    """10 nm .. 1 um layers in metres: all groups, exact measures, conforming interfaces."""
+    tm = geometry.layered_stack(NANO_STACK, width, dim=dim, cell_type=cell_type,
+                                mesh_size=mesh_size)  # fmt: skip
+    assert set(tm.cell_names) == {"layer0", "layer1", "layer2"}
+    assert set(tm.facet_names) == {"x0", "x1", "sides", "interface0", "interface1"}
+    area = width if dim == 2 else width[0] * width[1]
+    L = sum(NANO_STACK)
+    total = sum(measure(tm, f"layer{i}") for i in range(3))
+    assert total == pytest.approx(L * area, rel=1e-10)
+    for i, t in enumerate(NANO_STACK):
+        assert measure(tm, f"layer{i}") == pytest.approx(t * area, rel=1e-10)
+    for name in ("x0", "x1", "interface0", "interface1"):
+        assert measure(tm, name) == pytest.approx(area, rel=1e-10)
+    for name in ("interface0", "interface1"):
+        assert interior_measure(tm, name) == pytest.approx(area, rel=1e-10)
+    x = tm.mesh.geometry.x
+    assert MPI.COMM_WORLD.allreduce(float(x[:, 0].max()), op=MPI.MAX) == pytest.approx(L)
+    check_topology(tm, {"interface0": ("layer0", "layer1"), "interface1": ("layer1", "layer2")})
+
+
+def test_layered_stack_reported_submicron_case():
+    """The reported failure: two 0.5 um layers, 0.125 um wide."""
+    tm = geometry.layered_stack([0.5e-6, 0.5e-6], 0.125e-6)
+    assert interior_measure(tm, "interface0") == pytest.approx(0.125e-6, rel=1e-10)
+    assert measure(tm, "layer1") == pytest.approx(0.5e-6 * 0.125e-6, rel=1e-10)
+
+
+def same_model(small: TaggedMesh, big: TaggedMesh, factor: float, rel: float) -> None:
+    """``small`` is ``big`` shrunk by ``factor``: same groups, scaled measures (to ``rel``:
+    the two are meshed in different model units, so the meshes differ slightly)."""
+    assert small.cell_names == big.cell_names and small.facet_names == big.facet_names
+    assert num_cells(small) == pytest.approx(num_cells(big), rel=0.05)
+    tdim = big.mesh.topology.dim
+    for name in big.cell_names:
+        assert measure(small, name) == pytest.approx(measure(big, name) * factor**tdim, rel=rel)
+    for name in big.facet_names:
+        got = measure(small, name)
+        assert got == pytest.approx(measure(big, name) * factor ** (tdim - 1), rel=rel), name
+
+
+def test_concentric_cylinders_micrometre():
+    """um radii, curved P2 cells: the metre model shrunk by 1e-6 (and pi r^2 to 1e-4)."""
+    radii = [0.0, 1.0, 1.5, 3.0]
+    small = geometry.concentric_cylinders([r * 1e-6 for r in radii], mesh_size=0.5e-6, order=2)
+    big = geometry.concentric_cylinders(radii, mesh_size=0.5, order=2)
+    same_model(small, big, 1e-6, rel=1e-4)
+    assert set(small.facet_names) == {"outer", "interface0", "interface1"}
+    assert measure(small, "region2") == pytest.approx(PI * (9 - 2.25) * 1e-12, rel=1e-4)
+    assert interior_measure(small, "interface1") == pytest.approx(2 * PI * 1.5e-6, rel=1e-4)
+
+
+def test_concentric_spheres_micrometre():
+    radii = [0.5, 1.0, 2.0]
+    small = geometry.concentric_spheres([r * 1e-6 for r in radii], mesh_size=0.5e-6, octant=True)
+    big = geometry.concentric_spheres(radii, mesh_size=0.5, octant=True)
+    same_model(small, big, 1e-6, rel=0.02)
+    assert set(small.facet_names) == {"inner", "outer", "interface0", "symmetry"}
+    check_topology(small, {"interface0": ("region0", "region1")})
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_flux_tube_micrometre(dim):
+    small = geometry.flux_tube(0.25e-6, 1e-6, 1e-6, dim=dim, mesh_size=0.4e-6, refine_spot=2)
+    big = geometry.flux_tube(0.25, 1.0, 1.0, dim=dim, mesh_size=0.4, refine_spot=2)
+    same_model(small, big, 1e-6, rel=1e-10 if dim == 2 else 5e-3)
+    if dim == 2:  # straight lines: exact
+        assert interior_measure(small, "spot") == pytest.approx(0.25e-6, rel=1e-10)
+        assert measure(small, "gap_lower") == pytest.approx(0.75e-6, rel=1e-10)
+    check_topology(small, {"spot": ("lower", "upper")})
+
+
+def test_electronics_package_micrometre():
+    """The mm package (50 um TIM) shrunk 1000 times: a 50 nm TIM."""
+    um = {k: (w * 1e-3, t * 1e-3) for k, (w, t) in PKG.items()}
+    tm = geometry.electronics_package(**um, dim=2, mesh_size=2.5e-6)
+    assert set(tm.cell_names) == {"die", "tim", "spreader", "sink"}
+    assert "sides" in tm.facet_names
+    for name, (w, t) in zip(("die", "tim", "spreader", "sink"), um.values(), strict=True):
+        assert measure(tm, name) == pytest.approx(w * t, rel=1e-10)
+    assert interior_measure(tm, "die_tim") == pytest.approx(10e-6, rel=1e-10)
+    assert interior_measure(tm, "spreader_sink") == pytest.approx(30e-6, rel=1e-10)
+    check_topology(
+        tm,
+        {
+            "die_tim": ("die", "tim"),
+            "tim_spreader": ("tim", "spreader"),
+            "spreader_sink": ("spreader", "sink"),
+        },
+    )
+
+
+def test_submicron_msh_file_is_in_metres(tmp_path):
+    """The written .msh holds metres (nodes and entities) and reads back the same mesh."""
+    import gmsh
+
+    from fe_interface.mesh import read_msh
+
+    path = tmp_path / "stack.msh"
+    tm = geometry.layered_stack(NANO_STACK, 0.5e-6, comm=MPI.COMM_SELF, msh_file=path)
+    back = read_msh(path, comm=MPI.COMM_SELF, gdim=2)
+    assert back.mesh.geometry.x[:, :2].max(axis=0) == pytest.approx([1.21e-6, 0.5e-6])
+    for name in [*tm.cell_names, *tm.facet_names]:
+        assert measure(back, name) == pytest.approx(measure(tm, name), rel=1e-12)
+    initialised = gmsh.isInitialized()
+    if not initialised:
+        gmsh.initialize(interruptible=False)
+    gmsh.option.setNumber("General.Terminal", 0)
+    try:
+        gmsh.model.add("check")
+        gmsh.merge(str(path))
+        points = [gmsh.model.getValue(0, p, []) for _, p in gmsh.model.getEntities(0)]
+        assert np.max(points, axis=0)[:2] == pytest.approx([1.21e-6, 0.5e-6])
+        for d in (1, 2):
+            for _, e in gmsh.model.getEntities(d):
+                assert max(abs(v) for v in gmsh.model.getBoundingBox(d, e)) <= 1.3e-6
+        gmsh.model.remove()
+    finally:
+        if not initialised:
+            gmsh.finalize()
+
+
+def test_kapitza_stack_in_metres_matches_series_value():
+    """10 nm .. 1 um layers with R = 1e-9 m^2 K/W per interface, built directly in m:
+    k_eff = L / (sum L_i / k_i + N R) (the exact 1D value) to 1e-8."""
+    from fe_interface.boundary import FixedTemperature
+    from fe_interface.interfaces import Interface
+    from fe_interface.laws import ConstantConductance
+    from fe_interface.materials import Material
+    from fe_interface.problem import SteadyProblem
+
+    k, R, T_hot, T_cold = [1.5, 150.0, 10.0], 1e-9, 310.0, 300.0
+    tm = geometry.layered_stack(NANO_STACK, 0.1e-6, cell_type="hex", mesh_size=0.05e-6)
+    p = SteadyProblem(
+        tm,
+        materials={f"layer{i}": Material(f"m{i}", kk) for i, kk in enumerate(k)},
+        interfaces=[
+            Interface(f"interface{i}", ConstantConductance(1.0 / R), plus=f"layer{i}")
+            for i in range(2)
+        ],
+        boundary_conditions=[FixedTemperature("x0", T_hot), FixedTemperature("x1", T_cold)],
+        solver="direct",
+    )
+    p.run()
+    L = sum(NANO_STACK)
+    series = L / (sum(t / kk for t, kk in zip(NANO_STACK, k, strict=True)) + 2 * R)
+    table = p.interface_table()
+    assert len(table) == 2
+    for s in table:
+        assert s.area_m2 == pytest.approx(0.1e-6, rel=1e-10)
+        k_eff = s.heat_flow_W / s.area_m2 * L / (T_hot - T_cold)
+        assert k_eff == pytest.approx(series, rel=1e-8)
+
+
+def test_rough_contact_3d_submicron_pixels():
+    """rough_contact_3d with 100 nm pixels (failed in OpenCASCADE when built in metres)."""
+    from fe_interface import rough, rough_mesh
+
+    surface = rough.gaussian_surface(8, 0.8e-6, 0.01e-6, 0.2e-6, seed=1, dim=2)
+    rc = rough_mesh.rough_contact_3d(surface, 0.005e-6, thickness=(0.2e-6, 0.2e-6))
+    tm = rc.tagged
+    assert set(tm.facet_names) == {"spots", "gap", "bottom", "top", "sides"}
+    assert 0 < rc.area_fraction < 1
+    plane = 0.8e-6**2
+    assert interior_measure(tm, "spots") == pytest.approx(rc.area_fraction * plane, rel=1e-10)
+    assert interior_measure(tm, "gap") == pytest.approx((1 - rc.area_fraction) * plane, rel=1e-10)
+    assert measure(tm, "lower") == pytest.approx(plane * 0.2e-6, rel=1e-10)
+    check_topology(tm, {"spots": ("lower", "upper"), "gap": ("lower", "upper")})
