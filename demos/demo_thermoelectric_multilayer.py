@@ -91,19 +91,13 @@ def interface_counts(n: int) -> list[int]:
     return out
 
 
-NM = 1e-9  # m: the stack is built in nanometres and scaled afterwards
-
-
 def build(N: int, comm: MPI.Comm = MPI.COMM_WORLD):
     """N + 1 equal layers of the film, 2 × 2 quadrilaterals per layer (the width is one
-    layer thickness: the field is 1D, the width only sets the area).
-
-    gmsh's OpenCASCADE kernel works with an absolute tolerance (~1e-7 of the model
-    unit): in metres, nanometre layers would be merged, so the geometry is built in
-    nanometres and the mesh coordinates are scaled to metres before any solve.
+    layer thickness: the field is 1D, the width only sets the area). Layers down to a few
+    nanometres, given in metres: the builders choose a length unit for gmsh themselves.
     """
-    t = L_FILM / (N + 1) / NM
-    tagged = layered_stack(
+    t = L_FILM / (N + 1)
+    return layered_stack(
         [t] * (N + 1),
         width=t,
         dim=2,
@@ -111,8 +105,6 @@ def build(N: int, comm: MPI.Comm = MPI.COMM_WORLD):
         cell_type="hex",
         comm=comm,
     )
-    tagged.mesh.geometry.x[:] *= NM
-    return tagged
 
 
 def solve(tagged, N: int, law, solver: str) -> SteadyProblem:
