@@ -149,6 +149,7 @@ def test_blank_image_detected(tmp_path):
         ("chip_heatsink", {"n": 4, "plots": False}),
         ("thermoelectric_multilayer", {"n": 7, "plots": False}),
         ("transient_contact", {"n": 8, "plots": False}),
+        ("transient_stack", {"n": 2}),  # writes no plots: no `plots` argument
     ],
 )
 def test_pvbatch_renders_new_demos(demo, kwargs, tmp_path):

@@ -14,6 +14,16 @@ def emit(obj):
     print(MARK + json.dumps(obj), flush=True)
 
 
+def save_png(view, png, size, **extra):
+    """Render ``view``, save it as an opaque ``png`` of ``size`` pixels and emit the
+    script's result (``{"png": absolute path, **extra}``); returns the absolute path."""
+    pv.Render(view)
+    png = os.path.abspath(png)
+    pv.SaveScreenshot(png, view, ImageResolution=list(size), TransparentBackground=0)
+    emit({"png": png, **extra})
+    return png
+
+
 #: time (s) shown for time series: the last step of the last opened series
 _TIME = None
 

@@ -75,10 +75,7 @@ def main():
     view.CameraViewUp = [0, 1, 0]
     view.ResetCamera()
     view.GetActiveCamera().Zoom(1.45)
-    pv.Render(view)
-    png = os.path.abspath(png)
-    pv.SaveScreenshot(png, view, ImageResolution=args.size, TransparentBackground=0)
-    common.emit({"png": png})
+    common.save_png(view, png, args.size)
 
 
 if __name__ == "__main__":

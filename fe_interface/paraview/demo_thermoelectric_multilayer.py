@@ -79,10 +79,7 @@ def main():
         "inside a layer T falls with q/k, at each interface it jumps by q R_K",
         size=18,
     )
-    pv.Render(view)
-    png = os.path.abspath(png)
-    pv.SaveScreenshot(png, view, ImageResolution=args.size, TransparentBackground=0)
-    common.emit({"png": png})
+    common.save_png(view, png, args.size)
 
 
 if __name__ == "__main__":

@@ -114,10 +114,7 @@ def main():
     view.CameraViewUp = [0, 0, 1]
     view.CameraParallelScale = scale
     pv._DisableFirstRenderCameraReset()
-    pv.Render(view)
-    png = os.path.abspath(png)
-    pv.SaveScreenshot(png, view, ImageResolution=args.size, TransparentBackground=0)
-    common.emit({"png": png, "times": [_nearest(times, m) for m in MOMENTS]})
+    common.save_png(view, png, args.size, times=[_nearest(times, m) for m in MOMENTS])
 
 
 if __name__ == "__main__":

@@ -62,10 +62,7 @@ def main():
     if jump is not None:
         text += f"\ncontact jump {abs(jump):.2f} K (blocks drawn apart)"
     common.add_text(view, text, size=18)
-    pv.Render(view)
-    png = os.path.abspath(png)
-    pv.SaveScreenshot(png, view, ImageResolution=args.size, TransparentBackground=0)
-    common.emit({"png": png})
+    common.save_png(view, png, args.size)
 
 
 if __name__ == "__main__":

@@ -56,10 +56,7 @@ def main():
     lo, hi = reader.PointData[common.FIELD].GetRange()
     title = args.title or os.path.basename(args.file)
     common.add_text(view, f"{title}\nT = {lo:.2f} to {hi:.2f} K", size=18)
-    pv.Render(view)
-    png = os.path.abspath(args.png)
-    pv.SaveScreenshot(png, view, ImageResolution=args.size, TransparentBackground=0)
-    common.emit({"png": png})
+    common.save_png(view, args.png, args.size)
 
 
 if __name__ == "__main__":
