@@ -80,8 +80,11 @@ RATIO_RANGE = (0.03, 1.0)  # accepted h_2D / h_CMY: 2D spots conduct less
 T_BOTTOM, T_TOP = 300.0, 301.0  # K
 
 
-def resolved_conductance(surface, rel_pressure: float, solver: str = "direct") -> dict:
-    """Solve the resolved contact at P/H_c = ``rel_pressure``; h_c and diagnostics."""
+def resolved_conductance(
+    surface, rel_pressure: float, solver: str = "direct", export: Path | None = None
+) -> dict:
+    """Solve the resolved contact at P/H_c = ``rel_pressure``; h_c and diagnostics
+    (``export``: a folder for the temperature field, meshio XDMF/VTU for ParaView)."""
     period = surface.length
     t = period / 2.0  # far-field 1D to ~exp(-pi) of the spot-scale disturbance
     rc = rough_contact_2d(
@@ -103,6 +106,8 @@ def resolved_conductance(surface, rel_pressure: float, solver: str = "direct") -
         solver=solver,
     )
     problem.run()
+    if export is not None:
+        problem.export(str(export), name=f"rough_homogenization_P{rel_pressure:g}", vtx=False)
     balance = problem.energy_balance()
     Q = next(v for k, v in balance.boundary_inflow_W.items() if k.endswith(":top"))
     q = Q / period  # W/m² (per unit depth / per unit width)
@@ -130,7 +135,8 @@ def main(
     pair = ContactPair(Surface(sigma * half, K, m=m * half), Surface(sigma * half, K, m=m * half))
     rows = []
     for pr in RELATIVE_PRESSURES:
-        r = resolved_conductance(surface, pr, solver)
+        show = out is not None and pr == RELATIVE_PRESSURES[2]  # one field for ParaView
+        r = resolved_conductance(surface, pr, solver, Path(out) if show else None)
         h_cmy = CMYPlasticConductance(pair, pr * HARDNESS, HARDNESS).h
         rows.append((pr, r, h_cmy))
     P = np.array([pr for pr, _, _ in rows])
