@@ -107,10 +107,18 @@ def make_view(size):
     return view
 
 
-def add_text(view, text, location="Upper Center", size=20):
+def add_text(view, text, location="Upper Center", size=20, position=None, center=False):
+    """Black text in ``view``: at a named ``location``, or at ``position`` (x, y in
+    normalised view coordinates; ``center``: centred there)."""
     t = pv.Text(Text=text)
     d = pv.Show(t, view)
-    d.WindowLocation = location
+    if position is None:
+        d.WindowLocation = location
+    else:
+        d.WindowLocation = "Any Location"
+        if center:
+            d.Justification = "Center"
+        d.Position = list(position)
     d.FontSize = size
     d.Color = [0, 0, 0]
     return t

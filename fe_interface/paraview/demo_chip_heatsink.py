@@ -63,12 +63,7 @@ def main():
         jump = _jump(args.folder, label)
         text = f"{label} joint" + (f": jump {abs(jump):.1f} K" if jump is not None else "")
         text += f"\njunction {reader.PointData[common.FIELD].GetRange()[1]:.1f} K"
-        t = pv.Text(Text=text)
-        d = pv.Show(t, view)
-        d.WindowLocation = "Any Location"
-        d.Position = [0.12 + 0.45 * i, 0.78]
-        d.FontSize = 18
-        d.Color = [0, 0, 0]
+        common.add_text(view, text, size=18, position=(0.12 + 0.45 * i, 0.78))
     common.add_text(view, "100 W chip on a finned Al heat sink (2D section)", size=20)
     view.CameraPosition = [0.5 * (b[0] + b[1] + shift), 0.5 * (b[2] + b[3]), 1.0]
     view.CameraFocalPoint = [0.5 * (b[0] + b[1] + shift), 0.5 * (b[2] + b[3]), 0.0]

@@ -93,15 +93,10 @@ def main():
         if jumps:
             _, jump = min(jumps, key=lambda r: abs(r[0] - t))
             text += f"\njump {abs(jump):.3g} K" if abs(jump) > 1e-3 else "\nuniform"
-        label = pv.Text(Text=text)
-        d = pv.Show(label, view)
-        d.WindowLocation = "Any Location"
-        d.Justification = "Center"
         # the panel's centre in normalised view coordinates (parallel projection)
         x_mid = b[0] + i * shift + 0.5 * width
-        d.Position = [0.5 + (x_mid - cx) / (2 * scale * aspect) - 0.035, 0.04]
-        d.FontSize = 18
-        d.Color = [0, 0, 0]
+        x_view = 0.5 + (x_mid - cx) / (2 * scale * aspect) - 0.035
+        common.add_text(view, text, size=18, position=(x_view, 0.04), center=True)
     common.add_text(
         view,
         "Cu (400 K) pressed onto Al (300 K) at t = 0, contact conductance 2e4 W/(m² K)"

@@ -123,15 +123,10 @@ def main():
         if jumps:
             _, j1, j2 = min(jumps, key=lambda r: abs(r[0] - t))
             text += f"\njumps {abs(j1):.2g} K, {abs(j2):.2g} K"
-        label = pv.Text(Text=text)
-        d = pv.Show(label, view)
-        d.WindowLocation = "Any Location"
-        d.Justification = "Center"
         # the panel's centre in normalised view coordinates (parallel projection)
         x_mid = b[0] + i * shift + 0.5 * width
-        d.Position = [0.5 + (x_mid - cx) / (2 * scale * aspect) - 0.04, 0.12]
-        d.FontSize = 17
-        d.Color = [0, 0, 0]
+        x_view = 0.5 + (x_mid - cx) / (2 * scale * aspect) - 0.04
+        common.add_text(view, text, size=17, position=(x_view, 0.12), center=True)
     common.add_text(
         view,
         "50 W chip switched on at t = 0: Si die / TIM / Al heat sink (top to bottom)"
