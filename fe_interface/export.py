@@ -82,13 +82,15 @@ def gather_vertex_fields(p: SteadyProblem) -> tuple[np.ndarray, np.ndarray, dict
     keys, Xs, Ts, regs, ks = [], [], [], [], []
     for rank_chunks in gathered:
         for c, key, X, T, region, k in rank_chunks:
-            keys.append(np.stack([np.full(key.shape, c), key], axis=-1).reshape(-1, 2))
+            keys.append((c, key.reshape(-1).astype(np.int64)))
             Xs.append(X.reshape(-1, 3))
             Ts.append(T.reshape(-1))
             regs.append(region)
             ks.append(k)
-    allkeys = np.concatenate(keys) if keys else np.empty((0, 2), np.int64)
-    uniq, first, inverse = np.unique(allkeys, axis=0, return_index=True, return_inverse=True)
+    # one 1-D key per (colour, input node): np.unique on rows (axis=0) is a slow sort
+    span = max((int(k.max(initial=-1)) for _, k in keys), default=-1) + 1
+    allkeys = np.concatenate([c * span + k for c, k in keys]) if keys else np.empty(0, np.int64)
+    _, first, inverse = np.unique(allkeys, return_index=True, return_inverse=True)
     points = np.concatenate(Xs)[first]
     temps = np.concatenate(Ts)[first]
     cells = inverse.reshape(-1, nv)

@@ -151,6 +151,23 @@ class InterfaceOperator:
             K = np.block([[Ke, -Ke], [-Ke, Ke]])
             A.setValuesLocalRCV(R, R, K.reshape(len(K), -1), addv=PETSc.InsertMode.ADD)
 
+    def apply(self, values: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """K·u per colour (W): ``values[c]`` are colour c's local dof values (owned and
+        ghosts, K or any nodal field); the result holds this process's facet
+        contributions, ghosts included (sum them to the owners, e.g. with a reverse
+        scatter, as after a DOLFINx vector assembly)."""
+        parts = [np.zeros_like(np.asarray(u, dtype=float)) for u in values]
+        for ca, cb, da, db, Ke in self.blocks:
+            if not len(Ke):
+                continue
+            d = np.concatenate([da, db], axis=1)
+            col = [ca] * da.shape[1] + [cb] * db.shape[1]
+            u = np.stack([values[c][d[:, i]] for i, c in enumerate(col)], axis=1)
+            r = np.einsum("fij,fj->fi", np.block([[Ke, -Ke], [-Ke, Ke]]), u)
+            for i, c in enumerate(col):
+                np.add.at(parts[c], d[:, i], r[:, i])
+        return parts
+
     def lift(self, b: PETSc.Vec, bcs: Sequence[fem.DirichletBC]) -> None:
         """b −= K g on the free rows (g: Dirichlet values, 0 elsewhere); before the
         reverse ghost update, like :func:`dolfinx.fem.petsc.apply_lifting`."""
@@ -167,22 +184,12 @@ class InterfaceOperator:
             free.append(fc)
         if not any(np.any(~fc) for fc in free):
             return
-        parts = [np.zeros_like(gc) for gc in g]
-        for ca, cb, da, db, Ke in self.blocks:
-            if not len(Ke):
-                continue
-            d = np.concatenate([da, db], axis=1)
-            col = [ca] * da.shape[1] + [cb] * db.shape[1]
-            gv = np.stack([g[c][d[:, i]] for i, c in enumerate(col)], axis=1)
-            K = np.block([[Ke, -Ke], [-Ke, Ke]])
-            r = np.einsum("fij,fj->fi", K, gv)
-            for i, c in enumerate(col):
-                np.add.at(parts[c], d[:, i], -r[:, i])
+        parts = self.apply(g)
         off0, off1 = b.getAttr("_blocks")
         with b.localForm() as bl:
             arr = bl.array_w
             for c, (p, fc) in enumerate(zip(parts, free, strict=True)):
-                p = np.where(fc, p, 0.0)
+                p = np.where(fc, -p, 0.0)
                 size = off0[c + 1] - off0[c]
                 arr[off0[c] : off0[c + 1]] += p[:size]
                 arr[off1[c] : off1[c + 1]] += p[size:]

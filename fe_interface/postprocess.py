@@ -293,13 +293,24 @@ def energy_balance(p: SteadyProblem) -> EnergyBalance:
     # fixed temperature: consistent reaction = residual of the unconstrained system
     if p.bcs:
         v = ufl.TestFunctions(p.W)
-        R = fem.form(ufl.extract_blocks(p.residual(p.T, v)), entity_maps=emaps)
+        # the facet-wise interface terms (if the system has them) are added as K·T: a
+        # dS form would make DOLFINx compute every submesh's entity permutations
+        op = getattr(p.system, "extra", None)
+        R = fem.form(
+            ufl.extract_blocks(p.residual(p.T, v, h_field_terms=op is None)), entity_maps=emaps
+        )
+        KT = op.apply([T.x.array for T in p.T]) if op is not None else None
         res = []
-        for Rc in R:
-            if Rc is None:
+        for c, Rc in enumerate(R):
+            if Rc is None and KT is None:
                 res.append(None)
                 continue
-            vec = fem.assemble_vector(Rc)
+            if Rc is None:
+                vec = la.vector(p.spaces[c].space.dofmap.index_map)
+            else:
+                vec = fem.assemble_vector(Rc)
+            if KT is not None:
+                vec.array[:] += KT[c]
             vec.scatter_reverse(la.InsertMode.add)
             res.append(vec.array)
         bc_iter = iter(p.bcs)
