@@ -1140,10 +1140,10 @@ def run_case(
     name = case.output_name
     files: dict[str, Any] = {}
     warnings: list[str] = []
-    if "xdmf" in case.files:
-        files["xdmf"] = write_meshio(problem, folder / f"{name}.xdmf")
-    if "vtu" in case.files:
-        files["vtu"] = write_meshio(problem, folder / f"{name}.vtu")
+    meshio_files = {k: folder / f"{name}.{k}" for k in ("xdmf", "vtu") if k in case.files}
+    if meshio_files:  # the fields are gathered once for both files
+        write_meshio(problem, *meshio_files.values())
+        files |= meshio_files
     if "vtx" in case.files:
         files["vtx"] = write_vtx(problem, folder / f"{name}_vtx")
     if "summary" in case.files:

@@ -117,13 +117,15 @@ def _atomic_dir_write(target_files: list[Path], write: Any) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write_meshio(p: SteadyProblem, path: str | Path) -> Path:
-    """Write the temperature with duplicated interface vertices (``.xdmf`` or ``.vtu``)."""
+def write_meshio(p: SteadyProblem, path: str | Path, *more: str | Path) -> Path:
+    """Write the temperature with duplicated interface vertices (``.xdmf`` or ``.vtu``);
+    ``more``: further files of the same data (gathered once). Returns ``path``."""
     import meshio
 
-    path = Path(path)
-    if path.suffix not in (".xdmf", ".vtu"):
-        raise ValueError(f"meshio output must end in .xdmf or .vtu, got {path.name!r}")
+    paths = [Path(q) for q in (path, *more)]
+    for q in paths:
+        if q.suffix not in (".xdmf", ".vtu"):
+            raise ValueError(f"meshio output must end in .xdmf or .vtu, got {q.name!r}")
     data = gather_vertex_fields(p)
     if data is not None:
         points, cells, pdata, cdata = data
@@ -131,10 +133,11 @@ def write_meshio(p: SteadyProblem, path: str | Path) -> Path:
         m = meshio.Mesh(
             points, [(ctype, cells)], point_data=pdata, cell_data={k: [v] for k, v in cdata.items()}
         )
-        targets = [path] + ([path.with_suffix(".h5")] if path.suffix == ".xdmf" else [])
-        _atomic_dir_write(targets, lambda tmp: meshio.write(tmp / path.name, m))
+        for q in paths:
+            targets = [q] + ([q.with_suffix(".h5")] if q.suffix == ".xdmf" else [])
+            _atomic_dir_write(targets, lambda tmp, q=q: meshio.write(tmp / q.name, m))
     p.tagged.mesh.comm.barrier()
-    return path
+    return paths[0]
 
 
 def active_functions(p: SteadyProblem) -> list:

@@ -792,8 +792,8 @@ class SteadyProblem:
         table = self.interface_table()
         balance = self.energy_balance()
         out: dict[str, Any] = {
-            "xdmf": write_meshio(self, folder_p / f"{name}.xdmf"),
-            "vtu": write_meshio(self, folder_p / f"{name}.vtu"),
+            "xdmf": write_meshio(self, folder_p / f"{name}.xdmf", folder_p / f"{name}.vtu"),
+            "vtu": folder_p / f"{name}.vtu",
             "summary": write_summary(folder_p / f"{name}_summary.json", table, balance, self.comm),
             "interfaces": table,
             "balance": balance,
