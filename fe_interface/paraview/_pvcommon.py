@@ -140,3 +140,32 @@ def camera(view, source, kind="auto"):
     view.CameraFocalPoint = c
     view.ResetCamera()
     return kind
+
+
+def csv_rows(path, columns):
+    """Float tuples of ``columns`` per row of a demo's CSV (None if there is no file)."""
+    import csv
+
+    if not os.path.isfile(path):
+        return None
+    with open(path) as fh:
+        return [tuple(float(r[c]) for c in columns) for r in csv.DictReader(fh)]
+
+
+def nearest_time(values, t):
+    """The value of ``values`` nearest to t on a log scale (the last one for t = inf)."""
+    import math
+
+    if math.isinf(t):
+        return values[-1]
+    pos = [v for v in values if v > 0]
+    return min(pos, key=lambda v: abs(math.log(v / t)))
+
+
+def open_series(path):
+    """Reader and time steps (s) of a transient XDMF; exits if it has no time steps."""
+    reader = open_result(path)
+    times = list(reader.TimestepValues)
+    if not times:
+        raise SystemExit(f"{path}: no time steps")
+    return reader, times

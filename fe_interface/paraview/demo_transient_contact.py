@@ -11,7 +11,6 @@ step across it is the jump; late, the pair is uniform at the equilibrium tempera
 """
 
 import argparse
-import csv
 import math
 import os
 import sys
@@ -27,20 +26,9 @@ MOMENTS = (0.1, 1.0, 10.0, math.inf)  # s: the last frame for inf
 
 def _jumps(folder):
     """(time s, mean jump K) per step from the CSV, or None."""
-    path = os.path.join(folder, "transient_contact.csv")
-    if not os.path.isfile(path):
-        return None
-    with open(path) as fh:
-        rows = list(csv.DictReader(fh))
-    return [(float(r["time_s"]), float(r["contact_mean_jump_K"])) for r in rows]
-
-
-def _nearest(values, t):
-    """The value of ``values`` nearest to t on a log scale (the last one for inf)."""
-    if math.isinf(t):
-        return values[-1]
-    pos = [v for v in values if v > 0]
-    return min(pos, key=lambda v: abs(math.log(v / t)))
+    return common.csv_rows(
+        os.path.join(folder, "transient_contact.csv"), ("time_s", "contact_mean_jump_K")
+    )
 
 
 def main():
@@ -53,10 +41,7 @@ def main():
     png = args.png or os.path.join(args.folder, "transient_contact.png")
     jumps = _jumps(args.folder)
 
-    reader = common.open_result(xdmf)
-    times = list(reader.TimestepValues)
-    if not times:
-        raise SystemExit(f"{xdmf}: no time steps")
+    reader, times = common.open_series(xdmf)
     # (a time series has no data information until a time is requested)
     reader.UpdatePipeline(times[0])
     b = common.bounds(reader)
@@ -76,7 +61,7 @@ def main():
     # one scale for all moments: the initial temperatures
     rng = reader.PointData[common.FIELD].GetRange()
     for i, moment in enumerate(MOMENTS):
-        t = _nearest(times, moment)
+        t = common.nearest_time(times, moment)
         frozen = pv.ForceTime(Input=reader)
         frozen.IgnorePipelineTime = 1
         frozen.ForcedTime = t
@@ -109,7 +94,7 @@ def main():
     view.CameraViewUp = [0, 0, 1]
     view.CameraParallelScale = scale
     pv._DisableFirstRenderCameraReset()
-    common.save_png(view, png, args.size, times=[_nearest(times, m) for m in MOMENTS])
+    common.save_png(view, png, args.size, times=[common.nearest_time(times, m) for m in MOMENTS])
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ the colour steps across the die/TIM and TIM/sink joints (the jumps) grow to 5 K 
 """
 
 import argparse
-import csv
 import math
 import os
 import sys
@@ -31,23 +30,10 @@ MOMENTS = (0.02, 0.1, 0.5, math.inf)  # s: the last frame for inf
 
 def _jumps(folder):
     """(time s, die/TIM jump K, TIM/sink jump K) per step from the CSV, or None."""
-    path = os.path.join(folder, "transient_stack.csv")
-    if not os.path.isfile(path):
-        return None
-    with open(path) as fh:
-        rows = list(csv.DictReader(fh))
-    return [
-        (float(r["time_s"]), float(r["die_tim_mean_jump_K"]), float(r["tim_sink_mean_jump_K"]))
-        for r in rows
-    ]
-
-
-def _nearest(values, t):
-    """The value of ``values`` nearest to t on a log scale (the last one for inf)."""
-    if math.isinf(t):
-        return values[-1]
-    pos = [v for v in values if v > 0]
-    return min(pos, key=lambda v: abs(math.log(v / t)))
+    return common.csv_rows(
+        os.path.join(folder, "transient_stack.csv"),
+        ("time_s", "die_tim_mean_jump_K", "tim_sink_mean_jump_K"),
+    )
 
 
 def _range_at(reader, t):
@@ -65,10 +51,7 @@ def main():
     png = args.png or os.path.join(args.folder, "transient_stack.png")
     jumps = _jumps(args.folder)
 
-    reader = common.open_result(xdmf)
-    times = list(reader.TimestepValues)
-    if not times:
-        raise SystemExit(f"{xdmf}: no time steps")
+    reader, times = common.open_series(xdmf)
     # one scale for all moments: from the air temperature (start) to the steady junction
     rng = (_range_at(reader, times[0])[0], _range_at(reader, times[-1])[1])
     b = common.bounds(reader)
@@ -98,7 +81,7 @@ def main():
     scale = max(half_width / aspect, 0.9 * height)  # half the view's height
     shown = []
     for i, moment in enumerate(MOMENTS):
-        t = _nearest(times, moment)
+        t = common.nearest_time(times, moment)
         shown.append(t)
         frozen = pv.ForceTime(Input=reader)
         frozen.IgnorePipelineTime = 1
