@@ -74,6 +74,16 @@ def test_demos_list(capsys):
         assert "two_blocks" in out and "Two metal blocks" in out
 
 
+@pytest.mark.skipif(MPI.COMM_WORLD.size > 1, reason="starts a Python process itself")
+def test_python_dash_m():
+    """``python -m fe_interface`` is the same command (used in the Docker image)."""
+    r = subprocess.run(
+        [sys.executable, "-m", "fe_interface", "demos"], capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 0, r.stderr
+    assert all(name in r.stdout for name in list_demos())
+
+
 def test_demo_runs(capsys, shared_tmp):
     code, out, _ = run(capsys, "demo", "two_blocks", "--out", str(shared_tmp / "d"), "--json")
     assert code == 0
