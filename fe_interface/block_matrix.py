@@ -50,16 +50,6 @@ class _Numbering:
         return self.block_offsets[q, block] + (g - starts[q])
 
 
-def _spaces(a: Sequence[Sequence[fem.Form | None]], axis: int) -> list[fem.FunctionSpace]:
-    n = len(a) if axis == 0 else len(a[0])
-    out = []
-    for k in range(n):
-        line = a[k] if axis == 0 else [row[k] for row in a]
-        form = next(f for f in line if f is not None)
-        out.append(form.function_spaces[axis])
-    return out
-
-
 def _sort_rows(indptr: np.ndarray, cols: np.ndarray) -> None:
     """Sort the columns of every row of a CSR structure in place (only the rows that
     are not sorted already: process-boundary rows and rows fed by several blocks)."""
@@ -81,7 +71,7 @@ def _sort_rows(indptr: np.ndarray, cols: np.ndarray) -> None:
 def create_block_matrix(a: Sequence[Sequence[fem.Form | None]]) -> PETSc.Mat:
     """MPI AIJ matrix with the sparsity of the square array of bilinear forms ``a``
     (same layout and numbering as ``dolfinx.fem.petsc.create_matrix(a, kind="mpi")``)."""
-    V0, V1 = _spaces(a, 0), _spaces(a, 1)
+    V0, V1 = fem.extract_function_spaces(a, 0), fem.extract_function_spaces(a, 1)
     if any(V.dofmap.index_map_bs != 1 for V in V0 + V1) or len(V0) != len(V1):
         return dolfinx.fem.petsc.create_matrix(a, kind="mpi")
     comm = V0[0].mesh.comm

@@ -107,6 +107,7 @@ class InterfaceOperator:
         xg_all = VG.tabulate_dof_coordinates()
         indptr, data = M.indptr, M.data
         self.blocks: list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray]] = []
+        x_dofs: dict[int, np.ndarray] = {}
         for a, b, ent in groups:
             f = parent_facets_of(ent)
             g = pos[f]
@@ -121,10 +122,10 @@ class InterfaceOperator:
             sides = []
             for col, cells, lf in ((a, ent[:, 0], ent[:, 1]), (b, ent[:, 2], ent[:, 3])):
                 dofs = _closure_dofs(spaces[col], cells, lf)
-                xc = spaces[col].space.tabulate_dof_coordinates()[dofs]
-                sides.append(_match(xg, xc, dofs, length_scale))
+                if col not in x_dofs:  # each colour's dof coordinates once
+                    x_dofs[col] = spaces[col].space.tabulate_dof_coordinates()
+                sides.append(_match(xg, x_dofs[col][dofs], dofs, length_scale))
             self.blocks.append((a, b, sides[0], sides[1], Ke))
-        self._bc_marker: list[np.ndarray] | None = None
 
     # ------------------------------------------------------------------ helpers
     def _local_rows(self, bcs: Sequence[fem.DirichletBC]) -> list[np.ndarray]:

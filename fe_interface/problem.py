@@ -206,6 +206,7 @@ class SteadyProblem:
         self.prefix = petsc_options_prefix or f"fe_interface_{next(_counter)}_"
         self.timings: dict[str, float] = {}
         self._initialised = False
+        self._interface_operator: InterfaceOperator | None = None
         if initial_temperature is None:
             fixed = [b.value for b in boundary_conditions if isinstance(b, FixedTemperature)]
             fixed += [b.T_inf for b in boundary_conditions if isinstance(b, Convection)]
@@ -464,7 +465,6 @@ class SteadyProblem:
 
         # interfaces: constant h in one DG0 field on the facet submesh of all such
         # interfaces, one integral per colour pair; other laws an integral each.
-        plus_of_colour = [self.cell_colour == c for c in range(self.num_colours)]
         dS_data: list[tuple[int, np.ndarray]] = []
         groups: dict[tuple[int, int], list[InterfaceData]] = {}
         special: list[InterfaceData] = []
@@ -474,8 +474,8 @@ class SteadyProblem:
             d.entities = self._interior_entities(facets, self.cell_region == d.plus_region)
             if d.perfect:
                 continue
-            value = d.spec.law if isinstance(d.spec.law, FacetConductance) else None
-            value = _constant_conductance(d.spec) if value is None else value
+            law = d.spec.law
+            value = law if isinstance(law, FacetConductance) else _constant_conductance(d.spec)
             if value is not None:
                 h_const[d.tag] = value
                 a, b = sorted((d.plus_colour, d.minus_colour))
@@ -516,10 +516,8 @@ class SteadyProblem:
         self._h_field_terms: list[tuple[int, int, int, np.ndarray]] = []
         for (a, b), g in sorted(groups.items()):
             mid = len(dS_data)
-            ent = [
-                self._interior_entities(ft.indices[ft.values == d.tag], plus_of_colour[a])
-                for d in g
-            ]
+            # each interface's entities with '+' on colour a (swap the sides if needed)
+            ent = [d.entities if d.plus_colour == a else d.entities[:, [2, 3, 0, 1]] for d in g]
             dS_data.append((mid, np.concatenate(ent).ravel()))
             self._h_field_terms.append((mid, a, b, np.concatenate(ent)))
             self._dS_terms.append((mid, a, b, lambda T, hf=self.h_field: hf("+")))
@@ -659,7 +657,7 @@ class SteadyProblem:
 
     def interface_operator(self) -> InterfaceOperator:
         """The DG0-h interface terms as an :class:`InterfaceOperator` (built once)."""
-        if getattr(self, "_interface_operator", None) is None:
+        if self._interface_operator is None:
             mesh = self.tagged.mesh
             tdim = mesh.topology.dim
             c2f = mesh.topology.connectivity(tdim, tdim - 1)
