@@ -1,0 +1,55 @@
+"""fe_interface: finite-element heat conduction with interface elements.
+
+Temperature jumps on internal interfaces from thermal contact resistance (rough
+surfaces: solid spots, gas, radiation) and Kapitza resistance (phonon mismatch), on
+DOLFINx 0.11 + PETSc.  ``import fe_interface`` first: it loads MPI before PETSc and
+DOLFINx, as they require.
+
+Data flow: :mod:`~fe_interface.geometry` → :mod:`~fe_interface.mesh` →
+:mod:`~fe_interface.model` → :mod:`~fe_interface.discretisation` →
+:mod:`~fe_interface.problems` → :mod:`~fe_interface.solvers` →
+:mod:`~fe_interface.postprocessing` → :mod:`~fe_interface.io` →
+:mod:`~fe_interface.case` / :mod:`~fe_interface.cli`.
+"""
+
+from mpi4py import MPI  # noqa: F401  (before petsc4py and dolfinx)
+
+from fe_interface.errors import InputError, MeshError, SolverError, TimeStepError
+from fe_interface.mesh import TaggedMesh, read_msh, tag_mesh
+from fe_interface.model import (
+    Conductance,
+    Convection,
+    FacetConductance,
+    FixedTemperature,
+    HeatFlux,
+    HeatSource,
+    Interface,
+    Material,
+    PerfectContact,
+    Resistance,
+    TimeFunction,
+)
+from fe_interface.problems import SteadyProblem, SteadyResult
+
+__all__ = [
+    "Conductance",
+    "Convection",
+    "FacetConductance",
+    "FixedTemperature",
+    "HeatFlux",
+    "HeatSource",
+    "InputError",
+    "Interface",
+    "Material",
+    "MeshError",
+    "PerfectContact",
+    "Resistance",
+    "SolverError",
+    "SteadyProblem",
+    "SteadyResult",
+    "TaggedMesh",
+    "TimeFunction",
+    "TimeStepError",
+    "read_msh",
+    "tag_mesh",
+]

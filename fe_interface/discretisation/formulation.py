@@ -1,0 +1,349 @@
+"""From the model to the discrete problem: one broken space, one set of terms.
+
+:class:`Formulation` colours the blocks, builds the broken Lagrange space
+(:mod:`~fe_interface.discretisation.space`), and turns every model object into its
+terms (:mod:`~fe_interface.discretisation.terms`):
+
+* bulk conduction ∫ k ∇T·∇v w dx with k a DG0 field (W/(m K));
+* sources (W/m³): constant values in one DG0 field, functions of x or t each a term;
+* flux and convection boundaries as ``ds`` terms, fixed temperatures as Dirichlet
+  conditions on the copies of their facets' side;
+* interfaces: laws with h independent of T (constant, resistance, per facet, h(x)) in
+  one :class:`~fe_interface.discretisation.coupling.InterfaceCoupling` assembled facet by
+  facet; temperature-dependent laws as ``dS`` terms (equal laws between the same sides
+  share one integral), which Newton differentiates.
+
+Numbers enter the forms as ``fem.Constant`` objects, so the compiled kernels do not
+depend on the values (a parameter sweep compiles nothing new).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from mpi4py import MPI
+from petsc4py import PETSc
+
+import dolfinx
+import numpy as np
+import ufl
+from dolfinx import fem
+from dolfinx.fem import IntegralType
+
+from fe_interface.discretisation.coupling import InterfaceCoupling
+from fe_interface.discretisation.facets import FacetGroup
+from fe_interface.discretisation.regions import Colouring, colour_regions
+from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
+from fe_interface.discretisation.terms import (
+    Conduction,
+    ConvectionBoundary,
+    FluxBoundary,
+    InterfaceTerm,
+    Term,
+    VolumeSource,
+)
+from fe_interface.errors import InputError
+from fe_interface.mesh.topology import region_vertex_pairs
+from fe_interface.model.boundary import Convection, FixedTemperature, HeatFlux
+from fe_interface.model.interfaces import Conductance, FacetConductance
+from fe_interface.model.model import Model, ResolvedBoundary, ResolvedInterface
+
+__all__ = ["Formulation", "DirichletGroup"]
+
+
+@dataclass
+class DirichletGroup:
+    """One fixed-temperature condition: its DOLFINx condition, its owned dofs (each dof
+    counted by the first condition that fixes it) and, for values that change in time,
+    the work function the value is interpolated into."""
+
+    boundary: ResolvedBoundary
+    bc: fem.DirichletBC
+    owned_dofs: np.ndarray
+    value: Any
+
+
+class Formulation:
+    """The discretised model (collective).
+
+    Args:
+        model: the checked model.
+        degree: Lagrange degree (1, 2 or 3).
+        axisymmetric: 2D r–z model (x[0] = r ≥ 0, x[1] = z): weight w = r.
+
+    Attributes:
+        model, degree, axisymmetric: as given.
+        colouring: blocks and colours of the regions.
+        broken: the broken space; ``space`` its DOLFINx function space.
+        T: the temperature (K).
+        k: conductivity, DG0 (W/(m K)).
+        terms: the UFL terms (bulk, sources, boundaries, T-dependent interfaces).
+        coupling: the facet-wise interface terms, or None.
+        dirichlet: the fixed-temperature conditions.
+        nonlinear: some interface law depends on T.
+    """
+
+    def __init__(self, model: Model, degree: int = 1, axisymmetric: bool = False) -> None:
+        if degree not in (1, 2, 3):
+            raise InputError(f"degree must be 1, 2 or 3, got {degree!r}")
+        mesh = model.mesh
+        if axisymmetric and mesh.geometry.dim != 2:
+            raise InputError("axisymmetric models need a 2D (r, z) mesh")
+        self.model = model
+        self.mesh = mesh
+        self.comm: MPI.Comm = mesh.comm
+        self.degree = degree
+        self.axisymmetric = axisymmetric
+        perfect_pairs, resistive_pairs = model.contact_pairs()
+        self.perfect_pairs = perfect_pairs
+        vertex_pairs = region_vertex_pairs(mesh, model.cell_region)
+        self.colouring: Colouring = colour_regions(
+            model.regions, perfect_pairs, resistive_pairs, vertex_pairs
+        )
+        lut = np.zeros(max(model.regions) + 1, dtype=np.int32)
+        for r, c in self.colouring.colour_of_region.items():
+            lut[r] = c
+        cell_colour = lut[model.cell_region]
+        self.broken: BrokenSpace = broken_lagrange_space(
+            mesh, cell_colour, self.colouring.num_colours, degree
+        )
+        self.space = self.broken.space
+        self.T = fem.Function(self.space, name="temperature_K")
+        self.x = ufl.SpatialCoordinate(mesh)
+        self.w: Any = self.x[0] if axisymmetric else 1.0
+        self.two_pi = 2 * np.pi if axisymmetric else 1.0
+        self.dg0 = fem.functionspace(mesh, ("DG", 0))
+        self.k = self.cell_field({r: m.conductivity for r, m in model.region_material.items()})
+        self.k.name = "conductivity_W_mK"
+        self._subdomains: list[tuple[int, np.ndarray]] = []
+        self._boundary_domains: list[tuple[int, np.ndarray]] = []
+        self._interface_domains: list[tuple[int, np.ndarray]] = []
+        self.dx = ufl.Measure("dx", domain=mesh, subdomain_data=self._subdomains)
+        self.ds = ufl.Measure("ds", domain=mesh, subdomain_data=self._boundary_domains)
+        self.dS = ufl.Measure("dS", domain=mesh, subdomain_data=self._interface_domains)
+        self.terms: list[Term] = [Conduction(self.k, self.w, ufl.dx(domain=mesh))]
+        self._add_sources()
+        self._add_boundaries()
+        self.coupling: InterfaceCoupling | None = None
+        self.coupled_rows: dict[str, np.ndarray] = {}
+        self._add_interfaces()
+        self.nonlinear = any(d.kind == "temperature" for d in model.interfaces)
+        self.dirichlet = self._dirichlet()
+
+    # ------------------------------------------------------------------ helpers
+    def cell_field(self, per_region: dict[int, float]) -> fem.Function:
+        """A DG0 field with one value per region (0 where a region has none)."""
+        f = fem.Function(self.dg0)
+        lut = np.zeros(max(self.model.regions) + 1)
+        for r, v in per_region.items():
+            lut[r] = v
+        f.x.array[:] = lut[self.model.cell_region]
+        return f
+
+    def value(self, v: Any) -> Any:
+        """A model value in UFL: a function of x (or a TimeFunction) is called with x, a
+        number becomes a ``fem.Constant``."""
+        if callable(v):
+            return v(self.x)
+        return fem.Constant(self.mesh, PETSc.ScalarType(float(v)))
+
+    def _owned_cells(self, cells: np.ndarray) -> np.ndarray:
+        n = self.mesh.topology.index_map(self.mesh.topology.dim).size_local
+        return cells[cells < n]
+
+    def _add_sources(self) -> None:
+        const: dict[int, float] = {}
+        for s in self.model.sources:
+            v = s.spec.value
+            label = f"HeatSource:{s.spec.region}"
+            if callable(v):
+                sid = len(self._subdomains)
+                cells = fem.compute_integration_domains(
+                    IntegralType.cell, self.mesh.topology, self._owned_cells(s.cells)
+                )
+                self._subdomains.append((sid, cells))
+                self.terms.append(VolumeSource(label, self.value(v), self.w, self.dx(sid)))
+            else:
+                const[s.region] = const.get(s.region, 0.0) + float(v)
+        if const:
+            f = self.cell_field(const)
+            f.name = "source_W_m3"
+            self.terms.append(VolumeSource("sources", f, self.w, ufl.dx(domain=self.mesh)))
+
+    def _add_boundaries(self) -> None:
+        tdim = self.mesh.topology.dim
+        nf = self.mesh.topology.index_map(tdim - 1).size_local
+        for b in self.model.boundaries:
+            bc = b.spec
+            if isinstance(bc, FixedTemperature):
+                continue
+            bid = len(self._boundary_domains)
+            owned = b.facets[b.facets < nf]
+            e = fem.compute_integration_domains(IntegralType.exterior_facet, self.mesh.topology, owned)
+            self._boundary_domains.append((bid, e))
+            if isinstance(bc, HeatFlux):
+                self.terms.append(FluxBoundary(b.label, self.value(bc.value), self.w, self.ds(bid)))
+            elif isinstance(bc, Convection):
+                h, T_inf = self.value(bc.h), self.value(bc.T_inf)
+                self.terms.append(ConvectionBoundary(b.label, h, T_inf, self.w, self.ds(bid)))
+            else:
+                raise InputError(f"{b.label}: unsupported boundary condition {bc!r}")
+
+    def _add_interfaces(self) -> None:
+        model = self.model
+        coupled = [d for d in model.interfaces if d.kind in ("constant", "facet", "position")]
+        if coupled:
+            parts, offset = [], 0
+            for d in coupled:
+                n = len(d.entities)
+                self.coupled_rows[d.label] = np.arange(offset, offset + n)
+                parts.append(d.entities)
+                offset += n
+            entities = np.concatenate(parts).astype(np.int32)
+            if self.comm.allreduce(len(entities), op=MPI.SUM):
+                self.coupling = InterfaceCoupling(
+                    self.broken, entities, self._coupled_h(coupled, entities), self.axisymmetric
+                )
+        # temperature-dependent laws: equal laws (between the same sides) share a term
+        shared: dict[Any, list[ResolvedInterface]] = {}
+        for d in model.interfaces:
+            if d.kind != "temperature":
+                continue
+            if not getattr(d.spec.law, "supports_ufl", True):
+                raise InputError(
+                    f"interface {d.label!r}: {type(d.spec.law).__name__} depends on temperature "
+                    "but cannot be written in UFL (needed for Newton's Jacobian); use its "
+                    "UFL-compatible form (e.g. form='simple' for the gas gap)"
+                )
+            try:
+                key = hash((d.spec.law, d.plus, d.minus)) and (d.spec.law, d.plus, d.minus)
+            except TypeError:  # an unhashable law: a term of its own
+                key = (id(d.spec.law), d.plus, d.minus)
+            shared.setdefault(key, []).append(d)
+        for members in shared.values():
+            sid = len(self._interface_domains)
+            e = np.concatenate([m.entities for m in members]).astype(np.int32).ravel()
+            self._interface_domains.append((sid, e))
+            law = members[0].spec.law
+            label = ",".join(m.label for m in members)
+            self.terms.append(InterfaceTerm(label, law.conductance, self.w, self.dS(sid)))
+
+    def _coupled_h(
+        self, coupled: list[ResolvedInterface], entities: np.ndarray
+    ) -> Callable[[FacetGroup, np.ndarray], np.ndarray]:
+        """h (W/(m² K)) at the quadrature points of any rows of the coupled facets."""
+        mesh = self.mesh
+        tdim = mesh.topology.dim
+        c2f = mesh.topology.connectivity(tdim, tdim - 1)
+        nfc = c2f.offsets[1] - c2f.offsets[0]
+        facet_of = c2f.array.reshape(-1, nfc)
+        per_row = np.concatenate([np.full(len(d.entities), i) for i, d in enumerate(coupled)])
+        facet_h: dict[int, np.ndarray] = {}
+        for i, d in enumerate(coupled):
+            law = d.spec.law
+            if d.kind == "facet":
+                facets = facet_of[d.entities[:, 0], d.entities[:, 1]].astype(np.int32)
+                mids = dolfinx.mesh.compute_midpoints(mesh, tdim - 1, facets)
+                try:
+                    facet_h[i] = law.at(mids.T)
+                except InputError as e:
+                    raise InputError(f"interface {d.label!r}: {e}") from None
+            elif d.kind == "constant":
+                h = float(law.conductance(293.15, 293.15))
+                if not np.isfinite(h) or h < 0:
+                    raise InputError(
+                        f"interface {d.label!r}: conductance law gives h = {h!r} W/(m^2 K)"
+                    )
+                facet_h[i] = np.full(len(d.entities), h)
+        offsets = np.concatenate([[0], np.cumsum([len(d.entities) for d in coupled])])
+
+        def h_at(group: FacetGroup, rows: np.ndarray) -> np.ndarray:
+            out = np.empty((len(rows), group.phi.shape[0]))
+            which = per_row[rows]
+            for i in np.unique(which):
+                sel = which == i
+                d = coupled[int(i)]
+                if i in facet_h:
+                    out[sel] = facet_h[int(i)][rows[sel] - offsets[i]][:, None]
+                else:
+                    out[sel] = self._position_h(d, group, entities[rows[sel], 0], group.x[sel])
+            return out
+
+        return h_at
+
+    def _position_h(
+        self, d: ResolvedInterface, group: FacetGroup, cells: np.ndarray, x: np.ndarray
+    ) -> np.ndarray:
+        """h(x) (W/(m² K)) of a :class:`Conductance` with a function of position at the
+        points x (facets, points, gdim) of the given ⁺ cells: the function is called
+        with NumPy coordinates (3, n), or, if it only accepts UFL, evaluated as a DOLFINx
+        expression in the cells."""
+        law: Conductance = d.spec.law
+        pts = np.zeros((3, x.shape[0] * x.shape[1]))
+        pts[: x.shape[2]] = x.reshape(-1, x.shape[2]).T
+        try:
+            h = np.asarray(law.h(pts), dtype=float)
+            h = np.broadcast_to(h, (pts.shape[1],)).reshape(x.shape[:2])
+        except Exception:  # a UFL-only function of x
+            expr = fem.Expression(law.h(self.x), group.X)
+            h = np.asarray(expr.eval(self.mesh, cells.astype(np.int32))).reshape(x.shape[:2])
+        if not np.all(np.isfinite(h)) or np.any(h < 0):
+            bad = np.flatnonzero(~np.isfinite(h.ravel()) | (h.ravel() < 0))[0]
+            raise InputError(
+                f"interface {d.label!r}: h(x) = {h.ravel()[bad]!r} W/(m^2 K) at x = "
+                f"{pts[:, bad].tolist()} (must be finite and >= 0)"
+            )
+        return h
+
+    def _dirichlet(self) -> list[DirichletGroup]:
+        tdim = self.mesh.topology.dim
+        out: list[DirichletGroup] = []
+        imap = self.space.dofmap.index_map
+        counted = np.zeros(imap.size_local + imap.num_ghosts, dtype=bool)
+        for b in self.model.boundaries:
+            if not isinstance(b.spec, FixedTemperature):
+                continue
+            dofs = fem.locate_dofs_topological(self.space, tdim - 1, b.facets)
+            v = b.spec.value
+            if callable(v):
+                g = fem.Function(self.space)
+                g.interpolate(v)
+                bc = fem.dirichletbc(g, dofs)
+            else:
+                bc = fem.dirichletbc(PETSc.ScalarType(v), dofs, self.space)
+            idx, first_ghost = bc.dof_indices()
+            owned = np.asarray(idx[:first_ghost])
+            owned = owned[~counted[owned]]
+            counted[owned] = True
+            out.append(DirichletGroup(b, bc, owned, v))
+        return out
+
+    # ------------------------------------------------------------------ forms
+    @property
+    def bcs(self) -> list[fem.DirichletBC]:
+        """The Dirichlet conditions."""
+        return [g.bc for g in self.dirichlet]
+
+    def residual(self, T: Any, v: Any) -> Any:
+        """F(T; v) (W) of the UFL terms (the facet-wise coupling is added to vectors and
+        matrices by the solvers)."""
+        zero = fem.Constant(self.mesh, PETSc.ScalarType(0.0))  # every form has a cell integral
+        return sum((t.residual(T, v) for t in self.terms), start=zero * v * ufl.dx(domain=self.mesh))
+
+    def rate_terms(self) -> list[Term]:
+        """The terms with a heat rate: sources and flux/convection boundaries."""
+        return [t for t in self.terms if t.kind in ("source", "boundary")]
+
+    def region_cells(self, region: str | int) -> np.ndarray:
+        """Local cells (ghosts included) of a region (name or tag)."""
+        return self.model.region_cells(self.model.region_tag(region, "region"))
+
+    def bc_marker(self) -> np.ndarray:
+        """Local copy -> local index, −1 on Dirichlet dofs (for the facet-wise terms)."""
+        imap = self.space.dofmap.index_map
+        idx = np.arange(imap.size_local + imap.num_ghosts, dtype=np.int64)
+        for g in self.dirichlet:
+            idx[g.bc.dof_indices()[0]] = -1
+        return idx

@@ -1,0 +1,121 @@
+"""The weak-form terms: each model object contributes its residual and its heat rate.
+
+The steady residual is F(T; v) = Σ_terms residual(T, v) (W), and each term that moves
+heat across the model's boundary also gives its *rate* (W, heat entering the body;
+for a source the heat generated) as a scalar form, so the energy balance, the tables and
+the time history are computed from the same terms that are solved.  Steady, nonlinear
+and transient problems use the same terms (a transient problem adds storage).
+
+All integrals carry the weight w = 1 (Cartesian) or w = r = x[0] (axisymmetric, where
+totals are multiplied by 2π afterwards).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import ufl
+
+__all__ = ["Term", "Conduction", "VolumeSource", "FluxBoundary", "ConvectionBoundary", "InterfaceTerm"]
+
+
+class Term:
+    """A contribution to the residual; ``kind`` is "bulk", "source", "boundary" or
+    "interface"."""
+
+    label: str
+    kind: str
+
+    def residual(self, T: Any, v: Any) -> Any:
+        """The term's part of F(T; v), a UFL form (W)."""
+        raise NotImplementedError
+
+    def rate(self, T: Any) -> Any:
+        """Heat entering the body through this term, a scalar UFL form (W), or None."""
+        return None
+
+
+@dataclass
+class Conduction(Term):
+    """∫ k ∇T·∇v w dx, k in W/(m K) (a field or a function of T)."""
+
+    k: Any
+    w: Any
+    dx: Any
+    kind: str = "bulk"
+    label: str = "conduction"
+
+    def residual(self, T: Any, v: Any) -> Any:  # noqa: D102
+        k = self.k if isinstance(self.k, ufl.core.expr.Expr) else self.k(T)
+        return k * ufl.inner(ufl.grad(T), ufl.grad(v)) * self.w * self.dx
+
+
+@dataclass
+class VolumeSource(Term):
+    """−∫ f v w dx, f in W/m³; rate ∫ f w dx (heat generated)."""
+
+    label: str
+    f: Any
+    w: Any
+    dx: Any
+    kind: str = "source"
+
+    def residual(self, T: Any, v: Any) -> Any:  # noqa: D102
+        return -self.f * v * self.w * self.dx
+
+    def rate(self, T: Any) -> Any:  # noqa: D102
+        return self.f * self.w * self.dx
+
+
+@dataclass
+class FluxBoundary(Term):
+    """−∫ q v w ds, q in W/m² into the body; rate ∫ q w ds."""
+
+    label: str
+    q: Any
+    w: Any
+    ds: Any
+    kind: str = "boundary"
+
+    def residual(self, T: Any, v: Any) -> Any:  # noqa: D102
+        return -self.q * v * self.w * self.ds
+
+    def rate(self, T: Any) -> Any:  # noqa: D102
+        return self.q * self.w * self.ds
+
+
+@dataclass
+class ConvectionBoundary(Term):
+    """∫ h (T − T∞) v w ds, h in W/(m² K), T∞ in K; rate ∫ h (T∞ − T) w ds."""
+
+    label: str
+    h: Any
+    T_inf: Any
+    w: Any
+    ds: Any
+    kind: str = "boundary"
+
+    def residual(self, T: Any, v: Any) -> Any:  # noqa: D102
+        return self.h * (T - self.T_inf) * v * self.w * self.ds
+
+    def rate(self, T: Any) -> Any:  # noqa: D102
+        return self.h * (self.T_inf - T) * self.w * self.ds
+
+
+@dataclass
+class InterfaceTerm(Term):
+    """∫ h(T⁺, T⁻) (T⁺ − T⁻)(v⁺ − v⁻) w dS on facets ordered so that '+' is the
+    interface's ⁺ side (temperature-dependent laws; Newton differentiates h)."""
+
+    label: str
+    h: Callable[[Any, Any], Any]
+    w: Any
+    dS: Any
+    kind: str = "interface"
+
+    def residual(self, T: Any, v: Any) -> Any:  # noqa: D102
+        Tp, Tm = T("+"), T("-")
+        w = self.w("+") if isinstance(self.w, ufl.core.expr.Expr) else self.w
+        return self.h(Tp, Tm) * (Tp - Tm) * (v("+") - v("-")) * w * self.dS

@@ -1,0 +1,59 @@
+"""Geometry: gmsh builders of tagged meshes and rough contact surfaces.
+
+* :mod:`~fe_interface.geometry.builders` — layered stacks, concentric cylinders and
+  spheres, flux tubes, an electronics package;
+* :mod:`~fe_interface.geometry.rough` — Gaussian and fractal rough surfaces, contact spots;
+* :mod:`~fe_interface.geometry.rough_mesh` — meshes of two rough bodies in contact.
+
+Every builder returns a :class:`~fe_interface.mesh.TaggedMesh` in metres.
+"""
+
+from fe_interface.geometry.builders import (
+    concentric_cylinders,
+    concentric_spheres,
+    electronics_package,
+    flux_tube,
+    layered_stack,
+)
+from fe_interface.geometry.rough import (
+    Contact,
+    RoughSurface,
+    combined,
+    contact,
+    fractal_surface,
+    gaussian_area_fraction,
+    gaussian_separation,
+    gaussian_surface,
+)
+from fe_interface.geometry.rough_mesh import (
+    GROUPS_3D,
+    RoughContact2D,
+    RoughContact3D,
+    Spot,
+    check_groups,
+    rough_contact_2d,
+    rough_contact_3d,
+)
+
+__all__ = [
+    "concentric_cylinders",
+    "concentric_spheres",
+    "electronics_package",
+    "flux_tube",
+    "layered_stack",
+    "Contact",
+    "RoughSurface",
+    "combined",
+    "contact",
+    "fractal_surface",
+    "gaussian_area_fraction",
+    "gaussian_separation",
+    "gaussian_surface",
+    "GROUPS_3D",
+    "RoughContact2D",
+    "RoughContact3D",
+    "Spot",
+    "check_groups",
+    "rough_contact_2d",
+    "rough_contact_3d",
+]

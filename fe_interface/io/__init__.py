@@ -1,0 +1,1 @@
+"""Files: atomic writes, fields for ParaView, summaries, time series, checkpoints."""

@@ -1,0 +1,323 @@
+"""Solid-spot (constriction) conductance of nominally flat, rough, conforming contacts.
+
+All quantities SI: roughness ``sigma`` [m], slope ``m`` [-], conductivity ``k`` [W/(m K)],
+Young's modulus ``E`` [Pa], contact pressure ``P`` [Pa], microhardness ``H_c`` [Pa],
+conductance ``h_c`` [W/(m^2 K)].
+
+Joint (effective) surface parameters (Yovanovich, "Four decades of research on thermal
+contact, gap, and joint resistance in microelectronics", IEEE Trans. Compon. Packag. Technol.
+28 (2005) 182-206; Bahrami et al., J. Thermophys. Heat Transfer 18 (2004))::
+
+    sigma = sqrt(sigma_1^2 + sigma_2^2)       RMS roughness
+    m     = sqrt(m_1^2 + m_2^2)               RMS absolute asperity slope
+    k_s   = 2 k_1 k_2 / (k_1 + k_2)           harmonic-mean conductivity
+    1/E'  = (1 - nu_1^2)/E_1 + (1 - nu_2^2)/E_2
+
+Laws
+----
+* :class:`CMYPlasticConductance` -- Cooper, Mikic & Yovanovich (Int. J. Heat Mass Transfer
+  12 (1969) 279-300), in the Yovanovich (1982) correlated form::
+
+      h_c = 1.25 k_s (m/sigma) (P/H_c)^0.95
+
+  Plastic deformation of the asperities; Gaussian heights; correlated for roughly
+  1e-5 <= P/H_c <= 2e-2 (light to moderate loads).
+* :class:`MikicElasticConductance` -- Mikic (Int. J. Heat Mass Transfer 17 (1974) 205-214)::
+
+      h_c = 1.54 k_s (m/sigma) (sqrt(2) P/(m E'))^0.94
+
+  Elastic deformation of the asperities.
+
+Slope correlation when ``m`` is unknown (Antonetti, Whittle & Simons, ASME J. Electron.
+Packag. 1993, as quoted by Yovanovich 2005; fitted for about 0.216 um <= sigma <= 9.6 um)::
+
+    m = 0.125 (sigma / 1 um)^0.402
+
+Microhardness from Vickers correlation coefficients (Song & Yovanovich, J. Thermophys. Heat
+Transfer 2 (1988) 43-47; explicit form as quoted by Yovanovich 2005 and Bahrami et al.
+2004)::
+
+    P/H_c = [ P / (c_1 (1.62 sigma'/m)^c_2) ]^(1/(1 + 0.071 c_2)),  sigma' = sigma/sigma_0,
+    sigma_0 = 1 um,
+
+with ``c_1`` [Pa] and ``c_2`` [-] the Vickers microhardness coefficients
+(``H_V = c_1 (d_V/d_0)^c_2``, ``d_0`` = 1 um).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from fe_interface.errors import InputError
+from .common import (
+    check_finite,
+    check_nonnegative,
+    check_positive,
+    constant_like,
+    unknown_name_error,
+)
+
+SIGMA_0 = 1.0e-6  # m, reference length of the Antonetti and Song-Yovanovich correlations
+
+
+def antonetti_slope(sigma: float) -> float:
+    """Antonetti slope correlation ``m = 0.125 (sigma/1 um)^0.402`` (sigma in m, m in [-]).
+
+    Fitted for 0.216 um <= sigma <= 9.6 um; outside that range it is an extrapolation.
+    """
+    sigma = check_positive("sigma", sigma, "m")
+    return 0.125 * (sigma / SIGMA_0) ** 0.402
+
+
+@dataclass(frozen=True)
+class Surface:
+    """One rough surface of a contact.
+
+    Parameters
+    ----------
+    sigma:  RMS surface roughness [m], > 0.
+    k:      thermal conductivity of the solid [W/(m K)], > 0.
+    m:      RMS absolute asperity slope [-], > 0, or ``None`` if unknown (then the Antonetti
+            correlation is applied to the joint roughness, see :class:`ContactPair`).
+    E:      Young's modulus [Pa] (needed only for the elastic law), > 0.
+    nu:     Poisson ratio [-] in [0, 0.5) (needed only for the elastic law).
+    name:   optional label.
+    """
+
+    sigma: float
+    k: float
+    m: float | None = None
+    E: float | None = None
+    nu: float | None = None
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sigma", check_positive("sigma", self.sigma, "m"))
+        object.__setattr__(self, "k", check_positive("k", self.k, "W/(m K)"))
+        if self.m is not None:
+            object.__setattr__(self, "m", check_positive("m (slope)", self.m))
+        if self.E is not None:
+            object.__setattr__(self, "E", check_positive("E", self.E, "Pa"))
+        if self.nu is not None:
+            nu = check_finite("nu", self.nu)
+            if not (0.0 <= nu < 0.5):
+                raise InputError(f"nu (Poisson ratio) must lie in [0, 0.5), got {self.nu!r}")
+            object.__setattr__(self, "nu", nu)
+
+
+@dataclass(frozen=True)
+class ContactPair:
+    """Two surfaces in contact and their joint parameters (see module docstring).
+
+    If neither surface gives a slope, the Antonetti correlation is applied to the joint
+    roughness ``sigma`` (the way it is used by Yovanovich and co-workers).  Giving the slope
+    for only one of the two surfaces is ambiguous and raises ``ValueError``.
+    """
+
+    plus: Surface
+    minus: Surface
+
+    def __post_init__(self) -> None:
+        for name in ("plus", "minus"):
+            if not isinstance(getattr(self, name), Surface):
+                raise InputError(f"{name} must be a Surface, got {getattr(self, name)!r}")
+        if (self.plus.m is None) != (self.minus.m is None):
+            raise InputError(
+                "slope m given for only one surface "
+                f"(plus.m={self.plus.m!r}, minus.m={self.minus.m!r}); give both or neither"
+            )
+
+    @property
+    def sigma(self) -> float:
+        """Joint RMS roughness ``sqrt(sigma1^2 + sigma2^2)`` [m]."""
+        return math.hypot(self.plus.sigma, self.minus.sigma)
+
+    @property
+    def slope_from_correlation(self) -> bool:
+        """True when the joint slope comes from the Antonetti correlation."""
+        return self.plus.m is None
+
+    @property
+    def m(self) -> float:
+        """Joint RMS slope ``sqrt(m1^2 + m2^2)`` [-] (or Antonetti(sigma) if unknown)."""
+        if self.plus.m is None:
+            return antonetti_slope(self.sigma)
+        return math.hypot(self.plus.m, self.minus.m)
+
+    @property
+    def k_s(self) -> float:
+        """Harmonic-mean conductivity ``2 k1 k2/(k1 + k2)`` [W/(m K)]."""
+        return 2.0 * self.plus.k * self.minus.k / (self.plus.k + self.minus.k)
+
+    @property
+    def E_prime(self) -> float:
+        """Effective elastic modulus ``E'`` [Pa], ``1/E' = sum (1 - nu_i^2)/E_i``."""
+        missing = [
+            f"{side}.{attr}"
+            for side in ("plus", "minus")
+            for attr in ("E", "nu")
+            if getattr(getattr(self, side), attr) is None
+        ]
+        if missing:
+            raise InputError(f"elastic properties missing: {', '.join(missing)}")
+        inv = (1.0 - self.plus.nu**2) / self.plus.E + (1.0 - self.minus.nu**2) / self.minus.E
+        return 1.0 / inv
+
+
+# Vickers microhardness correlation coefficients c1 [Pa], c2 [-].  Convenience values as
+# tabulated in the Yovanovich/Bahrami papers (original measurements: Hegazy, PhD thesis,
+# University of Waterloo, 1985).  Verify against the primary source for design work.
+VICKERS_COEFFICIENTS: dict[str, tuple[float, float]] = {
+    "SS304": (6.271e9, -0.229),
+    "Ni200": (6.304e9, -0.264),
+}
+
+
+@dataclass(frozen=True)
+class VickersMicrohardness:
+    """Song-Yovanovich microhardness model ``H_V = c1 (d_V/1 um)^c2``.
+
+    ``c1`` [Pa] > 0, ``c2`` [-] (negative for work-hardened surface layers; |c2| < 1).
+    :meth:`relative_pressure` returns the explicit plastic relation (module docstring).
+    """
+
+    c1: float
+    c2: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "c1", check_positive("c1", self.c1, "Pa"))
+        c2 = check_finite("c2", self.c2)
+        if not (-1.0 < c2 < 1.0):
+            raise InputError(f"c2 must lie in (-1, 1), got {self.c2!r}")
+        object.__setattr__(self, "c2", c2)
+
+    @classmethod
+    def from_material(cls, name: str) -> VickersMicrohardness:
+        """Coefficients from :data:`VICKERS_COEFFICIENTS`."""
+        if name not in VICKERS_COEFFICIENTS:
+            raise unknown_name_error("material", name, VICKERS_COEFFICIENTS)
+        return cls(*VICKERS_COEFFICIENTS[name])
+
+    @classmethod
+    def from_brinell(cls, H_B: float) -> VickersMicrohardness:
+        """Song & Yovanovich (1988) correlation of c1, c2 with the Brinell hardness H_B [Pa]::
+
+            c1/(3178 MPa) = 4.0 - 5.77 kappa + 4.0 kappa^2 - 0.61 kappa^3,
+            c2 = -0.370 + 0.442 H_B/c1,   kappa = H_B/(3178 MPa),
+
+        stated valid for 1300 MPa <= H_B <= 7600 MPa.
+        """
+        H_B = check_positive("H_B", H_B, "Pa")
+        kappa = H_B / 3178e6
+        c1 = 3178e6 * (4.0 - 5.77 * kappa + 4.0 * kappa**2 - 0.61 * kappa**3)
+        c2 = -0.370 + 0.442 * H_B / c1
+        return cls(c1, c2)
+
+    def relative_pressure(self, P: float, sigma: float, m: float) -> float:
+        """``P/H_c`` [-] for pressure ``P`` [Pa], joint roughness [m] and slope [-]."""
+        P = check_nonnegative("pressure P", P, "Pa")
+        if P == 0.0:
+            return 0.0
+        H_ref = self.c1 * (1.62 * (sigma / SIGMA_0) / m) ** self.c2
+        return (P / H_ref) ** (1.0 / (1.0 + 0.071 * self.c2))
+
+    def microhardness(self, P: float, sigma: float, m: float) -> float:
+        """Effective microhardness ``H_c`` [Pa] at pressure ``P`` [Pa] (needs ``P > 0``)."""
+        P = check_positive("pressure P", P, "Pa")
+        return P / self.relative_pressure(P, sigma, m)
+
+
+def _relative_pressure(pair: ContactPair, P: float, H_c: Any) -> float:
+    if isinstance(H_c, VickersMicrohardness):
+        rel = H_c.relative_pressure(P, pair.sigma, pair.m)
+    else:
+        H = check_positive("H_c (microhardness)", H_c, "Pa")
+        rel = P / H
+    if rel >= 1.0:
+        raise InputError(
+            f"pressure P={P!r} Pa exceeds the microhardness (P/H_c = {rel:.3g} >= 1): "
+            "the plastic contact model does not apply"
+        )
+    return rel
+
+
+@dataclass(frozen=True)
+class CMYPlasticConductance:
+    """Cooper-Mikic-Yovanovich plastic contact conductance [W/(m^2 K)].
+
+    ``h_c = 1.25 k_s (m/sigma) (P/H_c)^0.95`` (module docstring for references).
+
+    Parameters
+    ----------
+    pair:      the :class:`ContactPair`.
+    pressure:  nominal contact pressure ``P`` [Pa], >= 0 (``P = 0`` gives ``h_c = 0``).
+    H_c:       microhardness of the softer surface, either a number [Pa] (> P) or a
+               :class:`VickersMicrohardness` (explicit Song-Yovanovich relation).
+
+    Temperature-independent.  Correlated for about 1e-5 <= P/H_c <= 2e-2.
+    """
+
+    pair: ContactPair
+    pressure: float
+    H_c: Any
+    relative_pressure: float = field(init=False)
+
+    temperature_dependent: ClassVar[bool] = False
+    supports_ufl: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.pair, ContactPair):
+            raise InputError(f"pair must be a ContactPair, got {self.pair!r}")
+        P = check_nonnegative("pressure P", self.pressure, "Pa")
+        object.__setattr__(self, "pressure", P)
+        object.__setattr__(self, "relative_pressure", _relative_pressure(self.pair, P, self.H_c))
+
+    @property
+    def h(self) -> float:
+        """Solid-spot conductance [W/(m^2 K)]."""
+        pr = self.pair
+        return 1.25 * pr.k_s * (pr.m / pr.sigma) * self.relative_pressure**0.95
+
+    def conductance(self, T_plus: Any = None, T_minus: Any = None) -> Any:
+        """Return ``h_c`` [W/(m^2 K)] (independent of temperature)."""
+        return constant_like(self.h, T_plus, T_minus)
+
+
+@dataclass(frozen=True)
+class MikicElasticConductance:
+    """Mikic elastic contact conductance [W/(m^2 K)].
+
+    ``h_c = 1.54 k_s (m/sigma) (sqrt(2) P/(m E'))^0.94`` (module docstring for references).
+
+    Parameters
+    ----------
+    pair:      the :class:`ContactPair`; both surfaces need ``E`` and ``nu``.
+    pressure:  nominal contact pressure ``P`` [Pa], >= 0 (``P = 0`` gives ``h_c = 0``).
+
+    Temperature-independent.
+    """
+
+    pair: ContactPair
+    pressure: float
+
+    temperature_dependent: ClassVar[bool] = False
+    supports_ufl: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.pair, ContactPair):
+            raise InputError(f"pair must be a ContactPair, got {self.pair!r}")
+        object.__setattr__(self, "pressure", check_nonnegative("pressure P", self.pressure, "Pa"))
+        self.pair.E_prime  # noqa: B018 -- raises if E/nu missing
+
+    @property
+    def h(self) -> float:
+        """Solid-spot conductance [W/(m^2 K)]."""
+        pr = self.pair
+        x = math.sqrt(2.0) * self.pressure / (pr.m * pr.E_prime)
+        return 1.54 * pr.k_s * (pr.m / pr.sigma) * x**0.94
+
+    def conductance(self, T_plus: Any = None, T_minus: Any = None) -> Any:
+        """Return ``h_c`` [W/(m^2 K)] (independent of temperature)."""
+        return constant_like(self.h, T_plus, T_minus)

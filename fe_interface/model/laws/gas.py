@@ -1,0 +1,266 @@
+"""Gas-gap conductance of a rough contact (Yovanovich model).
+
+Units: lengths [m], pressures [Pa], temperatures [K], ``k_g`` [W/(m K)],
+conductance [W/(m^2 K)].
+
+Gas rarefaction (temperature-jump) parameter (Yovanovich 1982; Song & Yovanovich 1987;
+Bahrami, Culham & Yovanovich, J. Thermophys. Heat Transfer 18 (2004))::
+
+    M      = alpha * beta * Lambda                                 [m]
+    alpha  = (2 - a_1)/a_1 + (2 - a_2)/a_2   (a_i thermal accommodation coefficients, (0, 1])
+    beta   = 2 gamma / ((gamma + 1) Pr)
+    Lambda = Lambda_0 (T/T_0) (p_0/p_gas)    (molecular mean free path)
+
+Mean-plane separation ``Y`` of the Gaussian surfaces (plastic contact, Cooper et al. 1969)::
+
+    P/H_c = 1/2 erfc( Y / (sqrt(2) sigma) )   =>   Y = sqrt(2) sigma erfcinv(2 P/H_c)
+
+Two forms of the gap conductance:
+
+* ``form="integral"`` (default; Yovanovich 1982, the gas-gap integral over the Gaussian
+  distribution of local gap thicknesses, as written by Bahrami et al. 2004)::
+
+      h_g = k_g / (sqrt(2 pi) sigma) * int_0^inf exp(-(Y/sigma - u)^2 / 2) / (u + M/sigma) du
+
+* ``form="simple"``: ``h_g = k_g / (Y + M)`` (uniform gap of thickness Y).  It is the large-Y
+  limit of the integral form and is algebraic in T (UFL-compatible).
+
+The gas temperature used in ``Lambda`` is ``T_gas`` if given (then ``h_g`` is temperature-
+independent), otherwise the mean ``(T_plus + T_minus)/2`` of the interface temperatures.
+``k_g`` is held constant (its tabulated value).  ``p_gas = 0`` (vacuum) gives ``h_g = 0``;
+``h_g -> 0`` continuously as ``p_gas -> 0`` because ``M ~ 1/p_gas``.
+
+Validity: continuum/slip/transition regimes through the temperature-jump model; gap widths
+much smaller than the contact size; radiation and convection in the gap ignored.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.special import erfcinv
+
+from fe_interface.errors import InputError
+from .common import (
+    check_nonnegative,
+    check_positive,
+    check_unit_interval,
+    constant_like,
+    is_numeric,
+    unknown_name_error,
+)
+
+
+@dataclass(frozen=True)
+class GasProperties:
+    """Gas data: ``k_g`` [W/(m K)], ``gamma`` = c_p/c_v [-], ``Pr`` [-], mean free path
+    ``mfp0`` [m] at temperature ``T0`` [K] and pressure ``p0`` [Pa]; ``source`` string."""
+
+    name: str
+    k_g: float
+    gamma: float
+    Pr: float
+    mfp0: float
+    T0: float
+    p0: float
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        for attr, unit in (("k_g", "W/(m K)"), ("Pr", ""), ("mfp0", "m"), ("T0", "K")):
+            object.__setattr__(self, attr, check_positive(attr, getattr(self, attr), unit))
+        object.__setattr__(self, "p0", check_positive("p0", self.p0, "Pa"))
+        if not (self.gamma > 1.0):
+            raise InputError(f"gamma must be > 1, got {self.gamma!r}")
+
+    @property
+    def beta(self) -> float:
+        """``beta = 2 gamma/((gamma + 1) Pr)`` [-]."""
+        return 2.0 * self.gamma / ((self.gamma + 1.0) * self.Pr)
+
+    def mean_free_path(self, T: Any, p_gas: float) -> Any:
+        """``Lambda = mfp0 (T/T0)(p0/p_gas)`` [m] (hard-sphere scaling)."""
+        return self.mfp0 * (T / self.T0) * (self.p0 / p_gas)
+
+
+_KBA = (
+    "Karniadakis, Beskok & Aluru, Microflows and Nanoflows (Springer, 2005), Table 1.1 "
+    "(298 K, 1 atm): k_g and mean free path; Pr = mu c_p / k_g from the same table; "
+    "gamma = ideal-gas value"
+)
+
+#: Gas data at 298 K and 1 atm (101325 Pa).
+GASES: dict[str, GasProperties] = {
+    "air": GasProperties("air", 0.0261, 1.40, 0.712, 61.11e-9, 298.0, 101325.0, _KBA),
+    "nitrogen": GasProperties("nitrogen", 0.0260, 1.40, 0.719, 60.44e-9, 298.0, 101325.0, _KBA),
+    "helium": GasProperties("helium", 0.150, 5.0 / 3.0, 0.694, 176.51e-9, 298.0, 101325.0, _KBA),
+    "argon": GasProperties("argon", 0.0177, 5.0 / 3.0, 0.666, 64.41e-9, 298.0, 101325.0, _KBA),
+}
+
+
+def get_gas(gas: str | GasProperties) -> GasProperties:
+    """Look up a gas by name (case-insensitive) or pass a :class:`GasProperties` through."""
+    if isinstance(gas, GasProperties):
+        return gas
+    key = str(gas).lower()
+    if key not in GASES:
+        raise unknown_name_error("gas", str(gas), GASES)
+    return GASES[key]
+
+
+def separation_from_pressure(relative_pressure: float, sigma: float) -> float:
+    """Mean-plane separation ``Y = sqrt(2) sigma erfcinv(2 P/H_c)`` [m].
+
+    ``relative_pressure = P/H_c`` must lie in [0, 0.5); 0 gives ``Y = inf``.
+    """
+    rp = check_nonnegative("relative pressure P/H_c", relative_pressure)
+    if rp >= 0.5:
+        raise InputError(f"relative pressure P/H_c must be < 0.5 (Y >= 0), got {rp!r}")
+    sigma = check_positive("sigma", sigma, "m")
+    if rp == 0.0:
+        return math.inf
+    return math.sqrt(2.0) * sigma * float(erfcinv(2.0 * rp))
+
+
+# Gauss-Legendre rules for the gap integral
+_GL_A = np.polynomial.legendre.leggauss(64)
+_GL_B = np.polynomial.legendre.leggauss(160)
+
+
+def _gl(a: np.ndarray, b: np.ndarray, rule: tuple[np.ndarray, np.ndarray]):
+    x, w = rule
+    half = 0.5 * (b - a)[..., None]
+    nodes = 0.5 * (a + b)[..., None] + half * x
+    return nodes, half * w
+
+
+def gap_integral(y: float, a: Any) -> np.ndarray:
+    """``I(y, a) = int_0^inf exp(-(y - u)^2/2)/(u + a) du`` for ``y >= 0``, ``a > 0``.
+
+    ``a`` may be an array.  Near ``u = 0`` the substitution ``s = ln(u + a)`` removes the
+    1/(u + a) peak; the Gaussian bulk is integrated directly.  Accuracy ~1e-10 relative.
+    """
+    a = np.asarray(a, dtype=float)
+    u_hi = y + 12.0
+    u_lo = max(y - 9.0, 0.0)
+    total = np.zeros_like(a)
+    if u_lo == 0.0:
+        # part 1: u in [0, 0.5] via s = ln(u + a)
+        s0 = np.log(a)
+        s1 = np.log(a + 0.5)
+        s, w = _gl(s0, s1, _GL_A)
+        u = np.exp(s) - a[..., None]
+        total = total + np.sum(w * np.exp(-0.5 * (y - u) ** 2), axis=-1)
+        u_lo = 0.5
+    lo = np.full_like(a, u_lo)
+    hi = np.full_like(a, u_hi)
+    u, w = _gl(lo, hi, _GL_B)
+    total = total + np.sum(w * np.exp(-0.5 * (y - u) ** 2) / (u + a[..., None]), axis=-1)
+    return total
+
+
+@dataclass(frozen=True)
+class GasGapConductance:
+    """Yovanovich gas-gap conductance ``h_g`` [W/(m^2 K)] (see module docstring).
+
+    Parameters
+    ----------
+    gas:                gas name (``air``, ``nitrogen``, ``helium``, ``argon``) or
+                        :class:`GasProperties`.
+    sigma:              joint RMS roughness [m], > 0.
+    p_gas:              gas pressure [Pa], >= 0 (0 = vacuum, ``h_g = 0``).
+    accommodation_plus, accommodation_minus:
+                        thermal accommodation coefficients of the two faces, in (0, 1].
+    relative_pressure:  contact ``P/H_c`` in [0, 0.5), used to compute ``Y`` ...
+    Y:                  ... or the mean-plane separation [m] given directly (exactly one).
+    T_gas:              fixed gas temperature [K] for the mean free path; ``None`` (default)
+                        uses ``(T_plus + T_minus)/2`` (temperature-dependent law).
+    form:               ``"integral"`` (default) or ``"simple"``.
+    k_g:                override the tabulated gas conductivity [W/(m K)].
+    """
+
+    gas: Any
+    sigma: float
+    p_gas: float
+    accommodation_plus: float
+    accommodation_minus: float
+    relative_pressure: float | None = None
+    Y: float | None = None
+    T_gas: float | None = None
+    form: str = "integral"
+    k_g: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "gas", get_gas(self.gas))
+        object.__setattr__(self, "sigma", check_positive("sigma", self.sigma, "m"))
+        object.__setattr__(self, "p_gas", check_nonnegative("p_gas", self.p_gas, "Pa"))
+        for attr in ("accommodation_plus", "accommodation_minus"):
+            object.__setattr__(self, attr, check_unit_interval(attr, getattr(self, attr)))
+        if (self.relative_pressure is None) == (self.Y is None):
+            raise InputError("give exactly one of relative_pressure (P/H_c) and Y")
+        if self.Y is None:
+            Y = separation_from_pressure(self.relative_pressure, self.sigma)
+        else:
+            Y = check_nonnegative("Y (mean-plane separation)", self.Y, "m")
+        object.__setattr__(self, "Y", Y)
+        if self.T_gas is not None:
+            object.__setattr__(self, "T_gas", check_positive("T_gas", self.T_gas, "K"))
+        if self.form not in ("integral", "simple"):
+            raise InputError(f"form must be 'integral' or 'simple', got {self.form!r}")
+        kg = self.gas.k_g if self.k_g is None else check_positive("k_g", self.k_g, "W/(m K)")
+        object.__setattr__(self, "k_g", kg)
+
+    # -- derived parameters -------------------------------------------------------------
+    @property
+    def alpha(self) -> float:
+        """Accommodation parameter ``(2 - a1)/a1 + (2 - a2)/a2`` [-]."""
+        a1, a2 = self.accommodation_plus, self.accommodation_minus
+        return (2.0 - a1) / a1 + (2.0 - a2) / a2
+
+    @property
+    def vacuum(self) -> bool:
+        return self.p_gas == 0.0 or math.isinf(self.Y)
+
+    @property
+    def temperature_dependent(self) -> bool:
+        return self.T_gas is None and not self.vacuum
+
+    @property
+    def supports_ufl(self) -> bool:
+        return self.form == "simple" or not self.temperature_dependent
+
+    def rarefaction_parameter(self, T: Any) -> Any:
+        """``M = alpha beta Lambda(T)`` [m] at gas temperature ``T`` [K] (needs p_gas > 0)."""
+        return self.alpha * self.gas.beta * self.gas.mean_free_path(T, self.p_gas)
+
+    def h_at(self, T: Any) -> Any:
+        """Gap conductance [W/(m^2 K)] at gas temperature ``T`` [K]."""
+        if self.vacuum:
+            return constant_like(0.0, T, T)
+        M = self.rarefaction_parameter(T)
+        if self.form == "simple":
+            return self.k_g / (self.Y + M)
+        if not is_numeric(T):
+            raise TypeError(
+                "the integral gas-gap form needs numeric temperatures; use form='simple', a "
+                "fixed T_gas, or tabulate() for symbolic (UFL) use"
+            )
+        Tn = np.asarray(T, dtype=float)
+        if np.any(Tn <= 0.0):
+            raise InputError("gas temperature must be > 0 K")
+        s = self.sigma
+        val = self.k_g / (math.sqrt(2.0 * math.pi) * s) * gap_integral(self.Y / s, M / s)
+        return float(val) if val.ndim == 0 else val
+
+    def conductance(self, T_plus: Any, T_minus: Any) -> Any:
+        """``h_g`` [W/(m^2 K)]; gas temperature ``T_gas`` or ``(T_plus + T_minus)/2``."""
+        if self.T_gas is not None or self.vacuum:
+            return constant_like(self.h_at(self.T_gas or 300.0), T_plus, T_minus)
+        return self.h_at(0.5 * (T_plus + T_minus))
+
+    def tabulate(self, T_min: float, T_max: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(T, h_g(T))`` on ``n`` equally spaced gas temperatures [K]."""
+        T = np.linspace(check_positive("T_min", T_min, "K"), check_positive("T_max", T_max), n)
+        return T, np.asarray(self.h_at(T), dtype=float) * np.ones_like(T)

@@ -1,0 +1,314 @@
+"""The model: materials, conditions, sources and interfaces checked against a mesh.
+
+:class:`Model` resolves every name to its mesh tag and checks what can be checked
+before anything is discretised: every region has a material, every interface
+separates exactly two different regions, every boundary condition lies on the outer
+boundary and no two conditions share a facet, every source names a region.  The
+result is plain data (tags, facet and cell indices) that the discretisation reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mpi4py import MPI
+
+import numpy as np
+from dolfinx import fem
+from dolfinx.fem import IntegralType
+
+from fe_interface.mesh.topology import (
+    facet_cells,
+    find_root,
+    gather_pairs,
+    unique_pairs,
+)
+from fe_interface.errors import InputError, MeshError
+from fe_interface.mesh import TaggedMesh
+from fe_interface.model.boundary import BoundaryCondition, Convection, FixedTemperature
+from fe_interface.model.interfaces import Conductance, Interface, LawKind, law_kind
+from fe_interface.model.materials import Material
+from fe_interface.model.sources import HeatSource
+
+__all__ = ["Model", "ResolvedInterface", "ResolvedBoundary", "ResolvedSource"]
+
+
+@dataclass
+class ResolvedInterface:
+    """One interface on the mesh.
+
+    Attributes:
+        spec: the user's :class:`Interface`.
+        tag: facet tag.
+        plus, minus: region tags on the ⁺ and ⁻ sides.
+        entities: this process's owned facets as rows (cell⁺, local facet⁺, cell⁻,
+            local facet⁻), cell⁺ in the ⁺ region.
+        kind: how the solver treats the law (:func:`~fe_interface.model.interfaces.law_kind`).
+    """
+
+    spec: Interface
+    tag: int
+    plus: int
+    minus: int
+    entities: np.ndarray = field(default_factory=lambda: np.empty((0, 4), np.int32))
+    kind: LawKind = "constant"
+
+    @property
+    def label(self) -> str:
+        """The interface's name in tables and messages."""
+        return self.spec.label
+
+    @property
+    def perfect(self) -> bool:
+        """True for perfect contact (no jump)."""
+        return self.kind == "perfect"
+
+
+@dataclass
+class ResolvedBoundary:
+    """A boundary condition on the mesh: its facets (local, ghosts included) and label."""
+
+    spec: BoundaryCondition
+    tag: int
+    facets: np.ndarray
+    label: str
+
+
+@dataclass
+class ResolvedSource:
+    """A volumetric source: its region tag and local cells (ghosts included)."""
+
+    spec: HeatSource
+    region: int
+    cells: np.ndarray
+
+
+def _label(bc: Any, taken: Sequence[str]) -> str:
+    """``Kind:facets``, made unique with ``#n``."""
+    key = f"{type(bc).__name__}:{bc.facets}"
+    return key if key not in taken else f"{key}#{len(taken)}"
+
+
+class Model:
+    """A heat-conduction model checked against its mesh (collective).
+
+    Args:
+        tagged: mesh with cell tags (regions) and facet tags (boundaries, interfaces).
+        materials: region (cell group name or tag) -> :class:`Material`; every region of
+            the mesh needs one.
+        interfaces: laws on facet groups between two regions.  Facets between two
+            regions that no interface names are in perfect contact.
+        boundary_conditions: conditions on outer facet groups; untouched outer facets
+            are insulated.
+        sources: volumetric sources (W/m³) per region.
+
+    Raises:
+        InputError: the first problem found, naming the item.
+    """
+
+    def __init__(
+        self,
+        tagged: TaggedMesh,
+        materials: Mapping[str | int, Material],
+        interfaces: Sequence[Interface] = (),
+        boundary_conditions: Sequence[BoundaryCondition] = (),
+        sources: Sequence[HeatSource] = (),
+    ) -> None:
+        self.tagged = tagged
+        self.mesh = tagged.mesh
+        self.comm: MPI.Comm = tagged.mesh.comm
+        mesh = self.mesh
+        tdim = mesh.topology.dim
+        mesh.topology.create_entities(tdim - 1)
+        for d0, d1 in ((tdim - 1, tdim), (tdim, tdim - 1), (tdim, 0)):
+            mesh.topology.create_connectivity(d0, d1)
+        cimap = mesh.topology.index_map(tdim)
+        self.num_cells = cimap.size_local + cimap.num_ghosts
+        fimap = mesh.topology.index_map(tdim - 1)
+        self.num_owned_facets = fimap.size_local
+        self.num_facets = fimap.size_local + fimap.num_ghosts
+        self._resolve_regions(materials)
+        self.interfaces = [self._resolve_interface(spec) for spec in interfaces]
+        seen: dict[int, str] = {}
+        for d in self.interfaces:
+            if d.tag in seen:
+                raise InputError(f"interface {d.label!r}: facet group given twice")
+            seen[d.tag] = d.label
+        self.boundaries = self._resolve_boundaries(boundary_conditions)
+        self.sources = [self._resolve_source(s) for s in sources]
+
+    # ------------------------------------------------------------------ regions
+    def _resolve_regions(self, materials: Mapping[str | int, Material]) -> None:
+        tg = self.tagged
+        self.region_material: dict[int, Material] = {}
+        for key, mat in materials.items():
+            if not isinstance(mat, Material):
+                raise InputError(f"materials[{key!r}]: expected a Material, got {mat!r}")
+            try:
+                tag = tg.cell_tag(key)
+            except MeshError as e:
+                raise InputError(f"materials: {e}") from None
+            if tag in self.region_material:
+                raise InputError(f"materials: region {key!r} (tag {tag}) is given twice")
+            self.region_material[tag] = mat
+        cell_region = np.zeros(self.num_cells, dtype=np.int64)
+        cell_region[tg.cell_tags.indices] = tg.cell_tags.values
+        all_tags = gather_pairs(self.comm, set(np.unique(cell_region).tolist()))
+        if 0 in all_tags:
+            raise MeshError("some cells have no region (cell tag); tag every cell")
+        inv = {v: k for k, v in tg.cell_names.items()}
+        missing = sorted(all_tags - set(self.region_material))
+        if missing:
+            raise InputError(
+                "no material for region(s) "
+                + ", ".join(f"{inv.get(t, t)!r} (tag {t})" for t in missing)
+            )
+        self.regions: list[int] = sorted(all_tags)
+        self.cell_region = cell_region
+        self.region_names = {t: str(inv.get(t, t)) for t in self.regions}
+
+    def region_tag(self, key: str | int, what: str) -> int:
+        """The cell tag of a region name or tag; ``what`` names the item in the error."""
+        try:
+            return self.tagged.cell_tag(key)
+        except MeshError as e:
+            raise InputError(f"{what}: {e}") from None
+
+    def region_cells(self, region: int) -> np.ndarray:
+        """Local cells (ghosts included) of a region tag."""
+        return np.flatnonzero(self.cell_region == region).astype(np.int32)
+
+    # ------------------------------------------------------------------ facets
+    def _group_facets(self, key: str | int, what: str) -> tuple[int, np.ndarray]:
+        try:
+            tag = self.tagged.facet_tag(key)
+        except MeshError as e:
+            raise InputError(f"{what}: {e}") from None
+        ft = self.tagged.facet_tags
+        return tag, ft.indices[ft.values == tag].astype(np.int32)
+
+    def _resolve_interface(self, spec: Interface) -> ResolvedInterface:
+        what = f"interface {spec.label!r}"
+        tag, facets = self._group_facets(spec.facets, what)
+        # owned facets have both cells locally (shared-facet ghosting)
+        owned = facets[facets < self.num_owned_facets]
+        n, cells = facet_cells(self.mesh, owned)
+        if self.comm.allreduce(int(np.sum(n < 2))):
+            raise InputError(
+                f"{what}: some of its facets lie on the outer boundary; an interface must "
+                "separate two regions"
+            )
+        r = self.cell_region[cells]
+        lohi = np.unique(np.stack([r.min(axis=0), r.max(axis=0)], axis=1), axis=0)
+        pairs = gather_pairs(self.comm, {(int(a), int(b)) for a, b in lohi})
+        if not pairs:
+            raise InputError(f"{what}: facet group {tag} has no facets")
+        lo, hi = next(iter(pairs))
+        if len(pairs) > 1 or lo == hi:
+            names = [(self.region_names[a], self.region_names[b]) for a, b in sorted(pairs)]
+            raise InputError(
+                f"{what} must separate exactly two different regions; its facets lie "
+                f"between {names}"
+            )
+        plus, minus = lo, hi
+        if spec.plus is not None:
+            p = self.region_tag(spec.plus, f"{what}: plus")
+            if p not in (lo, hi):
+                raise InputError(f"{what}: plus region {spec.plus!r} is not on either side")
+            plus, minus = p, (hi if p == lo else lo)
+        e = fem.compute_integration_domains(IntegralType.interior_facet, self.mesh.topology, owned)
+        e = np.asarray(e, dtype=np.int32).reshape(-1, 4).copy()
+        swap = self.cell_region[e[:, 0]] != plus
+        e[swap] = e[swap][:, [2, 3, 0, 1]]
+        return ResolvedInterface(spec, tag, plus, minus, e, law_kind(spec.law))
+
+    def _resolve_boundaries(self, bcs: Sequence[BoundaryCondition]) -> list[ResolvedBoundary]:
+        out: list[ResolvedBoundary] = []
+        marked = np.full(self.num_facets, -1, dtype=np.int64)
+        for i, bc in enumerate(bcs):
+            if not isinstance(bc, (FixedTemperature, Convection)) and not hasattr(bc, "facets"):
+                raise InputError(f"boundary_conditions[{i}]: not a boundary condition: {bc!r}")
+            what = f"{type(bc).__name__} on {bc.facets!r}"
+            tag, facets = self._group_facets(bc.facets, what)
+            owned = facets[facets < self.num_owned_facets]
+            n, _ = facet_cells(self.mesh, owned)
+            if self.comm.allreduce(int(np.sum(n > 1))):
+                raise InputError(
+                    f"{what}: the facet group has interior facets; boundary conditions go on "
+                    "the outer boundary"
+                )
+            clash = marked[facets]
+            j = int(clash.max(initial=-1))
+            j = self.comm.allreduce(j, op=MPI.MAX)
+            if j >= 0:
+                other = out[j]
+                raise InputError(
+                    f"{what}: its facets are also under {other.label} (two conditions on the "
+                    "same facets: give each facet one condition)"
+                )
+            marked[facets] = len(out)
+            out.append(ResolvedBoundary(bc, tag, facets, _label(bc, [b.label for b in out])))
+        return out
+
+    def _resolve_source(self, s: HeatSource) -> ResolvedSource:
+        r = self.region_tag(s.region, "heat source")
+        return ResolvedSource(s, r, self.region_cells(r))
+
+    # ------------------------------------------------------------------ contacts
+    def contact_pairs(self) -> tuple[set[tuple[int, int]], dict[tuple[int, int], str]]:
+        """Region pairs in perfect contact somewhere, and pairs separated by a resistive
+        interface (-> its name); both gathered over all ranks."""
+        mesh = self.mesh
+        resistive = np.zeros(self.num_facets, dtype=bool)
+        resistive_pairs: dict[tuple[int, int], str] = {}
+        ft = self.tagged.facet_tags
+        for d in self.interfaces:
+            if not d.perfect:
+                resistive[ft.indices[ft.values == d.tag]] = True
+                resistive_pairs[(min(d.plus, d.minus), max(d.plus, d.minus))] = d.label
+        n, cells = facet_cells(mesh, np.arange(self.num_facets, dtype=np.int32))
+        interior = n == 2
+        r0 = self.cell_region[cells[0][interior]]
+        r1 = self.cell_region[cells[1][interior]]
+        perfect = (r0 != r1) & ~resistive[interior]
+        return gather_pairs(self.comm, unique_pairs(r0[perfect], r1[perfect])), resistive_pairs
+
+    def check_determined(self, perfect_pairs: set[tuple[int, int]]) -> None:
+        """Every body (regions connected by contact) needs a temperature-fixing boundary
+        (fixed temperature or convection with h > 0): else a steady problem is singular.
+
+        Raises:
+            InputError: naming the regions of the floating body.
+        """
+        parent = {r: r for r in self.regions}
+        coupled = {
+            (min(d.plus, d.minus), max(d.plus, d.minus))
+            for d in self.interfaces
+            if not (
+                isinstance(d.spec.law, Conductance)
+                and not callable(d.spec.law.h)
+                and d.spec.law.h == 0
+            )
+        }
+        for a, b in perfect_pairs | coupled:
+            parent[find_root(parent, a)] = find_root(parent, b)
+        fixed: set[int] = set()
+        for b in self.boundaries:
+            bc = b.spec
+            if isinstance(bc, FixedTemperature) or (
+                isinstance(bc, Convection) and (callable(bc.h) or bc.h > 0)
+            ):
+                owned = b.facets[b.facets < self.num_owned_facets]
+                _, cells = facet_cells(self.mesh, owned)
+                fixed |= {int(r) for r in self.cell_region[cells[0]]}
+        fixed = gather_pairs(self.comm, fixed)
+        fixed_roots = {find_root(parent, r) for r in fixed}
+        floating = [r for r in self.regions if find_root(parent, r) not in fixed_roots]
+        if floating:
+            names = [self.region_names[r] for r in floating]
+            raise InputError(
+                "no fixed-temperature or convection boundary on the body made of regions "
+                f"{names}: its temperature is not determined (the steady problem is singular)"
+            )

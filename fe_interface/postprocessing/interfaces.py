@@ -1,0 +1,276 @@
+"""Per-interface tables of a temperature field.
+
+For each interface: area, the mean, minimum and maximum jump T⁺ − T⁻, the heat flow
+∫ h [T] dA (the same discrete operator that was solved), the heat flow from each side's
+bulk gradient, the effective conductance and, for laws with a ``breakdown``, the split
+into mechanisms.  Everything is integrated with facet quadrature in NumPy
+(:mod:`fe_interface.discretisation.facets`), no ``dS`` form.
+
+Units: areas m² (axisymmetric: the full 2π revolution), jumps K, heat flows W (⁺ → ⁻
+positive), conductances W/(m² K).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+from mpi4py import MPI
+
+import numpy as np
+
+from fe_interface.discretisation.coupling import facet_sides
+from fe_interface.discretisation.facets import FacetQuadrature
+from fe_interface.discretisation.formulation import Formulation
+from fe_interface.model.model import ResolvedInterface
+
+__all__ = ["InterfaceSummary", "InterfaceTable", "interface_table"]
+
+
+class InterfaceSummary(NamedTuple):
+    """One interface (⁺ → ⁻ is the positive direction).
+
+    Attributes:
+        name: interface label.
+        plus, minus: region names on the ⁺ and ⁻ sides.
+        area_m2: interface area, m² (full revolution for axisymmetric models).
+        mean_jump_K: area-weighted mean of T⁺ − T⁻, K.
+        min_jump_K, max_jump_K: extremes of T⁺ − T⁻ over the facets' dofs and
+            quadrature points, K.
+        heat_flow_W: ∫ h (T⁺ − T⁻) dA, W (perfect contact: the mean of the two bulk
+            values).
+        heat_flow_bulk_plus_W: ∫ −k⁺ ∇T⁺·n dA from the ⁺ side's gradient, W.
+        heat_flow_bulk_minus_W: ∫ −k⁻ ∇T⁻·n dA from the ⁻ side's gradient, W.
+        conductance_W_m2K: effective h = heat_flow / (area · mean jump), W/(m² K); NaN
+            for perfect contact.
+        mechanisms: for laws with ``breakdown`` (contact + Kapitza), area means over
+            the quadrature points: the mean h of each mechanism (``h_<name>_W_m2K``),
+            for the series law the mean resistances (``R_contact_m2K_W``,
+            ``R_kapitza_m2K_W``, ``R_total_m2K_W``) and the Kapitza share of the jump
+            (``kapitza_share`` = R_K/R_total), and the heat flow through each parallel
+            contact path (``heat_flow_<name>_W``: solid spots, gas, radiation).  A
+            mechanism without resistance -- the contact part of a bonded (Kapitza-only)
+            interface, or the Kapitza part of a contact-only one -- has ``h = inf``,
+            ``R = 0`` and is named in ``no_resistance``.
+    """
+
+    name: str
+    plus: str
+    minus: str
+    area_m2: float
+    mean_jump_K: float
+    min_jump_K: float
+    max_jump_K: float
+    heat_flow_W: float
+    heat_flow_bulk_plus_W: float
+    heat_flow_bulk_minus_W: float
+    conductance_W_m2K: float
+    mechanisms: dict = {}  # noqa: RUF012
+
+
+class _Points(NamedTuple):
+    """Quadrature points of this process's facets of one interface (concatenated)."""
+
+    weight: np.ndarray  # w dA (no 2π)
+    T_plus: np.ndarray
+    T_minus: np.ndarray
+    flux_plus: np.ndarray  # −k⁺ ∇T⁺·n⁺ (W/m², ⁺ → ⁻)
+    nodal_jump: np.ndarray
+
+
+class _Side(NamedTuple):
+    """Cached quadrature data of one group of facets of one side."""
+
+    phi: np.ndarray  # (nq, closure dofs)
+    plus: np.ndarray  # ⁺ copies of the closure dofs (nf, n)
+    minus: np.ndarray  # ⁻ copies, aligned
+    cell_dofs: np.ndarray  # this side's cells' dofs (nf, dofs per cell)
+    grad: np.ndarray  # reference basis gradients pushed forward (nf, nq, gdim, dofs)
+    normal: np.ndarray  # (nf, nq, gdim)
+    k: np.ndarray  # (nf,)
+    weight: np.ndarray  # (nf, nq)
+
+
+def _degree(f: Formulation) -> int:
+    tensor = f.mesh.topology.cell_type.name in ("quadrilateral", "hexahedron")
+    return 2 * f.degree + int(f.axisymmetric) + (2 if tensor else 0)
+
+
+class InterfaceTable:
+    """The quadrature data of every interface, computed once; :meth:`compute` gives the
+    table of any temperature field on the formulation's space (collective).
+
+    Args:
+        f: the formulation.
+    """
+
+    def __init__(self, f: Formulation) -> None:
+        self.f = f
+        self.sides: list[tuple[list[_Side], list[_Side]]] = []
+        for d in f.model.interfaces:
+            self.sides.append((self._side(d, 0), self._side(d, 2)))
+
+    def _side(self, d: ResolvedInterface, col: int) -> list[_Side]:
+        f = self.f
+        V = f.space
+        e = d.entities
+        q = FacetQuadrature(
+            f.mesh, V.ufl_element(), V.dofmap.dof_layout, e[:, col], e[:, col + 1],
+            _degree(f), f.axisymmetric,
+        )  # fmt: skip
+        out = []
+        k = f.k.x.array
+        for g in q.groups:
+            if col == 0:
+                plus, minus = facet_sides(f.broken, e, g)
+            else:
+                plus = minus = np.empty((len(g.rows), 0), np.int32)
+            grad = np.einsum("fqdg,dqi->fqgi", g.K, g.dphi)
+            cells = e[g.rows, col]
+            out.append(
+                _Side(
+                    g.phi[:, g.closure], plus, minus, V.dofmap.list[cells], grad, g.normal,
+                    k[cells], g.weight,
+                )
+            )  # fmt: skip
+        return out
+
+    def _points(self, i: int, u: np.ndarray) -> tuple[_Points, float]:
+        """Values at the ⁺ side's points, and ∫ −k⁻ ∇T⁻·n⁺ w dA from the ⁻ side."""
+        plus_side, minus_side = self.sides[i]
+        parts: list[list[np.ndarray]] = [[] for _ in range(5)]
+        for s in plus_side:
+            Tp = np.einsum("qi,fi->fq", s.phi, u[s.plus])
+            Tm = np.einsum("qi,fi->fq", s.phi, u[s.minus])
+            g = np.einsum("fqgi,fi->fqg", s.grad, u[s.cell_dofs])
+            flux = -s.k[:, None] * np.einsum("fqg,fqg->fq", g, s.normal)
+            for lst, val in zip(parts, (s.weight, Tp, Tm, flux, u[s.plus] - u[s.minus]), strict=True):
+                lst.append(val.ravel())
+        pts = _Points(*(np.concatenate(x) if x else np.empty(0) for x in parts))
+        minus_flow = 0.0
+        for s in minus_side:  # n⁻ = −n⁺:  −k⁻ ∇T⁻·n⁺ = k⁻ ∇T⁻·n⁻
+            g = np.einsum("fqgi,fi->fqg", s.grad, u[s.cell_dofs])
+            flux = s.k[:, None] * np.einsum("fqg,fqg->fq", g, s.normal)
+            minus_flow += float(np.sum(flux * s.weight))
+        return pts, minus_flow
+
+    def _heat_flow(self, d: ResolvedInterface, pts: _Points, u: np.ndarray) -> float:
+        """∫ h [T] w dA (no 2π) of this process's facets."""
+        if d.kind == "temperature":
+            h = np.asarray(d.spec.law.conductance(pts.T_plus, pts.T_minus), float)
+            h = np.broadcast_to(h, pts.T_plus.shape)
+            return float(np.sum(h * (pts.T_plus - pts.T_minus) * pts.weight))
+        assert self.f.coupling is not None
+        return self.f.coupling.heat_flows(u, [self.f.coupled_rows[d.label]])[0]
+
+    def flows_and_jumps(self, T: Any = None) -> list[tuple[float, float]]:
+        """(heat flow W, mean jump K) of every interface (collective): the per-step
+        columns of a transient run."""
+        return [(s.heat_flow_W, s.mean_jump_K) for s in self.compute(T, extremes=False)]
+
+    def compute(self, T: Any = None, extremes: bool = True) -> list[InterfaceSummary]:
+        """The :class:`InterfaceSummary` of every interface for the field ``T`` (default
+        ``f.T``); collective, the same on every rank (``extremes=False`` skips the
+        min/max and the mechanisms: NaN and {})."""
+        f = self.f
+        u = (f.T if T is None else T).x.array
+        comm = f.comm
+        out = []
+        for i, d in enumerate(f.model.interfaces):
+            pts, qm_local = self._points(i, u)
+            jump = pts.T_plus - pts.T_minus
+            qh_local = 0.0 if d.perfect else self._heat_flow(d, pts, u)
+            local = np.array(
+                [
+                    pts.weight.sum(),
+                    np.sum(jump * pts.weight),
+                    np.sum(pts.flux_plus * pts.weight),
+                    qm_local,
+                    qh_local,
+                ]
+            )
+            area, jint, qp, qm, qh = f.two_pi * comm.allreduce(local, op=MPI.SUM)
+            lo = hi = math.nan
+            mech: dict[str, Any] = {}
+            if extremes:
+                allj = np.concatenate([jump, pts.nodal_jump])
+                lo = comm.allreduce(float(allj.min()) if allj.size else math.inf, op=MPI.MIN)
+                hi = comm.allreduce(float(allj.max()) if allj.size else -math.inf, op=MPI.MAX)
+                if hasattr(d.spec.law, "breakdown"):
+                    mech = _mechanisms(f, d, pts)
+            if d.perfect:
+                qh, h_eff = 0.5 * (qp + qm), math.nan
+            else:
+                h_eff = qh / jint if jint != 0 else math.inf
+            out.append(
+                InterfaceSummary(
+                    d.label,
+                    f.model.region_names[d.plus],
+                    f.model.region_names[d.minus],
+                    float(area),
+                    float(jint / area) if area > 0 else math.nan,
+                    lo,
+                    hi,
+                    float(qh),
+                    float(qp),
+                    float(qm),
+                    float(h_eff),
+                    mech,
+                )
+            )
+        return out
+
+
+def interface_table(f: Formulation, T: Any = None) -> list[InterfaceSummary]:
+    """The :class:`InterfaceSummary` of every interface of ``f`` for the field ``T``
+    (default ``f.T``); collective, the same on every rank."""
+    return InterfaceTable(f).compute(T)
+
+
+def _mechanisms(f: Formulation, d: ResolvedInterface, pts: _Points) -> dict[str, Any]:
+    """Per-mechanism conductances, resistances and heat flows of a law with
+    ``breakdown`` (area means over the quadrature points of all ranks)."""
+    comm = f.comm
+    area = pts.weight * f.two_pi
+    Tp, Tm = pts.T_plus, pts.T_minus
+    jump = Tp - Tm
+    parts = d.spec.law.breakdown(Tp, Tm) if Tp.size else {}
+    A = comm.allreduce(float(area.sum()))
+    keys = sorted(set().union(*comm.allgather(set(parts))))
+
+    def field(k: str) -> np.ndarray:
+        return np.broadcast_to(np.asarray(parts.get(k, 0.0), float), jump.shape)
+
+    def area_mean(val: np.ndarray) -> float:
+        """Area-weighted mean; ±inf if the value is infinite anywhere."""
+        finite = np.isfinite(val)
+        s = comm.allreduce(float(np.sum(np.where(finite, val, 0.0) * area)))
+        pos = comm.allreduce(int(np.sum(val == np.inf)))
+        neg = comm.allreduce(int(np.sum(val == -np.inf)))
+        if pos or neg:
+            return math.nan if (pos and neg) else (math.inf if pos else -math.inf)
+        return s / A
+
+    kshare = field("kapitza_share") if "kapitza_share" in keys else np.zeros(jump.shape)
+    out: dict[str, Any] = {}
+    no_resistance: list[str] = []
+    for k in keys:
+        val = field(k)
+        if k == "kapitza_share":
+            out[k] = area_mean(val)
+        elif k.startswith("R_"):
+            out[f"{k}_m2K_W"] = area_mean(val)
+        else:
+            name = k.removeprefix("contact_")
+            h = area_mean(val)
+            out[f"h_{name}_W_m2K"] = h
+            if h == math.inf and comm.allreduce(int(np.sum(val != np.inf))) == 0:
+                no_resistance.append(name)
+            if k in ("solid", "gas", "radiation") or k.startswith("contact_"):
+                finite = np.where(np.isfinite(val), val, 0.0)
+                out[f"heat_flow_{name}_W"] = comm.allreduce(
+                    float(np.sum(finite * jump * (1.0 - kshare) * area))
+                )
+    if no_resistance:
+        out["no_resistance"] = no_resistance
+    return out

@@ -1,0 +1,5 @@
+"""Problems: steady and transient conduction on one formulation."""
+
+from fe_interface.problems.steady import SteadyProblem, SteadyResult
+
+__all__ = ["SteadyProblem", "SteadyResult"]

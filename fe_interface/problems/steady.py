@@ -1,0 +1,226 @@
+"""Steady heat conduction with temperature jumps on internal interfaces.
+
+Strong form, per region with conductivity k (W/(m K)) and source f (W/m³):
+
+    −∇·(k ∇T) = f                         in each region,
+    −k⁺ ∇T⁺·n⁺ = h (T⁺ − T⁻) = −k⁻ ∇T⁻·n⁺  on an interface (n⁺ from ⁺ to ⁻).
+
+Weak form on the broken space (one copy of a dof per side of an interface):
+
+    ∫ k ∇T·∇v w dx + Σ_Γ ∫_Γ h [T][v] w dS + ∫ h_c T v w ds
+        = ∫ f v w dx + ∫ q v w ds + ∫ h_c T∞ v w ds,        [T] = T⁺ − T⁻,
+
+w = 1, or r = x[0] for axisymmetric models (totals carry the 2π).  Linear models are
+one linear solve; temperature-dependent laws use Newton with the exact Jacobian.
+
+Usage (the FESTIM pattern)::
+
+    problem = SteadyProblem(tagged, materials={"copper": cu, "steel": st},
+                            interfaces=[Interface("contact", Resistance(1e-4))],
+                            boundary_conditions=[FixedTemperature("hot", 350.0), ...])
+    problem.initialise()
+    result = problem.run()
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import ufl
+from dolfinx import fem
+
+from fe_interface.discretisation.formulation import Formulation
+from fe_interface.errors import InputError
+from fe_interface.mesh import TaggedMesh
+from fe_interface.model.boundary import BoundaryCondition, Convection, FixedTemperature
+from fe_interface.model.interfaces import Interface
+from fe_interface.model.materials import Material
+from fe_interface.model.model import Model
+from fe_interface.model.sources import HeatSource
+from fe_interface.postprocessing.balance import EnergyBalance, HeatRates, steady_balance
+from fe_interface.postprocessing.interfaces import InterfaceSummary, interface_table
+from fe_interface.solvers.linear import LinearSolver, SolveInfo
+from fe_interface.solvers.nonlinear import NewtonSolver
+from fe_interface.solvers.options import default_petsc_options
+
+__all__ = ["SteadyProblem", "SteadyResult", "unique_prefix"]
+
+_counter = itertools.count()
+
+
+def unique_prefix() -> str:
+    """A PETSc options prefix no other problem of this process uses."""
+    return f"fe_interface_{next(_counter)}_"
+
+
+class SteadyResult(NamedTuple):
+    """Result of :meth:`SteadyProblem.run`.
+
+    Attributes:
+        temperature: the temperature (K) on the broken space.
+        solve: iterations, residual norms, converged reason.
+        timings: wall time per stage, s.
+    """
+
+    temperature: fem.Function
+    solve: SolveInfo
+    timings: dict[str, float]
+
+
+class SteadyProblem:
+    """Steady conduction with interface conductance (see the module docstring).
+
+    Args:
+        tagged: mesh with cell tags (regions) and facet tags (boundaries, interfaces).
+        materials: region (cell group name or tag) -> :class:`Material`.
+        interfaces: laws on facet groups between two regions; facets between two
+            regions that no interface names are in perfect contact.
+        boundary_conditions: :class:`FixedTemperature`, :class:`HeatFlux`,
+            :class:`Convection` on outer facet groups; other outer facets are insulated.
+        sources: volumetric sources (W/m³) per region.
+        degree: Lagrange degree (1, 2 or 3).
+        axisymmetric: 2D r–z model (x[0] = r ≥ 0, x[1] = z).
+        solver: "iterative" (CG + GAMG, default) or "direct" (MUMPS).
+        petsc_options: PETSc options that override the defaults, set under the
+            problem's prefix.
+        petsc_options_prefix: defaults to a unique ``fe_interface_<n>_``.
+        initial_temperature: Newton's initial guess (K) for temperature-dependent laws;
+            default: the mean of the fixed and ambient temperatures.
+    """
+
+    def __init__(
+        self,
+        tagged: TaggedMesh,
+        materials: Mapping[str | int, Material],
+        interfaces: Sequence[Interface] = (),
+        boundary_conditions: Sequence[BoundaryCondition] = (),
+        sources: Sequence[HeatSource] = (),
+        degree: int = 1,
+        axisymmetric: bool = False,
+        solver: str = "iterative",
+        petsc_options: Mapping[str, Any] | None = None,
+        petsc_options_prefix: str | None = None,
+        initial_temperature: float | None = None,
+    ) -> None:
+        if degree not in (1, 2, 3):
+            raise InputError(f"degree must be 1, 2 or 3, got {degree!r}")
+        self.tagged = tagged
+        self.materials = dict(materials)
+        self.interfaces = list(interfaces)
+        self.boundary_conditions = list(boundary_conditions)
+        self.sources = list(sources)
+        self.degree = degree
+        self.axisymmetric = axisymmetric
+        self.petsc_options = default_petsc_options(solver) | dict(petsc_options or {})
+        self.prefix = petsc_options_prefix or unique_prefix()
+        if initial_temperature is None:
+            fixed = [b.value for b in boundary_conditions if isinstance(b, FixedTemperature)]
+            fixed += [b.T_inf for b in boundary_conditions if isinstance(b, Convection)]
+            fixed = [t for t in fixed if not callable(t)]
+            initial_temperature = float(np.mean(fixed)) if fixed else 293.15
+        self.initial_temperature = initial_temperature
+        self.timings: dict[str, float] = {}
+        self.formulation: Formulation | None = None
+        self.solver: LinearSolver | NewtonSolver | None = None
+        self._solved = False
+
+    # ------------------------------------------------------------------ set-up
+    @property
+    def comm(self) -> Any:
+        """The mesh's communicator."""
+        return self.tagged.mesh.comm
+
+    def initialise(self) -> None:
+        """Check the input, build the space, the forms and the solver (collective)."""
+        t0 = time.perf_counter()
+        model = Model(
+            self.tagged, self.materials, self.interfaces, self.boundary_conditions, self.sources
+        )
+        self.timings["setup_model"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        f = Formulation(model, self.degree, self.axisymmetric)
+        model.check_determined(f.perfect_pairs)
+        self.formulation = f
+        self.timings["setup_space"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        v = ufl.TestFunction(f.space)
+        marker = f.bc_marker()
+        if f.nonlinear:
+            F = f.residual(f.T, v)
+            J = ufl.derivative(F, f.T, ufl.TrialFunction(f.space))
+            self.solver = NewtonSolver(
+                fem.form(F), fem.form(J), f.T, f.bcs, f.coupling, marker, self.prefix,
+                self.petsc_options,
+            )  # fmt: skip
+        else:
+            a, L = ufl.system(f.residual(ufl.TrialFunction(f.space), v))
+            self.solver = LinearSolver(
+                fem.form(a), fem.form(L), f.bcs, f.coupling, marker, self.prefix,
+                self.petsc_options,
+            )  # fmt: skip
+        self.timings["setup_forms"] = time.perf_counter() - t0
+
+    @property
+    def T(self) -> fem.Function:
+        """The temperature (K) on the broken space."""
+        return self._formulation().T
+
+    temperature = T
+
+    def _formulation(self) -> Formulation:
+        if self.formulation is None:
+            self.initialise()
+        assert self.formulation is not None
+        return self.formulation
+
+    # ------------------------------------------------------------------ solve
+    def run(self) -> SteadyResult:
+        """Assemble and solve (initialising first if needed)."""
+        f = self._formulation()
+        t0 = time.perf_counter()
+        if isinstance(self.solver, LinearSolver):
+            self.solver.assemble_matrix()
+            self.solver.assemble_rhs()
+            self.timings["assemble"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            info = self.solver.solve(f.T)
+        else:
+            assert isinstance(self.solver, NewtonSolver)
+            f.T.x.array[:] = self.initial_temperature
+            info = self.solver.solve()
+        self.timings["solve"] = time.perf_counter() - t0
+        self._solved = True
+        return SteadyResult(f.T, info, dict(self.timings))
+
+    def _require_solution(self, what: str) -> Formulation:
+        if not self._solved:
+            raise InputError(f"SteadyProblem.{what}(): no solution yet: call run() first")
+        return self._formulation()
+
+    # ------------------------------------------------------------------ outputs
+    def region_temperature(self, region: str | int) -> tuple[fem.Function, np.ndarray]:
+        """The temperature and the local cells (ghosts included) of ``region``."""
+        f = self._formulation()
+        return f.T, f.region_cells(region)
+
+    def interface_table(self) -> list[InterfaceSummary]:
+        """Per-interface :class:`~fe_interface.postprocessing.interfaces.InterfaceSummary`."""
+        return interface_table(self._require_solution("interface_table"))
+
+    def energy_balance(self) -> EnergyBalance:
+        """Global :class:`~fe_interface.postprocessing.balance.EnergyBalance` (W)."""
+        f = self._require_solution("energy_balance")
+        return steady_balance(f, HeatRates(f))
+
+    def export(self, folder: str | Path, name: str = "temperature", vtx: bool = True) -> dict[str, Any]:
+        """Write ``name.xdmf``/``.h5``, ``name.vtu``, ``name_summary.json`` (and the VTX
+        folder ``name_vtx.bp``) into ``folder``; returns the paths and the tables."""
+        from fe_interface.io.results import write_steady_results
+
+        f = self._require_solution("export")
+        return write_steady_results(f, Path(folder), name, vtx=vtx)

@@ -1,0 +1,20 @@
+"""Solvers: PETSc options, linear systems, Newton's method."""
+
+from fe_interface.solvers.linear import LinearSolver, SolveInfo
+from fe_interface.solvers.nonlinear import NewtonSolver
+from fe_interface.solvers.options import (
+    DIRECT_OPTIONS,
+    ITERATIVE_OPTIONS,
+    NEWTON_OPTIONS,
+    default_petsc_options,
+)
+
+__all__ = [
+    "LinearSolver",
+    "NewtonSolver",
+    "SolveInfo",
+    "DIRECT_OPTIONS",
+    "ITERATIVE_OPTIONS",
+    "NEWTON_OPTIONS",
+    "default_petsc_options",
+]

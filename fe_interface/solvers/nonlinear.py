@@ -1,0 +1,153 @@
+"""Newton's method (PETSc SNES) for temperature-dependent laws.
+
+Residual F(T) = assembled UFL residual + K T (the facet-wise interface terms, linear in
+T); Jacobian J = dF/dT (the UFL derivative, exact) + K.  The initial guess is made to
+satisfy the Dirichlet conditions, so the Newton updates vanish on them.  Each linear
+solve is checked like :class:`~fe_interface.solvers.linear.LinearSolver`'s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from petsc4py import PETSc
+
+import dolfinx.fem.petsc
+import numpy as np
+from dolfinx import fem
+
+from fe_interface.discretisation.coupling import InterfaceCoupling
+from fe_interface.errors import SolverError
+from fe_interface.solvers.linear import (
+    SolveInfo,
+    check_finite,
+    create_matrix,
+    eliminate_zeros,
+)
+from fe_interface.solvers.options import NEWTON_OPTIONS, PetscOptions
+
+__all__ = ["NewtonSolver"]
+
+_REASONS = {v: k for k, v in vars(PETSc.SNES.ConvergedReason).items() if isinstance(v, int)}
+_KSP_REASONS = {v: k for k, v in vars(PETSc.KSP.ConvergedReason).items() if isinstance(v, int)}
+
+
+class NewtonSolver:
+    """Newton on F(T) = 0 with the exact Jacobian.
+
+    Args:
+        F: compiled residual form (W).
+        J: compiled Jacobian form.
+        u: the unknown (initial guess in, solution out).
+        bcs: Dirichlet conditions.
+        coupling: facet-wise interface terms (scaled by ``coupling_scale``), or None.
+        bc_marker: local dof -> local index, −1 on Dirichlet dofs.
+        prefix: PETSc options prefix.
+        petsc_options: KSP/PC options and SNES options (``snes_*``).
+        coupling_scale: factor of the coupling (θ in a time step).
+        add_residual: adds terms outside the forms to the residual's local array.
+    """
+
+    def __init__(
+        self,
+        F: fem.Form,
+        J: fem.Form,
+        u: fem.Function,
+        bcs: Sequence[fem.DirichletBC],
+        coupling: InterfaceCoupling | None,
+        bc_marker: np.ndarray,
+        prefix: str,
+        petsc_options: Mapping[str, Any],
+        coupling_scale: float = 1.0,
+        add_residual: Callable[[np.ndarray], None] | None = None,
+    ) -> None:
+        self.F, self.J, self.u, self.bcs = F, J, u, list(bcs)
+        self.coupling = coupling
+        self.marker = bc_marker
+        self.coupling_scale = coupling_scale
+        self.add_residual = add_residual
+        self.A = create_matrix(J, coupling)
+        V = u.function_space
+        self.b = dolfinx.fem.petsc.create_vector(V)
+        self.x = dolfinx.fem.petsc.create_vector(V)
+        self.snes = PETSc.SNES().create(self.A.getComm().tompi4py())
+        self.snes.setFunction(self._residual, self.b)
+        self.snes.setJacobian(self._jacobian, self.A, None)
+        self.snes.setConvergenceHistory()
+        self._zeros_eliminated = False
+        self.options = PetscOptions(self.snes, prefix, NEWTON_OPTIONS | dict(petsc_options))
+
+    def _to_u(self, x: PETSc.Vec) -> None:
+        x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+        self.u.x.petsc_vec.array_w[:] = x.array_r
+        self.u.x.scatter_forward()
+
+    def _residual(self, snes: PETSc.SNES, x: PETSc.Vec, b: PETSc.Vec) -> None:
+        self._to_u(x)
+        with b.localForm() as bl:
+            bl.set(0.0)
+        dolfinx.fem.petsc.assemble_vector(b, self.F)
+        with b.localForm() as bl:
+            if self.coupling is not None:
+                y = self.coupling.apply(self.u.x.array)
+                bl.array_w[:] += self.coupling_scale * y
+            if self.add_residual is not None:
+                self.add_residual(bl.array_w)
+        b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        # the initial guess satisfies the conditions: residual x − g = 0 on their rows
+        dolfinx.fem.petsc.set_bc(b, self.bcs, x, -1.0)
+
+    def _jacobian(self, snes: PETSc.SNES, x: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat) -> None:
+        A.zeroEntries()
+        dolfinx.fem.petsc.assemble_matrix(A, self.J, bcs=self.bcs)
+        if self.coupling is not None:
+            A.assemble(PETSc.Mat.AssemblyType.FLUSH)
+            self.coupling.add_to_matrix(A, self.marker, self.coupling_scale)
+        A.assemble()
+        if not self._zeros_eliminated:
+            eliminate_zeros(A)
+            self._zeros_eliminated = True
+
+    def solve(self) -> SolveInfo:
+        """Newton from the current ``u`` (Dirichlet values imposed first).
+
+        Raises:
+            SolverError: Newton or a linear solve failed, or NaN/Inf in the result.
+        """
+        self.u.x.scatter_forward()
+        self.x.array_w[:] = self.u.x.array[: self.x.getLocalSize()]
+        dolfinx.fem.petsc.set_bc(self.x, self.bcs)
+        try:
+            self.snes.solve(None, self.x)
+        except PETSc.Error as e:
+            raise SolverError(f"PETSc failed inside Newton's method (error code {e.ierr})") from None
+        finally:
+            self.options.release()
+        reason = self.snes.getConvergedReason()
+        hist = tuple(float(r) for r in self.snes.getConvergenceHistory()[0])
+        its = self.snes.getIterationNumber()
+        if reason < 0:
+            ksp_reason = _KSP_REASONS.get(self.snes.getKSP().getConvergedReason(), "")
+            raise SolverError(
+                f"Newton did not converge: {_REASONS.get(reason, reason)} after {its} "
+                f"steps (linear solver: {ksp_reason}); residual history {list(hist)}"
+            )
+        # the residual SNES checks is the true (nonlinear) residual F(T)
+        rel = hist[-1] / hist[0] if len(hist) > 1 and hist[0] > 0 else 0.0
+        self._to_u(self.x)
+        check_finite(self.u)
+        return SolveInfo(
+            self.snes.getLinearSolveIterations(),
+            float(self.snes.getFunctionNorm()),
+            _REASONS.get(reason, str(reason)),
+            its,
+            hist,
+            rel,
+        )
+
+    def destroy(self) -> None:
+        """Free the PETSc objects."""
+        self.options.release(check=False)
+        for obj in (self.snes, self.A, self.b, self.x):
+            obj.destroy()
