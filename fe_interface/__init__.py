@@ -29,7 +29,7 @@ from fe_interface.model import (
     Resistance,
     TimeFunction,
 )
-from fe_interface.problems import SteadyProblem, SteadyResult
+from fe_interface.problems import SteadyProblem, SteadyResult, TransientProblem, TransientResult
 
 __all__ = [
     "Conductance",
@@ -50,6 +50,8 @@ __all__ = [
     "TaggedMesh",
     "TimeFunction",
     "TimeStepError",
+    "TransientProblem",
+    "TransientResult",
     "read_msh",
     "tag_mesh",
 ]

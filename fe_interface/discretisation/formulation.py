@@ -47,7 +47,7 @@ from fe_interface.discretisation.terms import (
 from fe_interface.errors import InputError
 from fe_interface.mesh.topology import region_vertex_pairs
 from fe_interface.model.boundary import Convection, FixedTemperature, HeatFlux
-from fe_interface.model.interfaces import Conductance, FacetConductance
+from fe_interface.model.interfaces import Conductance
 from fe_interface.model.model import Model, ResolvedBoundary, ResolvedInterface
 
 __all__ = ["Formulation", "DirichletGroup"]

@@ -14,11 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from mpi4py import MPI
 
-import dolfinx
-import numpy as np
-from dolfinx.mesh import Mesh
 
 from fe_interface.errors import InputError
 from fe_interface.mesh.topology import find_root

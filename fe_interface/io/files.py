@@ -57,7 +57,7 @@ def write_text(path: str | Path, text: str) -> None:
     write_bytes(path, text.encode())
 
 
-def atomic_files(target_files: list[Path], write: Any) -> None:
+def atomic_files(target_files: list[Path], write: Callable[[Path], object]) -> None:
     """Call ``write(tmpdir)`` then move each produced file to its target."""
     parent = target_files[0].parent
     parent.mkdir(parents=True, exist_ok=True)

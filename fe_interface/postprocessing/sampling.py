@@ -1,0 +1,344 @@
+"""Sampling a solved field: temperature along a line, interface flux at facet midpoints.
+
+* :func:`line_profile` — temperature along a straight line that crosses interfaces:
+  every sample is evaluated in the cell that contains it, and every interface crossing
+  is located by bisection and sampled on both sides, so the jumps appear as vertical
+  steps (not smeared over a cell).
+* :func:`interface_flux` — the local interface heat flux q″ = h (T⁺ − T⁻) at the facet
+  midpoints.
+
+Functions take a solved problem (anything with a ``formulation``) or a
+:class:`~fe_interface.discretisation.formulation.Formulation`.  Units: m, K, W/m²,
+W/(m² K).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from mpi4py import MPI
+
+import numpy as np
+
+from fe_interface.discretisation.formulation import Formulation
+
+__all__ = ["LineProfile", "InterfaceFlux", "line_profile", "interface_flux", "as_formulation"]
+
+
+def as_formulation(p: Any) -> Formulation:
+    """The formulation of a problem (initialised) or the formulation itself."""
+    if isinstance(p, Formulation):
+        return p
+    f = getattr(p, "formulation", None)
+    if f is None and hasattr(p, "initialise"):
+        p.initialise()
+        f = p.formulation
+    if not isinstance(f, Formulation):
+        raise TypeError(f"expected a problem or a Formulation, got {type(p).__name__}")
+    return f
+
+
+class LineProfile(NamedTuple):
+    """Temperature along a line (identical on every rank).
+
+    Attributes:
+        start, end: end points of the line (m, 3 coordinates).
+        distance: distance of each sample from ``start`` (m), increasing.
+        points: sample coordinates (n, 3), m.
+        temperature: K (NaN outside the mesh).
+        region: region tag of the cell holding the sample (0 outside the mesh).
+        region_names: tag -> region name.
+        crossings: one dict per interface crossing: ``distance``, ``point``,
+            ``region_before``/``region_after`` (names), ``T_before_K``/``T_after_K``
+            and ``jump_K`` = T_after − T_before (along the line direction).
+    """
+
+    start: np.ndarray
+    end: np.ndarray
+    distance: np.ndarray
+    points: np.ndarray
+    temperature: np.ndarray
+    region: np.ndarray
+    region_names: dict[int, str]
+    crossings: list[dict[str, Any]]
+
+
+class InterfaceFlux(NamedTuple):
+    """Local interface quantities at facet midpoints (identical on every rank).
+
+    Attributes:
+        name: interface label.
+        plus, minus: region names (⁺ → ⁻ is positive).
+        points: facet midpoints (n, 3), m.
+        area: facet areas, m² (axisymmetric: the full ring 2π r ℓ).
+        jump: T⁺ − T⁻, K.
+        conductance: h, W/(m² K).
+        flux: q″ = h (T⁺ − T⁻), W/m².
+        heat_flow_W: Σ q″ · area (midpoint rule).
+    """
+
+    name: str
+    plus: str
+    minus: str
+    points: np.ndarray
+    area: np.ndarray
+    jump: np.ndarray
+    conductance: np.ndarray
+    flux: np.ndarray
+    heat_flow_W: float
+
+
+# --------------------------------------------------------------------------------------
+# evaluation of the colour functions at points
+# --------------------------------------------------------------------------------------
+def _allreduce(comm: MPI.Comm, a: np.ndarray, op: MPI.Op) -> np.ndarray:
+    """Element-wise reduction of a NumPy array over ``comm``."""
+    a = np.ascontiguousarray(a)
+    out = np.empty_like(a)
+    comm.Allreduce(a, out, op=op)
+    return out
+
+
+class _Locator:
+    """Region and temperature at arbitrary points (collective; same result on all ranks)."""
+
+    def __init__(self, p: Any, T: Any = None) -> None:
+        import dolfinx.geometry
+
+        self.f = as_formulation(p)
+        self.T = self.f.T if T is None else T
+        mesh = self.f.mesh
+        tdim = mesh.topology.dim
+        self.nowned = mesh.topology.index_map(tdim).size_local
+        self.tree = dolfinx.geometry.bb_tree(
+            mesh, tdim, padding=0.0, entities=np.arange(self.nowned, dtype=np.int32)
+        )
+        self.comm = mesh.comm
+
+    def _cells(self, x: np.ndarray) -> np.ndarray:
+        import dolfinx.geometry
+
+        mesh = self.f.mesh
+        cand = dolfinx.geometry.compute_collisions_points(self.tree, x)
+        coll = dolfinx.geometry.compute_colliding_cells(mesh, cand, x)
+        cells = np.full(x.shape[0], -1, dtype=np.int32)
+        for i in range(x.shape[0]):
+            c = coll.links(i)
+            c = c[c < self.nowned]
+            if c.size:
+                cells[i] = c[0]
+        return cells
+
+    def region(self, x: np.ndarray) -> np.ndarray:
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        cells = self._cells(x)
+        local = np.where(cells >= 0, self.f.model.cell_region[np.maximum(cells, 0)], 0)
+        # a point on a face between two cells of one region: same region either way
+        return _allreduce(self.comm, local.astype(np.int64), MPI.MAX)
+
+    def evaluate(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(region tag, T) at each point; a point on a cell boundary takes the cell
+        found first on the lowest rank that has one."""
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        cells = self._cells(x)
+        region = np.where(cells >= 0, self.f.model.cell_region[np.maximum(cells, 0)], 0)
+        T = np.full(x.shape[0], np.nan)
+        sel = np.flatnonzero(cells >= 0)
+        if sel.size:
+            val = self.T.eval(x[sel], cells[sel])
+            T[sel] = np.asarray(val).reshape(sel.size, -1)[:, 0]
+        found = cells >= 0
+        rank = np.where(found, self.comm.rank, self.comm.size)
+        owner = _allreduce(self.comm, rank.astype(np.int64), MPI.MIN)
+        mine = found & (owner == self.comm.rank)
+        T_all = _allreduce(self.comm, np.where(mine, T, 0.0), MPI.SUM)
+        r_all = _allreduce(self.comm, np.where(mine, region, 0).astype(np.int64), MPI.SUM)
+        T_all[owner == self.comm.size] = np.nan
+        return r_all, T_all
+
+
+def _default_line(p: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Through the centre of the bounding box along its longest side."""
+    f = as_formulation(p)
+    x = f.mesh.geometry.x
+    comm = f.comm
+    lo = _allreduce(comm, x.min(axis=0) if x.size else np.full(3, np.inf), MPI.MIN)
+    hi = _allreduce(comm, x.max(axis=0) if x.size else np.full(3, -np.inf), MPI.MAX)
+    axis = int(np.argmax(hi - lo))
+    c = 0.5 * (lo + hi)
+    # slightly off the centre: avoids running exactly along cell faces of structured meshes
+    ext = hi - lo
+    c = c + 1e-3 * np.where(np.arange(3) == axis, 0.0, ext) * np.array([0.37, 0.53, 0.71])
+    a, b = c.copy(), c.copy()
+    eps = 1e-9 * ext[axis]
+    a[axis], b[axis] = lo[axis] + eps, hi[axis] - eps
+    return a, b
+
+
+def line_profile(
+    p: Any,
+    start: Sequence[float] | None = None,
+    end: Sequence[float] | None = None,
+    n: int = 200,
+    rtol: float = 1e-9,
+    T: Any = None,
+) -> LineProfile:
+    """Sample T along the segment ``start``–``end`` (collective).
+
+    Args:
+        p: a solved problem (or its formulation).
+        start, end: end points (m; 2 or 3 coordinates).  Default: through the centre of
+            the bounding box along its longest side.
+        n: number of equally spaced samples (the crossings add two samples each).
+        rtol: crossings are located to ``rtol`` × line length.
+        T: the field to sample (default: the problem's temperature).
+    """
+    if (start is None) != (end is None):
+        raise ValueError("give both start and end, or neither")
+    if start is None:
+        a, b = _default_line(p)
+    else:
+        a = np.zeros(3)
+        b = np.zeros(3)
+        a[: len(start)] = start
+        b[: len(end)] = end
+    length = float(np.linalg.norm(b - a))
+    if length == 0:
+        raise ValueError("start and end of the line coincide")
+    if n < 2:
+        raise ValueError(f"n must be >= 2, got {n}")
+    direction = (b - a) / length
+    loc = _Locator(p, T)
+    s = np.linspace(0.0, length, n)
+    region = loc.region(a + s[:, None] * direction)
+
+    # bisection between consecutive samples of different regions (all crossings at once)
+    crossings: list[tuple[float, float]] = []
+    todo = [(s[i], s[i + 1]) for i in range(n - 1) if region[i] != region[i + 1]]
+    while todo:
+        lo = np.array([t[0] for t in todo])
+        hi = np.array([t[1] for t in todo])
+        r_lo = loc.region(a + lo[:, None] * direction)
+        r_hi = loc.region(a + hi[:, None] * direction)
+        while np.max(hi - lo) > rtol * length:
+            mid = 0.5 * (lo + hi)
+            r_mid = loc.region(a + mid[:, None] * direction)
+            left = r_mid == r_lo
+            lo = np.where(left, mid, lo)
+            hi = np.where(left, hi, mid)
+            r_hi = np.where(left, r_hi, r_mid)
+        # a thin layer may hide a second crossing between hi and the original sample
+        nxt = []
+        for k, (_, hi0) in enumerate(todo):
+            crossings.append((float(lo[k]), float(hi[k])))
+            if hi0 - hi[k] > rtol * length:
+                nxt.append((float(hi[k]), hi0))
+        if nxt:
+            ends = np.array(nxt).reshape(-1)
+            rr = loc.region(a + ends[:, None] * direction).reshape(-1, 2)
+            nxt = [t for t, (x0, x1) in zip(nxt, rr, strict=True) if x0 != x1]
+        todo = nxt
+
+    extra = np.array([x for c in crossings for x in c]) if crossings else np.empty(0)
+    s_all = np.concatenate([s, extra])
+    order = np.argsort(s_all, kind="stable")
+    s_all = s_all[order]
+    pts = a + s_all[:, None] * direction
+    reg, T = loc.evaluate(pts)
+    names = {int(t): str(nm) for t, nm in as_formulation(p).model.region_names.items()}
+    out_cross = []
+    for lo_s, hi_s in sorted(crossings):
+        i = int(np.searchsorted(s_all, lo_s))
+        j = int(np.searchsorted(s_all, hi_s))
+        if reg[i] == 0 or reg[j] == 0:
+            continue  # entering/leaving the mesh: not an interface
+        out_cross.append(
+            {
+                "distance": float(0.5 * (lo_s + hi_s)),
+                "point": (a + 0.5 * (lo_s + hi_s) * direction).tolist(),
+                "region_before": names.get(int(reg[i]), str(reg[i])),
+                "region_after": names.get(int(reg[j]), str(reg[j])),
+                "T_before_K": float(T[i]),
+                "T_after_K": float(T[j]),
+                "jump_K": float(T[j] - T[i]),
+            }
+        )
+    return LineProfile(a, b, s_all, pts, T, reg.astype(np.int64), names, out_cross)
+
+
+# --------------------------------------------------------------------------------------
+# interface flux at facet midpoints
+# --------------------------------------------------------------------------------------
+def interface_flux(p: Any, name: str, T: Any = None) -> InterfaceFlux:
+    """h, T⁺ − T⁻ and q″ at the midpoints of the facets of interface ``name``
+    (collective; gathered on every rank, sorted by position)."""
+    from fe_interface.discretisation.coupling import facet_sides
+    from fe_interface.discretisation.facets import FacetQuadrature
+
+    f = as_formulation(p)
+    T = f.T if T is None else T
+    d = next((d for d in f.model.interfaces if d.label == name), None)
+    if d is None:
+        raise ValueError(
+            f"no interface {name!r}; interfaces: {[x.label for x in f.model.interfaces]}"
+        )
+    if d.perfect:
+        raise ValueError(f"interface {name!r} is a perfect contact: no interface conductance")
+    V = f.space
+    e = d.entities
+    gdim = f.mesh.geometry.dim
+    # one point per facet: the midpoint (a degree-1 rule on simplices; 0 on tensor cells)
+    q = FacetQuadrature(f.mesh, V.ufl_element(), V.dofmap.dof_layout, e[:, 0], e[:, 1], 1, f.axisymmetric)
+    n = len(e)
+    mids = np.zeros((n, 3))
+    area = np.zeros(n)
+    Tp = np.zeros(n)
+    Tm = np.zeros(n)
+    h = np.zeros(n)
+    u = T.x.array
+    for g in q.groups:
+        plus, minus = facet_sides(f.broken, e, g)
+        w = g.dA.sum(axis=1)
+        mids[g.rows, :gdim] = np.einsum("fqg,fq->fg", g.x, g.dA) / w[:, None]
+        area[g.rows] = w * (2 * np.pi * mids[g.rows, 0] if f.axisymmetric else 1.0)
+        # values at the midpoint: the basis at the centroid of the reference points
+        Xc = g.X.mean(axis=0, keepdims=True)
+        phi = np.asarray(V.ufl_element().tabulate(0, Xc))[0][:, g.closure]
+        Tp[g.rows] = (u[plus] @ phi.T)[:, 0]
+        Tm[g.rows] = (u[minus] @ phi.T)[:, 0]
+    law = d.spec.law
+    if d.kind in ("constant", "facet", "position") and n:
+        pts = np.ascontiguousarray(mids.T)
+        if d.kind == "facet":
+            h = law.at(pts)
+        elif d.kind == "position":
+            try:
+                h = np.broadcast_to(np.asarray(law.h(pts), float), (n,)).copy()
+            except Exception:  # a UFL-only function of x
+                h = np.full(n, np.nan)
+        else:
+            h = np.full(n, float(law.conductance(293.15, 293.15)))
+    elif n:
+        h = np.broadcast_to(np.asarray(law.conductance(Tp, Tm), float), (n,)).copy()
+    jump = Tp - Tm
+    flux = h * jump
+    comm = f.comm
+
+    def allcat(a: np.ndarray) -> np.ndarray:
+        return np.concatenate(comm.allgather(a))
+
+    mids, area, jump, h, flux = (allcat(x) for x in (mids, area, jump, h, flux))
+    order = np.lexsort(mids.T[::-1]) if mids.size else np.arange(0)
+    mids, area, jump, h, flux = (x[order] for x in (mids, area, jump, h, flux))
+    return InterfaceFlux(
+        name,
+        f.model.region_names[d.plus],
+        f.model.region_names[d.minus],
+        mids,
+        area,
+        jump,
+        h,
+        flux,
+        float(np.nansum(flux * area)),
+    )
