@@ -49,8 +49,8 @@ def _error(msg: str) -> None:
 
 def _render_on_rank0(render: Callable[[], Any], png: Path) -> int:
     """Run a ParaView ``render()`` on rank 0 and report it on every rank: exit status
-    0 (``rendered PNG``) or 1 (the :class:`~fe_interface.paraview.ParaViewError`)."""
-    from fe_interface import paraview
+    0 (``rendered PNG``) or 1 (the :class:`~fe_interface.io.paraview.ParaViewError`)."""
+    from fe_interface.io import paraview
 
     err = None
     if _rank0():
@@ -108,7 +108,7 @@ def _load_demo(path: Path):
 # --------------------------------------------------------------------------------------
 def cmd_run(args: argparse.Namespace) -> int:
     from fe_interface.case import CaseError, load_case, run_case
-    from fe_interface.export import format_table
+    from fe_interface.io.summary import format_table
 
     try:
         case = load_case(args.case)
@@ -122,7 +122,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(format_table(res.interfaces, res.balance))
         s = res.solve
         newton = f", {s.newton_iterations} Newton steps" if s.newton_iterations else ""
-        print(f"solver: {s.iterations} iterations{newton} ({s.converged_reason})")
+        if res.transient is not None:
+            tr = res.transient
+            print(
+                f"time: {tr.time:.6g} s after {tr.steps} steps ({tr.rejected} rejected); "
+                f"last solve: {s.iterations} iterations{newton} ({s.converged_reason})"
+            )
+        else:
+            print(f"solver: {s.iterations} iterations{newton} ({s.converged_reason})")
         for w in res.warnings:
             print(f"warning: {w}")
         print("files:")
@@ -155,7 +162,7 @@ def cmd_demos(args: argparse.Namespace) -> int:
     if not demos:
         _print(f"no demos found in {demos_dir()} (set FE_INTERFACE_DEMOS)")
         return 1
-    from fe_interface import paraview
+    from fe_interface.io import paraview
 
     width = max(len(n) for n in demos)
     for name, (_, title) in demos.items():
@@ -186,7 +193,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         kwargs["out"] = args.out
     result = mod.main(**kwargs)
     if args.png:
-        from fe_interface import paraview
+        from fe_interface.io import paraview
 
         out = args.out or (params["out"].default if "out" in params else None)
         if out is None:
@@ -202,7 +209,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _materials_data() -> dict[str, Any]:
     from fe_interface.case import BULK_MATERIALS
-    from fe_interface.laws import GASES, phonon_materials
+    from fe_interface.model.laws import GASES, phonon_materials
 
     return {
         "bulk": BULK_MATERIALS,
@@ -308,7 +315,7 @@ def info_data() -> dict[str, Any]:
         have_adios2 = True
     except ImportError:
         have_adios2 = False
-    from fe_interface import paraview
+    from fe_interface.io import paraview
 
     return {
         "fe_interface": _version("fe_interface"),
@@ -347,7 +354,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from fe_interface import paraview
+    from fe_interface.io import paraview
 
     png = Path(args.png) if args.png else Path(args.file).with_suffix(".png")
     return _render_on_rank0(

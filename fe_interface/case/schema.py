@@ -1,49 +1,56 @@
-"""TOML case files: a whole steady problem in one file, validated before it runs.
+"""TOML case files: a whole steady or transient problem in one file, validated first.
 
 The format is documented in ``docs/case-format.md``; example cases live in ``cases/``.
 
-Three stages, each raising :class:`CaseError` with the key path of every problem
-(``materials.copper.conductivity: must be > 0, got -3``):
+Three stages, each raising :class:`~fe_interface.case.checker.CaseError` with the key
+path of every problem (``materials.copper.conductivity: must be > 0, got -3``):
 
 1. :func:`load_case` / :func:`parse_case` — the TOML document alone (no mesh, no
-   DOLFINx objects): unknown keys, wrong types, bad values, required keys, the
-   interface laws (constructed here, so their own range checks run too), analysis
-   types that are not supported yet.
+   DOLFINx objects): unknown keys, wrong types, bad values, required keys, the interface
+   laws (constructed here, so their own range checks run too), time-dependent values.
 2. :meth:`Case.build_mesh` — the geometry builder (its parameters are checked by the
    builder before gmsh runs) or the ``.msh`` file.
 3. :meth:`Case.check_mesh` — the case against the mesh: every region has a material,
    every named region/facet group exists, every interface separates two regions that
    touch, every boundary group lies on the outer boundary.
 
-Only then :meth:`Case.build_problem` creates the :class:`~fe_interface.problem.SteadyProblem`
-and :func:`run_case` solves and writes the outputs.
+Only then :meth:`Case.build_problem` creates the
+:class:`~fe_interface.problems.steady.SteadyProblem` or
+:class:`~fe_interface.problems.transient.TransientProblem`, and
+:func:`fe_interface.case.run.run_case` solves and writes the outputs.
 """
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import math
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from fe_interface.case.checker import CaseError, Checker, join_path, type_name
+from fe_interface.case.laws import read_law
+
 if TYPE_CHECKING:
     from fe_interface.mesh import TaggedMesh
-    from fe_interface.problem import SteadyProblem
+    from fe_interface.model.time import TimeFunction
+    from fe_interface.problems import SteadyProblem, TransientProblem
 
 __all__ = [
-    "CaseError",
-    "Case",
     "BULK_MATERIALS",
-    "LAWS",
     "OUTPUT_FILES",
+    "TRANSIENT_KEYS",
+    "Case",
+    "TimeValue",
+    "TransientSpec",
+    "geometry_builders",
     "load_case",
     "parse_case",
-    "run_case",
-    "geometry_builders",
+    "time_value",
 ]
 
 #: Bulk properties near 300 K: k W/(m K), rho kg/m^3, c_p J/(kg K).
@@ -63,10 +70,11 @@ BULK_MATERIALS: dict[str, dict[str, float]] = {
 
 #: Files a run can write (``outputs.files``).
 OUTPUT_FILES = {
-    "xdmf": "NAME.xdmf + NAME.h5 (meshio, duplicated interface vertices; ParaView)",
-    "vtu": "NAME.vtu (meshio, duplicated interface vertices; ParaView)",
+    "xdmf": "NAME.xdmf + NAME.h5 (meshio, duplicated interface vertices; ParaView; a time "
+    "series for transient runs, with NAME.csv: the per-step table)",
+    "vtu": "NAME.vtu (meshio, duplicated interface vertices; ParaView; steady runs)",
     "summary": "NAME_summary.json (interfaces, energy balance, solver)",
-    "vtx": "NAME_vtx/temperature_colour{c}.bp (ADIOS2; not readable by Debian's ParaView)",
+    "vtx": "NAME_vtx.bp (ADIOS2; not readable by Debian's ParaView)",
     "plots": "NAME_line.png/.csv (T along a line) and NAME_flux_<interface>.png/.csv",
     "png": "NAME.png rendered by ParaView (xvfb-run -a pvbatch; skipped with a warning "
     "when pvbatch is absent)",
@@ -85,472 +93,209 @@ _TOP_KEYS = (
     "solver",
     "outputs",
 )
-_NOT_YET = ("transient", "time", "initial_condition")
-
-
-class CaseError(ValueError):
-    """An invalid case file.  ``errors`` lists ``(key path, message)`` pairs; the
-    message has one ``path: message`` line per problem."""
-
-    def __init__(self, errors: list[tuple[str, str]] | str, source: str | None = None):
-        if isinstance(errors, str):
-            errors = [("", errors)]
-        self.errors = list(errors)
-        self.source = source
-        lines = [f"{p}: {m}" if p else m for p, m in self.errors]
-        head = f"{source}: " if source else ""
-        if len(lines) == 1:
-            super().__init__(head + lines[0])
-        else:
-            super().__init__(
-                f"{head}{len(lines)} problems in the case:\n" + "\n".join("  " + s for s in lines)
-            )
 
 
 # --------------------------------------------------------------------------------------
-# small typed readers that record errors with their key path
+# values that change in time
 # --------------------------------------------------------------------------------------
-_MISSING = object()
-
-
-def _type_name(v: Any) -> str:
-    return {
-        bool: "a boolean",
-        int: "an integer",
-        float: "a number",
-        str: "a string",
-        list: "an array",
-        dict: "a table",
-    }.get(type(v), type(v).__name__)
-
-
-class _Checker:
-    def __init__(self) -> None:
-        self.errors: list[tuple[str, str]] = []
-
-    def error(self, path: str, msg: str) -> None:
-        self.errors.append((path, msg))
-
-    def keys(
-        self,
-        d: Mapping[str, Any],
-        path: str,
-        allowed: tuple[str, ...] | list[str],
-        required: tuple[str, ...] | list[str] = (),
-    ) -> None:
-        for k in d:
-            if k not in allowed:
-                close = difflib.get_close_matches(k, allowed, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                self.error(
-                    _join(path, k), f"unknown key{hint} (allowed: {', '.join(sorted(allowed))})"
-                )
-        for k in required:
-            if k not in d:
-                self.error(_join(path, k), "missing required value")
-
-    def table(self, d: Mapping[str, Any], key: str, path: str, required: bool = False) -> dict:
-        v = d.get(key, _MISSING)
-        if v is _MISSING:
-            if required:
-                self.error(_join(path, key), "missing required table")
-            return {}
-        if not isinstance(v, dict):
-            self.error(_join(path, key), f"must be a table, got {_type_name(v)}")
-            return {}
-        return v
-
-    def number(
-        self,
-        d: Mapping[str, Any],
-        key: str,
-        path: str,
-        *,
-        required: bool = False,
-        gt: float | None = None,
-        ge: float | None = None,
-        le: float | None = None,
-        default: Any = None,
-    ) -> Any:
-        v = d.get(key, _MISSING)
-        p = _join(path, key)
-        if v is _MISSING:
-            if required:
-                self.error(p, "missing required value")
-            return default
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            self.error(p, f"must be a number, got {_type_name(v)} {v!r}")
-            return default
-        v = float(v)
-        if not math.isfinite(v):
-            self.error(p, f"must be finite, got {v!r}")
-        elif gt is not None and not v > gt:
-            self.error(p, f"must be > {gt:g}, got {v:g}")
-        elif ge is not None and not v >= ge:
-            self.error(p, f"must be >= {ge:g}, got {v:g}")
-        elif le is not None and not v <= le:
-            self.error(p, f"must be <= {le:g}, got {v:g}")
-        else:
-            return v
-        return default
-
-    def integer(
-        self,
-        d: Mapping[str, Any],
-        key: str,
-        path: str,
-        *,
-        choices: tuple[int, ...] | None = None,
-        default: Any = None,
-        required: bool = False,
-    ) -> Any:
-        v = d.get(key, _MISSING)
-        p = _join(path, key)
-        if v is _MISSING:
-            if required:
-                self.error(p, "missing required value")
-            return default
-        if isinstance(v, bool) or not isinstance(v, int):
-            self.error(p, f"must be an integer, got {_type_name(v)} {v!r}")
-            return default
-        if choices is not None and v not in choices:
-            self.error(p, f"must be one of {', '.join(map(str, choices))}, got {v}")
-            return default
-        return v
-
-    def string(
-        self,
-        d: Mapping[str, Any],
-        key: str,
-        path: str,
-        *,
-        choices: tuple[str, ...] | list[str] | None = None,
-        default: Any = None,
-        required: bool = False,
-    ) -> Any:
-        v = d.get(key, _MISSING)
-        p = _join(path, key)
-        if v is _MISSING:
-            if required:
-                self.error(p, "missing required value")
-            return default
-        if not isinstance(v, str) or not v:
-            self.error(p, f"must be a non-empty string, got {_type_name(v)} {v!r}")
-            return default
-        if choices is not None and v not in choices:
-            close = difflib.get_close_matches(v, list(choices), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            self.error(p, f"unknown value {v!r}{hint} (choices: {', '.join(choices)})")
-            return default
-        return v
-
-    def boolean(self, d: Mapping[str, Any], key: str, path: str, default: bool = False) -> bool:
-        v = d.get(key, _MISSING)
-        if v is _MISSING:
-            return default
-        if not isinstance(v, bool):
-            self.error(_join(path, key), f"must be true or false, got {_type_name(v)} {v!r}")
-            return default
-        return v
-
-    def point(self, d: Mapping[str, Any], key: str, path: str, required: bool = False) -> Any:
-        v = d.get(key, _MISSING)
-        p = _join(path, key)
-        if v is _MISSING:
-            if required:
-                self.error(p, "missing required value")
-            return None
-        if (
-            not isinstance(v, list)
-            or not 2 <= len(v) <= 3
-            or any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in v)
-        ):
-            self.error(p, f"must be an array of 2 or 3 numbers (m), got {v!r}")
-            return None
-        return [float(x) for x in v] + [0.0] * (3 - len(v))
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-# --------------------------------------------------------------------------------------
-# interface laws by name
-# --------------------------------------------------------------------------------------
-# Parameter kinds: "pos" (> 0), "nonneg" (>= 0), "unit" (0 < x <= 1), "num", "str",
-# "int", "phonon" (database name or table), "gas" (name), "surface" (table),
-# "hardness" (number or table), "law" (nested law table).
 @dataclass(frozen=True)
-class LawSpec:
-    """A law usable in case files: its parameters (name -> (kind, required))."""
+class TimeValue:
+    """A value given as a function of time t (s): piecewise linear through the points
+    (``times``, ``values``), constant beyond the ends."""
 
-    name: str
-    target: str
-    params: dict[str, tuple[str, bool]]
-    build: Callable[..., Any]
-    doc: str
+    times: tuple[float, ...]
+    values: tuple[float, ...]
 
-
-def _builder(module: str, target: str, pair: bool = False) -> Callable[..., Any]:
-    """``module.target(**parameters)``, imported when first used; ``pair``: the
-    parameters ``surface_plus``/``surface_minus`` become its ``pair`` (a ContactPair)."""
-
-    def make(**kw):
-        import importlib
-
-        mod = importlib.import_module(module)
-        if pair:
-            kw["pair"] = mod.ContactPair(kw.pop("surface_plus"), kw.pop("surface_minus"))
-        return getattr(mod, target)(**kw)
-
-    return make
+    def __call__(self, t: float) -> float:
+        """The value at time ``t`` (s)."""
+        return float(np.interp(t, self.times, self.values))
 
 
-def _law(
-    name: str,
-    target: str,
-    params: dict[str, tuple[str, bool]],
-    doc: str,
-    module: str = "fe_interface.laws",
-    pair: bool = False,
-) -> LawSpec:
-    """The :class:`LawSpec` of ``name`` that builds ``module.target``."""
-    return LawSpec(name, target, params, _builder(module, target, pair), doc)
+def time_value(v: Any) -> Any:
+    """A case value for the model: numbers as they are, a :class:`TimeValue` as a
+    :class:`~fe_interface.model.time.TimeFunction`."""
+    if isinstance(v, TimeValue):
+        from fe_interface.model.time import TimeFunction
+
+        tf: TimeFunction = TimeFunction(v, 1.0)
+        return tf
+    return v
 
 
-_BASIC = "fe_interface.interfaces"
-# a rough contact: two surfaces pressed together
-_PAIR = {
-    "surface_plus": ("surface", True),
-    "surface_minus": ("surface", True),
-    "pressure": ("nonneg", True),
-}
+def read_time_value(
+    c: Checker, d: Mapping[str, Any], key: str, path: str, gt: float | None = None,
+    ge: float | None = None,
+) -> Any:  # fmt: skip
+    """A number, or a table of a value in time::
 
-LAWS: dict[str, LawSpec] = {
-    s.name: s
-    for s in [
-        _law("perfect", "PerfectContact", {}, "continuous temperature", _BASIC),
-        _law("conductance", "Conductance", {"h": ("nonneg", True)}, "h W/(m^2 K)", _BASIC),
-        _law("resistance", "Resistance", {"R": ("pos", True)}, "R = 1/h in m^2 K/W", _BASIC),
-        _law(
-            "kapitza",
-            "KapitzaConductance",
-            {
-                "material_1": ("phonon", True),
-                "material_2": ("phonon", True),
-                "model": ("str", False),
-                "amm_variant": ("str", False),
-                "emitter": ("int", False),
-            },
-            "phonon boundary (Kapitza) conductance h_K(T), AMM/DMM/PRL",
-        ),
-        _law(
-            "cmy_plastic",
-            "CMYPlasticConductance",
-            {**_PAIR, "H_c": ("hardness", True)},
-            "Cooper-Mikic-Yovanovich plastic contact (solid spots)",
-            pair=True,
-        ),
-        _law(
-            "mikic_elastic",
-            "MikicElasticConductance",
-            _PAIR,
-            "Mikic elastic contact (solid spots)",
-            pair=True,
-        ),
-        _law(
-            "gas_gap",
-            "GasGapConductance",
-            {
-                "gas": ("gas", True),
-                "sigma": ("pos", True),
-                "p_gas": ("nonneg", True),
-                "accommodation_plus": ("unit", True),
-                "accommodation_minus": ("unit", True),
-                "relative_pressure": ("nonneg", False),
-                "Y": ("nonneg", False),
-                "T_gas": ("pos", False),
-                "form": ("str", False),
-                "k_g": ("pos", False),
-            },
-            "Yovanovich gas-gap conductance",
-        ),
-        _law(
-            "radiation",
-            "GapRadiation",
-            {"emissivity_plus": ("unit", True), "emissivity_minus": ("unit", True)},
-            "grey parallel-plate gap radiation",
-        ),
-        _law(
-            "contact",
-            "ContactConductance",
-            {"solid": ("law", True), "gas": ("law", False), "radiation": ("law", False)},
-            "parallel paths h_solid + h_gas + h_radiation",
-        ),
-        _law(
-            "series",
-            "SeriesResistance",
-            {"contact": ("law", False), "kapitza": ("law", False)},
-            "contact law in series with a Kapitza law",
-        ),
-    ]
-}
-_LAW_ALIASES = {s.target: s.name for s in LAWS.values()}
-_SURFACE_KEYS = ("sigma", "k", "m", "E", "nu", "name")
-_PHONON_KEYS = ("density", "v_L", "v_T", "debye_temperature", "number_density", "name")
+        value = { table = [[0.0, 300.0], [10.0, 350.0]] }  # (t s, value) points, linear
+        value = { value = 2e5, start = 1e-3 }              # 0 before t = 1 ms
+        value = { value = 350.0, start = 5.0, before = 300.0 }
 
-
-def _law_name(name: str) -> str | None:
-    if name in LAWS:
-        return name
-    return _LAW_ALIASES.get(name)
-
-
-def _read_surface(c: _Checker, d: Any, path: str) -> Any:
-    if not isinstance(d, dict):
-        c.error(path, f"must be a table (sigma, k, ...), got {_type_name(d)}")
-        return None
-    n0 = len(c.errors)
-    c.keys(d, path, _SURFACE_KEYS, ("sigma", "k"))
-    kw = {
-        "sigma": c.number(d, "sigma", path, gt=0),
-        "k": c.number(d, "k", path, gt=0),
-        "m": c.number(d, "m", path, gt=0),
-        "E": c.number(d, "E", path, gt=0),
-        "nu": c.number(d, "nu", path, ge=0),
-    }
-    name = c.string(d, "name", path, default="")
-    if len(c.errors) > n0:
-        return None
-    from fe_interface.laws import Surface
-
-    try:
-        return Surface(name=name, **kw)
-    except ValueError as e:
-        c.error(path, str(e))
-        return None
-
-
-def _read_hardness(c: _Checker, v: Any, path: str) -> Any:
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return c.number({"H_c": v}, "H_c", path.rsplit(".", 1)[0], gt=0)
+    Every value obeys the same bounds as a plain number.
+    """
+    v = d.get(key)
+    p = join_path(path, key)
     if not isinstance(v, dict):
-        c.error(path, f"must be a number (Pa) or a table, got {_type_name(v)}")
-        return None
-    from fe_interface.laws import VICKERS_COEFFICIENTS, VickersMicrohardness
-
-    c.keys(v, path, ("material", "c1", "c2", "brinell"))
-    modes = [k for k in ("material", "brinell", "c1") if k in v]
-    if len(modes) != 1:
-        c.error(path, "give exactly one of material = NAME, brinell = H_B (Pa), or c1 and c2")
-        return None
-    try:
-        if "material" in v:
-            m = c.string(v, "material", path, choices=sorted(VICKERS_COEFFICIENTS))
-            return None if m is None else VickersMicrohardness.from_material(m)
-        if "brinell" in v:
-            hb = c.number(v, "brinell", path, gt=0)
-            return None if hb is None else VickersMicrohardness.from_brinell(hb)
-        c1 = c.number(v, "c1", path, gt=0, required=True)
-        c2 = c.number(v, "c2", path, required=True)
-        return None if c1 is None or c2 is None else VickersMicrohardness(c1, c2)
-    except ValueError as e:
-        c.error(path, str(e))
-        return None
-
-
-def _read_phonon(c: _Checker, v: Any, path: str) -> Any:
-    from fe_interface.laws import PhononMaterial, phonon_materials
-
-    if isinstance(v, str):
-        db = phonon_materials()
-        if v not in db:
-            c.error(path, f"unknown phonon material {v!r} (database: {', '.join(db)})")
-            return None
-        return v
-    if not isinstance(v, dict):
-        c.error(path, f"must be a database name or a table, got {_type_name(v)}")
-        return None
+        return c.number(d, key, path, gt=gt, ge=ge)
     n0 = len(c.errors)
-    c.keys(v, path, _PHONON_KEYS, ("density", "v_L", "v_T"))
-    kw = {k: c.number(v, k, path, gt=0) for k in _PHONON_KEYS if k != "name"}
-    if len(c.errors) > n0:
-        return None
-    try:
-        return PhononMaterial(name=c.string(v, "name", path, default=path), **kw)
-    except ValueError as e:
-        c.error(path, str(e))
-        return None
-
-
-def _read_law(c: _Checker, d: dict, path: str, skip: tuple[str, ...] = ()) -> Any:
-    """Construct the law described by table ``d`` (key ``law`` + parameters)."""
-    name = c.string(d, "law", path, required=True)
-    if name is None:
-        return None
-    key = _law_name(name)
-    if key is None:
-        choices = sorted(LAWS) + sorted(_LAW_ALIASES)
-        close = difflib.get_close_matches(name, choices, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        c.error(_join(path, "law"), f"unknown law {name!r}{hint} (laws: {', '.join(LAWS)})")
-        return None
-    spec = LAWS[key]
-    n0 = len(c.errors)
-    c.keys(
-        d,
-        path,
-        ("law", *skip, *spec.params),
-        [p for p, (_, req) in spec.params.items() if req],
-    )
-    kw: dict[str, Any] = {}
-    for p, (kind, _) in spec.params.items():
-        if p not in d:
-            continue
-        pp = _join(path, p)
-        v = d[p]
-        if kind in ("pos", "nonneg", "unit", "num"):
-            kw[p] = c.number(
-                d,
-                p,
-                path,
-                gt=0 if kind in ("pos", "unit") else None,
-                ge=0 if kind == "nonneg" else None,
-                le=1 if kind == "unit" else None,
+    if "table" in v:
+        c.keys(v, p, ("table",))
+        tab = v["table"]
+        ok = (
+            isinstance(tab, list)
+            and len(tab) >= 1
+            and all(
+                isinstance(r, list)
+                and len(r) == 2
+                and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in r)
+                for r in tab
             )
-        elif kind == "str":
-            kw[p] = c.string(d, p, path)
-        elif kind == "int":
-            kw[p] = c.integer(d, p, path)
-        elif kind == "gas":
-            from fe_interface.laws import GASES
+        )
+        if not ok:
+            c.error(f"{p}.table", f"must be an array of [t (s), value] pairs, got {tab!r}")
+            return None
+        times = [float(r[0]) for r in tab]
+        values = [float(r[1]) for r in tab]
+        if not all(math.isfinite(x) for x in times + values):
+            c.error(f"{p}.table", "times and values must be finite")
+        elif any(b <= a for a, b in zip(times, times[1:], strict=False)):
+            c.error(f"{p}.table", f"times must increase strictly, got {times}")
+        for i, x in enumerate(values):
+            c.number({"v": x}, "v", f"{p}.table[{i}]", gt=gt, ge=ge)
+        return TimeValue(tuple(times), tuple(values)) if len(c.errors) == n0 else None
+    c.keys(v, p, ("value", "start", "before"), ("value", "start"))
+    val = c.number(v, "value", p, gt=gt, ge=ge)
+    start = c.number(v, "start", p, ge=0)
+    before = c.number(v, "before", p, gt=gt, ge=ge, default=0.0)
+    if gt is not None and "before" not in v and 0.0 <= gt:
+        c.error(f"{p}.before", f"required: the value before 'start' must be > {gt:g} too")
+    if len(c.errors) > n0 or val is None or start is None:
+        return None
+    eps = max(abs(start), 1.0) * 1e-12
+    return TimeValue((start, start + eps), (before, val))
 
-            kw[p] = c.string(d, p, path, choices=sorted(GASES))
-        elif kind == "phonon":
-            kw[p] = _read_phonon(c, v, pp)
-        elif kind == "surface":
-            kw[p] = _read_surface(c, v, pp)
-        elif kind == "hardness":
-            kw[p] = _read_hardness(c, v, pp)
-        elif kind == "law":
-            if not isinstance(v, dict):
-                c.error(pp, f"must be a table with a 'law' key, got {_type_name(v)}")
-            else:
-                kw[p] = _read_law(c, v, pp)
-    if len(c.errors) > n0 or any(v is None for v in kw.values()):
-        if len(c.errors) == n0:  # a nested reader failed silently
-            c.error(path, "invalid law parameters")
+
+def _time_values(boundaries: list[BoundarySpec], sources: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    for b in boundaries:
+        for k, v in b.values.items():
+            yield f"boundaries.{b.name}.{k}", v
+    for r, v in sources.items():
+        yield f"sources.{r}.value", v
+
+
+# --------------------------------------------------------------------------------------
+# transient analyses
+# --------------------------------------------------------------------------------------
+#: keys of [analysis] for type = "transient" (besides type, degree, axisymmetric)
+TRANSIENT_KEYS = {
+    "t_end": "final time, s (required)",
+    "dt": "time step, s (required; the first step when adaptive)",
+    "scheme": "backward_euler (default), crank_nicolson, or theta in [0.5, 1]",
+    "startup_steps": "Crank-Nicolson: first steps as two backward-Euler half steps (2)",
+    "adaptive": "step-doubling error control (false)",
+    "tol": "adaptive: local error per step, K (0.01)",
+    "dt_min": "adaptive: smallest step, s (dt * 1e-6)",
+    "dt_max": "adaptive: largest step, s (t_end)",
+    "initial_temperature": "K: a number, or a table region -> K (required)",
+    "output_every": "write a frame every N steps (1)",
+    "checkpoint_every": "write the restart state every N steps (10)",
+    "checkpoint": "restart folder, relative to the output folder (none: no checkpoints)",
+    "restart": "continue from the checkpoint if it holds a state of this case (false)",
+    "max_steps": "refuse fixed-step runs with more steps (1000000)",
+}
+
+
+@dataclass(frozen=True)
+class TransientSpec:
+    """The [analysis] of a transient case (times in s, temperatures in K)."""
+
+    t_end: float
+    dt: float
+    initial_temperature: float | dict[str, float]
+    scheme: str | float = "backward_euler"
+    startup_steps: int = 2
+    adaptive: bool = False
+    tol: float = 1e-2
+    dt_min: float | None = None
+    dt_max: float | None = None
+    output_every: int = 1
+    checkpoint_every: int = 10
+    checkpoint: str | None = None
+    restart: bool = False
+    max_steps: int = 1_000_000
+
+
+def read_transient(c: Checker, a: Mapping[str, Any]) -> TransientSpec | None:
+    """The :class:`TransientSpec` of table [analysis] (errors recorded in ``c``)."""
+    p = "analysis"
+    n0 = len(c.errors)
+    for k in ("t_end", "dt", "initial_temperature"):
+        if k not in a:
+            c.error(join_path(p, k), "missing required value (transient analysis)")
+    t_end = c.number(a, "t_end", p, gt=0)
+    dt = c.number(a, "dt", p, gt=0)
+    scheme: Any = a.get("scheme", "backward_euler")
+    if isinstance(scheme, str):
+        from fe_interface.problems.transient import SCHEMES
+
+        scheme = c.string(a, "scheme", p, choices=tuple(SCHEMES), default="backward_euler")
+    else:
+        scheme = c.number(a, "scheme", p, ge=0.5, le=1.0)
+    init: Any = a.get("initial_temperature")
+    if isinstance(init, dict):
+        for r in init:
+            c.number(init, r, join_path(p, "initial_temperature"), gt=0)
+        init = {str(k): float(v) for k, v in init.items() if isinstance(v, (int, float))}
+    elif init is not None:
+        init = c.number(a, "initial_temperature", p, gt=0)
+    startup = c.integer(a, "startup_steps", p, default=2)
+    if isinstance(startup, int) and startup < 0:
+        c.error(join_path(p, "startup_steps"), f"must be >= 0, got {startup}")
+    every = {k: c.integer(a, k, p, default=d) for k, d in (("output_every", 1), ("checkpoint_every", 10))}
+    for k, v in every.items():
+        if isinstance(v, int) and v < 1:
+            c.error(join_path(p, k), f"must be >= 1, got {v}")
+    max_steps = c.integer(a, "max_steps", p, default=1_000_000)
+    tol = c.number(a, "tol", p, gt=0, default=1e-2)
+    dt_min = c.number(a, "dt_min", p, gt=0)
+    dt_max = c.number(a, "dt_max", p, gt=0)
+    if dt_min is not None and dt_max is not None and dt_min > dt_max:
+        c.error(join_path(p, "dt_min"), f"must be <= dt_max ({dt_max:g}), got {dt_min:g}")
+    if t_end is not None and dt is not None and not c.boolean(a, "adaptive", p):
+        if isinstance(max_steps, int) and t_end / dt > max_steps:
+            c.error(
+                join_path(p, "dt"),
+                f"t_end / dt = {t_end / dt:.3g} steps exceeds max_steps = {max_steps} "
+                "(a larger dt, adaptive = true, or a larger max_steps)",
+            )
+    checkpoint = c.string(a, "checkpoint", p)
+    if checkpoint is not None and (Path(checkpoint).is_absolute() or ".." in Path(checkpoint).parts):
+        c.error(join_path(p, "checkpoint"), "must be a folder name inside the output folder")
+    if len(c.errors) > n0 or t_end is None or dt is None or init is None:
         return None
-    try:
-        return spec.build(**kw)
-    except (ValueError, TypeError) as e:
-        c.error(path, f"{spec.name}: {e}")
-        return None
+    return TransientSpec(
+        t_end=t_end,
+        dt=dt,
+        initial_temperature=init,
+        scheme=scheme if scheme is not None else "backward_euler",
+        startup_steps=int(startup) if isinstance(startup, int) else 2,
+        adaptive=c.boolean(a, "adaptive", p),
+        tol=tol,
+        dt_min=dt_min,
+        dt_max=dt_max,
+        output_every=int(every["output_every"] or 1),
+        checkpoint_every=int(every["checkpoint_every"] or 10),
+        checkpoint=checkpoint,
+        restart=c.boolean(a, "restart", p),
+        max_steps=int(max_steps) if isinstance(max_steps, int) else 1_000_000,
+    )
 
 
 # --------------------------------------------------------------------------------------
 # the case
 # --------------------------------------------------------------------------------------
+@dataclass
 @dataclass
 class InterfaceSpec:
     name: str
@@ -563,7 +308,7 @@ class InterfaceSpec:
 class BoundarySpec:
     name: str
     kind: str
-    values: dict[str, float]
+    values: dict[str, Any]
 
 
 @dataclass
@@ -580,7 +325,9 @@ class Case:
     materials: dict[str, dict[str, Any]]
     interfaces: list[InterfaceSpec]
     boundaries: list[BoundarySpec]
-    sources: dict[str, float]
+    sources: dict[str, Any]
+    analysis: str = "steady"
+    transient: TransientSpec | None = None
     degree: int = 1
     axisymmetric: bool = False
     initial_temperature: float | None = None
@@ -600,7 +347,8 @@ class Case:
 
         comm = MPI.COMM_WORLD if comm is None else comm
         if self.mesh_file is not None:
-            from fe_interface.mesh import MeshError, read_msh
+            from fe_interface.errors import MeshError
+            from fe_interface.mesh import read_msh
 
             try:
                 return read_msh(self.mesh_file, comm, self.gdim)
@@ -623,12 +371,12 @@ class Case:
     def check_mesh(self, tagged: TaggedMesh) -> TaggedMesh:
         """Check the case against the mesh; returns the mesh with the facet groups
         of ``between`` interfaces added.  Raises :class:`CaseError` (on every rank)."""
-        import numpy as np
+        from mpi4py import MPI
 
-        from fe_interface.domains import facet_cells, gather_pairs
+        from fe_interface.mesh.topology import facet_cells, gather_pairs
         from fe_interface.mesh import TaggedMesh, material_contact_facets
 
-        c = _Checker()
+        c = Checker()
         mesh = tagged.mesh
         comm = mesh.comm
         tdim = mesh.topology.dim
@@ -749,7 +497,7 @@ class Case:
         ft = tagged.facet_tags
         idx, val = [ft.indices], [ft.values]
         names = dict(tagged.facet_names)
-        next_tag = int(comm.allreduce(int(ft.values.max(initial=0)), op=_mpi_max())) + 1
+        next_tag = int(comm.allreduce(int(ft.values.max(initial=0)), op=MPI.MAX)) + 1
         next_tag = max(next_tag, max(names.values(), default=0) + 1)
         for n, f in new_groups.items():
             overlap = np.isin(ft.indices, f)
@@ -777,64 +525,70 @@ class Case:
         return TaggedMesh(mesh, tagged.cell_tags, new_ft, dict(tagged.cell_names), names)
 
     # ---------------------------------------------------------------- stage 4
-    def build_problem(self, tagged: TaggedMesh) -> SteadyProblem:
-        """The :class:`SteadyProblem` of a checked mesh (see :meth:`check_mesh`)."""
-        from fe_interface.boundary import Convection, FixedTemperature, HeatFlux
-        from fe_interface.interfaces import Interface
-        from fe_interface.materials import HeatSource, Material
-        from fe_interface.problem import SteadyProblem
+    def build_problem(self, tagged: TaggedMesh) -> SteadyProblem | TransientProblem:
+        """The problem of a checked mesh (see :meth:`check_mesh`): a
+        :class:`~fe_interface.problems.steady.SteadyProblem`, or a
+        :class:`~fe_interface.problems.transient.TransientProblem` for
+        ``analysis.type = "transient"``."""
+        from fe_interface.model import (
+            Convection,
+            FixedTemperature,
+            HeatFlux,
+            HeatSource,
+            Interface,
+            Material,
+        )
+        from fe_interface.problems import SteadyProblem, TransientProblem
 
         mats = {
-            r: Material(
-                m.get("label", r),
-                m["conductivity"],
-                m.get("density"),
-                m.get("specific_heat"),
-            )
+            r: Material(m.get("label", r), m["conductivity"], m.get("density"), m.get("specific_heat"))
             for r, m in self.materials.items()
         }
         interfaces = [Interface(s.name, s.law, plus=s.plus) for s in self.interfaces]
-        bcs = []
+        bcs: list[Any] = []
         for b in self.boundaries:
+            v = {k: time_value(x) for k, x in b.values.items()}
             if b.kind == "temperature":
-                bcs.append(FixedTemperature(b.name, b.values["value"]))
+                bcs.append(FixedTemperature(b.name, v["value"]))
             elif b.kind == "heat_flux":
-                bcs.append(HeatFlux(b.name, b.values["value"]))
+                bcs.append(HeatFlux(b.name, v["value"]))
             elif b.kind == "convection":
-                bcs.append(Convection(b.name, b.values["h"], b.values["T_inf"]))
-        sources = [HeatSource(r, v) for r, v in self.sources.items()]
-        return SteadyProblem(
-            tagged,
-            mats,
-            interfaces=interfaces,
-            boundary_conditions=bcs,
-            sources=sources,
-            degree=self.degree,
-            axisymmetric=self.axisymmetric,
-            solver=self.solver,
-            petsc_options=self.petsc_options,
-            initial_temperature=self.initial_temperature,
-        )
+                bcs.append(Convection(b.name, v["h"], v["T_inf"]))
+        sources = [HeatSource(r, time_value(v)) for r, v in self.sources.items()]
+        common = {
+            "interfaces": interfaces,
+            "boundary_conditions": bcs,
+            "sources": sources,
+            "degree": self.degree,
+            "axisymmetric": self.axisymmetric,
+            "solver": self.solver,
+            "petsc_options": self.petsc_options,
+        }
+        if self.transient is not None:
+            tr = self.transient
+            return TransientProblem(
+                tagged,
+                mats,
+                initial_temperature=tr.initial_temperature,
+                scheme=tr.scheme,
+                startup_steps=tr.startup_steps,
+                **common,
+            )
+        return SteadyProblem(tagged, mats, initial_temperature=self.initial_temperature, **common)
 
-    def prepare(self, comm: Any = None) -> SteadyProblem:
+    def prepare(self, comm: Any = None) -> SteadyProblem | TransientProblem:
         """Mesh + checks + problem (not yet solved)."""
         tagged = self.check_mesh(self.build_mesh(comm))
         return self.build_problem(tagged)
 
 
-def _mpi_max():
-    from mpi4py import MPI
-
-    return MPI.MAX
-
-
 def geometry_builders() -> dict[str, Callable[..., Any]]:
     """The builders of :mod:`fe_interface.geometry` usable as ``geometry.builder``."""
-    from fe_interface import geometry
+    from fe_interface.geometry import builders
 
     out = {}
-    for name in getattr(geometry, "__all__", []):
-        f = getattr(geometry, name, None)
+    for name in getattr(builders, "__all__", []):
+        f = getattr(builders, name, None)
         if callable(f):
             out[name] = f
     return out
@@ -862,12 +616,9 @@ def parse_case(
     default_name: str = "case",
 ) -> Case:
     """Validate a case given as a dict (the parsed TOML); see ``docs/case-format.md``."""
-    c = _Checker()
+    c = Checker()
     base_dir = Path(base_dir).resolve()
-    for k in _NOT_YET:
-        if k in data:
-            c.error(k, "transient analysis is not supported yet (only steady problems)")
-    c.keys({k: v for k, v in data.items() if k not in _NOT_YET}, "", _TOP_KEYS)
+    c.keys(data, "", _TOP_KEYS)
     name = c.string(data, "name", "", default=default_name)
     description = c.string(data, "description", "", default="")
 
@@ -920,7 +671,7 @@ def parse_case(
     for region, m in mt.items():
         p = f"materials.{region}"
         if not isinstance(m, dict):
-            c.error(p, f"must be a table (conductivity, ...), got {_type_name(m)}")
+            c.error(p, f"must be a table (conductivity, ...), got {type_name(m)}")
             continue
         c.keys(m, p, ("conductivity", "density", "specific_heat", "library", "label"))
         lib = c.string(m, "library", p, choices=sorted(BULK_MATERIALS))
@@ -940,7 +691,7 @@ def parse_case(
     for iname, d in c.table(data, "interfaces", "").items():
         p = f"interfaces.{iname}"
         if not isinstance(d, dict):
-            c.error(p, f"must be a table with a 'law' key, got {_type_name(d)}")
+            c.error(p, f"must be a table with a 'law' key, got {type_name(d)}")
             continue
         plus = c.string(d, "plus", p)
         between = None
@@ -955,7 +706,7 @@ def parse_case(
                 c.error(f"{p}.between", f"must be two different region names, got {v!r}")
             else:
                 between = (v[0], v[1])
-        law = _read_law(c, d, p, skip=("plus", "between"))
+        law = read_law(c, d, p, skip=("plus", "between"))
         if plus is not None and between is not None and plus not in between:
             c.error(f"{p}.plus", f"region {plus!r} is not one of 'between' {list(between)}")
         interfaces.append(InterfaceSpec(iname, law, plus, between))
@@ -971,46 +722,53 @@ def parse_case(
     for bname, d in c.table(data, "boundaries", "").items():
         p = f"boundaries.{bname}"
         if not isinstance(d, dict):
-            c.error(p, f"must be a table with a 'type' key, got {_type_name(d)}")
+            c.error(p, f"must be a table with a 'type' key, got {type_name(d)}")
             continue
         kind = c.string(d, "type", p, choices=tuple(kinds), required=True)
         if kind is None:
             continue
         c.keys(d, p, ("type", *kinds[kind]), kinds[kind])
-        vals: dict[str, float] = {}
+        vals: dict[str, Any] = {}
         if kind == "temperature":
-            vals["value"] = c.number(d, "value", p, gt=0)
+            vals["value"] = read_time_value(c, d, "value", p, gt=0)
         elif kind == "heat_flux":
-            vals["value"] = c.number(d, "value", p)
+            vals["value"] = read_time_value(c, d, "value", p)
         elif kind == "convection":
-            vals["h"] = c.number(d, "h", p, ge=0)
-            vals["T_inf"] = c.number(d, "T_inf", p, gt=0)
+            vals["h"] = read_time_value(c, d, "h", p, ge=0)
+            vals["T_inf"] = read_time_value(c, d, "T_inf", p, gt=0)
         if kind != "insulated":
             boundaries.append(BoundarySpec(bname, kind, vals))
 
     # sources
-    sources: dict[str, float] = {}
+    sources: dict[str, Any] = {}
     for region, d in c.table(data, "sources", "").items():
         p = f"sources.{region}"
         if not isinstance(d, dict):
-            c.error(p, f"must be a table with 'value' (W/m^3), got {_type_name(d)}")
+            c.error(p, f"must be a table with 'value' (W/m^3), got {type_name(d)}")
             continue
         c.keys(d, p, ("value",), ("value",))
-        v = c.number(d, "value", p)
+        v = read_time_value(c, d, "value", p)
         if v is not None:
             sources[region] = v
 
     # analysis
     a = c.table(data, "analysis", "")
-    c.keys(a, "analysis", ("type", "degree", "axisymmetric", "initial_temperature"))
-    atype = a.get("type", "steady")
+    atype = c.string(a, "type", "analysis", choices=("steady", "transient"), default="steady")
+    allowed = ["type", "degree", "axisymmetric", "initial_temperature"]
     if atype == "transient":
-        c.error("analysis.type", "transient analysis is not supported yet (only 'steady')")
-    else:
-        c.string(a, "type", "analysis", choices=("steady",))
+        allowed += list(TRANSIENT_KEYS)
+    c.keys(a, "analysis", allowed)
     degree = c.integer(a, "degree", "analysis", choices=(1, 2, 3), default=1)
     axisymmetric = c.boolean(a, "axisymmetric", "analysis")
-    t0 = c.number(a, "initial_temperature", "analysis", gt=0)
+    t0 = None
+    transient = None
+    if atype == "transient":
+        transient = read_transient(c, a)
+    else:
+        t0 = c.number(a, "initial_temperature", "analysis", gt=0)
+        for path, v in _time_values(boundaries, sources):
+            if isinstance(v, TimeValue):
+                c.error(path, "a time-dependent value needs analysis.type = \"transient\"")
 
     # solver
     s = c.table(data, "solver", "")
@@ -1021,7 +779,7 @@ def parse_case(
         if isinstance(v, (dict, list)):
             c.error(
                 f"solver.petsc_options.{k}",
-                f"must be a string, number or boolean, got {_type_name(v)}",
+                f"must be a string, number or boolean, got {type_name(v)}",
             )
 
     # outputs
@@ -1036,6 +794,8 @@ def parse_case(
             c.error("outputs.files", f"must be an array of strings, got {fl!r}")
         else:
             bad = [x for x in fl if x not in OUTPUT_FILES]
+            if atype == "transient":
+                bad += [x for x in fl if x in ("vtu",)]
             if bad:
                 c.error(
                     "outputs.files",
@@ -1070,6 +830,8 @@ def parse_case(
         interfaces=interfaces,
         boundaries=boundaries,
         sources=sources,
+        analysis=atype or "steady",
+        transient=transient,
         degree=degree,
         axisymmetric=axisymmetric,
         initial_temperature=t0,
@@ -1083,116 +845,3 @@ def parse_case(
     )
 
 
-# --------------------------------------------------------------------------------------
-# running
-# --------------------------------------------------------------------------------------
-@dataclass
-class CaseResult:
-    """What :func:`run_case` produced (the same on every rank; files written once)."""
-
-    case: Case
-    problem: Any
-    interfaces: list
-    balance: Any
-    solve: Any
-    files: dict[str, Any]
-    warnings: list[str]
-
-
-def run_case(
-    case: Case | str | Path,
-    out: str | Path | None = None,
-    comm: Any = None,
-    log: Callable[[str], None] | None = None,
-) -> CaseResult:
-    """Validate, mesh, check, solve and write the outputs of a case.
-
-    Args:
-        case: a :class:`Case` or the path of a TOML case file.
-        out: output folder (default: ``outputs.folder`` of the case, else
-            ``results/<case name>`` in the current directory).
-        comm: MPI communicator (default ``COMM_WORLD``).
-        log: called with progress lines on rank 0 (e.g. ``print``).
-    """
-    from mpi4py import MPI
-
-    from fe_interface.export import write_meshio, write_summary, write_vtx
-    from fe_interface.materials import InputError
-    from fe_interface.mesh import MeshError
-
-    comm = MPI.COMM_WORLD if comm is None else comm
-    say = log if (log is not None and comm.rank == 0) else (lambda s: None)
-    if not isinstance(case, Case):
-        case = load_case(case)
-    folder = Path(out) if out is not None else (case.output_folder or Path("results") / case.name)
-    say(f"case {case.name!r}: building the mesh")
-    tagged = case.check_mesh(case.build_mesh(comm))
-    try:
-        problem = case.build_problem(tagged)
-        problem.initialise()
-    except (InputError, MeshError) as e:
-        raise CaseError([("", str(e))], case.source) from None
-    n = tagged.mesh.topology.index_map(tagged.mesh.topology.dim).size_global
-    say(f"solving ({n} cells, {problem.num_colours} colour spaces, solver {case.solver})")
-    result = problem.run()
-    table = problem.interface_table()
-    balance = problem.energy_balance()
-    name = case.output_name
-    files: dict[str, Any] = {}
-    warnings: list[str] = []
-    meshio_files = {k: folder / f"{name}.{k}" for k in ("xdmf", "vtu") if k in case.files}
-    if meshio_files:  # the fields are gathered once for both files
-        write_meshio(problem, *meshio_files.values())
-        files |= meshio_files
-    if "vtx" in case.files:
-        files["vtx"] = write_vtx(problem, folder / f"{name}_vtx")
-    if "summary" in case.files:
-        solve = result.solve
-        extra = {
-            "case": {"name": case.name, "file": case.source, "description": case.description},
-            "solve": {
-                "iterations": int(solve.iterations),
-                "newton_iterations": int(solve.newton_iterations),
-                "residual_norm": float(solve.residual_norm),
-                "converged_reason": str(solve.converged_reason),
-                "cells": int(n),
-                "ranks": int(comm.size),
-            },
-        }
-        files["summary"] = write_summary(
-            folder / f"{name}_summary.json", table, balance, comm, extra
-        )
-    if "plots" in case.files:
-        from fe_interface import plots
-
-        start, end, npts = case.line if case.line is not None else (None, None, 200)
-        prof = plots.line_profile(problem, start, end, npts)
-        files["line_plot"] = plots.plot_line_profile(prof, folder / f"{name}_line.png", comm=comm)
-        for s in table:
-            d = next(d for d in problem.interface_data if d.spec.label == s.name)
-            if d.perfect:
-                continue
-            dist = plots.interface_flux(problem, s.name)
-            files[f"flux_plot_{s.name}"] = plots.plot_interface_flux(
-                dist, folder / f"{name}_flux_{s.name}.png", comm=comm
-            )
-    if "png" in case.files:
-        from fe_interface import paraview
-
-        src = files.get("vtu") or files.get("xdmf")
-        if src is None:
-            src = write_meshio(problem, folder / f"{name}.vtu")
-            files["vtu"] = src
-        png = folder / f"{name}.png"
-        msg = None
-        if comm.rank == 0:
-            try:
-                paraview.render(src, png, title=case.name)
-            except paraview.ParaViewError as e:
-                msg = str(e)
-        msg = comm.bcast(msg, root=0)
-        if msg:
-            warnings.append(f"png not written: {msg}")
-        else:
-            files["png"] = png
-    return CaseResult(case, problem, table, balance, result.solve, files, warnings)

@@ -96,6 +96,11 @@ def format_table(interfaces: list[InterfaceSummary], balance: EnergyBalance) -> 
     if breakdown:
         lines.append("mechanisms (area means):")
         lines.extend(breakdown)
+    if balance.time_s is not None:
+        lines.append(
+            f"energy balance of the last step (t = {balance.time_s:.6g} s, dt = "
+            f"{balance.dt_s:.3g} s): storage {balance.storage_rate_W:.6g} W"
+        )
     lines.append(f"sources: {balance.sources_W:.6g} W")
     for k, q in balance.boundary_inflow_W.items():
         lines.append(f"inflow {k}: {q:.6g} W")

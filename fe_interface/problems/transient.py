@@ -205,6 +205,7 @@ class TransientProblem:
         self.formulation: Formulation | None = None
         self._last_step: dict[str, Any] | None = None
         self._has_state = False
+        self.last_solve = SolveInfo(0, 0.0, "no step solved yet")
 
     # ------------------------------------------------------------------ set-up
     @property

@@ -3,7 +3,7 @@
 The scripts in this folder run under ParaView's own Python (``pvpython`` /
 ``pvbatch``, e.g. Debian's ``python3-paraview`` 5.11 and ``paraview``), not in the
 fe_interface environment: they only import ``paraview`` and the standard library.
-They read the meshio files written by :func:`fe_interface.export.write_meshio`
+They read the meshio files written by :func:`fe_interface.io.fields.write_meshio`
 (``.xdmf`` via the Xdmf3 reader, ``.vtu`` via the XML unstructured-grid reader),
 whose interface vertices are duplicated so that the temperature jump is visible.
 (Debian's ParaView has no ADIOS2 reader, so the VTX ``.bp`` folders are not used.)

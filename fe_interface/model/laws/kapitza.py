@@ -97,7 +97,7 @@ except ModuleNotFoundError:  # Python 3.10
 from fe_interface.errors import InputError
 from .common import HBAR, K_B, N_A, check_positive, is_numeric, unknown_name_error
 
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "phonon_materials.toml"
+DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "phonon_materials.toml"
 
 
 # ---------------------------------------------------------------------------------------
