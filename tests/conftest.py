@@ -1,10 +1,36 @@
-"""Shared fixtures; the suite runs serially and under ``mpirun -n 2``."""
+"""Shared fixtures and the test layout; the suite runs serially and under ``mpirun -n 2``.
 
+* ``tests/unit`` — one concept per file (model checks, laws, geometry, the broken space,
+  facet quadrature, the interface coupling, solvers, output);
+* ``tests/system`` — whole problems against exact or published values;
+* ``tests/helpers`` — shared builders and exact solutions (``from helpers.walls import
+  ...``; this file's folder is put on ``sys.path`` by pytest's default import mode).
+
+Tests marked ``slow`` (long convergence studies) run once, serially: under MPI they are
+skipped, because each of them already compares with ``COMM_SELF`` solves where it
+matters, and ``tests/system/test_convergence.py`` keeps one parallel check of that kind.
+"""
+
+import sys
 from pathlib import Path
 
 from mpi4py import MPI
 
 import pytest
+
+TESTS = Path(__file__).resolve().parent
+if str(TESTS) not in sys.path:  # helpers importable from scripts the tests launch, too
+    sys.path.insert(0, str(TESTS))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip ``slow`` tests under MPI (they run once, in the serial pass)."""
+    if MPI.COMM_WORLD.size == 1:
+        return
+    skip = pytest.mark.skip(reason="slow: runs once, in the serial pass")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture

@@ -39,17 +39,16 @@ class Term:
 
 @dataclass
 class Conduction(Term):
-    """∫ k ∇T·∇v w dx, k in W/(m K) (a field or a function of T)."""
+    """Σ_g ∫_g k_g ∇T·∇v w dx over groups g of regions with equal conductivity k_g
+    (W/(m K), a constant: the kernel of a plain Poisson problem, no coefficient to pack)."""
 
-    k: Any
+    groups: list[tuple[Any, Any]]  # (k, measure)
     w: Any
-    dx: Any
     kind: str = "bulk"
     label: str = "conduction"
 
     def residual(self, T: Any, v: Any) -> Any:  # noqa: D102
-        k = self.k if isinstance(self.k, ufl.core.expr.Expr) else self.k(T)
-        return k * ufl.inner(ufl.grad(T), ufl.grad(v)) * self.w * self.dx
+        return sum(k * ufl.inner(ufl.grad(T), ufl.grad(v)) * self.w * dx for k, dx in self.groups)
 
 
 @dataclass

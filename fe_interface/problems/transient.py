@@ -243,8 +243,10 @@ class TransientProblem:
         th, dt = self._theta_c, self._dt
         v = ufl.TestFunction(f.space)
 
+        rhocp_groups = f.piecewise({r: m.heat_capacity for r, m in model.region_material.items()})
+
         def mass(T: Any) -> Any:
-            return self.rhocp * (T - self.T_n) / dt * v * f.w * ufl.dx(domain=mesh)
+            return sum(c * (T - self.T_n) / dt * v * f.w * dx for c, dx in rhocp_groups)
 
         R_new = f.residual(f.T, v)
         # time constants in the residual, and their old-time twins for R(T_n)
@@ -283,7 +285,7 @@ class TransientProblem:
             self._matrix_time_dependent = any(hasattr(c, "_fe_time_function") for c in a.constants())
             self._a, self._L = fem.form(a), fem.form(L)
         # diagnostics
-        self._E_form = fem.form(self.rhocp * f.T * f.w * ufl.dx(domain=mesh))
+        self._E_form = fem.form(sum(c * f.T * f.w * dx for c, dx in rhocp_groups))
         self._rates = HeatRates(f)
         self.table = InterfaceTable(f)
         self._inflow_labels = [b.label for b in model.boundaries]

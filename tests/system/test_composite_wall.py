@@ -5,7 +5,7 @@ from mpi4py import MPI
 
 import numpy as np
 import pytest
-from walls import CELLS, nodal_errors, wall_exact, wall_mesh, wall_problem
+from helpers.walls import CELLS, nodal_errors, wall_exact, wall_mesh, wall_problem
 
 CASES = [
     ((0.3, 0.7), (1.0, 4.0), (25.0,)),
@@ -53,7 +53,7 @@ def test_wall_iterative_default_solver():
 def test_interface_on_process_boundary():
     """Under 2 ranks the interface lies exactly on the process boundary: every
     interface facet has its two cells owned by different ranks; the answer is exact."""
-    from fe_interface.domains import facet_cells
+    from fe_interface.mesh.topology import facet_cells
 
     L, k, h = (1.0, 1.0), (2.0, 7.0), (4.0,)
     tm = wall_mesh(L, "triangle", n_per_layer=8)
@@ -73,10 +73,7 @@ def test_interface_on_process_boundary():
 
 def test_plus_side_sets_jump_sign():
     L = (0.5, 0.5)
-    from fe_interface.boundary import FixedTemperature
-    from fe_interface.interfaces import Conductance, Interface
-    from fe_interface.materials import Material
-    from fe_interface.problem import SteadyProblem
+    from fe_interface import Conductance, FixedTemperature, Interface, Material, SteadyProblem
 
     tm = wall_mesh(L, "triangle")
     mats = {"m0": Material("a", 1.0), "m1": Material("b", 1.0)}

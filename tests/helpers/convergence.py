@@ -6,13 +6,13 @@ conductances, fluxes and the error integrand) or :data:`NP` (x = NumPy array of
 shape (3, n); used for Dirichlet values and exact point values) — the FESTIM way
 of keeping the two in sync.
 
-L2 errors are integrated region by region on the colour submesh that holds the
-region (``SteadyProblem.region_temperature``), with the exact solution expressed in
-``ufl.SpatialCoordinate(submesh)`` (so curved second-order cells are integrated on
-their true geometry), over the *owned* region cells only, then summed over regions
-and allreduced.
+L2 errors are integrated region by region on the mesh (the temperature is one function
+on the broken space; each region's cells use its own copies), with the exact solution
+expressed in ``ufl.SpatialCoordinate(mesh)`` (so curved second-order cells are
+integrated on their true geometry), over the *owned* region cells only, then summed
+over regions and allreduced.
 
-The tables of a study are printed by ``pytest -s tests/test_convergence.py``.
+The tables of a study are printed by ``pytest -s tests/system/test_convergence.py``.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from dolfinx import fem
 from dolfinx import mesh as dmesh
 
 from fe_interface.mesh import TaggedMesh, ghosted_partitioner, tag_mesh
-from fe_interface.problem import SteadyProblem
+from fe_interface.problems.steady import SteadyProblem
 
 NP = SimpleNamespace(sqrt=np.sqrt, log=np.log, sin=np.sin, cos=np.cos, exp=np.exp, pi=np.pi)
 UFL = SimpleNamespace(sqrt=ufl.sqrt, log=ufl.ln, sin=ufl.sin, cos=ufl.cos, exp=ufl.exp, pi=math.pi)
@@ -77,11 +77,19 @@ class ExactSolution:
 
 
 def owned_region_cells(problem: SteadyProblem, region: str) -> tuple[fem.Function, np.ndarray]:
-    """Colour function holding ``region`` and the *owned* submesh cells of the region."""
+    """The temperature and the *owned* mesh cells of ``region``."""
     T, cells = problem.region_temperature(region)
-    sub = T.function_space.mesh
-    nowned = sub.topology.index_map(sub.topology.dim).size_local
+    mesh = T.function_space.mesh
+    nowned = mesh.topology.index_map(mesh.topology.dim).size_local
     return T, cells[cells < nowned]
+
+
+def region_measure(problem: SteadyProblem, region: str, quadrature_degree: int | None = None):
+    """(T, dx(1)) with dx(1) the owned cells of ``region`` (optionally a fixed degree)."""
+    T, cells = owned_region_cells(problem, region)
+    md = {} if quadrature_degree is None else {"quadrature_degree": quadrature_degree}
+    dx = ufl.Measure("dx", domain=T.function_space.mesh, subdomain_data=[(1, cells)], metadata=md)
+    return T, dx(1)
 
 
 def l2_error(
@@ -93,18 +101,10 @@ def l2_error(
     """Global ‖T_h − T‖_L2 and ‖T‖_L2 summed over ``regions`` (same value on every rank)."""
     local = np.zeros(2)
     for name in regions:
-        T, cells = owned_region_cells(problem, name)
-        sub = T.function_space.mesh
-        x = ufl.SpatialCoordinate(sub)
-        dx = ufl.Measure(
-            "dx",
-            domain=sub,
-            subdomain_data=[(1, cells)],
-            metadata={"quadrature_degree": quadrature_degree},
-        )
-        Te = exact.ufl(name, x)
-        local[0] += fem.assemble_scalar(fem.form((T - Te) ** 2 * dx(1)))
-        local[1] += fem.assemble_scalar(fem.form(Te**2 * dx(1)))
+        T, dx = region_measure(problem, name, quadrature_degree)
+        Te = exact.ufl(name, ufl.SpatialCoordinate(T.function_space.mesh))
+        local[0] += fem.assemble_scalar(fem.form((T - Te) ** 2 * dx))
+        local[1] += fem.assemble_scalar(fem.form(Te**2 * dx))
     glob = problem.comm.allreduce(local, op=MPI.SUM)
     return math.sqrt(glob[0]), math.sqrt(glob[1])
 
@@ -112,32 +112,17 @@ def l2_error(
 def parent_l2_difference(
     p: SteadyProblem, q: SteadyProblem, regions: Sequence[str], quadrature_degree: int = 6
 ) -> tuple[float, float]:
-    """‖T_p − T_q‖_L2 and ‖T_q‖_L2 over ``regions`` for two problems on the *same* mesh.
-
-    Integrated on the parent mesh, each colour function reached through its
-    submesh's entity map (the two problems may colour the regions differently).
-    """
-    mesh = p.tagged.mesh
-    if q.tagged.mesh is not mesh:
+    """‖T_p − T_q‖_L2 and ‖T_q‖_L2 over ``regions`` for two problems on the *same* mesh
+    (their broken spaces may differ: another colouring, perfect contact, ...)."""
+    if q.tagged.mesh is not p.tagged.mesh:
         raise ValueError("the two problems must share one TaggedMesh")
-    tdim = mesh.topology.dim
-    nowned = mesh.topology.index_map(tdim).size_local
-    emaps = [cs.entity_map for cs in p.spaces] + [cs.entity_map for cs in q.spaces]
     local = np.zeros(2)
     for name in regions:
-        r = p.tagged.cell_tag(name)
-        cells = np.flatnonzero(p.cell_region[:nowned] == r).astype(np.int32)
-        Tp = p.T[p.colouring.colour_of_region[r]]
-        Tq = q.T[q.colouring.colour_of_region[r]]
-        dx = ufl.Measure(
-            "dx",
-            domain=mesh,
-            subdomain_data=[(1, cells)],
-            metadata={"quadrature_degree": quadrature_degree},
-        )
-        local[0] += fem.assemble_scalar(fem.form((Tp - Tq) ** 2 * dx(1), entity_maps=emaps))
-        local[1] += fem.assemble_scalar(fem.form(Tq**2 * dx(1), entity_maps=emaps))
-    glob = mesh.comm.allreduce(local, op=MPI.SUM)
+        Tp, dx = region_measure(p, name, quadrature_degree)
+        Tq = q.T
+        local[0] += fem.assemble_scalar(fem.form((Tp - Tq) ** 2 * dx))
+        local[1] += fem.assemble_scalar(fem.form(Tq**2 * dx))
+    glob = p.comm.allreduce(local, op=MPI.SUM)
     return math.sqrt(glob[0]), math.sqrt(glob[1])
 
 
@@ -177,16 +162,17 @@ class Level:
 
     @property
     def relative_error(self) -> float:
+        """error / norm."""
         return self.error / self.norm
 
 
 def num_dofs(problem: SteadyProblem) -> int:
-    return sum(
-        V.space.dofmap.index_map.size_global * V.space.dofmap.index_map_bs for V in problem.spaces
-    )
+    """Global number of unknowns (dof copies of the broken space)."""
+    return problem.formulation.broken.num_global
 
 
 def timed_run(problem: SteadyProblem) -> float:
+    """Run the problem; returns the wall time, s."""
     t0 = time.perf_counter()
     problem.run()
     return time.perf_counter() - t0

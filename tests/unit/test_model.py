@@ -1,15 +1,23 @@
-"""Bad input gets an error that names the problem, before any PETSc call."""
+"""Model validation: bad input gets an error that names the problem, before any PETSc
+call (model objects, :class:`~fe_interface.model.model.Model`, the problem set-up)."""
 
 import math
 
 import pytest
-from walls import wall_mesh, wall_problem
+from helpers.walls import wall_mesh, wall_problem
 
-from fe_interface.boundary import Convection, FixedTemperature, HeatFlux
-from fe_interface.interfaces import Conductance, Interface, PerfectContact, Resistance
-from fe_interface.materials import InputError, Material
-from fe_interface.problem import SteadyProblem
-from fe_interface.solver import SolverError
+from fe_interface.errors import InputError, MeshError, SolverError
+from fe_interface.model import (
+    Conductance,
+    Convection,
+    FixedTemperature,
+    HeatFlux,
+    Interface,
+    Material,
+    PerfectContact,
+    Resistance,
+)
+from fe_interface.problems.steady import SteadyProblem
 
 
 @pytest.fixture(scope="module")
