@@ -15,7 +15,7 @@
 # interface.  Here we *compute* h_c from a resolved 2D model and compare it with
 # CMY over a pressure sweep.
 #
-# The model (`fe_interface.rough_mesh.rough_contact_2d`): a Gaussian random profile
+# The model (`fe_interface.geometry.rough_contact_2d`): a Gaussian random profile
 # (the combined roughness of both surfaces, put into the upper block) is pressed
 # on a flat.  For plastically deforming asperities the real contact fraction is
 # P/H_c, so the flat sits at the height the profile exceeds on exactly that
@@ -53,17 +53,14 @@ import math
 import time
 from pathlib import Path
 
+import fe_interface as fi  # first: loads MPI before PETSc/DOLFINx
 from mpi4py import MPI
 
 import numpy as np
 
-from fe_interface import rough
-from fe_interface.boundary import FixedTemperature
-from fe_interface.interfaces import Interface, PerfectContact
-from fe_interface.laws.contact import CMYPlasticConductance, ContactPair, Surface
-from fe_interface.materials import Material
-from fe_interface.problem import SteadyProblem
-from fe_interface.rough_mesh import rough_contact_2d
+from fe_interface.geometry import gaussian_surface, rough_contact_2d
+from fe_interface.model.laws import CMYPlasticConductance, ContactPair, Surface
+from fe_interface.postprocessing.checks import Check, format_checks
 
 # -
 
@@ -94,14 +91,14 @@ def resolved_conductance(
         thickness=(t, t),
         mesh_size=t / 4.0,
     )
-    steel = Material("steel", K)
-    problem = SteadyProblem(
+    steel = fi.Material("steel", K)
+    problem = fi.SteadyProblem(
         rc.tagged,
         materials={"lower": steel, "upper": steel},
-        interfaces=[Interface("contact", PerfectContact())],
+        interfaces=[fi.Interface("contact", fi.PerfectContact())],
         boundary_conditions=[
-            FixedTemperature("bottom", T_BOTTOM),
-            FixedTemperature("top", T_TOP),
+            fi.FixedTemperature("bottom", T_BOTTOM),
+            fi.FixedTemperature("top", T_TOP),
         ],
         solver=solver,
     )
@@ -125,10 +122,10 @@ def resolved_conductance(
 def main(
     n: int = 1024, out: str | None = "results/rough_homogenization", solver: str = "direct"
 ) -> dict:
-    """Pressure sweep; prints the table, writes the plot; computed vs expected."""
+    """Pressure sweep; prints the table, writes the plot; returns the checks."""
     comm = MPI.COMM_WORLD
     t0 = time.perf_counter()
-    surface = rough.gaussian_surface(n, n * SAMPLE, SIGMA, CORR_LENGTH, seed=7)
+    surface = gaussian_surface(n, n * SAMPLE, SIGMA, CORR_LENGTH, seed=7)
     sigma, m = surface.rms(), surface.rms_slope()
     # CMY takes the joint sigma, m of two surfaces: split the combined profile evenly
     half = 1.0 / math.sqrt(2.0)
@@ -159,25 +156,40 @@ def main(
         if out is not None:
             _plot(P, h, h_cmy, slope, Path(out))
 
-    comm.barrier()  # the plot exists on every rank's return
-    increasing = bool(np.all(np.diff(h) > 0))
-    slope_ok = SLOPE_RANGE[0] < slope < SLOPE_RANGE[1]
-    # the meshed spots carry the plastic area fraction (spot ends interpolated)
-    af_err = max(abs(r["area_fraction"] / pr - 1.0) for pr, r, _ in rows)
-    return {
-        "h_increases_with_pressure": (float(increasing), 1.0),
-        "loglog_slope_within_range": (float(slope_ok), 1.0),
-        "h_2D_below_CMY": (
-            float(RATIO_RANGE[0] < ratio.min() <= ratio.max() < RATIO_RANGE[1]),
-            1.0,
+    # the meshed spots carry the plastic area fraction (spot ends interpolated): the
+    # pressure whose meshed fraction is furthest from P/H_c
+    worst = max(range(len(rows)), key=lambda i: abs(rows[i][1]["area_fraction"] / rows[i][0] - 1))
+    pr_worst, r_worst, _ = rows[worst]
+    # What the physics guarantees (see the introduction), not a tighter number: each
+    # load is one random realisation with few spots at the lowest pressures.  The h
+    # values are solved to round-off (direct solver, the same mesh on any number of
+    # ranks), so serial and parallel agree to 1e-10; the fitted slope and the ratios
+    # inherit that.
+    checks = {
+        "h_increase_min_ratio": Check.at_least(
+            float(np.min(h[1:] / h[:-1])), 1.0, note="h_c increases with the pressure"
         ),
-        "area_fraction_within_25pct_of_P_over_Hc": (float(af_err < 0.25), 1.0),
-        "energy_balance_relative_residual": (max(r["balance"] for _, r, _ in rows), 0.0),
-        # reported, not asserted (expected = computed)
-        "loglog_slope": (float(slope), float(slope)),
-        "ratio_2D_to_CMY_min": (float(ratio.min()), float(ratio.min())),
-        "ratio_2D_to_CMY_max": (float(ratio.max()), float(ratio.max())),
+        "loglog_slope": Check.within(slope, *SLOPE_RANGE, note="2D spots: slope ~1 (CMY 0.95)"),
+        "ratio_2D_to_CMY_min": Check.within(
+            float(ratio.min()), *RATIO_RANGE, note="2D strips conduct less than 3D spots"
+        ),
+        "ratio_2D_to_CMY_max": Check.within(
+            float(ratio.max()), *RATIO_RANGE, note="2D strips conduct less than 3D spots"
+        ),
+        "area_fraction_worst": Check(
+            r_worst["area_fraction"], pr_worst, 0.25,
+            note=f"meshed spots vs P/H_c (at P/H_c = {pr_worst:g}; spot ends interpolated)",
+        ),  # fmt: skip
+        # round-off of the solves (fixed-temperature reactions cancel large nodal terms)
+        "energy_balance_relative_residual": Check.at_most(
+            max(r["balance"] for _, r, _ in rows), 1e-8, parallel_rtol=None,
+            note="direct solver round-off",
+        ),  # fmt: skip
     }
+    if comm.rank == 0:
+        print("\n" + format_checks(checks))
+    comm.barrier()  # the plot exists on every rank's return
+    return checks
 
 
 def _plot(P, h, h_cmy, slope, folder: Path) -> None:

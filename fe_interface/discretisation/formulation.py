@@ -78,7 +78,7 @@ class Formulation:
         colouring: blocks and colours of the regions.
         broken: the broken space; ``space`` its DOLFINx function space.
         T: the temperature (K).
-        k: conductivity, DG0 (W/(m K)).
+        k_cells: conductivity of every local cell (W/(m K)).
         terms: the UFL terms (bulk, sources, boundaries, T-dependent interfaces).
         coupling: the facet-wise interface terms, or None.
         dirichlet: the fixed-temperature conditions.
@@ -114,9 +114,7 @@ class Formulation:
         self.x = ufl.SpatialCoordinate(mesh)
         self.w: Any = self.x[0] if axisymmetric else 1.0
         self.two_pi = 2 * np.pi if axisymmetric else 1.0
-        self.dg0 = fem.functionspace(mesh, ("DG", 0))
-        self.k = self.cell_field({r: m.conductivity for r, m in model.region_material.items()})
-        self.k.name = "conductivity_W_mK"
+        self.k_cells = self.cell_values({r: m.conductivity for r, m in model.region_material.items()})
         self._subdomains: list[tuple[int, np.ndarray]] = []
         self._boundary_domains: list[tuple[int, np.ndarray]] = []
         self._interface_domains: list[tuple[int, np.ndarray]] = []
@@ -134,14 +132,13 @@ class Formulation:
         self.dirichlet = self._dirichlet()
 
     # ------------------------------------------------------------------ helpers
-    def cell_field(self, per_region: dict[int, float]) -> fem.Function:
-        """A DG0 field with one value per region (0 where a region has none)."""
-        f = fem.Function(self.dg0)
+    def cell_values(self, per_region: dict[int, float]) -> np.ndarray:
+        """One value per local cell (ghosts included) from values per region (0 where a
+        region has none)."""
         lut = np.zeros(max(self.model.regions) + 1)
         for r, v in per_region.items():
             lut[r] = v
-        f.x.array[:] = lut[self.model.cell_region]
-        return f
+        return lut[self.model.cell_region]
 
     def piecewise(self, per_region: dict[int, float]) -> list[tuple[fem.Constant, Any]]:
         """A region-wise constant as (``fem.Constant``, measure) pairs, one per distinct

@@ -69,7 +69,7 @@ def gather_vertex_fields(
         mesh.geometry.x[geo],
         T.x.array[dofs],
         f.model.cell_region[:nowned],
-        f.k.x.array[:nowned],
+        f.k_cells[:nowned],
     )
     gathered = mesh.comm.gather(chunk, root=0)
     if mesh.comm.rank != 0:

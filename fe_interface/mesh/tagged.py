@@ -152,20 +152,21 @@ def material_contact_facets(mesh: Mesh, cell_tags: MeshTags) -> dict[tuple[int, 
     tdim = mesh.topology.dim
     mesh.topology.create_connectivity(tdim - 1, tdim)
     f2c = mesh.topology.connectivity(tdim - 1, tdim)
-    ncells = mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts
-    cell_mat = np.zeros(ncells, dtype=np.int64)
+    imap = mesh.topology.index_map(tdim)
+    cell_mat = np.zeros(imap.size_local + imap.num_ghosts, dtype=np.int64)
     cell_mat[cell_tags.indices] = cell_tags.values
-    offsets = f2c.offsets
-    two = np.flatnonzero(np.diff(offsets) == 2)
-    c0 = f2c.array[offsets[two]]
-    c1 = f2c.array[offsets[two] + 1]
-    m0, m1 = cell_mat[c0], cell_mat[c1]
-    diff = m0 != m1
-    out: dict[tuple[int, int], np.ndarray] = {}
-    lo, hi, fac = np.minimum(m0, m1)[diff], np.maximum(m0, m1)[diff], two[diff]
-    for a, b in {(int(x), int(y)) for x, y in zip(lo, hi, strict=True)}:
-        out[(a, b)] = fac[(lo == a) & (hi == b)].astype(np.int32)
-    return out
+    off, arr = f2c.offsets, f2c.array
+    two = np.flatnonzero(off[1:] - off[:-1] == 2)
+    start = off[two]
+    m0 = cell_mat[arr[start]]
+    m1 = cell_mat[arr[start + 1]]
+    diff = np.flatnonzero(m0 != m1)
+    fac = two[diff].astype(np.int32)
+    lo = np.minimum(m0[diff], m1[diff])
+    hi = np.maximum(m0[diff], m1[diff])
+    span = int(hi.max(initial=0)) + 1
+    key = lo * span + hi
+    return {(int(k // span), int(k % span)): fac[key == k] for k in np.unique(key)}
 
 
 Marker = Callable[[np.ndarray], np.ndarray]

@@ -52,11 +52,13 @@ def region_vertex_pairs(mesh: Mesh, cell_region: np.ndarray) -> set[tuple[int, i
     # keep only vertices touched by two or more regions, then sort (vertex, region)
     # by a 1-D key (np.unique on rows is a slow sort)
     nvert = int(verts.max()) + 1 if verts.size else 0
-    vmin = np.full(nvert, np.iinfo(np.int64).max, dtype=np.int64)
-    vmax = np.full(nvert, np.iinfo(np.int64).min, dtype=np.int64)
-    np.minimum.at(vmin, verts, regs)
-    np.maximum.at(vmax, verts, regs)
-    sel = (vmin != vmax)[verts]
+    # vertices touched by two or more regions: store one region per vertex (any write
+    # wins), then every cell whose region differs marks its vertices (no ufunc.at)
+    vreg = np.zeros(nvert, dtype=regs.dtype)
+    vreg[verts] = regs
+    multi = np.zeros(nvert, dtype=bool)
+    multi[verts[regs != vreg[verts]]] = True
+    sel = multi[verts]
     R = int(cell_region.max()) + 1 if cell_region.size else 1
     key = np.unique(verts[sel].astype(np.int64) * R + regs[sel])
     v, r = key // R, key % R

@@ -3,15 +3,16 @@
 A :class:`Check` holds one computed number, what it must match and how closely:
 
 * ``kind="close"`` (default): ``|computed − expected| ≤ atol + rtol·|expected|``;
+* ``kind="range"``: lo ≤ computed ≤ hi, stored as the midpoint ``expected`` and the
+  half-width ``atol`` (:meth:`Check.within`): the ``close`` condition with rtol = 0;
 * ``kind="max"``: ``computed ≤ expected`` (an upper bound, e.g. a ratio that must stay
   below 1); ``kind="min"``: ``computed ≥ expected`` (a lower bound).
-
-A range lo < x < hi is a ``close`` check of the midpoint with ``atol`` the half-width
-(:meth:`Check.within`).  Every check also says how closely a serial and a parallel run
+  Every check also says how closely a serial and a parallel run
 must agree (``parallel_rtol``): 1e-10 for values solved to round-off with the direct
 solver, larger where the value amplifies round-off (a finite difference in time, a
-fitted slope, ...).  Values below ``atol`` are round-off by definition, so serial and
-parallel may also differ by ``atol``.
+fitted slope, ...); ``None`` for values that are round-off themselves (an energy-balance
+residual of 1e-13: serial and parallel differ by 100 % and that means nothing; each run
+is checked against its own bound instead).
 
 A check is a NamedTuple (JSON: a list in field order; ``_asdict()`` for names) with
 validated fields: tolerances finite and ≥ 0, the expected value finite.  A computed NaN
@@ -39,6 +40,7 @@ __all__ = ["KINDS", "Check", "failures", "format_checks", "compare_runs", "check
 #: kinds of check -> the condition (text)
 KINDS = {
     "close": "|computed - expected| <= atol + rtol |expected|",
+    "range": "expected - atol <= computed <= expected + atol",
     "max": "computed <= expected",
     "min": "computed >= expected",
 }
@@ -62,7 +64,7 @@ class _CheckFields(NamedTuple):
     expected: float
     rtol: float
     atol: float
-    parallel_rtol: float
+    parallel_rtol: float | None
     note: str
     kind: str
 
@@ -75,9 +77,10 @@ class Check(_CheckFields):
         expected: the exact value (``close``) or the bound (``max``/``min``).
         rtol, atol: ``close``: |computed − expected| ≤ atol + rtol·|expected|.
         parallel_rtol: serial and parallel runs agree to
-            |c_p − c_s| ≤ parallel_rtol·max(|c_s|, |c_p|) + atol.
+            |c_p − c_s| ≤ parallel_rtol·max(|c_s|, |c_p|); None: not compared (a
+            round-off quantity, e.g. a balance residual: each run meets its own bound).
         note: why this tolerance (discretisation error, solver tolerance, conditioning).
-        kind: "close", "max" or "min" (:data:`KINDS`).
+        kind: "close", "range", "max" or "min" (:data:`KINDS`).
 
     Raises:
         InputError: a tolerance that is negative or not finite, an expected value that
@@ -92,7 +95,7 @@ class Check(_CheckFields):
         expected: float,
         rtol: float = 0.0,
         atol: float = 0.0,
-        parallel_rtol: float = 1e-10,
+        parallel_rtol: float | None = 1e-10,
         note: str = "",
         kind: str = "close",
     ) -> Check:
@@ -103,38 +106,57 @@ class Check(_CheckFields):
         if not math.isfinite(e):
             raise InputError(f"Check: expected must be finite, got {expected!r}")
         rt, at = _tolerance(rtol, "rtol"), _tolerance(atol, "atol")
-        pr = _tolerance(parallel_rtol, "parallel_rtol")
-        if kind != "close" and (rt or at):
+        pr = None if parallel_rtol is None else _tolerance(parallel_rtol, "parallel_rtol")
+        if kind in ("max", "min") and (rt or at):
             raise InputError(f"Check: a {kind!r} bound takes no rtol/atol")
+        if kind == "range" and (rt or not at):
+            raise InputError("Check: a range is the midpoint and atol > 0 (the half-width)")
         return super().__new__(cls, c, e, rt, at, pr, str(note), kind)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
-    def at_most(cls, computed: float, bound: float, parallel_rtol: float = 1e-10, note: str = "") -> Check:
+    def at_most(
+        cls, computed: float, bound: float, parallel_rtol: float | None = 1e-10, note: str = ""
+    ) -> Check:
         """computed ≤ bound."""
         return cls(computed, bound, parallel_rtol=parallel_rtol, note=note, kind="max")
 
     @classmethod
-    def at_least(cls, computed: float, bound: float, parallel_rtol: float = 1e-10, note: str = "") -> Check:
+    def at_least(
+        cls, computed: float, bound: float, parallel_rtol: float | None = 1e-10, note: str = ""
+    ) -> Check:
         """computed ≥ bound."""
         return cls(computed, bound, parallel_rtol=parallel_rtol, note=note, kind="min")
 
     @classmethod
     def within(
-        cls, computed: float, lower: float, upper: float, parallel_rtol: float = 1e-10, note: str = ""
+        cls,
+        computed: float,
+        lower: float,
+        upper: float,
+        parallel_rtol: float | None = 1e-10,
+        note: str = "",
     ) -> Check:
-        """lower ≤ computed ≤ upper: a ``close`` check of the midpoint, atol = half-width."""
+        """lower ≤ computed ≤ upper (kind "range": the midpoint and atol = half-width)."""
         lo, hi = _real(lower, "lower"), _real(upper, "upper")
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
             raise InputError(f"Check.within: need finite lower < upper, got {lower!r}, {upper!r}")
-        text = f"range [{lo:g}, {hi:g}]" + (f"; {note}" if note else "")
-        return cls(computed, 0.5 * (lo + hi), 0.0, 0.5 * (hi - lo), parallel_rtol, text)
+        return cls(computed, 0.5 * (lo + hi), 0.0, 0.5 * (hi - lo), parallel_rtol, note, "range")
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """(lower, upper) of the accepted values (±inf where unbounded)."""
+        if self.kind == "max":
+            return (-math.inf, self.expected)
+        if self.kind == "min":
+            return (self.expected, math.inf)
+        return (self.expected - self.tolerance, self.expected + self.tolerance)
 
     # ------------------------------------------------------------------ evaluation
     @property
     def tolerance(self) -> float:
         """The allowed |computed − expected| of a ``close`` check (0 for bounds)."""
-        return self.atol + self.rtol * abs(self.expected) if self.kind == "close" else 0.0
+        return self.atol + self.rtol * abs(self.expected) if self.kind in ("close", "range") else 0.0
 
     @property
     def error(self) -> float:
@@ -164,6 +186,9 @@ class Check(_CheckFields):
             return f"<= {self.expected:.6g}"
         if self.kind == "min":
             return f">= {self.expected:.6g}"
+        if self.kind == "range":
+            lo, hi = self.bounds
+            return f"in [{lo:.6g}, {hi:.6g}]"
         parts = [f"rtol {self.rtol:.3g}"] if self.rtol else []
         parts += [f"atol {self.atol:.3g}"] if self.atol or not self.rtol else []
         return " + ".join(parts)
@@ -182,14 +207,17 @@ class Check(_CheckFields):
                 f"{key}: computed {self.computed!r}, expected {self.expected!r}, {how} > "
                 f"tolerance {self.describe_tolerance()} (allowed |error| {self.tolerance:.3e})"
             )
-        return f"{key}: computed {self.computed!r} violates the bound {self.describe_tolerance()}"
+        return f"{key}: computed {self.computed!r} is not {self.describe_tolerance()}"
 
     def agrees_with(self, other: Check) -> bool:
-        """Serial-vs-parallel: this value and ``other``'s agree to ``parallel_rtol``."""
+        """Serial-vs-parallel: this value and ``other``'s agree to ``parallel_rtol``
+        (always True when ``parallel_rtol`` is None: not compared)."""
+        if self.parallel_rtol is None:
+            return True
         a, b = self.computed, other.computed
         if math.isnan(a) or math.isnan(b):
             return False
-        return abs(a - b) <= self.parallel_rtol * max(abs(a), abs(b)) + self.atol
+        return abs(a - b) <= self.parallel_rtol * max(abs(a), abs(b))
 
 
 def _as_check(key: str, value: Any) -> Check:
@@ -217,8 +245,8 @@ def failures(checks: Mapping[str, Any]) -> list[str]:
 
 def compare_runs(serial: Mapping[str, Any], parallel: Mapping[str, Any]) -> list[str]:
     """One line per check whose computed values differ between two runs (serial,
-    parallel) by more than the check's ``parallel_rtol`` (and ``atol``); keys present in
-    only one run are failures too."""
+    parallel) by more than the check's ``parallel_rtol`` (checks with None are not
+    compared); keys present in only one run are failures too."""
     out = []
     for key in sorted(set(serial) | set(parallel)):
         if key not in serial or key not in parallel:
@@ -232,13 +260,13 @@ def compare_runs(serial: Mapping[str, Any], parallel: Mapping[str, Any]) -> list
             out.append(
                 f"{key}: serial {s.computed!r}, parallel {p.computed!r}: relative difference "
                 f"{rel:.3e} > parallel_rtol {s.parallel_rtol:.3g}"
-                + (f" (+ atol {s.atol:.3g})" if s.atol else "")
             )
     return out
 
 
 def format_checks(checks: Mapping[str, Check], width: int | None = None) -> str:
-    """A table: key, computed, expected (or bound), relative error, tolerance, ok."""
+    """A table: key, computed, expected (a range: its midpoint; a bound: the bound),
+    relative error (close checks), tolerance, ok."""
     w = width or max([len(k) for k in checks] + [8]) + 2
     head = f"{'check':<{w}}{'computed':>18}{'expected':>18}{'rel. error':>12}  {'tolerance':<22}ok"
     lines = [head, "-" * len(head)]

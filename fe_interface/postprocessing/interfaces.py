@@ -119,7 +119,7 @@ class InterfaceTable:
             _degree(f), f.axisymmetric,
         )  # fmt: skip
         out = []
-        k = f.k.x.array
+        k = f.k_cells
         for g in q.groups:
             if col == 0:
                 plus, minus = facet_sides(f.broken, e, g)

@@ -234,8 +234,6 @@ class TransientProblem:
         f = Formulation(model, self.degree, self.axisymmetric)
         self.formulation = f
         mesh = f.mesh
-        self.rhocp = f.cell_field({r: m.heat_capacity for r, m in model.region_material.items()})
-        self.rhocp.name = "heat_capacity_J_m3K"
         self.T_n = fem.Function(f.space, name="T_old")
         self._dt = fem.Constant(mesh, PETSc.ScalarType(1.0))
         self._theta_c = fem.Constant(mesh, PETSc.ScalarType(self.theta))

@@ -1,4 +1,6 @@
-"""Colouring, triple junctions, axisymmetry, position-dependent h, outputs."""
+"""Whole problems exercising features: many layers (two colours), triple junctions,
+axisymmetry, position-dependent and per-facet h, sources and flux boundaries, perfect
+contact, output files."""
 
 import json
 import math
@@ -10,27 +12,40 @@ import pytest
 import ufl
 from dolfinx import fem
 from dolfinx import mesh as dmesh
-from walls import nodal_errors, wall_exact, wall_mesh, wall_problem
+from helpers.walls import nodal_errors, wall_exact, wall_mesh, wall_problem
 
-from fe_interface.boundary import FixedTemperature, HeatFlux
-from fe_interface.interfaces import Conductance, FacetConductance, Interface
-from fe_interface.materials import InputError, Material
+from fe_interface.errors import InputError
 from fe_interface.mesh import tag_mesh
-from fe_interface.problem import SteadyProblem
+from fe_interface.model import (
+    Conductance,
+    FacetConductance,
+    FixedTemperature,
+    HeatFlux,
+    HeatSource,
+    Interface,
+    Material,
+    PerfectContact,
+)
+from fe_interface.problems.steady import SteadyProblem
 
 COMM = MPI.COMM_WORLD
 
 
-def test_many_layers_need_two_spaces():
-    """20 layers, 19 resistive interfaces: 2 colours, one interface kernel, exact."""
+def test_many_layers_need_two_colours():
+    """20 layers, 19 resistive interfaces: 2 colours, one facet-wise coupling for all
+    interfaces (no ``dS`` form), one extra copy per interface vertex, exact."""
     n = 20
     L = tuple(np.full(n, 1.0 / n))
     k = tuple(1.0 + (i % 3) for i in range(n))
     h = tuple(5.0 + i for i in range(n - 1))
     p = wall_problem(wall_mesh(L, "triangle", 2), k, h, solver="direct")
     p.run()
-    assert p.num_colours == 2
-    assert len(p._dS_terms) == 1  # all constant-h interfaces share one integral
+    f = p.formulation
+    assert f.broken.num_colours == 2
+    assert f.coupling is not None and not [t for t in f.terms if t.kind == "interface"]
+    # 41 x 4 vertices, each of the 19 interfaces duplicates its 4
+    assert f.broken.num_original_global == 41 * 4
+    assert f.broken.num_global == 41 * 4 + 19 * 4
     q, T = wall_exact(L, k, h, 400.0, 300.0)
     assert nodal_errors(p, T, n) <= 1e-9
     for s in p.interface_table():
@@ -66,7 +81,7 @@ def test_triple_junction_three_spaces():
     ifc = [Interface(n, Conductance(4.0)) for n in ("AB", "AC", "BC")]
     p = SteadyProblem(tm, mats, ifc, bcs, solver="direct")
     p.run()
-    assert p.num_colours == 3
+    assert p.formulation.broken.num_colours == 3
     rows = {s.name: s for s in p.interface_table()}
     # symmetry about y = 1/2: no flow between B and C; A -> B and A -> C carry half each
     q, _ = wall_exact((0.5, 0.5), (2.0, 2.0), (4.0,), 400.0, 300.0)
@@ -169,10 +184,11 @@ def test_axisymmetric_radial_cylinder_convergence():
         e2 = 0.0
         for i, (a, b) in enumerate(((a0, b0), (a1, b1))):
             T, cells = p.region_temperature(f"m{i}")
-            sub = T.function_space.mesh
-            x = ufl.SpatialCoordinate(sub)
-            ct = dmesh.meshtags(sub, 2, cells, np.full(cells.size, 1, dtype=np.int32))
-            dx = ufl.Measure("dx", domain=sub, subdomain_data=ct, metadata={"quadrature_degree": 6})
+            cells = cells[cells < m.topology.index_map(2).size_local]
+            x = ufl.SpatialCoordinate(m)
+            dx = ufl.Measure(
+                "dx", domain=m, subdomain_data=[(1, cells)], metadata={"quadrature_degree": 6}
+            )
             e2 += fem.assemble_scalar(fem.form((T - (a + b * ufl.ln(x[0]))) ** 2 * x[0] * dx(1)))
         errs.append(math.sqrt(COMM.allreduce(e2)))
         (s,) = p.interface_table()
@@ -262,15 +278,13 @@ def test_outputs_duplicate_interface_vertices(shared_tmp):
             out["interfaces"][0].heat_flow_W
         )
         assert not list(shared_tmp.glob(".tmp_*"))  # no temporary leftovers
-    assert all(f.is_dir() for f in out["vtx"])
+    assert out["vtx"] == shared_tmp / "wall_vtx.bp" and out["vtx"].is_dir()
 
 
 def test_heat_flux_and_source_balance():
     """Source + flux boundary: energy balance closes and the outflow is exact."""
     L = (0.5, 0.5)
     tm = wall_mesh(L, "tetrahedron", 2)
-    from fe_interface.materials import HeatSource
-
     p = SteadyProblem(
         tm,
         {"m0": Material("a", 1.0), "m1": Material("b", 2.0)},
@@ -291,8 +305,6 @@ def test_heat_flux_and_source_balance():
 
 def test_perfect_contact_interface_table():
     """A PerfectContact interface reports its area, zero jump and the bulk heat flow."""
-    from fe_interface.interfaces import PerfectContact
-
     tm = wall_mesh((0.5, 0.5), "triangle", 4)
     p = SteadyProblem(
         tm,
@@ -307,17 +319,5 @@ def test_perfect_contact_interface_table():
     assert s.area_m2 == pytest.approx(1.0, rel=1e-12)
     assert abs(s.mean_jump_K) < 1e-10 and abs(s.max_jump_K) < 1e-10
     assert s.heat_flow_W == pytest.approx(q, rel=1e-9)
-    assert p.num_colours == 1
-
-
-def test_vtx_fields_exclude_halo():
-    """The per-colour fields written to VTX hold no halo (inactive, 0 K) values."""
-    from fe_interface.export import active_functions
-
-    p = wall_problem(wall_mesh((0.5, 0.5), "tetrahedron", 2), (1.0, 2.0), (3.0,), solver="direct")
-    p.run()
-    for u in active_functions(p):
-        lo = COMM.allreduce(float(u.x.array.min(initial=np.inf)), op=MPI.MIN)
-        hi = COMM.allreduce(float(u.x.array.max(initial=-np.inf)), op=MPI.MAX)
-        assert 300.0 - 1e-9 <= lo and hi <= 400.0 + 1e-9
-    assert any(cs.inactive_dofs.size for cs in p.spaces) or COMM.size > 1
+    assert p.formulation.broken.num_colours == 1
+    assert p.formulation.broken.num_global == p.formulation.broken.num_original_global

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from fe_interface.files import atomic_file, write_bytes, write_text
+from fe_interface.io.files import atomic_file, write_bytes, write_text
 
 
 def _mode(p):

@@ -505,7 +505,7 @@ def test_reference_meshes_are_current(tmp_path):
 
     from fe_interface.mesh import read_msh
 
-    root = Path(__file__).resolve().parents[2] / "meshes"
+    root = Path(__file__).resolve().parents[3] / "meshes"
     spec = importlib.util.spec_from_file_location("generate_meshes", root / "generate.py")
     gen = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gen)
@@ -672,11 +672,7 @@ def test_submicron_msh_file_is_in_metres(tmp_path):
 def test_kapitza_stack_in_metres_matches_series_value():
     """10 nm .. 1 um layers with R = 1e-9 m^2 K/W per interface, built directly in m:
     k_eff = L / (sum L_i / k_i + N R) (the exact 1D value) to 1e-8."""
-    from fe_interface.boundary import FixedTemperature
-    from fe_interface.interfaces import Interface
-    from fe_interface.laws import ConstantConductance
-    from fe_interface.materials import Material
-    from fe_interface.problem import SteadyProblem
+    from fe_interface import Conductance, FixedTemperature, Interface, Material, SteadyProblem
 
     k, R, T_hot, T_cold = [1.5, 150.0, 10.0], 1e-9, 310.0, 300.0
     tm = geometry.layered_stack(NANO_STACK, 0.1e-6, cell_type="hex", mesh_size=0.05e-6)
@@ -684,7 +680,7 @@ def test_kapitza_stack_in_metres_matches_series_value():
         tm,
         materials={f"layer{i}": Material(f"m{i}", kk) for i, kk in enumerate(k)},
         interfaces=[
-            Interface(f"interface{i}", ConstantConductance(1.0 / R), plus=f"layer{i}")
+            Interface(f"interface{i}", Conductance(1.0 / R), plus=f"layer{i}")
             for i in range(2)
         ],
         boundary_conditions=[FixedTemperature("x0", T_hot), FixedTemperature("x1", T_cold)],
@@ -703,7 +699,7 @@ def test_kapitza_stack_in_metres_matches_series_value():
 
 def test_rough_contact_3d_submicron_pixels():
     """rough_contact_3d with 100 nm pixels (failed in OpenCASCADE when built in metres)."""
-    from fe_interface import rough, rough_mesh
+    from fe_interface.geometry import rough, rough_mesh
 
     surface = rough.gaussian_surface(8, 0.8e-6, 0.01e-6, 0.2e-6, seed=1, dim=2)
     rc = rough_mesh.rough_contact_3d(surface, 0.005e-6, thickness=(0.2e-6, 0.2e-6))

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from fe_interface import rough
+from fe_interface.geometry import rough
 
 
 def test_gaussian_profile_sigma_slope_and_seed():

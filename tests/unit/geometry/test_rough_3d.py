@@ -1,4 +1,4 @@
-"""3D rough contact on a flat interface plane (:func:`fe_interface.rough_mesh.rough_contact_3d`).
+"""3D rough contact on a flat interface plane (:func:`fe_interface.geometry.rough_contact_3d`).
 
 Tolerances: the spot polygons are unions of map pixels, so the tagged spot area is
 the pixel count times dx**2 to round-off; it differs from the sampled contact's
@@ -19,13 +19,11 @@ import pytest
 import ufl
 from dolfinx import fem
 
-from fe_interface import rough
-from fe_interface.boundary import FixedTemperature
-from fe_interface.interfaces import Conductance, FacetConductance, Interface
-from fe_interface.materials import Material
+from fe_interface.geometry import rough
 from fe_interface.mesh import MeshError, read_msh
-from fe_interface.problem import SteadyProblem
-from fe_interface.rough_mesh import (
+from fe_interface.model import Conductance, FacetConductance, FixedTemperature, Interface, Material
+from fe_interface.problems.steady import SteadyProblem
+from fe_interface.geometry.rough_mesh import (
     GROUPS_3D,
     _separate_corners,
     _signed_area,
@@ -38,7 +36,7 @@ N, DX, SIGMA, ELL = 16, 1e-5, 1e-6, 3e-5
 Y = SIGMA
 K_LO, K_UP = 50.0, 20.0
 T_BOT, T_TOP = 300.0, 310.0
-MESHES = Path(__file__).resolve().parents[2] / "meshes"
+MESHES = Path(__file__).resolve().parents[3] / "meshes"
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +110,7 @@ def test_gap_function(surface, rc):
 
 
 def test_gas_gap_law(rc):
-    from fe_interface.laws.gas import GasGapConductance
+    from fe_interface.model.laws.gas import GasGapConductance
 
     law = rc.gas_gap_conductance("air", p_gas=101325.0, T_gas=300.0, accommodation=(0.9, 0.8))
     assert isinstance(law, FacetConductance)
@@ -212,14 +210,14 @@ def test_trace_outer_loops_holes_and_corners():
 def no_gmsh(monkeypatch):
     import gmsh
 
-    import fe_interface.geometry as geometry
+    import fe_interface.geometry.builders as builders
 
     def forbidden(*args, **kwargs):
         raise AssertionError("gmsh was called although the parameters are invalid")
 
     monkeypatch.setattr(gmsh, "initialize", forbidden)
     monkeypatch.setattr(gmsh, "isInitialized", forbidden)
-    monkeypatch.setattr(geometry, "_build", forbidden)
+    monkeypatch.setattr(builders, "build_model", forbidden)
 
 
 @pytest.mark.parametrize(

@@ -5,18 +5,19 @@ import math
 import numpy as np
 import pytest
 
-from fe_interface.laws import (
+from fe_interface.model.laws import (
     STEFAN_BOLTZMANN,
-    ConstantConductance,
-    ConstantResistance,
+    Conductance,
+    Resistance,
     GapRadiation,
     InterfaceLaw,
     UserConductance,
 )
+from fe_interface.errors import InputError
 
 
 def test_constant_conductance_scalar_and_array():
-    law = ConstantConductance(500.0)
+    law = Conductance(500.0)
     assert isinstance(law, InterfaceLaw)
     assert law.temperature_dependent is False
     assert law.conductance(300.0, 310.0) == 500.0
@@ -27,8 +28,11 @@ def test_constant_conductance_scalar_and_array():
 
 
 def test_constant_resistance():
-    law = ConstantResistance(2.5e-4)  # m^2 K/W
+    law = Resistance(2.5e-4)  # m^2 K/W
     assert law.conductance(300.0, 300.0) == pytest.approx(4000.0)
+    # a frozen dataclass with R and h (no longer a function returning a Conductance)
+    assert (law.R, law.h) == (2.5e-4, pytest.approx(4000.0))
+    np.testing.assert_allclose(law.conductance(np.array([300.0, 310.0]), 290.0), 4000.0)
 
 
 def test_user_conductance():
@@ -39,16 +43,17 @@ def test_user_conductance():
 @pytest.mark.parametrize(
     ("factory", "match"),
     [
-        (lambda: ConstantConductance(-1.0), r"h must be >= 0 W/\(m\^2 K\), got -1.0"),
-        (lambda: ConstantConductance(float("nan")), "h must be finite"),
-        (lambda: ConstantResistance(0.0), r"R must be > 0 m\^2 K/W, got 0.0"),
+        (lambda: Conductance(-1.0), r"h \(W/\(m\^2 K\)\) must be >= 0, got -1.0"),
+        (lambda: Conductance(float("nan")), "h .* must be a finite number"),
+        (lambda: Resistance(0.0), r"R \(m\^2 K/W\) must be > 0, got 0.0"),
         (lambda: UserConductance(3.0), "func must be callable"),
         (lambda: GapRadiation(0.0, 0.5), r"emissivity_plus must lie in \(0, 1\], got 0.0"),
         (lambda: GapRadiation(0.5, 1.2), r"emissivity_minus must lie in \(0, 1\], got 1.2"),
     ],
 )
 def test_bad_parameters(factory, match):
-    with pytest.raises(ValueError, match=match):
+    """Validation errors are InputError (a ValueError) naming the parameter and unit."""
+    with pytest.raises(InputError, match=match):
         factory()
 
 
@@ -98,5 +103,5 @@ def test_radiation_ufl(ufl_coefficients):
 
 def test_constant_ufl(ufl_coefficients):
     ufl, V, Tp, Tm = ufl_coefficients
-    assert ConstantConductance(7.0).conductance(Tp, Tm) == 7.0
-    assert math.isclose(ConstantResistance(0.5).conductance(Tp, Tm), 2.0)
+    assert Conductance(7.0).conductance(Tp, Tm) == 7.0
+    assert math.isclose(Resistance(0.5).conductance(Tp, Tm), 2.0)

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from fe_interface.laws import (
+from fe_interface.model.laws import (
     CMYPlasticConductance,
-    ConstantConductance,
-    ConstantResistance,
+    Conductance,
+    Resistance,
     ContactConductance,
     ContactPair,
     GapRadiation,
@@ -20,8 +20,8 @@ from fe_interface.laws import (
 
 def test_parallel_sum_and_breakdown():
     law = ContactConductance(
-        solid=ConstantConductance(1000.0),
-        gas=ConstantConductance(250.0),
+        solid=Conductance(1000.0),
+        gas=Conductance(250.0),
         radiation=GapRadiation(1.0, 1.0),
     )
     assert isinstance(law, InterfaceLaw)
@@ -33,7 +33,7 @@ def test_parallel_sum_and_breakdown():
     assert b["radiation"] == pytest.approx(6.12400, rel=1e-5)
     assert b["total"] == pytest.approx(h)
     assert law.temperature_dependent and law.supports_ufl
-    only = ContactConductance(ConstantConductance(10.0))
+    only = ContactConductance(Conductance(10.0))
     assert only.breakdown(300.0, 300.0) == {
         "solid": 10.0,
         "gas": 0.0,
@@ -45,7 +45,7 @@ def test_parallel_sum_and_breakdown():
 
 def test_series_hand_calculation():
     # R = 1/1000 + 5e-4 = 1.5e-3 m^2 K/W -> h = 666.667; Kapitza share = 5e-4/1.5e-3 = 1/3
-    law = SeriesResistance(ConstantConductance(1000.0), ConstantResistance(5e-4))
+    law = SeriesResistance(Conductance(1000.0), Resistance(5e-4))
     assert law.conductance(300.0, 290.0) == pytest.approx(666.6667, rel=1e-6)
     b = law.breakdown(300.0, 290.0)
     assert b["R_total"] == pytest.approx(1.5e-3)
@@ -62,7 +62,7 @@ def test_kapitza_only_and_contact_only():
     assert ko.conductance(300.0, 300.0) == pytest.approx(kap.h(300.0))
     b = ko.breakdown(300.0, 300.0)
     assert b["kapitza_share"] == 1.0 and b["R_contact"] == 0.0
-    co = SeriesResistance.contact_only(ConstantConductance(5.0))
+    co = SeriesResistance.contact_only(Conductance(5.0))
     assert co.conductance(300.0, 300.0) == 5.0
     assert co.breakdown(300.0, 300.0)["kapitza_share"] == 0.0
 
@@ -105,8 +105,8 @@ def test_vacuum_removes_gas_path():
 def test_series_ufl(ufl_coefficients):
     ufl, V, Tp, Tm = ufl_coefficients
     law = SeriesResistance(
-        ContactConductance(ConstantConductance(1000.0), radiation=GapRadiation(1.0, 1.0)),
-        ConstantResistance(5e-4),
+        ContactConductance(Conductance(1000.0), radiation=GapRadiation(1.0, 1.0)),
+        Resistance(5e-4),
     )
     assert law.supports_ufl
     h = law.conductance(Tp, Tm)
@@ -118,6 +118,6 @@ def test_bad_parameters():
     with pytest.raises(ValueError, match="needs a contact law, a kapitza law, or both"):
         SeriesResistance()
     with pytest.raises(ValueError, match="kapitza must implement the InterfaceLaw protocol"):
-        SeriesResistance(ConstantConductance(1.0), 3.0)
+        SeriesResistance(Conductance(1.0), 3.0)
     with pytest.raises(ValueError, match="solid law is required"):
         ContactConductance(None)

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from fe_interface.laws import (
+from fe_interface.model.laws import (
     CMYPlasticConductance,
     ContactPair,
     MikicElasticConductance,

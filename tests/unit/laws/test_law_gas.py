@@ -7,7 +7,7 @@ import pytest
 from scipy.integrate import quad
 from scipy.special import erfc
 
-from fe_interface.laws import GASES, GasGapConductance, separation_from_pressure
+from fe_interface.model.laws import GASES, GasGapConductance, separation_from_pressure
 
 SIGMA = 1.5e-6  # m
 

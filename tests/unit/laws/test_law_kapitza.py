@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from fe_interface.laws import (
+from fe_interface.model.laws import (
     KapitzaConductance,
     PhononMaterial,
     amm_elastic_transmission,
@@ -17,7 +17,7 @@ from fe_interface.laws import (
     phonon_material,
     phonon_materials,
 )
-from fe_interface.laws.kapitza import DATA_FILE, tomllib
+from fe_interface.model.laws.kapitza import DATA_FILE, tomllib
 
 KB = 1.380649e-23
 HBAR = 1.054571817e-34
@@ -266,7 +266,7 @@ def test_amm_and_dmm_close_for_solid_solid_pairs():
 
 # ------------------------------------------------------------ closed form / UFL
 def test_bose_integrals_closed_form_against_quad():
-    from fe_interface.laws.kapitza import bose_integral_closed_form
+    from fe_interface.model.laws.kapitza import bose_integral_closed_form
 
     def g(t):
         return t**4 * math.exp(t) / math.expm1(t) ** 2 if t > 0 else 0.0

@@ -13,7 +13,7 @@ import math
 import pytest
 from scipy.integrate import quad
 
-from fe_interface.laws import (
+from fe_interface.model.laws import (
     CMYPlasticConductance,
     ContactConductance,
     ContactPair,
