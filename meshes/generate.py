@@ -12,13 +12,14 @@ from pathlib import Path
 
 from mpi4py import MPI
 
-from fe_interface import geometry, rough, rough_mesh
+from fe_interface import geometry
+from fe_interface.geometry import rough, rough_mesh
 
 HERE = Path(__file__).resolve().parent
 
 
 def rough_contact_3d(*, n, length, sigma, corr_length, seed, separation, comm, msh_file, **kw):
-    """:func:`fe_interface.rough_mesh.rough_contact_3d` of a seeded Gaussian height map."""
+    """:func:`fe_interface.geometry.rough_contact_3d` of a seeded Gaussian height map."""
     surface = rough.gaussian_surface(n, length, sigma, corr_length, seed=seed, dim=2)
     return rough_mesh.rough_contact_3d(surface, separation, comm=comm, msh_file=msh_file, **kw)
 

@@ -4,8 +4,8 @@
 
 Runs every demo (``demos/demo_*.py``, default sizes) into ``WORK/NAME`` and makes
 its picture: a ParaView render (``xvfb-run -a pvbatch`` with the demo's script in
-``fe_interface/paraview/``) for the demos with a field worth seeing, a matplotlib
-figure for the parameter studies.  Every image is shrunk to at most 900 px wide and
+``fe_interface/io/paraview/``, on the demo's XDMF/VTU files) for the demos with a
+field worth seeing, a matplotlib figure for the parameter studies.  Every image is shrunk to at most 900 px wide and
 must stay below 200 kB (checked).  Needs ParaView (pvbatch, xvfb-run) and matplotlib.
 """
 
@@ -122,7 +122,7 @@ def main() -> int:
     ap.add_argument("--only", nargs="*", default=None, help="demo names")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
-    from fe_interface import paraview
+    from fe_interface.io import paraview
 
     failed = []
     for name, how in PICTURES.items():

@@ -116,9 +116,27 @@ def run_case(
         log: called with progress lines on rank 0 (e.g. ``print``).
 
     Raises:
-        CaseError: the case is invalid (every problem, with its key path).
+        CaseError: the case (or something it names: mesh, checkpoint) is invalid; every
+            problem with its key path.
         SolverError: the solve failed.
     """
+    if not isinstance(case, Case):
+        case = load_case(case)
+    try:
+        return _run(case, out, comm, log)
+    except CaseError:
+        raise
+    except InputError as e:
+        raise CaseError([("", str(e))], case.source) from None
+
+
+def _run(
+    case: Case,
+    out: str | Path | None,
+    comm: Any,
+    log: Callable[[str], None] | None,
+) -> CaseResult:
+    """:func:`run_case` of a loaded case."""
     from mpi4py import MPI
 
     from fe_interface.io.results import write_steady_results
@@ -126,16 +144,11 @@ def run_case(
 
     comm = MPI.COMM_WORLD if comm is None else comm
     say = log if (log is not None and comm.rank == 0) else (lambda s: None)
-    if not isinstance(case, Case):
-        case = load_case(case)
     folder = Path(out) if out is not None else (case.output_folder or Path("results") / case.name)
     say(f"case {case.name!r}: building the mesh")
     tagged = case.check_mesh(case.build_mesh(comm))
-    try:
-        problem = case.build_problem(tagged)
-        problem.initialise()
-    except InputError as e:
-        raise CaseError([("", str(e))], case.source) from None
+    problem = case.build_problem(tagged)
+    problem.initialise()
     f = problem.formulation
     n = tagged.mesh.topology.index_map(tagged.mesh.topology.dim).size_global
     say(

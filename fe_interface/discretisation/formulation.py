@@ -56,13 +56,15 @@ __all__ = ["Formulation", "DirichletGroup"]
 @dataclass
 class DirichletGroup:
     """One fixed-temperature condition: its DOLFINx condition, its owned dofs (each dof
-    counted by the first condition that fixes it) and, for values that change in time,
-    the work function the value is interpolated into."""
+    counted by the first condition that fixes it), its value and, for values given as
+    functions (of x, or TimeFunction), the work function the value is interpolated into
+    (``bc.g`` is DOLFINx's C++ object, which cannot interpolate a Python callable)."""
 
     boundary: ResolvedBoundary
     bc: fem.DirichletBC
     owned_dofs: np.ndarray
     value: Any
+    function: fem.Function | None = None
 
 
 class Formulation:
@@ -326,6 +328,7 @@ class Formulation:
                 continue
             dofs = fem.locate_dofs_topological(self.space, tdim - 1, b.facets)
             v = b.spec.value
+            g = None
             if callable(v):
                 g = fem.Function(self.space)
                 g.interpolate(v)
@@ -336,7 +339,7 @@ class Formulation:
             owned = np.asarray(idx[:first_ghost])
             owned = owned[~counted[owned]]
             counted[owned] = True
-            out.append(DirichletGroup(b, bc, owned, v))
+            out.append(DirichletGroup(b, bc, owned, v, g))
         return out
 
     # ------------------------------------------------------------------ forms

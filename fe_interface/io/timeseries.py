@@ -68,6 +68,8 @@ class TimeSeries:
         tmp = None
         if comm.rank == 0:
             self.folder.mkdir(parents=True, exist_ok=True)
+            for stale in self.folder.glob(f".tmp_{self.name}_*"):  # left by a killed run
+                shutil.rmtree(stale, ignore_errors=True)
             tmp = tempfile.mkdtemp(prefix=f".tmp_{self.name}_{os.getpid()}_", dir=self.folder)
         self.tmp = Path(comm.bcast(tmp, root=0))
         data = gather_vertex_fields(self.f, self.T)

@@ -347,8 +347,8 @@ class TransientProblem:
         for _, c_old, tf in self._time_pairs:
             c_old.value = tf.at(t_old)
         for g in self._formulation().dirichlet:
-            if isinstance(g.value, TimeFunction):
-                g.bc.g.interpolate(g.value)
+            if isinstance(g.value, TimeFunction) and g.function is not None:
+                g.function.interpolate(g.value)
 
     def _linear_system(self, theta: float, dt: float) -> LinearSolver:
         f = self._formulation()

@@ -2,7 +2,7 @@
 
 Two identical bodies (k = 1 W/(m K), lengths L each) touch only through a spot in
 the plane z = 0 (:func:`fe_interface.geometry.flux_tube`); the ends z = ±L are held
-at 0 and 1 K.  By the antisymmetry of the problem the spot is isothermal, so each
+at T₀ and T₀ + 1 K (T₀ = 300 K: the problem is linear, only the difference matters).  By the antisymmetry of the problem the spot is isothermal, so each
 side is the classic *isothermal contact on a flux tube*.  The constriction
 resistance is the drop beyond the two 1D bulk drops (the linear far-field profiles
 of both bodies extrapolated to z = 0); with isothermal ends far away (L = 2 b: the
@@ -43,10 +43,8 @@ from mpi4py import MPI
 import pytest
 
 from fe_interface import geometry
-from fe_interface.boundary import FixedTemperature
-from fe_interface.interfaces import Interface, PerfectContact
-from fe_interface.materials import Material
-from fe_interface.problem import SteadyProblem
+from fe_interface.model import FixedTemperature, Interface, Material, PerfectContact
+from fe_interface.problems.steady import SteadyProblem
 
 B = 1.0  # tube radius / channel half-width
 L = 2.0  # length of each body
@@ -91,7 +89,7 @@ def solve_psi(eps: float, level: int, mode: str, degree: int = 2) -> float:
         tm,
         {"lower": mat, "upper": mat},
         interfaces=[Interface("spot", PerfectContact())],
-        boundary_conditions=[FixedTemperature("bottom", 0.0), FixedTemperature("top", 1.0)],
+        boundary_conditions=[FixedTemperature("bottom", 300.0), FixedTemperature("top", 301.0)],
         degree=degree,
         axisymmetric=mode == "axisymmetric",
         solver="direct",

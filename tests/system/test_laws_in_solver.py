@@ -1,4 +1,4 @@
-"""The physical interface laws of :mod:`fe_interface.laws` inside the FE solver.
+"""The physical interface laws of :mod:`fe_interface.model.laws` inside the FE solver.
 
 Every check compares the FE result on a two-layer wall (insulated sides, so the field
 is 1D and linear elements are exact in each layer) with an independent 1D solution:
@@ -17,26 +17,24 @@ from mpi4py import MPI
 
 import numpy as np
 import pytest
+from helpers.walls import nodal_errors, wall_mesh
 from scipy.optimize import brentq
-from walls import nodal_errors, wall_mesh
 
-from fe_interface.boundary import FixedTemperature
-from fe_interface.export import format_table, write_summary
-from fe_interface.interfaces import Interface
-from fe_interface.laws import (
+from fe_interface.io.summary import format_table, write_summary
+from fe_interface.model import FixedTemperature, Interface, Material
+from fe_interface.model.laws import (
     CMYPlasticConductance,
-    ConstantConductance,
-    ConstantResistance,
+    Conductance,
     ContactConductance,
     ContactPair,
     GapRadiation,
     GasGapConductance,
     KapitzaConductance,
+    Resistance,
     SeriesResistance,
     Surface,
 )
-from fe_interface.materials import Material
-from fe_interface.problem import SteadyProblem
+from fe_interface.problems.steady import SteadyProblem
 
 REL = 1e-8
 
@@ -100,7 +98,7 @@ def test_series_contact_kapitza_wall():
     law = full_law()
     T_left, T_right = 600.0, 300.0
     p, res, s = solve_wall(law, L_WALL, K_WALL, T_left, T_right)
-    assert p.nonlinear and res.solve.newton_iterations >= 2
+    assert p.formulation.nonlinear and res.solve.newton_iterations >= 2
     q, Tp, Tm = wall_1d(law, L_WALL, K_WALL, T_left, T_right)
     # all three contact paths and the Kapitza part matter for the check below
     bd = law.breakdown(Tp, Tm)
@@ -149,7 +147,7 @@ def test_newton_quadratic_radiation_dominated_vacuum_gap():
     assert law.temperature_dependent and not gas.temperature_dependent
     L, k = (0.01, 0.01), (16.0, 16.0)
     p, res, s = solve_wall(law, L, k, 1000.0, 300.0)
-    assert p.nonlinear
+    assert p.formulation.nonlinear
     q, Tp, Tm = wall_1d(law, L, k, 1000.0, 300.0)
     h_rad = law.radiation.conductance(Tp, Tm)
     assert h_rad > 5 * solid.h
@@ -179,10 +177,10 @@ def test_temperature_independent_laws_use_linear_path():
         relative_pressure=solid.relative_pressure,
         T_gas=300.0,
     )
-    law = SeriesResistance(ContactConductance(solid, gas), ConstantResistance(1e-6))
+    law = SeriesResistance(ContactConductance(solid, gas), Resistance(1e-6))
     assert not law.temperature_dependent
     p, res, s = solve_wall(law, L_WALL, K_WALL, 320.0, 290.0)
-    assert p.nonlinear is False
+    assert p.formulation.nonlinear is False
     assert res.solve.newton_iterations == 0
     assert res.solve.residual_history == ()
     h = 1.0 / (1.0 / (solid.h + gas.h_at(300.0)) + 1e-6)
@@ -207,7 +205,7 @@ def cryo_wall(T, rel_span=0.02):
 
 def test_kapitza_si_cu_jump_at_2K():
     law, p, res, s, (T_left, T_right) = cryo_wall(2.0)
-    assert p.nonlinear
+    assert p.formulation.nonlinear
     q, Tp, Tm = wall_1d(law, L_CRYO, K_CRYO, T_left, T_right)
     h_K = law.kapitza.conductance(Tp, Tm)
     assert s.heat_flow_W == pytest.approx(q, rel=REL)
@@ -283,7 +281,7 @@ def test_kapitza_only_breakdown_says_no_contact_resistance(shared_tmp):
 def test_contact_only_breakdown_says_no_kapitza_resistance(shared_tmp):
     """The mirror case: SeriesResistance.contact_only has no Kapitza resistance."""
     h = 2.0e4
-    law = SeriesResistance.contact_only(ContactConductance(ConstantConductance(h)))
+    law = SeriesResistance.contact_only(ContactConductance(Conductance(h)))
     p, res, s = solve_wall(law, L_WALL, K_WALL, 320.0, 290.0)
     m = s.mechanisms
     assert m["h_kapitza_W_m2K"] == math.inf

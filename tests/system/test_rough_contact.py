@@ -1,4 +1,4 @@
-"""Resolved 2D rough-contact meshes (:func:`fe_interface.rough_mesh.rough_contact_2d`)."""
+"""Resolved 2D rough-contact meshes (:func:`fe_interface.geometry.rough_contact_2d`)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,9 @@ import pytest
 import ufl
 from dolfinx import fem
 
-from fe_interface import rough
-from fe_interface.boundary import FixedTemperature
-from fe_interface.interfaces import Interface, PerfectContact
-from fe_interface.materials import Material
-from fe_interface.problem import SteadyProblem
-from fe_interface.rough_mesh import rough_contact_2d
+from fe_interface.geometry import rough, rough_contact_2d
+from fe_interface.model import FixedTemperature, Interface, Material, PerfectContact
+from fe_interface.problems.steady import SteadyProblem
 
 N, DX, SIGMA, ELL = 128, 4e-6, 2e-6, 16e-6
 
@@ -80,7 +77,7 @@ def test_no_heat_through_gaps_in_vacuum(surface):
         rc.tagged,
         {"lower": steel, "upper": steel},
         interfaces=[Interface("contact", PerfectContact())],
-        boundary_conditions=[FixedTemperature("bottom", 0.0), FixedTemperature("top", 1.0)],
+        boundary_conditions=[FixedTemperature("bottom", 300.0), FixedTemperature("top", 301.0)],
         solver="direct",
     )
     p.run()
@@ -111,20 +108,20 @@ def test_pressure_gives_plastic_area_fraction(surface):
     ],
 )
 def test_invalid_before_gmsh(surface, monkeypatch, kwargs, match):
-    import fe_interface.geometry as geometry
+    import fe_interface.geometry.builders as builders
 
     def no_gmsh(*args, **kw):
         raise AssertionError("gmsh must not be reached")
 
-    monkeypatch.setattr(geometry, "_build", no_gmsh)
+    monkeypatch.setattr(builders, "build_model", no_gmsh)
     with pytest.raises(ValueError, match=match):
         rough_contact_2d(surface, **kwargs)
 
 
 def test_invalid_surface(monkeypatch):
-    import fe_interface.geometry as geometry
+    import fe_interface.geometry.builders as builders
 
-    monkeypatch.setattr(geometry, "_build", lambda *a, **k: pytest.fail("gmsh reached"))
+    monkeypatch.setattr(builders, "build_model", lambda *a, **k: pytest.fail("gmsh reached"))
     flat = rough.RoughSurface(np.zeros(64), 1e-6)
     with pytest.raises(ValueError, match="sigma"):
         rough_contact_2d(flat, 0.0)

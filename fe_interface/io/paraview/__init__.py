@@ -6,7 +6,8 @@ fe_interface environment: they only import ``paraview`` and the standard library
 They read the meshio files written by :func:`fe_interface.io.fields.write_meshio`
 (``.xdmf`` via the Xdmf3 reader, ``.vtu`` via the XML unstructured-grid reader),
 whose interface vertices are duplicated so that the temperature jump is visible.
-(Debian's ParaView has no ADIOS2 reader, so the VTX ``.bp`` folders are not used.)
+(Debian's ParaView has no ADIOS2 reader, so the VTX folders ``NAME_vtx.bp`` are not
+used.)
 
 * ``probe.py`` (pvpython): point/cell counts, value ranges and ProbeLocation /
   PlotOverLine samples of ``temperature_K``, printed as JSON.
@@ -16,7 +17,7 @@ whose interface vertices are duplicated so that the temperature jump is visible.
 
 From a shell::
 
-    pvpython $(python -c "import fe_interface.paraview as p; print(p.script('probe'))") \\
+    pvpython $(python -c "import fe_interface.io.paraview as p; print(p.script('probe'))") \\
         results/two_blocks/two_blocks.vtu --points '[[0.01, 0.01, 0.029], [0.01, 0.01, 0.031]]'
     xvfb-run -a pvbatch .../render.py results/two_blocks/two_blocks.vtu --png t.png
 

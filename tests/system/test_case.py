@@ -12,7 +12,8 @@ import pytest
 
 from fe_interface.case import LAWS, CaseError, load_case, parse_case, run_case
 
-CASES = Path(__file__).resolve().parents[1] / "cases"
+ROOT = Path(__file__).resolve().parents[2]
+CASES = ROOT / "cases"
 
 
 def base() -> dict:
@@ -108,11 +109,14 @@ def test_valid_case_parses():
         ("boundaries.x1.T_inf", "hot", "boundaries.x1.T_inf: must be a number"),
         ("sources.copper", {"value": "lots"}, "sources.copper.value: must be a number"),
         ("analysis.degree", 4, "analysis.degree: must be one of 1, 2, 3"),
-        ("analysis.type", "transient", "analysis.type: transient analysis is not supported yet"),
+        ("analysis.type", "transient", "analysis.t_end: missing required value"),
+        ("analysis.type", "quasi", "analysis.type: unknown value 'quasi'"),
+        ("analysis.t_end", 10.0, "analysis.t_end: unknown key"),
+        ("transient", {"t_end": 10.0, "dt": 1.0}, "transient: unknown key"),
         (
-            "transient",
-            {"t_end": 10.0, "dt": 1.0},
-            "transient: transient analysis is not supported yet",
+            "boundaries.x0.value",
+            {"table": [[0.0, 300.0], [1.0, 350.0]]},
+            'boundaries.x0.value: a time-dependent value needs analysis.type = "transient"',
         ),
         ("solver.type", "magic", "solver.type: unknown value 'magic'"),
         (
@@ -145,7 +149,9 @@ def test_all_errors_reported_at_once():
 
 
 def test_error_is_valueerror():
-    assert issubclass(CaseError, ValueError)
+    from fe_interface.errors import InputError
+
+    assert issubclass(CaseError, InputError) and issubclass(CaseError, ValueError)
 
 
 def test_geometry_exactly_one_source():
@@ -346,7 +352,7 @@ def test_example_cases_run(name, shared_tmp):
         assert s.heat_flow_W == pytest.approx(ref["flow"], rel=1e-9)
     else:
         # q'' = q''' r / 2 through the Si/Au boundary, jump = q''/h_K(T)
-        from fe_interface.laws import KapitzaConductance
+        from fe_interface.model.laws import KapitzaConductance
 
         q = 1e15 * 0.5e-6 / 2
         assert s.heat_flow_W / s.area_m2 == pytest.approx(q, rel=2e-2)  # polygonal circle
@@ -370,7 +376,7 @@ def test_example_cases_are_documented_toml():
 
 def test_docs_examples_parse():
     """Every complete ```toml block of docs/case-format.md marked 'case' is valid."""
-    doc = (Path(__file__).resolve().parents[1] / "docs" / "case-format.md").read_text()
+    doc = (ROOT / "docs" / "case-format.md").read_text()
     blocks = [b.split("```", 1)[0] for b in doc.split("```toml\n")[1:]]
     full = [b for b in blocks if b.lstrip().startswith("# full case")]
     assert full
@@ -414,7 +420,7 @@ def test_line_plot_has_the_jump(shared_tmp):
     same = np.diff(data["region"]) == 0
     assert np.max(np.abs(np.diff(data["temperature_K"])[same])) < 0.2 * abs(s.mean_jump_K)
     # the profile object agrees
-    from fe_interface.plots import line_profile
+    from fe_interface.postprocessing.sampling import line_profile
 
     prof = line_profile(r.problem, [0.0, 0.0025], [0.02, 0.0025], n=50)
     (c,) = prof.crossings
@@ -426,7 +432,7 @@ def test_line_plot_has_the_jump(shared_tmp):
 def test_line_profile_default_line_and_thin_layer(shared_tmp):
     """The default line crosses every interface, including a layer thinner than the
     sample spacing (found by the bisection)."""
-    from fe_interface.plots import line_profile
+    from fe_interface.postprocessing.sampling import line_profile
 
     d = base()
     d["geometry"]["parameters"] |= {
@@ -466,8 +472,8 @@ def test_interface_flux_plot(shared_tmp):
 def test_h_vs_pressure_plot(shared_tmp):
     import numpy as np
 
-    from fe_interface.laws import CMYPlasticConductance, ContactPair, Surface
-    from fe_interface.plots import plot_h_vs_pressure
+    from fe_interface.model.laws import CMYPlasticConductance, ContactPair, Surface
+    from fe_interface.postprocessing.plots import plot_h_vs_pressure
 
     pair = ContactPair(Surface(1e-6, 16.0), Surface(1e-6, 16.0))
     law = lambda P: CMYPlasticConductance(pair, P, 2e9).h  # noqa: E731
@@ -490,3 +496,107 @@ def test_h_vs_pressure_plot(shared_tmp):
     assert np.allclose(data["h_W_m2K"], h)
     with pytest.raises(ValueError, match="log-log"):
         plot_h_vs_pressure([0.0, 1.0], [1.0, 2.0], shared_tmp / "bad.png")
+
+
+# -------------------------------------------------------------------------- transient
+def transient(**analysis) -> dict:
+    """The base case as a transient analysis (materials with rho c_p)."""
+    d = base()
+    d["materials"] = {"copper": {"library": "copper"}, "steel": {"library": "stainless_304"}}
+    d["analysis"] = {
+        "type": "transient",
+        "t_end": 2.0,
+        "dt": 0.5,
+        "initial_temperature": 300.0,
+        **analysis,
+    }
+    d["outputs"] = {"files": ["xdmf", "summary"]}
+    return d
+
+
+@pytest.mark.parametrize(
+    "path, value, expected",
+    [
+        ("analysis.dt", -1.0, "analysis.dt: must be > 0"),
+        ("analysis.t_end", None, "analysis.t_end: missing required value"),
+        ("analysis.initial_temperature", None, "analysis.initial_temperature: missing required"),
+        ("analysis.initial_temperature", -5.0, "analysis.initial_temperature: must be > 0"),
+        ("analysis.scheme", "rk4", "analysis.scheme: unknown value 'rk4'"),
+        ("analysis.scheme", 0.3, "analysis.scheme: must be >= 0.5"),
+        ("analysis.output_every", 0, "analysis.output_every: must be >= 1"),
+        ("analysis.dt", 1e-12, "analysis.dt: t_end / dt = 2e+12 steps exceeds max_steps"),
+        ("analysis.checkpoint", "../elsewhere", "analysis.checkpoint: must be a folder name"),
+        ("analysis.tol", -1.0, "analysis.tol: must be > 0"),
+        ("analysis.dt_min", 2.0, "analysis.dt_min: must be <= dt_max"),
+        (
+            "boundaries.x0.value",
+            {"table": [[1.0, 300.0], [0.5, 350.0]]},
+            "boundaries.x0.value.table: times must increase strictly",
+        ),
+        (
+            "boundaries.x0.value",
+            {"value": 350.0, "start": 1.0},
+            "boundaries.x0.value.before: required",
+        ),
+        ("boundaries.x0.value", {"value": -350.0, "start": 1.0, "before": 300.0}, "must be > 0"),
+        ("sources.copper", {"value": {"value": 1e6, "when": 1.0}}, "sources.copper.value.when"),
+    ],
+)
+def test_transient_errors_name_the_key_path(path, value, expected):
+    d = transient(dt_max=1.0)
+    assert expected in errors_of(with_(path, value, d))
+
+
+def test_time_values():
+    d = transient()
+    d["boundaries"]["x0"]["value"] = {"table": [[0.0, 300.0], [1.0, 350.0]]}
+    d["sources"] = {"copper": {"value": {"value": 1e6, "start": 0.5}}}
+    case = parse_case(d)
+    from fe_interface.case.schema import time_value
+
+    tv = case.boundaries[0].values["value"]
+    assert tv(0.5) == pytest.approx(325.0) and tv(2.0) == pytest.approx(350.0)
+    src = time_value(case.sources["copper"])
+    assert src.at(0.25) == 0.0 and src.at(0.75) == 1e6
+
+
+def test_transient_case_runs_and_restarts(shared_tmp):
+    """Two layers from 300 K, 350 K switched on at x0: the table and the time series are
+    written, the energy balance holds, and a restart continues to the same state."""
+    import numpy as np
+
+    d = transient(checkpoint="ck", checkpoint_every=2, scheme="crank_nicolson")
+    out = shared_tmp / "tr"
+    r = run_case(parse_case(d), out=out)
+    assert r.transient.time == pytest.approx(2.0) and r.transient.steps == 4
+    for k in ("xdmf", "csv", "summary"):
+        assert Path(r.files[k]).is_file(), k
+    h = r.transient.history
+    # energy: stored = inflow over the run, step by step
+    assert np.max(np.abs(h["balance_residual_J"])) < 1e-8 * np.max(np.abs(h["net_inflow_J"]))
+    assert r.balance.time_s == pytest.approx(2.0)
+    doc = json.loads(Path(r.files["summary"]).read_text())
+    assert doc["transient"]["steps"] == 4 and doc["case"]["analysis"] == "transient"
+    # longer run from the checkpoint = uninterrupted run
+    d_long = transient(t_end=3.0, checkpoint="ck", checkpoint_every=2, scheme="crank_nicolson")
+    d_restart = copy.deepcopy(d_long)
+    d_restart["analysis"]["restart"] = True
+    r2 = run_case(parse_case(d_restart), out=out)
+    assert r2.transient.restarted_from == pytest.approx(2.0)
+    r3 = run_case(parse_case(d_long), out=shared_tmp / "tr_full")
+    a = r2.problem.temperature.x.array
+    b = r3.problem.temperature.x.array
+    if MPI.COMM_WORLD.size == 1:
+        assert np.max(np.abs(a - b)) < 1e-10 * np.max(np.abs(b))
+    (s2,), (s3,) = r2.interfaces, r3.interfaces
+    assert s2.mean_jump_K == pytest.approx(s3.mean_jump_K, rel=1e-10)
+    # another case's checkpoint is refused
+    d_other = copy.deepcopy(d_restart)
+    d_other["interfaces"]["interface0"]["R"] = 2e-4
+    with pytest.raises(CaseError, match="written by another problem"):
+        run_case(parse_case(d_other), out=out)
+
+
+def test_transient_example_case_is_valid():
+    case = load_case(CASES / "two_blocks_transient.toml")
+    assert case.transient is not None and case.transient.adaptive

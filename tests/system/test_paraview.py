@@ -13,10 +13,10 @@ from mpi4py import MPI
 import numpy as np
 import pytest
 
-from fe_interface import paraview
+from fe_interface.io import paraview
 from fe_interface.case import load_case, run_case
 
-CASES = Path(__file__).resolve().parents[1] / "cases"
+CASES = Path(__file__).resolve().parents[2] / "cases"
 
 pytestmark = [
     pytest.mark.skipif(MPI.COMM_WORLD.size > 1, reason="launches pvpython/pvbatch itself"),
