@@ -50,11 +50,11 @@ import json
 import math
 from pathlib import Path
 
-import fe_interface as fi  # first: loads MPI before PETSc/DOLFINx
 from mpi4py import MPI
 
 import numpy as np
 
+import fe_interface as fi
 from fe_interface.geometry import electronics_package
 from fe_interface.io.files import write_text
 from fe_interface.model.laws import (
@@ -113,6 +113,11 @@ K_GREASE = 0.7  # W/(m K)
 PRESSURES = np.geomspace(0.05e6, 1.0e6, 5)  # Pa, sweep of the clamping pressure
 DRY_RANGE, GREASED_RANGE = (30.0, 40.0), (1.0, 5.0)  # K: the article's jump, "a few K"
 PAIR = ContactPair(Surface(SIGMA_FACE, K_CU), Surface(SIGMA_FACE, K_AL))
+
+# Serial vs parallel: MUMPS solves to round-off, so the runs agree to ~1e-14 -> 1e-10;
+# CG + GAMG stops at ksp_rtol = 1e-10 with a preconditioner that depends on the
+# partition, so the runs differ by the solver error (8.5e-10 seen) -> 1e-8.
+PARALLEL_RTOL = {"direct": 1e-10, "iterative": 1e-8}
 
 
 def joint_law(pressure: float, greased: bool) -> ContactConductance:
@@ -258,50 +263,68 @@ def main(
     if out is not None:
         if plots:
             _plots(cases, sweep, Path(out))
-        if comm.rank == 0:
-            doc = {
-                "pressure_Pa": PRESSURES.tolist(),
-                "h_dry_W_m2K": [h for h, _ in sweep["dry"]],
-                "h_greased_W_m2K": [h for h, _ in sweep["greased"]],
-                "joints": {k: c["joint"]._asdict() for k, c in cases.items()},
-            }
-            write_text(Path(out) / "chip_heatsink_study.json", json.dumps(doc, indent=2))
-        comm.barrier()
+        _write_study(cases, sweep, Path(out))
 
     # Tolerances: with a uniform h, ∫ h [T] dA = P holds exactly for the discrete
     # solution (all the heat crosses the joint), so the mean jump is q''/h of the law
     # and the heat flow is P up to the linear solver: MUMPS round-off (measured ~3e-13)
     # -> 1e-8.  The jumps' ranges are the article's numbers.
     jd, jg = dry["joint"].mean_jump_K, greased["joint"].mean_jump_K
+    par = PARALLEL_RTOL[solver]
     solver_error = "uniform h: exact up to the solver's round-off"
     h_max_law = float(joint_law(PRESSURES[-1], False).conductance(T_GAS, T_GAS))
     checks = {
-        "dry_mean_jump_K": Check(jd, Q_JOINT / dry["h_law"], 1e-8, note=solver_error),
-        "greased_mean_jump_K": Check(jg, Q_JOINT / greased["h_law"], 1e-8, note=solver_error),
+        "dry_mean_jump_K": Check(
+            jd, Q_JOINT / dry["h_law"], 1e-8, parallel_rtol=par, note=solver_error
+        ),
+        "greased_mean_jump_K": Check(
+            jg, Q_JOINT / greased["h_law"], 1e-8, parallel_rtol=par, note=solver_error
+        ),
         "dry_joint_heat_flow_W": Check(
-            dry["joint"].heat_flow_W * DEPTH, POWER, 1e-8, note=solver_error
+            dry["joint"].heat_flow_W * DEPTH, POWER, 1e-8, parallel_rtol=par, note=solver_error
         ),
         "greased_joint_heat_flow_W": Check(
-            greased["joint"].heat_flow_W * DEPTH, POWER, 1e-8, note=solver_error
+            greased["joint"].heat_flow_W * DEPTH, POWER, 1e-8, parallel_rtol=par, note=solver_error
         ),
         "dry_conductance_W_m2K": Check(
-            dry["joint"].conductance_W_m2K, dry["h_law"], 1e-8, note=solver_error
+            dry["joint"].conductance_W_m2K, dry["h_law"], 1e-8, parallel_rtol=par, note=solver_error
         ),
-        "sweep_dry_h_at_max_P_W_m2K": Check(sweep["dry"][-1][0], h_max_law, 1e-8, note=solver_error),
-        "dry_jump_range_K": Check.within(jd, *DRY_RANGE, note="the article's 30-40 K"),
-        "greased_jump_range_K": Check.within(jg, *GREASED_RANGE, note="grease: a few K"),
+        "sweep_dry_h_at_max_P_W_m2K": Check(
+            sweep["dry"][-1][0], h_max_law, 1e-8, parallel_rtol=par, note=solver_error
+        ),
+        "dry_jump_range_K": Check.within(
+            jd, *DRY_RANGE, parallel_rtol=par, note="the article's 30-40 K"
+        ),
+        "greased_jump_range_K": Check.within(
+            jg, *GREASED_RANGE, parallel_rtol=par, note="grease: a few K"
+        ),
         "dry_energy_balance_relative_residual": Check.at_most(
             dry["balance"].relative_residual, 1e-8, parallel_rtol=None, note="solver round-off"
         ),
         "greased_energy_balance_relative_residual": Check.at_most(
-            greased["balance"].relative_residual, 1e-8, parallel_rtol=None,
+            greased["balance"].relative_residual,
+            1e-8,
+            parallel_rtol=None,
             note="solver round-off",
-        ),  # fmt: skip
+        ),
     }
     say("\n" + format_checks(checks))
     if out is not None:
         say(f"\nParaView files: {out}/chip_heatsink_dry.vtu, {out}/chip_heatsink_greased.vtu")
     return checks
+
+
+def _write_study(cases: dict, sweep: dict, folder: Path) -> None:
+    """The sweep and the two joints' tables as JSON (rank 0 writes; collective)."""
+    if MPI.COMM_WORLD.rank == 0:
+        doc = {
+            "pressure_Pa": PRESSURES.tolist(),
+            "h_dry_W_m2K": [h for h, _ in sweep["dry"]],
+            "h_greased_W_m2K": [h for h, _ in sweep["greased"]],
+            "joints": {k: c["joint"]._asdict() for k, c in cases.items()},
+        }
+        write_text(folder / "chip_heatsink_study.json", json.dumps(doc, indent=2))
+    MPI.COMM_WORLD.barrier()
 
 
 def _plots(cases: dict, sweep: dict, folder: Path) -> None:

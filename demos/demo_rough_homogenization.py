@@ -53,11 +53,11 @@ import math
 import time
 from pathlib import Path
 
-import fe_interface as fi  # first: loads MPI before PETSc/DOLFINx
 from mpi4py import MPI
 
 import numpy as np
 
+import fe_interface as fi
 from fe_interface.geometry import gaussian_surface, rough_contact_2d
 from fe_interface.model.laws import CMYPlasticConductance, ContactPair, Surface
 from fe_interface.postprocessing.checks import Check, format_checks
@@ -75,6 +75,7 @@ RELATIVE_PRESSURES = (0.01, 0.02, 0.04, 0.08, 0.16)  # P / H_c
 SLOPE_RANGE = (0.7, 1.4)  # accepted log-log slope of the 2D h_c(P)
 RATIO_RANGE = (0.03, 1.0)  # accepted h_2D / h_CMY: 2D spots conduct less
 T_BOTTOM, T_TOP = 300.0, 301.0  # K
+BALANCE_BOUND = {"direct": 1e-8, "iterative": 1e-5}  # relative residual, see main()
 
 
 def resolved_conductance(
@@ -161,30 +162,41 @@ def main(
     worst = max(range(len(rows)), key=lambda i: abs(rows[i][1]["area_fraction"] / rows[i][0] - 1))
     pr_worst, r_worst, _ = rows[worst]
     # What the physics guarantees (see the introduction), not a tighter number: each
-    # load is one random realisation with few spots at the lowest pressures.  The h
-    # values are solved to round-off (direct solver, the same mesh on any number of
-    # ranks), so serial and parallel agree to 1e-10; the fitted slope and the ratios
-    # inherit that.
+    # load is one random realisation with few spots at the lowest pressures.
+    # Serial vs parallel: h = q / dT_c takes q from a fixed-temperature reaction (it
+    # cancels large nodal terms: balance residual ~1e-11) and dT_c as the difference
+    # of the 1 K drop and the bulk drops, so round-off is amplified to ~3e-11 (seen)
+    # -> parallel 1e-9 for h and what is derived from it.  With CG + GAMG (ksp_rtol
+    # 1e-10, a partition-dependent preconditioner) the reactions carry ~1e-6 of solver
+    # error (the balance residual), the runs differ by 6e-6 (seen) -> 1e-4.
+    par = 1e-9 if solver == "direct" else 1e-4
     checks = {
         "h_increase_min_ratio": Check.at_least(
-            float(np.min(h[1:] / h[:-1])), 1.0, note="h_c increases with the pressure"
+            float(np.min(h[1:] / h[:-1])), 1.0, par, note="h_c increases with the pressure"
         ),
-        "loglog_slope": Check.within(slope, *SLOPE_RANGE, note="2D spots: slope ~1 (CMY 0.95)"),
+        "loglog_slope": Check.within(
+            slope, *SLOPE_RANGE, par, note="2D spots: slope ~1 (CMY 0.95)"
+        ),
         "ratio_2D_to_CMY_min": Check.within(
-            float(ratio.min()), *RATIO_RANGE, note="2D strips conduct less than 3D spots"
+            float(ratio.min()), *RATIO_RANGE, par, note="2D strips conduct less than 3D spots"
         ),
         "ratio_2D_to_CMY_max": Check.within(
-            float(ratio.max()), *RATIO_RANGE, note="2D strips conduct less than 3D spots"
+            float(ratio.max()), *RATIO_RANGE, par, note="2D strips conduct less than 3D spots"
         ),
         "area_fraction_worst": Check(
-            r_worst["area_fraction"], pr_worst, 0.25,
+            r_worst["area_fraction"],
+            pr_worst,
+            0.25,
             note=f"meshed spots vs P/H_c (at P/H_c = {pr_worst:g}; spot ends interpolated)",
-        ),  # fmt: skip
-        # round-off of the solves (fixed-temperature reactions cancel large nodal terms)
+        ),
+        # the solver's error in the fixed-temperature reactions (they cancel large
+        # nodal terms): 1e-11 with MUMPS, 1e-6 with CG + GAMG (ksp_rtol 1e-10)
         "energy_balance_relative_residual": Check.at_most(
-            max(r["balance"] for _, r, _ in rows), 1e-8, parallel_rtol=None,
-            note="direct solver round-off",
-        ),  # fmt: skip
+            max(r["balance"] for _, r, _ in rows),
+            BALANCE_BOUND[solver],
+            parallel_rtol=None,
+            note=f"{solver} solver error",
+        ),
     }
     if comm.rank == 0:
         print("\n" + format_checks(checks))

@@ -50,11 +50,11 @@ import argparse
 import json
 from pathlib import Path
 
-import fe_interface as fi  # first: loads MPI before PETSc/DOLFINx
 from mpi4py import MPI
 
 import numpy as np
 
+import fe_interface as fi
 from fe_interface.geometry import layered_stack
 from fe_interface.io.files import write_text
 from fe_interface.model.laws import KapitzaConductance
@@ -78,6 +78,17 @@ KAPITZA = KapitzaConductance("Bi2Te3", "Bi2Te3", model="dmm")
 H_K = float(KAPITZA.conductance(T_MEAN, T_MEAN))  # W/(m² K), frozen at 300 K
 R_K = 1.0 / H_K  # m² K/W
 PROFILE_N = 7  # interfaces of the stack whose temperature profile is plotted
+
+
+# Tolerances (relative).  The field is piecewise linear in x, which the bilinear
+# quadrilaterals represent exactly, so k_eff, the jumps and the Newton run match the
+# formulas up to the solver.  But q = h (T+ - T-) is a 2.6 mK jump between nodal
+# values near 300 K: the solver's relative error in T is amplified T/jump ~ 1e5.
+# MUMPS (round-off): k_eff and the mean jump <= 2e-11 (measured) -> 1e-8; one
+# interface's jump 5.6e-9 at N = 127 -> 1e-7 (the mean over the interfaces averages
+# it out).  CG + GAMG (ksp_rtol 1e-10): 5e-7 and 2e-6 measured -> 1e-5 and 1e-4.
+RTOL = {"direct": 1e-8, "iterative": 1e-5}
+RTOL_ONE_JUMP = {"direct": 1e-7, "iterative": 1e-4}
 
 
 def interface_counts(n: int) -> list[int]:
@@ -217,38 +228,50 @@ def main(
                 "k_eff_fe_W_mK": k_fe_all.tolist(),
                 "k_eff_series_W_mK": [r[2] for r in rows],
             }
-            write_text(Path(out) / "thermoelectric_multilayer_study.json", json.dumps(doc, indent=2))
+            write_text(
+                Path(out) / "thermoelectric_multilayer_study.json", json.dumps(doc, indent=2)
+            )
         comm.barrier()
 
-    # Tolerances: the field is piecewise linear in x, which the bilinear quadrilaterals
-    # represent exactly, so k_eff, the jumps and the Newton run match the formulas up
-    # to the solver: MUMPS round-off (measured <= 2e-11), Newton's snes_rtol 1e-10 ->
-    # 1e-8.  Serial vs parallel: q = h (T+ - T-) is a 2.6 mK jump on 300 K, so
-    # round-off of T is amplified ~1e5 (1.6e-11 seen) -> parallel 1e-9, not 1e-10.
-    exact = "P1 exact for the 1D field: solver round-off"
-    par = 1e-9
+    rtol, rtol_one = RTOL[solver], RTOL_ONE_JUMP[solver]
+    # serial vs parallel: the same amplification (MUMPS: 1.6e-11 seen); with CG + GAMG
+    # the two runs differ by the solver error itself (the preconditioner depends on
+    # the partition)
+    par = 1e-9 if solver == "direct" else rtol
+    exact = f"P1 exact for the 1D field: {solver} solver error, amplified T/jump ~1e5"
     N_big = counts[-1]
     q_big = (T_HOT - T_COLD) / (L_FILM / K_BI2TE3 + N_big * R_K)
     checks = {
-        f"k_eff_N{N}_W_mK": Check(k_fe, k_ex, 1e-8, parallel_rtol=par, note=exact)
+        f"k_eff_N{N}_W_mK": Check(k_fe, k_ex, rtol, parallel_rtol=par, note=exact)
         for N, k_fe, k_ex, _ in rows
     }
     checks |= {
         # every added interface lowers k_eff
         "k_eff_decrease_max_ratio": Check.at_most(
-            float(np.max(k_fe_all[1:] / k_fe_all[:-1])), 1.0, parallel_rtol=par,
+            float(np.max(k_fe_all[1:] / k_fe_all[:-1])),
+            1.0,
+            parallel_rtol=par,
             note="k_eff(N) falls with N",
-        ),  # fmt: skip
+        ),
         # the mean jump of the stack with the most interfaces (N_big)
         "jump_per_interface_K": Check(
-            rows[-1][3], q_big * R_K, 1e-8, parallel_rtol=par, note=f"N = {N_big}: {exact}"
+            rows[-1][3], q_big * R_K, rtol, parallel_rtol=par, note=f"N = {N_big}: {exact}"
         ),
         # every interface carries the same flux, so the same jump q R_K: the worst one
-        "jump_worst_interface_K": Check(worst[1], worst[2], 1e-8, parallel_rtol=par, note=exact),
+        "jump_worst_interface_K": Check(
+            worst[1],
+            worst[2],
+            rtol_one,
+            parallel_rtol=max(par, rtol_one),
+            note=f"one interface's 2 mK on 300 K: {solver} solver error, conditioning",
+        ),
         "k_eff_temperature_dependent_over_frozen": Check(
-            k_T / k_frozen, 1.0, 1e-8, parallel_rtol=par,
+            k_T / k_frozen,
+            1.0,
+            rtol,
+            parallel_rtol=par,
             note="R_K frozen at 300 K = the interface temperature; Newton snes_rtol 1e-10",
-        ),  # fmt: skip
+        ),
     }
     say("\n" + format_checks(checks))
     return checks

@@ -58,16 +58,17 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 from pathlib import Path
 
-import fe_interface as fi  # first: loads MPI before PETSc/DOLFINx
 from mpi4py import MPI
 
 import numpy as np
 from dolfinx import mesh as dmesh
 from scipy.special import erfcx
 
+import fe_interface as fi
 from fe_interface.postprocessing.checks import Check, format_checks
 from fe_interface.postprocessing.derived import RegionTemperature, SurfaceMean
 from fe_interface.postprocessing.exact import carslaw_jaeger_contact
@@ -89,11 +90,11 @@ GRADING = 2.0  # z-cell size ∝ |s|^(GRADING−1) near the contact
 DT0, DT_MAX, TOL = 1.0e-4, 100.0, 2.0e-3  # s, s, K per step
 
 
-def rho_cp(m: Material) -> float:
+def rho_cp(m: fi.Material) -> float:
     return m.density * m.specific_heat
 
 
-def effusivity(m: Material) -> float:
+def effusivity(m: fi.Material) -> float:
     return math.sqrt(m.conductivity * rho_cp(m))
 
 
@@ -165,10 +166,14 @@ class Probes:
 #   test size (n = 16), ~2e-3 at n = 32 -> 1e-2 (the far faces change the solution by
 #   erfc(L/sqrt(kappa t)) < 1e-10 by t = 1 s).
 # * Equilibrium and heat content: insulated faces conserve the heat content exactly
-#   in the discrete scheme; what is left is solver round-off accumulated over ~700
-#   steps (~3e-12 measured) -> 1e-10.
+#   in the discrete scheme; what is left is the solver error accumulated over ~700
+#   steps: ~3e-12 with MUMPS -> 1e-10, ~1e-10 with CG + GAMG (ksp_rtol 1e-10) -> 1e-8.
 RTOL_SEMI_INFINITE = 1e-2
-RTOL_CONSERVED = 1e-10
+RTOL_CONSERVED = {"direct": 1e-10, "iterative": 1e-8}
+# Serial vs parallel: MUMPS solves to round-off, so the runs agree to ~1e-14 -> 1e-10;
+# CG + GAMG stops at ksp_rtol = 1e-10 with a preconditioner that depends on the
+# partition, so the runs differ by the solver error (2e-8 for the face temperatures seen) -> 1e-6.
+PARALLEL_RTOL = {"direct": 1e-10, "iterative": 1e-6}
 
 
 def main(
@@ -214,6 +219,7 @@ def main(
     H = np.array(history)
     t, Tp, Tm = H[:, 0], H[:, 1], H[:, 2]
 
+    par = PARALLEL_RTOL[solver]
     checks = {}
     semi = "semi-infinite solution: mesh + backward-Euler error"
     jumps = [T_CU - T_AL]
@@ -222,32 +228,43 @@ def main(
         ex = exact_semi_infinite(t[i])
         key = f"t{tc:g}s"
         jumps.append(Tp[i] - Tm[i])
-        checks[f"jump_{key}_K"] = Check(Tp[i] - Tm[i], ex["jump"], RTOL_SEMI_INFINITE, note=semi)
+        checks[f"jump_{key}_K"] = Check(
+            Tp[i] - Tm[i], ex["jump"], RTOL_SEMI_INFINITE, parallel_rtol=par, note=semi
+        )
         checks[f"copper_face_drop_{key}_K"] = Check(
-            T_CU - Tp[i], T_CU - ex["T_plus"], RTOL_SEMI_INFINITE, note=semi
+            T_CU - Tp[i], T_CU - ex["T_plus"], RTOL_SEMI_INFINITE, parallel_rtol=par, note=semi
         )
         checks[f"aluminium_face_rise_{key}_K"] = Check(
-            Tm[i] - T_AL, ex["T_minus"] - T_AL, RTOL_SEMI_INFINITE, note=semi
+            Tm[i] - T_AL, ex["T_minus"] - T_AL, RTOL_SEMI_INFINITE, parallel_rtol=par, note=semi
         )
     # heat that has left the copper block by the last check time, per contact area
+    crossed = rho_cp(COPPER) * (T_CU * volume - H[i, 3]) / area
     checks[f"heat_crossed_{key}_J_m2"] = Check(
-        rho_cp(COPPER) * (T_CU * volume - H[i, 3]) / area, ex["crossed"], RTOL_SEMI_INFINITE,
-        note=semi,
-    )  # fmt: skip
+        crossed, ex["crossed"], RTOL_SEMI_INFINITE, parallel_rtol=par, note=semi
+    )
     # the jump closes: 100 K at t = 0, then smaller at every check time
+    closing = max(b / a for a, b in itertools.pairwise(jumps))
     checks["jump_closing_max_ratio"] = Check.at_most(
-        max(b / a for a, b in zip(jumps[:-1], jumps[1:], strict=True)), 1.0,
-        note="each check time's jump below the previous one",
-    )  # fmt: skip
+        closing, 1.0, parallel_rtol=par, note="each check time's jump below the previous one"
+    )
     T_eq = equilibrium_temperature()
-    conserved = "heat content conserved: solver round-off over the steps"
-    checks["final_T_plus_K"] = Check(Tp[-1], T_eq, RTOL_CONSERVED, note=conserved)
-    checks["final_T_minus_K"] = Check(Tm[-1], T_eq, RTOL_CONSERVED, note=conserved)
-    checks["final_heat_content_J"] = Check(H[-1, 4], E0, RTOL_CONSERVED, note=conserved)
+    conserved = f"heat content conserved: {solver} solver error over the steps"
+    rtol_conserved = RTOL_CONSERVED[solver]
+    checks["final_T_plus_K"] = Check(
+        Tp[-1], T_eq, rtol_conserved, parallel_rtol=par, note=conserved
+    )
+    checks["final_T_minus_K"] = Check(
+        Tm[-1], T_eq, rtol_conserved, parallel_rtol=par, note=conserved
+    )
+    checks["final_heat_content_J"] = Check(
+        H[-1, 4], E0, rtol_conserved, parallel_rtol=par, note=conserved
+    )
     # the heat content at the step where it is furthest from the initial one
     k = int(np.argmax(np.abs(H[:, 4] - E0)))
     drift = float(abs(H[k, 4] - E0)) / E0
-    checks["heat_content_worst_step_J"] = Check(H[k, 4], E0, RTOL_CONSERVED, note=conserved)
+    checks["heat_content_worst_step_J"] = Check(
+        H[k, 4], E0, rtol_conserved, parallel_rtol=par, note=conserved
+    )
     h = result.history
 
     if comm.rank == 0:

@@ -31,14 +31,13 @@
 from __future__ import annotations
 
 import argparse
-import math
 
-import fe_interface as fi  # first: loads MPI before PETSc/DOLFINx
 from mpi4py import MPI
 
 import numpy as np
 from dolfinx import mesh as dmesh
 
+import fe_interface as fi
 from fe_interface.postprocessing.checks import Check, format_checks
 from fe_interface.postprocessing.derived import RegionTemperature
 
@@ -114,10 +113,16 @@ def model(tagged, cls, **kw):
 # * The late values: 30 s are ~27 time constants (R_total C ~ 1.1 s), the transient
 #   has decayed to ~1e-12 and backward Euler's fixed point is the steady solution, so
 #   what is left is the linear solver: round-off with MUMPS (measured 5e-11), ksp_rtol
-#   1e-10 relative to a residual dominated by the mass term with CG + GAMG.
+#   1e-10 relative to a residual dominated by the mass term with CG + GAMG (measured
+#   5e-9).  The energy balance of the whole run sums every step's solver error
+#   (2e-11 MUMPS, 8e-10 CG): the same bounds.
 RTOL_EARLY_RATE = 1e-4
 PARALLEL_RTOL_EARLY_RATE = 1e-6
 RTOL_LATE = {"direct": 1e-8, "iterative": 1e-6}
+# Serial vs parallel: MUMPS solves to round-off, so the runs agree to ~1e-14 -> 1e-10;
+# CG + GAMG stops at ksp_rtol = 1e-10 with a preconditioner that depends on the
+# partition, so the runs differ by the solver error (1.4e-8 for the late values seen) -> 1e-6.
+PARALLEL_RTOL = {"direct": 1e-10, "iterative": 1e-6}
 
 
 def main(
@@ -170,31 +175,48 @@ def main(
     t1, _, mean1 = history[0]
     rho_cp_die = DIE.density * DIE.specific_heat
     V_die = AREA * L_DIE
+    par = PARALLEL_RTOL[solver]
     late = RTOL_LATE[solver]
     why_late = f"27 time constants: steady to ~1e-12; {solver} solver error"
     checks = {
         "early_die_heating_rate_K_s": Check(
-            (mean1 - T_AIR) / t1, POWER / (rho_cp_die * V_die), RTOL_EARLY_RATE,
+            (mean1 - T_AIR) / t1,
+            POWER / (rho_cp_die * V_die),
+            RTOL_EARLY_RATE,
             parallel_rtol=PARALLEL_RTOL_EARLY_RATE,
             note="heat not yet out of the die (~1e-5); finite difference of a 6e-5 K rise",
-        ),  # fmt: skip
+        ),
         "late_junction_temperature_K": Check(
-            history[-1][1], RegionTemperature(steady, "die").max(), late, note=why_late
+            history[-1][1],
+            RegionTemperature(steady, "die").max(),
+            late,
+            parallel_rtol=par,
+            note=why_late,
         ),
         "late_jump_die_tim_K": Check(
-            h["die_tim_mean_jump_K"][-1], jumps["die_tim"].mean_jump_K, late, note=why_late
+            h["die_tim_mean_jump_K"][-1],
+            jumps["die_tim"].mean_jump_K,
+            late,
+            parallel_rtol=par,
+            note=why_late,
         ),
         "late_jump_tim_sink_K": Check(
-            h["tim_sink_mean_jump_K"][-1], jumps["tim_sink"].mean_jump_K, late, note=why_late
+            h["tim_sink_mean_jump_K"][-1],
+            jumps["tim_sink"].mean_jump_K,
+            late,
+            parallel_rtol=par,
+            note=why_late,
         ),
         "late_heat_flow_tim_sink_W": Check(
-            h["tim_sink_heat_flow_W"][-1], POWER, late, note=why_late
+            h["tim_sink_heat_flow_W"][-1], POWER, late, parallel_rtol=par, note=why_late
         ),
         # the accumulated balance of the whole run: round-off of every step's solve
         "energy_balance_relative_residual": Check.at_most(
-            abs(h["balance_residual_J"][-1]) / max(abs(h["net_inflow_J"][-1]), 1e-300), 1e-8,
-            parallel_rtol=None, note="solver round-off, summed over the steps",
-        ),  # fmt: skip
+            abs(h["balance_residual_J"][-1]) / max(abs(h["net_inflow_J"][-1]), 1e-300),
+            late,
+            parallel_rtol=None,
+            note=f"{solver} solver error, summed over the steps (~1e-9 with CG)",
+        ),
     }
 
     if comm.rank == 0:

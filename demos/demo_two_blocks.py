@@ -31,12 +31,12 @@ from __future__ import annotations
 import argparse
 import math
 
-import fe_interface as fi  # first: loads MPI before PETSc/DOLFINx
 from mpi4py import MPI
 
 import numpy as np
 from dolfinx import mesh as dmesh
 
+import fe_interface as fi
 from fe_interface.io.summary import format_table
 from fe_interface.postprocessing.checks import Check, format_checks
 from fe_interface.postprocessing.derived import boundary_mean_temperature
@@ -86,6 +86,10 @@ def build(n: int, comm: MPI.Comm = MPI.COMM_WORLD):
 # is the linear solver's error: round-off with MUMPS, ksp_rtol = 1e-10 times the
 # conditioning with CG + GAMG (measured: ~1e-12 direct, 6e-10 iterative at n = 8).
 RTOL = {"direct": 1e-9, "iterative": 1e-8}
+# Serial vs parallel: MUMPS solves to round-off, so the runs agree to ~1e-14 -> 1e-10;
+# CG + GAMG stops at ksp_rtol = 1e-10 with a preconditioner that depends on the
+# partition, so the runs differ by the solver error (1.5e-10 seen) -> 1e-8.
+PARALLEL_RTOL = {"direct": 1e-10, "iterative": 1e-8}
 
 
 def exact() -> dict[str, float]:
@@ -130,27 +134,40 @@ def main(n: int = 8, out: str | None = "results/two_blocks", solver: str = "iter
     (contact,) = table
 
     ref = exact()
-    rtol = RTOL[solver]
+    rtol, par = RTOL[solver], PARALLEL_RTOL[solver]
     why = f"P1 exact for the 1D field: {solver} solver error"
     checks = {
-        "contact_jump_K": Check(contact.mean_jump_K, ref["contact_jump_K"], rtol, note=why),
+        "contact_jump_K": Check(
+            contact.mean_jump_K, ref["contact_jump_K"], rtol, parallel_rtol=par, note=why
+        ),
         "contact_heat_flow_W": Check(
-            contact.heat_flow_W, ref["contact_heat_flow_W"], rtol, note=why
+            contact.heat_flow_W, ref["contact_heat_flow_W"], rtol, parallel_rtol=par, note=why
         ),
         # mean face temperatures from the field (facet quadrature)
         "heated_face_K": Check(
-            boundary_mean_temperature(problem, "heated"), ref["heated_face_K"], rtol, note=why
+            boundary_mean_temperature(problem, "heated"),
+            ref["heated_face_K"],
+            rtol,
+            parallel_rtol=par,
+            note=why,
         ),
         "cooled_face_K": Check(
-            boundary_mean_temperature(problem, "cooled"), ref["cooled_face_K"], rtol, note=why
+            boundary_mean_temperature(problem, "cooled"),
+            ref["cooled_face_K"],
+            rtol,
+            parallel_rtol=par,
+            note=why,
         ),
         "contact_conductance_W_m2K": Check(
-            contact.conductance_W_m2K, ref["contact_conductance_W_m2K"], rtol,
+            contact.conductance_W_m2K,
+            ref["contact_conductance_W_m2K"],
+            rtol,
+            parallel_rtol=par,
             note="heat flow / (area x mean jump) of one discrete operator: round-off",
-        ),  # fmt: skip
+        ),
         # round-off of the solve: serial and parallel values are not compared
         "energy_balance_relative_residual": Check.at_most(
-            balance.relative_residual, rtol, parallel_rtol=None, note=why
+            balance.relative_residual, rtol, parallel_rtol=None, note=f"{solver} solver round-off"
         ),
     }
     if MPI.COMM_WORLD.rank == 0:

@@ -73,7 +73,13 @@ PLOTS = {
     "demo_rough_homogenization": ["rough_homogenization.png"],
     "demo_chip_heatsink": [
         f"chip_heatsink_{p}.png"
-        for p in ("line_dry", "line_greased", "flux_dry", "h_vs_pressure_dry", "h_vs_pressure_greased")
+        for p in (
+            "line_dry",
+            "line_greased",
+            "flux_dry",
+            "h_vs_pressure_dry",
+            "h_vs_pressure_greased",
+        )
     ],
     "demo_thermoelectric_multilayer": [
         f"thermoelectric_multilayer_{p}.png" for p in ("keff", "line", "staircase")
@@ -92,12 +98,14 @@ def load(name: str):
 
 
 def run_mpi(name: str, kwargs: dict, out: Path, nproc: int) -> dict:
-    """Run the demo's main() under ``mpirun -n nproc``; its checks as JSON lists."""
+    """Run the demo's main() under ``mpirun -n nproc`` without output files (the checks
+    do not depend on them; test_demo_checks covers the files, serially and under
+    ``mpirun -n 2``); its checks as JSON lists, in ``out/r.json``."""
     code = (
         "import json, importlib.util;"
         f"spec = importlib.util.spec_from_file_location('d', {str(DEMOS / (name + '.py'))!r});"
         "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m);"
-        f"r = m.main(out={str(out / 'files')!r}, **{kwargs!r});"
+        f"r = m.main(out=None, **{kwargs!r});"
         "from mpi4py import MPI;"
         f"MPI.COMM_WORLD.rank == 0 and json.dump(r, open({str(out / 'r.json')!r}, 'w'))"
     )
@@ -194,7 +202,10 @@ def test_check_rejects_bad_input(args):
 
 
 def test_compare_runs_uses_each_parallel_rtol():
-    s = {"rate_K_s": Check(602.78184, 602.79, 1e-4, parallel_rtol=1e-6), "T_K": Check(300.0, 300.0, 1e-9)}
+    s = {
+        "rate_K_s": Check(602.78184, 602.79, 1e-4, parallel_rtol=1e-6),
+        "T_K": Check(300.0, 300.0, 1e-9),
+    }
     p = {"rate_K_s": Check(602.78184 * (1 + 2e-9), 602.79, 1e-4, parallel_rtol=1e-6)}
     p["T_K"] = Check(300.0 * (1 + 1e-9), 300.0, 1e-9)
     (line,) = compare_runs(s, p)
@@ -206,3 +217,70 @@ def test_compare_runs_uses_each_parallel_rtol():
     assert any("only in the serial" in x for x in compare_runs(s | {"x": s["T_K"]}, p))
     # the JSON lists of another process compare the same way
     assert compare_runs(json.loads(json.dumps(s)), json.loads(json.dumps(p))) == compare_runs(s, p)
+
+
+# ------------------------------------------------------------------ derived values
+@pytest.mark.parametrize("cell", ["triangle", "quadrilateral"])
+@pytest.mark.parametrize("axisymmetric", [False, True])
+def test_derived_values(cell, axisymmetric):
+    """Surface and region means, extremes of a known P2 field (exact by quadrature),
+    on both sides of a resistive interface; axisymmetric: weighted with r = x."""
+    import numpy as np
+    from dolfinx import mesh as dmesh
+
+    import fe_interface as fi
+    from fe_interface.postprocessing import (
+        RegionTemperature,
+        SurfaceMean,
+        boundary_mean_temperature,
+        region_statistics,
+    )
+
+    m = dmesh.create_unit_square(
+        MPI.COMM_WORLD, 6, 5, getattr(dmesh.CellType, cell),
+        ghost_mode=dmesh.GhostMode.shared_facet,
+    )  # fmt: skip
+    tagged = fi.tag_mesh(
+        m,
+        cells={"left": (1, lambda x: x[0] < 0.5), "right": (2, lambda x: x[0] > 0.5)},
+        boundaries={
+            "x0": (1, lambda x: np.isclose(x[0], 0.0)),
+            "x1": (2, lambda x: np.isclose(x[0], 1.0)),
+        },
+        interfaces={"mid": (10, ("left", "right"))},
+    )
+    p = fi.SteadyProblem(
+        tagged,
+        {"left": fi.Material("a", 1.0), "right": fi.Material("b", 2.0)},
+        interfaces=[fi.Interface("mid", fi.Resistance(1.0), plus="left")],
+        boundary_conditions=[fi.FixedTemperature("x0", 300.0), fi.FixedTemperature("x1", 400.0)],
+        degree=2,
+        axisymmetric=axisymmetric,
+    )
+    p.run()  # (uses the solver options) then overwrite the field with a known one
+    # T = 300 + 100 x + 50 y^2 on the left, + 7 K on the right (a jump at x = 0.5)
+    left = p.formulation.region_cells("left")
+    right = p.formulation.region_cells("right")
+    p.T.interpolate(lambda x: 300 + 100 * x[0] + 50 * x[1] ** 2, cells0=left)
+    p.T.interpolate(lambda x: 307 + 100 * x[0] + 50 * x[1] ** 2, cells0=right)
+    p.T.x.scatter_forward()
+    y2 = 50.0 / 3.0  # mean of 50 y^2 over [0, 1]
+    # mean of 100 x over [0, 0.5], weighted with r = x when axisymmetric
+    x_left = 100 * (1 / 3 if axisymmetric else 0.25)
+    assert boundary_mean_temperature(p, "x1") == pytest.approx(407 + y2, rel=1e-12)
+    assert SurfaceMean.interface(p, "mid", "plus")() == pytest.approx(350 + y2, rel=1e-12)
+    assert SurfaceMean.interface(p, "mid", "minus")() == pytest.approx(357 + y2, rel=1e-12)
+    s = region_statistics(p, "left")
+    assert s.mean_K == pytest.approx(300 + x_left + y2, rel=1e-12)
+    assert (s.min_K, s.max_K) == pytest.approx((300.0, 400.0), rel=1e-12)
+    volume = np.pi * 0.25 if axisymmetric else 0.5  # 2 pi int_0^0.5 r dr
+    assert s.volume_m3 == pytest.approx(volume, rel=1e-12)
+    r = RegionTemperature(p, "right")
+    assert r.min() == pytest.approx(357.0) and r.max() == pytest.approx(457.0)
+    # any field on the space, not just the problem's temperature
+    T2 = p.T.copy()
+    T2.x.array[:] = 1.0
+    assert r.mean(T2) == pytest.approx(1.0, rel=1e-12)
+    assert SurfaceMean.boundary(p, "x1")(T2) == pytest.approx(1.0, rel=1e-12)
+    with pytest.raises(InputError):
+        SurfaceMean.boundary(p, "mid")  # an interface is not on the outer boundary

@@ -22,7 +22,8 @@ from dolfinx import fem
 from dolfinx.mesh import CellType
 
 from fe_interface.discretisation.formulation import Formulation
-from fe_interface.io.files import atomic_files
+from fe_interface.errors import agree
+from fe_interface.io.files import atomic_files, output_error, quiet_unraisable
 
 __all__ = ["MESHIO_CELL_TYPE", "gather_vertex_fields", "write_meshio", "write_vtx"]
 
@@ -104,16 +105,21 @@ def write_meshio(
         if q.suffix not in (".xdmf", ".vtu"):
             raise ValueError(f"meshio output must end in .xdmf or .vtu, got {q.name!r}")
     data = gather_vertex_fields(f, T)
-    if data is not None:
+    err = None
+    if data is not None:  # rank 0; its error is raised on every rank
         points, cells, pdata, cdata = data
         ctype = MESHIO_CELL_TYPE[f.mesh.topology.cell_type]
         m = meshio.Mesh(
             points, [(ctype, cells)], point_data=pdata, cell_data={k: [v] for k, v in cdata.items()}
         )
-        for q in paths:
-            targets = [q] + ([q.with_suffix(".h5")] if q.suffix == ".xdmf" else [])
-            atomic_files(targets, lambda tmp, q=q: meshio.write(tmp / q.name, m))
-    f.comm.barrier()
+        try:
+            with quiet_unraisable():
+                for q in paths:
+                    targets = [q] + ([q.with_suffix(".h5")] if q.suffix == ".xdmf" else [])
+                    atomic_files(targets, lambda tmp, q=q: meshio.write(tmp / q.name, m))
+        except Exception as e:
+            err = output_error(e, f"writing {q.name} in {q.parent}")
+    agree(f.comm, err)
     return paths[0]
 
 
@@ -125,6 +131,11 @@ def write_vtx(f: Formulation, path: str | Path, T: fem.Function | None = None) -
 
     path = Path(path)
     T = f.T if T is None else T
-    with VTXWriter(f.comm, path, [T], engine="BP4") as w:
-        w.write(0.0)
+    err = None
+    try:
+        with VTXWriter(f.comm, path, [T], engine="BP4") as w:
+            w.write(0.0)
+    except Exception as e:  # ADIOS2 (disk full, permissions)
+        err = output_error(e, f"writing {path.name} in {path.parent}")
+    agree(f.comm, err)
     return path

@@ -1,22 +1,86 @@
-"""Output files that appear complete or not at all.
+"""Output files that appear complete or not at all; result sets; folder locks.
 
-Every file fe_interface writes is first written to a temporary file beside its target
-and then renamed onto it (``os.replace`` is atomic on POSIX), so an interrupted run
-never leaves a half-written result. The temporary file gets the permissions a newly
-created file would get (``0o666`` minus the umask), not ``mkstemp``'s private ``0o600``:
-results written into a mounted host folder (Docker) stay readable.
+Single files
+    Every file fe_interface writes is first written to a temporary file beside its
+    target and then renamed onto it (``os.replace`` is atomic on POSIX), so an
+    interrupted run never leaves a half-written file (:func:`atomic_file`,
+    :func:`write_bytes`, :func:`write_text`).  The temporary file gets the permissions a
+    newly created file would get (``0o666`` minus the umask), not ``mkstemp``'s private
+    ``0o600``: results written into a mounted host folder (Docker) stay readable.
+
+Result sets (:class:`ResultSet`)
+    The files of one solution (``NAME.xdmf`` + ``NAME.h5``, ``NAME.vtu``,
+    ``NAME_summary.json``, ``NAME_vtx.bp``, plots, ...) are written into a temporary
+    folder beside the target, ``.tmp_NAME_<host>_<pid>_*``, and swapped in together
+    with a *manifest* ``NAME.manifest.json`` (size and SHA-256 of every file).  The
+    manifest is replaced first by one marked ``"complete": false``, then the files are
+    renamed into place, then the complete manifest is renamed over it: whatever moment
+    a run is killed, the folder holds either the old set, the new set, or a set whose
+    manifest says it is incomplete -- never a silently mixed one.
+    :func:`verify_result_set` / :func:`check_result_file` are the readers' check (used by
+    ``fe-interface render``).  A failure while writing (disk full, ...) raises
+    :class:`~fe_interface.errors.OutputError` and leaves the previous set untouched.
+
+Locks (:class:`FolderLock`)
+    A run holds ``.fe_interface.lock`` in its output folder (an ``flock`` on the file,
+    which the kernel drops when the process dies, plus the pid, host and command in it
+    for the message); a second run into the same folder refuses with
+    :class:`~fe_interface.errors.OutputBusyError`.  Where ``flock`` is not available
+    the pid and host decide: a lock of a dead process on this host is stale and taken
+    over.  Temporaries of dead runs (``.tmp_*`` whose pid is gone, or any, once the lock
+    is held) are removed; those of a live run never are.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import gc
+import hashlib
+import json
 import os
+import re
 import shutil
+import socket
+import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-__all__ = ["atomic_file", "atomic_files", "write_bytes", "write_text"]
+from fe_interface.errors import InputError, OutputBusyError, OutputError, describe, on_rank0
+
+__all__ = [
+    "LOCK_NAME",
+    "MANIFEST_SUFFIX",
+    "FolderLock",
+    "ResultSet",
+    "atomic_file",
+    "atomic_files",
+    "check_output_name",
+    "check_result_file",
+    "clean_dead_temporaries",
+    "output_error",
+    "quiet_unraisable",
+    "verify_result_set",
+    "write_bytes",
+    "write_text",
+]
+
+LOCK_NAME = ".fe_interface.lock"
+MANIFEST_SUFFIX = ".manifest.json"
+MANIFEST_FORMAT = "fe_interface result set"
+HOST = socket.gethostname().replace("_", "-").replace("/", "-") or "host"
+
+#: test hook: called with a label before each rename of a result-set swap (fault tests)
+fault_hook: Callable[[str], None] | None = None
+
+
+def _fault(label: str) -> None:
+    if fault_hook is not None:
+        fault_hook(label)
 
 
 def _new_file_mode() -> int:
@@ -25,13 +89,63 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
+def tmp_prefix(tag: str = "") -> str:
+    """Prefix of this process's temporaries: ``.tmp_[tag_]<host>_<pid>-`` (the random
+    part that follows has no ``-``; the host has no ``_``)."""
+    tag = f"{tag}_" if tag else ""
+    return f".tmp_{tag}{HOST}_{os.getpid()}-"
+
+
+def output_error(e: BaseException, what: str) -> OutputError:
+    """One line for a failed write: ``what: <reason>`` (disk full, permission, ...)."""
+    if isinstance(e, OutputError):
+        return e
+    if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+        reason = "no space left on device"
+    elif isinstance(e, OSError) and e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = f"permission denied ({e.strerror})"
+    elif isinstance(e, OSError) and e.errno == errno.EDQUOT:
+        reason = "disk quota exceeded"
+    else:
+        reason = describe(e).splitlines()[0] if str(e) else type(e).__name__
+        if "No space left" in str(e) or "errno = 28" in str(e):
+            reason = "no space left on device"
+    err = OutputError(f"{what}: {reason}")
+    if isinstance(e, OSError):
+        err.errno = e.errno
+    return err
+
+
+@contextmanager
+def quiet_unraisable() -> Iterator[None]:
+    """Silence the "Exception ignored in ... __dealloc__" pages that h5py prints when a
+    file it holds cannot be flushed (disk full); garbage is collected before leaving, so
+    those objects die while the hook is installed."""
+    old = sys.unraisablehook
+
+    def hook(u: Any) -> None:
+        if isinstance(u.exc_value, OSError) or "h5py" in repr(u.object):
+            return
+        old(u)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        gc.collect()
+        sys.unraisablehook = old
+
+
+# --------------------------------------------------------------------------------------
+# single files
+# --------------------------------------------------------------------------------------
 @contextmanager
 def atomic_file(path: str | Path, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path``, on an
     exception it is removed (``suffix``: for writers that choose the format by it)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp_", suffix=suffix, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=tmp_prefix(), suffix=suffix, dir=path.parent)
     os.close(fd)
     try:
         yield Path(tmp)
@@ -58,13 +172,508 @@ def write_text(path: str | Path, text: str) -> None:
 
 
 def atomic_files(target_files: list[Path], write: Callable[[Path], object]) -> None:
-    """Call ``write(tmpdir)`` then move each produced file to its target."""
+    """Call ``write(tmpdir)`` then move each produced file to its target (``.xdmf``
+    last, after its ``.h5``).  Prefer :class:`ResultSet` for sets of files."""
     parent = target_files[0].parent
     parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp_", dir=parent))
+    tmp = Path(tempfile.mkdtemp(prefix=tmp_prefix(), dir=parent))
     try:
         write(tmp)
         for t in sorted(target_files, key=lambda f: f.suffix == ".xdmf"):  # h5 before xdmf
             os.replace(tmp / t.name, t)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def check_output_name(name: Any, what: str = "output name") -> str:
+    """A base name for result files: a non-empty string without path separators, not
+    ``.``/``..``, not starting with ``.`` (hidden names are the temporaries').
+
+    Raises:
+        InputError: naming ``what``.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"{what} must be a non-empty file name, got {name!r}")
+    bad = [c for c in ("/", "\\", "\0") if c in name]
+    if bad or name in (".", "..") or ".." in name.split("."):
+        raise InputError(
+            f"{what} must be a plain file name (no folders, no '..'), got {name!r}; "
+            "choose the folder with the output folder instead"
+        )
+    if name.startswith(".") or name != name.strip():
+        raise InputError(f"{what} must not start with '.' or a space, got {name!r}")
+    return name
+
+
+# --------------------------------------------------------------------------------------
+# processes and temporaries
+# --------------------------------------------------------------------------------------
+def pid_alive(pid: int) -> bool:
+    """True if a process with this pid exists on this host."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, another user's
+        return True
+    except OSError:
+        return True
+    return True
+
+
+_OWNER = re.compile(r"^\.tmp_(?:.*_)?([^_]+)_(\d+)-[^-]*$")
+
+
+def _temporary_owner(entry: str) -> tuple[str, int] | None:
+    """(host, pid) encoded in a temporary's name ``.tmp_[tag_]<host>_<pid>-<random>``."""
+    m = _OWNER.match(entry)
+    return (m.group(1), int(m.group(2))) if m else None
+
+
+def clean_dead_temporaries(folder: Path, locked: bool, min_age_s: float = 3600.0) -> list[Path]:
+    """Remove ``.tmp_*`` entries of ``folder`` left by runs that died.
+
+    A temporary of this host whose pid is gone is dead.  With ``locked`` (this process
+    holds the folder's lock, so no other run writes here) temporaries of other hosts are
+    dead too, and unnamed ones older than ``min_age_s``.  Returns what was removed.
+    """
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    now = time.time()
+    for p in folder.glob(".tmp_*"):
+        owner = _temporary_owner(p.name)
+        if owner is not None:
+            host, pid = owner
+            if host == HOST:
+                dead = pid != os.getpid() and not pid_alive(pid)
+            else:
+                dead = locked
+        else:
+            try:
+                dead = locked and now - p.lstat().st_mtime > min_age_s
+            except OSError:
+                dead = False
+        if dead:
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    p.unlink()
+            removed.append(p)
+    return removed
+
+
+# --------------------------------------------------------------------------------------
+# locks
+# --------------------------------------------------------------------------------------
+_HELD: dict[str, list[Any]] = {}  # realpath -> [count, fd, pid]
+
+
+def _lock_info(purpose: str) -> dict[str, Any]:
+    return {
+        "pid": os.getpid(),
+        "host": HOST,
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "purpose": purpose,
+        "command": " ".join(sys.argv)[:300],
+    }
+
+
+def _read_info(fd: int) -> dict[str, Any]:
+    try:
+        data = os.pread(fd, 4096, 0)
+        info = json.loads(data.decode() or "{}")
+        return info if isinstance(info, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+class FolderLock:
+    """The lock of an output or checkpoint folder (re-entrant within a process).
+
+    Args:
+        folder: the folder (created).
+        purpose: what the holder does, for the message of a refused run.
+
+    Raises:
+        OutputBusyError: another live run holds the lock.
+        OutputError: the folder cannot be created or written.
+    """
+
+    def __init__(self, folder: str | Path, purpose: str = "run") -> None:
+        self.folder = Path(folder)
+        self.purpose = purpose
+        self.path = self.folder / LOCK_NAME
+        self._key: str | None = None
+
+    def acquire(self) -> FolderLock:
+        """Take the lock (or raise)."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise output_error(e, f"output folder {self.folder}") from None
+        key = os.path.realpath(self.folder)
+        held = _HELD.get(key)
+        if held is not None and held[2] == os.getpid():
+            held[0] += 1
+            self._key = key
+            return self
+        for _ in range(20):
+            fd = self._open()
+            if self._flock(fd):
+                try:
+                    same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+                except FileNotFoundError:
+                    same = False
+                if not same:  # removed by the previous holder meanwhile: try again
+                    os.close(fd)
+                    continue
+            try:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, json.dumps(_lock_info(self.purpose)).encode(), 0)
+            except OSError as e:
+                os.close(fd)
+                raise output_error(e, f"lock file {self.path}") from None
+            _HELD[key] = [1, fd, os.getpid()]
+            self._key = key
+            return self
+        raise OutputBusyError(f"output folder {self.folder}: could not take the lock {self.path}")
+
+    def _open(self) -> int:
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, _new_file_mode())
+        except OSError as e:
+            raise output_error(e, f"lock file {self.path}") from None
+
+    def _busy(self, fd: int, info: dict[str, Any]) -> OutputBusyError:
+        os.close(fd)
+        who = f"pid {info.get('pid', '?')} on {info.get('host', '?')}"
+        since = f", since {info['started']}" if info.get("started") else ""
+        cmd = f" ({info['command']})" if info.get("command") else ""
+        return OutputBusyError(
+            f"output folder {self.folder} is in use by another run ({who}{since}{cmd}); "
+            "wait for it to finish or choose another folder"
+        )
+
+    def _flock(self, fd: int) -> bool:
+        """flock the file; True if flock works here (False: pid/host fallback done)."""
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            raise self._busy(fd, _read_info(fd)) from None
+        except (OSError, ImportError):  # no flock on this file system: pid + host
+            info = _read_info(fd)
+            pid, host = info.get("pid"), info.get("host")
+            if isinstance(pid, int) and pid != os.getpid():
+                if host != HOST or pid_alive(pid):
+                    raise self._busy(fd, info) from None
+            return False  # no holder, or a stale lock of a dead process: take it over
+
+    def release(self) -> None:
+        """Release the lock (the last of nested acquisitions removes the file)."""
+        key, self._key = self._key, None
+        held = _HELD.get(key) if key else None
+        if held is None:
+            return
+        held[0] -= 1
+        if held[0] > 0:
+            return
+        del _HELD[key]
+        fd = held[1]
+        try:
+            if os.path.samestat(os.fstat(fd), os.stat(self.path)):
+                os.unlink(self.path)
+        except OSError:
+            pass
+        os.close(fd)
+
+    def __enter__(self) -> FolderLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.release()
+
+
+# --------------------------------------------------------------------------------------
+# result sets
+# --------------------------------------------------------------------------------------
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _walk(root: Path) -> list[Path]:
+    """Files under ``root`` (recursively), relative, sorted."""
+    out = []
+    for dirpath, _dirs, files in os.walk(root):
+        for fn in files:
+            out.append(Path(dirpath, fn).relative_to(root))
+    return sorted(out)
+
+
+def _fsync(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def manifest_path(folder: Path, name: str) -> Path:
+    """``folder/NAME.manifest.json``."""
+    return Path(folder) / f"{name}{MANIFEST_SUFFIX}"
+
+
+def read_manifest(path: Path) -> dict[str, Any] | None:
+    """The manifest at ``path`` (None if absent or not a manifest)."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict) or doc.get("format") != MANIFEST_FORMAT:
+        return None
+    return doc
+
+
+def _top(entries: Any) -> set[str]:
+    return {Path(e).parts[0] for e in (entries or {}) if Path(e).parts}
+
+
+class ResultSet:
+    """Writer of one result set ``folder/NAME*`` (collective; rank 0 does the files).
+
+    Usage::
+
+        with ResultSet(folder, name, comm) as rs:
+            write_something(rs.path(f"{name}.vtu"))   # into the temporary folder
+            rs.commit()                                  # swap in, with the manifest
+
+    Leaving the block without :meth:`commit` (an error) removes the temporary folder
+    and leaves the previous set as it was.
+
+    Args:
+        folder: output folder (created).
+        name: base name of the set (a plain file name).
+        comm: MPI communicator (None: this process alone).
+        kind: what the set holds ("steady", "transient", "case"), for the manifest.
+    """
+
+    def __init__(self, folder: str | Path, name: str, comm: Any = None, kind: str = "steady") -> None:
+        self.folder = Path(folder)
+        self.name = check_output_name(name)
+        self.comm = comm
+        self.kind = kind
+        self.tmp: Path | None = None
+        self.lock = FolderLock(self.folder, f"writing result set {name!r}")
+        self.committed = False
+        self._locked = False
+
+    def _rank0(self) -> bool:
+        return self.comm is None or self.comm.rank == 0
+
+    def _bcast(self, v: Any) -> Any:
+        return v if self.comm is None or self.comm.size == 1 else self.comm.bcast(v, root=0)
+
+    def open(self) -> ResultSet:
+        """Lock the folder, remove dead temporaries, create the temporary folder."""
+
+        def start() -> str:
+            self.lock.acquire()
+            self._locked = True
+            clean_dead_temporaries(self.folder, locked=True)
+            try:
+                return tempfile.mkdtemp(prefix=tmp_prefix(self.name), dir=self.folder)
+            except OSError as e:
+                raise output_error(e, f"result set {self.name!r} in {self.folder}") from None
+
+        try:
+            tmp = on_rank0(self.comm, start)
+        except BaseException:
+            self._release()
+            raise
+        self.tmp = Path(self._bcast(tmp))
+        return self
+
+    def __enter__(self) -> ResultSet:
+        return self.open()
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if not self.committed:
+            self.abort()
+
+    def path(self, filename: str) -> Path:
+        """Where to write ``filename`` of the set (in the temporary folder)."""
+        assert self.tmp is not None, "ResultSet.open() first"
+        return self.tmp / filename
+
+    def final(self, p: str | Path) -> Path:
+        """The final path of a path in the temporary folder."""
+        assert self.tmp is not None
+        return self.folder / Path(p).relative_to(self.tmp)
+
+    def what(self) -> str:
+        return f"result set {self.name!r} in {self.folder}"
+
+    # ---------------------------------------------------------------- commit
+    def commit(self) -> list[Path]:
+        """Swap the temporary folder's files in (collective); returns the final paths of
+        the top-level entries.
+
+        Raises:
+            OutputError: a file could not be written or moved; nothing of the previous
+                set has been touched unless the swap itself failed (then its manifest
+                says it is incomplete).
+        """
+        entries = on_rank0(self.comm, self._swap, lambda e: output_error(e, self.what()))
+        entries = self._bcast(entries)
+        self.committed = True
+        self._release()
+        return [self.folder / e for e in entries]
+
+    def _manifest(self, files: list[Path], complete: bool, replacing: list[str]) -> dict[str, Any]:
+        assert self.tmp is not None
+        doc: dict[str, Any] = {
+            "format": MANIFEST_FORMAT,
+            "version": 1,
+            "name": self.name,
+            "kind": self.kind,
+            "complete": complete,
+            "written": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "writer": {"host": HOST, "pid": os.getpid()},
+            "files": {},
+        }
+        for rel in files:
+            p = self.tmp / rel
+            doc["files"][rel.as_posix()] = {"size": p.stat().st_size, "sha256": _sha256(p)}
+        if replacing:
+            doc["replacing"] = replacing
+        return doc
+
+    def _swap(self) -> list[str]:
+        assert self.tmp is not None
+        tmp, folder = self.tmp, self.folder
+        mname = manifest_path(folder, self.name).name
+        for junk in (tmp / mname, tmp / LOCK_NAME):  # a nested set's manifest / lock
+            with contextlib.suppress(FileNotFoundError):
+                junk.unlink()
+        for junk in tmp.glob(".tmp_*"):  # left by a nested writer that failed
+            shutil.rmtree(junk, ignore_errors=True) if junk.is_dir() else junk.unlink()
+        files = _walk(tmp)
+        for rel in files:
+            _fsync(tmp / rel)
+        old = read_manifest(manifest_path(folder, self.name))
+        old_top = _top(old.get("files")) | set(old.get("replacing", [])) if old else set()
+        top = sorted(_top({r.as_posix(): 0 for r in files}), key=lambda e: e.endswith(".xdmf"))
+        # 1. the manifest says "incomplete" while the files move
+        pending = self._manifest(files, False, sorted(old_top | set(top)))
+        write_bytes(manifest_path(folder, self.name), json.dumps(pending, indent=1).encode(), fsync=True)
+        done = self._manifest(files, True, [])
+        write_bytes(tmp / mname, json.dumps(done, indent=1).encode(), fsync=True)
+        # 2. the files (data before the .xdmf that points to it)
+        trash = Path(tempfile.mkdtemp(prefix=".old_", dir=tmp))
+        for e in top:
+            _fault(f"rename:{e}")
+            src, dst = tmp / e, folder / e
+            if dst.is_dir() and not dst.is_symlink():
+                os.rename(dst, trash / e)
+            elif src.is_dir() and dst.exists():
+                os.rename(dst, trash / e)
+            os.replace(src, dst)
+        # 3. files of the previous set that this one does not have
+        for e in sorted(old_top - set(top)):
+            if "/" in e or e in ("", ".", "..") or e == mname:
+                continue
+            p = folder / e
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    p.unlink()
+        # 4. the complete manifest
+        _fault("rename:manifest")
+        os.replace(tmp / mname, manifest_path(folder, self.name))
+        _fsync(folder)
+        shutil.rmtree(tmp, ignore_errors=True)
+        return [*top, mname]
+
+    # ---------------------------------------------------------------- abort
+    def abort(self) -> None:
+        """Remove the temporary folder and release the lock (no collective call)."""
+        if self._rank0() and self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        self._release()
+
+    def _release(self) -> None:
+        if self._locked:
+            self._locked = False
+            self.lock.release()
+
+
+# --------------------------------------------------------------------------------------
+# readers' checks
+# --------------------------------------------------------------------------------------
+def verify_result_set(folder: str | Path, name: str, hashes: bool = True) -> list[str]:
+    """Problems of the result set ``name`` in ``folder`` ([] if it is complete and every
+    file matches its manifest; ``hashes=False`` checks sizes only)."""
+    folder = Path(folder)
+    mpath = manifest_path(folder, name)
+    doc = read_manifest(mpath)
+    if doc is None:
+        return [f"{mpath}: no manifest (not a result set, or written before manifests existed)"]
+    if not doc.get("complete"):
+        return [
+            f"result set {name!r} in {folder} is incomplete: a run was interrupted while "
+            "writing it; run it again"
+        ]
+    problems = []
+    for rel, meta in doc.get("files", {}).items():
+        p = folder / rel
+        if not p.is_file():
+            problems.append(f"{p}: missing")
+        elif p.stat().st_size != meta.get("size"):
+            problems.append(f"{p}: size {p.stat().st_size} bytes, the manifest says {meta.get('size')}")
+        elif hashes and _sha256(p) != meta.get("sha256"):
+            problems.append(f"{p}: contents differ from the manifest (changed after the run)")
+    return problems
+
+
+def check_result_file(path: str | Path, hashes: bool = True) -> str | None:
+    """The name of the result set that holds ``path``, checked; None if no manifest in
+    its folder lists it (a file from elsewhere).
+
+    Raises:
+        InputError: the set is incomplete or its files do not match the manifest.
+    """
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        return None
+    first = path.name
+    for m in sorted(folder.glob(f"*{MANIFEST_SUFFIX}")):
+        doc = read_manifest(m)
+        if doc is None:
+            continue
+        listed = _top(doc.get("files")) | set(doc.get("replacing", []))
+        if first not in listed:
+            continue
+        name = m.name.removesuffix(MANIFEST_SUFFIX)
+        problems = verify_result_set(folder, name, hashes)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise InputError(f"{path}: {problems[0]}{more}")
+        return name
+    return None

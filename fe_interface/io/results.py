@@ -1,7 +1,10 @@
 """A result set: the field files and the summary of one solution, written together.
 
 Used by :meth:`SteadyProblem.export <fe_interface.problems.steady.SteadyProblem.export>`
-and by case runs (:mod:`fe_interface.case`).
+and by case runs (:mod:`fe_interface.case`).  The files are written into the temporary
+folder of a :class:`~fe_interface.io.files.ResultSet` and swapped into the output folder
+together with the manifest ``NAME.manifest.json``: the folder holds the complete old set
+or the complete new one (see :mod:`fe_interface.io.files`).
 """
 
 from __future__ import annotations
@@ -11,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from fe_interface.discretisation.formulation import Formulation
+from fe_interface.errors import InputError
 from fe_interface.io.fields import write_meshio, write_vtx
+from fe_interface.io.files import ResultSet, check_result_file, verify_result_set
 from fe_interface.io.summary import write_summary
 from fe_interface.postprocessing.balance import EnergyBalance, steady_balance
 from fe_interface.postprocessing.interfaces import InterfaceSummary, interface_table
 
-__all__ = ["FIELD_FILES", "write_steady_results"]
+__all__ = ["FIELD_FILES", "check_result_file", "verify_result_set", "write_steady_results"]
 
 #: the files of a result set: kind -> what it holds
 FIELD_FILES = {
@@ -36,30 +41,53 @@ def write_steady_results(
     table: list[InterfaceSummary] | None = None,
     balance: EnergyBalance | None = None,
     extra: dict[str, Any] | None = None,
+    result_set: ResultSet | None = None,
 ) -> dict[str, Any]:
     """Write the result set of the solution in ``f.T`` (collective).
 
     Args:
         f: the solved formulation.
         folder: output folder (created).
-        name: base name of the files.
+        name: base name of the files (a plain file name).
         files: kinds of :data:`FIELD_FILES` to write (``vtx=True`` adds "vtx").
         table, balance: the interface table and energy balance (computed if None).
         extra: more entries for the JSON summary.
+        result_set: an open :class:`~fe_interface.io.files.ResultSet` to write into (the
+            caller commits it, e.g. with plots added); default: a set of its own,
+            committed here.
 
     Returns:
-        kind -> path, plus "interfaces" (the table) and "balance".
+        kind -> final path, plus "interfaces" (the table) and "balance".
+
+    Raises:
+        OutputError: a file could not be written (the previous set is left intact).
+        OutputBusyError: another run writes into ``folder``.
     """
     kinds = list(dict.fromkeys([*files, *(["vtx"] if vtx else [])]))
+    unknown = [k for k in kinds if k not in FIELD_FILES]
+    if unknown:
+        raise InputError(f"unknown result file kind(s) {unknown} (choices: {', '.join(FIELD_FILES)})")
     table = interface_table(f) if table is None else table
     balance = steady_balance(f) if balance is None else balance
+    own = result_set is None
+    rs = ResultSet(folder, name, f.comm, "steady") if own else result_set
+    assert rs is not None
     out: dict[str, Any] = {"interfaces": table, "balance": balance}
-    meshio_files = {k: folder / f"{name}.{k}" for k in ("xdmf", "vtu") if k in kinds}
-    if meshio_files:  # the fields are gathered once for both files
-        write_meshio(f, *meshio_files.values())
-        out |= meshio_files
-    if "vtx" in kinds:
-        out["vtx"] = write_vtx(f, folder / f"{name}_vtx.bp")
-    if "summary" in kinds:
-        out["summary"] = write_summary(folder / f"{name}_summary.json", table, balance, f.comm, extra)
+    if own:
+        rs.open()
+    try:
+        meshio_files = {k: rs.path(f"{name}.{k}") for k in ("xdmf", "vtu") if k in kinds}
+        if meshio_files:  # the fields are gathered once for both files
+            write_meshio(f, *meshio_files.values())
+            out |= {k: rs.final(p) for k, p in meshio_files.items()}
+        if "vtx" in kinds:
+            out["vtx"] = rs.final(write_vtx(f, rs.path(f"{name}_vtx.bp")))
+        if "summary" in kinds:
+            p = write_summary(rs.path(f"{name}_summary.json"), table, balance, f.comm, extra)
+            out["summary"] = rs.final(p)
+        if own:
+            rs.commit()
+    finally:
+        if own and not rs.committed:
+            rs.abort()
     return out

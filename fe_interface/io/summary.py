@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from fe_interface.io.files import write_text
+from fe_interface.errors import on_rank0
+from fe_interface.io.files import output_error, write_text
 from fe_interface.postprocessing.balance import EnergyBalance
 from fe_interface.postprocessing.interfaces import InterfaceSummary
 
@@ -42,7 +43,8 @@ def write_summary(
     mechanism conductance -- no resistance, e.g. the contact part of a bonded interface --
     is null there and its name is listed in ``mechanisms.no_resistance``.)"""
     path = Path(path)
-    if comm.rank == 0:
+
+    def write() -> None:
         doc = json_safe(
             {
                 "interfaces": [s._asdict() for s in interfaces],
@@ -51,7 +53,8 @@ def write_summary(
             | (extra or {})
         )
         write_text(path, json.dumps(doc, indent=2, allow_nan=False))
-    comm.barrier()
+
+    on_rank0(comm, write, lambda e: output_error(e, f"writing {path}"))
     return path
 
 

@@ -35,7 +35,7 @@ import numpy as np
 
 from fe_interface.errors import InputError
 
-__all__ = ["KINDS", "Check", "failures", "format_checks", "compare_runs", "checks_as_json"]
+__all__ = ["KINDS", "Check", "checks_as_json", "compare_runs", "failures", "format_checks"]
 
 #: kinds of check -> the condition (text)
 KINDS = {
@@ -89,7 +89,7 @@ class Check(_CheckFields):
 
     __slots__ = ()
 
-    def __new__(
+    def __new__(  # noqa: D102  (the class docstring documents the fields)
         cls,
         computed: float,
         expected: float,
@@ -118,14 +118,14 @@ class Check(_CheckFields):
     def at_most(
         cls, computed: float, bound: float, parallel_rtol: float | None = 1e-10, note: str = ""
     ) -> Check:
-        """computed ≤ bound."""
+        """Computed ≤ bound."""
         return cls(computed, bound, parallel_rtol=parallel_rtol, note=note, kind="max")
 
     @classmethod
     def at_least(
         cls, computed: float, bound: float, parallel_rtol: float | None = 1e-10, note: str = ""
     ) -> Check:
-        """computed ≥ bound."""
+        """Computed ≥ bound."""
         return cls(computed, bound, parallel_rtol=parallel_rtol, note=note, kind="min")
 
     @classmethod
@@ -137,7 +137,7 @@ class Check(_CheckFields):
         parallel_rtol: float | None = 1e-10,
         note: str = "",
     ) -> Check:
-        """lower ≤ computed ≤ upper (kind "range": the midpoint and atol = half-width)."""
+        """Lower ≤ computed ≤ upper (kind "range": the midpoint and atol = half-width)."""
         lo, hi = _real(lower, "lower"), _real(upper, "upper")
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
             raise InputError(f"Check.within: need finite lower < upper, got {lower!r}, {upper!r}")
@@ -156,7 +156,9 @@ class Check(_CheckFields):
     @property
     def tolerance(self) -> float:
         """The allowed |computed − expected| of a ``close`` check (0 for bounds)."""
-        return self.atol + self.rtol * abs(self.expected) if self.kind in ("close", "range") else 0.0
+        return (
+            self.atol + self.rtol * abs(self.expected) if self.kind in ("close", "range") else 0.0
+        )
 
     @property
     def error(self) -> float:
@@ -210,8 +212,10 @@ class Check(_CheckFields):
         return f"{key}: computed {self.computed!r} is not {self.describe_tolerance()}"
 
     def agrees_with(self, other: Check) -> bool:
-        """Serial-vs-parallel: this value and ``other``'s agree to ``parallel_rtol``
-        (always True when ``parallel_rtol`` is None: not compared)."""
+        """Serial vs parallel: this value and ``other``'s agree to ``parallel_rtol``.
+
+        Always True when ``parallel_rtol`` is None (not compared).
+        """
         if self.parallel_rtol is None:
             return True
         a, b = self.computed, other.computed
@@ -226,6 +230,8 @@ def _as_check(key: str, value: Any) -> Check:
         return value
     if isinstance(value, Mapping):
         fields = {k: value[k] for k in _CheckFields._fields if k in value}
+        if fields.get("computed", 0.0) is None:  # checks_as_json writes NaN as null
+            fields["computed"] = math.nan
         return Check(**fields)
     if isinstance(value, (list, tuple)) and len(value) == len(_CheckFields._fields):
         return Check(*value)
@@ -233,8 +239,10 @@ def _as_check(key: str, value: Any) -> Check:
 
 
 def failures(checks: Mapping[str, Any]) -> list[str]:
-    """One line per failed check (key, computed, expected, error, tolerance); [] if all
-    pass.  Values may be :class:`Check` objects or their JSON lists/dicts."""
+    """One line per failed check (key, computed, expected, error, tolerance).
+
+    Values may be :class:`Check` objects or their JSON lists/dicts; [] if all pass.
+    """
     out = []
     for key, value in checks.items():
         line = _as_check(key, value).failure(key)
@@ -244,9 +252,11 @@ def failures(checks: Mapping[str, Any]) -> list[str]:
 
 
 def compare_runs(serial: Mapping[str, Any], parallel: Mapping[str, Any]) -> list[str]:
-    """One line per check whose computed values differ between two runs (serial,
-    parallel) by more than the check's ``parallel_rtol`` (checks with None are not
-    compared); keys present in only one run are failures too."""
+    """One line per check whose computed values differ between two runs.
+
+    The runs (serial, parallel) must agree to each check's ``parallel_rtol`` (checks
+    with None are not compared); keys present in only one run are failures too.
+    """
     out = []
     for key in sorted(set(serial) | set(parallel)):
         if key not in serial or key not in parallel:
@@ -265,8 +275,10 @@ def compare_runs(serial: Mapping[str, Any], parallel: Mapping[str, Any]) -> list
 
 
 def format_checks(checks: Mapping[str, Check], width: int | None = None) -> str:
-    """A table: key, computed, expected (a range: its midpoint; a bound: the bound),
-    relative error (close checks), tolerance, ok."""
+    """A text table: key, computed, expected, relative error, tolerance, ok.
+
+    For a range the expected column holds its midpoint, for a bound the bound.
+    """
     w = width or max([len(k) for k in checks] + [8]) + 2
     head = f"{'check':<{w}}{'computed':>18}{'expected':>18}{'rel. error':>12}  {'tolerance':<22}ok"
     lines = [head, "-" * len(head)]
@@ -281,12 +293,16 @@ def format_checks(checks: Mapping[str, Check], width: int | None = None) -> str:
 
 
 def checks_as_json(checks: Mapping[str, Check]) -> dict[str, dict[str, Any]]:
-    """key -> the check's fields plus ``passed`` and ``relative_error`` (NaN -> None):
-    what ``fe-interface demo NAME --json`` prints."""
+    """Key -> the check's fields, ``passed`` and ``relative_error`` (NaN -> None).
+
+    What ``fe-interface demo NAME --json`` prints: strict JSON with field names.
+    """
     out = {}
     for key, c in checks.items():
         d: dict[str, Any] = c._asdict()
         d["passed"] = c.passed
         d["relative_error"] = c.relative_error if c.kind == "close" else None
-        out[key] = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()}
+        out[key] = {
+            k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in d.items()
+        }
     return out

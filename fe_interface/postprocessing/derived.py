@@ -35,9 +35,9 @@ from fe_interface.mesh.topology import facet_cells
 from fe_interface.postprocessing.sampling import as_formulation
 
 __all__ = [
-    "SurfaceMean",
-    "RegionTemperature",
     "RegionStatistics",
+    "RegionTemperature",
+    "SurfaceMean",
     "boundary_mean_temperature",
     "region_statistics",
 ]
@@ -138,8 +138,9 @@ class RegionStatistics(NamedTuple):
 
 
 class RegionTemperature:
-    """∫ T dV, mean, minimum and maximum of the temperature in one region (the weights
-    are assembled once; every call is a dot product and a reduction).
+    """∫ T dV, mean, minimum and maximum of the temperature in one region.
+
+    The weights are assembled once; every call is a dot product and a reduction.
 
     Args:
         p: a problem or a formulation.

@@ -54,7 +54,7 @@ from fe_interface.discretisation.formulation import Formulation
 from fe_interface.errors import InputError, TimeStepError
 from fe_interface.io.checkpoint import Checkpoint
 from fe_interface.io.progress import ProgressBar
-from fe_interface.io.timeseries import TimeSeries, write_csv
+from fe_interface.io.timeseries import TimeSeries
 from fe_interface.mesh import TaggedMesh
 from fe_interface.model.boundary import BoundaryCondition
 from fe_interface.model.interfaces import Interface
@@ -62,6 +62,7 @@ from fe_interface.model.materials import Material
 from fe_interface.model.model import Model
 from fe_interface.model.sources import HeatSource
 from fe_interface.model.time import TimeFunction
+from fe_interface.model.validation import is_real
 from fe_interface.postprocessing.balance import (
     EnergyBalance,
     HeatRates,
@@ -122,6 +123,40 @@ def _theta(scheme: str | float) -> float:
     if not 0.5 <= theta <= 1.0:
         raise InputError(f"theta must lie in [0.5, 1] (stable schemes), got {theta!r}")
     return theta
+
+
+def _check_run_arguments(
+    t_end: Any, dt: Any, adaptive: bool, tol: Any, dt_min: Any, dt_max: Any,
+    output_every: Any, checkpoint_every: Any, max_steps: Any,
+) -> tuple[float, float, float, float, float]:  # fmt: skip
+    """The checked times and tolerances of :meth:`TransientProblem.run` (NumPy scalars
+    accepted): (t_end, dt, tol, dt_min, dt_max)."""
+    for label, val in (("dt", dt), ("t_end", t_end)):
+        if not is_real(val) or not (val > 0 and math.isfinite(val)):
+            raise InputError(f"{label} must be a positive number of seconds, got {val!r}")
+    t_end, dt = float(t_end), float(dt)
+    for label, val in (
+        ("output_every", output_every),
+        ("checkpoint_every", checkpoint_every),
+        ("max_steps", max_steps),
+    ):
+        if not isinstance(val, (int, np.integer)) or isinstance(val, bool) or val < 1:
+            raise InputError(f"{label} must be an integer >= 1, got {val!r}")
+    if not adaptive and t_end / dt > max_steps:
+        raise InputError(
+            f"t_end / dt = {t_end / dt:.3g} steps exceeds max_steps = {max_steps}: use a "
+            "larger dt, adaptive=True, or raise max_steps"
+        )
+    if not is_real(tol) or not (tol > 0 and math.isfinite(tol)):
+        raise InputError(f"tol must be a positive temperature (K), got {tol!r}")
+    for label, val in (("dt_min", dt_min), ("dt_max", dt_max)):
+        if val is not None and (not is_real(val) or not (val > 0 and math.isfinite(val))):
+            raise InputError(f"{label} must be a positive number of seconds, got {val!r}")
+    dt_min = dt * 1e-6 if dt_min is None else float(dt_min)
+    dt_max = t_end if dt_max is None else float(dt_max)
+    if adaptive and not dt_min <= dt_max:
+        raise InputError(f"need dt_min <= dt_max, got {dt_min!r}, {dt_max!r}")
+    return t_end, dt, float(tol), dt_min, dt_max
 
 
 def _describe(obj: Any) -> str:
@@ -629,29 +664,16 @@ class TransientProblem:
             InputError: bad arguments or checkpoint.
         """
         f = self._formulation()
-        for label, val in (("dt", dt), ("t_end", t_end)):
-            if not isinstance(val, (int, float, np.floating)) or not (val > 0 and math.isfinite(val)):
-                raise InputError(f"{label} must be a positive number of seconds, got {val!r}")
-        for label, val in (("output_every", output_every), ("checkpoint_every", checkpoint_every)):
-            if not isinstance(val, (int, np.integer)) or isinstance(val, bool) or val < 1:
-                raise InputError(f"{label} must be an integer >= 1, got {val!r}")
-        if not adaptive and t_end / dt > max_steps:
-            raise InputError(
-                f"t_end / dt = {t_end / dt:.3g} steps exceeds max_steps = {max_steps}: use a "
-                "larger dt, adaptive=True, or raise max_steps"
-            )
-        if adaptive and not (isinstance(tol, (int, float)) and tol > 0):
-            raise InputError(f"tol must be a positive temperature (K), got {tol!r}")
-        dt_min = dt * 1e-6 if dt_min is None else dt_min
-        dt_max = t_end if dt_max is None else dt_max
-        if adaptive and not 0 < dt_min <= dt_max:
-            raise InputError(f"need 0 < dt_min <= dt_max, got {dt_min!r}, {dt_max!r}")
+        t_end, dt, tol, dt_min, dt_max = _check_run_arguments(
+            t_end, dt, adaptive, tol, dt_min, dt_max, output_every, checkpoint_every, max_steps
+        )
         timings = {"solve": 0.0, "output": 0.0, "checkpoint": 0.0}
         t_start = time.perf_counter()
         self.set_initial_temperature()
         self.history = []
         self.frame_times = []
         self._start_accounting()
+        writer = TimeSeries(f, f.T, Path(output), name, vtx) if output is not None else None
         ck = Checkpoint(Path(checkpoint), f, self.identity()) if checkpoint is not None else None
         restarted_from = None
         if ck is not None and ck.prepare(restart):
@@ -662,9 +684,9 @@ class TransientProblem:
                     f"t_end = {t_end!r} s is before the checkpoint's time {self.t!r} s: "
                     "nothing to do"
                 )
-        writer = TimeSeries(f, f.T, Path(output), name, vtx) if output is not None else None
         files: dict[str, Any] = {}
         rejected = 0
+        attempts = 0
         try:
             if writer is not None:
                 t0 = time.perf_counter()
@@ -680,6 +702,13 @@ class TransientProblem:
                 # a last step within round-off of dt keeps dt (and its matrix)
                 step_dt = remaining if final and remaining < dt * (1 - 1e-9) else dt
                 t0 = time.perf_counter()
+                attempts += 1
+                if attempts > max_steps:
+                    raise TimeStepError(
+                        f"the run needs more than max_steps = {max_steps} steps (t = "
+                        f"{self.t:.6g} s of t_end = {t_end:.6g} s, dt = {dt:.3g} s); raise "
+                        "max_steps, tol or dt_min"
+                    )
                 if adaptive:
                     ok, dt = self._adaptive(step_dt, dt, tol, dt_min, dt_max, final)
                     if not ok:
@@ -701,7 +730,7 @@ class TransientProblem:
                     t0 = time.perf_counter()
                     self._save_checkpoint(ck, dt)
                     if writer is not None:
-                        write_csv(Path(output) / f"{name}.csv", self.columns, self.history, self.comm)
+                        writer.write_table(self.columns, self.history)
                     timings["checkpoint"] += time.perf_counter() - t0
                 bar.update(self.t, self.step_count, step_dt)
                 if callback is not None:
@@ -709,8 +738,7 @@ class TransientProblem:
             bar.close(self.t, self.step_count, dt)
             if writer is not None:
                 t0 = time.perf_counter()
-                files["csv"] = write_csv(Path(output) / f"{name}.csv", self.columns, self.history, self.comm)
-                files |= writer.close()
+                files |= writer.close(self.columns, self.history)
                 writer = None
                 timings["output"] += time.perf_counter() - t0
         finally:

@@ -17,6 +17,7 @@ The tables of a study are printed by ``pytest -s tests/system/test_convergence.p
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -223,8 +224,7 @@ def spherical_wedge(
 
     nshell = len(radii) - 1
     rad = np.concatenate(
-        [np.linspace(a, b, n[0] + 1)[:-1] for a, b in zip(radii[:-1], radii[1:], strict=True)]
-        + [[radii[-1]]]
+        [np.linspace(a, b, n[0] + 1)[:-1] for a, b in itertools.pairwise(radii)] + [[radii[-1]]]
     )
     if comm.rank == 0:
         ref = dmesh.create_box(

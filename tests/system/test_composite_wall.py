@@ -45,7 +45,7 @@ def test_wall_iterative_default_solver():
     L, k, h = CASES[1]
     p = wall_problem(wall_mesh(L, "tetrahedron", 4), k, h)
     res = p.run()
-    q, T = wall_exact(L, k, h, 400.0, 300.0)
+    _q, T = wall_exact(L, k, h, 400.0, 300.0)
     assert res.solve.converged_reason.startswith("CONVERGED")
     assert nodal_errors(p, T, len(L)) < 1e-6
 

@@ -134,7 +134,7 @@ def test_axisymmetric_axial_wall():
     )
     p = wall_problem(tm, k, h, solver="direct", axisymmetric=True, degree=2)
     p.run()
-    q, T = wall_exact(L, k, h, 400.0, 300.0)
+    q, _T = wall_exact(L, k, h, 400.0, 300.0)
     (s,) = p.interface_table()
     assert s.area_m2 == pytest.approx(math.pi * R**2, rel=1e-12)
     assert s.heat_flow_W == pytest.approx(q * math.pi * R**2, rel=1e-10)
@@ -214,7 +214,7 @@ def test_position_dependent_conductance():
         solver="direct",
     )
     p.run()
-    q, T = wall_exact(L, k, h, 400.0, 300.0)
+    _q, T = wall_exact(L, k, h, 400.0, 300.0)
     assert nodal_errors(p, T, 2) <= 1e-10
     p2 = SteadyProblem(
         tm,
@@ -253,7 +253,7 @@ def test_facet_conductance_map():
     assert s_map.heat_flow_W == pytest.approx(s_ufl.heat_flow_W, rel=2e-2)
     bulk = 0.5 * (s_map.heat_flow_bulk_plus_W + s_map.heat_flow_bulk_minus_W)
     assert s_map.heat_flow_W == pytest.approx(bulk, rel=2e-2)
-    with pytest.raises(InputError, match="'i0'.*h = -1"):
+    with pytest.raises(InputError, match=r"'i0'.*h = -1"):
         solve(FacetConductance(lambda x: -1.0 + 0 * x[0]))
 
 

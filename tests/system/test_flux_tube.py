@@ -36,6 +36,7 @@ quoted to here.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from mpi4py import MPI
@@ -123,8 +124,8 @@ def test_channel_strip_converges_to_exact(eps):
         f"channel eps={eps} exact={ref:.5f}",
         [(k, p, e) for k, (p, e) in enumerate(zip(psi, err, strict=True))],
     )
-    assert all(e1 < e0 for e0, e1 in zip(err[:-1], err[1:], strict=True)), err
-    assert all(p1 > p0 for p0, p1 in zip(psi[:-1], psi[1:], strict=True)), psi  # lower bounds
+    assert all(e1 < e0 for e0, e1 in itertools.pairwise(err)), err
+    assert all(p1 > p0 for p0, p1 in itertools.pairwise(psi)), psi  # lower bounds
     assert err[-1] < 0.01
 
 
@@ -133,13 +134,13 @@ def test_flux_tube_axisymmetric(eps):
     """r–z model: ψ rises monotonically with shrinking increments, within 3 % of ψ(ε)."""
     ref = psi_tube(eps)
     psi = [solve_psi(eps, k, "axisymmetric") for k in range(4)]
-    inc = [p1 - p0 for p0, p1 in zip(psi[:-1], psi[1:], strict=True)]
+    inc = [p1 - p0 for p0, p1 in itertools.pairwise(psi)]
     _table(
         f"flux tube eps={eps} Gibson={ref:.5f}",
         [(k, p, p / ref - 1.0) for k, p in enumerate(psi)],
     )
     assert all(d > 0 for d in inc), psi  # lower bounds converging from below
-    assert all(d1 < 0.8 * d0 for d0, d1 in zip(inc[:-1], inc[1:], strict=True)), inc
+    assert all(d1 < 0.8 * d0 for d0, d1 in itertools.pairwise(inc)), inc
     assert psi[-1] == pytest.approx(ref, rel=0.03)
 
 

@@ -204,7 +204,7 @@ def cryo_wall(T, rel_span=0.02):
 
 
 def test_kapitza_si_cu_jump_at_2K():
-    law, p, res, s, (T_left, T_right) = cryo_wall(2.0)
+    law, p, _res, s, (T_left, T_right) = cryo_wall(2.0)
     assert p.formulation.nonlinear
     q, Tp, Tm = wall_1d(law, L_CRYO, K_CRYO, T_left, T_right)
     h_K = law.kapitza.conductance(Tp, Tm)
@@ -247,7 +247,7 @@ def test_kapitza_only_breakdown_says_no_contact_resistance(shared_tmp):
     """Bonded Si/Cu (Kapitza only): the contact part has no resistance (1/h_contact = 0),
     which the breakdown reports as h_contact = inf / R_contact = 0 / "no_resistance" --
     not as h_contact = 0 -- and the whole jump sits at the Kapitza resistance."""
-    law, p, res, s, _ = cryo_wall(2.0)
+    _law, p, _res, s, _ = cryo_wall(2.0)
     m = s.mechanisms
     h_K = s.heat_flow_W / s.mean_jump_K  # uniform 1D field: the FE effective h
     assert m["h_contact_W_m2K"] == math.inf
@@ -282,7 +282,7 @@ def test_contact_only_breakdown_says_no_kapitza_resistance(shared_tmp):
     """The mirror case: SeriesResistance.contact_only has no Kapitza resistance."""
     h = 2.0e4
     law = SeriesResistance.contact_only(ContactConductance(Conductance(h)))
-    p, res, s = solve_wall(law, L_WALL, K_WALL, 320.0, 290.0)
+    p, _res, s = solve_wall(law, L_WALL, K_WALL, 320.0, 290.0)
     m = s.mechanisms
     assert m["h_kapitza_W_m2K"] == math.inf
     assert m["R_kapitza_m2K_W"] == 0.0

@@ -125,7 +125,10 @@ def _alternating_wall(L, comm=MPI.COMM_WORLD):
     tm = tag_mesh(
         m,
         {"a": (1, layers(0, 2)), "b": (2, layers(1, 3))},
-        {"left": (1, lambda x: np.isclose(x[0], 0.0)), "right": (2, lambda x: np.isclose(x[0], xs[-1]))},
+        {
+            "left": (1, lambda x: np.isclose(x[0], 0.0)),
+            "right": (2, lambda x: np.isclose(x[0], xs[-1])),
+        },
     )
     ft = tm.facet_tags
     idx, val = [ft.indices], [ft.values]
@@ -136,7 +139,9 @@ def _alternating_wall(L, comm=MPI.COMM_WORLD):
     idx, val = np.concatenate(idx), np.concatenate(val)
     order = np.argsort(idx)
     ft = dmesh.meshtags(m, 1, idx[order].astype(np.int32), val[order])
-    return tm._replace(facet_tags=ft, facet_names=tm.facet_names | {f"i{i}": 100 + i for i in range(3)})
+    return tm._replace(
+        facet_tags=ft, facet_names=tm.facet_names | {f"i{i}": 100 + i for i in range(3)}
+    )
 
 
 def test_equal_laws_share_one_integral():

@@ -6,6 +6,12 @@
 * a finite two-layer slab with an interface resistance against its eigenfunction series;
 * energy conservation at every step (sources, flux, convection, time-dependent fixed
   temperatures, a temperature-dependent law), time-dependent data, adaptive steps.
+
+The orders in Δt and h, the slab series and the adaptive-accuracy test are ``slow``: they
+run once, serially (hundreds of small steps, dominated by MPI latency under mpirun);
+the parallel pass keeps the semi-infinite contact, the energy bookkeeping, adaptive
+steps with rejections and restarts, and :mod:`test_transient_io` compares a 2-process
+run with the serial one.
 """
 
 import math
@@ -181,6 +187,7 @@ def test_semi_infinite_contact(scheme, tol):
     assert abs(res.history["stored_energy_change_J"][-1]) < 1e-10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("scheme", "order"), [("backward_euler", 1.0), ("crank_nicolson", 2.0)])
 def test_time_order(scheme, order):
     """Differences of successive Δt-halvings on one mesh: ratio 2^order."""
@@ -194,6 +201,7 @@ def test_time_order(scheme, order):
     assert np.all(np.abs(rates - order) < 0.1), rates
 
 
+@pytest.mark.slow
 def test_crank_nicolson_needs_startup_for_second_order():
     """Without the backward-Euler start-up, CN's undamped modes from the initial jump
     spoil the error (the start-up is what the order test relies on)."""
@@ -226,6 +234,7 @@ def _l2_error(p, t):
     return math.sqrt(p.comm.allreduce(err, op=MPI.SUM))
 
 
+@pytest.mark.slow
 def test_mesh_order():
     """L2 error at t_end against the exact solution: O(h²) for P1 (Δt error negligible)."""
     e = []
@@ -300,6 +309,7 @@ def slab_exact(x, t, TA=400.0, TB=300.0, modes=None, side=None):
     return out
 
 
+@pytest.mark.slow
 def test_two_layer_slab_series():
     modes = slab_modes()
     tm = wall_mesh((L1, L2), "quadrilateral", 60)
@@ -417,6 +427,7 @@ def test_linear_matrix_built_once():
     assert p.stats["solves"] == 22
 
 
+@pytest.mark.slow
 def test_adaptive_steps():
     p = contact_problem(40, "backward_euler")
     res = p.run(T_END, 1e-5, adaptive=True, tol=0.02, dt_max=T_END / 4)
@@ -437,7 +448,7 @@ def test_adaptive_steps():
 
 def test_input_errors():
     tm = wall_mesh((0.5, 0.5), "triangle", 2)
-    with pytest.raises(InputError, match="'steel'.*specific_heat"):
+    with pytest.raises(InputError, match=r"'steel'.*specific_heat"):
         TransientProblem(
             tm, {"m0": Material("cu", 1.0, 1.0, 1.0), "m1": Material("steel", 1.0, 1.0)}
         )

@@ -6,7 +6,7 @@
   truncated output file;
 * the same run on 2 processes (and a restart on 2 processes from a serial checkpoint)
   agrees with the serial one;
-* the progress bar.
+* a checkpoint of another problem is refused.
 
 This file is also the script the tests launch:
 ``python test_transient_io.py OUT [--t-end T] [--restart] [--sleep S] [--adaptive]``.
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import os
 import shutil
 import signal
@@ -32,12 +31,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the helpers
 
-from helpers.walls import wall_mesh  # noqa: E402
+from helpers.walls import wall_mesh
 
-from fe_interface.errors import InputError  # noqa: E402
-from fe_interface.io.fields import gather_vertex_fields  # noqa: E402
-from fe_interface.io.progress import ProgressBar  # noqa: E402
-from fe_interface.model import (  # noqa: E402
+from fe_interface.errors import InputError
+from fe_interface.io.fields import gather_vertex_fields
+from fe_interface.model import (
     Convection,
     HeatFlux,
     HeatSource,
@@ -46,7 +44,7 @@ from fe_interface.model import (  # noqa: E402
     Resistance,
     TimeFunction,
 )
-from fe_interface.problems.transient import TransientProblem  # noqa: E402
+from fe_interface.problems.transient import TransientProblem
 
 T_END = 0.6
 DT = 0.01
@@ -71,11 +69,16 @@ def case(adaptive: bool = False, R: float = 5e-4) -> TransientProblem:
     )
 
 
-def run_case(out: Path, t_end=T_END, restart=False, sleep=0.0, adaptive=False, **kw):
+def run_case(
+    out: Path, t_end=T_END, restart=False, sleep=0.0, adaptive=False, announce=False, **kw
+):
+    """Run :func:`case` with outputs and checkpoints in ``out``; saves the final vertex
+    field to ``out/final.npy``; ``announce``: print "STEP n" after every step (the
+    launched script, for the kill test)."""
     p = case(adaptive)
 
     def cb(pb):
-        if MPI.COMM_WORLD.rank == 0:
+        if announce and MPI.COMM_WORLD.rank == 0:
             print(f"STEP {pb.step_count}", flush=True)
         if sleep:
             time.sleep(sleep)
@@ -102,6 +105,9 @@ def run_case(out: Path, t_end=T_END, restart=False, sleep=0.0, adaptive=False, *
 
 
 def launch(out: Path, *args: str, nproc: int = 1, **popen) -> subprocess.Popen:
+    """Run this file as a script (``nproc`` > 1: under mpirun); stdout discarded unless
+    ``popen`` says otherwise."""
+    popen.setdefault("stdout", subprocess.DEVNULL)
     cmd = [sys.executable, __file__, str(out), *args]
     if nproc > 1:
         mpirun = shutil.which("mpirun", path=str(Path(sys.executable).parent)) or "mpirun"
@@ -121,7 +127,7 @@ serial_only = pytest.mark.skipif(MPI.COMM_WORLD.size > 1, reason="launches proce
 def test_outputs(shared_tmp):
     import meshio
 
-    p, res = run_case(shared_tmp, t_end=0.1)
+    _p, res = run_case(shared_tmp, t_end=0.1)
     files = shared_tmp / "files"
     head, rows = read_csv(files / f"{NAME}.csv")
     assert head == [
@@ -140,7 +146,7 @@ def test_outputs(shared_tmp):
     np.testing.assert_allclose(rows[:, 2], rows[:, 3] / 5e-4, rtol=1e-9)
     if MPI.COMM_WORLD.rank == 0:
         with meshio.xdmf.TimeSeriesReader(files / f"{NAME}.xdmf") as r:
-            points, cells = r.read_points_cells()
+            points, _cells = r.read_points_cells()
             assert r.num_steps == 1 + 4  # t = 0, then every 3rd step and the last
             times = []
             for k in range(r.num_steps):
@@ -158,25 +164,15 @@ def test_outputs(shared_tmp):
     assert not (files / f"{NAME}_vtx").exists()  # one folder (no per-colour files)
 
 
-def test_progress_bar(monkeypatch):
-    s = io.StringIO()
-    bar = ProgressBar(0.0, 2.0, enabled=True, stream=s)
-    bar.update(0.5, 10, 0.05, force=True)
-    bar.close(2.0, 40, 0.05)
-    out = s.getvalue()
-    if MPI.COMM_WORLD.rank == 0:
-        assert "25.0%" in out and "ETA" in out and "100.0%" in out and out.endswith("\n")
-    # not a terminal, or CI set: quiet
-    assert not ProgressBar(0.0, 1.0, stream=io.StringIO()).enabled
-
-    class TTY(io.StringIO):
-        def isatty(self):
-            return True
-
-    monkeypatch.setenv("CI", "1")
-    assert not ProgressBar(0.0, 1.0, stream=TTY()).enabled
-    monkeypatch.delenv("CI")
-    assert ProgressBar(0.0, 1.0, stream=TTY()).enabled == (MPI.COMM_WORLD.rank == 0)
+def test_restart_from_another_problem_is_refused(shared_tmp):
+    """A checkpoint folder holds the problem's identity (model, scheme, dof copies): a
+    restart of another problem from it raises InputError instead of loading its state."""
+    case().run(0.02, DT, checkpoint=shared_tmp / "ck", progress=False)
+    with pytest.raises(InputError, match="another problem"):
+        case(R=1e-3).run(0.04, DT, checkpoint=shared_tmp / "ck", restart=True, progress=False)
+    # the same problem restarts from it and continues from t = 0.02 s
+    res = case().run(0.04, DT, checkpoint=shared_tmp / "ck", restart=True, progress=False)
+    assert res.restarted_from == pytest.approx(0.02) and res.steps == 4
 
 
 # ------------------------------------------------------------------ kill and restart
@@ -204,7 +200,7 @@ def test_sigkill_and_restart(tmp_path, adaptive):
     # the complete table up to the last checkpoint
     assert not (files / f"{NAME}.xdmf").exists()
     assert not (files / f"{NAME}.h5").exists()
-    head, rows = read_csv(files / f"{NAME}.csv")
+    _head, rows = read_csv(files / f"{NAME}.csv")
     assert 14 <= rows.shape[0] < res_ref.steps
     assert (kill / "ck" / "state.npz").is_file()
     assert not list((kill / "ck").glob(".tmp_*")) or True  # a temp file may remain
@@ -238,7 +234,7 @@ def test_sigkill_and_restart(tmp_path, adaptive):
 def test_serial_equals_parallel_and_restart_on_two_processes(tmp_path):
     ref = tmp_path / "ref"
     ref.mkdir()
-    _, res = run_case(ref)
+    _, _res = run_case(ref)
     par, mixed = tmp_path / "par", tmp_path / "mixed"
     par.mkdir()
     mixed.mkdir()
@@ -270,4 +266,4 @@ if __name__ == "__main__":
     ap.add_argument("--sleep", type=float, default=0.0)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    run_case(Path(a.out), a.t_end, a.restart, a.sleep, a.adaptive)
+    run_case(Path(a.out), a.t_end, a.restart, a.sleep, a.adaptive, announce=True)

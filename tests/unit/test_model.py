@@ -3,10 +3,16 @@ call (model objects, :class:`~fe_interface.model.model.Model`, the problem set-u
 
 import math
 
-import pytest
-from helpers.walls import wall_mesh, wall_problem
+from mpi4py import MPI
 
-from fe_interface.errors import InputError, MeshError, SolverError
+import numpy as np
+import pytest
+from dolfinx import mesh as dmesh
+from helpers.meshes import tagged_box
+from helpers.walls import wall_mesh
+
+from fe_interface.errors import InputError, MeshError
+from fe_interface.mesh import tag_mesh
 from fe_interface.model import (
     Conductance,
     Convection,
@@ -63,7 +69,7 @@ def test_bad_boundary_values():
 
 def test_unknown_interface_name(tm):
     p = SteadyProblem(tm, MATS, [Interface("nope", Conductance(1.0))], BCS)
-    with pytest.raises(InputError, match="unknown boundary/interface.*'nope'"):
+    with pytest.raises(InputError, match=r"unknown boundary/interface.*'nope'"):
         p.initialise()
 
 
@@ -75,7 +81,7 @@ def test_unknown_tag(tm):
 
 def test_missing_material(tm):
     p = SteadyProblem(tm, {"m0": Material("a", 1.0)}, [], BCS)
-    with pytest.raises(InputError, match="no material for region.*'m1'"):
+    with pytest.raises(InputError, match=r"no material for region.*'m1'"):
         p.initialise()
 
 
@@ -92,7 +98,7 @@ def test_interface_on_outer_boundary(tm):
 
 
 def test_bc_on_interface_facets(tm):
-    p = SteadyProblem(tm, MATS, [], BCS + [FixedTemperature("i0", 1.0)])
+    p = SteadyProblem(tm, MATS, [], [*BCS, FixedTemperature("i0", 1.0)])
     with pytest.raises(InputError, match="interior facets"):
         p.initialise()
 
@@ -116,31 +122,17 @@ def test_bad_plus_region(tm):
         p.initialise()
 
 
-def test_solver_divergence_is_reported(tm):
-    p = wall_problem(tm, (1.0, 2.0), (3.0,), petsc_options={"ksp_max_it": 1, "ksp_rtol": 1e-14})
-    with pytest.raises(SolverError, match="did not converge.*DIVERGED_MAX_IT"):
-        p.run()
-
-
-def test_unknown_solver(tm):
-    with pytest.raises(ValueError, match="unknown solver"):
-        wall_problem(tm, (1.0, 2.0), (3.0,), solver="magic")
-
-
 def test_degree_and_axisymmetric_checks(tm):
     with pytest.raises(InputError, match="degree"):
         SteadyProblem(tm, MATS, [], BCS, degree=7)
+    box = wall_mesh((0.5, 0.5), "tetrahedron", 2)
+    p = SteadyProblem(box, MATS, [], BCS, axisymmetric=True)
+    with pytest.raises(InputError, match="axisymmetric models need a 2D"):
+        p.initialise()
 
 
 def test_interface_inside_one_region():
     """A facet group whose two sides are the same region cannot be an interface."""
-    from mpi4py import MPI
-
-    import numpy as np
-    from dolfinx import mesh as dmesh
-
-    from fe_interface.mesh import tag_mesh
-
     m = dmesh.create_rectangle(
         MPI.COMM_WORLD, [[0, 0], [1, 1]], [4, 4], ghost_mode=dmesh.GhostMode.shared_facet
     )
@@ -152,11 +144,83 @@ def test_interface_inside_one_region():
         {"left": (1, lambda x: np.isclose(x[0], 0))},
     )
     # tag the interior line x = 0.5 by hand
-    import dolfinx
-
-    f = dolfinx.mesh.locate_entities(m, 1, lambda x: np.isclose(x[0], 0.5))
-    ft = dolfinx.mesh.meshtags(m, 1, f, np.full(f.size, 7, dtype=np.int32))
+    f = dmesh.locate_entities(m, 1, lambda x: np.isclose(x[0], 0.5))
+    ft = dmesh.meshtags(m, 1, f, np.full(f.size, 7, dtype=np.int32))
     t = t._replace(facet_tags=ft, facet_names={"cut": 7, "left": 1})
     p = SteadyProblem(t, {"a": Material("a", 1.0)}, [Interface("cut", Conductance(1.0))], [])
     with pytest.raises(InputError, match="two different regions"):
+        p.initialise()
+
+
+def test_fixed_temperature_must_be_positive_kelvin():
+    with pytest.raises(InputError, match=r"fixed temperature on 'left'.*> 0"):
+        FixedTemperature("left", 0.0)
+    with pytest.raises(InputError, match="> 0"):
+        FixedTemperature("left", -10.0)
+    FixedTemperature("left", lambda x: 300.0 + 0 * x[0])  # functions are not checked here
+
+
+def test_error_hierarchy():
+    from fe_interface.errors import FeInterfaceError, SolverError, TimeStepError
+
+    assert issubclass(MeshError, InputError) and issubclass(InputError, ValueError)
+    assert issubclass(TimeStepError, SolverError) and issubclass(SolverError, RuntimeError)
+    assert all(issubclass(e, FeInterfaceError) for e in (InputError, SolverError))
+
+
+def test_resistance_is_a_dataclass_and_law_kinds():
+    from fe_interface.model.interfaces import FacetConductance, law_kind
+    from fe_interface.model.laws import GapRadiation
+
+    r = Resistance(2e-4)
+    assert (r.R, r.h) == (2e-4, pytest.approx(5e3))
+    assert law_kind(PerfectContact()) == "perfect"
+    assert law_kind(r) == law_kind(Conductance(3.0)) == "constant"
+    assert law_kind(Conductance(lambda x: 1.0 + x[0])) == "position"
+    assert law_kind(FacetConductance(lambda x: 1.0 + x[0])) == "facet"
+    assert law_kind(GapRadiation(0.5, 0.5)) == "temperature"
+    with pytest.raises(InputError, match="FacetConductance needs a function"):
+        FacetConductance(3.0)
+
+
+def test_material_heat_capacity():
+    assert Material("cu", 398.0, 8960.0, 385.0).heat_capacity == pytest.approx(8960.0 * 385.0)
+    assert Material("cu", 398.0, 8960.0).heat_capacity is None
+    with pytest.raises(InputError, match=r"material 'x'.*density"):
+        Material("x", 1.0, -1.0, 1.0)
+
+
+def test_interface_given_twice(tm):
+    p = SteadyProblem(
+        tm, MATS, [Interface("i0", Conductance(1.0)), Interface("i0", Resistance(1.0))], BCS
+    )
+    with pytest.raises(InputError, match=r"'i0'.*given twice"):
+        p.initialise()
+
+
+def test_two_conditions_on_the_same_facets(tm):
+    p = SteadyProblem(tm, MATS, [], [*BCS, HeatFlux("left", 5.0)])
+    with pytest.raises(InputError, match="also under FixedTemperature:left"):
+        p.initialise()
+
+
+def test_resistive_interface_inside_one_block():
+    """A–C and C–B in perfect contact (no interface named) join A and B into one block:
+    a resistive interface between A and B cannot be represented."""
+    tm = tagged_box(
+        "triangle",
+        4,
+        {
+            "A": (1, lambda x: x[0] < 0.5),
+            "B": (2, lambda x: (x[0] > 0.5) & (x[1] > 0.5)),
+            "C": (3, lambda x: (x[0] > 0.5) & (x[1] < 0.5)),
+        },
+        {"left": (1, lambda x: np.isclose(x[0], 0.0))},
+        {"AB": (10, ("A", "B"))},
+    )
+    mats = {r: Material(r, 1.0) for r in "ABC"}
+    p = SteadyProblem(
+        tm, mats, [Interface("AB", Conductance(1.0))], [FixedTemperature("left", 300.0)]
+    )
+    with pytest.raises(InputError, match=r"'AB' separates regions 1 and 2.*perfect contact"):
         p.initialise()

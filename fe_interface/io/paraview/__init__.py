@@ -1,4 +1,4 @@
-"""ParaView scripts shipped with fe_interface, and helpers that run them.
+r"""ParaView scripts shipped with fe_interface, and helpers that run them.
 
 The scripts in this folder run under ParaView's own Python (``pvpython`` /
 ``pvbatch``, e.g. Debian's ``python3-paraview`` 5.11 and ``paraview``), not in the
@@ -17,7 +17,7 @@ used.)
 
 From a shell::
 
-    pvpython $(python -c "import fe_interface.io.paraview as p; print(p.script('probe'))") \\
+    pvpython $(python -c "import fe_interface.io.paraview as p; print(p.script('probe'))") \
         results/two_blocks/two_blocks.vtu --points '[[0.01, 0.01, 0.029], [0.01, 0.01, 0.031]]'
     xvfb-run -a pvbatch .../render.py results/two_blocks/two_blocks.vtu --png t.png
 
@@ -38,13 +38,13 @@ from typing import Any
 __all__ = [
     "SCRIPTS",
     "ParaViewError",
-    "script",
     "demo_script",
-    "find_pvpython",
     "find_pvbatch",
+    "find_pvpython",
     "probe",
     "render",
     "render_demo",
+    "script",
 ]
 
 SCRIPTS = Path(__file__).resolve().parent
@@ -71,10 +71,12 @@ def demo_script(demo: str) -> Path | None:
 
 
 def find_pvpython() -> str | None:
+    """Path of ``pvpython`` (None if not on PATH)."""
     return shutil.which("pvpython")
 
 
 def find_pvbatch() -> str | None:
+    """Path of ``pvbatch`` (None if not on PATH)."""
     return shutil.which("pvbatch")
 
 
@@ -87,8 +89,11 @@ def _env() -> dict[str, str]:
 
 
 def _run(cmd: list[str], timeout: float, attempts: int = 3) -> str:
-    """Run a ParaView command; a virtual display that fails to open an OpenGL window
-    (SIGABRT in vtkXOpenGLRenderWindow, seen intermittently under xvfb-run) is retried."""
+    """Run a ParaView command; its standard output.
+
+    A virtual display that fails to open an OpenGL window (SIGABRT in
+    vtkXOpenGLRenderWindow, seen intermittently under xvfb-run) is retried.
+    """
     for attempt in range(attempts):
         try:
             res = subprocess.run(
@@ -156,8 +161,10 @@ def render(
     size: tuple[int, int] = (1000, 700),
     timeout: float = 300,
 ) -> Path:
-    """Render the temperature of a result file (``.vtu``/``.xdmf``) to ``png`` with
-    ``xvfb-run -a pvbatch render.py`` (plain ``pvbatch`` when ``DISPLAY`` is set)."""
+    """Render the temperature of a result file (``.vtu``/``.xdmf``) to ``png``.
+
+    Runs ``xvfb-run -a pvbatch render.py`` (plain ``pvbatch`` when ``DISPLAY`` is set).
+    """
     png = Path(png)
     png.parent.mkdir(parents=True, exist_ok=True)
     cmd = [*_pvbatch_cmd(), str(script("render")), str(path), "--png", str(png)]
@@ -169,8 +176,10 @@ def render(
 
 
 def _demo_result(demo: str, folder: Path) -> Path | None:
-    """The result file of a demo without its own script: ``NAME.vtu``, else the first
-    ``.vtu``/``.xdmf`` in ``folder``."""
+    """The result file of a demo without its own script.
+
+    ``NAME.vtu`` (``NAME.xdmf``), else the first ``.vtu``/``.xdmf`` in ``folder``.
+    """
     name = demo.removeprefix("demo_")
     for cand in (folder / f"{name}.vtu", folder / f"{name}.xdmf"):
         if cand.is_file():
@@ -180,8 +189,11 @@ def _demo_result(demo: str, folder: Path) -> Path | None:
 
 
 def render_demo(demo: str, folder: str | Path, png: str | Path, timeout: float = 300) -> Path:
-    """Render the results of ``demo`` (written to ``folder``) with its own script
-    (``demo_<name>.py``), or with ``render.py`` on its result file if it has none."""
+    """Render the results of ``demo`` (written to ``folder``) to ``png``.
+
+    With the demo's own script (``demo_<name>.py``), or with ``render.py`` on its result
+    file if it has none.
+    """
     folder = Path(folder)
     png = Path(png)
     png.parent.mkdir(parents=True, exist_ok=True)

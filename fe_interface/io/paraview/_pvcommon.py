@@ -15,8 +15,10 @@ def emit(obj):
 
 
 def save_png(view, png, size, **extra):
-    """Render ``view``, save it as an opaque ``png`` of ``size`` pixels and emit the
-    script's result (``{"png": absolute path, **extra}``); returns the absolute path."""
+    """Render ``view`` and save it as an opaque ``png`` of ``size`` pixels.
+
+    Emits the script's result (``{"png": absolute path, **extra}``); returns the path.
+    """
     pv.Render(view)
     png = os.path.abspath(png)
     pv.SaveScreenshot(png, view, ImageResolution=list(size), TransparentBackground=0)
@@ -108,8 +110,11 @@ def make_view(size):
 
 
 def add_text(view, text, location="Upper Center", size=20, position=None, center=False):
-    """Black text in ``view``: at a named ``location``, or at ``position`` (x, y in
-    normalised view coordinates; ``center``: centred there)."""
+    """Black text in ``view``.
+
+    At a named ``location``, or at ``position`` (x, y in normalised view coordinates;
+    ``center``: centred there).
+    """
     t = pv.Text(Text=text)
     d = pv.Show(t, view)
     if position is None:

@@ -16,8 +16,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import _pvcommon as common  # noqa: E402
-from paraview import simple as pv  # noqa: E402
+import _pvcommon as common
+from paraview import simple as pv
 
 SINK_TAG = 1  # region tags of fe_interface.geometry.electronics_package: sink 1,
 # spreader 2, tim 3, die 4
@@ -32,6 +32,7 @@ def _jump(folder, label):
 
 
 def main():
+    """Render the dry and greased packages side by side."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("folder", nargs="?", default="results/chip_heatsink")
     ap.add_argument("--png", default=None)

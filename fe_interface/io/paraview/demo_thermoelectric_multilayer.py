@@ -1,5 +1,6 @@
-"""pvbatch: PNG of the thermoelectric-multilayer demo
-(``demos/demo_thermoelectric_multilayer.py``).
+"""pvbatch: PNG of the thermoelectric-multilayer demo.
+
+Renders ``demos/demo_thermoelectric_multilayer.py``'s result:
 
     xvfb-run -a pvbatch demo_thermoelectric_multilayer.py RESULTS_FOLDER --png OUT.png
 
@@ -17,13 +18,14 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import _pvcommon as common  # noqa: E402
-from paraview import simple as pv  # noqa: E402
+import _pvcommon as common
+from paraview import simple as pv
 
 FRACTION = 0.25  # part of the film shown (from the hot face)
 
 
 def main():
+    """Render the warped deviation from the linear profile."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("folder", nargs="?", default="results/thermoelectric_multilayer")
     ap.add_argument("--png", default=None)

@@ -17,8 +17,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import _pvcommon as common  # noqa: E402
-from paraview import simple as pv  # noqa: E402
+import _pvcommon as common
+from paraview import simple as pv
 
 AL_TAG, CU_TAG = 1, 2  # region tags of the demo's mesh
 MOMENTS = (0.1, 1.0, 10.0, math.inf)  # s: the last frame for inf
@@ -32,6 +32,7 @@ def _jumps(folder):
 
 
 def main():
+    """Render the two blocks at four moments."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("folder", nargs="?", default="results/transient_contact")
     ap.add_argument("--png", default=None)

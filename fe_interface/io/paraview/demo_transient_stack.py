@@ -19,8 +19,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import _pvcommon as common  # noqa: E402
-from paraview import simple as pv  # noqa: E402
+import _pvcommon as common
+from paraview import simple as pv
 
 #: region tag of the demo's mesh -> drawn thickness (fraction of the stack's width)
 LAYERS = ((1, 0.6), (2, 0.15), (3, 0.25))  # sink, TIM, die (bottom to top)
@@ -42,6 +42,7 @@ def _range_at(reader, t):
 
 
 def main():
+    """Render the stack at four moments."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("folder", nargs="?", default="results/transient_stack")
     ap.add_argument("--png", default=None)

@@ -17,9 +17,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import _pvcommon as common  # noqa: E402
-from paraview import servermanager as sm  # noqa: E402
-from paraview import simple as pv  # noqa: E402
+import _pvcommon as common
+from paraview import servermanager as sm
+from paraview import simple as pv
 
 
 def _value(data, name, i=0):
@@ -28,6 +28,7 @@ def _value(data, name, i=0):
 
 
 def main():
+    """Probe the result file and print the JSON line."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("file")
     ap.add_argument("--points", default="[]", help="JSON list of [x, y, z]")

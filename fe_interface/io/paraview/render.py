@@ -14,11 +14,12 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import _pvcommon as common  # noqa: E402
-from paraview import simple as pv  # noqa: E402
+import _pvcommon as common
+from paraview import simple as pv
 
 
 def main():
+    """Render the result file to the PNG."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("file")
     ap.add_argument("--png", required=True)

@@ -682,8 +682,7 @@ def test_kapitza_stack_in_metres_matches_series_value():
         tm,
         materials={f"layer{i}": Material(f"m{i}", kk) for i, kk in enumerate(k)},
         interfaces=[
-            Interface(f"interface{i}", Conductance(1.0 / R), plus=f"layer{i}")
-            for i in range(2)
+            Interface(f"interface{i}", Conductance(1.0 / R), plus=f"layer{i}") for i in range(2)
         ],
         boundary_conditions=[FixedTemperature("x0", T_hot), FixedTemperature("x1", T_cold)],
         solver="direct",

@@ -20,9 +20,6 @@ import ufl
 from dolfinx import fem
 
 from fe_interface.geometry import rough
-from fe_interface.mesh import MeshError, read_msh
-from fe_interface.model import Conductance, FacetConductance, FixedTemperature, Interface, Material
-from fe_interface.problems.steady import SteadyProblem
 from fe_interface.geometry.rough_mesh import (
     GROUPS_3D,
     _separate_corners,
@@ -31,6 +28,9 @@ from fe_interface.geometry.rough_mesh import (
     check_groups,
     rough_contact_3d,
 )
+from fe_interface.mesh import MeshError, read_msh
+from fe_interface.model import Conductance, FacetConductance, FixedTemperature, Interface, Material
+from fe_interface.problems.steady import SteadyProblem
 
 N, DX, SIGMA, ELL = 16, 1e-5, 1e-6, 3e-5
 Y = SIGMA

@@ -5,15 +5,15 @@ import math
 import numpy as np
 import pytest
 
+from fe_interface.errors import InputError
 from fe_interface.model.laws import (
     STEFAN_BOLTZMANN,
     Conductance,
-    Resistance,
     GapRadiation,
     InterfaceLaw,
+    Resistance,
     UserConductance,
 )
-from fe_interface.errors import InputError
 
 
 def test_constant_conductance_scalar_and_array():
@@ -102,6 +102,6 @@ def test_radiation_ufl(ufl_coefficients):
 
 
 def test_constant_ufl(ufl_coefficients):
-    ufl, V, Tp, Tm = ufl_coefficients
+    _ufl, _V, Tp, Tm = ufl_coefficients
     assert Conductance(7.0).conductance(Tp, Tm) == 7.0
     assert math.isclose(Resistance(0.5).conductance(Tp, Tm), 2.0)

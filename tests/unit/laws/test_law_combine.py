@@ -6,13 +6,13 @@ import pytest
 from fe_interface.model.laws import (
     CMYPlasticConductance,
     Conductance,
-    Resistance,
     ContactConductance,
     ContactPair,
     GapRadiation,
     GasGapConductance,
     InterfaceLaw,
     KapitzaConductance,
+    Resistance,
     SeriesResistance,
     Surface,
 )
@@ -103,7 +103,7 @@ def test_vacuum_removes_gas_path():
 
 
 def test_series_ufl(ufl_coefficients):
-    ufl, V, Tp, Tm = ufl_coefficients
+    _ufl, _V, Tp, Tm = ufl_coefficients
     law = SeriesResistance(
         ContactConductance(Conductance(1000.0), radiation=GapRadiation(1.0, 1.0)),
         Resistance(5e-4),

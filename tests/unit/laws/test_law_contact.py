@@ -132,7 +132,7 @@ def test_bad_parameters(pair, factory, match):
 
 
 def test_contact_ufl(ufl_coefficients, pair):
-    ufl, V, Tp, Tm = ufl_coefficients
+    _ufl, _V, Tp, Tm = ufl_coefficients
     law = CMYPlasticConductance(pair, 2e6, 2.5e9)
     h = law.conductance(Tp, Tm)
     assert h == pytest.approx(law.h)

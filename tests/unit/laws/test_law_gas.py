@@ -130,7 +130,7 @@ def test_tabulate():
 
 
 def test_ufl(ufl_coefficients):
-    ufl, V, Tp, Tm = ufl_coefficients
+    _ufl, _V, Tp, Tm = ufl_coefficients
     law = helium(form="simple")
     assert law.supports_ufl
     h = law.conductance(Tp, Tm)

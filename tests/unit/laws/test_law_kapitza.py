@@ -293,7 +293,7 @@ def test_closed_form_matches_quadrature_path(model):
 
 
 def test_kapitza_ufl(ufl_coefficients):
-    ufl, V, Tp, Tm = ufl_coefficients
+    ufl, _V, Tp, Tm = ufl_coefficients
     law = KapitzaConductance("Au", "sapphire")
     assert law.supports_ufl
     Tv = ufl.variable(Tp)
