@@ -49,9 +49,11 @@ need_tools() { command -v buildah && command -v podman && command -v debootstrap
 if ! need_tools; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     log "installing buildah podman debootstrap (apt-get)"
-    apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-      buildah podman debootstrap >/dev/null
+    apt_log="$(mktemp)"
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+      --no-install-recommends buildah podman debootstrap; } >"$apt_log" 2>&1 ||
+      { tail -20 "$apt_log"; die "apt-get install buildah podman debootstrap"; }
+    rm -f "$apt_log"
   else
     echo "docker/test.sh: skipped (needs buildah, podman and debootstrap: run as root with apt-get)"
     exit 0
@@ -195,7 +197,7 @@ done
 
 log "build: buildah bud --isolation chroot --jobs 2 -f docker/Dockerfile -t $IMAGE"
 t=$SECONDS
-buildah bud --isolation chroot --jobs 2 --pull=never --force-rm -f docker/Dockerfile -t "$IMAGE" \
+buildah bud --isolation chroot --jobs 2 --pull=never -f docker/Dockerfile -t "$IMAGE" \
   "${BUILD_ARGS[@]}" . 2>&1 | stamp >"$WORK/build.log" ||
   { tail -40 "$WORK/build.log"; die "image build"; }
 BUILD_TIME=$((SECONDS - t))
@@ -252,7 +254,11 @@ done
 # the case again as another user (docker run -u UID:GID), in a folder that user owns; the
 # caches must be writable for it (forms of new cases are compiled into the JIT cache)
 t=$SECONDS
-in_ctr user 'cd user; for d in "$XDG_CACHE_HOME"/*; do test -w "$d"; done; OUT=case; '"$CASE" \
+in_ctr user 'cd user
+  for d in "$XDG_CACHE_HOME" "$XDG_CACHE_HOME/fenics" "$XDG_CACHE_HOME/matplotlib"; do
+    test -w "$d" || { echo "$d is not writable for user $(id -u)"; exit 1; }
+  done
+  OUT=case; '"$CASE" \
   --user "$OTHER:$OTHER"
 log "container: case as user $OTHER $((SECONDS - t)) s"
 JIT1="$(jit_files)"
@@ -286,4 +292,4 @@ EOF
 
 log "OK: image $IMAGE ($SIZE) built in $BUILD_TIME s; container runs: demo ${TIMES[demo]} s," \
   "case ${TIMES[case]} s, transient ${TIMES[transient]} s, mpirun -n 2 ${TIMES[mpi]} s," \
-  "render ${TIMES[render]} s; total $((SECONDS - T0)) s"
+  "render ${TIMES[render]} s; total $((SECONDS - T0)) s (load average $(cut -d' ' -f1-3 /proc/loadavg))"
