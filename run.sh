@@ -8,16 +8,17 @@ cd "$(dirname "$0")"
 VENV="${FE_INTERFACE_VENV:-.venv}"
 
 find_python() {
-  # Python 3.12: the pyenv shim honours .python-version; else python3.12 on PATH.
-  for c in python python3 python3.12; do
-    if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null; then
+  # Python >= 3.12 (the dolfinx wheel is abi3): the pyenv shim honours .python-version
+  # (3.12 on the host); else python3 (Debian trixie: 3.13) or python3.12 on PATH.
+  for c in python python3 python3.13 python3.12; do
+    if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import sys; sys.exit(sys.version_info[:2] < (3, 12))' 2>/dev/null; then
       command -v "$c"; return 0
     fi
   done
   if command -v pyenv >/dev/null 2>&1 && pyenv which python3.12 >/dev/null 2>&1; then
     pyenv which python3.12; return 0
   fi
-  echo "run.sh: Python 3.12 not found (install it, or use pyenv: 'pyenv install 3.12')" >&2
+  echo "run.sh: Python >= 3.12 not found (install it, or use pyenv: 'pyenv install 3.12')" >&2
   return 1
 }
 
