@@ -37,7 +37,7 @@ run_tests() {
   echo "== mpirun -n 2 (one MPI job per test module, so that one module's state or a
   failure on one rank cannot desynchronise the next) =="
   local failed=0 f
-  for f in tests/geometry tests/laws tests/test_*.py; do
+  for f in tests/unit tests/system/*.py tests/test_*.py; do
     echo "-- $f"
     "$VENV/bin/mpirun" -n 2 "$VENV/bin/python" -m pytest "$f" -q -p no:cacheprovider || failed=1
   done

@@ -36,10 +36,8 @@ die() { printf '[docker/test %3ds] FAILED: %s\n' $((SECONDS - T0)) "$*" >&2; exi
 # /opt/fe_interface, host the checkout), OUT = the run's output folder (relative to /case) ---
 DEMO='python "$SRC/demos/demo_two_blocks.py" --out "$OUT"'
 CASE='fe-interface run "$SRC/cases/two_blocks.toml" --out "$OUT"'
-# The transient run.  Once a transient case file exists (analysis.type = "transient"),
-# replace this line by e.g.:
-#   TRANSIENT='fe-interface run "$SRC/cases/transient_contact.toml" --out "$OUT"'
-TRANSIENT='python "$SRC/demos/demo_transient_contact.py" --n 8 --no-plots --out "$OUT"'
+# the transient case file (analysis.type = "transient": adaptive Crank-Nicolson, checkpoints)
+TRANSIENT='fe-interface run "$SRC/cases/two_blocks_transient.toml" --out "$OUT"'
 MPI='mpirun -n 2 python "$SRC/demos/demo_two_blocks.py" --out "$OUT"'
 RENDER='fe-interface render case/two_blocks.vtu --png "$OUT/two_blocks.png"'
 COMPARED=(demo case transient mpi) # run in both places, results compared

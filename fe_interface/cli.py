@@ -11,10 +11,19 @@
     fe-interface info                          versions, PETSc packages, MPI
 
 Everything works under ``mpirun -n N fe-interface ...``: every rank computes, rank 0
-alone prints, and each output file is written once.  Exit status: 0 success, 1 a
-failure during the run, 2 an invalid case or command line.  An unexpected error under
-MPI is reported by the rank that hit it, which then aborts the job (the other ranks
-could otherwise wait forever in a collective call); ``FE_INTERFACE_DEBUG=1`` re-raises.
+alone prints, and each output file is written once.
+
+Exit status: 0 success; 2 invalid input (case file, mesh, command line, a busy output
+folder, an incomplete result set given to ``render``); 1 a failure during the run (a
+solve that failed, result files that could not be written, an unexpected error).
+Errors are one ``fe-interface: error: ...`` line naming the item, without a traceback;
+``--debug`` (or ``FE_INTERFACE_DEBUG=1``) prints the traceback too.
+
+Under MPI the ranks agree on the outcome before they exit: errors of this package are
+raised on every rank (see :mod:`fe_interface.errors`), so all ranks return the same
+status and rank 0 prints the message.  A rank that fails alone with an unexpected
+error waits ``FE_INTERFACE_MPI_TIMEOUT`` seconds (default 30) for the others; if they
+are stuck in a collective call it reports the error and aborts the job.
 """
 
 from __future__ import annotations
@@ -24,7 +33,11 @@ import importlib.util
 import json
 import os
 import sys
-from collections.abc import Callable
+import time
+import traceback
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -107,15 +120,11 @@ def _load_demo(path: Path):
 # commands
 # --------------------------------------------------------------------------------------
 def cmd_run(args: argparse.Namespace) -> int:
-    from fe_interface.case import CaseError, load_case, run_case
+    from fe_interface.case import load_case, run_case
     from fe_interface.io.summary import format_table
 
-    try:
-        case = load_case(args.case)
-        res = run_case(case, out=args.out, log=None if args.quiet else _print)
-    except CaseError as e:
-        _error(str(e))
-        return 2
+    case = load_case(args.case)
+    res = run_case(case, out=args.out, log=None if args.quiet else _print)
     if _rank0():
         if case.description:
             print(case.description)
@@ -140,14 +149,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from fe_interface.case import CaseError, load_case
+    from fe_interface.case import load_case
 
-    try:
-        case = load_case(args.case)
-        tagged = case.check_mesh(case.build_mesh())
-    except CaseError as e:
-        _error(str(e))
-        return 2
+    case = load_case(args.case)
+    tagged = case.check_mesh(case.build_mesh())
     tdim = tagged.mesh.topology.dim
     ncells = tagged.mesh.topology.index_map(tdim).size_global
     _print(
@@ -354,8 +359,13 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
+    from fe_interface.errors import InputError
     from fe_interface.io import paraview
+    from fe_interface.io.files import check_result_file
 
+    if not Path(args.file).is_file():
+        raise InputError(f"{args.file}: file not found")
+    check_result_file(args.file)  # a result set that is incomplete or changed: refused
     png = Path(args.png) if args.png else Path(args.file).with_suffix(".png")
     return _render_on_rank0(
         lambda: paraview.render(args.file, png, title=args.title, view=args.view), png
@@ -377,7 +387,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Heat conduction with temperature jumps on interfaces (DOLFINx).",
         epilog="Case format: docs/case-format.md. Under MPI: mpirun -n N fe-interface run ...",
     )
+    p.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks of errors"
+    )
+    add = sub.add_parser
+
+    def add_parser(name: str, **kw: Any) -> argparse.ArgumentParser:
+        return add(name, parents=[common], **kw)
+
+    sub.add_parser = add_parser  # type: ignore[method-assign]
     r = sub.add_parser("run", help="run a TOML case file")
     r.add_argument("case", help="case file (.toml)")
     r.add_argument(
@@ -411,6 +432,69 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _exit_code(e: BaseException) -> int:
+    """2 for invalid input, 1 for everything else."""
+    from fe_interface.errors import InputError
+
+    return 2 if isinstance(e, InputError) else 1
+
+
+def _message(e: BaseException) -> str:
+    from fe_interface.errors import FeInterfaceError
+
+    if isinstance(e, FeInterfaceError):
+        return str(e) or type(e).__name__
+    if isinstance(e, OSError) and e.filename:
+        return f"{e.filename}: {e.strerror or e}"
+    where = ""
+    tb = traceback.extract_tb(e.__traceback__)
+    if tb:
+        where = f" (in {Path(tb[-1].filename).name}:{tb[-1].lineno})"
+    return f"internal error: {type(e).__name__}: {e}{where}; rerun with --debug for the traceback"
+
+
+@contextmanager
+def _cli_warnings() -> Iterator[None]:
+    """Warnings as ``fe-interface: warning: ...`` lines, on rank 0, each once."""
+    seen: set[str] = set()
+    old = warnings.showwarning
+
+    def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+        text = str(message)
+        if issubclass(category, DeprecationWarning) or text in seen:
+            return
+        seen.add(text)
+        if _rank0():
+            print(f"fe-interface: warning: {text}", file=sys.stderr, flush=True)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = old
+
+
+def _agree_on_exit(comm: Any, code: int, msg: str | None, timeout: float) -> tuple[int, str | None]:
+    """Every rank's outcome, agreed on a communicator of its own: (status, message of
+    the lowest failing rank).  A failing rank whose partners never arrive (stuck in a
+    collective call) prints its message and aborts the job after ``timeout`` s."""
+    req = comm.Ibarrier()
+    if msg is None:
+        req.Wait()
+    else:
+        t0 = time.monotonic()
+        while not req.Test():
+            if time.monotonic() - t0 > timeout:
+                print(f"fe-interface: error on rank {MPI.COMM_WORLD.rank}: {msg}", file=sys.stderr, flush=True)
+                MPI.COMM_WORLD.Abort(code or 1)
+            time.sleep(0.01)
+    outcomes = comm.allgather((code, msg))
+    failed = [(c, m) for c, m in outcomes if m is not None]
+    if failed:
+        return failed[0]
+    return max(c for c, _ in outcomes), None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``fe-interface`` console script."""
     parser = build_parser()
@@ -418,25 +502,29 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as e:  # argparse: --help (0) or a usage error (2)
         return int(e.code or 0)
+    debug = bool(getattr(args, "debug", False)) or os.environ.get("FE_INTERFACE_DEBUG", "") not in (
+        "",
+        "0",
+    )
+    world = MPI.COMM_WORLD
+    comm = world.Dup() if world.size > 1 else None  # for the agreement alone
+    code, msg = 0, None
     try:
-        return int(args.func(args) or 0)
+        with _cli_warnings():
+            code = int(args.func(args) or 0)
     except KeyboardInterrupt:
-        return 130
+        code, msg = 130, "interrupted"
     except Exception as e:
-        if os.environ.get("FE_INTERFACE_DEBUG"):
-            raise
-        comm = MPI.COMM_WORLD
-        if comm.size == 1:
-            _error(f"{type(e).__name__}: {e}")
-            return 1
-        # the other ranks may wait in a collective call: report from this rank and abort
-        print(
-            f"fe-interface: error on rank {comm.rank}: {type(e).__name__}: {e}",
-            file=sys.stderr,
-            flush=True,
-        )
-        comm.Abort(1)
-        return 1  # not reached
+        code, msg = _exit_code(e), _message(e)
+        if debug:
+            traceback.print_exc()
+    if comm is not None:
+        timeout = float(os.environ.get("FE_INTERFACE_MPI_TIMEOUT", "30"))
+        code, msg = _agree_on_exit(comm, code, msg, timeout)
+        comm.Free()
+    if msg is not None:
+        _error(msg)
+    return code
 
 
 if __name__ == "__main__":

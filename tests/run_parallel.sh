@@ -12,6 +12,8 @@ failed=0
 for f in tests/unit tests/system/test_*.py tests/test_*.py; do
   [ -e "$f" ] || continue
   echo "-- $f"
+  start=$SECONDS
   "$VENV/bin/mpirun" -n "$NP" "$VENV/bin/python" -m pytest "$f" -q -p no:cacheprovider || failed=1
+  echo "-- $f: $((SECONDS - start)) s"
 done
 exit "$failed"

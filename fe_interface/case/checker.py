@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import difflib
 import math
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from fe_interface.errors import InputError
 
-__all__ = ["CaseError", "Checker", "MISSING", "join_path", "type_name"]
+__all__ = ["CaseError", "Checker", "MISSING", "is_integer", "is_number", "join_path", "type_name"]
 
 
 class CaseError(InputError):
@@ -38,7 +41,21 @@ class CaseError(InputError):
 MISSING = object()
 
 
+def is_number(v: Any) -> bool:
+    """A real number (Python or NumPy), not a boolean."""
+    return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+
+
+def is_integer(v: Any) -> bool:
+    """An integer (Python or NumPy), not a boolean."""
+    return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
+
+
 def type_name(v: Any) -> str:
+    if is_integer(v):
+        return "an integer"
+    if is_number(v):
+        return "a number"
     return {
         bool: "a boolean",
         int: "an integer",
@@ -105,7 +122,7 @@ class Checker:
             if required:
                 self.error(p, "missing required value")
             return default
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
+        if not is_number(v):
             self.error(p, f"must be a number, got {type_name(v)} {v!r}")
             return default
         v = float(v)
@@ -137,9 +154,10 @@ class Checker:
             if required:
                 self.error(p, "missing required value")
             return default
-        if isinstance(v, bool) or not isinstance(v, int):
+        if not is_integer(v):
             self.error(p, f"must be an integer, got {type_name(v)} {v!r}")
             return default
+        v = int(v)
         if choices is not None and v not in choices:
             self.error(p, f"must be one of {', '.join(map(str, choices))}, got {v}")
             return default
@@ -175,10 +193,10 @@ class Checker:
         v = d.get(key, MISSING)
         if v is MISSING:
             return default
-        if not isinstance(v, bool):
+        if not isinstance(v, (bool, np.bool_)):
             self.error(join_path(path, key), f"must be true or false, got {type_name(v)} {v!r}")
             return default
-        return v
+        return bool(v)
 
     def point(self, d: Mapping[str, Any], key: str, path: str, required: bool = False) -> Any:
         v = d.get(key, MISSING)
@@ -190,9 +208,12 @@ class Checker:
         if (
             not isinstance(v, list)
             or not 2 <= len(v) <= 3
-            or any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in v)
+            or not all(is_number(x) for x in v)
         ):
             self.error(p, f"must be an array of 2 or 3 numbers (m), got {v!r}")
+            return None
+        if not all(math.isfinite(float(x)) for x in v):
+            self.error(p, f"must be finite, got {v!r}")
             return None
         return [float(x) for x in v] + [0.0] * (3 - len(v))
 

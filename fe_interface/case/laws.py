@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fe_interface.case.checker import Checker, join_path, type_name
+from fe_interface.case.checker import Checker, is_number, join_path, type_name
 
 __all__ = ["LAWS", "LawSpec", "read_law"]
 
@@ -168,7 +168,7 @@ def _read_surface(c: Checker, d: Any, path: str) -> Any:
 
 
 def _read_hardness(c: Checker, v: Any, path: str) -> Any:
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
+    if is_number(v):
         return c.number({"H_c": v}, "H_c", path.rsplit(".", 1)[0], gt=0)
     if not isinstance(v, dict):
         c.error(path, f"must be a number (Pa) or a table, got {type_name(v)}")
@@ -279,6 +279,7 @@ def read_law(c: Checker, d: dict, path: str, skip: tuple[str, ...] = ()) -> Any:
         return None
     try:
         return spec.build(**kw)
-    except (ValueError, TypeError) as e:
-        c.error(path, f"{spec.name}: {e}")
+    except Exception as e:  # the law's own range checks (InputError), or worse
+        msg = str(e) if isinstance(e, (ValueError, TypeError)) else f"{type(e).__name__}: {e}"
+        c.error(path, f"{spec.name}: {msg}")
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +10,8 @@ from typing import Any
 
 from fe_interface.case.checker import CaseError
 from fe_interface.case.schema import Case, load_case
-from fe_interface.errors import InputError
+from fe_interface.errors import InputError, OutputBusyError, describe
+from fe_interface.io.files import ResultSet
 
 __all__ = ["CaseResult", "run_case"]
 
@@ -67,37 +69,47 @@ def _summary_extra(case: Case, solve: Any, cells: int, ranks: int, tr: Any) -> d
     return extra
 
 
-def _plots(case: Case, problem: Any, table: list, folder: Path, comm: Any) -> dict[str, Any]:
+def _plots(case: Case, problem: Any, table: list, rs: ResultSet, comm: Any) -> tuple[dict[str, Any], list[str]]:
+    """The line and flux plots into the result set; what failed becomes a warning (a
+    plot never fails a run that solved; every call is collective, errors are raised on
+    every rank, so no rank waits for another)."""
     from fe_interface.postprocessing import plots, sampling
 
     files: dict[str, Any] = {}
+    warnings_: list[str] = []
     name = case.output_name
     start, end, npts = case.line if case.line is not None else (None, None, 200)
-    prof = sampling.line_profile(problem, start, end, npts)
-    files["line_plot"] = plots.plot_line_profile(prof, folder / f"{name}_line.png", comm=comm)
+    try:
+        prof = sampling.line_profile(problem, start, end, npts)
+        p = plots.plot_line_profile(prof, rs.path(f"{name}_line.png"), comm=comm)
+        files["line_plot"] = rs.final(p)
+    except Exception as e:
+        warnings_.append(f"line plot not written: {describe(e)}")
     for s in table:
         d = next(d for d in problem.formulation.model.interfaces if d.label == s.name)
         if d.perfect:
             continue
-        dist = sampling.interface_flux(problem, s.name)
-        files[f"flux_plot_{s.name}"] = plots.plot_interface_flux(
-            dist, folder / f"{name}_flux_{s.name}.png", comm=comm
-        )
-    return files
+        try:
+            dist = sampling.interface_flux(problem, s.name)
+            p = plots.plot_interface_flux(dist, rs.path(f"{name}_flux_{s.name}.png"), comm=comm)
+            files[f"flux_plot_{s.name}"] = rs.final(p)
+        except Exception as e:
+            warnings_.append(f"flux plot of interface {s.name!r} not written: {describe(e)}")
+    return files, warnings_
 
 
-def _png(case: Case, src: Path, folder: Path, comm: Any) -> tuple[Path | None, str | None]:
+def _png(case: Case, src: Path, png: Path, comm: Any) -> str | None:
+    """Render ``png`` from ``src`` with ParaView on rank 0; the failure message (the
+    same on every rank), or None."""
     from fe_interface.io import paraview
 
-    png = folder / f"{case.output_name}.png"
     msg = None
     if comm.rank == 0:
         try:
             paraview.render(src, png, title=case.name)
-        except paraview.ParaViewError as e:
-            msg = str(e)
-    msg = comm.bcast(msg, root=0)
-    return (None, msg) if msg else (png, None)
+        except Exception as e:  # ParaViewError, or anything else: a warning
+            msg = describe(e)
+    return comm.bcast(msg, root=0)
 
 
 def run_case(
@@ -107,6 +119,12 @@ def run_case(
     log: Callable[[str], None] | None = None,
 ) -> CaseResult:
     """Validate, mesh, check, solve and write the outputs of a case.
+
+    The outputs are one result set (:class:`~fe_interface.io.files.ResultSet`): written
+    into a temporary folder and swapped into the output folder with the manifest
+    ``NAME.manifest.json`` at the end; the folder is locked while the case runs (a
+    second run into it is refused).  Plots and the ParaView PNG never fail a run that
+    solved: what failed is a warning.
 
     Args:
         case: a :class:`~fe_interface.case.schema.Case` or the path of a TOML case file.
@@ -118,16 +136,33 @@ def run_case(
     Raises:
         CaseError: the case (or something it names: mesh, checkpoint) is invalid; every
             problem with its key path.
+        OutputBusyError: another run writes into the output folder.
         SolverError: the solve failed.
+        OutputError: the result files could not be written (the previous set is intact).
     """
     if not isinstance(case, Case):
         case = load_case(case)
     try:
         return _run(case, out, comm, log)
-    except CaseError:
+    except (CaseError, OutputBusyError):
         raise
     except InputError as e:
         raise CaseError([("", str(e))], case.source) from None
+
+
+#: warnings of these categories (issued by the solver, the checks, PETSc options) are
+#: collected into :attr:`CaseResult.warnings`
+_CAPTURED = (UserWarning, RuntimeWarning)
+
+
+def _collect(caught: list[Any]) -> list[str]:
+    out: list[str] = []
+    for w in caught:
+        if issubclass(w.category, _CAPTURED) and not issubclass(w.category, DeprecationWarning):
+            msg = str(w.message)
+            if msg not in out:
+                out.append(msg)
+    return out
 
 
 def _run(
@@ -139,15 +174,28 @@ def _run(
     """:func:`run_case` of a loaded case."""
     from mpi4py import MPI
 
-    from fe_interface.io.results import write_steady_results
-    from fe_interface.io.summary import write_summary
-
     comm = MPI.COMM_WORLD if comm is None else comm
     say = log if (log is not None and comm.rank == 0) else (lambda s: None)
     folder = Path(out) if out is not None else (case.output_folder or Path("results") / case.name)
     say(f"case {case.name!r}: building the mesh")
     tagged = case.check_mesh(case.build_mesh(comm))
     problem = case.build_problem(tagged)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with ResultSet(folder, case.output_name, comm, "case") as rs:
+            res = _solve_and_write(case, problem, tagged, rs, comm, say)
+            rs.commit()
+        res.warnings[:0] = _collect(caught)
+    return res
+
+
+def _solve_and_write(
+    case: Case, problem: Any, tagged: Any, rs: ResultSet, comm: Any, say: Callable[[str], None]
+) -> CaseResult:
+    """Solve ``problem`` and write its files into the open result set ``rs``."""
+    from fe_interface.io.results import write_steady_results
+    from fe_interface.io.summary import write_summary
+
     problem.initialise()
     f = problem.formulation
     n = tagged.mesh.topology.index_map(tagged.mesh.topology.dim).size_global
@@ -157,7 +205,7 @@ def _run(
     )
     name = case.output_name
     files: dict[str, Any] = {}
-    warnings: list[str] = []
+    warnings_: list[str] = []
     tr = None
     if case.transient is not None:
         spec = case.transient
@@ -169,24 +217,25 @@ def _run(
             tol=spec.tol,
             dt_min=spec.dt_min,
             dt_max=spec.dt_max,
-            output=folder if series else None,
+            output=rs.tmp if series else None,
             name=name,
             output_every=spec.output_every,
             vtx="vtx" in case.files,
-            checkpoint=folder / spec.checkpoint if spec.checkpoint else None,
+            checkpoint=rs.folder / spec.checkpoint if spec.checkpoint else None,
             checkpoint_every=spec.checkpoint_every,
             restart=spec.restart,
             max_steps=spec.max_steps,
         )
-        files |= tr.files
+        files |= {k: rs.final(v) for k, v in tr.files.items()}
         solve = problem.last_solve
         table = problem.interface_table()
         balance = problem.energy_balance()
         if "summary" in case.files:
-            files["summary"] = write_summary(
-                folder / f"{name}_summary.json", table, balance, comm,
+            p = write_summary(
+                rs.path(f"{name}_summary.json"), table, balance, comm,
                 _summary_extra(case, solve, n, comm.size, tr),
             )  # fmt: skip
+            files["summary"] = rs.final(p)
     else:
         result = problem.run()
         solve = result.solve
@@ -194,23 +243,23 @@ def _run(
         balance = problem.energy_balance()
         kinds = [k for k in ("xdmf", "vtu", "summary", "vtx") if k in case.files]
         written = write_steady_results(
-            f, folder, name, kinds, table=table, balance=balance,
-            extra=_summary_extra(case, solve, n, comm.size, None),
+            f, rs.folder, name, kinds, table=table, balance=balance,
+            extra=_summary_extra(case, solve, n, comm.size, None), result_set=rs,
         )  # fmt: skip
         files |= {k: v for k, v in written.items() if k in kinds}
     if "plots" in case.files:
-        try:
-            files |= _plots(case, problem, table, folder, comm)
-        except Exception as e:  # a plot never fails a run that solved
-            warnings.append(f"plots not written: {type(e).__name__}: {e}")
+        more, w = _plots(case, problem, table, rs, comm)
+        files |= more
+        warnings_ += w
     if "png" in case.files:
-        src = files.get("vtu") or files.get("xdmf")
+        src = next((k for k in ("vtu", "xdmf") if k in files), None)
         if src is None:
-            warnings.append("png not written: it needs the vtu or xdmf output")
+            warnings_.append("png not written: it needs the vtu or xdmf output")
         else:
-            png, msg = _png(case, src, folder, comm)
-            if png is not None:
-                files["png"] = png
+            png = rs.path(f"{name}.png")
+            msg = _png(case, rs.path(files[src].name), png, comm)
+            if msg is None:
+                files["png"] = rs.final(png)
             else:
-                warnings.append(f"png not written: {msg}")
-    return CaseResult(case, problem, table, balance, solve, files, warnings, tr)
+                warnings_.append(f"png not written: {msg}")
+    return CaseResult(case, problem, table, balance, solve, files, warnings_, tr)

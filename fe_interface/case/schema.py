@@ -32,8 +32,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from fe_interface.case.checker import CaseError, Checker, join_path, type_name
+from fe_interface.case.checker import CaseError, Checker, is_number, join_path, type_name
 from fe_interface.case.laws import read_law
+from fe_interface.errors import InputError
 
 if TYPE_CHECKING:
     from fe_interface.mesh import TaggedMesh
@@ -148,7 +149,7 @@ def read_time_value(
             and all(
                 isinstance(r, list)
                 and len(r) == 2
-                and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in r)
+                and all(is_number(x) for x in r)
                 for r in tab
             )
         )
@@ -246,7 +247,7 @@ def read_transient(c: Checker, a: Mapping[str, Any]) -> TransientSpec | None:
     if isinstance(init, dict):
         for r in init:
             c.number(init, r, join_path(p, "initial_temperature"), gt=0)
-        init = {str(k): float(v) for k, v in init.items() if isinstance(v, (int, float))}
+        init = {str(k): float(v) for k, v in init.items() if is_number(v)}
     elif init is not None:
         init = c.number(a, "initial_temperature", p, gt=0)
     startup = c.integer(a, "startup_steps", p, default=2)
@@ -257,6 +258,9 @@ def read_transient(c: Checker, a: Mapping[str, Any]) -> TransientSpec | None:
         if isinstance(v, int) and v < 1:
             c.error(join_path(p, k), f"must be >= 1, got {v}")
     max_steps = c.integer(a, "max_steps", p, default=1_000_000)
+    if isinstance(max_steps, int) and max_steps < 1:
+        c.error(join_path(p, "max_steps"), f"must be >= 1, got {max_steps}")
+        max_steps = None
     tol = c.number(a, "tol", p, gt=0, default=1e-2)
     dt_min = c.number(a, "dt_min", p, gt=0)
     dt_max = c.number(a, "dt_max", p, gt=0)
@@ -270,8 +274,16 @@ def read_transient(c: Checker, a: Mapping[str, Any]) -> TransientSpec | None:
                 "(a larger dt, adaptive = true, or a larger max_steps)",
             )
     checkpoint = c.string(a, "checkpoint", p)
-    if checkpoint is not None and (Path(checkpoint).is_absolute() or ".." in Path(checkpoint).parts):
-        c.error(join_path(p, "checkpoint"), "must be a folder name inside the output folder")
+    if checkpoint is not None and (
+        Path(checkpoint).is_absolute()
+        or ".." in Path(checkpoint).parts
+        or "\\" in checkpoint
+        or checkpoint.strip() in ("", ".")
+        or checkpoint.startswith(".")
+    ):
+        c.error(join_path(p, "checkpoint"), f"must be a folder name inside the output folder, got {checkpoint!r}")
+    if c.boolean(a, "restart", p) and "checkpoint" not in a:
+        c.error(join_path(p, "restart"), "needs a checkpoint folder (analysis.checkpoint)")
     if len(c.errors) > n0 or t_end is None or dt is None or init is None:
         return None
     return TransientSpec(
@@ -357,8 +369,8 @@ class Case:
         builder = geometry_builders()[self.builder]
         try:
             return builder(comm=comm, **self.builder_parameters)
-        except (ValueError, TypeError) as e:
-            msg = str(e)
+        except Exception as e:  # the builder's checks (on every rank), or gmsh failing
+            msg = str(e) if isinstance(e, (ValueError, TypeError)) else f"{type(e).__name__}: {e}"
             first = msg.split(" ", 1)[0]
             base = first.split("[", 1)[0]
             path = "geometry.parameters"
@@ -475,6 +487,13 @@ class Case:
                     f"{p}.plus",
                     f"region {spec.plus!r} is not on either side (sides: {', '.join(sorted(sides))})",
                 )
+        if self.line is not None:
+            from fe_interface.postprocessing.sampling import check_line
+
+            try:
+                check_line(mesh, self.line[0], self.line[1], "line")
+            except InputError as e:
+                c.error("outputs.line", str(e).removeprefix("line: "))
         for b in self.boundaries:
             p = f"boundaries.{b.name}"
             if b.name not in tagged.facet_names:
@@ -594,14 +613,47 @@ def geometry_builders() -> dict[str, Callable[..., Any]]:
     return out
 
 
+def _check_file_name(c: Checker, name: Any, path: str) -> None:
+    """``name`` is used as a file or folder name: no path separators, no '..'."""
+    if not isinstance(name, str):
+        return
+    from fe_interface.io.files import check_output_name
+
+    try:
+        check_output_name(name, path)
+    except InputError as e:
+        msg = str(e)
+        c.error(path, msg[len(path) + 1 :] if msg.startswith(f"{path} ") else msg)
+
+
 def load_case(path: str | Path) -> Case:
-    """Read and validate a TOML case file (stage 1; no mesh is built)."""
+    """Read and validate a TOML case file (stage 1; no mesh is built).
+
+    Raises:
+        CaseError: the file is missing, unreadable, not UTF-8 text, not TOML, or an
+            invalid case.
+    """
     path = Path(path)
+    if path.is_dir():
+        raise CaseError(f"case file {path} is a folder, not a file")
     if not path.is_file():
         raise CaseError(f"case file not found: {path}")
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+        raw = path.read_bytes()
+    except OSError as e:
+        raise CaseError(f"cannot read the case file: {e.strerror or e}", str(path)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CaseError(
+            f"not a text file (not UTF-8: byte {e.start} is 0x{raw[e.start]:02x}); a case "
+            "file is TOML text",
+            str(path),
+        ) from None
+    if "\0" in text:
+        raise CaseError("not a text file (it contains NUL bytes); a case file is TOML text", str(path))
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise CaseError(f"not valid TOML: {e}", str(path)) from None
     return parse_case(
@@ -616,11 +668,14 @@ def parse_case(
     default_name: str = "case",
 ) -> Case:
     """Validate a case given as a dict (the parsed TOML); see ``docs/case-format.md``."""
+    if not isinstance(data, Mapping):
+        raise CaseError(f"a case is a table of tables, got {type_name(data)}", source)
     c = Checker()
     base_dir = Path(base_dir).resolve()
     c.keys(data, "", _TOP_KEYS)
     name = c.string(data, "name", "", default=default_name)
     description = c.string(data, "description", "", default="")
+    _check_file_name(c, name, "name")
 
     # geometry
     g = c.table(data, "geometry", "", required=True)
@@ -775,18 +830,18 @@ def parse_case(
     c.keys(s, "solver", ("type", "petsc_options"))
     solver = c.string(s, "type", "solver", choices=("iterative", "direct"), default="iterative")
     petsc = c.table(s, "petsc_options", "solver")
-    for k, v in petsc.items():
-        if isinstance(v, (dict, list)):
-            c.error(
-                f"solver.petsc_options.{k}",
-                f"must be a string, number or boolean, got {type_name(v)}",
-            )
+    from fe_interface.solvers.options import check_option_values
+
+    for k, msg in check_option_values(petsc):
+        c.error(f"solver.petsc_options.{k}", msg)
 
     # outputs
     o = c.table(data, "outputs", "")
     c.keys(o, "outputs", ("folder", "name", "files", "line"))
     folder = c.string(o, "folder", "outputs")
     out_name = c.string(o, "name", "outputs", default=name)
+    if "name" in o:
+        _check_file_name(c, out_name, "outputs.name")
     files = DEFAULT_FILES
     if "files" in o:
         fl = o["files"]
@@ -809,8 +864,8 @@ def parse_case(
         a0 = c.point(ln, "start", "outputs.line")
         a1 = c.point(ln, "end", "outputs.line")
         npts = c.integer(ln, "points", "outputs.line", default=200)
-        if isinstance(npts, int) and npts < 2:
-            c.error("outputs.line.points", f"must be >= 2, got {npts}")
+        if isinstance(npts, int) and not 2 <= npts <= 100_000:
+            c.error("outputs.line.points", f"must be between 2 and 100000, got {npts}")
         if a0 is not None and a1 is not None:
             if a0 == a1:
                 c.error("outputs.line", "start and end must differ")

@@ -44,8 +44,7 @@ from fe_interface.discretisation.terms import (
     Term,
     VolumeSource,
 )
-from fe_interface.errors import InputError
-from fe_interface.mesh.topology import region_vertex_pairs
+from fe_interface.errors import InputError, collective
 from fe_interface.model.boundary import Convection, FixedTemperature, HeatFlux
 from fe_interface.model.interfaces import Conductance
 from fe_interface.model.model import Model, ResolvedBoundary, ResolvedInterface
@@ -98,11 +97,10 @@ class Formulation:
         self.comm: MPI.Comm = mesh.comm
         self.degree = degree
         self.axisymmetric = axisymmetric
-        perfect_pairs, resistive_pairs = model.contact_pairs()
-        self.perfect_pairs = perfect_pairs
-        vertex_pairs = region_vertex_pairs(mesh, model.cell_region)
+        adjacency = model.adjacency()
+        self.perfect_pairs = adjacency.facet_pairs
         self.colouring: Colouring = colour_regions(
-            model.regions, perfect_pairs, resistive_pairs, vertex_pairs
+            model.regions, adjacency.facet_pairs, model.resistive_pairs(), adjacency.vertex_pairs
         )
         lut = np.zeros(max(model.regions) + 1, dtype=np.int32)
         for r, c in self.colouring.colour_of_region.items():
@@ -224,9 +222,11 @@ class Formulation:
                 offset += n
             entities = np.concatenate(parts).astype(np.int32)
             if self.comm.allreduce(len(entities), op=MPI.SUM):
-                self.coupling = InterfaceCoupling(
-                    self.broken, entities, self._coupled_h(coupled, entities), self.axisymmetric
-                )
+                # h(x) is checked on this rank's facets: an error is raised on every rank
+                with collective(self.comm):
+                    self.coupling = InterfaceCoupling(
+                        self.broken, entities, self._coupled_h(coupled, entities), self.axisymmetric
+                    )
         # temperature-dependent laws: equal laws (between the same sides) share a term
         shared: dict[Any, list[ResolvedInterface]] = {}
         for d in model.interfaces:

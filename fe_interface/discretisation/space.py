@@ -141,11 +141,13 @@ def broken_lagrange_space(
         )
     dofs = V.dofmap.list
     ncol = num_colours
+    # (dof, colour of the cell) as one flat index into (n, ncol) tables
+    slot = (dofs * ncol + cell_colour[:, None].astype(dofs.dtype)).ravel()
     used = np.zeros((n, ncol), dtype=bool)
-    used[dofs.ravel(), np.repeat(cell_colour, dofs.shape[1])] = True
+    used.ravel()[slot] = True
     # owner of each copy: the dof's owner if it uses it, else the lowest rank that does
     owner = np.where(used[:nown], comm.rank, _BIG).astype(np.int64)
-    d, u, src = _to_owners(comm, imap, used[nown:])
+    d, u, src = _to_owners(comm, imap, used[nown:]) if comm.size > 1 else (np.empty(0),) * 3
     if d.size:
         row, col = np.nonzero(u)
         np.minimum.at(owner, (d[row], col), src[row])
@@ -169,7 +171,7 @@ def broken_lagrange_space(
     new_map = _cpp.common.IndexMap(
         comm, n_owned, glob[ghost], owner_all[ghost].astype(np.int32), 1
     )
-    cell_dofs = copy[dofs, cell_colour[:, None]]
+    cell_dofs = copy.ravel()[slot].reshape(dofs.shape)
     dofmap = _cpp.fem.DofMap(
         V.dofmap.dof_layout, new_map, 1, _cpp.graph.AdjacencyList_int32(cell_dofs), 1
     )

@@ -29,8 +29,8 @@ import numpy as np
 from dolfinx import fem
 
 from fe_interface.discretisation.formulation import Formulation
-from fe_interface.errors import InputError
-from fe_interface.io.files import write_bytes
+from fe_interface.errors import InputError, on_rank0
+from fe_interface.io.files import FolderLock, clean_dead_temporaries, output_error, write_bytes
 
 __all__ = ["Checkpoint", "npz_bytes"]
 
@@ -42,12 +42,32 @@ def npz_bytes(**arrays: Any) -> bytes:
     return buf.getvalue()
 
 
-def _load_npz(path: Path) -> dict[str, np.ndarray]:
+def _load_npz(path: Path, keys: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """The arrays of an ``.npz`` checkpoint file, ``keys`` required.
+
+    Raises:
+        InputError: naming the file: unreadable, not an archive, or keys missing.
+    """
     try:
-        with np.load(path) as z:
-            return {k: z[k] for k in z.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as e:
-        raise InputError(f"checkpoint file {path} is unreadable ({e}); delete the folder") from None
+        with np.load(path, allow_pickle=False) as z:
+            data = {k: z[k] for k in z.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError, KeyError) as e:
+        reason = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise InputError(
+            f"checkpoint file {path} is unreadable ({reason}); delete the checkpoint folder "
+            "or restart without it"
+        ) from None
+    missing = [k for k in keys if k not in data]
+    if missing:
+        raise InputError(
+            f"checkpoint file {path} is incomplete (no {', '.join(missing)}); delete the "
+            "checkpoint folder or restart without it"
+        )
+    return data
+
+
+def _write_error(folder: Path) -> Any:
+    return lambda e: output_error(e, f"writing the checkpoint in {folder}")
 
 
 class Checkpoint:
@@ -72,6 +92,8 @@ class Checkpoint:
         self._local_keys = keys
         coords_digest = self._canonical(keys[: imap.size_local])
         self.identity = hashlib.sha256((identity + coords_digest).encode()).hexdigest()
+        self.lock = FolderLock(self.folder, "writing a checkpoint")
+        self._locked = False
 
     def _canonical(self, owned_keys: np.ndarray) -> str:
         """Set up the canonical order; returns a digest of the sorted keys."""
@@ -120,59 +142,104 @@ class Checkpoint:
 
     # ------------------------------------------------------------------ files
     def prepare(self, restart: bool) -> bool:
-        """Check or write ``dofs.npz``; True if a restart state exists and matches."""
-        comm = self.comm
+        """Lock the folder, check or write ``dofs.npz``; True if a restart state exists
+        and matches (collective; errors on every rank).
+
+        Raises:
+            OutputBusyError: another run uses this checkpoint folder.
+            InputError: the checkpoint is another problem's, or unreadable.
+        """
         path = self.folder / "dofs.npz"
-        error = None
-        exists = False
-        if comm.rank == 0:
+
+        def check() -> bool:
+            self.lock.acquire()
+            self._locked = True
+            clean_dead_temporaries(self.folder, locked=True)
+            exists = False
             if path.is_file():
-                data = _load_npz(path) if restart else None
-                if data is not None and str(data["identity"]) != self.identity:
-                    error = (
-                        f"checkpoint {self.folder}: written by another problem (different "
-                        "mesh, model or time scheme); use another folder or delete it"
-                    )
-                exists = restart and (self.folder / "state.npz").is_file()
-            if error is None and not (restart and path.is_file()):
-                write_bytes(path, npz_bytes(identity=np.array(self.identity)), fsync=True)
-        error = comm.bcast(error, root=0)
-        if error:
-            raise InputError(error)
-        return bool(comm.bcast(exists, root=0))
+                if restart:
+                    data = _load_npz(path, ("identity",))
+                    if str(data["identity"]) != self.identity:
+                        raise InputError(
+                            f"checkpoint {self.folder}: written by another problem (different "
+                            "mesh, model or time scheme); use another folder or delete it"
+                        )
+                    exists = (self.folder / "state.npz").is_file()
+                    if exists:  # readable, with what a restart needs
+                        _load_npz(self.folder / "state.npz", ("meta", "T", "history"))
+            if not (restart and path.is_file()):
+                try:
+                    write_bytes(path, npz_bytes(identity=np.array(self.identity)), fsync=True)
+                except OSError as e:
+                    raise _write_error(self.folder)(e) from None
+            return exists
+
+        try:
+            exists = on_rank0(self.comm, check)
+        except BaseException:
+            self.close()
+            raise
+        return bool(self.comm.bcast(exists, root=0))
+
+    def close(self) -> None:
+        """Release the folder's lock (no collective call)."""
+        if self._locked:
+            self._locked = False
+            self.lock.release()
 
     def save_state(self, meta: dict[str, Any], arrays: dict[str, np.ndarray], T: fem.Function) -> None:
         """Write ``state.npz`` atomically (collective)."""
         vals = self.gather(T)
-        if self.comm.rank == 0:
-            write_bytes(
+        on_rank0(
+            self.comm,
+            lambda: write_bytes(
                 self.folder / "state.npz",
                 npz_bytes(meta=np.array(json.dumps(meta)), T=vals, **arrays),
                 fsync=True,
-            )
-        self.comm.barrier()
+            ),
+            _write_error(self.folder),
+        )
 
     def load_state(self, T: fem.Function) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """Read ``state.npz`` into ``T``; returns (meta, other arrays) on every rank."""
-        data = _load_npz(self.folder / "state.npz") if self.comm.rank == 0 else None
+        path = self.folder / "state.npz"
+
+        def load() -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+            data = _load_npz(path, ("meta", "T", "history"))
+            try:
+                meta = json.loads(str(data.pop("meta")))
+                if not isinstance(meta, dict):
+                    raise ValueError("not a table")
+            except ValueError as e:
+                raise InputError(f"checkpoint file {path} is corrupt (meta: {e})") from None
+            if data["T"].shape != (self.num_global,):
+                raise InputError(
+                    f"checkpoint file {path}: {data['T'].shape} values for "
+                    f"{self.num_global} dofs (written by another problem?)"
+                )
+            return meta, data
+
+        loaded = on_rank0(self.comm, load)
+        meta, data = loaded if loaded is not None else (None, None)
         vals = data.pop("T") if data is not None else None
-        data = self.comm.bcast(data, root=0)
+        meta, data = self.comm.bcast((meta, data), root=0)
         self.scatter(vals, T)
-        meta = json.loads(str(data.pop("meta")))
         return meta, data
 
     def save_frame(self, i: int, t: float, T: fem.Function) -> None:
         """Store output frame ``i`` at time ``t`` (s) for a restart."""
         vals = self.gather(T)
-        if self.comm.rank == 0:
-            write_bytes(
+        on_rank0(
+            self.comm,
+            lambda: write_bytes(
                 self.folder / "frames" / f"frame_{i:06d}.npz",
                 npz_bytes(t=np.array(t), T=vals),
                 fsync=True,
-            )
+            ),
+            _write_error(self.folder),
+        )
 
     def load_frame(self, i: int) -> np.ndarray | None:
-        """The canonical values of frame ``i`` on rank 0 (None elsewhere)."""
-        if self.comm.rank != 0:
-            return None
-        return _load_npz(self.folder / "frames" / f"frame_{i:06d}.npz")["T"]
+        """The canonical values of frame ``i`` on rank 0 (None elsewhere; collective)."""
+        path = self.folder / "frames" / f"frame_{i:06d}.npz"
+        return on_rank0(self.comm, lambda: _load_npz(path, ("T",))["T"])

@@ -87,10 +87,111 @@ def ghosted_partitioner():
     return dolfinx.mesh.create_cell_partitioner(GhostMode.shared_facet, 2)
 
 
+_GMSH_CELL_NAMES = {
+    1: "lines", 2: "triangles", 3: "quadrangles", 4: "tetrahedra", 5: "hexahedra",
+    6: "prisms", 7: "pyramids", 8: "lines", 9: "triangles", 10: "quadrangles",
+    11: "tetrahedra", 12: "hexahedra",
+}  # fmt: skip
+
+
+def _cell_kind(etype: int) -> str:
+    return _GMSH_CELL_NAMES.get(int(etype), f"gmsh element type {etype}")
+
+
+def _group_names(model, dim: int) -> dict[int, str]:
+    return {t: (model.getPhysicalName(dim, t) or str(t)) for _, t in model.getPhysicalGroups(dim)}
+
+
+def inspect_gmsh_model(model, gdim: int | None = None) -> str | None:
+    """What makes a meshed gmsh model unusable, as one line (None if it is fine).
+
+    Checked: there are cells; one cell type; the regions are physical groups; every
+    cell is in exactly one physical group; no facet is in two facet groups; no group
+    name is used twice; the dimension fits ``gdim``; a 2D mesh lies in the plane z = 0.
+    Two groups on the same facets or cells would otherwise be resolved silently (the
+    first wins), and cells without a group would be dropped.
+    """
+    dim = model.getDimension()
+    if dim < 1:
+        return "no mesh: the file holds no elements (empty, or not a gmsh mesh)"
+    types = [int(t) for t in model.mesh.getElementTypes(dim)]
+    if not types:
+        return f"no cells: the model has dimension {dim} but no {dim}D elements (not meshed?)"
+    if len({_cell_kind(t) for t in types}) > 1:
+        kinds = sorted({_cell_kind(t) for t in types})
+        return f"mixed cell types ({', '.join(kinds)}): one cell type per mesh is supported"
+    if len(set(types)) > 1:
+        return "cells of different orders in one mesh: one geometry order is supported"
+    if gdim is not None and gdim < dim:
+        return (
+            f"the mesh is {dim}D ({_cell_kind(types[0])}) but the geometric dimension is "
+            f"gdim = {gdim}; use gdim = {dim} (or leave it out)"
+        )
+    cell_groups = _group_names(model, dim)
+    if not cell_groups:
+        return (
+            f"no physical group of dimension {dim}: the regions (materials) must be physical "
+            "groups of cells (gmsh: Physical Surface/Volume)"
+        )
+    for d in (dim, dim - 1):  # names used twice: one of the groups would be lost
+        names = list(_group_names(model, d).values())
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            return f"physical group name(s) {dup} used for two groups of dimension {d}"
+    shared = set(cell_groups.values()) & set(_group_names(model, dim - 1).values())
+    if shared:
+        return (
+            f"physical name(s) {sorted(shared)} used for a region and for a facet group; give "
+            "them different names"
+        )
+    # entity -> groups: an entity in two groups of one dimension
+    for d, what in ((dim, "cells"), (dim - 1, "facets")):
+        owner: dict[int, str] = {}
+        for _, t in model.getPhysicalGroups(d):
+            gname = model.getPhysicalName(d, t) or str(t)
+            for e in model.getEntitiesForPhysicalGroup(d, t):
+                e = int(e)
+                if e in owner and owner[e] != gname:
+                    return (
+                        f"the {what} of gmsh entity {e} (dimension {d}) are in two physical "
+                        f"groups, {owner[e]!r} and {gname!r}: every {what[:-1]} needs exactly one"
+                    )
+                owner[e] = gname
+        if d == dim:  # cells outside every group would be dropped
+            loose = []
+            count = 0
+            for _, e in model.getEntities(dim):
+                if int(e) in owner:
+                    continue
+                _, tags, _ = model.mesh.getElements(dim, e)
+                n = sum(len(t) for t in tags)
+                if n:
+                    loose.append(int(e))
+                    count += n
+            if loose:
+                return (
+                    f"{count} cells (gmsh entities {loose[:10]} of dimension {dim}) are in no "
+                    "physical group: put every cell in a region (physical group)"
+                )
+    if dim == 2 and (gdim is None or gdim == 2):
+        _, coords, _ = model.mesh.getNodes()
+        z = np.abs(np.asarray(coords).reshape(-1, 3)[:, 2]) if len(coords) else np.zeros(1)
+        xy = np.abs(np.asarray(coords).reshape(-1, 3)[:, :2]).max(initial=0.0) if len(coords) else 0.0
+        if z.size and z.max() > 1e-12 * max(xy, 1e-300):
+            return (
+                f"a 2D mesh with nodes off the plane z = 0 (max |z| = {z.max():.3g}); use "
+                "gdim = 3 for a surface in 3D, or flatten the mesh"
+            )
+    return None
+
+
 def from_gmsh_model(
     model, comm: MPI.Comm = MPI.COMM_WORLD, rank: int = 0, gdim: int | None = None
 ) -> TaggedMesh:
     """Build a :class:`TaggedMesh` from a meshed gmsh model with physical groups.
+
+    The model is checked first (:func:`inspect_gmsh_model`) on ``rank``, the verdict
+    shared: every rank raises the same :class:`MeshError`.
 
     Args:
         model: ``gmsh.model`` holding a mesh (on ``rank``).
@@ -99,13 +200,30 @@ def from_gmsh_model(
         gdim: geometric dimension; defaults to the model's dimension.
 
     Raises:
-        MeshError: no physical group for cells or for facets.
+        MeshError: no physical group for cells, cells without a group, two groups on
+            the same cells or facets, a dimension that does not fit, ...
     """
-    if gdim is None:
-        gdim = comm.bcast(model.getDimension() if comm.rank == rank else None, root=rank)
-    data = dolfinx.io.gmsh.model_to_mesh(
-        model, comm, rank, gdim=gdim, partitioner=ghosted_partitioner()
-    )
+    problem = None
+    if comm.rank == rank:
+        try:
+            problem = inspect_gmsh_model(model, gdim)
+        except Exception as e:  # gmsh itself failing on a broken model
+            problem = f"the gmsh model cannot be read: {e}"
+        if gdim is None and problem is None:
+            gdim = model.getDimension()
+    problem, gdim = comm.bcast((problem, gdim), root=rank)
+    if problem is not None:
+        raise MeshError(problem)
+    err = None
+    data = None
+    try:
+        data = dolfinx.io.gmsh.model_to_mesh(
+            model, comm, rank, gdim=gdim, partitioner=ghosted_partitioner()
+        )
+    except Exception as e:  # raised on every rank (the model passed the checks above)
+        err = e
+    if err is not None:
+        raise MeshError(f"the mesh cannot be built: {type(err).__name__}: {err}") from None
     tdim = data.mesh.topology.dim
     cell_names = {n: int(g.tag) for n, g in data.physical_groups.items() if g.dim == tdim}
     facet_names = {n: int(g.tag) for n, g in data.physical_groups.items() if g.dim == tdim - 1}
@@ -121,26 +239,60 @@ def from_gmsh_model(
 
 
 def read_msh(path: str | Path, comm: MPI.Comm = MPI.COMM_WORLD, gdim: int | None = None):
-    """Read a gmsh ``.msh`` file with physical groups into a :class:`TaggedMesh`."""
+    """Read a gmsh ``.msh`` file with physical groups into a :class:`TaggedMesh`
+    (collective; the file is read by rank 0).
+
+    Raises:
+        MeshError: naming the file: missing, unreadable (empty, truncated, not a gmsh
+            mesh), or a mesh the solver cannot use (see :func:`inspect_gmsh_model`).
+    """
     import gmsh
 
     path = Path(path)
-    if not path.is_file():
-        raise MeshError(f"mesh file not found: {path}")
+    if gdim is not None and (isinstance(gdim, bool) or gdim not in (1, 2, 3)):
+        raise MeshError(f"{path}: gdim must be 2 or 3, got {gdim!r}")
+    problem = None
+    if comm.rank == 0:
+        if not path.is_file():
+            problem = "file not found" if not path.exists() else "not a file"
+        elif path.stat().st_size == 0:
+            problem = "the file is empty"
+        else:
+            try:
+                with open(path, "rb") as fh:
+                    head = fh.read(64)
+            except OSError as e:
+                problem = f"cannot read it: {e.strerror or e}"
+            else:
+                if not head.lstrip().startswith(b"$MeshFormat"):
+                    problem = "not a gmsh .msh file (it does not start with $MeshFormat)"
+    problem = comm.bcast(problem, root=0)
+    if problem is not None:
+        raise MeshError(f"{path}: {problem}")
     initialised = gmsh.isInitialized()
-    if not initialised:
+    if comm.rank == 0 and not initialised:
         gmsh.initialize(interruptible=False)
-    gmsh.option.setNumber("General.Terminal", 0)
+    if comm.rank == 0:
+        gmsh.option.setNumber("General.Terminal", 0)
     try:
         if comm.rank == 0:
             gmsh.model.add(path.stem)
-            gmsh.merge(str(path))
-        return from_gmsh_model(gmsh.model, comm, 0, gdim)
+            try:
+                gmsh.merge(str(path))
+            except Exception as e:
+                problem = f"not a readable gmsh mesh ({str(e).strip() or type(e).__name__})"
+        problem = comm.bcast(problem, root=0)
+        if problem is not None:
+            raise MeshError(f"{path}: {problem}")
+        try:
+            return from_gmsh_model(gmsh.model if comm.rank == 0 else None, comm, 0, gdim)
+        except MeshError as e:
+            raise MeshError(f"{path}: {e}") from None
     finally:
         if comm.rank == 0:
             gmsh.model.remove()
-        if not initialised:
-            gmsh.finalize()
+            if not initialised:
+                gmsh.finalize()
 
 
 def material_contact_facets(mesh: Mesh, cell_tags: MeshTags) -> dict[tuple[int, int], np.ndarray]:
@@ -170,6 +322,28 @@ def material_contact_facets(mesh: Mesh, cell_tags: MeshTags) -> dict[tuple[int, 
 
 
 Marker = Callable[[np.ndarray], np.ndarray]
+
+
+def _check_overlap(comm: MPI.Comm, idx: np.ndarray, val: np.ndarray, names: Mapping[str, int]) -> None:
+    """Raise :class:`MeshError` on every rank if a facet is marked by two groups with
+    different tags (one of them would silently lose the facet)."""
+    order = np.argsort(idx, kind="stable")
+    i, v = idx[order], val[order]
+    same = np.flatnonzero((i[1:] == i[:-1]) & (v[1:] != v[:-1]))
+    local = {(int(min(v[k], v[k + 1])), int(max(v[k], v[k + 1]))) for k in same}
+    pairs: set[tuple[int, int]] = set()
+    for p in comm.allgather(local):
+        pairs |= p
+    if pairs:
+        inv: dict[int, list[str]] = {}
+        for n, t in names.items():
+            inv.setdefault(int(t), []).append(n)
+        a, b = sorted(pairs)[0]
+        na, nb = "/".join(inv.get(a, [str(a)])), "/".join(inv.get(b, [str(b)]))
+        raise MeshError(
+            f"facet groups {na!r} and {nb!r} mark the same facets: every facet needs at "
+            "most one group (two conditions on one facet would silently drop one)"
+        )
 
 
 def tag_mesh(
@@ -221,8 +395,9 @@ def tag_mesh(
             fval.append(np.full(f.size, tag, dtype=np.int32))
     idx = np.concatenate(fidx) if fidx else np.empty(0, np.int32)
     val = np.concatenate(fval) if fval else np.empty(0, np.int32)
-    idx, first = np.unique(idx, return_index=True)
-    facet_tags = dolfinx.mesh.meshtags(mesh, tdim - 1, idx.astype(np.int32), val[first])
     facet_names = {n: t for n, (t, _) in (boundaries or {}).items()}
     facet_names |= {n: t for n, (t, _) in (interfaces or {}).items()}
+    _check_overlap(mesh.comm, idx, val, facet_names)
+    idx, first = np.unique(idx, return_index=True)
+    facet_tags = dolfinx.mesh.meshtags(mesh, tdim - 1, idx.astype(np.int32), val[first])
     return TaggedMesh(mesh, cell_tags, facet_tags, cell_names, facet_names)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from mpi4py import MPI
 
 import numpy as np
 from dolfinx.mesh import Mesh
 
-__all__ = ["facet_cells", "find_root", "gather_pairs", "region_vertex_pairs", "unique_pairs"]
+__all__ = [
+    "RegionAdjacency",
+    "facet_cells",
+    "find_root",
+    "gather_pairs",
+    "region_adjacency",
+    "region_vertex_pairs",
+    "unique_pairs",
+]
 
 
 def find_root(parent: dict[int, int], a: int) -> int:
@@ -41,36 +51,82 @@ def unique_pairs(a: np.ndarray, b: np.ndarray) -> set[tuple[int, int]]:
     return {(int(x), int(y)) for x, y in zip(key // R, key % R, strict=True)}
 
 
-def region_vertex_pairs(mesh: Mesh, cell_region: np.ndarray) -> set[tuple[int, int]]:
-    """Pairs of regions sharing a vertex (gathered over all ranks)."""
+class RegionAdjacency(NamedTuple):
+    """Which regions touch (gathered over all ranks).
+
+    Attributes:
+        vertex_pairs: region pairs sharing at least one vertex.
+        facet_pairs: region pairs sharing a facet that is not marked (e.g. not a
+            resistive interface): regions in perfect contact.
+    """
+
+    vertex_pairs: set[tuple[int, int]]
+    facet_pairs: set[tuple[int, int]]
+
+
+def region_adjacency(
+    mesh: Mesh, cell_region: np.ndarray, marked_facets: np.ndarray | None = None
+) -> RegionAdjacency:
+    """Region pairs sharing a vertex, and sharing an unmarked facet (collective).
+
+    Only the cells around vertices touched by two or more regions are looked at (found
+    in one pass over the cells), so the cost is one pass plus work proportional to the
+    region boundaries.
+
+    Args:
+        mesh: the mesh (cell-vertex and cell-facet connectivity are created if absent).
+        cell_region: region tag of every local cell (ghosts included).
+        marked_facets: local facet -> True for facets whose two regions do not count as
+            in contact (resistive interfaces).
+    """
     tdim = mesh.topology.dim
     c2v = mesh.topology.connectivity(tdim, 0)
     ncell = cell_region.size
-    nv = np.diff(c2v.offsets[: ncell + 1])
-    verts = c2v.array[: c2v.offsets[ncell]]
-    regs = np.repeat(cell_region, nv)
-    # keep only vertices touched by two or more regions, then sort (vertex, region)
-    # by a 1-D key (np.unique on rows is a slow sort)
+    nv = int(c2v.offsets[1] - c2v.offsets[0]) if ncell else 0
+    verts = c2v.array[: c2v.offsets[ncell]].reshape(ncell, nv)
     nvert = int(verts.max()) + 1 if verts.size else 0
     # vertices touched by two or more regions: store one region per vertex (any write
     # wins), then every cell whose region differs marks its vertices (no ufunc.at)
-    vreg = np.zeros(nvert, dtype=regs.dtype)
-    vreg[verts] = regs
+    vreg = np.zeros(nvert, dtype=cell_region.dtype)
+    vreg[verts] = cell_region[:, None]
     multi = np.zeros(nvert, dtype=bool)
-    multi[verts[regs != vreg[verts]]] = True
-    sel = multi[verts]
-    R = int(cell_region.max()) + 1 if cell_region.size else 1
-    key = np.unique(verts[sel].astype(np.int64) * R + regs[sel])
-    v, r = key // R, key % R
-    local: set[tuple[int, int]] = set()
+    multi[verts[vreg[verts] != cell_region[:, None]]] = True
+    near = np.flatnonzero(multi[verts].any(axis=1))
+    # vertex pairs: (vertex, region) of the cells near a multi-region vertex
+    v = verts[near].ravel()
+    r = np.repeat(cell_region[near], nv)
+    sel = multi[v]
+    R = int(cell_region.max()) + 1 if ncell else 1
+    key = np.unique(v[sel].astype(np.int64) * R + r[sel])
+    kv, kr = key // R, key % R
+    vertex_local: set[tuple[int, int]] = set()
     d = 1
-    while d < v.size:
-        same = v[d:] == v[:-d]
+    while d < kv.size:
+        same = kv[d:] == kv[:-d]
         if not np.any(same):
             break
-        local |= unique_pairs(r[:-d][same], r[d:][same])
+        vertex_local |= unique_pairs(kr[:-d][same], kr[d:][same])
         d += 1
-    return gather_pairs(mesh.comm, local)
+    # facet pairs: the facets of those cells
+    mesh.topology.create_connectivity(tdim, tdim - 1)
+    c2f = mesh.topology.connectivity(tdim, tdim - 1)
+    nf = int(c2f.offsets[1] - c2f.offsets[0]) if ncell else 0
+    mark = np.zeros(int(c2f.array.max(initial=-1)) + 1, dtype=bool)
+    mark[c2f.array.reshape(-1, nf)[near]] = True
+    if marked_facets is not None:
+        mark[: marked_facets.size] &= ~marked_facets
+    facets = np.flatnonzero(mark)
+    n, cells = facet_cells(mesh, facets.astype(np.int32))
+    inner = n == 2
+    facet_local = unique_pairs(cell_region[cells[0][inner]], cell_region[cells[1][inner]])
+    return RegionAdjacency(
+        gather_pairs(mesh.comm, vertex_local), gather_pairs(mesh.comm, facet_local)
+    )
+
+
+def region_vertex_pairs(mesh: Mesh, cell_region: np.ndarray) -> set[tuple[int, int]]:
+    """Pairs of regions sharing a vertex (gathered over all ranks)."""
+    return region_adjacency(mesh, cell_region).vertex_pairs
 
 
 def gather_pairs(comm: MPI.Comm, local: set) -> set:

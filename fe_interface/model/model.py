@@ -20,10 +20,11 @@ from dolfinx import fem
 from dolfinx.fem import IntegralType
 
 from fe_interface.mesh.topology import (
+    RegionAdjacency,
     facet_cells,
     find_root,
     gather_pairs,
-    unique_pairs,
+    region_adjacency,
 )
 from fe_interface.errors import InputError, MeshError
 from fe_interface.mesh import TaggedMesh
@@ -257,23 +258,23 @@ class Model:
         return ResolvedSource(s, r, self.region_cells(r))
 
     # ------------------------------------------------------------------ contacts
-    def contact_pairs(self) -> tuple[set[tuple[int, int]], dict[tuple[int, int], str]]:
-        """Region pairs in perfect contact somewhere, and pairs separated by a resistive
-        interface (-> its name); both gathered over all ranks."""
-        mesh = self.mesh
+    def adjacency(self) -> RegionAdjacency:
+        """Region pairs sharing a vertex, and region pairs in perfect contact (sharing a
+        facet that no resistive interface covers); gathered over all ranks."""
         resistive = np.zeros(self.num_facets, dtype=bool)
-        resistive_pairs: dict[tuple[int, int], str] = {}
         ft = self.tagged.facet_tags
         for d in self.interfaces:
             if not d.perfect:
                 resistive[ft.indices[ft.values == d.tag]] = True
-                resistive_pairs[(min(d.plus, d.minus), max(d.plus, d.minus))] = d.label
-        n, cells = facet_cells(mesh, np.arange(self.num_facets, dtype=np.int32))
-        interior = n == 2
-        r0 = self.cell_region[cells[0][interior]]
-        r1 = self.cell_region[cells[1][interior]]
-        perfect = (r0 != r1) & ~resistive[interior]
-        return gather_pairs(self.comm, unique_pairs(r0[perfect], r1[perfect])), resistive_pairs
+        return region_adjacency(self.mesh, self.cell_region, resistive)
+
+    def resistive_pairs(self) -> dict[tuple[int, int], str]:
+        """Region pairs separated by a resistive interface -> the interface's name."""
+        return {
+            (min(d.plus, d.minus), max(d.plus, d.minus)): d.label
+            for d in self.interfaces
+            if not d.perfect
+        }
 
     def check_determined(self, perfect_pairs: set[tuple[int, int]]) -> None:
         """Every body (regions connected by contact) needs a temperature-fixing boundary

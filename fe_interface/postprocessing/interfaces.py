@@ -24,7 +24,7 @@ from fe_interface.discretisation.facets import FacetQuadrature
 from fe_interface.discretisation.formulation import Formulation
 from fe_interface.model.model import ResolvedInterface
 
-__all__ = ["InterfaceSummary", "InterfaceTable", "interface_table"]
+__all__ = ["InterfaceSummary", "InterfaceTable", "check_laws", "interface_table"]
 
 
 class InterfaceSummary(NamedTuple):
@@ -219,6 +219,52 @@ class InterfaceTable:
                 )
             )
         return out
+
+
+def check_laws(table: InterfaceTable, T: Any = None) -> None:
+    """Check that every temperature-dependent law gives a finite h >= 0 at the
+    quadrature points of the field ``T`` (default ``f.T``) where the temperatures are
+    finite (collective).
+
+    Raises:
+        InputError: naming the interface, the law, h and the temperatures T⁺, T⁻.
+    """
+    from fe_interface.errors import InputError
+
+    f = table.f
+    u = (f.T if T is None else T).x.array
+    msg = None
+    for i, d in enumerate(f.model.interfaces):
+        if d.kind != "temperature" or msg is not None:
+            continue
+        pts, _ = table._points(i, u)
+        Tp, Tm = pts.T_plus, pts.T_minus
+        ok_T = np.isfinite(Tp) & np.isfinite(Tm)
+        if not ok_T.any():
+            continue
+        Tp, Tm = Tp[ok_T], Tm[ok_T]
+        name = type(d.spec.law).__name__
+        try:
+            with np.errstate(all="ignore"):
+                h = np.asarray(d.spec.law.conductance(Tp, Tm), dtype=float)
+            h = np.broadcast_to(h, Tp.shape)
+        except Exception as e:  # the law fails at these temperatures
+            msg = (
+                f"interface {d.label!r}: {name} failed at T+ in [{Tp.min():.6g}, {Tp.max():.6g}] K, "
+                f"T- in [{Tm.min():.6g}, {Tm.max():.6g}] K: {type(e).__name__}: {e}"
+            )
+            continue
+        bad = ~np.isfinite(h) | (h < 0)
+        if bad.any():
+            j = int(np.flatnonzero(bad)[0])
+            msg = (
+                f"interface {d.label!r}: {name} gives h = {float(h[j])!r} W/(m^2 K) at "
+                f"T+ = {float(Tp[j]):.6g} K, T- = {float(Tm[j]):.6g} K (h must be finite and "
+                f">= 0; {int(bad.sum())} of {bad.size} points on this process)"
+            )
+    msgs = [m for m in f.comm.allgather(msg) if m]
+    if msgs:
+        raise InputError(msgs[0])
 
 
 def interface_table(f: Formulation, T: Any = None) -> list[InterfaceSummary]:

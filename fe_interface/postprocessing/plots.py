@@ -22,6 +22,7 @@ from mpi4py import MPI
 
 import numpy as np
 
+from fe_interface.errors import on_rank0
 from fe_interface.io.files import atomic_file, write_text
 from fe_interface.postprocessing.sampling import InterfaceFlux, LineProfile
 
@@ -51,6 +52,18 @@ def _save(fig: Any, path: Path) -> None:
         fig.savefig(tmp, dpi=120)
 
 
+def histogram_range(q: np.ndarray) -> tuple[int, tuple[float, float]]:
+    """Bins and range for a histogram of the finite values ``q``: 30 bins over their
+    range, or one bin around them when they are equal to round-off (a uniform flux:
+    ``np.histogram`` refuses bins narrower than the floating-point resolution)."""
+    lo, hi = float(np.min(q)), float(np.max(q))
+    scale = max(abs(lo), abs(hi))
+    if hi - lo <= 1e-9 * scale or hi == lo:
+        half = max(1e-6 * scale, 1e-300) if scale > 0 else 1.0
+        return 1, (lo - half, hi + half)
+    return 30, (lo, hi)
+
+
 def _length_unit(length: float) -> tuple[float, str]:
     for scale, unit in ((1.0, "m"), (1e-3, "mm"), (1e-6, "µm"), (1e-9, "nm")):
         if length >= 2 * scale:
@@ -74,7 +87,7 @@ def plot_line_profile(
     """PNG of T along the line (one curve per region segment, jumps annotated) and a
     CSV with the same data next to it (``.csv``, crossing summary in ``#`` lines)."""
     path = Path(path)
-    if comm.rank == 0:
+    def draw() -> None:
         scale, unit = _length_unit(float(prof.distance[-1]))
         fig = _figure()
         ax = fig.add_subplot()
@@ -132,7 +145,8 @@ def plot_line_profile(
         ):
             lines.append(f"{s:.12g},{x[0]:.12g},{x[1]:.12g},{x[2]:.12g},{int(r)},{t:.12g}")
         write_text(path.with_suffix(".csv"), "\n".join(lines) + "\n")
-    comm.barrier()
+
+    on_rank0(comm, draw)
     return path
 
 
@@ -145,7 +159,7 @@ def plot_interface_flux(
     """PNG: q″ over the interface (left) and its area-weighted histogram (right);
     CSV of the midpoint data next to it."""
     path = Path(path)
-    if comm.rank == 0:
+    def draw() -> None:
         fig = _figure((10.0, 4.2))
         ax1, ax2 = fig.subplots(1, 2)
         pts = dist.points
@@ -169,7 +183,8 @@ def plot_interface_flux(
         ax1.set_title(f"interface {dist.name}: q″ = h (T⁺ − T⁻), ⁺ = {dist.plus}", fontsize=10)
         finite = np.isfinite(q)
         if finite.any():
-            ax2.hist(q[finite], bins=30, weights=dist.area[finite], color="C0", alpha=0.8)
+            bins, rng = histogram_range(q[finite])
+            ax2.hist(q[finite], bins=bins, range=rng, weights=dist.area[finite], color="C0", alpha=0.8)
             mean = float(np.sum(q[finite] * dist.area[finite]) / np.sum(dist.area[finite]))
             ax2.axvline(mean, color="k", ls="--", label=f"mean {mean:.4g} W/m²")
             ax2.legend(fontsize=9)
@@ -189,7 +204,8 @@ def plot_interface_flux(
                 f"{x[0]:.12g},{x[1]:.12g},{x[2]:.12g},{a_:.12g},{j:.12g},{h:.12g},{qq:.12g}"
             )
         write_text(path.with_suffix(".csv"), "\n".join(lines) + "\n")
-    comm.barrier()
+
+    on_rank0(comm, draw)
     return path
 
 
@@ -244,7 +260,7 @@ def plot_h_vs_pressure(
         else:
             corr = (np.asarray(correlation[0], float), np.asarray(correlation[1], float))
     ab = power_law_fit(P, H) if fit and P.size >= 2 else None
-    if comm.rank == 0:
+    def draw() -> None:
         fig = _figure((6.0, 4.5))
         ax = fig.add_subplot()
         ax.loglog(P, H, "o", label=data_label)
@@ -267,5 +283,6 @@ def plot_h_vs_pressure(
         _save(fig, path)
         lines = ["pressure_Pa,h_W_m2K"] + [f"{p:.12g},{x:.12g}" for p, x in zip(P, H, strict=True)]
         write_text(path.with_suffix(".csv"), "\n".join(lines) + "\n")
-    comm.barrier()
+
+    on_rank0(comm, draw)
     return {"path": path, "fit": ab, "correlation": corr}

@@ -22,8 +22,17 @@ from mpi4py import MPI
 import numpy as np
 
 from fe_interface.discretisation.formulation import Formulation
+from fe_interface.errors import InputError, collective
 
-__all__ = ["LineProfile", "InterfaceFlux", "line_profile", "interface_flux", "as_formulation"]
+__all__ = [
+    "LineProfile",
+    "InterfaceFlux",
+    "line_profile",
+    "interface_flux",
+    "as_formulation",
+    "points_inside",
+    "check_line",
+]
 
 
 def as_formulation(p: Any) -> Formulation:
@@ -158,6 +167,54 @@ class _Locator:
         return r_all, T_all
 
 
+def points_inside(mesh: Any, points: np.ndarray) -> np.ndarray:
+    """For each point (n, 3), whether some cell of the mesh holds it (collective; the
+    same answer on every rank)."""
+    import dolfinx.geometry
+
+    tdim = mesh.topology.dim
+    nowned = mesh.topology.index_map(tdim).size_local
+    tree = dolfinx.geometry.bb_tree(mesh, tdim, padding=0.0, entities=np.arange(nowned, dtype=np.int32))
+    x = np.ascontiguousarray(points, dtype=np.float64).reshape(-1, 3)
+    cand = dolfinx.geometry.compute_collisions_points(tree, x)
+    coll = dolfinx.geometry.compute_colliding_cells(mesh, cand, x)
+    local = np.array([int(np.any(coll.links(i) < nowned)) for i in range(x.shape[0])], dtype=np.int64)
+    return _allreduce(mesh.comm, local, MPI.MAX).astype(bool)
+
+
+def _nudged_ends(mesh: Any, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The end points, each moved 1e-9 of the length inwards along the line if it lies
+    just outside (on the boundary within round-off); and which ends are inside."""
+    d = (b - a) * 1e-9
+    inside = points_inside(mesh, np.array([a, b]))
+    nudged = points_inside(mesh, np.array([a + d, b - d]))
+    a2 = a if inside[0] else (a + d if nudged[0] else a)
+    b2 = b if inside[1] else (b - d if nudged[1] else b)
+    return a2, b2, inside | nudged
+
+
+def check_line(mesh: Any, start: Any, end: Any, what: str = "line") -> None:
+    """Raise :class:`~fe_interface.errors.InputError` if an end point of the segment
+    lies outside the mesh (collective)."""
+    a = np.zeros(3)
+    b = np.zeros(3)
+    a[: len(start)] = start
+    b[: len(end)] = end
+    _, _, ok = _nudged_ends(mesh, a, b)
+    if not ok.all():
+        x = mesh.geometry.x
+        lo = _allreduce(mesh.comm, x.min(axis=0) if x.size else np.full(3, np.inf), MPI.MIN)
+        hi = _allreduce(mesh.comm, x.max(axis=0) if x.size else np.full(3, -np.inf), MPI.MAX)
+        gdim = mesh.geometry.dim
+        bad = [nm for nm, k in (("start", 0), ("end", 1)) if not ok[k]]
+        pts = ", ".join(f"{nm} {[float(v) for v in (a, b)[k][:gdim]]}" for nm, k in (("start", 0), ("end", 1)) if not ok[k])
+        raise InputError(
+            f"{what}: the {' and '.join(bad)} point{'s' if len(bad) > 1 else ''} ({pts}) "
+            f"{'lie' if len(bad) > 1 else 'lies'} outside the mesh (bounding box "
+            f"{lo[:gdim].tolist()} to {hi[:gdim].tolist()} m)"
+        )
+
+
 def _default_line(p: Any) -> tuple[np.ndarray, np.ndarray]:
     """Through the centre of the bounding box along its longest side."""
     f = as_formulation(p)
@@ -195,7 +252,7 @@ def line_profile(
         T: the field to sample (default: the problem's temperature).
     """
     if (start is None) != (end is None):
-        raise ValueError("give both start and end, or neither")
+        raise InputError("line: give both start and end, or neither")
     if start is None:
         a, b = _default_line(p)
     else:
@@ -204,10 +261,18 @@ def line_profile(
         a[: len(start)] = start
         b[: len(end)] = end
     length = float(np.linalg.norm(b - a))
+    if not np.all(np.isfinite(np.r_[a, b])):
+        raise InputError(f"line: start and end must be finite, got {a.tolist()}, {b.tolist()}")
     if length == 0:
-        raise ValueError("start and end of the line coincide")
-    if n < 2:
-        raise ValueError(f"n must be >= 2, got {n}")
+        raise InputError("line: start and end of the line coincide")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+        raise InputError(f"line: n must be an integer >= 2, got {n!r}")
+    n = int(n)
+    f = as_formulation(p)
+    if start is not None:
+        check_line(f.mesh, a, b)
+        a, b, _ = _nudged_ends(f.mesh, a, b)
+        length = float(np.linalg.norm(b - a))
     direction = (b - a) / length
     loc = _Locator(p, T)
     s = np.linspace(0.0, length, n)
@@ -280,11 +345,11 @@ def interface_flux(p: Any, name: str, T: Any = None) -> InterfaceFlux:
     T = f.T if T is None else T
     d = next((d for d in f.model.interfaces if d.label == name), None)
     if d is None:
-        raise ValueError(
+        raise InputError(
             f"no interface {name!r}; interfaces: {[x.label for x in f.model.interfaces]}"
         )
     if d.perfect:
-        raise ValueError(f"interface {name!r} is a perfect contact: no interface conductance")
+        raise InputError(f"interface {name!r} is a perfect contact: no interface conductance")
     V = f.space
     e = d.entities
     gdim = f.mesh.geometry.dim
@@ -308,19 +373,8 @@ def interface_flux(p: Any, name: str, T: Any = None) -> InterfaceFlux:
         Tp[g.rows] = (u[plus] @ phi.T)[:, 0]
         Tm[g.rows] = (u[minus] @ phi.T)[:, 0]
     law = d.spec.law
-    if d.kind in ("constant", "facet", "position") and n:
-        pts = np.ascontiguousarray(mids.T)
-        if d.kind == "facet":
-            h = law.at(pts)
-        elif d.kind == "position":
-            try:
-                h = np.broadcast_to(np.asarray(law.h(pts), float), (n,)).copy()
-            except Exception:  # a UFL-only function of x
-                h = np.full(n, np.nan)
-        else:
-            h = np.full(n, float(law.conductance(293.15, 293.15)))
-    elif n:
-        h = np.broadcast_to(np.asarray(law.conductance(Tp, Tm), float), (n,)).copy()
+    with collective(f.comm):  # a law that fails on this rank's facets fails everywhere
+        h = _midpoint_h(d, law, mids, Tp, Tm, n)
     jump = Tp - Tm
     flux = h * jump
     comm = f.comm
@@ -342,3 +396,22 @@ def interface_flux(p: Any, name: str, T: Any = None) -> InterfaceFlux:
         flux,
         float(np.nansum(flux * area)),
     )
+
+
+def _midpoint_h(d: Any, law: Any, mids: np.ndarray, Tp: np.ndarray, Tm: np.ndarray, n: int) -> np.ndarray:
+    """h (W/(m² K)) at the facet midpoints of this rank (no collective call)."""
+    h = np.zeros(n)
+    if d.kind in ("constant", "facet", "position") and n:
+        pts = np.ascontiguousarray(mids.T)
+        if d.kind == "facet":
+            h = law.at(pts)
+        elif d.kind == "position":
+            try:
+                h = np.broadcast_to(np.asarray(law.h(pts), float), (n,)).copy()
+            except Exception:  # a UFL-only function of x
+                h = np.full(n, np.nan)
+        else:
+            h = np.full(n, float(law.conductance(293.15, 293.15)))
+    elif n:
+        h = np.broadcast_to(np.asarray(law.conductance(Tp, Tm), float), (n,)).copy()
+    return h

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -35,22 +36,52 @@ import ufl
 from dolfinx import fem
 
 from fe_interface.discretisation.formulation import Formulation
-from fe_interface.errors import InputError
+from fe_interface.errors import InputError, SolverError
 from fe_interface.mesh import TaggedMesh
 from fe_interface.model.boundary import BoundaryCondition, Convection, FixedTemperature
 from fe_interface.model.interfaces import Interface
 from fe_interface.model.materials import Material
 from fe_interface.model.model import Model
 from fe_interface.model.sources import HeatSource
-from fe_interface.postprocessing.balance import EnergyBalance, HeatRates, steady_balance
-from fe_interface.postprocessing.interfaces import InterfaceSummary, interface_table
+from fe_interface.postprocessing.balance import (
+    EnergyBalance,
+    HeatRates,
+    balance_warning,
+    steady_balance,
+)
+from fe_interface.postprocessing.interfaces import (
+    InterfaceSummary,
+    InterfaceTable,
+    check_laws,
+    interface_table,
+)
+from fe_interface.solvers.conditioning import contrast_warning
 from fe_interface.solvers.linear import LinearSolver, SolveInfo
 from fe_interface.solvers.nonlinear import NewtonSolver
 from fe_interface.solvers.options import default_petsc_options
 
-__all__ = ["SteadyProblem", "SteadyResult", "unique_prefix"]
+__all__ = ["SteadyProblem", "SteadyResult", "newton_checked", "unique_prefix"]
 
 _counter = itertools.count()
+
+
+def newton_checked(newton: NewtonSolver, table: InterfaceTable) -> SolveInfo:
+    """Newton from the current field, with the temperature-dependent laws checked at the
+    initial guess, after the solve and, if it fails, at the last iterate (a law giving
+    h < 0 or NaN is named with its temperatures instead of a PETSc reason).
+
+    Raises:
+        InputError: a law gives h < 0, NaN or Inf.
+        SolverError: Newton failed otherwise.
+    """
+    check_laws(table)
+    try:
+        info = newton.solve()
+    except SolverError:
+        check_laws(table)
+        raise
+    check_laws(table)
+    return info
 
 
 def unique_prefix() -> str:
@@ -164,6 +195,9 @@ class SteadyProblem:
                 self.petsc_options,
             )  # fmt: skip
         self.timings["setup_forms"] = time.perf_counter() - t0
+        msg = contrast_warning(f, self.petsc_options)
+        if msg:
+            warnings.warn(msg, stacklevel=2)
 
     @property
     def T(self) -> fem.Function:
@@ -192,10 +226,15 @@ class SteadyProblem:
         else:
             assert isinstance(self.solver, NewtonSolver)
             f.T.x.array[:] = self.initial_temperature
-            info = self.solver.solve()
+            info = newton_checked(self.solver, self._law_table())
         self.timings["solve"] = time.perf_counter() - t0
         self._solved = True
         return SteadyResult(f.T, info, dict(self.timings))
+
+    def _law_table(self) -> InterfaceTable:
+        if getattr(self, "_table", None) is None:
+            self._table = InterfaceTable(self._formulation())
+        return self._table
 
     def _require_solution(self, what: str) -> Formulation:
         if not self._solved:
@@ -215,7 +254,11 @@ class SteadyProblem:
     def energy_balance(self) -> EnergyBalance:
         """Global :class:`~fe_interface.postprocessing.balance.EnergyBalance` (W)."""
         f = self._require_solution("energy_balance")
-        return steady_balance(f, HeatRates(f))
+        b = steady_balance(f, HeatRates(f))
+        msg = balance_warning(b)
+        if msg:
+            warnings.warn(msg, stacklevel=2)
+        return b
 
     def export(self, folder: str | Path, name: str = "temperature", vtx: bool = True) -> dict[str, Any]:
         """Write ``name.xdmf``/``.h5``, ``name.vtu``, ``name_summary.json`` (and the VTX

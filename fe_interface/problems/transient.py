@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -51,7 +52,7 @@ import ufl
 from dolfinx import fem, la
 
 from fe_interface.discretisation.formulation import Formulation
-from fe_interface.errors import InputError, TimeStepError
+from fe_interface.errors import InputError, TimeStepError, collective
 from fe_interface.io.checkpoint import Checkpoint
 from fe_interface.io.progress import ProgressBar
 from fe_interface.io.timeseries import TimeSeries
@@ -66,11 +67,14 @@ from fe_interface.model.validation import is_real
 from fe_interface.postprocessing.balance import (
     EnergyBalance,
     HeatRates,
+    balance_floor,
+    balance_warning,
     dirichlet_reactions,
     make_balance,
 )
 from fe_interface.postprocessing.interfaces import InterfaceSummary, InterfaceTable
-from fe_interface.problems.steady import unique_prefix
+from fe_interface.problems.steady import newton_checked, unique_prefix
+from fe_interface.solvers.conditioning import contrast_warning
 from fe_interface.solvers.linear import LinearSolver, SolveInfo
 from fe_interface.solvers.nonlinear import NewtonSolver
 from fe_interface.solvers.options import default_petsc_options
@@ -326,6 +330,9 @@ class TransientProblem:
         for d in model.interfaces:
             self.columns += [f"{d.label}_heat_flow_W", f"{d.label}_mean_jump_K"]
         self.columns += ["stored_energy_change_J", "net_inflow_J", "balance_residual_J"]
+        msg = contrast_warning(f, self.petsc_options)
+        if msg:
+            warnings.warn(msg, stacklevel=2)
 
     def _add_old_coupling(self, b: np.ndarray) -> None:
         """b += (1 − θ) K T_n (the old-time interface terms)."""
@@ -366,15 +373,42 @@ class TransientProblem:
         for r in order:
             val = per_region[r]
             fun = val if callable(val) else (lambda x, v=float(val): np.full(x.shape[1], v))
-            f.T.interpolate(fun, cells0=model.region_cells(r))
+            cells = model.region_cells(r)
+            with collective(self.comm):
+                try:
+                    f.T.interpolate(fun, cells0=cells)
+                except Exception as e:  # a user function that fails on these points
+                    raise InputError(
+                        f"initial_temperature of region {model.region_names[r]!r}: the "
+                        f"function failed: {type(e).__name__}: {e}"
+                    ) from None
+            self._check_initial(r, cells)
         f.T.x.scatter_forward()
-        if not self.comm.allreduce(bool(np.all(np.isfinite(f.T.x.array))), op=MPI.LAND):
-            raise InputError("initial_temperature: the function gives NaN or Inf")
         self.T_n.x.array[:] = f.T.x.array
         self.t = 0.0
         self.step_count = 0
         self._last_step = None
         self._has_state = True
+
+    def _check_initial(self, region: int, cells: np.ndarray) -> None:
+        """The interpolated initial temperature of ``region`` is finite and > 0 K
+        (collective): else InputError naming the region and a point."""
+        f = self._formulation()
+        dofs = np.unique(f.space.dofmap.list[cells]) if cells.size else np.empty(0, np.int32)
+        vals = f.T.x.array[dofs]
+        bad = ~np.isfinite(vals) | (vals <= 0)
+        msg = None
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            x = f.space.tabulate_dof_coordinates()[dofs[i]]
+            msg = (
+                f"initial_temperature of region {f.model.region_names[region]!r}: "
+                f"T = {vals[i]!r} K at x = {[round(float(c), 12) for c in x]} (must be finite "
+                "and > 0 K)"
+            )
+        msgs = [m for m in self.comm.allgather(msg) if m]
+        if msgs:
+            raise InputError(msgs[0])
 
     def _set_time(self, t_new: float, t_old: float) -> None:
         for tf in self._time_functions:
@@ -417,7 +451,7 @@ class TransientProblem:
         if self.newton is not None:
             self.newton.coupling_scale = theta
             f.T.x.array[:] = self.T_n.x.array
-            info = self.newton.solve()
+            info = newton_checked(self.newton, self.table)
             self.stats["newton_its"] += info.newton_iterations
         else:
             sys_ = self._linear_system(theta, dt)
@@ -472,6 +506,7 @@ class TransientProblem:
             "dt": inc["dt"],
             "theta": inc["theta"],
             "dE": inc["dE"],
+            "E": float(inc["E"]),
             "Qv_old": [float(q) for q in self._Qv_old],
             "Qv": [float(q) for q in inc["Qv"]],
             "QDv": [float(q) for q in inc["QDv"]],
@@ -547,7 +582,12 @@ class TransientProblem:
             zip((g.boundary.label for g in f.dirichlet), (float(v) for v in last["QDv"]), strict=True)
         )
         inflow = {k: inflow[k] for k in self._inflow_labels if k in inflow}
-        return make_balance(float(q[0]), inflow, last["dE"] / dt, (last["t"], dt, th))
+        floor = balance_floor(f, f.T, abs(float(last.get("E", 0.0))), dt)
+        b = make_balance(float(q[0]), inflow, last["dE"] / dt, (last["t"], dt, th), floor)
+        msg = balance_warning(b)
+        if msg:
+            warnings.warn(msg, stacklevel=2)
+        return b
 
     def interface_table(self) -> list[InterfaceSummary]:
         """Per-interface table at the current time (instantaneous values).
@@ -676,21 +716,24 @@ class TransientProblem:
         writer = TimeSeries(f, f.T, Path(output), name, vtx) if output is not None else None
         ck = Checkpoint(Path(checkpoint), f, self.identity()) if checkpoint is not None else None
         restarted_from = None
-        if ck is not None and ck.prepare(restart):
-            dt = self._load_checkpoint(ck)
-            restarted_from = self.t
-            if t_end < self.t * (1 - 1e-12):
-                raise InputError(
-                    f"t_end = {t_end!r} s is before the checkpoint's time {self.t!r} s: "
-                    "nothing to do"
-                )
         files: dict[str, Any] = {}
         rejected = 0
         attempts = 0
         try:
-            if writer is not None:
+            if writer is not None:  # lock the output folder before touching the checkpoint
                 t0 = time.perf_counter()
                 writer.open()
+                timings["output"] += time.perf_counter() - t0
+            if ck is not None and ck.prepare(restart):
+                dt = self._load_checkpoint(ck)
+                restarted_from = self.t
+                if t_end < self.t * (1 - 1e-12):
+                    raise InputError(
+                        f"t_end = {t_end!r} s is before the checkpoint's time {self.t!r} s: "
+                        "nothing to do"
+                    )
+            if writer is not None:
+                t0 = time.perf_counter()
                 self._replay_frames(writer, ck)
                 if not self.frame_times:
                     self._frame(writer, ck)
@@ -744,6 +787,8 @@ class TransientProblem:
         finally:
             if writer is not None:
                 writer.abort()
+            if ck is not None:
+                ck.close()
         timings["total"] = time.perf_counter() - t_start
         return TransientResult(
             f.T, self.t, self.step_count, rejected, self.interface_history(), files, timings,
@@ -798,8 +843,17 @@ class TransientProblem:
 
     def _load_checkpoint(self, ck: Checkpoint) -> float:
         """Restore the state; returns the step Δt to continue with."""
-        f = self._formulation()
         meta, data = ck.load_state(self.T_n)
+        try:
+            return self._restore_state(ck, meta, data)
+        except (KeyError, TypeError, ValueError) as e:  # every rank: meta is broadcast
+            raise InputError(
+                f"checkpoint file {ck.folder / 'state.npz'} is corrupt or of another version "
+                f"({type(e).__name__}: {e}); delete the checkpoint folder"
+            ) from None
+
+    def _restore_state(self, ck: Checkpoint, meta: dict[str, Any], data: dict[str, Any]) -> float:
+        f = self._formulation()
         if meta["columns"] != self.columns:
             raise InputError(f"checkpoint {ck.folder}: written by a different problem (columns)")
         f.T.x.array[:] = self.T_n.x.array

@@ -109,19 +109,27 @@ def true_residual(A: PETSc.Mat, x: PETSc.Vec, b: PETSc.Vec) -> float:
     return nr / nb if nb > 0 else nr
 
 
-def check_true_residual(rel: float, what: str) -> None:
-    """Warn above :data:`TRUE_RESIDUAL_WARN`, fail above :data:`TRUE_RESIDUAL_ERROR`."""
+def check_true_residual(rel: float, what: str, direct: bool = False) -> None:
+    """Warn above :data:`TRUE_RESIDUAL_WARN`, fail above :data:`TRUE_RESIDUAL_ERROR`
+    (``direct``: the solve was a factorisation, whose inaccuracy is the matrix's
+    conditioning, not a tolerance)."""
+    cure = (
+        "the matrix is too ill-conditioned for a direct solve (a huge conductivity or "
+        "conductance contrast?)"
+        if direct
+        else "use a preconditioner that converges (default CG+GAMG) or solver='direct', "
+        "and keep ksp_rtol small"
+    )
     if not np.isfinite(rel) or rel > TRUE_RESIDUAL_ERROR:
         raise SolverError(
             f"{what}: the solver reported convergence but the true relative residual "
             f"|b - A T|/|b| is {rel:.3e} (> {TRUE_RESIDUAL_ERROR:g}): the field would be "
-            "wrong; use a preconditioner that converges (default CG+GAMG) or "
-            "solver='direct', and keep ksp_rtol small"
+            f"wrong; {cure}"
         )
     if rel > TRUE_RESIDUAL_WARN:
         warnings.warn(
             f"{what}: true relative residual {rel:.3e} > {TRUE_RESIDUAL_WARN:g}: the result "
-            "is doubtful (tighten ksp_rtol or use solver='direct')",
+            f"is doubtful ({'ill-conditioned matrix' if direct else 'tighten ksp_rtol or use solver=' + repr('direct')})",
             stacklevel=3,
         )
 
@@ -233,7 +241,9 @@ class LinearSolver:
                 f"(residual norm {rnorm:.3e}); try solver='direct' or other PETSc options"
             )
         rel = true_residual(self.A, self.x, self.b)
-        check_true_residual(rel, "linear solve")
+        opts = self.options.options
+        direct = opts.get("ksp_type") == "preonly" and opts.get("pc_type") in ("lu", "cholesky")
+        check_true_residual(rel, "linear solve", direct)
         u.x.petsc_vec.array_w[:] = self.x.array_r
         u.x.scatter_forward()
         check_finite(u)

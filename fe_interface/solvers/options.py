@@ -7,15 +7,20 @@ PETSc did not use are reported (a mistyped option is not silently ignored).
 
 from __future__ import annotations
 
+import math
+import numbers
 import warnings
 from collections.abc import Mapping
 from typing import Any
 
 from petsc4py import PETSc
 
+import numpy as np
+
 from fe_interface.errors import InputError
 
 __all__ = [
+    "check_option_values",
     "ITERATIVE_OPTIONS",
     "DIRECT_OPTIONS",
     "NEWTON_OPTIONS",
@@ -68,6 +73,62 @@ def default_petsc_options(solver: str) -> dict[str, Any]:
     raise InputError(f"unknown solver {solver!r}: use 'iterative' or 'direct'")
 
 
+#: option-name endings whose values are tolerances (numbers >= 0) / counts (integers >= 0)
+_TOLERANCE_ENDINGS = ("_rtol", "_atol", "_dtol", "_divtol", "_stol", "_threshold")
+_COUNT_ENDINGS = ("_max_it", "_max_funcs", "_levels", "_restart")
+
+
+def _number(v: Any) -> float | None:
+    """``v`` as a float if it is a real number or a numeric string, else None."""
+    if isinstance(v, (bool, np.bool_)):
+        return None
+    if isinstance(v, numbers.Real):
+        return float(v)
+    if isinstance(v, str):
+        try:
+            return float(v)
+        except ValueError:
+            return None
+    return None
+
+
+def check_option_values(options: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Problems of PETSc option names and values that can be seen without PETSc:
+    (option, message) pairs.  Values must be strings, numbers or booleans; names are
+    given without the leading ``-``; tolerances (``*_rtol``, ``*_atol``, ...) are
+    finite numbers >= 0; counts (``*_max_it``, ...) integers >= 0."""
+    out: list[tuple[str, str]] = []
+    for k, v in options.items():
+        if not isinstance(k, str) or not k or k.strip() != k or " " in k:
+            out.append((str(k), "not a PETSc option name"))
+            continue
+        if k.startswith("-"):
+            out.append((k, f"give the name without the leading '-' ({k.lstrip('-')!r})"))
+            continue
+        if v is not None and not isinstance(v, (str, numbers.Real, bool, np.bool_)):
+            out.append((k, f"must be a string, number or boolean, got {type(v).__name__} {v!r}"))
+            continue
+        if k.endswith(_TOLERANCE_ENDINGS):
+            x = _number(v)
+            if x is None or not math.isfinite(x) or x < 0:
+                out.append((k, f"must be a number >= 0, got {v!r}"))
+        elif k.endswith(_COUNT_ENDINGS):
+            x = _number(v)
+            if x is None or not math.isfinite(x) or x < 0 or x != int(x):
+                out.append((k, f"must be an integer >= 0, got {v!r}"))
+    return out
+
+
+def _petsc_value(v: Any) -> Any:
+    """A value PETSc's option database takes: NumPy scalars as Python numbers,
+    booleans as "true"/"false", None as an empty value (a flag)."""
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, np.generic):
+        return v.item()
+    return "" if v is None else v
+
+
 class PetscOptions:
     """Options set under a prefix on a KSP/SNES, kept in PETSc's database until the first
     solve has read them (some, e.g. MUMPS or GAMG level options, are read only then),
@@ -83,20 +144,30 @@ class PetscOptions:
     """
 
     def __init__(self, obj: Any, prefix: str, options: Mapping[str, Any]) -> None:
+        bad = check_option_values(options)
+        if bad:
+            raise InputError("; ".join(f"PETSc option {k!r}: {m}" for k, m in bad))
         self.prefix = prefix
-        self.options = dict(options)
+        self.options = {k: _petsc_value(v) for k, v in options.items()}
         self._open = True
         db = PETSc.Options()
         obj.setOptionsPrefix(prefix)
         for k, v in self.options.items():
             db[prefix + k] = v
         try:
-            obj.setFromOptions()
+            with _quiet_petsc():
+                obj.setFromOptions()
         except PETSc.Error as e:
             self.release(check=False)
+            culprits = _culprits(type(obj), prefix, self.options)
+            which = (
+                ", ".join(f"{k} = {self.options[k]!r}" for k in culprits)
+                if culprits
+                else f"one of {sorted(self.options)}"
+            )
             raise InputError(
-                f"PETSc rejected the solver options under {prefix!r} (error code {e.ierr}): "
-                f"check {sorted(self.options)}"
+                f"PETSc rejected the solver options: {which} (error code {e.ierr}: "
+                f"{_ERRORS.get(e.ierr, 'invalid value')})"
             ) from None
 
     def release(self, check: bool = True) -> None:
@@ -115,3 +186,54 @@ class PetscOptions:
                 "solver type)",
                 stacklevel=3,
             )
+
+
+_ERRORS = {
+    56: "not supported",
+    62: "invalid argument",
+    63: "value out of range",
+    75: "wrong value",
+    86: "unknown type",
+}
+
+
+def _culprits(kind: type, prefix: str, options: Mapping[str, Any]) -> list[str]:
+    """The options that make ``setFromOptions`` fail on their own, tried one at a time on
+    a scratch object (with the others set too, so that option combinations count)."""
+    out: list[str] = []
+    db = PETSc.Options()
+    scratch = prefix + "check_"
+    for k in options:
+        rest = {q: v for q, v in options.items() if q != k}
+        for q, v in rest.items():
+            db[scratch + q] = v
+        obj = kind().create(PETSc.COMM_SELF)
+        obj.setOptionsPrefix(scratch)
+        try:
+            with _quiet_petsc():
+                obj.setFromOptions()
+            ok_without = True
+        except PETSc.Error:
+            ok_without = False
+        finally:
+            obj.destroy()
+            for q in rest:
+                db.delValue(scratch + q)
+        if ok_without:
+            out.append(k)
+    return out
+
+
+class _quiet_petsc:  # noqa: N801  (a context manager used like a function)
+    """PETSc errors without their printed stack trace (petsc4py raises them)."""
+
+    def __enter__(self) -> None:
+        try:
+            PETSc.Sys.pushErrorHandler("ignore")
+            self._pushed = True
+        except Exception:  # an old petsc4py
+            self._pushed = False
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._pushed:
+            PETSc.Sys.popErrorHandler()

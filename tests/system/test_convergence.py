@@ -1,7 +1,7 @@
 """Convergence of the interface solver against exact solutions with temperature jumps.
 
 One base class, :class:`ConvergenceStudy`, runs a refinement study (mesh, exact
-solution, problem, L2 error per region on its colour submesh) and asserts the
+solution, problem, L2 error per region over its cells) and asserts the
 observed L2 rate; each case is a short subclass (the scikit-fem pattern):
 
 * concentric cylinders (2D) and spheres (3D) with a contact resistance between the

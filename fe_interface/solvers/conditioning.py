@@ -1,0 +1,107 @@
+"""Warnings about problems whose discrete answer is unreliable: material contrast.
+
+A huge ratio between conductivities (or between an interface conductance and the
+conduction of the cells next to it) makes the matrix ill-conditioned: the true residual
+can be small while the temperatures are off.  Measured on ``cases/two_blocks.toml``
+(two blocks, flux + convection, hexahedra) with the conductivity of one block raised,
+relative error of the temperature field (of its range), CG+GAMG and MUMPS alike:
+
+    k ratio   1e6     1e8     1e10    1e11    1e12
+    error     ~4e-9   6e-6    9e-4    2e-2    (refused: true residual > 1e-3)
+
+i.e. about 1e-13 × the ratio: round-off, not the solver.  An interface conductance h
+against the cells' conduction k/ℓ (ℓ the mean cell size), on a two-layer wall
+(tetrahedra, h ℓ/k ratio): GAMG loses accuracy first (6e4: 5e-7 of the range) and
+stops converging near 6e7 (DIVERGED_INDEFINITE_PC); MUMPS reaches 1e-4 at 6e10 and 1 %
+at 6e12.
+
+So :func:`contrast_warning` warns when the contrast exceeds :data:`CONTRAST_WARN` = 1e8
+(expected error above ~1e-5 of the temperature range), and for iterative solves when an
+interface contrast exceeds :data:`ITERATIVE_INTERFACE_CONTRAST_WARN` = 1e6.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = ["CONTRAST_WARN", "ITERATIVE_INTERFACE_CONTRAST_WARN", "contrast", "contrast_warning"]
+
+CONTRAST_WARN = 1.0e8
+ITERATIVE_INTERFACE_CONTRAST_WARN = 1.0e6
+
+
+def _cell_size(f: Any) -> float:
+    """Mean cell size ℓ = (bounding-box volume / cells)^(1/d), m (collective)."""
+    mesh = f.mesh
+    comm = mesh.comm
+    x = mesh.geometry.x
+    ext = np.array(
+        comm.allgather(np.r_[x.min(axis=0), -x.max(axis=0)] if x.size else np.full(6, np.inf))
+    )
+    size = -ext[:, 3:].min(axis=0) - ext[:, :3].min(axis=0)
+    d = mesh.topology.dim
+    size = np.sort(size)[::-1][:d]
+    ncells = mesh.topology.index_map(d).size_global
+    vol = float(np.prod(np.maximum(size, 1e-300)))
+    return (vol / max(ncells, 1)) ** (1.0 / d)
+
+
+def contrast(f: Any) -> tuple[float, str, float, str]:
+    """(conductivity ratio, its description, largest interface ratio h ℓ/k, its
+    description) of a formulation (collective)."""
+    model = f.model
+    k = {r: float(m.conductivity) for r, m in model.region_material.items()}
+    names = model.region_names
+    hi = max(k, key=k.get)
+    lo = min(k, key=k.get)
+    kr = k[hi] / k[lo]
+    kdesc = f"k = {k[hi]:.4g} W/(m K) in {names[hi]!r} vs {k[lo]:.4g} in {names[lo]!r}"
+    ell = _cell_size(f)
+    best, idesc = 0.0, ""
+    for d in model.interfaces:
+        if d.kind != "constant":
+            continue
+        try:
+            h = float(d.spec.law.conductance(293.15, 293.15))
+        except Exception:  # checked elsewhere
+            continue
+        kk = min(k[d.plus], k[d.minus])
+        r = h * ell / kk if kk > 0 else 0.0
+        if r > best:
+            best = r
+            idesc = (
+                f"interface {d.label!r}: h = {h:.4g} W/(m^2 K), cell size {ell:.3g} m, "
+                f"k = {kk:.4g} W/(m K)"
+            )
+    return kr, kdesc, best, idesc
+
+
+def _iterative(options: Mapping[str, Any]) -> bool:
+    return not (
+        str(options.get("ksp_type", "")) == "preonly"
+        and str(options.get("pc_type", "")) in ("lu", "cholesky")
+    )
+
+
+def contrast_warning(f: Any, options: Mapping[str, Any]) -> str | None:
+    """A warning when the contrast makes the answer unreliable (see the module
+    docstring), else None (collective)."""
+    kr, kdesc, ir, idesc = contrast(f)
+    iterative = _iterative(options)
+    msgs = []
+    if kr > CONTRAST_WARN:
+        msgs.append(
+            f"conductivity contrast {kr:.1e} ({kdesc}) > {CONTRAST_WARN:.0e}: expect errors "
+            f"of ~{min(1e-13 * kr, 1.0):.0e} of the temperature range from round-off"
+        )
+    limit = ITERATIVE_INTERFACE_CONTRAST_WARN if iterative else CONTRAST_WARN
+    if ir > limit:
+        msgs.append(
+            f"interface conductance contrast h l/k = {ir:.1e} ({idesc}) > {limit:.0e}"
+            + (": the iterative solver may be inaccurate or fail; use solver = 'direct'" if iterative else ": expect round-off errors")
+            + " (or model the interface as perfect contact)"
+        )
+    return "; ".join(msgs) if msgs else None
