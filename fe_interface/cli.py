@@ -43,7 +43,7 @@ from typing import Any
 
 from mpi4py import MPI
 
-__all__ = ["main", "demos_dir", "list_demos"]
+__all__ = ["demos_dir", "list_demos", "main"]
 
 
 def _rank0() -> bool:
@@ -315,7 +315,7 @@ def info_data() -> dict[str, Any]:
             external[p] = None
     pv = PETSc.Sys.getVersion()
     try:
-        import adios2  # noqa: F401
+        import adios2
 
         have_adios2 = True
     except ImportError:
@@ -459,7 +459,9 @@ def _cli_warnings() -> Iterator[None]:
     seen: set[str] = set()
     old = warnings.showwarning
 
-    def show(message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None) -> None:
+    def show(
+        message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None
+    ) -> None:
         text = str(message)
         if issubclass(category, DeprecationWarning) or text in seen:
             return
@@ -485,7 +487,11 @@ def _agree_on_exit(comm: Any, code: int, msg: str | None, timeout: float) -> tup
         t0 = time.monotonic()
         while not req.Test():
             if time.monotonic() - t0 > timeout:
-                print(f"fe-interface: error on rank {MPI.COMM_WORLD.rank}: {msg}", file=sys.stderr, flush=True)
+                print(
+                    f"fe-interface: error on rank {MPI.COMM_WORLD.rank}: {msg}",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 MPI.COMM_WORLD.Abort(code or 1)
             time.sleep(0.01)
     outcomes = comm.allgather((code, msg))

@@ -84,11 +84,12 @@ def _rebuild(kind: str, message: str) -> BaseException:
     if cls is None:
         return FeInterfaceError(message)
     try:
-        e = cls.__new__(cls)
-        Exception.__init__(e, message)
-        return e
-    except Exception:  # an exotic constructor: the base class carries the message
-        return FeInterfaceError(message)
+        e = cls(message)
+        if str(e) == message:
+            return e
+    except Exception:  # a constructor that takes other arguments
+        pass
+    return FeInterfaceError(message)
 
 
 def describe(e: BaseException) -> str:
@@ -136,7 +137,9 @@ def collective(comm: Any) -> Iterator[None]:
     agree(comm, err)
 
 
-def on_rank0(comm: Any, fn: Callable[[], T], wrap: Callable[[BaseException], BaseException] | None = None) -> T | None:
+def on_rank0(
+    comm: Any, fn: Callable[[], T], wrap: Callable[[BaseException], BaseException] | None = None
+) -> T | None:
     """``fn()`` on rank 0 alone, its error raised on every rank (``wrap`` turns a foreign
     exception into one of ours first).  Returns fn's value on rank 0, None elsewhere."""
     value: T | None = None

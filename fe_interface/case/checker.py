@@ -15,7 +15,7 @@ import numpy as np
 
 from fe_interface.errors import InputError
 
-__all__ = ["CaseError", "Checker", "MISSING", "is_integer", "is_number", "join_path", "type_name"]
+__all__ = ["MISSING", "CaseError", "Checker", "is_integer", "is_number", "join_path", "type_name"]
 
 
 class CaseError(InputError):
@@ -205,11 +205,7 @@ class Checker:
             if required:
                 self.error(p, "missing required value")
             return None
-        if (
-            not isinstance(v, list)
-            or not 2 <= len(v) <= 3
-            or not all(is_number(x) for x in v)
-        ):
+        if not isinstance(v, list) or not 2 <= len(v) <= 3 or not all(is_number(x) for x in v):
             self.error(p, f"must be an array of 2 or 3 numbers (m), got {v!r}")
             return None
         if not all(math.isfinite(float(x)) for x in v):

@@ -10,7 +10,7 @@ from typing import Any
 
 from fe_interface.case.checker import CaseError
 from fe_interface.case.schema import Case, load_case
-from fe_interface.errors import InputError, OutputBusyError, describe
+from fe_interface.errors import InputError, OutputBusyError, OutputError, describe
 from fe_interface.io.files import ResultSet
 
 __all__ = ["CaseResult", "run_case"]
@@ -69,7 +69,9 @@ def _summary_extra(case: Case, solve: Any, cells: int, ranks: int, tr: Any) -> d
     return extra
 
 
-def _plots(case: Case, problem: Any, table: list, rs: ResultSet, comm: Any) -> tuple[dict[str, Any], list[str]]:
+def _plots(
+    case: Case, problem: Any, table: list, rs: ResultSet, comm: Any
+) -> tuple[dict[str, Any], list[str]]:
     """The line and flux plots into the result set; what failed becomes a warning (a
     plot never fails a run that solved; every call is collective, errors are raised on
     every rank, so no rank waits for another)."""
@@ -183,8 +185,14 @@ def _run(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with ResultSet(folder, case.output_name, comm, "case") as rs:
-            res = _solve_and_write(case, problem, tagged, rs, comm, say)
-            rs.commit()
+            try:
+                res = _solve_and_write(case, problem, tagged, rs, comm, say)
+                rs.commit()
+            except OutputError as e:  # name the output folder, not the temporary one
+                msg = str(e).replace(str(rs.tmp), str(rs.folder))
+                if str(rs.folder) not in msg:
+                    msg = f"{rs.what()}: {msg}"
+                raise OutputError(msg) from None
         res.warnings[:0] = _collect(caught)
     return res
 

@@ -147,10 +147,7 @@ def read_time_value(
             isinstance(tab, list)
             and len(tab) >= 1
             and all(
-                isinstance(r, list)
-                and len(r) == 2
-                and all(is_number(x) for x in r)
-                for r in tab
+                isinstance(r, list) and len(r) == 2 and all(is_number(x) for x in r) for r in tab
             )
         )
         if not ok:
@@ -177,7 +174,9 @@ def read_time_value(
     return TimeValue((start, start + eps), (before, val))
 
 
-def _time_values(boundaries: list[BoundarySpec], sources: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+def _time_values(
+    boundaries: list[BoundarySpec], sources: dict[str, Any]
+) -> Iterator[tuple[str, Any]]:
     for b in boundaries:
         for k, v in b.values.items():
             yield f"boundaries.{b.name}.{k}", v
@@ -253,7 +252,9 @@ def read_transient(c: Checker, a: Mapping[str, Any]) -> TransientSpec | None:
     startup = c.integer(a, "startup_steps", p, default=2)
     if isinstance(startup, int) and startup < 0:
         c.error(join_path(p, "startup_steps"), f"must be >= 0, got {startup}")
-    every = {k: c.integer(a, k, p, default=d) for k, d in (("output_every", 1), ("checkpoint_every", 10))}
+    every = {
+        k: c.integer(a, k, p, default=d) for k, d in (("output_every", 1), ("checkpoint_every", 10))
+    }
     for k, v in every.items():
         if isinstance(v, int) and v < 1:
             c.error(join_path(p, k), f"must be >= 1, got {v}")
@@ -281,7 +282,10 @@ def read_transient(c: Checker, a: Mapping[str, Any]) -> TransientSpec | None:
         or checkpoint.strip() in ("", ".")
         or checkpoint.startswith(".")
     ):
-        c.error(join_path(p, "checkpoint"), f"must be a folder name inside the output folder, got {checkpoint!r}")
+        c.error(
+            join_path(p, "checkpoint"),
+            f"must be a folder name inside the output folder, got {checkpoint!r}",
+        )
     if c.boolean(a, "restart", p) and "checkpoint" not in a:
         c.error(join_path(p, "restart"), "needs a checkpoint folder (analysis.checkpoint)")
     if len(c.errors) > n0 or t_end is None or dt is None or init is None:
@@ -385,8 +389,8 @@ class Case:
         of ``between`` interfaces added.  Raises :class:`CaseError` (on every rank)."""
         from mpi4py import MPI
 
-        from fe_interface.mesh.topology import facet_cells, gather_pairs
         from fe_interface.mesh import TaggedMesh, material_contact_facets
+        from fe_interface.mesh.topology import facet_cells, gather_pairs
 
         c = Checker()
         mesh = tagged.mesh
@@ -560,7 +564,9 @@ class Case:
         from fe_interface.problems import SteadyProblem, TransientProblem
 
         mats = {
-            r: Material(m.get("label", r), m["conductivity"], m.get("density"), m.get("specific_heat"))
+            r: Material(
+                m.get("label", r), m["conductivity"], m.get("density"), m.get("specific_heat")
+            )
             for r, m in self.materials.items()
         }
         interfaces = [Interface(s.name, s.law, plus=s.plus) for s in self.interfaces]
@@ -651,7 +657,9 @@ def load_case(path: str | Path) -> Case:
             str(path),
         ) from None
     if "\0" in text:
-        raise CaseError("not a text file (it contains NUL bytes); a case file is TOML text", str(path))
+        raise CaseError(
+            "not a text file (it contains NUL bytes); a case file is TOML text", str(path)
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -823,7 +831,7 @@ def parse_case(
         t0 = c.number(a, "initial_temperature", "analysis", gt=0)
         for path, v in _time_values(boundaries, sources):
             if isinstance(v, TimeValue):
-                c.error(path, "a time-dependent value needs analysis.type = \"transient\"")
+                c.error(path, 'a time-dependent value needs analysis.type = "transient"')
 
     # solver
     s = c.table(data, "solver", "")
@@ -898,5 +906,3 @@ def parse_case(
         line=line,
         source=source,
     )
-
-

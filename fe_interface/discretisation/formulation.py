@@ -313,7 +313,7 @@ class Formulation:
         if not np.all(np.isfinite(h)) or np.any(h < 0):
             bad = np.flatnonzero(~np.isfinite(h.ravel()) | (h.ravel() < 0))[0]
             raise InputError(
-                f"interface {d.label!r}: h(x) = {h.ravel()[bad]!r} W/(m^2 K) at x = "
+                f"interface {d.label!r}: h(x) = {float(h.ravel()[bad]):.6g} W/(m^2 K) at x = "
                 f"{pts[:, bad].tolist()} (must be finite and >= 0)"
             )
         return h

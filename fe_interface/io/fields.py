@@ -118,7 +118,7 @@ def write_meshio(
                     targets = [q] + ([q.with_suffix(".h5")] if q.suffix == ".xdmf" else [])
                     atomic_files(targets, lambda tmp, q=q: meshio.write(tmp / q.name, m))
         except Exception as e:
-            err = output_error(e, f"writing {q.name} in {q.parent}")
+            err = output_error(e, f"writing {q.name}")
     agree(f.comm, err)
     return paths[0]
 
@@ -136,6 +136,6 @@ def write_vtx(f: Formulation, path: str | Path, T: fem.Function | None = None) -
         with VTXWriter(f.comm, path, [T], engine="BP4") as w:
             w.write(0.0)
     except Exception as e:  # ADIOS2 (disk full, permissions)
-        err = output_error(e, f"writing {path.name} in {path.parent}")
+        err = output_error(e, f"writing {path.name}")
     agree(f.comm, err)
     return path

@@ -472,7 +472,9 @@ class ResultSet:
         kind: what the set holds ("steady", "transient", "case"), for the manifest.
     """
 
-    def __init__(self, folder: str | Path, name: str, comm: Any = None, kind: str = "steady") -> None:
+    def __init__(
+        self, folder: str | Path, name: str, comm: Any = None, kind: str = "steady"
+    ) -> None:
         self.folder = Path(folder)
         self.name = check_output_name(name)
         self.comm = comm
@@ -565,6 +567,7 @@ class ResultSet:
 
     def _swap(self) -> list[str]:
         assert self.tmp is not None
+        _fault("commit")
         tmp, folder = self.tmp, self.folder
         mname = manifest_path(folder, self.name).name
         for junk in (tmp / mname, tmp / LOCK_NAME):  # a nested set's manifest / lock
@@ -577,10 +580,12 @@ class ResultSet:
             _fsync(tmp / rel)
         old = read_manifest(manifest_path(folder, self.name))
         old_top = _top(old.get("files")) | set(old.get("replacing", [])) if old else set()
-        top = sorted(_top({r.as_posix(): 0 for r in files}), key=lambda e: e.endswith(".xdmf"))
+        top = sorted(_top({r.as_posix(): 0 for r in files}), key=lambda e: (e.endswith(".xdmf"), e))
         # 1. the manifest says "incomplete" while the files move
         pending = self._manifest(files, False, sorted(old_top | set(top)))
-        write_bytes(manifest_path(folder, self.name), json.dumps(pending, indent=1).encode(), fsync=True)
+        write_bytes(
+            manifest_path(folder, self.name), json.dumps(pending, indent=1).encode(), fsync=True
+        )
         done = self._manifest(files, True, [])
         write_bytes(tmp / mname, json.dumps(done, indent=1).encode(), fsync=True)
         # 2. the files (data before the .xdmf that points to it)
@@ -645,7 +650,9 @@ def verify_result_set(folder: str | Path, name: str, hashes: bool = True) -> lis
         if not p.is_file():
             problems.append(f"{p}: missing")
         elif p.stat().st_size != meta.get("size"):
-            problems.append(f"{p}: size {p.stat().st_size} bytes, the manifest says {meta.get('size')}")
+            problems.append(
+                f"{p}: size {p.stat().st_size} bytes, the manifest says {meta.get('size')}"
+            )
         elif hashes and _sha256(p) != meta.get("sha256"):
             problems.append(f"{p}: contents differ from the manifest (changed after the run)")
     return problems

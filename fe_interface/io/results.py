@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fe_interface.discretisation.formulation import Formulation
-from fe_interface.errors import InputError
+from fe_interface.errors import InputError, OutputError
 from fe_interface.io.fields import write_meshio, write_vtx
 from fe_interface.io.files import ResultSet, check_result_file, verify_result_set
 from fe_interface.io.summary import write_summary
@@ -66,7 +66,9 @@ def write_steady_results(
     kinds = list(dict.fromkeys([*files, *(["vtx"] if vtx else [])]))
     unknown = [k for k in kinds if k not in FIELD_FILES]
     if unknown:
-        raise InputError(f"unknown result file kind(s) {unknown} (choices: {', '.join(FIELD_FILES)})")
+        raise InputError(
+            f"unknown result file kind(s) {unknown} (choices: {', '.join(FIELD_FILES)})"
+        )
     table = interface_table(f) if table is None else table
     balance = steady_balance(f) if balance is None else balance
     own = result_set is None
@@ -76,18 +78,36 @@ def write_steady_results(
     if own:
         rs.open()
     try:
-        meshio_files = {k: rs.path(f"{name}.{k}") for k in ("xdmf", "vtu") if k in kinds}
-        if meshio_files:  # the fields are gathered once for both files
-            write_meshio(f, *meshio_files.values())
-            out |= {k: rs.final(p) for k, p in meshio_files.items()}
-        if "vtx" in kinds:
-            out["vtx"] = rs.final(write_vtx(f, rs.path(f"{name}_vtx.bp")))
-        if "summary" in kinds:
-            p = write_summary(rs.path(f"{name}_summary.json"), table, balance, f.comm, extra)
-            out["summary"] = rs.final(p)
+        _write(f, rs, name, kinds, table, balance, extra, out)
         if own:
             rs.commit()
+    except OutputError as e:
+        if str(e).startswith(rs.what()):
+            raise
+        raise OutputError(f"{rs.what()}: {e}") from None
     finally:
         if own and not rs.committed:
             rs.abort()
     return out
+
+
+def _write(
+    f: Formulation,
+    rs: ResultSet,
+    name: str,
+    kinds: list[str],
+    table: list[InterfaceSummary],
+    balance: EnergyBalance,
+    extra: dict[str, Any] | None,
+    out: dict[str, Any],
+) -> None:
+    """The field files and the summary into the temporary folder of ``rs``."""
+    meshio_files = {k: rs.path(f"{name}.{k}") for k in ("xdmf", "vtu") if k in kinds}
+    if meshio_files:  # the fields are gathered once for both files
+        write_meshio(f, *meshio_files.values())
+        out |= {k: rs.final(p) for k, p in meshio_files.items()}
+    if "vtx" in kinds:
+        out["vtx"] = rs.final(write_vtx(f, rs.path(f"{name}_vtx.bp")))
+    if "summary" in kinds:
+        p = write_summary(rs.path(f"{name}_summary.json"), table, balance, f.comm, extra)
+        out["summary"] = rs.final(p)

@@ -54,7 +54,7 @@ def write_summary(
         )
         write_text(path, json.dumps(doc, indent=2, allow_nan=False))
 
-    on_rank0(comm, write, lambda e: output_error(e, f"writing {path}"))
+    on_rank0(comm, write, lambda e: output_error(e, f"writing {path.name}"))
     return path
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from dolfinx import fem
 
 from fe_interface.discretisation.formulation import Formulation
-from fe_interface.errors import agree, on_rank0
+from fe_interface.errors import OutputError, agree, on_rank0
 from fe_interface.io.fields import MESHIO_CELL_TYPE, gather_vertex_fields
 from fe_interface.io.files import (
     ResultSet,
@@ -35,7 +35,9 @@ from fe_interface.io.files import (
 __all__ = ["TimeSeries", "write_csv"]
 
 
-def write_csv(path: Path, columns: Sequence[str], rows: Sequence[Sequence[float]], comm: Any) -> Path:
+def write_csv(
+    path: Path, columns: Sequence[str], rows: Sequence[Sequence[float]], comm: Any
+) -> Path:
     """Write a CSV table atomically on rank 0 (values with full precision; collective,
     an error is raised on every rank)."""
 
@@ -47,7 +49,7 @@ def write_csv(path: Path, columns: Sequence[str], rows: Sequence[Sequence[float]
             wr.writerow([repr(float(v)) for v in row])
         write_bytes(path, buf.getvalue().encode())
 
-    on_rank0(comm, write, lambda e: output_error(e, f"writing {Path(path).name} in {Path(path).parent}"))
+    on_rank0(comm, write, lambda e: output_error(e, f"writing {Path(path).name}"))
     return Path(path)
 
 
@@ -134,7 +136,12 @@ class TimeSeries:
     def write_table(self, columns: Sequence[str], rows: Sequence[Sequence[float]]) -> Path:
         """(Re)write ``name.csv`` in the temporary folder (collective)."""
         assert self.tmp is not None
-        return write_csv(self.tmp / f"{self.name}.csv", columns, rows, self.comm)
+        try:
+            return write_csv(self.tmp / f"{self.name}.csv", columns, rows, self.comm)
+        except OutputError as e:
+            raise OutputError(
+                f"{self._what(self.name + '.csv')}: {str(e).split(': ', 1)[-1]}"
+            ) from None
 
     def close(
         self, columns: Sequence[str] | None = None, rows: Sequence[Sequence[float]] | None = None

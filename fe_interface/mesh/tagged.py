@@ -31,13 +31,13 @@ from dolfinx.mesh import GhostMode, Mesh, MeshTags
 from fe_interface.errors import MeshError
 
 __all__ = [
-    "TaggedMesh",
     "MeshError",
+    "TaggedMesh",
     "from_gmsh_model",
+    "ghosted_partitioner",
+    "material_contact_facets",
     "read_msh",
     "tag_mesh",
-    "material_contact_facets",
-    "ghosted_partitioner",
 ]
 
 
@@ -102,31 +102,26 @@ def _group_names(model, dim: int) -> dict[int, str]:
     return {t: (model.getPhysicalName(dim, t) or str(t)) for _, t in model.getPhysicalGroups(dim)}
 
 
-def inspect_gmsh_model(model, gdim: int | None = None) -> str | None:
-    """What makes a meshed gmsh model unusable, as one line (None if it is fine).
-
-    Checked: there are cells; one cell type; the regions are physical groups; every
-    cell is in exactly one physical group; no facet is in two facet groups; no group
-    name is used twice; the dimension fits ``gdim``; a 2D mesh lies in the plane z = 0.
-    Two groups on the same facets or cells would otherwise be resolved silently (the
-    first wins), and cells without a group would be dropped.
-    """
-    dim = model.getDimension()
-    if dim < 1:
-        return "no mesh: the file holds no elements (empty, or not a gmsh mesh)"
+def _check_cells(model, dim: int, gdim: int | None) -> str | None:
+    """Cells present, one type and order, a dimension that fits ``gdim``."""
     types = [int(t) for t in model.mesh.getElementTypes(dim)]
     if not types:
         return f"no cells: the model has dimension {dim} but no {dim}D elements (not meshed?)"
-    if len({_cell_kind(t) for t in types}) > 1:
-        kinds = sorted({_cell_kind(t) for t in types})
+    kinds = sorted({_cell_kind(t) for t in types})
+    if len(kinds) > 1:
         return f"mixed cell types ({', '.join(kinds)}): one cell type per mesh is supported"
     if len(set(types)) > 1:
         return "cells of different orders in one mesh: one geometry order is supported"
     if gdim is not None and gdim < dim:
         return (
-            f"the mesh is {dim}D ({_cell_kind(types[0])}) but the geometric dimension is "
-            f"gdim = {gdim}; use gdim = {dim} (or leave it out)"
+            f"the mesh is {dim}D ({kinds[0]}) but the geometric dimension is gdim = {gdim}; "
+            f"use gdim = {dim} (or leave it out)"
         )
+    return None
+
+
+def _check_names(model, dim: int) -> str | None:
+    """Regions are physical groups; no name is used for two groups."""
     cell_groups = _group_names(model, dim)
     if not cell_groups:
         return (
@@ -144,44 +139,85 @@ def inspect_gmsh_model(model, gdim: int | None = None) -> str | None:
             f"physical name(s) {sorted(shared)} used for a region and for a facet group; give "
             "them different names"
         )
-    # entity -> groups: an entity in two groups of one dimension
-    for d, what in ((dim, "cells"), (dim - 1, "facets")):
-        owner: dict[int, str] = {}
-        for _, t in model.getPhysicalGroups(d):
-            gname = model.getPhysicalName(d, t) or str(t)
-            for e in model.getEntitiesForPhysicalGroup(d, t):
-                e = int(e)
-                if e in owner and owner[e] != gname:
-                    return (
-                        f"the {what} of gmsh entity {e} (dimension {d}) are in two physical "
-                        f"groups, {owner[e]!r} and {gname!r}: every {what[:-1]} needs exactly one"
-                    )
-                owner[e] = gname
-        if d == dim:  # cells outside every group would be dropped
-            loose = []
-            count = 0
-            for _, e in model.getEntities(dim):
-                if int(e) in owner:
-                    continue
-                _, tags, _ = model.mesh.getElements(dim, e)
-                n = sum(len(t) for t in tags)
-                if n:
-                    loose.append(int(e))
-                    count += n
-            if loose:
-                return (
-                    f"{count} cells (gmsh entities {loose[:10]} of dimension {dim}) are in no "
-                    "physical group: put every cell in a region (physical group)"
+    return None
+
+
+def _entity_groups(model, d: int, what: str) -> tuple[dict[int, str], str | None]:
+    """Entity -> its physical group of dimension ``d``; an entity in two groups is an
+    error (returned as the second item)."""
+    owner: dict[int, str] = {}
+    for _, t in model.getPhysicalGroups(d):
+        gname = model.getPhysicalName(d, t) or str(t)
+        for e in model.getEntitiesForPhysicalGroup(d, t):
+            e = int(e)
+            if e in owner and owner[e] != gname:
+                return owner, (
+                    f"the {what} of gmsh entity {e} (dimension {d}) are in two physical "
+                    f"groups, {owner[e]!r} and {gname!r}: every {what[:-1]} needs exactly one"
                 )
-    if dim == 2 and (gdim is None or gdim == 2):
-        _, coords, _ = model.mesh.getNodes()
-        z = np.abs(np.asarray(coords).reshape(-1, 3)[:, 2]) if len(coords) else np.zeros(1)
-        xy = np.abs(np.asarray(coords).reshape(-1, 3)[:, :2]).max(initial=0.0) if len(coords) else 0.0
-        if z.size and z.max() > 1e-12 * max(xy, 1e-300):
-            return (
-                f"a 2D mesh with nodes off the plane z = 0 (max |z| = {z.max():.3g}); use "
-                "gdim = 3 for a surface in 3D, or flatten the mesh"
-            )
+            owner[e] = gname
+    return owner, None
+
+
+def _check_groups(model, dim: int) -> str | None:
+    """Every cell in exactly one group, every facet in at most one."""
+    owner, problem = _entity_groups(model, dim, "cells")
+    if problem is None:
+        _, problem = _entity_groups(model, dim - 1, "facets")
+    if problem is not None:
+        return problem
+    loose, count = [], 0  # cells outside every group would be dropped
+    for _, e in model.getEntities(dim):
+        if int(e) not in owner:
+            n = sum(len(t) for t in model.mesh.getElements(dim, e)[1])
+            if n:
+                loose.append(int(e))
+                count += n
+    if loose:
+        return (
+            f"{count} cells (gmsh entities {loose[:10]} of dimension {dim}) are in no "
+            "physical group: put every cell in a region (physical group)"
+        )
+    return None
+
+
+def _check_plane(model, dim: int, gdim: int | None) -> str | None:
+    """A 2D mesh read as 2D lies in the plane z = 0 (DOLFINx would drop z)."""
+    if dim != 2 or gdim not in (None, 2):
+        return None
+    coords = np.asarray(model.mesh.getNodes()[1]).reshape(-1, 3)
+    if not coords.size:
+        return None
+    z = float(np.abs(coords[:, 2]).max())
+    if z > 1e-12 * max(float(np.abs(coords[:, :2]).max()), 1e-300):
+        return (
+            f"a 2D mesh with nodes off the plane z = 0 (max |z| = {z:.3g}); use gdim = 3 "
+            "for a surface in 3D, or flatten the mesh"
+        )
+    return None
+
+
+def inspect_gmsh_model(model, gdim: int | None = None) -> str | None:
+    """What makes a meshed gmsh model unusable, as one line (None if it is fine).
+
+    Checked: there are cells; one cell type; the regions are physical groups; every
+    cell is in exactly one physical group; no facet is in two facet groups; no group
+    name is used twice; the dimension fits ``gdim``; a 2D mesh lies in the plane z = 0.
+    Two groups on the same facets or cells would otherwise be resolved silently (the
+    first wins), and cells without a group would be dropped.
+    """
+    dim = model.getDimension()
+    if dim < 1:
+        return "no mesh: the file holds no elements (empty, or not a gmsh mesh)"
+    for check in (
+        lambda: _check_cells(model, dim, gdim),
+        lambda: _check_names(model, dim),
+        lambda: _check_groups(model, dim),
+        lambda: _check_plane(model, dim, gdim),
+    ):
+        problem = check()
+        if problem is not None:
+            return problem
     return None
 
 
@@ -238,6 +274,32 @@ def from_gmsh_model(
     return TaggedMesh(data.mesh, data.cell_tags, facet_tags, cell_names, facet_names)
 
 
+def _msh_file_problem(path: Path) -> str | None:
+    """Why ``path`` is not a gmsh ``.msh`` file at first sight (None: it may be one)."""
+    if not path.is_file():
+        return "file not found" if not path.exists() else "not a file"
+    if path.stat().st_size == 0:
+        return "the file is empty"
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+    except OSError as e:
+        return f"cannot read it: {e.strerror or e}"
+    if not head.lstrip().startswith(b"$MeshFormat"):
+        return "not a gmsh .msh file (it does not start with $MeshFormat)"
+    return None
+
+
+def _merge(gmsh, path: Path) -> str | None:
+    """Load ``path`` into a new gmsh model (rank 0); why it failed, or None."""
+    gmsh.model.add(path.stem)
+    try:
+        gmsh.merge(str(path))
+    except Exception as e:
+        return f"not a readable gmsh mesh ({str(e).strip() or type(e).__name__})"
+    return None
+
+
 def read_msh(path: str | Path, comm: MPI.Comm = MPI.COMM_WORLD, gdim: int | None = None):
     """Read a gmsh ``.msh`` file with physical groups into a :class:`TaggedMesh`
     (collective; the file is read by rank 0).
@@ -251,37 +313,17 @@ def read_msh(path: str | Path, comm: MPI.Comm = MPI.COMM_WORLD, gdim: int | None
     path = Path(path)
     if gdim is not None and (isinstance(gdim, bool) or gdim not in (1, 2, 3)):
         raise MeshError(f"{path}: gdim must be 2 or 3, got {gdim!r}")
-    problem = None
-    if comm.rank == 0:
-        if not path.is_file():
-            problem = "file not found" if not path.exists() else "not a file"
-        elif path.stat().st_size == 0:
-            problem = "the file is empty"
-        else:
-            try:
-                with open(path, "rb") as fh:
-                    head = fh.read(64)
-            except OSError as e:
-                problem = f"cannot read it: {e.strerror or e}"
-            else:
-                if not head.lstrip().startswith(b"$MeshFormat"):
-                    problem = "not a gmsh .msh file (it does not start with $MeshFormat)"
+    problem = _msh_file_problem(path) if comm.rank == 0 else None
     problem = comm.bcast(problem, root=0)
     if problem is not None:
         raise MeshError(f"{path}: {problem}")
     initialised = gmsh.isInitialized()
-    if comm.rank == 0 and not initialised:
-        gmsh.initialize(interruptible=False)
     if comm.rank == 0:
+        if not initialised:
+            gmsh.initialize(interruptible=False)
         gmsh.option.setNumber("General.Terminal", 0)
     try:
-        if comm.rank == 0:
-            gmsh.model.add(path.stem)
-            try:
-                gmsh.merge(str(path))
-            except Exception as e:
-                problem = f"not a readable gmsh mesh ({str(e).strip() or type(e).__name__})"
-        problem = comm.bcast(problem, root=0)
+        problem = comm.bcast(_merge(gmsh, path) if comm.rank == 0 else None, root=0)
         if problem is not None:
             raise MeshError(f"{path}: {problem}")
         try:
@@ -324,7 +366,9 @@ def material_contact_facets(mesh: Mesh, cell_tags: MeshTags) -> dict[tuple[int, 
 Marker = Callable[[np.ndarray], np.ndarray]
 
 
-def _check_overlap(comm: MPI.Comm, idx: np.ndarray, val: np.ndarray, names: Mapping[str, int]) -> None:
+def _check_overlap(
+    comm: MPI.Comm, idx: np.ndarray, val: np.ndarray, names: Mapping[str, int]
+) -> None:
     """Raise :class:`MeshError` on every rank if a facet is marked by two groups with
     different tags (one of them would silently lose the facet)."""
     order = np.argsort(idx, kind="stable")

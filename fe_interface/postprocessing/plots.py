@@ -26,11 +26,10 @@ from fe_interface.errors import on_rank0
 from fe_interface.io.files import atomic_file, write_text
 from fe_interface.postprocessing.sampling import InterfaceFlux, LineProfile
 
-
 __all__ = [
-    "plot_line_profile",
-    "plot_interface_flux",
     "plot_h_vs_pressure",
+    "plot_interface_flux",
+    "plot_line_profile",
     "power_law_fit",
 ]
 

@@ -399,7 +399,7 @@ def interface_flux(p: Any, name: str, T: Any = None) -> InterfaceFlux:
 
 
 def _midpoint_h(d: Any, law: Any, mids: np.ndarray, Tp: np.ndarray, Tm: np.ndarray, n: int) -> np.ndarray:
-    """h (W/(m² K)) at the facet midpoints of this rank (no collective call)."""
+    """The conductance h (W/(m² K)) at this rank's facet midpoints (no collective call)."""
     h = np.zeros(n)
     if d.kind in ("constant", "facet", "position") and n:
         pts = np.ascontiguousarray(mids.T)

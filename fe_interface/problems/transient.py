@@ -403,7 +403,7 @@ class TransientProblem:
             x = f.space.tabulate_dof_coordinates()[dofs[i]]
             msg = (
                 f"initial_temperature of region {f.model.region_names[region]!r}: "
-                f"T = {vals[i]!r} K at x = {[round(float(c), 12) for c in x]} (must be finite "
+                f"T = {float(vals[i]):.6g} K at x = {[round(float(c), 12) for c in x]} (must be finite "
                 "and > 0 K)"
             )
         msgs = [m for m in self.comm.allgather(msg) if m]

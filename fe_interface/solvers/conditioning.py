@@ -101,7 +101,11 @@ def contrast_warning(f: Any, options: Mapping[str, Any]) -> str | None:
     if ir > limit:
         msgs.append(
             f"interface conductance contrast h l/k = {ir:.1e} ({idesc}) > {limit:.0e}"
-            + (": the iterative solver may be inaccurate or fail; use solver = 'direct'" if iterative else ": expect round-off errors")
+            + (
+                ": the iterative solver may be inaccurate or fail; use solver = 'direct'"
+                if iterative
+                else ": expect round-off errors"
+            )
             + " (or model the interface as perfect contact)"
         )
     return "; ".join(msgs) if msgs else None

@@ -7,6 +7,7 @@ PETSc did not use are reported (a mistyped option is not silently ignored).
 
 from __future__ import annotations
 
+import atexit
 import math
 import numbers
 import warnings
@@ -20,12 +21,12 @@ import numpy as np
 from fe_interface.errors import InputError
 
 __all__ = [
-    "check_option_values",
-    "ITERATIVE_OPTIONS",
     "DIRECT_OPTIONS",
+    "ITERATIVE_OPTIONS",
     "NEWTON_OPTIONS",
-    "default_petsc_options",
     "PetscOptions",
+    "check_option_values",
+    "default_petsc_options",
 ]
 
 #: Options tuned for the interface problem (see benchmarks/README.md): CG + smoothed
@@ -150,6 +151,7 @@ class PetscOptions:
         self.prefix = prefix
         self.options = {k: _petsc_value(v) for k, v in options.items()}
         self._open = True
+        _OPEN.add(self)
         db = PETSc.Options()
         obj.setOptionsPrefix(prefix)
         for k, v in self.options.items():
@@ -176,16 +178,39 @@ class PetscOptions:
         if not self._open:
             return
         self._open = False
+        _OPEN.discard(self)
         db = PETSc.Options()
         unused = [k for k in self.options if not db.used(self.prefix + k)]
         for k in self.options:
             db.delValue(self.prefix + k)
+        # the tuned defaults are not the user's: only options given (or changed) count
+        defaults = ITERATIVE_OPTIONS | DIRECT_OPTIONS | NEWTON_OPTIONS
+        unused = [k for k in unused if not (k in defaults and _same(defaults[k], self.options[k]))]
         if check and unused:
             warnings.warn(
                 f"PETSc options not used by the solver: {unused} (misspelt, or not for this "
                 "solver type)",
                 stacklevel=3,
             )
+
+
+def _same(a: Any, b: Any) -> bool:
+    return str(_petsc_value(a)) == str(b)
+
+
+#: options still in PETSc's database (a problem set up but never solved); removed at
+#: exit, before PETSc finalises (else it prints "WARNING! There are options you set
+#: that were not used!")
+_OPEN: set = set()
+
+
+@atexit.register
+def _release_all() -> None:
+    for o in list(_OPEN):
+        try:
+            o.release(check=False)
+        except Exception:  # PETSc already finalised
+            pass
 
 
 _ERRORS = {
@@ -224,7 +249,7 @@ def _culprits(kind: type, prefix: str, options: Mapping[str, Any]) -> list[str]:
     return out
 
 
-class _quiet_petsc:  # noqa: N801  (a context manager used like a function)
+class _quiet_petsc:
     """PETSc errors without their printed stack trace (petsc4py raises them)."""
 
     def __enter__(self) -> None:

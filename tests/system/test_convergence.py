@@ -692,7 +692,11 @@ def test_large_conductance_is_perfect_contact(degree):
     rel = {}
     for h in (1e9 * K_B, 1.0):
         p = two_block_problem(tm, Conductance(h), degree)
-        p.run()
+        if h > 1:  # h l/k ~ 4e8: the problem warns about the round-off it brings
+            with pytest.warns(UserWarning, match="conductance contrast"):
+                p.run()
+        else:
+            p.run()
         assert p.formulation.broken.num_colours == 2
         diff, norm = parent_l2_difference(p, perfect, ("a", "b"))
         rel[h] = diff / norm

@@ -11,7 +11,7 @@ from helpers.laws import SIGMA, GapRadiation
 from helpers.walls import nodal_errors, wall_mesh
 from scipy.optimize import brentq
 
-from fe_interface.errors import SolverError
+from fe_interface.errors import InputError, SolverError
 from fe_interface.mesh import tag_mesh
 from fe_interface.model import Conductance, FixedTemperature, Interface, Material
 from fe_interface.problems.steady import SteadyProblem
@@ -89,7 +89,36 @@ def test_fixed_point_agrees_with_newton():
     assert s.mean_jump_K == pytest.approx(sn.mean_jump_K, rel=1e-8)
 
 
+def _wall_with(law, **kw):
+    return SteadyProblem(
+        wall_mesh((0.5, 0.5), "triangle", 2),
+        {"m0": Material("a", 1.0), "m1": Material("b", 1.0)},
+        [Interface("i0", law)],
+        [FixedTemperature("left", 400.0), FixedTemperature("right", 300.0)],
+        solver="direct",
+        **kw,
+    )
+
+
 def test_newton_failure_is_reported():
+    """A valid but stiff law and too few Newton steps: SolverError with the reason."""
+
+    @dataclass(frozen=True)
+    class Stiff:
+        temperature_dependent = True
+
+        def conductance(self, Tp, Tm):
+            return 1.0 + 1e-3 * (Tp - Tm) ** 6
+
+    p = _wall_with(Stiff(), petsc_options={"snes_max_it": 2})
+    with pytest.raises(SolverError, match=r"Newton did not converge: DIVERGED_MAX_IT"):
+        p.run()
+
+
+def test_negative_conductance_is_named():
+    """A law that gives h < 0 on the way is named with its temperatures (InputError),
+    not reported as a bare PETSc failure."""
+
     @dataclass(frozen=True)
     class Bad:
         temperature_dependent = True
@@ -97,16 +126,10 @@ def test_newton_failure_is_reported():
         def conductance(self, Tp, Tm):
             return -1e6 * (Tp - Tm) ** 2  # negative conductance: no solution
 
-    tm = wall_mesh((0.5, 0.5), "triangle", 2)
-    p = SteadyProblem(
-        tm,
-        {"m0": Material("a", 1.0), "m1": Material("b", 1.0)},
-        [Interface("i0", Bad())],
-        [FixedTemperature("left", 400.0), FixedTemperature("right", 300.0)],
-        petsc_options={"snes_max_it": 5},
-        solver="direct",
-    )
-    with pytest.raises(SolverError, match="Newton did not converge"):
+    p = _wall_with(Bad(), petsc_options={"snes_max_it": 5})
+    with pytest.raises(
+        InputError, match=r"interface 'i0': Bad gives h = -.*must be finite and >= 0"
+    ):
         p.run()
 
 

@@ -61,7 +61,13 @@ junk = st.recursive(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(base=st.sampled_from([BASE, TRANSIENT]), path=st.sampled_from(PATHS), value=junk)
 def test_junk_at_any_key_path(base, path, value):
     data = spoil(base, path, value)
@@ -72,7 +78,7 @@ def test_junk_at_any_key_path(base, path, value):
         assert msg and "Traceback" not in msg
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None, derandomize=True)
 @given(content=st.binary(max_size=200))
 def test_random_bytes_as_case_file(tmp_path_factory, content):
     p = tmp_path_factory.mktemp("fuzz") / "case.toml"
@@ -83,7 +89,7 @@ def test_random_bytes_as_case_file(tmp_path_factory, content):
         assert str(e)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, database=None, derandomize=True)
 @given(
     value=st.one_of(
         st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 5), st.text(max_size=5)

@@ -122,7 +122,9 @@ def _check(data, path, expect):
     return msg
 
 
-@pytest.mark.parametrize(("path", "value", "expect"), STAGE1, ids=[f"{p}={v!r}"[:60] for p, v, _ in STAGE1])
+@pytest.mark.parametrize(
+    ("path", "value", "expect"), STAGE1, ids=[f"{p}={v!r}"[:60] for p, v, _ in STAGE1]
+)
 def test_stage1_bad_value(path, value, expect):
     msg = _check(spoil(BASE, path, value), path, expect)
     assert "Traceback" not in msg
@@ -229,7 +231,11 @@ MESH_STAGE = [
     ("interfaces.nowhere", {"law": "resistance", "R": 1e-4}, "no facet group 'nowhere'"),
     ("interfaces.x0", {"law": "resistance", "R": 1e-4}, "outer boundary"),
     ("interfaces.interface0.plus", "c", "not on either side"),
-    ("interfaces.extra", {"law": "resistance", "R": 1e-4, "between": ["a", "zz"]}, "no region 'zz'"),
+    (
+        "interfaces.extra",
+        {"law": "resistance", "R": 1e-4, "between": ["a", "zz"]},
+        "no region 'zz'",
+    ),
     (
         "interfaces.extra",
         {"law": "resistance", "R": 1e-4, "between": ["a", "b"]},

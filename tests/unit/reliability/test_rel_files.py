@@ -111,7 +111,10 @@ def test_changed_file_is_detected(shared_tmp):
         assert check_result_file(shared_tmp / "other.vtu") is None  # not in a set
 
 
-@pytest.mark.parametrize("name", ["../x", "a/b", "a\\b", "..", ".", "", " x", ".hidden", "x..y.z".replace("..", "/.."), None, 3])
+@pytest.mark.parametrize(
+    "name",
+    ["../x", "a/b", "a\\b", "..", ".", "", " x", ".hidden", "x..y.z".replace("..", "/.."), None, 3],
+)
 def test_bad_output_names(name):
     with pytest.raises(InputError):
         check_output_name(name)
@@ -179,7 +182,9 @@ def test_busy_folder_is_refused(tmp_path):
 
 @serial_only
 def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     pid = int(dead.stdout)
     (tmp_path / LOCK_NAME).write_text(json.dumps({"pid": pid, "host": files.HOST}))
     lock = FolderLock(tmp_path).acquire()
@@ -190,7 +195,9 @@ def test_stale_lock_of_a_dead_process_is_taken_over(tmp_path):
 @serial_only
 def test_dead_temporaries_go_live_ones_stay(tmp_path):
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     try:
         d_live = tmp_path / f".tmp_r_{files.HOST}_{live.pid}-abc"
         d_dead = tmp_path / f".tmp_r_{files.HOST}_{int(dead.stdout)}-abc"
