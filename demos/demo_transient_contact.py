@@ -181,8 +181,10 @@ def main(
     out: str | None = "results/transient_contact",
     solver: str = "direct",
     plots: bool = True,
+    output_every: int = 5,
 ) -> dict:
-    """Press the blocks together, integrate to equilibrium, compare; returns the checks."""
+    """Press the blocks together, integrate to equilibrium, compare; returns the checks
+    (``output_every``: a frame of the ParaView time series every that many steps)."""
     comm = MPI.COMM_WORLD
     say = print if comm.rank == 0 else (lambda *a, **k: None)
     tagged = build(n)
@@ -214,6 +216,7 @@ def main(
         dt_max=DT_MAX,
         output=out,
         name="transient_contact",
+        output_every=output_every,
         callback=record,
     )
     H = np.array(history)
@@ -338,5 +341,6 @@ if __name__ == "__main__":
     parser.add_argument("--out", default="results/transient_contact", help="output folder")
     parser.add_argument("--solver", default="direct", choices=["iterative", "direct"])
     parser.add_argument("--no-plots", action="store_true", help="no matplotlib plot")
+    parser.add_argument("--output-every", type=int, default=5, help="steps between frames")
     args = parser.parse_args()
-    main(args.n, args.out, args.solver, not args.no_plots)
+    main(args.n, args.out, args.solver, not args.no_plots, args.output_every)

@@ -71,6 +71,8 @@ def _render_on_rank0(render: Callable[[], Any], png: Path) -> int:
             render()
         except paraview.ParaViewError as e:
             err = str(e)
+        except Exception as e:  # anything else: reported on every rank too
+            err = f"rendering {png} failed: {type(e).__name__}: {e}"
     err = MPI.COMM_WORLD.bcast(err, root=0)
     if err:
         _error(err)

@@ -100,6 +100,22 @@ def _plots(
     return files, warnings_
 
 
+def _tables(problem: Any, warnings_: list[str]) -> tuple[list, Any]:
+    """The interface table and the energy balance of a solved problem; one that cannot
+    be computed is a warning (([] or None), the run stays a success)."""
+    out: list[Any] = []
+    for what, fn, empty in (
+        ("interface table", problem.interface_table, []),
+        ("energy balance", problem.energy_balance, None),
+    ):
+        try:
+            out.append(fn())
+        except Exception as e:
+            warnings_.append(f"{what} not computed: {describe(e)}")
+            out.append(empty)
+    return out[0], out[1]
+
+
 def _png(case: Case, src: Path, png: Path, comm: Any) -> str | None:
     """Render ``png`` from ``src`` with ParaView on rank 0; the failure message (the
     same on every rank), or None."""
@@ -236,8 +252,7 @@ def _solve_and_write(
         )
         files |= {k: rs.final(v) for k, v in tr.files.items()}
         solve = problem.last_solve
-        table = problem.interface_table()
-        balance = problem.energy_balance()
+        table, balance = _tables(problem, warnings_)
         if "summary" in case.files:
             p = write_summary(
                 rs.path(f"{name}_summary.json"), table, balance, comm,
@@ -247,9 +262,15 @@ def _solve_and_write(
     else:
         result = problem.run()
         solve = result.solve
-        table = problem.interface_table()
-        balance = problem.energy_balance()
+        table, balance = _tables(problem, warnings_)
         kinds = [k for k in ("xdmf", "vtu", "summary", "vtx") if k in case.files]
+        if balance is None and "summary" in kinds:  # the summary without a balance
+            kinds.remove("summary")
+            p = write_summary(
+                rs.path(f"{name}_summary.json"), table, None, comm,
+                _summary_extra(case, solve, n, comm.size, None),
+            )  # fmt: skip
+            files["summary"] = rs.final(p)
         written = write_steady_results(
             f, rs.folder, name, kinds, table=table, balance=balance,
             extra=_summary_extra(case, solve, n, comm.size, None), result_set=rs,

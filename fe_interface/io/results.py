@@ -50,14 +50,16 @@ def write_steady_results(
         folder: output folder (created).
         name: base name of the files (a plain file name).
         files: kinds of :data:`FIELD_FILES` to write (``vtx=True`` adds "vtx").
-        table, balance: the interface table and energy balance (computed if None).
+        table, balance: the interface table and energy balance (computed if None and
+            the summary is written).
         extra: more entries for the JSON summary.
         result_set: an open :class:`~fe_interface.io.files.ResultSet` to write into (the
             caller commits it, e.g. with plots added); default: a set of its own,
             committed here.
 
     Returns:
-        kind -> final path, plus "interfaces" (the table) and "balance".
+        kind -> final path, plus "interfaces" (the table) and "balance" (None when
+            neither was given nor needed).
 
     Raises:
         OutputError: a file could not be written (the previous set is left intact).
@@ -69,8 +71,9 @@ def write_steady_results(
         raise InputError(
             f"unknown result file kind(s) {unknown} (choices: {', '.join(FIELD_FILES)})"
         )
-    table = interface_table(f) if table is None else table
-    balance = steady_balance(f) if balance is None else balance
+    if "summary" in kinds:  # the tables only where they are written
+        table = interface_table(f) if table is None else table
+        balance = steady_balance(f) if balance is None else balance
     own = result_set is None
     rs = ResultSet(folder, name, f.comm, "steady") if own else result_set
     assert rs is not None
@@ -96,8 +99,8 @@ def _write(
     rs: ResultSet,
     name: str,
     kinds: list[str],
-    table: list[InterfaceSummary],
-    balance: EnergyBalance,
+    table: list[InterfaceSummary] | None,
+    balance: EnergyBalance | None,
     extra: dict[str, Any] | None,
     out: dict[str, Any],
 ) -> None:
@@ -109,5 +112,5 @@ def _write(
     if "vtx" in kinds:
         out["vtx"] = rs.final(write_vtx(f, rs.path(f"{name}_vtx.bp")))
     if "summary" in kinds:
-        p = write_summary(rs.path(f"{name}_summary.json"), table, balance, f.comm, extra)
+        p = write_summary(rs.path(f"{name}_summary.json"), table or [], balance, f.comm, extra)
         out["summary"] = rs.final(p)

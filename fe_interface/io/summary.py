@@ -34,7 +34,7 @@ def json_safe(v: Any) -> Any:
 def write_summary(
     path: str | Path,
     interfaces: list[InterfaceSummary],
-    balance: EnergyBalance,
+    balance: EnergyBalance | None,
     comm: Any,
     extra: dict | None = None,
 ) -> Path:
@@ -48,7 +48,7 @@ def write_summary(
         doc = json_safe(
             {
                 "interfaces": [s._asdict() for s in interfaces],
-                "energy_balance": balance._asdict(),
+                "energy_balance": balance._asdict() if balance is not None else None,
             }
             | (extra or {})
         )
@@ -82,8 +82,9 @@ def _format_mechanisms(s: InterfaceSummary) -> str:
     return text
 
 
-def format_table(interfaces: list[InterfaceSummary], balance: EnergyBalance) -> str:
-    """Human-readable per-interface table, mechanism breakdowns and energy balance."""
+def format_table(interfaces: list[InterfaceSummary], balance: EnergyBalance | None) -> str:
+    """Human-readable per-interface table, mechanism breakdowns and energy balance
+    (``balance`` None: not computed, left out)."""
     head = (
         f"{'interface':<16}{'area m2':>11}{'mean dT K':>11}{'min dT K':>11}{'max dT K':>11}"
         f"{'Q_h W':>12}{'Q_bulk W':>12}{'h W/m2K':>12}"
@@ -99,6 +100,8 @@ def format_table(interfaces: list[InterfaceSummary], balance: EnergyBalance) -> 
     if breakdown:
         lines.append("mechanisms (area means):")
         lines.extend(breakdown)
+    if balance is None:
+        return "\n".join(lines)
     if balance.time_s is not None:
         lines.append(
             f"energy balance of the last step (t = {balance.time_s:.6g} s, dt = "

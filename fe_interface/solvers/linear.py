@@ -109,6 +109,30 @@ def true_residual(A: PETSc.Mat, x: PETSc.Vec, b: PETSc.Vec) -> float:
     return nr / nb if nb > 0 else nr
 
 
+def solve_error(ierr: int, options: Mapping[str, Any]) -> Exception:
+    """The error of a PETSc failure inside a solve, by PETSc's error code."""
+    if ierr == 92:  # PETSC_ERR_MISSING_FACTOR
+        from fe_interface.errors import InputError
+
+        v = options.get("pc_factor_mat_solver_type", "the default")
+        return InputError(
+            f"PETSc has no solver package {v!r} for this factorisation "
+            "(pc_factor_mat_solver_type; 'fe-interface info' lists the installed packages)"
+        )
+    if ierr == 72:  # PETSC_ERR_FP
+        return SolverError(
+            "PETSc met a floating-point exception while solving (NaN or Inf in the system): "
+            "check the material, interface and boundary data"
+        )
+    if ierr == 55:  # PETSC_ERR_MEM
+        return SolverError("PETSc ran out of memory while solving: a smaller mesh or more processes")
+    return SolverError(
+        f"PETSc failed while solving the linear system (error code {ierr}); the "
+        "problem may be singular: does every connected body have a fixed-temperature "
+        "or convection boundary?"
+    )
+
+
 def check_true_residual(rel: float, what: str, direct: bool = False) -> None:
     """Warn above :data:`TRUE_RESIDUAL_WARN`, fail above :data:`TRUE_RESIDUAL_ERROR`
     (``direct``: the solve was a factorisation, whose inaccuracy is the matrix's
@@ -224,11 +248,7 @@ class LinearSolver:
         try:
             self.ksp.solve(self.b, self.x)
         except PETSc.Error as e:  # e.g. a zero pivot in a direct solver
-            raise SolverError(
-                f"PETSc failed while solving the linear system (error code {e.ierr}); the "
-                "problem may be singular: does every connected body have a fixed-temperature "
-                "or convection boundary?"
-            ) from None
+            raise solve_error(e.ierr, self.options.options) from None
         finally:
             self.options.release()
         reason = self.ksp.getConvergedReason()

@@ -148,7 +148,7 @@ def test_blank_image_detected(tmp_path):
     [
         ("chip_heatsink", {"n": 4, "plots": False}),
         ("thermoelectric_multilayer", {"n": 7, "plots": False}),
-        ("transient_contact", {"n": 8, "plots": False}),
+        ("transient_contact", {"n": 8, "plots": False, "output_every": 100}),
         ("transient_stack", {"n": 2}),  # writes no plots: no `plots` argument
         # no script of their own: render.py on the field they export
         ("contact_laws", {"n": 2}),

@@ -189,3 +189,18 @@ def test_cases_folder_still_valid():
         from fe_interface.case import load_case
 
         load_case(p)
+
+
+def test_failing_post_processing_is_a_warning(shared_tmp, monkeypatch):
+    """The table and the balance are post-processing too: a failure is a warning and
+    the solved field is still written."""
+    from fe_interface.problems import SteadyProblem
+
+    def broken(self):
+        raise ZeroDivisionError("in a breakdown")
+
+    monkeypatch.setattr(SteadyProblem, "energy_balance", broken)
+    res = run_case(parse_case(WITH_PLOTS), out=shared_tmp)
+    assert any("energy balance not computed: ZeroDivisionError" in w for w in res.warnings)
+    assert res.balance is None and {"xdmf", "summary"} <= set(res.files)
+    assert verify_result_set(shared_tmp, "rel") == []
