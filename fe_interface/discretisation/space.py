@@ -119,7 +119,11 @@ def _to_owners(comm: MPI.Comm, imap: Any, data: np.ndarray) -> tuple[np.ndarray,
 
 
 def broken_lagrange_space(
-    mesh: Mesh, cell_colour: np.ndarray, num_colours: int, degree: int
+    mesh: Mesh,
+    cell_colour: np.ndarray,
+    num_colours: int,
+    degree: int,
+    shape: tuple[int, ...] | None = None,
 ) -> BrokenSpace:
     """The broken Lagrange space of ``degree`` for the given cell colours (collective).
 
@@ -128,9 +132,15 @@ def broken_lagrange_space(
         cell_colour: colour of every local cell, ghosts included, in [0, num_colours).
         num_colours: number of colours (1 gives the continuous space).
         degree: Lagrange degree.
+        shape: value shape of a blocked (vector) space, e.g. ``(gdim,)`` for a
+            displacement; None (default) for a scalar space.  The copies are made per
+            *node* (block): ``original``, ``colour`` and the index map count nodes, and
+            every copy carries all ``prod(shape)`` components.
     """
     comm = mesh.comm
-    V = fem.functionspace(mesh, ("Lagrange", degree))
+    family = ("Lagrange", degree) if shape is None else ("Lagrange", degree, shape)
+    V = fem.functionspace(mesh, family)
+    bs = V.dofmap.bs
     imap = V.dofmap.index_map
     nown = imap.size_local
     n = nown + imap.num_ghosts
@@ -173,7 +183,7 @@ def broken_lagrange_space(
     )
     cell_dofs = copy.ravel()[slot].reshape(dofs.shape)
     dofmap = _cpp.fem.DofMap(
-        V.dofmap.dof_layout, new_map, 1, _cpp.graph.AdjacencyList_int32(cell_dofs), 1
+        V.dofmap.dof_layout, new_map, bs, _cpp.graph.AdjacencyList_int32(cell_dofs), bs
     )
     cpp_space = _cpp.fem.FunctionSpace_float64(mesh._cpp_object, V.element._cpp_object, dofmap)
     W = fem.FunctionSpace(mesh, V.ufl_element(), cpp_space)

@@ -187,7 +187,9 @@ class Checkpoint:
             self._locked = False
             self.lock.release()
 
-    def save_state(self, meta: dict[str, Any], arrays: dict[str, np.ndarray], T: fem.Function) -> None:
+    def save_state(
+        self, meta: dict[str, Any], arrays: dict[str, np.ndarray], T: fem.Function
+    ) -> None:
         """Write ``state.npz`` atomically (collective)."""
         vals = self.gather(T)
         on_rank0(

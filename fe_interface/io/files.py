@@ -226,23 +226,30 @@ def pid_alive(pid: int) -> bool:
 _OWNER = re.compile(r"^\.tmp_(?:.*_)?([^_]+)_(\d+)-[^-]*$")
 
 
+_OLD_OWNER = re.compile(r"^\.tmp_.*_(\d+)_[a-z0-9_]{8}$")  # before host names: this host
+
+
 def _temporary_owner(entry: str) -> tuple[str, int] | None:
-    """(host, pid) encoded in a temporary's name ``.tmp_[tag_]<host>_<pid>-<random>``."""
+    """(host, pid) encoded in a temporary's name ``.tmp_[tag_]<host>_<pid>-<random>``
+    (or in the older ``.tmp_<name>_<pid>_<random>``)."""
     m = _OWNER.match(entry)
-    return (m.group(1), int(m.group(2))) if m else None
+    if m:
+        return m.group(1), int(m.group(2))
+    m = _OLD_OWNER.match(entry)
+    return (HOST, int(m.group(1))) if m else None
 
 
-def clean_dead_temporaries(folder: Path, locked: bool, min_age_s: float = 3600.0) -> list[Path]:
+def clean_dead_temporaries(folder: Path, locked: bool) -> list[Path]:
     """Remove ``.tmp_*`` entries of ``folder`` left by runs that died.
 
     A temporary of this host whose pid is gone is dead.  With ``locked`` (this process
     holds the folder's lock, so no other run writes here) temporaries of other hosts are
-    dead too, and unnamed ones older than ``min_age_s``.  Returns what was removed.
+    dead too.  Entries whose name does not say who made them are never touched.
+    Returns what was removed.
     """
     removed: list[Path] = []
     if not folder.is_dir():
         return removed
-    now = time.time()
     for p in folder.glob(".tmp_*"):
         owner = _temporary_owner(p.name)
         if owner is not None:
@@ -252,10 +259,7 @@ def clean_dead_temporaries(folder: Path, locked: bool, min_age_s: float = 3600.0
             else:
                 dead = locked
         else:
-            try:
-                dead = locked and now - p.lstat().st_mtime > min_age_s
-            except OSError:
-                dead = False
+            dead = False
         if dead:
             if p.is_dir() and not p.is_symlink():
                 shutil.rmtree(p, ignore_errors=True)
@@ -359,7 +363,7 @@ class FolderLock:
         )
 
     def _flock(self, fd: int) -> bool:
-        """flock the file; True if flock works here (False: pid/host fallback done)."""
+        """Take the ``flock``; True if flock works here (False: pid/host fallback done)."""
         try:
             import fcntl
 
@@ -528,6 +532,7 @@ class ResultSet:
         return self.folder / Path(p).relative_to(self.tmp)
 
     def what(self) -> str:
+        """``result set 'NAME' in FOLDER``, for messages."""
         return f"result set {self.name!r} in {self.folder}"
 
     # ---------------------------------------------------------------- commit

@@ -49,9 +49,10 @@ def write_steady_results(
         f: the solved formulation.
         folder: output folder (created).
         name: base name of the files (a plain file name).
-        files: kinds of :data:`FIELD_FILES` to write (``vtx=True`` adds "vtx").
-        table, balance: the interface table and energy balance (computed if None and
-            the summary is written).
+        files: kinds of :data:`FIELD_FILES` to write.
+        vtx: add "vtx" to ``files``.
+        table: the interface table (computed if None and the summary is written).
+        balance: the energy balance (computed if None and the summary is written).
         extra: more entries for the JSON summary.
         result_set: an open :class:`~fe_interface.io.files.ResultSet` to write into (the
             caller commits it, e.g. with plots added); default: a set of its own,

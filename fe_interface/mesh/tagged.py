@@ -347,17 +347,15 @@ def material_contact_facets(mesh: Mesh, cell_tags: MeshTags) -> dict[tuple[int, 
     mesh.topology.create_connectivity(tdim - 1, tdim)
     f2c = mesh.topology.connectivity(tdim - 1, tdim)
     imap = mesh.topology.index_map(tdim)
-    cell_mat = np.zeros(imap.size_local + imap.num_ghosts, dtype=np.int64)
+    cell_mat = np.zeros(imap.size_local + imap.num_ghosts, dtype=np.int32)
     cell_mat[cell_tags.indices] = cell_tags.values
     off, arr = f2c.offsets, f2c.array
-    two = np.flatnonzero(off[1:] - off[:-1] == 2)
-    start = off[two]
-    m0 = cell_mat[arr[start]]
-    m1 = cell_mat[arr[start + 1]]
-    diff = np.flatnonzero(m0 != m1)
-    fac = two[diff].astype(np.int32)
-    lo = np.minimum(m0[diff], m1[diff])
-    hi = np.maximum(m0[diff], m1[diff])
+    # first and last cell of every facet (the same cell on the boundary: never differs)
+    m0 = cell_mat[arr[off[:-1]]]
+    m1 = cell_mat[arr[off[1:] - 1]]
+    fac = np.flatnonzero(m0 != m1).astype(np.int32)
+    lo = np.minimum(m0[fac], m1[fac]).astype(np.int64)
+    hi = np.maximum(m0[fac], m1[fac]).astype(np.int64)
     span = int(hi.max(initial=0)) + 1
     key = lo * span + hi
     return {(int(k // span), int(k % span)): fac[key == k] for k in np.unique(key)}

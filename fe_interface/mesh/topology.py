@@ -69,35 +69,39 @@ def region_adjacency(
 ) -> RegionAdjacency:
     """Region pairs sharing a vertex, and sharing an unmarked facet (collective).
 
-    Only the cells around vertices touched by two or more regions are looked at (found
-    in one pass over the cells), so the cost is one pass plus work proportional to the
-    region boundaries.
+    One pass over the facets: a facet whose two cells lie in different regions is a
+    *region-boundary* facet.  The cells around a vertex are connected through facets
+    that contain the vertex, so a vertex touched by several regions lies on a
+    region-boundary facet, and every region at that vertex is the region of a cell of
+    such a facet: the vertex pairs follow from the region-boundary facets alone (also
+    for regions that touch only at a vertex or an edge).  A facet is seen by the rank
+    that owns it, which has both of its cells (shared-facet ghosting).
 
     Args:
-        mesh: the mesh (cell-vertex and cell-facet connectivity are created if absent).
+        mesh: the mesh (facets created: facet-cell and facet-vertex connectivity).
         cell_region: region tag of every local cell (ghosts included).
         marked_facets: local facet -> True for facets whose two regions do not count as
             in contact (resistive interfaces).
     """
     tdim = mesh.topology.dim
-    c2v = mesh.topology.connectivity(tdim, 0)
-    ncell = cell_region.size
-    nv = int(c2v.offsets[1] - c2v.offsets[0]) if ncell else 0
-    verts = c2v.array[: c2v.offsets[ncell]].reshape(ncell, nv)
-    nvert = int(verts.max()) + 1 if verts.size else 0
-    # vertices touched by two or more regions: store one region per vertex (any write
-    # wins), then every cell whose region differs marks its vertices (no ufunc.at)
-    vreg = np.zeros(nvert, dtype=cell_region.dtype)
-    vreg[verts] = cell_region[:, None]
-    multi = np.zeros(nvert, dtype=bool)
-    multi[verts[vreg[verts] != cell_region[:, None]]] = True
-    near = np.flatnonzero(multi[verts].any(axis=1))
-    # vertex pairs: (vertex, region) of the cells near a multi-region vertex
-    v = verts[near].ravel()
-    r = np.repeat(cell_region[near], nv)
-    sel = multi[v]
-    R = int(cell_region.max()) + 1 if ncell else 1
-    key = np.unique(v[sel].astype(np.int64) * R + r[sel])
+    mesh.topology.create_connectivity(tdim - 1, tdim)
+    f2c = mesh.topology.connectivity(tdim - 1, tdim)
+    off, arr = f2c.offsets, f2c.array
+    region = cell_region.astype(np.int64)
+    r0 = region[arr[off[:-1]]]  # first and last cell: the same one on the boundary
+    r1 = region[arr[off[1:] - 1]]
+    bf = np.flatnonzero(r0 != r1)
+    r0, r1 = r0[bf], r1[bf]
+    keep = np.ones(bf.size, dtype=bool) if marked_facets is None else ~marked_facets[bf]
+    facet_local = unique_pairs(r0[keep], r1[keep])
+    # (vertex, region) of the region-boundary facets, grouped by vertex
+    f2v = mesh.topology.connectivity(tdim - 1, 0)
+    nv = int(f2v.offsets[1] - f2v.offsets[0]) if f2v.offsets.size > 1 else 0
+    verts = f2v.array.reshape(-1, nv)[bf] if bf.size else np.empty((0, nv), np.int32)
+    v = np.concatenate([verts.ravel(), verts.ravel()]).astype(np.int64)
+    r = np.concatenate([np.repeat(r0, nv), np.repeat(r1, nv)])
+    R = int(region.max(initial=0)) + 1
+    key = np.unique(v * R + r)
     kv, kr = key // R, key % R
     vertex_local: set[tuple[int, int]] = set()
     d = 1
@@ -107,18 +111,6 @@ def region_adjacency(
             break
         vertex_local |= unique_pairs(kr[:-d][same], kr[d:][same])
         d += 1
-    # facet pairs: the facets of those cells
-    mesh.topology.create_connectivity(tdim, tdim - 1)
-    c2f = mesh.topology.connectivity(tdim, tdim - 1)
-    nf = int(c2f.offsets[1] - c2f.offsets[0]) if ncell else 0
-    mark = np.zeros(int(c2f.array.max(initial=-1)) + 1, dtype=bool)
-    mark[c2f.array.reshape(-1, nf)[near]] = True
-    if marked_facets is not None:
-        mark[: marked_facets.size] &= ~marked_facets
-    facets = np.flatnonzero(mark)
-    n, cells = facet_cells(mesh, facets.astype(np.int32))
-    inner = n == 2
-    facet_local = unique_pairs(cell_region[cells[0][inner]], cell_region[cells[1][inner]])
     return RegionAdjacency(
         gather_pairs(mesh.comm, vertex_local), gather_pairs(mesh.comm, facet_local)
     )

@@ -156,7 +156,10 @@ class Model:
             self.region_material[tag] = mat
         cell_region = np.zeros(self.num_cells, dtype=np.int64)
         cell_region[tg.cell_tags.indices] = tg.cell_tags.values
-        all_tags = gather_pairs(self.comm, set(np.unique(cell_region).tolist()))
+        if cell_region.size and cell_region.min() < 0:
+            raise MeshError("negative cell tags; region tags must be >= 1")
+        present = np.flatnonzero(np.bincount(cell_region)) if cell_region.size else []
+        all_tags = gather_pairs(self.comm, {int(t) for t in present})
         if 0 in all_tags:
             raise MeshError("some cells have no region (cell tag); tag every cell")
         inv = {v: k for k, v in tg.cell_names.items()}

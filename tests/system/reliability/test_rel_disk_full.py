@@ -115,7 +115,7 @@ def test_cli_disk_full_exit_1(tmpfs, capsys):
         code = main(["run", str(path), "--out", str(tmpfs / "out"), "-q"])
     finally:
         path.unlink()
-    out, err = capsys.readouterr()
+    _, err = capsys.readouterr()
     assert code == 1
     if COMM.rank == 0:
         assert "no space left on device" in err and "Traceback" not in err

@@ -126,7 +126,10 @@ def test_two_conditions_on_the_same_facets(tm):
         ({"petsc_options": {"pc_type": "nope"}}, "pc_type = 'nope'"),
         ({"petsc_options": {"-ksp_type": "cg"}}, "leading '-'"),
         ({"petsc_options": {"ksp_type": ["cg"]}}, "string, number or boolean"),
-        ({"solver": "direct", "petsc_options": {"pc_factor_mat_solver_type": "nosuch"}}, "no solver package 'nosuch'"),
+        (
+            {"solver": "direct", "petsc_options": {"pc_factor_mat_solver_type": "nosuch"}},
+            "no solver package 'nosuch'",
+        ),
     ],
 )
 def test_bad_problem_arguments(tm, kw, expect):

@@ -209,8 +209,10 @@ def test_dead_temporaries_go_live_ones_stay(tmp_path):
         removed = clean_dead_temporaries(tmp_path, locked=False)
         assert set(removed) == {d_dead, f_dead}
         assert d_live.exists() and other.exists()
+        foreign = tmp_path / ".tmp_notes"  # not ours: never touched
+        foreign.write_text("x")
         clean_dead_temporaries(tmp_path, locked=True)  # the lock held: other hosts' too
-        assert d_live.exists() and not other.exists()
+        assert d_live.exists() and not other.exists() and foreign.exists()
     finally:
         live.kill()
         live.wait()
