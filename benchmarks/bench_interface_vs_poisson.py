@@ -383,6 +383,27 @@ def run_case(kind, dims, nproc, timeout, env=None) -> dict:
     }
 
 
+def run_alternating(kinds, dims, nproc, timeout, repeat, labels=None):
+    """Each kind ``repeat`` times, alternating (A B A B ...), so that a drift of the
+    machine's speed hits every kind alike; per kind the run with the median whole-run
+    time (its "runs" entry holds every run's total)."""
+    runs: dict = {k: [] for k in kinds}
+    for _ in range(repeat):
+        for k in kinds:
+            runs[k].append(run_case(k, dims, nproc, timeout))
+    out = {}
+    for k, rs in runs.items():
+        ok = [r for r in rs if "error" not in r]
+        if not ok:
+            out[k] = rs[0]
+            continue
+        ok.sort(key=lambda r: r["timings"]["total"])
+        med = dict(ok[len(ok) // 2])
+        med["runs"] = [r["timings"]["total"] for r in ok]
+        out[k] = med
+    return out
+
+
 def _fmt_mem(r):
     return sum(r["peak_rss_mib"])
 
@@ -612,6 +633,9 @@ def main(argv=None) -> None:
     )
     ap.add_argument("--timeout", type=float, default=1800.0, help="per case, s")
     ap.add_argument(
+        "--repeat", type=int, default=3, help="runs per case, alternating; the median is reported"
+    )
+    ap.add_argument(
         "--no-warmup", action="store_true", help="do not compile the forms in a small run first"
     )
     ap.add_argument("--jit", action="store_true", help="also measure JIT cold vs warm")
@@ -645,18 +669,19 @@ def main(argv=None) -> None:
 
     results: dict = {}
     for n in args.sizes:
-        for kind in ("plain", "plain_ez", "iface"):
-            r = run_case(kind, [n, n, n], args.np, args.timeout)
+        rr = run_alternating(
+            ("plain", "plain_ez", "iface"), [n, n, n], args.np, args.timeout, args.repeat
+        )
+        for kind, r in rr.items():
             results[(kind, n)] = r
             allres.append(r)
             print(f"  done {kind:>6} n={n:<4} {_brief(r)}", file=sys.stderr, flush=True)
     if args.sizes:
         print_sweep(results, args.sizes, args.np)
     for n in args.transient:
-        for kind in ("plain_ez", "transient"):
-            if (kind, n) in results:
-                continue
-            r = run_case(kind, [n, n, n], args.np, args.timeout)
+        kinds = [k for k in ("plain_ez", "transient") if (k, n) not in results]
+        rr = run_alternating(kinds, [n, n, n], args.np, args.timeout, args.repeat)
+        for kind, r in rr.items():
             results[(kind, n)] = r
             allres.append(r)
             print(f"  done {kind:>9} n={n:<4} {_brief(r)}", file=sys.stderr, flush=True)
@@ -665,8 +690,16 @@ def main(argv=None) -> None:
 
     sres: dict = {}
     for mm in args.stack_sizes:
-        for label, kind, dims in stack_cases(mm):
-            r = run_case(kind, dims, args.np, args.timeout)
+        cases = stack_cases(mm)
+        runs: dict = {label: [] for label, _, _ in cases}
+        for _ in range(args.repeat):  # alternating, the median run of each case
+            for label, kind, dims in cases:
+                runs[label].append(run_case(kind, dims, args.np, args.timeout))
+        for label, _, _ in cases:
+            ok = sorted(
+                (r for r in runs[label] if "error" not in r), key=lambda r: r["timings"]["total"]
+            )
+            r = dict(ok[len(ok) // 2]) if ok else runs[label][0]
             r["label"] = label
             sres[(label, mm)] = r
             allres.append(r)

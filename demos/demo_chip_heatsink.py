@@ -336,7 +336,7 @@ def _plots(cases: dict, sweep: dict, folder: Path) -> None:
         if MPI.COMM_WORLD.rank == 0:
             print("matplotlib is not installed: no plots")
         return
-    from fe_interface.postprocessing.plots import (
+    from fe_interface.io.plots import (
         plot_h_vs_pressure,
         plot_interface_flux,
         plot_line_profile,

@@ -290,7 +290,7 @@ def _plots(rows, profiles, folder: Path) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from fe_interface.postprocessing.plots import plot_line_profile
+    from fe_interface.io.plots import plot_line_profile
 
     def _figure(size):
         fig = Figure(figsize=size, layout="constrained")

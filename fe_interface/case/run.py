@@ -75,7 +75,8 @@ def _plots(
     """The line and flux plots into the result set; what failed becomes a warning (a
     plot never fails a run that solved; every call is collective, errors are raised on
     every rank, so no rank waits for another)."""
-    from fe_interface.postprocessing import plots, sampling
+    from fe_interface.io import plots
+    from fe_interface.postprocessing import sampling
 
     files: dict[str, Any] = {}
     warnings_: list[str] = []

@@ -1,4 +1,4 @@
-"""Post-processing: interface tables, energy balance, derived values, checks, plots."""
+"""Post-processing: interface tables, energy balance, derived values, sampling, checks."""
 
 from fe_interface.postprocessing.balance import EnergyBalance
 from fe_interface.postprocessing.checks import Check, compare_runs, failures, format_checks

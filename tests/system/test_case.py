@@ -473,7 +473,7 @@ def test_h_vs_pressure_plot(shared_tmp):
     import numpy as np
 
     from fe_interface.model.laws import CMYPlasticConductance, ContactPair, Surface
-    from fe_interface.postprocessing.plots import plot_h_vs_pressure
+    from fe_interface.io.plots import plot_h_vs_pressure
 
     pair = ContactPair(Surface(1e-6, 16.0), Surface(1e-6, 16.0))
     law = lambda P: CMYPlasticConductance(pair, P, 2e9).h  # noqa: E731

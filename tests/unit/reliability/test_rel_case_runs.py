@@ -22,7 +22,7 @@ from mpi4py import MPI
 import pytest
 from relcases import BASE, TRANSIENT, spoil, write_toml
 
-import fe_interface.postprocessing.plots as plots
+import fe_interface.io.plots as plots
 from fe_interface.case import parse_case, run_case
 from fe_interface.cli import main
 from fe_interface.errors import OutputBusyError
