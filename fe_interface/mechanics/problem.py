@@ -1,0 +1,273 @@
+"""Small-strain elasticity with frictionless contact on interface facet groups.
+
+Usage::
+
+    problem = ElasticProblem(
+        tagged,
+        materials={"punch": ElasticMaterial("steel", 210e9, 0.3), "base": ...},
+        contacts=[Contact("interface", plus="punch")],
+        boundary_conditions=[Displacement("top", (0.0, -1e-5)), Symmetry("axis"), ...],
+        axisymmetric=True,
+    )
+    result = problem.solve()
+    result.contacts[0].force_N, problem.pressure_field(0)
+
+Regions separated by a contact interface get their own displacement copies on it (the
+broken vector space); regions touching elsewhere are bonded.  Without contacts the
+problem is one linear solve; with contacts a semismooth Newton with augmented-Lagrangian
+updates (:mod:`~fe_interface.mechanics.solver`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from petsc4py import PETSc
+
+import dolfinx
+import numpy as np
+import ufl
+from dolfinx import fem
+
+from fe_interface.discretisation.regions import colour_regions
+from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
+from fe_interface.errors import InputError
+from fe_interface.mechanics.boundary import BodyForce, Displacement, Symmetry
+from fe_interface.mechanics.contact import Contact
+from fe_interface.mechanics.elasticity import ElasticForms
+from fe_interface.mechanics.materials import ElasticMaterial
+from fe_interface.mechanics.model import MechanicalModel
+from fe_interface.mechanics.nodal import ContactSummary, NodalContact
+from fe_interface.mechanics.solver import ContactSolveInfo, ContactSolver, rigid_body_modes
+from fe_interface.mesh import TaggedMesh
+from fe_interface.mesh.topology import region_adjacency
+from fe_interface.solvers.linear import LinearSolver
+from fe_interface.solvers.options import default_petsc_options
+
+__all__ = ["ElasticProblem", "MechanicsResult"]
+
+_counter = iter(range(10**9))
+
+
+class MechanicsResult(NamedTuple):
+    """Result of :meth:`ElasticProblem.solve`.
+
+    Attributes:
+        displacement: u (m) on the broken vector space.
+        contacts: per contact interface, its :class:`ContactSummary`.
+        solve: Newton/augmentation counts (:class:`ContactSolveInfo`).
+        timings: wall time per stage, s.
+    """
+
+    displacement: fem.Function
+    contacts: list[ContactSummary]
+    solve: ContactSolveInfo
+    timings: dict[str, float]
+
+
+class ElasticProblem:
+    """Linear elasticity with frictionless unilateral contact (collective).
+
+    Args:
+        tagged: mesh with cell tags (regions) and facet tags.
+        materials: region -> :class:`ElasticMaterial` (every region).
+        contacts: :class:`Contact` interfaces (degree 1 only).
+        boundary_conditions: :class:`Displacement`, :class:`Traction`,
+            :class:`Pressure`, :class:`Symmetry`; other outer facets are free.
+        body_forces: :class:`BodyForce` per region.
+        degree: Lagrange degree (1 or 2; 1 with contacts).
+        axisymmetric: 2D r–z model (x[0] = r ≥ 0); else 2D is plane strain.
+        temperature: for the thermal strain: a number (K, uniform), a scalar
+            ``fem.Function`` on the mesh (K), or None (every body at its T_ref).
+        solver: "direct" (MUMPS, default) or "iterative" (CG + GAMG with the rigid body
+            modes).
+        petsc_options: overrides of the PETSc options (KSP/PC, ``snes_*``).
+        augmentation_rtol: stop the augmentations when max |Δλ| ≤ rtol · max P.
+        max_augmentations: limit of Newton solves.
+    """
+
+    def __init__(
+        self,
+        tagged: TaggedMesh,
+        materials: Mapping[str | int, ElasticMaterial],
+        contacts: Sequence[Contact] = (),
+        boundary_conditions: Sequence[Any] = (),
+        body_forces: Sequence[BodyForce] = (),
+        degree: int = 1,
+        axisymmetric: bool = False,
+        temperature: Any = None,
+        solver: str = "direct",
+        petsc_options: Mapping[str, Any] | None = None,
+        augmentation_rtol: float = 1.0e-9,
+        max_augmentations: int = 100,
+    ) -> None:
+        if degree not in (1, 2):
+            raise InputError(f"mechanics: degree must be 1 or 2, got {degree!r}")
+        if contacts and degree != 1:
+            raise InputError("mechanics: contact needs degree 1 (P1/Q1) elements")
+        if axisymmetric and tagged.mesh.geometry.dim != 2:
+            raise InputError("mechanics: axisymmetric models need a 2D (r, z) mesh")
+        self.tagged = tagged
+        self.materials = dict(materials)
+        self.contact_specs = list(contacts)
+        self.boundary_conditions = list(boundary_conditions)
+        self.body_forces = list(body_forces)
+        self.degree = degree
+        self.axisymmetric = axisymmetric
+        self.temperature = temperature
+        self.petsc_options = default_petsc_options(solver) | dict(petsc_options or {})
+        self.solver_kind = solver
+        self.augmentation_rtol = augmentation_rtol
+        self.max_augmentations = max_augmentations
+        self.prefix = f"fe_interface_mech_{next(_counter)}_"
+        self.timings: dict[str, float] = {}
+        self.model: MechanicalModel | None = None
+        self.solver: Any = None
+        self._solved = False
+
+    # ------------------------------------------------------------------ set-up
+    @property
+    def kind(self) -> str:
+        """"3d", "plane_strain" or "axisymmetric"."""
+        if self.tagged.mesh.geometry.dim == 3:
+            return "3d"
+        return "axisymmetric" if self.axisymmetric else "plane_strain"
+
+    def initialise(self) -> None:
+        """Check the input, build the space, the forms and the solver (collective)."""
+        t0 = time.perf_counter()
+        model = MechanicalModel(
+            self.tagged, self.materials, self.contact_specs, self.boundary_conditions, self.body_forces
+        )
+        self.model = model
+        self.broken = self._space(model)
+        self.space = self.broken.space
+        self.u = fem.Function(self.space, name="displacement_m")
+        self.timings["setup_space"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        T = self.temperature
+        if T is not None and not isinstance(T, fem.Function):
+            T = fem.Constant(self.tagged.mesh, PETSc.ScalarType(float(T)))
+        self.forms = ElasticForms(model, self.space, self.kind, T)
+        self.bcs = self._dirichlet(model)
+        self.contacts = [NodalContact(self.broken, c, self.axisymmetric) for c in model.contacts]
+        self.marker = self._marker()
+        a, L = self.forms.bilinear()
+        near = rigid_body_modes(self.space, self.axisymmetric)
+        if self.contacts:
+            v = ufl.TestFunction(self.space)
+            F = self.forms.residual(self.u, v)
+            augment = any(c.contact.spec.method == "augmented" for c in self.contacts)
+            self.solver = ContactSolver(
+                fem.form(F), fem.form(a), self.u, self.bcs, self.contacts, self.marker,
+                self.prefix, self.petsc_options, near, augment, self.augmentation_rtol,
+                max_augmentations=self.max_augmentations,
+            )  # fmt: skip
+        else:
+            self.solver = LinearSolver(
+                fem.form(a), fem.form(L), self.bcs, None, self.marker, self.prefix,
+                self.petsc_options,
+            )  # fmt: skip
+            self.solver.A.setNearNullSpace(near)
+        self.timings["setup_forms"] = time.perf_counter() - t0
+
+    def _space(self, model: MechanicalModel) -> BrokenSpace:
+        """The broken vector space: one copy per side of every contact."""
+        mesh = model.mesh
+        adj = region_adjacency(mesh, model.cell_region, model.contact_facet_mask())
+        pairs = {(min(c.plus, c.minus), max(c.plus, c.minus)): c.label for c in model.contacts}
+        try:
+            col = colour_regions(model.regions, adj.facet_pairs, pairs, adj.vertex_pairs)
+        except InputError as e:
+            raise InputError(f"mechanics: {e}".replace("interface", "contact", 1)) from None
+        lut = np.zeros(max(model.regions) + 1, dtype=np.int32)
+        for r, c in col.colour_of_region.items():
+            lut[r] = c
+        gdim = mesh.geometry.dim
+        return broken_lagrange_space(
+            mesh, lut[model.cell_region], col.num_colours, self.degree, shape=(gdim,)
+        )
+
+    def _dirichlet(self, model: MechanicalModel) -> list[fem.DirichletBC]:
+        """Displacement, symmetry and (axisymmetric) axis conditions."""
+        W = self.space
+        fdim = model.mesh.topology.dim - 1
+        bcs = []
+        for b in model.boundaries:
+            if isinstance(b.spec, Displacement):
+                comps = [(c, v) for c, v in enumerate(b.spec.value) if v is not None]
+            elif isinstance(b.spec, Symmetry):
+                comps = [(self._normal_component(b), 0.0)]
+            else:
+                continue
+            for c, v in comps:
+                dofs = fem.locate_dofs_topological(W.sub(c), fdim, b.entities)
+                bcs.append(fem.dirichletbc(PETSc.ScalarType(v), dofs, W.sub(c)))
+        if self.axisymmetric:  # u_r = 0 on the axis
+            W0, _ = W.sub(0).collapse()
+            dofs = fem.locate_dofs_geometrical((W.sub(0), W0), lambda x: np.isclose(x[0], 0.0))
+            bcs.append(fem.dirichletbc(PETSc.ScalarType(0.0), dofs[0], W.sub(0)))
+        return bcs
+
+    def _normal_component(self, b: Any) -> int:
+        """The coordinate axis normal to a symmetry facet group (collective).
+
+        Raises:
+            InputError: the facets are not all in one plane normal to x, y or z.
+        """
+        mesh = self.tagged.mesh
+        fdim = mesh.topology.dim - 1
+        owned = b.entities[b.entities < mesh.topology.index_map(fdim).size_local]
+        n = dolfinx.cpp.mesh.cell_normals(mesh._cpp_object, fdim, owned)[:, : mesh.geometry.dim]
+        axis = np.argmax(np.abs(n), axis=1)
+        ok = np.all(np.abs(n[np.arange(len(n)), axis]) > 1 - 1e-8)
+        axes = set(np.unique(axis).tolist()) if len(n) else set()
+        allaxes: set[int] = set()
+        for a in mesh.comm.allgather(axes):
+            allaxes |= a
+        if not all(mesh.comm.allgather(bool(ok))) or len(allaxes) != 1:
+            raise InputError(
+                f"symmetry on {b.spec.facets!r}: the facets must lie in one plane normal to a "
+                "coordinate axis (x, y or z = const)"
+            )
+        return allaxes.pop()
+
+    def _marker(self) -> np.ndarray:
+        """Local unrolled dof -> itself, −1 on Dirichlet dofs."""
+        imap = self.space.dofmap.index_map
+        bs = self.space.dofmap.bs
+        idx = np.arange((imap.size_local + imap.num_ghosts) * bs, dtype=np.int64)
+        for bc in self.bcs:
+            idx[bc.dof_indices()[0]] = -1
+        return idx
+
+    # ------------------------------------------------------------------ solve
+    def solve(self) -> MechanicsResult:
+        """Assemble and solve (initialising first if needed); warm-starts from the last
+        displacement and multipliers when called again."""
+        if self.model is None:
+            self.initialise()
+        t0 = time.perf_counter()
+        if isinstance(self.solver, LinearSolver):
+            self.solver.assemble_matrix()
+            self.solver.assemble_rhs()
+            info = self.solver.solve(self.u)
+            solve = ContactSolveInfo(1, 0, (1,), info.iterations, 1, 0.0, info.converged_reason)
+        else:
+            solve = self.solver.solve()
+        self.timings["solve"] = time.perf_counter() - t0
+        self._solved = True
+        assert self.model is not None
+        summaries = [c.summary(self.model.region_names) for c in self.contacts]
+        return MechanicsResult(self.u, summaries, solve, dict(self.timings))
+
+    def set_temperature(self, T: Any) -> None:
+        """Change the temperature of the thermal strain before the next :meth:`solve`:
+        a number (K) if the problem was built with a number, else update the Function
+        you passed in place."""
+        if isinstance(self.forms.T, fem.Constant):
+            self.forms.T.value = float(T)
+        else:
+            raise InputError("set_temperature: the problem's temperature is a Function: update it in place")

@@ -1,0 +1,274 @@
+"""Semismooth Newton (PETSc SNES) with augmented-Lagrangian updates for contact.
+
+Residual R(u) = F(u) (the elastic form, assembled) + Σ contacts r(u) (nodal, see
+:mod:`~fe_interface.mechanics.nodal`); Jacobian J = K + Σ contacts J_c(active set): the
+exact generalised derivative of the piecewise-linear contact term (a semismooth Newton
+method: once the active set stops changing, one step solves the problem).
+
+Augmented Lagrangian (``method="augmented"``): after each Newton solve the multipliers
+are updated, λ ← P(u) (Uzawa), and Newton runs again from the current u, until
+
+    max_i |λ_i^{new} − λ_i| ≤ rtol · max_i P_i + atol        (Pa),
+
+i.e. ε_i |g_i| ≤ rtol·max P on the active nodes: no penetration to that tolerance.
+When the active set of a Newton step equals the one of the assembled Jacobian, the
+matrix is left untouched and PETSc reuses its factorisation (or AMG hierarchy), so
+the later augmentations cost a residual and a back-substitution each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from petsc4py import PETSc
+
+import dolfinx.cpp as _cpp
+import dolfinx.fem.petsc
+import numpy as np
+from dolfinx import fem
+
+from fe_interface.errors import SolverError
+from fe_interface.mechanics.nodal import NodalContact
+from fe_interface.solvers.linear import check_finite
+from fe_interface.solvers.options import PetscOptions
+
+__all__ = ["ContactSolveInfo", "ContactSolver", "rigid_body_modes"]
+
+_REASONS = {v: k for k, v in vars(PETSc.SNES.ConvergedReason).items() if isinstance(v, int)}
+
+#: SNES defaults for contact: full semismooth Newton steps
+CONTACT_NEWTON_OPTIONS: dict[str, Any] = {
+    "snes_type": "newtonls",
+    "snes_linesearch_type": "basic",
+    "snes_rtol": 1.0e-11,
+    "snes_stol": 1.0e-12,
+    "snes_max_it": 50,
+}
+
+
+class ContactSolveInfo(NamedTuple):
+    """What a mechanical solve did.
+
+    Attributes:
+        newton_iterations: Newton steps in total (1 for a linear problem).
+        augmentations: multiplier updates (Newton solves) of the augmented Lagrangian.
+        newton_per_solve: Newton steps of each solve.
+        linear_iterations: KSP iterations in total.
+        jacobians: Jacobian assemblies (factorisations / AMG set-ups).
+        multiplier_change_Pa: the last max |Δλ|, Pa (0 for penalty / no contact).
+        converged_reason: PETSc's reason of the last solve.
+        residual_history: SNES residual norms (N) of the last solve.
+    """
+
+    newton_iterations: int
+    augmentations: int
+    newton_per_solve: tuple[int, ...]
+    linear_iterations: int
+    jacobians: int
+    multiplier_change_Pa: float
+    converged_reason: str
+    residual_history: tuple[float, ...] = ()
+
+
+def rigid_body_modes(V: fem.FunctionSpace, axisymmetric: bool = False) -> PETSc.NullSpace:
+    """Rigid body modes of the (broken) vector space as a PETSc near-null space (GAMG):
+    translations and rotations (2D: 3 modes, 3D: 6; axisymmetric: the two translations)."""
+    gdim = V.mesh.geometry.dim
+    bs = V.dofmap.bs
+    imap = V.dofmap.index_map
+    n = imap.size_local
+    x = V.tabulate_dof_coordinates()[:n]
+    modes = []
+    for c in range(gdim):
+        m = np.zeros((n, bs))
+        m[:, c] = 1.0
+        modes.append(m)
+    if not axisymmetric:
+        pairs = [(0, 1)] if gdim == 2 else [(0, 1), (1, 2), (2, 0)]
+        for a, b in pairs:
+            m = np.zeros((n, bs))
+            m[:, a], m[:, b] = -x[:, b], x[:, a]
+            modes.append(m)
+    vecs = []
+    for m in modes:
+        v = dolfinx.fem.petsc.create_vector(V)
+        v.array_w[: n * bs] = m.ravel()
+        vecs.append(v)
+    for i, v in enumerate(vecs):  # orthonormalise (GAMG wants a basis)
+        for w in vecs[:i]:
+            v.axpy(-v.dot(w), w)
+        v.normalize()
+    return PETSc.NullSpace().create(vectors=vecs, comm=V.mesh.comm)
+
+
+class ContactSolver:
+    """Semismooth Newton + augmented Lagrangian for elasticity with contact (collective).
+
+    Args:
+        F: compiled residual form of the elasticity (no contact), in u.
+        J: compiled Jacobian (bilinear) form.
+        u: the displacement (initial guess in, solution out).
+        bcs: Dirichlet conditions.
+        contacts: the nodal contact operators.
+        marker: local unrolled dof -> itself, −1 on Dirichlet dofs.
+        prefix: PETSc options prefix.
+        petsc_options: KSP/PC options and SNES options (``snes_*``).
+        near_null: near-null space for AMG, or None.
+        augment: do augmented-Lagrangian updates (else: pure penalty).
+        rtol, atol: the augmentation stopping test (dimensionless, Pa).
+        max_augmentations: limit of Newton solves.
+    """
+
+    def __init__(
+        self,
+        F: fem.Form,
+        J: fem.Form,
+        u: fem.Function,
+        bcs: Sequence[fem.DirichletBC],
+        contacts: Sequence[NodalContact],
+        marker: np.ndarray,
+        prefix: str,
+        petsc_options: Mapping[str, Any],
+        near_null: Any = None,
+        augment: bool = True,
+        rtol: float = 1.0e-9,
+        atol: float = 0.0,
+        max_augmentations: int = 100,
+    ) -> None:
+        self.F, self.J, self.u, self.bcs = F, J, u, list(bcs)
+        self.contacts = list(contacts)
+        self.marker = marker
+        self.augment, self.rtol, self.atol = augment, rtol, atol
+        self.max_augmentations = max_augmentations
+        pattern = _cpp.fem.create_sparsity_pattern(J._cpp_object)
+        for c in self.contacts:
+            c.insert_sparsity(pattern)
+        pattern.finalize()
+        self.A = _cpp.la.petsc.create_matrix(u.function_space.mesh.comm, pattern)
+        if near_null is not None:
+            self.A.setNearNullSpace(near_null)
+        V = u.function_space
+        self.b = dolfinx.fem.petsc.create_vector(V)
+        self.x = dolfinx.fem.petsc.create_vector(V)
+        self.snes = PETSc.SNES().create(self.A.getComm().tompi4py())
+        self.snes.setFunction(self._residual, self.b)
+        self.snes.setJacobian(self._jacobian, self.A, None)
+        self.snes.setConvergenceHistory(reset=True)
+        self.user_options = dict(petsc_options)
+        self.options = PetscOptions(self.snes, prefix, CONTACT_NEWTON_OPTIONS | self.user_options)
+        self._active: list[np.ndarray] | None = None
+        self.jacobians = 0
+        self._tolerances_set = False
+
+    # ------------------------------------------------------------------ callbacks
+    def _to_u(self, x: PETSc.Vec) -> None:
+        x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+        self.u.x.petsc_vec.array_w[:] = x.array_r
+        self.u.x.scatter_forward()
+
+    def _residual(self, snes: Any, x: PETSc.Vec, b: PETSc.Vec) -> None:
+        self._to_u(x)
+        with b.localForm() as bl:
+            bl.set(0.0)
+        dolfinx.fem.petsc.assemble_vector(b, self.F)
+        with b.localForm() as bl:
+            for c in self.contacts:
+                c.add_residual(self.u.x.array, bl.array_w)
+        b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        dolfinx.fem.petsc.set_bc(b, self.bcs, x, -1.0)
+
+    def _jacobian(self, snes: Any, x: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat) -> None:
+        self._to_u(x)
+        states = [c.state(self.u.x.array) for c in self.contacts]
+        if self._active is not None and not any(
+            c.active_changed(a) for c, a in zip(self.contacts, self._active, strict=True)
+        ):
+            return  # same active set: same matrix, PETSc keeps its factorisation
+        A.zeroEntries()
+        dolfinx.fem.petsc.assemble_matrix(A, self.J, bcs=self.bcs)
+        A.assemble(PETSc.Mat.AssemblyType.FLUSH)
+        for c, s in zip(self.contacts, states, strict=True):
+            c.add_jacobian(A, self.marker, s.active)
+        A.assemble()
+        self._active = [s.active.copy() for s in states]
+        self.jacobians += 1
+
+    # ------------------------------------------------------------------ solve
+    def _newton(self) -> tuple[int, int, str, tuple[float, ...]]:
+        """One SNES solve from the current u: (Newton steps, KSP its, reason, history)."""
+        try:
+            self.snes.solve(None, self.x)
+        except PETSc.Error as e:
+            raise SolverError(
+                f"PETSc failed inside the contact Newton solve (error code {e.ierr}); a body "
+                "held only by contact may have lost it: constrain its rigid motions"
+            ) from None
+        reason = self.snes.getConvergedReason()
+        hist = tuple(float(r) for r in self.snes.getConvergenceHistory()[0])
+        its = self.snes.getIterationNumber()
+        if reason < 0:
+            raise SolverError(
+                f"contact Newton did not converge: {_REASONS.get(reason, reason)} after {its} "
+                f"steps; residual history (N) {list(hist)}"
+            )
+        return its, self.snes.getLinearSolveIterations(), _REASONS.get(reason, str(reason)), hist
+
+    def _set_tolerances(self) -> None:
+        """Absolute Newton tolerance 1e-10 times the first residual norm (the load, N),
+        unless the user set ``snes_atol``; fixed at the first solve."""
+        if self._tolerances_set or "snes_atol" in self.user_options:
+            return
+        self._residual(self.snes, self.x, self.b)
+        self.snes.setTolerances(atol=max(1.0e-10 * self.b.norm(), 1.0e-300))
+        self._tolerances_set = True
+
+    def _augment(self) -> tuple[float, bool]:
+        """λ ← P(u) on every contact: (max |Δλ| Pa, converged)."""
+        change = max((c.update_multipliers() for c in self.contacts), default=0.0)
+        scale = max((c.max_pressure() for c in self.contacts), default=0.0)
+        return change, change <= self.rtol * scale + self.atol
+
+    def solve(self) -> ContactSolveInfo:
+        """Newton (and augmentations) from the current ``u``; afterwards each contact's
+        state holds the pressures in equilibrium with ``u``.
+
+        Raises:
+            SolverError: Newton failed, the augmentations did not converge, or NaN.
+        """
+        self.u.x.scatter_forward()
+        self.x.array_w[:] = self.u.x.array[: self.x.getLocalSize()]
+        dolfinx.fem.petsc.set_bc(self.x, self.bcs)
+        per: list[int] = []
+        lin = 0
+        change = 0.0
+        try:
+            self._set_tolerances()
+            for _ in range(self.max_augmentations):
+                its, kits, reason, hist = self._newton()
+                per.append(its)
+                lin += kits
+                self._to_u(self.x)
+                for c in self.contacts:  # P(u; λ): the pressures in equilibrium with u
+                    c.state(self.u.x.array)
+                if not self.augment:
+                    break
+                change, done = self._augment()
+                if done:
+                    break
+            else:
+                raise SolverError(
+                    f"augmented Lagrangian: multipliers still change by {change:.3e} Pa after "
+                    f"{self.max_augmentations} Newton solves (tolerance rtol {self.rtol:g} x "
+                    f"max P); raise the contact penalty or max_augmentations"
+                )
+        finally:
+            self.options.release()
+        check_finite(self.u)
+        return ContactSolveInfo(sum(per), len(per), tuple(per), lin, self.jacobians, change, reason, hist)
+
+    def destroy(self) -> None:
+        """Free the PETSc objects."""
+        self.options.release(check=False)
+        for obj in (self.snes, self.A, self.b, self.x):
+            obj.destroy()
