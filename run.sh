@@ -32,16 +32,13 @@ setup() {
 
 run_tests() {
   export PYTHONDONTWRITEBYTECODE=1 OMP_NUM_THREADS=1
+  local start=$SECONDS failed=0
   echo "== serial =="
-  "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider
-  echo "== mpirun -n 2 (one MPI job per test module, so that one module's state or a
-  failure on one rank cannot desynchronise the next) =="
-  local failed=0 f
-  # (tests/test_demos.py runs every demo on 2 ranks itself, in the serial pass)
-  for f in tests/unit tests/system/test_*.py tests/system/*/; do
-    echo "-- $f"
-    "$VENV/bin/mpirun" -n 2 "$VENV/bin/python" -m pytest "$f" -q -p no:cacheprovider || failed=1
-  done
+  "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider || failed=1
+  echo "== serial: $((SECONDS - start)) s"
+  echo "== mpirun -n 2 (one MPI job per test module or folder; slow studies run serially only) =="
+  bash tests/run_parallel.sh 2 || failed=1
+  echo "== total: $((SECONDS - start)) s"
   return "$failed"
 }
 

@@ -209,8 +209,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         png = Path(out) / f"{name}.png"
         if _render_on_rank0(lambda: paraview.render_demo(name, out, png), png):
             return 1
+    from fe_interface.postprocessing.checks import Check, checks_as_json, failures
+
+    checks = isinstance(result, dict) and all(isinstance(c, Check) for c in result.values())
     if args.json and _rank0():
-        print(json.dumps(result, indent=2, default=str))
+        doc = checks_as_json(result) if checks else result
+        print(json.dumps(doc, indent=2, default=str))
+    if checks and (bad := failures(result)):
+        for line in bad:
+            _error(f"demo {name!r}: check failed: {line}")
+        return 1
     return 0
 
 

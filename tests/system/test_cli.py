@@ -90,8 +90,8 @@ def test_demo_runs(capsys, shared_tmp):
     assert (shared_tmp / "d" / "two_blocks.vtu").is_file()
     if MPI.COMM_WORLD.rank == 0:
         result = json.loads(out[out.index("{") :])
-        computed, exact = result["contact_jump_K"][:2]  # a Check: (computed, expected, ...)
-        assert computed == pytest.approx(exact, rel=1e-6)
+        check = result["contact_jump_K"]  # a Check with its fields named
+        assert check["passed"] and check["computed"] == pytest.approx(check["expected"], rel=1e-6)
     code, _, err = run(capsys, "demo", "nonexistent")
     assert code == 2
     if MPI.COMM_WORLD.rank == 0:
