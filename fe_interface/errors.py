@@ -47,8 +47,10 @@ class MeshError(InputError):
 
 
 class SolverError(FeInterfaceError, RuntimeError):
-    """A linear or nonlinear solve failed, or its result failed a check; the message
-    says how."""
+    """A linear or nonlinear solve failed, or its result failed a check.
+
+    The message says how.
+    """
 
 
 class TimeStepError(SolverError):
@@ -56,8 +58,10 @@ class TimeStepError(SolverError):
 
 
 class OutputError(FeInterfaceError, OSError):
-    """Result files could not be written (disk full, no permission, ...); the previous
-    result set, if any, is left as it was.  The message names the folder."""
+    """Result files could not be written (disk full, no permission, ...).
+
+    The previous result set, if any, is left as it was. The message names the folder.
+    """
 
 
 class OutputBusyError(InputError):
@@ -78,8 +82,10 @@ def _classes() -> dict[str, type[BaseException]]:
 
 
 def _rebuild(kind: str, message: str) -> BaseException:
-    """An exception of the class named ``kind`` (one of this package's; else
-    :class:`FeInterfaceError`) with ``message``."""
+    """An exception of the class named ``kind`` with ``message``.
+
+    ``kind`` is one of this package's error classes; else :class:`FeInterfaceError`.
+    """
     cls = _classes().get(kind)
     if cls is None:
         return FeInterfaceError(message)
@@ -93,8 +99,10 @@ def _rebuild(kind: str, message: str) -> BaseException:
 
 
 def describe(e: BaseException) -> str:
-    """``str(e)``, or its type name for an exception without a message; foreign
-    exceptions (e.g. an ``OSError``) are prefixed with their type."""
+    """``str(e)``, or its type name for an exception without a message.
+
+    Foreign exceptions (e.g. an ``OSError``) are prefixed with their type.
+    """
     msg = str(e) or type(e).__name__
     if isinstance(e, FeInterfaceError):
         return msg
@@ -124,8 +132,9 @@ def agree(comm: Any, error: BaseException | None) -> None:
 
 @contextmanager
 def collective(comm: Any) -> Iterator[None]:
-    """Run a block that contains *no collective call* and may fail on some ranks; at its
-    end the ranks agree (:func:`agree`): an error on any rank is raised on all.
+    """Run a block that contains *no collective call* and may fail on some ranks.
+
+    At its end the ranks agree (:func:`agree`): an error on any rank is raised on all.
 
     ``KeyboardInterrupt`` and ``SystemExit`` pass through unchanged.
     """
@@ -140,8 +149,11 @@ def collective(comm: Any) -> Iterator[None]:
 def on_rank0(
     comm: Any, fn: Callable[[], T], wrap: Callable[[BaseException], BaseException] | None = None
 ) -> T | None:
-    """``fn()`` on rank 0 alone, its error raised on every rank (``wrap`` turns a foreign
-    exception into one of ours first).  Returns fn's value on rank 0, None elsewhere."""
+    """``fn()`` on rank 0 alone, its error raised on every rank.
+
+    ``wrap`` turns a foreign exception into one of ours first.  Returns fn's value on
+    rank 0, None elsewhere.
+    """
     value: T | None = None
     err: BaseException | None = None
     if comm is None or comm.rank == 0:

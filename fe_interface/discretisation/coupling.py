@@ -136,9 +136,12 @@ class InterfaceCoupling:
             A.setValuesLocalRCV(R, R, K, addv=PETSc.InsertMode.ADD)
 
     def apply(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """out += K u: ``u`` local copy values (owned and ghosts).  The result holds this
-        process's facet contributions, ghosts included: sum them to the owners with a
-        reverse scatter, as after a DOLFINx vector assembly."""
+        """Out += K u.
+
+        ``u`` local copy values (owned and ghosts). The result holds this process's facet
+        contributions, ghosts included: sum them to the owners with a reverse scatter, as after
+        a DOLFINx vector assembly.
+        """
         y = np.zeros_like(u, dtype=float) if out is None else out
         for plus, minus, M in self.blocks:
             if not len(M):

@@ -138,8 +138,11 @@ class FacetQuadrature:
             )  # fmt: skip
 
     def values(self, group: FacetGroup, u: np.ndarray, dofs: np.ndarray) -> np.ndarray:
-        """A field at the points: ``u`` local dof values, ``dofs`` the cells' dofs
-        (facets of the group, dofs per cell) -> (facets, points)."""
+        """A field at the points.
+
+        ``u`` local dof values, ``dofs`` the cells' dofs (facets of the group, dofs per cell) ->
+        (facets, points).
+        """
         return np.einsum("qi,fi->fq", group.phi, u[dofs])
 
     def gradients(self, group: FacetGroup, u: np.ndarray, dofs: np.ndarray) -> np.ndarray:

@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-
-
 from fe_interface.errors import InputError
 from fe_interface.mesh.topology import find_root
 

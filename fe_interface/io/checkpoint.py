@@ -142,8 +142,9 @@ class Checkpoint:
 
     # ------------------------------------------------------------------ files
     def prepare(self, restart: bool) -> bool:
-        """Lock the folder, check or write ``dofs.npz``; True if a restart state exists
-        and matches (collective; errors on every rank).
+        """Lock the folder, check or write ``dofs.npz``.
+
+        True if a restart state exists and matches (collective; errors on every rank).
 
         Raises:
             OutputBusyError: another run uses this checkpoint folder.

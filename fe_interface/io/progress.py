@@ -37,22 +37,24 @@ class ProgressBar:
     def _hms(s: float) -> str:
         if not math.isfinite(s):
             return "--:--:--"
-        s = int(round(s))
+        s = round(s)
         return f"{s // 3600:d}:{s // 60 % 60:02d}:{s % 60:02d}"
 
     def line(self, t: float, step: int, dt: float) -> str:
+        """The bar at time ``t`` (s), step number ``step`` and step ``dt`` (s)."""
         span = self.t_end - self.t0
         frac = min(max((t - self.t0) / span, 0.0), 1.0) if span > 0 else 1.0
         elapsed = time.perf_counter() - self.start
         eta = elapsed * (1 - frac) / frac if frac > 0 else math.inf
         n = 30
-        fill = int(round(frac * n))
+        fill = round(frac * n)
         return (
             f"[{'#' * fill}{'.' * (n - fill)}] {100 * frac:5.1f}% t={t:.4g} s "
             f"step {step} dt={dt:.3g} s elapsed {self._hms(elapsed)} ETA {self._hms(eta)}"
         )
 
     def update(self, t: float, step: int, dt: float, force: bool = False) -> None:
+        """Redraw the bar (at most every 0.2 s unless ``force``)."""
         if not self.enabled:
             return
         now = time.perf_counter()
@@ -65,6 +67,7 @@ class ProgressBar:
         self.stream.flush()
 
     def close(self, t: float, step: int, dt: float) -> None:
+        """Draw the final state and end the line."""
         if self.enabled:
             self.update(t, step, dt, force=True)
             self.stream.write("\n")

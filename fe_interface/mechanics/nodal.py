@@ -179,6 +179,13 @@ class NodalContact:
         self._state = ContactState(g, np.maximum(trial, 0.0), trial >= -touching)
         return self._state
 
+    def current_state(self) -> ContactState:
+        """The last state, or zero pressure and the initial gap before any solve."""
+        if self._state is None:
+            z = np.zeros(self.nodes.size)
+            return ContactState(self.gap0.copy(), z, z.astype(bool))
+        return self._state
+
     def add_residual(self, u: np.ndarray, b: np.ndarray) -> None:
         """b += this rank's share of the contact forces (local arrays, ghosts included:
         sum with a reverse scatter afterwards)."""

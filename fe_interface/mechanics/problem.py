@@ -37,6 +37,7 @@ from fe_interface.errors import InputError
 from fe_interface.mechanics.boundary import BodyForce, Displacement, Symmetry
 from fe_interface.mechanics.contact import Contact
 from fe_interface.mechanics.elasticity import ElasticForms
+from fe_interface.mechanics.fields import ContactFields
 from fe_interface.mechanics.materials import ElasticMaterial
 from fe_interface.mechanics.model import MechanicalModel
 from fe_interface.mechanics.nodal import ContactSummary, NodalContact
@@ -153,6 +154,7 @@ class ElasticProblem:
         self.forms = ElasticForms(model, self.space, self.kind, T)
         self.bcs = self._dirichlet(model)
         self.contacts = [NodalContact(self.broken, c, self.axisymmetric) for c in model.contacts]
+        self.fields = ContactFields(self.broken, self.contacts) if self.contacts else None
         self.marker = self._marker()
         a, L = self.forms.bilinear()
         near = rigid_body_modes(self.space, self.axisymmetric)
@@ -261,6 +263,8 @@ class ElasticProblem:
         self._solved = True
         assert self.model is not None
         summaries = [c.summary(self.model.region_names) for c in self.contacts]
+        if self.fields is not None:
+            self.fields.update()
         return MechanicsResult(self.u, summaries, solve, dict(self.timings))
 
     def set_temperature(self, T: Any) -> None:

@@ -157,6 +157,9 @@ class ContactSolver:
         self.snes.setConvergenceHistory(reset=True)
         self.user_options = dict(petsc_options)
         self.options = PetscOptions(self.snes, prefix, CONTACT_NEWTON_OPTIONS | self.user_options)
+        # the first step of a point contact can overshoot by orders of magnitude (one
+        # node carries the load); the semismooth iteration recovers: no divergence test
+        self.snes.setDivergenceTolerance(1.0e300)
         self._active: list[np.ndarray] | None = None
         self.jacobians = 0
         self._tolerances_set = False

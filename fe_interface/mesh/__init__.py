@@ -16,11 +16,11 @@ from fe_interface.mesh.tagged import (
 )
 
 __all__ = [
-    "TaggedMesh",
     "MeshError",
+    "TaggedMesh",
     "from_gmsh_model",
+    "ghosted_partitioner",
+    "material_contact_facets",
     "read_msh",
     "tag_mesh",
-    "material_contact_facets",
-    "ghosted_partitioner",
 ]

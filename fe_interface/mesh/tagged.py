@@ -143,8 +143,10 @@ def _check_names(model, dim: int) -> str | None:
 
 
 def _entity_groups(model, d: int, what: str) -> tuple[dict[int, str], str | None]:
-    """Entity -> its physical group of dimension ``d``; an entity in two groups is an
-    error (returned as the second item)."""
+    """Entity -> its physical group of dimension ``d``.
+
+    An entity in two groups is an error (returned as the second item).
+    """
     owner: dict[int, str] = {}
     for _, t in model.getPhysicalGroups(d):
         gname = model.getPhysicalName(d, t) or str(t)
@@ -301,8 +303,9 @@ def _merge(gmsh, path: Path) -> str | None:
 
 
 def read_msh(path: str | Path, comm: MPI.Comm = MPI.COMM_WORLD, gdim: int | None = None):
-    """Read a gmsh ``.msh`` file with physical groups into a :class:`TaggedMesh`
-    (collective; the file is read by rank 0).
+    """Read a gmsh ``.msh`` file with physical groups into a :class:`TaggedMesh`.
+
+    Collective; the file is read by rank 0.
 
     Raises:
         MeshError: naming the file: missing, unreadable (empty, truncated, not a gmsh
@@ -367,8 +370,10 @@ Marker = Callable[[np.ndarray], np.ndarray]
 def _check_overlap(
     comm: MPI.Comm, idx: np.ndarray, val: np.ndarray, names: Mapping[str, int]
 ) -> None:
-    """Raise :class:`MeshError` on every rank if a facet is marked by two groups with
-    different tags (one of them would silently lose the facet)."""
+    """Raise :class:`MeshError` on every rank if a facet is marked by two groups.
+
+    Two different tags on one facet: one of them would silently lose the facet.
+    """
     order = np.argsort(idx, kind="stable")
     i, v = idx[order], val[order]
     same = np.flatnonzero((i[1:] == i[:-1]) & (v[1:] != v[:-1]))

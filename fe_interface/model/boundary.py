@@ -3,6 +3,10 @@
 * :class:`FixedTemperature` — T = T_b (K) on the facets (Dirichlet).
 * :class:`HeatFlux` — a heat flux q (W/m²) *into* the body (positive heats it).
 * :class:`Convection` — q = h_c (T∞ − T) into the body, h_c in W/(m² K), T∞ in K.
+* :class:`Radiation` — grey radiation to surroundings at T_amb,
+  q = ε σ (T_amb⁴ − T⁴) into the body, optionally with convection h_c (T∞ − T) on the
+  same facets (vacuum packages and cryostats lose heat by radiation only; a finned
+  sink in air by both).  Temperature-dependent: the problem is solved by Newton.
 
 Values may be numbers, :class:`~fe_interface.model.time.TimeFunction` objects, or
 functions of position: ``x -> UFL expression`` for fluxes and convection,
@@ -16,9 +20,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fe_interface.model.validation import check_nonnegative, check_positive, check_real
+from fe_interface.model.validation import (
+    check_nonnegative,
+    check_positive,
+    check_real,
+    check_unit_interval,
+)
 
-__all__ = ["FixedTemperature", "HeatFlux", "Convection", "BoundaryCondition", "checked_value"]
+__all__ = [
+    "FixedTemperature",
+    "HeatFlux",
+    "Convection",
+    "Radiation",
+    "BoundaryCondition",
+    "STEFAN_BOLTZMANN",
+    "checked_value",
+]
+
+#: Stefan–Boltzmann constant, W/(m² K⁴) (CODATA 2018, exact)
+STEFAN_BOLTZMANN = 5.670374419e-8
 
 
 def checked_value(value: Any, name: str, unit: str, owner: str, minimum: str = "") -> Any:
@@ -68,4 +88,43 @@ class Convection:
         object.__setattr__(self, "T_inf", checked_value(self.T_inf, "T_inf", "K", owner, "pos"))
 
 
-BoundaryCondition = FixedTemperature | HeatFlux | Convection
+@dataclass(frozen=True)
+class Radiation:
+    """Grey radiation to surroundings, q = ε σ (T_amb⁴ − T⁴) W/m² into the body, plus
+    optional convection h (T_inf − T) on the same facets.
+
+    Attributes:
+        facets: facet group (physical name or tag).
+        emissivity: ε in (0, 1] (a number), the surface's total hemispherical emissivity
+            (the surroundings are large and black: view factor 1).
+        T_amb: temperature of the surroundings, K, > 0 (a number or a TimeFunction).
+        h: convection coefficient, W/(m² K), ≥ 0 (default 0: radiation only).
+        T_inf: fluid temperature of the convection, K (default: ``T_amb``).
+    """
+
+    facets: str | int
+    emissivity: float
+    T_amb: float | Callable
+    h: float | Callable = 0.0
+    T_inf: float | Callable | None = None
+
+    def __post_init__(self) -> None:
+        owner = f"radiation on {self.facets!r}"
+        object.__setattr__(self, "emissivity", check_unit_interval(self.emissivity, "emissivity", owner))
+        object.__setattr__(self, "T_amb", checked_value(self.T_amb, "T_amb", "K", owner, "pos"))
+        object.__setattr__(self, "h", checked_value(self.h, "h", "W/(m^2 K)", owner, "nonneg"))
+        if self.T_inf is not None:
+            object.__setattr__(self, "T_inf", checked_value(self.T_inf, "T_inf", "K", owner, "pos"))
+
+    @property
+    def fluid_temperature(self) -> float | Callable:
+        """T_inf of the convection part (``T_amb`` when not given), K."""
+        return self.T_amb if self.T_inf is None else self.T_inf
+
+    @property
+    def has_convection(self) -> bool:
+        """True when h is a function or > 0."""
+        return callable(self.h) or self.h > 0
+
+
+BoundaryCondition = FixedTemperature | HeatFlux | Convection | Radiation

@@ -13,7 +13,7 @@ from typing import Any
 
 from fe_interface.errors import InputError
 
-__all__ = ["is_real", "check_real", "check_positive", "check_nonnegative", "check_unit_interval"]
+__all__ = ["check_nonnegative", "check_positive", "check_real", "check_unit_interval", "is_real"]
 
 
 def is_real(value: Any) -> bool:

@@ -10,11 +10,11 @@ from fe_interface.solvers.options import (
 )
 
 __all__ = [
-    "LinearSolver",
-    "NewtonSolver",
-    "SolveInfo",
     "DIRECT_OPTIONS",
     "ITERATIVE_OPTIONS",
     "NEWTON_OPTIONS",
+    "LinearSolver",
+    "NewtonSolver",
+    "SolveInfo",
     "default_petsc_options",
 ]

@@ -50,8 +50,11 @@ def _cell_size(f: Any) -> float:
 
 
 def contrast(f: Any) -> tuple[float, str, float, str]:
-    """(conductivity ratio, its description, largest interface ratio h ℓ/k, its
-    description) of a formulation (collective)."""
+    """The contrasts of a formulation (collective).
+
+    Returns (conductivity ratio, its description, largest interface ratio h ℓ/k, its
+    description).
+    """
     model = f.model
     k = {r: float(m.conductivity) for r, m in model.region_material.items()}
     names = model.region_names
@@ -87,8 +90,10 @@ def _iterative(options: Mapping[str, Any]) -> bool:
 
 
 def contrast_warning(f: Any, options: Mapping[str, Any]) -> str | None:
-    """A warning when the contrast makes the answer unreliable (see the module
-    docstring), else None (collective)."""
+    """A warning when the contrast makes the answer unreliable, else None.
+
+    Collective; the thresholds are in the module docstring.
+    """
     kr, kdesc, ir, idesc = contrast(f)
     iterative = _iterative(options)
     msgs = []

@@ -30,13 +30,13 @@ from fe_interface.errors import SolverError
 from fe_interface.solvers.options import PetscOptions
 
 __all__ = [
-    "SolveInfo",
+    "TRUE_RESIDUAL_ERROR",
+    "TRUE_RESIDUAL_WARN",
     "LinearSolver",
+    "SolveInfo",
+    "check_finite",
     "create_matrix",
     "eliminate_zeros",
-    "check_finite",
-    "TRUE_RESIDUAL_WARN",
-    "TRUE_RESIDUAL_ERROR",
 ]
 
 #: true relative residual ‖b − A T‖/‖b‖ above which a solve warns / fails
@@ -75,8 +75,10 @@ def _petsc_lib() -> ctypes.CDLL:
 
 
 def eliminate_zeros(A: PETSc.Mat) -> None:
-    """Remove stored zeros (keeping the diagonal); later assemblies ignore the (zero)
-    entries that fall outside the reduced pattern."""
+    """Remove stored zeros (keeping the diagonal).
+
+    Later assemblies ignore the (zero) entries that fall outside the reduced pattern.
+    """
     ierr = _petsc_lib().MatEliminateZeros(ctypes.c_void_p(A.handle), 1)
     if ierr != 0:
         raise SolverError(f"MatEliminateZeros failed with PETSc error code {ierr}")
@@ -125,7 +127,9 @@ def solve_error(ierr: int, options: Mapping[str, Any]) -> Exception:
             "check the material, interface and boundary data"
         )
     if ierr == 55:  # PETSC_ERR_MEM
-        return SolverError("PETSc ran out of memory while solving: a smaller mesh or more processes")
+        return SolverError(
+            "PETSc ran out of memory while solving: a smaller mesh or more processes"
+        )
     return SolverError(
         f"PETSc failed while solving the linear system (error code {ierr}); the "
         "problem may be singular: does every connected body have a fixed-temperature "
@@ -134,9 +138,11 @@ def solve_error(ierr: int, options: Mapping[str, Any]) -> Exception:
 
 
 def check_true_residual(rel: float, what: str, direct: bool = False) -> None:
-    """Warn above :data:`TRUE_RESIDUAL_WARN`, fail above :data:`TRUE_RESIDUAL_ERROR`
-    (``direct``: the solve was a factorisation, whose inaccuracy is the matrix's
-    conditioning, not a tolerance)."""
+    """Warn above :data:`TRUE_RESIDUAL_WARN`, fail above :data:`TRUE_RESIDUAL_ERROR`.
+
+    ``direct``: the solve was a factorisation, whose inaccuracy is the matrix's
+    conditioning, not a tolerance.
+    """
     cure = (
         "the matrix is too ill-conditioned for a direct solve (a huge conductivity or "
         "conductance contrast?)"
@@ -211,7 +217,7 @@ class LinearSolver:
             self._zeros_eliminated = True
 
     def _lift_coupling(self, b_local: np.ndarray) -> None:
-        """b −= scale · K g on the free rows (g: Dirichlet values, 0 elsewhere)."""
+        """B −= scale · K g on the free rows (g: Dirichlet values, 0 elsewhere)."""
         if self.coupling is None or not self.bcs:
             return
         g = np.zeros(b_local.shape)

@@ -121,7 +121,9 @@ class NewtonSolver:
         try:
             self.snes.solve(None, self.x)
         except PETSc.Error as e:
-            raise SolverError(f"PETSc failed inside Newton's method (error code {e.ierr})") from None
+            raise SolverError(
+                f"PETSc failed inside Newton's method (error code {e.ierr})"
+            ) from None
         finally:
             self.options.release()
         reason = self.snes.getConvergedReason()

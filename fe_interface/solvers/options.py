@@ -94,10 +94,12 @@ def _number(v: Any) -> float | None:
 
 
 def check_option_values(options: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Problems of PETSc option names and values that can be seen without PETSc:
-    (option, message) pairs.  Values must be strings, numbers or booleans; names are
-    given without the leading ``-``; tolerances (``*_rtol``, ``*_atol``, ...) are
-    finite numbers >= 0; counts (``*_max_it``, ...) integers >= 0."""
+    """Problems of PETSc option names and values that can be seen without PETSc.
+
+    (option, message) pairs. Values must be strings, numbers or booleans; names are given
+    without the leading ``-``; tolerances (``*_rtol``, ``*_atol``, ...) are finite numbers >= 0;
+    counts (``*_max_it``, ...) integers >= 0.
+    """
     out: list[tuple[str, str]] = []
     for k, v in options.items():
         if not isinstance(k, str) or not k or k.strip() != k or " " in k:
@@ -121,8 +123,11 @@ def check_option_values(options: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _petsc_value(v: Any) -> Any:
-    """A value PETSc's option database takes: NumPy scalars as Python numbers,
-    booleans as "true"/"false", None as an empty value (a flag)."""
+    """A value PETSc's option database takes.
+
+    NumPy scalars as Python numbers, booleans as "true"/"false", None as an empty value (a
+    flag).
+    """
     if isinstance(v, (bool, np.bool_)):
         return "true" if v else "false"
     if isinstance(v, np.generic):
@@ -131,9 +136,10 @@ def _petsc_value(v: Any) -> Any:
 
 
 class PetscOptions:
-    """Options set under a prefix on a KSP/SNES, kept in PETSc's database until the first
-    solve has read them (some, e.g. MUMPS or GAMG level options, are read only then),
-    then checked and removed.
+    """Options set under a prefix on a KSP/SNES.
+
+    They stay in PETSc's database until the first solve has read them (some, e.g.
+    MUMPS or GAMG level options, are read only then), then are checked and removed.
 
     Args:
         obj: the KSP or SNES.
@@ -173,8 +179,11 @@ class PetscOptions:
             ) from None
 
     def release(self, check: bool = True) -> None:
-        """Warn about options PETSc never read (misspelt, or for another solver type),
-        then remove them from the database (once; later calls do nothing)."""
+        """Warn about options PETSc never read, then remove them from the database.
+
+        Unread options are misspelt or for another solver type.  Only the first call
+        does anything.
+        """
         if not self._open:
             return
         self._open = False
@@ -223,8 +232,11 @@ _ERRORS = {
 
 
 def _culprits(kind: type, prefix: str, options: Mapping[str, Any]) -> list[str]:
-    """The options that make ``setFromOptions`` fail on their own, tried one at a time on
-    a scratch object (with the others set too, so that option combinations count)."""
+    """The options that make ``setFromOptions`` fail on their own.
+
+    Tried one at a time on a scratch object, with the others set too, so that option
+    combinations count.
+    """
     out: list[str] = []
     db = PETSc.Options()
     scratch = prefix + "check_"

@@ -5,11 +5,11 @@ in W/(m^2 K) (temperatures in K; floats, numpy arrays, and -- where ``supports_u
 true -- UFL expressions) and ``temperature_dependent``.
 """
 
-from .common import HBAR, K_B, STEFAN_BOLTZMANN, InterfaceLaw
 from fe_interface.model.interfaces import Conductance, Resistance
 
 from .basic import UserConductance
 from .combine import ContactConductance, SeriesResistance
+from .common import HBAR, K_B, STEFAN_BOLTZMANN, InterfaceLaw
 from .contact import (
     VICKERS_COEFFICIENTS,
     CMYPlasticConductance,

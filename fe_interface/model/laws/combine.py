@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from fe_interface.errors import InputError
+
 from .common import InterfaceLaw, is_numeric
 
 
@@ -68,6 +69,7 @@ class ContactConductance:
 
     @property
     def parts(self) -> dict[str, InterfaceLaw]:
+        """The mechanisms present, by name."""
         return {
             k: v
             for k, v in (("solid", self.solid), ("gas", self.gas), ("radiation", self.radiation))
@@ -76,10 +78,12 @@ class ContactConductance:
 
     @property
     def temperature_dependent(self) -> bool:
+        """True if any mechanism depends on temperature."""
         return any(law.temperature_dependent for law in self.parts.values())
 
     @property
     def supports_ufl(self) -> bool:
+        """True if every mechanism accepts UFL temperatures."""
         return all(_supports_ufl(law) for law in self.parts.values())
 
     def conductance(self, T_plus: Any, T_minus: Any) -> Any:
@@ -90,8 +94,11 @@ class ContactConductance:
         return total
 
     def breakdown(self, T_plus: Any, T_minus: Any) -> dict[str, Any]:
-        """``{"solid": h_s, "gas": h_g, "radiation": h_r, "total": h}`` [W/(m^2 K)]
-        (absent mechanisms give 0)."""
+        """Conductance of every mechanism and the total [W/(m^2 K)].
+
+        ``{"solid": h_s, "gas": h_g, "radiation": h_r, "total": h}``; absent mechanisms
+        give 0.
+        """
         out: dict[str, Any] = {}
         for name in ("solid", "gas", "radiation"):
             law = getattr(self, name)
@@ -136,12 +143,14 @@ class SeriesResistance:
 
     @property
     def temperature_dependent(self) -> bool:
+        """True if the contact or the Kapitza part depends on temperature."""
         return any(
             law.temperature_dependent for law in (self.contact, self.kapitza) if law is not None
         )
 
     @property
     def supports_ufl(self) -> bool:
+        """True if both parts accept UFL temperatures."""
         return all(_supports_ufl(law) for law in (self.contact, self.kapitza) if law is not None)
 
     def conductance(self, T_plus: Any, T_minus: Any) -> Any:

@@ -35,8 +35,8 @@ def is_numeric(x: Any) -> bool:
     return isinstance(x, (numbers.Number, np.ndarray, np.generic, list, tuple))
 
 
-
 def check_finite(name: str, value: Any) -> float:
+    """``value`` as a finite float (InputError naming ``name`` otherwise)."""
     try:
         v = float(value)
     except (TypeError, ValueError):
@@ -47,6 +47,7 @@ def check_finite(name: str, value: Any) -> float:
 
 
 def check_positive(name: str, value: Any, unit: str = "") -> float:
+    """``value`` as a finite float > 0 (in ``unit``)."""
     v = check_finite(name, value)
     if v <= 0.0:
         raise InputError(f"{name} must be > 0{' ' + unit if unit else ''}, got {value!r}")
@@ -54,6 +55,7 @@ def check_positive(name: str, value: Any, unit: str = "") -> float:
 
 
 def check_nonnegative(name: str, value: Any, unit: str = "") -> float:
+    """``value`` as a finite float >= 0 (in ``unit``)."""
     v = check_finite(name, value)
     if v < 0.0:
         raise InputError(f"{name} must be >= 0{' ' + unit if unit else ''}, got {value!r}")
@@ -69,4 +71,5 @@ def check_unit_interval(name: str, value: Any) -> float:
 
 
 def unknown_name_error(kind: str, name: str, known: Any) -> InputError:
+    """The error for an unknown ``name`` of ``kind``, listing the ``known`` ones."""
     return InputError(f"unknown {kind} {name!r}; known {kind} names: {', '.join(sorted(known))}")

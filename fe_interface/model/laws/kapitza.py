@@ -81,6 +81,7 @@ tables.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from functools import cache
@@ -95,6 +96,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from fe_interface.errors import InputError
+
 from .common import HBAR, K_B, N_A, check_positive, is_numeric, unknown_name_error
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "phonon_materials.toml"
@@ -235,8 +237,10 @@ def _q(slowness2: float, p: np.ndarray) -> np.ndarray:
 def amm_scalar_transmission(
     mat1: PhononMaterial, mat2: PhononMaterial, branch: str, theta: Any
 ) -> np.ndarray:
-    """Scalar AMM energy transmission side 1 -> 2 for ``branch`` 'L' or 'T' at incidence
-    angle ``theta`` [rad] (see module docstring)."""
+    """Scalar AMM energy transmission side 1 -> 2 (see the module docstring).
+
+    ``branch`` 'L' or 'T', incidence angle ``theta`` [rad].
+    """
     if branch not in ("L", "T"):
         raise InputError(f"branch must be 'L' or 'T', got {branch!r}")
     v1 = mat1.v_L if branch == "L" else mat1.v_T
@@ -253,8 +257,10 @@ def amm_scalar_transmission(
 
 
 def _psv_vectors(mat: PhononMaterial, p: np.ndarray, wave: str, direction: int):
-    """[u_x, u_z, sigma_zz, sigma_xz]/(i w) for a unit-amplitude P or SV plane wave with
-    horizontal slowness p and vertical direction +1 (towards +z) or -1; plus q."""
+    """State vector [u_x, u_z, sigma_zz, sigma_xz]/(i w) of a P or SV plane wave, and q.
+
+    Unit amplitude, horizontal slowness p, vertical direction +1 (towards +z) or -1.
+    """
     lam, mu = mat.lame
     c = mat.v_L if wave == "P" else mat.v_T
     q = _q(1.0 / c**2, p)
@@ -328,8 +334,10 @@ def elastic_sh_coefficients(
 def amm_elastic_transmission(
     mat1: PhononMaterial, mat2: PhononMaterial, mode: str, theta: Any
 ) -> np.ndarray:
-    """Elastic AMM energy transmission side 1 -> 2 for incident ``mode`` 'P', 'SV' or 'SH'
-    (all transmitted modes summed)."""
+    """Elastic AMM energy transmission side 1 -> 2 for incident ``mode``.
+
+    ``mode`` is 'P', 'SV' or 'SH'; all transmitted modes are summed.
+    """
     if mode == "SH":
         return elastic_sh_coefficients(mat1, mat2, theta)["T"]
     c = elastic_psv_coefficients(mat1, mat2, mode, theta)
@@ -356,7 +364,7 @@ def hemispherical_transmission(
     """
     breaks = sorted({0.0, 1.0} | {(c_inc / c) ** 2 for c in other_speeds if c > c_inc})
     total = 0.0
-    for a, b in zip(breaks[:-1], breaks[1:], strict=True):
+    for a, b in itertools.pairwise(breaks):
         mu = a + (b - a) * _SMOOTH
         theta = np.arcsin(np.sqrt(mu))
         total += float(np.sum(_W01 * (b - a) * _DSMOOTH * np.asarray(alpha(theta))))
@@ -435,8 +443,12 @@ def _series_large(x: Any, kind: str, exp: Any) -> Any:
 
 
 def bose_integral_closed_form(x: Any, kind: str = "G") -> Any:
-    """``G(x) = int_0^x t^4 e^t/(e^t-1)^2 dt`` (``kind="G"``) or ``E(x) = int_0^x
-    t^3/(e^t-1) dt`` (``kind="E"``) in closed form; ``x`` a number, array or UFL expression."""
+    """The Bose integrals in closed form.
+
+    ``G(x) = int_0^x t^4 e^t/(e^t-1)^2 dt`` (``kind="G"``) or
+    ``E(x) = int_0^x t^3/(e^t-1) dt`` (``kind="E"``); ``x`` a number, array or UFL
+    expression.
+    """
     if kind not in ("G", "E"):
         raise InputError(f"kind must be 'G' or 'E', got {kind!r}")
     if is_numeric(x):
@@ -541,7 +553,9 @@ class KapitzaConductance:
         return (gL, gSV, gSH)
 
     def t3_coefficient(self, emitter: int | None = None) -> float:
-        """Low-temperature coefficient ``A`` in ``h = A T^3`` [W/(m^2 K^4)]::
+        """Low-temperature coefficient ``A`` in ``h = A T^3`` [W/(m^2 K^4)].
+
+        ::
 
         A = pi^2 k_B^4/(30 hbar^3) sum_j Gamma_j / v_j^2   (emitting side's branches)
         """
@@ -572,7 +586,7 @@ class KapitzaConductance:
             )
 
         g = self.gammas(e) if self.model == "amm" else None
-        for a, b in zip(breaks[:-1], breaks[1:], strict=True):
+        for a, b in itertools.pairwise(breaks):
             w = 0.5 * (a + b)
             if self.model == "dmm":
                 a1, a2 = channels(m1, w1, w), channels(m2, w2, w)
@@ -608,8 +622,10 @@ class KapitzaConductance:
         return float(val) if val.ndim == 0 else val
 
     def heat_flux_function(self, T: Any, emitter: int | None = None) -> Any:
-        """``Q(T) = int_0^T h dT'`` [W/m^2]: the one-sided phonon flux; the net interface
-        flux is ``Q(T_plus) - Q(T_minus)``."""
+        """``Q(T) = int_0^T h dT'`` [W/m^2].
+
+        The one-sided phonon flux; the net interface flux is ``Q(T_plus) - Q(T_minus)``.
+        """
         Tn = np.asarray(T, dtype=float)
         breaks, coef = self._spectrum_for(emitter)
         x = HBAR * breaks / (K_B * Tn[..., None])
@@ -618,8 +634,11 @@ class KapitzaConductance:
         return float(val) if val.ndim == 0 else val
 
     def _telescoped(self, emitter: int | None = None) -> list[tuple[float, float]]:
-        """``[(theta_m, d_m)]`` with ``sum_k c_k (F(x_k+1) - F(x_k)) = sum_m d_m F(x_m)``,
-        ``theta_m = hbar w_m / k_B`` [K]; zero terms dropped."""
+        """The telescoped spectrum ``[(theta_m, d_m)]``, zero terms dropped.
+
+        ``sum_k c_k (F(x_k+1) - F(x_k)) = sum_m d_m F(x_m)``, ``theta_m = hbar w_m / k_B``
+        [K].
+        """
         breaks, coef = self._spectrum_for(emitter)
         c = np.concatenate([[0.0], coef, [0.0]])
         d = c[:-1] - c[1:]  # d_m for breaks[m]
@@ -630,8 +649,10 @@ class KapitzaConductance:
         ]
 
     def h_expression(self, T: Any, emitter: int | None = None) -> Any:
-        """``h_K(T)`` [W/(m^2 K)] in closed form (only +, -, *, /, **, exp and a UFL
-        conditional): accepts UFL expressions as well as numbers/arrays."""
+        """``h_K(T)`` [W/(m^2 K)] in closed form (only +, -, *, /, **, exp and a UFL conditional).
+
+        Accepts UFL expressions as well as numbers/arrays.
+        """
         pref = 0.25 * K_B**4 / HBAR**3
         total = 0.0
         for theta, d in self._telescoped(emitter):
@@ -647,8 +668,9 @@ class KapitzaConductance:
         return pref * T**4 * total
 
     def conductance(self, T_plus: Any, T_minus: Any) -> Any:
-        """Secant conductance ``(Q(T+) - Q(T-))/(T+ - T-)`` [W/(m^2 K)]; ``h((T+ + T-)/2)``
-        where the jump is below 1e-5 relative.
+        """Secant conductance ``(Q(T+) - Q(T-))/(T+ - T-)`` [W/(m^2 K)].
+
+        ``h((T+ + T-)/2)`` where the jump is below 1e-5 relative.
 
         Numbers/arrays use the quadrature path; UFL expressions get the closed form
         (:meth:`h_expression`, :meth:`flux_expression`) inside a ``ufl.conditional``.

@@ -1,0 +1,130 @@
+"""Contact fields on the mesh and their values at points of a contact interface.
+
+The nodal contact pressure P_i (Pa) and gap g_i (m) of every contact are stored in
+scalar functions on the broken P1 space of the mechanics (both copies of a node hold
+the same value), so that P(x) = Σ φ_i(x) P_i and g(x) are ordinary finite-element fields:
+written to ParaView with the displacement, and evaluated at any point of an interface
+(the thermal problem's facet quadrature points) by :class:`InterfaceProbe`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mpi4py import MPI
+
+import dolfinx.geometry
+import numpy as np
+from dolfinx import fem, la
+
+from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
+from fe_interface.errors import InputError
+from fe_interface.mechanics.nodal import NodalContact
+
+__all__ = ["ContactFields", "InterfaceProbe"]
+
+
+class ContactFields:
+    """P (Pa) and g (m) of all contacts as functions on the broken scalar P1 space.
+
+    Args:
+        broken: the broken vector space of the mechanics (degree 1).
+        contacts: its nodal contact operators.
+    """
+
+    def __init__(self, broken: BrokenSpace, contacts: Sequence[NodalContact]) -> None:
+        mesh = broken.mesh
+        scalar = broken_lagrange_space(mesh, broken.cell_colour, broken.num_colours, 1)
+        if not np.array_equal(scalar.space.dofmap.list, broken.space.dofmap.list):
+            raise RuntimeError("the scalar and vector broken spaces number their nodes differently")
+        self.space = scalar.space
+        self.contacts = list(contacts)
+        self.pressure = fem.Function(self.space, name="contact_pressure_Pa")
+        self.gap = fem.Function(self.space, name="gap_m")
+        self.on_interface = fem.Function(self.space, name="on_contact")
+
+    def update(self) -> None:
+        """Copy the contacts' current nodal P and g into the fields (collective).
+
+        Every rank adds its facets' share of each node's area times the value; the owner
+        divides by the summed shares (the values agree on all ranks, so this is the
+        value), then the ghosts are updated.
+        """
+        imap = self.space.dofmap.index_map
+        vec = la.vector(imap, bs=3, dtype=np.float64)
+        acc = vec.array.reshape(-1, 3)
+        acc[:] = 0.0
+        for c in self.contacts:
+            s = c.current_state()
+            for nodes in (c.nodes, c.mnodes):
+                np.add.at(acc[:, 0], nodes, c.share * s.pressure_Pa)
+                np.add.at(acc[:, 1], nodes, c.share * s.gap_m)
+                np.add.at(acc[:, 2], nodes, c.share)
+        vec.scatter_reverse(la.InsertMode.add)
+        vec.scatter_forward()
+        acc = vec.array.reshape(-1, 3)
+        w = acc[:, 2]
+        on = w > 0
+        safe = np.where(on, w, 1.0)
+        self.pressure.x.array[:] = np.where(on, acc[:, 0] / safe, 0.0)
+        self.gap.x.array[:] = np.where(on, acc[:, 1] / safe, 0.0)
+        self.on_interface.x.array[:] = on
+
+
+class InterfaceProbe:
+    """Finds, for points on a contact interface, a cell of each side (collective build).
+
+    Args:
+        mesh: the mesh.
+        cell_region: region tag of every local cell.
+        entities: the interface's owned facets (cell⁺, lf⁺, cell⁻, lf⁻).
+        plus, minus: region tags of the two sides.
+    """
+
+    def __init__(
+        self, mesh, cell_region: np.ndarray, entities: np.ndarray, plus: int, minus: int
+    ) -> None:
+        self.mesh = mesh
+        self.cell_region = cell_region
+        self.plus, self.minus = plus, minus
+        cells = np.unique(np.concatenate([entities[:, 0], entities[:, 2]])).astype(np.int32)
+        self.tree = dolfinx.geometry.bb_tree(mesh, mesh.topology.dim, cells)
+
+    def locate(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cells of the ⁺ and ⁻ side containing the points x (n, 3), m.
+
+        Raises:
+            InputError: a point is not on the interface (on this rank's facets).
+        """
+        cand = dolfinx.geometry.compute_collisions_points(self.tree, x)
+        coll = dolfinx.geometry.compute_colliding_cells(self.mesh, cand, x)
+        n = x.shape[0]
+        cp = np.full(n, -1, dtype=np.int32)
+        cm = np.full(n, -1, dtype=np.int32)
+        for i in range(n):
+            links = coll.links(i)
+            reg = self.cell_region[links]
+            a, b = links[reg == self.plus], links[reg == self.minus]
+            if a.size:
+                cp[i] = a[0]
+            if b.size:
+                cm[i] = b[0]
+        bad = np.flatnonzero((cp < 0) | (cm < 0))
+        if bad.size:
+            raise InputError(
+                f"contact fields: point {x[bad[0]].tolist()} is not on the contact interface "
+                f"({bad.size} of {n} points)"
+            )
+        return cp, cm
+
+
+def evaluate(f: fem.Function, x: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """Values of a scalar function at points x (n, 3) in the given cells."""
+    if x.shape[0] == 0:
+        return np.zeros(0)
+    return np.asarray(f.eval(x, cells), dtype=float).reshape(-1)
+
+
+def global_max(comm: MPI.Comm, a: np.ndarray) -> float:
+    """max |a| over all ranks (0 for empty arrays)."""
+    return comm.allreduce(float(np.max(np.abs(a), initial=0.0)), op=MPI.MAX)
