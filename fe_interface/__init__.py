@@ -17,6 +17,7 @@ from mpi4py import MPI  # noqa: F401  (before petsc4py and dolfinx)
 from fe_interface.errors import InputError, MeshError, SolverError, TimeStepError
 from fe_interface.mesh import TaggedMesh, read_msh, tag_mesh
 from fe_interface.model import (
+    Anisotropic,
     Conductance,
     Convection,
     FacetConductance,
@@ -26,12 +27,15 @@ from fe_interface.model import (
     Interface,
     Material,
     PerfectContact,
+    Radiation,
     Resistance,
+    Table,
     TimeFunction,
 )
 from fe_interface.problems import SteadyProblem, SteadyResult, TransientProblem, TransientResult
 
 __all__ = [
+    "Anisotropic",
     "Conductance",
     "Convection",
     "FacetConductance",
@@ -43,10 +47,12 @@ __all__ = [
     "Material",
     "MeshError",
     "PerfectContact",
+    "Radiation",
     "Resistance",
     "SolverError",
     "SteadyProblem",
     "SteadyResult",
+    "Table",
     "TaggedMesh",
     "TimeFunction",
     "TimeStepError",

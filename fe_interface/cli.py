@@ -3,6 +3,7 @@
 ::
 
     fe-interface run CASE.toml [--out DIR]     validate, mesh, solve, write the outputs
+                                               (a case with [sweep]: one run per value)
     fe-interface check CASE.toml               validate the case and its mesh, no solve
     fe-interface demos                         list the demos
     fe-interface demo NAME [--out DIR] [--png] run demos/NAME.py's main() (+ ParaView PNG)
@@ -126,11 +127,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     from fe_interface.io.summary import format_table
 
     case = load_case(args.case)
+    if case.sweep is not None:  # [sweep]: one run per parameter value, one table
+        return _run_sweep(case, args)
     res = run_case(case, out=args.out, log=None if args.quiet else _print)
     if _rank0():
         if case.description:
             print(case.description)
-        print(format_table(res.interfaces, res.balance))
+        print(format_table(res.interfaces, res.balance, getattr(res, "derived", None)))
+        if getattr(res.problem, "result", None) is not None:  # thermo-mechanical contact
+            from fe_interface.mechanics.case import format_contacts
+
+            print(format_contacts(res.problem, res.problem.result))
         s = res.solve
         newton = f", {s.newton_iterations} Newton steps" if s.newton_iterations else ""
         if res.transient is not None:
@@ -150,10 +157,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_sweep(case: Any, args: argparse.Namespace) -> int:
+    """``fe-interface run`` of a case with a [sweep]: the sweep table, warnings, files."""
+    from fe_interface.case.sweep import format_sweep, run_sweep
+
+    res = run_sweep(case, out=args.out, log=None if args.quiet else _print)
+    if _rank0():
+        if case.description:
+            print(case.description)
+        print(format_sweep(res))
+        for w in res.warnings:
+            print(f"warning: {w}")
+        print("files:")
+        for p in res.files.values():
+            print(f"  {p}")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from fe_interface.case import load_case
 
     case = load_case(args.case)
+    if case.sweep is not None:  # every variant of the sweep is a valid case
+        from fe_interface.case.sweep import variants
+
+        variants(case)
     tagged = case.check_mesh(case.build_mesh())
     tdim = tagged.mesh.topology.dim
     ncells = tagged.mesh.topology.index_map(tdim).size_global

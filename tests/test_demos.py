@@ -36,6 +36,7 @@ CASES = {
     "demo_rough_homogenization": {"n": 256, "solver": "direct"},
     "demo_transient_stack": {"n": 2, "solver": "direct"},
     "demo_contact_laws": {"n": 2, "solver": "direct"},
+    "demo_cryogenic_bond": {"n": 4, "solver": "direct"},
     "demo_chip_heatsink": {"n": 5, "solver": "direct"},
     "demo_thermoelectric_multilayer": {"n": 7, "solver": "direct"},
     "demo_transient_contact": {"n": 16, "solver": "direct"},
@@ -55,6 +56,9 @@ FILES = {
     ],
     "demo_contact_laws": [
         "contact_laws_alal_1MPa.xdmf", "contact_laws_alal_1MPa.vtu", "contact_laws_study.json",
+    ],
+    "demo_cryogenic_bond": [
+        "cryogenic_bond_4K.xdmf", "cryogenic_bond_4K.vtu", "cryogenic_bond_study.json",
     ],
     "demo_chip_heatsink": [
         "chip_heatsink_dry.vtu", "chip_heatsink_greased.vtu", "chip_heatsink_dry.xdmf",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,8 +15,8 @@ __all__ = ["LAWS", "LawSpec", "read_law"]
 
 # --------------------------------------------------------------------------------------
 # Parameter kinds: "pos" (> 0), "nonneg" (>= 0), "unit" (0 < x <= 1), "num", "str",
-# "int", "phonon" (database name or table), "gas" (name), "surface" (table),
-# "hardness" (number or table), "law" (nested law table).
+# "int", "bool", "phonon" (database name or table), "gas" (name), "surface" (table),
+# "hardness" (number or table), "law" (nested law table), "htable" (conductance table).
 @dataclass(frozen=True)
 class LawSpec:
     """A law usable in case files: its parameters (name -> (kind, required))."""
@@ -55,6 +56,35 @@ def _law(
 
 
 _BASIC = "fe_interface.model.interfaces"
+# the constants of the contact correlations (published defaults in the laws)
+_CORRELATION = {"coefficient": ("pos", False), "exponent": ("pos", False)}
+
+
+def _tabulated(
+    table: dict[str, Any],
+    pressure: float | None = None,
+    gap: float | None = None,
+    interpolation: str = "linear",
+    log_variable: bool = False,
+) -> Any:
+    """The :class:`~fe_interface.model.laws.tabulated.TabulatedConductance` of a case
+    table (read by :func:`_read_htable`) at the operating ``pressure`` (Pa) or ``gap``
+    (m), which must match the table's variable."""
+    from fe_interface.errors import InputError
+    from fe_interface.model.laws.tabulated import ConductanceTable, TabulatedConductance
+
+    var = table["variable"]
+    given = {"pressure": pressure, "gap": gap}
+    other = "gap" if var == "pressure" else "pressure"
+    if given[other] is not None:
+        raise InputError(f"the table is against {var}: give {var} = (the operating {var}), not {other}")
+    if given[var] is None:
+        unit = "Pa" if var == "pressure" else "m"
+        raise InputError(f"give {var} = the operating {var} ({unit}) at which the table is read")
+    t = ConductanceTable(
+        var, table["points"], table["h"], table["temperature"], interpolation, log_variable
+    )
+    return TabulatedConductance(t, given[var])
 # a rough contact: two surfaces pressed together
 _PAIR = {
     "surface_plus": ("surface", True),
@@ -83,16 +113,42 @@ LAWS: dict[str, LawSpec] = {
         _law(
             "cmy_plastic",
             "CMYPlasticConductance",
-            {**_PAIR, "H_c": ("hardness", True)},
+            {**_PAIR, "H_c": ("hardness", True), **_CORRELATION},
             "Cooper-Mikic-Yovanovich plastic contact (solid spots)",
             pair=True,
         ),
         _law(
             "mikic_elastic",
             "MikicElasticConductance",
-            _PAIR,
+            {**_PAIR, **_CORRELATION},
             "Mikic elastic contact (solid spots)",
             pair=True,
+        ),
+        _law(
+            "thin_layer",
+            "ThinLayer",
+            {
+                "thickness": ("pos", True),
+                "conductivity": ("pos", True),
+                "density": ("pos", False),
+                "specific_heat": ("pos", False),
+            },
+            "a layer of thickness t (m) and conductivity k (W/(m K)), not meshed: h = k/t; "
+            "with density and specific_heat it stores heat in transient runs",
+        ),
+        LawSpec(
+            "tabulated",
+            "TabulatedConductance",
+            {
+                "table": ("htable", True),
+                "pressure": ("nonneg", False),
+                "gap": ("nonneg", False),
+                "interpolation": ("str", False),
+                "log_variable": ("bool", False),
+            },
+            _tabulated,
+            "h tabulated against contact pressure (Pa) or gap (m), optionally temperature "
+            "(K), read at the operating pressure or gap (Abaqus gap conductance tables)",
         ),
         _law(
             "gas_gap",
@@ -132,6 +188,13 @@ LAWS: dict[str, LawSpec] = {
     ]
 }
 _LAW_ALIASES = {s.target: s.name for s in LAWS.values()}
+#: units accepted in a conductance table's ``units`` -> factor to SI (temperature: offset)
+TABLE_UNITS = {
+    "pressure": {"Pa": 1.0, "kPa": 1e3, "MPa": 1e6, "GPa": 1e9, "bar": 1e5, "psi": 6894.757293168},
+    "gap": {"m": 1.0, "mm": 1e-3, "um": 1e-6, "nm": 1e-9},
+    "temperature": {"K": 0.0, "degC": 273.15},
+    "h": {"W/(m^2 K)": 1.0, "kW/(m^2 K)": 1e3},
+}
 _SURFACE_KEYS = ("sigma", "k", "m", "E", "nu", "name")
 _PHONON_KEYS = ("density", "v_L", "v_T", "debye_temperature", "number_density", "name")
 
@@ -175,7 +238,10 @@ def _read_hardness(c: Checker, v: Any, path: str) -> Any:
         return None
     from fe_interface.model.laws import VICKERS_COEFFICIENTS, VickersMicrohardness
 
-    c.keys(v, path, ("material", "c1", "c2", "brinell"))
+    c.keys(v, path, ("material", "c1", "c2", "brinell", "size_factor", "exponent_factor"))
+    factors = {k: c.number(v, k, path, gt=0) for k in ("size_factor", "exponent_factor") if k in v}
+    if any(x is None for x in factors.values()):
+        return None
     modes = [k for k in ("material", "brinell", "c1") if k in v]
     if len(modes) != 1:
         c.error(path, "give exactly one of material = NAME, brinell = H_B (Pa), or c1 and c2")
@@ -183,13 +249,13 @@ def _read_hardness(c: Checker, v: Any, path: str) -> Any:
     try:
         if "material" in v:
             m = c.string(v, "material", path, choices=sorted(VICKERS_COEFFICIENTS))
-            return None if m is None else VickersMicrohardness.from_material(m)
+            return None if m is None else VickersMicrohardness.from_material(m, **factors)
         if "brinell" in v:
             hb = c.number(v, "brinell", path, gt=0)
-            return None if hb is None else VickersMicrohardness.from_brinell(hb)
+            return None if hb is None else VickersMicrohardness.from_brinell(hb, **factors)
         c1 = c.number(v, "c1", path, gt=0, required=True)
         c2 = c.number(v, "c2", path, required=True)
-        return None if c1 is None or c2 is None else VickersMicrohardness(c1, c2)
+        return None if c1 is None or c2 is None else VickersMicrohardness(c1, c2, **factors)
     except ValueError as e:
         c.error(path, str(e))
         return None
@@ -217,6 +283,112 @@ def _read_phonon(c: Checker, v: Any, path: str) -> Any:
     except ValueError as e:
         c.error(path, str(e))
         return None
+
+
+_CHOICES = {"interpolation": ("linear", "pchip")}
+
+
+def _axis(c: Checker, t: dict, key: str, path: str, unit: str, factor: float, positive: bool) -> Any:
+    """A strictly increasing array of finite numbers (SI after the unit factor/offset)."""
+    p = join_path(path, key)
+    v = t[key]
+    if not isinstance(v, list) or not v or not all(is_number(x) for x in v):
+        c.error(p, f"must be a non-empty array of numbers ({unit}), got {v!r}")
+        return None
+    n0 = len(c.errors)
+    vals = [float(x) for x in v]
+    si = [x + factor for x in vals] if key == "temperature" else [x * factor for x in vals]
+    for i, (x, y) in enumerate(zip(vals, si, strict=True)):
+        if not math.isfinite(x):
+            c.error(f"{p}[{i}]", f"must be finite ({unit}), got {x!r}")
+        elif (y <= 0) if positive else (y < 0):
+            c.error(f"{p}[{i}]", f"must be {'>' if positive else '>='} 0 ({'K' if key == 'temperature' else unit}), got {x!r}")
+    if len(c.errors) == n0 and any(b <= a for a, b in zip(si, si[1:], strict=False)):
+        c.error(p, f"must increase strictly ({unit}), got {vals}")
+    return si if len(c.errors) == n0 else None
+
+
+def _table_units(c: Checker, t: dict, path: str) -> dict[str, tuple[str, float]]:
+    """(unit, factor or offset) of each column of a conductance table."""
+    out = {k: (next(iter(u)), next(iter(u.values()))) for k, u in TABLE_UNITS.items()}
+    units = t.get("units", {})
+    p = join_path(path, "units")
+    if not isinstance(units, dict):
+        c.error(p, f"must be a table column -> unit, got {type_name(units)}")
+        return out
+    c.keys(units, p, tuple(TABLE_UNITS))
+    for k, u in units.items():
+        if k in TABLE_UNITS:
+            name = c.string(units, k, p, choices=tuple(TABLE_UNITS[k]))
+            if name is not None:
+                out[k] = (name, TABLE_UNITS[k][name])
+    return out
+
+
+def _read_h(c: Checker, v: Any, path: str, n: int, nT: int | None, unit: str, factor: float) -> Any:
+    """The h values: n numbers, or n rows of nT numbers (finite, >= 0)."""
+    rows = f"{n} values (one per point)" if nT is None else f"{n} rows (one per point) of {nT} values (one per temperature)"
+    flat = v if nT is None else [x for r in v for x in r] if isinstance(v, list) and all(isinstance(r, list) for r in v) else None
+    shape_ok = isinstance(v, list) and len(v) == n and (nT is None or all(len(r) == nT for r in v))
+    if flat is None or not shape_ok or not all(is_number(x) for x in flat):
+        c.error(path, f"must hold {rows} ({unit}), got {v!r}")
+        return None
+    n0 = len(c.errors)
+    for i, x in enumerate(flat):
+        idx = f"[{i}]" if nT is None else f"[{i // nT}][{i % nT}]"
+        if not math.isfinite(float(x)) or float(x) < 0:
+            c.error(f"{path}{idx}", f"must be finite and >= 0 ({unit}), got {x!r}")
+    if len(c.errors) > n0:
+        return None
+    if nT is None:
+        return [float(x) * factor for x in v]
+    return [[float(x) * factor for x in r] for r in v]
+
+
+def _read_htable(c: Checker, t: Any, path: str) -> Any:
+    """A conductance table: ``pressure`` (Pa) or ``gap`` (m) points, optional
+    ``temperature`` (K), ``h`` (W/(m^2 K)), optional ``units``; every problem with its
+    key path.  Returns {variable, points, temperature, h} in SI, or None."""
+    if not isinstance(t, dict):
+        c.error(path, f"must be a table (pressure or gap, temperature, h), got {type_name(t)}")
+        return None
+    n0 = len(c.errors)
+    c.keys(t, path, ("pressure", "gap", "temperature", "h", "units"), ("h",))
+    var = [k for k in ("pressure", "gap") if k in t]
+    if len(var) != 1:
+        c.error(path, "give exactly one of 'pressure' (Pa) and 'gap' (m): the variable of the table")
+        return None
+    units = _table_units(c, t, path)
+    (name, f) = units[var[0]]
+    points = _axis(c, t, var[0], path, name, f, False)
+    T = None
+    if "temperature" in t:
+        T = _axis(c, t, "temperature", path, units["temperature"][0], units["temperature"][1], True)
+        if T is None:
+            return None
+    if points is None or "h" not in t:
+        return None
+    h = _read_h(c, t["h"], join_path(path, "h"), len(points), None if T is None else len(T), *units["h"])
+    if h is None or len(c.errors) > n0:
+        return None
+    return {"variable": var[0], "points": points, "temperature": T, "h": h}
+
+
+def _linked_gas(law: str, param: str, d: dict, kw: dict[str, Any]) -> dict:
+    """The gas gap of a ``contact`` law without ``relative_pressure`` or ``Y`` takes the
+    solid law's P/H_c (the gaps between the same asperities): a sweep of the contact
+    pressure changes both."""
+    solid = kw.get("solid")
+    if (
+        law == "contact"
+        and param == "gas"
+        and d.get("law") in ("gas_gap", "GasGapConductance")
+        and "relative_pressure" not in d
+        and "Y" not in d
+        and getattr(solid, "relative_pressure", None) is not None
+    ):
+        return {**d, "relative_pressure": float(solid.relative_pressure)}
+    return d
 
 
 def read_law(c: Checker, d: dict, path: str, skip: tuple[str, ...] = ()) -> Any:
@@ -255,9 +427,13 @@ def read_law(c: Checker, d: dict, path: str, skip: tuple[str, ...] = ()) -> Any:
                 le=1 if kind == "unit" else None,
             )
         elif kind == "str":
-            kw[p] = c.string(d, p, path)
+            kw[p] = c.string(d, p, path, choices=_CHOICES.get(p))
         elif kind == "int":
             kw[p] = c.integer(d, p, path)
+        elif kind == "bool":
+            kw[p] = c.boolean(d, p, path)
+        elif kind == "htable":
+            kw[p] = _read_htable(c, v, pp)
         elif kind == "gas":
             from fe_interface.model.laws import GASES
 
@@ -272,7 +448,7 @@ def read_law(c: Checker, d: dict, path: str, skip: tuple[str, ...] = ()) -> Any:
             if not isinstance(v, dict):
                 c.error(pp, f"must be a table with a 'law' key, got {type_name(v)}")
             else:
-                kw[p] = read_law(c, v, pp)
+                kw[p] = read_law(c, _linked_gas(spec.name, p, v, kw), pp)
     if len(c.errors) > n0 or any(v is None for v in kw.values()):
         if len(c.errors) == n0:  # a nested reader failed silently
             c.error(path, "invalid law parameters")

@@ -29,6 +29,9 @@ class CaseResult:
         files: kind -> path of every file written.
         warnings: what did not work but did not fail the run (e.g. a PNG).
         transient: the :class:`~fe_interface.problems.transient.TransientResult`, or None.
+        derived: the :class:`~fe_interface.postprocessing.derived.DerivedValues`
+            (junction, regions, probes, boundary heat flows; at the final time for
+            transient runs), or None if they could not be computed (a warning).
     """
 
     case: Case
@@ -39,6 +42,7 @@ class CaseResult:
     files: dict[str, Any]
     warnings: list[str]
     transient: Any = None
+    derived: Any = None
 
 
 def _summary_extra(case: Case, solve: Any, cells: int, ranks: int, tr: Any) -> dict[str, Any]:
@@ -115,6 +119,20 @@ def _tables(problem: Any, warnings_: list[str]) -> tuple[list, Any]:
             warnings_.append(f"{what} not computed: {describe(e)}")
             out.append(empty)
     return out[0], out[1]
+
+
+def _derived(case: Case, problem: Any, balance: Any, warnings_: list[str]) -> Any:
+    """The derived values of a solved problem (junction and region temperatures, the
+    probes of ``outputs.probes``, boundary heat flows from ``balance``); None and a
+    warning if they cannot be computed (the run stays a success)."""
+    from fe_interface.postprocessing.derived import Derived
+
+    try:
+        d = Derived(problem, list(case.probes.values()), case.junction)
+        return d.compute(balance=balance)
+    except Exception as e:
+        warnings_.append(f"derived values not computed: {describe(e)}")
+        return None
 
 
 def _png(case: Case, src: Path, png: Path, comm: Any) -> str | None:
@@ -221,6 +239,8 @@ def _solve_and_write(
     from fe_interface.io.results import write_steady_results
     from fe_interface.io.summary import write_summary
 
+    if case.mechanics is not None:  # thermo-mechanical contact: fe_interface.mechanics.case
+        return case.mechanics.solve_and_write(case, problem, tagged, rs, comm, say)
     problem.initialise()
     f = problem.formulation
     n = tagged.mesh.topology.index_map(tagged.mesh.topology.dim).size_global
@@ -254,27 +274,30 @@ def _solve_and_write(
         files |= {k: rs.final(v) for k, v in tr.files.items()}
         solve = problem.last_solve
         table, balance = _tables(problem, warnings_)
+        derived = _derived(case, problem, balance, warnings_)
         if "summary" in case.files:
             p = write_summary(
                 rs.path(f"{name}_summary.json"), table, balance, comm,
-                _summary_extra(case, solve, n, comm.size, tr),
+                _summary_extra(case, solve, n, comm.size, tr), derived,
             )  # fmt: skip
             files["summary"] = rs.final(p)
     else:
         result = problem.run()
         solve = result.solve
         table, balance = _tables(problem, warnings_)
+        derived = _derived(case, problem, balance, warnings_)
         kinds = [k for k in ("xdmf", "vtu", "summary", "vtx") if k in case.files]
-        if balance is None and "summary" in kinds:  # the summary without a balance
+        if (balance is None or derived is None) and "summary" in kinds:  # without them
             kinds.remove("summary")
             p = write_summary(
-                rs.path(f"{name}_summary.json"), table, None, comm,
-                _summary_extra(case, solve, n, comm.size, None),
+                rs.path(f"{name}_summary.json"), table, balance, comm,
+                _summary_extra(case, solve, n, comm.size, None), derived,
             )  # fmt: skip
             files["summary"] = rs.final(p)
         written = write_steady_results(
             f, rs.folder, name, kinds, table=table, balance=balance,
             extra=_summary_extra(case, solve, n, comm.size, None), result_set=rs,
+            derived=derived,
         )  # fmt: skip
         files |= {k: v for k, v in written.items() if k in kinds}
     if "plots" in case.files:
@@ -292,4 +315,4 @@ def _solve_and_write(
                 files["png"] = rs.final(png)
             else:
                 warnings_.append(f"png not written: {msg}")
-    return CaseResult(case, problem, table, balance, solve, files, warnings_, tr)
+    return CaseResult(case, problem, table, balance, solve, files, warnings_, tr, derived)

@@ -22,6 +22,7 @@ Only then :meth:`Case.build_problem` creates the
 
 from __future__ import annotations
 
+import copy
 import inspect
 import math
 import tomllib
@@ -32,8 +33,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from fe_interface.case.bulk import (
+    PowerSource,
+    read_material,
+    read_radiation,
+    read_source,
+)
 from fe_interface.case.checker import CaseError, Checker, is_number, join_path, type_name
 from fe_interface.case.laws import read_law
+from fe_interface.case.outputs import check_outputs, read_probes
+from fe_interface.case.sweep import read_sweep
 from fe_interface.errors import InputError
 
 if TYPE_CHECKING:
@@ -93,6 +102,8 @@ _TOP_KEYS = (
     "analysis",
     "solver",
     "outputs",
+    "mechanics",
+    "sweep",
 )
 
 
@@ -110,6 +121,16 @@ class TimeValue:
     def __call__(self, t: float) -> float:
         """The value at time ``t`` (s)."""
         return float(np.interp(t, self.times, self.values))
+
+
+def radiation_condition(name: str, v: dict[str, Any]) -> Any:
+    """The :class:`~fe_interface.model.boundary.Radiation` of a ``radiation`` boundary, or
+    of a ``convection`` boundary with an ``emissivity`` (T_amb defaults to T_inf)."""
+    from fe_interface.model import Radiation
+
+    if "T_amb" in v:
+        return Radiation(name, v["emissivity"], v["T_amb"], v.get("h", 0.0), v.get("T_inf"))
+    return Radiation(name, v["emissivity"], v["T_inf"], v["h"], v["T_inf"])
 
 
 def time_value(v: Any) -> Any:
@@ -181,7 +202,10 @@ def _time_values(
         for k, v in b.values.items():
             yield f"boundaries.{b.name}.{k}", v
     for r, v in sources.items():
-        yield f"sources.{r}.value", v
+        if isinstance(v, PowerSource):
+            yield f"sources.{r}.power", v.power
+        else:
+            yield f"sources.{r}.value", v
 
 
 # --------------------------------------------------------------------------------------
@@ -354,6 +378,11 @@ class Case:
     files: tuple[str, ...] = DEFAULT_FILES
     line: tuple[list[float], list[float], int] | None = None
     source: str | None = None
+    mechanics: Any = None  # fe_interface.mechanics.case.MechanicsSpec
+    probes: dict[str, Any] = field(default_factory=dict)  # name -> ProbeSpec (outputs.probes)
+    junction: str | None = None  # outputs.junction: region whose max T is reported first
+    sweep: Any = None  # fe_interface.case.sweep.SweepSpec ([sweep])
+    data: dict[str, Any] | None = field(default=None, repr=False)  # the TOML document
     _tagged: Any = field(default=None, repr=False)
 
     # ---------------------------------------------------------------- stage 2
@@ -498,6 +527,7 @@ class Case:
                 check_line(mesh, self.line[0], self.line[1], "line")
             except InputError as e:
                 c.error("outputs.line", str(e).removeprefix("line: "))
+        check_outputs(c, self, tagged, regions)  # outputs.junction, outputs.probes
         for b in self.boundaries:
             p = f"boundaries.{b.name}"
             if b.name not in tagged.facet_names:
@@ -510,6 +540,8 @@ class Case:
             pairs, _ = pairs_of(tag)
             if pairs:
                 c.error(p, "facet group is not on the outer boundary (it has internal facets)")
+        if self.mechanics is not None:
+            self.mechanics.check(tagged, c)
         if c.errors:
             raise CaseError(c.errors, self.source)
         if not new_groups:
@@ -563,12 +595,15 @@ class Case:
         )
         from fe_interface.problems import SteadyProblem, TransientProblem
 
-        mats = {
-            r: Material(
-                m.get("label", r), m["conductivity"], m.get("density"), m.get("specific_heat")
-            )
-            for r, m in self.materials.items()
-        }
+        try:
+            mats = {
+                r: Material(
+                    m.get("label", r), m["conductivity"], m.get("density"), m.get("specific_heat")
+                )
+                for r, m in self.materials.items()
+            }
+        except InputError as e:
+            raise CaseError([("materials", str(e))], self.source) from None
         interfaces = [Interface(s.name, s.law, plus=s.plus) for s in self.interfaces]
         bcs: list[Any] = []
         for b in self.boundaries:
@@ -577,9 +612,16 @@ class Case:
                 bcs.append(FixedTemperature(b.name, v["value"]))
             elif b.kind == "heat_flux":
                 bcs.append(HeatFlux(b.name, v["value"]))
-            elif b.kind == "convection":
+            elif b.kind == "convection" and "emissivity" not in v:
                 bcs.append(Convection(b.name, v["h"], v["T_inf"]))
-        sources = [HeatSource(r, time_value(v)) for r, v in self.sources.items()]
+            elif b.kind in ("radiation", "convection"):
+                bcs.append(radiation_condition(b.name, v))
+        sources = [
+            HeatSource(r, power=time_value(v.power), depth=v.depth)
+            if isinstance(v, PowerSource)
+            else HeatSource(r, time_value(v))
+            for r, v in self.sources.items()
+        ]
         common = {
             "interfaces": interfaces,
             "boundary_conditions": bcs,
@@ -589,6 +631,8 @@ class Case:
             "solver": self.solver,
             "petsc_options": self.petsc_options,
         }
+        if self.mechanics is not None:  # a ThermoMechanicalProblem
+            return self.mechanics.build(self, tagged, {"materials": mats, **common})
         if self.transient is not None:
             tr = self.transient
             return TransientProblem(
@@ -597,6 +641,8 @@ class Case:
                 initial_temperature=tr.initial_temperature,
                 scheme=tr.scheme,
                 startup_steps=tr.startup_steps,
+                probes=list(self.probes.values()),  # time series: probe_<name>_K
+                monitor_regions=[self.junction] if self.junction else [],
                 **common,
             )
         return SteadyProblem(tagged, mats, initial_temperature=self.initial_temperature, **common)
@@ -732,22 +778,9 @@ def parse_case(
     if "materials" in data and isinstance(data["materials"], dict) and not mt:
         c.error("materials", "no materials given")
     for region, m in mt.items():
-        p = f"materials.{region}"
-        if not isinstance(m, dict):
-            c.error(p, f"must be a table (conductivity, ...), got {type_name(m)}")
-            continue
-        c.keys(m, p, ("conductivity", "density", "specific_heat", "library", "label"))
-        lib = c.string(m, "library", p, choices=sorted(BULK_MATERIALS))
-        base = dict(BULK_MATERIALS[lib]) if lib else {}
-        if lib is None and "library" not in m and "conductivity" not in m:
-            c.error(f"{p}.conductivity", "missing required value (or give library = NAME)")
-        entry = {"label": c.string(m, "label", p, default=lib or region)}
-        for key in ("conductivity", "density", "specific_heat"):
-            v = c.number(m, key, p, gt=0)
-            if v is not None:
-                base[key] = v
-        entry |= base
-        materials[region] = entry
+        entry = read_material(c, region, m, BULK_MATERIALS)
+        if entry is not None:
+            materials[region] = entry
 
     # interfaces
     interfaces: list[InterfaceSpec] = []
@@ -776,11 +809,12 @@ def parse_case(
 
     # boundaries
     boundaries: list[BoundarySpec] = []
-    kinds = {
-        "temperature": ("value",),
-        "heat_flux": ("value",),
-        "convection": ("h", "T_inf"),
-        "insulated": (),
+    kinds = {  # type -> (allowed keys, required keys)
+        "temperature": (("value",), ("value",)),
+        "heat_flux": (("value",), ("value",)),
+        "convection": (("h", "T_inf", "emissivity", "T_amb"), ("h", "T_inf")),
+        "radiation": (("emissivity", "T_amb", "h", "T_inf"), ("emissivity", "T_amb")),
+        "insulated": ((), ()),
     }
     for bname, d in c.table(data, "boundaries", "").items():
         p = f"boundaries.{bname}"
@@ -790,27 +824,21 @@ def parse_case(
         kind = c.string(d, "type", p, choices=tuple(kinds), required=True)
         if kind is None:
             continue
-        c.keys(d, p, ("type", *kinds[kind]), kinds[kind])
+        c.keys(d, p, ("type", *kinds[kind][0]), kinds[kind][1])
         vals: dict[str, Any] = {}
         if kind == "temperature":
             vals["value"] = read_time_value(c, d, "value", p, gt=0)
         elif kind == "heat_flux":
             vals["value"] = read_time_value(c, d, "value", p)
-        elif kind == "convection":
-            vals["h"] = read_time_value(c, d, "h", p, ge=0)
-            vals["T_inf"] = read_time_value(c, d, "T_inf", p, gt=0)
+        elif kind in ("convection", "radiation"):
+            vals = read_radiation(c, d, p, kind)
         if kind != "insulated":
             boundaries.append(BoundarySpec(bname, kind, vals))
 
     # sources
     sources: dict[str, Any] = {}
     for region, d in c.table(data, "sources", "").items():
-        p = f"sources.{region}"
-        if not isinstance(d, dict):
-            c.error(p, f"must be a table with 'value' (W/m^3), got {type_name(d)}")
-            continue
-        c.keys(d, p, ("value",), ("value",))
-        v = read_time_value(c, d, "value", p)
+        v = read_source(c, d, f"sources.{region}")
         if v is not None:
             sources[region] = v
 
@@ -845,7 +873,9 @@ def parse_case(
 
     # outputs
     o = c.table(data, "outputs", "")
-    c.keys(o, "outputs", ("folder", "name", "files", "line"))
+    c.keys(o, "outputs", ("folder", "name", "files", "line", "probes", "junction"))
+    probes = read_probes(c, o)  # fe_interface.case.outputs
+    junction = c.string(o, "junction", "outputs")
     folder = c.string(o, "folder", "outputs")
     out_name = c.string(o, "name", "outputs", default=name)
     if "name" in o:
@@ -879,6 +909,13 @@ def parse_case(
                 c.error("outputs.line", "start and end must differ")
             line = (a0, a1, npts)
 
+    mechanics = None
+    if "mechanics" in data:  # thermo-mechanical contact (docs/case-format.md)
+        from fe_interface.mechanics.case import read_mechanics
+
+        mechanics = read_mechanics(c, data["mechanics"], [s.name for s in interfaces], atype or "steady")
+    sweep = read_sweep(c, data)  # parametric sweep: fe_interface.case.sweep
+
     if c.errors:
         raise CaseError(c.errors, source)
     return Case(
@@ -905,4 +942,9 @@ def parse_case(
         files=files,
         line=line,
         source=source,
+        mechanics=mechanics,
+        probes=probes,
+        junction=junction,
+        sweep=sweep,
+        data=copy.deepcopy(dict(data)),
     )

@@ -4,9 +4,12 @@
 (:mod:`~fe_interface.discretisation.space`), and turns every model object into its
 terms (:mod:`~fe_interface.discretisation.terms`):
 
-* bulk conduction ∫ k ∇T·∇v w dx with k a DG0 field (W/(m K));
-* sources (W/m³): constant values in one DG0 field, functions of x or t each a term;
-* flux and convection boundaries as ``ds`` terms, fixed temperatures as Dirichlet
+* bulk conduction ∫ (K ∇T)·∇v w dx (W/(m K)): one ``fem.Constant`` per distinct
+  constant k, one integral per temperature-dependent or anisotropic conductivity
+  (:mod:`~fe_interface.discretisation.bulk`);
+* sources (W/m³, or a total power in W over the region's volume): constant values
+  one ``fem.Constant`` per value, functions of x or t each a term;
+* flux, convection and radiation boundaries as ``ds`` terms, fixed temperatures as Dirichlet
   conditions on the copies of their facets' side;
 * interfaces: laws with h independent of T (constant, resistance, per facet, h(x)) in
   one :class:`~fe_interface.discretisation.coupling.InterfaceCoupling` assembled facet by
@@ -32,6 +35,7 @@ import ufl
 from dolfinx import fem
 from dolfinx.fem import IntegralType
 
+from fe_interface.discretisation import bulk
 from fe_interface.discretisation.coupling import InterfaceCoupling
 from fe_interface.discretisation.facets import FacetGroup
 from fe_interface.discretisation.regions import Colouring, colour_regions
@@ -41,15 +45,30 @@ from fe_interface.discretisation.terms import (
     ConvectionBoundary,
     FluxBoundary,
     InterfaceTerm,
+    RadiationBoundary,
     Term,
     VolumeSource,
 )
 from fe_interface.errors import InputError, collective
-from fe_interface.model.boundary import Convection, FixedTemperature, HeatFlux
+from fe_interface.model.boundary import (
+    STEFAN_BOLTZMANN,
+    Convection,
+    FixedTemperature,
+    HeatFlux,
+    Radiation,
+)
 from fe_interface.model.interfaces import Conductance
 from fe_interface.model.model import Model, ResolvedBoundary, ResolvedInterface
 
 __all__ = ["Formulation", "DirichletGroup"]
+
+
+def _static_conductivity(f: Any, model: Model) -> np.ndarray | None:
+    """The conductivity per cell when every conductivity is a constant scalar, else None."""
+    k = {r: bulk.constant_scalar(m.conductivity) for r, m in model.region_material.items()}
+    if any(v is None for v in k.values()):
+        return None
+    return f.cell_values(k)
 
 
 @dataclass
@@ -83,7 +102,8 @@ class Formulation:
         terms: the UFL terms (bulk, sources, boundaries, T-dependent interfaces).
         coupling: the facet-wise interface terms, or None.
         dirichlet: the fixed-temperature conditions.
-        nonlinear: some interface law depends on T.
+        nonlinear: some interface law, conductivity or boundary condition (radiation)
+            depends on T.
     """
 
     def __init__(self, model: Model, degree: int = 1, axisymmetric: bool = False) -> None:
@@ -114,21 +134,24 @@ class Formulation:
         self.x = ufl.SpatialCoordinate(mesh)
         self.w: Any = self.x[0] if axisymmetric else 1.0
         self.two_pi = 2 * np.pi if axisymmetric else 1.0
-        self.k_cells = self.cell_values({r: m.conductivity for r, m in model.region_material.items()})
+        self._k_static = _static_conductivity(self, model)
         self._subdomains: list[tuple[int, np.ndarray]] = []
         self._boundary_domains: list[tuple[int, np.ndarray]] = []
         self._interface_domains: list[tuple[int, np.ndarray]] = []
         self.dx = ufl.Measure("dx", domain=mesh, subdomain_data=self._subdomains)
         self.ds = ufl.Measure("ds", domain=mesh, subdomain_data=self._boundary_domains)
         self.dS = ufl.Measure("dS", domain=mesh, subdomain_data=self._interface_domains)
-        k_groups = self.piecewise({r: m.conductivity for r, m in model.region_material.items()})
-        self.terms: list[Term] = [Conduction(k_groups, self.w)]
+        self.terms: list[Term] = [Conduction(bulk.conduction_groups(self), self.w)]
         self._add_sources()
         self._add_boundaries()
         self.coupling: InterfaceCoupling | None = None
         self.coupled_rows: dict[str, np.ndarray] = {}
         self._add_interfaces()
-        self.nonlinear = any(d.kind == "temperature" for d in model.interfaces)
+        self.nonlinear = (
+            any(d.kind == "temperature" for d in model.interfaces)
+            or bulk.conduction_nonlinear(self)
+            or any(isinstance(t, RadiationBoundary) for t in self.terms)
+        )
         self.dirichlet = self._dirichlet()
 
     # ------------------------------------------------------------------ helpers
@@ -140,15 +163,19 @@ class Formulation:
             lut[r] = v
         return lut[self.model.cell_region]
 
-    def piecewise(self, per_region: dict[int, float]) -> list[tuple[fem.Constant, Any]]:
+    def piecewise(
+        self, per_region: dict[int, float], regions: list[int] | None = None
+    ) -> list[tuple[fem.Constant, Any]]:
         """A region-wise constant as (``fem.Constant``, measure) pairs, one per distinct
         value: integrals with a constant are the plain Poisson kernel (a DG0 coefficient
-        costs a quarter more assembly time); one value everywhere is one ``dx``."""
+        costs a quarter more assembly time); one value everywhere is one ``dx``.
+        ``regions``: only these regions (default: all)."""
         by_value: dict[float, list[int]] = {}
-        for r in self.model.regions:
+        subset = self.model.regions if regions is None else [r for r in self.model.regions if r in regions]
+        for r in subset:
             by_value.setdefault(float(per_region.get(r, 0.0)), []).append(r)
         mesh = self.mesh
-        if len(by_value) == 1:
+        if len(by_value) == 1 and len(subset) == len(self.model.regions):
             ((val, _),) = by_value.items()
             return [(fem.Constant(mesh, PETSc.ScalarType(val)), ufl.dx(domain=mesh))]
         out = []
@@ -172,10 +199,39 @@ class Formulation:
         n = self.mesh.topology.index_map(self.mesh.topology.dim).size_local
         return cells[cells < n]
 
+    @property
+    def k_cells(self) -> np.ndarray:
+        """Conductivity of every local cell (ghosts included), W/(m K).
+
+        Constant values as they are; for k(T) the value at the cell's mean temperature of
+        the current field; for a tensor its largest principal value.
+        """
+        if self._k_static is not None:
+            return self._k_static
+        return bulk.cell_conductivity(self)
+
+    def _source_density(self, s: Any) -> Any:
+        """A source's power density (W/m³).
+
+        Its value, or its total power over the region's volume (see
+        :mod:`fe_interface.model.sources`).
+        """
+        spec = s.spec
+        if spec.power is None:
+            return spec.value
+        what = f"heat source in {spec.region!r}"
+        if spec.depth is not None and (self.axisymmetric or self.mesh.geometry.dim != 2):
+            raise InputError(f"{what}: depth (m) is only for 2D planar models")
+        volume = bulk.region_volume(self, s.region)
+        if not volume > 0:
+            raise InputError(f"{what}: the region has zero volume ({volume!r})")
+        scale = 1.0 / (volume * (spec.depth or 1.0))
+        return spec.power * scale if callable(spec.power) else float(spec.power) * scale
+
     def _add_sources(self) -> None:
         const: dict[int, float] = {}
         for s in self.model.sources:
-            v = s.spec.value
+            v = self._source_density(s)
             label = f"HeatSource:{s.spec.region}"
             if callable(v):
                 sid = len(self._subdomains)
@@ -207,6 +263,15 @@ class Formulation:
             elif isinstance(bc, Convection):
                 h, T_inf = self.value(bc.h), self.value(bc.T_inf)
                 self.terms.append(ConvectionBoundary(b.label, h, T_inf, self.w, self.ds(bid)))
+            elif isinstance(bc, Radiation):
+                eps_sigma = self.value(bc.emissivity * STEFAN_BOLTZMANN)
+                h = self.value(bc.h) if bc.has_convection else None
+                T_inf = self.value(bc.fluid_temperature) if bc.has_convection else None
+                self.terms.append(
+                    RadiationBoundary(
+                        b.label, eps_sigma, self.value(bc.T_amb), h, T_inf, self.w, self.ds(bid)
+                    )
+                )
             else:
                 raise InputError(f"{b.label}: unsupported boundary condition {bc!r}")
 
@@ -357,6 +422,14 @@ class Formulation:
     def rate_terms(self) -> list[Term]:
         """The terms with a heat rate: sources and flux/convection boundaries."""
         return [t for t in self.terms if t.kind in ("source", "boundary")]
+
+    def interface_measure(self, entities: np.ndarray) -> Any:
+        """The ``dS`` measure of interface facets given as rows (cell⁺, local facet⁺,
+        cell⁻, local facet⁻) ('+' is the ⁺ side), in the formulation's one ``dS``
+        subdomain list (every ``dS`` integral of a form must share it)."""
+        sid = len(self._interface_domains)
+        self._interface_domains.append((sid, np.asarray(entities, dtype=np.int32).ravel()))
+        return self.dS(sid)
 
     def region_cells(self, region: str | int) -> np.ndarray:
         """Local cells (ghosts included) of a region (name or tag)."""

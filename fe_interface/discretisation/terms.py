@@ -18,12 +18,21 @@ from typing import Any
 
 import ufl
 
-__all__ = ["Term", "Conduction", "VolumeSource", "FluxBoundary", "ConvectionBoundary", "InterfaceTerm"]
+__all__ = [
+    "Conduction",
+    "ConvectionBoundary",
+    "FluxBoundary",
+    "InterfaceTerm",
+    "RadiationBoundary",
+    "Term",
+    "VolumeSource",
+]
 
 
 class Term:
     """A contribution to the residual; ``kind`` is "bulk", "source", "boundary" or
-    "interface"."""
+    "interface".
+    """
 
     label: str
     kind: str
@@ -39,8 +48,14 @@ class Term:
 
 @dataclass
 class Conduction(Term):
-    """Σ_g ∫_g k_g ∇T·∇v w dx over groups g of regions with equal conductivity k_g
-    (W/(m K), a constant: the kernel of a plain Poisson problem, no coefficient to pack)."""
+    """Σ_g ∫_g (K_g ∇T)·∇v w dx over groups g of regions with the same conductivity.
+
+    K_g (W/(m K)) is a scalar ``fem.Constant`` (regions of equal constant k: the kernel
+    of a plain Poisson problem, no coefficient to pack), a matrix ``fem.Constant``
+    (constant anisotropic K), or a function ``T -> UFL`` (scalar or matrix) for
+    temperature-dependent conductivity, Σ_g k_g(T) ∇T·∇v dx_g, which makes the problem
+    nonlinear (Newton differentiates k_g(T): the exact Jacobian).
+    """
 
     groups: list[tuple[Any, Any]]  # (k, measure)
     w: Any
@@ -48,7 +63,14 @@ class Conduction(Term):
     label: str = "conduction"
 
     def residual(self, T: Any, v: Any) -> Any:  # noqa: D102
-        return sum(k * ufl.inner(ufl.grad(T), ufl.grad(v)) * self.w * dx for k, dx in self.groups)
+        return sum(ufl.inner(flux(k, T), ufl.grad(v)) * self.w * dx for k, dx in self.groups)
+
+
+def flux(k: Any, T: Any) -> Any:
+    """K ∇T for a conductivity group's ``k`` (constant, matrix constant, or T -> UFL)."""
+    K = k(T) if callable(k) and not isinstance(k, ufl.core.expr.Expr) else k
+    grad = ufl.grad(T)
+    return ufl.dot(K, grad) if len(ufl.shape(K)) == 2 else K * grad
 
 
 @dataclass
@@ -104,9 +126,40 @@ class ConvectionBoundary(Term):
 
 
 @dataclass
+class RadiationBoundary(Term):
+    """∫ [ε σ (T⁴ − T_amb⁴) + h (T − T∞)] v w ds; rate ∫ [ε σ (T_amb⁴ − T⁴) + h (T∞ − T)] w ds
+    (W): grey radiation to large black surroundings at T_amb (K), σ the Stefan–Boltzmann
+    constant (W/(m² K⁴)), with optional convection h (W/(m² K)) to T∞ (K).  Nonlinear
+    in T: Newton.
+    """
+
+    label: str
+    eps_sigma: Any
+    T_amb: Any
+    h: Any
+    T_inf: Any
+    w: Any
+    ds: Any
+    kind: str = "boundary"
+
+    def _q_out(self, T: Any) -> Any:
+        q = self.eps_sigma * (T**4 - self.T_amb**4)
+        if self.h is not None:
+            q = q + self.h * (T - self.T_inf)
+        return q
+
+    def residual(self, T: Any, v: Any) -> Any:  # noqa: D102
+        return self._q_out(T) * v * self.w * self.ds
+
+    def rate(self, T: Any) -> Any:  # noqa: D102
+        return -self._q_out(T) * self.w * self.ds
+
+
+@dataclass
 class InterfaceTerm(Term):
     """∫ h(T⁺, T⁻) (T⁺ − T⁻)(v⁺ − v⁻) w dS on facets ordered so that '+' is the
-    interface's ⁺ side (temperature-dependent laws; Newton differentiates h)."""
+    interface's ⁺ side (temperature-dependent laws; Newton differentiates h).
+    """
 
     label: str
     h: Callable[[Any, Any], Any]

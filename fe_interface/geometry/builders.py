@@ -799,6 +799,7 @@ def electronics_package(
     comm: MPI.Comm = MPI.COMM_WORLD,
     *,
     msh_file: str | Path | None = None,
+    thin_tim: bool = False,
 ) -> TaggedMesh:
     """Die / TIM / heat spreader / heat-sink base stack (plus optional fins).
 
@@ -820,11 +821,19 @@ def electronics_package(
         order: geometry order 1 or 2.
         comm: communicator (built on rank 0).
         msh_file: also write the gmsh mesh (MSH 4.1, ASCII) to this path.
+        thin_tim: do not mesh the TIM: the die sits directly on the spreader, and the
+            facet group ``"tim"`` between them takes the TIM as an interface law (a
+            :class:`~fe_interface.model.laws.thin_layer.ThinLayer` of the TIM's
+            thickness and conductivity, and its heat capacity for transient runs).
+            The stack is lower by the TIM thickness; the TIM width is not used (the
+            layer covers the die/spreader overlap).
 
     Returns:
         TaggedMesh with cell groups ``"die"``, ``"tim"``, ``"spreader"``,
         ``"sink"``; interface facet groups ``"die_tim"``, ``"tim_spreader"``,
-        ``"spreader_sink"`` (the overlap of the two layers); boundary facet groups
+        ``"spreader_sink"`` (the overlap of the two layers); with ``thin_tim`` no
+        ``"tim"`` cell group and the interface facet group ``"tim"`` (die/spreader)
+        instead of ``"die_tim"`` and ``"tim_spreader"``; boundary facet groups
         ``"die_top"`` (top face of the die), ``"sink_bottom"`` (the underside of
         the sink base and all fin faces) and ``"sides"`` (every other outer face,
         including exposed tops of wider layers).
@@ -837,6 +846,10 @@ def electronics_package(
         "tim": _check_layer(tim, "tim", dim),
         "die": _check_layer(die, "die", dim),
     }
+    if not isinstance(thin_tim, (bool, np.bool_)):
+        raise ValueError(f"thin_tim must be true or false, got {thin_tim!r}")
+    if thin_tim:
+        del layers["tim"]
     fin = None
     if fins is not None:
         try:
@@ -892,7 +905,7 @@ def electronics_package(
             # fragment (not fuse): fins stay separate volumes of the "sink" group, so a
             # flush outer fin does not merge its face with the side of the base
             ents["sink"] = ents["sink"] + plates
-        order_ = ["sink", "spreader", "tim", "die"]
+        order_ = [n for n in ("sink", "spreader", "tim", "die") if n in layers]
         allv = [e for n in order_ for e in ents[n]]
         _, m = occ.fragment(allv[:1], allv[1:])
         occ.synchronize()
@@ -907,9 +920,11 @@ def electronics_package(
             frozenset(("die", "tim")): "die_tim",
             frozenset(("tim", "spreader")): "tim_spreader",
             frozenset(("spreader", "sink")): "spreader_sink",
+            frozenset(("die", "spreader")): "tim",  # thin_tim: the TIM as an interface
         }
+        contacts = ("tim",) if thin_tim else ("die_tim", "tim_spreader")
         facets: dict[str, list[int]] = {
-            n: [] for n in ("die_tim", "tim_spreader", "spreader_sink", "die_top", "sink_bottom")
+            n: [] for n in (*contacts, "spreader_sink", "die_top", "sink_bottom")
         }
         facets["sides"] = []
         tol = 1e-3 * float(np.min(np.diff(z)))

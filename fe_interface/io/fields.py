@@ -3,8 +3,23 @@
 * :func:`write_meshio` — XDMF (+ .h5) or VTU through meshio, one file for the whole
   model, one point per vertex copy of the broken space: the vertices of a resistive
   interface are *duplicated*, so the temperature jump is visible; point data
-  ``temperature_K``, cell data ``region`` (cell tag) and ``conductivity_W_mK``.
-  Gathered to and written by rank 0; P2/P3 fields are written at the vertices.
+  ``temperature_K``.  Gathered to and written by rank 0; P2/P3 fields are written at
+  the vertices.
+
+Names in the files (ParaView thresholds by name, not by guessed integers).  Two cell
+blocks: the cells of the mesh, then the facets of the named outer boundary groups
+(lines in 2D, triangles/quadrilaterals in 3D; they share the points of their cells, so
+they carry the same temperature).  Cell data:
+
+* ``region:<name>`` — 1 on the cells of region ``<name>``, 0 elsewhere (one array per
+  region): ParaView's Threshold on ``region:die`` between 1 and 1 extracts the die;
+* ``boundary:<name>`` — 1 on the facets of boundary group ``<name>``, 0 elsewhere;
+* ``region`` (cell tag; on a boundary facet the tag of the region it bounds),
+  ``boundary`` (facet group tag; 0 on the cells) and ``conductivity_W_mK`` (NaN on the
+  boundary facets).
+
+Threshold ``boundary`` between 0 and 0 keeps the cells only.  Interface facets are not
+written as cells (their two sides' temperatures differ).
 * :func:`write_vtx` — DOLFINx's ADIOS2 VTX writer (the full P1–P3 field; ParaView needs
   its ADIOS2 reader for these).
 
@@ -15,6 +30,7 @@ folder and renamed into place.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import dolfinx
 import numpy as np
@@ -25,7 +41,14 @@ from fe_interface.discretisation.formulation import Formulation
 from fe_interface.errors import agree
 from fe_interface.io.files import atomic_files, output_error, quiet_unraisable
 
-__all__ = ["MESHIO_CELL_TYPE", "gather_vertex_fields", "write_meshio", "write_vtx"]
+__all__ = [
+    "MESHIO_CELL_TYPE",
+    "MeshBlocks",
+    "gather_mesh_blocks",
+    "gather_vertex_fields",
+    "write_meshio",
+    "write_vtx",
+]
 
 MESHIO_CELL_TYPE = {
     CellType.interval: "line",
@@ -39,18 +62,121 @@ _VTK_ORDER = {
     CellType.quadrilateral: [0, 1, 3, 2],
     CellType.hexahedron: [0, 1, 3, 2, 4, 5, 7, 6],
 }
+#: cell type -> meshio type of its facets
+FACET_TYPE = {
+    CellType.interval: "vertex",
+    CellType.triangle: "line",
+    CellType.quadrilateral: "line",
+    CellType.tetrahedron: "triangle",
+    CellType.hexahedron: "quad",
+}
+
+
+class MeshBlocks(NamedTuple):
+    """The whole model on rank 0, for meshio.
+
+    Attributes:
+        points: (n, 3) coordinates of the vertex copies, m.
+        blocks: [(meshio cell type, connectivity)]: the cells, then the boundary facets.
+        point_data: ``temperature_K``.
+        cell_data: name -> one array per block (see the module docstring).
+    """
+
+    points: np.ndarray
+    blocks: list[tuple[str, np.ndarray]]
+    point_data: dict[str, np.ndarray]
+    cell_data: dict[str, list[np.ndarray]]
+
+
+def _facet_vertices(ct: CellType) -> list[list[int]]:
+    """Local vertices of each local facet of a cell type (DOLFINx numbering)."""
+    import basix
+
+    bct = getattr(basix.CellType, ct.name)
+    tdim = dolfinx.mesh.cell_dim(ct)
+    return [list(v) for v in basix.topology(bct)[tdim - 1]]
+
+
+def _boundary_facets(f: Formulation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """This rank's owned outer facets of the tagged groups: (cell, local facet, tag)."""
+    mesh = f.mesh
+    tdim = mesh.topology.dim
+    ft = f.model.tagged.facet_tags
+    nf = mesh.topology.index_map(tdim - 1).size_local
+    keep = ft.indices < nf
+    facets, tags = ft.indices[keep], ft.values[keep]
+    f2c = mesh.topology.connectivity(tdim - 1, tdim)
+    c2f = mesh.topology.connectivity(tdim, tdim - 1)
+    ncell = np.diff(f2c.offsets)[facets] if facets.size else np.empty(0, int)
+    outer = ncell == 1
+    facets, tags = facets[outer], tags[outer]
+    cells = np.array([f2c.links(int(x))[0] for x in facets], dtype=np.int32)
+    local = np.array(
+        [int(np.flatnonzero(c2f.links(int(c)) == x)[0]) for c, x in zip(cells, facets, strict=True)],
+        dtype=np.int32,
+    )
+    return cells, local, tags.astype(np.int32)
+
+
+def _group_names(names: dict[str, int], tags: Any) -> dict[int, str]:
+    """Tag -> name (unnamed tags: their number)."""
+    inv = {int(t): str(n) for n, t in names.items()}
+    return {int(t): inv.get(int(t), str(int(t))) for t in tags}
+
+
+def gather_mesh_blocks(f: Formulation, T: fem.Function | None = None) -> MeshBlocks | None:
+    """The cells, the boundary facets and their data on rank 0 (None elsewhere):
+    :class:`MeshBlocks`, with the names of regions and boundary groups as indicator
+    cell arrays (see the module docstring); collective."""
+    T = f.T if T is None else T
+    mesh = f.mesh
+    ct = mesh.topology.cell_type
+    nv = dolfinx.cpp.mesh.cell_num_entities(ct, 0)
+    geo_all = mesh.geometry.dofmaps[0]
+    fc, fl, ftag = _boundary_facets(f)
+    fv = np.array(_facet_vertices(ct))
+    fgeo = geo_all[fc[:, None], fv[fl]] if fc.size else np.empty((0, fv.shape[1]), np.int64)
+    keys = mesh.geometry.input_global_indices
+    tags = np.stack([ftag, f.model.cell_region[fc]], axis=1).astype(np.int32)  # group, region
+    facet_chunk = (f.broken.cell_colour[fc], keys[fgeo].astype(np.int64).reshape(-1, fv.shape[1]), tags)
+    vol = gather_vertex_fields(f, T, _more=facet_chunk)
+    if vol is None:
+        return None
+    points, cells, pdata, cdata, (fcells, ftr) = vol
+    ftags, fregion = ftr[:, 0], ftr[:, 1]
+    if ct in _VTK_ORDER and dolfinx.mesh.cell_dim(ct) == 3:
+        fcells = fcells[:, [0, 1, 3, 2]]  # quadrilateral faces of hexahedra
+    nc, nfb = len(cells), len(fcells)
+    regions = _group_names(f.model.tagged.cell_names, f.model.regions)
+    groups = _group_names(f.model.tagged.facet_names, np.unique(ftags))
+    cell_data: dict[str, list[np.ndarray]] = {
+        "region": [cdata["region"], fregion.astype(np.int32)],
+        "boundary": [np.zeros(nc, np.int32), ftags.astype(np.int32)],
+        "conductivity_W_mK": [cdata["conductivity_W_mK"], np.full(nfb, np.nan)],
+    }
+    for t, name in regions.items():
+        cell_data[f"region:{name}"] = [(cdata["region"] == t).astype(np.uint8), np.zeros(nfb, np.uint8)]
+    for t, name in groups.items():
+        cell_data[f"boundary:{name}"] = [np.zeros(nc, np.uint8), (ftags == t).astype(np.uint8)]
+    blocks = [(MESHIO_CELL_TYPE[ct], cells), (FACET_TYPE[ct], fcells)]
+    if nfb == 0:  # no boundary groups: one block
+        blocks = blocks[:1]
+        cell_data = {k: v[:1] for k, v in cell_data.items() if not k.startswith("boundary")}
+    return MeshBlocks(points, blocks, pdata, cell_data)
 
 
 def gather_vertex_fields(
-    f: Formulation, T: fem.Function | None = None
-) -> tuple[np.ndarray, np.ndarray, dict, dict] | None:
+    f: Formulation, T: fem.Function | None = None, _more: Any = None
+) -> Any:
     """Points, cells and vertex/cell data of the whole model, on rank 0 (None elsewhere).
 
     One point per vertex *copy* (dof copies of the broken space: a vertex on a
     resistive interface appears once per side), keyed by (colour, input node index):
     identical in serial and parallel.  Point data ``temperature_K`` (vertex values; P2/P3
     fields are written at the vertices), cell data ``region`` (cell tag) and
-    ``conductivity_W_mK``.
+    ``conductivity_W_mK``.  (``_more``: (colour, input node keys, tags) of further
+    cells, numbered into the same points: a fifth item (connectivity, tags);
+    :func:`gather_mesh_blocks` uses it for the boundary facets.)
     """
     T = f.T if T is None else T
     mesh = f.mesh
@@ -72,25 +198,32 @@ def gather_vertex_fields(
         f.model.cell_region[:nowned],
         f.k_cells[:nowned],
     )
-    gathered = mesh.comm.gather(chunk, root=0)
+    gathered = mesh.comm.gather((chunk, _more), root=0)
     if mesh.comm.rank != 0:
         return None
-    cols, keys, Xs, Ts, regs, ks = (np.concatenate(x) for x in zip(*gathered, strict=True))
+    cols, keys, Xs, Ts, regs, ks = (
+        np.concatenate(x) for x in zip(*(g[0] for g in gathered), strict=True)
+    )
     # one 1-D key per (colour, input node): np.unique on rows (axis=0) is a slow sort
     span = int(keys.max(initial=-1)) + 1
     allkeys = (cols[:, None].astype(np.int64) * span + keys).ravel()
-    _, first, inverse = np.unique(allkeys, return_index=True, return_inverse=True)
+    uniq, first, inverse = np.unique(allkeys, return_index=True, return_inverse=True)
     points = Xs.reshape(-1, 3)[first]
     temps = Ts.reshape(-1)[first]
     cells = inverse.reshape(-1, nv)
     if ct in _VTK_ORDER:
         cells = cells[:, _VTK_ORDER[ct]]
-    return (
+    out = (
         points,
         cells,
         {"temperature_K": temps},
         {"region": regs.astype(np.int32), "conductivity_W_mK": ks},
     )
+    if _more is None:
+        return out
+    fcol, fkey, ftag = (np.concatenate(x) for x in zip(*(g[1] for g in gathered), strict=True))
+    fk = (fcol[:, None].astype(np.int64) * span + fkey).reshape(fkey.shape)
+    return (*out, (np.searchsorted(uniq, fk).reshape(fkey.shape), ftag))
 
 
 def write_meshio(
@@ -104,14 +237,10 @@ def write_meshio(
     for q in paths:
         if q.suffix not in (".xdmf", ".vtu"):
             raise ValueError(f"meshio output must end in .xdmf or .vtu, got {q.name!r}")
-    data = gather_vertex_fields(f, T)
+    data = gather_mesh_blocks(f, T)
     err = None
     if data is not None:  # rank 0; its error is raised on every rank
-        points, cells, pdata, cdata = data
-        ctype = MESHIO_CELL_TYPE[f.mesh.topology.cell_type]
-        m = meshio.Mesh(
-            points, [(ctype, cells)], point_data=pdata, cell_data={k: [v] for k, v in cdata.items()}
-        )
+        m = meshio.Mesh(data.points, data.blocks, point_data=data.point_data, cell_data=data.cell_data)
         try:
             with quiet_unraisable():
                 for q in paths:

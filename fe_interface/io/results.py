@@ -19,6 +19,7 @@ from fe_interface.io.fields import write_meshio, write_vtx
 from fe_interface.io.files import ResultSet, check_result_file, verify_result_set
 from fe_interface.io.summary import write_summary
 from fe_interface.postprocessing.balance import EnergyBalance, steady_balance
+from fe_interface.postprocessing.derived import Derived, DerivedValues
 from fe_interface.postprocessing.interfaces import InterfaceSummary, interface_table
 
 __all__ = ["FIELD_FILES", "check_result_file", "verify_result_set", "write_steady_results"]
@@ -27,7 +28,8 @@ __all__ = ["FIELD_FILES", "check_result_file", "verify_result_set", "write_stead
 FIELD_FILES = {
     "xdmf": "NAME.xdmf + NAME.h5 (meshio, duplicated interface vertices; ParaView)",
     "vtu": "NAME.vtu (meshio, duplicated interface vertices; ParaView)",
-    "summary": "NAME_summary.json (interfaces, energy balance, solver)",
+    "summary": "NAME_summary.json (junction, regions, probes, boundary flows, interfaces, "
+    "energy balance, solver)",
     "vtx": "NAME_vtx.bp (ADIOS2; not readable by Debian's ParaView)",
 }
 
@@ -42,6 +44,7 @@ def write_steady_results(
     balance: EnergyBalance | None = None,
     extra: dict[str, Any] | None = None,
     result_set: ResultSet | None = None,
+    derived: DerivedValues | None = None,
 ) -> dict[str, Any]:
     """Write the result set of the solution in ``f.T`` (collective).
 
@@ -57,10 +60,12 @@ def write_steady_results(
         result_set: an open :class:`~fe_interface.io.files.ResultSet` to write into (the
             caller commits it, e.g. with plots added); default: a set of its own,
             committed here.
+        derived: the derived values (junction, regions, probes, boundary flows) for
+            the summary; default: every region's temperatures and the boundary flows.
 
     Returns:
-        kind -> final path, plus "interfaces" (the table) and "balance" (None when
-            neither was given nor needed).
+        kind -> final path, plus "interfaces" (the table), "balance" and "derived"
+            (None when neither was given nor needed).
 
     Raises:
         OutputError: a file could not be written (the previous set is left intact).
@@ -75,10 +80,11 @@ def write_steady_results(
     if "summary" in kinds:  # the tables only where they are written
         table = interface_table(f) if table is None else table
         balance = steady_balance(f) if balance is None else balance
+        derived = Derived(f).compute(balance=balance) if derived is None else derived
     own = result_set is None
     rs = ResultSet(folder, name, f.comm, "steady") if own else result_set
     assert rs is not None
-    out: dict[str, Any] = {"interfaces": table, "balance": balance}
+    out: dict[str, Any] = {"interfaces": table, "balance": balance, "derived": derived}
     if own:
         rs.open()
     try:
@@ -113,5 +119,7 @@ def _write(
     if "vtx" in kinds:
         out["vtx"] = rs.final(write_vtx(f, rs.path(f"{name}_vtx.bp")))
     if "summary" in kinds:
-        p = write_summary(rs.path(f"{name}_summary.json"), table or [], balance, f.comm, extra)
+        p = write_summary(
+            rs.path(f"{name}_summary.json"), table or [], balance, f.comm, extra, out.get("derived")
+        )
         out["summary"] = rs.final(p)

@@ -1,4 +1,12 @@
-"""Summaries: the JSON file and the text table of interfaces and the energy balance."""
+"""Summaries: the JSON file and the text table of the derived values (junction and
+region temperatures, probes, boundary heat flows), the interfaces and the energy balance.
+
+The interface columns: ``Q_h`` = ∫ h (T⁺ − T⁻) dA, the heat flow of the interface law
+(the operator that was solved, ⁺ → ⁻); ``Q_bulk+`` and ``Q_bulk-`` = ∫ −(K∇T)·n⁺ dA
+evaluated with the gradient of the ⁺ and of the ⁻ side; ``Q_bulk`` = their mean.  The
+bulk values converge to ``Q_h`` as the mesh is refined (their spread is a measure of the
+discretisation error of the gradient at the interface).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +20,7 @@ import numpy as np
 from fe_interface.errors import on_rank0
 from fe_interface.io.files import output_error, write_text
 from fe_interface.postprocessing.balance import EnergyBalance
+from fe_interface.postprocessing.derived import DerivedValues
 from fe_interface.postprocessing.interfaces import InterfaceSummary
 
 __all__ = ["json_safe", "write_summary", "format_table"]
@@ -31,24 +40,40 @@ def json_safe(v: Any) -> Any:
     return v
 
 
+#: what the interface heat-flow keys of the summary mean
+DEFINITIONS = {
+    "heat_flow_W": "Q_h = integral of h (T+ - T-) dA: the interface law's heat flow, + -> -",
+    "heat_flow_bulk_plus_W": "Q_bulk+ = integral of -(K grad T).n+ dA from the + side's gradient",
+    "heat_flow_bulk_minus_W": "Q_bulk- = the same from the - side's gradient",
+    "Q_bulk": "the mean of Q_bulk+ and Q_bulk- (CLI table); both converge to Q_h",
+    "boundaries.heat_flow_W": "heat entering the body through the condition (energy balance term)",
+    "junction.temperature_K": "maximum temperature of the junction region",
+}
+
+
 def write_summary(
     path: str | Path,
     interfaces: list[InterfaceSummary],
     balance: EnergyBalance | None,
     comm: Any,
     extra: dict | None = None,
+    derived: DerivedValues | None = None,
 ) -> Path:
-    """JSON with ``interfaces`` (one object per interface, unit in every key) and
-    ``energy_balance``; NaN/Inf become null, so the file is strict JSON.  (An infinite
-    mechanism conductance -- no resistance, e.g. the contact part of a bonded interface --
-    is null there and its name is listed in ``mechanisms.no_resistance``.)"""
+    """JSON with the derived values (``junction``, ``regions``, ``probes``,
+    ``boundaries``; with ``derived``), ``interfaces`` (one object per interface, unit in
+    every key), ``energy_balance`` and ``definitions`` (what the heat-flow keys mean);
+    NaN/Inf become null, so the file is strict JSON.  (An infinite mechanism
+    conductance -- no resistance, e.g. the contact part of a bonded interface -- is null
+    there and its name is listed in ``mechanisms.no_resistance``.)"""
     path = Path(path)
 
     def write() -> None:
         doc = json_safe(
-            {
+            (derived.as_dict() if derived is not None else {})
+            | {
                 "interfaces": [s._asdict() for s in interfaces],
                 "energy_balance": balance._asdict() if balance is not None else None,
+                "definitions": DEFINITIONS,
             }
             | (extra or {})
         )
@@ -82,24 +107,46 @@ def _format_mechanisms(s: InterfaceSummary) -> str:
     return text
 
 
-def format_table(interfaces: list[InterfaceSummary], balance: EnergyBalance | None) -> str:
-    """Human-readable per-interface table, mechanism breakdowns and energy balance
-    (``balance`` None: not computed, left out)."""
-    head = (
-        f"{'interface':<16}{'area m2':>11}{'mean dT K':>11}{'min dT K':>11}{'max dT K':>11}"
-        f"{'Q_h W':>12}{'Q_bulk W':>12}{'h W/m2K':>12}"
-    )
-    lines = [head, "-" * len(head)]
-    for s in interfaces:
-        qb = 0.5 * (s.heat_flow_bulk_plus_W + s.heat_flow_bulk_minus_W)
-        lines.append(
-            f"{s.name:<16}{s.area_m2:>11.4g}{s.mean_jump_K:>11.4g}{s.min_jump_K:>11.4g}"
-            f"{s.max_jump_K:>11.4g}{s.heat_flow_W:>12.5g}{qb:>12.5g}{s.conductance_W_m2K:>12.5g}"
-        )
-    breakdown = [t for t in map(_format_mechanisms, interfaces) if t]
-    if breakdown:
-        lines.append("mechanisms (area means):")
-        lines.extend(breakdown)
+def format_derived(derived: DerivedValues) -> list[str]:
+    """Lines of the derived values: the junction temperature first, then the region
+    temperatures, the probes and the boundary heat flows."""
+    lines: list[str] = []
+    j = derived.junction
+    if j is not None:
+        lines.append(f"junction temperature (max T in {j.region!r}): {j.max_K:.6g} K")
+    if derived.regions:
+        head = f"{'region':<16}{'min T K':>12}{'mean T K':>12}{'max T K':>12}{'volume m3':>12}"
+        lines += [head, "-" * len(head)]
+        for r in derived.regions:
+            lines.append(
+                f"{r.region:<16}{r.min_K:>12.6g}{r.mean_K:>12.6g}{r.max_K:>12.6g}{r.volume_m3:>12.4g}"
+            )
+    if derived.probes:
+        lines.append(f"{'probe':<16}{'T K':>12}  region, point (m)")
+        for q in derived.probes:
+            pt = ", ".join(f"{v:.6g}" for v in q.point)
+            lines.append(f"{q.name:<16}{q.temperature_K:>12.6g}  {q.region}, ({pt})")
+    if derived.boundaries:
+        lines.append(f"{'boundary':<16}{'condition':<18}{'inflow W':>12}{'mean T K':>12}")
+        for b in derived.boundaries:
+            lines.append(
+                f"{b.name:<16}{b.condition:<18}{b.heat_flow_W:>12.6g}{b.mean_temperature_K:>12.6g}"
+            )
+    return lines
+
+
+def format_table(
+    interfaces: list[InterfaceSummary],
+    balance: EnergyBalance | None,
+    derived: DerivedValues | None = None,
+) -> str:
+    """Human-readable derived values (with ``derived``: junction and region
+    temperatures, probes, boundary heat flows), per-interface table (Q_h, both sides'
+    bulk heat flows and their mean; a legend says what they are), mechanism breakdowns
+    and energy balance (``balance`` None: not computed, left out)."""
+    lines = format_derived(derived) if derived is not None else []
+    if interfaces:
+        lines += _interface_lines(interfaces)
     if balance is None:
         return "\n".join(lines)
     if balance.time_s is not None:
@@ -112,3 +159,28 @@ def format_table(interfaces: list[InterfaceSummary], balance: EnergyBalance | No
         lines.append(f"inflow {k}: {q:.6g} W")
     lines.append(f"energy balance relative residual: {balance.relative_residual:.2e}")
     return "\n".join(lines)
+
+
+def _interface_lines(interfaces: list[InterfaceSummary]) -> list[str]:
+    """The interface table, its legend and the mechanism breakdowns."""
+    head = (
+        f"{'interface':<16}{'area m2':>11}{'mean dT K':>11}{'min dT K':>11}{'max dT K':>11}"
+        f"{'Q_h W':>12}{'Q_bulk+ W':>12}{'Q_bulk- W':>12}{'Q_bulk W':>12}{'h W/m2K':>12}"
+    )
+    lines = [head, "-" * len(head)]
+    for s in interfaces:
+        qp, qm = s.heat_flow_bulk_plus_W, s.heat_flow_bulk_minus_W
+        lines.append(
+            f"{s.name:<16}{s.area_m2:>11.4g}{s.mean_jump_K:>11.4g}{s.min_jump_K:>11.4g}"
+            f"{s.max_jump_K:>11.4g}{s.heat_flow_W:>12.5g}{qp:>12.5g}{qm:>12.5g}"
+            f"{0.5 * (qp + qm):>12.5g}{s.conductance_W_m2K:>12.5g}"
+        )
+    lines.append(
+        "(dT = T+ - T-; Q_h = integral of h dT dA, + -> -; Q_bulk+/Q_bulk- = integral of "
+        "-k grad T . n dA from the +/- side's gradient, Q_bulk = their mean)"
+    )
+    breakdown = [t for t in map(_format_mechanisms, interfaces) if t]
+    if breakdown:
+        lines.append("mechanisms (area means):")
+        lines.extend(breakdown)
+    return lines

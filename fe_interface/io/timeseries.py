@@ -23,7 +23,7 @@ from dolfinx import fem
 
 from fe_interface.discretisation.formulation import Formulation
 from fe_interface.errors import OutputError, agree, on_rank0
-from fe_interface.io.fields import MESHIO_CELL_TYPE, gather_vertex_fields
+from fe_interface.io.fields import gather_mesh_blocks, gather_vertex_fields
 from fe_interface.io.files import (
     ResultSet,
     check_output_name,
@@ -53,9 +53,47 @@ def write_csv(
     return Path(path)
 
 
+def _time_series_writer(path: Path) -> Any:
+    """meshio's XDMF time-series writer, with mixed cell blocks that contain lines or
+    vertices written correctly (meshio 5.3 assigns the prepended node count in place
+    and fails on them; its one-file XDMF writer does it right, and so does this)."""
+    from xml.etree import ElementTree as ET
+
+    import meshio.xdmf
+    import numpy as np
+    from meshio.xdmf.common import meshio_type_to_xdmf_index, numpy_to_xdmf_dtype
+
+    class Writer(meshio.xdmf.TimeSeriesWriter):
+        def cells(self, cells: Any, grid: Any) -> None:
+            blocks = [(b.type, b.data) if hasattr(b, "type") else b for b in cells]
+            if len(blocks) == 1:
+                return super().cells(cells, grid)
+            rows = []
+            for ctype, data in blocks:
+                data = np.asarray(data)
+                head = [meshio_type_to_xdmf_index[ctype]]
+                head += [data.shape[1]] if ctype in ("vertex", "line") else []
+                rows.append(np.hstack([np.tile(np.array(head, data.dtype), (len(data), 1)), data]).ravel())
+            cd = np.concatenate(rows)
+            topo = ET.SubElement(
+                grid, "Topology", TopologyType="Mixed",
+                NumberOfElements=str(sum(len(d) for _, d in blocks)),
+            )  # fmt: skip
+            dt, prec = numpy_to_xdmf_dtype[cd.dtype.name]
+            item = ET.SubElement(
+                topo, "DataItem", DataType=dt, Dimensions=str(cd.size),
+                Format=self.data_format, Precision=prec,
+            )  # fmt: skip
+            item.text = self.numpy_to_xml_string(cd)
+            return None
+
+    return Writer(path)
+
+
 class TimeSeries:
     """``name.xdmf``/``name.h5`` (and ``name_vtx.bp``) time series of a field, and the
-    per-step table ``name.csv``: one result set.
+    per-step table ``name.csv``: one result set (the region and boundary names are cell
+    arrays, as in :func:`~fe_interface.io.fields.write_meshio`).
 
     Args:
         f: the formulation.
@@ -85,20 +123,19 @@ class TimeSeries:
         self.rs = ResultSet(self.folder, self.name, self.comm, "transient").open()
         self.tmp = self.rs.tmp
         assert self.tmp is not None
-        data = gather_vertex_fields(self.f, self.T)
+        data = gather_mesh_blocks(self.f, self.T)  # cells + named boundary facets
         err = None
         if self.comm.rank == 0:
             try:
-                points, cells, _, cdata = data
-                w = meshio.xdmf.TimeSeriesWriter(self.tmp / f"{self.name}.xdmf")
+                assert data is not None
+                w = _time_series_writer(self.tmp / f"{self.name}.xdmf")
                 # meshio opens the .h5 relative to the working directory: open it here
                 w.h5_filename = f"{self.name}.h5"
                 w.h5_file = h5py.File(self.tmp / w.h5_filename, "w")
                 self.xdmf = w
                 with quiet_unraisable():
-                    ctype = MESHIO_CELL_TYPE[self.f.mesh.topology.cell_type]
-                    w.write_points_cells(points, [(ctype, cells)])
-                self.cdata = {k: [v] for k, v in cdata.items()}
+                    w.write_points_cells(data.points, data.blocks)
+                self.cdata = data.cell_data
             except Exception as e:
                 err = output_error(e, self._what(f"{self.name}.h5"))
         agree(self.comm, err)
@@ -116,7 +153,7 @@ class TimeSeries:
 
     def write_frame(self, t: float) -> None:
         """Write the current field at time ``t`` (s) (collective)."""
-        data = gather_vertex_fields(self.f, self.T)
+        data = gather_vertex_fields(self.f, self.T)  # the same points as open()'s blocks
         err = None
         if self.comm.rank == 0:
             try:

@@ -60,13 +60,17 @@ class Displacement:
     Attributes:
         facets: facet group (physical name or tag) on the outer boundary.
         value: one entry per coordinate, m; None leaves that component free.
-            ``(0, 0, 0)`` clamps the facets.
+            ``(0, 0, 0)`` clamps the facets.  Or a function ``x -> u`` of the
+            coordinates (NumPy, x of shape (3, n)) returning all components, shape
+            (gdim, n), m (e.g. a rigid motion).
     """
 
     facets: str | int
-    value: Sequence[float | None]
+    value: Sequence[float | None] | Callable
 
     def __post_init__(self) -> None:
+        if callable(self.value):
+            return
         owner = f"displacement on {self.facets!r}"
         object.__setattr__(self, "value", _vector(self.value, "value", "m", owner, free=True))
 

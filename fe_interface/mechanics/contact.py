@@ -95,6 +95,10 @@ def gap_values(spec: Contact, x: Any) -> Any:
         return np.full(n, float(spec.initial_gap))
     g = np.asarray(spec.initial_gap(x), dtype=float)
     g = np.broadcast_to(g, (n,)).copy()
+    # node coordinates carry round-off (1e-19 m at x = 0): a function like x²/2R or a
+    # linear wedge may then be a round-off below zero there
+    tiny = 1e-12 * max(float(np.max(np.abs(g), initial=0.0)), 1e-300)
+    g[(g < 0) & (g > -tiny)] = 0.0
     bad = ~np.isfinite(g) | (g < 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])

@@ -197,13 +197,15 @@ class LocalContactLaw:
         T = self.gas.T_gas if self.gas.T_gas is not None else 0.5 * (
             np.asarray(T_plus, float) + np.asarray(T_minus, float)
         )
-        M = np.broadcast_to(law.rarefaction_parameter(np.asarray(T, float)), Y.shape)
+        T = np.asarray(T, float)
+        M = np.broadcast_to(law.rarefaction_parameter(T), Y.shape)
+        k = np.broadcast_to(law.gas_conductivity(T), Y.shape)  # k_g(T), W/(m K)
         if law.form == "simple":
-            return law.k_g / (Y + M)
+            return k / (Y + M)
         s = law.sigma
         out = np.empty(Y.shape)
         for i in np.ndindex(Y.shape):  # the integral form: one quadrature per point
-            out[i] = law.k_g / (math.sqrt(2.0 * math.pi) * s) * gap_integral(Y[i] / s, M[i] / s)
+            out[i] = k[i] / (math.sqrt(2.0 * math.pi) * s) * gap_integral(Y[i] / s, M[i] / s)
         return out
 
     def breakdown(self, P: Any, g: Any, T_plus: Any, T_minus: Any) -> dict[str, np.ndarray]:

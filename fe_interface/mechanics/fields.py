@@ -44,31 +44,33 @@ class ContactFields:
         self.on_interface = fem.Function(self.space, name="on_contact")
 
     def update(self) -> None:
-        """Copy the contacts' current nodal P and g into the fields (collective).
+        """Copy the contacts' current nodal P and g into the fields (collective)."""
+        states = [c.current_state() for c in self.contacts]
+        self.nodal_values([s.pressure_Pa for s in states], self.pressure)
+        self.nodal_values([s.gap_m for s in states], self.gap)
+        self.nodal_values([np.ones(c.nodes.size) for c in self.contacts], self.on_interface)
+
+    def nodal_values(self, values: Sequence[np.ndarray], out: fem.Function) -> None:
+        """Write per-contact nodal values (aligned with each contact's ``nodes``) into
+        both copies of every node of ``out`` (0 elsewhere); collective.
 
         Every rank adds its facets' share of each node's area times the value; the owner
         divides by the summed shares (the values agree on all ranks, so this is the
         value), then the ghosts are updated.
         """
         imap = self.space.dofmap.index_map
-        vec = la.vector(imap, bs=3, dtype=np.float64)
-        acc = vec.array.reshape(-1, 3)
+        vec = la.vector(imap, bs=2, dtype=np.float64)
+        acc = vec.array.reshape(-1, 2)
         acc[:] = 0.0
-        for c in self.contacts:
-            s = c.current_state()
+        for c, v in zip(self.contacts, values, strict=True):
             for nodes in (c.nodes, c.mnodes):
-                np.add.at(acc[:, 0], nodes, c.share * s.pressure_Pa)
-                np.add.at(acc[:, 1], nodes, c.share * s.gap_m)
-                np.add.at(acc[:, 2], nodes, c.share)
+                np.add.at(acc[:, 0], nodes, c.share * v)
+                np.add.at(acc[:, 1], nodes, c.share)
         vec.scatter_reverse(la.InsertMode.add)
         vec.scatter_forward()
-        acc = vec.array.reshape(-1, 3)
-        w = acc[:, 2]
-        on = w > 0
-        safe = np.where(on, w, 1.0)
-        self.pressure.x.array[:] = np.where(on, acc[:, 0] / safe, 0.0)
-        self.gap.x.array[:] = np.where(on, acc[:, 1] / safe, 0.0)
-        self.on_interface.x.array[:] = on
+        acc = vec.array.reshape(-1, 2)
+        on = acc[:, 1] > 0
+        out.x.array[:] = np.where(on, acc[:, 0] / np.where(on, acc[:, 1], 1.0), 0.0)
 
 
 class InterfaceProbe:
@@ -88,7 +90,7 @@ class InterfaceProbe:
         self.cell_region = cell_region
         self.plus, self.minus = plus, minus
         cells = np.unique(np.concatenate([entities[:, 0], entities[:, 2]])).astype(np.int32)
-        self.tree = dolfinx.geometry.bb_tree(mesh, mesh.topology.dim, cells)
+        self.tree = dolfinx.geometry.bb_tree(mesh, mesh.topology.dim, entities=cells)
 
     def locate(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cells of the ⁺ and ⁻ side containing the points x (n, 3), m.

@@ -2,32 +2,40 @@
 graded towards the contact (lengths in m).
 
 The last coordinate is vertical: the ``lower`` block fills z ∈ [−H_l, 0], the ``upper``
-block z ∈ [0, H_u] (y in 2D), and the facets on z = 0 form the interface ``contact``.
-Outer facet groups are named after the plane they lie on: ``x0``/``x1`` (x = min/max),
-``y0``/``y1`` and, in 3D, ``z0``/``z1``; the bottom is the last-coordinate minimum.
-Node coordinates along each axis come from :func:`graded_nodes` (a fine uniform zone
-then a geometric growth), so one mesh resolves a contact of half-width a in a domain
-many times a.
+block z ∈ [0, H_u] (y in 2D), and the facets on z = 0 between them form the interface
+``contact``.  The upper block may be narrower (``upper_extent``: a punch, a washer).
+Outer facet groups are named after the plane they lie on: ``x0``/``x1`` (x = min/max of
+the mesh), ``y0``/``y1`` and, in 3D, ``z0``/``z1``; ``top`` is the upper block's top
+face (the maximum of the last coordinate), ``bottom`` the lower block's.  Extra groups
+(``groups``: name -> (tag, marker)) are cut out of the plane groups.  Node coordinates
+along each axis come from :func:`graded_nodes` (a fine uniform zone, then a geometric
+growth), so one mesh resolves a contact of half-width a in a domain many times a.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from mpi4py import MPI
 
+import basix.ufl
 import numpy as np
+import ufl
 from dolfinx import mesh as dmesh
 
 from fe_interface.errors import InputError
 from fe_interface.mesh import TaggedMesh, tag_mesh
+from fe_interface.mesh.tagged import ghosted_partitioner
 
 __all__ = ["graded_nodes", "stacked_blocks"]
+
+_CELLS = {2: ("quadrilateral", "triangle"), 3: ("hexahedron",)}
 
 
 def graded_nodes(length: float, fine: float, h: float, growth: float = 1.15) -> np.ndarray:
     """Node coordinates on [0, length] (m): spacing h up to ``fine``, then growing by
-    ``growth`` per cell (the last cell is stretched to end at ``length``).
+    ``growth`` per cell (no sliver cell at the end).
 
     Raises:
         InputError: non-positive lengths or growth < 1.
@@ -40,17 +48,53 @@ def graded_nodes(length: float, fine: float, h: float, growth: float = 1.15) -> 
     n_fine = max(1, round(min(fine, length) / h))
     x = list(np.linspace(0.0, min(n_fine * h, length), n_fine + 1))
     step = h
-    while x[-1] < length - 1e-12 * length:
+    while x[-1] < length * (1 - 1e-12):
         step *= growth
         x.append(min(x[-1] + step, length))
-    if len(x) > 2 and x[-1] - x[-2] < 0.5 * (x[-2] - x[-3]):
-        x.pop(-2)  # no sliver cell at the end
+    if len(x) > 3 and x[-1] - x[-2] < 0.5 * (x[-2] - x[-3]):
+        x.pop(-2)
     return np.asarray(x)
 
 
-def _map(coord: np.ndarray, nodes: np.ndarray, offset: float) -> np.ndarray:
-    """Uniform coordinates 0..n (cell index units) -> graded node coordinates."""
-    return offset + np.interp(np.round(coord, 9), np.arange(nodes.size, dtype=float), nodes)
+def _grid_cells(shape: Sequence[int], keep: np.ndarray) -> np.ndarray:
+    """Quadrilateral/hexahedral cells (DOLFINx tensor vertex order) of the kept grid
+    cells; ``shape``: nodes per axis."""
+    idx = np.arange(int(np.prod(shape))).reshape(shape, order="F")
+    if len(shape) == 2:
+        c = [idx[:-1, :-1], idx[1:, :-1], idx[:-1, 1:], idx[1:, 1:]]
+    else:
+        c = [
+            idx[:-1, :-1, :-1], idx[1:, :-1, :-1], idx[:-1, 1:, :-1], idx[1:, 1:, :-1],
+            idx[:-1, :-1, 1:], idx[1:, :-1, 1:], idx[:-1, 1:, 1:], idx[1:, 1:, 1:],
+        ]  # fmt: skip
+    cells = np.stack([a.ravel(order="F") for a in c], axis=1)
+    return cells[keep.ravel(order="F")]
+
+
+def _triangles(quads: np.ndarray) -> np.ndarray:
+    """Two triangles per quadrilateral (tensor order 0 1 2 3: split along 1–2)."""
+    return np.concatenate([quads[:, [0, 1, 2]], quads[:, [1, 3, 2]]])
+
+
+def _structured_mesh(coords: list[np.ndarray], keep: np.ndarray, cell: str, comm: MPI.Comm) -> Any:
+    """A DOLFINx mesh of the kept cells of the tensor grid ``coords`` (rank 0 builds)."""
+    gdim = len(coords)
+    shape = [c.size for c in coords]
+    if comm.rank == 0:
+        grids = np.meshgrid(*coords, indexing="ij")
+        x = np.stack([g.ravel(order="F") for g in grids], axis=1)
+        cells = _grid_cells(shape, keep)
+        used = np.unique(cells)
+        renum = np.full(x.shape[0], -1, dtype=np.int64)
+        renum[used] = np.arange(used.size)
+        cells, x = renum[cells], x[used]
+        if cell == "triangle":
+            cells = _triangles(cells)
+    else:
+        nv = {"quadrilateral": 4, "triangle": 3, "hexahedron": 8}[cell]
+        cells, x = np.zeros((0, nv), np.int64), np.zeros((0, gdim))
+    element = basix.ufl.element("Lagrange", cell, 1, shape=(gdim,))
+    return dmesh.create_mesh(comm, cells, ufl.Mesh(element), x, ghosted_partitioner())
 
 
 def stacked_blocks(
@@ -59,41 +103,63 @@ def stacked_blocks(
     upper: np.ndarray,
     comm: MPI.Comm = MPI.COMM_WORLD,
     cell: str = "quadrilateral",
+    upper_extent: float | None = None,
+    groups: Mapping[str, tuple[int, Callable]] | None = None,
 ) -> TaggedMesh:
     """Two blocks on the interface plane (last coordinate = 0).
 
     Args:
-        axes: node coordinates of the horizontal axes (1 in 2D, 2 in 3D), each
-            increasing from its minimum, m.
-        lower: node depths below the interface, 0 = the interface, increasing, m.
+        axes: node coordinates of the horizontal axes (1 in 2D, 2 in 3D), increasing, m.
+        lower: node depths below the interface, 0 first, increasing, m.
         upper: node heights above the interface, 0 first, increasing, m.
         comm: communicator.
-        cell: "quadrilateral"/"triangle" (2D) or "hexahedron"/"tetrahedron" (3D).
+        cell: "quadrilateral" or "triangle" (2D), "hexahedron" (3D).
+        upper_extent: the upper block covers only horizontal coordinates ≤ this (m,
+            every horizontal axis); None: the whole width.
+        groups: extra outer facet groups, name -> (tag > 10, marker(x) -> bool).
+
+    Raises:
+        InputError: a cell type the dimension does not have, or bad node arrays.
     """
     gdim = len(axes) + 1
-    vert = np.concatenate([-lower[::-1], upper[1:]])
+    if gdim not in _CELLS or cell not in _CELLS[gdim]:
+        raise InputError(f"stacked_blocks: cell {cell!r} not available in {gdim}D (choices: {_CELLS.get(gdim)})")
+    for name, a in (("lower", lower), ("upper", upper)):
+        a = np.asarray(a, float)
+        if a.size < 2 or a[0] != 0.0 or np.any(np.diff(a) <= 0):
+            raise InputError(f"stacked_blocks: {name} must start at 0 and increase, got {a!r}")
+    vert = np.concatenate([-np.asarray(lower, float)[::-1], np.asarray(upper, float)[1:]])
     coords = [np.asarray(a, float) for a in axes] + [vert]
-    n = [c.size - 1 for c in coords]
-    ctype = getattr(dmesh.CellType, cell)
-    gm = dmesh.GhostMode.shared_facet
-    box = [[0.0] * gdim, [float(k) for k in n]]
-    if gdim == 2:
-        m = dmesh.create_rectangle(comm, box, n, ctype, ghost_mode=gm)
-    elif gdim == 3:
-        m = dmesh.create_box(comm, box, n, ctype, ghost_mode=gm)
-    else:
-        raise InputError(f"stacked_blocks: 1 or 2 horizontal axes, got {len(axes)}")
-    x = m.geometry.x
-    for d in range(gdim):
-        x[:, d] = _map(x[:, d], coords[d], 0.0)
+    centres = np.meshgrid(*[0.5 * (c[1:] + c[:-1]) for c in coords], indexing="ij")
+    keep = centres[-1] < 0.0
+    up = centres[-1] > 0.0
+    for c in centres[:-1]:
+        if upper_extent is not None:
+            up = up & (c < upper_extent)
+    keep = keep | up
+    m = _structured_mesh(coords, keep, cell, comm)
+    z = gdim - 1
     lo = [c[0] for c in coords]
     hi = [c[-1] for c in coords]
+    extra = dict(groups or {})
+    for name, (tag, _) in extra.items():
+        if tag <= 10:
+            raise InputError(f"stacked_blocks: group {name!r}: tag {tag} is reserved (use > 10)")
+
+    def outside_extra(p: np.ndarray) -> np.ndarray:
+        hit = np.zeros(p.shape[1], dtype=bool)
+        for _, mk in extra.values():
+            hit |= np.asarray(mk(p), dtype=bool)
+        return ~hit
+
     names = "xyz"
-    z = gdim - 1
-    bnd = {}
-    for d in range(gdim):
-        bnd[f"{names[d]}0"] = (1 + 2 * d, lambda p, d=d: np.isclose(p[d], lo[d]))
-        bnd[f"{names[d]}1"] = (2 + 2 * d, lambda p, d=d: np.isclose(p[d], hi[d]))
+    bnd: dict[str, tuple[int, Callable]] = {}
+    for d in range(gdim - 1):
+        bnd[f"{names[d]}0"] = (1 + 2 * d, lambda p, d=d: np.isclose(p[d], lo[d]) & outside_extra(p))
+        bnd[f"{names[d]}1"] = (2 + 2 * d, lambda p, d=d: np.isclose(p[d], hi[d]) & outside_extra(p))
+    bnd["bottom"] = (7, lambda p: np.isclose(p[z], lo[z]) & outside_extra(p))
+    bnd["top"] = (8, lambda p: np.isclose(p[z], hi[z]) & outside_extra(p))
+    bnd |= extra
     return tag_mesh(
         m,
         cells={"lower": (1, lambda p: p[z] < 0.0), "upper": (2, lambda p: p[z] > 0.0)},

@@ -40,7 +40,7 @@ from fe_interface.errors import InputError
 from fe_interface.mechanics.contact import gap_values
 from fe_interface.mechanics.model import ResolvedContact
 
-__all__ = ["ContactState", "ContactSummary", "NodalContact"]
+__all__ = ["ContactNodes", "ContactState", "ContactSummary", "NodalContact"]
 
 #: gaps below this fraction of the local mesh size count as touching (active set only)
 _TOUCH = 1.0e-10
@@ -58,6 +58,25 @@ class ContactState(NamedTuple):
     gap_m: np.ndarray
     pressure_Pa: np.ndarray
     active: np.ndarray
+
+
+class ContactNodes(NamedTuple):
+    """Every node of a contact interface, from all ranks, sorted by x, then y, then z
+    (the same order in serial and parallel).
+
+    Attributes:
+        x: coordinates, m, (n, 3).
+        pressure_Pa: P_i, Pa.
+        gap_m: g_i, m.
+        area_m2: lumped area A_i (axisymmetric: per radian, i.e. ∫ φ_i r dr), m².
+        normal: n_i, (n, gdim).
+    """
+
+    x: np.ndarray
+    pressure_Pa: np.ndarray
+    gap_m: np.ndarray
+    area_m2: np.ndarray
+    normal: np.ndarray
 
 
 class ContactSummary(NamedTuple):
@@ -125,6 +144,7 @@ class NodalContact:
         self.gdim = mesh.geometry.dim
         self.axisymmetric = axisymmetric
         imap = V.dofmap.index_map
+        self.imap = imap
         self.num_owned = imap.size_local
         nloc = imap.size_local + imap.num_ghosts
         gd = self.gdim
@@ -250,6 +270,20 @@ class NodalContact:
         return bool(self.comm.allreduce(moved, op=MPI.LOR))
 
     # ------------------------------------------------------------------ output
+    def nodal_table(self) -> ContactNodes:
+        """The nodes of all ranks with their current values (collective; every rank
+        gets the whole table)."""
+        s = self.current_state()
+        imap = self.imap
+        glob = imap.local_to_global(self.nodes.astype(np.int32))
+        parts = self.comm.allgather((glob, self.x, s.pressure_Pa, s.gap_m, self.area, self.normal))
+        g = np.concatenate([q[0] for q in parts])
+        _, first = np.unique(g, return_index=True)
+        cat = [np.concatenate([q[i] for q in parts])[first] for i in range(1, 6)]
+        x = cat[0]
+        order = np.lexsort(tuple(np.round(x[:, d], 12) for d in reversed(range(x.shape[1]))))
+        return ContactNodes(*(c[order] for c in cat))
+
     def summary(self, region_names: dict[int, str]) -> ContactSummary:
         """Statistics of the last state (collective)."""
         s = self._state

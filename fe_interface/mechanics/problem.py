@@ -41,7 +41,12 @@ from fe_interface.mechanics.fields import ContactFields
 from fe_interface.mechanics.materials import ElasticMaterial
 from fe_interface.mechanics.model import MechanicalModel
 from fe_interface.mechanics.nodal import ContactSummary, NodalContact
-from fe_interface.mechanics.solver import ContactSolveInfo, ContactSolver, rigid_body_modes
+from fe_interface.mechanics.solver import (
+    CONTACT_DIRECT_OPTIONS,
+    ContactSolveInfo,
+    ContactSolver,
+    rigid_body_modes,
+)
 from fe_interface.mesh import TaggedMesh
 from fe_interface.mesh.topology import region_adjacency
 from fe_interface.solvers.linear import LinearSolver
@@ -50,6 +55,11 @@ from fe_interface.solvers.options import default_petsc_options
 __all__ = ["ElasticProblem", "MechanicsResult"]
 
 _counter = iter(range(10**9))
+
+#: with contact, every change of the active set is a new Jacobian with the same sparsity:
+#: GAMG keeps its prolongation (graph, aggregates, smoothed prolongator) and redoes only
+#: the Galerkin products
+_CONTACT_ITERATIVE = {"pc_gamg_reuse_interpolation": True}
 
 
 class MechanicsResult(NamedTuple):
@@ -118,7 +128,10 @@ class ElasticProblem:
         self.degree = degree
         self.axisymmetric = axisymmetric
         self.temperature = temperature
-        self.petsc_options = default_petsc_options(solver) | dict(petsc_options or {})
+        extra: dict[str, Any] = {}
+        if contacts:
+            extra = _CONTACT_ITERATIVE if solver == "iterative" else CONTACT_DIRECT_OPTIONS
+        self.petsc_options = default_petsc_options(solver) | extra | dict(petsc_options or {})
         self.solver_kind = solver
         self.augmentation_rtol = augmentation_rtol
         self.max_augmentations = max_augmentations
@@ -197,7 +210,14 @@ class ElasticProblem:
         W = self.space
         fdim = model.mesh.topology.dim - 1
         bcs = []
+        self._bc_functions: list[fem.Function] = []
         for b in model.boundaries:
+            if isinstance(b.spec, Displacement) and callable(b.spec.value):
+                g = fem.Function(W)
+                g.interpolate(b.spec.value)
+                bcs.append(fem.dirichletbc(g, fem.locate_dofs_topological(W, fdim, b.entities)))
+                self._bc_functions.append(g)
+                continue
             if isinstance(b.spec, Displacement):
                 comps = [(c, v) for c, v in enumerate(b.spec.value) if v is not None]
             elif isinstance(b.spec, Symmetry):
@@ -256,7 +276,7 @@ class ElasticProblem:
             self.solver.assemble_matrix()
             self.solver.assemble_rhs()
             info = self.solver.solve(self.u)
-            solve = ContactSolveInfo(1, 0, (1,), info.iterations, 1, 0.0, info.converged_reason)
+            solve = ContactSolveInfo(1, 0, (1,), info.iterations, 1, 1, 0.0, info.converged_reason)
         else:
             solve = self.solver.solve()
         self.timings["solve"] = time.perf_counter() - t0

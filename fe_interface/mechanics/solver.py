@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
+from mpi4py import MPI
 from petsc4py import PETSc
 
 import dolfinx.cpp as _cpp
@@ -33,9 +34,24 @@ from fe_interface.mechanics.nodal import NodalContact
 from fe_interface.solvers.linear import check_finite
 from fe_interface.solvers.options import PetscOptions
 
-__all__ = ["ContactSolveInfo", "ContactSolver", "rigid_body_modes"]
+__all__ = ["CONTACT_DIRECT_OPTIONS", "ContactSolveInfo", "ContactSolver", "rigid_body_modes"]
+
+#: a preconditioner is kept while at most this many contact nodes, or this fraction of
+#: the active ones, changed state since it was built
+_REUSE_NODES = 8
+_REUSE_FRACTION = 0.25
 
 _REASONS = {v: k for k, v in vars(PETSc.SNES.ConvergedReason).items() if isinstance(v, int)}
+
+#: the direct solver for contact: MUMPS as the preconditioner of CG, so that a
+#: factorisation can serve the next Newton steps (one CG step while it is exact)
+CONTACT_DIRECT_OPTIONS: dict[str, Any] = {
+    "ksp_type": "cg",
+    "pc_type": "lu",
+    "pc_factor_mat_solver_type": "mumps",
+    "ksp_rtol": 1.0e-12,
+    "ksp_max_it": 500,
+}
 
 #: SNES defaults for contact: full semismooth Newton steps
 CONTACT_NEWTON_OPTIONS: dict[str, Any] = {
@@ -55,7 +71,9 @@ class ContactSolveInfo(NamedTuple):
         augmentations: multiplier updates (Newton solves) of the augmented Lagrangian.
         newton_per_solve: Newton steps of each solve.
         linear_iterations: KSP iterations in total.
-        jacobians: Jacobian assemblies (factorisations / AMG set-ups).
+        jacobians: Jacobian assemblies.
+        preconditioners: preconditioner builds (factorisations / AMG set-ups); a
+            Jacobian whose active set is close to the one of the last build reuses it.
         multiplier_change_Pa: the last max |Δλ|, Pa (0 for penalty / no contact).
         converged_reason: PETSc's reason of the last solve.
         residual_history: SNES residual norms (N) of the last solve.
@@ -66,6 +84,7 @@ class ContactSolveInfo(NamedTuple):
     newton_per_solve: tuple[int, ...]
     linear_iterations: int
     jacobians: int
+    preconditioners: int
     multiplier_change_Pa: float
     converged_reason: str
     residual_history: tuple[float, ...] = ()
@@ -160,8 +179,16 @@ class ContactSolver:
         # the first step of a point contact can overshoot by orders of magnitude (one
         # node carries the load); the semismooth iteration recovers: no divergence test
         self.snes.setDivergenceTolerance(1.0e300)
+        # an augmentation changes the residual by A_i Δλ_i, which can fall below the
+        # Newton tolerance while the penetration it measures has not been corrected:
+        # every solve takes at least one step (a back-substitution when the active set
+        # and so the matrix are unchanged)
+        self.snes.setForceIteration(True)
         self._active: list[np.ndarray] | None = None
+        self._pc_active: list[np.ndarray] | None = None
+        self.comm = u.function_space.mesh.comm
         self.jacobians = 0
+        self.preconditioners = 0
         self._tolerances_set = False
 
     # ------------------------------------------------------------------ callbacks
@@ -196,6 +223,23 @@ class ContactSolver:
         A.assemble()
         self._active = [s.active.copy() for s in states]
         self.jacobians += 1
+        self._choose_preconditioner([s.active for s in states])
+
+    def _choose_preconditioner(self, active: list[np.ndarray]) -> None:
+        """Keep the preconditioner (factorisation or AMG hierarchy) of an earlier
+        Jacobian while the active set differs from its own in few nodes: the new matrix
+        is a low-rank change of the old one, so the Krylov method converges in about as
+        many iterations as nodes changed; else rebuild it."""
+        changed = sum(
+            self.comm.allreduce(int(np.sum(a != b)), op=MPI.SUM)
+            for a, b in zip(active, self._pc_active or active, strict=True)
+        )
+        total = sum(self.comm.allreduce(int(np.sum(a)), op=MPI.SUM) for a in active)
+        reuse = self._pc_active is not None and changed <= max(_REUSE_NODES, _REUSE_FRACTION * total)
+        self.snes.getKSP().getPC().setReusePreconditioner(reuse)
+        if not reuse:
+            self._pc_active = [a.copy() for a in active]
+            self.preconditioners += 1
 
     # ------------------------------------------------------------------ solve
     def _newton(self) -> tuple[int, int, str, tuple[float, ...]]:
@@ -268,7 +312,10 @@ class ContactSolver:
         finally:
             self.options.release()
         check_finite(self.u)
-        return ContactSolveInfo(sum(per), len(per), tuple(per), lin, self.jacobians, change, reason, hist)
+        return ContactSolveInfo(
+            sum(per), len(per), tuple(per), lin, self.jacobians, self.preconditioners, change,
+            reason, hist,
+        )  # fmt: skip
 
     def destroy(self) -> None:
         """Free the PETSc objects."""

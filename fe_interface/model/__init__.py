@@ -4,7 +4,13 @@ Model objects are validated frozen dataclasses with SI units; :class:`Model` che
 against a mesh.
 """
 
-from fe_interface.model.boundary import BoundaryCondition, Convection, FixedTemperature, HeatFlux
+from fe_interface.model.boundary import (
+    BoundaryCondition,
+    Convection,
+    FixedTemperature,
+    HeatFlux,
+    Radiation,
+)
 from fe_interface.model.interfaces import (
     Conductance,
     FacetConductance,
@@ -13,12 +19,21 @@ from fe_interface.model.interfaces import (
     PerfectContact,
     Resistance,
 )
-from fe_interface.model.materials import Material
+from fe_interface.model.materials import Anisotropic, Material
 from fe_interface.model.model import Model
+from fe_interface.model.properties import (
+    NISTCopperFit,
+    PolyLog10,
+    Polynomial,
+    PropertyFunction,
+    PropertyRangeWarning,
+    Table,
+)
 from fe_interface.model.sources import HeatSource
 from fe_interface.model.time import TimeFunction
 
 __all__ = [
+    "Anisotropic",
     "BoundaryCondition",
     "Conductance",
     "Convection",
@@ -30,7 +45,14 @@ __all__ = [
     "InterfaceLaw",
     "Material",
     "Model",
+    "NISTCopperFit",
     "PerfectContact",
+    "PolyLog10",
+    "Polynomial",
+    "PropertyFunction",
+    "PropertyRangeWarning",
+    "Radiation",
     "Resistance",
+    "Table",
     "TimeFunction",
 ]

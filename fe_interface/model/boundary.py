@@ -28,12 +28,12 @@ from fe_interface.model.validation import (
 )
 
 __all__ = [
+    "STEFAN_BOLTZMANN",
+    "BoundaryCondition",
+    "Convection",
     "FixedTemperature",
     "HeatFlux",
-    "Convection",
     "Radiation",
-    "BoundaryCondition",
-    "STEFAN_BOLTZMANN",
     "checked_value",
 ]
 
@@ -43,7 +43,8 @@ STEFAN_BOLTZMANN = 5.670374419e-8
 
 def checked_value(value: Any, name: str, unit: str, owner: str, minimum: str = "") -> Any:
     """A number checked (``minimum``: "" any finite, "nonneg" >= 0, "pos" > 0) and turned
-    into a float; callables (functions of x, TimeFunction) pass unchanged."""
+    into a float; callables (functions of x, TimeFunction) pass unchanged.
+    """
     if callable(value):
         return value
     check = {"": check_real, "nonneg": check_nonnegative, "pos": check_positive}[minimum]
@@ -110,7 +111,9 @@ class Radiation:
 
     def __post_init__(self) -> None:
         owner = f"radiation on {self.facets!r}"
-        object.__setattr__(self, "emissivity", check_unit_interval(self.emissivity, "emissivity", owner))
+        object.__setattr__(
+            self, "emissivity", check_unit_interval(self.emissivity, "emissivity", owner)
+        )
         object.__setattr__(self, "T_amb", checked_value(self.T_amb, "T_amb", "K", owner, "pos"))
         object.__setattr__(self, "h", checked_value(self.h, "h", "W/(m^2 K)", owner, "nonneg"))
         if self.T_inf is not None:

@@ -38,9 +38,9 @@ from typing import Any
 
 from fe_interface.errors import InputError
 from fe_interface.model.materials import Material
-from fe_interface.model.properties import NISTCopperFit, Polynomial, PolyLog10, Property, Table
+from fe_interface.model.properties import NISTCopperFit, PolyLog10, Polynomial, Property, Table
 
-__all__ = ["LibraryEntry", "LIBRARY", "library_entry", "casimir_conductivity"]
+__all__ = ["LIBRARY", "LibraryEntry", "casimir_conductivity", "library_entry"]
 
 _NIST = "NIST Cryogenic Technologies Group, Material Properties database (trc.nist.gov/cryogenics/materials)"
 NIST_CU = (
@@ -77,11 +77,23 @@ SOLDER_ALASIR = (
 
 #: NIST OFHC-copper conductivity coefficients (a..i) per RRR, fit error vs data (%)
 NIST_CU_COEFFICIENTS: dict[int, tuple[tuple[float, ...], float]] = {
-    50: ((1.8743, -0.41538, -0.6018, 0.13294, 0.26426, -0.0219, -0.051276, 0.0014871, 0.003723), 2.0),
-    100: ((2.2154, -0.47461, -0.88068, 0.13871, 0.29505, -0.02043, -0.04831, 0.001281, 0.003207), 1.0),
-    150: ((2.3797, -0.4918, -0.98615, 0.13942, 0.30475, -0.019713, -0.046897, 0.0011969, 0.0029988), 2.0),
+    50: (
+        (1.8743, -0.41538, -0.6018, 0.13294, 0.26426, -0.0219, -0.051276, 0.0014871, 0.003723),
+        2.0,
+    ),
+    100: (
+        (2.2154, -0.47461, -0.88068, 0.13871, 0.29505, -0.02043, -0.04831, 0.001281, 0.003207),
+        1.0,
+    ),
+    150: (
+        (2.3797, -0.4918, -0.98615, 0.13942, 0.30475, -0.019713, -0.046897, 0.0011969, 0.0029988),
+        2.0,
+    ),
     300: ((1.357, 0.3981, 2.669, -0.1346, -0.6683, 0.01342, 0.05773, 0.0002147, 0.0), 1.0),
-    500: ((2.8075, -0.54074, -1.2777, 0.15362, 0.36444, -0.02105, -0.051727, 0.0012226, 0.0030964), 2.0),
+    500: (
+        (2.8075, -0.54074, -1.2777, 0.15362, 0.36444, -0.02105, -0.051727, 0.0012226, 0.0030964),
+        2.0,
+    ),
 }
 #: NIST OFHC-copper specific heat, log10 c_p = Σ a_i (log10 T)^i, 4-300 K
 NIST_CU_CP = (-1.91844, -0.15973, 8.61013, -18.996, 21.9661, -12.7328, 3.54322, -0.3797, 0.0)
@@ -173,7 +185,9 @@ def _table(T: tuple[float, ...], v: tuple[float, ...], name: str, unit: str, sou
     return Table(T, v, name=name, unit=unit, source=source)
 
 
-def _constant(value: float, name: str, source: str, lo: float = 250.0, hi: float = 350.0) -> Polynomial:
+def _constant(
+    value: float, name: str, source: str, lo: float = 250.0, hi: float = 350.0
+) -> Polynomial:
     """A room-temperature value: constant, with the range where it was given."""
     return Polynomial((value,), name=name, unit="W/(m K)", source=source, valid_range=(lo, hi))
 
@@ -183,19 +197,33 @@ def _entries() -> dict[str, LibraryEntry]:
     out["Al6061_T6"] = LibraryEntry(
         "Al6061_T6",
         "aluminium alloy 6061-T6",
-        PolyLog10(NIST_AL_K, name="Al6061_T6 conductivity", unit="W/(m K)",
-                  source=f"{NIST_AL}, conductivity (equation range 1-300 K, fit error 0.5 %)",
-                  valid_range=(1.0, 300.0)),  # fmt: skip
+        PolyLog10(
+            NIST_AL_K,
+            name="Al6061_T6 conductivity",
+            unit="W/(m K)",
+            source=f"{NIST_AL}, conductivity (equation range 1-300 K, fit error 0.5 %)",
+            valid_range=(1.0, 300.0),
+        ),
         2700.0,
-        PolyLog10(NIST_AL_CP, name="Al6061_T6 specific heat", unit="J/(kg K)",
-                  source=f"{NIST_AL}, specific heat (fit error 5 %)", valid_range=(4.0, 300.0)),  # fmt: skip
+        PolyLog10(
+            NIST_AL_CP,
+            name="Al6061_T6 specific heat",
+            unit="J/(kg K)",
+            source=f"{NIST_AL}, specific heat (fit error 5 %)",
+            valid_range=(4.0, 300.0),
+        ),
         "density: MatWeb/ASM data sheet for 6061-T6 aluminium, 2.70 g/cm^3",
     )
     out["SS304"] = LibraryEntry(
         "SS304",
         "austenitic stainless steel AISI 304 (no specific heat: give specific_heat)",
-        PolyLog10(NIST_SS_K, name="SS304 conductivity", unit="W/(m K)",
-                  source=f"{NIST_SS}, conductivity (equation range 1-300 K)", valid_range=(1.0, 300.0)),  # fmt: skip
+        PolyLog10(
+            NIST_SS_K,
+            name="SS304 conductivity",
+            unit="W/(m K)",
+            source=f"{NIST_SS}, conductivity (equation range 1-300 K)",
+            valid_range=(1.0, 300.0),
+        ),
         7900.0,
         None,
         f"density: {INCROPERA}, Table A.1 (AISI 304, 300 K)",
@@ -204,23 +232,89 @@ def _entries() -> dict[str, LibraryEntry]:
     out["Si"] = LibraryEntry(
         "Si",
         "single-crystal silicon (bulk, near room temperature and above)",
-        _table(T_si, (884.0, 264.0, 148.0, 98.9, 61.9, 42.2, 31.2, 25.7, 22.7),
-               "Si conductivity", "W/(m K)", f"{INCROPERA}, Table A.1 (silicon)"),  # fmt: skip
+        _table(
+            T_si,
+            (884.0, 264.0, 148.0, 98.9, 61.9, 42.2, 31.2, 25.7, 22.7),
+            "Si conductivity",
+            "W/(m K)",
+            f"{INCROPERA}, Table A.1 (silicon)",
+        ),
         2330.0,
-        _table(T_si, (259.0, 556.0, 712.0, 790.0, 867.0, 913.0, 946.0, 967.0, 992.0),
-               "Si specific heat", "J/(kg K)", f"{INCROPERA}, Table A.1 (silicon)"),  # fmt: skip
+        _table(
+            T_si,
+            (259.0, 556.0, 712.0, 790.0, 867.0, 913.0, 946.0, 967.0, 992.0),
+            "Si specific heat",
+            "J/(kg K)",
+            f"{INCROPERA}, Table A.1 (silicon)",
+        ),
         f"density: {INCROPERA}, Table A.1 (silicon, 300 K)",
     )
-    T_gs = (50.0, 60.0, 70.0, 80.0, 90.0, 100.0, 125.0, 150.0, 175.0, 200.0, 250.0, 300.0,
-            400.0, 500.0, 600.0, 700.0, 800.0, 900.0, 1000.0, 1100.0, 1200.0, 1300.0, 1400.0,
-            1500.0, 1600.0, 1681.0)  # fmt: skip
-    k_gs = (26.0, 21.0, 17.0, 13.9, 11.4, 9.5, 6.0, 4.2, 3.25, 2.66, 1.95, 1.56, 1.05, 0.80,
-            0.64, 0.52, 0.43, 0.356, 0.31, 0.280, 0.261, 0.248, 0.237, 0.227, 0.219, 0.216)  # fmt: skip
+    T_gs = (
+        50.0,
+        60.0,
+        70.0,
+        80.0,
+        90.0,
+        100.0,
+        125.0,
+        150.0,
+        175.0,
+        200.0,
+        250.0,
+        300.0,
+        400.0,
+        500.0,
+        600.0,
+        700.0,
+        800.0,
+        900.0,
+        1000.0,
+        1100.0,
+        1200.0,
+        1300.0,
+        1400.0,
+        1500.0,
+        1600.0,
+        1681.0,
+    )
+    k_gs = (
+        26.0,
+        21.0,
+        17.0,
+        13.9,
+        11.4,
+        9.5,
+        6.0,
+        4.2,
+        3.25,
+        2.66,
+        1.95,
+        1.56,
+        1.05,
+        0.80,
+        0.64,
+        0.52,
+        0.43,
+        0.356,
+        0.31,
+        0.280,
+        0.261,
+        0.248,
+        0.237,
+        0.227,
+        0.219,
+        0.216,
+    )
     out["Si_Glassbrenner_Slack"] = LibraryEntry(
         "Si_Glassbrenner_Slack",
         "high-purity single-crystal silicon, 50 K to the melting point",
-        _table(T_gs, tuple(100.0 * k for k in k_gs), "Si (Glassbrenner-Slack) conductivity",
-               "W/(m K)", GS1964),  # fmt: skip
+        _table(
+            T_gs,
+            tuple(100.0 * k for k in k_gs),
+            "Si (Glassbrenner-Slack) conductivity",
+            "W/(m K)",
+            GS1964,
+        ),
         2330.0,
         None,
         f"density: {INCROPERA}, Table A.1 (silicon, 300 K)",
@@ -229,31 +323,61 @@ def _entries() -> dict[str, LibraryEntry]:
     out["sapphire"] = LibraryEntry(
         "sapphire",
         "aluminium oxide, single crystal (sapphire)",
-        _table(T_sa, (450.0, 82.0, 46.0, 32.4, 18.9, 13.0, 10.5), "sapphire conductivity",
-               "W/(m K)", f"{INCROPERA}, Table A.2 (aluminum oxide, sapphire)"),  # fmt: skip
+        _table(
+            T_sa,
+            (450.0, 82.0, 46.0, 32.4, 18.9, 13.0, 10.5),
+            "sapphire conductivity",
+            "W/(m K)",
+            f"{INCROPERA}, Table A.2 (aluminum oxide, sapphire)",
+        ),
         3970.0,
-        _table((300.0, 400.0, 600.0, 800.0, 1000.0), (765.0, 940.0, 1110.0, 1180.0, 1225.0),
-               "sapphire specific heat", "J/(kg K)", f"{INCROPERA}, Table A.2 (aluminum oxide, sapphire)"),  # fmt: skip
+        _table(
+            (300.0, 400.0, 600.0, 800.0, 1000.0),
+            (765.0, 940.0, 1110.0, 1180.0, 1225.0),
+            "sapphire specific heat",
+            "J/(kg K)",
+            f"{INCROPERA}, Table A.2 (aluminum oxide, sapphire)",
+        ),
         f"density: {INCROPERA}, Table A.2 (300 K)",
     )
     out["Sn"] = LibraryEntry(
         "Sn",
         "tin (pure)",
-        _table((100.0, 200.0, 300.0, 400.0), (85.2, 73.3, 66.6, 62.2), "tin conductivity",
-               "W/(m K)", f"{INCROPERA}, Table A.1 (tin)"),  # fmt: skip
+        _table(
+            (100.0, 200.0, 300.0, 400.0),
+            (85.2, 73.3, 66.6, 62.2),
+            "Sn conductivity",
+            "W/(m K)",
+            f"{INCROPERA}, Table A.1 (tin)",
+        ),
         7310.0,
-        _table((100.0, 200.0, 300.0, 400.0), (188.0, 215.0, 227.0, 243.0), "tin specific heat",
-               "J/(kg K)", f"{INCROPERA}, Table A.1 (tin)"),  # fmt: skip
+        _table(
+            (100.0, 200.0, 300.0, 400.0),
+            (188.0, 215.0, 227.0, 243.0),
+            "Sn specific heat",
+            "J/(kg K)",
+            f"{INCROPERA}, Table A.1 (tin)",
+        ),
         f"density: {INCROPERA}, Table A.1 (tin, 300 K)",
     )
     out["Pb"] = LibraryEntry(
         "Pb",
         "lead (pure)",
-        _table((100.0, 200.0, 300.0, 400.0, 600.0), (39.7, 36.7, 35.3, 34.0, 31.4), "lead conductivity",
-               "W/(m K)", f"{INCROPERA}, Table A.1 (lead)"),  # fmt: skip
+        _table(
+            (100.0, 200.0, 300.0, 400.0, 600.0),
+            (39.7, 36.7, 35.3, 34.0, 31.4),
+            "Pb conductivity",
+            "W/(m K)",
+            f"{INCROPERA}, Table A.1 (lead)",
+        ),
         11340.0,
-        _table((100.0, 200.0, 300.0, 400.0, 600.0), (118.0, 125.0, 129.0, 132.0, 142.0),
-               "lead specific heat", "J/(kg K)", f"{INCROPERA}, Table A.1 (lead)"),  # fmt: skip
+        _table(
+            (100.0, 200.0, 300.0, 400.0, 600.0),
+            (118.0, 125.0, 129.0, 132.0, 142.0),
+            "Pb specific heat",
+            "J/(kg K)",
+            f"{INCROPERA}, Table A.1 (lead)",
+        ),
         f"density: {INCROPERA}, Table A.1 (lead, 300 K)",
     )
     out["Sn63Pb37"] = LibraryEntry(
@@ -293,7 +417,9 @@ def library_entry(name: str) -> LibraryEntry:
 def casimir_conductivity(
     material: Any, length: float, valid_range: tuple[float, float] = (0.1, 10.0)
 ) -> Polynomial:
-    """The boundary-scattering (Casimir) limit of the phonon conductivity, W/(m K):
+    """The boundary-scattering (Casimir) limit of the phonon conductivity, W/(m K).
+
+    The formula::
 
         k(T) = (2π²/45) (k_B⁴/ħ³) Λ T³ Σ_j 1/v_j²,
 

@@ -35,9 +35,9 @@ import numpy as np
 
 from fe_interface.errors import InputError
 from fe_interface.model.properties import Property, Scaled, as_property, is_property, is_ufl
-from fe_interface.model.validation import check_positive, check_real, is_real
+from fe_interface.model.validation import check_positive, check_real
 
-__all__ = ["Material", "Anisotropic"]
+__all__ = ["Anisotropic", "Material"]
 
 
 def _value_at(p: Any, T: Any) -> Any:
@@ -69,17 +69,26 @@ class Anisotropic:
     name: str = ""
 
     def __post_init__(self) -> None:
-        owner = f"anisotropic conductivity {self.name!r}" if self.name else "anisotropic conductivity"
+        owner = (
+            f"anisotropic conductivity {self.name!r}" if self.name else "anisotropic conductivity"
+        )
         d = len(self.principal)
         if d not in (2, 3):
             raise InputError(f"{owner}: needs 2 or 3 principal values, got {d}")
-        k = tuple(as_property(v, f"principal value {i + 1}", "W/(m K)", owner) for i, v in enumerate(self.principal))
+        k = tuple(
+            as_property(v, f"principal value {i + 1}", "W/(m K)", owner)
+            for i, v in enumerate(self.principal)
+        )
         try:
             A = np.array(self.axes, dtype=float)
         except (TypeError, ValueError):
-            raise InputError(f"{owner}: axes must be {d} vectors of {d} numbers, got {self.axes!r}") from None
+            raise InputError(
+                f"{owner}: axes must be {d} vectors of {d} numbers, got {self.axes!r}"
+            ) from None
         if A.shape != (d, d) or not np.all(np.isfinite(A)):
-            raise InputError(f"{owner}: axes must be {d} finite vectors of {d} numbers, got {self.axes!r}")
+            raise InputError(
+                f"{owner}: axes must be {d} finite vectors of {d} numbers, got {self.axes!r}"
+            )
         norms = np.linalg.norm(A, axis=1)
         if np.any(norms == 0):
             raise InputError(f"{owner}: an axis has zero length: {self.axes!r}")
@@ -97,7 +106,9 @@ class Anisotropic:
         try:
             K = np.array(matrix, dtype=float)
         except (TypeError, ValueError):
-            raise InputError(f"{owner}: must be a 2x2 or 3x3 array of numbers, got {matrix!r}") from None
+            raise InputError(
+                f"{owner}: must be a 2x2 or 3x3 array of numbers, got {matrix!r}"
+            ) from None
         if K.shape not in ((2, 2), (3, 3)) or not np.all(np.isfinite(K)):
             raise InputError(f"{owner}: must be a finite 2x2 or 3x3 array, got {matrix!r}")
         scale = float(np.max(np.abs(K)))
@@ -116,12 +127,15 @@ class Anisotropic:
     ) -> Anisotropic:
         """Principal values k_i along ``axes`` (rows), or in 2D along the directions at
         ``angle`` (degrees, counter-clockwise from x) and ``angle`` + 90°; default: the
-        coordinate axes."""
+        coordinate axes.
+        """
         principal = tuple(principal)
         d = len(principal)
         if angle is not None:
             if d != 2 or axes is not None:
-                raise InputError("orthotropic conductivity: 'angle' needs 2 principal values and no axes")
+                raise InputError(
+                    "orthotropic conductivity: 'angle' needs 2 principal values and no axes"
+                )
             a = math.radians(check_real(angle, "angle", "degrees", "orthotropic conductivity"))
             axes = ((math.cos(a), math.sin(a)), (-math.sin(a), math.cos(a)))
         if axes is None:
@@ -131,10 +145,13 @@ class Anisotropic:
     @classmethod
     def in_plane(cls, k_in: Any, k_through: Any, normal: Any, name: str = "") -> Anisotropic:
         """A layered material: ``k_in`` in the plane normal to ``normal``, ``k_through``
-        along it (2D: the in-plane direction is the normal turned by 90°)."""
+        along it (2D: the in-plane direction is the normal turned by 90°).
+        """
         n = np.array(normal, dtype=float)
         if n.shape not in ((2,), (3,)) or not np.all(np.isfinite(n)) or not np.linalg.norm(n):
-            raise InputError(f"in-plane conductivity {name!r}: normal must be a nonzero 2- or 3-vector, got {normal!r}")
+            raise InputError(
+                f"in-plane conductivity {name!r}: normal must be a nonzero 2- or 3-vector, got {normal!r}"
+            )
         n = n / np.linalg.norm(n)
         if n.size == 2:
             return cls((k_through, k_in), (tuple(n), (-n[1], n[0])), name)
@@ -162,7 +179,8 @@ class Anisotropic:
 
     def matrix(self, T: Any = None) -> Any:
         """K (W/(m K)): NumPy (..., d, d) for NumPy T (None: constant values or the
-        properties at their reference temperature), a UFL matrix for UFL T."""
+        properties at their reference temperature), a UFL matrix for UFL T.
+        """
         A = np.array(self.axes)
         if T is not None and is_ufl(T):
             import ufl
@@ -173,10 +191,14 @@ class Anisotropic:
                 K = K + kv * ufl.as_matrix(np.outer(a, a).tolist())
             return K
         if T is None:
-            vals = [float(k(k.reference_temperature)) if is_property(k) else k for k in self.principal]
+            vals = [
+                float(k(k.reference_temperature)) if is_property(k) else k for k in self.principal
+            ]
             return np.einsum("i,ij,ik->jk", np.array(vals), A, A)
         t = np.asarray(T, dtype=float)
-        vals = np.stack([np.broadcast_to(_value_at(k, t), t.shape) for k in self.principal], axis=-1)
+        vals = np.stack(
+            [np.broadcast_to(_value_at(k, t), t.shape) for k in self.principal], axis=-1
+        )
         return np.einsum("...i,ij,ik->...jk", vals, A, A)
 
     def normal_component(self, n: Any, T: Any = None) -> Any:
@@ -211,12 +233,14 @@ class Material:
         k = self.conductivity
         if not isinstance(k, Anisotropic):
             k = as_property(k, "conductivity", "W/(m K)", owner)
-        object.__setattr__(self, "conductivity", _constant_if_possible(k))
+        object.__setattr__(self, "conductivity", k)
         if self.density is not None:
-            object.__setattr__(self, "density", check_positive(self.density, "density", "kg/m^3", owner))
+            object.__setattr__(
+                self, "density", check_positive(self.density, "density", "kg/m^3", owner)
+            )
         if self.specific_heat is not None:
             cp = as_property(self.specific_heat, "specific_heat", "J/(kg K)", owner)
-            object.__setattr__(self, "specific_heat", _constant_if_possible(cp))
+            object.__setattr__(self, "specific_heat", cp)
 
     @classmethod
     def from_library(cls, name: str, label: str | None = None) -> Material:
@@ -260,7 +284,8 @@ class Material:
     @property
     def heat_capacity(self) -> Any:
         """Volumetric heat capacity ρ c_p, J/(m³ K): a number, a property of T
-        (:class:`~fe_interface.model.properties.Scaled`), or None unless both are given."""
+        (:class:`~fe_interface.model.properties.Scaled`), or None unless both are given.
+        """
         if self.density is None or self.specific_heat is None:
             return None
         if is_property(self.specific_heat):
@@ -270,7 +295,8 @@ class Material:
     @property
     def k_ref(self) -> float:
         """A representative conductivity, W/(m K): the value (the largest principal
-        value of a tensor) at 293.15 K clamped into the properties' valid ranges."""
+        value of a tensor) at 293.15 K clamped into the properties' valid ranges.
+        """
         k = self.conductivity
         if isinstance(k, Anisotropic):
             return float(np.max(np.linalg.eigvalsh(k.matrix())))
@@ -279,7 +305,7 @@ class Material:
         return float(k)
 
     def conductivity_at(self, T: Any) -> np.ndarray:
-        """k at the NumPy temperatures T: scalars (shape of T), or tensors (T.shape + (d, d))."""
+        """K at the NumPy temperatures T: scalars (shape of T), or tensors (T.shape + (d, d))."""
         k = self.conductivity
         if isinstance(k, Anisotropic):
             return k.matrix(np.asarray(T, dtype=float))
@@ -293,7 +319,8 @@ class Material:
     def normal_conductivity(self, n: Any, T: float | None = None) -> float:
         """nᵀ K n, W/(m K): the conductivity across a plane of unit normal ``n`` (the
         ``k`` of a contact law's surface for an anisotropic solid); isotropic: k.
-        ``T`` (K): where k depends on T (default: the reference temperature)."""
+        ``T`` (K): where k depends on T (default: the reference temperature).
+        """
         k = self.conductivity
         if isinstance(k, Anisotropic):
             return float(k.normal_component(n, T))
@@ -310,10 +337,3 @@ class Material:
         kv = _value_at(k, T)
         return -kv * np.einsum("...j,...j->...", grad, normal)
 
-
-def _constant_if_possible(p: Any) -> Any:
-    """A property that does not depend on T stays a property (its range is checked)
-    unless it is a plain number."""
-    if is_real(p):
-        return float(p)
-    return p

@@ -28,7 +28,7 @@ from fe_interface.mesh.topology import (
 )
 from fe_interface.errors import InputError, MeshError
 from fe_interface.mesh import TaggedMesh
-from fe_interface.model.boundary import BoundaryCondition, Convection, FixedTemperature
+from fe_interface.model.boundary import BoundaryCondition, Convection, FixedTemperature, Radiation
 from fe_interface.model.interfaces import Conductance, Interface, LawKind, law_kind
 from fe_interface.model.materials import Material
 from fe_interface.model.sources import HeatSource
@@ -281,7 +281,8 @@ class Model:
 
     def check_determined(self, perfect_pairs: set[tuple[int, int]]) -> None:
         """Every body (regions connected by contact) needs a temperature-fixing boundary
-        (fixed temperature or convection with h > 0): else a steady problem is singular.
+        (fixed temperature, convection with h > 0, or radiation): else a steady problem
+        is singular.
 
         Raises:
             InputError: naming the regions of the floating body.
@@ -301,7 +302,7 @@ class Model:
         fixed: set[int] = set()
         for b in self.boundaries:
             bc = b.spec
-            if isinstance(bc, FixedTemperature) or (
+            if isinstance(bc, (FixedTemperature, Radiation)) or (
                 isinstance(bc, Convection) and (callable(bc.h) or bc.h > 0)
             ):
                 owned = b.facets[b.facets < self.num_owned_facets]
@@ -313,6 +314,6 @@ class Model:
         if floating:
             names = [self.region_names[r] for r in floating]
             raise InputError(
-                "no fixed-temperature or convection boundary on the body made of regions "
+                "no fixed-temperature, convection or radiation boundary on the body made of regions "
                 f"{names}: its temperature is not determined (the steady problem is singular)"
             )

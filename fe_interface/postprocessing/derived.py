@@ -11,9 +11,21 @@ checkpointed one) with one dot product per call:
 * :class:`RegionTemperature` — ∫ T dV, the mean, minimum and maximum over a region
   (``dx`` vector on the parent mesh; the extremes over the region's dofs).
 
+On top of these, the values users read first (:class:`DerivedValues`, computed by
+:class:`Derived`; in the JSON summary, the CLI table and the sweep tables):
+
+* the *junction temperature*: the maximum temperature of a chosen region (the die);
+* min/mean/max temperature of every region (:class:`RegionStatistics`);
+* named point probes (:class:`ProbeValue`; time series in transient runs:
+  :class:`Monitors`), each optionally in a given region (a point on an interface
+  belongs to both sides);
+* the heat flow into the body through every boundary condition (:class:`BoundaryFlow`)
+  — the inflows of the energy balance, so that sources + Σ flows − storage = the
+  balance residual — and the mean temperature of its facets.
+
 Functions take a problem (anything with a ``formulation``) or a
 :class:`~fe_interface.discretisation.formulation.Formulation`; all are collective and
-give the same value on every rank.  Units: K, m, m², m³ (axisymmetric: full 2π).
+give the same value on every rank.  Units: K, m, m², m³ (axisymmetric: full 2π), W.
 """
 
 from __future__ import annotations
@@ -32,9 +44,15 @@ from fe_interface.discretisation.facets import FacetQuadrature
 from fe_interface.discretisation.formulation import Formulation
 from fe_interface.errors import InputError
 from fe_interface.mesh.topology import facet_cells
-from fe_interface.postprocessing.sampling import as_formulation
+from fe_interface.postprocessing.sampling import as_formulation, evaluate_at, locate_points
 
 __all__ = [
+    "BoundaryFlow",
+    "Derived",
+    "DerivedValues",
+    "Monitors",
+    "ProbeSpec",
+    "ProbeValue",
     "RegionStatistics",
     "RegionTemperature",
     "SurfaceMean",
@@ -200,3 +218,234 @@ class RegionTemperature:
 def region_statistics(p: Any, region: str | int, T: fem.Function | None = None) -> RegionStatistics:
     """Volume, minimum, mean and maximum temperature of a region (collective)."""
     return RegionTemperature(p, region).statistics(T)
+
+
+# --------------------------------------------------------------------------------------
+# probes, boundary flows, the derived values of a run
+# --------------------------------------------------------------------------------------
+class ProbeSpec(NamedTuple):
+    """A named point probe.
+
+    Attributes:
+        name: label (the CSV column is ``probe_<name>_K``).
+        point: coordinates (2 or 3), m.
+        region: region name the point must lie in (None: any; needed on an interface
+            to choose the side).
+    """
+
+    name: str
+    point: tuple[float, ...]
+    region: str | None = None
+
+
+class ProbeValue(NamedTuple):
+    """The temperature at a probe.
+
+    Attributes:
+        name: the probe's label.
+        point: coordinates (3), m.
+        region: name of the region of the cell that holds it.
+        temperature_K: K.
+    """
+
+    name: str
+    point: tuple[float, ...]
+    region: str
+    temperature_K: float
+
+
+class BoundaryFlow(NamedTuple):
+    """Heat entering the body through one boundary condition.
+
+    Attributes:
+        name: facet group.
+        condition: kind of condition (FixedTemperature, HeatFlux, Convection,
+            Radiation).
+        heat_flow_W: heat flow into the body, W (negative: heat leaves); the energy
+            balance's term (a fixed temperature: the consistent reaction; a transient
+            step: the θ-weighted value of the step).
+        mean_temperature_K: area-weighted mean temperature of its facets, K.
+    """
+
+    name: str
+    condition: str
+    heat_flow_W: float
+    mean_temperature_K: float
+
+
+class DerivedValues(NamedTuple):
+    """The derived values of a solution (see the module docstring).
+
+    Attributes:
+        junction: :class:`RegionStatistics` of the junction region (its ``max_K`` is
+            the junction temperature), or None.
+        regions: one :class:`RegionStatistics` per region (the junction's first).
+        probes: one :class:`ProbeValue` per probe.
+        boundaries: one :class:`BoundaryFlow` per boundary condition.
+    """
+
+    junction: RegionStatistics | None
+    regions: list[RegionStatistics]
+    probes: list[ProbeValue]
+    boundaries: list[BoundaryFlow]
+
+    @property
+    def junction_K(self) -> float | None:
+        """The junction temperature (max T of the junction region), K, or None."""
+        return None if self.junction is None else self.junction.max_K
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``junction`` ({region, temperature_K}), ``regions``, ``probes``,
+        ``boundaries`` (lists of objects with a unit in every key)."""
+        j = self.junction
+        return {
+            "junction": None if j is None else {"region": j.region, "temperature_K": j.max_K},
+            "regions": [r._asdict() for r in self.regions],
+            "probes": [dict(q._asdict(), point=list(q.point)) for q in self.probes],
+            "boundaries": [b._asdict() for b in self.boundaries],
+        }
+
+    def flat(self) -> dict[str, float]:
+        """One number per key (the names of sweep outputs): ``junction_K``,
+        ``regions.<r>.min_K|mean_K|max_K``, ``probes.<p>_K``,
+        ``boundaries.<b>.heat_flow_W|mean_temperature_K``."""
+        out: dict[str, float] = {}
+        if self.junction is not None:
+            out["junction_K"] = self.junction.max_K
+        for r in self.regions:
+            for k in ("min_K", "mean_K", "max_K"):
+                out[f"regions.{r.region}.{k}"] = getattr(r, k)
+        for q in self.probes:
+            out[f"probes.{q.name}_K"] = q.temperature_K
+        for b in self.boundaries:
+            out[f"boundaries.{b.name}.heat_flow_W"] = b.heat_flow_W
+            out[f"boundaries.{b.name}.mean_temperature_K"] = b.mean_temperature_K
+        return out
+
+
+def _probe_specs(probes: Any) -> list[ProbeSpec]:
+    """ProbeSpec list from a mapping name -> point or ProbeSpec, or a sequence of them."""
+    if probes is None:
+        return []
+    items = probes.items() if isinstance(probes, dict) else [(None, q) for q in probes]
+    out = []
+    for name, q in items:
+        if isinstance(q, ProbeSpec):
+            out.append(q._replace(name=name) if name is not None else q)
+            continue
+        if name is None:
+            raise InputError(f"probes: {q!r} needs a name (give a mapping name -> point)")
+        pt = tuple(float(v) for v in q)
+        if len(pt) not in (2, 3) or not all(math.isfinite(v) for v in pt):
+            raise InputError(f"probe {name!r}: the point must be 2 or 3 finite coordinates (m), got {q!r}")
+        out.append(ProbeSpec(str(name), pt))
+    names = [q.name for q in out]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise InputError(f"probes: names given twice: {dup}")
+    return out
+
+
+class Derived:
+    """Evaluator of :class:`DerivedValues` (set up once, then one call per field;
+    collective).
+
+    Args:
+        p: a problem or a formulation.
+        probes: mapping name -> point (m) or :class:`ProbeSpec`, or a sequence of
+            :class:`ProbeSpec`.
+        junction: region whose maximum temperature is the junction temperature.
+        regions: regions to report (default: all, the junction's first).
+
+    Raises:
+        InputError: an unknown region, or a probe outside the mesh (or outside its
+            region), named.
+    """
+
+    def __init__(
+        self,
+        p: Any,
+        probes: Any = None,
+        junction: str | None = None,
+        regions: list[str] | None = None,
+    ) -> None:
+        f = as_formulation(p)
+        self.f = f
+        model = f.model
+        if junction is not None:
+            model.region_tag(junction, "junction")
+        names = [model.region_names[t] for t in model.regions] if regions is None else list(regions)
+        if junction is not None:
+            names = [junction] + [n for n in names if n != junction]
+        self.junction = junction
+        self.regions = {n: RegionTemperature(f, n) for n in names}
+        self.probes = _probe_specs(probes)
+        tags = [
+            None if q.region is None else model.region_tag(q.region, f"probe {q.name!r}: region")
+            for q in self.probes
+        ]
+        self.where = locate_points(f, [q.point for q in self.probes], tags)
+        missing = [q for q, o in zip(self.probes, self.where.owner, strict=True) if o < 0]
+        if missing:
+            q = missing[0]
+            inside = f" in region {q.region!r}" if q.region else ""
+            raise InputError(f"probe {q.name!r}: the point {list(q.point)} m is not in the mesh{inside}")
+        self._surfaces: dict[str, SurfaceMean] = {}
+
+    def probe_values(self, T: fem.Function | None = None) -> np.ndarray:
+        """The probe temperatures (K), in the order of the probes."""
+        if not self.probes:
+            return np.empty(0)
+        return evaluate_at(self.f, self.where, T)
+
+    def _boundaries(self, balance: Any, T: fem.Function | None) -> list[BoundaryFlow]:
+        out = []
+        inflow = {} if balance is None else balance.boundary_inflow_W
+        for b in self.f.model.boundaries:
+            group = str(b.spec.facets)
+            if b.label not in self._surfaces:
+                self._surfaces[b.label] = SurfaceMean.boundary(self.f, b.spec.facets)
+            q = inflow.get(b.label, math.nan)
+            out.append(BoundaryFlow(group, type(b.spec).__name__, float(q), self._surfaces[b.label](T)))
+        return out
+
+    def compute(self, T: fem.Function | None = None, balance: Any = None) -> DerivedValues:
+        """The :class:`DerivedValues` of the field ``T`` (default: the problem's); the
+        boundary heat flows come from ``balance`` (an
+        :class:`~fe_interface.postprocessing.balance.EnergyBalance` of the same field;
+        NaN without one)."""
+        stats = [r.statistics(T) for r in self.regions.values()]
+        junction = stats[0] if self.junction is not None else None
+        names = self.f.model.region_names
+        vals = self.probe_values(T)
+        probes = [
+            ProbeValue(q.name, tuple(map(float, x)), names.get(int(r), str(int(r))), float(v))
+            for q, x, r, v in zip(self.probes, self.where.points, self.where.region, vals, strict=True)
+        ]
+        return DerivedValues(junction, stats, probes, self._boundaries(balance, T))
+
+
+class Monitors:
+    """Per-step columns of a transient run: the probes (``probe_<name>_K``) and the
+    min/mean/max temperature of chosen regions (``<region>_min_K``, ``_mean_K``,
+    ``_max_K``); collective.
+
+    Args:
+        f: the formulation.
+        probes: as for :class:`Derived`.
+        regions: region names.
+    """
+
+    def __init__(self, f: Any, probes: Any = None, regions: Any = ()) -> None:
+        self.derived = Derived(f, probes, regions=list(regions))
+        self.columns = [f"probe_{q.name}_K" for q in self.derived.probes]
+        for r in self.derived.regions:
+            self.columns += [f"{r}_min_K", f"{r}_mean_K", f"{r}_max_K"]
+
+    def row(self, T: fem.Function | None = None) -> list[float]:
+        """The values of :attr:`columns` for the field ``T`` (K)."""
+        out = [float(v) for v in self.derived.probe_values(T)]
+        for r in self.derived.regions.values():
+            s = r.statistics(T)
+            out += [s.min_K, s.mean_K, s.max_K]
+        return out

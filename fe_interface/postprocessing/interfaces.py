@@ -19,6 +19,7 @@ from mpi4py import MPI
 
 import numpy as np
 
+from fe_interface.discretisation.bulk import NormalFlux
 from fe_interface.discretisation.coupling import facet_sides
 from fe_interface.discretisation.facets import FacetQuadrature
 from fe_interface.discretisation.formulation import Formulation
@@ -39,8 +40,9 @@ class InterfaceSummary(NamedTuple):
             quadrature points, K.
         heat_flow_W: ∫ h (T⁺ − T⁻) dA, W (perfect contact: the mean of the two bulk
             values).
-        heat_flow_bulk_plus_W: ∫ −k⁺ ∇T⁺·n dA from the ⁺ side's gradient, W.
-        heat_flow_bulk_minus_W: ∫ −k⁻ ∇T⁻·n dA from the ⁻ side's gradient, W.
+        heat_flow_bulk_plus_W: ∫ −(K⁺ ∇T⁺)·n dA from the ⁺ side's gradient, W, with
+            the local conductivity (k(T⁺) at each point, or the tensor K⁺).
+        heat_flow_bulk_minus_W: ∫ −(K⁻ ∇T⁻)·n dA from the ⁻ side's gradient, W.
         conductance_W_m2K: effective h = heat_flow / (area · mean jump), W/(m² K); NaN
             for perfect contact.
         mechanisms: for laws with ``breakdown`` (contact + Kapitza), area means over
@@ -87,8 +89,9 @@ class _Side(NamedTuple):
     cell_dofs: np.ndarray  # this side's cells' dofs (nf, dofs per cell)
     grad: np.ndarray  # reference basis gradients pushed forward (nf, nq, gdim, dofs)
     normal: np.ndarray  # (nf, nq, gdim)
-    k: np.ndarray  # (nf,)
+    flux: NormalFlux  # −(K ∇T)·n with this side's local conductivity k(T) or tensor
     weight: np.ndarray  # (nf, nq)
+    closure: np.ndarray  # positions of the facet's dofs in the cell's dof list
 
 
 def _degree(f: Formulation) -> int:
@@ -119,7 +122,6 @@ class InterfaceTable:
             _degree(f), f.axisymmetric,
         )  # fmt: skip
         out = []
-        k = f.k_cells
         for g in q.groups:
             if col == 0:
                 plus, minus = facet_sides(f.broken, e, g)
@@ -130,7 +132,7 @@ class InterfaceTable:
             out.append(
                 _Side(
                     g.phi[:, g.closure], plus, minus, V.dofmap.list[cells], grad, g.normal,
-                    k[cells], g.weight,
+                    NormalFlux(f, cells), g.weight, g.closure,
                 )
             )  # fmt: skip
         return out
@@ -143,14 +145,15 @@ class InterfaceTable:
             Tp = np.einsum("qi,fi->fq", s.phi, u[s.plus])
             Tm = np.einsum("qi,fi->fq", s.phi, u[s.minus])
             g = np.einsum("fqgi,fi->fqg", s.grad, u[s.cell_dofs])
-            flux = -s.k[:, None] * np.einsum("fqg,fqg->fq", g, s.normal)
+            flux = s.flux(g, s.normal, Tp)
             for lst, val in zip(parts, (s.weight, Tp, Tm, flux, u[s.plus] - u[s.minus]), strict=True):
                 lst.append(val.ravel())
         pts = _Points(*(np.concatenate(x) if x else np.empty(0) for x in parts))
         minus_flow = 0.0
-        for s in minus_side:  # n⁻ = −n⁺:  −k⁻ ∇T⁻·n⁺ = k⁻ ∇T⁻·n⁻
+        for s in minus_side:  # n⁻ = −n⁺:  −(K⁻ ∇T⁻)·n⁺ = (K⁻ ∇T⁻)·n⁻
             g = np.einsum("fqgi,fi->fqg", s.grad, u[s.cell_dofs])
-            flux = s.k[:, None] * np.einsum("fqg,fqg->fq", g, s.normal)
+            Ts = None if s.flux.simple else np.einsum("qi,fi->fq", s.phi, u[s.cell_dofs[:, s.closure]])
+            flux = -s.flux(g, s.normal, Ts)
             minus_flow += float(np.sum(flux * s.weight))
         return pts, minus_flow
 

@@ -27,9 +27,13 @@ from fe_interface.errors import InputError, collective
 __all__ = [
     "LineProfile",
     "InterfaceFlux",
+    "PointLocation",
     "line_profile",
     "interface_flux",
     "as_formulation",
+    "evaluate_at",
+    "locate_in_mesh",
+    "locate_points",
     "points_inside",
     "check_line",
 ]
@@ -165,6 +169,90 @@ class _Locator:
         r_all = _allreduce(self.comm, np.where(mine, region, 0).astype(np.int64), MPI.SUM)
         T_all[owner == self.comm.size] = np.nan
         return r_all, T_all
+
+
+class PointLocation(NamedTuple):
+    """Where points lie (the same on every rank except ``cells``).
+
+    Attributes:
+        points: the points (n, 3), m.
+        owner: rank that evaluates each point (the lowest rank with a cell holding it
+            in the wanted region), −1 where no cell holds it.
+        cells: this rank's local cell of each point it owns, −1 elsewhere.
+        region: region tag of that cell (0 outside the mesh).
+    """
+
+    points: np.ndarray
+    owner: np.ndarray
+    cells: np.ndarray
+    region: np.ndarray
+
+
+def locate_points(
+    p: Any, points: Any, regions: Sequence[int | None] | None = None
+) -> PointLocation:
+    """Locate points (m) in the owned cells of the mesh, each optionally in a given
+    region (tag; a point on an interface belongs to both sides: the region says which
+    side's temperature is wanted).  Collective.
+
+    Args:
+        p: a problem or a formulation.
+        points: (n, 2 or 3) coordinates, m.
+        regions: per point, the region tag it must lie in, or None (any region: the
+            first cell found on the lowest rank).
+    """
+    f = as_formulation(p)
+    return locate_in_mesh(f.mesh, f.model.cell_region, points, regions)
+
+
+def locate_in_mesh(
+    mesh: Any, cell_region: np.ndarray, points: Any, regions: Sequence[int | None] | None = None
+) -> PointLocation:
+    """:func:`locate_points` on a mesh with its region tag per local cell (before any
+    formulation exists); collective."""
+    import dolfinx.geometry
+
+    x = np.zeros((len(points), 3))
+    for i, pt in enumerate(points):
+        x[i, : len(pt)] = pt
+    want = list(regions) if regions is not None else [None] * len(x)
+    tdim = mesh.topology.dim
+    nowned = mesh.topology.index_map(tdim).size_local
+    tree = dolfinx.geometry.bb_tree(mesh, tdim, padding=0.0, entities=np.arange(nowned, dtype=np.int32))
+    cand = dolfinx.geometry.compute_collisions_points(tree, x)
+    coll = dolfinx.geometry.compute_colliding_cells(mesh, cand, x)
+    cells = np.full(len(x), -1, dtype=np.int32)
+    for i in range(len(x)):
+        c = coll.links(i)
+        c = c[c < nowned]
+        if want[i] is not None:
+            c = c[cell_region[c] == want[i]]
+        if c.size:
+            cells[i] = c[0]
+    comm = mesh.comm
+    rank = np.where(cells >= 0, comm.rank, comm.size).astype(np.int64)
+    owner = _allreduce(comm, rank, MPI.MIN)
+    mine = owner == comm.rank
+    cells = np.where(mine, cells, -1).astype(np.int32)
+    region = np.where(mine, cell_region[np.maximum(cells, 0)], 0).astype(np.int64)
+    region = _allreduce(comm, region, MPI.SUM)
+    owner = np.where(owner == comm.size, -1, owner)
+    return PointLocation(x, owner, cells, region)
+
+
+def evaluate_at(p: Any, where: PointLocation, T: Any = None) -> np.ndarray:
+    """The temperature (K) at located points (NaN where no cell holds them); collective,
+    the same on every rank."""
+    f = as_formulation(p)
+    T = f.T if T is None else T
+    out = np.zeros(len(where.points))
+    sel = np.flatnonzero(where.cells >= 0)
+    if sel.size:
+        val = T.eval(where.points[sel], where.cells[sel])
+        out[sel] = np.asarray(val).reshape(sel.size, -1)[:, 0]
+    out = _allreduce(f.comm, out, MPI.SUM)
+    out[where.owner < 0] = np.nan
+    return out
 
 
 def points_inside(mesh: Any, points: np.ndarray) -> np.ndarray:

@@ -35,10 +35,11 @@ import numpy as np
 import ufl
 from dolfinx import fem
 
+from fe_interface.discretisation.bulk import warn_ranges
 from fe_interface.discretisation.formulation import Formulation
 from fe_interface.errors import InputError, SolverError
 from fe_interface.mesh import TaggedMesh
-from fe_interface.model.boundary import BoundaryCondition, Convection, FixedTemperature
+from fe_interface.model.boundary import BoundaryCondition, Convection, FixedTemperature, Radiation
 from fe_interface.model.interfaces import Interface
 from fe_interface.model.materials import Material
 from fe_interface.model.model import Model
@@ -49,6 +50,7 @@ from fe_interface.postprocessing.balance import (
     balance_warning,
     steady_balance,
 )
+from fe_interface.postprocessing.derived import Derived, DerivedValues
 from fe_interface.postprocessing.interfaces import (
     InterfaceSummary,
     InterfaceTable,
@@ -112,7 +114,8 @@ class SteadyProblem:
         interfaces: laws on facet groups between two regions; facets between two
             regions that no interface names are in perfect contact.
         boundary_conditions: :class:`FixedTemperature`, :class:`HeatFlux`,
-            :class:`Convection` on outer facet groups; other outer facets are insulated.
+            :class:`Convection`, :class:`Radiation` on outer facet groups; other outer
+            facets are insulated.
         sources: volumetric sources (W/m³) per region.
         degree: Lagrange degree (1, 2 or 3).
         axisymmetric: 2D r–z model (x[0] = r ≥ 0, x[1] = z).
@@ -120,8 +123,9 @@ class SteadyProblem:
         petsc_options: PETSc options that override the defaults, set under the
             problem's prefix.
         petsc_options_prefix: defaults to a unique ``fe_interface_<n>_``.
-        initial_temperature: Newton's initial guess (K) for temperature-dependent laws;
-            default: the mean of the fixed and ambient temperatures.
+        initial_temperature: Newton's initial guess (K) for temperature-dependent laws,
+            conductivities and radiation; default: the mean of the fixed and ambient
+            temperatures.
     """
 
     def __init__(
@@ -152,6 +156,7 @@ class SteadyProblem:
         if initial_temperature is None:
             fixed = [b.value for b in boundary_conditions if isinstance(b, FixedTemperature)]
             fixed += [b.T_inf for b in boundary_conditions if isinstance(b, Convection)]
+            fixed += [b.T_amb for b in boundary_conditions if isinstance(b, Radiation)]
             fixed = [t for t in fixed if not callable(t)]
             initial_temperature = float(np.mean(fixed)) if fixed else 293.15
         self.initial_temperature = initial_temperature
@@ -229,6 +234,7 @@ class SteadyProblem:
             info = newton_checked(self.solver, self._law_table())
         self.timings["solve"] = time.perf_counter() - t0
         self._solved = True
+        warn_ranges(f)
         return SteadyResult(f.T, info, dict(self.timings))
 
     def _law_table(self) -> InterfaceTable:
@@ -259,6 +265,20 @@ class SteadyProblem:
         if msg:
             warnings.warn(msg, stacklevel=2)
         return b
+
+    def derived_values(
+        self, probes: Any = None, junction: str | None = None, regions: list[str] | None = None
+    ) -> DerivedValues:
+        """Junction temperature, region min/mean/max, probes and boundary heat flows
+        (:class:`~fe_interface.postprocessing.derived.DerivedValues`; K, W).
+
+        Args:
+            probes: mapping name -> point (m), or ProbeSpec objects.
+            junction: region whose maximum temperature is the junction temperature.
+            regions: regions to report (default all).
+        """
+        f = self._require_solution("derived_values")
+        return Derived(f, probes, junction, regions).compute(balance=steady_balance(f))
 
     def export(self, folder: str | Path, name: str = "temperature", vtx: bool = True) -> dict[str, Any]:
         """Write ``name.xdmf``/``.h5``, ``name.vtu``, ``name_summary.json`` (and the VTX

@@ -6,6 +6,11 @@ problem:
 
     ρ c_p ∂T/∂t = ∇·(k ∇T) + f.
 
+With ρ c_p(T) the storage term is written with the enthalpy H(T) = ∫ ρ c_p dT,
+∫ (H(T) − H(T_n))/Δt v dx, and the stored heat is ∫ H(T) dV: the energy balance of a
+step holds exactly (:class:`~fe_interface.discretisation.bulk.HeatStorage`); ρ c_p(T)
+or k(T) make every step a Newton solve.
+
 Time discretisation: the θ-scheme on the steady residual R(T; v) of the same terms
 (:class:`~fe_interface.discretisation.formulation.Formulation`):
 
@@ -31,7 +36,10 @@ below dt_min.
 
 Outputs (``run(output=folder)``): ``name.xdmf``/``name.h5`` (interface vertices
 duplicated), ``name_vtx.bp`` and ``name.csv``: time, per-interface heat flow (W) and
-mean jump (K), stored-energy change (J), net inflow (J) and the balance residual (J).
+mean jump (K), stored-energy change (J), net inflow (J) and the balance residual (J),
+then the probes (K) and the monitored regions' min/mean/max temperature (K).  The stored
+energy includes the heat stored in thin layers that are interfaces
+(:mod:`fe_interface.discretisation.layers`), so the balance stays exact with them.
 Checkpoints (``run(checkpoint=folder)``): :mod:`fe_interface.io.checkpoint`.
 """
 
@@ -51,7 +59,9 @@ import numpy as np
 import ufl
 from dolfinx import fem, la
 
+from fe_interface.discretisation.bulk import HeatStorage, warn_ranges
 from fe_interface.discretisation.formulation import Formulation
+from fe_interface.discretisation.layers import InterfaceStorage
 from fe_interface.errors import InputError, TimeStepError, collective
 from fe_interface.io.checkpoint import Checkpoint
 from fe_interface.io.progress import ProgressBar
@@ -72,6 +82,7 @@ from fe_interface.postprocessing.balance import (
     dirichlet_reactions,
     make_balance,
 )
+from fe_interface.postprocessing.derived import Derived, DerivedValues, Monitors
 from fe_interface.postprocessing.interfaces import InterfaceSummary, InterfaceTable
 from fe_interface.problems.steady import newton_checked, unique_prefix
 from fe_interface.solvers.conditioning import contrast_warning
@@ -192,6 +203,11 @@ class TransientProblem:
         scheme: "backward_euler" (θ = 1), "crank_nicolson" (θ = ½) or θ in [½, 1].
         startup_steps: Crank–Nicolson only: the first steps done as two backward-Euler
             half steps each (Rannacher); 0 disables.
+        probes: named points (mapping name -> point in m, or
+            :class:`~fe_interface.postprocessing.derived.ProbeSpec` objects): their
+            temperatures are CSV columns ``probe_<name>_K`` (a time series).
+        monitor_regions: regions whose min/mean/max temperature are CSV columns
+            ``<region>_min_K``, ``_mean_K``, ``_max_K`` (the junction's time series).
 
     Bodies without any fixed-temperature or convection boundary are allowed (their
     energy is conserved).
@@ -212,6 +228,8 @@ class TransientProblem:
         solver: str = "iterative",
         petsc_options: Mapping[str, Any] | None = None,
         petsc_options_prefix: str | None = None,
+        probes: Any = None,
+        monitor_regions: Sequence[str] = (),
     ) -> None:
         for key, m in materials.items():
             if isinstance(m, Material) and m.heat_capacity is None:
@@ -235,6 +253,8 @@ class TransientProblem:
         self.petsc_options = default_petsc_options(solver) | dict(petsc_options or {})
         self.prefix = petsc_options_prefix or unique_prefix()
         self.initial_field = initial_temperature
+        self.probes = probes
+        self.monitor_regions = list(monitor_regions)
         self.t = 0.0
         self.step_count = 0
         self.stats = {"matrix_assemblies": 0, "rhs_assemblies": 0, "solves": 0, "newton_its": 0}
@@ -280,10 +300,12 @@ class TransientProblem:
         th, dt = self._theta_c, self._dt
         v = ufl.TestFunction(f.space)
 
-        rhocp_groups = f.piecewise({r: m.heat_capacity for r, m in model.region_material.items()})
+        storage = HeatStorage(f)
+        self.nonlinear = f.nonlinear or storage.nonlinear
+        layers = InterfaceStorage(f)  # thin layers (interfaces) that store heat
 
         def mass(T: Any) -> Any:
-            return sum(c * (T - self.T_n) / dt * v * f.w * dx for c, dx in rhocp_groups)
+            return storage.rate(T, self.T_n, dt, v) + layers.rate(T, self.T_n, dt, v)
 
         R_new = f.residual(f.T, v)
         # time constants in the residual, and their old-time twins for R(T_n)
@@ -310,7 +332,7 @@ class TransientProblem:
         self._marker = f.bc_marker()
         self._systems: dict[tuple[float, float], LinearSolver] = {}
         self.newton: NewtonSolver | None = None
-        if f.nonlinear:
+        if self.nonlinear:
             J = ufl.derivative(F, f.T, ufl.TrialFunction(f.space))
             self.newton = NewtonSolver(
                 fem.form(F), fem.form(J), f.T, f.bcs, f.coupling, self._marker, self.prefix,
@@ -322,7 +344,7 @@ class TransientProblem:
             self._matrix_time_dependent = any(hasattr(c, "_fe_time_function") for c in a.constants())
             self._a, self._L = fem.form(a), fem.form(L)
         # diagnostics
-        self._E_form = fem.form(sum(c * f.T * f.w * dx for c, dx in rhocp_groups))
+        self._E_form = fem.form(storage.energy(f.T) + layers.energy(f.T))
         self._rates = HeatRates(f)
         self.table = InterfaceTable(f)
         self._inflow_labels = [b.label for b in model.boundaries]
@@ -330,6 +352,8 @@ class TransientProblem:
         for d in model.interfaces:
             self.columns += [f"{d.label}_heat_flow_W", f"{d.label}_mean_jump_K"]
         self.columns += ["stored_energy_change_J", "net_inflow_J", "balance_residual_J"]
+        self.monitors = Monitors(f, self.probes, self.monitor_regions)  # probes, regions
+        self.columns += self.monitors.columns
         msg = contrast_warning(f, self.petsc_options)
         if msg:
             warnings.warn(msg, stacklevel=2)
@@ -552,7 +576,7 @@ class TransientProblem:
         row = [self.t, dt]
         for q, jump in self.table.flows_and_jumps():
             row += [q, jump]
-        return row + [self._stored, self._inflow, self._residual]
+        return row + [self._stored, self._inflow, self._residual] + self.monitors.row()
 
     # ------------------------------------------------------------------ outputs
     def energy_balance(self) -> EnergyBalance:
@@ -605,6 +629,21 @@ class TransientProblem:
                 "set_initial_temperature()) first"
             )
         return self.table.compute()
+
+    def derived_values(
+        self, probes: Any = None, junction: str | None = None, regions: list[str] | None = None
+    ) -> DerivedValues:
+        """Junction temperature, region min/mean/max and probes at the current time, and
+        the boundary heat flows of the last step (θ-weighted, as in
+        :meth:`energy_balance`); see
+        :class:`~fe_interface.postprocessing.derived.DerivedValues` (K, W).
+
+        Raises:
+            InputError: no time step has been taken yet.
+        """
+        balance = self.energy_balance()
+        probes = self.probes if probes is None else probes
+        return Derived(self._formulation(), probes, junction, regions).compute(balance=balance)
 
     def interface_history(self) -> dict[str, np.ndarray]:
         """The per-step table (CSV columns) as arrays."""
@@ -790,6 +829,7 @@ class TransientProblem:
             if ck is not None:
                 ck.close()
         timings["total"] = time.perf_counter() - t_start
+        warn_ranges(f)
         return TransientResult(
             f.T, self.t, self.step_count, rejected, self.interface_history(), files, timings,
             restarted_from,

@@ -56,7 +56,7 @@ def contrast(f: Any) -> tuple[float, str, float, str]:
     description).
     """
     model = f.model
-    k = {r: float(m.conductivity) for r, m in model.region_material.items()}
+    k = {r: m.k_ref for r, m in model.region_material.items()}  # k(T): at 293 K or in range
     names = model.region_names
     hi = max(k, key=k.get)
     lo = min(k, key=k.get)

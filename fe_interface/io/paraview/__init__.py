@@ -12,6 +12,8 @@ used.)
 * ``probe.py`` (pvpython): point/cell counts, value ranges and ProbeLocation /
   PlotOverLine samples of ``temperature_K``, printed as JSON.
 * ``render.py`` (pvbatch): a PNG of the temperature field of any result file.
+* ``threshold.py`` (pvpython): ParaView's Threshold of a named region or boundary group
+  (the ``region:<name>`` / ``boundary:<name>`` cell arrays), counts and ranges as JSON.
 * ``demo_<name>.py`` (pvbatch): the PNG of one demo's result (camera, annotation);
   demos without a script of their own are rendered by ``render.py`` (their ``.vtu``).
 
@@ -45,6 +47,7 @@ __all__ = [
     "render",
     "render_demo",
     "script",
+    "threshold",
 ]
 
 SCRIPTS = Path(__file__).resolve().parent
@@ -138,6 +141,23 @@ def probe(
     if line is not None:
         cmd += ["--line", json.dumps([list(line[0]), list(line[1])]), "--resolution"]
         cmd += [str(resolution)]
+    return _parse(_run(cmd, timeout))
+
+
+def threshold(
+    path: str | Path, array: str, lo: float = 1.0, hi: float = 1.0, timeout: float = 300
+) -> dict[str, Any]:
+    """Run ``threshold.py`` under pvpython: ParaView's Threshold of the cell array
+    ``array`` (e.g. ``region:die``, ``boundary:die_top``) between ``lo`` and ``hi``.
+
+    Returns a dict: ``cell_arrays`` (names in the file), ``cells``, ``points``,
+    ``bounds`` (m) and ``temperature_range_K`` of the selection.
+    """
+    exe = find_pvpython()
+    if exe is None:
+        raise ParaViewError("pvpython not found (Debian: apt-get install python3-paraview)")
+    cmd = [exe, str(script("threshold")), str(path), "--array", array]
+    cmd += ["--min", repr(float(lo)), "--max", repr(float(hi))]
     return _parse(_run(cmd, timeout))
 
 

@@ -32,6 +32,8 @@ from .kapitza import (
     phonon_materials,
 )
 from .radiation import GapRadiation
+from .tabulated import ConductanceTable, TabulatedConductance, gap_conductance_map
+from .thin_layer import ThinLayer
 
 __all__ = [
     "GASES",
@@ -41,6 +43,7 @@ __all__ = [
     "VICKERS_COEFFICIENTS",
     "CMYPlasticConductance",
     "Conductance",
+    "ConductanceTable",
     "ContactConductance",
     "ContactPair",
     "GapRadiation",
@@ -53,6 +56,8 @@ __all__ = [
     "Resistance",
     "SeriesResistance",
     "Surface",
+    "TabulatedConductance",
+    "ThinLayer",
     "UserConductance",
     "VickersMicrohardness",
     "amm_elastic_transmission",
@@ -60,6 +65,7 @@ __all__ = [
     "antonetti_slope",
     "elastic_psv_coefficients",
     "elastic_sh_coefficients",
+    "gap_conductance_map",
     "get_gas",
     "hemispherical_transmission",
     "phonon_material",

@@ -28,6 +28,10 @@ Laws
 
   Elastic deformation of the asperities.
 
+The constants and exponents of both correlations (``coefficient``, ``exponent``) and the
+two constants of the Vickers relation below (``size_factor`` 1.62, ``exponent_factor``
+0.071) are configurable; the published values are the defaults.
+
 Slope correlation when ``m`` is unknown (Antonetti, Whittle & Simons, ASME J. Electron.
 Packag. 1993, as quoted by Yovanovich 2005; fitted for about 0.216 um <= sigma <= 9.6 um)::
 
@@ -78,7 +82,9 @@ class Surface:
     Parameters
     ----------
     sigma:  RMS surface roughness [m], > 0.
-    k:      thermal conductivity of the solid [W/(m K)], > 0.
+    k:      thermal conductivity of the solid [W/(m K)], > 0; for an anisotropic solid the
+            component normal to the contact plane, n^T K n
+            (``Material.normal_conductivity(n)``).
     m:      RMS absolute asperity slope [-], > 0, or ``None`` if unknown (then the Antonetti
             correlation is applied to the joint roughness, see :class:`ContactPair`).
     E:      Young's modulus [Pa] (needed only for the elastic law), > 0.
@@ -180,11 +186,18 @@ class VickersMicrohardness:
     """Song-Yovanovich microhardness model ``H_V = c1 (d_V/1 um)^c2``.
 
     ``c1`` [Pa] > 0, ``c2`` [-] (negative for work-hardened surface layers; |c2| < 1).
-    :meth:`relative_pressure` returns the explicit plastic relation (module docstring).
+    :meth:`relative_pressure` returns the explicit plastic relation (module docstring)::
+
+        P/H_c = [ P / (c1 (size_factor sigma'/m)^c2) ]^(1/(1 + exponent_factor c2))
+
+    with the published ``size_factor = 1.62`` and ``exponent_factor = 0.071`` (Song &
+    Yovanovich 1988; Yovanovich 2005) as defaults; both configurable (> 0).
     """
 
     c1: float
     c2: float
+    size_factor: float = 1.62
+    exponent_factor: float = 0.071
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "c1", check_positive("c1", self.c1, "Pa"))
@@ -192,16 +205,22 @@ class VickersMicrohardness:
         if not (-1.0 < c2 < 1.0):
             raise InputError(f"c2 must lie in (-1, 1), got {self.c2!r}")
         object.__setattr__(self, "c2", c2)
+        object.__setattr__(self, "size_factor", check_positive("size_factor", self.size_factor))
+        e = check_positive("exponent_factor", self.exponent_factor)
+        if not 1.0 + e * c2 > 0:
+            raise InputError(f"exponent_factor: 1 + exponent_factor c2 must be > 0, got {1.0 + e * c2!r}")
+        object.__setattr__(self, "exponent_factor", e)
 
     @classmethod
-    def from_material(cls, name: str) -> VickersMicrohardness:
-        """Coefficients from :data:`VICKERS_COEFFICIENTS`."""
+    def from_material(cls, name: str, **factors: float) -> VickersMicrohardness:
+        """Coefficients from :data:`VICKERS_COEFFICIENTS` (``factors``: size_factor,
+        exponent_factor)."""
         if name not in VICKERS_COEFFICIENTS:
             raise unknown_name_error("material", name, VICKERS_COEFFICIENTS)
-        return cls(*VICKERS_COEFFICIENTS[name])
+        return cls(*VICKERS_COEFFICIENTS[name], **factors)
 
     @classmethod
-    def from_brinell(cls, H_B: float) -> VickersMicrohardness:
+    def from_brinell(cls, H_B: float, **factors: float) -> VickersMicrohardness:
         """Song & Yovanovich (1988) correlation of c1, c2 with the Brinell hardness H_B [Pa]::
 
             c1/(3178 MPa) = 4.0 - 5.77 kappa + 4.0 kappa^2 - 0.61 kappa^3,
@@ -213,20 +232,27 @@ class VickersMicrohardness:
         kappa = H_B / 3178e6
         c1 = 3178e6 * (4.0 - 5.77 * kappa + 4.0 * kappa**2 - 0.61 * kappa**3)
         c2 = -0.370 + 0.442 * H_B / c1
-        return cls(c1, c2)
+        return cls(c1, c2, **factors)
 
     def relative_pressure(self, P: float, sigma: float, m: float) -> float:
         """``P/H_c`` [-] for pressure ``P`` [Pa], joint roughness [m] and slope [-]."""
         P = check_nonnegative("pressure P", P, "Pa")
         if P == 0.0:
             return 0.0
-        H_ref = self.c1 * (1.62 * (sigma / SIGMA_0) / m) ** self.c2
-        return (P / H_ref) ** (1.0 / (1.0 + 0.071 * self.c2))
+        H_ref = self.c1 * (self.size_factor * (sigma / SIGMA_0) / m) ** self.c2
+        return (P / H_ref) ** (1.0 / (1.0 + self.exponent_factor * self.c2))
 
     def microhardness(self, P: float, sigma: float, m: float) -> float:
         """Effective microhardness ``H_c`` [Pa] at pressure ``P`` [Pa] (needs ``P > 0``)."""
         P = check_positive("pressure P", P, "Pa")
         return P / self.relative_pressure(P, sigma, m)
+
+
+def _check_correlation(law: Any) -> None:
+    """The correlation's ``coefficient`` (> 0) and ``exponent`` (> 0) as floats."""
+    name = type(law).__name__
+    object.__setattr__(law, "coefficient", check_positive(f"{name} coefficient", law.coefficient))
+    object.__setattr__(law, "exponent", check_positive(f"{name} exponent", law.exponent))
 
 
 def _relative_pressure(pair: ContactPair, P: float, H_c: Any) -> float:
@@ -255,6 +281,9 @@ class CMYPlasticConductance:
     pressure:  nominal contact pressure ``P`` [Pa], >= 0 (``P = 0`` gives ``h_c = 0``).
     H_c:       microhardness of the softer surface, either a number [Pa] (> P) or a
                :class:`VickersMicrohardness` (explicit Song-Yovanovich relation).
+    coefficient, exponent: the correlation ``h_c = coefficient k_s (m/sigma)
+               (P/H_c)^exponent`` [-]; published defaults 1.25 and 0.95 (Yovanovich 1982;
+               the original CMY fit has 1.45 and 0.985).
 
     Temperature-independent.  Correlated for about 1e-5 <= P/H_c <= 2e-2.
     """
@@ -262,6 +291,8 @@ class CMYPlasticConductance:
     pair: ContactPair
     pressure: float
     H_c: Any
+    coefficient: float = 1.25
+    exponent: float = 0.95
     relative_pressure: float = field(init=False)
 
     temperature_dependent: ClassVar[bool] = False
@@ -272,13 +303,14 @@ class CMYPlasticConductance:
             raise InputError(f"pair must be a ContactPair, got {self.pair!r}")
         P = check_nonnegative("pressure P", self.pressure, "Pa")
         object.__setattr__(self, "pressure", P)
+        _check_correlation(self)
         object.__setattr__(self, "relative_pressure", _relative_pressure(self.pair, P, self.H_c))
 
     @property
     def h(self) -> float:
         """Solid-spot conductance [W/(m^2 K)]."""
         pr = self.pair
-        return 1.25 * pr.k_s * (pr.m / pr.sigma) * self.relative_pressure**0.95
+        return self.coefficient * pr.k_s * (pr.m / pr.sigma) * self.relative_pressure**self.exponent
 
     def conductance(self, T_plus: Any = None, T_minus: Any = None) -> Any:
         """Return ``h_c`` [W/(m^2 K)] (independent of temperature)."""
@@ -295,12 +327,17 @@ class MikicElasticConductance:
     ----------
     pair:      the :class:`ContactPair`; both surfaces need ``E`` and ``nu``.
     pressure:  nominal contact pressure ``P`` [Pa], >= 0 (``P = 0`` gives ``h_c = 0``).
+    coefficient, exponent: the correlation ``h_c = coefficient k_s (m/sigma)
+               (sqrt(2) P/(m E'))^exponent`` [-]; published defaults 1.54 and 0.94 (Mikic
+               1974).
 
     Temperature-independent.
     """
 
     pair: ContactPair
     pressure: float
+    coefficient: float = 1.54
+    exponent: float = 0.94
 
     temperature_dependent: ClassVar[bool] = False
     supports_ufl: ClassVar[bool] = True
@@ -309,6 +346,7 @@ class MikicElasticConductance:
         if not isinstance(self.pair, ContactPair):
             raise InputError(f"pair must be a ContactPair, got {self.pair!r}")
         object.__setattr__(self, "pressure", check_nonnegative("pressure P", self.pressure, "Pa"))
+        _check_correlation(self)
         self.pair.E_prime  # noqa: B018 -- raises if E/nu missing
 
     @property
@@ -316,7 +354,7 @@ class MikicElasticConductance:
         """Solid-spot conductance [W/(m^2 K)]."""
         pr = self.pair
         x = math.sqrt(2.0) * self.pressure / (pr.m * pr.E_prime)
-        return 1.54 * pr.k_s * (pr.m / pr.sigma) * x**0.94
+        return self.coefficient * pr.k_s * (pr.m / pr.sigma) * x**self.exponent
 
     def conductance(self, T_plus: Any = None, T_minus: Any = None) -> Any:
         """Return ``h_c`` [W/(m^2 K)] (independent of temperature)."""

@@ -25,9 +25,14 @@ Two forms of the gap conductance:
 * ``form="simple"``: ``h_g = k_g / (Y + M)`` (uniform gap of thickness Y).  It is the large-Y
   limit of the integral form and is algebraic in T (UFL-compatible).
 
-The gas temperature used in ``Lambda`` is ``T_gas`` if given (then ``h_g`` is temperature-
-independent), otherwise the mean ``(T_plus + T_minus)/2`` of the interface temperatures.
-``k_g`` is held constant (its tabulated value).  ``p_gas = 0`` (vacuum) gives ``h_g = 0``;
+Gas properties as functions of the gas temperature T: the mean free path
+``Lambda ~ T/p_gas`` (above) and the gas conductivity ``k_g(T)``; both are evaluated at
+``T_gas`` if given (then ``h_g`` is temperature-independent), otherwise at the interface
+mean temperature ``(T_plus + T_minus)/2``.  ``k_g(T) = k_g(T0) k_tab(T)/k_tab(T0)``: the
+value at T0 of the gas data below, with the temperature dependence of a tabulated
+k(T) at 1 atm (the gas conductivity does not depend on pressure in this range), for
+the gases where such a table is given (air: see :data:`AIR_CONDUCTIVITY`); the other
+gases, and a law given an explicit ``k_g``, keep ``k_g`` constant.  ``p_gas = 0`` (vacuum) gives ``h_g = 0``;
 ``h_g -> 0`` continuously as ``p_gas -> 0`` because ``M ~ 1/p_gas``.
 
 Validity: continuum/slip/transition regimes through the temperature-jump model; gap widths
@@ -37,13 +42,15 @@ much smaller than the contact size; radiation and convection in the gap ignored.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from scipy.special import erfcinv
 
 from fe_interface.errors import InputError
+from fe_interface.model.properties import Table
+
 from .common import (
     check_nonnegative,
     check_positive,
@@ -57,7 +64,11 @@ from .common import (
 @dataclass(frozen=True)
 class GasProperties:
     """Gas data: ``k_g`` [W/(m K)], ``gamma`` = c_p/c_v [-], ``Pr`` [-], mean free path
-    ``mfp0`` [m] at temperature ``T0`` [K] and pressure ``p0`` [Pa]; ``source`` string."""
+    ``mfp0`` [m] at temperature ``T0`` [K] and pressure ``p0`` [Pa]; ``source`` string;
+    ``k_table``: optional tabulated conductivity (a
+    :class:`~fe_interface.model.properties.Table` of k in W/(m K) at 1 atm) giving the
+    temperature dependence ``k_g(T) = k_g k_table(T)/k_table(T0)``.
+    """
 
     name: str
     k_g: float
@@ -67,6 +78,7 @@ class GasProperties:
     T0: float
     p0: float
     source: str = ""
+    k_table: Table | None = None
 
     def __post_init__(self) -> None:
         for attr, unit in (("k_g", "W/(m K)"), ("Pr", ""), ("mfp0", "m"), ("T0", "K")):
@@ -74,6 +86,11 @@ class GasProperties:
         object.__setattr__(self, "p0", check_positive("p0", self.p0, "Pa"))
         if not (self.gamma > 1.0):
             raise InputError(f"gamma must be > 1, got {self.gamma!r}")
+        if self.k_table is not None and not isinstance(self.k_table, Table):
+            raise InputError(
+                f"gas {self.name!r}: k_table must be a Table of k (W/(m K)) against T (K), "
+                f"got {self.k_table!r}"
+            )
 
     @property
     def beta(self) -> float:
@@ -84,6 +101,20 @@ class GasProperties:
         """``Lambda = mfp0 (T/T0)(p0/p_gas)`` [m] (hard-sphere scaling)."""
         return self.mfp0 * (T / self.T0) * (self.p0 / p_gas)
 
+    @property
+    def temperature_dependent(self) -> bool:
+        """True if k_g depends on T (a ``k_table`` is given)."""
+        return self.k_table is not None
+
+    def conductivity(self, T: Any) -> Any:
+        """``k_g(T)`` [W/(m K)] at gas temperature ``T`` [K] (NumPy or UFL): ``k_g`` scaled
+        by ``k_table(T)/k_table(T0)``, or ``k_g`` without a table.
+        """
+        if self.k_table is None:
+            return constant_like(self.k_g, T, T) if is_numeric(T) else self.k_g
+        scale = self.k_g / float(self.k_table(self.T0))
+        return scale * self.k_table(T)
+
 
 _KBA = (
     "Karniadakis, Beskok & Aluru, Microflows and Nanoflows (Springer, 2005), Table 1.1 "
@@ -91,9 +122,50 @@ _KBA = (
     "gamma = ideal-gas value"
 )
 
+_CENGEL_AIR = (
+    "Cengel, property tables (SI units), 'Properties of air at 1 atm pressure', thermal "
+    "conductivity column, -150 to 1000 C"
+)
+_AIR_C = (-150, -100, -50, 0, 25, 50, 100, 140, 200, 300, 400, 500, 600, 800, 1000)
+_AIR_K = (
+    0.01171,
+    0.01582,
+    0.01979,
+    0.02364,
+    0.02551,
+    0.02735,
+    0.03095,
+    0.03374,
+    0.03779,
+    0.04418,
+    0.05015,
+    0.05572,
+    0.06093,
+    0.07037,
+    0.07868,
+)
+#: Air conductivity at 1 atm, W/(m K), 123-1273 K (the temperature dependence of k_g).
+AIR_CONDUCTIVITY = Table(
+    tuple(t + 273.15 for t in _AIR_C),
+    _AIR_K,
+    name="air conductivity (1 atm)",
+    unit="W/(m K)",
+    source=_CENGEL_AIR,
+)
+
 #: Gas data at 298 K and 1 atm (101325 Pa).
 GASES: dict[str, GasProperties] = {
-    "air": GasProperties("air", 0.0261, 1.40, 0.712, 61.11e-9, 298.0, 101325.0, _KBA),
+    "air": GasProperties(
+        "air",
+        0.0261,
+        1.40,
+        0.712,
+        61.11e-9,
+        298.0,
+        101325.0,
+        f"{_KBA}; k_g(T)/k_g(298 K): {_CENGEL_AIR}",
+        AIR_CONDUCTIVITY,
+    ),
     "nitrogen": GasProperties("nitrogen", 0.0260, 1.40, 0.719, 60.44e-9, 298.0, 101325.0, _KBA),
     "helium": GasProperties("helium", 0.150, 5.0 / 3.0, 0.694, 176.51e-9, 298.0, 101325.0, _KBA),
     "argon": GasProperties("argon", 0.0177, 5.0 / 3.0, 0.666, 64.41e-9, 298.0, 101325.0, _KBA),
@@ -178,7 +250,8 @@ class GasGapConductance:
     T_gas:              fixed gas temperature [K] for the mean free path; ``None`` (default)
                         uses ``(T_plus + T_minus)/2`` (temperature-dependent law).
     form:               ``"integral"`` (default) or ``"simple"``.
-    k_g:                override the tabulated gas conductivity [W/(m K)].
+    k_g:                override the tabulated gas conductivity [W/(m K)] (then constant;
+                        default: the gas's ``k_g(T)`` at the gas temperature).
     """
 
     gas: Any
@@ -191,6 +264,7 @@ class GasGapConductance:
     T_gas: float | None = None
     form: str = "integral"
     k_g: float | None = None
+    k_g_fixed: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "gas", get_gas(self.gas))
@@ -209,8 +283,10 @@ class GasGapConductance:
             object.__setattr__(self, "T_gas", check_positive("T_gas", self.T_gas, "K"))
         if self.form not in ("integral", "simple"):
             raise InputError(f"form must be 'integral' or 'simple', got {self.form!r}")
+        fixed = self.k_g is not None
         kg = self.gas.k_g if self.k_g is None else check_positive("k_g", self.k_g, "W/(m K)")
         object.__setattr__(self, "k_g", kg)
+        object.__setattr__(self, "k_g_fixed", fixed)
 
     # -- derived parameters -------------------------------------------------------------
     @property
@@ -221,15 +297,26 @@ class GasGapConductance:
 
     @property
     def vacuum(self) -> bool:
+        """True without gas (``p_gas = 0``) or without contact (``Y = inf``): h_g = 0."""
         return self.p_gas == 0.0 or math.isinf(self.Y)
 
     @property
     def temperature_dependent(self) -> bool:
+        """True unless ``T_gas`` is fixed (or vacuum)."""
         return self.T_gas is None and not self.vacuum
 
     @property
     def supports_ufl(self) -> bool:
+        """True if the law can be written in UFL (Newton's Jacobian)."""
         return self.form == "simple" or not self.temperature_dependent
+
+    def gas_conductivity(self, T: Any) -> Any:
+        """``k_g`` [W/(m K)] at gas temperature ``T`` [K]: constant if given explicitly,
+        else the gas's ``k_g(T)``.
+        """
+        if self.k_g_fixed or not self.gas.temperature_dependent:
+            return constant_like(self.k_g, T, T) if is_numeric(T) else self.k_g
+        return self.gas.conductivity(T)
 
     def rarefaction_parameter(self, T: Any) -> Any:
         """``M = alpha beta Lambda(T)`` [m] at gas temperature ``T`` [K] (needs p_gas > 0)."""
@@ -240,8 +327,9 @@ class GasGapConductance:
         if self.vacuum:
             return constant_like(0.0, T, T)
         M = self.rarefaction_parameter(T)
+        k_g = self.gas_conductivity(T)
         if self.form == "simple":
-            return self.k_g / (self.Y + M)
+            return k_g / (self.Y + M)
         if not is_numeric(T):
             raise TypeError(
                 "the integral gas-gap form needs numeric temperatures; use form='simple', a "
@@ -251,7 +339,7 @@ class GasGapConductance:
         if np.any(Tn <= 0.0):
             raise InputError("gas temperature must be > 0 K")
         s = self.sigma
-        val = self.k_g / (math.sqrt(2.0 * math.pi) * s) * gap_integral(self.Y / s, M / s)
+        val = k_g / (math.sqrt(2.0 * math.pi) * s) * gap_integral(self.Y / s, M / s)
         return float(val) if val.ndim == 0 else val
 
     def conductance(self, T_plus: Any, T_minus: Any) -> Any:

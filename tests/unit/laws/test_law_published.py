@@ -97,7 +97,7 @@ def test_contact_plus_gap_conductance_handbook_form():
     k_s = 2 * k1 * k2 / (k1 + k2)
     sigma, m = math.hypot(s1, s2), math.hypot(m1, m2)
     h_c = 1.25 * k_s * (m / sigma) * (P / H) ** 0.95
-    h_g = gas.k_g / (Y + gas.rarefaction_parameter(T))
+    h_g = gas.gas_conductivity(T) / (Y + gas.rarefaction_parameter(T))  # k_g(T) at 320 K
     assert law.conductance(T, T) == pytest.approx(h_c + h_g, rel=1e-12)
     assert law.breakdown(T, T)["solid"] == pytest.approx(h_c, rel=1e-12)
 

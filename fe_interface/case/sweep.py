@@ -1,0 +1,586 @@
+"""Parametric sweeps in case files: lists of values for parameters -> one run each, one
+table (CSV and JSON) and a plot of the chosen outputs against the first parameter.
+
+::
+
+    [sweep]
+    mode = "product"           # every combination (default); "zip": the i-th values together
+    outputs = ["junction_K", "interfaces.joint.mean_jump_K"]   # tabulated first, plotted
+    log_x = true               # plot: logarithmic axis of the first parameter
+
+    [[sweep.parameters]]
+    key = "interfaces.joint.solid.pressure"   # the value's key path in this case file
+    name = "pressure_Pa"                      # column name (default: the key)
+    values = [5e4, 1e5, 2e5, 5e5, 1e6]
+
+    [[sweep.parameters]]
+    key = "interfaces.joint.gas.p_gas"
+    name = "gas_pressure_Pa"
+    values = [101325.0, 0.0]
+    labels = ["air", "vacuum"]                # names of the values (plot legend)
+
+A parameter's ``key`` (or a list of keys, all set to the same value) names a value that
+the case file already has (so a misspelt key is an error, not a silently unused
+setting); array elements are written ``key[i]``.  Every variant of the case is validated
+before anything runs (a value out of range is reported with its key path and the sweep
+entry that set it); the mesh is built once unless a ``geometry`` key is swept.  Each run
+is the same computation as a single run of the modified case file (the same numbers).
+
+Outputs (the selectors of ``outputs``; every run's values are all in the JSON):
+``junction_K``, ``regions.<r>.min_K|mean_K|max_K``, ``probes.<p>_K``,
+``boundaries.<b>.heat_flow_W|mean_temperature_K``, ``interfaces.<i>.<column>``
+(``mean_jump_K``, ``heat_flow_W``, ``conductance_W_m2K``, ...),
+``balance.relative_residual|sources_W|residual_W``.  Default: the junction temperature
+(else every region's maximum) and every interface's mean jump.
+
+Files (one result set, ``outputs.folder``): ``NAME_sweep.csv`` (parameters, then the
+chosen outputs, then the others), ``NAME_sweep.json``, ``NAME_sweep.png`` (with
+``plot = true``, the default) and, with ``run_files = true``, each run's files
+(``outputs.files``) named ``NAME_run<i>``.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import itertools
+import json
+import math
+import re
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from fe_interface.case.checker import CaseError, Checker, is_number, type_name
+
+__all__ = [
+    "SWEEP_KEYS",
+    "SweepParameter",
+    "SweepResult",
+    "SweepSpec",
+    "flat_outputs",
+    "format_sweep",
+    "read_sweep",
+    "run_sweep",
+]
+
+#: keys of [sweep]
+SWEEP_KEYS = {
+    "parameters": "array of tables: key (or keys), values, name, labels (required)",
+    "mode": "'product' (every combination, default) or 'zip' (the i-th values together)",
+    "outputs": "selectors of the tabulated and plotted outputs (default: junction, jumps)",
+    "plot": "write NAME_sweep.png (true)",
+    "log_x": "logarithmic axis of the first parameter in the plot (false)",
+    "run_files": "write every run's files (outputs.files) as NAME_run<i> (false)",
+}
+_PARAMETER_KEYS = ("key", "values", "name", "labels")
+_OUTPUT_PREFIXES = ("regions.", "probes.", "boundaries.", "interfaces.", "balance.")
+_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+@dataclass(frozen=True)
+class SweepParameter:
+    """One swept parameter.
+
+    Attributes:
+        keys: key paths in the case document (all set to the same value).
+        values: the values (numbers, strings or booleans), one run each (per mode).
+        name: column name.
+        labels: names of the values (plot legend), or None.
+    """
+
+    keys: tuple[str, ...]
+    values: tuple[Any, ...]
+    name: str
+    labels: tuple[str, ...] | None = None
+
+    def label(self, i: int) -> str:
+        """The name of value ``i`` (its label, else ``name = value``)."""
+        if self.labels is not None:
+            return self.labels[i]
+        return f"{self.name} = {self.values[i]:g}" if is_number(self.values[i]) else f"{self.name} = {self.values[i]}"
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """The [sweep] table of a case (see the module docstring)."""
+
+    parameters: tuple[SweepParameter, ...]
+    mode: str = "product"
+    outputs: tuple[str, ...] = ()
+    plot: bool = True
+    log_x: bool = False
+    run_files: bool = False
+
+    def indices(self) -> list[tuple[int, ...]]:
+        """Per run, the index of each parameter's value."""
+        sizes = [len(p.values) for p in self.parameters]
+        if self.mode == "zip":
+            return [(i,) * len(sizes) for i in range(sizes[0])]
+        return list(itertools.product(*(range(n) for n in sizes)))
+
+    @property
+    def geometry(self) -> bool:
+        """True if a geometry key is swept (then every run builds its own mesh)."""
+        return any(k.split(".", 1)[0] == "geometry" for p in self.parameters for k in p.keys)
+
+
+# --------------------------------------------------------------------------------------
+# reading [sweep]
+# --------------------------------------------------------------------------------------
+def _tokens(key: str) -> list[str | int] | None:
+    """``a.b[2].c`` -> ["a", "b", 2, "c"] (None if malformed)."""
+    out: list[str | int] = []
+    pos = 0
+    for m in _TOKEN.finditer(key):
+        if m.start() != pos and key[pos : m.start()] != ".":
+            return None
+        out.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+        pos = m.end()
+    return out if out and pos == len(key) and isinstance(out[0], str) else None
+
+
+def _lookup(data: Any, key: str) -> tuple[bool, str]:
+    """(found, message) of a key path in the case document."""
+    tokens = _tokens(key)
+    if tokens is None:
+        return False, f"malformed key path {key!r} (write table.key or array[i])"
+    node = data
+    done: list[str] = []
+    for t in tokens:
+        where = ".".join(done) or "the top level"
+        if isinstance(t, int):
+            if not isinstance(node, list) or t >= len(node):
+                return False, f"{where} is not an array with an element [{t}]"
+            node = node[t]
+            done[-1] += f"[{t}]"
+            continue
+        if not isinstance(node, dict) or t not in node:
+            keys = list(node) if isinstance(node, dict) else []
+            close = difflib.get_close_matches(t, keys, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            return False, f"no value {t!r} in {where} of the case{hint}"
+        node = node[t]
+        done.append(t)
+    if isinstance(node, (dict, list)):
+        return False, f"{key!r} is a {type_name(node)[2:] if type_name(node).startswith('a ') else type_name(node)}, not a value"
+    return True, ""
+
+
+def _assign(data: dict, key: str, value: Any) -> None:
+    """Set the value at a key path (checked by :func:`_lookup`)."""
+    tokens = _tokens(key)
+    assert tokens is not None
+    node: Any = data
+    for t in tokens[:-1]:
+        node = node[t]
+    node[tokens[-1]] = value
+
+
+def _read_values(c: Checker, v: Any, path: str) -> tuple[Any, ...] | None:
+    if not isinstance(v, list) or not v:
+        c.error(path, f"must be a non-empty array of values, got {type_name(v)} {v!r}")
+        return None
+    ok = all(
+        (is_number(x) and math.isfinite(float(x))) or isinstance(x, (str, bool)) for x in v
+    )
+    if not ok:
+        c.error(path, f"values must be finite numbers, strings or booleans, got {v!r}")
+        return None
+    if len({repr(x) for x in v}) != len(v):
+        c.error(path, f"values must differ, got {v!r}")
+    return tuple(float(x) if is_number(x) else x for x in v)
+
+
+def _read_parameter(c: Checker, d: Any, path: str, data: Mapping[str, Any]) -> SweepParameter | None:
+    if not isinstance(d, dict):
+        c.error(path, f"must be a table (key, values, name, labels), got {type_name(d)}")
+        return None
+    n0 = len(c.errors)
+    c.keys(d, path, _PARAMETER_KEYS, ("key", "values"))
+    keys = d.get("key")
+    keys = [keys] if isinstance(keys, str) else keys
+    if not isinstance(keys, list) or not keys or not all(isinstance(k, str) and k for k in keys):
+        c.error(f"{path}.key", f"must be a key path (string) or an array of them, got {d.get('key')!r}")
+        keys = []
+    for k in keys:
+        if k.split(".", 1)[0] in ("sweep", "name", "outputs"):
+            c.error(f"{path}.key", f"{k!r}: the {k.split('.', 1)[0]!r} of a case cannot be swept")
+            continue
+        found, msg = _lookup(data, k)
+        if not found:
+            c.error(f"{path}.key", msg)
+    values = _read_values(c, d.get("values"), f"{path}.values") if "values" in d else None
+    name = c.string(d, "name", path, default=keys[0] if keys else "parameter")
+    labels = None
+    if "labels" in d:
+        lab = d["labels"]
+        if not isinstance(lab, list) or not all(isinstance(x, str) and x for x in lab):
+            c.error(f"{path}.labels", f"must be an array of non-empty strings, got {lab!r}")
+        elif values is not None and len(lab) != len(values):
+            c.error(f"{path}.labels", f"needs one label per value ({len(values)}), got {len(lab)}")
+        else:
+            labels = tuple(lab)
+    if len(c.errors) > n0 or values is None:
+        return None
+    return SweepParameter(tuple(keys), values, name, labels)
+
+
+def _read_outputs(c: Checker, s: Mapping[str, Any]) -> tuple[str, ...]:
+    v = s.get("outputs", [])
+    if not isinstance(v, list) or not all(isinstance(x, str) and x for x in v):
+        c.error("sweep.outputs", f"must be an array of output names, got {v!r}")
+        return ()
+    for i, x in enumerate(v):
+        if x != "junction_K" and not (x.startswith(_OUTPUT_PREFIXES) and x.count(".") >= 1):
+            c.error(
+                f"sweep.outputs[{i}]",
+                f"unknown output {x!r} (junction_K, regions.R.max_K, probes.P_K, "
+                "boundaries.B.heat_flow_W, interfaces.I.mean_jump_K, balance.relative_residual, ...)",
+            )
+    return tuple(v)
+
+
+def read_sweep(c: Checker, data: Mapping[str, Any]) -> SweepSpec | None:
+    """The :class:`SweepSpec` of table [sweep] of the case document ``data`` (errors
+    recorded in ``c`` with their key paths), None without one."""
+    if "sweep" not in data:
+        return None
+    s = c.table(data, "sweep", "")
+    if not s:
+        if isinstance(data.get("sweep"), dict):
+            c.error("sweep", "an empty [sweep]: give [[sweep.parameters]]")
+        return None
+    n0 = len(c.errors)
+    c.keys(s, "sweep", tuple(SWEEP_KEYS), ("parameters",))
+    mode = c.string(s, "mode", "sweep", choices=("product", "zip"), default="product")
+    plist = s.get("parameters", [])
+    if not isinstance(plist, list) or not plist:
+        c.error("sweep.parameters", f"must be a non-empty array of tables ([[sweep.parameters]]), got {plist!r}")
+        plist = []
+    params = [_read_parameter(c, d, f"sweep.parameters[{i}]", data) for i, d in enumerate(plist)]
+    good = [p for p in params if p is not None]
+    names = [p.name for p in good]
+    for i, p in enumerate(params):
+        if p is not None and names.count(p.name) > 1:
+            c.error(f"sweep.parameters[{i}].name", f"{p.name!r} is used by two parameters")
+    if mode == "zip" and len({len(p.values) for p in good}) > 1:
+        c.error("sweep.parameters", f"mode 'zip' needs as many values for every parameter, got {[len(p.values) for p in good]}")
+    allkeys = [k for p in good for k in p.keys]
+    for k in sorted({k for k in allkeys if allkeys.count(k) > 1}):
+        c.error("sweep.parameters", f"the key {k!r} is swept twice")
+    outputs = _read_outputs(c, s)
+    flags = {k: c.boolean(s, k, "sweep", default=(k == "plot")) for k in ("plot", "log_x", "run_files")}
+    if len(c.errors) > n0 or not good:
+        return None
+    return SweepSpec(tuple(good), mode or "product", outputs, **flags)
+
+
+# --------------------------------------------------------------------------------------
+# the variants
+# --------------------------------------------------------------------------------------
+def variants(case: Any) -> list[tuple[dict[str, Any], Any]]:
+    """Per run: (parameter name -> value, the validated case of that run).
+
+    Raises:
+        CaseError: a variant is invalid: each problem with its key path and the sweep
+            entry whose value caused it.
+    """
+    from fe_interface.case.schema import parse_case
+
+    spec: SweepSpec = case.sweep
+    out = []
+    errors: list[tuple[str, str]] = []
+    for idx in spec.indices():
+        data = copy.deepcopy(case.data)
+        del data["sweep"]
+        point = {}
+        where = []
+        for j, (p, i) in enumerate(zip(spec.parameters, idx, strict=True)):
+            for k in p.keys:
+                _assign(data, k, p.values[i])
+            point[p.name] = p.values[i]
+            where.append(f"sweep.parameters[{j}].values[{i}]")
+        try:
+            out.append((point, parse_case(data, case.base_dir, case.source, case.name)))
+        except CaseError as e:
+            setby = " and ".join(where)
+            errors += [(path, f"{msg} (set by {setby})") for path, msg in e.errors]
+    if errors:
+        raise CaseError(list(dict.fromkeys(errors)), case.source)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# running
+# --------------------------------------------------------------------------------------
+def flat_outputs(res: Any) -> dict[str, float]:
+    """Every output of a :class:`~fe_interface.case.run.CaseResult` by selector name
+    (see the module docstring)."""
+    out: dict[str, float] = dict(res.derived.flat()) if res.derived is not None else {}
+    for s in res.interfaces or []:
+        for k, v in s._asdict().items():
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                out[f"interfaces.{s.name}.{k}"] = float(v)
+    b = res.balance
+    if b is not None:
+        for k in ("relative_residual", "sources_W", "residual_W", "storage_rate_W"):
+            out[f"balance.{k}"] = float(getattr(b, k))
+    return out
+
+
+def _default_outputs(flat: Mapping[str, float]) -> tuple[str, ...]:
+    if "junction_K" in flat:
+        first = ["junction_K"]
+    else:
+        first = [k for k in flat if k.startswith("regions.") and k.endswith(".max_K")]
+    return tuple(first + [k for k in flat if k.startswith("interfaces.") and k.endswith(".mean_jump_K")])
+
+
+@dataclass
+class SweepResult:
+    """What :func:`run_sweep` produced (the same on every rank).
+
+    Attributes:
+        case: the base case.
+        parameters: the parameter names (columns), in order.
+        points: per run, parameter name -> value.
+        outputs: the chosen outputs (selectors).
+        values: per run, every output by selector (K, W, W/(m² K), ...).
+        files: kind -> path of every file written.
+        warnings: what did not work but did not fail the sweep (the plot), and the
+            runs' warnings (each prefixed with its run).
+    """
+
+    case: Any
+    parameters: list[str]
+    points: list[dict[str, Any]]
+    outputs: list[str]
+    values: list[dict[str, float]]
+    files: dict[str, Any]
+    warnings: list[str]
+
+    def column(self, name: str) -> list[Any]:
+        """One parameter or output for every run."""
+        if name in self.parameters:
+            return [p[name] for p in self.points]
+        return [v[name] for v in self.values]
+
+
+def run_sweep(
+    case: Any,
+    out: str | Path | None = None,
+    comm: Any = None,
+    log: Callable[[str], None] | None = None,
+) -> SweepResult:
+    """Run every variant of a case with a [sweep] and write the sweep table and plot.
+
+    Args:
+        case: a :class:`~fe_interface.case.schema.Case` with ``sweep``, or its path.
+        out: output folder (default ``outputs.folder``, else ``results/<case name>``).
+        comm: MPI communicator (default ``COMM_WORLD``).
+        log: progress lines on rank 0.
+
+    Raises:
+        CaseError: the case or a variant is invalid, or an output selector names
+            nothing (listing the available ones).
+        OutputBusyError, OutputError, SolverError: as for
+            :func:`~fe_interface.case.run.run_case`.
+    """
+    from mpi4py import MPI
+
+    from fe_interface.case.run import _collect
+    from fe_interface.case.schema import Case, load_case
+    from fe_interface.errors import InputError, OutputBusyError
+    from fe_interface.io.files import ResultSet
+
+    if not isinstance(case, Case):
+        case = load_case(case)
+    if case.sweep is None:
+        raise CaseError([("sweep", "the case has no [sweep] table")], case.source)
+    comm = MPI.COMM_WORLD if comm is None else comm
+    say = log if (log is not None and comm.rank == 0) else (lambda s: None)
+    runs = variants(case)
+    folder = Path(out) if out is not None else (case.output_folder or Path("results") / case.name)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with ResultSet(folder, case.output_name, comm, "sweep") as rs:
+                res = _run_all(case, runs, rs, comm, say)
+                rs.commit()
+            res.warnings[:0] = _collect(caught)
+    except (CaseError, OutputBusyError):
+        raise
+    except InputError as e:
+        raise CaseError([("", str(e))], case.source) from None
+    return res
+
+
+def _run_one(case_i: Any, tagged: Any, rs: Any, comm: Any, i: int, run_files: bool) -> Any:
+    """Solve one variant (its files into ``rs`` with ``run_files``)."""
+    from fe_interface.case.run import _solve_and_write
+
+    name = f"{case_i.output_name}_run{i:03d}"
+    case_i = replace(case_i, output_name=name) if run_files else replace(case_i, files=())
+    tagged_i = case_i.check_mesh(tagged)
+    problem = case_i.build_problem(tagged_i)
+    return _solve_and_write(case_i, problem, tagged_i, rs, comm, lambda s: None)
+
+
+def _run_all(case: Any, runs: list[tuple[dict[str, Any], Any]], rs: Any, comm: Any, say: Callable[[str], None]) -> SweepResult:
+    spec: SweepSpec = case.sweep
+    raw = None if spec.geometry else case.build_mesh(comm)  # each variant checks it
+    points, values, warns = [], [], []
+    files: dict[str, Any] = {}
+    outputs: list[str] = list(spec.outputs)
+    for i, (point, case_i) in enumerate(runs):
+        say(f"sweep run {i + 1}/{len(runs)}: " + ", ".join(f"{k} = {v}" for k, v in point.items()))
+        mesh = raw if raw is not None else case_i.build_mesh(comm)
+        res = _run_one(case_i, mesh, rs, comm, i, spec.run_files)
+        files |= {f"run{i:03d}_{k}": v for k, v in res.files.items()}
+        flat = flat_outputs(res)
+        if i == 0:
+            outputs = _check_outputs(case, outputs, flat)
+        points.append(point)
+        values.append(flat)
+        warns += [f"run {i} ({', '.join(f'{k} = {v}' for k, v in point.items())}): {w}" for w in res.warnings]
+    result = SweepResult(case, [p.name for p in spec.parameters], points, outputs, values, {}, warns)
+    result.files = {k: rs.final(v) for k, v in _write_tables(result, rs, comm).items()}
+    if spec.plot:
+        try:
+            png = plot_sweep(result, rs.path(f"{case.output_name}_sweep.png"), comm)
+            result.files["plot"] = rs.final(png)
+        except Exception as e:  # a plot never fails a sweep that ran
+            from fe_interface.errors import describe
+
+            result.warnings.append(f"sweep plot not written: {describe(e)}")
+    result.files |= files
+    return result
+
+
+def _check_outputs(case: Any, outputs: list[str], flat: Mapping[str, float]) -> list[str]:
+    if not outputs:
+        return list(_default_outputs(flat))
+    bad = [(i, x) for i, x in enumerate(outputs) if x not in flat]
+    if bad:
+        avail = ", ".join(flat)
+        raise CaseError(
+            [(f"sweep.outputs[{i}]", f"no output {x!r} in this case (outputs: {avail})") for i, x in bad],
+            case.source,
+        )
+    return outputs
+
+
+def _rows(result: SweepResult) -> tuple[list[str], list[list[Any]]]:
+    others = [k for k in result.values[0] if k not in result.outputs] if result.values else []
+    cols = result.parameters + result.outputs + others
+    rows = [[p[n] for n in result.parameters] + [v.get(k, math.nan) for k in result.outputs + others]
+            for p, v in zip(result.points, result.values, strict=True)]  # fmt: skip
+    return cols, rows
+
+
+def _write_tables(result: SweepResult, rs: Any, comm: Any) -> dict[str, Any]:
+    """NAME_sweep.csv and NAME_sweep.json into the result set (collective)."""
+    import csv
+    import io
+
+    from fe_interface.errors import on_rank0
+    from fe_interface.io.files import output_error, write_text
+    from fe_interface.io.summary import json_safe
+
+    name = result.case.output_name
+    cols, rows = _rows(result)
+    csv_path, json_path = rs.path(f"{name}_sweep.csv"), rs.path(f"{name}_sweep.json")
+
+    def write() -> None:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(cols)
+        for r in rows:
+            w.writerow([repr(float(x)) if is_number(x) else x for x in r])
+        write_text(csv_path, buf.getvalue())
+        spec = result.case.sweep
+        doc = {
+            "case": result.case.name,
+            "mode": spec.mode,
+            "parameters": [
+                {"name": p.name, "keys": list(p.keys), "values": list(p.values),
+                 "labels": list(p.labels) if p.labels else None}
+                for p in spec.parameters
+            ],  # fmt: skip
+            "outputs": result.outputs,
+            "runs": [{"parameters": p, "outputs": v} for p, v in zip(result.points, result.values, strict=True)],
+        }
+        write_text(json_path, json.dumps(json_safe(doc), indent=2, allow_nan=False))
+
+    on_rank0(comm, write, lambda e: output_error(e, f"writing {name}_sweep.csv/.json"))
+    return {"csv": csv_path, "json": json_path}
+
+
+def _curves(result: SweepResult) -> list[tuple[str, list[int]]]:
+    """(label, run indices) of each curve: the runs with equal values of the other
+    parameters (product mode), in the order of the first parameter's values."""
+    spec: SweepSpec = result.case.sweep
+    if spec.mode == "zip" or len(spec.parameters) == 1:
+        return [("", list(range(len(result.points))))]
+    groups: dict[tuple, list[int]] = {}
+    for i, idx in enumerate(spec.indices()):
+        groups.setdefault(idx[1:], []).append(i)
+    return [
+        (", ".join(p.label(j) for p, j in zip(spec.parameters[1:], key, strict=True)), runs)
+        for key, runs in groups.items()
+    ]
+
+
+def plot_sweep(result: SweepResult, path: Path, comm: Any) -> Path:
+    """PNG: each chosen output against the first parameter, one curve per combination
+    of the other parameters (rank 0 draws; collective)."""
+    from fe_interface.errors import on_rank0
+    from fe_interface.io.plots import _figure, _save
+
+    spec: SweepSpec = result.case.sweep
+    first = spec.parameters[0]
+    xs = list(first.values)
+    numeric = all(is_number(x) for x in xs)
+
+    def draw() -> None:
+        n = max(len(result.outputs), 1)
+        fig = _figure((6.5, 2.6 * n + 0.6))
+        axes = fig.subplots(n, 1, squeeze=False)[:, 0]
+        for ax, out in zip(axes, result.outputs, strict=False):
+            for label, runs in _curves(result):
+                x = [result.points[i][first.name] for i in runs]
+                x = x if numeric else [xs.index(v) for v in x]
+                ax.plot(x, [result.values[i][out] for i in runs], "o-", label=label or None)
+            ax.set_ylabel(out, fontsize=8)
+            ax.grid(alpha=0.3)
+            if spec.log_x and numeric and min(xs) > 0:
+                ax.set_xscale("log")
+            if not numeric or first.labels:
+                ticks = [float(v) for v in xs] if numeric else list(range(len(xs)))
+                ax.set_xticks(ticks, [first.label(i) for i in range(len(xs))], fontsize=8)
+            if any(lab for lab, _ in _curves(result)):
+                ax.legend(fontsize=8)
+        axes[-1].set_xlabel(first.name)
+        fig.suptitle(f"sweep of case {result.case.name!r}", fontsize=10)
+        _save(fig, path)
+
+    on_rank0(comm, draw)
+    return path
+
+
+def format_sweep(result: SweepResult) -> str:
+    """The sweep table (parameters and chosen outputs) as text."""
+    cols = result.parameters + result.outputs
+    width = [max(12, len(c) + 2) for c in cols]
+    lines = ["".join(f"{c:>{w}}" for c, w in zip(cols, width, strict=True))]
+    for p, v in zip(result.points, result.values, strict=True):
+        cells = [p[n] for n in result.parameters] + [v[o] for o in result.outputs]
+        lines.append(
+            "".join(
+                f"{x:>{w}.6g}" if is_number(x) else f"{x!s:>{w}}" for x, w in zip(cells, width, strict=True)
+            )
+        )
+    return "\n".join(lines)

@@ -1,0 +1,327 @@
+"""The ``[mechanics]`` section of case files: thermo-mechanical contact runs.
+
+Read with the case (stage 1, :func:`read_mechanics`), checked against the mesh
+(stage 3, :meth:`MechanicsSpec.check`), turned into a
+:class:`~fe_interface.mechanics.coupled.ThermoMechanicalProblem`
+(:meth:`MechanicsSpec.build`) and run by :func:`fe_interface.case.run.run_case`
+(:meth:`MechanicsSpec.solve_and_write`).  The format is documented in
+``docs/case-format.md`` (section ``[mechanics]``); every error carries its key path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fe_interface.case.checker import Checker, is_number, type_name
+from fe_interface.case.laws import read_law
+
+__all__ = ["MECHANICS_KEYS", "MechanicsSpec", "format_contacts", "read_mechanics"]
+
+MECHANICS_KEYS = (
+    "coupling", "solver", "petsc_options", "augmentation_rtol", "staggered", "materials",
+    "contacts", "boundaries", "body_forces",
+)  # fmt: skip
+_BOUNDARY_KINDS = {
+    "displacement": ("value",),
+    "traction": ("value",),
+    "pressure": ("value",),
+    "symmetry": (),
+}
+_CONTACT_KEYS = ("plus", "initial_gap", "penalty", "method", "thermal")
+_THERMAL_KEYS = (
+    "solid", "surface_plus", "surface_minus", "H_c", "gas", "radiation", "relative_pressure_min",
+)  # fmt: skip
+_GAS_KEYS = ("gas", "p_gas", "accommodation_plus", "accommodation_minus", "T_gas", "form", "k_g")
+
+
+@dataclass
+class MechanicsSpec:
+    """A validated ``[mechanics]`` section (SI units)."""
+
+    coupling: str
+    solver: str
+    petsc_options: dict[str, Any]
+    augmentation_rtol: float
+    staggered: Any
+    materials: dict[str, Any]
+    contacts: list[Any]
+    boundaries: list[Any]
+    body_forces: list[Any] = field(default_factory=list)
+
+    # ---------------------------------------------------------------- stage 3
+    def check(self, tagged: Any, c: Checker) -> None:
+        """Record in ``c`` what does not match the mesh (regions, facet groups)."""
+        regions = set(tagged.cell_names)
+        groups = set(tagged.facet_names)
+        for r in self.materials:
+            if r not in regions:
+                c.error(f"mechanics.materials.{r}", f"no region {r!r} in the mesh (regions: {', '.join(sorted(regions))})")
+        for r in sorted(regions - set(self.materials)):
+            c.error("mechanics.materials", f"region {r!r} has no elastic material")
+        for ct in self.contacts:
+            if ct.facets not in groups:
+                c.error(f"mechanics.contacts.{ct.facets}", f"no facet group {ct.facets!r} in the mesh (facet groups: {', '.join(sorted(groups))})")
+        for b in self.boundaries:
+            if b.facets not in groups:
+                c.error(f"mechanics.boundaries.{b.facets}", f"no facet group {b.facets!r} in the mesh")
+        for b in self.body_forces:
+            if b.region not in regions:
+                c.error(f"mechanics.body_forces.{b.region}", f"no region {b.region!r} in the mesh")
+
+    # ---------------------------------------------------------------- stage 4
+    def build(self, case: Any, tagged: Any, thermal: dict[str, Any]) -> Any:
+        """The :class:`ThermoMechanicalProblem` of a checked case; ``thermal``: the
+        keyword arguments of the heat problem (materials, interfaces, boundary
+        conditions, sources, degree, axisymmetric, solver, PETSc options)."""
+        from fe_interface.mechanics.coupled import ThermoMechanicalProblem
+
+        return ThermoMechanicalProblem(
+            tagged, thermal["materials"], self.materials, self.contacts,
+            interfaces=thermal["interfaces"], boundary_conditions=thermal["boundary_conditions"],
+            mechanical_bcs=self.boundaries, sources=thermal["sources"], body_forces=self.body_forces,
+            coupling=self.coupling, degree=thermal["degree"], axisymmetric=thermal["axisymmetric"],
+            thermal_solver=thermal["solver"], mechanical_solver=self.solver,
+            thermal_options=thermal["petsc_options"], mechanical_options=self.petsc_options,
+            initial_temperature=case.initial_temperature, staggered=self.staggered,
+            augmentation_rtol=self.augmentation_rtol,
+        )  # fmt: skip
+
+    def solve_and_write(self, case: Any, problem: Any, tagged: Any, rs: Any, comm: Any, say: Any) -> Any:
+        """Run the coupled problem and write its result set into ``rs`` (a
+        :class:`~fe_interface.case.run.CaseResult`)."""
+        from fe_interface.case.run import CaseResult
+
+        n = tagged.mesh.topology.index_map(tagged.mesh.topology.dim).size_global
+        say(f"solving the thermo-mechanical contact ({n} cells, coupling {self.coupling})")
+        res = problem.run()
+        table = problem.thermal.interface_table()
+        balance = problem.thermal.energy_balance()
+        s = res.thermal.solve
+        extra = {
+            "case": {"name": case.name, "file": case.source, "description": case.description, "analysis": "thermomechanical"},
+            "solve": {
+                "iterations": int(s.iterations), "newton_iterations": int(s.newton_iterations),
+                "converged_reason": str(s.converged_reason), "cells": int(n), "ranks": int(comm.size),
+            },
+        }  # fmt: skip
+        files = problem.export(res, rs.folder, case.output_name, case.files, extra=extra, result_set=rs)
+        warnings = [] if res.converged else ["thermo-mechanical iteration did not converge"]
+        return CaseResult(case, problem, table, balance, s, dict(files), warnings, None)
+
+
+def format_contacts(problem: Any, result: Any) -> str:
+    """A text table of the contacts of a coupled run (force N, area fraction, mean and
+    max pressure MPa, heat flow W, mean h W/(m² K)) and the iteration counts."""
+    head = f"{'contact':<14}{'force N':>12}{'area frac':>10}{'mean P MPa':>12}{'max P MPa':>11}{'Q W':>11}{'mean h':>11}"
+    lines = [head, "-" * len(head)]
+    for m, t in zip(result.contacts, result.thermal_contacts, strict=True):
+        lines.append(
+            f"{m.name:<14}{m.force_N:>12.5g}{m.area_fraction:>10.4g}{m.mean_pressure_Pa / 1e6:>12.5g}"
+            f"{m.max_pressure_Pa / 1e6:>11.5g}{t.heat_flow_W:>11.5g}{t.mean_h_W_m2K:>11.5g}"
+        )
+    s = result.mechanics.solve
+    lines.append(
+        f"coupling {problem.coupling}: {len(result.history)} iteration(s), converged {result.converged}; "
+        f"last mechanics solve: {s.newton_iterations} Newton steps in {s.augmentations} augmentation(s)"
+    )
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ stage 1
+def read_mechanics(c: Checker, d: Any, thermal_interfaces: Any = (), analysis: str = "steady") -> MechanicsSpec | None:
+    """Validate the ``[mechanics]`` table ``d``; errors go to ``c`` with key paths.
+
+    Args:
+        c: the case's checker.
+        d: the table.
+        thermal_interfaces: names of the case's ``[interfaces]`` (a contact must not be
+            one of them: its thermal law is the contact's).
+        analysis: the analysis type ("steady" only).
+    """
+    from fe_interface.mechanics.coupled import COUPLINGS
+
+    p = "mechanics"
+    if not isinstance(d, dict):
+        c.error(p, f"must be a table, got {type_name(d)}")
+        return None
+    n0 = len(c.errors)
+    if analysis != "steady":
+        c.error(p, 'thermo-mechanical runs need analysis.type = "steady"')
+    c.keys(d, p, MECHANICS_KEYS, ("materials", "contacts"))
+    coupling = c.string(d, "coupling", p, choices=COUPLINGS, default="one-way")
+    solver = c.string(d, "solver", p, choices=("direct", "iterative"), default="direct")
+    petsc = c.table(d, "petsc_options", p)
+    rtol = c.number(d, "augmentation_rtol", p, gt=0, default=1e-9)
+    staggered = _staggered(c, c.table(d, "staggered", p))
+    materials = {r: m for r, v in c.table(d, "materials", p).items() if (m := _material(c, r, v)) is not None}
+    names = set(thermal_interfaces)
+    contacts = []
+    for name, v in c.table(d, "contacts", p).items():
+        if name in names:
+            c.error(f"{p}.contacts.{name}", "is also an [interfaces] entry: a contact's thermal law is its 'thermal' table")
+        ct = _contact(c, name, v)
+        if ct is not None:
+            contacts.append(ct)
+    boundaries = [b for n, v in c.table(d, "boundaries", p).items() if (b := _boundary(c, n, v)) is not None]
+    forces = [b for r, v in c.table(d, "body_forces", p).items() if (b := _body_force(c, r, v)) is not None]
+    if len(c.errors) > n0:
+        return None
+    return MechanicsSpec(coupling, solver, dict(petsc), rtol, staggered, materials, contacts, boundaries, forces)
+
+
+def _build(c: Checker, path: str, make: Any) -> Any:
+    """``make()``, its InputError recorded at ``path``."""
+    try:
+        return make()
+    except ValueError as e:
+        c.error(path, str(e))
+        return None
+
+
+def _staggered(c: Checker, d: dict) -> Any:
+    from fe_interface.mechanics.coupled import StaggeredOptions
+
+    p = "mechanics.staggered"
+    from fe_interface.mechanics.coupled import ACCELERATIONS
+
+    c.keys(d, p, ("max_iterations", "temperature_atol", "pressure_rtol", "relaxation", "acceleration"))
+    kw = {
+        "max_iterations": c.integer(d, "max_iterations", p, default=30),
+        "temperature_atol": c.number(d, "temperature_atol", p, gt=0, default=1e-6),
+        "pressure_rtol": c.number(d, "pressure_rtol", p, gt=0, default=1e-6),
+        "relaxation": c.number(d, "relaxation", p, gt=0, le=1, default=0.5),
+        "acceleration": c.string(d, "acceleration", p, choices=ACCELERATIONS, default="iqn-ils"),
+    }
+    if any(v is None for v in kw.values()):
+        return None
+    return _build(c, p, lambda: StaggeredOptions(**kw))
+
+
+def _material(c: Checker, region: str, d: Any) -> Any:
+    from fe_interface.mechanics.materials import ElasticMaterial
+
+    p = f"mechanics.materials.{region}"
+    if not isinstance(d, dict):
+        c.error(p, f"must be a table (E, nu, ...), got {type_name(d)}")
+        return None
+    c.keys(d, p, ("E", "nu", "alpha", "T_ref", "label"), ("E", "nu"))
+    E = c.number(d, "E", p, gt=0)
+    nu = c.number(d, "nu", p, ge=0)
+    alpha = c.number(d, "alpha", p, default=0.0)
+    T_ref = c.number(d, "T_ref", p, gt=0, default=293.15)
+    label = c.string(d, "label", p, default=region)
+    if None in (E, nu, alpha, T_ref):
+        return None
+    return _build(c, p, lambda: ElasticMaterial(label, E, nu, alpha, T_ref))
+
+
+def _contact(c: Checker, name: str, d: Any) -> Any:
+    from fe_interface.mechanics.contact import METHODS, Contact
+
+    p = f"mechanics.contacts.{name}"
+    if not isinstance(d, dict):
+        c.error(p, f"must be a table, got {type_name(d)}")
+        return None
+    n0 = len(c.errors)
+    c.keys(d, p, _CONTACT_KEYS, ("thermal",))
+    plus = c.string(d, "plus", p)
+    gap = c.number(d, "initial_gap", p, ge=0, default=0.0)
+    penalty = c.number(d, "penalty", p, gt=0, default=20.0)
+    method = c.string(d, "method", p, choices=METHODS, default="augmented")
+    thermal = _thermal(c, c.table(d, "thermal", p, required=True), f"{p}.thermal", name)
+    if len(c.errors) > n0:
+        return None
+    return _build(c, p, lambda: Contact(name, plus, gap, penalty, method, thermal))
+
+
+def _thermal(c: Checker, d: dict, p: str, name: str) -> Any:
+    """The contact's :class:`LocalContactLaw`: the surfaces and the microhardness are read
+    by the case reader of the CMY law (the same keys and checks), the gas by the gas-gap
+    law's, the radiation by its own."""
+    from fe_interface.mechanics.contact_law import LocalContactLaw
+
+    if not d:
+        return None
+    n0 = len(c.errors)
+    c.keys(d, p, _THERMAL_KEYS, ("surface_plus", "surface_minus"))
+    solid = c.string(d, "solid", p, choices=("cmy", "mikic", "none"), default="cmy")
+    rmin = c.number(d, "relative_pressure_min", p, gt=0, default=1e-5)
+    base = {k: d[k] for k in ("surface_plus", "surface_minus") if k in d}
+    given = "H_c" in d
+    law = read_law(c, {"law": "cmy_plastic", "pressure": 0.0, "H_c": d.get("H_c", 1.0), **base}, p)
+    pair = None if law is None else law.pair
+    H_c = law.H_c if law is not None and given else None
+    gas = _gas(c, d["gas"], f"{p}.gas", pair) if "gas" in d else None
+    rad = None
+    if "radiation" in d:
+        v = d["radiation"]
+        if isinstance(v, dict):
+            rad = read_law(c, {"law": "radiation", **v}, f"{p}.radiation")
+        else:
+            c.error(f"{p}.radiation", f"must be a table (emissivity_plus, emissivity_minus), got {type_name(v)}")
+    if len(c.errors) > n0 or pair is None:
+        return None
+    return _build(c, p, lambda: LocalContactLaw(pair, H_c, solid, gas, rad, rmin, name))
+
+
+def _gas(c: Checker, v: Any, p: str, pair: Any) -> Any:
+    from fe_interface.mechanics.contact_law import GasFill
+
+    if not isinstance(v, dict):
+        c.error(p, f"must be a table (gas, p_gas, ...), got {type_name(v)}")
+        return None
+    c.keys(v, p, _GAS_KEYS, ("gas", "p_gas", "accommodation_plus", "accommodation_minus"))
+    sigma = pair.sigma if pair is not None else 1.0
+    law = read_law(c, {"law": "gas_gap", "sigma": sigma, "Y": 0.0, **{k: v[k] for k in _GAS_KEYS if k in v}}, p)
+    if law is None:
+        return None
+    return GasFill(
+        v["gas"], law.p_gas, law.accommodation_plus, law.accommodation_minus, law.T_gas,
+        law.form if "form" in v else "simple", v.get("k_g"),
+    )  # fmt: skip
+
+
+def _vector(c: Checker, d: dict, p: str, free: bool) -> Any:
+    v = d.get("value")
+    ok = isinstance(v, list) and len(v) in (2, 3) and all(is_number(x) or (free and x == "free") for x in v)
+    if not ok:
+        what = 'numbers or "free"' if free else "numbers"
+        c.error(f"{p}.value", f"must be an array of 2 or 3 {what}, got {v!r}")
+        return None
+    return tuple(None if x == "free" else float(x) for x in v)
+
+
+def _boundary(c: Checker, name: str, d: Any) -> Any:
+    from fe_interface.mechanics.boundary import Displacement, Pressure, Symmetry, Traction
+
+    p = f"mechanics.boundaries.{name}"
+    if not isinstance(d, dict):
+        c.error(p, f"must be a table with a 'type' key, got {type_name(d)}")
+        return None
+    kind = c.string(d, "type", p, choices=tuple(_BOUNDARY_KINDS), required=True)
+    if kind is None:
+        return None
+    c.keys(d, p, ("type", *_BOUNDARY_KINDS[kind]), _BOUNDARY_KINDS[kind])
+    if kind == "symmetry":
+        return Symmetry(name)
+    if kind == "pressure":
+        v = c.number(d, "value", p, required=True)
+        return None if v is None else _build(c, p, lambda: Pressure(name, v))
+    vec = _vector(c, d, p, free=kind == "displacement")
+    if vec is None:
+        return None
+    cls = Displacement if kind == "displacement" else Traction
+    return _build(c, p, lambda: cls(name, vec))
+
+
+def _body_force(c: Checker, region: str, d: Any) -> Any:
+    from fe_interface.mechanics.boundary import BodyForce
+
+    p = f"mechanics.body_forces.{region}"
+    if not isinstance(d, dict):
+        c.error(p, f"must be a table with 'value' (N/m^3), got {type_name(d)}")
+        return None
+    c.keys(d, p, ("value",), ("value",))
+    vec = _vector(c, d, p, free=False)
+    return None if vec is None else _build(c, p, lambda: BodyForce(region, vec))
