@@ -19,7 +19,7 @@ Timings are wall-clock seconds (max over ranks); the ratios are contact / elasti
 
 Usage::
 
-    python benchmarks/bench_contact.py                    # ~200k dofs, CG + GAMG
+    python benchmarks/bench_contact.py                    # ~210k dofs, CG + GAMG
     python benchmarks/bench_contact.py --n 16 --solver direct
     mpirun -n 2 python benchmarks/bench_contact.py
 """
@@ -132,7 +132,7 @@ def ds_path(p: ElasticProblem) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, default=24, help="cells across 2a near the contact (24: ~200k dofs)")
+    ap.add_argument("--n", type=int, default=20, help="cells across 2a near the contact (20: ~210k dofs)")
     ap.add_argument("--solver", default="iterative", choices=["iterative", "direct"])
     ap.add_argument("--json", default=None, help="write the results to this file")
     args = ap.parse_args()

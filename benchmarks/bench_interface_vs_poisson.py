@@ -4,21 +4,27 @@ Cases (each one runs in a fresh subprocess, optionally under ``mpirun -n NP``, s
 that the peak resident memory ``ru_maxrss`` belongs to that case alone):
 
 * ``plain``   single material, plain ``dolfinx.fem.petsc`` assembly, one P1 space;
+* ``plain_ez`` ``plain`` plus ``MatEliminateZeros`` after assembly (drops the stored zeros
+              of ``create_box`` meshes: the fair baseline, see benchmarks/README.md);
 * ``iface``   two materials split at x = 0.5 with a ``Conductance`` interface
-              (``fe_interface.problem.SteadyProblem``);
+              (``fe_interface.SteadyProblem`` on the broken Lagrange space);
+* ``transient`` ``iface`` as a ``fe_interface.TransientProblem``: backward Euler, fixed dt;
+              the cost of a time step after the first (matrix and preconditioner reused);
 * ``stack50`` 50 slabs along x, alternating two materials, 49 interfaces each with
               its own ``Conductance``;
-* ``stack2``  the same box mesh family with one interface at x = 0.5.
+* ``stack2``  one interface at x = 0.5 on a 148-cell box: the same number of dofs as
+              ``stack50`` (150 (m + 1)^2 each).
 
 All cases: unit cube / box, P1 tetrahedra, T = 400 K at x = 0, T = 300 K at x = 1,
 every other face insulated, and the KSP options of
-``fe_interface.solver.ITERATIVE_OPTIONS`` (CG + GAMG, rtol 1e-10).
+``fe_interface.solvers.options.ITERATIVE_OPTIONS`` (CG + GAMG, rtol 1e-10).
 
 Usage::
 
     python benchmarks/bench_interface_vs_poisson.py                      # full serial
     python benchmarks/bench_interface_vs_poisson.py --sizes 16 32 --stack-sizes 20
     python benchmarks/bench_interface_vs_poisson.py --np 2 --sizes 16 32 64
+    python benchmarks/bench_interface_vs_poisson.py --transient 32 64    # time step vs solve
     python benchmarks/bench_interface_vs_poisson.py --jit-only           # JIT cold/warm
 
 See benchmarks/README.md for the results and what the columns mean.

@@ -24,12 +24,14 @@
 # over the plates, P = F/A, and uses h(F/A) everywhere: here it is computed too, and
 # the joint conductance G = Q/ΔT of the two is compared.
 #
-# The checks (computed against exact values): the contact force equals the preload
-# (equilibrium), the energy balance closes, the local h equals the law at the local P
-# and g, and with a uniform pressure the coupled solver reproduces the constant law
-# (the estimate, computed both ways).  The comparison itself is reported: the uniform
-# estimate overstates the joint conductance, because the heat has to reach the loaded
-# zone near the bolt and the open rim conducts through the gas only.
+# The checks: the contact force equals the preload (equilibrium), the energy balance
+# closes, the plates touch beyond the washer and separate well before the rim (the
+# pressure cone, half-angle at most 45° through both plates, ends within r = 17 mm:
+# contact area fraction ≤ 0.44), and the uniform estimate overstates the joint
+# conductance, because the heat has to reach the loaded zone near the bolt and the open
+# rim conducts through the gas only.  (That the local h is the law at the local P and
+# g, and that a uniform pressure reproduces the constant-pressure law, is verified in
+# `fe_interface.mechanics.verification`: `gap_opening`, `uniform_load`.)
 #
 # Run: `python demos/demo_bolted_joint.py [--n 8] [--out results/bolted_joint]`.
 
@@ -147,8 +149,8 @@ def main(n: int = 8, out: str | None = "results/bolted_joint", solver: str = "di
         "contact_force_N": Check(c.force_N, PRELOAD, 1e-9, parallel_rtol=1e-8, note="equilibrium with the bolt preload: augmentation tolerance 1e-9"),
         "energy_balance_relative_residual": Check.at_most(balance.relative_residual, 1e-9, parallel_rtol=None, note="direct solver round-off"),
         "contact_zone_edge_m": Check.at_least(edge, R_WASHER, parallel_rtol=1e-12, note="the pressure cone: the plates touch beyond the washer, then separate"),
-        "joint_vs_uniform_estimate": Check.at_most(G / G_uniform, 1.0, parallel_rtol=1e-6, note="the uniform-pressure estimate overstates G: the heat must reach the loaded zone near the bolt; the rim is open"),
-        "contact_area_fraction": Check.at_most(c.area_fraction, 1.0, parallel_rtol=1e-6, note="the plates separate towards the rim"),
+        "joint_vs_uniform_estimate": Check.at_most(G / G_uniform, 1.0, parallel_rtol=1e-8, note="the uniform-pressure estimate overstates G: the heat must reach the loaded zone near the bolt; the rim is open"),
+        "contact_area_fraction": Check.at_most(c.area_fraction, 0.5, parallel_rtol=1e-8, note="the plates separate towards the rim: a pressure cone of half-angle <= 45 deg through both plates ends at r <= 17 mm (fraction <= 0.44)"),
     }
     if rank0:
         print(f"bolt preload {PRELOAD:.0f} N, bearing pressure {BEARING / 1e6:.1f} MPa, nominal F/A {P_NOMINAL / 1e6:.2f} MPa")

@@ -37,7 +37,7 @@ import sys
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -62,8 +62,11 @@ def _error(msg: str) -> None:
 
 
 def _render_on_rank0(render: Callable[[], Any], png: Path) -> int:
-    """Run a ParaView ``render()`` on rank 0 and report it on every rank: exit status
-    0 (``rendered PNG``) or 1 (the :class:`~fe_interface.io.paraview.ParaViewError`)."""
+    """Run a ParaView ``render()`` on rank 0 and report it on every rank.
+
+    Exit status 0 (``rendered PNG``) or 1 (the
+    :class:`~fe_interface.io.paraview.ParaViewError`).
+    """
     from fe_interface.io import paraview
 
     err = None
@@ -114,6 +117,8 @@ def list_demos() -> dict[str, tuple[Path, str]]:
 
 def _load_demo(path: Path):
     spec = importlib.util.spec_from_file_location(path.stem, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load the demo {path}")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -227,16 +232,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             return 2
         kwargs["out"] = args.out
     result = mod.main(**kwargs)
-    if args.png:
-        from fe_interface.io import paraview
-
-        out = args.out or (params["out"].default if "out" in params else None)
-        if out is None:
-            _error("--png needs the demo's output folder")
-            return 2
-        png = Path(out) / f"{name}.png"
-        if _render_on_rank0(lambda: paraview.render_demo(name, out, png), png):
-            return 1
+    if args.png and (status := _demo_png(name, args.out, params)):
+        return status
     from fe_interface.postprocessing.checks import Check, checks_as_json, failures
 
     checks = isinstance(result, dict) and all(isinstance(c, Check) for c in result.values())
@@ -250,12 +247,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo_png(name: str, out: Any, params: Mapping[str, Any]) -> int:
+    """Render the PNG of demo ``name`` with ParaView; exit status 0, 1 (failed) or 2 (no folder).
+
+    ``out``: the ``--out`` folder, else the default of the demo's ``out`` parameter.
+    """
+    from fe_interface.io import paraview
+
+    out = out or (params["out"].default if "out" in params else None)
+    if out is None:
+        _error("--png needs the demo's output folder")
+        return 2
+    png = Path(out) / f"{name}.png"
+    if _render_on_rank0(lambda: paraview.render_demo(name, out, png), png):
+        return 1
+    return 0
+
+
 def _materials_data() -> dict[str, Any]:
     from fe_interface.case import BULK_MATERIALS
     from fe_interface.model.laws import GASES, phonon_materials
 
     return {
         "bulk": BULK_MATERIALS,
+        "library": _library_data(),
         "phonon": {
             n: {
                 "density": m.density,
@@ -282,6 +297,38 @@ def _materials_data() -> dict[str, Any]:
     }
 
 
+def _library_data() -> dict[str, Any]:
+    """The temperature-dependent library: description, ranges, sources, k at 4/77/300 K."""
+    import warnings
+
+    from fe_interface.model.library import LIBRARY
+
+    out = {}
+    for name, entry in LIBRARY.items():
+        d = entry.describe()
+        lo, hi = entry.valid_range or (float("-inf"), float("inf"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            d["conductivity"]["k_W_mK"] = {
+                f"{T:g}K": float(entry.conductivity(T)) if lo <= T <= hi else None
+                for T in (4.0, 77.0, 300.0)
+            }
+        out[name] = d
+    return out
+
+
+def _print_library(library: dict[str, Any]) -> None:
+    _print("\nTemperature-dependent library (case files: conductivity = { library = NAME }, or")
+    _print("[materials.REGION] library = NAME; Python: fe_interface.model.library.library_entry)")
+    _print(f"  {'name':<22}{'k(4 K)':>9}{'k(77 K)':>9}{'k(300 K)':>10}  {'range K':<13}description")
+    for n, d in library.items():
+        k = d["conductivity"]["k_W_mK"]
+        cells = "".join(f"{(f'{v:.4g}' if v is not None else '-'):>{w}}" for v, w in zip(k.values(), (9, 9, 10), strict=True))
+        lo, hi = d["conductivity"]["valid_range_K"] or ("-", "-")
+        _print(f"  {n:<22}{cells}  {f'{lo:g}-{hi:g}':<13}{d['description'][:60]}")
+    _print("  k in W/(m K), '-' outside the fit's range; sources: fe-interface materials --json")
+
+
 def cmd_materials(args: argparse.Namespace) -> int:
     data = _materials_data()
     if args.json:
@@ -294,6 +341,7 @@ def cmd_materials(args: argparse.Namespace) -> int:
             f"  {n:<20}{m['conductivity']:>12.4g}{m['density']:>12.6g}{m['specific_heat']:>14.4g}"
         )
     _print("  source: Incropera et al., Fundamentals of Heat and Mass Transfer, Table A.1/A.3")
+    _print_library(data["library"])
     _print("\nPhonon materials (Kapitza law: material_1 / material_2 = NAME)")
     _print(f"  {'name':<10}{'rho kg/m3':>11}{'v_L m/s':>10}{'v_T m/s':>10}{'Theta_D K':>11}")
     for n, m in data["phonon"].items():
@@ -330,6 +378,7 @@ def info_data() -> dict[str, Any]:
 
     import basix
     import dolfinx
+    import numpy as np
     import ufl
 
     comm = MPI.COMM_WORLD
@@ -345,7 +394,7 @@ def info_data() -> dict[str, Any]:
         "blaslapack",
         "spai",
     ]
-    external = {}
+    external: dict[str, bool | None] = {}
     for p in packages:
         try:
             external[p] = bool(PETSc.Sys.hasExternalPackage(p))
@@ -353,7 +402,7 @@ def info_data() -> dict[str, Any]:
             external[p] = None
     pv = PETSc.Sys.getVersion()
     try:
-        import adios2
+        import adios2  # noqa: F401 -- availability check (loads the library)
 
         have_adios2 = True
     except ImportError:
@@ -369,7 +418,7 @@ def info_data() -> dict[str, Any]:
         "ufl": ufl.__version__,
         "petsc4py": getattr(petsc4py, "__version__", "?"),
         "petsc": ".".join(map(str, pv)),
-        "petsc_scalar": "complex" if PETSc.ScalarType().dtype.kind == "c" else "real",
+        "petsc_scalar": "complex" if np.dtype(PETSc.ScalarType).kind == "c" else "real",
         "petsc_external_packages": [p for p, v in external.items() if v],
         "mpi4py": _version("mpi4py"),
         "mpi_library": MPI.Get_library_version().strip().splitlines()[0],
@@ -426,7 +475,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Case format: docs/case-format.md. Under MPI: mpirun -n N fe-interface run ...",
     )
     p.add_argument("--debug", action="store_true", help="show tracebacks of errors")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # Any: add_parser is replaced below (argparse's stubs do not allow it)
+    sub: Any = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks of errors"
@@ -436,7 +486,7 @@ def build_parser() -> argparse.ArgumentParser:
     def add_parser(name: str, **kw: Any) -> argparse.ArgumentParser:
         return add(name, parents=[common], **kw)
 
-    sub.add_parser = add_parser  # type: ignore[method-assign]
+    sub.add_parser = add_parser
     r = sub.add_parser("run", help="run a TOML case file")
     r.add_argument("case", help="case file (.toml)")
     r.add_argument(
@@ -515,9 +565,11 @@ def _cli_warnings() -> Iterator[None]:
 
 
 def _agree_on_exit(comm: Any, code: int, msg: str | None, timeout: float) -> tuple[int, str | None]:
-    """Every rank's outcome, agreed on a communicator of its own: (status, message of
-    the lowest failing rank).  A failing rank whose partners never arrive (stuck in a
-    collective call) prints its message and aborts the job after ``timeout`` s."""
+    """Every rank's outcome, agreed on a communicator of its own.
+
+    Returns (status, message of the lowest failing rank). A failing rank whose partners never arrive
+    (stuck in a collective call) prints its message and aborts the job after ``timeout`` s.
+    """
     req = comm.Ibarrier()
     if msg is None:
         req.Wait()

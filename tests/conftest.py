@@ -39,3 +39,17 @@ def shared_tmp(tmp_path_factory) -> Path:
     comm = MPI.COMM_WORLD
     path = str(tmp_path_factory.mktemp("shared")) if comm.rank == 0 else None
     return Path(comm.bcast(path, root=0))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _collect_cycles():
+    """Free each module's meshes and spaces before the next module starts.
+
+    Every DOLFINx mesh and index map holds MPI communicators, and MPICH has 2048 per
+    process: a long session (this suite: ~1100 tests in one process) must not wait for
+    Python's rare full collections to release the reference cycles that hold them.
+    """
+    yield
+    import gc
+
+    gc.collect()

@@ -1,5 +1,7 @@
-"""Case-file readers of the bulk physics: material properties (numbers, tables of T,
-library fits, anisotropic tensors), radiation boundaries and total-power sources.
+"""Case-file readers of the bulk physics.
+
+Material properties (numbers, tables of T, library fits, anisotropic tensors), radiation
+boundaries and total-power sources.
 
 Every reader records its errors in the :class:`~fe_interface.case.checker.Checker` with
 the key path and the unit, like the rest of the case format (``docs/case-format.md``).
@@ -39,8 +41,9 @@ _ORTHO_KEYS = ("principal", "angle", "axes", "in_plane", "through_plane", "norma
 
 @dataclass(frozen=True)
 class PowerSource:
-    """A source given as a total power (W, or a time table) over its region; ``depth``
-    (m) for 2D planar models.
+    """A source given as a total power (W, or a time table) over its region.
+
+    ``depth`` (m) for 2D planar models.
     """
 
     power: Any
@@ -75,9 +78,11 @@ def _table(c: Checker, tab: Any, path: str, unit: str, name: str) -> Any:
 def read_property(
     c: Checker, d: Mapping[str, Any], key: str, path: str, unit: str, what: str
 ) -> Any:
-    """A property value: a number > 0, ``{ table = [[T, v], ...] }`` (monotone cubic
-    interpolation, K and ``unit``), or ``{ library = "NAME" }`` (the library entry's
-    ``what``: "conductivity" or "specific_heat").  None if absent or invalid.
+    """A material property value read from ``d[key]`` (checked), or None.
+
+    A number > 0, ``{ table = [[T, v], ...] }`` (monotone cubic interpolation, K and ``unit``),
+    or ``{ library = "NAME" }`` (the library entry's ``what``: "conductivity" or
+    "specific_heat"). None if absent or invalid.
     """
     if key not in d:
         return None
@@ -201,6 +206,8 @@ def _library_values(lib: str | None, bulk_materials: Mapping[str, Any]) -> dict[
     """k, ρ, c_p of a material-level ``library`` name (300 K table or library entry)."""
     from fe_interface.model.library import LIBRARY
 
+    if lib is None:
+        return {}
     if lib in bulk_materials:
         return dict(bulk_materials[lib])
     if lib in LIBRARY:
@@ -217,8 +224,9 @@ def _library_values(lib: str | None, bulk_materials: Mapping[str, Any]) -> dict[
 def read_material(
     c: Checker, region: str, m: Any, bulk_materials: Mapping[str, Any]
 ) -> dict[str, Any] | None:
-    """The entry of ``[materials.REGION]``: label, conductivity (number, property or
-    tensor), density, specific_heat.
+    """The entry of ``[materials.REGION]``.
+
+    Label, conductivity (number, property or tensor), density, specific_heat.
     """
     from fe_interface.model.library import LIBRARY
 
@@ -252,9 +260,10 @@ def read_material(
 
 
 def read_radiation(c: Checker, d: Mapping[str, Any], path: str, kind: str) -> dict[str, Any]:
-    """The values of a ``radiation`` boundary (emissivity, T_amb, optional h and T_inf)
-    or of a ``convection`` boundary with optional ``emissivity`` (and ``T_amb``, default
-    T_inf).
+    """The values of a ``radiation`` or ``convection`` boundary, by key.
+
+    A ``radiation`` boundary: emissivity, T_amb, optional h and T_inf; a ``convection``
+    boundary: h, T_inf, with optional ``emissivity`` (and ``T_amb``, default T_inf).
     """
     from fe_interface.case.schema import read_time_value
 
@@ -281,8 +290,10 @@ def read_radiation(c: Checker, d: Mapping[str, Any], path: str, kind: str) -> di
 
 
 def read_source(c: Checker, d: Any, path: str) -> Any:
-    """``value`` (W/m³, or a time table) or ``power`` (W, or a time table) with optional
-    ``depth`` (m, 2D planar models); None if invalid.
+    """The heat source of a region from its case table ``d``; None if invalid.
+
+    ``value`` (W/m³, or a time table) or ``power`` (W, or a time table) with optional
+    ``depth`` (m, 2D planar models).
     """
     from fe_interface.case.schema import read_time_value
 

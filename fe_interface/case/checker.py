@@ -19,8 +19,11 @@ __all__ = ["MISSING", "CaseError", "Checker", "is_integer", "is_number", "join_p
 
 
 class CaseError(InputError):
-    """An invalid case file.  ``errors`` lists ``(key path, message)`` pairs; the
-    message has one ``path: message`` line per problem."""
+    """An invalid case file.
+
+    ``errors`` lists ``(key path, message)`` pairs; the message has one ``path: message`` line
+    per problem.
+    """
 
     def __init__(self, errors: list[tuple[str, str]] | str, source: str | None = None):
         if isinstance(errors, str):
@@ -52,6 +55,7 @@ def is_integer(v: Any) -> bool:
 
 
 def type_name(v: Any) -> str:
+    """The TOML type of ``v`` for messages ("a number", "a table", ...)."""
     if is_integer(v):
         return "an integer"
     if is_number(v):
@@ -73,6 +77,7 @@ class Checker:
         self.errors: list[tuple[str, str]] = []
 
     def error(self, path: str, msg: str) -> None:
+        """Record the error ``msg`` at the key path ``path``."""
         self.errors.append((path, msg))
 
     def keys(
@@ -82,6 +87,7 @@ class Checker:
         allowed: tuple[str, ...] | list[str],
         required: tuple[str, ...] | list[str] = (),
     ) -> None:
+        """Record unknown keys of ``d`` (with a close match as hint) and missing required ones."""
         for k in d:
             if k not in allowed:
                 close = difflib.get_close_matches(k, allowed, n=1)
@@ -94,6 +100,7 @@ class Checker:
                 self.error(join_path(path, k), "missing required value")
 
     def table(self, d: Mapping[str, Any], key: str, path: str, required: bool = False) -> dict:
+        """The table ``d[key]``; {} if absent (an error if ``required``) or not a table."""
         v = d.get(key, MISSING)
         if v is MISSING:
             if required:
@@ -103,6 +110,14 @@ class Checker:
             self.error(join_path(path, key), f"must be a table, got {type_name(v)}")
             return {}
         return v
+
+    def _lookup(self, d: Mapping[str, Any], key: str, path: str, required: bool) -> tuple[Any, str]:
+        """``d[key]`` (``MISSING`` if absent: an error if ``required``) and its key path."""
+        v = d.get(key, MISSING)
+        p = join_path(path, key)
+        if v is MISSING and required:
+            self.error(p, "missing required value")
+        return v, p
 
     def number(
         self,
@@ -116,11 +131,12 @@ class Checker:
         le: float | None = None,
         default: Any = None,
     ) -> Any:
-        v = d.get(key, MISSING)
-        p = join_path(path, key)
+        """The finite number ``d[key]`` as a float, checked against ``gt``/``ge``/``le``.
+
+        ``default`` if absent (an error if ``required``) or invalid.
+        """
+        v, p = self._lookup(d, key, path, required)
         if v is MISSING:
-            if required:
-                self.error(p, "missing required value")
             return default
         if not is_number(v):
             self.error(p, f"must be a number, got {type_name(v)} {v!r}")
@@ -148,11 +164,12 @@ class Checker:
         default: Any = None,
         required: bool = False,
     ) -> Any:
-        v = d.get(key, MISSING)
-        p = join_path(path, key)
+        """The integer ``d[key]``, one of ``choices`` if given.
+
+        ``default`` if absent (an error if ``required``) or invalid.
+        """
+        v, p = self._lookup(d, key, path, required)
         if v is MISSING:
-            if required:
-                self.error(p, "missing required value")
             return default
         if not is_integer(v):
             self.error(p, f"must be an integer, got {type_name(v)} {v!r}")
@@ -173,11 +190,12 @@ class Checker:
         default: Any = None,
         required: bool = False,
     ) -> Any:
-        v = d.get(key, MISSING)
-        p = join_path(path, key)
+        """The non-empty string ``d[key]``, one of ``choices`` if given.
+
+        ``default`` if absent (an error if ``required``) or invalid.
+        """
+        v, p = self._lookup(d, key, path, required)
         if v is MISSING:
-            if required:
-                self.error(p, "missing required value")
             return default
         if not isinstance(v, str) or not v:
             self.error(p, f"must be a non-empty string, got {type_name(v)} {v!r}")
@@ -190,6 +208,7 @@ class Checker:
         return v
 
     def boolean(self, d: Mapping[str, Any], key: str, path: str, default: bool = False) -> bool:
+        """The boolean ``d[key]``; ``default`` if absent or invalid."""
         v = d.get(key, MISSING)
         if v is MISSING:
             return default
@@ -199,11 +218,12 @@ class Checker:
         return bool(v)
 
     def point(self, d: Mapping[str, Any], key: str, path: str, required: bool = False) -> Any:
-        v = d.get(key, MISSING)
-        p = join_path(path, key)
+        """A point (m) ``d[key]`` of 2 or 3 finite numbers as [x, y, z] (z = 0 in 2D).
+
+        None if absent (an error if ``required``) or invalid.
+        """
+        v, p = self._lookup(d, key, path, required)
         if v is MISSING:
-            if required:
-                self.error(p, "missing required value")
             return None
         if not isinstance(v, list) or not 2 <= len(v) <= 3 or not all(is_number(x) for x in v):
             self.error(p, f"must be an array of 2 or 3 numbers (m), got {v!r}")
@@ -215,4 +235,5 @@ class Checker:
 
 
 def join_path(path: str, key: str) -> str:
+    """The key path of ``key`` in the table at ``path`` ("a.b" + "c" -> "a.b.c")."""
     return f"{path}.{key}" if path else key

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,8 +30,11 @@ class LawSpec:
 
 
 def _builder(module: str, target: str, pair: bool = False) -> Callable[..., Any]:
-    """``module.target(**parameters)``, imported when first used; ``pair``: the
-    parameters ``surface_plus``/``surface_minus`` become its ``pair`` (a ContactPair)."""
+    """``module.target(**parameters)``, imported when first used.
+
+    ``pair``: the parameters ``surface_plus``/``surface_minus`` become its ``pair`` (a
+    ContactPair).
+    """
 
     def make(**kw):
         import importlib
@@ -67,9 +71,11 @@ def _tabulated(
     interpolation: str = "linear",
     log_variable: bool = False,
 ) -> Any:
-    """The :class:`~fe_interface.model.laws.tabulated.TabulatedConductance` of a case
-    table (read by :func:`_read_htable`) at the operating ``pressure`` (Pa) or ``gap``
-    (m), which must match the table's variable."""
+    """The :class:`~fe_interface.model.laws.tabulated.TabulatedConductance` of a case table.
+
+    The table (read by :func:`_read_htable`) is read at the operating ``pressure`` (Pa) or
+    ``gap`` (m), which must match the table's variable.
+    """
     from fe_interface.errors import InputError
     from fe_interface.model.laws.tabulated import ConductanceTable, TabulatedConductance
 
@@ -78,13 +84,14 @@ def _tabulated(
     other = "gap" if var == "pressure" else "pressure"
     if given[other] is not None:
         raise InputError(f"the table is against {var}: give {var} = (the operating {var}), not {other}")
-    if given[var] is None:
+    operating = given[var]
+    if operating is None:
         unit = "Pa" if var == "pressure" else "m"
         raise InputError(f"give {var} = the operating {var} ({unit}) at which the table is read")
     t = ConductanceTable(
         var, table["points"], table["h"], table["temperature"], interpolation, log_variable
     )
-    return TabulatedConductance(t, given[var])
+    return TabulatedConductance(t, operating)
 # a rough contact: two surfaces pressed together
 _PAIR = {
     "surface_plus": ("surface", True),
@@ -303,7 +310,7 @@ def _axis(c: Checker, t: dict, key: str, path: str, unit: str, factor: float, po
             c.error(f"{p}[{i}]", f"must be finite ({unit}), got {x!r}")
         elif (y <= 0) if positive else (y < 0):
             c.error(f"{p}[{i}]", f"must be {'>' if positive else '>='} 0 ({'K' if key == 'temperature' else unit}), got {x!r}")
-    if len(c.errors) == n0 and any(b <= a for a, b in zip(si, si[1:], strict=False)):
+    if len(c.errors) == n0 and any(b <= a for a, b in itertools.pairwise(si)):
         c.error(p, f"must increase strictly ({unit}), got {vals}")
     return si if len(c.errors) == n0 else None
 
@@ -317,7 +324,7 @@ def _table_units(c: Checker, t: dict, path: str) -> dict[str, tuple[str, float]]
         c.error(p, f"must be a table column -> unit, got {type_name(units)}")
         return out
     c.keys(units, p, tuple(TABLE_UNITS))
-    for k, u in units.items():
+    for k in units:
         if k in TABLE_UNITS:
             name = c.string(units, k, p, choices=tuple(TABLE_UNITS[k]))
             if name is not None:
@@ -346,9 +353,12 @@ def _read_h(c: Checker, v: Any, path: str, n: int, nT: int | None, unit: str, fa
 
 
 def _read_htable(c: Checker, t: Any, path: str) -> Any:
-    """A conductance table: ``pressure`` (Pa) or ``gap`` (m) points, optional
-    ``temperature`` (K), ``h`` (W/(m^2 K)), optional ``units``; every problem with its
-    key path.  Returns {variable, points, temperature, h} in SI, or None."""
+    """A conductance table (``interfaces.NAME.table``), every problem with its key path.
+
+    ``pressure`` (Pa) or ``gap`` (m) points, optional ``temperature`` (K), ``h``
+    (W/(m^2 K)), optional ``units``.  Returns {variable, points, temperature, h} in SI, or
+    None.
+    """
     if not isinstance(t, dict):
         c.error(path, f"must be a table (pressure or gap, temperature, h), got {type_name(t)}")
         return None
@@ -375,9 +385,11 @@ def _read_htable(c: Checker, t: Any, path: str) -> Any:
 
 
 def _linked_gas(law: str, param: str, d: dict, kw: dict[str, Any]) -> dict:
-    """The gas gap of a ``contact`` law without ``relative_pressure`` or ``Y`` takes the
-    solid law's P/H_c (the gaps between the same asperities): a sweep of the contact
-    pressure changes both."""
+    """The gas gap of a ``contact`` law takes the solid law's P/H_c.
+
+    Without ``relative_pressure`` or ``Y`` of its own (the gaps between the same
+    asperities): a sweep of the contact pressure changes both.
+    """
     solid = kw.get("solid")
     if (
         law == "contact"
@@ -385,10 +397,46 @@ def _linked_gas(law: str, param: str, d: dict, kw: dict[str, Any]) -> dict:
         and d.get("law") in ("gas_gap", "GasGapConductance")
         and "relative_pressure" not in d
         and "Y" not in d
+        and solid is not None
         and getattr(solid, "relative_pressure", None) is not None
     ):
         return {**d, "relative_pressure": float(solid.relative_pressure)}
     return d
+
+
+def _read_param(c: Checker, d: dict, p: str, kind: str, path: str, law: str, kw: dict) -> Any:
+    """Parameter ``p`` of kind ``kind`` of the law table ``d`` at ``path``.
+
+    None if invalid (the error recorded); ``kw``: the parameters read so far.
+    """
+    pp = join_path(path, p)
+    v = d[p]
+    if kind in ("pos", "nonneg", "unit", "num"):
+        return c.number(
+            d, p, path,
+            gt=0 if kind in ("pos", "unit") else None,
+            ge=0 if kind == "nonneg" else None,
+            le=1 if kind == "unit" else None,
+        )  # fmt: skip
+    simple = {
+        "str": lambda: c.string(d, p, path, choices=_CHOICES.get(p)),
+        "int": lambda: c.integer(d, p, path),
+        "bool": lambda: c.boolean(d, p, path),
+        "htable": lambda: _read_htable(c, v, pp),
+        "phonon": lambda: _read_phonon(c, v, pp),
+        "surface": lambda: _read_surface(c, v, pp),
+        "hardness": lambda: _read_hardness(c, v, pp),
+    }
+    if kind in simple:
+        return simple[kind]()
+    if kind == "gas":
+        from fe_interface.model.laws import GASES
+
+        return c.string(d, p, path, choices=sorted(GASES))
+    if not isinstance(v, dict):  # kind "law"
+        c.error(pp, f"must be a table with a 'law' key, got {type_name(v)}")
+        return None
+    return read_law(c, _linked_gas(law, p, v, kw), pp)
 
 
 def read_law(c: Checker, d: dict, path: str, skip: tuple[str, ...] = ()) -> Any:
@@ -413,42 +461,8 @@ def read_law(c: Checker, d: dict, path: str, skip: tuple[str, ...] = ()) -> Any:
     )
     kw: dict[str, Any] = {}
     for p, (kind, _) in spec.params.items():
-        if p not in d:
-            continue
-        pp = join_path(path, p)
-        v = d[p]
-        if kind in ("pos", "nonneg", "unit", "num"):
-            kw[p] = c.number(
-                d,
-                p,
-                path,
-                gt=0 if kind in ("pos", "unit") else None,
-                ge=0 if kind == "nonneg" else None,
-                le=1 if kind == "unit" else None,
-            )
-        elif kind == "str":
-            kw[p] = c.string(d, p, path, choices=_CHOICES.get(p))
-        elif kind == "int":
-            kw[p] = c.integer(d, p, path)
-        elif kind == "bool":
-            kw[p] = c.boolean(d, p, path)
-        elif kind == "htable":
-            kw[p] = _read_htable(c, v, pp)
-        elif kind == "gas":
-            from fe_interface.model.laws import GASES
-
-            kw[p] = c.string(d, p, path, choices=sorted(GASES))
-        elif kind == "phonon":
-            kw[p] = _read_phonon(c, v, pp)
-        elif kind == "surface":
-            kw[p] = _read_surface(c, v, pp)
-        elif kind == "hardness":
-            kw[p] = _read_hardness(c, v, pp)
-        elif kind == "law":
-            if not isinstance(v, dict):
-                c.error(pp, f"must be a table with a 'law' key, got {type_name(v)}")
-            else:
-                kw[p] = read_law(c, _linked_gas(spec.name, p, v, kw), pp)
+        if p in d:
+            kw[p] = _read_param(c, d, p, kind, path, spec.name, kw)
     if len(c.errors) > n0 or any(v is None for v in kw.values()):
         if len(c.errors) == n0:  # a nested reader failed silently
             c.error(path, "invalid law parameters")

@@ -35,8 +35,10 @@ def _point(c: Checker, v: Any, path: str) -> tuple[float, ...] | None:
 
 
 def read_probes(c: Checker, o: Mapping[str, Any]) -> dict[str, Any]:
-    """``outputs.probes``: name -> :class:`~fe_interface.postprocessing.derived.ProbeSpec`
-    (errors recorded in ``c``)."""
+    """``outputs.probes``: name -> :class:`~fe_interface.postprocessing.derived.ProbeSpec`.
+
+    Errors are recorded in ``c``.
+    """
     from fe_interface.postprocessing.derived import ProbeSpec
 
     out: dict[str, Any] = {}
@@ -59,8 +61,10 @@ def read_probes(c: Checker, o: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def check_outputs(c: Checker, case: Any, tagged: Any, regions: Mapping[str, int]) -> None:
-    """``outputs.junction`` and ``outputs.probes`` against the mesh (collective): the
-    regions exist, every probe lies in the mesh (in its region)."""
+    """``outputs.junction`` and ``outputs.probes`` against the mesh (collective).
+
+    The regions exist, every probe lies in the mesh (in its region).
+    """
     names = ", ".join(sorted(regions))
     if case.junction is not None and case.junction not in regions:
         c.error("outputs.junction", f"no region {case.junction!r} in the mesh (regions: {names})")

@@ -76,9 +76,11 @@ def _summary_extra(case: Case, solve: Any, cells: int, ranks: int, tr: Any) -> d
 def _plots(
     case: Case, problem: Any, table: list, rs: ResultSet, comm: Any
 ) -> tuple[dict[str, Any], list[str]]:
-    """The line and flux plots into the result set; what failed becomes a warning (a
-    plot never fails a run that solved; every call is collective, errors are raised on
-    every rank, so no rank waits for another)."""
+    """The line and flux plots into the result set.
+
+    What failed becomes a warning (a plot never fails a run that solved; every call is
+    collective, errors are raised on every rank, so no rank waits for another).
+    """
     from fe_interface.io import plots
     from fe_interface.postprocessing import sampling
 
@@ -106,8 +108,10 @@ def _plots(
 
 
 def _tables(problem: Any, warnings_: list[str]) -> tuple[list, Any]:
-    """The interface table and the energy balance of a solved problem; one that cannot
-    be computed is a warning (([] or None), the run stays a success)."""
+    """The interface table and the energy balance of a solved problem.
+
+    One that cannot be computed is a warning (([] or None), the run stays a success).
+    """
     out: list[Any] = []
     for what, fn, empty in (
         ("interface table", problem.interface_table, []),
@@ -122,9 +126,11 @@ def _tables(problem: Any, warnings_: list[str]) -> tuple[list, Any]:
 
 
 def _derived(case: Case, problem: Any, balance: Any, warnings_: list[str]) -> Any:
-    """The derived values of a solved problem (junction and region temperatures, the
-    probes of ``outputs.probes``, boundary heat flows from ``balance``); None and a
-    warning if they cannot be computed (the run stays a success)."""
+    """The derived values of a solved problem; None and a warning if they cannot be computed.
+
+    Junction and region temperatures, the probes of ``outputs.probes``, boundary heat flows
+    from ``balance``; a failure leaves the run a success.
+    """
     from fe_interface.postprocessing.derived import Derived
 
     try:
@@ -136,8 +142,10 @@ def _derived(case: Case, problem: Any, balance: Any, warnings_: list[str]) -> An
 
 
 def _png(case: Case, src: Path, png: Path, comm: Any) -> str | None:
-    """Render ``png`` from ``src`` with ParaView on rank 0; the failure message (the
-    same on every rank), or None."""
+    """Render ``png`` from ``src`` with ParaView on rank 0; returns the failure message or None.
+
+    The message is the same on every rank.
+    """
     from fe_interface.io import paraview
 
     msg = None

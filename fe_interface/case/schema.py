@@ -28,6 +28,7 @@ import math
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -112,8 +113,10 @@ _TOP_KEYS = (
 # --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TimeValue:
-    """A value given as a function of time t (s): piecewise linear through the points
-    (``times``, ``values``), constant beyond the ends."""
+    """A value given as a function of time t (s).
+
+    Piecewise linear through the points (``times``, ``values``), constant beyond the ends.
+    """
 
     times: tuple[float, ...]
     values: tuple[float, ...]
@@ -124,8 +127,11 @@ class TimeValue:
 
 
 def radiation_condition(name: str, v: dict[str, Any]) -> Any:
-    """The :class:`~fe_interface.model.boundary.Radiation` of a ``radiation`` boundary, or
-    of a ``convection`` boundary with an ``emissivity`` (T_amb defaults to T_inf)."""
+    """The :class:`~fe_interface.model.boundary.Radiation` condition of a boundary ``v``.
+
+    For a ``radiation`` boundary, or for a ``convection`` boundary with an ``emissivity``
+    (T_amb defaults to T_inf).
+    """
     from fe_interface.model import Radiation
 
     if "T_amb" in v:
@@ -134,8 +140,11 @@ def radiation_condition(name: str, v: dict[str, Any]) -> Any:
 
 
 def time_value(v: Any) -> Any:
-    """A case value for the model: numbers as they are, a :class:`TimeValue` as a
-    :class:`~fe_interface.model.time.TimeFunction`."""
+    """A case value for the model.
+
+    Numbers as they are, a :class:`TimeValue` as a
+    :class:`~fe_interface.model.time.TimeFunction`.
+    """
     if isinstance(v, TimeValue):
         from fe_interface.model.time import TimeFunction
 
@@ -148,7 +157,9 @@ def read_time_value(
     c: Checker, d: Mapping[str, Any], key: str, path: str, gt: float | None = None,
     ge: float | None = None,
 ) -> Any:  # fmt: skip
-    """A number, or a table of a value in time::
+    """A number, or a value given in time t (s) as a table or a step.
+
+    The forms::
 
         value = { table = [[0.0, 300.0], [10.0, 350.0]] }  # (t s, value) points, linear
         value = { value = 2e5, start = 1e-3 }              # 0 before t = 1 ms
@@ -178,7 +189,7 @@ def read_time_value(
         values = [float(r[1]) for r in tab]
         if not all(math.isfinite(x) for x in times + values):
             c.error(f"{p}.table", "times and values must be finite")
-        elif any(b <= a for a, b in zip(times, times[1:], strict=False)):
+        elif any(b <= a for a, b in pairwise(times)):
             c.error(f"{p}.table", f"times must increase strictly, got {times}")
         for i, x in enumerate(values):
             c.number({"v": x}, "v", f"{p}.table[{i}]", gt=gt, ge=ge)
@@ -250,7 +261,7 @@ class TransientSpec:
     max_steps: int = 1_000_000
 
 
-def read_transient(c: Checker, a: Mapping[str, Any]) -> TransientSpec | None:
+def read_transient(c: Checker, a: Mapping[str, Any]) -> TransientSpec | None:  # noqa: C901 -- flat key-by-key validation
     """The :class:`TransientSpec` of table [analysis] (errors recorded in ``c``)."""
     p = "analysis"
     n0 = len(c.errors)
@@ -399,6 +410,7 @@ class Case:
                 return read_msh(self.mesh_file, comm, self.gdim)
             except MeshError as e:
                 raise CaseError([("geometry.mesh", str(e))], self.source) from None
+        assert self.builder is not None  # parse_case: a mesh file or a builder
         builder = geometry_builders()[self.builder]
         try:
             return builder(comm=comm, **self.builder_parameters)
@@ -413,9 +425,12 @@ class Case:
             raise CaseError([(path, f"{self.builder}: {msg}")], self.source) from None
 
     # ---------------------------------------------------------------- stage 3
-    def check_mesh(self, tagged: TaggedMesh) -> TaggedMesh:
-        """Check the case against the mesh; returns the mesh with the facet groups
-        of ``between`` interfaces added.  Raises :class:`CaseError` (on every rank)."""
+    def check_mesh(self, tagged: TaggedMesh) -> TaggedMesh:  # noqa: C901 -- sequential case-vs-mesh checks
+        """Check the case against the mesh.
+
+        Returns the mesh with the facet groups of ``between`` interfaces added. Raises
+        :class:`CaseError` (on every rank).
+        """
         from mpi4py import MPI
 
         from fe_interface.mesh import TaggedMesh, material_contact_facets
@@ -513,8 +528,8 @@ class Case:
                         f"between {sorted(names) or 'cells of one region'}",
                     )
                     continue
-                ((x, y),) = pairs
-                sides = {region_of_tag[x], region_of_tag[y]}
+                ((tx, ty),) = pairs
+                sides = {region_of_tag[tx], region_of_tag[ty]}
             if spec.plus is not None and spec.plus not in sides:
                 c.error(
                     f"{p}.plus",
@@ -528,12 +543,12 @@ class Case:
             except InputError as e:
                 c.error("outputs.line", str(e).removeprefix("line: "))
         check_outputs(c, self, tagged, regions)  # outputs.junction, outputs.probes
-        for b in self.boundaries:
-            p = f"boundaries.{b.name}"
-            if b.name not in tagged.facet_names:
-                c.error(p, f"no facet group {b.name!r} in the mesh (facet groups: {facet_list})")
+        for bnd in self.boundaries:
+            p = f"boundaries.{bnd.name}"
+            if bnd.name not in tagged.facet_names:
+                c.error(p, f"no facet group {bnd.name!r} in the mesh (facet groups: {facet_list})")
                 continue
-            tag = tagged.facet_names[b.name]
+            tag = tagged.facet_names[bnd.name]
             if tag in interface_tags:
                 c.error(p, "this facet group is an interface; boundaries must be outer facets")
                 continue
@@ -551,9 +566,9 @@ class Case:
 
         ft = tagged.facet_tags
         idx, val = [ft.indices], [ft.values]
-        names = dict(tagged.facet_names)
+        facet_names = dict(tagged.facet_names)
         next_tag = int(comm.allreduce(int(ft.values.max(initial=0)), op=MPI.MAX)) + 1
-        next_tag = max(next_tag, max(names.values(), default=0) + 1)
+        next_tag = max(next_tag, max(facet_names.values(), default=0) + 1)
         for n, f in new_groups.items():
             overlap = np.isin(ft.indices, f)
             used = gather_pairs(comm, set(np.unique(ft.values[overlap]).tolist()))
@@ -568,7 +583,7 @@ class Case:
                 continue
             idx.append(f.astype(np.int32))
             val.append(np.full(f.size, next_tag, dtype=np.int32))
-            names[n] = next_tag
+            facet_names[n] = next_tag
             next_tag += 1
         if c.errors:
             raise CaseError(c.errors, self.source)
@@ -577,14 +592,16 @@ class Case:
         new_ft = dolfinx.mesh.meshtags(
             mesh, tdim - 1, allidx[order].astype(np.int32), np.concatenate(val)[order]
         )
-        return TaggedMesh(mesh, tagged.cell_tags, new_ft, dict(tagged.cell_names), names)
+        return TaggedMesh(mesh, tagged.cell_tags, new_ft, dict(tagged.cell_names), facet_names)
 
     # ---------------------------------------------------------------- stage 4
     def build_problem(self, tagged: TaggedMesh) -> SteadyProblem | TransientProblem:
-        """The problem of a checked mesh (see :meth:`check_mesh`): a
-        :class:`~fe_interface.problems.steady.SteadyProblem`, or a
-        :class:`~fe_interface.problems.transient.TransientProblem` for
-        ``analysis.type = "transient"``."""
+        """The problem of a checked mesh (see :meth:`check_mesh`).
+
+        A :class:`~fe_interface.problems.steady.SteadyProblem`, or a
+        :class:`~fe_interface.problems.transient.TransientProblem` for ``analysis.type =
+        "transient"``.
+        """
         from fe_interface.model import (
             Convection,
             FixedTemperature,
@@ -596,7 +613,7 @@ class Case:
         from fe_interface.problems import SteadyProblem, TransientProblem
 
         try:
-            mats = {
+            mats: dict[str | int, Material] = {
                 r: Material(
                     m.get("label", r), m["conductivity"], m.get("density"), m.get("specific_heat")
                 )
@@ -622,7 +639,7 @@ class Case:
             else HeatSource(r, time_value(v))
             for r, v in self.sources.items()
         ]
-        common = {
+        common: dict[str, Any] = {
             "interfaces": interfaces,
             "boundary_conditions": bcs,
             "sources": sources,
@@ -715,7 +732,7 @@ def load_case(path: str | Path) -> Case:
     )
 
 
-def parse_case(
+def parse_case(  # noqa: C901 -- one branch per case-file table
     data: Mapping[str, Any],
     base_dir: str | Path = ".",
     source: str | None = None,

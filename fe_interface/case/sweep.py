@@ -1,5 +1,7 @@
-"""Parametric sweeps in case files: lists of values for parameters -> one run each, one
-table (CSV and JSON) and a plot of the chosen outputs against the first parameter.
+"""Parametric sweeps in case files: one run per value, one table and one plot.
+
+Lists of values for parameters -> one run each, one table (CSV and JSON) and a plot of
+the chosen outputs against the first parameter.
 
 ::
 
@@ -43,6 +45,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import gc
 import itertools
 import json
 import math
@@ -244,8 +247,10 @@ def _read_outputs(c: Checker, s: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def read_sweep(c: Checker, data: Mapping[str, Any]) -> SweepSpec | None:
-    """The :class:`SweepSpec` of table [sweep] of the case document ``data`` (errors
-    recorded in ``c`` with their key paths), None without one."""
+    """The :class:`SweepSpec` of table [sweep] of the case document ``data``.
+
+    Errors are recorded in ``c`` with their key paths; None without a [sweep].
+    """
     if "sweep" not in data:
         return None
     s = c.table(data, "sweep", "")
@@ -317,8 +322,10 @@ def variants(case: Any) -> list[tuple[dict[str, Any], Any]]:
 # running
 # --------------------------------------------------------------------------------------
 def flat_outputs(res: Any) -> dict[str, float]:
-    """Every output of a :class:`~fe_interface.case.run.CaseResult` by selector name
-    (see the module docstring)."""
+    """Every output of a :class:`~fe_interface.case.run.CaseResult` by selector name.
+
+    See the module docstring for the names.
+    """
     out: dict[str, float] = dict(res.derived.flat()) if res.derived is not None else {}
     for s in res.interfaces or []:
         for k, v in s._asdict().items():
@@ -446,6 +453,10 @@ def _run_all(case: Any, runs: list[tuple[dict[str, Any], Any]], rs: Any, comm: A
         points.append(point)
         values.append(flat)
         warns += [f"run {i} ({', '.join(f'{k} = {v}' for k, v in point.items())}): {w}" for w in res.warnings]
+        # free this run's problem now: its meshes and spaces hold MPI communicators (MPICH:
+        # 2048 per process), and reference cycles wait for Python's rare full collections
+        del res
+        gc.collect()
     result = SweepResult(case, [p.name for p in spec.parameters], points, outputs, values, {}, warns)
     result.files = {k: rs.final(v) for k, v in _write_tables(result, rs, comm).items()}
     if spec.plot:
@@ -506,10 +517,14 @@ def _write_tables(result: SweepResult, rs: Any, comm: Any) -> dict[str, Any]:
             "case": result.case.name,
             "mode": spec.mode,
             "parameters": [
-                {"name": p.name, "keys": list(p.keys), "values": list(p.values),
-                 "labels": list(p.labels) if p.labels else None}
+                {
+                    "name": p.name,
+                    "keys": list(p.keys),
+                    "values": list(p.values),
+                    "labels": list(p.labels) if p.labels else None,
+                }
                 for p in spec.parameters
-            ],  # fmt: skip
+            ],
             "outputs": result.outputs,
             "runs": [{"parameters": p, "outputs": v} for p, v in zip(result.points, result.values, strict=True)],
         }
@@ -520,8 +535,11 @@ def _write_tables(result: SweepResult, rs: Any, comm: Any) -> dict[str, Any]:
 
 
 def _curves(result: SweepResult) -> list[tuple[str, list[int]]]:
-    """(label, run indices) of each curve: the runs with equal values of the other
-    parameters (product mode), in the order of the first parameter's values."""
+    """(label, run indices) of each curve.
+
+    The runs with equal values of the other parameters (product mode), in the order of
+    the first parameter's values.
+    """
     spec: SweepSpec = result.case.sweep
     if spec.mode == "zip" or len(spec.parameters) == 1:
         return [("", list(range(len(result.points))))]
@@ -535,8 +553,10 @@ def _curves(result: SweepResult) -> list[tuple[str, list[int]]]:
 
 
 def plot_sweep(result: SweepResult, path: Path, comm: Any) -> Path:
-    """PNG: each chosen output against the first parameter, one curve per combination
-    of the other parameters (rank 0 draws; collective)."""
+    """PNG: each chosen output against the first parameter.
+
+    One curve per combination of the other parameters (rank 0 draws; collective).
+    """
     from fe_interface.errors import on_rank0
     from fe_interface.io.plots import _figure, _save
 

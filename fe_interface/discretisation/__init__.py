@@ -3,4 +3,4 @@
 from fe_interface.discretisation.formulation import Formulation
 from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
 
-__all__ = ["Formulation", "BrokenSpace", "broken_lagrange_space"]
+__all__ = ["BrokenSpace", "Formulation", "broken_lagrange_space"]

@@ -1,5 +1,7 @@
-"""Bulk terms of the materials: conduction groups, heat storage, total-power sources,
-bulk fluxes at facet points, and the valid-range checks of the properties.
+"""Bulk terms of the materials.
+
+Conduction groups, heat storage, total-power sources, bulk fluxes at facet points, and the
+valid-range checks of the properties.
 
 Constant isotropic conductivities and heat capacities keep the fast path of
 :meth:`~fe_interface.discretisation.formulation.Formulation.piecewise`: one
@@ -44,10 +46,14 @@ __all__ = [
     "warn_ranges",
 ]
 
+#: PETSc's scalar type, a NumPy scalar type (petsc4py's stubs declare it a dtype)
+_SCALAR: Any = PETSc.ScalarType
+
 
 def constant_scalar(p: Any) -> float | None:
-    """A number for a constant isotropic value (a number, or a property that does not
-    depend on T), None otherwise.
+    """The number of a constant isotropic value, None otherwise.
+
+    Constant isotropic: a number, or a property that does not depend on T.
     """
     if p is None or isinstance(p, Anisotropic):
         return None
@@ -77,8 +83,9 @@ def region_measure(f: Formulation, regions: list[int]) -> Any:
 
 
 def region_volume(f: Formulation, region: int) -> float:
-    """∫_region w dx, times 2π for axisymmetric models: m³ (2D planar: m² = m³ per metre
-    of depth); collective.
+    """Volume of a region in m³: ∫_region w dx, times 2π for axisymmetric models.
+
+    2D planar: m² = m³ per metre of depth; collective.
     """
     form = fem.form(
         f.w * region_measure(f, [region]) + fem.Constant(f.mesh, 0.0) * ufl.dx(domain=f.mesh)
@@ -111,7 +118,7 @@ def conduction_groups(f: Formulation) -> list[tuple[Any, Any]]:
     for k, regions in others.values():
         dx = region_measure(f, regions)
         if isinstance(k, Anisotropic) and not k.temperature_dependent:
-            groups.append((fem.Constant(f.mesh, PETSc.ScalarType(k.matrix())), dx))
+            groups.append((fem.Constant(f.mesh, _SCALAR(k.matrix())), dx))
         elif isinstance(k, Anisotropic):
             groups.append((k.matrix, dx))
         else:
@@ -166,8 +173,9 @@ class HeatStorage:
 
 
 class NormalFlux:
-    """−(K ∇T)·n (W/m²) at facet quadrature points of given cells, with the local
-    conductivity of each cell's material at the points' temperature.
+    """Bulk normal heat flux −(K ∇T)·n (W/m²) at facet quadrature points of given cells.
+
+    With the local conductivity of each cell's material at the points' temperature.
 
     Args:
         f: the formulation.
@@ -207,10 +215,11 @@ def cell_mean_temperature(f: Formulation, cells: np.ndarray | None = None) -> np
 
 
 def cell_conductivity(f: Formulation) -> np.ndarray:
-    """K of every local cell (ghosts included), W/(m K): constant values as they are;
-    for k(T) the value at the cell's mean temperature of the current field (at the
-    reference temperature while the field is not positive); for tensors the largest
-    principal value.
+    """K of every local cell (ghosts included), W/(m K).
+
+    Constant values as they are; for k(T) the value at the cell's mean temperature of the
+    current field (at the reference temperature while the field is not positive); for tensors
+    the largest principal value.
     """
     out = np.zeros(len(f.model.cell_region))
     Tc = None
@@ -237,8 +246,9 @@ def cell_conductivity(f: Formulation) -> np.ndarray:
 
 
 def range_warnings(f: Formulation, T: Any = None) -> list[str]:
-    """One message per (region, property) whose valid temperature range the field ``T``
-    (default ``f.T``) leaves (collective).
+    """Messages for the properties whose valid temperature range the field ``T`` leaves.
+
+    One message per (region, property); ``T`` defaults to ``f.T`` (collective).
     """
     T = f.T if T is None else T
     msgs: list[str] = []
@@ -259,8 +269,9 @@ def range_warnings(f: Formulation, T: Any = None) -> list[str]:
 
 
 def warn_ranges(f: Formulation, T: Any = None) -> None:
-    """Warn (:class:`~fe_interface.model.properties.PropertyRangeWarning`) for every
-    property evaluated outside its valid range by the solved field (collective).
+    """Warn for every property evaluated outside its valid range by the solved field.
+
+    One :class:`~fe_interface.model.properties.PropertyRangeWarning` each (collective).
     """
     for msg in range_warnings(f, T):
         warnings.warn(msg, PropertyRangeWarning, stacklevel=3)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from mpi4py import MPI
 from petsc4py import PETSc
@@ -60,7 +60,10 @@ from fe_interface.model.boundary import (
 from fe_interface.model.interfaces import Conductance
 from fe_interface.model.model import Model, ResolvedBoundary, ResolvedInterface
 
-__all__ = ["Formulation", "DirichletGroup"]
+__all__ = ["DirichletGroup", "Formulation"]
+
+#: PETSc's scalar type, a NumPy scalar type (petsc4py's stubs declare it a dtype)
+_SCALAR: Any = PETSc.ScalarType
 
 
 def _static_conductivity(f: Any, model: Model) -> np.ndarray | None:
@@ -73,10 +76,13 @@ def _static_conductivity(f: Any, model: Model) -> np.ndarray | None:
 
 @dataclass
 class DirichletGroup:
-    """One fixed-temperature condition: its DOLFINx condition, its owned dofs (each dof
-    counted by the first condition that fixes it), its value and, for values given as
-    functions (of x, or TimeFunction), the work function the value is interpolated into
-    (``bc.g`` is DOLFINx's C++ object, which cannot interpolate a Python callable)."""
+    """One fixed-temperature condition.
+
+    Its DOLFINx condition, its owned dofs (each dof counted by the first condition that fixes
+    it), its value and, for values given as functions (of x, or TimeFunction), the work function
+    the value is interpolated into (``bc.g`` is DOLFINx's C++ object, which cannot interpolate a
+    Python callable).
+    """
 
     boundary: ResolvedBoundary
     bc: fem.DirichletBC
@@ -156,8 +162,10 @@ class Formulation:
 
     # ------------------------------------------------------------------ helpers
     def cell_values(self, per_region: dict[int, float]) -> np.ndarray:
-        """One value per local cell (ghosts included) from values per region (0 where a
-        region has none)."""
+        """One value per local cell (ghosts included) from values per region.
+
+        0 where a region has none.
+        """
         lut = np.zeros(max(self.model.regions) + 1)
         for r, v in per_region.items():
             lut[r] = v
@@ -166,10 +174,12 @@ class Formulation:
     def piecewise(
         self, per_region: dict[int, float], regions: list[int] | None = None
     ) -> list[tuple[fem.Constant, Any]]:
-        """A region-wise constant as (``fem.Constant``, measure) pairs, one per distinct
-        value: integrals with a constant are the plain Poisson kernel (a DG0 coefficient
-        costs a quarter more assembly time); one value everywhere is one ``dx``.
-        ``regions``: only these regions (default: all)."""
+        """A region-wise constant as (``fem.Constant``, measure) pairs, one per distinct value.
+
+        Integrals with a constant are the plain Poisson kernel (a DG0 coefficient costs a
+        quarter more assembly time); one value everywhere is one ``dx``. ``regions``: only these
+        regions (default: all).
+        """
         by_value: dict[float, list[int]] = {}
         subset = self.model.regions if regions is None else [r for r in self.model.regions if r in regions]
         for r in subset:
@@ -177,7 +187,7 @@ class Formulation:
         mesh = self.mesh
         if len(by_value) == 1 and len(subset) == len(self.model.regions):
             ((val, _),) = by_value.items()
-            return [(fem.Constant(mesh, PETSc.ScalarType(val)), ufl.dx(domain=mesh))]
+            return [(fem.Constant(mesh, _SCALAR(val)), ufl.dx(domain=mesh))]
         out = []
         n = mesh.topology.index_map(mesh.topology.dim).size_local
         region = self.model.cell_region[:n]
@@ -185,15 +195,18 @@ class Formulation:
             cells = np.flatnonzero(np.isin(region, regions)).astype(np.int32)
             sid = len(self._subdomains)
             self._subdomains.append((sid, cells))
-            out.append((fem.Constant(mesh, PETSc.ScalarType(val)), self.dx(sid)))
+            out.append((fem.Constant(mesh, _SCALAR(val)), self.dx(sid)))
         return out
 
     def value(self, v: Any) -> Any:
-        """A model value in UFL: a function of x (or a TimeFunction) is called with x, a
-        number becomes a ``fem.Constant``."""
+        """A model value in UFL.
+
+        A function of x (or a TimeFunction) is called with x, a number becomes a
+        ``fem.Constant``.
+        """
         if callable(v):
             return v(self.x)
-        return fem.Constant(self.mesh, PETSc.ScalarType(float(v)))
+        return fem.Constant(self.mesh, _SCALAR(float(v)))
 
     def _owned_cells(self, cells: np.ndarray) -> np.ndarray:
         n = self.mesh.topology.index_map(self.mesh.topology.dim).size_local
@@ -319,7 +332,7 @@ class Formulation:
     def _coupled_h(
         self, coupled: list[ResolvedInterface], entities: np.ndarray
     ) -> Callable[[FacetGroup, np.ndarray], np.ndarray]:
-        """h (W/(m² K)) at the quadrature points of any rows of the coupled facets."""
+        """Conductance h (W/(m² K)) at the quadrature points of any rows of the coupled facets."""
         mesh = self.mesh
         tdim = mesh.topology.dim
         c2f = mesh.topology.connectivity(tdim, tdim - 1)
@@ -362,18 +375,21 @@ class Formulation:
     def _position_h(
         self, d: ResolvedInterface, group: FacetGroup, cells: np.ndarray, x: np.ndarray
     ) -> np.ndarray:
-        """h(x) (W/(m² K)) of a :class:`Conductance` with a function of position at the
-        points x (facets, points, gdim) of the given ⁺ cells: the function is called
+        """Conductance h(x) (W/(m² K)) of a position-dependent :class:`Conductance` at points x.
+
+        The points x (facets, points, gdim) are in the given ⁺ cells: the function is called
         with NumPy coordinates (3, n), or, if it only accepts UFL, evaluated as a DOLFINx
-        expression in the cells."""
+        expression in the cells.
+        """
         law: Conductance = d.spec.law
+        h_of_x = cast(Callable[..., Any], law.h)  # position-dependent: a function of x
         pts = np.zeros((3, x.shape[0] * x.shape[1]))
         pts[: x.shape[2]] = x.reshape(-1, x.shape[2]).T
         try:
-            h = np.asarray(law.h(pts), dtype=float)
+            h = np.asarray(h_of_x(pts), dtype=float)
             h = np.broadcast_to(h, (pts.shape[1],)).reshape(x.shape[:2])
         except Exception:  # a UFL-only function of x
-            expr = fem.Expression(law.h(self.x), group.X)
+            expr = fem.Expression(h_of_x(self.x), group.X)
             h = np.asarray(expr.eval(self.mesh, cells.astype(np.int32))).reshape(x.shape[:2])
         if not np.all(np.isfinite(h)) or np.any(h < 0):
             bad = np.flatnonzero(~np.isfinite(h.ravel()) | (h.ravel() < 0))[0]
@@ -399,7 +415,7 @@ class Formulation:
                 g.interpolate(v)
                 bc = fem.dirichletbc(g, dofs)
             else:
-                bc = fem.dirichletbc(PETSc.ScalarType(v), dofs, self.space)
+                bc = fem.dirichletbc(_SCALAR(v), dofs, self.space)
             idx, first_ghost = bc.dof_indices()
             owned = np.asarray(idx[:first_ghost])
             owned = owned[~counted[owned]]
@@ -414,9 +430,11 @@ class Formulation:
         return [g.bc for g in self.dirichlet]
 
     def residual(self, T: Any, v: Any) -> Any:
-        """F(T; v) (W) of the UFL terms (the facet-wise coupling is added to vectors and
-        matrices by the solvers)."""
-        zero = fem.Constant(self.mesh, PETSc.ScalarType(0.0))  # every form has a cell integral
+        """The residual F(T; v) (W) of the UFL terms.
+
+        The facet-wise coupling is added to vectors and matrices by the solvers.
+        """
+        zero = fem.Constant(self.mesh, _SCALAR(0.0))  # every form has a cell integral
         return sum((t.residual(T, v) for t in self.terms), start=zero * v * ufl.dx(domain=self.mesh))
 
     def rate_terms(self) -> list[Term]:
@@ -424,9 +442,11 @@ class Formulation:
         return [t for t in self.terms if t.kind in ("source", "boundary")]
 
     def interface_measure(self, entities: np.ndarray) -> Any:
-        """The ``dS`` measure of interface facets given as rows (cell⁺, local facet⁺,
-        cell⁻, local facet⁻) ('+' is the ⁺ side), in the formulation's one ``dS``
-        subdomain list (every ``dS`` integral of a form must share it)."""
+        """The ``dS`` measure of interface facets given as rows.
+
+        Rows (cell⁺, local facet⁺, cell⁻, local facet⁻) ('+' is the ⁺ side), in the
+        formulation's one ``dS`` subdomain list (every ``dS`` integral of a form must share it).
+        """
         sid = len(self._interface_domains)
         self._interface_domains.append((sid, np.asarray(entities, dtype=np.int32).ravel()))
         return self.dS(sid)

@@ -28,8 +28,10 @@ __all__ = ["InterfaceStorage", "storage_per_area"]
 
 
 def storage_per_area(law: Any) -> float:
-    """The areal heat capacity (J/(m² K)) of an interface law: its
-    ``storage_per_area``, 0 for laws without one."""
+    """The areal heat capacity (J/(m² K)) of an interface law.
+
+    Its ``storage_per_area``; 0 for laws without one.
+    """
     c = getattr(law, "storage_per_area", 0.0)
     try:
         c = float(c)
@@ -54,7 +56,8 @@ class InterfaceStorage:
         for d in f.model.interfaces:
             c = storage_per_area(d.spec.law)
             if c > 0 and not d.perfect:
-                half = fem.Constant(f.mesh, PETSc.ScalarType(0.5 * c))
+                scalar: Any = PETSc.ScalarType  # a NumPy scalar type (petsc4py's stubs say dtype)
+                half = fem.Constant(f.mesh, scalar(0.5 * c))
                 self.terms.append((d.label, half, f.interface_measure(d.entities)))
 
     @property

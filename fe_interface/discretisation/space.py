@@ -113,7 +113,7 @@ def _to_owners(comm: MPI.Comm, imap: Any, data: np.ndarray) -> tuple[np.ndarray,
             rows.append(d)
             src.append(np.full(len(g), r, np.int64))
     if not idx:
-        empty = np.empty((0,) + data.shape[1:], data.dtype)
+        empty = np.empty((0, *data.shape[1:]), data.dtype)
         return np.empty(0, np.int64), empty, np.empty(0, np.int64)
     return np.concatenate(idx), np.concatenate(rows), np.concatenate(src)
 
@@ -157,7 +157,9 @@ def broken_lagrange_space(
     used.ravel()[slot] = True
     # owner of each copy: the dof's owner if it uses it, else the lowest rank that does
     owner = np.where(used[:nown], comm.rank, _BIG).astype(np.int64)
-    d, u, src = _to_owners(comm, imap, used[nown:]) if comm.size > 1 else (np.empty(0),) * 3
+    d, u, src = (
+        _to_owners(comm, imap, used[nown:]) if comm.size > 1 else (np.empty(0, np.int64),) * 3
+    )
     if d.size:
         row, col = np.nonzero(u)
         np.minimum.at(owner, (d[row], col), src[row])

@@ -30,8 +30,9 @@ __all__ = [
 
 
 class Term:
-    """A contribution to the residual; ``kind`` is "bulk", "source", "boundary" or
-    "interface".
+    """A contribution to the residual.
+
+    ``kind`` is "bulk", "source", "boundary" or "interface".
     """
 
     label: str
@@ -127,10 +128,11 @@ class ConvectionBoundary(Term):
 
 @dataclass
 class RadiationBoundary(Term):
-    """∫ [ε σ (T⁴ − T_amb⁴) + h (T − T∞)] v w ds; rate ∫ [ε σ (T_amb⁴ − T⁴) + h (T∞ − T)] w ds
-    (W): grey radiation to large black surroundings at T_amb (K), σ the Stefan–Boltzmann
-    constant (W/(m² K⁴)), with optional convection h (W/(m² K)) to T∞ (K).  Nonlinear
-    in T: Newton.
+    """Radiation boundary term ∫ [ε σ (T⁴ − T_amb⁴) + h (T − T∞)] v w ds.
+
+    Rate ∫ [ε σ (T_amb⁴ − T⁴) + h (T∞ − T)] w ds (W): grey radiation to large black
+    surroundings at T_amb (K), σ the Stefan–Boltzmann constant (W/(m² K⁴)), with optional
+    convection h (W/(m² K)) to T∞ (K). Nonlinear in T: Newton.
     """
 
     label: str
@@ -157,8 +159,9 @@ class RadiationBoundary(Term):
 
 @dataclass
 class InterfaceTerm(Term):
-    """∫ h(T⁺, T⁻) (T⁺ − T⁻)(v⁺ − v⁻) w dS on facets ordered so that '+' is the
-    interface's ⁺ side (temperature-dependent laws; Newton differentiates h).
+    """Interface term ∫ h(T⁺, T⁻) (T⁺ − T⁻)(v⁺ − v⁻) w dS of a temperature-dependent law.
+
+    On facets ordered so that '+' is the interface's ⁺ side (Newton differentiates h).
     """
 
     label: str

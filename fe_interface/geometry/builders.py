@@ -27,21 +27,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from mpi4py import MPI
 
 import numpy as np
 
-from fe_interface.mesh import TaggedMesh, from_gmsh_model
 from fe_interface.geometry.rough import positive
+from fe_interface.mesh import TaggedMesh, from_gmsh_model
 
 __all__ = [
     "concentric_cylinders",
     "concentric_spheres",
-    "layered_stack",
-    "flux_tube",
     "electronics_package",
+    "flux_tube",
+    "layered_stack",
 ]
 
 
@@ -96,7 +98,7 @@ def _check_radii(radii) -> list[float]:
         raise ValueError(f"radii needs at least two values r0 < r1 (r0 = 0: full disc), got {r}")
     if not all(math.isfinite(x) for x in r) or r[0] < 0.0:
         raise ValueError(f"radii must be finite with radii[0] >= 0, got {r}")
-    if any(b <= a for a, b in zip(r[:-1], r[1:], strict=True)):
+    if any(b <= a for a, b in pairwise(r)):
         raise ValueError(f"radii must be strictly increasing, got {r}")
     return r
 
@@ -153,11 +155,13 @@ def build_model(
     ``scale == 1`` nothing is rescaled.
     """
     comm = MPI.COMM_WORLD if comm is None else comm
-    gmsh = None
+    gmsh: Any = None
     error: BaseException | None = None
     initialised = True
     if comm.rank == 0:
-        import gmsh
+        import gmsh as gmsh_module
+
+        gmsh = gmsh_module
 
         initialised = gmsh.isInitialized()
         if not initialised:
@@ -167,19 +171,7 @@ def build_model(
         try:
             construct(gmsh)
             if msh_file is not None:
-                gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
-                gmsh.option.setNumber("Mesh.Binary", 0)
-                gmsh.option.setNumber("Mesh.SaveAll", 0)
-                if scale == 1.0:
-                    gmsh.write(str(msh_file))
-                else:
-                    previous = gmsh.option.getNumber("Mesh.ScalingFactor")
-                    gmsh.option.setNumber("Mesh.ScalingFactor", scale)
-                    try:
-                        gmsh.write(str(msh_file))
-                    finally:
-                        gmsh.option.setNumber("Mesh.ScalingFactor", previous)
-                    _scale_msh_entities(msh_file, scale)
+                _write_msh(gmsh, msh_file, scale)
         except Exception as exc:  # reported on every rank below
             error = exc
     try:
@@ -197,6 +189,26 @@ def build_model(
             gmsh.model.remove()
             if not initialised:
                 gmsh.finalize()
+
+
+def _write_msh(gmsh, msh_file: str | Path, scale: float) -> None:
+    """Write the current gmsh mesh to ``msh_file`` (MSH 4.1, ASCII) in metres.
+
+    ``scale``: the model unit in m (see :func:`build_model`).
+    """
+    gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
+    gmsh.option.setNumber("Mesh.Binary", 0)
+    gmsh.option.setNumber("Mesh.SaveAll", 0)
+    if scale == 1.0:
+        gmsh.write(str(msh_file))
+        return
+    previous = gmsh.option.getNumber("Mesh.ScalingFactor")
+    gmsh.option.setNumber("Mesh.ScalingFactor", scale)
+    try:
+        gmsh.write(str(msh_file))
+    finally:
+        gmsh.option.setNumber("Mesh.ScalingFactor", previous)
+    _scale_msh_entities(msh_file, scale)
 
 
 def _scale_msh_entities(path: str | Path, scale: float) -> None:
@@ -303,7 +315,7 @@ def _match(value: float, targets: Sequence[float], scale: float, what: str) -> i
 # --------------------------------------------------------------------------------------
 
 
-def _concentric(
+def _concentric(  # noqa: C901 -- argument checks then one gmsh construction
     dim: int,
     radii,
     names,
@@ -334,7 +346,7 @@ def _concentric(
     h /= scale
     rmax = r[-1]
 
-    def construct(gmsh):
+    def construct(gmsh):  # noqa: C901 -- gmsh construction closure (shells, groups, refinement)
         occ = gmsh.model.occ
         ball = (
             (lambda rr: occ.addDisk(0, 0, 0, rr, rr))
@@ -477,8 +489,8 @@ def _check_width(width, dim: int) -> tuple[float, float]:
                 f"got {width!r}"
             )
         return positive(w[0], "width[0]"), positive(w[1], "width[1]")
-    w = positive(width, "width")
-    return w, (w if dim == 3 else 0.0)
+    wv = positive(width, "width")
+    return wv, (wv if dim == 3 else 0.0)
 
 
 def _check_thicknesses(thicknesses) -> list[float]:
@@ -590,6 +602,30 @@ def _layers(gmsh, dim, x, wy, wz, cell_names, h, cell_type, order, refine) -> No
         k = int(np.searchsorted(x, xc)) - 1
         regions[cell_names[min(max(k, 0), n - 1)]].append(e)
 
+    facets, interfaces = _layer_facets(gmsh, dim, x, tmin)
+    add_groups(gmsh, dim, regions)
+    add_groups(gmsh, dim - 1, facets)
+
+    if cell_type == "hex":
+        mesh_options(gmsh, h)
+        _transfinite_hex(gmsh, dim, h)
+    elif refine is not None and interfaces:
+        mesh_options(gmsh, h, h / refine)
+        f = _threshold_field(gmsh, dim - 1, interfaces, h / refine, h, 0.0, 2.0 * h)
+        background_min(gmsh, [f])
+    else:
+        mesh_options(gmsh, h)
+    _generate(gmsh, dim, order)
+
+
+def _layer_facets(gmsh, dim, x, tmin) -> tuple[dict[str, list[int]], list[int]]:
+    """The facet groups of a layer stack along x, and the interface facets.
+
+    Groups ``x0``, ``x1``, ``sides`` and ``interface<i>`` (between layers i and i + 1);
+    ``tmin`` is the thinnest layer's thickness.
+    """
+    occ = gmsh.model.occ
+    n = len(x) - 1
     facets: dict[str, list[int]] = {"x0": [], "x1": [], "sides": []}
     facets |= {f"interface{i}": [] for i in range(n - 1)}
     interfaces = []
@@ -606,19 +642,7 @@ def _layers(gmsh, dim, x, wy, wz, cell_names, h, cell_type, order, refine) -> No
         else:
             facets[f"interface{k - 1}"].append(e)
             interfaces.append(e)
-    add_groups(gmsh, dim, regions)
-    add_groups(gmsh, dim - 1, facets)
-
-    if cell_type == "hex":
-        mesh_options(gmsh, h)
-        _transfinite_hex(gmsh, dim, h)
-    elif refine is not None and interfaces:
-        mesh_options(gmsh, h, h / refine)
-        f = _threshold_field(gmsh, dim - 1, interfaces, h / refine, h, 0.0, 2.0 * h)
-        background_min(gmsh, [f])
-    else:
-        mesh_options(gmsh, h)
-    _generate(gmsh, dim, order)
+    return facets, interfaces
 
 
 # --------------------------------------------------------------------------------------
@@ -631,7 +655,7 @@ def _adjacent_cells(gmsh, dim: int, facet: int) -> list[int]:
     return [int(c) for c in up]
 
 
-def flux_tube(
+def flux_tube(  # noqa: C901 -- argument checks then one gmsh construction
     a: float,
     b: float,
     length: float,
@@ -684,12 +708,14 @@ def flux_tube(
     L = positive(length, "length")
     h = _default_size(mesh_size, 2.0 * min(b, L))
     refine = _check_refine(refine_spot, "refine_spot")
+    if refine is None:  # the spot edge is always refined (None would fail below)
+        raise ValueError("refine_spot is a refinement factor and must be >= 1, got None")
     order = _check_order(order)
     h_spot = min(h, a / 2.0) / refine
     scale = _length_scale(a, b - a, L)  # model units
     a, b, L, h, h_spot = a / scale, b / scale, L / scale, h / scale, h_spot / scale
 
-    def construct(gmsh):
+    def construct(gmsh):  # noqa: C901 -- gmsh construction closure (2D/3D, groups, refinement)
         occ = gmsh.model.occ
         if dim == 3:
             lower = occ.addCylinder(0, 0, -L, 0, 0, L, b)
@@ -718,7 +744,7 @@ def flux_tube(
             occ.addPlaneSurface([occ.addCurveLoop(loop)])
             spot = [(1, line)]
         occ.synchronize()
-        cells = {"lower": [], "upper": []}
+        cells: dict[str, list[int]] = {"lower": [], "upper": []}
         for _, e in gmsh.model.getEntities(dim):
             z = occ.getCenterOfMass(dim, e)[dim - 1]
             cells["lower" if z < 0 else "upper"].append(e)
@@ -787,7 +813,7 @@ def _check_layer(value, name: str, dim: int) -> tuple[float, float, float]:
     return w, w, t
 
 
-def electronics_package(
+def electronics_package(  # noqa: C901 -- argument checks of every layer then one gmsh construction
     die: tuple[float, float] = (10e-3, 0.5e-3),
     tim: tuple[float, float] = (10e-3, 50e-6),
     spreader: tuple[float, float] = (30e-3, 2e-3),
@@ -808,8 +834,11 @@ def electronics_package(
     ``t_sink``, then the spreader, the TIM and the die on top.
 
     Args:
-        die, tim, spreader, sink_base: ``(width, thickness)`` in m; in 3D the
-            width is a number (square) or ``(wx, wy)``.
+        die: ``(width, thickness)`` of the die in m; in 3D the width is a number
+            (square) or ``(wx, wy)``.
+        tim: ``(width, thickness)`` of the thermal interface material, as ``die``.
+        spreader: ``(width, thickness)`` of the heat spreader, as ``die``.
+        sink_base: ``(width, thickness)`` of the heat-sink base, as ``die``.
         fins: optional ``(count, thickness, height)``: straight fins hanging below
             the sink base (plates across the whole base depth in 3D), spread
             evenly over the base width (outer fins flush with the base edges),
@@ -840,7 +869,7 @@ def electronics_package(
     """
     if dim not in (2, 3) or isinstance(dim, bool):
         raise ValueError(f"dim must be 2 or 3, got {dim!r}")
-    layers = {
+    layers: dict[str, tuple[float, ...]] = {
         "sink": _check_layer(sink_base, "sink_base", dim),
         "spreader": _check_layer(spreader, "spreader", dim),
         "tim": _check_layer(tim, "tim", dim),
@@ -872,7 +901,7 @@ def electronics_package(
     features = [v for lay in layers.values() for v in lay] + list(fin[1:] if fin else [])
     wmax = max(v for lay in layers.values() for v in lay[:2])
     lays = list(layers.values())
-    for (ax, ay, _), (bx, by, _) in zip(lays[:-1], lays[1:], strict=True):
+    for (ax, ay, _), (bx, by, _) in pairwise(lays):
         features += [d for d in (abs(ax - bx) / 2, abs(ay - by) / 2) if d > 1e-9 * wmax]
     if fin is not None and fin[0] > 1:
         gap = (layers["sink"][0] - fin[0] * fin[1]) / (fin[0] - 1)
@@ -884,7 +913,7 @@ def electronics_package(
     h /= scale
     z = np.concatenate([[0.0], np.cumsum([lay[2] for lay in layers.values()])])
 
-    def construct(gmsh):
+    def construct(gmsh):  # noqa: C901 -- gmsh construction closure (layers, fins, thin TIM, groups)
         occ = gmsh.model.occ
         ents = {}
         for i, (name, (wx, wy, t)) in enumerate(layers.items()):
@@ -905,7 +934,7 @@ def electronics_package(
             # fragment (not fuse): fins stay separate volumes of the "sink" group, so a
             # flush outer fin does not merge its face with the side of the base
             ents["sink"] = ents["sink"] + plates
-        order_ = [n for n in ("sink", "spreader", "tim", "die") if n in layers]
+        order_: list[str] = [n for n in ("sink", "spreader", "tim", "die") if n in layers]
         allv = [e for n in order_ for e in ents[n]]
         _, m = occ.fragment(allv[:1], allv[1:])
         occ.synchronize()

@@ -26,14 +26,14 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
-    "RoughSurface",
     "Contact",
-    "gaussian_surface",
-    "fractal_surface",
+    "RoughSurface",
     "combined",
     "contact",
+    "fractal_surface",
     "gaussian_area_fraction",
     "gaussian_separation",
+    "gaussian_surface",
 ]
 
 
@@ -68,10 +68,12 @@ class RoughSurface:
 
     @property
     def dim(self) -> int:
+        """Dimension of the surface: 1 (profile) or 2 (height map)."""
         return self.z.ndim
 
     @property
     def length(self) -> float:
+        """Period (m) along the first axis."""
         return self.z.shape[0] * self.dx
 
     def coordinates(self) -> tuple[np.ndarray, ...]:
@@ -234,6 +236,7 @@ class Contact:
 
     @property
     def n_spots(self) -> int:
+        """Number of contact spots."""
         return int(self.spot_areas.size)
 
 

@@ -65,6 +65,7 @@ All lengths in metres, conductances in W/(m^2 K) (SI).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import NamedTuple
 
@@ -72,17 +73,17 @@ from mpi4py import MPI
 
 import numpy as np
 
+from fe_interface.geometry.rough import Contact, RoughSurface, contact, positive
 from fe_interface.mesh import TaggedMesh
-from fe_interface.geometry.rough import Contact, RoughSurface, positive, contact
 
 __all__ = [
+    "GROUPS_3D",
     "RoughContact2D",
-    "rough_contact_2d",
     "RoughContact3D",
     "Spot",
-    "rough_contact_3d",
     "check_groups",
-    "GROUPS_3D",
+    "rough_contact_2d",
+    "rough_contact_3d",
 ]
 
 
@@ -207,7 +208,7 @@ def _clean_runs(runs: list[list], min_feature: float, length: float) -> list[lis
         if r[0] and r[2] - r[1] < min_feature:
             c = 0.5 * (r[1] + r[2])
             r[1], r[2] = max(0.0, c - min_feature / 2), min(length, c + min_feature / 2)
-    for a, b in zip(runs[:-1], runs[1:], strict=True):  # neighbours follow the spot ends
+    for a, b in pairwise(runs):  # neighbours follow the spot ends
         if a[0]:
             b[1] = a[2]
         elif b[0]:
@@ -226,7 +227,7 @@ def _clean_runs(runs: list[list], min_feature: float, length: float) -> list[lis
     return out
 
 
-def rough_contact_2d(
+def rough_contact_2d(  # noqa: C901 -- argument checks then one gmsh construction
     surface: RoughSurface,
     separation: float | None = None,
     *,
@@ -246,6 +247,8 @@ def rough_contact_2d(
         surface: 1D profile (periodic; the model is one period wide).
         separation: mean-plane separation Y (m); or give ``pressure`` and
             ``hardness`` (Pa) for the plastic area fraction ``P / H_c``.
+        pressure: contact pressure P (Pa), with ``hardness`` instead of ``separation``.
+        hardness: hardness H_c (Pa), with ``pressure`` instead of ``separation``.
         thickness: ``(t_lower, t_upper)``: the lower body spans ``-t_lower < y < 0``,
             the upper ``Y - z(x) < y < Y + t_upper``.  Default: one period each.
         gas: mesh the gaps as a ``"gas"`` cell group (default: vacuum, no cells).
@@ -289,7 +292,7 @@ def rough_contact_2d(
     area_fraction = float(np.sum(spots[:, 1] - spots[:, 0]) / length)
     snap = 0.2 * dx
 
-    def construct(gmsh):
+    def construct(gmsh):  # noqa: C901 -- gmsh construction closure (spots, gaps, gas, groups)
         geo = gmsh.model.geo
         pts: dict[tuple[int, int], int] = {}
 
@@ -310,7 +313,7 @@ def rough_contact_2d(
             return lines[(p, q)]
 
         def polyline(chain):
-            return [line(a, b) for a, b in zip(chain[:-1], chain[1:], strict=True)]
+            return [line(a, b) for a, b in pairwise(chain)]
 
         groups: dict[str, list[int]] = {
             k: [] for k in ("contact", "gap_lower", "gap_upper", "bottom", "top", "sides")
@@ -366,7 +369,7 @@ def rough_contact_2d(
         left_up = line(pt0, pt(0.0, g[0] if open_left else 0.0))
         groups["top"].append(top)
         groups["sides"] += [right_up, left_up]
-        upper_loop = rough + [right_up, top, left_up]
+        upper_loop = [*rough, right_up, top, left_up]
         cells: dict[str, list[int]] = {"lower": [], "upper": []}
         cells["lower"].append(geo.addPlaneSurface([geo.addCurveLoop(lower_loop)]))
         cells["upper"].append(geo.addPlaneSurface([geo.addCurveLoop(upper_loop)]))
@@ -404,8 +407,10 @@ def check_groups(
     cells: tuple[str, ...] = GROUPS_3D[0],
     facets: tuple[str, ...] = GROUPS_3D[1],
 ) -> TaggedMesh:
-    """Check that ``tagged`` has the named physical groups (default: those of
-    :func:`rough_contact_3d`), e.g. after ``fe_interface.mesh.read_msh``.
+    """Check that ``tagged`` has the named physical groups; returns it.
+
+    The default groups are those of :func:`rough_contact_3d`; e.g. after
+    ``fe_interface.mesh.read_msh``.
 
     Raises:
         MeshError: naming every missing cell and facet group and what the mesh has.
@@ -426,8 +431,10 @@ def check_groups(
 
 
 class Spot(NamedTuple):
-    """One meshed contact spot (a piece of a :class:`~fe_interface.rough.Contact` spot:
-    spots wrapping around the period are cut at the sides).
+    """One meshed contact spot.
+
+    A piece of a :class:`~fe_interface.rough.Contact` spot: spots wrapping around the period
+    are cut at the sides.
 
     Attributes:
         area: m^2 (pixel count times ``dx**2``).
@@ -481,6 +488,34 @@ def _trace(mask: np.ndarray) -> tuple[np.ndarray, list[tuple[int, np.ndarray]]]:
 
     nx, ny = mask.shape
     labels = label_periodic(np.pad(mask, ((0, 1), (0, 1))))[:nx, :ny]
+    edges = _boundary_edges(mask)
+    loops: list[tuple[int, np.ndarray]] = []
+    for start in sorted(edges):
+        if start not in edges:
+            continue
+        chain = [start]
+        v = edges.pop(start)
+        while v != start:
+            chain.append(v)
+            v = edges.pop(v)
+        c = np.array(chain)
+        step = np.roll(c, -1, axis=0) - c
+        keep = np.any(step != np.roll(step, 1, axis=0), axis=1)  # drop collinear vertices
+        d0 = (int(step[0, 0]), int(step[0, 1]))
+        off = _LEFT[d0]
+        label = int(labels[c[0, 0] + off[0], c[0, 1] + off[1]])
+        loops.append((label, c[keep]))
+    return labels, loops
+
+
+def _boundary_edges(mask: np.ndarray) -> dict[tuple[int, int], tuple[int, int]]:
+    """The boundary edges of the contact pixels, start vertex -> end vertex (pixel corners).
+
+    Each edge has the contact on its left.
+
+    Raises:
+        ValueError: two boundary edges start at one vertex (see :func:`_trace`).
+    """
     p = np.pad(mask, 1)  # p[i + 1, j + 1] = mask[i, j]; outside the plane: no contact
     edges: dict[tuple[int, int], tuple[int, int]] = {}
 
@@ -500,23 +535,7 @@ def _trace(mask: np.ndarray) -> tuple[np.ndarray, list[tuple[int, np.ndarray]]]:
             add((i + 1, j + 1), (i, j + 1))
         if not p[i, j + 1]:
             add((i, j + 1), (i, j))
-    loops: list[tuple[int, np.ndarray]] = []
-    for start in sorted(edges):
-        if start not in edges:
-            continue
-        chain = [start]
-        v = edges.pop(start)
-        while v != start:
-            chain.append(v)
-            v = edges.pop(v)
-        c = np.array(chain)
-        step = np.roll(c, -1, axis=0) - c
-        keep = np.any(step != np.roll(step, 1, axis=0), axis=1)  # drop collinear vertices
-        d0 = tuple(int(s) for s in step[0])
-        off = _LEFT[d0]
-        label = int(labels[c[0, 0] + off[0], c[0, 1] + off[1]])
-        loops.append((label, c[keep]))
-    return labels, loops
+    return edges
 
 
 def _signed_area(loop: np.ndarray) -> float:
@@ -589,9 +608,10 @@ class RoughContact3D:
         accommodation: tuple[float, float] = (1.0, 1.0),
         k_g: float | None = None,
     ):
-        """Local gas-gap law on the ``"gap"`` facets: a
-        :class:`~fe_interface.interfaces.FacetConductance`
-        ``h_g(x) = k_g / (g(x) + M)`` W/(m^2 K).
+        """Local gas-gap law on the ``"gap"`` facets.
+
+        A :class:`~fe_interface.interfaces.FacetConductance` ``h_g(x) = k_g / (g(x) + M)``
+        W/(m^2 K).
 
         The gap is a local parallel-plate gap of thickness :meth:`gap` with the
         temperature-jump (rarefaction) distance ``M = alpha beta Lambda`` of
@@ -626,6 +646,7 @@ class RoughContact3D:
         )
         if law.vacuum:
             return FacetConductance(lambda x: np.zeros(np.shape(x)[1]))
+        assert law.k_g is not None  # set from the gas in GasGapConductance.__post_init__
         kg, M = law.k_g, float(law.rarefaction_parameter(law.T_gas))
         return FacetConductance(lambda x: kg / (self.gap(x) + M))
 
@@ -645,7 +666,7 @@ class RoughContact3D:
         return Conductance(positive(factor, "factor") * positive(k, "k") / self.surface.dx)
 
 
-def rough_contact_3d(
+def rough_contact_3d(  # noqa: C901 -- argument checks then one gmsh construction
     surface: RoughSurface,
     separation: float | None = None,
     *,
@@ -674,6 +695,8 @@ def rough_contact_3d(
             the plane is its period ``Lx x Ly = (nx dx) x (ny dx)``.
         separation: mean-plane separation Y (m); or give ``pressure`` and
             ``hardness`` (Pa) for the plastic area fraction ``P / H_c``.
+        pressure: contact pressure P (Pa), with ``hardness`` instead of ``separation``.
+        hardness: hardness H_c (Pa), with ``pressure`` instead of ``separation``.
         thickness: ``(t_lower, t_upper)`` (m), default ``min(Lx, Ly) / 2`` each.
         mesh_size: far-field cell size (default ``min(t_lower, t_upper, Lx, Ly) / 2``).
         interface_size: cell size on the plane ``z = 0`` (default: the pixel ``dx``),
@@ -689,10 +712,10 @@ def rough_contact_3d(
             interface_size``.
     """
     from fe_interface.geometry.builders import (
+        _length_scale,
         add_groups,
         background_min,
         build_model,
-        _length_scale,
         mesh_options,
     )
 
@@ -736,7 +759,7 @@ def rough_contact_3d(
     grow = 0.5  # cell size growth away from the plane and the spot edges
     scale = _length_scale(dx, t_lo, t_up)  # gmsh model unit in m (absolute OCC tolerances)
 
-    def construct(
+    def construct(  # noqa: C901 -- gmsh construction closure (spots, gaps, groups, sizes)
         gmsh,
         # lengths in model units (metres / scale)
         dx=dx / scale,

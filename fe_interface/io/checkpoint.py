@@ -100,6 +100,7 @@ class Checkpoint:
         comm = self.comm
         parts = comm.gather(owned_keys, root=0)
         if comm.rank == 0:
+            assert parts is not None  # the root receives every rank's keys
             K = np.concatenate(parts)
             order = np.lexsort(K.T[::-1])
             K = K[order]
@@ -130,6 +131,7 @@ class Checkpoint:
         parts = self.comm.gather((self.index[:n], T.x.array[:n].copy()), root=0)
         if self.comm.rank != 0:
             return None
+        assert parts is not None  # the root receives every rank's values
         arr = np.full(self.num_global, np.nan)
         for idx, val in parts:
             arr[idx] = val

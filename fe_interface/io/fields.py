@@ -29,6 +29,7 @@ folder and renamed into place.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -46,6 +47,7 @@ __all__ = [
     "MeshBlocks",
     "gather_mesh_blocks",
     "gather_vertex_fields",
+    "write_mesh_files",
     "write_meshio",
     "write_vtx",
 ]
@@ -125,13 +127,14 @@ def _group_names(names: dict[str, int], tags: Any) -> dict[int, str]:
 
 
 def gather_mesh_blocks(f: Formulation, T: fem.Function | None = None) -> MeshBlocks | None:
-    """The cells, the boundary facets and their data on rank 0 (None elsewhere):
-    :class:`MeshBlocks`, with the names of regions and boundary groups as indicator
-    cell arrays (see the module docstring); collective."""
+    """The cells, the boundary facets and their data on rank 0 (None elsewhere; collective).
+
+    A :class:`MeshBlocks`, with the names of regions and boundary groups as indicator cell
+    arrays (see the module docstring).
+    """
     T = f.T if T is None else T
     mesh = f.mesh
     ct = mesh.topology.cell_type
-    nv = dolfinx.cpp.mesh.cell_num_entities(ct, 0)
     geo_all = mesh.geometry.dofmaps[0]
     fc, fl, ftag = _boundary_facets(f)
     fv = np.array(_facet_vertices(ct))
@@ -229,8 +232,10 @@ def gather_vertex_fields(
 def write_meshio(
     f: Formulation, path: str | Path, *more: str | Path, T: fem.Function | None = None
 ) -> Path:
-    """Write the temperature with duplicated interface vertices (``.xdmf`` or ``.vtu``);
-    ``more``: further files of the same data (gathered once). Returns ``path``."""
+    """Write the temperature with duplicated interface vertices (``.xdmf`` or ``.vtu``).
+
+    ``more``: further files of the same data (gathered once).  Returns ``path``.
+    """
     import meshio
 
     paths = [Path(q) for q in (path, *more)]
@@ -238,24 +243,44 @@ def write_meshio(
         if q.suffix not in (".xdmf", ".vtu"):
             raise ValueError(f"meshio output must end in .xdmf or .vtu, got {q.name!r}")
     data = gather_mesh_blocks(f, T)
-    err = None
-    if data is not None:  # rank 0; its error is raised on every rank
+    m = None
+    if data is not None:
         m = meshio.Mesh(data.points, data.blocks, point_data=data.point_data, cell_data=data.cell_data)
+    write_mesh_files(f.comm, paths, m)
+    return paths[0]
+
+
+def write_mesh_files(comm: Any, paths: Sequence[Path], mesh: Any) -> None:
+    """Write one meshio ``mesh`` (rank 0; None elsewhere) to ``.xdmf``/``.vtu`` ``paths``.
+
+    Each file (with its ``.h5``) is written atomically; an error on rank 0 is raised on
+    every rank (:class:`~fe_interface.errors.OutputError` naming the file).  Collective.
+    """
+    import meshio
+
+    err = None
+    if mesh is not None:
+        q = paths[0]
         try:
             with quiet_unraisable():
                 for q in paths:
                     targets = [q] + ([q.with_suffix(".h5")] if q.suffix == ".xdmf" else [])
-                    atomic_files(targets, lambda tmp, q=q: meshio.write(tmp / q.name, m))
+
+                    def write(tmp: Path, q: Path = q) -> None:
+                        meshio.write(tmp / q.name, mesh)
+
+                    atomic_files(targets, write)
         except Exception as e:
             err = output_error(e, f"writing {q.name}")
-    agree(f.comm, err)
-    return paths[0]
+    agree(comm, err)
 
 
 def write_vtx(f: Formulation, path: str | Path, T: fem.Function | None = None) -> Path:
-    """The temperature through DOLFINx's ADIOS2 VTX writer: ``path`` (a ``.bp`` folder;
-    ParaView needs its ADIOS2 reader for it).  The broken space's dof coordinates are
-    duplicated at interfaces, so the jump is visible."""
+    """The temperature through DOLFINx's ADIOS2 VTX writer: ``path`` (a ``.bp`` folder).
+
+    ParaView needs its ADIOS2 reader for it.  The broken space's dof coordinates are
+    duplicated at interfaces, so the jump is visible.
+    """
     from dolfinx.io import VTXWriter
 
     path = Path(path)

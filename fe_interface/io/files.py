@@ -90,8 +90,11 @@ def _new_file_mode() -> int:
 
 
 def tmp_prefix(tag: str = "") -> str:
-    """Prefix of this process's temporaries: ``.tmp_[tag_]<host>_<pid>-`` (the random
-    part that follows has no ``-``; the host has no ``_``)."""
+    """Prefix of this process's temporaries.
+
+    ``.tmp_[tag_]<host>_<pid>-`` (the random part that follows has no ``-``; the host has no
+    ``_``).
+    """
     tag = f"{tag}_" if tag else ""
     return f".tmp_{tag}{HOST}_{os.getpid()}-"
 
@@ -118,9 +121,12 @@ def output_error(e: BaseException, what: str) -> OutputError:
 
 @contextmanager
 def quiet_unraisable() -> Iterator[None]:
-    """Silence the "Exception ignored in ... __dealloc__" pages that h5py prints when a
-    file it holds cannot be flushed (disk full); garbage is collected before leaving, so
-    those objects die while the hook is installed."""
+    """Silence the unraisable-exception pages h5py prints when a flush fails.
+
+    These are the "Exception ignored in ... __dealloc__" pages that h5py prints when a file it
+    holds cannot be flushed (disk full); garbage is collected before leaving, so those objects
+    die while the hook is installed.
+    """
     old = sys.unraisablehook
 
     def hook(u: Any) -> None:
@@ -141,8 +147,11 @@ def quiet_unraisable() -> Iterator[None]:
 # --------------------------------------------------------------------------------------
 @contextmanager
 def atomic_file(path: str | Path, suffix: str = "") -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success it replaces ``path``, on an
-    exception it is removed (``suffix``: for writers that choose the format by it)."""
+    """Yield a temporary path beside ``path``.
+
+    On success it replaces ``path``, on an exception it is removed (``suffix``: for writers that
+    choose the format by it).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=tmp_prefix(), suffix=suffix, dir=path.parent)
@@ -157,8 +166,10 @@ def atomic_file(path: str | Path, suffix: str = "") -> Iterator[Path]:
 
 
 def write_bytes(path: str | Path, data: bytes, fsync: bool = False) -> None:
-    """Write ``data`` to ``path`` atomically (``fsync``: flush to disk before the rename,
-    for checkpoints that must survive a crash)."""
+    """Write ``data`` to ``path`` atomically.
+
+    ``fsync``: flush to disk before the rename, for checkpoints that must survive a crash.
+    """
     with atomic_file(path) as tmp, open(tmp, "wb") as f:
         f.write(data)
         if fsync:
@@ -172,8 +183,10 @@ def write_text(path: str | Path, text: str) -> None:
 
 
 def atomic_files(target_files: list[Path], write: Callable[[Path], object]) -> None:
-    """Call ``write(tmpdir)`` then move each produced file to its target (``.xdmf``
-    last, after its ``.h5``).  Prefer :class:`ResultSet` for sets of files."""
+    """Call ``write(tmpdir)`` then move each produced file to its target.
+
+    The ``.xdmf`` file is moved last, after its ``.h5``.  Prefer :class:`ResultSet` for sets of files.
+    """
     parent = target_files[0].parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=tmp_prefix(), dir=parent))
@@ -186,8 +199,10 @@ def atomic_files(target_files: list[Path], write: Callable[[Path], object]) -> N
 
 
 def check_output_name(name: Any, what: str = "output name") -> str:
-    """A base name for result files: a non-empty string without path separators, not
-    ``.``/``..``, not starting with ``.`` (hidden names are the temporaries').
+    """A base name for result files.
+
+    A non-empty string without path separators, not ``.``/``..``, not starting with ``.``
+    (hidden names are the temporaries').
 
     Raises:
         InputError: naming ``what``.
@@ -230,8 +245,11 @@ _OLD_OWNER = re.compile(r"^\.tmp_.*_(\d+)_[a-z0-9_]{8}$")  # before host names: 
 
 
 def _temporary_owner(entry: str) -> tuple[str, int] | None:
-    """(host, pid) encoded in a temporary's name ``.tmp_[tag_]<host>_<pid>-<random>``
-    (or in the older ``.tmp_<name>_<pid>_<random>``)."""
+    """The (host, pid) encoded in a temporary's name, or None.
+
+    The name is ``.tmp_[tag_]<host>_<pid>-<random>`` (or the older
+    ``.tmp_<name>_<pid>_<random>``).
+    """
     m = _OWNER.match(entry)
     if m:
         return m.group(1), int(m.group(2))
@@ -383,7 +401,7 @@ class FolderLock:
         """Release the lock (the last of nested acquisitions removes the file)."""
         key, self._key = self._key, None
         held = _HELD.get(key) if key else None
-        if held is None:
+        if held is None or key is None:
             return
         held[0] -= 1
         if held[0] > 0:
@@ -537,8 +555,9 @@ class ResultSet:
 
     # ---------------------------------------------------------------- commit
     def commit(self) -> list[Path]:
-        """Swap the temporary folder's files in (collective); returns the final paths of
-        the top-level entries.
+        """Swap the temporary folder's files in (collective).
+
+        Returns the final paths of the top-level entries.
 
         Raises:
             OutputError: a file could not be written or moved; nothing of the previous
@@ -637,8 +656,11 @@ class ResultSet:
 # readers' checks
 # --------------------------------------------------------------------------------------
 def verify_result_set(folder: str | Path, name: str, hashes: bool = True) -> list[str]:
-    """Problems of the result set ``name`` in ``folder`` ([] if it is complete and every
-    file matches its manifest; ``hashes=False`` checks sizes only)."""
+    """Problems of the result set ``name`` in ``folder``, one message each.
+
+    [] if it is complete and every file matches its manifest; ``hashes=False`` checks sizes
+    only.
+    """
     folder = Path(folder)
     mpath = manifest_path(folder, name)
     doc = read_manifest(mpath)
@@ -664,8 +686,9 @@ def verify_result_set(folder: str | Path, name: str, hashes: bool = True) -> lis
 
 
 def check_result_file(path: str | Path, hashes: bool = True) -> str | None:
-    """The name of the result set that holds ``path``, checked; None if no manifest in
-    its folder lists it (a file from elsewhere).
+    """The name of the result set that holds ``path``, checked.
+
+    None if no manifest in its folder lists it (a file from elsewhere).
 
     Raises:
         InputError: the set is incomplete or its files do not match the manifest.

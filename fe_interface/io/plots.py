@@ -14,7 +14,7 @@ Units: m, K, W/m², W/(m² K), Pa.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +52,11 @@ def _save(fig: Any, path: Path) -> None:
 
 
 def histogram_range(q: np.ndarray) -> tuple[int, tuple[float, float]]:
-    """Bins and range for a histogram of the finite values ``q``: 30 bins over their
-    range, or one bin around them when they are equal to round-off (a uniform flux:
-    ``np.histogram`` refuses bins narrower than the floating-point resolution)."""
+    """Bins and range for a histogram of the finite values ``q``.
+
+    30 bins over their range, or one bin around them when they are equal to round-off (a uniform
+    flux: ``np.histogram`` refuses bins narrower than the floating-point resolution).
+    """
     lo, hi = float(np.min(q)), float(np.max(q))
     scale = max(abs(lo), abs(hi))
     if hi - lo <= 1e-9 * scale or hi == lo:
@@ -70,7 +72,7 @@ def _length_unit(length: float) -> tuple[float, str]:
     return 1e-9, "nm"
 
 
-def _region_colours(names: Sequence[str]) -> dict[str, Any]:
+def _region_colours(names: Iterable[str]) -> dict[str, Any]:
     from matplotlib import colormaps
 
     cmap = colormaps["tab10"]
@@ -83,8 +85,11 @@ def plot_line_profile(
     title: str | None = None,
     comm: MPI.Comm = MPI.COMM_WORLD,
 ) -> Path:
-    """PNG of T along the line (one curve per region segment, jumps annotated) and a
-    CSV with the same data next to it (``.csv``, crossing summary in ``#`` lines)."""
+    """PNG of the temperature T (K) along the line; returns the PNG path.
+
+    One curve per region segment, jumps annotated; a CSV with the same data next to it
+    (``.csv``, crossing summary in ``#`` lines).
+    """
     path = Path(path)
     def draw() -> None:
         scale, unit = _length_unit(float(prof.distance[-1]))
@@ -94,7 +99,7 @@ def plot_line_profile(
         colours = _region_colours({nm for nm, r in zip(names, prof.region, strict=True) if r})
         # contiguous runs of one region
         starts = [0] + [i for i in range(1, len(names)) if names[i] != names[i - 1]]
-        ends = starts[1:] + [len(names)]
+        ends = [*starts[1:], len(names)]
         labelled: set[str] = set()
         for i0, i1 in zip(starts, ends, strict=True):
             if prof.region[i0] == 0:
@@ -155,8 +160,11 @@ def plot_interface_flux(
     title: str | None = None,
     comm: MPI.Comm = MPI.COMM_WORLD,
 ) -> Path:
-    """PNG: q″ over the interface (left) and its area-weighted histogram (right);
-    CSV of the midpoint data next to it."""
+    """PNG of the interface heat flux q″ (W/m²) and its histogram; returns the PNG path.
+
+    q″ over the interface (left) and its area-weighted histogram (right); CSV of the midpoint
+    data next to it.
+    """
     path = Path(path)
     def draw() -> None:
         fig = _figure((10.0, 4.2))
@@ -175,7 +183,7 @@ def plot_interface_flux(
             ax1.set_ylabel(f"{lab[axes[1]]} (m)")
             ax1.set_aspect("equal", adjustable="datalim")
         else:
-            order = np.argsort(pts[:, axes[0]]) if pts.size else []
+            order = np.argsort(pts[:, axes[0]]) if pts.size else np.empty(0, dtype=np.intp)
             ax1.plot(pts[order, axes[0]], q[order], "o-", ms=3)
             ax1.set_xlabel(f"{lab[axes[0]]} (m)")
             ax1.set_ylabel("q″ (W/m²)")
@@ -208,14 +216,14 @@ def plot_interface_flux(
     return path
 
 
-def power_law_fit(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
+def power_law_fit(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> tuple[float, float]:
     """Least-squares fit ``y = a x^b`` in log–log space; returns ``(a, b)``."""
-    x = np.asarray(x, float)
-    y = np.asarray(y, float)
-    ok = (x > 0) & (y > 0) & np.isfinite(x) & np.isfinite(y)
+    xa = np.asarray(x, float)
+    ya = np.asarray(y, float)
+    ok = (xa > 0) & (ya > 0) & np.isfinite(xa) & np.isfinite(ya)
     if ok.sum() < 2:
         raise ValueError("need at least two positive (x, y) pairs for a power-law fit")
-    b, loga = np.polyfit(np.log(x[ok]), np.log(y[ok]), 1)
+    b, loga = np.polyfit(np.log(xa[ok]), np.log(ya[ok]), 1)
     return float(np.exp(loga)), float(b)
 
 
@@ -235,11 +243,17 @@ def plot_h_vs_pressure(
     """Contact conductance h (W/(m² K)) against pressure P (Pa), log–log.
 
     Args:
-        pressure, h: data points (e.g. measurements, or computed h_eff per pressure).
+        pressure: pressures P (Pa) of the data points (e.g. measurements).
+        h: conductances (W/(m² K)) of the data points (e.g. computed h_eff per pressure).
+        path: the PNG file; the data go to a CSV next to it.
         correlation: a function ``P -> h`` (drawn over the data range, e.g.
             ``lambda P: [CMYPlasticConductance(pair, p, H_c).h for p in P]``) or a pair of
             arrays ``(P, h)``.
+        correlation_label: legend label of the correlation.
+        data_label: legend label of the data points.
         fit: also fit and draw ``h = a P^b``.
+        title: plot title (default "contact conductance vs pressure").
+        comm: communicator (drawn on rank 0).
 
     Returns:
         ``{"path", "fit": (a, b) or None, "correlation": (P, h) arrays or None}``.

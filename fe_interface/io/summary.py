@@ -1,5 +1,7 @@
-"""Summaries: the JSON file and the text table of the derived values (junction and
-region temperatures, probes, boundary heat flows), the interfaces and the energy balance.
+"""Summaries: the JSON file and the text table of a solution.
+
+The derived values (junction and region temperatures, probes, boundary heat flows), the
+interfaces and the energy balance.
 
 The interface columns: ``Q_h`` = ∫ h (T⁺ − T⁻) dA, the heat flow of the interface law
 (the operator that was solved, ⁺ → ⁻); ``Q_bulk+`` and ``Q_bulk-`` = ∫ −(K∇T)·n⁺ dA
@@ -23,12 +25,15 @@ from fe_interface.postprocessing.balance import EnergyBalance
 from fe_interface.postprocessing.derived import DerivedValues
 from fe_interface.postprocessing.interfaces import InterfaceSummary
 
-__all__ = ["json_safe", "write_summary", "format_table"]
+__all__ = ["format_table", "json_safe", "write_summary"]
 
 
 def json_safe(v: Any) -> Any:
-    """JSON-safe copy: non-finite floats become null (JSON has no Infinity/NaN), numpy
-    scalars become Python numbers, tuples become lists."""
+    """JSON-safe copy of ``v``.
+
+    Non-finite floats become null (JSON has no Infinity/NaN), numpy scalars become Python
+    numbers, tuples become lists.
+    """
     if isinstance(v, np.generic):
         v = v.item()
     if isinstance(v, float) and not math.isfinite(v):
@@ -59,12 +64,14 @@ def write_summary(
     extra: dict | None = None,
     derived: DerivedValues | None = None,
 ) -> Path:
-    """JSON with the derived values (``junction``, ``regions``, ``probes``,
-    ``boundaries``; with ``derived``), ``interfaces`` (one object per interface, unit in
-    every key), ``energy_balance`` and ``definitions`` (what the heat-flow keys mean);
-    NaN/Inf become null, so the file is strict JSON.  (An infinite mechanism
-    conductance -- no resistance, e.g. the contact part of a bonded interface -- is null
-    there and its name is listed in ``mechanisms.no_resistance``.)"""
+    """Write the summary JSON of a solution (strict JSON: NaN/Inf become null).
+
+    The derived values (``junction``, ``regions``, ``probes``, ``boundaries``; with
+    ``derived``), ``interfaces`` (one object per interface, unit in every key),
+    ``energy_balance`` and ``definitions`` (what the heat-flow keys mean).  (An infinite
+    mechanism conductance -- no resistance, e.g. the contact part of a bonded interface
+    -- is null there and its name is listed in ``mechanisms.no_resistance``.)
+    """
     path = Path(path)
 
     def write() -> None:
@@ -108,8 +115,10 @@ def _format_mechanisms(s: InterfaceSummary) -> str:
 
 
 def format_derived(derived: DerivedValues) -> list[str]:
-    """Lines of the derived values: the junction temperature first, then the region
-    temperatures, the probes and the boundary heat flows."""
+    """Lines of the derived values: the junction temperature first.
+
+    Then the region temperatures, the probes and the boundary heat flows.
+    """
     lines: list[str] = []
     j = derived.junction
     if j is not None:
@@ -140,10 +149,13 @@ def format_table(
     balance: EnergyBalance | None,
     derived: DerivedValues | None = None,
 ) -> str:
-    """Human-readable derived values (with ``derived``: junction and region
-    temperatures, probes, boundary heat flows), per-interface table (Q_h, both sides'
-    bulk heat flows and their mean; a legend says what they are), mechanism breakdowns
-    and energy balance (``balance`` None: not computed, left out)."""
+    """The text table of a solution: derived values, interfaces, energy balance.
+
+    With ``derived``: junction and region temperatures, probes, boundary heat flows;
+    the per-interface table (Q_h, both sides' bulk heat flows and their mean; a legend
+    says what they are), mechanism breakdowns and energy balance (``balance`` None: not
+    computed, left out).
+    """
     lines = format_derived(derived) if derived is not None else []
     if interfaces:
         lines += _interface_lines(interfaces)

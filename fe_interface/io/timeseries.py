@@ -38,8 +38,10 @@ __all__ = ["TimeSeries", "write_csv"]
 def write_csv(
     path: Path, columns: Sequence[str], rows: Sequence[Sequence[float]], comm: Any
 ) -> Path:
-    """Write a CSV table atomically on rank 0 (values with full precision; collective,
-    an error is raised on every rank)."""
+    """Write a CSV table atomically on rank 0; returns its path.
+
+    Values with full precision; collective, an error is raised on every rank.
+    """
 
     def write() -> None:
         buf = io.StringIO()
@@ -54,9 +56,11 @@ def write_csv(
 
 
 def _time_series_writer(path: Path) -> Any:
-    """meshio's XDMF time-series writer, with mixed cell blocks that contain lines or
-    vertices written correctly (meshio 5.3 assigns the prepended node count in place
-    and fails on them; its one-file XDMF writer does it right, and so does this)."""
+    """The XDMF time-series writer of meshio, mixed cell blocks with lines written right.
+
+    meshio 5.3 assigns the prepended node count of lines and vertices in place and fails
+    on them; its one-file XDMF writer does it right, and so does this.
+    """
     from xml.etree import ElementTree as ET
 
     import meshio.xdmf
@@ -91,9 +95,11 @@ def _time_series_writer(path: Path) -> Any:
 
 
 class TimeSeries:
-    """``name.xdmf``/``name.h5`` (and ``name_vtx.bp``) time series of a field, and the
-    per-step table ``name.csv``: one result set (the region and boundary names are cell
-    arrays, as in :func:`~fe_interface.io.fields.write_meshio`).
+    """Time series of a field and its per-step table, written as one result set.
+
+    ``name.xdmf``/``name.h5`` (and ``name_vtx.bp``) and the per-step table ``name.csv``: one
+    result set (the region and boundary names are cell arrays, as in
+    :func:`~fe_interface.io.fields.write_meshio`).
 
     Args:
         f: the formulation.
@@ -118,7 +124,6 @@ class TimeSeries:
     def open(self) -> None:
         """Lock the folder, create the temporary folder and the writers (collective)."""
         import h5py
-        import meshio.xdmf
 
         self.rs = ResultSet(self.folder, self.name, self.comm, "transient").open()
         self.tmp = self.rs.tmp
@@ -183,8 +188,10 @@ class TimeSeries:
     def close(
         self, columns: Sequence[str] | None = None, rows: Sequence[Sequence[float]] | None = None
     ) -> dict[str, Path]:
-        """Finish the files (with the final table if given) and swap the set into place;
-        returns kind -> final path (collective)."""
+        """Finish the files (with the final table if given) and swap the set into place.
+
+        Returns kind -> final path (collective).
+        """
         assert self.rs is not None and self.tmp is not None
         if columns is not None and rows is not None:
             self.write_table(columns, rows)
@@ -214,8 +221,10 @@ class TimeSeries:
         return out
 
     def abort(self) -> None:
-        """Close what is open and remove the temporary folder (after an error; no
-        collective call, so it is safe on a rank that failed alone)."""
+        """Close what is open and remove the temporary folder (after an error).
+
+        No collective call, so it is safe on a rank that failed alone.
+        """
         if self.vtx_writer is not None:
             with contextlib.suppress(Exception):  # the run already failed: quietly
                 self.vtx_writer.close()

@@ -1,5 +1,7 @@
-"""Thermo-mechanical contact: small-strain elasticity with frictionless contact whose
-pressure P(x) and gap g(x) drive the local thermal contact conductance h(P, g, T).
+"""Thermo-mechanical contact: the contact pressure of an elastic solve drives h(P(x)).
+
+Small-strain elasticity with frictionless contact whose pressure P(x) and gap g(x) drive
+the local thermal contact conductance h(P, g, T).
 
 Data flow: :class:`ElasticMaterial`, loads and :class:`Contact` (model) →
 :class:`MechanicalModel` (checked against the mesh) → the broken vector space and the

@@ -42,7 +42,7 @@ def _vector(value: Any, name: str, unit: str, owner: str, free: bool = False) ->
             f"{owner}: {name} ({unit}) must have 2 or 3 components (one per coordinate), "
             f"got {len(value)}"
         )
-    out = []
+    out: list[float | None] = []
     for i, v in enumerate(value):
         if v is None and free:
             out.append(None)

@@ -71,9 +71,11 @@ class MechanicsSpec:
 
     # ---------------------------------------------------------------- stage 4
     def build(self, case: Any, tagged: Any, thermal: dict[str, Any]) -> Any:
-        """The :class:`ThermoMechanicalProblem` of a checked case; ``thermal``: the
-        keyword arguments of the heat problem (materials, interfaces, boundary
-        conditions, sources, degree, axisymmetric, solver, PETSc options)."""
+        """The :class:`ThermoMechanicalProblem` of a checked case.
+
+        ``thermal``: the keyword arguments of the heat problem (materials, interfaces,
+        boundary conditions, sources, degree, axisymmetric, solver, PETSc options).
+        """
         from fe_interface.mechanics.coupled import ThermoMechanicalProblem
 
         return ThermoMechanicalProblem(
@@ -88,8 +90,11 @@ class MechanicsSpec:
         )  # fmt: skip
 
     def solve_and_write(self, case: Any, problem: Any, tagged: Any, rs: Any, comm: Any, say: Any) -> Any:
-        """Run the coupled problem and write its result set into ``rs`` (a
-        :class:`~fe_interface.case.run.CaseResult`)."""
+        """Run the coupled problem and write its result set into ``rs``.
+
+        Returns:
+            A :class:`~fe_interface.case.run.CaseResult`.
+        """
         from fe_interface.case.run import CaseResult
 
         n = tagged.mesh.topology.index_map(tagged.mesh.topology.dim).size_global
@@ -111,8 +116,11 @@ class MechanicsSpec:
 
 
 def format_contacts(problem: Any, result: Any) -> str:
-    """A text table of the contacts of a coupled run (force N, area fraction, mean and
-    max pressure MPa, heat flow W, mean h W/(m² K)) and the iteration counts."""
+    """A text table of the contacts of a coupled run and its iteration counts.
+
+    Columns: force N, area fraction, mean and max pressure MPa, heat flow W, mean h
+    W/(m² K).
+    """
     head = f"{'contact':<14}{'force N':>12}{'area frac':>10}{'mean P MPa':>12}{'max P MPa':>11}{'Q W':>11}{'mean h':>11}"
     lines = [head, "-" * len(head)]
     for m, t in zip(result.contacts, result.thermal_contacts, strict=True):
@@ -236,9 +244,11 @@ def _contact(c: Checker, name: str, d: Any) -> Any:
 
 
 def _thermal(c: Checker, d: dict, p: str, name: str) -> Any:
-    """The contact's :class:`LocalContactLaw`: the surfaces and the microhardness are read
-    by the case reader of the CMY law (the same keys and checks), the gas by the gas-gap
-    law's, the radiation by its own."""
+    """The contact's :class:`LocalContactLaw`.
+
+    The surfaces and the microhardness are read by the case reader of the CMY law (the
+    same keys and checks), the gas by the gas-gap law's, the radiation by its own.
+    """
     from fe_interface.mechanics.contact_law import LocalContactLaw
 
     if not d:
@@ -289,6 +299,7 @@ def _vector(c: Checker, d: dict, p: str, free: bool) -> Any:
         what = 'numbers or "free"' if free else "numbers"
         c.error(f"{p}.value", f"must be an array of 2 or 3 {what}, got {v!r}")
         return None
+    assert isinstance(v, list)
     return tuple(None if x == "free" else float(x) for x in v)
 
 

@@ -77,8 +77,10 @@ class GasFill:
     k_g: float | None = None
 
     def law(self, sigma: float, Y: float) -> GasGapConductance:
-        """The gas-gap law of this gas for the joint roughness ``sigma`` (m) and the
-        mean-plane separation ``Y`` (m)."""
+        """The gas-gap law of this gas.
+
+        For the joint roughness ``sigma`` (m) and the mean-plane separation ``Y`` (m).
+        """
         return GasGapConductance(
             self.gas, sigma, self.p_gas, self.accommodation_plus, self.accommodation_minus,
             Y=Y, T_gas=self.T_gas, form=self.form, k_g=self.k_g,
@@ -130,10 +132,14 @@ class LocalContactLaw:
         r = check_unit_interval(self.relative_pressure_min, "relative_pressure_min", owner)
         if r >= 0.5:
             raise InputError(f"{owner}: relative_pressure_min must be < 0.5, got {r!r}")
+        self._check_gaps(owner)
+
+    def _check_gaps(self, owner: str) -> None:
+        """Check the gas and the radiation; build the gas law once (Y is per point)."""
         if self.gas is not None:
             if not isinstance(self.gas, GasFill):
                 raise InputError(f"{owner}: gas must be a GasFill, got {self.gas!r}")
-            try:  # validates the gas parameters once (Y is per point)
+            try:
                 object.__setattr__(self, "_gas_law", self.gas.law(self.pair.sigma, 0.0))
             except InputError as e:
                 raise InputError(f"{owner}: gas: {e}") from None
@@ -144,12 +150,16 @@ class LocalContactLaw:
     @property
     def temperature_dependent(self) -> bool:
         """True when h depends on T (radiation, or a gas without fixed T_gas)."""
-        gas_t = self._gas_law is not None and self.gas.T_gas is None and self.gas.p_gas > 0
+        gas = self.gas
+        gas_t = self._gas_law is not None and gas is not None and gas.T_gas is None and gas.p_gas > 0
         return self.radiation is not None or gas_t
 
     def relative_pressure(self, P: Any) -> np.ndarray:
-        """P/H_c (dimensionless) at pressures P (Pa), the plastic relation of the CMY law
-        (Song–Yovanovich explicit form for a Vickers microhardness)."""
+        """P/H_c (dimensionless) at pressures P (Pa).
+
+        The plastic relation of the CMY law (Song–Yovanovich explicit form for a Vickers
+        microhardness).
+        """
         P = np.maximum(np.asarray(P, dtype=float), 0.0)
         H = self.H_c
         if isinstance(H, VickersMicrohardness):
@@ -192,9 +202,10 @@ class LocalContactLaw:
         P = np.asarray(P, dtype=float)
         if self._gas_law is None or self._gas_law.vacuum:
             return np.zeros_like(P)
-        law = self._gas_law
+        law, gas = self._gas_law, self.gas
+        assert gas is not None  # the gas law is built from it
         Y = self.separation(P, g)
-        T = self.gas.T_gas if self.gas.T_gas is not None else 0.5 * (
+        T = gas.T_gas if gas.T_gas is not None else 0.5 * (
             np.asarray(T_plus, float) + np.asarray(T_minus, float)
         )
         T = np.asarray(T, float)
@@ -209,8 +220,10 @@ class LocalContactLaw:
         return out
 
     def breakdown(self, P: Any, g: Any, T_plus: Any, T_minus: Any) -> dict[str, np.ndarray]:
-        """``{"solid", "gas", "radiation", "total"}`` conductances, W/(m² K), at points
-        with pressure P (Pa), gap g (m) and face temperatures T⁺, T⁻ (K)."""
+        """The ``{"solid", "gas", "radiation", "total"}`` conductances, W/(m² K).
+
+        At points with pressure P (Pa), gap g (m) and face temperatures T⁺, T⁻ (K).
+        """
         P = np.asarray(P, dtype=float)
         shape = np.broadcast(P, np.asarray(g), np.asarray(T_plus), np.asarray(T_minus)).shape
         hs = np.broadcast_to(self.solid_conductance(P), shape)

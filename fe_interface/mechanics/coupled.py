@@ -35,7 +35,6 @@ temperature test only; a law that does not depend on T needs one thermal solve.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -183,8 +182,10 @@ class CoupledResult(NamedTuple):
 
 
 class ContactConductanceMap:
-    """h(x) (W/(m² K)) of one contact for the heat problem: a function of NumPy points
-    (shape (3, n), m) on the interface, given as ``Conductance(h=this)``.
+    """The conductance h(x) (W/(m² K)) of one contact for the heat problem.
+
+    A function of NumPy points (shape (3, n), m) on the interface, given as
+    ``Conductance(h=this)``.
 
     Args:
         law: the local contact law.
@@ -207,8 +208,10 @@ class ContactConductanceMap:
         self._error: Exception | None = None
 
     def values(self, x: np.ndarray) -> dict[str, np.ndarray]:
-        """P (Pa), g (m), T⁺, T⁻ (K) and the law's breakdown (W/(m² K)) at points x
-        (n, 3) of this rank's interface facets."""
+        """P (Pa), g (m), T⁺, T⁻ (K) and the law's breakdown (W/(m² K)).
+
+        At points x (n, 3) of this rank's interface facets.
+        """
         cp, cm = self.probe.locate(x)
         P = np.maximum(evaluate(self.fields.pressure, x, cp), 0.0)
         g = np.maximum(evaluate(self.fields.gap, x, cp), 0.0)
@@ -220,8 +223,11 @@ class ContactConductanceMap:
         return {"P": P, "g": g, "T_plus": Tp, "T_minus": Tm, **parts}
 
     def __call__(self, x: Any) -> np.ndarray:
-        """h at points x (3, n); NumPy input only (the heat core retries with UFL on an
-        error: the first error is raised again then)."""
+        """The conductance h at points x (3, n).
+
+        NumPy input only (the heat core retries with UFL on an error: the first error is
+        raised again then).
+        """
         if not isinstance(x, np.ndarray):
             if self._error is not None:
                 raise self._error
@@ -261,8 +267,8 @@ class ThermoMechanicalProblem:
     def __init__(
         self,
         tagged: TaggedMesh,
-        materials: Mapping[str | int, Material],
-        elastic: Mapping[str | int, ElasticMaterial],
+        materials: Mapping[Any, Material],
+        elastic: Mapping[Any, ElasticMaterial],
         contacts: Sequence[Contact],
         interfaces: Sequence[Interface] = (),
         boundary_conditions: Sequence[Any] = (),
@@ -331,6 +337,7 @@ class ThermoMechanicalProblem:
         ifaces = list(self.interfaces)
         for rc in mech.model.contacts:
             probe = InterfaceProbe(mech.tagged.mesh, mech.model.cell_region, rc.entities, rc.plus, rc.minus)
+            assert rc.spec.thermal is not None  # checked in __init__: coupled contacts have a law
             m = ContactConductanceMap(rc.spec.thermal, mech.fields, probe, T_prev, self.initial_temperature)
             self.maps.append(m)
             ifaces.append(Interface(rc.spec.facets, Conductance(m), plus=rc.plus, name=rc.label))
@@ -388,7 +395,7 @@ class ThermoMechanicalProblem:
     # ------------------------------------------------------------------ outputs
     def thermal_contacts(self) -> list[ThermalContactSummary]:
         """Heat flow and the h breakdown of every contact after :meth:`run` (collective)."""
-        assert self.thermal is not None
+        assert self.thermal is not None and self.mechanics.model is not None
         table = {s.name: s for s in self.thermal.interface_table()}
         out = []
         for m, rc in zip(self.maps, self.mechanics.model.contacts, strict=True):
@@ -402,9 +409,12 @@ class ThermoMechanicalProblem:
         return out
 
     def _h_means(self, m: ContactConductanceMap, rc: Any) -> tuple[float, ...]:
-        """Area means (mean, max, solid, gas, radiation) of h over the interface, with
-        the final temperature, W/(m² K)."""
+        """Area means (mean, max, solid, gas, radiation) of h, W/(m² K).
+
+        Over the interface, with the final temperature.
+        """
         mech = self.mechanics
+        assert self.thermal is not None and mech.fields is not None
         mesh = mech.tagged.mesh
         e = rc.entities
         probe_T = ContactConductanceMap(m.law, m.fields, m.probe, self.thermal.T, m.guess)
@@ -428,8 +438,11 @@ class ThermoMechanicalProblem:
         return tuple(float(v) for v in (acc[1] / A, hmax, acc[2] / A, acc[3] / A, acc[4] / A))
 
     def summary(self, result: CoupledResult) -> dict[str, Any]:
-        """The JSON-ready record of a run: per contact the mechanical statistics and the
-        heat across it, the staggered history and the solver counts (units in keys)."""
+        """The JSON-ready record of a run.
+
+        Per contact the mechanical statistics and the heat across it, the staggered
+        history and the solver counts (units in keys).
+        """
         contacts = []
         for m, t in zip(result.contacts, result.thermal_contacts, strict=True):
             contacts.append(m._asdict() | {k: v for k, v in t._asdict().items() if k != "name"})
@@ -467,10 +480,12 @@ class ThermoMechanicalProblem:
         extra: Mapping[str, Any] | None = None,
         result_set: Any = None,
     ) -> dict[str, Path]:
-        """Write one result set (collective): the temperature (``NAME.vtu/.xdmf``), the
-        mechanics (``NAME_mechanics.*``: displacement, von Mises, P, g, h), the contact
-        surfaces (``NAME_contact.*``) and ``NAME_summary.json`` (the interface table,
-        the energy balance and :meth:`summary`).
+        """Write one result set (collective).
+
+        The temperature (``NAME.vtu/.xdmf``), the mechanics (``NAME_mechanics.*``:
+        displacement, von Mises, P, g, h), the contact surfaces (``NAME_contact.*``) and
+        ``NAME_summary.json`` (the interface table, the energy balance and
+        :meth:`summary`).
 
         Args:
             result: the result of :meth:`run`.
@@ -516,8 +531,11 @@ class ThermoMechanicalProblem:
         return paths
 
     def nodal_conductance(self) -> fem.Function:
-        """h (W/(m² K)) at the contact nodes (final P, g, T⁺, T⁻), on the broken scalar
-        P1 space of the contact fields (0 away from contacts), for output (collective)."""
+        """The conductance h (W/(m² K)) at the contact nodes, for output (collective).
+
+        With the final P, g, T⁺, T⁻, on the broken scalar P1 space of the contact fields
+        (0 away from contacts).
+        """
         mech = self.mechanics
         f = mech.fields
         assert f is not None and self.thermal is not None
@@ -546,9 +564,9 @@ def _node_cells(space: fem.FunctionSpace, nodes: np.ndarray) -> np.ndarray:
 
 def _default_temperature(bcs: Sequence[Any]) -> float:
     """Mean of the fixed and ambient temperatures (K), else 293.15 K."""
-    vals = [b.value for b in bcs if isinstance(b, FixedTemperature)]
-    vals += [b.T_inf for b in bcs if isinstance(b, Convection)]
-    vals = [float(v) for v in vals if not callable(v)]
+    given = [b.value for b in bcs if isinstance(b, FixedTemperature)]
+    given += [b.T_inf for b in bcs if isinstance(b, Convection)]
+    vals = [float(v) for v in given if not callable(v)]
     return float(np.mean(vals)) if vals else 293.15
 
 
@@ -579,7 +597,9 @@ class _Iteration:
         self.opts = problem.staggered
         self.comm: MPI.Comm = problem.tagged.mesh.comm
         self.two_way = problem.coupling == "two-way"
-        self.dependent = any(c.thermal.temperature_dependent for c in problem.contact_specs)
+        self.dependent = any(
+            c.thermal is not None and c.thermal.temperature_dependent for c in problem.contact_specs
+        )
         self.x: np.ndarray | None = None
         self.omega = self.opts.relaxation
         self.past: list[tuple[np.ndarray, np.ndarray]] = []  # (r, x̃), newest last
@@ -616,7 +636,7 @@ class _Iteration:
                 if den > 0.0:
                     self.omega = float(-self.omega * self._gram(self.past[-1][0], dr) / den) or 1e-12
             out = x + self.omega * r
-        self.past = (self.past + [(r, xt)])[-self.history :]
+        self.past = [*self.past, (r, xt)][-self.history :]
         return out
 
     def step(self, k: int) -> tuple[StaggeredStep, bool]:

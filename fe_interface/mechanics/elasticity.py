@@ -29,6 +29,8 @@ from fe_interface.mechanics.boundary import Pressure, Traction
 from fe_interface.mechanics.materials import ElasticMaterial
 from fe_interface.mechanics.model import MechanicalModel
 
+_SCALAR: Any = PETSc.ScalarType  # a NumPy scalar type (petsc4py's stubs say dtype)
+
 __all__ = ["KINDS", "ElasticForms", "strain", "von_mises"]
 
 KINDS = ("3d", "plane_strain", "axisymmetric")
@@ -53,7 +55,7 @@ class _Group:
     """Regions with one material: its constants and measure."""
 
     def __init__(self, mesh: Any, mat: ElasticMaterial, dx: Any, cells: np.ndarray) -> None:
-        c = lambda v: fem.Constant(mesh, PETSc.ScalarType(v))  # noqa: E731
+        c = lambda v: fem.Constant(mesh, _SCALAR(v))  # noqa: E731
         self.material = mat
         self.cells = cells
         self.lam, self.mu = c(mat.lam), c(mat.mu)
@@ -120,13 +122,13 @@ class ElasticForms:
             if isinstance(b.spec, Traction):
                 self.loads.append((self._vector(b.spec.value), ds))
             else:
-                p = b.spec.value(self.x) if callable(b.spec.value) else fem.Constant(mesh, PETSc.ScalarType(b.spec.value))
+                p = b.spec.value(self.x) if callable(b.spec.value) else fem.Constant(mesh, _SCALAR(b.spec.value))
                 self.loads.append((-p * n, ds))
 
     def _vector(self, value: Any) -> Any:
         if callable(value):
             return value(self.x)
-        return fem.Constant(self.mesh, np.asarray(value, dtype=PETSc.ScalarType))
+        return fem.Constant(self.mesh, np.asarray(value, dtype=_SCALAR))
 
     # ------------------------------------------------------------------ forms
     def strain(self, u: Any) -> Any:
@@ -134,8 +136,10 @@ class ElasticForms:
         return strain(u, self.kind, self.x)
 
     def stress(self, u: Any, g: _Group, thermal: bool = True) -> Any:
-        """σ(u) of a material group, 3×3, Pa (with the thermal part if a temperature is
-        set and ``thermal``)."""
+        """The stress σ(u) of a material group, 3×3, Pa.
+
+        With the thermal part if a temperature is set and ``thermal``.
+        """
         e = self.strain(u)
         s = g.lam * ufl.tr(e) * ufl.Identity(3) + 2.0 * g.mu * e
         if thermal and self.T is not None and g.material.alpha != 0.0:
@@ -155,6 +159,9 @@ class ElasticForms:
         return ufl.system(self.residual(u, v))
 
     def von_mises_expression(self, u: Any) -> Any:
-        """Von Mises stress of ``u`` (Pa) by cell: one UFL expression per material
-        group, as (expression, cells) pairs (cells: owned, of that group)."""
+        """Von Mises stress of ``u`` (Pa) by cell.
+
+        One UFL expression per material group, as (expression, cells) pairs
+        (cells: owned, of that group).
+        """
         return [(von_mises(self.stress(u, g)), g.cells) for g in self.groups]

@@ -85,9 +85,12 @@ def flat_punch(radius: float, depth: float, E: float, nu: float) -> ContactSolut
 def lumped_average(
     nodes: np.ndarray, p: Callable[[np.ndarray], np.ndarray], axisymmetric: bool = False, n: int = 400
 ) -> np.ndarray:
-    """P̄_i = ∫ φ_i p w dx / ∫ φ_i w dx for P1 hat functions on the sorted 1D ``nodes``
-    (m), w = r if ``axisymmetric``; Gauss–Legendre with ``n`` points per element (the
-    square-root edge and the punch's 1/√ edge are integrable, the error is small)."""
+    """Lumped nodal averages P̄_i = ∫ φ_i p w dx / ∫ φ_i w dx of a pressure p.
+
+    For P1 hat functions on the sorted 1D ``nodes`` (m), w = r if ``axisymmetric``;
+    Gauss–Legendre with ``n`` points per element (the square-root edge and the punch's
+    1/√ edge are integrable, the error is small).
+    """
     x = np.asarray(nodes, dtype=float)
     g, gw = np.polynomial.legendre.leggauss(n)
     num = np.zeros(x.size)
@@ -105,9 +108,11 @@ def lumped_average(
 
 
 def contact_edge(x: np.ndarray, P: np.ndarray) -> float:
-    """The contact edge from sorted nodal positions x (m) and pressures P (Pa): P² is
-    linear in the distance to a square-root edge, so the edge is where the line through
-    the last two loaded nodes' P² reaches 0 (m)."""
+    """The contact edge (m) from sorted nodal positions x (m) and pressures P (Pa).
+
+    P² is linear in the distance to a square-root edge, so the
+    edge is where the line through the last two loaded nodes' P² reaches 0 (m).
+    """
     k = int(np.flatnonzero(P > 0).max())
     if k == 0:
         return float(x[0])

@@ -51,8 +51,9 @@ class ContactFields:
         self.nodal_values([np.ones(c.nodes.size) for c in self.contacts], self.on_interface)
 
     def nodal_values(self, values: Sequence[np.ndarray], out: fem.Function) -> None:
-        """Write per-contact nodal values (aligned with each contact's ``nodes``) into
-        both copies of every node of ``out`` (0 elsewhere); collective.
+        """Write per-contact nodal values into both copies of every node of ``out``.
+
+        The values are aligned with each contact's ``nodes``; 0 elsewhere; collective.
 
         Every rank adds its facets' share of each node's area times the value; the owner
         divides by the summed shares (the values agree on all ranks, so this is the
@@ -128,5 +129,5 @@ def evaluate(f: fem.Function, x: np.ndarray, cells: np.ndarray) -> np.ndarray:
 
 
 def global_max(comm: MPI.Comm, a: np.ndarray) -> float:
-    """max |a| over all ranks (0 for empty arrays)."""
+    """Max |a| over all ranks (0 for empty arrays)."""
     return comm.allreduce(float(np.max(np.abs(a), initial=0.0)), op=MPI.MAX)

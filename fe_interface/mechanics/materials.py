@@ -69,6 +69,8 @@ class ElasticMaterial:
 
 
 def effective_modulus(a: ElasticMaterial, b: ElasticMaterial) -> float:
-    """Contact modulus E* of two bodies, 1/E* = (1 − ν₁²)/E₁ + (1 − ν₂²)/E₂, Pa
-    (Johnson, Contact Mechanics, 1985, eq. 4.22)."""
+    """Contact modulus E* of two bodies, Pa.
+
+    1/E* = (1 − ν₁²)/E₁ + (1 − ν₂²)/E₂ (Johnson, Contact Mechanics, 1985, eq. 4.22).
+    """
     return 1.0 / (1.0 / a.plane_strain_modulus + 1.0 / b.plane_strain_modulus)

@@ -1,5 +1,6 @@
-"""Structured meshes for contact problems: two blocks stacked on a flat interface,
-graded towards the contact (lengths in m).
+"""Structured meshes for contact problems.
+
+Two blocks stacked on a flat interface, graded towards the contact (lengths in m).
 
 The last coordinate is vertical: the ``lower`` block fills z ∈ [−H_l, 0], the ``upper``
 block z ∈ [0, H_u] (y in 2D), and the facets on z = 0 between them form the interface
@@ -34,8 +35,10 @@ _CELLS = {2: ("quadrilateral", "triangle"), 3: ("hexahedron",)}
 
 
 def graded_nodes(length: float, fine: float, h: float, growth: float = 1.15) -> np.ndarray:
-    """Node coordinates on [0, length] (m): spacing h up to ``fine``, then growing by
-    ``growth`` per cell (no sliver cell at the end).
+    """Node coordinates on [0, length] (m), graded.
+
+    Spacing h up to ``fine``, then growing by ``growth`` per cell (no sliver cell at the
+    end).
 
     Raises:
         InputError: non-positive lengths or growth < 1.
@@ -46,7 +49,7 @@ def graded_nodes(length: float, fine: float, h: float, growth: float = 1.15) -> 
             f"{length!r}, {h!r}, {fine!r}, {growth!r}"
         )
     n_fine = max(1, round(min(fine, length) / h))
-    x = list(np.linspace(0.0, min(n_fine * h, length), n_fine + 1))
+    x = [float(v) for v in np.linspace(0.0, min(n_fine * h, length), n_fine + 1)]
     step = h
     while x[-1] < length * (1 - 1e-12):
         step *= growth
@@ -57,8 +60,10 @@ def graded_nodes(length: float, fine: float, h: float, growth: float = 1.15) -> 
 
 
 def _grid_cells(shape: Sequence[int], keep: np.ndarray) -> np.ndarray:
-    """Quadrilateral/hexahedral cells (DOLFINx tensor vertex order) of the kept grid
-    cells; ``shape``: nodes per axis."""
+    """Quadrilateral/hexahedral cells (DOLFINx tensor vertex order) of the kept grid cells.
+
+    ``shape``: nodes per axis.
+    """
     idx = np.arange(int(np.prod(shape))).reshape(shape, order="F")
     if len(shape) == 2:
         c = [idx[:-1, :-1], idx[1:, :-1], idx[:-1, 1:], idx[1:, 1:]]
@@ -97,6 +102,24 @@ def _structured_mesh(coords: list[np.ndarray], keep: np.ndarray, cell: str, comm
     return dmesh.create_mesh(comm, cells, ufl.Mesh(element), x, ghosted_partitioner())
 
 
+def _check_blocks(gdim: int, cell: str, lower: Any, upper: Any, groups: Mapping) -> None:
+    """Check the arguments of :func:`stacked_blocks`.
+
+    Raises:
+        InputError: a cell type the dimension does not have, bad node arrays or a
+            reserved group tag.
+    """
+    if gdim not in _CELLS or cell not in _CELLS[gdim]:
+        raise InputError(f"stacked_blocks: cell {cell!r} not available in {gdim}D (choices: {_CELLS.get(gdim)})")
+    for name, a in (("lower", lower), ("upper", upper)):
+        a = np.asarray(a, float)
+        if a.size < 2 or a[0] != 0.0 or np.any(np.diff(a) <= 0):
+            raise InputError(f"stacked_blocks: {name} must start at 0 and increase, got {a!r}")
+    for name, (tag, _) in groups.items():
+        if tag <= 10:
+            raise InputError(f"stacked_blocks: group {name!r}: tag {tag} is reserved (use > 10)")
+
+
 def stacked_blocks(
     axes: Sequence[np.ndarray],
     lower: np.ndarray,
@@ -122,29 +145,20 @@ def stacked_blocks(
         InputError: a cell type the dimension does not have, or bad node arrays.
     """
     gdim = len(axes) + 1
-    if gdim not in _CELLS or cell not in _CELLS[gdim]:
-        raise InputError(f"stacked_blocks: cell {cell!r} not available in {gdim}D (choices: {_CELLS.get(gdim)})")
-    for name, a in (("lower", lower), ("upper", upper)):
-        a = np.asarray(a, float)
-        if a.size < 2 or a[0] != 0.0 or np.any(np.diff(a) <= 0):
-            raise InputError(f"stacked_blocks: {name} must start at 0 and increase, got {a!r}")
+    extra = dict(groups or {})
+    _check_blocks(gdim, cell, lower, upper, extra)
     vert = np.concatenate([-np.asarray(lower, float)[::-1], np.asarray(upper, float)[1:]])
     coords = [np.asarray(a, float) for a in axes] + [vert]
     centres = np.meshgrid(*[0.5 * (c[1:] + c[:-1]) for c in coords], indexing="ij")
-    keep = centres[-1] < 0.0
     up = centres[-1] > 0.0
-    for c in centres[:-1]:
-        if upper_extent is not None:
+    if upper_extent is not None:
+        for c in centres[:-1]:
             up = up & (c < upper_extent)
-    keep = keep | up
+    keep = (centres[-1] < 0.0) | up
     m = _structured_mesh(coords, keep, cell, comm)
     z = gdim - 1
     lo = [c[0] for c in coords]
     hi = [c[-1] for c in coords]
-    extra = dict(groups or {})
-    for name, (tag, _) in extra.items():
-        if tag <= 10:
-            raise InputError(f"stacked_blocks: group {name!r}: tag {tag} is reserved (use > 10)")
 
     def outside_extra(p: np.ndarray) -> np.ndarray:
         hit = np.zeros(p.shape[1], dtype=bool)

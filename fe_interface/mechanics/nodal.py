@@ -61,8 +61,9 @@ class ContactState(NamedTuple):
 
 
 class ContactNodes(NamedTuple):
-    """Every node of a contact interface, from all ranks, sorted by x, then y, then z
-    (the same order in serial and parallel).
+    """Every node of a contact interface, from all ranks, sorted by x, then y, then z.
+
+    The same order in serial and parallel.
 
     Attributes:
         x: coordinates, m, (n, 3).
@@ -207,8 +208,10 @@ class NodalContact:
         return self._state
 
     def add_residual(self, u: np.ndarray, b: np.ndarray) -> None:
-        """b += this rank's share of the contact forces (local arrays, ghosts included:
-        sum with a reverse scatter afterwards)."""
+        """Add this rank's share of the contact forces to b.
+
+        Local arrays, ghosts included: sum with a reverse scatter afterwards.
+        """
         s = self.state(u)
         f = (self.share * s.pressure_Pa)[:, None] * self.normal
         B = b.reshape(-1, self.bs)
@@ -216,8 +219,10 @@ class NodalContact:
         B[self.mnodes] -= f
 
     def rows(self, marker: np.ndarray) -> np.ndarray:
-        """Local unrolled rows (+ components, then − components) of every node, −1 on
-        Dirichlet dofs; shape (nodes, 2 bs)."""
+        """Local unrolled rows of every node, −1 on Dirichlet dofs.
+
+        The ⁺ components, then the ⁻ components; shape (nodes, 2 bs).
+        """
         c = np.arange(self.bs)
         r = np.concatenate([self.nodes[:, None] * self.bs + c, self.mnodes[:, None] * self.bs + c], axis=1)
         return np.where(marker[r] < 0, -1, r).astype(PETSc.IntType)
@@ -263,16 +268,20 @@ class NodalContact:
         return self.comm.allreduce(float(np.max(p, initial=0.0)), op=MPI.MAX)
 
     def active_changed(self, previous: np.ndarray | None) -> bool:
-        """True (on every rank) if the active set of the last state differs from
-        ``previous`` (a local boolean array, or None)."""
+        """Whether the active set of the last state differs from ``previous``.
+
+        The same answer on every rank; ``previous``: a local boolean array, or None.
+        """
         s = self._state
         moved = previous is None or s is None or not np.array_equal(previous, s.active)
         return bool(self.comm.allreduce(moved, op=MPI.LOR))
 
     # ------------------------------------------------------------------ output
     def nodal_table(self) -> ContactNodes:
-        """The nodes of all ranks with their current values (collective; every rank
-        gets the whole table)."""
+        """The nodes of all ranks with their current values.
+
+        Collective; every rank gets the whole table.
+        """
         s = self.current_state()
         imap = self.imap
         glob = imap.local_to_global(self.nodes.astype(np.int32))
@@ -303,5 +312,5 @@ class NodalContact:
             c.label, region_names[c.plus], region_names[c.minus], float(area), float(carea),
             float(carea / area) if area > 0 else 0.0, float(force),
             float(force / carea) if carea > 0 else 0.0, float(force / area) if area > 0 else 0.0,
-            pmax, max(gmax, 0.0), max(pen, 0.0), int(round(nodes)), int(round(active)),
+            pmax, max(gmax, 0.0), max(pen, 0.0), round(float(nodes)), round(float(active)),
         )  # fmt: skip

@@ -26,9 +26,7 @@ import numpy as np
 from dolfinx import fem
 from dolfinx.mesh import CellType
 
-from fe_interface.errors import agree
-from fe_interface.io.fields import MESHIO_CELL_TYPE
-from fe_interface.io.files import atomic_files, output_error, quiet_unraisable
+from fe_interface.io.fields import MESHIO_CELL_TYPE, write_mesh_files
 
 __all__ = ["von_mises_cells", "write_contact_surface", "write_mechanics"]
 
@@ -99,26 +97,22 @@ def _write(comm: Any, paths: list[Path], mesh_data: Any) -> None:
     """Write meshio data (rank 0: (points, cells, ctype, pdata, cdata), else None)."""
     import meshio
 
-    err = None
+    m = None
     if mesh_data is not None:
         points, cells, ctype, pdata, cdata = mesh_data
         m = meshio.Mesh(points, [(ctype, cells)], point_data=pdata, cell_data={k: [v] for k, v in cdata.items()})
-        try:
-            with quiet_unraisable():
-                for q in paths:
-                    targets = [q] + ([q.with_suffix(".h5")] if q.suffix == ".xdmf" else [])
-                    atomic_files(targets, lambda tmp, q=q: meshio.write(tmp / q.name, m))
-        except Exception as e:
-            err = output_error(e, f"writing {paths[0].name}")
-    agree(comm, err)
+    write_mesh_files(comm, paths, m)
 
 
 def write_mechanics(
     problem: Any, *paths: str | Path, extra: Mapping[str, fem.Function] | None = None
 ) -> list[Path]:
-    """The displacement, stress and contact fields of a solved
-    :class:`~fe_interface.mechanics.problem.ElasticProblem` (``.vtu``/``.xdmf``;
-    ``extra``: more scalar point fields on the broken scalar P1 space). Collective."""
+    """Write the displacement, stress and contact fields of a solved elastic problem.
+
+    ``problem``: an :class:`~fe_interface.mechanics.problem.ElasticProblem`; ``paths``:
+    ``.vtu``/``.xdmf`` files; ``extra``: more scalar point fields on the broken scalar
+    P1 space. Collective.
+    """
     mesh = problem.tagged.mesh
     comm = mesh.comm
     extra = dict(extra or {})

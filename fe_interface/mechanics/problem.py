@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from petsc4py import PETSc
 
@@ -51,6 +51,8 @@ from fe_interface.mesh import TaggedMesh
 from fe_interface.mesh.topology import region_adjacency
 from fe_interface.solvers.linear import LinearSolver
 from fe_interface.solvers.options import default_petsc_options
+
+_SCALAR: Any = PETSc.ScalarType  # a NumPy scalar type (petsc4py's stubs say dtype)
 
 __all__ = ["ElasticProblem", "MechanicsResult"]
 
@@ -102,7 +104,7 @@ class ElasticProblem:
     def __init__(
         self,
         tagged: TaggedMesh,
-        materials: Mapping[str | int, ElasticMaterial],
+        materials: Mapping[Any, ElasticMaterial],
         contacts: Sequence[Contact] = (),
         boundary_conditions: Sequence[Any] = (),
         body_forces: Sequence[BodyForce] = (),
@@ -163,7 +165,7 @@ class ElasticProblem:
         t0 = time.perf_counter()
         T = self.temperature
         if T is not None and not isinstance(T, fem.Function):
-            T = fem.Constant(self.tagged.mesh, PETSc.ScalarType(float(T)))
+            T = fem.Constant(self.tagged.mesh, _SCALAR(float(T)))
         self.forms = ElasticForms(model, self.space, self.kind, T)
         self.bcs = self._dirichlet(model)
         self.contacts = [NodalContact(self.broken, c, self.axisymmetric) for c in model.contacts]
@@ -219,18 +221,19 @@ class ElasticProblem:
                 self._bc_functions.append(g)
                 continue
             if isinstance(b.spec, Displacement):
-                comps = [(c, v) for c, v in enumerate(b.spec.value) if v is not None]
+                values = cast(Sequence[float | None], b.spec.value)  # not callable: above
+                comps = [(c, v) for c, v in enumerate(values) if v is not None]
             elif isinstance(b.spec, Symmetry):
                 comps = [(self._normal_component(b), 0.0)]
             else:
                 continue
             for c, v in comps:
                 dofs = fem.locate_dofs_topological(W.sub(c), fdim, b.entities)
-                bcs.append(fem.dirichletbc(PETSc.ScalarType(v), dofs, W.sub(c)))
+                bcs.append(fem.dirichletbc(_SCALAR(v), dofs, W.sub(c)))
         if self.axisymmetric:  # u_r = 0 on the axis
             W0, _ = W.sub(0).collapse()
             dofs = fem.locate_dofs_geometrical((W.sub(0), W0), lambda x: np.isclose(x[0], 0.0))
-            bcs.append(fem.dirichletbc(PETSc.ScalarType(0.0), dofs[0], W.sub(0)))
+            bcs.append(fem.dirichletbc(_SCALAR(0.0), dofs[0], W.sub(0)))
         return bcs
 
     def _normal_component(self, b: Any) -> int:
@@ -267,8 +270,10 @@ class ElasticProblem:
 
     # ------------------------------------------------------------------ solve
     def solve(self) -> MechanicsResult:
-        """Assemble and solve (initialising first if needed); warm-starts from the last
-        displacement and multipliers when called again."""
+        """Assemble and solve (initialising first if needed).
+
+        Warm-starts from the last displacement and multipliers when called again.
+        """
         if self.model is None:
             self.initialise()
         t0 = time.perf_counter()
@@ -288,9 +293,11 @@ class ElasticProblem:
         return MechanicsResult(self.u, summaries, solve, dict(self.timings))
 
     def set_temperature(self, T: Any) -> None:
-        """Change the temperature of the thermal strain before the next :meth:`solve`:
-        a number (K) if the problem was built with a number, else update the Function
-        you passed in place."""
+        """Change the temperature of the thermal strain before the next :meth:`solve`.
+
+        A number (K) if the problem was built with a number, else update the Function
+        you passed in place.
+        """
         if isinstance(self.forms.T, fem.Constant):
             self.forms.T.value = float(T)
         else:

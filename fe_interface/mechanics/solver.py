@@ -13,13 +13,17 @@ are updated, λ ← P(u) (Uzawa), and Newton runs again from the current u, unti
 i.e. ε_i |g_i| ≤ rtol·max P on the active nodes: no penetration to that tolerance.
 When the active set of a Newton step equals the one of the assembled Jacobian, the
 matrix is left untouched and PETSc reuses its factorisation (or AMG hierarchy), so
-the later augmentations cost a residual and a back-substitution each.
+the later augmentations cost a residual and a back-substitution each.  A changed
+Jacobian may keep an earlier factorisation as the preconditioner of CG; an AMG
+hierarchy is rebuilt (``pc_gamg_reuse_interpolation`` keeps its prolongation).
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from mpi4py import MPI
 from petsc4py import PETSc
@@ -32,14 +36,15 @@ from dolfinx import fem
 from fe_interface.errors import SolverError
 from fe_interface.mechanics.nodal import NodalContact
 from fe_interface.solvers.linear import check_finite
+from fe_interface.solvers.nonlinear import set_callbacks
 from fe_interface.solvers.options import PetscOptions
 
 __all__ = ["CONTACT_DIRECT_OPTIONS", "ContactSolveInfo", "ContactSolver", "rigid_body_modes"]
 
 #: a preconditioner is kept while at most this many contact nodes, or this fraction of
 #: the active ones, changed state since it was built
-_REUSE_NODES = 8
-_REUSE_FRACTION = 0.25
+_REUSE_NODES = 40
+_REUSE_FRACTION = 0.5
 
 _REASONS = {v: k for k, v in vars(PETSc.SNES.ConvergedReason).items() if isinstance(v, int)}
 
@@ -60,6 +65,9 @@ CONTACT_NEWTON_OPTIONS: dict[str, Any] = {
     "snes_rtol": 1.0e-11,
     "snes_stol": 1.0e-12,
     "snes_max_it": 50,
+    # the preconditioner lag is set by the reuse policy (ContactSolver._choose_preconditioner)
+    # and must survive from one solve (augmentation) to the next
+    "snes_lag_preconditioner_persists": True,
 }
 
 
@@ -73,7 +81,8 @@ class ContactSolveInfo(NamedTuple):
         linear_iterations: KSP iterations in total.
         jacobians: Jacobian assemblies.
         preconditioners: preconditioner builds (factorisations / AMG set-ups); a
-            Jacobian whose active set is close to the one of the last build reuses it.
+            Jacobian whose active set is close to the one of the last factorisation
+            reuses it (an AMG hierarchy is rebuilt).
         multiplier_change_Pa: the last max |Δλ|, Pa (0 for penalty / no contact).
         converged_reason: PETSc's reason of the last solve.
         residual_history: SNES residual norms (N) of the last solve.
@@ -90,9 +99,31 @@ class ContactSolveInfo(NamedTuple):
     residual_history: tuple[float, ...] = ()
 
 
+@functools.cache
+def _snes_lag() -> Any:
+    """``SNESSetLagPreconditioner`` of the PETSc library (petsc4py does not wrap it)."""
+    lib = ctypes.CDLL(str(dolfinx.fem.petsc.get_petsc_lib()))
+    fn = lib.SNESSetLagPreconditioner
+    fn.argtypes = [ctypes.c_void_p, ctypes.c_int64 if np.dtype(PETSc.IntType).itemsize == 8 else ctypes.c_int32]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+def _set_lag_preconditioner(snes: PETSc.SNES, lag: int) -> None:
+    """-2: rebuild the preconditioner at the coming Jacobian, then keep it; -1: keep it."""
+    ierr = _snes_lag()(ctypes.c_void_p(snes.handle), lag)
+    if ierr != 0:
+        raise SolverError(f"SNESSetLagPreconditioner failed with PETSc error code {ierr}")
+
+
 def rigid_body_modes(V: fem.FunctionSpace, axisymmetric: bool = False) -> PETSc.NullSpace:
-    """Rigid body modes of the (broken) vector space as a PETSc near-null space (GAMG):
-    translations and rotations (2D: 3 modes, 3D: 6; axisymmetric: the two translations)."""
+    """Rigid body modes of the (broken) vector space as a PETSc near-null space (GAMG).
+
+    Translations and rotations (2D: 3 modes, 3D: 6; axisymmetric: the two
+    translations).  (Modes per body, i.e. per colour of the broken space, were tried
+    on the 3D point contact of ``benchmarks/bench_contact.py``: no fewer CG
+    iterations.)
+    """
     gdim = V.mesh.geometry.dim
     bs = V.dofmap.bs
     imap = V.dofmap.index_map
@@ -164,15 +195,24 @@ class ContactSolver:
         for c in self.contacts:
             c.insert_sparsity(pattern)
         pattern.finalize()
-        self.A = _cpp.la.petsc.create_matrix(u.function_space.mesh.comm, pattern)
+        comm = u.function_space.mesh.comm
+        self.A = _cpp.la.petsc.create_matrix(comm, pattern)
         if near_null is not None:
             self.A.setNearNullSpace(near_null)
+        # the elastic stiffness does not change: assembled once (with explicit zeros in
+        # the contact blocks, so that PETSc keeps them), copied into each Jacobian
+        self.K = _cpp.la.petsc.create_matrix(comm, pattern)
+        for M in (self.K, self.A):
+            dolfinx.fem.petsc.assemble_matrix(M, J, bcs=self.bcs)
+            M.assemble(PETSc.Mat.AssemblyType.FLUSH)
+            for c in self.contacts:
+                c.add_jacobian(M, marker, np.zeros(c.nodes.size, dtype=bool))
+            M.assemble()
         V = u.function_space
         self.b = dolfinx.fem.petsc.create_vector(V)
         self.x = dolfinx.fem.petsc.create_vector(V)
         self.snes = PETSc.SNES().create(self.A.getComm().tompi4py())
-        self.snes.setFunction(self._residual, self.b)
-        self.snes.setJacobian(self._jacobian, self.A, None)
+        set_callbacks(self.snes, self, self.b, self.A)
         self.snes.setConvergenceHistory(reset=True)
         self.user_options = dict(petsc_options)
         self.options = PetscOptions(self.snes, prefix, CONTACT_NEWTON_OPTIONS | self.user_options)
@@ -186,6 +226,12 @@ class ContactSolver:
         self.snes.setForceIteration(True)
         self._active: list[np.ndarray] | None = None
         self._pc_active: list[np.ndarray] | None = None
+        # a factorisation is a copy: it may precondition a later Jacobian (CG corrects
+        # the low-rank change); an AMG hierarchy is not: its finest smoother applies the
+        # matrix object itself, changed in place, with the old eigenvalue bounds
+        # (Chebyshev), which can make the preconditioner indefinite
+        self._may_reuse = self.user_options.get("pc_type") in ("lu", "cholesky")
+        self._fresh_its: int | None = None
         self.comm = u.function_space.mesh.comm
         self.jacobians = 0
         self.preconditioners = 0
@@ -215,9 +261,7 @@ class ContactSolver:
             c.active_changed(a) for c, a in zip(self.contacts, self._active, strict=True)
         ):
             return  # same active set: same matrix, PETSc keeps its factorisation
-        A.zeroEntries()
-        dolfinx.fem.petsc.assemble_matrix(A, self.J, bcs=self.bcs)
-        A.assemble(PETSc.Mat.AssemblyType.FLUSH)
+        self.K.copy(A, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
         for c, s in zip(self.contacts, states, strict=True):
             c.add_jacobian(A, self.marker, s.active)
         A.assemble()
@@ -226,19 +270,32 @@ class ContactSolver:
         self._choose_preconditioner([s.active for s in states])
 
     def _choose_preconditioner(self, active: list[np.ndarray]) -> None:
-        """Keep the preconditioner (factorisation or AMG hierarchy) of an earlier
-        Jacobian while the active set differs from its own in few nodes: the new matrix
-        is a low-rank change of the old one, so the Krylov method converges in about as
-        many iterations as nodes changed; else rebuild it."""
+        """Decide whether to keep the preconditioner (a factorisation only).
+
+        The factorisation of an earlier Jacobian is kept while the active set differs
+        from its own in few nodes (the new matrix is a low-rank change of the old one:
+        the Krylov method converges in about as many iterations as nodes changed) and
+        the last solve took at most twice (+ 10) the iterations of the first solve with
+        it; else it is rebuilt.
+        """
         changed = sum(
             self.comm.allreduce(int(np.sum(a != b)), op=MPI.SUM)
             for a, b in zip(active, self._pc_active or active, strict=True)
         )
         total = sum(self.comm.allreduce(int(np.sum(a)), op=MPI.SUM) for a in active)
-        reuse = self._pc_active is not None and changed <= max(_REUSE_NODES, _REUSE_FRACTION * total)
-        self.snes.getKSP().getPC().setReusePreconditioner(reuse)
+        last = self.snes.getKSP().getIterationNumber()  # of the last linear solve
+        if self._fresh_its is None and self._pc_active is not None:
+            self._fresh_its = last  # the first solve with a new preconditioner
+        cheap = self._fresh_its is None or last <= 2 * self._fresh_its + 10
+        reuse = (
+            self._may_reuse and self._pc_active is not None and cheap
+            and changed <= max(_REUSE_NODES, _REUSE_FRACTION * total)
+        )  # fmt: skip
+        # SNES decides after this callback: lag -2 rebuilds now (then becomes -1), -1 keeps
+        _set_lag_preconditioner(self.snes, -1 if reuse else -2)
         if not reuse:
             self._pc_active = [a.copy() for a in active]
+            self._fresh_its = None
             self.preconditioners += 1
 
     # ------------------------------------------------------------------ solve
@@ -248,10 +305,10 @@ class ContactSolver:
             self.snes.solve(None, self.x)
         except PETSc.Error as e:
             raise SolverError(
-                f"PETSc failed inside the contact Newton solve (error code {e.ierr}); a body "
+                f"PETSc failed inside the contact Newton solve (error code {getattr(e, 'ierr', 0)}); a body "
                 "held only by contact may have lost it: constrain its rigid motions"
             ) from None
-        reason = self.snes.getConvergedReason()
+        reason = cast(int, self.snes.getConvergedReason())  # an int (the stubs: a class)
         hist = tuple(float(r) for r in self.snes.getConvergenceHistory()[0])
         its = self.snes.getIterationNumber()
         if reason < 0:
@@ -262,8 +319,11 @@ class ContactSolver:
         return its, self.snes.getLinearSolveIterations(), _REASONS.get(reason, str(reason)), hist
 
     def _set_tolerances(self) -> None:
-        """Absolute Newton tolerance 1e-10 times the first residual norm (the load, N),
-        unless the user set ``snes_atol``; fixed at the first solve."""
+        """Set the absolute Newton tolerance to 1e-10 times the first residual norm (N).
+
+        The first residual is the load; unless the user set ``snes_atol``; fixed at the
+        first solve.
+        """
         if self._tolerances_set or "snes_atol" in self.user_options:
             return
         self._residual(self.snes, self.x, self.b)
@@ -277,8 +337,10 @@ class ContactSolver:
         return change, change <= self.rtol * scale + self.atol
 
     def solve(self) -> ContactSolveInfo:
-        """Newton (and augmentations) from the current ``u``; afterwards each contact's
-        state holds the pressures in equilibrium with ``u``.
+        """Newton (and augmentations) from the current ``u``.
+
+        Afterwards each contact's state holds the pressures in
+        equilibrium with ``u``.
 
         Raises:
             SolverError: Newton failed, the augmentations did not converge, or NaN.
@@ -320,5 +382,5 @@ class ContactSolver:
     def destroy(self) -> None:
         """Free the PETSc objects."""
         self.options.release(check=False)
-        for obj in (self.snes, self.A, self.b, self.x):
+        for obj in (self.snes, self.A, self.K, self.b, self.x):
             obj.destroy()

@@ -1,7 +1,8 @@
-"""Verification cases of the contact mechanics and its coupling to heat, each against
-an exact or literature value; every function returns a dict of
-:class:`~fe_interface.postprocessing.checks.Check` (serial and parallel runs are
-compared check by check) and the solver counts in ``info`` (a dict it fills).
+"""Verification cases of the contact mechanics and its coupling to heat.
+
+Each is compared with an exact or literature value; every function returns a dict of :class:`~fe_interface.postprocessing.checks.Check`
+(serial and parallel runs are compared check by check) and the solver counts in ``info``
+(a dict it fills).
 
 * :func:`hertz` — cylinder on a flat (plane strain) or sphere on a flat
   (axisymmetric): half-width, peak pressure and the nodal pressures against Hertz
@@ -32,17 +33,25 @@ import numpy as np
 from scipy.optimize import brentq
 
 from fe_interface.discretisation.facets import FacetQuadrature
+from fe_interface.errors import InputError
 from fe_interface.mechanics.boundary import Displacement, Pressure, Symmetry
 from fe_interface.mechanics.contact import Contact
 from fe_interface.mechanics.contact_law import GasFill, LocalContactLaw
 from fe_interface.mechanics.coupled import StaggeredOptions, ThermoMechanicalProblem
-from fe_interface.mechanics.exact import contact_edge, flat_punch as punch_exact, hertz_line, hertz_point, lumped_average
+from fe_interface.mechanics.exact import contact_edge, hertz_line, hertz_point, lumped_average
+from fe_interface.mechanics.exact import flat_punch as punch_exact
 from fe_interface.mechanics.materials import ElasticMaterial, effective_modulus
 from fe_interface.mechanics.meshes import graded_nodes, stacked_blocks
 from fe_interface.mechanics.problem import ElasticProblem
 from fe_interface.model.boundary import FixedTemperature
 from fe_interface.model.interfaces import Interface
-from fe_interface.model.laws import CMYPlasticConductance, ContactPair, GapRadiation, GasGapConductance, Surface
+from fe_interface.model.laws import (
+    CMYPlasticConductance,
+    ContactPair,
+    GapRadiation,
+    GasGapConductance,
+    Surface,
+)
 from fe_interface.model.materials import Material
 from fe_interface.postprocessing.checks import Check
 from fe_interface.problems.steady import SteadyProblem
@@ -57,7 +66,8 @@ __all__ = [
 ]
 
 STEEL = ElasticMaterial("steel", 200e9, 0.3)
-#: parallel agreement of values solved with MUMPS to the augmentation tolerance 1e-9
+#: serial = mpirun -n 2 (issue 14: to 1e-8); measured differences are <= 1.3e-11 (MUMPS,
+#: augmentations to 1e-9, staggered iterations to 1e-9)
 PAR = 1e-8
 
 
@@ -123,7 +133,7 @@ def hertz(
     return {
         "half_width_m": Check(a_h, a, tol, parallel_rtol=PAR, note=why + " (edge from the P² extrapolation)"),
         "peak_pressure_Pa": Check(float(P[0]), ex.peak_pressure_Pa, tol, parallel_rtol=PAR, note=why),
-        "max_nodal_pressure_error": Check.at_most(float(err.max()), tol, parallel_rtol=1e-6, note=why + ": max |P_i - lumped exact| / p0"),
+        "max_nodal_pressure_error": Check.at_most(float(err.max()), tol, parallel_rtol=PAR, note=why + ": max |P_i - lumped exact| / p0"),
         "force_N": Check(force, total, 1e-9, parallel_rtol=PAR, note="equilibrium with the applied load: augmentation tolerance 1e-9"),
         "max_penetration_m": Check.at_most(res.contacts[0].max_penetration_m, 1e-9 * a, parallel_rtol=None, note="augmented Lagrangian: no penetration (round-off)"),
     }
@@ -137,8 +147,11 @@ def flat_punch(
     info: dict | None = None,
     tol: float = 0.02,
 ) -> dict[str, Check]:
-    """Flat punch (radius a = 10 mm, E_p = 10⁴ E) pressed δ = 1 µm into an aluminium
-    cylinder of radius and depth ``size_over_a`` · a (axisymmetric)."""
+    """Flat punch (radius a = 10 mm, E_p = 10⁴ E) against Boussinesq's solution.
+
+    Pressed δ = 1 µm into an aluminium cylinder of radius and depth ``size_over_a`` · a
+    (axisymmetric).
+    """
     E, nu = 70e9, 0.3
     a, delta = 0.01, 1e-6
     base, rigid = ElasticMaterial("aluminium", E, nu), ElasticMaterial("rigid", 1e4 * E, nu)
@@ -159,19 +172,19 @@ def flat_punch(
     F = res.contacts[0].force_N
     t = p.contacts[0].nodal_table()
     r, P = t.x[:, 0], t.pressure_Pa
-    # the shape of the distribution, scaled by the computed force
-    p_of = lambda s: punch_exact(a, delta, E, nu).pressure(s) * (F / ex.load)  # noqa: E731
-    lumped = lumped_average(r, p_of, axisymmetric=True)
-    p0 = F / (2 * math.pi * a**2)
+    # the nodal pressures against the lumped averages of the analytic distribution
+    # (not rescaled by the computed force: the force's error sits at the edge)
+    lumped = lumped_average(r, ex.pressure, axisymmetric=True)
+    p0 = ex.peak_pressure_Pa  # F/(2πa²), the analytic centre value
     inner = r <= 0.5 * a
     err = float(np.max(np.abs(P - lumped)[inner]) / p0)
     if info is not None:
-        info["errors"] = {"force": F / ex.load - 1, "interior_pressure": err}
+        info["errors"] = {"force": F / ex.load - 1, "interior_pressure": err, "centre": float(P[0]) / p0 - 1}
     why = f"h = a/{1 / h_over_a:.0f}, block {size_over_a:.0f} a: edge singularity (first order) and the finite block (~0.3 %)"
     return {
         "force_N": Check(F, ex.load, tol, parallel_rtol=PAR, note=why),
-        "interior_pressure_error": Check.at_most(err, tol, parallel_rtol=1e-6, note=why + ": max |P_i - lumped exact| / p0 for r <= a/2"),
-        "centre_pressure_Pa": Check(float(P[0]), F / (2 * math.pi * a**2), tol, parallel_rtol=PAR, note=why),
+        "interior_pressure_error": Check.at_most(err, tol, parallel_rtol=PAR, note=why + ": max |P_i - lumped analytic p| / p0 for r <= a/2"),
+        "centre_pressure_Pa": Check(float(P[0]), p0, tol, parallel_rtol=PAR, note=why + ": p(0) = F/(2 pi a^2) with the analytic F"),
     }
 
 
@@ -183,9 +196,11 @@ H_C = 3.0e9
 def uniform_load(
     gdim: int = 2, comm: MPI.Comm = MPI.COMM_WORLD, info: dict | None = None
 ) -> dict[str, Check]:
-    """Two steel blocks (20 mm wide, 10 mm high each) pressed by 2 MPa on the top; the
-    heat problem (300 K below, 400 K on top, k = 16 W/(m K)) with h(P(x)) (CMY) against
-    the constant law at P = F/A."""
+    """Two steel blocks (20 mm wide, 10 mm high each) under a uniform load.
+
+    Pressed by 2 MPa on the top; the heat problem (300 K below, 400 K on top, k = 16
+    W/(m K)) with h(P(x)) (CMY) against the constant law at P = F/A.
+    """
     P0 = 2.0e6
     n = 4
     x = np.linspace(0.0, 0.02, n + 1)
@@ -239,10 +254,12 @@ def _strip(width: float, height: float, nx: int, ny: int, comm: MPI.Comm, cell: 
 def uniform_gap_exact(
     law: LocalContactLaw, gap: float, k: float, H: float, T_bottom: float, T_top: float
 ) -> dict[str, float]:
-    """1D conduction through two blocks (conductivity k W/(m K), height H m each) with an
-    open uniform gap g (m) between them: T⁺ (upper), T⁻ (lower) in K and the flux
-    q (W/m², downwards: top hotter) from q = k (T_top − T⁺)/H = h (T⁺ − T⁻) =
-    k (T⁻ − T_bottom)/H, h = h(P = 0, g, T⁺, T⁻)."""
+    """1D conduction through two blocks (conductivity k W/(m K), height H m each).
+
+    With an open uniform gap g (m) between them: T⁺ (upper), T⁻ (lower) in K and the
+    flux q (W/m², downwards: top hotter) from q = k (T_top − T⁺)/H = h (T⁺ − T⁻) = k (T⁻
+    − T_bottom)/H, h = h(P = 0, g, T⁺, T⁻).
+    """
 
     def resid(q: float) -> float:
         Tp, Tm = T_top - q * H / k, T_bottom + q * H / k
@@ -255,9 +272,11 @@ def uniform_gap_exact(
 def gap_opening(
     tilt: float = 1.0e-4, comm: MPI.Comm = MPI.COMM_WORLD, info: dict | None = None
 ) -> dict[str, Check]:
-    """The upper block lifted by d₀ = 2 µm and rotated by ``tilt`` (rad) about the
-    origin: g(x) = d₀ + θ x, P = 0; h = gas(Y(r_min) + g) + radiation at the heat
-    problem's points; with tilt = 0 the 1D solution (:func:`uniform_gap_exact`)."""
+    """The upper block lifted by d₀ = 2 µm and rotated by ``tilt`` (rad).
+
+    About the origin: g(x) = d₀ + θ x, P = 0; h = gas(Y(r_min) + g) + radiation at the
+    heat problem's points; with tilt = 0 the 1D solution (:func:`uniform_gap_exact`).
+    """
     d0, k, H, W = 2.0e-6, 16.0, 0.01, 0.02
     tagged = _strip(W, H, 8, 4, comm)
     rigid = lambda X: np.stack([-tilt * X[1], d0 + tilt * X[0]])  # noqa: E731
@@ -276,10 +295,12 @@ def gap_opening(
     t = prob.mechanics.contacts[0].nodal_table()
     g_exact = d0 + tilt * t.x[:, 0]
     # h at the heat problem's facet quadrature points against the laws at g(x)
-    m, rc = prob.maps[0], prob.mechanics.model.contacts[0]
+    mech = prob.mechanics
+    assert mech.model is not None and mech.fields is not None and prob.thermal is not None
+    m, rc = prob.maps[0], mech.model.contacts[0]
     q = FacetQuadrature(
-        tagged.mesh, prob.mechanics.fields.space.ufl_element(),
-        prob.mechanics.fields.space.dofmap.dof_layout, rc.entities[:, 0], rc.entities[:, 1], 4,
+        tagged.mesh, mech.fields.space.ufl_element(),
+        mech.fields.space.dofmap.dof_layout, rc.entities[:, 0], rc.entities[:, 1], 4,
     )  # fmt: skip
     worst = 0.0
     Y0 = GAP_LAW.separation(0.0, 0.0)
@@ -324,9 +345,11 @@ def expansion_gap_exact(
     q_bottom: float | None = None, law: LocalContactLaw = EXPANSION_LAW,
     mat: ElasticMaterial = ALU, k: float = K_ALU,
 ) -> dict[str, float]:
-    """1D thermo-elastic solution of :func:`expansion_gap`: two blocks of height H (m)
-    between rigid plates (uniaxial strain, rollers at the sides), an initial gap g₀ (m),
-    T_top (K) fixed, the bottom at T_bottom (K) or heated by q_bottom (W/m²).
+    """1D thermo-elastic solution of :func:`expansion_gap`.
+
+    Two blocks of height H (m) between rigid plates (uniaxial strain, rollers at the
+    sides), an initial gap g₀ (m), T_top (K) fixed, the bottom at T_bottom (K) or heated
+    by q_bottom (W/m²).
 
     Each block is linear in T; uniaxial strain gives the free expansion β ∫ (T − T_ref)
     with β = α (1 + ν)/(1 − ν), and a contact pressure P shortens each block by P H/M,
@@ -364,13 +387,20 @@ def expansion_gap(
     comm: MPI.Comm = MPI.COMM_WORLD, info: dict | None = None,
     staggered: StaggeredOptions | None = None,
 ) -> tuple[dict[str, Check], Any]:
-    """Two aluminium blocks (10 mm each) between rigid plates, a clearance g₀, the top
-    at T_ref, the bottom at ``T_bottom`` (K) or heated by ``q_bottom`` (W/m²): the
-    two-way staggered solution against :func:`expansion_gap_exact`.  Returns the checks
-    and the coupled result."""
+    """Two aluminium blocks (10 mm each) closing a clearance by thermal expansion.
+
+    Between rigid plates, a clearance g₀, the top at T_ref, the bottom at ``T_bottom``
+    (K) or heated by ``q_bottom`` (W/m²): the two-way staggered solution against
+    :func:`expansion_gap_exact`.  Returns the checks and the coupled result.
+    """
     H, W = 0.01, 0.002
     tagged = _strip(W, H, 1, 4, comm)
-    bot = FixedTemperature("bottom", T_bottom) if q_bottom is None else _flux("bottom", q_bottom)
+    if q_bottom is None:
+        if T_bottom is None:
+            raise InputError("expansion_gap: give T_bottom (K) or q_bottom (W/m^2)")
+        bot = FixedTemperature("bottom", T_bottom)
+    else:
+        bot = _flux("bottom", q_bottom)
     mats = {"lower": Material("aluminium", K_ALU), "upper": Material("aluminium", K_ALU)}
     prob = ThermoMechanicalProblem(
         tagged, mats, {"lower": ALU, "upper": ALU},
@@ -389,13 +419,13 @@ def expansion_gap(
     why = "1D uniaxial-strain solution, nodally exact for P1/Q1; staggered to 1e-9"
     checks = {
         "converged": Check(float(res.converged), 1.0, parallel_rtol=1e-12, note="staggered criterion met"),
-        "heat_flow_W": Check(-th.heat_flow_W, ex["q"] * W, 1e-7, parallel_rtol=1e-7, note=why),
-        "jump_K": Check(-th.mean_jump_K, ex["T_minus"] - ex["T_plus"], 1e-7, parallel_rtol=1e-7, note=why),
+        "heat_flow_W": Check(-th.heat_flow_W, ex["q"] * W, 1e-7, parallel_rtol=PAR, note=why),
+        "jump_K": Check(-th.mean_jump_K, ex["T_minus"] - ex["T_plus"], 1e-7, parallel_rtol=PAR, note=why),
     }
     if ex["P"] > 0:
-        checks["pressure_Pa"] = Check(c.max_pressure_Pa, ex["P"], 1e-7, parallel_rtol=1e-7, note=why)
+        checks["pressure_Pa"] = Check(c.max_pressure_Pa, ex["P"], 1e-7, parallel_rtol=PAR, note=why)
     else:
-        checks["gap_m"] = Check(c.max_gap_m, ex["g"], 1e-7, parallel_rtol=1e-7, note=why)
+        checks["gap_m"] = Check(c.max_gap_m, ex["g"], 1e-7, parallel_rtol=PAR, note=why)
         checks["max_pressure_Pa"] = Check.at_most(c.max_pressure_Pa, 0.0, note="open: P = 0")
     return checks, res
 

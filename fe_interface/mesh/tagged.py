@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from mpi4py import MPI
 
@@ -253,7 +253,7 @@ def from_gmsh_model(
     if problem is not None:
         raise MeshError(problem)
     err = None
-    data = None
+    data: Any = None
     try:
         data = dolfinx.io.gmsh.model_to_mesh(
             model, comm, rank, gdim=gdim, partitioner=ghosted_partitioner()

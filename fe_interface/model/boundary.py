@@ -42,8 +42,10 @@ STEFAN_BOLTZMANN = 5.670374419e-8
 
 
 def checked_value(value: Any, name: str, unit: str, owner: str, minimum: str = "") -> Any:
-    """A number checked (``minimum``: "" any finite, "nonneg" >= 0, "pos" > 0) and turned
-    into a float; callables (functions of x, TimeFunction) pass unchanged.
+    """A number checked and turned into a float; callables pass unchanged.
+
+    ``minimum``: "" any finite, "nonneg" >= 0, "pos" > 0; callables are functions of x or
+    TimeFunction.
     """
     if callable(value):
         return value
@@ -91,8 +93,9 @@ class Convection:
 
 @dataclass(frozen=True)
 class Radiation:
-    """Grey radiation to surroundings, q = ε σ (T_amb⁴ − T⁴) W/m² into the body, plus
-    optional convection h (T_inf − T) on the same facets.
+    """Grey radiation to surroundings, q = ε σ (T_amb⁴ − T⁴) W/m² into the body.
+
+    Plus optional convection h (T_inf − T) on the same facets.
 
     Attributes:
         facets: facet group (physical name or tag).

@@ -31,15 +31,15 @@ from fe_interface.errors import InputError
 from fe_interface.model.validation import check_nonnegative, check_positive
 
 __all__ = [
-    "InterfaceLaw",
     "Conductance",
     "FacetConductance",
-    "Resistance",
-    "PerfectContact",
     "Interface",
+    "InterfaceLaw",
     "LawKind",
-    "law_kind",
+    "PerfectContact",
+    "Resistance",
     "constant_like",
+    "law_kind",
 ]
 
 LawKind = Literal["perfect", "constant", "facet", "position", "temperature"]
@@ -57,13 +57,15 @@ class InterfaceLaw(Protocol):
     temperature_dependent: bool
 
     def conductance(self, T_plus: Any, T_minus: Any) -> Any:
-        """h (W/(m² K)) at the temperatures T⁺, T⁻ (K)."""
+        """Conductance h (W/(m² K)) at the temperatures T⁺, T⁻ (K)."""
         ...
 
 
 def constant_like(value: float, T_plus: Any, T_minus: Any) -> Any:
-    """``value`` broadcast to the shape of NumPy temperature inputs (a float for numbers
-    and for symbolic UFL inputs)."""
+    """The number ``value`` broadcast to the shape of NumPy temperature inputs.
+
+    A float for numbers and for symbolic UFL inputs.
+    """
     numeric = (int, float, np.ndarray, np.generic, list, tuple)
     if isinstance(T_plus, numeric) and isinstance(T_minus, numeric):
         shape = np.broadcast(np.asarray(T_plus), np.asarray(T_minus)).shape
@@ -102,14 +104,16 @@ class Conductance:
         return math.inf if h == 0.0 else 1.0 / h
 
     def conductance(self, T_plus: Any = None, T_minus: Any = None) -> Any:
-        """h in W/(m² K), broadcast to NumPy temperatures (constant laws only;
-        position-dependent laws use :meth:`at`)."""
+        """Conductance h in W/(m² K), broadcast to NumPy temperatures.
+
+        Constant laws only; position-dependent laws use :meth:`at`.
+        """
         if callable(self.h):
             raise InputError("position-dependent conductance: evaluate it with .at(x)")
         return constant_like(float(self.h), T_plus, T_minus)
 
     def at(self, x: Any) -> Any:
-        """h at position x (UFL spatial coordinate or NumPy array of shape (3, n))."""
+        """Conductance h (W/(m² K)) at position x (UFL spatial coordinate or NumPy (3, n))."""
         return self.h(x) if callable(self.h) else self.h
 
 
@@ -136,8 +140,10 @@ class Resistance:
 
 @dataclass(frozen=True)
 class FacetConductance:
-    """Interface conductance given facet by facet: a map h(x), W/(m² K), constant on each
-    facet, from a NumPy function evaluated once at the facet midpoints.
+    """Interface conductance given facet by facet.
+
+    A map h(x), W/(m² K), constant on each facet, from a NumPy function evaluated once at the
+    facet midpoints.
 
     Use it for measured or generated conductance maps (e.g. the local gas-gap conductance
     from a rough surface's gap field, :func:`fe_interface.geometry.rough_contact_3d`):
@@ -160,7 +166,7 @@ class FacetConductance:
             )
 
     def at(self, x: Any) -> np.ndarray:
-        """h (W/(m² K)) at midpoints ``x`` (NumPy, shape (3, n)), checked finite and ≥ 0."""
+        """Conductance h (W/(m² K)) at midpoints ``x`` (NumPy (3, n)), checked finite and ≥ 0."""
         x = np.asarray(x, dtype=float)
         h = np.asarray(self.h(x), dtype=float)
         if h.shape != (x.shape[1],):

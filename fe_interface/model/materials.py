@@ -125,7 +125,9 @@ class Anisotropic:
     def orthotropic(
         cls, principal: Any, axes: Any = None, angle: float | None = None, name: str = ""
     ) -> Anisotropic:
-        """Principal values k_i along ``axes`` (rows), or in 2D along the directions at
+        """An orthotropic conductivity from its principal values k_i (W/(m K)) and directions.
+
+        Principal values k_i along ``axes`` (rows), or in 2D along the directions at
         ``angle`` (degrees, counter-clockwise from x) and ``angle`` + 90°; default: the
         coordinate axes.
         """
@@ -144,8 +146,10 @@ class Anisotropic:
 
     @classmethod
     def in_plane(cls, k_in: Any, k_through: Any, normal: Any, name: str = "") -> Anisotropic:
-        """A layered material: ``k_in`` in the plane normal to ``normal``, ``k_through``
-        along it (2D: the in-plane direction is the normal turned by 90°).
+        """A layered material.
+
+        ``k_in`` in the plane normal to ``normal``, ``k_through`` along it (2D: the in-plane
+        direction is the normal turned by 90°).
         """
         n = np.array(normal, dtype=float)
         if n.shape not in ((2,), (3,)) or not np.all(np.isfinite(n)) or not np.linalg.norm(n):
@@ -178,8 +182,10 @@ class Anisotropic:
         return [k for k in self.principal if is_property(k)]
 
     def matrix(self, T: Any = None) -> Any:
-        """K (W/(m K)): NumPy (..., d, d) for NumPy T (None: constant values or the
-        properties at their reference temperature), a UFL matrix for UFL T.
+        """The conductivity tensor K (W/(m K)).
+
+        NumPy (..., d, d) for NumPy T (None: constant values or the properties at their
+        reference temperature), a UFL matrix for UFL T.
         """
         A = np.array(self.axes)
         if T is not None and is_ufl(T):
@@ -196,10 +202,10 @@ class Anisotropic:
             ]
             return np.einsum("i,ij,ik->jk", np.array(vals), A, A)
         t = np.asarray(T, dtype=float)
-        vals = np.stack(
+        vals_t = np.stack(
             [np.broadcast_to(_value_at(k, t), t.shape) for k in self.principal], axis=-1
         )
-        return np.einsum("...i,ij,ik->...jk", vals, A, A)
+        return np.einsum("...i,ij,ik->...jk", vals_t, A, A)
 
     def normal_component(self, n: Any, T: Any = None) -> Any:
         """nᵀ K n (W/(m K)) for the unit vector ``n`` (normalised here)."""
@@ -283,8 +289,10 @@ class Material:
     # ------------------------------------------------------------ values
     @property
     def heat_capacity(self) -> Any:
-        """Volumetric heat capacity ρ c_p, J/(m³ K): a number, a property of T
-        (:class:`~fe_interface.model.properties.Scaled`), or None unless both are given.
+        """Volumetric heat capacity ρ c_p, J/(m³ K).
+
+        A number, a property of T (:class:`~fe_interface.model.properties.Scaled`), or None
+        unless both are given.
         """
         if self.density is None or self.specific_heat is None:
             return None
@@ -294,8 +302,10 @@ class Material:
 
     @property
     def k_ref(self) -> float:
-        """A representative conductivity, W/(m K): the value (the largest principal
-        value of a tensor) at 293.15 K clamped into the properties' valid ranges.
+        """A representative conductivity, W/(m K).
+
+        The value (the largest principal value of a tensor) at 293.15 K clamped into the
+        properties' valid ranges.
         """
         k = self.conductivity
         if isinstance(k, Anisotropic):
@@ -317,9 +327,11 @@ class Material:
         return np.linalg.eigvalsh(v)[..., -1] if self.anisotropic else v
 
     def normal_conductivity(self, n: Any, T: float | None = None) -> float:
-        """nᵀ K n, W/(m K): the conductivity across a plane of unit normal ``n`` (the
-        ``k`` of a contact law's surface for an anisotropic solid); isotropic: k.
-        ``T`` (K): where k depends on T (default: the reference temperature).
+        """The normal conductivity nᵀ K n, W/(m K).
+
+        The conductivity across a plane of unit normal ``n`` (the ``k`` of a contact law's
+        surface for an anisotropic solid); isotropic: k. ``T`` (K): where k depends on T
+        (default: the reference temperature).
         """
         k = self.conductivity
         if isinstance(k, Anisotropic):

@@ -16,9 +16,9 @@ from typing import Any
 from mpi4py import MPI
 
 import numpy as np
-from dolfinx import fem
-from dolfinx.fem import IntegralType
 
+from fe_interface.errors import InputError
+from fe_interface.mesh import TaggedMesh
 from fe_interface.mesh.topology import (
     RegionAdjacency,
     facet_cells,
@@ -26,14 +26,13 @@ from fe_interface.mesh.topology import (
     gather_pairs,
     region_adjacency,
 )
-from fe_interface.errors import InputError, MeshError
-from fe_interface.mesh import TaggedMesh
 from fe_interface.model.boundary import BoundaryCondition, Convection, FixedTemperature, Radiation
 from fe_interface.model.interfaces import Conductance, Interface, LawKind, law_kind
 from fe_interface.model.materials import Material
+from fe_interface.model.regions import RegionModel
 from fe_interface.model.sources import HeatSource
 
-__all__ = ["Model", "ResolvedInterface", "ResolvedBoundary", "ResolvedSource"]
+__all__ = ["Model", "ResolvedBoundary", "ResolvedInterface", "ResolvedSource"]
 
 
 @dataclass
@@ -92,7 +91,7 @@ def _label(bc: Any, taken: Sequence[str]) -> str:
     return key if key not in taken else f"{key}#{len(taken)}"
 
 
-class Model:
+class Model(RegionModel):
     """A heat-conduction model checked against its mesh (collective).
 
     Args:
@@ -112,25 +111,13 @@ class Model:
     def __init__(
         self,
         tagged: TaggedMesh,
-        materials: Mapping[str | int, Material],
+        materials: Mapping[Any, Material],
         interfaces: Sequence[Interface] = (),
         boundary_conditions: Sequence[BoundaryCondition] = (),
         sources: Sequence[HeatSource] = (),
     ) -> None:
-        self.tagged = tagged
-        self.mesh = tagged.mesh
-        self.comm: MPI.Comm = tagged.mesh.comm
-        mesh = self.mesh
-        tdim = mesh.topology.dim
-        mesh.topology.create_entities(tdim - 1)
-        for d0, d1 in ((tdim - 1, tdim), (tdim, tdim - 1), (tdim, 0)):
-            mesh.topology.create_connectivity(d0, d1)
-        cimap = mesh.topology.index_map(tdim)
-        self.num_cells = cimap.size_local + cimap.num_ghosts
-        fimap = mesh.topology.index_map(tdim - 1)
-        self.num_owned_facets = fimap.size_local
-        self.num_facets = fimap.size_local + fimap.num_ghosts
-        self._resolve_regions(materials)
+        super().__init__(tagged)
+        self._resolve_regions(materials, Material, "materials")
         self.interfaces = [self._resolve_interface(spec) for spec in interfaces]
         seen: dict[int, str] = {}
         for d in self.interfaces:
@@ -140,92 +127,9 @@ class Model:
         self.boundaries = self._resolve_boundaries(boundary_conditions)
         self.sources = [self._resolve_source(s) for s in sources]
 
-    # ------------------------------------------------------------------ regions
-    def _resolve_regions(self, materials: Mapping[str | int, Material]) -> None:
-        tg = self.tagged
-        self.region_material: dict[int, Material] = {}
-        for key, mat in materials.items():
-            if not isinstance(mat, Material):
-                raise InputError(f"materials[{key!r}]: expected a Material, got {mat!r}")
-            try:
-                tag = tg.cell_tag(key)
-            except MeshError as e:
-                raise InputError(f"materials: {e}") from None
-            if tag in self.region_material:
-                raise InputError(f"materials: region {key!r} (tag {tag}) is given twice")
-            self.region_material[tag] = mat
-        cell_region = np.zeros(self.num_cells, dtype=np.int64)
-        cell_region[tg.cell_tags.indices] = tg.cell_tags.values
-        if cell_region.size and cell_region.min() < 0:
-            raise MeshError("negative cell tags; region tags must be >= 1")
-        present = np.flatnonzero(np.bincount(cell_region)) if cell_region.size else []
-        all_tags = gather_pairs(self.comm, {int(t) for t in present})
-        if 0 in all_tags:
-            raise MeshError("some cells have no region (cell tag); tag every cell")
-        inv = {v: k for k, v in tg.cell_names.items()}
-        missing = sorted(all_tags - set(self.region_material))
-        if missing:
-            raise InputError(
-                "no material for region(s) "
-                + ", ".join(f"{inv.get(t, t)!r} (tag {t})" for t in missing)
-            )
-        self.regions: list[int] = sorted(all_tags)
-        self.cell_region = cell_region
-        self.region_names = {t: str(inv.get(t, t)) for t in self.regions}
-
-    def region_tag(self, key: str | int, what: str) -> int:
-        """The cell tag of a region name or tag; ``what`` names the item in the error."""
-        try:
-            return self.tagged.cell_tag(key)
-        except MeshError as e:
-            raise InputError(f"{what}: {e}") from None
-
-    def region_cells(self, region: int) -> np.ndarray:
-        """Local cells (ghosts included) of a region tag."""
-        return np.flatnonzero(self.cell_region == region).astype(np.int32)
-
-    # ------------------------------------------------------------------ facets
-    def _group_facets(self, key: str | int, what: str) -> tuple[int, np.ndarray]:
-        try:
-            tag = self.tagged.facet_tag(key)
-        except MeshError as e:
-            raise InputError(f"{what}: {e}") from None
-        ft = self.tagged.facet_tags
-        return tag, ft.indices[ft.values == tag].astype(np.int32)
-
+    # ------------------------------------------------------------------ items
     def _resolve_interface(self, spec: Interface) -> ResolvedInterface:
-        what = f"interface {spec.label!r}"
-        tag, facets = self._group_facets(spec.facets, what)
-        # owned facets have both cells locally (shared-facet ghosting)
-        owned = facets[facets < self.num_owned_facets]
-        n, cells = facet_cells(self.mesh, owned)
-        if self.comm.allreduce(int(np.sum(n < 2))):
-            raise InputError(
-                f"{what}: some of its facets lie on the outer boundary; an interface must "
-                "separate two regions"
-            )
-        r = self.cell_region[cells]
-        lohi = np.unique(np.stack([r.min(axis=0), r.max(axis=0)], axis=1), axis=0)
-        pairs = gather_pairs(self.comm, {(int(a), int(b)) for a, b in lohi})
-        if not pairs:
-            raise InputError(f"{what}: facet group {tag} has no facets")
-        lo, hi = next(iter(pairs))
-        if len(pairs) > 1 or lo == hi:
-            names = [(self.region_names[a], self.region_names[b]) for a, b in sorted(pairs)]
-            raise InputError(
-                f"{what} must separate exactly two different regions; its facets lie "
-                f"between {names}"
-            )
-        plus, minus = lo, hi
-        if spec.plus is not None:
-            p = self.region_tag(spec.plus, f"{what}: plus")
-            if p not in (lo, hi):
-                raise InputError(f"{what}: plus region {spec.plus!r} is not on either side")
-            plus, minus = p, (hi if p == lo else lo)
-        e = fem.compute_integration_domains(IntegralType.interior_facet, self.mesh.topology, owned)
-        e = np.asarray(e, dtype=np.int32).reshape(-1, 4).copy()
-        swap = self.cell_region[e[:, 0]] != plus
-        e[swap] = e[swap][:, [2, 3, 0, 1]]
+        tag, plus, minus, e = self._sides(spec.facets, spec.plus, f"interface {spec.label!r}")
         return ResolvedInterface(spec, tag, plus, minus, e, law_kind(spec.law))
 
     def _resolve_boundaries(self, bcs: Sequence[BoundaryCondition]) -> list[ResolvedBoundary]:
@@ -236,13 +140,7 @@ class Model:
                 raise InputError(f"boundary_conditions[{i}]: not a boundary condition: {bc!r}")
             what = f"{type(bc).__name__} on {bc.facets!r}"
             tag, facets = self._group_facets(bc.facets, what)
-            owned = facets[facets < self.num_owned_facets]
-            n, _ = facet_cells(self.mesh, owned)
-            if self.comm.allreduce(int(np.sum(n > 1))):
-                raise InputError(
-                    f"{what}: the facet group has interior facets; boundary conditions go on "
-                    "the outer boundary"
-                )
+            self._check_outer(facets, what)
             clash = marked[facets]
             j = int(clash.max(initial=-1))
             j = self.comm.allreduce(j, op=MPI.MAX)
@@ -262,8 +160,11 @@ class Model:
 
     # ------------------------------------------------------------------ contacts
     def adjacency(self) -> RegionAdjacency:
-        """Region pairs sharing a vertex, and region pairs in perfect contact (sharing a
-        facet that no resistive interface covers); gathered over all ranks."""
+        """Region pairs sharing a vertex, and region pairs in perfect contact.
+
+        Perfect contact: sharing a facet that no resistive interface covers; gathered over all
+        ranks.
+        """
         resistive = np.zeros(self.num_facets, dtype=bool)
         ft = self.tagged.facet_tags
         for d in self.interfaces:
@@ -280,9 +181,10 @@ class Model:
         }
 
     def check_determined(self, perfect_pairs: set[tuple[int, int]]) -> None:
-        """Every body (regions connected by contact) needs a temperature-fixing boundary
-        (fixed temperature, convection with h > 0, or radiation): else a steady problem
-        is singular.
+        """Check that every body has a temperature-fixing boundary.
+
+        Every body (regions connected by contact) needs a temperature-fixing boundary (fixed
+        temperature, convection with h > 0, or radiation): else a steady problem is singular.
 
         Raises:
             InputError: naming the regions of the floating body.
@@ -300,12 +202,12 @@ class Model:
         for a, b in perfect_pairs | coupled:
             parent[find_root(parent, a)] = find_root(parent, b)
         fixed: set[int] = set()
-        for b in self.boundaries:
-            bc = b.spec
+        for bnd in self.boundaries:
+            bc = bnd.spec
             if isinstance(bc, (FixedTemperature, Radiation)) or (
                 isinstance(bc, Convection) and (callable(bc.h) or bc.h > 0)
             ):
-                owned = b.facets[b.facets < self.num_owned_facets]
+                owned = bnd.facets[bnd.facets < self.num_owned_facets]
                 _, cells = facet_cells(self.mesh, owned)
                 fixed |= {int(r) for r in self.cell_region[cells[0]]}
         fixed = gather_pairs(self.comm, fixed)

@@ -109,13 +109,14 @@ class Property:
     unit: str
     source: str
     valid_range: tuple[float, float] | None
-    T_ref: float
+    T_ref: float | None  # None in the fields: set by __post_init__ (K)
     temperature_dependent = True
 
     # ---------------------------------------------------------------- API
     def __call__(self, T: Any) -> Any:
-        """The value at ``T`` (K): NumPy in, NumPy out (warns outside the valid range);
-        UFL in, UFL out.
+        """The value at ``T`` (K).
+
+        NumPy in, NumPy out (warns outside the valid range); UFL in, UFL out.
         """
         if is_ufl(T):
             return self._value(T)
@@ -138,8 +139,9 @@ class Property:
         return _shape_like((self._value(t + dt) - self._value(t - dt)) / (2 * dt), T)
 
     def mean(self, T0: float, T1: float) -> float:
-        """The mean value over [T0, T1] (K): (F(T1) − F(T0))/(T1 − T0) (the value at T0
-        when T0 = T1).
+        """The mean value over [T0, T1] (K).
+
+        (F(T1) − F(T0))/(T1 − T0) (the value at T0 when T0 = T1).
         """
         if T1 == T0:
             return float(self(T0))
@@ -190,6 +192,7 @@ class Property:
     def _antiderivative(self, T: Any) -> Any:
         """32-point Gauss–Legendre in u = ln s from ln T_ref to ln T: ∫ p(e^u) e^u du."""
         exp, ln, _ = _ops(T)
+        assert self.T_ref is not None  # set by __post_init__
         a = math.log(self.T_ref)
         b = ln(T)
         half, mid = 0.5 * (b - a), 0.5 * (b + a)
@@ -238,9 +241,10 @@ def _common_post_init(p: Any, kind: str) -> str:
 # tables: monotone cubic Hermite interpolation
 # --------------------------------------------------------------------------------------
 def pchip_slopes(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Node derivatives of the monotone piecewise-cubic Hermite interpolant (those of
-    ``scipy.interpolate.PchipInterpolator``: Fritsch–Carlson with the Fritsch–Butland
-    weighted harmonic mean and one-sided three-point ends).
+    """Node derivatives of the monotone piecewise-cubic Hermite interpolant.
+
+    Those of ``scipy.interpolate.PchipInterpolator``: Fritsch–Carlson with the Fritsch–Butland
+    weighted harmonic mean and one-sided three-point ends.
     """
     from scipy.interpolate import PchipInterpolator
 
@@ -252,8 +256,10 @@ def pchip_slopes(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Table(Property):
-    """A property given at points: monotone cubic (PCHIP) interpolation between them,
-    the end values held constant outside (with a warning).
+    """A property given at points.
+
+    Monotone cubic (PCHIP) interpolation between them, the end values held constant outside
+    (with a warning).
 
     Attributes:
         T: temperatures (K), > 0, strictly increasing, at least 2.
@@ -548,9 +554,10 @@ def is_property(x: Any) -> bool:
 
 
 def as_property(value: Any, name: str, unit: str, owner: str) -> Any:
-    """A checked property value: a positive number (float), a :class:`Property`, a
-    ``(T, values)`` pair of sequences (a :class:`Table`), or a function of T (a
-    :class:`PropertyFunction`).
+    """A checked property value.
+
+    A positive number (float), a :class:`Property`, a ``(T, values)`` pair of sequences (a
+    :class:`Table`), or a function of T (a :class:`PropertyFunction`).
     """
     if is_property(value):
         return value

@@ -82,7 +82,8 @@ class TimeFunction:
         d = domain.ufl_domain() if hasattr(domain, "ufl_domain") else domain
         c = self._constants.get(d)
         if c is None:
-            c = fem.Constant(d, PETSc.ScalarType(self.at(self._t)))
+            scalar: Any = PETSc.ScalarType  # a NumPy scalar type (petsc4py's stubs say dtype)
+            c = fem.Constant(d, scalar(self.at(self._t)))
             c._fe_time_function = self  # found again in compiled forms
             self._constants[d] = c
         return c

@@ -6,7 +6,9 @@ sources + Σ boundary inflows − storage = residual (W), where
 * boundary inflows: the rates of the flux and convection terms, and for every fixed
   temperature the *consistent reaction*: the residual of the unconstrained system at
   its dofs (each dof counted by the first condition that fixes it);
-* storage: ∫ ρ c_p ∂T/∂t dV (0 for steady problems).
+* storage: ∫ ρ c_p ∂T/∂t dV, plus the heat stored in thin layers that are interfaces,
+  ∫_Γ (ρ c_p t/2)(∂T⁺/∂t + ∂T⁻/∂t) dA (:mod:`fe_interface.discretisation.layers`), as the
+  difference quotient of the stored heat over the step (0 for steady problems).
 
 All totals in W; axisymmetric models are integrated over the full 2π.
 
@@ -44,26 +46,28 @@ from fe_interface.discretisation.formulation import Formulation
 __all__ = [
     "BALANCE_RTOL_WARN",
     "EnergyBalance",
+    "HeatRates",
     "balance_floor",
     "balance_warning",
-    "HeatRates",
-    "make_balance",
     "dirichlet_reactions",
+    "make_balance",
     "residual_vector",
-    "steady_residual_form",
     "steady_balance",
+    "steady_residual_form",
 ]
 
 
 class EnergyBalance(NamedTuple):
-    """Global balance: heat generated + heat entering through every boundary − heat
-    stored = residual.
+    """Global energy balance of a solution (W).
+
+    Heat generated + heat entering through every boundary − heat stored = residual.
 
     Attributes:
         sources_W: total volumetric heat generation, W.
         boundary_inflow_W: heat flowing *in* through each boundary condition's facets, W
             (fixed-temperature boundaries: the consistent reaction flux).
-        storage_rate_W: rate of heat storage ∫ ρ c_p ∂T/∂t dV, W (0 when steady).
+        storage_rate_W: rate of heat storage ∫ ρ c_p ∂T/∂t dV (and in thin layers), W
+            (0 when steady).
         residual_W: sources + Σ inflows − storage, W (0 for an exact balance).
         relative_residual: |residual| / scale_W, dimensionless.
         time_s: end of the time step the balance refers to, s (None when steady).
@@ -97,20 +101,25 @@ def make_balance(
     time: tuple[float, float, float] | None = None,
     floor_W: float = 0.0,
 ) -> EnergyBalance:
-    """An :class:`EnergyBalance` from its terms (W); ``time`` = (t, dt, θ) if transient;
-    ``floor_W``: the smallest rate the computation resolves (:func:`balance_floor`)."""
+    """An :class:`EnergyBalance` from its terms (W).
+
+    ``time`` = (t, dt, θ) if transient; ``floor_W``: the smallest rate the computation resolves
+    (:func:`balance_floor`).
+    """
     residual = sources + sum(inflows.values()) - storage
     gross = abs(sources) + sum(abs(q) for q in inflows.values()) + abs(storage)
     scale = max(gross, float(floor_W) if math.isfinite(floor_W) else 0.0)
     rel = abs(residual) / scale if scale > 0 else 0.0
-    t = time if time is not None else (None, None, None)
-    return EnergyBalance(sources, dict(inflows), storage, residual, rel, *t, scale)
+    t_s, dt_s, theta = time if time is not None else (None, None, None)
+    return EnergyBalance(sources, dict(inflows), storage, residual, rel, t_s, dt_s, theta, scale)
 
 
 def balance_floor(f: Formulation, T: Any = None, stored_abs_J: float = 0.0, dt: float | None = None) -> float:
-    """The resolution floor (W) of the balance of the field ``T`` (default ``f.T``):
+    """The resolution floor (W) of the balance of the field ``T`` (default ``f.T``).
+
     ``1e-3 k_max |T|_max L^(d-2)`` (+ ``1e-8 stored_abs_J / dt`` for a time step, with
-    ``stored_abs_J`` = ∫ ρ c_p |T| dV); collective."""
+    ``stored_abs_J`` = ∫ ρ c_p |T| dV); collective.
+    """
     T = f.T if T is None else T
     comm = f.comm
     x = f.mesh.geometry.x
@@ -130,8 +139,10 @@ def balance_floor(f: Formulation, T: Any = None, stored_abs_J: float = 0.0, dt: 
 
 
 def balance_warning(b: EnergyBalance) -> str | None:
-    """A one-line warning if the balance does not close (relative residual above
-    :data:`BALANCE_RTOL_WARN`), else None."""
+    """A one-line warning if the balance does not close, else None.
+
+    Not closed: relative residual above :data:`BALANCE_RTOL_WARN`.
+    """
     rel = b.relative_residual
     if math.isfinite(rel) and rel <= BALANCE_RTOL_WARN:
         return None
@@ -173,8 +184,10 @@ class HeatRates:
 
 
 def residual_vector(f: Formulation, form: fem.Form, T: Any = None, scale: float = 1.0) -> np.ndarray:
-    """Local array of an assembled residual form plus ``scale`` · K T (the facet-wise
-    interface terms), summed over processes (owned entries exact)."""
+    """Local array (W) of an assembled residual form plus ``scale`` · K T.
+
+    K T are the facet-wise interface terms; summed over processes (owned entries exact).
+    """
     T = f.T if T is None else T
     vec = fem.assemble_vector(form)
     if f.coupling is not None:
@@ -184,8 +197,10 @@ def residual_vector(f: Formulation, form: fem.Form, T: Any = None, scale: float 
 
 
 def dirichlet_reactions(f: Formulation, residual: np.ndarray | None) -> dict[str, float]:
-    """Heat (W) entering through each fixed-temperature condition: the sum of the
-    unconstrained residual over its owned dofs (collective)."""
+    """Heat (W) entering through each fixed-temperature condition.
+
+    The sum of the unconstrained residual over its owned dofs (collective).
+    """
     local = np.array(
         [float(np.sum(residual[g.owned_dofs])) if residual is not None else 0.0 for g in f.dirichlet]
     )

@@ -31,6 +31,7 @@ give the same value on every rank.  Units: K, m, m², m³ (axisymmetric: full 2�
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from mpi4py import MPI
@@ -295,8 +296,10 @@ class DerivedValues(NamedTuple):
         return None if self.junction is None else self.junction.max_K
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``junction`` ({region, temperature_K}), ``regions``, ``probes``,
-        ``boundaries`` (lists of objects with a unit in every key)."""
+        """JSON-ready: ``junction`` ({region, temperature_K}), ``regions``, ``probes``, ``boundaries``.
+
+        Lists of objects with a unit in every key.
+        """
         j = self.junction
         return {
             "junction": None if j is None else {"region": j.region, "temperature_K": j.max_K},
@@ -306,9 +309,11 @@ class DerivedValues(NamedTuple):
         }
 
     def flat(self) -> dict[str, float]:
-        """One number per key (the names of sweep outputs): ``junction_K``,
-        ``regions.<r>.min_K|mean_K|max_K``, ``probes.<p>_K``,
-        ``boundaries.<b>.heat_flow_W|mean_temperature_K``."""
+        """One number per key (the names of sweep outputs).
+
+        ``junction_K``, ``regions.<r>.min_K|mean_K|max_K``, ``probes.<p>_K``,
+        ``boundaries.<b>.heat_flow_W|mean_temperature_K``.
+        """
         out: dict[str, float] = {}
         if self.junction is not None:
             out["junction_K"] = self.junction.max_K
@@ -327,7 +332,11 @@ def _probe_specs(probes: Any) -> list[ProbeSpec]:
     """ProbeSpec list from a mapping name -> point or ProbeSpec, or a sequence of them."""
     if probes is None:
         return []
-    items = probes.items() if isinstance(probes, dict) else [(None, q) for q in probes]
+    if isinstance(probes, (str, bytes)) or not isinstance(probes, (Mapping, Iterable)):
+        raise InputError(
+            f"probes must be a mapping name -> point (m) or a sequence of ProbeSpec, got {type(probes).__name__}"
+        )
+    items = probes.items() if isinstance(probes, Mapping) else [(None, q) for q in probes]
     out = []
     for name, q in items:
         if isinstance(q, ProbeSpec):
@@ -335,7 +344,10 @@ def _probe_specs(probes: Any) -> list[ProbeSpec]:
             continue
         if name is None:
             raise InputError(f"probes: {q!r} needs a name (give a mapping name -> point)")
-        pt = tuple(float(v) for v in q)
+        try:
+            pt = tuple(float(v) for v in q)
+        except (TypeError, ValueError):
+            pt = ()
         if len(pt) not in (2, 3) or not all(math.isfinite(v) for v in pt):
             raise InputError(f"probe {name!r}: the point must be 2 or 3 finite coordinates (m), got {q!r}")
         out.append(ProbeSpec(str(name), pt))
@@ -347,8 +359,7 @@ def _probe_specs(probes: Any) -> list[ProbeSpec]:
 
 
 class Derived:
-    """Evaluator of :class:`DerivedValues` (set up once, then one call per field;
-    collective).
+    """Evaluator of :class:`DerivedValues`: set up once, then one call per field (collective).
 
     Args:
         p: a problem or a formulation.
@@ -374,6 +385,8 @@ class Derived:
         model = f.model
         if junction is not None:
             model.region_tag(junction, "junction")
+        if isinstance(regions, str):  # one region
+            regions = [regions]
         names = [model.region_names[t] for t in model.regions] if regions is None else list(regions)
         if junction is not None:
             names = [junction] + [n for n in names if n != junction]
@@ -410,10 +423,12 @@ class Derived:
         return out
 
     def compute(self, T: fem.Function | None = None, balance: Any = None) -> DerivedValues:
-        """The :class:`DerivedValues` of the field ``T`` (default: the problem's); the
-        boundary heat flows come from ``balance`` (an
-        :class:`~fe_interface.postprocessing.balance.EnergyBalance` of the same field;
-        NaN without one)."""
+        """The :class:`DerivedValues` of the field ``T`` (default: the problem's).
+
+        The boundary heat flows come from ``balance`` (an
+        :class:`~fe_interface.postprocessing.balance.EnergyBalance` of the same field; NaN
+        without one).
+        """
         stats = [r.statistics(T) for r in self.regions.values()]
         junction = stats[0] if self.junction is not None else None
         names = self.f.model.region_names
@@ -426,9 +441,10 @@ class Derived:
 
 
 class Monitors:
-    """Per-step columns of a transient run: the probes (``probe_<name>_K``) and the
-    min/mean/max temperature of chosen regions (``<region>_min_K``, ``_mean_K``,
-    ``_max_K``); collective.
+    """Per-step columns of a transient run: probes and region temperatures (collective).
+
+    The probes (``probe_<name>_K``) and the min/mean/max temperature of chosen regions
+    (``<region>_min_K``, ``_mean_K``, ``_max_K``).
 
     Args:
         f: the formulation.
@@ -437,7 +453,7 @@ class Monitors:
     """
 
     def __init__(self, f: Any, probes: Any = None, regions: Any = ()) -> None:
-        self.derived = Derived(f, probes, regions=list(regions))
+        self.derived = Derived(f, probes, regions=[regions] if isinstance(regions, str) else list(regions))
         self.columns = [f"probe_{q.name}_K" for q in self.derived.probes]
         for r in self.derived.regions:
             self.columns += [f"{r}_min_K", f"{r}_mean_K", f"{r}_max_K"]

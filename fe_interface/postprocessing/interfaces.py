@@ -100,8 +100,10 @@ def _degree(f: Formulation) -> int:
 
 
 class InterfaceTable:
-    """The quadrature data of every interface, computed once; :meth:`compute` gives the
-    table of any temperature field on the formulation's space (collective).
+    """The quadrature data of every interface, computed once.
+
+    :meth:`compute` gives the table of any temperature field on the formulation's space
+    (collective).
 
     Args:
         f: the formulation.
@@ -167,14 +169,18 @@ class InterfaceTable:
         return self.f.coupling.heat_flows(u, [self.f.coupled_rows[d.label]])[0]
 
     def flows_and_jumps(self, T: Any = None) -> list[tuple[float, float]]:
-        """(heat flow W, mean jump K) of every interface (collective): the per-step
-        columns of a transient run."""
+        """(heat flow W, mean jump K) of every interface (collective).
+
+        The per-step columns of a transient run.
+        """
         return [(s.heat_flow_W, s.mean_jump_K) for s in self.compute(T, extremes=False)]
 
     def compute(self, T: Any = None, extremes: bool = True) -> list[InterfaceSummary]:
-        """The :class:`InterfaceSummary` of every interface for the field ``T`` (default
-        ``f.T``); collective, the same on every rank (``extremes=False`` skips the
-        min/max and the mechanisms: NaN and {})."""
+        """The :class:`InterfaceSummary` of every interface for the field ``T`` (default ``f.T``).
+
+        Collective, the same on every rank (``extremes=False`` skips the min/max and the
+        mechanisms: NaN and {}).
+        """
         f = self.f
         u = (f.T if T is None else T).x.array
         comm = f.comm
@@ -225,8 +231,9 @@ class InterfaceTable:
 
 
 def check_laws(table: InterfaceTable, T: Any = None) -> None:
-    """Check that every temperature-dependent law gives a finite h >= 0 at the
-    quadrature points of the field ``T`` (default ``f.T``) where the temperatures are
+    """Check that every temperature-dependent law gives a finite h >= 0 for the field ``T``.
+
+    At the quadrature points of the field ``T`` (default ``f.T``) where the temperatures are
     finite (collective).
 
     Raises:
@@ -271,14 +278,18 @@ def check_laws(table: InterfaceTable, T: Any = None) -> None:
 
 
 def interface_table(f: Formulation, T: Any = None) -> list[InterfaceSummary]:
-    """The :class:`InterfaceSummary` of every interface of ``f`` for the field ``T``
-    (default ``f.T``); collective, the same on every rank."""
+    """The :class:`InterfaceSummary` of every interface of ``f`` for the field ``T``.
+
+    ``T`` defaults to ``f.T``; collective, the same on every rank.
+    """
     return InterfaceTable(f).compute(T)
 
 
 def _mechanisms(f: Formulation, d: ResolvedInterface, pts: _Points) -> dict[str, Any]:
-    """Per-mechanism conductances, resistances and heat flows of a law with
-    ``breakdown`` (area means over the quadrature points of all ranks)."""
+    """Per-mechanism conductances, resistances and heat flows of a law with ``breakdown``.
+
+    Area means over the quadrature points of all ranks.
+    """
     comm = f.comm
     area = pts.weight * f.two_pi
     Tp, Tm = pts.T_plus, pts.T_minus

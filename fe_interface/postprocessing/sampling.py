@@ -25,17 +25,17 @@ from fe_interface.discretisation.formulation import Formulation
 from fe_interface.errors import InputError, collective
 
 __all__ = [
-    "LineProfile",
     "InterfaceFlux",
+    "LineProfile",
     "PointLocation",
-    "line_profile",
-    "interface_flux",
     "as_formulation",
+    "check_line",
     "evaluate_at",
+    "interface_flux",
+    "line_profile",
     "locate_in_mesh",
     "locate_points",
     "points_inside",
-    "check_line",
 ]
 
 
@@ -151,8 +151,10 @@ class _Locator:
         return _allreduce(self.comm, local.astype(np.int64), MPI.MAX)
 
     def evaluate(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(region tag, T) at each point; a point on a cell boundary takes the cell
-        found first on the lowest rank that has one."""
+        """(region tag, T in K) at each point.
+
+        A point on a cell boundary takes the cell found first on the lowest rank that has one.
+        """
         x = np.ascontiguousarray(x, dtype=np.float64)
         cells = self._cells(x)
         region = np.where(cells >= 0, self.f.model.cell_region[np.maximum(cells, 0)], 0)
@@ -191,9 +193,10 @@ class PointLocation(NamedTuple):
 def locate_points(
     p: Any, points: Any, regions: Sequence[int | None] | None = None
 ) -> PointLocation:
-    """Locate points (m) in the owned cells of the mesh, each optionally in a given
-    region (tag; a point on an interface belongs to both sides: the region says which
-    side's temperature is wanted).  Collective.
+    """Locate points (m) in the owned cells of the mesh, each optionally in a given region.
+
+    A point on an interface belongs to both sides: the region (tag) says which side's
+    temperature is wanted.  Collective.
 
     Args:
         p: a problem or a formulation.
@@ -208,8 +211,10 @@ def locate_points(
 def locate_in_mesh(
     mesh: Any, cell_region: np.ndarray, points: Any, regions: Sequence[int | None] | None = None
 ) -> PointLocation:
-    """:func:`locate_points` on a mesh with its region tag per local cell (before any
-    formulation exists); collective."""
+    """:func:`locate_points` on a mesh with its region tag per local cell (collective).
+
+    For use before any formulation exists.
+    """
     import dolfinx.geometry
 
     x = np.zeros((len(points), 3))
@@ -241,8 +246,10 @@ def locate_in_mesh(
 
 
 def evaluate_at(p: Any, where: PointLocation, T: Any = None) -> np.ndarray:
-    """The temperature (K) at located points (NaN where no cell holds them); collective,
-    the same on every rank."""
+    """The temperature (K) at located points (NaN where no cell holds them).
+
+    Collective; the same on every rank.
+    """
     f = as_formulation(p)
     T = f.T if T is None else T
     out = np.zeros(len(where.points))
@@ -256,8 +263,10 @@ def evaluate_at(p: Any, where: PointLocation, T: Any = None) -> np.ndarray:
 
 
 def points_inside(mesh: Any, points: np.ndarray) -> np.ndarray:
-    """For each point (n, 3), whether some cell of the mesh holds it (collective; the
-    same answer on every rank)."""
+    """For each point (n, 3), whether some cell of the mesh holds it.
+
+    Collective; the same answer on every rank.
+    """
     import dolfinx.geometry
 
     tdim = mesh.topology.dim
@@ -271,8 +280,11 @@ def points_inside(mesh: Any, points: np.ndarray) -> np.ndarray:
 
 
 def _nudged_ends(mesh: Any, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The end points, each moved 1e-9 of the length inwards along the line if it lies
-    just outside (on the boundary within round-off); and which ends are inside."""
+    """The end points, nudged inwards if just outside, and which ends are inside.
+
+    Each end point is moved 1e-9 of the length inwards along the line if it lies just
+    outside (on the boundary within round-off).
+    """
     d = (b - a) * 1e-9
     inside = points_inside(mesh, np.array([a, b]))
     nudged = points_inside(mesh, np.array([a + d, b - d]))
@@ -282,8 +294,10 @@ def _nudged_ends(mesh: Any, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, n
 
 
 def check_line(mesh: Any, start: Any, end: Any, what: str = "line") -> None:
-    """Raise :class:`~fe_interface.errors.InputError` if an end point of the segment
-    lies outside the mesh (collective)."""
+    """Raise :class:`~fe_interface.errors.InputError` if an end point lies outside the mesh.
+
+    The end points of the segment ``start``–``end`` (collective).
+    """
     a = np.zeros(3)
     b = np.zeros(3)
     a[: len(start)] = start
@@ -321,7 +335,7 @@ def _default_line(p: Any) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-def line_profile(
+def line_profile(  # noqa: C901 -- argument checks, then sampling and crossing search
     p: Any,
     start: Sequence[float] | None = None,
     end: Sequence[float] | None = None,
@@ -333,15 +347,16 @@ def line_profile(
 
     Args:
         p: a solved problem (or its formulation).
-        start, end: end points (m; 2 or 3 coordinates).  Default: through the centre of
-            the bounding box along its longest side.
+        start: first end point (m; 2 or 3 coordinates).  Default (with ``end``): through
+            the centre of the bounding box along its longest side.
+        end: second end point (m; 2 or 3 coordinates), given with ``start``.
         n: number of equally spaced samples (the crossings add two samples each).
         rtol: crossings are located to ``rtol`` × line length.
         T: the field to sample (default: the problem's temperature).
     """
     if (start is None) != (end is None):
         raise InputError("line: give both start and end, or neither")
-    if start is None:
+    if start is None or end is None:  # both (checked above)
         a, b = _default_line(p)
     else:
         a = np.zeros(3)
@@ -424,8 +439,10 @@ def line_profile(
 # interface flux at facet midpoints
 # --------------------------------------------------------------------------------------
 def interface_flux(p: Any, name: str, T: Any = None) -> InterfaceFlux:
-    """h, T⁺ − T⁻ and q″ at the midpoints of the facets of interface ``name``
-    (collective; gathered on every rank, sorted by position)."""
+    """Conductance h, jump T⁺ − T⁻ and flux q″ at the facet midpoints of interface ``name``.
+
+    Units W/(m² K), K and W/m²; collective, gathered on every rank, sorted by position.
+    """
     from fe_interface.discretisation.coupling import facet_sides
     from fe_interface.discretisation.facets import FacetQuadrature
 

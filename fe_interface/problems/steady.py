@@ -24,7 +24,6 @@ Usage (the FESTIM pattern)::
 
 from __future__ import annotations
 
-import itertools
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -57,20 +56,20 @@ from fe_interface.postprocessing.interfaces import (
     check_laws,
     interface_table,
 )
+from fe_interface.problems.base import ProblemBase
 from fe_interface.solvers.conditioning import contrast_warning
 from fe_interface.solvers.linear import LinearSolver, SolveInfo
 from fe_interface.solvers.nonlinear import NewtonSolver
-from fe_interface.solvers.options import default_petsc_options
 
-__all__ = ["SteadyProblem", "SteadyResult", "newton_checked", "unique_prefix"]
-
-_counter = itertools.count()
+__all__ = ["SteadyProblem", "SteadyResult", "newton_checked"]
 
 
 def newton_checked(newton: NewtonSolver, table: InterfaceTable) -> SolveInfo:
-    """Newton from the current field, with the temperature-dependent laws checked at the
-    initial guess, after the solve and, if it fails, at the last iterate (a law giving
-    h < 0 or NaN is named with its temperatures instead of a PETSc reason).
+    """Newton from the current field, with the temperature-dependent laws checked.
+
+    The laws are checked at the initial guess, after the solve and, if it fails, at the last
+    iterate (a law giving h < 0 or NaN is named with its temperatures instead of a PETSc
+    reason).
 
     Raises:
         InputError: a law gives h < 0, NaN or Inf.
@@ -84,11 +83,6 @@ def newton_checked(newton: NewtonSolver, table: InterfaceTable) -> SolveInfo:
         raise
     check_laws(table)
     return info
-
-
-def unique_prefix() -> str:
-    """A PETSc options prefix no other problem of this process uses."""
-    return f"fe_interface_{next(_counter)}_"
 
 
 class SteadyResult(NamedTuple):
@@ -105,7 +99,7 @@ class SteadyResult(NamedTuple):
     timings: dict[str, float]
 
 
-class SteadyProblem:
+class SteadyProblem(ProblemBase):
     """Steady conduction with interface conductance (see the module docstring).
 
     Args:
@@ -131,7 +125,7 @@ class SteadyProblem:
     def __init__(
         self,
         tagged: TaggedMesh,
-        materials: Mapping[str | int, Material],
+        materials: Mapping[Any, Material],
         interfaces: Sequence[Interface] = (),
         boundary_conditions: Sequence[BoundaryCondition] = (),
         sources: Sequence[HeatSource] = (),
@@ -142,35 +136,22 @@ class SteadyProblem:
         petsc_options_prefix: str | None = None,
         initial_temperature: float | None = None,
     ) -> None:
-        if degree not in (1, 2, 3):
-            raise InputError(f"degree must be 1, 2 or 3, got {degree!r}")
-        self.tagged = tagged
-        self.materials = dict(materials)
-        self.interfaces = list(interfaces)
-        self.boundary_conditions = list(boundary_conditions)
-        self.sources = list(sources)
-        self.degree = degree
-        self.axisymmetric = axisymmetric
-        self.petsc_options = default_petsc_options(solver) | dict(petsc_options or {})
-        self.prefix = petsc_options_prefix or unique_prefix()
+        super().__init__(
+            tagged, materials, interfaces, boundary_conditions, sources, degree, axisymmetric,
+            solver, petsc_options, petsc_options_prefix,
+        )  # fmt: skip
         if initial_temperature is None:
             fixed = [b.value for b in boundary_conditions if isinstance(b, FixedTemperature)]
             fixed += [b.T_inf for b in boundary_conditions if isinstance(b, Convection)]
             fixed += [b.T_amb for b in boundary_conditions if isinstance(b, Radiation)]
-            fixed = [t for t in fixed if not callable(t)]
-            initial_temperature = float(np.mean(fixed)) if fixed else 293.15
+            consts: list[float] = [t for t in fixed if not callable(t)]
+            initial_temperature = float(np.mean(consts)) if consts else 293.15
         self.initial_temperature = initial_temperature
         self.timings: dict[str, float] = {}
-        self.formulation: Formulation | None = None
         self.solver: LinearSolver | NewtonSolver | None = None
         self._solved = False
 
     # ------------------------------------------------------------------ set-up
-    @property
-    def comm(self) -> Any:
-        """The mesh's communicator."""
-        return self.tagged.mesh.comm
-
     def initialise(self) -> None:
         """Check the input, build the space, the forms and the solver (collective)."""
         t0 = time.perf_counter()
@@ -204,19 +185,6 @@ class SteadyProblem:
         if msg:
             warnings.warn(msg, stacklevel=2)
 
-    @property
-    def T(self) -> fem.Function:
-        """The temperature (K) on the broken space."""
-        return self._formulation().T
-
-    temperature = T
-
-    def _formulation(self) -> Formulation:
-        if self.formulation is None:
-            self.initialise()
-        assert self.formulation is not None
-        return self.formulation
-
     # ------------------------------------------------------------------ solve
     def run(self) -> SteadyResult:
         """Assemble and solve (initialising first if needed)."""
@@ -248,11 +216,6 @@ class SteadyProblem:
         return self._formulation()
 
     # ------------------------------------------------------------------ outputs
-    def region_temperature(self, region: str | int) -> tuple[fem.Function, np.ndarray]:
-        """The temperature and the local cells (ghosts included) of ``region``."""
-        f = self._formulation()
-        return f.T, f.region_cells(region)
-
     def interface_table(self) -> list[InterfaceSummary]:
         """Per-interface :class:`~fe_interface.postprocessing.interfaces.InterfaceSummary`."""
         return interface_table(self._require_solution("interface_table"))
@@ -269,8 +232,9 @@ class SteadyProblem:
     def derived_values(
         self, probes: Any = None, junction: str | None = None, regions: list[str] | None = None
     ) -> DerivedValues:
-        """Junction temperature, region min/mean/max, probes and boundary heat flows
-        (:class:`~fe_interface.postprocessing.derived.DerivedValues`; K, W).
+        """Junction temperature, region min/mean/max, probes and boundary heat flows (K, W).
+
+        See :class:`~fe_interface.postprocessing.derived.DerivedValues`.
 
         Args:
             probes: mapping name -> point (m), or ProbeSpec objects.
@@ -280,9 +244,14 @@ class SteadyProblem:
         f = self._require_solution("derived_values")
         return Derived(f, probes, junction, regions).compute(balance=steady_balance(f))
 
-    def export(self, folder: str | Path, name: str = "temperature", vtx: bool = True) -> dict[str, Any]:
-        """Write ``name.xdmf``/``.h5``, ``name.vtu``, ``name_summary.json`` (and the VTX
-        folder ``name_vtx.bp``) into ``folder``; returns the paths and the tables."""
+    def export(
+        self, folder: str | Path, name: str = "temperature", vtx: bool = True
+    ) -> dict[str, Any]:
+        """Write the solution and its summary into ``folder``; returns the paths and the tables.
+
+        Writes ``name.xdmf``/``.h5``, ``name.vtu``, ``name_summary.json`` (and the VTX folder
+        ``name_vtx.bp``).
+        """
         from fe_interface.io.results import write_steady_results
 
         f = self._require_solution("export")

@@ -84,13 +84,16 @@ from fe_interface.postprocessing.balance import (
 )
 from fe_interface.postprocessing.derived import Derived, DerivedValues, Monitors
 from fe_interface.postprocessing.interfaces import InterfaceSummary, InterfaceTable
-from fe_interface.problems.steady import newton_checked, unique_prefix
+from fe_interface.problems.base import ProblemBase
+from fe_interface.problems.steady import newton_checked
 from fe_interface.solvers.conditioning import contrast_warning
 from fe_interface.solvers.linear import LinearSolver, SolveInfo
 from fe_interface.solvers.nonlinear import NewtonSolver
-from fe_interface.solvers.options import default_petsc_options
 
-__all__ = ["TransientProblem", "TransientResult", "SCHEMES"]
+__all__ = ["SCHEMES", "TransientProblem", "TransientResult"]
+
+#: PETSc's scalar type, a NumPy scalar type (petsc4py's stubs declare it a dtype)
+_SCALAR: Any = PETSc.ScalarType
 
 #: time schemes by name -> θ
 SCHEMES = {
@@ -144,8 +147,10 @@ def _check_run_arguments(
     t_end: Any, dt: Any, adaptive: bool, tol: Any, dt_min: Any, dt_max: Any,
     output_every: Any, checkpoint_every: Any, max_steps: Any,
 ) -> tuple[float, float, float, float, float]:  # fmt: skip
-    """The checked times and tolerances of :meth:`TransientProblem.run` (NumPy scalars
-    accepted): (t_end, dt, tol, dt_min, dt_max)."""
+    """The checked times and tolerances of :meth:`TransientProblem.run` (NumPy scalars accepted).
+
+    Returns (t_end, dt, tol, dt_min, dt_max).
+    """
     for label, val in (("dt", dt), ("t_end", t_end)):
         if not is_real(val) or not (val > 0 and math.isfinite(val)):
             raise InputError(f"{label} must be a positive number of seconds, got {val!r}")
@@ -188,7 +193,7 @@ def _describe(obj: Any) -> str:
     return repr(obj)
 
 
-class TransientProblem:
+class TransientProblem(ProblemBase):
     """Transient conduction ρ c_p ∂T/∂t = ∇·(k∇T) + f with interface laws.
 
     Args:
@@ -213,14 +218,22 @@ class TransientProblem:
     energy is conserved).
     """
 
+    # energy bookkeeping, set by the initial state and every accepted step (W, J)
+    _Qv_old: np.ndarray
+    _stored: float
+    _inflow: float
+    _residual: float
+
     def __init__(
         self,
         tagged: TaggedMesh,
-        materials: Mapping[str | int, Material],
+        materials: Mapping[Any, Material],
         interfaces: Sequence[Interface] = (),
         boundary_conditions: Sequence[BoundaryCondition] = (),
         sources: Sequence[HeatSource] = (),
-        initial_temperature: float | Mapping[str | int, float | Callable] | Callable = 293.15,
+        initial_temperature: float
+        | Mapping[Any, float | Callable]
+        | Callable = 293.15,  # keys: region names or tags
         scheme: str | float = "backward_euler",
         startup_steps: int = 2,
         degree: int = 1,
@@ -233,9 +246,7 @@ class TransientProblem:
     ) -> None:
         for key, m in materials.items():
             if isinstance(m, Material) and m.heat_capacity is None:
-                missing = [
-                    n for n in ("density", "specific_heat") if getattr(m, n) is None
-                ]
+                missing = [n for n in ("density", "specific_heat") if getattr(m, n) is None]
                 raise InputError(
                     f"material {m.name!r} (region {key!r}): a transient problem needs "
                     f"{' and '.join(missing)} (density in kg/m^3, specific_heat in J/(kg K))"
@@ -243,48 +254,26 @@ class TransientProblem:
         self.theta = _theta(scheme)
         self.order = 2 if self.theta == 0.5 else 1
         self.startup_steps = int(startup_steps) if self.theta < 1.0 else 0
-        self.tagged = tagged
-        self.materials = dict(materials)
-        self.interfaces = list(interfaces)
-        self.boundary_conditions = list(boundary_conditions)
-        self.sources = list(sources)
-        self.degree = degree
-        self.axisymmetric = axisymmetric
-        self.petsc_options = default_petsc_options(solver) | dict(petsc_options or {})
-        self.prefix = petsc_options_prefix or unique_prefix()
+        super().__init__(
+            tagged, materials, interfaces, boundary_conditions, sources, degree, axisymmetric,
+            solver, petsc_options, petsc_options_prefix,
+        )  # fmt: skip
         self.initial_field = initial_temperature
         self.probes = probes
-        self.monitor_regions = list(monitor_regions)
+        self.monitor_regions = (
+            [monitor_regions] if isinstance(monitor_regions, str) else list(monitor_regions)
+        )
         self.t = 0.0
         self.step_count = 0
         self.stats = {"matrix_assemblies": 0, "rhs_assemblies": 0, "solves": 0, "newton_its": 0}
         self.history: list[list[float]] = []
         self.frame_times: list[float] = []
         self.step_residuals: list[float] = []
-        self.formulation: Formulation | None = None
         self._last_step: dict[str, Any] | None = None
         self._has_state = False
         self.last_solve = SolveInfo(0, 0.0, "no step solved yet")
 
     # ------------------------------------------------------------------ set-up
-    @property
-    def comm(self) -> MPI.Comm:
-        """The mesh's communicator."""
-        return self.tagged.mesh.comm
-
-    @property
-    def T(self) -> fem.Function:
-        """The temperature (K) at the current time level."""
-        return self._formulation().T
-
-    temperature = T
-
-    def _formulation(self) -> Formulation:
-        if self.formulation is None:
-            self.initialise()
-        assert self.formulation is not None
-        return self.formulation
-
     def initialise(self) -> None:
         """Check the input, build the space, the forms and the diagnostics (collective)."""
         model = Model(
@@ -294,8 +283,8 @@ class TransientProblem:
         self.formulation = f
         mesh = f.mesh
         self.T_n = fem.Function(f.space, name="T_old")
-        self._dt = fem.Constant(mesh, PETSc.ScalarType(1.0))
-        self._theta_c = fem.Constant(mesh, PETSc.ScalarType(self.theta))
+        self._dt = fem.Constant(mesh, _SCALAR(1.0))
+        self._theta_c = fem.Constant(mesh, _SCALAR(self.theta))
         self._theta_now = self.theta
         th, dt = self._theta_c, self._dt
         v = ufl.TestFunction(f.space)
@@ -314,8 +303,7 @@ class TransientProblem:
             if hasattr(c, "_fe_time_function") and all(c is not d for d in tconsts):
                 tconsts.append(c)
         self._time_pairs = [
-            (c, fem.Constant(mesh, PETSc.ScalarType(float(c.value))), c._fe_time_function)
-            for c in tconsts
+            (c, fem.Constant(mesh, _SCALAR(float(c.value))), c._fe_time_function) for c in tconsts
         ]
         self._time_functions: list[TimeFunction] = []
         for tf in [tf for _, _, tf in self._time_pairs] + [
@@ -341,7 +329,9 @@ class TransientProblem:
         else:
             u = ufl.TrialFunction(f.space)
             a, L = ufl.system(mass(u) + th * f.residual(u, v) + (1 - th) * R_old)
-            self._matrix_time_dependent = any(hasattr(c, "_fe_time_function") for c in a.constants())
+            self._matrix_time_dependent = any(
+                hasattr(c, "_fe_time_function") for c in a.constants()
+            )
             self._a, self._L = fem.form(a), fem.form(L)
         # diagnostics
         self._E_form = fem.form(storage.energy(f.T) + layers.energy(f.T))
@@ -359,7 +349,7 @@ class TransientProblem:
             warnings.warn(msg, stacklevel=2)
 
     def _add_old_coupling(self, b: np.ndarray) -> None:
-        """b += (1 − θ) K T_n (the old-time interface terms)."""
+        """Add the old-time interface terms to ``b``: b += (1 − θ) K T_n."""
         f = self._formulation()
         if f.coupling is not None and self._theta_now < 1.0:
             b += (1.0 - self._theta_now) * f.coupling.apply(self.T_n.x.array)
@@ -415,8 +405,10 @@ class TransientProblem:
         self._has_state = True
 
     def _check_initial(self, region: int, cells: np.ndarray) -> None:
-        """The interpolated initial temperature of ``region`` is finite and > 0 K
-        (collective): else InputError naming the region and a point."""
+        """The interpolated initial temperature of ``region`` is finite and > 0 K (collective).
+
+        Else InputError naming the region and a point.
+        """
         f = self._formulation()
         dofs = np.unique(f.space.dofmap.list[cells]) if cells.size else np.empty(0, np.int32)
         vals = f.T.x.array[dofs]
@@ -464,8 +456,10 @@ class TransientProblem:
         return sys_
 
     def _advance(self, dt: float, theta: float) -> dict[str, Any]:
-        """Solve one θ-step of ``dt`` from (t, T_n) into T (not committed); returns the
-        energy increments of the step."""
+        """Solve one θ-step of ``dt`` from (t, T_n) into T (not committed).
+
+        Returns the energy increments of the step.
+        """
         f = self._formulation()
         t_old, t_new = self.t, self.t + dt
         self._set_time(t_new, t_old)
@@ -505,9 +499,11 @@ class TransientProblem:
         return f.two_pi * float(self.comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM))
 
     def _reaction(self, theta: float) -> np.ndarray:
-        """Per fixed-temperature condition, the θ-step residual summed over its owned
-        dofs (W): the heat entering through it during the step (the consistent reaction,
-        heat stored in the boundary cells included)."""
+        """Per fixed-temperature condition, the θ-step residual summed over its owned dofs (W).
+
+        The heat entering through it during the step (the consistent reaction, heat stored in
+        the boundary cells included).
+        """
         f = self._formulation()
         if self._F_res is None:
             return np.zeros(0)
@@ -576,7 +572,7 @@ class TransientProblem:
         row = [self.t, dt]
         for q, jump in self.table.flows_and_jumps():
             row += [q, jump]
-        return row + [self._stored, self._inflow, self._residual] + self.monitors.row()
+        return [*row, self._stored, self._inflow, self._residual, *self.monitors.row()]
 
     # ------------------------------------------------------------------ outputs
     def energy_balance(self) -> EnergyBalance:
@@ -603,7 +599,11 @@ class TransientProblem:
         flux_labels = [t.label for t in f.rate_terms() if t.kind == "boundary"]
         inflow = dict(zip(flux_labels, (float(v) for v in q[1:]), strict=True))
         inflow |= dict(
-            zip((g.boundary.label for g in f.dirichlet), (float(v) for v in last["QDv"]), strict=True)
+            zip(
+                (g.boundary.label for g in f.dirichlet),
+                (float(v) for v in last["QDv"]),
+                strict=True,
+            )
         )
         inflow = {k: inflow[k] for k in self._inflow_labels if k in inflow}
         floor = balance_floor(f, f.T, abs(float(last.get("E", 0.0))), dt)
@@ -633,10 +633,11 @@ class TransientProblem:
     def derived_values(
         self, probes: Any = None, junction: str | None = None, regions: list[str] | None = None
     ) -> DerivedValues:
-        """Junction temperature, region min/mean/max and probes at the current time, and
-        the boundary heat flows of the last step (θ-weighted, as in
-        :meth:`energy_balance`); see
-        :class:`~fe_interface.postprocessing.derived.DerivedValues` (K, W).
+        """Junction and region temperatures, probes and boundary heat flows (K, W).
+
+        The temperatures at the current time, the boundary heat flows of the last step
+        (θ-weighted, as in :meth:`energy_balance`); see
+        :class:`~fe_interface.postprocessing.derived.DerivedValues`.
 
         Raises:
             InputError: no time step has been taken yet.
@@ -649,11 +650,6 @@ class TransientProblem:
         """The per-step table (CSV columns) as arrays."""
         arr = np.array(self.history, dtype=float).reshape(-1, len(self.columns))
         return {k: arr[:, i] for i, k in enumerate(self.columns)}
-
-    def region_temperature(self, region: str | int) -> tuple[fem.Function, np.ndarray]:
-        """The temperature and the local cells (ghosts included) of ``region``."""
-        f = self._formulation()
-        return f.T, f.region_cells(region)
 
     # ------------------------------------------------------------------ stepping
     def step(self, dt: float) -> None:
@@ -698,7 +694,7 @@ class TransientProblem:
         return "|".join(parts)
 
     # ------------------------------------------------------------------ run
-    def run(
+    def run(  # noqa: C901 -- one time loop with output, checkpoint and adaptive branches
         self,
         t_end: float,
         dt: float,
@@ -725,13 +721,16 @@ class TransientProblem:
             dt: time step (s); the initial step if ``adaptive``.
             adaptive: step-doubling error control (see the module docstring).
             tol: adaptive: maximum local error estimate per step, K.
-            dt_min, dt_max: adaptive bounds, s (defaults dt·1e-6 and t_end).
+            dt_min: adaptive lower bound of the step, s (default dt·1e-6).
+            dt_max: adaptive upper bound of the step, s (default t_end).
             output: folder for ``name.xdmf``/``.h5``, ``name_vtx.bp``, ``name.csv``.
+            name: base name of the output files.
             output_every: write a frame after every step number divisible by this (and
                 after the last one).
             vtx: also write the VTX (ADIOS2) series.
             checkpoint: folder for the restart state, written every
                 ``checkpoint_every`` steps and at the end.
+            checkpoint_every: steps between checkpoint writes.
             restart: continue from ``checkpoint`` if it holds a state of this problem.
             progress: progress bar; None: only on a terminal and without ``CI``.
             callback: called with the problem after every accepted step.
@@ -846,7 +845,7 @@ class TransientProblem:
             )
         ok, err = self._adaptive_step(step_dt, tol)
         factor = 0.9 * (tol / err) ** (1 / (self.order + 1)) if err > 0 else 4.0
-        k = int(math.floor(math.log2(max(min(factor, 4.0), 1e-3))))
+        k = math.floor(math.log2(max(min(factor, 4.0), 1e-3)))
         if not ok:
             dt = step_dt * 2.0 ** min(k, -1)
             if dt < dt_min * (1 - 1e-12):

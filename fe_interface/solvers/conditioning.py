@@ -58,8 +58,8 @@ def contrast(f: Any) -> tuple[float, str, float, str]:
     model = f.model
     k = {r: m.k_ref for r, m in model.region_material.items()}  # k(T): at 293 K or in range
     names = model.region_names
-    hi = max(k, key=k.get)
-    lo = min(k, key=k.get)
+    hi = max(k, key=lambda r: k[r])
+    lo = min(k, key=lambda r: k[r])
     kr = k[hi] / k[lo]
     kdesc = f"k = {k[hi]:.4g} W/(m K) in {names[hi]!r} vs {k[lo]:.4g} in {names[lo]!r}"
     ell = _cell_size(f)

@@ -15,7 +15,7 @@ import ctypes
 import functools
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from mpi4py import MPI
 from petsc4py import PETSc
@@ -82,7 +82,7 @@ def eliminate_zeros(A: PETSc.Mat) -> None:
     ierr = _petsc_lib().MatEliminateZeros(ctypes.c_void_p(A.handle), 1)
     if ierr != 0:
         raise SolverError(f"MatEliminateZeros failed with PETSc error code {ierr}")
-    A.setOption(PETSc.Mat.Option.NEW_NONZERO_LOCATIONS, False)
+    A.setOption(PETSc.Mat.Option.NEW_NONZERO_LOCATIONS, False)  # type: ignore[arg-type]  # stubs: the members are ints
 
 
 def create_matrix(a: fem.Form, coupling: InterfaceCoupling | None) -> PETSc.Mat:
@@ -106,7 +106,7 @@ def true_residual(A: PETSc.Mat, x: PETSc.Vec, b: PETSc.Vec) -> float:
     r = b.duplicate()
     A.mult(x, r)
     r.aypx(-1.0, b)
-    nb, nr = b.norm(), r.norm()
+    nb, nr = cast(float, b.norm()), cast(float, r.norm())  # the 2-norm: a float
     r.destroy()
     return nr / nb if nb > 0 else nr
 
@@ -199,7 +199,7 @@ class LinearSolver:
         V = L.function_spaces[0]
         self.b = dolfinx.fem.petsc.create_vector(V)
         self.x = dolfinx.fem.petsc.create_vector(V)
-        self.ksp = PETSc.KSP().create(self.A.getComm().tompi4py())
+        self.ksp = PETSc.KSP().create(self.A.getComm())
         self.ksp.setOperators(self.A)
         self.options = PetscOptions(self.ksp, prefix, petsc_options)
         self._g: np.ndarray | None = None
@@ -254,10 +254,10 @@ class LinearSolver:
         try:
             self.ksp.solve(self.b, self.x)
         except PETSc.Error as e:  # e.g. a zero pivot in a direct solver
-            raise solve_error(e.ierr, self.options.options) from None
+            raise solve_error(getattr(e, "ierr", 0), self.options.options) from None
         finally:
             self.options.release()
-        reason = self.ksp.getConvergedReason()
+        reason = cast(int, self.ksp.getConvergedReason())  # an int (the stubs: a class)
         its = self.ksp.getIterationNumber()
         rnorm = self.ksp.getResidualNorm()
         name = _REASONS.get(reason, str(reason))

@@ -8,8 +8,9 @@ solve is checked like :class:`~fe_interface.solvers.linear.LinearSolver`'s.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from petsc4py import PETSc
 
@@ -27,10 +28,30 @@ from fe_interface.solvers.linear import (
 )
 from fe_interface.solvers.options import NEWTON_OPTIONS, PetscOptions
 
-__all__ = ["NewtonSolver"]
+__all__ = ["NewtonSolver", "set_callbacks"]
 
 _REASONS = {v: k for k, v in vars(PETSc.SNES.ConvergedReason).items() if isinstance(v, int)}
 _KSP_REASONS = {v: k for k, v in vars(PETSc.KSP.ConvergedReason).items() if isinstance(v, int)}
+
+
+def set_callbacks(snes: PETSc.SNES, owner: Any, b: PETSc.Vec, A: PETSc.Mat) -> None:
+    """Give ``snes`` the residual and Jacobian of ``owner`` (its ``_residual``, ``_jacobian``).
+
+    The SNES holds them through a weak reference: petsc4py keeps its callbacks where
+    Python's garbage collector cannot see them, so bound methods would make a cycle
+    (owner -> SNES -> owner) that is never freed, and with it the mesh and its MPI
+    communicators (MPICH has 2048 per process).
+    """
+    ref = weakref.ref(owner)
+
+    def residual(snes: PETSc.SNES, x: PETSc.Vec, F: PETSc.Vec) -> None:
+        cast(Any, ref())._residual(snes, x, F)
+
+    def jacobian(snes: PETSc.SNES, x: PETSc.Vec, J: PETSc.Mat, P: PETSc.Mat) -> None:
+        cast(Any, ref())._jacobian(snes, x, J, P)
+
+    snes.setFunction(residual, b)
+    snes.setJacobian(jacobian, A, None)
 
 
 class NewtonSolver:
@@ -71,9 +92,8 @@ class NewtonSolver:
         V = u.function_space
         self.b = dolfinx.fem.petsc.create_vector(V)
         self.x = dolfinx.fem.petsc.create_vector(V)
-        self.snes = PETSc.SNES().create(self.A.getComm().tompi4py())
-        self.snes.setFunction(self._residual, self.b)
-        self.snes.setJacobian(self._jacobian, self.A, None)
+        self.snes = PETSc.SNES().create(self.A.getComm())
+        set_callbacks(self.snes, self, self.b, self.A)
         self.snes.setConvergenceHistory()
         self._zeros_eliminated = False
         self.options = PetscOptions(self.snes, prefix, NEWTON_OPTIONS | dict(petsc_options))
@@ -122,15 +142,15 @@ class NewtonSolver:
             self.snes.solve(None, self.x)
         except PETSc.Error as e:
             raise SolverError(
-                f"PETSc failed inside Newton's method (error code {e.ierr})"
+                f"PETSc failed inside Newton's method (error code {getattr(e, 'ierr', 0)})"
             ) from None
         finally:
             self.options.release()
-        reason = self.snes.getConvergedReason()
+        reason = cast(int, self.snes.getConvergedReason())  # an int (the stubs: a class)
         hist = tuple(float(r) for r in self.snes.getConvergenceHistory()[0])
         its = self.snes.getIterationNumber()
         if reason < 0:
-            ksp_reason = _KSP_REASONS.get(self.snes.getKSP().getConvergedReason(), "")
+            ksp_reason = _KSP_REASONS.get(cast(int, self.snes.getKSP().getConvergedReason()), "")
             raise SolverError(
                 f"Newton did not converge: {_REASONS.get(reason, reason)} after {its} "
                 f"steps (linear solver: {ksp_reason}); residual history {list(hist)}"

@@ -161,11 +161,12 @@ class PetscOptions:
         db = PETSc.Options()
         obj.setOptionsPrefix(prefix)
         for k, v in self.options.items():
-            db[prefix + k] = v
+            db.setValue(prefix + k, v)
         try:
             with _quiet_petsc():
                 obj.setFromOptions()
         except PETSc.Error as e:
+            ierr = getattr(e, "ierr", 0)
             self.release(check=False)
             culprits = _culprits(type(obj), prefix, self.options)
             which = (
@@ -174,8 +175,8 @@ class PetscOptions:
                 else f"one of {sorted(self.options)}"
             )
             raise InputError(
-                f"PETSc rejected the solver options: {which} (error code {e.ierr}: "
-                f"{_ERRORS.get(e.ierr, 'invalid value')})"
+                f"PETSc rejected the solver options: {which} (error code {ierr}: "
+                f"{_ERRORS.get(ierr, 'invalid value')})"
             ) from None
 
     def release(self, check: bool = True) -> None:
@@ -243,7 +244,7 @@ def _culprits(kind: type, prefix: str, options: Mapping[str, Any]) -> list[str]:
     for k in options:
         rest = {q: v for q, v in options.items() if q != k}
         for q, v in rest.items():
-            db[scratch + q] = v
+            db.setValue(scratch + q, v)
         obj = kind().create(PETSc.COMM_SELF)
         obj.setOptionsPrefix(scratch)
         try:

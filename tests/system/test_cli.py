@@ -57,13 +57,18 @@ def test_materials(capsys):
     code, out, _ = run(capsys, "materials")
     assert code == 0
     if MPI.COMM_WORLD.rank == 0:
-        for word in ("copper", "Si", "Bi2Te3", "helium", "Incropera"):
+        for word in ("copper", "Si", "Bi2Te3", "helium", "Incropera", "OFHC_RRR100", "SS304"):
             assert word in out
     code, out, _ = run(capsys, "materials", "--json")
     if MPI.COMM_WORLD.rank == 0:
         data = json.loads(out)
-        assert set(data) == {"bulk", "phonon", "gases"}
+        assert set(data) == {"bulk", "library", "phonon", "gases"}
         assert data["phonon"]["Si"]["v_L"] == 8433.0
+        # the library's own values: RRR 100 copper peaks far above its 300 K value, and
+        # nothing is reported outside a fit's valid range
+        cu = data["library"]["OFHC_RRR100"]["conductivity"]
+        assert cu["k_W_mK"]["4K"] > 1.5 * cu["k_W_mK"]["300K"] > 500.0
+        assert data["library"]["Si"]["conductivity"]["k_W_mK"]["4K"] is None
 
 
 def test_demos_list(capsys):

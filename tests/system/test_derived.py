@@ -72,6 +72,13 @@ def test_bad_probes_and_regions_are_named():
         Derived(p, junction="die")
     with pytest.raises(InputError, match="finite coordinates"):
         Derived(p, {"nan": [float("nan"), 0.5]})
+    with pytest.raises(InputError, match=r"probe 'x': the point must be 2 or 3 finite coordinates \(m\), got 5"):
+        Derived(p, {"x": 5})
+    with pytest.raises(InputError, match=r"probes must be a mapping name -> point .*, got str"):
+        Derived(p, "centre")
+    with pytest.raises(InputError, match=r"unknown material .* 'm2'"):
+        Derived(p, regions=["m2"])
+    assert list(Derived(p, regions="m1").regions) == ["m1"]  # one region by name
 
 
 def _mixed_problem():

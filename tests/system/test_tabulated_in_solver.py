@@ -68,3 +68,21 @@ def test_temperature_table_newton_exact_and_quadratic(method):
     ratios = np.log(r[2:] / r[0]) / np.log(r[1:-1] / r[0])
     assert ratios[-1] > 1.7, r
     assert p.energy_balance().relative_residual < 1e-9
+
+
+def test_gap_map_in_the_solver():
+    """h(gap) per facet (``gap_conductance_map``, the facet-wise path): a uniform gap of
+    20 µm gives the series solution with h = 3000 - 2400 (10/40) = 2400 W/(m² K)
+    (linear in g), to round-off."""
+    from fe_interface.model.interfaces import law_kind
+    from fe_interface.model.laws import gap_conductance_map
+
+    table = ConductanceTable("gap", [0.0, 1e-5, 5e-5], [1.0e4, 3.0e3, 6.0e2])
+    law = gap_conductance_map(table, lambda x: np.full(x.shape[1], 2e-5))
+    assert law_kind(law) == "facet"
+    h = 3.0e3 + (6.0e2 - 3.0e3) * (2e-5 - 1e-5) / (5e-5 - 1e-5)
+    p, _ = _solve(law)
+    q = (T_LEFT - T_RIGHT) / (L[0] / K[0] + 1 / h + L[1] / K[1])
+    (s,) = p.interface_table()
+    assert s.heat_flow_W == pytest.approx(q, rel=1e-11)
+    assert s.mean_jump_K == pytest.approx(q / h, rel=1e-11)

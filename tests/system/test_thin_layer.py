@@ -152,3 +152,10 @@ def test_thin_tim_package_against_the_meshed_tim():
     assert s.heat_flow_W == pytest.approx(100.0 / 0.02, rel=1e-9)  # all the power crosses
     assert s.mean_jump_K == pytest.approx(100.0 / 0.02 / 10e-3 * 1e-4 / 4.0, rel=1e-9)
     assert abs(dt.junction_K - dm.junction_K) < 0.01 * drop, (dt.junction_K, dm.junction_K, drop)
+
+
+def test_thin_tim_is_validated():
+    from fe_interface.geometry import electronics_package
+
+    with pytest.raises(ValueError, match="thin_tim must be true or false"):
+        electronics_package(thin_tim="yes")

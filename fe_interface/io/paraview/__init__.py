@@ -147,8 +147,10 @@ def probe(
 def threshold(
     path: str | Path, array: str, lo: float = 1.0, hi: float = 1.0, timeout: float = 300
 ) -> dict[str, Any]:
-    """Run ``threshold.py`` under pvpython: ParaView's Threshold of the cell array
-    ``array`` (e.g. ``region:die``, ``boundary:die_top``) between ``lo`` and ``hi``.
+    """Run ``threshold.py`` under pvpython: ParaView's Threshold of a named cell array.
+
+    The array ``array`` (e.g. ``region:die``, ``boundary:die_top``) between ``lo`` and
+    ``hi``.
 
     Returns a dict: ``cell_arrays`` (names in the file), ``cells``, ``points``,
     ``bounds`` (m) and ``temperature_range_K`` of the selection.

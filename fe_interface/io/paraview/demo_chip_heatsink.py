@@ -19,8 +19,25 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _pvcommon as common
 from paraview import simple as pv
 
-SINK_TAG = 1  # region tags of fe_interface.geometry.electronics_package: sink 1,
-# spreader 2, tim 3, die 4
+#: regions of fe_interface.geometry.electronics_package, selected by name (the result
+#: files hold one indicator cell array ``region:<name>`` per region)
+SINK, LIFTED = ["sink"], ["spreader", "tim", "die"]
+
+
+def _regions(reader, names):
+    """The cells of the named regions.
+
+    Threshold on ``region:<name>`` = 1; regions the file does not have, e.g. the TIM of a
+    thin-layer model, are skipped.
+    """
+    parts = []
+    for name in names:
+        if f"region:{name}" not in reader.CellData.keys():
+            continue
+        thr = pv.Threshold(Input=reader, Scalars=["CELLS", f"region:{name}"])
+        thr.LowerThreshold = thr.UpperThreshold = 1.0
+        parts.append(thr)
+    return parts[0] if len(parts) == 1 else pv.AppendDatasets(Input=parts)
 
 
 def _jump(folder, label):
@@ -52,11 +69,8 @@ def main():
     shift = 1.15 * width  # the greased package to the right
     view = common.make_view(args.size)
     for i, (label, reader) in enumerate(readers.items()):
-        for lower, upper, dy in ((SINK_TAG, SINK_TAG, 0.0), (SINK_TAG + 1, 99, gap)):
-            thr = pv.Threshold(Input=reader, Scalars=["CELLS", "region"])
-            thr.LowerThreshold = lower
-            thr.UpperThreshold = upper
-            tr = pv.Transform(Input=thr)
+        for names, dy in ((SINK, 0.0), (LIFTED, gap)):
+            tr = pv.Transform(Input=_regions(reader, names))
             tr.Transform = "Transform"
             tr.Transform.Translate = [i * shift, dy, 0.0]
             tr.UpdatePipeline()

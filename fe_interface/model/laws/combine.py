@@ -156,6 +156,7 @@ class SeriesResistance:
     def conductance(self, T_plus: Any, T_minus: Any) -> Any:
         """``h_total`` [W/(m^2 K)]."""
         if self.kapitza is None:
+            assert self.contact is not None  # __post_init__: at least one of the two
             return self.contact.conductance(T_plus, T_minus)
         if self.contact is None:
             return self.kapitza.conductance(T_plus, T_minus)
@@ -178,6 +179,7 @@ class SeriesResistance:
         has its own ``breakdown`` (prefixed ``contact_``).
         """
         out: dict[str, Any] = {}
+        hc: float | np.ndarray
         with np.errstate(divide="ignore"):
             if self.contact is None:
                 hc = np.inf

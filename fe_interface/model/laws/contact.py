@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from fe_interface.errors import InputError
+
 from .common import (
     check_finite,
     check_nonnegative,
@@ -148,7 +149,7 @@ class ContactPair:
     @property
     def m(self) -> float:
         """Joint RMS slope ``sqrt(m1^2 + m2^2)`` [-] (or Antonetti(sigma) if unknown)."""
-        if self.plus.m is None:
+        if self.plus.m is None or self.minus.m is None:  # both or neither (__post_init__)
             return antonetti_slope(self.sigma)
         return math.hypot(self.plus.m, self.minus.m)
 
@@ -168,7 +169,9 @@ class ContactPair:
         ]
         if missing:
             raise InputError(f"elastic properties missing: {', '.join(missing)}")
-        inv = (1.0 - self.plus.nu**2) / self.plus.E + (1.0 - self.minus.nu**2) / self.minus.E
+        E1, nu1, E2, nu2 = self.plus.E, self.plus.nu, self.minus.E, self.minus.nu
+        assert E1 is not None and nu1 is not None and E2 is not None and nu2 is not None
+        inv = (1.0 - nu1**2) / E1 + (1.0 - nu2**2) / E2
         return 1.0 / inv
 
 
@@ -213,15 +216,16 @@ class VickersMicrohardness:
 
     @classmethod
     def from_material(cls, name: str, **factors: float) -> VickersMicrohardness:
-        """Coefficients from :data:`VICKERS_COEFFICIENTS` (``factors``: size_factor,
-        exponent_factor)."""
+        """Coefficients from :data:`VICKERS_COEFFICIENTS`; ``factors``: the form's constants."""
         if name not in VICKERS_COEFFICIENTS:
             raise unknown_name_error("material", name, VICKERS_COEFFICIENTS)
         return cls(*VICKERS_COEFFICIENTS[name], **factors)
 
     @classmethod
     def from_brinell(cls, H_B: float, **factors: float) -> VickersMicrohardness:
-        """Song & Yovanovich (1988) correlation of c1, c2 with the Brinell hardness H_B [Pa]::
+        """Vickers coefficients c1, c2 from the Brinell hardness H_B [Pa] (Song & Yovanovich 1988).
+
+        The correlation::
 
             c1/(3178 MPa) = 4.0 - 5.77 kappa + 4.0 kappa^2 - 0.61 kappa^3,
             c2 = -0.370 + 0.442 H_B/c1,   kappa = H_B/(3178 MPa),

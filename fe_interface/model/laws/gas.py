@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from scipy.special import erfcinv
@@ -63,11 +63,12 @@ from .common import (
 
 @dataclass(frozen=True)
 class GasProperties:
-    """Gas data: ``k_g`` [W/(m K)], ``gamma`` = c_p/c_v [-], ``Pr`` [-], mean free path
-    ``mfp0`` [m] at temperature ``T0`` [K] and pressure ``p0`` [Pa]; ``source`` string;
-    ``k_table``: optional tabulated conductivity (a
-    :class:`~fe_interface.model.properties.Table` of k in W/(m K) at 1 atm) giving the
-    temperature dependence ``k_g(T) = k_g k_table(T)/k_table(T0)``.
+    """Properties of a gap gas: conductivity, heat capacity ratio, Pr, mean free path.
+
+    ``k_g`` [W/(m K)], ``gamma`` = c_p/c_v [-], ``Pr`` [-], mean free path ``mfp0`` [m] at
+    temperature ``T0`` [K] and pressure ``p0`` [Pa]; ``source`` string; ``k_table``: optional
+    tabulated conductivity (a :class:`~fe_interface.model.properties.Table` of k in W/(m K)
+    at 1 atm) giving the temperature dependence ``k_g(T) = k_g k_table(T)/k_table(T0)``.
     """
 
     name: str
@@ -107,8 +108,9 @@ class GasProperties:
         return self.k_table is not None
 
     def conductivity(self, T: Any) -> Any:
-        """``k_g(T)`` [W/(m K)] at gas temperature ``T`` [K] (NumPy or UFL): ``k_g`` scaled
-        by ``k_table(T)/k_table(T0)``, or ``k_g`` without a table.
+        """``k_g(T)`` [W/(m K)] at gas temperature ``T`` [K] (NumPy or UFL).
+
+        ``k_g`` scaled by ``k_table(T)/k_table(T0)``, or ``k_g`` without a table.
         """
         if self.k_table is None:
             return constant_like(self.k_g, T, T) if is_numeric(T) else self.k_g
@@ -274,7 +276,7 @@ class GasGapConductance:
             object.__setattr__(self, attr, check_unit_interval(attr, getattr(self, attr)))
         if (self.relative_pressure is None) == (self.Y is None):
             raise InputError("give exactly one of relative_pressure (P/H_c) and Y")
-        if self.Y is None:
+        if self.relative_pressure is not None:  # then Y is None (exactly one is given)
             Y = separation_from_pressure(self.relative_pressure, self.sigma)
         else:
             Y = check_nonnegative("Y (mean-plane separation)", self.Y, "m")
@@ -298,7 +300,7 @@ class GasGapConductance:
     @property
     def vacuum(self) -> bool:
         """True without gas (``p_gas = 0``) or without contact (``Y = inf``): h_g = 0."""
-        return self.p_gas == 0.0 or math.isinf(self.Y)
+        return self.p_gas == 0.0 or math.isinf(cast(float, self.Y))  # set by __post_init__
 
     @property
     def temperature_dependent(self) -> bool:
@@ -311,11 +313,13 @@ class GasGapConductance:
         return self.form == "simple" or not self.temperature_dependent
 
     def gas_conductivity(self, T: Any) -> Any:
-        """``k_g`` [W/(m K)] at gas temperature ``T`` [K]: constant if given explicitly,
-        else the gas's ``k_g(T)``.
+        """``k_g`` [W/(m K)] at gas temperature ``T`` [K].
+
+        Constant if given explicitly, else the gas's ``k_g(T)``.
         """
         if self.k_g_fixed or not self.gas.temperature_dependent:
-            return constant_like(self.k_g, T, T) if is_numeric(T) else self.k_g
+            k_g = cast(float, self.k_g)  # set by __post_init__
+            return constant_like(k_g, T, T) if is_numeric(T) else k_g
         return self.gas.conductivity(T)
 
     def rarefaction_parameter(self, T: Any) -> Any:
@@ -339,7 +343,7 @@ class GasGapConductance:
         if np.any(Tn <= 0.0):
             raise InputError("gas temperature must be > 0 K")
         s = self.sigma
-        val = k_g / (math.sqrt(2.0 * math.pi) * s) * gap_integral(self.Y / s, M / s)
+        val = k_g / (math.sqrt(2.0 * math.pi) * s) * gap_integral(cast(float, self.Y) / s, M / s)
         return float(val) if val.ndim == 0 else val
 
     def conductance(self, T_plus: Any, T_minus: Any) -> Any:

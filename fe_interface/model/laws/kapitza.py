@@ -83,17 +83,13 @@ from __future__ import annotations
 
 import itertools
 import math
+import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
 
 from fe_interface.errors import InputError
 
@@ -162,6 +158,7 @@ class PhononMaterial:
         """Atomic number density used for the cutoffs [1/m^3]."""
         if self.number_density is not None:
             return self.number_density
+        assert self.debye_temperature is not None  # __post_init__: one of the two is given
         kD = K_B * self.debye_temperature / (HBAR * self.debye_velocity)
         return kD**3 / (6.0 * math.pi**2)
 
@@ -174,7 +171,8 @@ class PhononMaterial:
     def cutoffs(self) -> tuple[float, float, float]:
         """Per-branch cutoffs ``w_D,j = v_j k_D`` [rad/s] (L, T1, T2)."""
         kD = self.debye_wavevector
-        return tuple(v * kD for v in self.velocities)
+        vL, vT1, vT2 = self.velocities
+        return (vL * kD, vT1 * kD, vT2 * kD)
 
     @property
     def debye_temperature_elastic(self) -> float:
@@ -594,6 +592,7 @@ class KapitzaConductance:
             elif self.model == "prl":
                 c = min(channels(m1, w1, w), channels(m2, w2, w))
             else:
+                assert g is not None  # the amm model
                 c = 0.0
                 if w < max(w2):
                     c = sum(

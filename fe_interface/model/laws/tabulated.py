@@ -1,7 +1,8 @@
-"""Tabulated interface conductance h(P, T) and h(gap, T), as in Abaqus' gap conductance
-tables (``*GAP CONDUCTANCE``: conductance against clearance or contact pressure, with
-optional temperature dependence; Abaqus Analysis User's Guide, "Thermal contact
-properties").
+"""Tabulated interface conductance h(P, T) and h(gap, T), as in Abaqus' gap tables.
+
+Abaqus' ``*GAP CONDUCTANCE`` tables give the conductance against the clearance or the
+contact pressure, with optional temperature dependence (Abaqus Analysis User's Guide,
+"Thermal contact properties").
 
 A :class:`ConductanceTable` holds h (W/(m² K)) at points of one variable — the contact
 pressure P (Pa) or the gap clearance g (m) — and, optionally, at temperatures T (K):
@@ -35,6 +36,7 @@ Units: P in Pa, g in m, T in K, h in W/(m² K).
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Callable, Sequence
@@ -66,8 +68,10 @@ VARIABLES = {"pressure": "Pa", "gap": "m"}
 # one-dimensional interpolants
 # --------------------------------------------------------------------------------------
 def _slopes(x: np.ndarray, y: np.ndarray, method: str) -> np.ndarray:
-    """Node derivatives along axis 0 (y: (n,) or (n, m)): PCHIP, or the right-hand
-    secant slopes for linear interpolation (unused)."""
+    """Node derivatives along axis 0 (y: (n,) or (n, m)).
+
+    PCHIP slopes, or the right-hand secant slopes for linear interpolation (unused).
+    """
     if method == "linear" or len(x) < 3:
         s = np.diff(y, axis=0) / np.diff(x).reshape((-1,) + (1,) * (y.ndim - 1))
         return np.concatenate([s, s[-1:]], axis=0)
@@ -95,12 +99,14 @@ def _hermite_dt(t: Any, h: float, y0: Any, y1: Any, d0: Any, d1: Any) -> Any:
 def _interpolate(
     x: np.ndarray, y: np.ndarray, d: np.ndarray, method: str, v: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(value, derivative) at the points ``v`` (1D) of the interpolant through (x, y)
-    with node slopes d (pchip); y may have trailing columns (n, m) -> (len(v), m).
-    Constant beyond the ends (derivative 0)."""
+    """(value, derivative) at the points ``v`` (1D) of the interpolant through (x, y).
+
+    Node slopes d (pchip); y may have trailing columns (n, m) -> (len(v), m).  Constant
+    beyond the ends (derivative 0).
+    """
     n = len(x)
     v = np.asarray(v, dtype=float)
-    shape = (len(v),) + y.shape[1:]
+    shape = (len(v), *y.shape[1:])
     if n == 1:
         return np.broadcast_to(y[0], shape).copy(), np.zeros(shape)
     vc = np.clip(v, x[0], x[-1])
@@ -182,7 +188,7 @@ def _axis(values: Any, what: str, unit: str, owner: str, lower: str) -> tuple[fl
     bad = [v for v in out if not math.isfinite(v) or (v < 0 if lower == ">= 0" else v <= 0)]
     if bad:
         raise InputError(f"{owner}: {what} must be finite and {lower} {unit}, got {bad[0]!r}")
-    if any(b <= a for a, b in zip(out, out[1:], strict=False)):
+    if any(b <= a for a, b in itertools.pairwise(out)):
         raise InputError(f"{owner}: {what} must increase strictly ({unit}), got {list(out)}")
     return out
 
@@ -206,20 +212,9 @@ def _values(h: Any, n: int, nT: int | None, owner: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ConductanceTable:
-    """h (W/(m² K)) against contact pressure (Pa) or gap clearance (m), optionally also
-    against temperature (K) (see the module docstring).
+    """Conductance (W/(m² K)) against contact pressure (Pa) or gap clearance (m).
 
-    Attributes:
-        variable: "pressure" (P, Pa) or "gap" (clearance g, m).
-        points: the tabulated values of the variable, >= 0, strictly increasing (one
-            point: h does not depend on the variable).
-        h: W/(m² K), finite and >= 0: one value per point, or without ``temperature``
-            … with ``temperature``: one row per point, one column per temperature.
-        temperature: K, > 0, strictly increasing, or None (h independent of T).
-        interpolation: "linear" (Abaqus) or "pchip" (monotone cubic, C¹).
-        log_variable: interpolate log h against log P (or log g): power laws exact;
-            needs points > 0 and h > 0.
-        name, source: label and citation of the data.
+    Optionally also against temperature (K) (see the module docstring).
     """
 
     variable: str
@@ -230,7 +225,7 @@ class ConductanceTable:
     log_variable: bool = False
     name: str = ""
     source: str = ""
-    _h: np.ndarray = field(default=None, init=False, repr=False, compare=False)  # type: ignore[assignment]
+    _h: np.ndarray = field(default=None, init=False, repr=False, compare=False)  # type: ignore[arg-type]
 
     def __post_init__(self) -> None:
         owner = f"conductance table {self.name!r}" if self.name else "conductance table"
@@ -283,8 +278,12 @@ class ConductanceTable:
         return val[0], der[0]
 
     def curve(self, value: float) -> tuple[_Curve | None, float]:
-        """The table at the variable's ``value``: (h(T) curve, None without a temperature
-        axis; the constant h without one, else the value at the first temperature)."""
+        """The table at the variable's ``value``.
+
+        Returns:
+            (h(T) curve, None without a temperature axis; the constant h without one, else
+            the value at the first temperature).
+        """
         h, _ = self._along_variable(value)
         if not self.temperature_dependent:
             return None, float(h[0])
@@ -292,14 +291,18 @@ class ConductanceTable:
         return _Curve(tuple(self.temperature), tuple(float(v) for v in h), self.interpolation), float(h[0])
 
     def __call__(self, value: Any, T: Any = None) -> Any:
-        """h (W/(m² K)) at the variable's ``value`` (Pa or m) and temperature ``T`` (K;
-        needed with a temperature axis); NumPy, broadcast."""
+        """The conductance (W/(m² K)) at the variable's ``value`` (Pa or m) and ``T`` (K).
+
+        ``T`` is needed with a temperature axis; NumPy, broadcast.
+        """
         return self._evaluate(value, T, None)
 
     def derivative(self, value: Any, T: Any = None, wrt: str = "variable") -> Any:
-        """∂h/∂(variable) (W/(m² K) per Pa or per m) or, ``wrt="temperature"``, ∂h/∂T
-        (W/(m² K²)) at (value, T); NumPy, broadcast (one-sided, from above, at the
-        points of linear interpolation; 0 beyond the ends)."""
+        """∂h/∂(variable) (W/(m² K) per Pa or per m) or ∂h/∂T (W/(m² K²)) at (value, T).
+
+        ``wrt="temperature"`` for ∂h/∂T; NumPy, broadcast (one-sided, from above, at the
+        points of linear interpolation; 0 beyond the ends).
+        """
         if wrt not in ("variable", "temperature"):
             raise InputError(f"derivative: wrt must be 'variable' or 'temperature', got {wrt!r}")
         return self._evaluate(value, T, wrt)
@@ -332,8 +335,10 @@ class ConductanceTable:
 
 
 def _fd_variable(table: ConductanceTable, value: float, T: np.ndarray) -> np.ndarray:
-    """∂h/∂(variable) of a pchip table by the chain rule through the T pass: the pchip
-    slopes depend nonlinearly on the data, so a central difference (relative step 1e-6)."""
+    """∂h/∂(variable) of a pchip table: a central difference (relative step 1e-6).
+
+    The pchip slopes of the T pass depend nonlinearly on the data.
+    """
     step = 1e-6 * max(abs(value), 1e-12)
     lo = max(value - step, 0.0)
     hi = value + step
@@ -345,13 +350,10 @@ def _fd_variable(table: ConductanceTable, value: float, T: np.ndarray) -> np.nda
 # --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TabulatedConductance:
-    """Interface law: a :class:`ConductanceTable` read at the operating pressure (Pa) or
-    gap (m) ``value`` and at the interface mean temperature (T⁺ + T⁻)/2 (K).
+    """Interface law: a :class:`ConductanceTable` read at an operating point.
 
-    Attributes:
-        table: the table.
-        value: the contact pressure P (Pa) or the gap clearance g (m), >= 0; outside the
-            tabulated points the end values are held (a warning says so).
+    The operating pressure (Pa) or gap (m) ``value``, and the interface mean temperature
+    (T⁺ + T⁻)/2 (K).
     """
 
     table: ConductanceTable
@@ -391,12 +393,14 @@ class TabulatedConductance:
 
     @property
     def h(self) -> float:
-        """h (W/(m² K)) of a table without a temperature axis (else at its first
-        temperature)."""
+        """The conductance (W/(m² K)) of a table without a temperature axis.
+
+        With one: the value at its first temperature.
+        """
         return self._h0
 
     def conductance(self, T_plus: Any = None, T_minus: Any = None) -> Any:
-        """h (W/(m² K)) at the mean temperature (T⁺ + T⁻)/2 (K): NumPy or UFL."""
+        """The conductance (W/(m² K)) at the mean temperature (T⁺ + T⁻)/2 (K): NumPy or UFL."""
         if self._curve is None:
             return constant_like(self._h0, T_plus, T_minus)
         if is_numeric(T_plus) and is_numeric(T_minus):
@@ -415,16 +419,9 @@ class TabulatedConductance:
 def gap_conductance_map(
     table: ConductanceTable, gap: Callable[[np.ndarray], Any], T: float | None = None
 ) -> FacetConductance:
-    """A gap that varies over the interface: h per facet from the table at the gap
-    g(x) (m) of the facet's midpoint ``x`` (shape (3, n), m).
+    """A gap that varies over the interface: h per facet from the table.
 
-    Args:
-        table: a table with ``variable="gap"``.
-        gap: function x -> g (m, >= 0), NumPy.
-        T: temperature (K) at which a table with a temperature axis is read.
-
-    Returns:
-        A :class:`~fe_interface.model.interfaces.FacetConductance` (the facet-wise path).
+    The table is read at the gap g(x) (m) of each facet's midpoint ``x`` (shape (3, n), m).
     """
     if not isinstance(table, ConductanceTable) or table.variable != "gap":
         raise InputError("gap_conductance_map needs a ConductanceTable with variable='gap'")

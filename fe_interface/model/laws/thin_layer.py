@@ -90,8 +90,10 @@ class ThinLayer:
 
     @classmethod
     def from_material(cls, material: Any, thickness: float) -> ThinLayer:
-        """The layer of a :class:`~fe_interface.model.materials.Material` with a constant
-        scalar conductivity (W/(m K)) and, if given, constant density and specific heat.
+        """The layer of a :class:`~fe_interface.model.materials.Material` of thickness t (m).
+
+        The material needs a constant scalar conductivity (W/(m K)) and, if given,
+        constant density and specific heat.
 
         Raises:
             InputError: the material's conductivity or specific heat depends on T, or

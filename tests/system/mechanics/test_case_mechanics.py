@@ -4,6 +4,12 @@
   P = F/A = 2 MPa on the contact; the heat flow equals a plain heat problem with the
   constant-pressure law (CMY + gas gap at Y(P/H_c) + radiation, Newton on T) to the
   staggered tolerance; the mechanics and contact files and the summary are written;
+* the ParaView files hold the exact fields of this 1D problem (uniaxial strain): the
+  displacement u_x = −p x/M, von Mises p (1 − 2ν)/(1 − ν), P = 2 MPa and g = 0 at every
+  contact point, h equal to the reported mean h and heat-flow conductance;
+* the same case two-way with thermal expansion and a body force: statically determinate
+  (the top is loaded by a pressure, free to move), so P = 2 MPa + the upper block's
+  weight / A still, and the staggered iteration converges;
 * validation errors carry their key paths; a contact listed as an interface too, and a
   transient mechanics case, are refused.
 """
@@ -16,6 +22,8 @@ from pathlib import Path
 
 from mpi4py import MPI
 
+import meshio
+import numpy as np
 import pytest
 
 import fe_interface as fi
@@ -70,6 +78,54 @@ def test_example_case(shared_tmp):
     assert tm["staggered"]["converged"] is True
     assert tm["mechanics_solve"]["newton_iterations"] >= 1
     assert doc["case"]["analysis"] == "thermomechanical"
+
+
+def test_paraview_fields(shared_tmp):
+    """The mechanics and contact files: displacement, von Mises, P, g, h (exact values)."""
+    res = run_case(CASE, out=shared_tmp / "pv")
+    p, nu, E, L = 2.0e6, 0.3, 200e9, 0.02
+    M = E * (1 - nu) / ((1 + nu) * (1 - 2 * nu))
+    th = res.problem.result.thermal_contacts[0]
+    mech = meshio.read(res.files["mechanics_vtu"])
+    X, pd = mech.points, mech.point_data
+    assert set(pd) >= {"displacement_m", "contact_pressure_Pa", "gap_m", "contact_conductance_W_m2K"}
+    np.testing.assert_allclose(pd["displacement_m"][:, 0], -p / M * X[:, 0], rtol=0, atol=1e-9 * p / M * L)
+    np.testing.assert_allclose(pd["displacement_m"][:, 1:], 0.0, atol=1e-12 * p / M * L)
+    vm = mech.cell_data["von_mises_Pa"][0]
+    np.testing.assert_allclose(vm, p * (1 - 2 * nu) / (1 - nu), rtol=1e-9)
+    on = np.isclose(X[:, 0], 0.01)  # the interface: both copies of its nodes
+    assert on.sum() == 2 * np.unique(X[on, 1]).size
+    np.testing.assert_allclose(pd["contact_pressure_Pa"][on], p, rtol=1e-9)
+    np.testing.assert_allclose(pd["contact_pressure_Pa"][~on], 0.0, atol=0.0)
+    np.testing.assert_allclose(pd["gap_m"][on], 0.0, atol=1e-15)
+    h = pd["contact_conductance_W_m2K"]
+    np.testing.assert_allclose(h[on], th.mean_h_W_m2K, rtol=1e-9)
+    assert th.mean_h_W_m2K == pytest.approx(th.conductance_W_m2K, rel=1e-7)  # Picard to 1e-6 K
+    np.testing.assert_allclose(h[~on], 0.0, atol=0.0)
+    surf = meshio.read(res.files["contact_vtu"])
+    assert surf.cells[0].type == "line" and len(surf.cells[0].data) == len(surf.points) - 1  # the ⁺ side
+    np.testing.assert_allclose(surf.point_data["contact_pressure_Pa"], p, rtol=1e-9)
+    np.testing.assert_allclose(surf.cell_data["contact_conductance_W_m2K"][0], th.mean_h_W_m2K, rtol=1e-9)
+    np.testing.assert_allclose(surf.cell_data["gap_m"][0], 0.0, atol=1e-15)
+
+
+def test_two_way_case(shared_tmp):
+    d = _data()
+    d["mechanics"]["coupling"] = "two-way"
+    for m in d["mechanics"]["materials"].values():
+        m.update(alpha=12e-6, T_ref=293.15)
+    rho_g = 7850.0 * 9.81 * 100  # N/m³ (a hundredfold weight, towards -x: onto the contact)
+    d["mechanics"]["body_forces"] = {"upper": {"value": [-rho_g, 0.0]}}
+    res = run_case(parse_case(d), out=shared_tmp / "two_way")
+    r = res.problem.result
+    assert r.converged and len(r.history) >= 2
+    P = 2.0e6 + rho_g * 0.01  # the pressure plus the weight of the 10 mm upper block
+    assert r.contacts[0].max_pressure_Pa == pytest.approx(P, rel=1e-9)
+    assert r.contacts[0].force_N == pytest.approx(P * 0.02, rel=1e-9)
+    assert r.contacts[0].area_fraction == pytest.approx(1.0, rel=1e-12)
+    doc = json.loads(Path(res.files["summary"]).read_text())
+    assert doc["thermomechanical"]["coupling"] == "two-way"
+    assert doc["thermomechanical"]["staggered"]["converged"] is True
 
 
 def test_cli_run(shared_tmp, capsys):

@@ -110,5 +110,5 @@ def test_errors_name_the_law(kw, match):
 
 def test_pressure_above_hardness():
     law = LocalContactLaw(PAIR, H_c=1e6, name="joint")
-    with pytest.raises(InputError, match="'joint'.*exceeds the microhardness"):
+    with pytest.raises(InputError, match=r"'joint'.*exceeds the microhardness"):
         law.solid_conductance([2e6])

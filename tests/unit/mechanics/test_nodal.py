@@ -12,9 +12,10 @@
 
 from __future__ import annotations
 
+from petsc4py import PETSc
+
 import numpy as np
 import pytest
-from petsc4py import PETSc
 
 import fe_interface as fi  # noqa: F401
 from fe_interface.mechanics import Contact, Displacement, ElasticMaterial, ElasticProblem, Symmetry

@@ -1,0 +1,108 @@
+"""What steady and transient problems share: their input, PETSc options and temperature.
+
+:class:`ProblemBase` holds the model input (mesh, materials, interfaces, boundary
+conditions, sources), the discretisation choices (Lagrange degree, axisymmetry) and the
+solver options under a PETSc prefix of the problem's own; it builds the
+:class:`~fe_interface.discretisation.formulation.Formulation` on first use.  Subclasses
+define :meth:`ProblemBase.initialise` (the forms and the solver of their kind).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from dolfinx import fem
+
+from fe_interface.discretisation.formulation import Formulation
+from fe_interface.errors import InputError
+from fe_interface.mesh import TaggedMesh
+from fe_interface.model.boundary import BoundaryCondition
+from fe_interface.model.interfaces import Interface
+from fe_interface.model.materials import Material
+from fe_interface.model.sources import HeatSource
+from fe_interface.solvers.options import default_petsc_options
+
+__all__ = ["ProblemBase", "unique_prefix"]
+
+_counter = itertools.count()
+
+
+def unique_prefix() -> str:
+    """A PETSc options prefix no other problem of this process uses."""
+    return f"fe_interface_{next(_counter)}_"
+
+
+class ProblemBase:
+    """The input and the temperature of a conduction problem (steady or transient).
+
+    Args:
+        tagged: mesh with cell tags (regions) and facet tags (boundaries, interfaces).
+        materials: region (cell group name or tag) -> :class:`Material`.
+        interfaces: laws on facet groups between two regions.
+        boundary_conditions: conditions on outer facet groups.
+        sources: volumetric sources (W/m³) per region.
+        degree: Lagrange degree (1, 2 or 3).
+        axisymmetric: 2D r–z model (x[0] = r ≥ 0, x[1] = z).
+        solver: "iterative" (CG + GAMG) or "direct" (MUMPS).
+        petsc_options: PETSc options that override the defaults, set under the prefix.
+        petsc_options_prefix: defaults to a unique ``fe_interface_<n>_``.
+
+    Raises:
+        InputError: a degree other than 1, 2 or 3.
+    """
+
+    def __init__(
+        self,
+        tagged: TaggedMesh,
+        materials: Mapping[Any, Material],
+        interfaces: Sequence[Interface],
+        boundary_conditions: Sequence[BoundaryCondition],
+        sources: Sequence[HeatSource],
+        degree: int,
+        axisymmetric: bool,
+        solver: str,
+        petsc_options: Mapping[str, Any] | None,
+        petsc_options_prefix: str | None,
+    ) -> None:
+        if degree not in (1, 2, 3):
+            raise InputError(f"degree must be 1, 2 or 3, got {degree!r}")
+        self.tagged = tagged
+        self.materials = dict(materials)
+        self.interfaces = list(interfaces)
+        self.boundary_conditions = list(boundary_conditions)
+        self.sources = list(sources)
+        self.degree = degree
+        self.axisymmetric = axisymmetric
+        self.petsc_options = default_petsc_options(solver) | dict(petsc_options or {})
+        self.prefix = petsc_options_prefix or unique_prefix()
+        self.formulation: Formulation | None = None
+
+    def initialise(self) -> None:
+        """Check the input, build the space, the forms and the solver (collective)."""
+        raise NotImplementedError
+
+    @property
+    def comm(self) -> Any:
+        """The mesh's communicator."""
+        return self.tagged.mesh.comm
+
+    @property
+    def T(self) -> fem.Function:
+        """The temperature (K) on the broken space (the current time level if transient)."""
+        return self._formulation().T
+
+    temperature = T
+
+    def _formulation(self) -> Formulation:
+        if self.formulation is None:
+            self.initialise()
+        assert self.formulation is not None
+        return self.formulation
+
+    def region_temperature(self, region: str | int) -> tuple[fem.Function, np.ndarray]:
+        """The temperature (K) and the local cells (ghosts included) of ``region``."""
+        f = self._formulation()
+        return f.T, f.region_cells(region)

@@ -1,0 +1,57 @@
+"""A solved problem frees its mesh once the user drops it.
+
+Every DOLFINx mesh and index map holds MPI communicators and MPICH has 2048 per
+process: a problem kept alive by a reference cycle that Python cannot collect (petsc4py
+keeps SNES callbacks out of the collector's sight) ends a long session -- a sweep, a
+test suite -- with "Too many communicators" after a few hundred runs.
+"""
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+from dolfinx import mesh as dmesh
+
+import fe_interface as fi
+from mpi4py import MPI
+
+
+class _LinearInT:
+    """h = 10 + 0.01 (T+ + T-) W/(m^2 K): a temperature-dependent law (Newton)."""
+
+    temperature_dependent = True
+
+    def conductance(self, T_plus, T_minus):
+        return 10.0 + 0.01 * (T_plus + T_minus)
+
+
+def _tagged():
+    m = dmesh.create_unit_square(MPI.COMM_WORLD, 4, 4)
+    tm = fi.tag_mesh(
+        m,
+        {"a": (1, lambda x: x[0] <= 0.5 + 1e-12), "b": (2, lambda x: x[0] >= 0.5 - 1e-12)},
+        {"l": (1, lambda x: np.isclose(x[0], 0.0)), "r": (2, lambda x: np.isclose(x[0], 1.0))},
+        {"i": (3, ("a", "b"))},
+    )
+    return m, tm
+
+
+def _solve(kind: str, law) -> weakref.ref:
+    m, tm = _tagged()
+    mats = {"a": fi.Material("x", 1.0, 1.0, 1.0), "b": fi.Material("y", 2.0, 1.0, 1.0)}
+    bcs = [fi.FixedTemperature("l", 400.0), fi.FixedTemperature("r", 300.0)]
+    if kind == "steady":
+        fi.SteadyProblem(tm, mats, [fi.Interface("i", law)], bcs).run()
+    else:
+        p = fi.TransientProblem(tm, mats, [fi.Interface("i", law)], bcs, initial_temperature=300.0)
+        p.run(t_end=0.02, dt=0.01, progress=False)
+    return weakref.ref(m)
+
+
+@pytest.mark.parametrize("kind", ["steady", "transient"])
+@pytest.mark.parametrize("law", [fi.Conductance(10.0), _LinearInT()], ids=["constant", "newton"])
+def test_mesh_is_freed_after_the_run(kind, law):
+    ref = _solve(kind, law)
+    gc.collect()
+    assert ref() is None, f"{kind} problem with {type(law).__name__} keeps its mesh alive"
