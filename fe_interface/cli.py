@@ -582,6 +582,10 @@ def _agree_on_exit(comm: Any, code: int, msg: str | None, timeout: float) -> tup
                     file=sys.stderr,
                     flush=True,
                 )
+                # mpirun forwards a rank's output asynchronously: let it reach the user
+                # before the abort tears the job down (measured: without the pause the
+                # message was sometimes lost)
+                time.sleep(1.0)
                 MPI.COMM_WORLD.Abort(code or 1)
             time.sleep(0.01)
     outcomes = comm.allgather((code, msg))
