@@ -63,8 +63,18 @@ def problem(tagged, contact: bool, solver: str) -> ElasticProblem:
     L = 10 * A
     q = (F / 4) / L**2  # quarter model
     bcs = [Symmetry("x0"), Symmetry("y0"), Symmetry("bottom"), Pressure("top", q)]
-    contacts = [Contact("contact", plus="upper", initial_gap=lambda X: (X[0] ** 2 + X[1] ** 2) / (2 * R))] if contact else []
-    return ElasticProblem(tagged, {"lower": STEEL, "upper": STEEL}, contacts=contacts, boundary_conditions=bcs, solver=solver)
+    contacts = (
+        [Contact("contact", plus="upper", initial_gap=lambda X: (X[0] ** 2 + X[1] ** 2) / (2 * R))]
+        if contact
+        else []
+    )
+    return ElasticProblem(
+        tagged,
+        {"lower": STEEL, "upper": STEEL},
+        contacts=contacts,
+        boundary_conditions=bcs,
+        solver=solver,
+    )
 
 
 def run_case(tagged, contact: bool, solver: str) -> dict:
@@ -89,7 +99,11 @@ def run_case(tagged, contact: bool, solver: str) -> dict:
     }
     if contact:
         c = r.contacts[0]
-        out |= {"force_N": c.force_N, "contact_radius_m": float(np.sqrt(c.contact_area_m2 * 4 / np.pi)), "active_nodes": c.active_nodes}
+        out |= {
+            "force_N": c.force_N,
+            "contact_radius_m": float(np.sqrt(c.contact_area_m2 * 4 / np.pi)),
+            "active_nodes": c.active_nodes,
+        }
         out["problem"] = p
     return out
 
@@ -127,12 +141,21 @@ def ds_path(p: ElasticProblem) -> dict:
     solver.A.assemble()
     t_nodal = tmax(time.perf_counter() - t0)
     del IntegralType
-    return {"entity_permutations_s": t_perm, "ds_form_compile_s": t_form, "ds_assembly_s": t_ds, "nodal_jacobian_s": t_nodal}
+    return {
+        "entity_permutations_s": t_perm,
+        "ds_form_compile_s": t_form,
+        "ds_assembly_s": t_ds,
+        "nodal_jacobian_s": t_nodal,
+    }
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, default=20, help="cells across 2a near the contact (20: ~210k dofs)")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--n", type=int, default=20, help="cells across 2a near the contact (20: ~210k dofs)"
+    )
     ap.add_argument("--solver", default="iterative", choices=["iterative", "direct"])
     ap.add_argument("--json", default=None, help="write the results to this file")
     args = ap.parse_args()
@@ -154,17 +177,28 @@ def main() -> None:
         "elastic": elastic,
         "contact": contact,
         "ratio_solve": contact["solve_s"] / elastic["solve_s"],
-        "ratio_total": (contact["setup_s"] + contact["solve_s"]) / (elastic["setup_s"] + elastic["solve_s"]),
+        "ratio_total": (contact["setup_s"] + contact["solve_s"])
+        / (elastic["setup_s"] + elastic["solve_s"]),
         "ds_path": ds,
     }
     if COMM.rank == 0:
         e, c = elastic, contact
-        print(f"{res['cells']} hexahedra, {COMM.size} rank(s), solver {args.solver}; mesh {t_mesh:.2f} s")
-        print(f"{'':10}{'dofs':>10}{'set-up s':>10}{'solve s':>10}{'Newton':>8}{'aug.':>6}{'Jac.':>6}{'PC':>5}{'KSP its':>9}")
+        print(
+            f"{res['cells']} hexahedra, {COMM.size} rank(s), solver {args.solver}; mesh {t_mesh:.2f} s"
+        )
+        print(
+            f"{'':10}{'dofs':>10}{'set-up s':>10}{'solve s':>10}{'Newton':>8}{'aug.':>6}{'Jac.':>6}{'PC':>5}{'KSP its':>9}"
+        )
         for name, r in (("elastic", e), ("contact", c)):
-            print(f"{name:10}{r['dofs']:>10}{r['setup_s']:>10.2f}{r['solve_s']:>10.2f}{r['newton_iterations']:>8}{r['augmentations']:>6}{r['jacobians']:>6}{r['preconditioners']:>5}{r['linear_iterations']:>9}")
-        print(f"contact / elastic: solve {res['ratio_solve']:.2f}, set-up + solve {res['ratio_total']:.2f}")
-        print(f"contact: force {c['force_N']:.4g} N, contact radius {c['contact_radius_m'] * 1e3:.3f} mm (Hertz {A * 1e3:.3f} mm), {c['active_nodes']} active nodes; Newton per solve {c['newton_per_solve']}")
+            print(
+                f"{name:10}{r['dofs']:>10}{r['setup_s']:>10.2f}{r['solve_s']:>10.2f}{r['newton_iterations']:>8}{r['augmentations']:>6}{r['jacobians']:>6}{r['preconditioners']:>5}{r['linear_iterations']:>9}"
+            )
+        print(
+            f"contact / elastic: solve {res['ratio_solve']:.2f}, set-up + solve {res['ratio_total']:.2f}"
+        )
+        print(
+            f"contact: force {c['force_N']:.4g} N, contact radius {c['contact_radius_m'] * 1e3:.3f} mm (Hertz {A * 1e3:.3f} mm), {c['active_nodes']} active nodes; Newton per solve {c['newton_per_solve']}"
+        )
         print(
             f"dS path on this mesh: entity permutations {ds['entity_permutations_s']:.3f} s, dS penalty matrix "
             f"{ds['ds_assembly_s']:.3f} s (form {ds['ds_form_compile_s']:.2f} s) vs nodal Jacobian {ds['nodal_jacobian_s']:.4f} s"

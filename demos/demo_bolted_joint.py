@@ -146,26 +146,59 @@ def main(n: int = 8, out: str | None = "results/bolted_joint", solver: str = "di
     if out is not None:
         problem.export(res, out, "bolted_joint")
     checks = {
-        "contact_force_N": Check(c.force_N, PRELOAD, 1e-9, parallel_rtol=1e-8, note="equilibrium with the bolt preload: augmentation tolerance 1e-9"),
-        "energy_balance_relative_residual": Check.at_most(balance.relative_residual, 1e-9, parallel_rtol=None, note="direct solver round-off"),
-        "contact_zone_edge_m": Check.at_least(edge, R_WASHER, parallel_rtol=1e-12, note="the pressure cone: the plates touch beyond the washer, then separate"),
-        "joint_vs_uniform_estimate": Check.at_most(G / G_uniform, 1.0, parallel_rtol=1e-8, note="the uniform-pressure estimate overstates G: the heat must reach the loaded zone near the bolt; the rim is open"),
-        "contact_area_fraction": Check.at_most(c.area_fraction, 0.5, parallel_rtol=1e-8, note="the plates separate towards the rim: a pressure cone of half-angle <= 45 deg through both plates ends at r <= 17 mm (fraction <= 0.44)"),
+        "contact_force_N": Check(
+            c.force_N,
+            PRELOAD,
+            1e-9,
+            parallel_rtol=1e-8,
+            note="equilibrium with the bolt preload: augmentation tolerance 1e-9",
+        ),
+        "energy_balance_relative_residual": Check.at_most(
+            balance.relative_residual, 1e-9, parallel_rtol=None, note="direct solver round-off"
+        ),
+        "contact_zone_edge_m": Check.at_least(
+            edge,
+            R_WASHER,
+            parallel_rtol=1e-12,
+            note="the pressure cone: the plates touch beyond the washer, then separate",
+        ),
+        "joint_vs_uniform_estimate": Check.at_most(
+            G / G_uniform,
+            1.0,
+            parallel_rtol=1e-8,
+            note="the uniform-pressure estimate overstates G: the heat must reach the loaded zone near the bolt; the rim is open",
+        ),
+        "contact_area_fraction": Check.at_most(
+            c.area_fraction,
+            0.5,
+            parallel_rtol=1e-8,
+            note="the plates separate towards the rim: a pressure cone of half-angle <= 45 deg through both plates ends at r <= 17 mm (fraction <= 0.44)",
+        ),
     }
     if rank0:
-        print(f"bolt preload {PRELOAD:.0f} N, bearing pressure {BEARING / 1e6:.1f} MPa, nominal F/A {P_NOMINAL / 1e6:.2f} MPa")
-        print(f"contact: force {c.force_N:.1f} N, area fraction {c.area_fraction:.3f}, max P {c.max_pressure_Pa / 1e6:.1f} MPa, "
-              f"mean P over the contact {c.mean_pressure_Pa / 1e6:.2f} MPa, max gap {c.max_gap_m * 1e6:.2f} um")
-        print(f"joint: Q = {abs(th.heat_flow_W):.3f} W, G = {G:.4f} W/K; uniform-pressure estimate G = {G_uniform:.4f} W/K "
-              f"(ratio {G / G_uniform:.3f}); mean h {th.mean_h_W_m2K:.0f} (solid {th.mean_h_solid_W_m2K:.0f}, gas "
-              f"{th.mean_h_gas_W_m2K:.0f}, radiation {th.mean_h_radiation_W_m2K:.1f}) vs h(F/A) = {h_uniform:.0f} W/(m2 K)")
-        print(f"Newton: {res.mechanics.solve.newton_per_solve} (augmentations {res.mechanics.solve.augmentations}); "
-              f"staggered iterations {len(res.history)}")
+        print(
+            f"bolt preload {PRELOAD:.0f} N, bearing pressure {BEARING / 1e6:.1f} MPa, nominal F/A {P_NOMINAL / 1e6:.2f} MPa"
+        )
+        print(
+            f"contact: force {c.force_N:.1f} N, area fraction {c.area_fraction:.3f}, max P {c.max_pressure_Pa / 1e6:.1f} MPa, "
+            f"mean P over the contact {c.mean_pressure_Pa / 1e6:.2f} MPa, max gap {c.max_gap_m * 1e6:.2f} um"
+        )
+        print(
+            f"joint: Q = {abs(th.heat_flow_W):.3f} W, G = {G:.4f} W/K; uniform-pressure estimate G = {G_uniform:.4f} W/K "
+            f"(ratio {G / G_uniform:.3f}); mean h {th.mean_h_W_m2K:.0f} (solid {th.mean_h_solid_W_m2K:.0f}, gas "
+            f"{th.mean_h_gas_W_m2K:.0f}, radiation {th.mean_h_radiation_W_m2K:.1f}) vs h(F/A) = {h_uniform:.0f} W/(m2 K)"
+        )
+        print(
+            f"Newton: {res.mechanics.solve.newton_per_solve} (augmentations {res.mechanics.solve.augmentations}); "
+            f"staggered iterations {len(res.history)}"
+        )
         print(f"contact zone: r from {t.x[loaded[0], 0] * 1e3:.2f} to {edge * 1e3:.2f} mm")
         print(format_checks(checks))
         if out is not None:
-            print(f"\nParaView files in {out}/ (bolted_joint_mechanics.vtu: warp by displacement_m; "
-                  "bolted_joint_contact.vtu: P, g, h; bolted_joint.vtu: temperature)")
+            print(
+                f"\nParaView files in {out}/ (bolted_joint_mechanics.vtu: warp by displacement_m; "
+                "bolted_joint_contact.vtu: P, g, h; bolted_joint.vtu: temperature)"
+            )
     return checks
 
 

@@ -381,12 +381,17 @@ def air_vs_vacuum(swept, say) -> tuple[dict, float]:
     Returns the outputs of the run in air at the bolt pressure and the smallest
     (over the pressures) rise of the junction temperature in vacuum (K).
     """
-    tj = {(p["pressure_Pa"], p["gas_pressure_Pa"]): v for p, v in zip(swept.points, swept.values, strict=True)}
+    tj = {
+        (p["pressure_Pa"], p["gas_pressure_Pa"]): v
+        for p, v in zip(swept.points, swept.values, strict=True)
+    }
     say("\ncase file cases/chip_package_sweep.toml: junction temperature (K)")
     say(f"{'P MPa':>8}{'air':>10}{'vacuum':>10}")
     pressures = sorted({p for p, _ in tj})
     for P in pressures:
-        say(f"{P / 1e6:>8.3g}{tj[(P, P_ATM)]['junction_K']:>10.2f}{tj[(P, 0.0)]['junction_K']:>10.2f}")
+        say(
+            f"{P / 1e6:>8.3g}{tj[(P, P_ATM)]['junction_K']:>10.2f}{tj[(P, 0.0)]['junction_K']:>10.2f}"
+        )
     penalty = min(tj[(P, 0.0)]["junction_K"] - tj[(P, P_ATM)]["junction_K"] for P in pressures)
     return tj[(BOLT_PRESSURE, P_ATM)], penalty
 

@@ -78,7 +78,9 @@ def solve(tagged, q: float, solver: str):
     return problem, problem.run()
 
 
-def main(n: int = 4, out: str | None = "results/thermal_expansion_gap", solver: str = "direct") -> dict:
+def main(
+    n: int = 4, out: str | None = "results/thermal_expansion_gap", solver: str = "direct"
+) -> dict:
     """Sweep the power; returns the checks against the 1D solution."""
     rank0 = MPI.COMM_WORLD.rank == 0
     tagged = build(n)
@@ -91,19 +93,43 @@ def main(n: int = 4, out: str | None = "results/thermal_expansion_gap", solver: 
         c, th = res.contacts[0], res.thermal_contacts[0]
         key = f"q{q:.0e}".replace("+0", "")
         jump = -th.mean_jump_K  # heat flows up, from − (lower) to + (upper)
-        checks[f"{key}_converged"] = Check(float(res.converged), 1.0, parallel_rtol=1e-12, note="staggered criterion met")
-        checks[f"{key}_jump_K"] = Check(jump, ex["T_minus"] - ex["T_plus"], 1e-7, parallel_rtol=1e-8, note=why)
+        checks[f"{key}_converged"] = Check(
+            float(res.converged), 1.0, parallel_rtol=1e-12, note="staggered criterion met"
+        )
+        checks[f"{key}_jump_K"] = Check(
+            jump, ex["T_minus"] - ex["T_plus"], 1e-7, parallel_rtol=1e-8, note=why
+        )
         if ex["P"] > 0:
-            checks[f"{key}_pressure_Pa"] = Check(c.max_pressure_Pa, ex["P"], 1e-6, parallel_rtol=1e-8, note=why + " (P grows from 0 at touch-down: relative error larger)")
+            checks[f"{key}_pressure_Pa"] = Check(
+                c.max_pressure_Pa,
+                ex["P"],
+                1e-6,
+                parallel_rtol=1e-8,
+                note=why + " (P grows from 0 at touch-down: relative error larger)",
+            )
         else:
             checks[f"{key}_gap_m"] = Check(c.max_gap_m, ex["g"], 1e-7, parallel_rtol=1e-8, note=why)
-        rows.append((q, c.max_gap_m, c.max_pressure_Pa, jump, ex["h"], len(res.history), res.mechanics.solve.newton_iterations))
+        rows.append(
+            (
+                q,
+                c.max_gap_m,
+                c.max_pressure_Pa,
+                jump,
+                ex["h"],
+                len(res.history),
+                res.mechanics.solve.newton_iterations,
+            )
+        )
         if out is not None and q == POWERS[-1]:
             problem.export(res, out, "thermal_expansion_gap")
     if rank0:
-        print(f"{'q W/m2':>10}{'gap um':>10}{'P kPa':>10}{'jump K':>10}{'h W/m2K':>11}{'iterations':>12}{'Newton':>8}")
+        print(
+            f"{'q W/m2':>10}{'gap um':>10}{'P kPa':>10}{'jump K':>10}{'h W/m2K':>11}{'iterations':>12}{'Newton':>8}"
+        )
         for q, g, P, j, h, it, nw in rows:
-            print(f"{q:>10.3g}{g * 1e6:>10.4f}{P / 1e3:>10.3f}{j:>10.4f}{h:>11.1f}{it:>12d}{nw:>8d}")
+            print(
+                f"{q:>10.3g}{g * 1e6:>10.4f}{P / 1e3:>10.3f}{j:>10.4f}{h:>11.1f}{it:>12d}{nw:>8d}"
+            )
         print(format_checks(checks))
     return checks
 

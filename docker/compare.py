@@ -28,6 +28,7 @@ ROUNDOFF = re.compile(r"residual|drift", re.I)
 
 
 def files(folder: Path) -> list[str]:
+    """The JSON and CSV files below ``folder`` (relative paths), ADIOS2 folders left out."""
     out = []
     for p in sorted(folder.rglob("*")):
         if p.is_file() and p.suffix in (".json", ".csv") and ".bp" not in p.parent.name:
@@ -37,12 +38,15 @@ def files(folder: Path) -> list[str]:
 
 
 def split(text: str) -> tuple[list[str], list[float]]:
+    """The text between the numbers, and the numbers."""
     return NUMBER.split(text), [float(x) for x in NUMBER.findall(text)]
 
 
 def roundoff_mask(path: str, text: str, n: int) -> tuple[list[bool], list[float]]:
-    """For each number of the file: is it a round-off quantity, and the scale of its
-    record (CSV: the largest |number| of its row; JSON: of the file)."""
+    """For each number of the file: is it a round-off quantity, and its record's scale.
+
+    The scale: the largest |number| of its row (CSV) or of the file (JSON).
+    """
     mask, scale = [], []
     if path.endswith(".csv"):
         lines = text.splitlines(keepends=True)
@@ -75,13 +79,16 @@ def compare_manifest(a: Path, b: Path, rel: str) -> list[str]:
     if not (ma.get("complete") is True and mb.get("complete") is True):
         errors.append(f"{rel}: not complete ({ma.get('complete')} vs {mb.get('complete')})")
     if sorted(ma.get("files", {})) != sorted(mb.get("files", {})):
-        errors.append(f"{rel}: file lists differ {sorted(ma.get('files', {}))} vs {sorted(mb.get('files', {}))}")
+        errors.append(
+            f"{rel}: file lists differ {sorted(ma.get('files', {}))} vs {sorted(mb.get('files', {}))}"
+        )
     return errors
 
 
 def compare(
     a: Path, b: Path, rel: str, rtol: float, aliases: list[tuple[str, str]]
 ) -> tuple[list[str], float, int]:
+    """Errors, largest relative difference and number count of one file pair."""
     if rel.endswith(".manifest.json"):
         return compare_manifest(a, b, rel), 0.0, 0
     ta, tb = a.read_text(), b.read_text()
@@ -107,6 +114,7 @@ def compare(
 
 
 def main() -> int:
+    """Compare every run; 1 if any file differs."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("a", type=Path)
     ap.add_argument("b", type=Path)

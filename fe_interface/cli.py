@@ -323,7 +323,10 @@ def _print_library(library: dict[str, Any]) -> None:
     _print(f"  {'name':<22}{'k(4 K)':>9}{'k(77 K)':>9}{'k(300 K)':>10}  {'range K':<13}description")
     for n, d in library.items():
         k = d["conductivity"]["k_W_mK"]
-        cells = "".join(f"{(f'{v:.4g}' if v is not None else '-'):>{w}}" for v, w in zip(k.values(), (9, 9, 10), strict=True))
+        cells = "".join(
+            f"{(f'{v:.4g}' if v is not None else '-'):>{w}}"
+            for v, w in zip(k.values(), (9, 9, 10), strict=True)
+        )
         lo, hi = d["conductivity"]["valid_range_K"] or ("-", "-")
         _print(f"  {n:<22}{cells}  {f'{lo:g}-{hi:g}':<13}{d['description'][:60]}")
     _print("  k in W/(m K), '-' outside the fit's range; sources: fe-interface materials --json")

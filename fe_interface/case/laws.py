@@ -83,7 +83,9 @@ def _tabulated(
     given = {"pressure": pressure, "gap": gap}
     other = "gap" if var == "pressure" else "pressure"
     if given[other] is not None:
-        raise InputError(f"the table is against {var}: give {var} = (the operating {var}), not {other}")
+        raise InputError(
+            f"the table is against {var}: give {var} = (the operating {var}), not {other}"
+        )
     operating = given[var]
     if operating is None:
         unit = "Pa" if var == "pressure" else "m"
@@ -92,6 +94,8 @@ def _tabulated(
         var, table["points"], table["h"], table["temperature"], interpolation, log_variable
     )
     return TabulatedConductance(t, operating)
+
+
 # a rough contact: two surfaces pressed together
 _PAIR = {
     "surface_plus": ("surface", True),
@@ -295,7 +299,9 @@ def _read_phonon(c: Checker, v: Any, path: str) -> Any:
 _CHOICES = {"interpolation": ("linear", "pchip")}
 
 
-def _axis(c: Checker, t: dict, key: str, path: str, unit: str, factor: float, positive: bool) -> Any:
+def _axis(
+    c: Checker, t: dict, key: str, path: str, unit: str, factor: float, positive: bool
+) -> Any:
     """A strictly increasing array of finite numbers (SI after the unit factor/offset)."""
     p = join_path(path, key)
     v = t[key]
@@ -309,7 +315,10 @@ def _axis(c: Checker, t: dict, key: str, path: str, unit: str, factor: float, po
         if not math.isfinite(x):
             c.error(f"{p}[{i}]", f"must be finite ({unit}), got {x!r}")
         elif (y <= 0) if positive else (y < 0):
-            c.error(f"{p}[{i}]", f"must be {'>' if positive else '>='} 0 ({'K' if key == 'temperature' else unit}), got {x!r}")
+            c.error(
+                f"{p}[{i}]",
+                f"must be {'>' if positive else '>='} 0 ({'K' if key == 'temperature' else unit}), got {x!r}",
+            )
     if len(c.errors) == n0 and any(b <= a for a, b in itertools.pairwise(si)):
         c.error(p, f"must increase strictly ({unit}), got {vals}")
     return si if len(c.errors) == n0 else None
@@ -334,8 +343,18 @@ def _table_units(c: Checker, t: dict, path: str) -> dict[str, tuple[str, float]]
 
 def _read_h(c: Checker, v: Any, path: str, n: int, nT: int | None, unit: str, factor: float) -> Any:
     """The h values: n numbers, or n rows of nT numbers (finite, >= 0)."""
-    rows = f"{n} values (one per point)" if nT is None else f"{n} rows (one per point) of {nT} values (one per temperature)"
-    flat = v if nT is None else [x for r in v for x in r] if isinstance(v, list) and all(isinstance(r, list) for r in v) else None
+    rows = (
+        f"{n} values (one per point)"
+        if nT is None
+        else f"{n} rows (one per point) of {nT} values (one per temperature)"
+    )
+    flat = (
+        v
+        if nT is None
+        else [x for r in v for x in r]
+        if isinstance(v, list) and all(isinstance(r, list) for r in v)
+        else None
+    )
     shape_ok = isinstance(v, list) and len(v) == n and (nT is None or all(len(r) == nT for r in v))
     if flat is None or not shape_ok or not all(is_number(x) for x in flat):
         c.error(path, f"must hold {rows} ({unit}), got {v!r}")
@@ -366,7 +385,9 @@ def _read_htable(c: Checker, t: Any, path: str) -> Any:
     c.keys(t, path, ("pressure", "gap", "temperature", "h", "units"), ("h",))
     var = [k for k in ("pressure", "gap") if k in t]
     if len(var) != 1:
-        c.error(path, "give exactly one of 'pressure' (Pa) and 'gap' (m): the variable of the table")
+        c.error(
+            path, "give exactly one of 'pressure' (Pa) and 'gap' (m): the variable of the table"
+        )
         return None
     units = _table_units(c, t, path)
     (name, f) = units[var[0]]
@@ -378,7 +399,9 @@ def _read_htable(c: Checker, t: Any, path: str) -> Any:
             return None
     if points is None or "h" not in t:
         return None
-    h = _read_h(c, t["h"], join_path(path, "h"), len(points), None if T is None else len(T), *units["h"])
+    h = _read_h(
+        c, t["h"], join_path(path, "h"), len(points), None if T is None else len(T), *units["h"]
+    )
     if h is None or len(c.errors) > n0:
         return None
     return {"variable": var[0], "points": points, "temperature": T, "h": h}

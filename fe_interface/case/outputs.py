@@ -53,7 +53,10 @@ def read_probes(c: Checker, o: Mapping[str, Any]) -> dict[str, Any]:
         elif isinstance(v, list):
             pt = _point(c, v, p)
         else:
-            c.error(p, f"must be a point [x, y(, z)] (m) or a table {{point, region}}, got {type_name(v)}")
+            c.error(
+                p,
+                f"must be a point [x, y(, z)] (m) or a table {{point, region}}, got {type_name(v)}",
+            )
             continue
         if pt is not None:
             out[str(name)] = ProbeSpec(str(name), pt, region)
@@ -77,7 +80,10 @@ def check_outputs(c: Checker, case: Any, tagged: Any, regions: Mapping[str, int]
     specs = list(case.probes.values())
     unknown = [q for q in specs if q.region is not None and q.region not in regions]
     for q in unknown:
-        c.error(f"outputs.probes.{q.name}.region", f"no region {q.region!r} in the mesh (regions: {names})")
+        c.error(
+            f"outputs.probes.{q.name}.region",
+            f"no region {q.region!r} in the mesh (regions: {names})",
+        )
     if unknown:  # the same on every rank (case data): no rank enters the collective call
         return
     mesh = tagged.mesh

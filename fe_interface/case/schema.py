@@ -930,7 +930,9 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
     if "mechanics" in data:  # thermo-mechanical contact (docs/case-format.md)
         from fe_interface.mechanics.case import read_mechanics
 
-        mechanics = read_mechanics(c, data["mechanics"], [s.name for s in interfaces], atype or "steady")
+        mechanics = read_mechanics(
+            c, data["mechanics"], [s.name for s in interfaces], atype or "steady"
+        )
     sweep = read_sweep(c, data)  # parametric sweep: fe_interface.case.sweep
 
     if c.errors:

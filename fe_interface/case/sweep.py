@@ -103,7 +103,11 @@ class SweepParameter:
         """The name of value ``i`` (its label, else ``name = value``)."""
         if self.labels is not None:
             return self.labels[i]
-        return f"{self.name} = {self.values[i]:g}" if is_number(self.values[i]) else f"{self.name} = {self.values[i]}"
+        return (
+            f"{self.name} = {self.values[i]:g}"
+            if is_number(self.values[i])
+            else f"{self.name} = {self.values[i]}"
+        )
 
 
 @dataclass(frozen=True)
@@ -168,7 +172,10 @@ def _lookup(data: Any, key: str) -> tuple[bool, str]:
         node = node[t]
         done.append(t)
     if isinstance(node, (dict, list)):
-        return False, f"{key!r} is a {type_name(node)[2:] if type_name(node).startswith('a ') else type_name(node)}, not a value"
+        return (
+            False,
+            f"{key!r} is a {type_name(node)[2:] if type_name(node).startswith('a ') else type_name(node)}, not a value",
+        )
     return True, ""
 
 
@@ -186,9 +193,7 @@ def _read_values(c: Checker, v: Any, path: str) -> tuple[Any, ...] | None:
     if not isinstance(v, list) or not v:
         c.error(path, f"must be a non-empty array of values, got {type_name(v)} {v!r}")
         return None
-    ok = all(
-        (is_number(x) and math.isfinite(float(x))) or isinstance(x, (str, bool)) for x in v
-    )
+    ok = all((is_number(x) and math.isfinite(float(x))) or isinstance(x, (str, bool)) for x in v)
     if not ok:
         c.error(path, f"values must be finite numbers, strings or booleans, got {v!r}")
         return None
@@ -197,7 +202,9 @@ def _read_values(c: Checker, v: Any, path: str) -> tuple[Any, ...] | None:
     return tuple(float(x) if is_number(x) else x for x in v)
 
 
-def _read_parameter(c: Checker, d: Any, path: str, data: Mapping[str, Any]) -> SweepParameter | None:
+def _read_parameter(
+    c: Checker, d: Any, path: str, data: Mapping[str, Any]
+) -> SweepParameter | None:
     if not isinstance(d, dict):
         c.error(path, f"must be a table (key, values, name, labels), got {type_name(d)}")
         return None
@@ -206,7 +213,9 @@ def _read_parameter(c: Checker, d: Any, path: str, data: Mapping[str, Any]) -> S
     keys = d.get("key")
     keys = [keys] if isinstance(keys, str) else keys
     if not isinstance(keys, list) or not keys or not all(isinstance(k, str) and k for k in keys):
-        c.error(f"{path}.key", f"must be a key path (string) or an array of them, got {d.get('key')!r}")
+        c.error(
+            f"{path}.key", f"must be a key path (string) or an array of them, got {d.get('key')!r}"
+        )
         keys = []
     for k in keys:
         if k.split(".", 1)[0] in ("sweep", "name", "outputs"):
@@ -263,7 +272,10 @@ def read_sweep(c: Checker, data: Mapping[str, Any]) -> SweepSpec | None:
     mode = c.string(s, "mode", "sweep", choices=("product", "zip"), default="product")
     plist = s.get("parameters", [])
     if not isinstance(plist, list) or not plist:
-        c.error("sweep.parameters", f"must be a non-empty array of tables ([[sweep.parameters]]), got {plist!r}")
+        c.error(
+            "sweep.parameters",
+            f"must be a non-empty array of tables ([[sweep.parameters]]), got {plist!r}",
+        )
         plist = []
     params = [_read_parameter(c, d, f"sweep.parameters[{i}]", data) for i, d in enumerate(plist)]
     good = [p for p in params if p is not None]
@@ -272,12 +284,17 @@ def read_sweep(c: Checker, data: Mapping[str, Any]) -> SweepSpec | None:
         if p is not None and names.count(p.name) > 1:
             c.error(f"sweep.parameters[{i}].name", f"{p.name!r} is used by two parameters")
     if mode == "zip" and len({len(p.values) for p in good}) > 1:
-        c.error("sweep.parameters", f"mode 'zip' needs as many values for every parameter, got {[len(p.values) for p in good]}")
+        c.error(
+            "sweep.parameters",
+            f"mode 'zip' needs as many values for every parameter, got {[len(p.values) for p in good]}",
+        )
     allkeys = [k for p in good for k in p.keys]
     for k in sorted({k for k in allkeys if allkeys.count(k) > 1}):
         c.error("sweep.parameters", f"the key {k!r} is swept twice")
     outputs = _read_outputs(c, s)
-    flags = {k: c.boolean(s, k, "sweep", default=(k == "plot")) for k in ("plot", "log_x", "run_files")}
+    flags = {
+        k: c.boolean(s, k, "sweep", default=(k == "plot")) for k in ("plot", "log_x", "run_files")
+    }
     if len(c.errors) > n0 or not good:
         return None
     return SweepSpec(tuple(good), mode or "product", outputs, **flags)
@@ -343,7 +360,9 @@ def _default_outputs(flat: Mapping[str, float]) -> tuple[str, ...]:
         first = ["junction_K"]
     else:
         first = [k for k in flat if k.startswith("regions.") and k.endswith(".max_K")]
-    return tuple(first + [k for k in flat if k.startswith("interfaces.") and k.endswith(".mean_jump_K")])
+    return tuple(
+        first + [k for k in flat if k.startswith("interfaces.") and k.endswith(".mean_jump_K")]
+    )
 
 
 @dataclass
@@ -436,7 +455,13 @@ def _run_one(case_i: Any, tagged: Any, rs: Any, comm: Any, i: int, run_files: bo
     return _solve_and_write(case_i, problem, tagged_i, rs, comm, lambda s: None)
 
 
-def _run_all(case: Any, runs: list[tuple[dict[str, Any], Any]], rs: Any, comm: Any, say: Callable[[str], None]) -> SweepResult:
+def _run_all(
+    case: Any,
+    runs: list[tuple[dict[str, Any], Any]],
+    rs: Any,
+    comm: Any,
+    say: Callable[[str], None],
+) -> SweepResult:
     spec: SweepSpec = case.sweep
     raw = None if spec.geometry else case.build_mesh(comm)  # each variant checks it
     points, values, warns = [], [], []
@@ -452,12 +477,17 @@ def _run_all(case: Any, runs: list[tuple[dict[str, Any], Any]], rs: Any, comm: A
             outputs = _check_outputs(case, outputs, flat)
         points.append(point)
         values.append(flat)
-        warns += [f"run {i} ({', '.join(f'{k} = {v}' for k, v in point.items())}): {w}" for w in res.warnings]
+        warns += [
+            f"run {i} ({', '.join(f'{k} = {v}' for k, v in point.items())}): {w}"
+            for w in res.warnings
+        ]
         # free this run's problem now: its meshes and spaces hold MPI communicators (MPICH:
         # 2048 per process), and reference cycles wait for Python's rare full collections
         del res
         gc.collect()
-    result = SweepResult(case, [p.name for p in spec.parameters], points, outputs, values, {}, warns)
+    result = SweepResult(
+        case, [p.name for p in spec.parameters], points, outputs, values, {}, warns
+    )
     result.files = {k: rs.final(v) for k, v in _write_tables(result, rs, comm).items()}
     if spec.plot:
         try:
@@ -478,7 +508,10 @@ def _check_outputs(case: Any, outputs: list[str], flat: Mapping[str, float]) -> 
     if bad:
         avail = ", ".join(flat)
         raise CaseError(
-            [(f"sweep.outputs[{i}]", f"no output {x!r} in this case (outputs: {avail})") for i, x in bad],
+            [
+                (f"sweep.outputs[{i}]", f"no output {x!r} in this case (outputs: {avail})")
+                for i, x in bad
+            ],
             case.source,
         )
     return outputs
@@ -526,7 +559,10 @@ def _write_tables(result: SweepResult, rs: Any, comm: Any) -> dict[str, Any]:
                 for p in spec.parameters
             ],
             "outputs": result.outputs,
-            "runs": [{"parameters": p, "outputs": v} for p, v in zip(result.points, result.values, strict=True)],
+            "runs": [
+                {"parameters": p, "outputs": v}
+                for p, v in zip(result.points, result.values, strict=True)
+            ],
         }
         write_text(json_path, json.dumps(json_safe(doc), indent=2, allow_nan=False))
 
@@ -600,7 +636,8 @@ def format_sweep(result: SweepResult) -> str:
         cells = [p[n] for n in result.parameters] + [v[o] for o in result.outputs]
         lines.append(
             "".join(
-                f"{x:>{w}.6g}" if is_number(x) else f"{x!s:>{w}}" for x, w in zip(cells, width, strict=True)
+                f"{x:>{w}.6g}" if is_number(x) else f"{x!s:>{w}}"
+                for x, w in zip(cells, width, strict=True)
             )
         )
     return "\n".join(lines)

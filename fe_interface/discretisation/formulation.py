@@ -181,7 +181,11 @@ class Formulation:
         regions (default: all).
         """
         by_value: dict[float, list[int]] = {}
-        subset = self.model.regions if regions is None else [r for r in self.model.regions if r in regions]
+        subset = (
+            self.model.regions
+            if regions is None
+            else [r for r in self.model.regions if r in regions]
+        )
         for r in subset:
             by_value.setdefault(float(per_region.get(r, 0.0)), []).append(r)
         mesh = self.mesh
@@ -269,7 +273,9 @@ class Formulation:
                 continue
             bid = len(self._boundary_domains)
             owned = b.facets[b.facets < nf]
-            e = fem.compute_integration_domains(IntegralType.exterior_facet, self.mesh.topology, owned)
+            e = fem.compute_integration_domains(
+                IntegralType.exterior_facet, self.mesh.topology, owned
+            )
             self._boundary_domains.append((bid, e))
             if isinstance(bc, HeatFlux):
                 self.terms.append(FluxBoundary(b.label, self.value(bc.value), self.w, self.ds(bid)))
@@ -435,7 +441,9 @@ class Formulation:
         The facet-wise coupling is added to vectors and matrices by the solvers.
         """
         zero = fem.Constant(self.mesh, _SCALAR(0.0))  # every form has a cell integral
-        return sum((t.residual(T, v) for t in self.terms), start=zero * v * ufl.dx(domain=self.mesh))
+        return sum(
+            (t.residual(T, v) for t in self.terms), start=zero * v * ufl.dx(domain=self.mesh)
+        )
 
     def rate_terms(self) -> list[Term]:
         """The terms with a heat rate: sources and flux/convection boundaries."""

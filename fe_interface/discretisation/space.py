@@ -180,9 +180,7 @@ def broken_lagrange_space(
     copy[mine] = np.arange(n_owned, dtype=np.int32)
     n_ghost = int(ghost.sum())
     copy[ghost] = n_owned + np.arange(n_ghost, dtype=np.int32)
-    new_map = _cpp.common.IndexMap(
-        comm, n_owned, glob[ghost], owner_all[ghost].astype(np.int32), 1
-    )
+    new_map = _cpp.common.IndexMap(comm, n_owned, glob[ghost], owner_all[ghost].astype(np.int32), 1)
     cell_dofs = copy.ravel()[slot].reshape(dofs.shape)
     dofmap = _cpp.fem.DofMap(
         V.dofmap.dof_layout, new_map, bs, _cpp.graph.AdjacencyList_int32(cell_dofs), bs

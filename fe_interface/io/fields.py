@@ -114,7 +114,10 @@ def _boundary_facets(f: Formulation) -> tuple[np.ndarray, np.ndarray, np.ndarray
     facets, tags = facets[outer], tags[outer]
     cells = np.array([f2c.links(int(x))[0] for x in facets], dtype=np.int32)
     local = np.array(
-        [int(np.flatnonzero(c2f.links(int(c)) == x)[0]) for c, x in zip(cells, facets, strict=True)],
+        [
+            int(np.flatnonzero(c2f.links(int(c)) == x)[0])
+            for c, x in zip(cells, facets, strict=True)
+        ],
         dtype=np.int32,
     )
     return cells, local, tags.astype(np.int32)
@@ -141,7 +144,11 @@ def gather_mesh_blocks(f: Formulation, T: fem.Function | None = None) -> MeshBlo
     fgeo = geo_all[fc[:, None], fv[fl]] if fc.size else np.empty((0, fv.shape[1]), np.int64)
     keys = mesh.geometry.input_global_indices
     tags = np.stack([ftag, f.model.cell_region[fc]], axis=1).astype(np.int32)  # group, region
-    facet_chunk = (f.broken.cell_colour[fc], keys[fgeo].astype(np.int64).reshape(-1, fv.shape[1]), tags)
+    facet_chunk = (
+        f.broken.cell_colour[fc],
+        keys[fgeo].astype(np.int64).reshape(-1, fv.shape[1]),
+        tags,
+    )
     vol = gather_vertex_fields(f, T, _more=facet_chunk)
     if vol is None:
         return None
@@ -158,7 +165,10 @@ def gather_mesh_blocks(f: Formulation, T: fem.Function | None = None) -> MeshBlo
         "conductivity_W_mK": [cdata["conductivity_W_mK"], np.full(nfb, np.nan)],
     }
     for t, name in regions.items():
-        cell_data[f"region:{name}"] = [(cdata["region"] == t).astype(np.uint8), np.zeros(nfb, np.uint8)]
+        cell_data[f"region:{name}"] = [
+            (cdata["region"] == t).astype(np.uint8),
+            np.zeros(nfb, np.uint8),
+        ]
     for t, name in groups.items():
         cell_data[f"boundary:{name}"] = [np.zeros(nc, np.uint8), (ftags == t).astype(np.uint8)]
     blocks = [(MESHIO_CELL_TYPE[ct], cells), (FACET_TYPE[ct], fcells)]
@@ -168,9 +178,7 @@ def gather_mesh_blocks(f: Formulation, T: fem.Function | None = None) -> MeshBlo
     return MeshBlocks(points, blocks, pdata, cell_data)
 
 
-def gather_vertex_fields(
-    f: Formulation, T: fem.Function | None = None, _more: Any = None
-) -> Any:
+def gather_vertex_fields(f: Formulation, T: fem.Function | None = None, _more: Any = None) -> Any:
     """Points, cells and vertex/cell data of the whole model, on rank 0 (None elsewhere).
 
     One point per vertex *copy* (dof copies of the broken space: a vertex on a
@@ -245,7 +253,9 @@ def write_meshio(
     data = gather_mesh_blocks(f, T)
     m = None
     if data is not None:
-        m = meshio.Mesh(data.points, data.blocks, point_data=data.point_data, cell_data=data.cell_data)
+        m = meshio.Mesh(
+            data.points, data.blocks, point_data=data.point_data, cell_data=data.cell_data
+        )
     write_mesh_files(f.comm, paths, m)
     return paths[0]
 

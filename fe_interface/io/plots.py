@@ -91,6 +91,7 @@ def plot_line_profile(
     (``.csv``, crossing summary in ``#`` lines).
     """
     path = Path(path)
+
     def draw() -> None:
         scale, unit = _length_unit(float(prof.distance[-1]))
         fig = _figure()
@@ -166,6 +167,7 @@ def plot_interface_flux(
     data next to it.
     """
     path = Path(path)
+
     def draw() -> None:
         fig = _figure((10.0, 4.2))
         ax1, ax2 = fig.subplots(1, 2)
@@ -191,7 +193,9 @@ def plot_interface_flux(
         finite = np.isfinite(q)
         if finite.any():
             bins, rng = histogram_range(q[finite])
-            ax2.hist(q[finite], bins=bins, range=rng, weights=dist.area[finite], color="C0", alpha=0.8)
+            ax2.hist(
+                q[finite], bins=bins, range=rng, weights=dist.area[finite], color="C0", alpha=0.8
+            )
             mean = float(np.sum(q[finite] * dist.area[finite]) / np.sum(dist.area[finite]))
             ax2.axvline(mean, color="k", ls="--", label=f"mean {mean:.4g} W/m²")
             ax2.legend(fontsize=9)
@@ -216,7 +220,9 @@ def plot_interface_flux(
     return path
 
 
-def power_law_fit(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> tuple[float, float]:
+def power_law_fit(
+    x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray
+) -> tuple[float, float]:
     """Least-squares fit ``y = a x^b`` in log–log space; returns ``(a, b)``."""
     xa = np.asarray(x, float)
     ya = np.asarray(y, float)
@@ -273,6 +279,7 @@ def plot_h_vs_pressure(
         else:
             corr = (np.asarray(correlation[0], float), np.asarray(correlation[1], float))
     ab = power_law_fit(P, H) if fit and P.size >= 2 else None
+
     def draw() -> None:
         fig = _figure((6.0, 4.5))
         ax = fig.add_subplot()

@@ -77,7 +77,9 @@ def _time_series_writer(path: Path) -> Any:
                 data = np.asarray(data)
                 head = [meshio_type_to_xdmf_index[ctype]]
                 head += [data.shape[1]] if ctype in ("vertex", "line") else []
-                rows.append(np.hstack([np.tile(np.array(head, data.dtype), (len(data), 1)), data]).ravel())
+                rows.append(
+                    np.hstack([np.tile(np.array(head, data.dtype), (len(data), 1)), data]).ravel()
+                )
             cd = np.concatenate(rows)
             topo = ET.SubElement(
                 grid, "Topology", TopologyType="Mixed",

@@ -36,7 +36,9 @@ __all__ = [
 def _vector(value: Any, name: str, unit: str, owner: str, free: bool = False) -> tuple:
     """A tuple of finite numbers (``free``: None allowed for a free component)."""
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise InputError(f"{owner}: {name} ({unit}) must be a list of 2 or 3 numbers, got {value!r}")
+        raise InputError(
+            f"{owner}: {name} ({unit}) must be a list of 2 or 3 numbers, got {value!r}"
+        )
     if len(value) not in (2, 3):
         raise InputError(
             f"{owner}: {name} ({unit}) must have 2 or 3 components (one per coordinate), "
@@ -141,4 +143,3 @@ def check_dimension(item: Any, gdim: int) -> None:
         raise InputError(
             f"{type(item).__name__} on {where!r}: {len(value)} components for a {gdim}D mesh"
         )
-

@@ -56,15 +56,23 @@ class MechanicsSpec:
         groups = set(tagged.facet_names)
         for r in self.materials:
             if r not in regions:
-                c.error(f"mechanics.materials.{r}", f"no region {r!r} in the mesh (regions: {', '.join(sorted(regions))})")
+                c.error(
+                    f"mechanics.materials.{r}",
+                    f"no region {r!r} in the mesh (regions: {', '.join(sorted(regions))})",
+                )
         for r in sorted(regions - set(self.materials)):
             c.error("mechanics.materials", f"region {r!r} has no elastic material")
         for ct in self.contacts:
             if ct.facets not in groups:
-                c.error(f"mechanics.contacts.{ct.facets}", f"no facet group {ct.facets!r} in the mesh (facet groups: {', '.join(sorted(groups))})")
+                c.error(
+                    f"mechanics.contacts.{ct.facets}",
+                    f"no facet group {ct.facets!r} in the mesh (facet groups: {', '.join(sorted(groups))})",
+                )
         for b in self.boundaries:
             if b.facets not in groups:
-                c.error(f"mechanics.boundaries.{b.facets}", f"no facet group {b.facets!r} in the mesh")
+                c.error(
+                    f"mechanics.boundaries.{b.facets}", f"no facet group {b.facets!r} in the mesh"
+                )
         for b in self.body_forces:
             if b.region not in regions:
                 c.error(f"mechanics.body_forces.{b.region}", f"no region {b.region!r} in the mesh")
@@ -89,7 +97,9 @@ class MechanicsSpec:
             augmentation_rtol=self.augmentation_rtol,
         )  # fmt: skip
 
-    def solve_and_write(self, case: Any, problem: Any, tagged: Any, rs: Any, comm: Any, say: Any) -> Any:
+    def solve_and_write(
+        self, case: Any, problem: Any, tagged: Any, rs: Any, comm: Any, say: Any
+    ) -> Any:
         """Run the coupled problem and write its result set into ``rs``.
 
         Returns:
@@ -110,7 +120,9 @@ class MechanicsSpec:
                 "converged_reason": str(s.converged_reason), "cells": int(n), "ranks": int(comm.size),
             },
         }  # fmt: skip
-        files = problem.export(res, rs.folder, case.output_name, case.files, extra=extra, result_set=rs)
+        files = problem.export(
+            res, rs.folder, case.output_name, case.files, extra=extra, result_set=rs
+        )
         warnings = [] if res.converged else ["thermo-mechanical iteration did not converge"]
         return CaseResult(case, problem, table, balance, s, dict(files), warnings, None)
 
@@ -137,7 +149,9 @@ def format_contacts(problem: Any, result: Any) -> str:
 
 
 # ------------------------------------------------------------------ stage 1
-def read_mechanics(c: Checker, d: Any, thermal_interfaces: Any = (), analysis: str = "steady") -> MechanicsSpec | None:
+def read_mechanics(
+    c: Checker, d: Any, thermal_interfaces: Any = (), analysis: str = "steady"
+) -> MechanicsSpec | None:
     """Validate the ``[mechanics]`` table ``d``; errors go to ``c`` with key paths.
 
     Args:
@@ -162,20 +176,33 @@ def read_mechanics(c: Checker, d: Any, thermal_interfaces: Any = (), analysis: s
     petsc = c.table(d, "petsc_options", p)
     rtol = c.number(d, "augmentation_rtol", p, gt=0, default=1e-9)
     staggered = _staggered(c, c.table(d, "staggered", p))
-    materials = {r: m for r, v in c.table(d, "materials", p).items() if (m := _material(c, r, v)) is not None}
+    materials = {
+        r: m for r, v in c.table(d, "materials", p).items() if (m := _material(c, r, v)) is not None
+    }
     names = set(thermal_interfaces)
     contacts = []
     for name, v in c.table(d, "contacts", p).items():
         if name in names:
-            c.error(f"{p}.contacts.{name}", "is also an [interfaces] entry: a contact's thermal law is its 'thermal' table")
+            c.error(
+                f"{p}.contacts.{name}",
+                "is also an [interfaces] entry: a contact's thermal law is its 'thermal' table",
+            )
         ct = _contact(c, name, v)
         if ct is not None:
             contacts.append(ct)
-    boundaries = [b for n, v in c.table(d, "boundaries", p).items() if (b := _boundary(c, n, v)) is not None]
-    forces = [b for r, v in c.table(d, "body_forces", p).items() if (b := _body_force(c, r, v)) is not None]
+    boundaries = [
+        b for n, v in c.table(d, "boundaries", p).items() if (b := _boundary(c, n, v)) is not None
+    ]
+    forces = [
+        b
+        for r, v in c.table(d, "body_forces", p).items()
+        if (b := _body_force(c, r, v)) is not None
+    ]
     if len(c.errors) > n0:
         return None
-    return MechanicsSpec(coupling, solver, dict(petsc), rtol, staggered, materials, contacts, boundaries, forces)
+    return MechanicsSpec(
+        coupling, solver, dict(petsc), rtol, staggered, materials, contacts, boundaries, forces
+    )
 
 
 def _build(c: Checker, path: str, make: Any) -> Any:
@@ -193,7 +220,9 @@ def _staggered(c: Checker, d: dict) -> Any:
     p = "mechanics.staggered"
     from fe_interface.mechanics.coupled import ACCELERATIONS
 
-    c.keys(d, p, ("max_iterations", "temperature_atol", "pressure_rtol", "relaxation", "acceleration"))
+    c.keys(
+        d, p, ("max_iterations", "temperature_atol", "pressure_rtol", "relaxation", "acceleration")
+    )
     kw = {
         "max_iterations": c.integer(d, "max_iterations", p, default=30),
         "temperature_atol": c.number(d, "temperature_atol", p, gt=0, default=1e-6),
@@ -269,7 +298,10 @@ def _thermal(c: Checker, d: dict, p: str, name: str) -> Any:
         if isinstance(v, dict):
             rad = read_law(c, {"law": "radiation", **v}, f"{p}.radiation")
         else:
-            c.error(f"{p}.radiation", f"must be a table (emissivity_plus, emissivity_minus), got {type_name(v)}")
+            c.error(
+                f"{p}.radiation",
+                f"must be a table (emissivity_plus, emissivity_minus), got {type_name(v)}",
+            )
     if len(c.errors) > n0 or pair is None:
         return None
     return _build(c, p, lambda: LocalContactLaw(pair, H_c, solid, gas, rad, rmin, name))
@@ -283,7 +315,9 @@ def _gas(c: Checker, v: Any, p: str, pair: Any) -> Any:
         return None
     c.keys(v, p, _GAS_KEYS, ("gas", "p_gas", "accommodation_plus", "accommodation_minus"))
     sigma = pair.sigma if pair is not None else 1.0
-    law = read_law(c, {"law": "gas_gap", "sigma": sigma, "Y": 0.0, **{k: v[k] for k in _GAS_KEYS if k in v}}, p)
+    law = read_law(
+        c, {"law": "gas_gap", "sigma": sigma, "Y": 0.0, **{k: v[k] for k in _GAS_KEYS if k in v}}, p
+    )
     if law is None:
         return None
     return GasFill(
@@ -294,7 +328,11 @@ def _gas(c: Checker, v: Any, p: str, pair: Any) -> Any:
 
 def _vector(c: Checker, d: dict, p: str, free: bool) -> Any:
     v = d.get("value")
-    ok = isinstance(v, list) and len(v) in (2, 3) and all(is_number(x) or (free and x == "free") for x in v)
+    ok = (
+        isinstance(v, list)
+        and len(v) in (2, 3)
+        and all(is_number(x) or (free and x == "free") for x in v)
+    )
     if not ok:
         what = 'numbers or "free"' if free else "numbers"
         c.error(f"{p}.value", f"must be an array of 2 or 3 {what}, got {v!r}")

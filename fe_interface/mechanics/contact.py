@@ -107,4 +107,3 @@ def gap_values(spec: Contact, x: Any) -> Any:
             f"{x[:, i].tolist()} (must be finite and >= 0)"
         )
     return g
-

@@ -151,7 +151,9 @@ class LocalContactLaw:
     def temperature_dependent(self) -> bool:
         """True when h depends on T (radiation, or a gas without fixed T_gas)."""
         gas = self.gas
-        gas_t = self._gas_law is not None and gas is not None and gas.T_gas is None and gas.p_gas > 0
+        gas_t = (
+            self._gas_law is not None and gas is not None and gas.T_gas is None and gas.p_gas > 0
+        )
         return self.radiation is not None or gas_t
 
     def relative_pressure(self, P: Any) -> np.ndarray:
@@ -205,8 +207,10 @@ class LocalContactLaw:
         law, gas = self._gas_law, self.gas
         assert gas is not None  # the gas law is built from it
         Y = self.separation(P, g)
-        T = gas.T_gas if gas.T_gas is not None else 0.5 * (
-            np.asarray(T_plus, float) + np.asarray(T_minus, float)
+        T = (
+            gas.T_gas
+            if gas.T_gas is not None
+            else 0.5 * (np.asarray(T_plus, float) + np.asarray(T_minus, float))
         )
         T = np.asarray(T, float)
         M = np.broadcast_to(law.rarefaction_parameter(T), Y.shape)

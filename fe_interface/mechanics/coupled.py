@@ -99,7 +99,9 @@ class StaggeredOptions:
     def __post_init__(self) -> None:
         owner = "staggered options"
         if not isinstance(self.max_iterations, int) or self.max_iterations < 1:
-            raise InputError(f"{owner}: max_iterations must be an integer >= 1, got {self.max_iterations!r}")
+            raise InputError(
+                f"{owner}: max_iterations must be an integer >= 1, got {self.max_iterations!r}"
+            )
         for name in ("temperature_atol", "pressure_rtol"):
             object.__setattr__(self, name, check_positive(getattr(self, name), name, "", owner))
         w = check_positive(self.relaxation, "relaxation", "", owner)
@@ -107,7 +109,9 @@ class StaggeredOptions:
             raise InputError(f"{owner}: relaxation must lie in (0, 1], got {w!r}")
         object.__setattr__(self, "relaxation", w)
         if self.acceleration not in ACCELERATIONS:
-            raise InputError(f"{owner}: acceleration must be one of {list(ACCELERATIONS)}, got {self.acceleration!r}")
+            raise InputError(
+                f"{owner}: acceleration must be one of {list(ACCELERATIONS)}, got {self.acceleration!r}"
+            )
 
 
 class StaggeredStep(NamedTuple):
@@ -336,9 +340,13 @@ class ThermoMechanicalProblem:
         self.maps = []
         ifaces = list(self.interfaces)
         for rc in mech.model.contacts:
-            probe = InterfaceProbe(mech.tagged.mesh, mech.model.cell_region, rc.entities, rc.plus, rc.minus)
+            probe = InterfaceProbe(
+                mech.tagged.mesh, mech.model.cell_region, rc.entities, rc.plus, rc.minus
+            )
             assert rc.spec.thermal is not None  # checked in __init__: coupled contacts have a law
-            m = ContactConductanceMap(rc.spec.thermal, mech.fields, probe, T_prev, self.initial_temperature)
+            m = ContactConductanceMap(
+                rc.spec.thermal, mech.fields, probe, T_prev, self.initial_temperature
+            )
             self.maps.append(m)
             ifaces.append(Interface(rc.spec.facets, Conductance(m), plus=rc.plus, name=rc.label))
         return SteadyProblem(
@@ -429,7 +437,13 @@ class ThermoMechanicalProblem:
             x[:, : g.x.shape[2]] = g.x.reshape(-1, g.x.shape[2])
             v = probe_T.values(x)
             w = g.weight.ravel()
-            acc += [w.sum(), np.sum(w * v["total"]), np.sum(w * v["solid"]), np.sum(w * v["gas"]), np.sum(w * v["radiation"])]
+            acc += [
+                w.sum(),
+                np.sum(w * v["total"]),
+                np.sum(w * v["solid"]),
+                np.sum(w * v["gas"]),
+                np.sum(w * v["radiation"]),
+            ]
             hmax = max(hmax, float(np.max(v["total"], initial=0.0)))
         comm = mesh.comm
         acc = comm.allreduce(acc, op=MPI.SUM)
@@ -548,7 +562,9 @@ class ThermoMechanicalProblem:
             cp, cm = _node_cells(f.space, c.nodes), _node_cells(f.space, c.mnodes)
             T = self.thermal.T
             Tp, Tm = evaluate(T, x, cp), evaluate(T, x, cm)
-            values.append(m.law.conductance(np.maximum(s.pressure_Pa, 0), np.maximum(s.gap_m, 0), Tp, Tm))
+            values.append(
+                m.law.conductance(np.maximum(s.pressure_Pa, 0), np.maximum(s.gap_m, 0), Tp, Tm)
+            )
         f.nodal_values(values, h)
         return h
 
@@ -634,7 +650,9 @@ class _Iteration:
                 dr = r - self.past[-1][0]
                 den = float(self._gram(dr, dr))
                 if den > 0.0:
-                    self.omega = float(-self.omega * self._gram(self.past[-1][0], dr) / den) or 1e-12
+                    self.omega = (
+                        float(-self.omega * self._gram(self.past[-1][0], dr) / den) or 1e-12
+                    )
             out = x + self.omega * r
         self.past = [*self.past, (r, xt)][-self.history :]
         return out
@@ -658,7 +676,11 @@ class _Iteration:
         x = self.x if self.x is not None else np.full_like(new, p.initial_temperature)
         dT = global_max(self.comm, new - x)
         pmax = global_max(self.comm, P)
-        dP = np.inf if self.P_prev is None else (global_max(self.comm, P - self.P_prev) / pmax if pmax > 0 else 0.0)
+        dP = (
+            np.inf
+            if self.P_prev is None
+            else (global_max(self.comm, P - self.P_prev) / pmax if pmax > 0 else 0.0)
+        )
         self.T_prev, self.P_prev = self.tres.temperature, P
         step = StaggeredStep(k, dT, float(dP), newton, aug, self.tres.solve.newton_iterations)
         if not self.two_way:  # Picard on the temperature-dependent parts of the law

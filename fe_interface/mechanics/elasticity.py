@@ -122,7 +122,11 @@ class ElasticForms:
             if isinstance(b.spec, Traction):
                 self.loads.append((self._vector(b.spec.value), ds))
             else:
-                p = b.spec.value(self.x) if callable(b.spec.value) else fem.Constant(mesh, _SCALAR(b.spec.value))
+                p = (
+                    b.spec.value(self.x)
+                    if callable(b.spec.value)
+                    else fem.Constant(mesh, _SCALAR(b.spec.value))
+                )
                 self.loads.append((-p * n, ds))
 
     def _vector(self, value: Any) -> Any:

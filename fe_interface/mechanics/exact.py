@@ -57,14 +57,21 @@ def hertz_line(load_per_length: float, radius: float, E_star: float) -> ContactS
     """Cylinder on a flat, plane strain: P′ (N/m), R (m), E* (Pa)."""
     a = math.sqrt(4.0 * load_per_length * radius / (math.pi * E_star))
     p0 = 2.0 * load_per_length / (math.pi * a)
-    return ContactSolution(a, p0, lambda x: p0 * np.sqrt(np.maximum(1.0 - (np.asarray(x) / a) ** 2, 0.0)), load_per_length)
+    return ContactSolution(
+        a,
+        p0,
+        lambda x: p0 * np.sqrt(np.maximum(1.0 - (np.asarray(x) / a) ** 2, 0.0)),
+        load_per_length,
+    )
 
 
 def hertz_point(load: float, radius: float, E_star: float) -> ContactSolution:
     """Sphere on a flat: F (N), R (m), E* (Pa)."""
     a = (3.0 * load * radius / (4.0 * E_star)) ** (1.0 / 3.0)
     p0 = 3.0 * load / (2.0 * math.pi * a**2)
-    return ContactSolution(a, p0, lambda r: p0 * np.sqrt(np.maximum(1.0 - (np.asarray(r) / a) ** 2, 0.0)), load)
+    return ContactSolution(
+        a, p0, lambda r: p0 * np.sqrt(np.maximum(1.0 - (np.asarray(r) / a) ** 2, 0.0)), load
+    )
 
 
 def flat_punch(radius: float, depth: float, E: float, nu: float) -> ContactSolution:
@@ -83,7 +90,10 @@ def flat_punch(radius: float, depth: float, E: float, nu: float) -> ContactSolut
 
 
 def lumped_average(
-    nodes: np.ndarray, p: Callable[[np.ndarray], np.ndarray], axisymmetric: bool = False, n: int = 400
+    nodes: np.ndarray,
+    p: Callable[[np.ndarray], np.ndarray],
+    axisymmetric: bool = False,
+    n: int = 400,
 ) -> np.ndarray:
     """Lumped nodal averages P̄_i = ∫ φ_i p w dx / ∫ φ_i w dx of a pressure p.
 

@@ -110,7 +110,9 @@ def _check_blocks(gdim: int, cell: str, lower: Any, upper: Any, groups: Mapping)
             reserved group tag.
     """
     if gdim not in _CELLS or cell not in _CELLS[gdim]:
-        raise InputError(f"stacked_blocks: cell {cell!r} not available in {gdim}D (choices: {_CELLS.get(gdim)})")
+        raise InputError(
+            f"stacked_blocks: cell {cell!r} not available in {gdim}D (choices: {_CELLS.get(gdim)})"
+        )
     for name, a in (("lower", lower), ("upper", upper)):
         a = np.asarray(a, float)
         if a.size < 2 or a[0] != 0.0 or np.any(np.diff(a) <= 0):

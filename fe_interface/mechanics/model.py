@@ -131,7 +131,9 @@ class MechanicalModel(RegionModel):
 
     def _boundary(self, i: int, bc: Any) -> ResolvedLoad:
         if not isinstance(bc, (Displacement, Traction, Pressure, Symmetry)):
-            raise InputError(f"mechanical boundary_conditions[{i}]: not a boundary condition: {bc!r}")
+            raise InputError(
+                f"mechanical boundary_conditions[{i}]: not a boundary condition: {bc!r}"
+            )
         check_dimension(bc, self.gdim)
         what = f"{type(bc).__name__} on {bc.facets!r}"
         tag, facets = self._group_facets(bc.facets, what)

@@ -224,7 +224,9 @@ class NodalContact:
         The ⁺ components, then the ⁻ components; shape (nodes, 2 bs).
         """
         c = np.arange(self.bs)
-        r = np.concatenate([self.nodes[:, None] * self.bs + c, self.mnodes[:, None] * self.bs + c], axis=1)
+        r = np.concatenate(
+            [self.nodes[:, None] * self.bs + c, self.mnodes[:, None] * self.bs + c], axis=1
+        )
         return np.where(marker[r] < 0, -1, r).astype(PETSc.IntType)
 
     def add_jacobian(self, A: PETSc.Mat, marker: np.ndarray, active: np.ndarray) -> None:
@@ -301,7 +303,15 @@ class NodalContact:
         g = s.gap_m if s is not None else np.zeros(self.nodes.size)
         w = self.share  # this rank's part of each A_i: the sums over ranks are exact
         on = P > 0
-        local = np.array([w.sum(), w[on].sum(), np.sum(w * P), np.sum(w / self.area), np.sum((w / self.area)[on])])
+        local = np.array(
+            [
+                w.sum(),
+                w[on].sum(),
+                np.sum(w * P),
+                np.sum(w / self.area),
+                np.sum((w / self.area)[on]),
+            ]
+        )
         area, carea, force, nodes, active = self.comm.allreduce(local, op=MPI.SUM)
         area, carea, force = two_pi * area, two_pi * carea, two_pi * force
         pmax = self.comm.allreduce(float(P.max(initial=0.0)), op=MPI.MAX)

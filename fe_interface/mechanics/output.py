@@ -100,7 +100,9 @@ def _write(comm: Any, paths: list[Path], mesh_data: Any) -> None:
     m = None
     if mesh_data is not None:
         points, cells, ctype, pdata, cdata = mesh_data
-        m = meshio.Mesh(points, [(ctype, cells)], point_data=pdata, cell_data={k: [v] for k, v in cdata.items()})
+        m = meshio.Mesh(
+            points, [(ctype, cells)], point_data=pdata, cell_data={k: [v] for k, v in cdata.items()}
+        )
     write_mesh_files(comm, paths, m)
 
 
@@ -130,7 +132,12 @@ def write_mechanics(
         ct = mesh.topology.cell_type
         if ct in _VTK_ORDER:
             cells = cells[:, _VTK_ORDER[ct]]
-        pd = {k: np.concatenate([g[3][k] for g in gathered]).reshape(-1, *gathered[0][3][k].shape[2:])[first] for k in pdata}
+        pd = {
+            k: np.concatenate([g[3][k] for g in gathered]).reshape(
+                -1, *gathered[0][3][k].shape[2:]
+            )[first]
+            for k in pdata
+        }
         cd = {
             "region": np.concatenate([g[4] for g in gathered]).astype(np.int32),
             "von_mises_Pa": np.concatenate([g[5] for g in gathered]),
@@ -160,7 +167,14 @@ def write_contact_surface(
             cells = e[sel, 0]
             nodes = V.dofmap.list[cells][:, closure]
             geo = mesh.geometry.dofmaps[0][cells][:, closure]
-            rows.append((problem.broken.cell_colour[cells], mesh.geometry.input_global_indices[geo].astype(np.int64), mesh.geometry.x[geo], nodes))
+            rows.append(
+                (
+                    problem.broken.cell_colour[cells],
+                    mesh.geometry.input_global_indices[geo].astype(np.int64),
+                    mesh.geometry.x[geo],
+                    nodes,
+                )
+            )
     if rows:
         colour = np.concatenate([r[0] for r in rows])
         key = np.concatenate([r[1] for r in rows])

@@ -146,7 +146,7 @@ class ElasticProblem:
     # ------------------------------------------------------------------ set-up
     @property
     def kind(self) -> str:
-        """"3d", "plane_strain" or "axisymmetric"."""
+        """The model kind: "3d", "plane_strain" or "axisymmetric"."""
         if self.tagged.mesh.geometry.dim == 3:
             return "3d"
         return "axisymmetric" if self.axisymmetric else "plane_strain"
@@ -155,7 +155,11 @@ class ElasticProblem:
         """Check the input, build the space, the forms and the solver (collective)."""
         t0 = time.perf_counter()
         model = MechanicalModel(
-            self.tagged, self.materials, self.contact_specs, self.boundary_conditions, self.body_forces
+            self.tagged,
+            self.materials,
+            self.contact_specs,
+            self.boundary_conditions,
+            self.body_forces,
         )
         self.model = model
         self.broken = self._space(model)
@@ -301,4 +305,6 @@ class ElasticProblem:
         if isinstance(self.forms.T, fem.Constant):
             self.forms.T.value = float(T)
         else:
-            raise InputError("set_temperature: the problem's temperature is a Function: update it in place")
+            raise InputError(
+                "set_temperature: the problem's temperature is a Function: update it in place"
+            )

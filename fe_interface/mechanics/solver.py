@@ -104,7 +104,10 @@ def _snes_lag() -> Any:
     """``SNESSetLagPreconditioner`` of the PETSc library (petsc4py does not wrap it)."""
     lib = ctypes.CDLL(str(dolfinx.fem.petsc.get_petsc_lib()))
     fn = lib.SNESSetLagPreconditioner
-    fn.argtypes = [ctypes.c_void_p, ctypes.c_int64 if np.dtype(PETSc.IntType).itemsize == 8 else ctypes.c_int32]
+    fn.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_int64 if np.dtype(PETSc.IntType).itemsize == 8 else ctypes.c_int32,
+    ]
     fn.restype = ctypes.c_int
     return fn
 

@@ -129,13 +129,34 @@ def hertz(
     total = ex.load if axisym else ex.load / 2
     why = f"P1/Q1 node-to-node contact at h = a/{1 / h_over_a:.0f}: first-order error"
     if info is not None:
-        info["errors"] = {"half_width": a_h / a - 1, "peak": P[0] / ex.peak_pressure_Pa - 1, "pressure_max": float(err.max())}
+        info["errors"] = {
+            "half_width": a_h / a - 1,
+            "peak": P[0] / ex.peak_pressure_Pa - 1,
+            "pressure_max": float(err.max()),
+        }
     return {
-        "half_width_m": Check(a_h, a, tol, parallel_rtol=PAR, note=why + " (edge from the P² extrapolation)"),
-        "peak_pressure_Pa": Check(float(P[0]), ex.peak_pressure_Pa, tol, parallel_rtol=PAR, note=why),
-        "max_nodal_pressure_error": Check.at_most(float(err.max()), tol, parallel_rtol=PAR, note=why + ": max |P_i - lumped exact| / p0"),
-        "force_N": Check(force, total, 1e-9, parallel_rtol=PAR, note="equilibrium with the applied load: augmentation tolerance 1e-9"),
-        "max_penetration_m": Check.at_most(res.contacts[0].max_penetration_m, 1e-9 * a, parallel_rtol=None, note="augmented Lagrangian: no penetration (round-off)"),
+        "half_width_m": Check(
+            a_h, a, tol, parallel_rtol=PAR, note=why + " (edge from the P² extrapolation)"
+        ),
+        "peak_pressure_Pa": Check(
+            float(P[0]), ex.peak_pressure_Pa, tol, parallel_rtol=PAR, note=why
+        ),
+        "max_nodal_pressure_error": Check.at_most(
+            float(err.max()), tol, parallel_rtol=PAR, note=why + ": max |P_i - lumped exact| / p0"
+        ),
+        "force_N": Check(
+            force,
+            total,
+            1e-9,
+            parallel_rtol=PAR,
+            note="equilibrium with the applied load: augmentation tolerance 1e-9",
+        ),
+        "max_penetration_m": Check.at_most(
+            res.contacts[0].max_penetration_m,
+            1e-9 * a,
+            parallel_rtol=None,
+            note="augmented Lagrangian: no penetration (round-off)",
+        ),
     }
 
 
@@ -179,12 +200,27 @@ def flat_punch(
     inner = r <= 0.5 * a
     err = float(np.max(np.abs(P - lumped)[inner]) / p0)
     if info is not None:
-        info["errors"] = {"force": F / ex.load - 1, "interior_pressure": err, "centre": float(P[0]) / p0 - 1}
+        info["errors"] = {
+            "force": F / ex.load - 1,
+            "interior_pressure": err,
+            "centre": float(P[0]) / p0 - 1,
+        }
     why = f"h = a/{1 / h_over_a:.0f}, block {size_over_a:.0f} a: edge singularity (first order) and the finite block (~0.3 %)"
     return {
         "force_N": Check(F, ex.load, tol, parallel_rtol=PAR, note=why),
-        "interior_pressure_error": Check.at_most(err, tol, parallel_rtol=PAR, note=why + ": max |P_i - lumped analytic p| / p0 for r <= a/2"),
-        "centre_pressure_Pa": Check(float(P[0]), p0, tol, parallel_rtol=PAR, note=why + ": p(0) = F/(2 pi a^2) with the analytic F"),
+        "interior_pressure_error": Check.at_most(
+            err,
+            tol,
+            parallel_rtol=PAR,
+            note=why + ": max |P_i - lumped analytic p| / p0 for r <= a/2",
+        ),
+        "centre_pressure_Pa": Check(
+            float(P[0]),
+            p0,
+            tol,
+            parallel_rtol=PAR,
+            note=why + ": p(0) = F/(2 pi a^2) with the analytic F",
+        ),
     }
 
 
@@ -210,7 +246,9 @@ def uniform_load(
     law = LocalContactLaw(SURFACES, H_c=H_C)
     mats = {"lower": Material("steel", 16.0), "upper": Material("steel", 16.0)}
     Tbc = [FixedTemperature("bottom", 300.0), FixedTemperature("top", 400.0)]
-    mbc = [Symmetry("bottom"), Symmetry("x0"), Pressure("top", P0)] + ([Symmetry("y0")] if gdim == 3 else [])
+    mbc = [Symmetry("bottom"), Symmetry("x0"), Pressure("top", P0)] + (
+        [Symmetry("y0")] if gdim == 3 else []
+    )
     prob = ThermoMechanicalProblem(
         tagged, mats, {"lower": STEEL, "upper": STEEL}, [Contact("contact", plus="upper", thermal=law)],
         boundary_conditions=Tbc, mechanical_bcs=mbc, thermal_solver="direct",
@@ -228,13 +266,40 @@ def uniform_load(
     th = res.thermal_contacts[0]
     h_ref = CMYPlasticConductance(SURFACES, P0, H_C).h
     return {
-        "pressure_min_Pa": Check(float(t.pressure_Pa.min()), P0, 1e-9, parallel_rtol=PAR, note="P = F/A: augmentation tolerance 1e-9"),
-        "pressure_max_Pa": Check(float(t.pressure_Pa.max()), P0, 1e-9, parallel_rtol=PAR, note="P = F/A: augmentation tolerance 1e-9"),
-        "force_N": Check(s.force_N, P0 * s.area_m2, 1e-12, parallel_rtol=PAR, note="equilibrium: round-off"),
-        "area_fraction": Check(s.area_fraction, 1.0, 1e-12, parallel_rtol=1e-12, note="full contact"),
-        "temperature_vs_constant_law_relative": Check.at_most(dT / 400.0, 1e-10, parallel_rtol=None, note="max |T - T(constant law)| / 400 K: the pressures agree to 1e-9, h ~ P^0.95"),
+        "pressure_min_Pa": Check(
+            float(t.pressure_Pa.min()),
+            P0,
+            1e-9,
+            parallel_rtol=PAR,
+            note="P = F/A: augmentation tolerance 1e-9",
+        ),
+        "pressure_max_Pa": Check(
+            float(t.pressure_Pa.max()),
+            P0,
+            1e-9,
+            parallel_rtol=PAR,
+            note="P = F/A: augmentation tolerance 1e-9",
+        ),
+        "force_N": Check(
+            s.force_N, P0 * s.area_m2, 1e-12, parallel_rtol=PAR, note="equilibrium: round-off"
+        ),
+        "area_fraction": Check(
+            s.area_fraction, 1.0, 1e-12, parallel_rtol=1e-12, note="full contact"
+        ),
+        "temperature_vs_constant_law_relative": Check.at_most(
+            dT / 400.0,
+            1e-10,
+            parallel_rtol=None,
+            note="max |T - T(constant law)| / 400 K: the pressures agree to 1e-9, h ~ P^0.95",
+        ),
         "mean_h_W_m2K": Check(th.mean_h_W_m2K, h_ref, 1e-9, parallel_rtol=PAR, note="CMY at F/A"),
-        "conductance_W_m2K": Check(th.conductance_W_m2K, h_ref, 1e-9, parallel_rtol=PAR, note="heat flow / (A mean jump) = CMY at F/A"),
+        "conductance_W_m2K": Check(
+            th.conductance_W_m2K,
+            h_ref,
+            1e-9,
+            parallel_rtol=PAR,
+            note="heat flow / (A mean jump) = CMY at F/A",
+        ),
     }
 
 
@@ -245,7 +310,9 @@ GAP_LAW = LocalContactLaw(
 )  # fmt: skip
 
 
-def _strip(width: float, height: float, nx: int, ny: int, comm: MPI.Comm, cell: str = "quadrilateral"):
+def _strip(
+    width: float, height: float, nx: int, ny: int, comm: MPI.Comm, cell: str = "quadrilateral"
+):
     x = np.linspace(0.0, width, nx + 1)
     z = np.linspace(0.0, height, ny + 1)
     return stacked_blocks([x], z, z, comm=comm, cell=cell)
@@ -311,22 +378,44 @@ def gap_opening(
         v = final.values(xq)
         g = d0 + tilt * xq[:, 0]
         ref = [
-            GasGapConductance("air", SURFACES.sigma, 101325.0, 0.9, 0.9, Y=float(Y0 + gi), form="simple").conductance(tp, tm)
+            GasGapConductance(
+                "air", SURFACES.sigma, 101325.0, 0.9, 0.9, Y=float(Y0 + gi), form="simple"
+            ).conductance(tp, tm)
             + GapRadiation(0.5, 0.5).conductance(tp, tm)
             for gi, tp, tm in zip(g, v["T_plus"], v["T_minus"], strict=True)
         ]
         worst = max(worst, float(np.max(np.abs(v["total"] - ref) / np.asarray(ref), initial=0.0)))
     worst = comm.allreduce(worst, op=MPI.MAX)
     checks = {
-        "max_pressure_Pa": Check.at_most(res.contacts[0].max_pressure_Pa, 0.0, note="open everywhere: P = 0 exactly"),
-        "gap_error_relative": Check.at_most(float(np.max(np.abs(t.gap_m - g_exact)) / d0), 1e-9, parallel_rtol=None, note="the rigid motion is in the P1 space: solver round-off"),
-        "h_vs_laws_relative": Check.at_most(worst, 1e-12, parallel_rtol=None, note="gas (Y(r_min) + g(x)) + radiation at the quadrature points, final T: round-off"),
+        "max_pressure_Pa": Check.at_most(
+            res.contacts[0].max_pressure_Pa, 0.0, note="open everywhere: P = 0 exactly"
+        ),
+        "gap_error_relative": Check.at_most(
+            float(np.max(np.abs(t.gap_m - g_exact)) / d0),
+            1e-9,
+            parallel_rtol=None,
+            note="the rigid motion is in the P1 space: solver round-off",
+        ),
+        "h_vs_laws_relative": Check.at_most(
+            worst,
+            1e-12,
+            parallel_rtol=None,
+            note="gas (Y(r_min) + g(x)) + radiation at the quadrature points, final T: round-off",
+        ),
     }
     if tilt == 0.0:
         ex = uniform_gap_exact(GAP_LAW, d0, k, H, 300.0, 400.0)
         th = res.thermal_contacts[0]
-        checks["heat_flow_W"] = Check(th.heat_flow_W, ex["q"] * W, 1e-9, parallel_rtol=PAR, note="1D exact (Picard converged to 1e-10 K)")
-        checks["mean_jump_K"] = Check(th.mean_jump_K, ex["T_plus"] - ex["T_minus"], 1e-9, parallel_rtol=PAR, note="1D exact")
+        checks["heat_flow_W"] = Check(
+            th.heat_flow_W,
+            ex["q"] * W,
+            1e-9,
+            parallel_rtol=PAR,
+            note="1D exact (Picard converged to 1e-10 K)",
+        )
+        checks["mean_jump_K"] = Check(
+            th.mean_jump_K, ex["T_plus"] - ex["T_minus"], 1e-9, parallel_rtol=PAR, note="1D exact"
+        )
     return checks
 
 
@@ -341,9 +430,14 @@ EXPANSION_LAW = LocalContactLaw(
 
 
 def expansion_gap_exact(
-    g0: float, H: float, T_top: float, T_bottom: float | None = None,
-    q_bottom: float | None = None, law: LocalContactLaw = EXPANSION_LAW,
-    mat: ElasticMaterial = ALU, k: float = K_ALU,
+    g0: float,
+    H: float,
+    T_top: float,
+    T_bottom: float | None = None,
+    q_bottom: float | None = None,
+    law: LocalContactLaw = EXPANSION_LAW,
+    mat: ElasticMaterial = ALU,
+    k: float = K_ALU,
 ) -> dict[str, float]:
     """1D thermo-elastic solution of :func:`expansion_gap`.
 
@@ -383,8 +477,11 @@ def expansion_gap_exact(
 
 
 def expansion_gap(
-    T_bottom: float | None = None, q_bottom: float | None = None, g0: float = 8.0e-6,
-    comm: MPI.Comm = MPI.COMM_WORLD, info: dict | None = None,
+    T_bottom: float | None = None,
+    q_bottom: float | None = None,
+    g0: float = 8.0e-6,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    info: dict | None = None,
     staggered: StaggeredOptions | None = None,
 ) -> tuple[dict[str, Check], Any]:
     """Two aluminium blocks (10 mm each) closing a clearance by thermal expansion.
@@ -418,9 +515,13 @@ def expansion_gap(
     th, c = res.thermal_contacts[0], res.contacts[0]
     why = "1D uniaxial-strain solution, nodally exact for P1/Q1; staggered to 1e-9"
     checks = {
-        "converged": Check(float(res.converged), 1.0, parallel_rtol=1e-12, note="staggered criterion met"),
+        "converged": Check(
+            float(res.converged), 1.0, parallel_rtol=1e-12, note="staggered criterion met"
+        ),
         "heat_flow_W": Check(-th.heat_flow_W, ex["q"] * W, 1e-7, parallel_rtol=PAR, note=why),
-        "jump_K": Check(-th.mean_jump_K, ex["T_minus"] - ex["T_plus"], 1e-7, parallel_rtol=PAR, note=why),
+        "jump_K": Check(
+            -th.mean_jump_K, ex["T_minus"] - ex["T_plus"], 1e-7, parallel_rtol=PAR, note=why
+        ),
     }
     if ex["P"] > 0:
         checks["pressure_Pa"] = Check(c.max_pressure_Pa, ex["P"], 1e-7, parallel_rtol=PAR, note=why)

@@ -348,4 +348,3 @@ class Material:
             return -np.einsum("...j,...jk,...k->...", normal, K, grad)
         kv = _value_at(k, T)
         return -kv * np.einsum("...j,...j->...", grad, normal)
-

@@ -77,7 +77,9 @@ class RegionModel:
         cell_region[tg.cell_tags.indices] = tg.cell_tags.values
         if cell_region.size and cell_region.min() < 0:
             raise MeshError("negative cell tags; region tags must be >= 1")
-        present = np.flatnonzero(np.bincount(cell_region)) if cell_region.size else np.empty(0, np.intp)
+        present = (
+            np.flatnonzero(np.bincount(cell_region)) if cell_region.size else np.empty(0, np.intp)
+        )
         all_tags = gather_pairs(self.comm, {int(t) for t in present})
         if 0 in all_tags:
             raise MeshError("some cells have no region (cell tag); tag every cell")

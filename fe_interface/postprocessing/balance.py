@@ -114,7 +114,9 @@ def make_balance(
     return EnergyBalance(sources, dict(inflows), storage, residual, rel, t_s, dt_s, theta, scale)
 
 
-def balance_floor(f: Formulation, T: Any = None, stored_abs_J: float = 0.0, dt: float | None = None) -> float:
+def balance_floor(
+    f: Formulation, T: Any = None, stored_abs_J: float = 0.0, dt: float | None = None
+) -> float:
     """The resolution floor (W) of the balance of the field ``T`` (default ``f.T``).
 
     ``1e-3 k_max |T|_max L^(d-2)`` (+ ``1e-8 stored_abs_J / dt`` for a time step, with
@@ -123,7 +125,9 @@ def balance_floor(f: Formulation, T: Any = None, stored_abs_J: float = 0.0, dt: 
     T = f.T if T is None else T
     comm = f.comm
     x = f.mesh.geometry.x
-    ext = np.array(comm.allgather(np.r_[x.min(axis=0), -x.max(axis=0)] if x.size else np.full(6, np.inf)))
+    ext = np.array(
+        comm.allgather(np.r_[x.min(axis=0), -x.max(axis=0)] if x.size else np.full(6, np.inf))
+    )
     lo, hi = ext[:, :3].min(axis=0), -ext[:, 3:].min(axis=0)
     L = float(np.linalg.norm(hi - lo))
     k = comm.allreduce(float(f.k_cells.max(initial=0.0)), op=MPI.MAX)
@@ -174,7 +178,9 @@ class HeatRates:
         """(sources, inflow of each flux/convection boundary), W (collective)."""
         local = np.array([fem.assemble_scalar(form) for _, _, form in self.forms], dtype=float)
         total = self.two_pi * self.comm.allreduce(local, op=MPI.SUM) if len(local) else local
-        sources = float(sum(v for (k, _, _), v in zip(self.forms, total, strict=True) if k == "source"))
+        sources = float(
+            sum(v for (k, _, _), v in zip(self.forms, total, strict=True) if k == "source")
+        )
         inflows = {
             label: float(v)
             for (k, label, _), v in zip(self.forms, total, strict=True)
@@ -183,7 +189,9 @@ class HeatRates:
         return sources, inflows
 
 
-def residual_vector(f: Formulation, form: fem.Form, T: Any = None, scale: float = 1.0) -> np.ndarray:
+def residual_vector(
+    f: Formulation, form: fem.Form, T: Any = None, scale: float = 1.0
+) -> np.ndarray:
     """Local array (W) of an assembled residual form plus ``scale`` · K T.
 
     K T are the facet-wise interface terms; summed over processes (owned entries exact).
@@ -202,7 +210,10 @@ def dirichlet_reactions(f: Formulation, residual: np.ndarray | None) -> dict[str
     The sum of the unconstrained residual over its owned dofs (collective).
     """
     local = np.array(
-        [float(np.sum(residual[g.owned_dofs])) if residual is not None else 0.0 for g in f.dirichlet]
+        [
+            float(np.sum(residual[g.owned_dofs])) if residual is not None else 0.0
+            for g in f.dirichlet
+        ]
     )
     total = f.two_pi * f.comm.allreduce(local, op=MPI.SUM) if len(local) else local
     return {g.boundary.label: float(v) for g, v in zip(f.dirichlet, total, strict=True)}
@@ -224,4 +235,3 @@ def steady_balance(f: Formulation, rates: HeatRates | None = None) -> EnergyBala
     order = [b.label for b in f.model.boundaries]
     inflows = {k: inflows[k] for k in order if k in inflows}
     return make_balance(sources, inflows, floor_W=balance_floor(f))
-

@@ -349,7 +349,9 @@ def _probe_specs(probes: Any) -> list[ProbeSpec]:
         except (TypeError, ValueError):
             pt = ()
         if len(pt) not in (2, 3) or not all(math.isfinite(v) for v in pt):
-            raise InputError(f"probe {name!r}: the point must be 2 or 3 finite coordinates (m), got {q!r}")
+            raise InputError(
+                f"probe {name!r}: the point must be 2 or 3 finite coordinates (m), got {q!r}"
+            )
         out.append(ProbeSpec(str(name), pt))
     names = [q.name for q in out]
     dup = sorted({n for n in names if names.count(n) > 1})
@@ -402,7 +404,9 @@ class Derived:
         if missing:
             q = missing[0]
             inside = f" in region {q.region!r}" if q.region else ""
-            raise InputError(f"probe {q.name!r}: the point {list(q.point)} m is not in the mesh{inside}")
+            raise InputError(
+                f"probe {q.name!r}: the point {list(q.point)} m is not in the mesh{inside}"
+            )
         self._surfaces: dict[str, SurfaceMean] = {}
 
     def probe_values(self, T: fem.Function | None = None) -> np.ndarray:
@@ -419,7 +423,9 @@ class Derived:
             if b.label not in self._surfaces:
                 self._surfaces[b.label] = SurfaceMean.boundary(self.f, b.spec.facets)
             q = inflow.get(b.label, math.nan)
-            out.append(BoundaryFlow(group, type(b.spec).__name__, float(q), self._surfaces[b.label](T)))
+            out.append(
+                BoundaryFlow(group, type(b.spec).__name__, float(q), self._surfaces[b.label](T))
+            )
         return out
 
     def compute(self, T: fem.Function | None = None, balance: Any = None) -> DerivedValues:
@@ -435,7 +441,9 @@ class Derived:
         vals = self.probe_values(T)
         probes = [
             ProbeValue(q.name, tuple(map(float, x)), names.get(int(r), str(int(r))), float(v))
-            for q, x, r, v in zip(self.probes, self.where.points, self.where.region, vals, strict=True)
+            for q, x, r, v in zip(
+                self.probes, self.where.points, self.where.region, vals, strict=True
+            )
         ]
         return DerivedValues(junction, stats, probes, self._boundaries(balance, T))
 
@@ -453,7 +461,9 @@ class Monitors:
     """
 
     def __init__(self, f: Any, probes: Any = None, regions: Any = ()) -> None:
-        self.derived = Derived(f, probes, regions=[regions] if isinstance(regions, str) else list(regions))
+        self.derived = Derived(
+            f, probes, regions=[regions] if isinstance(regions, str) else list(regions)
+        )
         self.columns = [f"probe_{q.name}_K" for q in self.derived.probes]
         for r in self.derived.regions:
             self.columns += [f"{r}_min_K", f"{r}_mean_K", f"{r}_max_K"]

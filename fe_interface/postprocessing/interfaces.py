@@ -148,13 +148,19 @@ class InterfaceTable:
             Tm = np.einsum("qi,fi->fq", s.phi, u[s.minus])
             g = np.einsum("fqgi,fi->fqg", s.grad, u[s.cell_dofs])
             flux = s.flux(g, s.normal, Tp)
-            for lst, val in zip(parts, (s.weight, Tp, Tm, flux, u[s.plus] - u[s.minus]), strict=True):
+            for lst, val in zip(
+                parts, (s.weight, Tp, Tm, flux, u[s.plus] - u[s.minus]), strict=True
+            ):
                 lst.append(val.ravel())
         pts = _Points(*(np.concatenate(x) if x else np.empty(0) for x in parts))
         minus_flow = 0.0
         for s in minus_side:  # n⁻ = −n⁺:  −(K⁻ ∇T⁻)·n⁺ = (K⁻ ∇T⁻)·n⁻
             g = np.einsum("fqgi,fi->fqg", s.grad, u[s.cell_dofs])
-            Ts = None if s.flux.simple else np.einsum("qi,fi->fq", s.phi, u[s.cell_dofs[:, s.closure]])
+            Ts = (
+                None
+                if s.flux.simple
+                else np.einsum("qi,fi->fq", s.phi, u[s.cell_dofs[:, s.closure]])
+            )
             flux = -s.flux(g, s.normal, Ts)
             minus_flow += float(np.sum(flux * s.weight))
         return pts, minus_flow

@@ -223,7 +223,9 @@ def locate_in_mesh(
     want = list(regions) if regions is not None else [None] * len(x)
     tdim = mesh.topology.dim
     nowned = mesh.topology.index_map(tdim).size_local
-    tree = dolfinx.geometry.bb_tree(mesh, tdim, padding=0.0, entities=np.arange(nowned, dtype=np.int32))
+    tree = dolfinx.geometry.bb_tree(
+        mesh, tdim, padding=0.0, entities=np.arange(nowned, dtype=np.int32)
+    )
     cand = dolfinx.geometry.compute_collisions_points(tree, x)
     coll = dolfinx.geometry.compute_colliding_cells(mesh, cand, x)
     cells = np.full(len(x), -1, dtype=np.int32)
@@ -271,15 +273,21 @@ def points_inside(mesh: Any, points: np.ndarray) -> np.ndarray:
 
     tdim = mesh.topology.dim
     nowned = mesh.topology.index_map(tdim).size_local
-    tree = dolfinx.geometry.bb_tree(mesh, tdim, padding=0.0, entities=np.arange(nowned, dtype=np.int32))
+    tree = dolfinx.geometry.bb_tree(
+        mesh, tdim, padding=0.0, entities=np.arange(nowned, dtype=np.int32)
+    )
     x = np.ascontiguousarray(points, dtype=np.float64).reshape(-1, 3)
     cand = dolfinx.geometry.compute_collisions_points(tree, x)
     coll = dolfinx.geometry.compute_colliding_cells(mesh, cand, x)
-    local = np.array([int(np.any(coll.links(i) < nowned)) for i in range(x.shape[0])], dtype=np.int64)
+    local = np.array(
+        [int(np.any(coll.links(i) < nowned)) for i in range(x.shape[0])], dtype=np.int64
+    )
     return _allreduce(mesh.comm, local, MPI.MAX).astype(bool)
 
 
-def _nudged_ends(mesh: Any, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _nudged_ends(
+    mesh: Any, a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The end points, nudged inwards if just outside, and which ends are inside.
 
     Each end point is moved 1e-9 of the length inwards along the line if it lies just
@@ -309,7 +317,11 @@ def check_line(mesh: Any, start: Any, end: Any, what: str = "line") -> None:
         hi = _allreduce(mesh.comm, x.max(axis=0) if x.size else np.full(3, -np.inf), MPI.MAX)
         gdim = mesh.geometry.dim
         bad = [nm for nm, k in (("start", 0), ("end", 1)) if not ok[k]]
-        pts = ", ".join(f"{nm} {[float(v) for v in (a, b)[k][:gdim]]}" for nm, k in (("start", 0), ("end", 1)) if not ok[k])
+        pts = ", ".join(
+            f"{nm} {[float(v) for v in (a, b)[k][:gdim]]}"
+            for nm, k in (("start", 0), ("end", 1))
+            if not ok[k]
+        )
         raise InputError(
             f"{what}: the {' and '.join(bad)} point{'s' if len(bad) > 1 else ''} ({pts}) "
             f"{'lie' if len(bad) > 1 else 'lies'} outside the mesh (bounding box "
@@ -459,7 +471,9 @@ def interface_flux(p: Any, name: str, T: Any = None) -> InterfaceFlux:
     e = d.entities
     gdim = f.mesh.geometry.dim
     # one point per facet: the midpoint (a degree-1 rule on simplices; 0 on tensor cells)
-    q = FacetQuadrature(f.mesh, V.ufl_element(), V.dofmap.dof_layout, e[:, 0], e[:, 1], 1, f.axisymmetric)
+    q = FacetQuadrature(
+        f.mesh, V.ufl_element(), V.dofmap.dof_layout, e[:, 0], e[:, 1], 1, f.axisymmetric
+    )
     n = len(e)
     mids = np.zeros((n, 3))
     area = np.zeros(n)
@@ -503,7 +517,9 @@ def interface_flux(p: Any, name: str, T: Any = None) -> InterfaceFlux:
     )
 
 
-def _midpoint_h(d: Any, law: Any, mids: np.ndarray, Tp: np.ndarray, Tm: np.ndarray, n: int) -> np.ndarray:
+def _midpoint_h(
+    d: Any, law: Any, mids: np.ndarray, Tp: np.ndarray, Tm: np.ndarray, n: int
+) -> np.ndarray:
     """The conductance h (W/(m² K)) at this rank's facet midpoints (no collective call)."""
     h = np.zeros(n)
     if d.kind in ("constant", "facet", "position") and n:

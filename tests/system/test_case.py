@@ -258,7 +258,7 @@ def test_interface_between_regions_that_never_touch():
     d["interfaces"] = {"cu_ni": {"law": "resistance", "R": 1e-4, "between": ["copper", "nickel"]}}
     case = parse_case(d)
     with pytest.raises(
-        CaseError, match="interfaces.cu_ni.between: regions 'copper' and 'nickel' never touch"
+        CaseError, match=r"interfaces.cu_ni.between: regions 'copper' and 'nickel' never touch"
     ):
         case.check_mesh(case.build_mesh())
 
@@ -462,7 +462,7 @@ def test_interface_flux_plot(shared_tmp):
     (s,) = r.interfaces
     png = Path(r.files["flux_plot_interface0"])
     assert png.is_file()
-    comments, data = read_csv(png.with_suffix(".csv"))
+    _comments, data = read_csv(png.with_suffix(".csv"))
     assert np.sum(data["area_m2"]) == pytest.approx(s.area_m2, rel=1e-10)
     assert np.sum(data["flux_W_m2"] * data["area_m2"]) == pytest.approx(s.heat_flow_W, rel=1e-8)
     assert np.allclose(data["h_W_m2K"], 1e4)
@@ -472,8 +472,8 @@ def test_interface_flux_plot(shared_tmp):
 def test_h_vs_pressure_plot(shared_tmp):
     import numpy as np
 
-    from fe_interface.model.laws import CMYPlasticConductance, ContactPair, Surface
     from fe_interface.io.plots import plot_h_vs_pressure
+    from fe_interface.model.laws import CMYPlasticConductance, ContactPair, Surface
 
     pair = ContactPair(Surface(1e-6, 16.0), Surface(1e-6, 16.0))
     law = lambda P: CMYPlasticConductance(pair, P, 2e9).h  # noqa: E731
@@ -488,7 +488,7 @@ def test_h_vs_pressure_plot(shared_tmp):
         correlation_label="CMY plastic",
     )
     assert Path(out["path"]).is_file()
-    a, b = out["fit"]
+    _a, b = out["fit"]
     assert b == pytest.approx(0.95, abs=0.03)  # CMY: h ~ P^0.95
     Pc, hc = out["correlation"]
     assert hc[0] == pytest.approx(law(Pc[0]))

@@ -77,17 +77,24 @@ def test_steady_thin_layer_case_reports_junction_probes_and_boundaries(tmp_path_
     assert d.probes[1].region == "b"  # the sink side of the layer
     assert d.probes[1].temperature_K == pytest.approx(300.0 + 1e5 * 0.01 / 200.0, rel=1e-12)
     flows = {b.name: b.heat_flow_W for b in d.boundaries}
-    assert flows["x0"] == pytest.approx(1e5 * 0.01, rel=1e-12) and flows["x1"] == pytest.approx(-1e3, rel=1e-9)
+    assert flows["x0"] == pytest.approx(1e5 * 0.01, rel=1e-12) and flows["x1"] == pytest.approx(
+        -1e3, rel=1e-9
+    )
     if COMM.rank == 0:
         doc = json.loads((out / "stack_summary.json").read_text())
-        assert doc["junction"]["region"] == "a" and [p["name"] for p in doc["probes"]] == ["hot", "joint"]
+        assert doc["junction"]["region"] == "a" and [p["name"] for p in doc["probes"]] == [
+            "hot",
+            "joint",
+        ]
 
 
 def test_transient_case_probe_columns_and_layer_storage(tmp_path_factory):
     """Transient with the layer's heat capacity: probe and junction columns in the CSV;
     every step's balance closes (the layer's storage counted)."""
     out = _out(tmp_path_factory, "transient")
-    data = with_(analysis={"type": "transient", "t_end": 0.1, "dt": 0.02, "initial_temperature": 300.0})
+    data = with_(
+        analysis={"type": "transient", "t_end": 0.1, "dt": 0.02, "initial_temperature": 300.0}
+    )
     r = run_case(parse_case(data), out=out)
     hist = r.transient.history
     assert "probe_hot_K" in hist and "a_max_K" in hist
@@ -157,12 +164,22 @@ def test_contact_coefficients_and_vickers_factors_in_a_case():
     law = parse_case(with_(interfaces__interface0=cmy)).interfaces[0].law
     assert (law.coefficient, law.exponent) == (1.25, 0.95)
     assert (law.H_c.size_factor, law.H_c.exponent_factor) == (1.62, 0.071)
-    assert law.h == pytest.approx(CMYPlasticConductance(pair, 1e5, VickersMicrohardness(6.271e9, -0.229)).h, rel=1e-14)
-    mikic = {"law": "mikic_elastic", "plus": "a", "pressure": 1e5, "surface_plus": surf, "surface_minus": surf}
+    assert law.h == pytest.approx(
+        CMYPlasticConductance(pair, 1e5, VickersMicrohardness(6.271e9, -0.229)).h, rel=1e-14
+    )
+    mikic = {
+        "law": "mikic_elastic",
+        "plus": "a",
+        "pressure": 1e5,
+        "surface_plus": surf,
+        "surface_minus": surf,
+    }
     base = parse_case(with_(interfaces__interface0=mikic)).interfaces[0].law
     assert (base.coefficient, base.exponent) == (1.54, 0.94)
     assert base.h == pytest.approx(MikicElasticConductance(pair, 1e5).h, rel=1e-14)
-    doubled = parse_case(with_(interfaces__interface0=mikic | {"coefficient": 3.08})).interfaces[0].law
+    doubled = (
+        parse_case(with_(interfaces__interface0=mikic | {"coefficient": 3.08})).interfaces[0].law
+    )
     assert doubled.h == pytest.approx(2.0 * base.h, rel=1e-14)
 
 

@@ -35,7 +35,7 @@ def test_help(capsys):
 
 
 def test_usage_error(capsys):
-    code, _, err = run(capsys, "frobnicate")
+    code, _, _err = run(capsys, "frobnicate")
     assert code == 2
 
 

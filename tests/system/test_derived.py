@@ -64,7 +64,9 @@ def test_region_mean_of_an_exact_quadratic_field():
 
 def test_bad_probes_and_regions_are_named():
     p = _exact_field(1)
-    with pytest.raises(InputError, match=r"probe 'out': the point \[2.0, 0.5\] m is not in the mesh"):
+    with pytest.raises(
+        InputError, match=r"probe 'out': the point \[2.0, 0.5\] m is not in the mesh"
+    ):
         Derived(p, {"out": [2.0, 0.5]})
     with pytest.raises(InputError, match=r"in region 'm1'"):
         Derived(p, {"side": ProbeSpec("side", (0.25, 0.5), "m1")})
@@ -72,7 +74,9 @@ def test_bad_probes_and_regions_are_named():
         Derived(p, junction="die")
     with pytest.raises(InputError, match="finite coordinates"):
         Derived(p, {"nan": [float("nan"), 0.5]})
-    with pytest.raises(InputError, match=r"probe 'x': the point must be 2 or 3 finite coordinates \(m\), got 5"):
+    with pytest.raises(
+        InputError, match=r"probe 'x': the point must be 2 or 3 finite coordinates \(m\), got 5"
+    ):
         Derived(p, {"x": 5})
     with pytest.raises(InputError, match=r"probes must be a mapping name -> point .*, got str"):
         Derived(p, "centre")
@@ -102,10 +106,14 @@ def test_boundary_heat_flows_sum_to_the_energy_balance():
     flows = {x.name: x for x in d.boundaries}
     assert set(flows) == {"left", "right"}
     assert flows["left"].heat_flow_W == pytest.approx(50.0, rel=1e-12)  # 50 W/m² over 1 m²
-    assert b.sources_W + sum(x.heat_flow_W for x in d.boundaries) == pytest.approx(b.residual_W, abs=1e-9)
+    assert b.sources_W + sum(x.heat_flow_W for x in d.boundaries) == pytest.approx(
+        b.residual_W, abs=1e-9
+    )
     assert flows["right"].heat_flow_W == pytest.approx(-(50.0 + 200.0 * 0.5), rel=1e-9)
     # convection: Q = h (T_inf − mean T) A
-    assert flows["right"].heat_flow_W == pytest.approx(10.0 * (300.0 - flows["right"].mean_temperature_K), rel=1e-9)
+    assert flows["right"].heat_flow_W == pytest.approx(
+        10.0 * (300.0 - flows["right"].mean_temperature_K), rel=1e-9
+    )
 
 
 def test_transient_probe_time_series_and_final_balance():
@@ -173,7 +181,10 @@ def test_names_in_the_files_meshio(exported, ext):
     import meshio
 
     p, out = exported
-    ncells = [COMM.allreduce(int(np.sum(p.formulation.model.cell_region[:_owned(p)] == t))) for t in (1, 2)]
+    ncells = [
+        COMM.allreduce(int(np.sum(p.formulation.model.cell_region[: _owned(p)] == t)))
+        for t in (1, 2)
+    ]
     if COMM.rank != 0:
         return
     m = meshio.read(out / f"wall.{ext}")

@@ -13,8 +13,8 @@ from mpi4py import MPI
 import numpy as np
 import pytest
 
-from fe_interface.io import paraview
 from fe_interface.case import load_case, run_case
+from fe_interface.io import paraview
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
 
@@ -45,7 +45,7 @@ def nanowire(tmp_path_factory):
 def test_pvpython_reads_counts_range_and_jump(two_blocks, ext):
     import meshio
 
-    r, out = two_blocks
+    _r, out = two_blocks
     path = out / f"two_blocks.{ext}"
     summary = json.loads((out / "two_blocks_summary.json").read_text())
     jump = summary["interfaces"][0]["mean_jump_K"]  # T_copper - T_aluminium
@@ -105,10 +105,10 @@ def pixel_std(png: Path) -> float:
     reason="pvbatch or xvfb-run not found (apt-get install paraview xvfb)",
 )
 def test_pvbatch_renders_demo_and_case(two_blocks, nanowire, tmp_path):
-    r, out = two_blocks
+    _r, out = two_blocks
     png = paraview.render(out / "two_blocks.vtu", tmp_path / "case.png", title="two blocks")
     assert png.is_file() and pixel_std(png) > 0.05
-    r2, out2 = nanowire
+    _r2, out2 = nanowire
     png2 = paraview.render(out2 / "nanowire_kapitza.xdmf", tmp_path / "nw.png")
     assert pixel_std(png2) > 0.05
     # the demo's own script, on the demo's output folder
@@ -126,7 +126,7 @@ def test_pvbatch_renders_demo_and_case(two_blocks, nanowire, tmp_path):
     # a demo without a script of its own: render.py on its result file
     png4 = paraview.render_demo("no_such_demo", tmp_path / "demo", tmp_path / "fallback.png")
     assert pixel_std(png4) > 0.05
-    with pytest.raises(paraview.ParaViewError, match="no .vtu/.xdmf result"):
+    with pytest.raises(paraview.ParaViewError, match=r"no .vtu/.xdmf result"):
         paraview.render_demo("no_such_demo", tmp_path / "empty", tmp_path / "x.png")
 
 

@@ -195,8 +195,13 @@ def test_an_invalid_value_names_the_case_key_and_the_sweep_entry():
 
 
 def test_an_unknown_output_name_is_reported_with_the_available_ones(tmp_path_factory):
-    sweep = {"outputs": ["regions.copper.max_K"], "parameters": [{"key": "sources.cu.value", "values": [1.0]}]}
-    with pytest.raises(CaseError, match=r"sweep.outputs\[0\]: no output 'regions.copper.max_K'.*regions.cu.max_K"):
+    sweep = {
+        "outputs": ["regions.copper.max_K"],
+        "parameters": [{"key": "sources.cu.value", "values": [1.0]}],
+    }
+    with pytest.raises(
+        CaseError, match=r"sweep.outputs\[0\]: no output 'regions.copper.max_K'.*regions.cu.max_K"
+    ):
         run_sweep(parse_case(case_with(sweep)), out=_out(tmp_path_factory, "bad"))
 
 
@@ -209,7 +214,10 @@ def test_chip_package_pressure_sweep_in_air_and_vacuum(tmp_path_factory):
     data["geometry"]["parameters"]["mesh_size"] = 0.002
     data["sweep"]["parameters"][0]["values"] = [1e5, 2e5, 1e6]
     res = run_sweep(parse_case(data, base_dir=CASES), out=_out(tmp_path_factory, "chip"))
-    tj = {(p["pressure_Pa"], p["gas_pressure_Pa"]): v["junction_K"] for p, v in zip(res.points, res.values, strict=True)}
+    tj = {
+        (p["pressure_Pa"], p["gas_pressure_Pa"]): v["junction_K"]
+        for p, v in zip(res.points, res.values, strict=True)
+    }
     gap = [tj[(P, 0.0)] - tj[(P, 101325.0)] for P in (1e5, 2e5, 1e6)]
     assert all(g > 0 for g in gap) and gap[0] > gap[1] > gap[2]
     assert tj[(1e5, 101325.0)] > tj[(2e5, 101325.0)] > tj[(1e6, 101325.0)]
@@ -296,14 +304,24 @@ def test_transient_sweep_reports_the_end_state(tmp_path_factory):
     def transient(data):
         data["materials"] = {"cu": {"conductivity": 398.0, "density": 8960.0, "specific_heat": 385.0},
                              "al": {"conductivity": 237.0, "density": 2700.0, "specific_heat": 900.0}}  # fmt: skip
-        data["analysis"] = {"type": "transient", "t_end": 1.0, "dt": 0.25, "initial_temperature": 298.15}
+        data["analysis"] = {
+            "type": "transient",
+            "t_end": 1.0,
+            "dt": 0.25,
+            "initial_temperature": 298.15,
+        }
         return data
 
     sweep = {"outputs": ["junction_K", "probes.top_K"], "plot": False,
              "parameters": [{"key": "boundaries.x0.value", "name": "q_W_m2", "values": [1.0e4, 4.0e4]}]}  # fmt: skip
     res = run_sweep(parse_case(transient(case_with(sweep))), out=_out(tmp_path_factory, "tsweep"))
-    single = run_case(parse_case(transient(case_with(boundaries__x0__value=4.0e4))), out=_out(tmp_path_factory, "t1"))
+    single = run_case(
+        parse_case(transient(case_with(boundaries__x0__value=4.0e4))),
+        out=_out(tmp_path_factory, "t1"),
+    )
     assert single.transient is not None and single.transient.time == pytest.approx(1.0)
     assert res.values[1]["junction_K"] == pytest.approx(single.derived.junction_K, rel=1e-12, abs=0)
-    assert res.values[1]["probes.top_K"] == pytest.approx(single.derived.probes[0].temperature_K, rel=1e-12, abs=0)
+    assert res.values[1]["probes.top_K"] == pytest.approx(
+        single.derived.probes[0].temperature_K, rel=1e-12, abs=0
+    )
     assert res.values[1]["junction_K"] > res.values[0]["junction_K"] > 298.15  # more flux: warmer

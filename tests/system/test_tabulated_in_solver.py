@@ -58,7 +58,9 @@ def test_temperature_table_newton_exact_and_quadratic(method):
         Tp, Tm = T_LEFT - q * L[0] / K[0], T_RIGHT + q * L[1] / K[1]
         return law.conductance(Tp, Tm) * (Tp - Tm) - q
 
-    q = brentq(residual, 1.0, (T_LEFT - T_RIGHT) / (L[0] / K[0] + L[1] / K[1]), xtol=1e-14, rtol=1e-15)
+    q = brentq(
+        residual, 1.0, (T_LEFT - T_RIGHT) / (L[0] / K[0] + L[1] / K[1]), xtol=1e-14, rtol=1e-15
+    )
     (s,) = p.interface_table()
     assert s.heat_flow_W == pytest.approx(q, rel=1e-9)
     Tp, Tm = T_LEFT - q * L[0] / K[0], T_RIGHT + q * L[1] / K[1]

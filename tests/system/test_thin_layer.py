@@ -36,7 +36,9 @@ def _materials(thin: bool) -> dict:
 
 
 def _layer(t: float, storage: bool = True) -> ThinLayer:
-    return ThinLayer(t, K_LAYER, RHO_LAYER if storage else None, CP_LAYER if storage else None, "TIM")
+    return ThinLayer(
+        t, K_LAYER, RHO_LAYER if storage else None, CP_LAYER if storage else None, "TIM"
+    )
 
 
 def _steady(t: float, thin: bool) -> fi.SteadyProblem:
@@ -85,7 +87,12 @@ def _transient(t: float, thin: bool, storage: bool = True) -> tuple[np.ndarray, 
         initial_temperature=T0, solver="direct",
     )  # fmt: skip
     worst = []
-    p.run(0.5, 0.01, progress=False, callback=lambda q: worst.append(q.energy_balance().relative_residual))
+    p.run(
+        0.5,
+        0.01,
+        progress=False,
+        callback=lambda q: worst.append(q.energy_balance().relative_residual),
+    )
     vals = [SurfaceMean.boundary(p, "left")(), RegionTemperature(p, "m0").mean()]
     vals.append(RegionTemperature(p, "m1" if thin else "m2").mean())
     return np.array(vals), max(worst)

@@ -9,12 +9,13 @@ test suite -- with "Too many communicators" after a few hundred runs.
 import gc
 import weakref
 
+from mpi4py import MPI
+
 import numpy as np
 import pytest
 from dolfinx import mesh as dmesh
 
 import fe_interface as fi
-from mpi4py import MPI
 
 
 class _LinearInT:

@@ -211,7 +211,9 @@ class VickersMicrohardness:
         object.__setattr__(self, "size_factor", check_positive("size_factor", self.size_factor))
         e = check_positive("exponent_factor", self.exponent_factor)
         if not 1.0 + e * c2 > 0:
-            raise InputError(f"exponent_factor: 1 + exponent_factor c2 must be > 0, got {1.0 + e * c2!r}")
+            raise InputError(
+                f"exponent_factor: 1 + exponent_factor c2 must be > 0, got {1.0 + e * c2!r}"
+            )
         object.__setattr__(self, "exponent_factor", e)
 
     @classmethod

@@ -83,17 +83,23 @@ def _slopes(x: np.ndarray, y: np.ndarray, method: str) -> np.ndarray:
 def _hermite(t: Any, h: float, y0: Any, y1: Any, d0: Any, d1: Any) -> Any:
     """Cubic Hermite value at t ∈ [0, 1] of an interval of length h."""
     t2, t3 = t * t, t * t * t
-    return (2 * t3 - 3 * t2 + 1) * y0 + (t3 - 2 * t2 + t) * h * d0 + (3 * t2 - 2 * t3) * y1 + (
-        t3 - t2
-    ) * h * d1
+    return (
+        (2 * t3 - 3 * t2 + 1) * y0
+        + (t3 - 2 * t2 + t) * h * d0
+        + (3 * t2 - 2 * t3) * y1
+        + (t3 - t2) * h * d1
+    )
 
 
 def _hermite_dt(t: Any, h: float, y0: Any, y1: Any, d0: Any, d1: Any) -> Any:
     """d/dx of the cubic Hermite of an interval of length h at t ∈ [0, 1]."""
     t2 = t * t
-    return ((6 * t2 - 6 * t) * y0 + (3 * t2 - 4 * t + 1) * h * d0 + (6 * t - 6 * t2) * y1 + (
-        3 * t2 - 2 * t
-    ) * h * d1) / h
+    return (
+        (6 * t2 - 6 * t) * y0
+        + (3 * t2 - 4 * t + 1) * h * d0
+        + (6 * t - 6 * t2) * y1
+        + (3 * t2 - 2 * t) * h * d1
+    ) / h
 
 
 def _interpolate(
@@ -182,7 +188,9 @@ def _axis(values: Any, what: str, unit: str, owner: str, lower: str) -> tuple[fl
     try:
         out = tuple(float(v) for v in values)
     except (TypeError, ValueError):
-        raise InputError(f"{owner}: {what} must be a sequence of numbers ({unit}), got {values!r}") from None
+        raise InputError(
+            f"{owner}: {what} must be a sequence of numbers ({unit}), got {values!r}"
+        ) from None
     if not out:
         raise InputError(f"{owner}: {what} needs at least one value ({unit})")
     bad = [v for v in out if not math.isfinite(v) or (v < 0 if lower == ">= 0" else v <= 0)]
@@ -201,12 +209,18 @@ def _values(h: Any, n: int, nT: int | None, owner: str) -> np.ndarray:
         raise InputError(f"{owner}: h must be numbers (W/(m^2 K)), got {h!r}") from None
     want = (n,) if nT is None else (n, nT)
     if arr.shape != want:
-        rows = f"{n} values" if nT is None else f"{n} rows (one per point) of {nT} values (one per temperature)"
+        rows = (
+            f"{n} values"
+            if nT is None
+            else f"{n} rows (one per point) of {nT} values (one per temperature)"
+        )
         raise InputError(f"{owner}: h must hold {rows}, got an array of shape {arr.shape}")
     bad = ~np.isfinite(arr) | (arr < 0)
     if bad.any():
         idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise InputError(f"{owner}: h{list(idx)} = {float(arr[idx])!r} must be finite and >= 0 W/(m^2 K)")
+        raise InputError(
+            f"{owner}: h{list(idx)} = {float(arr[idx])!r} must be finite and >= 0 W/(m^2 K)"
+        )
     return arr
 
 
@@ -230,7 +244,9 @@ class ConductanceTable:
     def __post_init__(self) -> None:
         owner = f"conductance table {self.name!r}" if self.name else "conductance table"
         if self.variable not in VARIABLES:
-            raise InputError(f"{owner}: variable must be one of {list(VARIABLES)}, got {self.variable!r}")
+            raise InputError(
+                f"{owner}: variable must be one of {list(VARIABLES)}, got {self.variable!r}"
+            )
         if self.interpolation not in INTERPOLATIONS:
             raise InputError(
                 f"{owner}: interpolation must be one of {list(INTERPOLATIONS)}, got {self.interpolation!r}"
@@ -243,12 +259,13 @@ class ConductanceTable:
         h = _values(self.h, len(pts), None if T is None else len(T), owner)
         if self.log_variable and (pts[0] <= 0 or np.any(h <= 0)):
             raise InputError(
-                f"{owner}: log_variable needs {self.variable} points > 0 {unit} and h > 0 "
-                "W/(m^2 K)"
+                f"{owner}: log_variable needs {self.variable} points > 0 {unit} and h > 0 W/(m^2 K)"
             )
         object.__setattr__(self, "points", pts)
         object.__setattr__(self, "temperature", T)
-        object.__setattr__(self, "h", tuple(map(tuple, h.tolist())) if T is not None else tuple(h.tolist()))
+        object.__setattr__(
+            self, "h", tuple(map(tuple, h.tolist())) if T is not None else tuple(h.tolist())
+        )
         object.__setattr__(self, "_h", h if T is not None else h[:, None])
 
     @property
@@ -288,7 +305,9 @@ class ConductanceTable:
         if not self.temperature_dependent:
             return None, float(h[0])
         assert self.temperature is not None
-        return _Curve(tuple(self.temperature), tuple(float(v) for v in h), self.interpolation), float(h[0])
+        return _Curve(
+            tuple(self.temperature), tuple(float(v) for v in h), self.interpolation
+        ), float(h[0])
 
     def __call__(self, value: Any, T: Any = None) -> Any:
         """The conductance (W/(m² K)) at the variable's ``value`` (Pa or m) and ``T`` (K).
@@ -365,7 +384,9 @@ class TabulatedConductance:
 
     def __post_init__(self) -> None:
         if not isinstance(self.table, ConductanceTable):
-            raise InputError(f"TabulatedConductance: table must be a ConductanceTable, got {self.table!r}")
+            raise InputError(
+                f"TabulatedConductance: table must be a ConductanceTable, got {self.table!r}"
+            )
         t = self.table
         what = f"tabulated conductance: {t.variable} ({t.unit})"
         try:

@@ -72,9 +72,13 @@ class ThinLayer:
 
     def __post_init__(self) -> None:
         owner = f"thin layer {self.name!r}" if self.name else "thin layer"
-        object.__setattr__(self, "thickness", check_positive(self.thickness, "thickness", "m", owner))
         object.__setattr__(
-            self, "conductivity", check_positive(self.conductivity, "conductivity", "W/(m K)", owner)
+            self, "thickness", check_positive(self.thickness, "thickness", "m", owner)
+        )
+        object.__setattr__(
+            self,
+            "conductivity",
+            check_positive(self.conductivity, "conductivity", "W/(m K)", owner),
         )
         if (self.density is None) != (self.specific_heat is None):
             raise InputError(
@@ -82,7 +86,9 @@ class ThinLayer:
                 "that stores heat, or neither"
             )
         if self.density is not None:
-            object.__setattr__(self, "density", check_positive(self.density, "density", "kg/m^3", owner))
+            object.__setattr__(
+                self, "density", check_positive(self.density, "density", "kg/m^3", owner)
+            )
             object.__setattr__(
                 self, "specific_heat",
                 check_positive(self.specific_heat, "specific_heat", "J/(kg K)", owner),

@@ -49,7 +49,9 @@ def constant_law_flow(tagged) -> float:
     P, H = 2.0e6, 3.0e9
     law = ContactConductance(
         CMYPlasticConductance(pair, P, H),
-        GasGapConductance("air", pair.sigma, 101325.0, 0.9, 0.9, relative_pressure=P / H, form="simple"),
+        GasGapConductance(
+            "air", pair.sigma, 101325.0, 0.9, 0.9, relative_pressure=P / H, form="simple"
+        ),
         GapRadiation(0.3, 0.3),
     )
     p = fi.SteadyProblem(
@@ -88,8 +90,15 @@ def test_paraview_fields(shared_tmp):
     th = res.problem.result.thermal_contacts[0]
     mech = meshio.read(res.files["mechanics_vtu"])
     X, pd = mech.points, mech.point_data
-    assert set(pd) >= {"displacement_m", "contact_pressure_Pa", "gap_m", "contact_conductance_W_m2K"}
-    np.testing.assert_allclose(pd["displacement_m"][:, 0], -p / M * X[:, 0], rtol=0, atol=1e-9 * p / M * L)
+    assert set(pd) >= {
+        "displacement_m",
+        "contact_pressure_Pa",
+        "gap_m",
+        "contact_conductance_W_m2K",
+    }
+    np.testing.assert_allclose(
+        pd["displacement_m"][:, 0], -p / M * X[:, 0], rtol=0, atol=1e-9 * p / M * L
+    )
     np.testing.assert_allclose(pd["displacement_m"][:, 1:], 0.0, atol=1e-12 * p / M * L)
     vm = mech.cell_data["von_mises_Pa"][0]
     np.testing.assert_allclose(vm, p * (1 - 2 * nu) / (1 - nu), rtol=1e-9)
@@ -103,9 +112,13 @@ def test_paraview_fields(shared_tmp):
     assert th.mean_h_W_m2K == pytest.approx(th.conductance_W_m2K, rel=1e-7)  # Picard to 1e-6 K
     np.testing.assert_allclose(h[~on], 0.0, atol=0.0)
     surf = meshio.read(res.files["contact_vtu"])
-    assert surf.cells[0].type == "line" and len(surf.cells[0].data) == len(surf.points) - 1  # the ⁺ side
+    assert (
+        surf.cells[0].type == "line" and len(surf.cells[0].data) == len(surf.points) - 1
+    )  # the ⁺ side
     np.testing.assert_allclose(surf.point_data["contact_pressure_Pa"], p, rtol=1e-9)
-    np.testing.assert_allclose(surf.cell_data["contact_conductance_W_m2K"][0], th.mean_h_W_m2K, rtol=1e-9)
+    np.testing.assert_allclose(
+        surf.cell_data["contact_conductance_W_m2K"][0], th.mean_h_W_m2K, rtol=1e-9
+    )
     np.testing.assert_allclose(surf.cell_data["gap_m"][0], 0.0, atol=1e-15)
 
 
@@ -143,15 +156,41 @@ def _data() -> dict:
 @pytest.mark.parametrize(
     "edit, path",
     [
-        (lambda d: d["mechanics"]["materials"]["lower"].update(nu=0.7), "mechanics.materials.lower"),
-        (lambda d: d["mechanics"]["contacts"]["interface0"].update(penalty=-1), "mechanics.contacts.interface0.penalty"),
-        (lambda d: d["mechanics"]["contacts"]["interface0"].pop("thermal"), "mechanics.contacts.interface0.thermal"),
-        (lambda d: d["mechanics"]["contacts"]["interface0"]["thermal"].update(H_c=-1), "mechanics.contacts.interface0.thermal.H_c"),
-        (lambda d: d["mechanics"]["boundaries"]["x1"].update(type="force"), "mechanics.boundaries.x1.type"),
-        (lambda d: d["mechanics"]["boundaries"].update(x0={"type": "displacement", "value": [1, "x"]}), "mechanics.boundaries.x0.value"),
+        (
+            lambda d: d["mechanics"]["materials"]["lower"].update(nu=0.7),
+            "mechanics.materials.lower",
+        ),
+        (
+            lambda d: d["mechanics"]["contacts"]["interface0"].update(penalty=-1),
+            "mechanics.contacts.interface0.penalty",
+        ),
+        (
+            lambda d: d["mechanics"]["contacts"]["interface0"].pop("thermal"),
+            "mechanics.contacts.interface0.thermal",
+        ),
+        (
+            lambda d: d["mechanics"]["contacts"]["interface0"]["thermal"].update(H_c=-1),
+            "mechanics.contacts.interface0.thermal.H_c",
+        ),
+        (
+            lambda d: d["mechanics"]["boundaries"]["x1"].update(type="force"),
+            "mechanics.boundaries.x1.type",
+        ),
+        (
+            lambda d: d["mechanics"]["boundaries"].update(
+                x0={"type": "displacement", "value": [1, "x"]}
+            ),
+            "mechanics.boundaries.x0.value",
+        ),
         (lambda d: d["mechanics"].update(coupling="three-way"), "mechanics.coupling"),
-        (lambda d: d["mechanics"].update(staggered={"relaxation": 2.0}), "mechanics.staggered.relaxation"),
-        (lambda d: d.update(interfaces={"interface0": {"law": "conductance", "h": 1.0}}), "mechanics.contacts.interface0"),
+        (
+            lambda d: d["mechanics"].update(staggered={"relaxation": 2.0}),
+            "mechanics.staggered.relaxation",
+        ),
+        (
+            lambda d: d.update(interfaces={"interface0": {"law": "conductance", "h": 1.0}}),
+            "mechanics.contacts.interface0",
+        ),
     ],
 )
 def test_errors_have_key_paths(edit, path):

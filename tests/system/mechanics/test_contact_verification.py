@@ -125,7 +125,12 @@ def _run(nproc: int, tmp: Path) -> dict:
     path = tmp / f"np{nproc}.json"
     code = _SCRIPT.format(here=str(Path(__file__).parent), path=str(path))
     mpirun = shutil.which("mpirun", path=str(Path(sys.executable).parent)) or "mpirun"
-    subprocess.run([mpirun, "-n", str(nproc), sys.executable, "-c", code], check=True, env=dict(os.environ), timeout=900)
+    subprocess.run(
+        [mpirun, "-n", str(nproc), sys.executable, "-c", code],
+        check=True,
+        env=dict(os.environ),
+        timeout=900,
+    )
     return json.loads(path.read_text())
 
 

@@ -23,8 +23,16 @@ CASES = {
     "demo_thermal_expansion_gap": {"n": 2, "solver": "direct"},
 }
 FILES = {
-    "demo_bolted_joint": ["bolted_joint.vtu", "bolted_joint_mechanics.vtu", "bolted_joint_contact.xdmf", "bolted_joint_summary.json"],
-    "demo_thermal_expansion_gap": ["thermal_expansion_gap_mechanics.xdmf", "thermal_expansion_gap_summary.json"],
+    "demo_bolted_joint": [
+        "bolted_joint.vtu",
+        "bolted_joint_mechanics.vtu",
+        "bolted_joint_contact.xdmf",
+        "bolted_joint_summary.json",
+    ],
+    "demo_thermal_expansion_gap": [
+        "thermal_expansion_gap_mechanics.xdmf",
+        "thermal_expansion_gap_summary.json",
+    ],
 }
 _SERIAL: dict[str, dict] = {}
 
@@ -63,7 +71,12 @@ def run_mpi(name: str, nproc: int, tmp: Path) -> dict:
         f"MPI.COMM_WORLD.rank == 0 and json.dump(r, open({str(path)!r}, 'w'))"
     )
     mpirun = shutil.which("mpirun", path=str(Path(sys.executable).parent)) or "mpirun"
-    subprocess.run([mpirun, "-n", str(nproc), sys.executable, "-c", code], check=True, env=dict(os.environ), timeout=600)
+    subprocess.run(
+        [mpirun, "-n", str(nproc), sys.executable, "-c", code],
+        check=True,
+        env=dict(os.environ),
+        timeout=600,
+    )
     return json.loads(path.read_text())
 
 

@@ -29,7 +29,12 @@ from fe_interface.model.materials import Material
 
 P = [1.0e4, 1.0e5, 1.0e6, 2.0e6]  # Pa
 T = [250.0, 300.0, 400.0]  # K
-H = [[100.0, 120.0, 130.0], [900.0, 1000.0, 1200.0], [8000.0, 9000.0, 9500.0], [9000.0, 9100.0, 9900.0]]
+H = [
+    [100.0, 120.0, 130.0],
+    [900.0, 1000.0, 1200.0],
+    [8000.0, 9000.0, 9500.0],
+    [9000.0, 9100.0, 9900.0],
+]
 
 
 def table(method="linear", **kw):
@@ -67,7 +72,9 @@ def test_derivatives_against_finite_differences(method, p, tt):
     assert t.derivative(p, tt) == pytest.approx(fd_p, rel=1e-6)
     assert t.derivative(p, tt, "temperature") == pytest.approx(fd_T, rel=1e-6)
     law = TabulatedConductance(t, p)
-    assert law.dh_dT(tt + 5.0, tt - 5.0) == pytest.approx(t.derivative(p, tt, "temperature"), rel=1e-12)
+    assert law.dh_dT(tt + 5.0, tt - 5.0) == pytest.approx(
+        t.derivative(p, tt, "temperature"), rel=1e-12
+    )
 
 
 def test_pchip_is_monotone_between_monotone_points():
@@ -137,8 +144,11 @@ def test_gap_table_and_a_gap_map():
         ({"temperature": [300.0, 250.0, 400.0]}, r"temperature must increase strictly \(K\)"),
         ({"temperature": [0.0, 250.0, 400.0]}, r"finite and > 0 K"),
         ({"h": [[1.0, 2.0, 3.0]] * 3}, r"4 rows .* of 3 values"),
-        ({"h": [[1.0, 2.0, -3.0]] + H[1:]}, r"h\[0, 2\] = -3.0 must be finite and >= 0 W/\(m\^2 K\)"),
-        ({"h": [[1.0, 2.0, math.nan]] + H[1:]}, r"must be finite"),
+        (
+            {"h": [[1.0, 2.0, -3.0], *H[1:]]},
+            r"h\[0, 2\] = -3.0 must be finite and >= 0 W/\(m\^2 K\)",
+        ),
+        ({"h": [[1.0, 2.0, math.nan], *H[1:]]}, r"must be finite"),
         ({"interpolation": "cubic"}, r"interpolation must be one of"),
         ({"variable": "force"}, r"variable must be one of"),
         ({"points": [0.0, 1e4, 1e6, 2e6], "log_variable": True}, r"log_variable needs"),
@@ -198,7 +208,9 @@ def test_contact_coefficients_default_to_the_published_values():
     assert cmy69.h == pytest.approx(1.45 * PAIR.k_s * PAIR.m / PAIR.sigma * 1e-4**0.985, rel=1e-14)
     el = MikicElasticConductance(PAIR, 1e5)
     assert (el.coefficient, el.exponent) == (1.54, 0.94)
-    assert MikicElasticConductance(PAIR, 1e5, coefficient=3.08).h == pytest.approx(2 * el.h, rel=1e-14)
+    assert MikicElasticConductance(PAIR, 1e5, coefficient=3.08).h == pytest.approx(
+        2 * el.h, rel=1e-14
+    )
     with pytest.raises(InputError, match="coefficient must be > 0"):
         CMYPlasticConductance(PAIR, 1e5, 1e9, coefficient=0.0)
 

@@ -50,7 +50,12 @@ def nodal_values(problem: ElasticProblem) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.mark.parametrize(
     "gdim, cell, axisymmetric",
-    [(2, "triangle", False), (2, "quadrilateral", False), (2, "quadrilateral", True), (3, "hexahedron", False)],
+    [
+        (2, "triangle", False),
+        (2, "quadrilateral", False),
+        (2, "quadrilateral", True),
+        (3, "hexahedron", False),
+    ],
 )
 def test_free_thermal_expansion(gdim, cell, axisymmetric):
     """A uniform temperature rise on rollers: the exact linear field, no stress (only
@@ -161,4 +166,6 @@ def test_model_errors_name_the_item():
     with pytest.raises(InputError, match="degree 1"):
         ElasticProblem(tagged, mats, contacts=[Contact("contact")], degree=2)
     with pytest.raises(InputError, match="3 components for a 2D mesh"):
-        ElasticProblem(tagged, mats, boundary_conditions=[Traction("top", (0, 0, 1.0))]).initialise()
+        ElasticProblem(
+            tagged, mats, boundary_conditions=[Traction("top", (0, 0, 1.0))]
+        ).initialise()

@@ -123,5 +123,7 @@ def test_contact_forces_sum_to_the_summary_force():
     p = problem(2, "quadrilateral")
     r = p.solve()
     table = p.contacts[0].nodal_table()
-    assert r.contacts[0].force_N == pytest.approx(np.sum(table.area_m2 * table.pressure_Pa), rel=1e-12)
+    assert r.contacts[0].force_N == pytest.approx(
+        np.sum(table.area_m2 * table.pressure_Pa), rel=1e-12
+    )
     assert r.contacts[0].active_nodes == 5 and r.contacts[0].area_fraction == pytest.approx(1.0)
