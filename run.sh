@@ -33,10 +33,19 @@ setup() {
 run_tests() {
   export PYTHONDONTWRITEBYTECODE=1 OMP_NUM_THREADS=1
   local start=$SECONDS failed=0
-  echo "== serial =="
-  "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider || failed=1
+  # the serial pass: single-process tests, two at a time on a multi-core machine
+  # (pytest-xdist; one test file per worker at a time, so module fixtures run once)
+  local workers
+  workers="$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null || echo 1)"
+  [ "$workers" -gt 4 ] && workers=4
+  echo "== serial ($workers pytest workers) =="
+  if [ "$workers" -gt 1 ]; then
+    "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider -n "$workers" --dist loadfile || failed=1
+  else
+    "$VENV/bin/python" -m pytest tests -q -p no:cacheprovider || failed=1
+  fi
   echo "== serial: $((SECONDS - start)) s"
-  echo "== mpirun -n 2 (one MPI job per test module or folder; slow studies run serially only) =="
+  echo "== mpirun -n 2 (four MPI jobs; slow studies run serially only) =="
   bash tests/run_parallel.sh 2 || failed=1
   echo "== total: $((SECONDS - start)) s"
   return "$failed"

@@ -120,12 +120,15 @@ def output_error(e: BaseException, what: str) -> OutputError:
 
 
 @contextmanager
-def quiet_unraisable() -> Iterator[None]:
+def quiet_unraisable(collect: bool = False) -> Iterator[None]:
     """Silence the unraisable-exception pages h5py prints when a flush fails.
 
     These are the "Exception ignored in ... __dealloc__" pages that h5py prints when a file it
-    holds cannot be flushed (disk full); garbage is collected before leaving, so those objects
-    die while the hook is installed.
+    holds cannot be flushed (disk full).  When the block raises (or ``collect`` is set: a
+    block that drops such objects on purpose), garbage is collected before leaving, so those
+    objects die while the hook is installed.  A block that succeeds is not followed by a
+    collection: a full ``gc.collect()`` costs ~0.1 s in a large process, and a time series
+    enters this block at every frame.
     """
     old = sys.unraisablehook
 
@@ -137,8 +140,13 @@ def quiet_unraisable() -> Iterator[None]:
     sys.unraisablehook = hook
     try:
         yield
-    finally:
+    except BaseException:
         gc.collect()
+        raise
+    else:
+        if collect:
+            gc.collect()
+    finally:
         sys.unraisablehook = old
 
 

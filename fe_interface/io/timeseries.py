@@ -232,8 +232,9 @@ class TimeSeries:
                 self.vtx_writer.close()
             self.vtx_writer = None
         if self.xdmf is not None:
-            with quiet_unraisable(), contextlib.suppress(Exception):
-                self.xdmf.h5_file.close()
-            self.xdmf = None
+            with quiet_unraisable(collect=True):
+                with contextlib.suppress(Exception):
+                    self.xdmf.h5_file.close()
+                self.xdmf = None
         if self.rs is not None:
             self.rs.abort()

@@ -35,7 +35,7 @@ from dolfinx import fem
 
 from fe_interface.errors import SolverError
 from fe_interface.mechanics.nodal import NodalContact
-from fe_interface.solvers.linear import check_finite
+from fe_interface.solvers.linear import check_finite, matrix_from_pattern
 from fe_interface.solvers.nonlinear import set_callbacks
 from fe_interface.solvers.options import PetscOptions
 
@@ -199,12 +199,12 @@ class ContactSolver:
             c.insert_sparsity(pattern)
         pattern.finalize()
         comm = u.function_space.mesh.comm
-        self.A = _cpp.la.petsc.create_matrix(comm, pattern)
+        self.A = matrix_from_pattern(comm, pattern)
         if near_null is not None:
             self.A.setNearNullSpace(near_null)
         # the elastic stiffness does not change: assembled once (with explicit zeros in
         # the contact blocks, so that PETSc keeps them), copied into each Jacobian
-        self.K = _cpp.la.petsc.create_matrix(comm, pattern)
+        self.K = matrix_from_pattern(comm, pattern)
         for M in (self.K, self.A):
             dolfinx.fem.petsc.assemble_matrix(M, J, bcs=self.bcs)
             M.assemble(PETSc.Mat.AssemblyType.FLUSH)
@@ -214,7 +214,7 @@ class ContactSolver:
         V = u.function_space
         self.b = dolfinx.fem.petsc.create_vector(V)
         self.x = dolfinx.fem.petsc.create_vector(V)
-        self.snes = PETSc.SNES().create(self.A.getComm().tompi4py())
+        self.snes = PETSc.SNES().create(comm)
         set_callbacks(self.snes, self, self.b, self.A)
         self.snes.setConvergenceHistory(reset=True)
         self.user_options = dict(petsc_options)
@@ -264,7 +264,7 @@ class ContactSolver:
             c.active_changed(a) for c, a in zip(self.contacts, self._active, strict=True)
         ):
             return  # same active set: same matrix, PETSc keeps its factorisation
-        self.K.copy(A, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)
+        self.K.copy(A, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)  # type: ignore[arg-type]  # stubs: the members are ints
         for c, s in zip(self.contacts, states, strict=True):
             c.add_jacobian(A, self.marker, s.active)
         A.assemble()

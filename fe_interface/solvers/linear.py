@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, cast
@@ -37,6 +38,7 @@ __all__ = [
     "check_finite",
     "create_matrix",
     "eliminate_zeros",
+    "matrix_from_pattern",
 ]
 
 #: true relative residual ‖b − A T‖/‖b‖ above which a solve warns / fails
@@ -85,13 +87,28 @@ def eliminate_zeros(A: PETSc.Mat) -> None:
     A.setOption(PETSc.Mat.Option.NEW_NONZERO_LOCATIONS, False)  # type: ignore[arg-type]  # stubs: the members are ints
 
 
+def matrix_from_pattern(comm: MPI.Comm, pattern: Any) -> PETSc.Mat:
+    """An MPI AIJ matrix of a finalised DOLFINx ``SparsityPattern``.
+
+    DOLFINx 0.11's ``cpp.la.petsc.create_matrix`` returns its petsc4py object with one
+    Python reference too many: the object, its matrix and the MPI communicators under it
+    were never freed (a long MPI session ran out of MPICH's 2048 communicators).  The
+    extra reference is dropped here, and only if it is there (a fixed DOLFINx returns
+    the object with none).
+    """
+    A = _cpp.la.petsc.create_matrix(comm, pattern)
+    if sys.getrefcount(A) == 3:  # the name A, the argument, and the leaked one
+        ctypes.pythonapi.Py_DecRef(ctypes.py_object(A))
+    return A
+
+
 def create_matrix(a: fem.Form, coupling: InterfaceCoupling | None) -> PETSc.Mat:
     """An MPI AIJ matrix with the sparsity of ``a`` and of the facet-wise couplings."""
     pattern = _cpp.fem.create_sparsity_pattern(a._cpp_object)
     if coupling is not None:
         coupling.insert_sparsity(pattern)
     pattern.finalize()
-    return _cpp.la.petsc.create_matrix(a.mesh.comm, pattern)
+    return matrix_from_pattern(a.mesh.comm, pattern)
 
 
 def check_finite(u: fem.Function) -> None:

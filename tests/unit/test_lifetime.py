@@ -56,3 +56,22 @@ def test_mesh_is_freed_after_the_run(kind, law):
     ref = _solve(kind, law)
     gc.collect()
     assert ref() is None, f"{kind} problem with {type(law).__name__} keeps its mesh alive"
+
+
+def _petsc_objects() -> int:
+    from petsc4py import PETSc
+
+    gc.collect()
+    return sum(1 for o in gc.get_objects() if isinstance(o, PETSc.Object))
+
+
+@pytest.mark.parametrize("kind", ["steady", "transient"])
+@pytest.mark.parametrize("law", [fi.Conductance(10.0), _LinearInT()], ids=["constant", "newton"])
+def test_no_petsc_object_outlives_the_run(kind, law):
+    """Matrices, vectors and solvers die with the problem (DOLFINx 0.11's
+    ``cpp.la.petsc.create_matrix`` returned its matrix with a leaked reference: every
+    run kept one matrix, and its communicators, forever)."""
+    _solve(kind, law)  # compile and cache first: the count is of what a run leaves
+    before = _petsc_objects()
+    _solve(kind, law)
+    assert _petsc_objects() == before

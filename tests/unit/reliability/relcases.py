@@ -42,7 +42,15 @@ TRANSIENT: dict[str, Any] = copy.deepcopy(BASE) | {
     "analysis": {"type": "transient", "t_end": 0.5, "dt": 0.1, "initial_temperature": 300.0}
 }
 
-DELETE = object()
+
+class _Delete:
+    """Marks a key to delete; a fixed repr keeps test ids equal between processes."""
+
+    def __repr__(self) -> str:
+        return "<delete>"
+
+
+DELETE = _Delete()
 
 
 def spoil(base: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
