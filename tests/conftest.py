@@ -1,4 +1,5 @@
-"""Shared fixtures and the test layout; the suite runs serially and under ``mpirun -n 2``.
+"""Shared fixtures and the test layout; the suite runs serially (run.sh: two pytest-xdist
+workers, one file each at a time) and under ``mpirun -n 2`` (tests/run_parallel.sh).
 
 * ``tests/unit`` — one concept per file (model checks, laws, geometry, the broken space,
   facet quadrature, the interface coupling, solvers, output);
