@@ -9,6 +9,7 @@ from pathlib import Path
 from mpi4py import MPI
 
 import pytest
+from helpers.cases import DELETE, errors_of, with_key
 
 from fe_interface.case import LAWS, CaseError, load_case, parse_case, run_case
 
@@ -40,24 +41,9 @@ def base() -> dict:
     }
 
 
-def errors_of(data: dict) -> str:
-    with pytest.raises(CaseError) as e:
-        parse_case(data)
-    return str(e.value)
-
-
 def with_(path: str, value, data: dict | None = None) -> dict:
     """Copy of ``data`` (default :func:`base`) with ``path`` ('a.b.c') set (None deletes)."""
-    d = copy.deepcopy(data or base())
-    keys = path.split(".")
-    t = d
-    for k in keys[:-1]:
-        t = t.setdefault(k, {})
-    if value is None:
-        del t[keys[-1]]
-    else:
-        t[keys[-1]] = value
-    return d
+    return with_key(data or base(), path, DELETE if value is None else value)
 
 
 def test_valid_case_parses():

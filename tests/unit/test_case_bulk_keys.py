@@ -4,12 +4,11 @@ with their key path and unit."""
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import pytest
+from helpers.cases import DELETE, errors_of, with_key
 
-from fe_interface.case import CaseError, parse_case
+from fe_interface.case import parse_case
 from fe_interface.case.bulk import PowerSource
 from fe_interface.model.materials import Anisotropic
 from fe_interface.model.properties import Table
@@ -27,22 +26,8 @@ def base() -> dict:
 
 
 def with_(path: str, value, data: dict | None = None) -> dict:
-    d = copy.deepcopy(data or base())
-    keys = path.split(".")
-    t = d
-    for k in keys[:-1]:
-        t = t.setdefault(k, {})
-    if value is None:
-        del t[keys[-1]]
-    else:
-        t[keys[-1]] = value
-    return d
-
-
-def errors_of(data: dict) -> str:
-    with pytest.raises(CaseError) as e:
-        parse_case(data)
-    return str(e.value)
+    """Copy of ``data`` (default :func:`base`) with ``path`` set (None deletes)."""
+    return with_key(data or base(), path, DELETE if value is None else value)
 
 
 def test_conductivity_table_library_and_specific_heat():

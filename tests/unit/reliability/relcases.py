@@ -10,6 +10,8 @@ import copy
 from pathlib import Path
 from typing import Any
 
+from helpers.cases import with_key
+
 #: a valid steady case: two 1 cm layers (quadrilaterals), a contact resistance
 BASE: dict[str, Any] = {
     "name": "rel",
@@ -43,29 +45,7 @@ TRANSIENT: dict[str, Any] = copy.deepcopy(BASE) | {
 }
 
 
-class _Delete:
-    """Marks a key to delete; a fixed repr keeps test ids equal between processes."""
-
-    def __repr__(self) -> str:
-        return "<delete>"
-
-
-DELETE = _Delete()
-
-
-def spoil(base: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A deep copy of ``base`` with the value at the dotted ``path`` replaced (``DELETE``
-    removes it; missing tables on the way are created)."""
-    d = copy.deepcopy(base)
-    keys = path.split(".")
-    node = d
-    for k in keys[:-1]:
-        node = node.setdefault(k, {})
-    if value is DELETE:
-        node.pop(keys[-1], None)
-    else:
-        node[keys[-1]] = value
-    return d
+spoil = with_key  # a deep copy with one key replaced (DELETE removes it)
 
 
 def toml_value(v: Any) -> str:

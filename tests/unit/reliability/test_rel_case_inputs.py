@@ -15,7 +15,8 @@ from mpi4py import MPI
 
 import numpy as np
 import pytest
-from relcases import BASE, DELETE, TRANSIENT, spoil
+from helpers.cases import DELETE
+from relcases import BASE, TRANSIENT, spoil
 
 from fe_interface.case import CaseError, load_case, parse_case
 
