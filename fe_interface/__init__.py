@@ -14,6 +14,8 @@ Data flow: :mod:`~fe_interface.geometry` → :mod:`~fe_interface.mesh` →
 
 from mpi4py import MPI  # noqa: F401  (before petsc4py and dolfinx)
 
+import dolfinx.jit as _jit
+
 from fe_interface.errors import InputError, MeshError, SolverError, TimeStepError
 from fe_interface.mesh import TaggedMesh, read_msh, tag_mesh
 from fe_interface.model import (
@@ -33,6 +35,13 @@ from fe_interface.model import (
     TimeFunction,
 )
 from fe_interface.problems import SteadyProblem, SteadyResult, TransientProblem, TransientResult
+
+# Processes sharing a cold JIT cache (pytest-xdist workers, case runs side by side) wait for
+# each other's compilation of a form, and DOLFINx gives up after 10 s by default ("JIT
+# compilation timed out") although a compile on a loaded machine can take longer.  Wait up
+# to 120 s unless the user's dolfinx_jit_options.json says otherwise (it takes priority).
+_timeout, _doc = _jit.DOLFINX_DEFAULT_JIT_OPTIONS["timeout"]
+_jit.DOLFINX_DEFAULT_JIT_OPTIONS["timeout"] = (max(int(_timeout), 120), _doc)
 
 __all__ = [
     "Anisotropic",
