@@ -482,9 +482,14 @@ def _run_all(
             for w in res.warnings
         ]
         # free this run's problem now: its meshes and spaces hold MPI communicators (MPICH:
-        # 2048 per process), and reference cycles wait for Python's rare full collections
+        # 2048 per process), and reference cycles wait for Python's rare full collections;
+        # on more than one rank petsc4py parks the PETSc objects Python frees until a
+        # collective garbage_cleanup on their communicator (ProblemBase.close)
         del res
         gc.collect()
+        from petsc4py import PETSc
+
+        PETSc.garbage_cleanup(mesh.mesh.comm)
     result = SweepResult(
         case, [p.name for p in spec.parameters], points, outputs, values, {}, warns
     )

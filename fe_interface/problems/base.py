@@ -9,9 +9,12 @@ define :meth:`ProblemBase.initialise` (the forms and the solver of their kind).
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from petsc4py import PETSc
 
 import numpy as np
 from dolfinx import fem
@@ -88,6 +91,29 @@ class ProblemBase:
     def comm(self) -> Any:
         """The mesh's communicator."""
         return self.tagged.mesh.comm
+
+    def close(self) -> None:
+        """Destroy this problem's PETSc objects now (collective); the problem is unusable after.
+
+        On more than one rank petsc4py does not destroy a PETSc object that Python frees: it
+        parks it until ``PETSc.garbage_cleanup`` runs on the object's communicator (a
+        collective call).  A parallel loop over many problems kept every run's matrices,
+        solvers and their MPI communicators, and MPICH ran out of communicators after ~250
+        runs.  ``close()`` (or ``with problem:``) ends a problem at a point every rank reaches;
+        results already returned stay valid.  Calling it twice does nothing.
+        """
+        tagged = self.__dict__.get("tagged")
+        if tagged is None:
+            return
+        self.__dict__.clear()
+        gc.collect()
+        PETSc.garbage_cleanup(tagged.mesh.comm)
+
+    def __enter__(self) -> ProblemBase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def T(self) -> fem.Function:
