@@ -276,6 +276,18 @@ def _threshold_field(
     return t
 
 
+def _sizes_near_interfaces(
+    gmsh, dim: int, interfaces: Sequence[int], h: float, refine: float | None
+) -> None:
+    """Cell size h, or h/refine on the interfaces growing to h at 2 h from them."""
+    if refine is not None and interfaces:
+        mesh_options(gmsh, h, h / refine)
+        t = _threshold_field(gmsh, dim - 1, interfaces, h / refine, h, 0.0, 2.0 * h)
+        background_min(gmsh, [t])
+    else:
+        mesh_options(gmsh, h)
+
+
 def background_min(gmsh, fields: Sequence[int]) -> None:
     field = gmsh.model.mesh.field
     if len(fields) == 1:
@@ -401,12 +413,7 @@ def _concentric(  # noqa: C901 -- argument checks then one gmsh construction
         add_groups(gmsh, dim, regions)
         add_groups(gmsh, dim - 1, facets)
 
-        if refine is not None and interfaces:
-            mesh_options(gmsh, h, h / refine)
-            t = _threshold_field(gmsh, dim - 1, interfaces, h / refine, h, 0.0, 2.0 * h)
-            background_min(gmsh, [t])
-        else:
-            mesh_options(gmsh, h)
+        _sizes_near_interfaces(gmsh, dim, interfaces, h, refine)
         _generate(gmsh, dim, order)
 
     name = "concentric_cylinders" if dim == 2 else "concentric_spheres"
@@ -609,12 +616,8 @@ def _layers(gmsh, dim, x, wy, wz, cell_names, h, cell_type, order, refine) -> No
     if cell_type == "hex":
         mesh_options(gmsh, h)
         _transfinite_hex(gmsh, dim, h)
-    elif refine is not None and interfaces:
-        mesh_options(gmsh, h, h / refine)
-        f = _threshold_field(gmsh, dim - 1, interfaces, h / refine, h, 0.0, 2.0 * h)
-        background_min(gmsh, [f])
     else:
-        mesh_options(gmsh, h)
+        _sizes_near_interfaces(gmsh, dim, interfaces, h, refine)
     _generate(gmsh, dim, order)
 
 
