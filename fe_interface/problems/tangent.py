@@ -202,9 +202,18 @@ class TransientTangent(_TangentBase):
         f = problem.formulation
         self.S_old = fem.Function(f.space)
         super().__init__(problem, problem.step_residual, [(problem.T_n, self.S_old)])
-        self.directions = [list(d) for d in directions]
-        self.S = [fem.Function(f.space, name="sensitivity") for _ in directions]
+        self.directions: list[list[Any]] = []
+        self.S: list[fem.Function] = []
+        self.set_directions(directions)
         problem.on_step = self._step
+
+    def set_directions(self, directions: Sequence[Sequence[Any]]) -> None:
+        """New directions (before a run); the sensitivities start from zero."""
+        self.directions = [list(d) for d in directions]
+        while len(self.S) < len(self.directions):
+            self.S.append(fem.Function(self.f.space, name="sensitivity"))
+        del self.S[len(self.directions) :]
+        self.reset()
 
     def reset(self) -> None:
         """Zero sensitivities (the initial temperature does not depend on the parameters)."""
@@ -212,6 +221,8 @@ class TransientTangent(_TangentBase):
             s.x.array[:] = 0.0
 
     def _step(self, dt: float, theta: float) -> None:
+        if not self.directions:
+            return
         p = self.problem
         if p.newton is not None:
             A, ksp = _newton_operator(p.newton)
