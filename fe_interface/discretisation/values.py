@@ -349,7 +349,9 @@ class FormulationValues:
     def _check_boundary(b: Any, new: Any) -> None:
         old = b.spec
         if type(new) is not type(old) or new.facets != old.facets:
-            raise InputError(f"{b.label}: the kind of condition or its facets changed")
+            raise InputError(
+                f"{b.label}: the kind of condition or its facets changed: that needs a new problem"
+            )
         names = [k for k in vars(old) if k != "facets"]
         for k in names:
             a, v = getattr(old, k), getattr(new, k)

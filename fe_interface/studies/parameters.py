@@ -31,7 +31,7 @@ class Parameter:
         name: its name (a column of every table).
         value: the initial guess of a fit, or the nominal value (SI units).
         lower, upper: bounds (SI units; ±inf: none).
-        log: fit and analyse ln p (needs p > 0 and lower ≥ 0).
+        log: fit and analyse ln p (needs p > 0 and lower ≥ 0; lower defaults to 0).
         unit: the unit, for tables and plots.
     """
 
@@ -51,6 +51,8 @@ class Parameter:
             if not is_real(v) or math.isnan(float(v)):
                 raise InputError(f"{where}: {attr} must be a number, got {v!r}")
             object.__setattr__(self, attr, float(v))
+        if self.log and self.lower == -math.inf:
+            object.__setattr__(self, "lower", 0.0)
         if not math.isfinite(self.value):
             raise InputError(f"{where}: value must be finite, got {self.value!r}")
         if not self.lower < self.upper:
