@@ -74,7 +74,9 @@ class Parameter:
 
     def from_x(self, x: float) -> float:
         """The parameter of an optimiser variable."""
-        return math.exp(x) if self.log else x * self.scale
+        if self.log:
+            return math.exp(x) if x < 709.0 else math.inf
+        return x * self.scale
 
     def dp_dx(self, p: float) -> float:
         """dp/dx at p (SI units per unit of x)."""
