@@ -38,7 +38,7 @@ from fe_interface.errors import FeInterfaceError, InputError, describe
 from fe_interface.io.progress import ProgressBar
 from fe_interface.studies.distributions import Distribution, joint, openturns
 from fe_interface.studies.model import ParametricModel
-from fe_interface.studies.outputs import RunOutputs, as_array, select
+from fe_interface.studies.outputs import RunOutputs, as_array, needs_balance, select
 from fe_interface.studies.samples import SampleStore
 
 __all__ = ["METHODS", "UncertaintyResult", "chaos", "propagate", "statistics"]
@@ -230,17 +230,18 @@ class _Progress(ProgressBar):
 def _run_samples(
     model: ParametricModel, inputs: Sequence[Distribution], X: np.ndarray, todo: list[int],
     store: SampleStore | None, group: Any, outputs: RunOutputs, bar: _Progress, done0: int,
-    groups: int,
+    groups: int, chosen: list[str],
 ) -> dict[int, dict[str, Any]]:  # fmt: skip
     names = [d.name for d in inputs]
     base = model.nominal
+    balance = needs_balance(chosen)
     out: dict[int, dict[str, Any]] = {}
     for k, i in enumerate(todo):
         values = {**base, **dict(zip(names, map(float, X[i]), strict=True))}
         try:
             model.set(values)
             model.problem.run()
-            rec: dict[str, Any] = {"inputs": values, "outputs": outputs()}
+            rec: dict[str, Any] = {"inputs": values, "outputs": outputs(balance)}
         except FeInterfaceError as e:  # raised on every rank of the group
             rec = {"inputs": values, "error": describe(e)}
         model.solves += 1
@@ -314,7 +315,9 @@ def propagate(
         resumed = len(done)
         todo = [i for i in range(samples) if i not in done and i % groups == world.rank % groups]
         bar = _Progress(0, samples, progress)
-        mine = _run_samples(m, inputs, X, todo, store, group, evaluator, bar, resumed, groups)
+        mine = _run_samples(
+            m, inputs, X, todo, store, group, evaluator, bar, resumed, groups, chosen
+        )
         bar.close(samples, samples, 0.0)
     finally:
         if group is not world:
