@@ -6,6 +6,7 @@ seeded Gaussian noise, so the truth is known.  Serially and on 2 ranks (same num
 """
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -205,3 +206,70 @@ def test_bad_input_is_one_clear_error(rig, shared_tmp):
     p.comm.barrier()
     with pytest.raises(InputError, match=r"m.csv, line 3, column 'T_K': not a finite number"):
         read_measurements(csv)
+
+
+# --------------------------------------------------------------------------------------
+# case files and the command line
+# --------------------------------------------------------------------------------------
+CASES = Path(__file__).resolve().parents[2] / "cases"
+
+
+def test_fit_from_the_command_line(shared_tmp, capsys):
+    import json
+
+    from fe_interface.cli import main
+
+    out = shared_tmp / "fit"
+    assert main(["fit", str(CASES / "astm_rig_fit.toml"), "--out", str(out)]) == 0
+    doc = json.loads((out / "astm_rig_fit_fit.json").read_text())
+    truth = {"R_top": 5e-5, "R_bottom": 1.2e-4}  # what cases/astm_rig_measured.csv was made with
+    for p in doc["parameters"]:
+        assert p["identifiable"] and abs(p["estimate"] - truth[p["name"]]) < 3 * p["std"]
+        assert p["intervals"][1]["lower"] < p["estimate"] < p["intervals"][1]["upper"]
+    assert (out / "astm_rig_fit_fit_residuals.csv").read_text().count("\n") == 9
+    if p_rank() == 0:
+        assert "R_top: determined" in capsys.readouterr().out
+
+
+def p_rank():
+    from mpi4py import MPI
+
+    return MPI.COMM_WORLD.rank
+
+
+def test_case_keys_of_studies_are_checked():
+    from fe_interface.case.checker import CaseError
+    from fe_interface.case.schema import parse_case
+
+    base = {
+        "geometry": {
+            "builder": "layered_stack",
+            "parameters": {"thicknesses": [0.01], "width": 0.01},
+        },
+        "materials": {"layer0": {"conductivity": 1.0}},
+        "boundaries": {"x0": {"type": "temperature", "value": 300.0}},
+    }
+    bad_fit = {**base, "fit": {"parameters": [{"key": "materials.layer0.k", "log": True}]}}
+    with pytest.raises(
+        CaseError, match=r"fit.parameters\[0\].key: no value 'k' in materials.layer0"
+    ):
+        parse_case(bad_fit)
+    bad_uq = {
+        **base,
+        "uncertainty": {
+            "inputs": [
+                {
+                    "key": "materials.layer0.conductivity",
+                    "distribution": "lognormal",
+                    "mean": -1.0,
+                    "std": 0.1,
+                }
+            ],
+            "method": "quasi",
+        },
+    }
+    with pytest.raises(CaseError) as e:
+        parse_case(bad_uq)
+    text = str(e.value)
+    assert "uncertainty.inputs[0].mean: a lognormal input needs mean > 0" in text
+    assert "uncertainty.method: unknown value 'quasi'" in text
