@@ -206,7 +206,7 @@ class SteadyProblem(ProblemBase):
         return SteadyResult(f.T, info, dict(self.timings))
 
     def _values_changed(self, materials: bool) -> None:
-        self._table = None
+        self.__dict__.pop("_table", None)  # its bulk fluxes use the conductivities
         self._solved = False
 
     def _law_table(self) -> InterfaceTable:

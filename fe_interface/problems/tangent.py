@@ -27,7 +27,7 @@ every step (Crank–Nicolson start-up half steps included) with that step's matr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from petsc4py import PETSc
 
@@ -129,10 +129,9 @@ class _TangentBase:
     def _solve(self, A: PETSc.Mat, ksp: PETSc.KSP, out: fem.Function) -> None:
         """Out = A⁻¹ b with the problem's solver, checked."""
         ksp.solve(self.b, self.x)
-        if ksp.getConvergedReason() < 0:
-            raise SolverError(
-                f"tangent-linear solve did not converge (reason {ksp.getConvergedReason()})"
-            )
+        reason = cast(int, ksp.getConvergedReason())  # an int (the stubs: a class)
+        if reason < 0:
+            raise SolverError(f"tangent-linear solve did not converge (reason {reason})")
         check_true_residual(true_residual(A, self.x, self.b), "tangent-linear solve")
         out.x.petsc_vec.array_w[:] = self.x.array_r
         out.x.scatter_forward()

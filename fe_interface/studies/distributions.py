@@ -27,7 +27,7 @@ has sampling and Sobol' indices but no polynomial chaos.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,7 +72,7 @@ class Distribution:
 
     name: str
     kind: str
-    parameters: Mapping[str, Any] = field(default_factory=dict)
+    parameters: dict[str, Any] = field(default_factory=dict)
     where: str = ""
 
     def __post_init__(self) -> None:

@@ -308,7 +308,9 @@ def _result(
     rows = [
         ResidualRow(
             data.names[i],
-            *map(float, data.points[i]),
+            float(data.points[i, 0]),
+            float(data.points[i, 1]),
+            float(data.points[i, 2]),
             float(times[i]),
             float(data.values[i]),
             float(obj.y[i]),

@@ -114,8 +114,8 @@ def analyse(
     inv = np.where(null, 0.0, 1.0 / np.where(null, 1.0, s) ** 2)
     cov = (Vt.T * inv) @ Vt
     var = np.diag(cov).copy()
-    for k in np.flatnonzero(null):
-        var[np.abs(Vt[k]) > 1e-6] = math.inf
+    for row in Vt[null]:
+        var[np.abs(row) > 1e-6] = math.inf
     cov[~np.isfinite(var), :] = np.nan
     cov[:, ~np.isfinite(var)] = np.nan
     dxdp = np.array(

@@ -54,12 +54,12 @@ class ProbeSet(NamedTuple):
     Attributes:
         obs: the observations.
         where: the located distinct points.
-        index: per row, its point in ``where``.
+        rows: per reading, its point in ``where``.
     """
 
     obs: Observations
     where: Any
-    index: np.ndarray
+    rows: np.ndarray
 
 
 class Prediction(NamedTuple):
@@ -222,13 +222,13 @@ class ParametricModel:
             return self._predict_transient(probes, dirs)
         self.problem.run()
         f = self.problem.values.f
-        y = evaluate_at(f, probes.where)[probes.index]
+        y = evaluate_at(f, probes.where)[probes.rows]
         if not jacobian:
             return y, None
         if self._steady_tangent is None:
             self._steady_tangent = SteadyTangent(self.problem)
         S = self._steady_tangent.solve(dirs)
-        J = np.column_stack([evaluate_at(f, probes.where, s)[probes.index] for s in S])
+        J = np.column_stack([evaluate_at(f, probes.where, s)[probes.rows] for s in S])
         return y, J
 
     def _predict_transient(self, probes: ProbeSet, dirs: list) -> tuple[np.ndarray, Any]:
@@ -258,7 +258,7 @@ class ParametricModel:
         t = np.asarray(times)
         Yt = np.asarray(Y)  # (steps, points)
         y = np.array(
-            [np.interp(ti, t, Yt[:, k]) for ti, k in zip(obs.times, probes.index, strict=True)]
+            [np.interp(ti, t, Yt[:, k]) for ti, k in zip(obs.times, probes.rows, strict=True)]
         )
         if not dirs:
             return y, None
@@ -266,7 +266,7 @@ class ParametricModel:
         J = np.array(
             [
                 [np.interp(ti, t, Jt[:, k, j]) for j in range(len(dirs))]
-                for ti, k in zip(obs.times, probes.index, strict=True)
+                for ti, k in zip(obs.times, probes.rows, strict=True)
             ]
         )
         return y, J

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,10 @@ def _png(fig: Any, path: Path) -> None:
         fig.savefig(tmp, dpi=110)
 
 
+def _error(e: BaseException, what: str) -> BaseException:
+    return output_error(e, what)
+
+
 def _csv(header: list[str], rows: list[list[Any]]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -58,14 +63,12 @@ def _write_set(
     with ResultSet(folder, name, comm, kind) as rs:
         for fname, text in files.items():
             path = rs.path(fname)
-            on_rank0(
-                comm, lambda p=path, t=text: write_text(p, t), lambda e, n=fname: output_error(e, n)
-            )
+            on_rank0(comm, partial(write_text, path, text), partial(_error, what=fname))
             out[fname] = rs.final(path)
         for fname, draw in plots.items():
             path = rs.path(fname)
             try:
-                on_rank0(comm, lambda p=path, d=draw: d(p))
+                on_rank0(comm, partial(draw, path))
                 out[fname] = rs.final(path)
             except Exception as e:  # a plot never fails a study
                 warns.append(f"{fname} not written: {describe(e)}")
