@@ -179,6 +179,40 @@ def _run_sweep(case: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_files(warns: list[str], files: Mapping[str, Any]) -> None:
+    for w in warns:
+        print(f"warning: {w}")
+    print("files:")
+    for p in files.values():
+        print(f"  {p}")
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    """``fe-interface fit CASE --data FILE``: the [fit] of a case (fe_interface.case.studies)."""
+    from fe_interface.case import load_case
+    from fe_interface.case.studies import run_fit
+    from fe_interface.studies.report import format_fit
+
+    res, files, warns = run_fit(load_case(args.case), args.data, args.out)
+    if _rank0():
+        print(format_fit(res))
+        _print_files(warns, files)
+    return 0
+
+
+def cmd_uncertainty(args: argparse.Namespace) -> int:
+    """``fe-interface uncertainty CASE``: the [uncertainty] of a case."""
+    from fe_interface.case import load_case
+    from fe_interface.case.studies import run_uncertainty
+    from fe_interface.studies.report import format_uncertainty
+
+    res, files, warns = run_uncertainty(load_case(args.case), args.out, restart=not args.fresh)
+    if _rank0():
+        print(format_uncertainty(res))
+        _print_files(warns, files)
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from fe_interface.case import load_case
 
@@ -497,6 +531,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     r.set_defaults(func=cmd_run)
+    f = sub.add_parser("fit", help="fit a case's [fit] parameters to measured temperatures")
+    f.add_argument("case", help="case file (.toml) with a [fit] table")
+    f.add_argument("--data", default=None, help="measurements (CSV; default: fit.data)")
+    f.add_argument("--out", default=None, help="output folder")
+    f.set_defaults(func=cmd_fit)
+    u = sub.add_parser("uncertainty", help="propagate a case's [uncertainty] inputs")
+    u.add_argument("case", help="case file (.toml) with an [uncertainty] table")
+    u.add_argument("--out", default=None, help="output folder")
+    u.add_argument("--fresh", action="store_true", help="do not resume finished samples")
+    u.set_defaults(func=cmd_uncertainty)
     c = sub.add_parser("check", help="validate a case file and its mesh (no solve)")
     c.add_argument("case")
     c.set_defaults(func=cmd_check)

@@ -43,6 +43,7 @@ from fe_interface.case.bulk import (
 from fe_interface.case.checker import CaseError, Checker, is_number, join_path, type_name
 from fe_interface.case.laws import read_law
 from fe_interface.case.outputs import check_outputs, read_probes
+from fe_interface.case.studies import read_fit, read_uncertainty
 from fe_interface.case.sweep import read_sweep
 from fe_interface.errors import InputError
 
@@ -105,6 +106,8 @@ _TOP_KEYS = (
     "outputs",
     "mechanics",
     "sweep",
+    "fit",
+    "uncertainty",
 )
 
 
@@ -393,6 +396,8 @@ class Case:
     probes: dict[str, Any] = field(default_factory=dict)  # name -> ProbeSpec (outputs.probes)
     junction: str | None = None  # outputs.junction: region whose max T is reported first
     sweep: Any = None  # fe_interface.case.sweep.SweepSpec ([sweep])
+    fit: Any = None  # fe_interface.case.studies.FitSpec ([fit])
+    uncertainty: Any = None  # fe_interface.case.studies.UncertaintySpec ([uncertainty])
     data: dict[str, Any] | None = field(default=None, repr=False)  # the TOML document
     _tagged: Any = field(default=None, repr=False)
 
@@ -934,6 +939,8 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
             c, data["mechanics"], [s.name for s in interfaces], atype or "steady"
         )
     sweep = read_sweep(c, data)  # parametric sweep: fe_interface.case.sweep
+    fit = read_fit(c, dict(data), base_dir)  # [fit], [uncertainty]: fe_interface.case.studies
+    uncertainty = read_uncertainty(c, dict(data))
 
     if c.errors:
         raise CaseError(c.errors, source)
@@ -965,5 +972,7 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         probes=probes,
         junction=junction,
         sweep=sweep,
+        fit=fit,
+        uncertainty=uncertainty,
         data=copy.deepcopy(dict(data)),
     )

@@ -646,3 +646,26 @@ def format_sweep(result: SweepResult) -> str:
             )
         )
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------
+# key paths, for other studies of a case (fe_interface.case.studies)
+# --------------------------------------------------------------------------------------
+def lookup_key(data: Any, key: str) -> tuple[bool, str]:
+    """(found, message) of a key path (``a.b[2].c``) in a case document."""
+    return _lookup(data, key)
+
+
+def key_value(data: Any, key: str) -> Any:
+    """The value at a key path (checked with :func:`lookup_key`)."""
+    tokens = _tokens(key)
+    assert tokens is not None
+    node = data
+    for t in tokens:
+        node = node[t]
+    return node
+
+
+def assign_key(data: dict, key: str, value: Any) -> None:
+    """Set the value at a key path (checked with :func:`lookup_key`)."""
+    _assign(data, key, value)

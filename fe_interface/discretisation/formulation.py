@@ -38,6 +38,7 @@ from dolfinx.fem import IntegralType
 from fe_interface.discretisation import bulk
 from fe_interface.discretisation.coupling import InterfaceCoupling
 from fe_interface.discretisation.facets import FacetGroup
+from fe_interface.discretisation.law_constants import SymbolicLaw
 from fe_interface.discretisation.regions import Colouring, colour_regions
 from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
 from fe_interface.discretisation.terms import (
@@ -110,9 +111,19 @@ class Formulation:
         dirichlet: the fixed-temperature conditions.
         nonlinear: some interface law, conductivity or boundary condition (radiation)
             depends on T.
+        separate: one ``fem.Constant`` per region for region-wise values (conductivity, heat
+            capacity, sources) instead of one per distinct value, and zero sources kept, so
+            that each region's value can change without new forms
+            (:mod:`~fe_interface.discretisation.values`).
+        symbolic_laws: interface label -> the temperature-dependent law with constants
+            (``separate`` only).
+        region_constants: quantity ("conductivity", "heat_capacity", "source") -> region
+            tag -> its ``fem.Constant``.
     """
 
-    def __init__(self, model: Model, degree: int = 1, axisymmetric: bool = False) -> None:
+    def __init__(
+        self, model: Model, degree: int = 1, axisymmetric: bool = False, separate: bool = False
+    ) -> None:
         if degree not in (1, 2, 3):
             raise InputError(f"degree must be 1, 2 or 3, got {degree!r}")
         mesh = model.mesh
@@ -123,6 +134,8 @@ class Formulation:
         self.comm: MPI.Comm = mesh.comm
         self.degree = degree
         self.axisymmetric = axisymmetric
+        self.separate = separate
+        self.region_constants: dict[str, dict[int, fem.Constant]] = {}
         adjacency = model.adjacency()
         self.perfect_pairs = adjacency.facet_pairs
         self.colouring: Colouring = colour_regions(
@@ -151,6 +164,7 @@ class Formulation:
         self._add_sources()
         self._add_boundaries()
         self.coupling: InterfaceCoupling | None = None
+        self.symbolic_laws: dict[str, SymbolicLaw] = {}
         self.coupled_rows: dict[str, np.ndarray] = {}
         self._add_interfaces()
         self.nonlinear = (
@@ -172,34 +186,40 @@ class Formulation:
         return lut[self.model.cell_region]
 
     def piecewise(
-        self, per_region: dict[int, float], regions: list[int] | None = None
+        self, per_region: dict[int, float], regions: list[int] | None = None, what: str = ""
     ) -> list[tuple[fem.Constant, Any]]:
         """A region-wise constant as (``fem.Constant``, measure) pairs, one per distinct value.
 
         Integrals with a constant are the plain Poisson kernel (a DG0 coefficient costs a
         quarter more assembly time); one value everywhere is one ``dx``. ``regions``: only these
-        regions (default: all).
+        regions (default: all).  With ``separate``, one pair per region.  ``what`` names the
+        quantity in :attr:`region_constants`.
         """
-        by_value: dict[float, list[int]] = {}
+        by_value: dict[Any, list[int]] = {}
         subset = (
             self.model.regions
             if regions is None
             else [r for r in self.model.regions if r in regions]
         )
         for r in subset:
-            by_value.setdefault(float(per_region.get(r, 0.0)), []).append(r)
+            key = (float(per_region.get(r, 0.0)), r if self.separate else 0)
+            by_value.setdefault(key, []).append(r)
         mesh = self.mesh
         if len(by_value) == 1 and len(subset) == len(self.model.regions):
-            ((val, _),) = by_value.items()
-            return [(fem.Constant(mesh, _SCALAR(val)), ufl.dx(domain=mesh))]
+            (((val, _), members),) = by_value.items()
+            c = fem.Constant(mesh, _SCALAR(val))
+            self.region_constants.setdefault(what, {}).update(dict.fromkeys(members, c))
+            return [(c, ufl.dx(domain=mesh))]
         out = []
         n = mesh.topology.index_map(mesh.topology.dim).size_local
         region = self.model.cell_region[:n]
-        for val, regions in sorted(by_value.items()):
-            cells = np.flatnonzero(np.isin(region, regions)).astype(np.int32)
+        for (val, _), members in sorted(by_value.items()):
+            cells = np.flatnonzero(np.isin(region, members)).astype(np.int32)
             sid = len(self._subdomains)
             self._subdomains.append((sid, cells))
-            out.append((fem.Constant(mesh, _SCALAR(val)), self.dx(sid)))
+            c = fem.Constant(mesh, _SCALAR(val))
+            self.region_constants.setdefault(what, {}).update(dict.fromkeys(members, c))
+            out.append((c, self.dx(sid)))
         return out
 
     def value(self, v: Any) -> Any:
@@ -211,6 +231,10 @@ class Formulation:
         if callable(v):
             return v(self.x)
         return fem.Constant(self.mesh, _SCALAR(float(v)))
+
+    def refresh_conductivity(self) -> None:
+        """Re-read the constant conductivities of the model's materials (after an update)."""
+        self._k_static = _static_conductivity(self, self.model)
 
     def _owned_cells(self, cells: np.ndarray) -> np.ndarray:
         n = self.mesh.topology.index_map(self.mesh.topology.dim).size_local
@@ -260,8 +284,8 @@ class Formulation:
             else:
                 const[s.region] = const.get(s.region, 0.0) + float(v)
         if const:  # one term per distinct value, a constant each (no coefficient to pack)
-            for value, dx in self.piecewise(const):
-                if float(value.value) != 0.0:
+            for value, dx in self.piecewise(const, what="source"):
+                if float(value.value) != 0.0 or self.separate:
                     self.terms.append(VolumeSource("sources", value, self.w, dx))
 
     def _add_boundaries(self) -> None:
@@ -311,7 +335,11 @@ class Formulation:
                     self.coupling = InterfaceCoupling(
                         self.broken, entities, self._coupled_h(coupled, entities), self.axisymmetric
                     )
-        # temperature-dependent laws: equal laws (between the same sides) share a term
+        self._add_dependent_interfaces()
+
+    def _add_dependent_interfaces(self) -> None:
+        """Temperature-dependent laws: equal laws (between the same sides) share a term."""
+        model = self.model
         shared: dict[Any, list[ResolvedInterface]] = {}
         for d in model.interfaces:
             if d.kind != "temperature":
@@ -326,6 +354,8 @@ class Formulation:
                 key = hash((d.spec.law, d.plus, d.minus)) and (d.spec.law, d.plus, d.minus)
             except TypeError:  # an unhashable law: a term of its own
                 key = (id(d.spec.law), d.plus, d.minus)
+            if self.separate:  # each its own term, its numbers as constants
+                key = (id(d), d.plus, d.minus)
             shared.setdefault(key, []).append(d)
         for members in shared.values():
             sid = len(self._interface_domains)
@@ -333,7 +363,12 @@ class Formulation:
             self._interface_domains.append((sid, e))
             law = members[0].spec.law
             label = ",".join(m.label for m in members)
-            self.terms.append(InterfaceTerm(label, law.conductance, self.w, self.dS(sid)))
+            h = law.conductance
+            if self.separate:
+                sym = SymbolicLaw(law, self.mesh, label)
+                self.symbolic_laws[label] = sym
+                h = sym.conductance
+            self.terms.append(InterfaceTerm(label, h, self.w, self.dS(sid)))
 
     def _coupled_h(
         self, coupled: list[ResolvedInterface], entities: np.ndarray

@@ -160,7 +160,7 @@ class SteadyProblem(ProblemBase):
         )
         self.timings["setup_model"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        f = Formulation(model, self.degree, self.axisymmetric)
+        f = Formulation(model, self.degree, self.axisymmetric, self.separate_values)
         model.check_determined(f.perfect_pairs)
         self.formulation = f
         self.timings["setup_space"] = time.perf_counter() - t0
@@ -204,6 +204,10 @@ class SteadyProblem(ProblemBase):
         self._solved = True
         warn_ranges(f)
         return SteadyResult(f.T, info, dict(self.timings))
+
+    def _values_changed(self, materials: bool) -> None:
+        self.__dict__.pop("_table", None)  # its bulk fluxes use the conductivities
+        self._solved = False
 
     def _law_table(self) -> InterfaceTable:
         if getattr(self, "_table", None) is None:
