@@ -108,8 +108,9 @@ def _remove(p: Path) -> None:
             p.unlink()
 
 
-def _new_version(sets: Path, tag: str) -> Path:
-    return sets / f"{time.strftime('%Y%m%d-%H%M%S')}-{tag.strip('.-_')}-{secrets.token_hex(3)}"
+def _new_version(sets: Path) -> Path:
+    """A new version's folder: when, by which process (a name no other commit takes)."""
+    return sets / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 def _adopt(folder: Path, name: str, names: set[str], tag: str) -> None:
@@ -127,7 +128,7 @@ def _adopt(folder: Path, name: str, names: set[str], tag: str) -> None:
         for e in plain:
             _remove(folder / e)
         return
-    legacy = _new_version(versions(folder, name), tag)
+    legacy = _new_version(versions(folder, name))
     legacy.mkdir(parents=True)
     for e in plain:
         src = folder / e
@@ -161,7 +162,7 @@ def switch(
     """
     sets, current = versions(folder, name), current_link(folder, name)
     sets.mkdir(exist_ok=True)
-    version = _new_version(sets, tag)
+    version = _new_version(sets)
     fault("version")
     os.rename(tmp, version)
     fsync_path(sets)

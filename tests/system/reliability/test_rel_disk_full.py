@@ -136,12 +136,12 @@ def test_cli_disk_full_exit_1(tmpfs, capsys):
 _FILES = ["xdmf", "vtu", "summary", "vtx"]
 
 
-def _sweep(values: list[float]) -> dict:
+def _sweep(values: list[float], resume: bool = True) -> dict:
     return spoil(
         spoil(BASE, "outputs.files", _FILES),
         "sweep",
         {"parameters": [{"key": "interfaces.interface0.R", "values": values}],
-         "run_files": True, "plot": False},
+         "run_files": True, "plot": False, "resume": resume},
     )  # fmt: skip
 
 
@@ -186,7 +186,7 @@ def test_nearly_full_disk_one_clear_error(tmpfs, capfd, kind):
     size = COMM.bcast(_set_bytes(out) if COMM.rank == 0 else None, root=0)
     name = "rel"
     assert verify_result_set(out, name) == []
-    later = case if kind != "sweep" else _sweep([4e-4, 5e-4, 6e-4])  # new rows
+    later = case if kind != "sweep" else _sweep([4e-4, 5e-4, 6e-4, 7e-4, 8e-4], resume=False)
     outcomes = []
     for frac in FRACTIONS:
         fill(tmpfs, frac * size / 1024)
