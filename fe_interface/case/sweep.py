@@ -477,7 +477,7 @@ def _in_run(e: Exception, i: int, n: int, point: Mapping[str, Any], source: Any)
     if not isinstance(e, FeInterfaceError):
         return e
     named = type(e)(f"{where}: {e}")
-    if isinstance(e, OSError):
+    if isinstance(e, OSError) and isinstance(named, OSError):
         named.errno = e.errno
     return named
 

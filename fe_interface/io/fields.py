@@ -308,7 +308,7 @@ def write_xdmf(path: Path, mesh: Any) -> None:
     import h5py
     import meshio.xdmf.main as xm
 
-    class Writer(xm.XdmfWriter):  # type: ignore[misc]
+    class Writer(xm.XdmfWriter):
         def __init__(self, h5: Any) -> None:  # meshio's, with the file given
             self.filename, self.data_format, self.data_counter = Path(path), "HDF", 0
             self.compression, self.compression_opts = "gzip", 4
