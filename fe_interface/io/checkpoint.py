@@ -113,6 +113,7 @@ class Checkpoint:
             K = np.concatenate(parts)
             self._fresh = K[np.lexsort(K.T[::-1])]
         self.index = np.full(n, -1, dtype=np.int64)
+        self._match(self._fresh)  # this run's order; a restart takes the checkpoint's
         self.lock = FolderLock(self.folder, "writing a checkpoint")
         self._locked = False
 
@@ -216,7 +217,8 @@ class Checkpoint:
 
         try:
             exists, keys = on_rank0(self.comm, check) or (False, None)
-            self._match(keys)
+            if self.comm.bcast(keys is not self._fresh, root=0):  # the checkpoint's order
+                self._match(keys)
         except BaseException:
             self.close()
             raise
