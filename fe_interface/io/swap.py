@@ -100,6 +100,12 @@ def _point(path: Path, target: str, tag: str) -> None:
         raise
 
 
+def _new_folder_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o777 & ~umask
+
+
 def _remove(p: Path) -> None:
     if p.is_dir() and not p.is_symlink():
         shutil.rmtree(p, ignore_errors=True)
@@ -164,6 +170,7 @@ def switch(
     sets.mkdir(exist_ok=True)
     version = _new_version(sets)
     fault("version")
+    os.chmod(tmp, _new_folder_mode())  # mkdtemp's folders are private (0o700)
     os.rename(tmp, version)
     fsync_path(sets)
     fault("links")

@@ -65,6 +65,9 @@ def test_set_is_swapped_in_with_its_manifest(shared_tmp):
         assert not list(shared_tmp.glob(".tmp_*")) and not (shared_tmp / LOCK_NAME).exists()
         doc = json.loads((shared_tmp / "r.manifest.json").read_text())
         assert doc["complete"] and set(doc["files"]) == {"r.xdmf", "r.h5", "r_vtx.bp/data"}
+        umask = os.umask(0)
+        os.umask(umask)  # the version folder is as readable as a new folder (not mkdtemp's 0o700)
+        assert (shared_tmp / ".r.current").resolve().stat().st_mode & 0o777 == 0o777 & ~umask
     assert verify_result_set(shared_tmp, "r") == []
     assert check_result_file(shared_tmp / "r.xdmf") == "r"
 
