@@ -150,10 +150,11 @@ class Checkpoint:
             allidx = np.concatenate(owned)
             bijective = allidx.size == K.shape[0] and np.unique(allidx).size == K.shape[0]
         bijective = comm.bcast(bijective, root=0)
-        if not worst <= tol or not bijective:  # NaN keys too
+        far = not worst <= tol  # NaN keys too
+        if far or not bijective:
             where = (
                 f"a dof {worst:.3g} m from any of the checkpoint's"
-                if worst > tol
+                if far
                 else f"{self.num_global} dofs against the checkpoint's {K.shape[0]}"
             )
             raise InputError(
