@@ -23,6 +23,13 @@ from dolfinx import fem
 
 from fe_interface.discretisation.formulation import Formulation
 from fe_interface.errors import OutputError, agree, on_rank0
+from fe_interface.io.diskspace import (
+    GuardedFile,
+    abandon,
+    check_space,
+    truncate_files,
+    vtx_step_bytes,
+)
 from fe_interface.io.fields import gather_mesh_blocks, gather_vertex_fields
 from fe_interface.io.files import (
     ResultSet,
@@ -119,6 +126,10 @@ class TimeSeries:
         self.vtx_writer: Any = None
         self.rs: ResultSet | None = None
         self.tmp: Path | None = None
+        self.guard: GuardedFile | None = None
+        self._vtx_bytes = 0
+        self.failed = False  # a write of this series failed (on every rank)
+        self._vtx_broken = False  # ADIOS2 itself failed: never close the writer
 
     def _what(self, file: str) -> str:
         return f"writing {file} of the time series {self.name!r} in {self.folder}"
@@ -138,17 +149,22 @@ class TimeSeries:
                 w = _time_series_writer(self.tmp / f"{self.name}.xdmf")
                 # meshio opens the .h5 relative to the working directory: open it here
                 w.h5_filename = f"{self.name}.h5"
-                w.h5_file = h5py.File(self.tmp / w.h5_filename, "w")
+                self.guard = GuardedFile(self.tmp / w.h5_filename)  # a full disk: no crash
+                w.h5_file = h5py.File(self.guard, "w")
                 self.xdmf = w
                 with quiet_unraisable():
                     w.write_points_cells(data.points, data.blocks)
+                    w.h5_file.flush()
+                self.guard.check()
                 self.cdata = data.cell_data
             except Exception as e:
                 err = output_error(e, self._what(f"{self.name}.h5"))
-        agree(self.comm, err)
+        self._agree(err)
         if self.vtx:
             from dolfinx.io import VTXWriter
 
+            self._vtx_bytes = vtx_step_bytes([self.T])
+            self._vtx_room()
             err = None
             try:
                 self.vtx_writer = VTXWriter(
@@ -156,7 +172,25 @@ class TimeSeries:
                 )
             except Exception as e:
                 err = output_error(e, self._what(f"{self.name}_vtx.bp"))
+                self._vtx_broken = True
+            self._agree(err)
+
+    def _agree(self, err: BaseException | None) -> None:
+        """:func:`~fe_interface.errors.agree`, remembering a failure (for :meth:`abort`)."""
+        try:
             agree(self.comm, err)
+        except BaseException:
+            self.failed = True
+            raise
+
+    def _vtx_room(self) -> None:
+        """Raise (collectively) unless a VTX step fits on the disk: ADIOS2 must not fail."""
+        assert self.tmp is not None
+        try:
+            check_space(self.comm, self.tmp, self._vtx_bytes, self._what(f"{self.name}_vtx.bp"))
+        except OutputError:
+            self.failed = True
+            raise
 
     def write_frame(self, t: float) -> None:
         """Write the current field at time ``t`` (s) (collective)."""
@@ -167,15 +201,19 @@ class TimeSeries:
                 with quiet_unraisable():
                     self.xdmf.write_data(t, point_data=data[2], cell_data=self.cdata)
                     self.xdmf.h5_file.flush()
+                assert self.guard is not None
+                self.guard.check()
             except Exception as e:
                 err = output_error(e, self._what(f"{self.name}.h5"))
-        agree(self.comm, err)
+        self._agree(err)
         if self.vtx_writer is not None:
+            self._vtx_room()
             try:
                 self.vtx_writer.write(t)
             except Exception as e:
                 err = output_error(e, self._what(f"{self.name}_vtx.bp"))
-            agree(self.comm, err)
+                self._vtx_broken = True
+            self._agree(err)
 
     def write_table(self, columns: Sequence[str], rows: Sequence[Sequence[float]]) -> Path:
         """(Re)write ``name.csv`` in the temporary folder (collective)."""
@@ -183,6 +221,7 @@ class TimeSeries:
         try:
             return write_csv(self.tmp / f"{self.name}.csv", columns, rows, self.comm)
         except OutputError as e:
+            self.failed = True
             raise OutputError(
                 f"{self._what(self.name + '.csv')}: {str(e).split(': ', 1)[-1]}"
             ) from None
@@ -199,20 +238,28 @@ class TimeSeries:
             self.write_table(columns, rows)
         err = None
         if self.vtx_writer is not None:
+            self._vtx_room()
+            writer, self.vtx_writer = self.vtx_writer, None
             try:
-                self.vtx_writer.close()
+                writer.close()
             except Exception as e:
                 err = output_error(e, self._what(f"{self.name}_vtx.bp"))
-            self.vtx_writer = None
-        agree(self.comm, err)
+                abandon(writer, self.tmp / f"{self.name}_vtx.bp")
+        self._agree(err)
         if self.comm.rank == 0:
             try:
                 with quiet_unraisable():
                     xdmf, self.xdmf = self.xdmf, None
-                    xdmf.__exit__()
+                    try:
+                        xdmf.__exit__()  # the .xdmf, then closes the .h5
+                    finally:
+                        xdmf.h5_file.close()
+                assert self.guard is not None
+                self.guard.close()
+                self.guard.check()
             except Exception as e:
                 err = output_error(e, self._what(f"{self.name}.xdmf"))
-        agree(self.comm, err)
+        self._agree(err)
         has_csv = self.comm.bcast((self.tmp / f"{self.name}.csv").exists(), root=0)
         self.rs.commit()
         out = {"xdmf": self.folder / f"{self.name}.xdmf"}
@@ -225,16 +272,29 @@ class TimeSeries:
     def abort(self) -> None:
         """Close what is open and remove the temporary folder (after an error).
 
-        No collective call, so it is safe on a rank that failed alone.
+        The VTX writer is closed (collective, like the error that led here), its files
+        truncated first after a failure of this series (:attr:`failed`: a full disk, so
+        that the close has room); after a failure of ADIOS2 itself it is abandoned
+        (:func:`~fe_interface.io.diskspace.abandon`): ADIOS2 would abort the process in
+        its close.
         """
         if self.vtx_writer is not None:
-            with contextlib.suppress(Exception):  # the run already failed: quietly
-                self.vtx_writer.close()
-            self.vtx_writer = None
+            assert self.tmp is not None
+            bp = self.tmp / f"{self.name}_vtx.bp"
+            writer, self.vtx_writer = self.vtx_writer, None
+            if self._vtx_broken:
+                abandon(writer, bp)
+            else:
+                if self.failed and self.comm.rank == 0:
+                    truncate_files(bp)
+                with contextlib.suppress(Exception):  # the run already failed: quietly
+                    writer.close()
         if self.xdmf is not None:
             with quiet_unraisable(collect=True):
                 with contextlib.suppress(Exception):
                     self.xdmf.h5_file.close()
                 self.xdmf = None
+        if self.guard is not None:
+            self.guard.close()
         if self.rs is not None:
             self.rs.abort()
