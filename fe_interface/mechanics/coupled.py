@@ -55,7 +55,7 @@ from fe_interface.mechanics.fields import ContactFields, InterfaceProbe, evaluat
 from fe_interface.mechanics.materials import ElasticMaterial
 from fe_interface.mechanics.nodal import ContactSummary
 from fe_interface.mechanics.problem import ElasticProblem, MechanicsResult
-from fe_interface.mesh import TaggedMesh
+from fe_interface.mesh import TaggedMesh, check_tagged
 from fe_interface.model.boundary import Convection, FixedTemperature
 from fe_interface.model.interfaces import Conductance, Interface
 from fe_interface.model.materials import Material
@@ -290,6 +290,7 @@ class ThermoMechanicalProblem:
         staggered: StaggeredOptions | None = None,
         augmentation_rtol: float = 1.0e-9,
     ) -> None:
+        check_tagged(tagged, type(self).__name__)
         if coupling not in COUPLINGS:
             raise InputError(f"coupling must be one of {list(COUPLINGS)}, got {coupling!r}")
         for c in contacts:

@@ -47,7 +47,7 @@ from fe_interface.mechanics.solver import (
     ContactSolver,
     rigid_body_modes,
 )
-from fe_interface.mesh import TaggedMesh
+from fe_interface.mesh import TaggedMesh, check_tagged
 from fe_interface.mesh.topology import region_adjacency
 from fe_interface.solvers.linear import LinearSolver
 from fe_interface.solvers.options import default_petsc_options
@@ -116,6 +116,7 @@ class ElasticProblem:
         augmentation_rtol: float = 1.0e-9,
         max_augmentations: int = 100,
     ) -> None:
+        check_tagged(tagged, type(self).__name__)
         if degree not in (1, 2):
             raise InputError(f"mechanics: degree must be 1 or 2, got {degree!r}")
         if contacts and degree != 1:

@@ -432,8 +432,8 @@ class TransientProblem(ProblemBase):
         for _, c_old, tf in self._time_pairs:
             c_old.value = tf.at(t_old)
         for g in self._formulation().dirichlet:
-            if isinstance(g.value, TimeFunction) and g.function is not None:
-                g.function.interpolate(g.value)
+            if isinstance(g.value, TimeFunction):
+                g.interpolate()
 
     def _linear_system(self, theta: float, dt: float) -> LinearSolver:
         f = self._formulation()
