@@ -41,7 +41,7 @@ from fe_interface.case.bulk import (
     read_source,
 )
 from fe_interface.case.checker import CaseError, Checker, is_number, join_path, type_name
-from fe_interface.case.laws import read_law
+from fe_interface.case.laws import check_solvable, read_law
 from fe_interface.case.outputs import check_outputs, read_probes
 from fe_interface.case.sweep import read_sweep
 from fe_interface.errors import InputError
@@ -820,6 +820,7 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
             else:
                 between = (v[0], v[1])
         law = read_law(c, d, p, skip=("plus", "between"))
+        check_solvable(c, law, p)  # a law Newton cannot differentiate: its key path
         if plus is not None and between is not None and plus not in between:
             c.error(f"{p}.plus", f"region {plus!r} is not one of 'between' {list(between)}")
         interfaces.append(InterfaceSpec(iname, law, plus, between))
@@ -904,12 +905,17 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
             c.error("outputs.files", f"must be an array of strings, got {fl!r}")
         else:
             bad = [x for x in fl if x not in OUTPUT_FILES]
-            if atype == "transient":
-                bad += [x for x in fl if x in ("vtu",)]
             if bad:
                 c.error(
                     "outputs.files",
                     f"unknown file kind(s) {bad} (choices: {', '.join(OUTPUT_FILES)})",
+                )
+            if atype == "transient" and "vtu" in fl:  # one file per run: no time series
+                transient_files = ", ".join(k for k in OUTPUT_FILES if k != "vtu")
+                c.error(
+                    "outputs.files",
+                    "'vtu' is written by steady runs only: a transient run writes its time "
+                    f"series as 'xdmf' (or 'vtx') (choices for transient runs: {transient_files})",
                 )
             files = tuple(dict.fromkeys(fl))
     line = None

@@ -56,7 +56,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from fe_interface.case.checker import CaseError, Checker, is_number, type_name
+from fe_interface.case.checker import CaseError, Checker, is_integer, is_number, type_name
 
 __all__ = [
     "SWEEP_KEYS",
@@ -199,7 +199,8 @@ def _read_values(c: Checker, v: Any, path: str) -> tuple[Any, ...] | None:
         return None
     if len({repr(x) for x in v}) != len(v):
         c.error(path, f"values must differ, got {v!r}")
-    return tuple(float(x) if is_number(x) else x for x in v)
+    # integers stay integers (analysis.degree, counts), other numbers are floats
+    return tuple(int(x) if is_integer(x) else float(x) if is_number(x) else x for x in v)
 
 
 def _read_parameter(
@@ -319,20 +320,31 @@ def variants(case: Any) -> list[tuple[dict[str, Any], Any]]:
         data = copy.deepcopy(case.data)
         del data["sweep"]
         point = {}
-        where = []
+        where: dict[str, list[str]] = {}  # the value of each parameter, by its keys
         for j, (p, i) in enumerate(zip(spec.parameters, idx, strict=True)):
             for k in p.keys:
                 _assign(data, k, p.values[i])
+                where.setdefault(f"sweep.parameters[{j}].values[{i}]", []).append(k)
             point[p.name] = p.values[i]
-            where.append(f"sweep.parameters[{j}].values[{i}]")
         try:
             out.append((point, parse_case(data, case.base_dir, case.source, case.name)))
         except CaseError as e:
-            setby = " and ".join(where)
-            errors += [(path, f"{msg} (set by {setby})") for path, msg in e.errors]
+            errors += [(path, f"{msg} (set by {_set_by(path, where)})") for path, msg in e.errors]
     if errors:
         raise CaseError(list(dict.fromkeys(errors)), case.source)
     return out
+
+
+def _set_by(path: str, where: Mapping[str, list[str]]) -> str:
+    """The sweep values that set the key ``path`` (or that lie inside it); all if none does."""
+
+    def related(key: str) -> bool:
+        return any(
+            a == b or b.startswith((a + ".", a + "[")) for a, b in ((key, path), (path, key))
+        )
+
+    hits = [w for w, keys in where.items() if path and any(related(k) for k in keys)]
+    return " and ".join(hits or list(where))
 
 
 # --------------------------------------------------------------------------------------

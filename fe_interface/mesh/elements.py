@@ -14,11 +14,11 @@ __all__ = ["check_elements"]
 
 
 #: the faces of a cell by its primary (corner) nodes, in gmsh's node order
-_CELL_FACES = {
+_CELL_FACES: dict[int, list[tuple[int, ...]]] = {
     3: [(0, 1), (1, 2), (2, 0)],
     4: [(0, 1), (1, 2), (2, 3), (3, 0)],
 }
-_CELL_FACES_3D = {
+_CELL_FACES_3D: dict[int, list[tuple[int, ...]]] = {
     4: [(0, 1, 2), (0, 1, 3), (0, 2, 3), (1, 2, 3)],
     8: [(0, 1, 2, 3), (4, 5, 6, 7), (0, 1, 5, 4), (1, 2, 6, 5), (2, 3, 7, 6), (3, 0, 4, 7)],
 }
