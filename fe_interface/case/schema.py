@@ -302,6 +302,12 @@ def read_transient(c: Checker, a: Mapping[str, Any]) -> TransientSpec | None:  #
     dt_max = c.number(a, "dt_max", p, gt=0)
     if dt_min is not None and dt_max is not None and dt_min > dt_max:
         c.error(join_path(p, "dt_min"), f"must be <= dt_max ({dt_max:g}), got {dt_min:g}")
+    elif t_end is not None and dt is not None and c.boolean(a, "adaptive", p):
+        # against the defaults the run takes (dt_max = t_end, dt_min = dt * 1e-6)
+        if dt_min is not None and dt_max is None and dt_min > t_end:
+            c.error(join_path(p, "dt_min"), f"must be <= t_end ({t_end:g}), got {dt_min:g}")
+        if dt_max is not None and dt_min is None and dt_max < dt * 1e-6:
+            c.error(join_path(p, "dt_max"), f"must be >= dt * 1e-6 ({dt * 1e-6:g}), got {dt_max:g}")
     if t_end is not None and dt is not None and not c.boolean(a, "adaptive", p):
         if isinstance(max_steps, int) and t_end / dt > max_steps:
             c.error(

@@ -25,7 +25,8 @@ A parameter's ``key`` (or a list of keys, all set to the same value) names a val
 the case file already has (so a misspelt key is an error, not a silently unused
 setting); array elements are written ``key[i]``.  Every variant of the case is validated
 before anything runs (a value out of range is reported with its key path and the sweep
-entry that set it); the mesh is built once unless a ``geometry`` key is swept.  Each run
+entry that set it; an output selector that names nothing in the case, too); the mesh is
+built once unless a ``geometry`` key is swept.  Each run
 is the same computation as a single run of the modified case file (the same numbers).
 
 Outputs (the selectors of ``outputs``; every run's values are all in the JSON):
@@ -312,6 +313,7 @@ def variants(case: Any) -> list[tuple[dict[str, Any], Any]]:
             entry whose value caused it.
     """
     from fe_interface.case.schema import parse_case
+    from fe_interface.case.selectors import unknown_outputs
 
     spec: SweepSpec = case.sweep
     out = []
@@ -330,6 +332,7 @@ def variants(case: Any) -> list[tuple[dict[str, Any], Any]]:
             out.append((point, parse_case(data, case.base_dir, case.source, case.name)))
         except CaseError as e:
             errors += [(path, f"{msg} (set by {_set_by(path, where)})") for path, msg in e.errors]
+    errors += unknown_outputs(case, spec.outputs)  # selectors naming nothing: before any run
     if errors:
         raise CaseError(list(dict.fromkeys(errors)), case.source)
     return out

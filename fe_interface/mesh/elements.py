@@ -35,35 +35,61 @@ def _corners(model, d: int, entities: list[int] | None = None) -> list[np.ndarra
     return out
 
 
-def _rows(a: np.ndarray) -> np.ndarray:
-    """Each row of an integer array as one comparable item (sorted: order-free)."""
-    a = np.ascontiguousarray(np.sort(a, axis=1))
-    return a.view(np.dtype((np.void, a.dtype.itemsize * a.shape[1]))).ravel()
+def _rows_in(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each row of ``a``: whether ``b`` has a row with the same entries (in any order)."""
+    both = np.sort(np.concatenate([a, b]), axis=1)
+    from_b = np.r_[np.zeros(len(a), dtype=bool), np.ones(len(b), dtype=bool)]
+    order = np.lexsort(both.T[::-1])
+    s = both[order]
+    start = np.r_[True, np.any(s[1:] != s[:-1], axis=1)]  # runs of equal rows
+    run = np.cumsum(start) - 1
+    has_b = np.zeros(int(run[-1]) + 1 if len(run) else 0, dtype=bool)
+    np.logical_or.at(has_b, run, from_b[order])
+    out = np.empty(len(both), dtype=bool)
+    out[order] = has_b[run]
+    return out[: len(a)]
 
 
-def _facet_problem(model, dim: int, name: str, facets: np.ndarray, cells: np.ndarray) -> str | None:
-    """Facet elements of group ``name`` whose nodes are in no cell, or that are no cell's face."""
-    outside = ~np.isin(facets, cells)
-    if outside.any():
-        node = int(facets[outside][0])
-        x = [round(float(c), 12) for c in model.mesh.getNode(node)[0]]
-        return (
-            f"facet group {name!r}: {int(outside.any(axis=1).sum())} of its {len(facets)} "
-            f"elements have nodes in no cell (e.g. node {node} at x = {x}): a facet group must "
-            "lie on faces of the mesh's cells (a curve or surface meshed apart from the cells?)"
-        )
-    faces = (_CELL_FACES if dim == 2 else _CELL_FACES_3D).get(cells.shape[1])
-    if faces is None or facets.shape[1] != len(faces[0]):
+def _outside(model, facet_sets: list[tuple[str, np.ndarray]], in_cell: np.ndarray) -> str | None:
+    """The first facet group with nodes in no cell."""
+    for name, f in facet_sets:
+        outside = ~in_cell[f]
+        if outside.any():
+            node = int(f[outside][0])
+            x = [round(float(c), 12) for c in model.mesh.getNode(node)[0]]
+            return (
+                f"facet group {name!r}: {int(outside.any(axis=1).sum())} of its {len(f)} "
+                f"elements have nodes in no cell (e.g. node {node} at x = {x}): a facet group "
+                "must lie on faces of the mesh's cells (a curve or surface meshed apart from "
+                "the cells?)"
+            )
+    return None
+
+
+def _no_face(
+    facet_sets: list[tuple[str, np.ndarray]], cells: np.ndarray, faces: list[tuple[int, ...]],
+    size: int,
+) -> str | None:  # fmt: skip
+    """The first facet group with elements that are no face of any cell."""
+    nv = len(faces[0])
+    sets = [(name, f) for name, f in facet_sets if f.shape[1] == nv]
+    if not sets:
         return None
-    near = cells[np.isin(cells, facets).any(axis=1)]  # the cells that may own these faces
-    own = _rows(near[:, faces].reshape(-1, len(faces[0])))
-    loose = ~np.isin(_rows(facets), own)
-    if loose.any():
-        return (
-            f"facet group {name!r}: {int(loose.sum())} of its {len(facets)} elements are no "
-            f"face of any cell (e.g. the element with nodes {facets[loose][0].tolist()}): a "
-            "facet group must lie on faces of the mesh's cells"
-        )
+    marked = np.zeros(size, dtype=bool)
+    marked[np.concatenate([f for _, f in sets])] = True
+    near = cells[marked[cells].any(axis=1)]  # the cells that may own these faces
+    own = near[:, faces].reshape(-1, nv)
+    own = own[marked[own].all(axis=1)]  # faces with a node off every group match none
+    found = _rows_in(np.concatenate([f for _, f in sets]), own)
+    ends = np.cumsum([len(f) for _, f in sets])
+    for (name, f), end in zip(sets, ends, strict=True):
+        loose = ~found[end - len(f) : end]
+        if loose.any():
+            return (
+                f"facet group {name!r}: {int(loose.sum())} of its {len(f)} elements are no "
+                f"face of any cell (e.g. the element with nodes {f[loose][0].tolist()}): a "
+                "facet group must lie on faces of the mesh's cells"
+            )
     return None
 
 
@@ -71,9 +97,10 @@ def check_elements(model, dim: int) -> str | None:
     """Every physical group holds elements; every facet element is a face of a cell.
 
     DOLFINx fails on these without saying which group (an ``AssertionError``, or an
-    ``MPI_Abort`` with "Invalid rank" for facet nodes outside every cell).
+    ``MPI_Abort`` with "Invalid rank" for facet nodes outside every cell).  Every cell is
+    in a group (checked before), so the cell groups hold all cells.
     """
-    groups: dict[int, list[tuple[str, list[np.ndarray]]]] = {dim: [], dim - 1: []}
+    groups: dict[int, list[tuple[str, np.ndarray]]] = {dim: [], dim - 1: []}
     for d in (dim, dim - 1):
         what = "cells" if d == dim else "facets"
         for _, t in model.getPhysicalGroups(d):
@@ -84,13 +111,16 @@ def check_elements(model, dim: int) -> str | None:
                     f"physical group {name!r} (dimension {d}) holds no {what}: mesh its "
                     "entities or remove the group"
                 )
-            groups[d].append((name, rows))
-    cell_rows = _corners(model, dim)
-    if len(cell_rows) != 1:  # mixed cell types: reported by _check_cells
+            groups[d] += [(name, r) for r in rows]
+    widths = {r.shape[1] for _, r in groups[dim]}
+    if len(widths) != 1 or not groups[dim - 1]:  # mixed cell types: reported before
         return None
-    for name, rows in groups[dim - 1]:
-        for facets in rows:
-            problem = _facet_problem(model, dim, name, facets, cell_rows[0])
-            if problem is not None:
-                return problem
-    return None
+    cells = np.concatenate([r for _, r in groups[dim]])
+    size = 1 + max(int(r.max(initial=0)) for _, r in groups[dim] + groups[dim - 1])
+    in_cell = np.zeros(size, dtype=bool)
+    in_cell[cells] = True
+    problem = _outside(model, groups[dim - 1], in_cell)
+    faces = (_CELL_FACES if dim == 2 else _CELL_FACES_3D).get(cells.shape[1])
+    if problem is None and faces is not None:
+        problem = _no_face(groups[dim - 1], cells, faces, size)
+    return problem

@@ -5,7 +5,9 @@ of the problem itself (its model, discretisation, initial state, laws at the ini
 guess, supports of the mechanics) passed ``check`` and failed ``run``.  Now ``check`` runs
 the code ``run`` runs up to its first solve (the problem's ``check()``): for each case
 below both commands exit with the same status and print the same error line, serially
-and under ``mpirun -n 2``.  A sweep is checked run by run, the failing run named.
+and under ``mpirun -n 2``.  A sweep is checked run by run, the failing run named, and
+its output selectors against the case's names (``run`` used to find a selector that
+names nothing after the first run).
 
 The laws Newton cannot differentiate (the integral gas-gap form of a temperature-
 dependent ``contact`` law) are refused when the case is read, at the key path to change.
@@ -82,6 +84,11 @@ CASES = {
         2,
         "initial_temperature: no value for region(s) ['b']",
     ),
+    "adaptive_dt_min_above_t_end": (
+        edit(TRANSIENT, "analysis.adaptive", True, "analysis.dt_min", 10.0),
+        2,
+        "analysis.dt_min: must be <= t_end (0.5), got 10",
+    ),
     "depth_in_axisymmetric": (
         edit(BASE, "sources.a", {"power": 1.0, "depth": 0.01}, "analysis.axisymmetric", True),
         2,
@@ -106,6 +113,19 @@ CASES = {
         edit(PRESSED, "mechanics.boundaries.sides", DELETE),
         2,
         "mechanics: body 'lower' can move in y; body 'upper' can move in y: no displacement",
+    ),
+    "sweep_output_that_names_nothing": (
+        edit(
+            BASE,
+            "sweep",
+            {
+                "outputs": ["interfaces.joint.mean_jump_K"],
+                "parameters": [{"key": "interfaces.interface0.R", "values": [1e-4, 2e-4]}],
+            },
+        ),
+        2,
+        "sweep.outputs[0]: no output 'interfaces.joint.mean_jump_K' in this case: no interface "
+        "'joint' (interfaces: interface0)",
     ),
     "mechanics_held_by_an_open_contact": (
         edit(PRESSED, "mechanics.contacts.interface0.initial_gap", 1e-3),
