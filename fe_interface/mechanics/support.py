@@ -146,11 +146,13 @@ class Supports:
         c = self.contacts[k]
         i = np.arange(c.nodes.size) if nodes is None else np.flatnonzero(nodes)
         R = np.zeros((len(i), self.nb * self.nm))
-        for nodes_, sign in ((c.nodes, -1.0), (c.mnodes, 1.0)):
-            if not len(i):
-                break
-            b = int(self.body[nodes_[i[0]]])
-            a = np.einsum("img,ig->im", self._at(nodes_[i], b), c.normal[i])
+        # g = g0 + (u⁻ − u⁺)·n: the ⁺ copies count with −1, the ⁻ copies with +1
+        for copies, region, sign in (
+            (c.nodes, c.contact.plus, -1.0),
+            (c.mnodes, c.contact.minus, 1.0),
+        ):
+            b = self.body_of_region[region]
+            a = np.einsum("img,ig->im", self._at(copies[i], b), c.normal[i])
             R[:, b * self.nm : (b + 1) * self.nm] += sign * a
         return R
 
@@ -210,24 +212,25 @@ class Supports:
         if np.abs(rot).max() > 1e-6:
             if self.gdim == 2:
                 return f"{who} can rotate in the x-y plane"
-            return f"{who} can rotate about {_direction(rot)}"
-        return f"{who} can move {_direction(first[:nt], 'in')}"
+            axis = _direction(rot)
+            return f"{who} can rotate about {axis if len(axis) == 1 else 'the axis ' + axis}"
+        way = _direction(first[:nt])
+        return f"{who} can move {'in ' + way if len(way) == 1 else 'along ' + way}"
 
 
-def _direction(v: np.ndarray, prefix: str = "") -> str:
-    """A coordinate axis ("x", "in x") or a unit vector ("along (0.6, 0.8)")."""
+def _direction(v: np.ndarray) -> str:
+    """A coordinate axis ("x") or a unit vector ("(0.6, 0.8)")."""
     v = v / np.linalg.norm(v)
     i = int(np.argmax(np.abs(v)))
     if abs(abs(v[i]) - 1.0) < 1e-6:
-        return f"{prefix} {_AXES[i]}".strip()
-    return "along (" + ", ".join(f"{c:.3g}" for c in v) + ")"
+        return _AXES[i]
+    return "(" + ", ".join(f"{c:.3g}" for c in v) + ")"
 
 
 def _echelon(A: np.ndarray, order: list[int]) -> list[np.ndarray]:
     """A basis of the row space of A in reduced echelon form, pivots taken in ``order``."""
     A = A.copy()
     tol = 1e-8 * max(float(np.abs(A).max(initial=0.0)), 1e-300)
-    rows = []
     r = 0
     for col in order:
         if r == len(A):
@@ -240,7 +243,6 @@ def _echelon(A: np.ndarray, order: list[int]) -> list[np.ndarray]:
         for q in range(len(A)):
             if q != r:
                 A[q] -= A[q, col] * A[r]
-        rows.append(r)
         r += 1
     out = A[:r]
     out[np.abs(out) < tol] = 0.0
