@@ -304,7 +304,7 @@ def explain_failure(s: Supports, u: np.ndarray, error: SolverError) -> SolverErr
     if not free.shape[1]:
         return error
     return SolverError(
-        f"{error}; at the last iterate {s.describe(free)}: {_open_contacts(s, free)} is "
-        "open there, so nothing holds this motion (a load that pulls the bodies apart, or a "
-        "gap that does not close under it)"
+        f"contact solve failed: at its last iterate {s.describe(free)}: "
+        f"{_open_contacts(s, free)} is open there, so nothing holds this motion (a load that "
+        f"pulls the bodies apart, or a gap that does not close under it) [{error}]"
     )
