@@ -4,7 +4,7 @@
 
     fe-interface run CASE.toml [--out DIR]     validate, mesh, solve, write the outputs
                                                (a case with [sweep]: one run per value)
-    fe-interface check CASE.toml               validate the case and its mesh, no solve
+    fe-interface check CASE.toml               every check 'run' makes before it solves
     fe-interface demos                         list the demos
     fe-interface demo NAME [--out DIR] [--png] run demos/NAME.py's main() (+ ParaView PNG)
     fe-interface materials [--json]            bulk, phonon (Kapitza) and gas data
@@ -496,7 +496,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     r.set_defaults(func=cmd_run)
-    c = sub.add_parser("check", help="validate a case file and its mesh (no solve)")
+    c = sub.add_parser(
+        "check", help="every check 'run' makes before it solves: case, mesh, problem (no solve)"
+    )
     c.add_argument("case")
     c.set_defaults(func=cmd_check)
     d = sub.add_parser("demos", help="list the demos")
