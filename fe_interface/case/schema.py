@@ -41,7 +41,7 @@ from fe_interface.case.bulk import (
     read_source,
 )
 from fe_interface.case.checker import CaseError, Checker, is_number, join_path, type_name
-from fe_interface.case.laws import read_law
+from fe_interface.case.laws import check_solvable, read_law
 from fe_interface.case.outputs import check_outputs, read_probes
 from fe_interface.case.studies import read_fit, read_uncertainty
 from fe_interface.case.sweep import read_sweep
@@ -305,6 +305,12 @@ def read_transient(c: Checker, a: Mapping[str, Any]) -> TransientSpec | None:  #
     dt_max = c.number(a, "dt_max", p, gt=0)
     if dt_min is not None and dt_max is not None and dt_min > dt_max:
         c.error(join_path(p, "dt_min"), f"must be <= dt_max ({dt_max:g}), got {dt_min:g}")
+    elif t_end is not None and dt is not None and c.boolean(a, "adaptive", p):
+        # against the defaults the run takes (dt_max = t_end, dt_min = dt * 1e-6)
+        if dt_min is not None and dt_max is None and dt_min > t_end:
+            c.error(join_path(p, "dt_min"), f"must be <= t_end ({t_end:g}), got {dt_min:g}")
+        if dt_max is not None and dt_min is None and dt_max < dt * 1e-6:
+            c.error(join_path(p, "dt_max"), f"must be >= dt * 1e-6 ({dt * 1e-6:g}), got {dt_max:g}")
     if t_end is not None and dt is not None and not c.boolean(a, "adaptive", p):
         if isinstance(max_steps, int) and t_end / dt > max_steps:
             c.error(
@@ -825,6 +831,7 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
             else:
                 between = (v[0], v[1])
         law = read_law(c, d, p, skip=("plus", "between"))
+        check_solvable(c, law, p)  # a law Newton cannot differentiate: its key path
         if plus is not None and between is not None and plus not in between:
             c.error(f"{p}.plus", f"region {plus!r} is not one of 'between' {list(between)}")
         interfaces.append(InterfaceSpec(iname, law, plus, between))
@@ -909,12 +916,17 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
             c.error("outputs.files", f"must be an array of strings, got {fl!r}")
         else:
             bad = [x for x in fl if x not in OUTPUT_FILES]
-            if atype == "transient":
-                bad += [x for x in fl if x in ("vtu",)]
             if bad:
                 c.error(
                     "outputs.files",
                     f"unknown file kind(s) {bad} (choices: {', '.join(OUTPUT_FILES)})",
+                )
+            if atype == "transient" and "vtu" in fl:  # one file per run: no time series
+                transient_files = ", ".join(k for k in OUTPUT_FILES if k != "vtu")
+                c.error(
+                    "outputs.files",
+                    "'vtu' is written by steady runs only: a transient run writes its time "
+                    f"series as 'xdmf' (or 'vtx') (choices for transient runs: {transient_files})",
                 )
             files = tuple(dict.fromkeys(fl))
     line = None

@@ -25,7 +25,8 @@ A parameter's ``key`` (or a list of keys, all set to the same value) names a val
 the case file already has (so a misspelt key is an error, not a silently unused
 setting); array elements are written ``key[i]``.  Every variant of the case is validated
 before anything runs (a value out of range is reported with its key path and the sweep
-entry that set it); the mesh is built once unless a ``geometry`` key is swept.  Each run
+entry that set it; an output selector that names nothing in the case, too); the mesh is
+built once unless a ``geometry`` key is swept.  Each run
 is the same computation as a single run of the modified case file (the same numbers).
 
 Outputs (the selectors of ``outputs``; every run's values are all in the JSON):
@@ -60,7 +61,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from fe_interface.case.checker import CaseError, Checker, is_number, type_name
+from fe_interface.case.checker import CaseError, Checker, is_integer, is_number, type_name
 from fe_interface.case.sweeprows import Row, case_digest, kept_rows, write_table
 from fe_interface.errors import on_rank0
 
@@ -207,7 +208,8 @@ def _read_values(c: Checker, v: Any, path: str) -> tuple[Any, ...] | None:
         return None
     if len({repr(x) for x in v}) != len(v):
         c.error(path, f"values must differ, got {v!r}")
-    return tuple(float(x) if is_number(x) else x for x in v)
+    # integers stay integers (analysis.degree, counts), other numbers are floats
+    return tuple(int(x) if is_integer(x) else float(x) if is_number(x) else x for x in v)
 
 
 def _read_parameter(
@@ -320,6 +322,7 @@ def variants(case: Any) -> list[tuple[dict[str, Any], Any]]:
             entry whose value caused it.
     """
     from fe_interface.case.schema import parse_case
+    from fe_interface.case.selectors import unknown_outputs
 
     spec: SweepSpec = case.sweep
     out = []
@@ -328,20 +331,32 @@ def variants(case: Any) -> list[tuple[dict[str, Any], Any]]:
         data = copy.deepcopy(case.data)
         del data["sweep"]
         point = {}
-        where = []
+        where: dict[str, list[str]] = {}  # the value of each parameter, by its keys
         for j, (p, i) in enumerate(zip(spec.parameters, idx, strict=True)):
             for k in p.keys:
                 _assign(data, k, p.values[i])
+                where.setdefault(f"sweep.parameters[{j}].values[{i}]", []).append(k)
             point[p.name] = p.values[i]
-            where.append(f"sweep.parameters[{j}].values[{i}]")
         try:
             out.append((point, parse_case(data, case.base_dir, case.source, case.name)))
         except CaseError as e:
-            setby = " and ".join(where)
-            errors += [(path, f"{msg} (set by {setby})") for path, msg in e.errors]
+            errors += [(path, f"{msg} (set by {_set_by(path, where)})") for path, msg in e.errors]
+    errors += unknown_outputs(case, spec.outputs)  # selectors naming nothing: before any run
     if errors:
         raise CaseError(list(dict.fromkeys(errors)), case.source)
     return out
+
+
+def _set_by(path: str, where: Mapping[str, list[str]]) -> str:
+    """The sweep values that set the key ``path`` (or that lie inside it); all if none does."""
+
+    def related(key: str) -> bool:
+        return any(
+            a == b or b.startswith((a + ".", a + "[")) for a, b in ((key, path), (path, key))
+        )
+
+    hits = [w for w, keys in where.items() if path and any(related(k) for k in keys)]
+    return " and ".join(hits or list(where))
 
 
 # --------------------------------------------------------------------------------------

@@ -50,13 +50,14 @@ from fe_interface.discretisation.terms import (
     Term,
     VolumeSource,
 )
-from fe_interface.errors import InputError, collective
+from fe_interface.errors import InputError, collective, describe, user_function
 from fe_interface.model.boundary import (
     STEFAN_BOLTZMANN,
     Convection,
     FixedTemperature,
     HeatFlux,
     Radiation,
+    condition_name,
 )
 from fe_interface.model.interfaces import Conductance
 from fe_interface.model.model import Model, ResolvedBoundary, ResolvedInterface
@@ -90,6 +91,18 @@ class DirichletGroup:
     owned_dofs: np.ndarray
     value: Any
     function: fem.Function | None = None
+
+    def interpolate(self) -> None:
+        """Interpolate a value given as a function into :attr:`function` (collective).
+
+        A function that fails (on any rank's points) is an :class:`InputError` naming the
+        condition, on every rank.
+        """
+        if self.function is None:
+            return
+        with collective(self.function.function_space.mesh.comm):
+            with user_function(f"{condition_name(self.boundary.spec)}: value(x)"):
+                self.function.interpolate(self.value)
 
 
 class Formulation:
@@ -222,14 +235,16 @@ class Formulation:
             out.append((c, self.dx(sid)))
         return out
 
-    def value(self, v: Any) -> Any:
+    def value(self, v: Any, what: str = "a value(x)") -> Any:
         """A model value in UFL.
 
         A function of x (or a TimeFunction) is called with x, a number becomes a
-        ``fem.Constant``.
+        ``fem.Constant``.  ``what`` names the item and its function in the
+        :class:`InputError` raised if the function fails (e.g. ``"heat flux on 'top': value(x)"``).
         """
         if callable(v):
-            return v(self.x)
+            with user_function(what):  # called with the UFL coordinate: the same on every rank
+                return v(self.x)
         return fem.Constant(self.mesh, _SCALAR(float(v)))
 
     def refresh_conductivity(self) -> None:
@@ -280,7 +295,8 @@ class Formulation:
                     IntegralType.cell, self.mesh.topology, self._owned_cells(s.cells)
                 )
                 self._subdomains.append((sid, cells))
-                self.terms.append(VolumeSource(label, self.value(v), self.w, self.dx(sid)))
+                what = f"heat source in {s.spec.region!r}: value(x)"
+                self.terms.append(VolumeSource(label, self.value(v, what), self.w, self.dx(sid)))
             else:
                 const[s.region] = const.get(s.region, 0.0) + float(v)
         if const:  # one term per distinct value, a constant each (no coefficient to pack)
@@ -301,19 +317,25 @@ class Formulation:
                 IntegralType.exterior_facet, self.mesh.topology, owned
             )
             self._boundary_domains.append((bid, e))
+            name = condition_name(bc)
             if isinstance(bc, HeatFlux):
-                self.terms.append(FluxBoundary(b.label, self.value(bc.value), self.w, self.ds(bid)))
+                q = self.value(bc.value, f"{name}: value(x)")
+                self.terms.append(FluxBoundary(b.label, q, self.w, self.ds(bid)))
             elif isinstance(bc, Convection):
-                h, T_inf = self.value(bc.h), self.value(bc.T_inf)
+                h = self.value(bc.h, f"{name}: h(x)")
+                T_inf = self.value(bc.T_inf, f"{name}: T_inf(x)")
                 self.terms.append(ConvectionBoundary(b.label, h, T_inf, self.w, self.ds(bid)))
             elif isinstance(bc, Radiation):
                 eps_sigma = self.value(bc.emissivity * STEFAN_BOLTZMANN)
-                h = self.value(bc.h) if bc.has_convection else None
-                T_inf = self.value(bc.fluid_temperature) if bc.has_convection else None
+                T_amb = self.value(bc.T_amb, f"{name}: T_amb(x)")
+                h = self.value(bc.h, f"{name}: h(x)") if bc.has_convection else None
+                T_inf = (
+                    self.value(bc.fluid_temperature, f"{name}: T_inf(x)")
+                    if bc.has_convection
+                    else None
+                )
                 self.terms.append(
-                    RadiationBoundary(
-                        b.label, eps_sigma, self.value(bc.T_amb), h, T_inf, self.w, self.ds(bid)
-                    )
+                    RadiationBoundary(b.label, eps_sigma, T_amb, h, T_inf, self.w, self.ds(bid))
                 )
             else:
                 raise InputError(f"{b.label}: unsupported boundary condition {bc!r}")
@@ -390,6 +412,8 @@ class Formulation:
                     facet_h[i] = law.at(mids.T)
                 except InputError as e:
                     raise InputError(f"interface {d.label!r}: {e}") from None
+                except Exception as e:  # the user's h(x) failing at these points
+                    raise InputError(f"interface {d.label!r}: h(x) raised {describe(e)}") from None
             elif d.kind == "constant":
                 h = float(law.conductance(293.15, 293.15))
                 if not np.isfinite(h) or h < 0:
@@ -429,8 +453,16 @@ class Formulation:
         try:
             h = np.asarray(h_of_x(pts), dtype=float)
             h = np.broadcast_to(h, (pts.shape[1],)).reshape(x.shape[:2])
-        except Exception:  # a UFL-only function of x
-            expr = fem.Expression(h_of_x(self.x), group.X)
+        except InputError:
+            raise
+        except Exception as numpy_error:  # a UFL-only function of x?
+            try:
+                expr = fem.Expression(h_of_x(self.x), group.X)
+            except Exception as e:  # neither: name the interface and the function's error
+                msg = f"interface {d.label!r}: h(x) raised {describe(numpy_error)}"
+                if describe(e) != describe(numpy_error):
+                    msg += f" (with NumPy points; with the UFL coordinate: {describe(e)})"
+                raise InputError(msg) from None
             h = np.asarray(expr.eval(self.mesh, cells.astype(np.int32))).reshape(x.shape[:2])
         if not np.all(np.isfinite(h)) or np.any(h < 0):
             bad = np.flatnonzero(~np.isfinite(h.ravel()) | (h.ravel() < 0))[0]
@@ -453,7 +485,6 @@ class Formulation:
             g = None
             if callable(v):
                 g = fem.Function(self.space)
-                g.interpolate(v)
                 bc = fem.dirichletbc(g, dofs)
             else:
                 bc = fem.dirichletbc(_SCALAR(v), dofs, self.space)
@@ -462,6 +493,7 @@ class Formulation:
             owned = owned[~counted[owned]]
             counted[owned] = True
             out.append(DirichletGroup(b, bc, owned, v, g))
+            out[-1].interpolate()
         return out
 
     # ------------------------------------------------------------------ forms

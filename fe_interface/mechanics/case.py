@@ -98,9 +98,13 @@ class MechanicsSpec:
         )  # fmt: skip
 
     def solve_and_write(
-        self, case: Any, problem: Any, tagged: Any, rs: Any, comm: Any, say: Any
-    ) -> Any:
+        self, case: Any, problem: Any, tagged: Any, rs: Any, comm: Any, say: Any,
+        derive: Any = None,
+    ) -> Any:  # fmt: skip
         """Run the coupled problem and write its result set into ``rs``.
+
+        ``derive(heat_problem, balance, warnings)``: the derived values (junction, regions,
+        probes) of the solved heat problem, written into the summary (None: none).
 
         Returns:
             A :class:`~fe_interface.case.run.CaseResult`.
@@ -120,11 +124,13 @@ class MechanicsSpec:
                 "converged_reason": str(s.converged_reason), "cells": int(n), "ranks": int(comm.size),
             },
         }  # fmt: skip
-        files = problem.export(
-            res, rs.folder, case.output_name, case.files, extra=extra, result_set=rs
-        )
         warnings = [] if res.converged else ["thermo-mechanical iteration did not converge"]
-        return CaseResult(case, problem, table, balance, s, dict(files), warnings, None)
+        derived = derive(problem.thermal, balance, warnings) if derive is not None else None
+        files = problem.export(
+            res, rs.folder, case.output_name, case.files, extra=extra, result_set=rs,
+            derived=derived,
+        )  # fmt: skip
+        return CaseResult(case, problem, table, balance, s, dict(files), warnings, None, derived)
 
 
 def format_contacts(problem: Any, result: Any) -> str:

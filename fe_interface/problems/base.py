@@ -22,7 +22,7 @@ from dolfinx import fem
 from fe_interface.discretisation.formulation import Formulation
 from fe_interface.discretisation.values import FormulationValues, ModelInput
 from fe_interface.errors import InputError
-from fe_interface.mesh import TaggedMesh
+from fe_interface.mesh import TaggedMesh, check_tagged
 from fe_interface.model.boundary import BoundaryCondition
 from fe_interface.model.interfaces import Interface
 from fe_interface.model.materials import Material
@@ -71,6 +71,7 @@ class ProblemBase:
         petsc_options: Mapping[str, Any] | None,
         petsc_options_prefix: str | None,
     ) -> None:
+        check_tagged(tagged, type(self).__name__)
         if degree not in (1, 2, 3):
             raise InputError(f"degree must be 1, 2 or 3, got {degree!r}")
         self.tagged = tagged
@@ -200,8 +201,18 @@ class ProblemBase:
         if tagged is None:
             return
         self.__dict__.clear()
+        self.__dict__["_closed"] = True
         gc.collect()
         PETSc.garbage_cleanup(tagged.mesh.comm)
+
+    def __getattr__(self, name: str) -> Any:
+        """Only reached for a missing attribute: after :meth:`close`, every one is missing."""
+        if not name.startswith("__") and self.__dict__.get("_closed"):
+            raise InputError(
+                f"this {type(self).__name__} was closed (close() or the end of its 'with' "
+                "block): its solver and fields are gone; build a new problem"
+            )
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __enter__(self) -> ProblemBase:
         return self

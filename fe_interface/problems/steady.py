@@ -185,6 +185,20 @@ class SteadyProblem(ProblemBase):
         if msg:
             warnings.warn(msg, stacklevel=2)
 
+    def check(self) -> None:
+        """Make every check of :meth:`run` that precedes the solve, without solving (collective).
+
+        The model and its discretisation (:meth:`initialise`) and, for a Newton solve, the
+        temperature-dependent laws at the initial guess.  ``fe-interface check`` calls it.
+
+        Raises:
+            InputError: what :meth:`run` would raise before solving.
+        """
+        f = self._formulation()
+        if isinstance(self.solver, NewtonSolver):
+            f.T.x.array[:] = self.initial_temperature
+            check_laws(self._law_table())
+
     # ------------------------------------------------------------------ solve
     def run(self) -> SteadyResult:
         """Assemble and solve (initialising first if needed)."""

@@ -83,7 +83,7 @@ from fe_interface.postprocessing.balance import (
     make_balance,
 )
 from fe_interface.postprocessing.derived import Derived, DerivedValues, Monitors
-from fe_interface.postprocessing.interfaces import InterfaceSummary, InterfaceTable
+from fe_interface.postprocessing.interfaces import InterfaceSummary, InterfaceTable, check_laws
 from fe_interface.problems.base import ProblemBase
 from fe_interface.problems.steady import newton_checked
 from fe_interface.solvers.conditioning import contrast_warning
@@ -409,6 +409,19 @@ class TransientProblem(ProblemBase):
         self._last_step = None
         self._has_state = True
 
+    def check(self) -> None:
+        """Make every check of :meth:`run` that precedes the first step, without one (collective).
+
+        The model and its discretisation, the initial temperature and, for Newton steps, the
+        temperature-dependent laws at it.  ``fe-interface check`` calls it.
+
+        Raises:
+            InputError: what :meth:`run` would raise before its first step.
+        """
+        self.set_initial_temperature()
+        if self.newton is not None:
+            check_laws(self.table)
+
     def _check_initial(self, region: int, cells: np.ndarray) -> None:
         """The interpolated initial temperature of ``region`` is finite and > 0 K (collective).
 
@@ -437,8 +450,8 @@ class TransientProblem(ProblemBase):
         for _, c_old, tf in self._time_pairs:
             c_old.value = tf.at(t_old)
         for g in self._formulation().dirichlet:
-            if isinstance(g.value, TimeFunction) and g.function is not None:
-                g.function.interpolate(g.value)
+            if isinstance(g.value, TimeFunction):
+                g.interpolate()
 
     def _linear_system(self, theta: float, dt: float) -> LinearSolver:
         f = self._formulation()
