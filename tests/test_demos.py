@@ -40,6 +40,7 @@ CASES = {
     "demo_chip_heatsink": {"n": 5, "solver": "direct"},
     "demo_thermoelectric_multilayer": {"n": 7, "solver": "direct"},
     "demo_transient_contact": {"n": 16, "solver": "direct"},
+    "demo_rough_contact_routes": {"n": 24, "solver": "direct"},
 }
 #: files (or VTX folders) each demo writes into its output folder
 FILES = {
@@ -49,6 +50,11 @@ FILES = {
     ],
     "demo_rough_homogenization": [
         "rough_homogenization_P0.04.xdmf", "rough_homogenization_P0.04.vtu",
+    ],
+    "demo_rough_contact_routes": [
+        "h_generated_a.toml", "h_generated_b.toml", "h_generated_c.toml", "h_measured_b.toml",
+        "contact_map_generated.vtu", "contact_map_measured.vtu",
+        "resolved_contact_P8e+06.xdmf", "resolved_contact_P8e+06.vtu",
     ],
     "demo_transient_stack": [
         "transient_stack.xdmf", "transient_stack.h5", "transient_stack.csv",
