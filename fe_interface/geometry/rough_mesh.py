@@ -810,14 +810,21 @@ def rough_contact_3d(  # noqa: C901 -- argument checks then one gmsh constructio
         occ = gmsh.model.occ
         lower = occ.addBox(0.0, 0.0, -t_lo, Lx, Ly, t_lo)
         upper = occ.addBox(0.0, 0.0, 0.0, Lx, Ly, t_up)
+        def plane(lp):
+            pts = [occ.addPoint(float(i) * dx, float(j) * dx, 0.0) for i, j in lp]
+            lines = [occ.addLine(a, b) for a, b in zip(pts, pts[1:] + pts[:1], strict=True)]
+            return (2, occ.addPlaneSurface([occ.addCurveLoop(lines)]))
+
         faces = []
         for sl in spot_loops:
-            curve_loops = []
-            for lp in sl:
-                pts = [occ.addPoint(float(i) * dx, float(j) * dx, 0.0) for i, j in lp]
-                lines = [occ.addLine(a, b) for a, b in zip(pts, pts[1:] + pts[:1], strict=True)]
-                curve_loops.append(occ.addCurveLoop(lines))
-            faces.append((2, occ.addPlaneSurface(curve_loops)))
+            # a spot with holes: its outline minus the holes (a plane surface of several
+            # curve loops kept the holes' area in OCC)
+            outer = plane(sl[0])
+            if len(sl) == 1:
+                faces.append(outer)
+                continue
+            cut, _ = occ.cut([outer], [plane(h) for h in sl[1:]])
+            faces.extend(cut)
         _, omap = occ.fragment([(3, lower), (3, upper)], faces)
         occ.synchronize()
         spot_faces = sorted({t for m in omap[2:] for _, t in m})
