@@ -75,7 +75,9 @@ def main() -> None:
     args = parser.parse_args()
     kinds = ["elastic"] + (["plastic"] if args.plastic else [])
     kinds += ["contactmechanics"] if args.contactmechanics else []
-    print(f"{'n':>6}{'solver':>18}{'CPU s':>9}{'wall s':>9}{'FFT pairs':>11}{'solves':>7}{'A_r/A':>8}{'peak MiB':>10}")
+    print(
+        f"{'n':>6}{'solver':>18}{'CPU s':>9}{'wall s':>9}{'FFT pairs':>11}{'solves':>7}{'A_r/A':>8}{'peak MiB':>10}"
+    )
     for n in args.sizes:
         for kind in kinds:
             t0 = time.perf_counter()

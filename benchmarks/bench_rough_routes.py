@@ -38,8 +38,13 @@ L, SIGMA, P = 0.2e-3, 0.5e-6, 20e6
 
 def row(n: int, cutoff_px: int) -> dict:
     s0 = self_affine_surface(
-        n, L, 0.8, rms_height=SIGMA, rolloff_wavelength=L / 2,
-        cutoff_wavelength=cutoff_px * L / n, seed=7,
+        n,
+        L,
+        0.8,
+        rms_height=SIGMA,
+        rolloff_wavelength=L / 2,
+        cutoff_wavelength=cutoff_px * L / n,
+        seed=7,
     )
     s = RoughSurface(s0.z, s0.dx, periodic=False)
     st = surface_statistics(s)

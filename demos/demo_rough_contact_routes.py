@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import math
 import time
 from pathlib import Path
 
@@ -51,7 +50,6 @@ from mpi4py import MPI
 
 import numpy as np
 
-import fe_interface as fi
 from fe_interface.geometry.rough import RoughSurface
 from fe_interface.geometry.topography import (
     read_topography,
@@ -114,7 +112,9 @@ def routes(surface: RoughSurface, out: Path | None, solver: str) -> dict:
     """The three tables h(P) of one surface, and the diagnostics."""
     stats = surface_statistics(surface)
     elastic = HalfSpaceContact(surface, E_STAR, pad=True).ladder(PRESSURES, step=0.02)
-    plastic = [HalfSpaceContact(surface, E_STAR, hardness=H_C, pad=True).solve(P) for P in PRESSURES]
+    plastic = [
+        HalfSpaceContact(surface, E_STAR, hardness=H_C, pad=True).solve(P) for P in PRESSURES
+    ]
     gas_law = GasGapConductance(
         "air", stats.rms_height_m, AIR["p_gas"], 0.9, 0.9, Y=stats.rms_height_m, T_gas=chip.T_GAS
     )
@@ -123,29 +123,51 @@ def routes(surface: RoughSurface, out: Path | None, solver: str) -> dict:
     barber = barber_table(PRESSURES, elastic.stiffness_Pa_per_m, E_STAR, K_CU, K_AL)
     gas_a = [gap_gas_conductance(s.gap, s.contact, kg, M) for s in elastic.states]
     table_a = ConductanceTable(
-        "pressure", PRESSURES, [hb + hg for hb, hg in zip(barber.h, gas_a, strict=True)],
-        log_variable=True, name="barber+air", source=barber.source + " + air in the gaps",
+        "pressure",
+        PRESSURES,
+        [hb + hg for hb, hg in zip(barber.h, gas_a, strict=True)],
+        log_variable=True,
+        name="barber+air",
+        source=barber.source + " + air in the gaps",
     )
     # (b) resolved spots of the elastic-plastic contact, air in the local gaps; and
     # the elastic contact in vacuum (Barber's analogy: the same h as (a) without gas)
-    table_b, rows_b = resolved_table(surface, plastic, K_CU, K_AL, gas=AIR, solver=solver,
-                                     export=out, name="resolved+air")
+    table_b, rows_b = resolved_table(
+        surface, plastic, K_CU, K_AL, gas=AIR, solver=solver, export=out, name="resolved+air"
+    )
     vac_b, _ = resolved_table(surface, elastic.states, K_CU, K_AL, solver=solver, name="resolved")
     # (c) CMY plastic with sigma and m of the surface + Yovanovich's gas-gap law
     pair = pair_from_statistics(stats, K_CU, K_AL)
     cmy = correlation_table(pair, PRESSURES, hardness=H_C)
     gas_c = [
-        float(GasGapConductance("air", pair.sigma, AIR["p_gas"], 0.9, 0.9,
-                                relative_pressure=P / H_C, T_gas=chip.T_GAS).conductance(chip.T_GAS, chip.T_GAS))
+        float(
+            GasGapConductance(
+                "air",
+                pair.sigma,
+                AIR["p_gas"],
+                0.9,
+                0.9,
+                relative_pressure=P / H_C,
+                T_gas=chip.T_GAS,
+            ).conductance(chip.T_GAS, chip.T_GAS)
+        )
         for P in PRESSURES
     ]
     table_c = ConductanceTable(
-        "pressure", PRESSURES, [h + g for h, g in zip(cmy.h, gas_c, strict=True)],
-        log_variable=True, name="cmy+air", source=cmy.source + " + Yovanovich gas gap",
+        "pressure",
+        PRESSURES,
+        [h + g for h, g in zip(cmy.h, gas_c, strict=True)],
+        log_variable=True,
+        name="cmy+air",
+        source=cmy.source + " + Yovanovich gas gap",
     )
     return {
-        "stats": stats, "elastic": elastic, "plastic": plastic, "barber": barber,
-        "vacuum_resolved": vac_b, "tables": {"a": table_a, "b": table_b, "c": table_c},
+        "stats": stats,
+        "elastic": elastic,
+        "plastic": plastic,
+        "barber": barber,
+        "vacuum_resolved": vac_b,
+        "tables": {"a": table_a, "b": table_b, "c": table_c},
         "rows_b": rows_b,
     }
 
@@ -177,7 +199,9 @@ def junction(tagged, table: ConductanceTable, solver: str) -> tuple[float, float
     return float(np.nanmax(prof.temperature)), joint.mean_jump_K
 
 
-def main(n: int = 48, out: str | None = "results/rough_contact_routes", solver: str = "direct") -> dict:
+def main(
+    n: int = 48, out: str | None = "results/rough_contact_routes", solver: str = "direct"
+) -> dict:
     """Both surfaces, three routes each, the package with each table; returns the checks."""
     comm = MPI.COMM_WORLD
     say = print if comm.rank == 0 else (lambda *a, **k: None)
@@ -187,13 +211,18 @@ def main(n: int = 48, out: str | None = "results/rough_contact_routes", solver: 
     for label, surface in surfaces(n).items():
         results[label] = r = routes(surface, folder if label == "generated" else None, solver)
         say(f"\n{label}: {r['stats'].describe()}")
-        say(f"{'P MPa':>7}{'A_r/A el':>10}{'A_r/A pl':>10}{'K Pa/m':>11}"
-            f"{'h_a':>10}{'h_b':>10}{'h_c':>10}{'b_vac/barber':>13}")
+        say(
+            f"{'P MPa':>7}{'A_r/A el':>10}{'A_r/A pl':>10}{'K Pa/m':>11}"
+            f"{'h_a':>10}{'h_b':>10}{'h_c':>10}{'b_vac/barber':>13}"
+        )
         for i, P in enumerate(PRESSURES):
             hs = [r["tables"][k].h[i] for k in "abc"]
-            say(f"{P / 1e6:>7.3g}{r['elastic'].area_fraction[i]:>10.4f}{r['plastic'][i].area_fraction:>10.4f}"
-                f"{r['elastic'].stiffness_Pa_per_m[i]:>11.4g}" + "".join(f"{h:>10.4g}" for h in hs)
-                + f"{r['vacuum_resolved'].h[i] / r['barber'].h[i]:>13.3f}")
+            say(
+                f"{P / 1e6:>7.3g}{r['elastic'].area_fraction[i]:>10.4f}{r['plastic'][i].area_fraction:>10.4f}"
+                f"{r['elastic'].stiffness_Pa_per_m[i]:>11.4g}"
+                + "".join(f"{h:>10.4g}" for h in hs)
+                + f"{r['vacuum_resolved'].h[i] / r['barber'].h[i]:>13.3f}"
+            )
         if folder is not None and comm.rank == 0:
             folder.mkdir(parents=True, exist_ok=True)
             for k, t in r["tables"].items():
@@ -217,7 +246,10 @@ def main(n: int = 48, out: str | None = "results/rough_contact_routes", solver: 
         # the mean jump with a uniform h is q''/h exactly (all the heat crosses the joint)
         **{
             f"route_{k}_joint_jump_K": Check(
-                temps[k][1], chip.Q_JOINT / gen["tables"][k](P_OP), 1e-8, parallel_rtol=par,
+                temps[k][1],
+                chip.Q_JOINT / gen["tables"][k](P_OP),
+                1e-8,
+                parallel_rtol=par,
                 note="uniform h: q''/h to the solver's round-off",
             )
             for k in "abc"
@@ -225,23 +257,37 @@ def main(n: int = 48, out: str | None = "results/rough_contact_routes", solver: 
         # Barber's analogy: resolved spots in vacuum vs K of the same elastic contact; the
         # FE converges from above with the pixel edges (measured +7 % at 32 px per side)
         "resolved_vacuum_over_barber_min": Check.within(
-            float(ratio_vac.min()), *BARBER_RANGE, parallel_rtol=par, note="Barber's analogy; spots of few px"
+            float(ratio_vac.min()),
+            *BARBER_RANGE,
+            parallel_rtol=par,
+            note="Barber's analogy; spots of few px",
         ),
         "resolved_vacuum_over_barber_max": Check.within(
-            float(ratio_vac.max()), *BARBER_RANGE, parallel_rtol=par, note="Barber's analogy; spots of few px"
+            float(ratio_vac.max()),
+            *BARBER_RANGE,
+            parallel_rtol=par,
+            note="Barber's analogy; spots of few px",
         ),
         "area_fraction_increases": Check.at_least(
-            float(np.min(np.diff(gen["elastic"].area_fraction))), 0.0, par, note="more load, more contact"
+            float(np.min(np.diff(gen["elastic"].area_fraction))),
+            0.0,
+            par,
+            note="more load, more contact",
         ),
         "stiffness_increases": Check.at_least(
-            float(np.min(np.diff(gen["elastic"].stiffness_Pa_per_m))), 0.0, par, note="K grows with P"
+            float(np.min(np.diff(gen["elastic"].stiffness_Pa_per_m))),
+            0.0,
+            par,
+            note="K grows with P",
         ),
         "resolved_over_cmy_range": Check.within(
             float(ratio_bc.max()), 0.1, 10.0, parallel_rtol=par, note="a correlation, not a bound"
         ),
         "energy_balance_relative_residual": Check.at_most(
-            max(r.balance for res in results.values() for r in res["rows_b"]), 1e-8,
-            parallel_rtol=None, note="direct solver round-off",
+            max(r.balance for res in results.values() for r in res["rows_b"]),
+            1e-8,
+            parallel_rtol=None,
+            note="direct solver round-off",
         ),
     }
     say("\n" + format_checks(checks))

@@ -116,7 +116,9 @@ def _check_thickness(thickness) -> tuple[float, float]:
     return positive(lo, "thickness (lower)"), positive(up, "thickness (upper)")
 
 
-def _mapped_contact(surface, contact_map, gap_map, separation, pressure) -> tuple[Contact, np.ndarray]:
+def _mapped_contact(
+    surface, contact_map, gap_map, separation, pressure
+) -> tuple[Contact, np.ndarray]:
     """The :class:`Contact` of a given contact map and its gap map (m)."""
     if separation is not None or pressure is not None:
         raise ValueError("give contact_map or separation/pressure, not both")
@@ -810,7 +812,8 @@ def rough_contact_3d(  # noqa: C901 -- argument checks then one gmsh constructio
         occ = gmsh.model.occ
         lower = occ.addBox(0.0, 0.0, -t_lo, Lx, Ly, t_lo)
         upper = occ.addBox(0.0, 0.0, 0.0, Lx, Ly, t_up)
-        def plane(lp):
+
+        def face_of(lp):
             pts = [occ.addPoint(float(i) * dx, float(j) * dx, 0.0) for i, j in lp]
             lines = [occ.addLine(a, b) for a, b in zip(pts, pts[1:] + pts[:1], strict=True)]
             return (2, occ.addPlaneSurface([occ.addCurveLoop(lines)]))
@@ -819,11 +822,11 @@ def rough_contact_3d(  # noqa: C901 -- argument checks then one gmsh constructio
         for sl in spot_loops:
             # a spot with holes: its outline minus the holes (a plane surface of several
             # curve loops kept the holes' area in OCC)
-            outer = plane(sl[0])
+            outer = face_of(sl[0])
             if len(sl) == 1:
                 faces.append(outer)
                 continue
-            cut, _ = occ.cut([outer], [plane(h) for h in sl[1:]])
+            cut, _ = occ.cut([outer], [face_of(h) for h in sl[1:]])
             faces.extend(cut)
         _, omap = occ.fragment([(3, lower), (3, upper)], faces)
         occ.synchronize()

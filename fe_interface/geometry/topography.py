@@ -179,7 +179,9 @@ def mirror_periodic(surface: RoughSurface) -> RoughSurface:
 # --------------------------------------------------------------------------------------
 def _unit(unit: str, what: str) -> float:
     if unit not in LENGTH_UNITS:
-        raise InputError(f"read_topography: {what} must be one of {list(LENGTH_UNITS)}, got {unit!r}")
+        raise InputError(
+            f"read_topography: {what} must be one of {list(LENGTH_UNITS)}, got {unit!r}"
+        )
     return LENGTH_UNITS[unit]
 
 
@@ -265,7 +267,9 @@ def read_topography(
         z, spacing = _read_surfacetopography(p)
         return RoughSurface(check_height_map(z, spacing, str(p)), spacing, periodic=bool(periodic))
     if reader != "plain":
-        raise InputError(f"read_topography: reader must be 'plain' or 'surfacetopography', got {reader!r}")
+        raise InputError(
+            f"read_topography: reader must be 'plain' or 'surfacetopography', got {reader!r}"
+        )
     hu, lu = _unit(height_unit, "height_unit"), _unit(length_unit, "length_unit")
     suffix = {".npy": "npy", ".h5": "h5", ".hdf5": "h5", ".xyz": "xyz"}
     kind = fmt or suffix.get(p.suffix.lower(), "text")

@@ -91,7 +91,7 @@ def resolved_conductance(
     export: str | Path | None = None,
     comm: MPI.Comm = MPI.COMM_WORLD,
 ) -> ResolvedConductance:
-    """h of the joint whose contact is ``state`` (fields on ``surface``'s grid).
+    """H of the joint whose contact is ``state`` (fields on ``surface``'s grid).
 
     Args:
         surface: the height map (m) of the contact (its grid and spacing).
@@ -135,7 +135,9 @@ def resolved_conductance(
     with problem:
         problem.run()
         if export is not None:
-            problem.export(str(export), name=f"resolved_contact_P{state.pressure_Pa:.4g}", vtx=False)
+            problem.export(
+                str(export), name=f"resolved_contact_P{state.pressure_Pa:.4g}", vtx=False
+            )
         balance = problem.energy_balance()
         flows = {r.name: r.heat_flow_W for r in problem.interface_table()}
     Q = next(v for k, v in balance.boundary_inflow_W.items() if k.endswith(":top"))

@@ -62,12 +62,18 @@ def _positive(value: Any, what: str) -> float:
 def barber_conductance(stiffness: Any, E_star: float, k1: float, k2: float) -> Any:
     """Barber's h = 2 K / (E* (1/k₁ + 1/k₂)) (W/(m² K)) from the stiffness K (Pa/m)."""
     E = _positive(E_star, "Barber: E_star (Pa)")
-    k_series = 1.0 / (1.0 / _positive(k1, "Barber: k1 (W/(m K))") + 1.0 / _positive(k2, "Barber: k2"))
+    k_series = 1.0 / (
+        1.0 / _positive(k1, "Barber: k1 (W/(m K))") + 1.0 / _positive(k2, "Barber: k2")
+    )
     return 2.0 * k_series * np.asarray(stiffness, dtype=float) / E
 
 
 def barber_table(
-    pressures: Sequence[float], stiffness: Sequence[float], E_star: float, k1: float, k2: float,
+    pressures: Sequence[float],
+    stiffness: Sequence[float],
+    E_star: float,
+    k1: float,
+    k2: float,
     name: str = "barber",
 ) -> ConductanceTable:
     """Barber's route as a table h(P) (Pa -> W/(m² K)), power-law interpolation."""
@@ -93,7 +99,9 @@ def pair_from_statistics(
 ) -> ContactPair:
     """The :class:`ContactPair` whose joint σ and m are those of the (combined) surface."""
     if not isinstance(stats, SurfaceStatistics):
-        raise InputError(f"pair_from_statistics: need SurfaceStatistics, got {type(stats).__name__}")
+        raise InputError(
+            f"pair_from_statistics: need SurfaceStatistics, got {type(stats).__name__}"
+        )
     s, m = stats.rms_height_m / math.sqrt(2.0), stats.rms_slope / math.sqrt(2.0)
     return ContactPair(Surface(s, k1, m=m, E=E1, nu=nu1), Surface(s, k2, m=m, E=E2, nu=nu2))
 
@@ -113,7 +121,12 @@ def correlation_table(
         h = [CMYPlasticConductance(pair, p, hardness).h for p in Ps]
         src = "Cooper-Mikic-Yovanovich plastic correlation, sigma and m of the surface"
     return ConductanceTable(
-        "pressure", Ps, h, log_variable=True, name=name or ("cmy" if hardness else "mikic"), source=src
+        "pressure",
+        Ps,
+        h,
+        log_variable=True,
+        name=name or ("cmy" if hardness else "mikic"),
+        source=src,
     )
 
 
@@ -131,9 +144,15 @@ def gap_gas_conductance(gap: np.ndarray, contact: np.ndarray, k_g: float, M: flo
     return float(local.mean())
 
 
-def table_toml(table: ConductanceTable, interface: str = "joint", pressure: float | None = None) -> str:
+def table_toml(
+    table: ConductanceTable, interface: str = "joint", pressure: float | None = None
+) -> str:
     """The table as a case-file ``tabulated`` law (``[interfaces.NAME]``), to paste or include."""
-    lines = [f"# {table.source}" if table.source else "", f"[interfaces.{interface}]", 'law = "tabulated"']
+    lines = [
+        f"# {table.source}" if table.source else "",
+        f"[interfaces.{interface}]",
+        'law = "tabulated"',
+    ]
     if pressure is not None:
         lines.append(f"pressure = {float(pressure)!r}   # Pa: the operating point")
     lines.append("log_variable = true")

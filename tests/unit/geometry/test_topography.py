@@ -28,7 +28,9 @@ def test_self_affine_rms_height_and_slope_are_exact():
 def test_self_affine_spectrum_slope_is_the_hurst_exponent():
     """C(q) ~ q^-(2 + 2H) between roll-off and cut-off (log-log fit, many modes)."""
     H = 0.7
-    s = self_affine_surface(256, 1.0, H, rms_height=0.01, rolloff_wavelength=1 / 4, cutoff_wavelength=4 / 256, seed=2)
+    s = self_affine_surface(
+        256, 1.0, H, rms_height=0.01, rolloff_wavelength=1 / 4, cutoff_wavelength=4 / 256, seed=2
+    )
     q, C = power_spectrum(s)
     sel = (q > 2 * np.pi * 8) & (q < 2 * np.pi * 48)
     slope = np.polyfit(np.log(q[sel]), np.log(C[sel]), 1)[0]
@@ -80,7 +82,9 @@ def test_read_topography_formats(tmp_path, fmt):
     r = read_topography(path, height_unit="um", length_unit="um", periodic=True, **kw)
     assert np.allclose(r.z, s.z - s.z.mean(), atol=1e-15)
     assert math.isclose(r.dx, s.dx, rel_tol=1e-12)
-    assert r.periodic and not read_topography(path, height_unit="um", length_unit="um", **kw).periodic
+    assert (
+        r.periodic and not read_topography(path, height_unit="um", length_unit="um", **kw).periodic
+    )
 
 
 def test_mirror_periodic_keeps_the_original_and_its_statistics():
@@ -99,7 +103,7 @@ def test_bad_maps_get_one_clear_line(tmp_path):
         read_topography(tmp_path / "nan.txt", length=1e-4)
     # heights in um declared as m on a 100 um sample: sigma > sample
     np.savetxt(tmp_path / "um.txt", np.random.default_rng(0).normal(0, 5.0, (16, 16)))
-    with pytest.raises(InputError, match="not smaller than the sample side.*units"):
+    with pytest.raises(InputError, match=r"not smaller than the sample side.*units"):
         read_topography(tmp_path / "um.txt", length=100.0, length_unit="um")
     with pytest.raises(InputError, match="no file"):
         read_topography(tmp_path / "missing.txt", length=1.0)

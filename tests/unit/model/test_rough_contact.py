@@ -105,7 +105,7 @@ def test_ladder_stiffness_is_minus_dP_dgap():
 
 def test_bad_input_gets_one_clear_line():
     s = rough(32)
-    with pytest.raises(InputError, match="not periodic.*pad=True"):
+    with pytest.raises(InputError, match=r"not periodic.*pad=True"):
         HalfSpaceContact(RoughSurface(s.z, s.dx, periodic=False), E_STAR)
     padded = HalfSpaceContact(RoughSurface(s.z, s.dx, periodic=False), E_STAR, pad=True).solve(1e6)
     assert padded.pressure.shape == s.z.shape
