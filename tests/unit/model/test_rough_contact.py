@@ -26,13 +26,12 @@ def westergaard(frac):
 
 
 @pytest.mark.parametrize("frac", [0.1, 0.5, 0.9])
-@pytest.mark.parametrize("hardness", [None, 1e30])  # Tamaas PKR; the bounded solver, H -> inf
-def test_westergaard_width_and_mean_pressure(frac, hardness):
+def test_westergaard_width_and_mean_pressure(frac):
     n, lam, h0 = 8192, 1e-4, 1e-6
     x = np.arange(n) * lam / n
     s = RoughSurface(h0 * np.cos(2 * np.pi * x / lam), lam / n)
     pstar = math.pi * E_STAR * h0 / lam
-    st = HalfSpaceContact(s, E_STAR, hardness=hardness, tolerance=1e-12).solve(frac * pstar)
+    st = HalfSpaceContact(s, E_STAR, tolerance=1e-12).solve(frac * pstar)
     a, gbar = westergaard(frac)
     width = st.contact.sum() / n  # in units of lambda (pixel count: error <= dx)
     assert abs(width / (2 * a) - 1) < 1e-3
@@ -48,7 +47,7 @@ def test_westergaard_width_and_mean_pressure(frac, hardness):
     assert np.all(st.gap >= 0) and np.all(st.gap[st.contact] == 0)
 
 
-@pytest.mark.parametrize("hardness", [None, 1e30])
+@pytest.mark.parametrize("hardness", [None, 1e12])  # elastic; elastic-plastic, H >> p_max
 def test_hertz_contact_radius_and_peak_pressure(hardness):
     """A paraboloid z = -r^2/(2R) in a large periodic cell: a = (3 F R / 4 E*)^(1/3)."""
     n, L, R = 256, 1e-3, 0.05
@@ -123,3 +122,15 @@ def test_bad_input_gets_one_clear_line():
         HalfSpaceContact(s, -1.0)
     with pytest.raises(InputError, match="increase strictly"):
         HalfSpaceContact(s, E_STAR).ladder([2e5, 1e5])
+
+
+def test_fft_engine_agrees_with_tamaas():
+    """The NumPy Polonsky-Keer engine and Tamaas' PKR: the same contact to the tolerance."""
+    s = rough(64)
+    a = HalfSpaceContact(s, E_STAR, tolerance=1e-12).solve(1e6)
+    b = HalfSpaceContact(s, E_STAR, tolerance=1e-12, engine="fft").solve(1e6)
+    assert np.array_equal(a.contact, b.contact)
+    assert np.max(np.abs(a.pressure - b.pressure)) < 1e-6 * a.pressure.max()
+    assert abs(b.mean_gap_m / a.mean_gap_m - 1) < 1e-8
+    with pytest.raises(InputError, match="engine"):
+        HalfSpaceContact(s, E_STAR, engine="gpu")
