@@ -251,7 +251,9 @@ class HalfSpaceContact:
                 "(mirror images, insulated/frictionless sides) or a periodic surface"
             )
         if self.engine not in ("tamaas", "fft"):
-            raise InputError(f"rough contact: engine must be 'tamaas' or 'fft', got {self.engine!r}")
+            raise InputError(
+                f"rough contact: engine must be 'tamaas' or 'fft', got {self.engine!r}"
+            )
         grid = mirror_periodic(self.surface) if self.pad else self.surface
         object.__setattr__(self, "_grid", grid)
 

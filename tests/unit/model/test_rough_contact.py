@@ -134,3 +134,37 @@ def test_fft_engine_agrees_with_tamaas():
     assert abs(b.mean_gap_m / a.mean_gap_m - 1) < 1e-8
     with pytest.raises(InputError, match="engine"):
         HalfSpaceContact(s, E_STAR, engine="gpu")
+
+
+def test_route_tables_are_case_file_laws():
+    """table_toml writes a `tabulated` law that the case reader builds back, same h(P)."""
+    import tomllib
+
+    from fe_interface.case.checker import Checker
+    from fe_interface.case.laws import read_law
+    from fe_interface.geometry.topography import surface_statistics
+    from fe_interface.model.laws.rough_tables import (
+        barber_table,
+        correlation_table,
+        pair_from_statistics,
+        table_toml,
+    )
+
+    s = rough(32)
+    lad = HalfSpaceContact(s, E_STAR).ladder([2e5, 5e5])
+    pair = pair_from_statistics(surface_statistics(s), 50.0, 20.0, 2e11, 0.3, 1e11, 0.3)
+    assert pair.sigma == pytest.approx(s.rms(), rel=1e-12)
+    assert pair.m == pytest.approx(s.rms_slope(), rel=1e-12)
+    for table in (
+        barber_table(lad.pressures_Pa, lad.stiffness_Pa_per_m, E_STAR, 50.0, 20.0),
+        correlation_table(pair, lad.pressures_Pa),  # Mikic (no hardness)
+        correlation_table(pair, lad.pressures_Pa, hardness=1e9),  # CMY
+    ):
+        d = tomllib.loads(table_toml(table, "joint", 3e5))["interfaces"]["joint"]
+        c = Checker()
+        law = read_law(c, d, "interfaces.joint")
+        assert not c.errors, c.errors
+        assert law.h == pytest.approx(table(3e5), rel=1e-12)
+    # Barber: h = 2 K / (E* (1/k1 + 1/k2))
+    hb = barber_table(lad.pressures_Pa, lad.stiffness_Pa_per_m, E_STAR, 50.0, 20.0).h
+    assert hb[0] == pytest.approx(2 * lad.stiffness_Pa_per_m[0] / (E_STAR * (1 / 50 + 1 / 20)))
