@@ -59,6 +59,7 @@ from fe_interface.geometry.topography import (
 from fe_interface.io.files import write_text
 from fe_interface.model.laws import GasGapConductance, TabulatedConductance
 from fe_interface.model.laws.rough_tables import (
+    add_parallel,
     barber_table,
     correlation_table,
     gap_gas_conductance,
@@ -126,14 +127,7 @@ def routes(surface: RoughSurface, out: Path | None, solver: str, barber_check: b
     # (a) Barber + air in the elastic gaps
     barber = barber_table(PRESSURES, elastic.stiffness_Pa_per_m, E_STAR, K_CU, K_AL)
     gas_a = [gap_gas_conductance(s.gap, s.contact, kg, M) for s in elastic.states]
-    table_a = ConductanceTable(
-        "pressure",
-        PRESSURES,
-        [hb + hg for hb, hg in zip(barber.h, gas_a, strict=True)],
-        log_variable=True,
-        name="barber+air",
-        source=barber.source + " + air in the gaps",
-    )
+    table_a = add_parallel(barber, gas_a, "barber+air", "air in the computed gaps")
     # (b) resolved spots of the elastic-plastic contact, air in the local gaps; and
     # the elastic contact in vacuum (Barber's analogy: the same h as (a) without gas)
     table_b, rows_b = resolved_table(
@@ -161,14 +155,7 @@ def routes(surface: RoughSurface, out: Path | None, solver: str, barber_check: b
         )
         for P in PRESSURES
     ]
-    table_c = ConductanceTable(
-        "pressure",
-        PRESSURES,
-        [h + g for h, g in zip(cmy.h, gas_c, strict=True)],
-        log_variable=True,
-        name="cmy+air",
-        source=cmy.source + " + Yovanovich gas gap",
-    )
+    table_c = add_parallel(cmy, gas_c, "cmy+air", "Yovanovich gas gap")
     return {
         "stats": stats,
         "elastic": elastic,

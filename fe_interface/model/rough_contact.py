@@ -38,7 +38,6 @@ rank returns the same arrays).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -49,6 +48,7 @@ import numpy as np
 from fe_interface.errors import InputError, SolverError, on_rank0
 from fe_interface.geometry.rough import RoughSurface
 from fe_interface.geometry.topography import check_height_map, mirror_periodic
+from fe_interface.model.laws.common import check_positive
 
 __all__ = [
     "ContactLadder",
@@ -194,16 +194,6 @@ def _elastic_plastic(
 # --------------------------------------------------------------------------------------
 # the contact
 # --------------------------------------------------------------------------------------
-def _positive(value: Any, what: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{what} must be a positive number, got {value!r}") from None
-    if not math.isfinite(v) or v <= 0:
-        raise InputError(f"{what} must be a positive finite number, got {value!r}")
-    return v
-
-
 @dataclass(frozen=True)
 class HalfSpaceContact:
     """A rough surface against an elastic (–perfectly-plastic) half-space.
@@ -239,12 +229,16 @@ class HalfSpaceContact:
                 f"rough contact: surface must be a RoughSurface, got {type(self.surface).__name__}"
             )
         check_height_map(self.surface.z, self.surface.dx, "rough contact: surface")
-        object.__setattr__(self, "E_star", _positive(self.E_star, "rough contact: E_star (Pa)"))
+        object.__setattr__(
+            self, "E_star", check_positive("rough contact: E_star", self.E_star, "Pa")
+        )
         if self.hardness is not None:
             object.__setattr__(
-                self, "hardness", _positive(self.hardness, "rough contact: hardness (Pa)")
+                self, "hardness", check_positive("rough contact: hardness", self.hardness, "Pa")
             )
-        object.__setattr__(self, "tolerance", _positive(self.tolerance, "rough contact: tolerance"))
+        object.__setattr__(
+            self, "tolerance", check_positive("rough contact: tolerance", self.tolerance)
+        )
         if not self.surface.periodic and not self.pad:
             raise InputError(
                 "rough contact: the surface is not periodic and the FFT kernel is: give pad=True "
@@ -260,7 +254,7 @@ class HalfSpaceContact:
     # ----------------------------------------------------------------------------------
     def solve(self, pressure: float) -> ContactState:
         """The contact at the nominal pressure P (Pa)."""
-        P = _positive(pressure, "rough contact: pressure (Pa)")
+        P = check_positive("rough contact: pressure", pressure, "Pa")
         if self.hardness is not None and P >= self.hardness:
             raise InputError(
                 f"rough contact: pressure {P:.4g} Pa >= hardness {self.hardness:.4g} Pa: "

@@ -36,10 +36,12 @@ import numpy as np
 from fe_interface.errors import InputError
 from fe_interface.geometry.topography import SurfaceStatistics
 
+from .common import check_positive
 from .contact import CMYPlasticConductance, ContactPair, MikicElasticConductance, Surface
 from .tabulated import ConductanceTable
 
 __all__ = [
+    "add_parallel",
     "barber_conductance",
     "barber_table",
     "correlation_table",
@@ -49,21 +51,11 @@ __all__ = [
 ]
 
 
-def _positive(value: Any, what: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{what} must be a positive number, got {value!r}") from None
-    if not math.isfinite(v) or v <= 0:
-        raise InputError(f"{what} must be a positive finite number, got {value!r}")
-    return v
-
-
 def barber_conductance(stiffness: Any, E_star: float, k1: float, k2: float) -> Any:
     """Barber's h = 2 K / (E* (1/k₁ + 1/k₂)) (W/(m² K)) from the stiffness K (Pa/m)."""
-    E = _positive(E_star, "Barber: E_star (Pa)")
+    E = check_positive("Barber: E_star", E_star, "Pa")
     k_series = 1.0 / (
-        1.0 / _positive(k1, "Barber: k1 (W/(m K))") + 1.0 / _positive(k2, "Barber: k2")
+        1.0 / check_positive("Barber: k1", k1, "W/(m K)") + 1.0 / check_positive("Barber: k2", k2)
     )
     return 2.0 * k_series * np.asarray(stiffness, dtype=float) / E
 
@@ -137,11 +129,27 @@ def gap_gas_conductance(gap: np.ndarray, contact: np.ndarray, k_g: float, M: flo
     jump distance ``M`` (m) from :class:`~fe_interface.model.laws.gas.GasGapConductance`.
     """
     g = np.asarray(gap, dtype=float)
-    k = _positive(k_g, "gas: k_g (W/(m K))")
+    k = check_positive("gas: k_g", k_g, "W/(m K)")
     if M < 0 or not math.isfinite(M):
         raise InputError(f"gas: the jump distance M must be finite and >= 0 m, got {M!r}")
     local = np.where(np.asarray(contact, bool), 0.0, k / (np.maximum(g, 0.0) + M))
     return float(local.mean())
+
+
+def add_parallel(
+    table: ConductanceTable, h: Sequence[float], name: str, note: str
+) -> ConductanceTable:
+    """``table`` plus a parallel path ``h`` (W/(m² K)) at each of its points (e.g. the gas)."""
+    if len(h) != len(table.points):
+        raise InputError(f"add_parallel: {len(h)} values for {len(table.points)} points")
+    return ConductanceTable(
+        table.variable,
+        table.points,
+        [float(a) + float(b) for a, b in zip(table.h, h, strict=True)],
+        log_variable=table.log_variable,
+        name=name,
+        source=f"{table.source} + {note}",
+    )
 
 
 def table_toml(
