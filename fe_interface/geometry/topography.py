@@ -33,7 +33,6 @@ All lengths in m, wavenumbers in rad/m.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -369,8 +368,3 @@ def power_spectrum(surface: RoughSurface, bins: int | None = None) -> tuple[np.n
     keep = count > 0
     centres = 0.5 * (edges[1:] + edges[:-1])
     return centres[keep], total[keep] / count[keep]
-
-
-def expected_rms_gradient(stats: SurfaceStatistics) -> float:
-    """√dim · m for an isotropic surface (a check of the statistics, dimensionless)."""
-    return math.sqrt(len(stats.points)) * stats.rms_slope

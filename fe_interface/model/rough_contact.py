@@ -302,8 +302,13 @@ class HalfSpaceContact:
             kernel = compliance_kernel(z.shape, self._grid.dx, self.E_star)
             p, g, _ = polonsky_keer(z, kernel, P, self.tolerance)
             return p, g
-        import tamaas as tm
-
+        try:
+            import tamaas as tm
+        except ImportError:
+            raise InputError(
+                "rough contact: the FFT boundary-element solver Tamaas is not installed "
+                "(pip install 'fe_interface[rough]', or engine='fft')"
+            ) from None
         tm.set_log_level(tm.LogLevel.error)
         kind = tm.model_type.basic_1d if z.ndim == 1 else tm.model_type.basic_2d
         sizes = [k * self._grid.dx for k in z.shape]
