@@ -25,7 +25,8 @@
 #
 # Each table is written as a case-file law (`h_<route>.toml`, `law = "tabulated"`), and
 # the chip package is solved with each at the operating pressure: the junction
-# temperature by route.  ParaView: `contact_map.vtu` (pressure, gap, contact on the
+# temperature by route.  The statistics (σ, m, ḡ) are printed, the power spectra written
+# (`psd_<surface>.csv`, C(q) in m⁴).  ParaView: `contact_map.vtu` (pressure, gap, contact on the
 # surface grid) and `resolved_contact_P*.xdmf` (temperatures of the blocks and the spots).
 #
 # **What to expect** (docs/rough-contact.md, measured): (b) and (a) agree where Barber's
@@ -52,6 +53,7 @@ import numpy as np
 
 from fe_interface.geometry.rough import RoughSurface
 from fe_interface.geometry.topography import (
+    power_spectrum,
     read_topography,
     self_affine_surface,
     surface_statistics,
@@ -226,6 +228,9 @@ def main(
             for k, t in r["tables"].items():
                 write_text(folder / f"h_{label}_{k}.toml", table_toml(t, "spreader_sink", P_OP))
             write_contact_map(surface, r["plastic"][1], folder / f"contact_map_{label}.vtu")
+            q, C = power_spectrum(surface)
+            rows = "\n".join(f"{a:.6e},{b:.6e}" for a, b in zip(q, C, strict=True))
+            write_text(folder / f"psd_{label}.csv", "q_rad_per_m,C_m4\n" + rows + "\n")
     comm.barrier()
 
     tagged = chip.build(max(4, n // 10))

@@ -53,7 +53,7 @@ FILES = {
     ],
     "demo_rough_contact_routes": [
         "h_generated_a.toml", "h_generated_b.toml", "h_generated_c.toml", "h_measured_b.toml",
-        "contact_map_generated.vtu", "contact_map_measured.vtu",
+        "contact_map_generated.vtu", "contact_map_measured.vtu", "psd_generated.csv",
         "resolved_contact_P8e+06.xdmf", "resolved_contact_P8e+06.vtu",
     ],
     "demo_transient_stack": [
