@@ -20,7 +20,7 @@ problem gap ≥ 0, p ≥ 0, p · gap = 0 with mean pressure P.
   elastic pressure exceeds H the surface is lowered by the self-compliance times the
   excess, and the elastic contact is solved again, until max p ≤ H (1 + 10⁻³)
   (``plastic_tolerance``).  Checked: bounds and complementarity, and the bearing-area
-  limit A_r/A → P/H for H ≪ E* m (tests/unit/model/test_rough_contact.py).
+  limit A_r/A → P/H for H ≪ E* m (tests/unit/model/test_halfspace_contact.py).
 
 Results (:class:`ContactState`): the pressure field p (Pa), the gap field (m, zero in
 contact), the contact map, the real-area fraction A_r/A, the mean gap ḡ (m), and the
