@@ -214,8 +214,14 @@ def _read_plain(path: Path, fmt: str) -> np.ndarray:
     return np.loadtxt(path, comments="#", ndmin=1)
 
 
-def _read_surfacetopography(path: Path) -> tuple[np.ndarray, float]:
-    """Heights (m) and spacing (m) through SurfaceTopography's readers (any instrument format)."""
+def _read_surfacetopography(
+    path: Path, length: float | None, length_unit: str
+) -> tuple[np.ndarray, float]:
+    """Heights (m) and spacing (m) through SurfaceTopography's readers (any instrument format).
+
+    The file's own sizes and unit; for a file without them (a plain matrix), ``length``
+    in ``length_unit``, which is then also the height unit.
+    """
     try:
         import SurfaceTopography as st
     except ImportError:
@@ -223,7 +229,13 @@ def _read_surfacetopography(path: Path) -> tuple[np.ndarray, float]:
             f"{path}: reader 'surfacetopography' needs the SurfaceTopography package "
             "(pip install SurfaceTopography)"
         ) from None
-    topo = st.read_topography(str(path))
+    kw: dict[str, Any] = {}
+    if length is not None:
+        kw = {"physical_sizes": (float(length), float(length)), "unit": length_unit}
+    try:
+        topo = st.read_topography(str(path), **kw)
+    except Exception as e:  # the readers raise ValueError, KeyError, their own errors
+        raise InputError(f"{path}: SurfaceTopography cannot read it: {e}") from None
     factor = _unit(str(topo.unit).replace("\u00b5", "u"), "the file's unit")
     z = np.asarray(topo.heights(), dtype=float) * factor
     nx = topo.nb_grid_pts[0]
@@ -256,15 +268,17 @@ def read_topography(
         periodic: the map repeats with its size (generated data); measured data is not:
             the contact then needs :func:`mirror_periodic` (``pad=True`` of the contact).
         fmt: override the format from the suffix: ``text``, ``npy``, ``h5``, ``xyz``.
-        reader: ``"plain"`` or ``"surfacetopography"`` (SurfaceTopography's readers, units
-            from the file; ``length``, ``dx`` and the units are not used).
+        reader: ``"plain"`` or ``"surfacetopography"`` (SurfaceTopography's readers, sizes
+            and units from the file; for a file without them ``length`` in
+            ``length_unit``, the unit of the heights too).
     """
     p = Path(path)
     if not p.is_file():
         raise InputError(f"read_topography: no file {p}")
     if reader == "surfacetopography":
-        z, spacing = _read_surfacetopography(p)
-        return RoughSurface(check_height_map(z, spacing, str(p)), spacing, periodic=bool(periodic))
+        z, spacing = _read_surfacetopography(p, length, length_unit)
+        z = check_height_map(z, spacing, str(p))
+        return RoughSurface(z - z.mean(), spacing, periodic=bool(periodic))
     if reader != "plain":
         raise InputError(
             f"read_topography: reader must be 'plain' or 'surfacetopography', got {reader!r}"

@@ -115,3 +115,16 @@ def test_bad_maps_get_one_clear_line(tmp_path):
         self_affine_surface(16, 1.0, 0.8)
     with pytest.raises(InputError, match="flat"):
         surface_statistics(RoughSurface(np.zeros((8, 8)), 1.0))
+
+
+def test_surfacetopography_reader(tmp_path):
+    """Instrument formats through SurfaceTopography (optional package): the same map."""
+    pytest.importorskip("SurfaceTopography")
+    s = self_affine_surface(16, 1e-4, 0.8, rms_height=1e-6, seed=3)
+    np.save(tmp_path / "map.npy", s.z * 1e6)
+    r = read_topography(
+        tmp_path / "map.npy", length=100.0, length_unit="um", reader="surfacetopography"
+    )
+    assert np.allclose(r.z, s.z - s.z.mean(), atol=1e-15) and r.dx == pytest.approx(s.dx)
+    with pytest.raises(InputError, match="SurfaceTopography cannot read"):
+        read_topography(tmp_path / "map.npy", reader="surfacetopography")
