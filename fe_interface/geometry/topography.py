@@ -233,7 +233,10 @@ def _read_surfacetopography(
     if length is not None:
         kw = {"physical_sizes": (float(length), float(length)), "unit": length_unit}
     try:
-        topo = st.read_topography(str(path), **kw)
+        from mpi4py import MPI
+
+        # each rank reads the whole map (SurfaceTopography would decompose it under MPI)
+        topo = st.open_topography(str(path), communicator=MPI.COMM_SELF).topography(**kw)
     except Exception as e:  # the readers raise ValueError, KeyError, their own errors
         raise InputError(f"{path}: SurfaceTopography cannot read it: {e}") from None
     factor = _unit(str(topo.unit).replace("\u00b5", "u"), "the file's unit")
