@@ -228,7 +228,10 @@ def main(
         if folder is not None and comm.rank == 0:
             folder.mkdir(parents=True, exist_ok=True)
             for k, t in r["tables"].items():
-                write_text(folder / f"h_{label}_{k}.toml", table_toml(t, "spreader_sink", P_OP))
+                write_text(
+                    folder / f"h_{label}_{k}.toml",
+                    table_toml(t, "spreader_sink", P_OP, plus="spreader"),
+                )
             write_contact_map(surface, r["plastic"][1], folder / f"contact_map_{label}.vtu")
             q, C = power_spectrum(surface)
             rows = "\n".join(f"{a:.6e},{b:.6e}" for a, b in zip(q, C, strict=True))

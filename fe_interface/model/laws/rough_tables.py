@@ -153,7 +153,10 @@ def add_parallel(
 
 
 def table_toml(
-    table: ConductanceTable, interface: str = "joint", pressure: float | None = None
+    table: ConductanceTable,
+    interface: str = "joint",
+    pressure: float | None = None,
+    plus: str | None = None,
 ) -> str:
     """The table as a case-file ``tabulated`` law (``[interfaces.NAME]``), to paste or include."""
     lines = [
@@ -161,6 +164,8 @@ def table_toml(
         f"[interfaces.{interface}]",
         'law = "tabulated"',
     ]
+    if plus is not None:
+        lines.append(f'plus = "{plus}"   # the region on the + side')
     if pressure is not None:
         lines.append(f"pressure = {float(pressure)!r}   # Pa: the operating point")
     lines.append("log_variable = true")

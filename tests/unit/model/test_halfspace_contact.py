@@ -161,7 +161,8 @@ def test_route_tables_are_case_file_laws():
         correlation_table(pair, lad.pressures_Pa),  # Mikic (no hardness)
         correlation_table(pair, lad.pressures_Pa, hardness=1e9),  # CMY
     ):
-        d = tomllib.loads(table_toml(table, "joint", 3e5))["interfaces"]["joint"]
+        d = tomllib.loads(table_toml(table, "joint", 3e5, plus="upper"))["interfaces"]["joint"]
+        assert d.pop("plus") == "upper"
         c = Checker()
         law = read_law(c, d, "interfaces.joint")
         assert not c.errors, c.errors
