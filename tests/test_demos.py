@@ -43,6 +43,7 @@ CASES = {
     "demo_astm_rig": {"n": 2, "solver": "direct"},
     "demo_laser_flash": {"n": 2, "solver": "direct", "dt": 1e-2},
     "demo_chip_uncertainty": {"samples": 32, "chaos_runs": 32, "solver": "direct"},
+    "demo_rough_contact_routes": {"n": 24, "solver": "direct"},
 }
 #: files (or VTX folders) each demo writes into its output folder
 FILES = {
@@ -52,6 +53,11 @@ FILES = {
     ],
     "demo_rough_homogenization": [
         "rough_homogenization_P0.04.xdmf", "rough_homogenization_P0.04.vtu",
+    ],
+    "demo_rough_contact_routes": [
+        "h_generated_a.toml", "h_generated_b.toml", "h_generated_c.toml", "h_measured_b.toml",
+        "contact_map_generated.vtu", "contact_map_measured.vtu", "psd_generated.csv",
+        "resolved_contact_P8e+06.xdmf", "resolved_contact_P8e+06.vtu",
     ],
     "demo_transient_stack": [
         "transient_stack.xdmf", "transient_stack.h5", "transient_stack.csv",
