@@ -110,6 +110,9 @@ class Formulation:
         dirichlet: the fixed-temperature conditions.
         nonlinear: some interface law, conductivity or boundary condition (radiation)
             depends on T.
+        roundoff_W: the round-off floor ε ‖ |A| |T| ‖₂ of the residual of the last solve,
+            W (set by the problems; 0 before a solve): the resolution of the energy balance
+            (:mod:`fe_interface.solvers.roundoff`).
     """
 
     def __init__(self, model: Model, degree: int = 1, axisymmetric: bool = False) -> None:
@@ -159,6 +162,7 @@ class Formulation:
             or any(isinstance(t, RadiationBoundary) for t in self.terms)
         )
         self.dirichlet = self._dirichlet()
+        self.roundoff_W = 0.0
 
     # ------------------------------------------------------------------ helpers
     def cell_values(self, per_region: dict[int, float]) -> np.ndarray:

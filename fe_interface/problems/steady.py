@@ -190,6 +190,7 @@ class SteadyProblem(ProblemBase):
         """Assemble and solve (initialising first if needed)."""
         f = self._formulation()
         t0 = time.perf_counter()
+        f.T.x.array[:] = self.initial_temperature  # the reference (linear) or initial guess
         if isinstance(self.solver, LinearSolver):
             self.solver.assemble_matrix()
             self.solver.assemble_rhs()
@@ -198,9 +199,9 @@ class SteadyProblem(ProblemBase):
             info = self.solver.solve(f.T)
         else:
             assert isinstance(self.solver, NewtonSolver)
-            f.T.x.array[:] = self.initial_temperature
             info = newton_checked(self.solver, self._law_table())
         self.timings["solve"] = time.perf_counter() - t0
+        f.roundoff_W = info.roundoff_W
         self._solved = True
         warn_ranges(f)
         return SteadyResult(f.T, info, dict(self.timings))

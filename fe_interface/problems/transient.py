@@ -478,6 +478,7 @@ class TransientProblem(ProblemBase):
             info = sys_.solve(f.T)
         self.stats["solves"] += 1
         self.last_solve = info
+        f.roundoff_W = info.roundoff_W
         E = self._sum(self._E_form)
         src, inflows = self._rates.values()
         Qv = np.array([src, *inflows.values()])
