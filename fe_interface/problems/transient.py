@@ -83,7 +83,11 @@ from fe_interface.postprocessing.balance import (
     make_balance,
 )
 from fe_interface.postprocessing.derived import Derived, DerivedValues, Monitors
-from fe_interface.postprocessing.interfaces import InterfaceSummary, InterfaceTable
+from fe_interface.postprocessing.interfaces import (
+    InterfaceSummary,
+    InterfaceTable,
+    warn_law_ranges,
+)
 from fe_interface.problems.base import ProblemBase
 from fe_interface.problems.steady import newton_checked
 from fe_interface.solvers.conditioning import contrast_warning
@@ -830,6 +834,7 @@ class TransientProblem(ProblemBase):
                 ck.close()
         timings["total"] = time.perf_counter() - t_start
         warn_ranges(f)
+        warn_law_ranges(self.table)
         return TransientResult(
             f.T, self.t, self.step_count, rejected, self.interface_history(), files, timings,
             restarted_from,
