@@ -192,7 +192,7 @@ def read_time_value(
         elif any(b <= a for a, b in pairwise(times)):
             c.error(f"{p}.table", f"times must increase strictly, got {times}")
         for i, x in enumerate(values):
-            c.number({"v": x}, "v", f"{p}.table[{i}]", gt=gt, ge=ge, unit=unit)
+            c.number({f"table[{i}]": x}, f"table[{i}]", p, gt=gt, ge=ge, unit=unit)
         return TimeValue(tuple(times), tuple(values)) if len(c.errors) == n0 else None
     c.keys(v, p, ("value", "start", "before"), ("value", "start"))
     val = c.number(v, "value", p, gt=gt, ge=ge, unit=unit)
