@@ -44,7 +44,7 @@ MAGNITUDES: dict[str, tuple[float, float]] = {
     "K": (1e-6, 1e6),  # temperature
     "kg/m^3": (1e-6, 1e6),  # density
     "J/(kg K)": (1e-12, 1e8),  # specific heat
-    "Pa": (1e-12, 1e13),  # pressure, hardness, modulus
+    "Pa": (1e-12, 1e18),  # pressure, hardness, modulus (a near-rigid body: 1e15)
 }
 
 

@@ -244,14 +244,14 @@ def test_interface_contrast_beyond_double_precision_is_refused():
 def test_gamg_on_a_stiff_interface_reaches_the_accuracy(h):
     """CG + GAMG stops on its preconditioned residual, 100× below the true one on a stiff
     interface: the heat flow was off by up to 2e-7 here (5e-6 in a larger case) against a
-    1e-6 check.  The solve is refined until its true residual meets ksp_rtol."""
+    1e-6 check.  The solve is refined until its true residual is within 100 ksp_rtol."""
     tm = wall_mesh((0.5, 0.5), "tetrahedron", 4)
     p = wall_problem(tm, (1.0, 2.0), (h,), solver="iterative")
     res, _ = caught(p.run)
     q, _ = wall_exact((0.5, 0.5), (1.0, 2.0), (h,), 400.0, 300.0)
     (s,) = p.interface_table()
     assert s.heat_flow_W == pytest.approx(q, rel=1e-8)
-    assert res.solve.true_residual < 1e-9
+    assert res.solve.true_residual <= 1e-8  # REFINE_FACTOR x ksp_rtol
 
 
 # ------------------------------------------------------------------ magnitudes
