@@ -194,9 +194,9 @@ def test_bulk_flow_disagreeing_with_the_interface_warns():
         for r in rows
         for q in (r.heat_flow_bulk_plus_W, r.heat_flow_bulk_minus_W)
     )
-    assert worst > 0.1
+    assert worst > 0.15
     assert any("do not resolve" in m and "degree = 2" in m for m in msgs), msgs
-    # P2 resolves it: the bulk flows within 10 %, no warning
+    # P2 resolves it: the bulk flows within 15 % (2.5 %), no warning
     rows, msgs = _tim(2)
     assert not any("do not resolve" in m for m in msgs), msgs
 
