@@ -147,13 +147,13 @@ class LocalContactLaw:
             except InputError as e:
                 raise InputError(f"{owner}: Mikic law: {e}") from None
         c0, e0 = MIKIC_CORRELATION if self.solid == "mikic" else CMY_CORRELATION
-        c, e = check_correlation(
+        coefficient, exponent = check_correlation(
             f"{owner}: solid",
             c0 if self.coefficient is None else self.coefficient,
             e0 if self.exponent is None else self.exponent,
         )
-        object.__setattr__(self, "coefficient", c)
-        object.__setattr__(self, "exponent", e)
+        object.__setattr__(self, "coefficient", coefficient)
+        object.__setattr__(self, "exponent", exponent)
         r = check_unit_interval(self.relative_pressure_min, "relative_pressure_min", owner)
         if r >= 0.5:
             raise InputError(f"{owner}: relative_pressure_min must be < 0.5, got {r!r}")
@@ -181,6 +181,11 @@ class LocalContactLaw:
         )
         return self.radiation is not None or gas_t
 
+    @property
+    def correlation(self) -> tuple[float, float]:
+        """(coefficient, exponent) of the solid-spot correlation (dimensionless)."""
+        return float(self.coefficient or 0.0), float(self.exponent or 0.0)  # set when made
+
     def relative_pressure(self, P: Any) -> np.ndarray:
         """P/H_c (dimensionless) at pressures P (Pa).
 
@@ -207,7 +212,7 @@ class LocalContactLaw:
     def solid_conductance(self, P: Any) -> np.ndarray:
         """Solid-spot conductance h_s(P), W/(m² K) (0 where P = 0)."""
         P = np.maximum(np.asarray(P, dtype=float), 0.0)
-        c, e = float(self.coefficient or 0.0), float(self.exponent or 0.0)  # set in __post_init__
+        c, e = self.correlation
         if self.solid == "none":
             return np.zeros_like(P)
         if self.solid == "mikic":

@@ -248,7 +248,7 @@ def uniform_load(
     cell = "triangle" if gdim == 2 else "hexahedron"
     tagged = stacked_blocks([x] * (gdim - 1), z, z, comm=comm, cell=cell)
     law = LocalContactLaw(SURFACES, H_c=H_C) if law is None else law
-    constant = CMYPlasticConductance(law.pair, P0, law.H_c, law.coefficient, law.exponent)
+    constant = CMYPlasticConductance(law.pair, P0, law.H_c, *law.correlation)
     mats = {"lower": Material("steel", 16.0), "upper": Material("steel", 16.0)}
     Tbc = [FixedTemperature("bottom", 300.0), FixedTemperature("top", 400.0)]
     mbc = [Symmetry("bottom"), Symmetry("x0"), Pressure("top", P0)] + (

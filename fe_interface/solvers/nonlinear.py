@@ -74,7 +74,8 @@ def set_convergence_test(snes: PETSc.SNES, owner: Any) -> None:
     snes.setConvergenceTest(converged)
 
 
-_SNES = PETSc.SNES.ConvergedReason
+#: SNES converged reasons (some are missing from petsc4py's stubs)
+_SNES: Any = PETSc.SNES.ConvergedReason
 
 
 class NewtonSolver:
