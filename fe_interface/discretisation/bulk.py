@@ -27,7 +27,7 @@ import numpy as np
 import ufl
 from dolfinx import fem
 
-from fe_interface.errors import InputError
+from fe_interface.errors import InputError, agree
 from fe_interface.model.materials import Anisotropic, Material
 from fe_interface.model.properties import PropertyRangeWarning, is_property
 
@@ -297,9 +297,7 @@ def check_conductivities(f: Formulation, T: Any = None) -> None:
                 f"and > 0; {int(bad.sum())} of {bad.size} nodal temperatures of the region on "
                 "this process)"
             )
-    msgs = [x for x in f.comm.allgather(msg) if x]
-    if msgs:
-        raise InputError(msgs[0])
+    agree(f.comm, InputError(msg) if msg else None)
 
 
 def range_warnings(f: Formulation, T: Any = None) -> list[str]:
