@@ -243,8 +243,6 @@ class LinearSolver:
         V = L.function_spaces[0]
         self.b = dolfinx.fem.petsc.create_vector(V)
         self.x = dolfinx.fem.petsc.create_vector(V)
-        self.r = dolfinx.fem.petsc.create_vector(V)
-        self.dx = dolfinx.fem.petsc.create_vector(V)
         self.roundoff = RoundoffFloor(
             V.dofmap.index_map, bc_marker, V.mesh.comm, V.dofmap.index_map_bs
         )
@@ -317,34 +315,38 @@ class LinearSolver:
             )
         return its, rnorm, name
 
-    def _refined(self, its: int) -> tuple[float, int]:
-        """Iterative refinement of ΔT until the true residual meets the tolerance.
+    def _refined(self, r0: PETSc.Vec, its: int) -> tuple[float, int]:
+        """Iterative refinement of ΔT (in ``x``) until its true residual meets the tolerance.
 
         A preconditioned CG stops on its preconditioned residual, which on a stiff
         interface (h ℓ/k ≳ 1e6) can be 100× below the true one: the heat flow came back
         5e-6 off.  While ‖r₀ − A ΔT‖/‖r₀‖ > :data:`REFINE_FACTOR` × ``ksp_rtol`` the
-        residual is solved for again (the preconditioner is reused) and the correction
-        added, at most :data:`MAX_REFINEMENTS` times.  Returns (true relative residual,
-        total iterations).
+        residual is solved for again (the preconditioner is reused, the tolerance only what
+        is missing) and the correction added, at most :data:`MAX_REFINEMENTS` times.
+        Returns (true relative residual, total iterations).
         """
         rtol, atol, divtol, max_it = self.ksp.getTolerances()
         target = REFINE_FACTOR * float(rtol)
-        rel, res = residual_of(self.A, self.dx, self.r)
+        rel, res = residual_of(self.A, self.x, r0)
+        acc: PETSc.Vec | None = None
         n = 0
         try:
             while rel > target and n < MAX_REFINEMENTS and np.isfinite(rel):
                 # reduce the residual by what is missing, with a factor 10 to spare
                 self.ksp.setTolerances(rtol=max(float(rtol), 0.1 * target / rel))
-                delta = self.dx.duplicate()
-                more, _, _ = self._ksp_solve(res, delta)
-                self.dx.axpy(1.0, delta)
-                delta.destroy()
+                acc = self.x.duplicate() if acc is None else acc
+                self.x.copy(acc)  # ΔT so far
+                res.copy(self.b)  # the KSP solves with its own vectors only (see solve)
+                more, _, _ = self._ksp_solve(self.b, self.x)
+                self.x.axpy(1.0, acc)
                 its += more
                 n += 1
                 res.destroy()
-                rel, res = residual_of(self.A, self.dx, self.r)
+                rel, res = residual_of(self.A, self.x, r0)
         finally:
             res.destroy()
+            if acc is not None:
+                acc.destroy()
             self.ksp.setTolerances(rtol, atol, divtol, max_it)
         return rel, its
 
@@ -354,24 +356,34 @@ class LinearSolver:
         For an iterative solver the current ``u`` is the reference T₀: the solve is for the
         change A ΔT = b − A T₀ (see the module docstring), refined until its true residual
         meets the tolerance; a direct solver (no tolerance) solves A T = b.  The Dirichlet
-        values are imposed exactly afterwards.
+        values are imposed exactly afterwards.  ``b`` is overwritten (the next solve
+        assembles it again).
 
         Raises:
             SolverError: KSP diverged, the true residual is too large, or NaN/Inf.
         """
         opts = self.options.options
         direct = opts.get("ksp_type") == "preonly" and opts.get("pc_type") in ("lu", "cholesky")
-        ref = self.x
-        if direct:  # no tolerance to scale; A T₀ would add ε h T₀ on stiff interfaces
-            ref.set(0.0)
-        else:
-            ref.array_w[:] = u.x.petsc_vec.array_r
-        self.A.mult(ref, self.r)
-        self.r.aypx(-1.0, self.b)  # r₀ = b − A T₀
-        its, rnorm, name = self._ksp_solve(self.r, self.dx)
-        rel, its = (true_residual(self.A, self.dx, self.r), its) if direct else self._refined(its)
-        check_true_residual(rel, "linear solve", direct)
-        self.x.axpy(1.0, self.dx)  # T = T₀ + ΔT
+        # the KSP only ever sees b and x: a KSP keeps the last vectors it solved with, and
+        # work vectors given to it outlived close() on 2 ranks (one MPI communicator each)
+        ref, r0 = self.x.duplicate(), self.b.duplicate()
+        try:
+            if direct:  # no tolerance to scale; A T₀ would add ε h T₀ on stiff interfaces
+                ref.set(0.0)
+            else:
+                ref.array_w[:] = u.x.petsc_vec.array_r
+            self.A.mult(ref, r0)
+            r0.aypx(-1.0, self.b)  # r₀ = b − A T₀
+            r0.copy(self.b)
+            its, rnorm, name = self._ksp_solve(self.b, self.x)  # x = ΔT
+            rel, its = (
+                (true_residual(self.A, self.x, r0), its) if direct else self._refined(r0, its)
+            )
+            check_true_residual(rel, "linear solve", direct)
+            self.x.axpy(1.0, ref)  # T = T₀ + ΔT
+        finally:
+            ref.destroy()
+            r0.destroy()
         dolfinx.fem.petsc.set_bc(self.x, self.bcs)
         u.x.petsc_vec.array_w[:] = self.x.array_r
         u.x.scatter_forward()
@@ -382,5 +394,5 @@ class LinearSolver:
     def destroy(self) -> None:
         """Free the PETSc objects."""
         self.options.release(check=False)
-        for obj in (self.ksp, self.A, self.b, self.x, self.r, self.dx):
+        for obj in (self.ksp, self.A, self.b, self.x):
             obj.destroy()
