@@ -29,7 +29,7 @@ size of the absolute temperature), the second term for transient steps (round-of
 difference of the stored energy).  A residual 100 times the round-off floor is thus a
 relative residual of 1e-6, the warning threshold: an insulated body or a body at one
 temperature, whose terms are all round-off, has a relative residual ≪ 1e-6, while a
-nanowire whose 1 nW is 100 % unbalanced is flagged (the floor there is ~3e-16 W; the
+nanowire whose 1 nW is 100 % unbalanced is flagged (the floor there is ~1e-16 W; the
 former floor 1e-3 · k_max · |T|_max · L, 1e-3 W, hid it).  :func:`balance_warning` flags
 a balance whose relative residual exceeds :data:`BALANCE_RTOL_WARN` = 1e-6; the solves in
 the test suite close to 1e-9 or better.
