@@ -158,7 +158,7 @@ def time_value(v: Any) -> Any:
 
 def read_time_value(
     c: Checker, d: Mapping[str, Any], key: str, path: str, gt: float | None = None,
-    ge: float | None = None,
+    ge: float | None = None, unit: str | None = None,
 ) -> Any:  # fmt: skip
     """A number, or a value given in time t (s) as a table or a step.
 
@@ -168,12 +168,12 @@ def read_time_value(
         value = { value = 2e5, start = 1e-3 }              # 0 before t = 1 ms
         value = { value = 350.0, start = 5.0, before = 300.0 }
 
-    Every value obeys the same bounds as a plain number.
+    Every value obeys the same bounds (and magnitudes of its ``unit``) as a plain number.
     """
     v = d.get(key)
     p = join_path(path, key)
     if not isinstance(v, dict):
-        return c.number(d, key, path, gt=gt, ge=ge)
+        return c.number(d, key, path, gt=gt, ge=ge, unit=unit)
     n0 = len(c.errors)
     if "table" in v:
         c.keys(v, p, ("table",))
@@ -195,12 +195,12 @@ def read_time_value(
         elif any(b <= a for a, b in pairwise(times)):
             c.error(f"{p}.table", f"times must increase strictly, got {times}")
         for i, x in enumerate(values):
-            c.number({"v": x}, "v", f"{p}.table[{i}]", gt=gt, ge=ge)
+            c.number({f"table[{i}]": x}, f"table[{i}]", p, gt=gt, ge=ge, unit=unit)
         return TimeValue(tuple(times), tuple(values)) if len(c.errors) == n0 else None
     c.keys(v, p, ("value", "start", "before"), ("value", "start"))
-    val = c.number(v, "value", p, gt=gt, ge=ge)
+    val = c.number(v, "value", p, gt=gt, ge=ge, unit=unit)
     start = c.number(v, "start", p, ge=0)
-    before = c.number(v, "before", p, gt=gt, ge=ge, default=0.0)
+    before = c.number(v, "before", p, gt=gt, ge=ge, default=0.0, unit=unit)
     if gt is not None and "before" not in v and 0.0 <= gt:
         c.error(f"{p}.before", f"required: the value before 'start' must be > {gt:g} too")
     if len(c.errors) > n0 or val is None or start is None:
@@ -856,9 +856,9 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         c.keys(d, p, ("type", *kinds[kind][0]), kinds[kind][1])
         vals: dict[str, Any] = {}
         if kind == "temperature":
-            vals["value"] = read_time_value(c, d, "value", p, gt=0)
+            vals["value"] = read_time_value(c, d, "value", p, gt=0, unit="K")
         elif kind == "heat_flux":
-            vals["value"] = read_time_value(c, d, "value", p)
+            vals["value"] = read_time_value(c, d, "value", p, unit="W/m^2")
         elif kind in ("convection", "radiation"):
             vals = read_radiation(c, d, p, kind)
         if kind != "insulated":

@@ -76,6 +76,30 @@ def _static_conductivity(f: Any, model: Model) -> np.ndarray | None:
     return f.cell_values(k)
 
 
+def _check_axisymmetric(mesh: Any) -> None:
+    """An axisymmetric (r, z) mesh is 2D and lies in r = x ≥ 0 (collective).
+
+    The weight w = r of cells at x < 0 is negative: the solve runs (the matrix is
+    indefinite: CG fails, a direct solver does not) and reports a meaningless heat flow.
+    A vertex below −1e-9 of the mesh's extent counts (r = 0 up to round-off is the axis).
+    """
+    if mesh.geometry.dim != 2:
+        raise InputError("axisymmetric models need a 2D (r, z) mesh")
+    x = mesh.geometry.x
+    comm = mesh.comm
+    lo = comm.allreduce(float(x[:, 0].min(initial=np.inf)), op=MPI.MIN)
+    hi = comm.allreduce(float(x[:, 0].max(initial=-np.inf)), op=MPI.MAX)
+    ylo = comm.allreduce(float(x[:, 1].min(initial=np.inf)), op=MPI.MIN)
+    yhi = comm.allreduce(float(x[:, 1].max(initial=-np.inf)), op=MPI.MAX)
+    extent = max(hi - lo, yhi - ylo)
+    if lo < -1e-9 * extent:
+        raise InputError(
+            f"axisymmetric model: the mesh reaches x = r = {lo:.6g} m < 0 (x from {lo:.6g} to "
+            f"{hi:.6g} m); an (r, z) mesh must lie in r >= 0 with the axis at r = 0: mesh "
+            "only the half r >= 0, or set axisymmetric = false for a planar model"
+        )
+
+
 @dataclass
 class DirichletGroup:
     """One fixed-temperature condition.
@@ -132,6 +156,9 @@ class Formulation:
             (``separate`` only).
         region_constants: quantity ("conductivity", "heat_capacity", "source") -> region
             tag -> its ``fem.Constant``.
+        roundoff_W: the round-off floor ε ‖ |A| |T| ‖₂ of the residual of the last solve,
+            W (set by the problems; 0 before a solve): the resolution of the energy balance
+            (:mod:`fe_interface.solvers.roundoff`).
     """
 
     def __init__(
@@ -140,8 +167,8 @@ class Formulation:
         if degree not in (1, 2, 3):
             raise InputError(f"degree must be 1, 2 or 3, got {degree!r}")
         mesh = model.mesh
-        if axisymmetric and mesh.geometry.dim != 2:
-            raise InputError("axisymmetric models need a 2D (r, z) mesh")
+        if axisymmetric:
+            _check_axisymmetric(mesh)
         self.model = model
         self.mesh = mesh
         self.comm: MPI.Comm = mesh.comm
@@ -186,6 +213,7 @@ class Formulation:
             or any(isinstance(t, RadiationBoundary) for t in self.terms)
         )
         self.dirichlet = self._dirichlet()
+        self.roundoff_W = 0.0
 
     # ------------------------------------------------------------------ helpers
     def cell_values(self, per_region: dict[int, float]) -> np.ndarray:

@@ -83,7 +83,12 @@ from fe_interface.postprocessing.balance import (
     make_balance,
 )
 from fe_interface.postprocessing.derived import Derived, DerivedValues, Monitors
-from fe_interface.postprocessing.interfaces import InterfaceSummary, InterfaceTable, check_laws
+from fe_interface.postprocessing.interfaces import (
+    InterfaceSummary,
+    InterfaceTable,
+    check_laws,
+    warn_law_ranges,
+)
 from fe_interface.problems.base import ProblemBase
 from fe_interface.problems.steady import newton_checked
 from fe_interface.solvers.conditioning import contrast_warning
@@ -509,6 +514,7 @@ class TransientProblem(ProblemBase):
             info = sys_.solve(f.T)
         self.stats["solves"] += 1
         self.last_solve = info
+        f.roundoff_W = info.roundoff_W
         E = self._sum(self._E_form)
         src, inflows = self._rates.values()
         Qv = np.array([src, *inflows.values()])
@@ -862,6 +868,7 @@ class TransientProblem(ProblemBase):
                 ck.close()
         timings["total"] = time.perf_counter() - t_start
         warn_ranges(f)
+        warn_law_ranges(self.table)
         return TransientResult(
             f.T, self.t, self.step_count, rejected, self.interface_history(), files, timings,
             restarted_from,
