@@ -91,12 +91,14 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _run(cmd: list[str], timeout: float, attempts: int = 3) -> str:
+def _run(cmd: list[str], timeout: float, attempts: int = 4) -> str:
     """Run a ParaView command; its standard output.
 
     A virtual display that fails to open an OpenGL window (SIGABRT in
-    vtkXOpenGLRenderWindow, seen intermittently under xvfb-run) is retried.
+    vtkXOpenGLRenderWindow, seen intermittently under xvfb-run: exit 134 from pvbatch,
+    or 5 from xvfb-run when two ``-a`` servers race for a display number) is retried.
     """
+    display_failures = ("vtkXOpenGLRenderWindow", "OpenGL", "xvfb-run: error")
     for attempt in range(attempts):
         try:
             res = subprocess.run(
@@ -104,10 +106,11 @@ def _run(cmd: list[str], timeout: float, attempts: int = 3) -> str:
             )
         except subprocess.TimeoutExpired:
             raise ParaViewError(f"{' '.join(cmd[:3])} … timed out after {timeout:g} s") from None
-        if res.returncode != 134 or "OpenGL" not in (res.stderr + res.stdout):
+        out = res.stderr + res.stdout
+        if res.returncode == 0 or not any(m in out for m in display_failures):
             break
         if attempt < attempts - 1:
-            time.sleep(1.0)
+            time.sleep(1.0 + attempt)
     if res.returncode != 0:
         tail = "\n".join((res.stderr or res.stdout).strip().splitlines()[-15:])
         raise ParaViewError(f"{' '.join(map(str, cmd))} failed ({res.returncode}):\n{tail}")
