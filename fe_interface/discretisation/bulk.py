@@ -252,8 +252,7 @@ def cell_conductivity(f: Formulation) -> np.ndarray:
 
 def _region_nodal_temperatures(f: Formulation, region: int, T: Any) -> np.ndarray:
     """The finite dof values (K) of the local cells of ``region``."""
-    cells = f.model.region_cells(region)
-    vals = T.x.array[np.unique(f.space.dofmap.list[cells])] if cells.size else np.empty(0)
+    vals = T.x.array[f.region_dofs(region)]
     return vals[np.isfinite(vals)]
 
 
@@ -315,8 +314,7 @@ def range_warnings(f: Formulation, T: Any = None) -> list[str]:
         props = m.properties
         if not props:
             continue
-        cells = f.model.region_cells(r)
-        vals = T.x.array[np.unique(f.space.dofmap.list[cells])] if cells.size else np.empty(0)
+        vals = T.x.array[f.region_dofs(r)]
         vals = vals[np.isfinite(vals)]
         lo = f.comm.allreduce(float(vals.min()) if vals.size else np.inf, op=MPI.MIN)
         hi = f.comm.allreduce(float(vals.max()) if vals.size else -np.inf, op=MPI.MAX)

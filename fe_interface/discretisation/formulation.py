@@ -558,6 +558,19 @@ class Formulation:
         """Local cells (ghosts included) of a region (name or tag)."""
         return self.model.region_cells(self.model.region_tag(region, "region"))
 
+    def region_dofs(self, region: int) -> np.ndarray:
+        """The local dofs (ghosts included) of a region's local cells, sorted (cached).
+
+        Checked after every Newton solve (k(T) > 0, valid ranges): computing them anew
+        cost 0.2 s per region at 0.28 M dofs.
+        """
+        cache: dict[int, np.ndarray] = self.__dict__.setdefault("_region_dofs", {})
+        if region not in cache:
+            cells = self.model.region_cells(region)
+            dofs = self.space.dofmap.list[cells] if cells.size else np.empty(0, np.int32)
+            cache[region] = np.unique(dofs)
+        return cache[region]
+
     def bc_marker(self) -> np.ndarray:
         """Local copy -> local index, −1 on Dirichlet dofs (for the facet-wise terms)."""
         imap = self.space.dofmap.index_map
