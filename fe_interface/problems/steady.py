@@ -66,13 +66,15 @@ from fe_interface.solvers.nonlinear import NewtonSolver
 __all__ = ["SteadyProblem", "SteadyResult", "newton_checked"]
 
 
-def newton_checked(newton: NewtonSolver, table: InterfaceTable) -> SolveInfo:
+def newton_checked(
+    newton: NewtonSolver, table: InterfaceTable, keep_preconditioner: bool = False
+) -> SolveInfo:
     """Newton from the current field, with the temperature-dependent laws checked.
 
     The laws and the conductivities k(T) are checked at the initial guess, after the solve
     and, if it fails, at the last iterate (a law giving h < 0 or NaN, a k(T) turning negative
     or NaN, is named with its temperatures instead of a PETSc reason or a converged field
-    with k < 0).
+    with k < 0).  ``keep_preconditioner``: see :meth:`NewtonSolver.solve`.
 
     Raises:
         InputError: a law gives h < 0, NaN or Inf, or a conductivity k ≤ 0, NaN or Inf.
@@ -81,7 +83,7 @@ def newton_checked(newton: NewtonSolver, table: InterfaceTable) -> SolveInfo:
     check_laws(table)
     check_conductivities(table.f)
     try:
-        info = newton.solve()
+        info = newton.solve(keep_preconditioner)
     except SolverError:
         check_laws(table)
         check_conductivities(table.f)

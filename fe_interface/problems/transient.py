@@ -330,6 +330,7 @@ class TransientProblem(ProblemBase):
         self._systems: dict[tuple[float, float], LinearSolver] = {}
         self._stale: set[tuple[float, float]] = set()
         self.newton: NewtonSolver | None = None
+        self._newton_step: tuple[float, float] | None = None  # (dt, θ) of the last Newton step
         if self.nonlinear:
             J = ufl.derivative(F, f.T, ufl.TrialFunction(f.space))
             self.newton = NewtonSolver(
@@ -488,6 +489,7 @@ class TransientProblem(ProblemBase):
 
     def _values_changed(self, materials: bool) -> None:
         self._stale = set(self._systems)
+        self._newton_step = None
         if materials:
             self.table = InterfaceTable(self._formulation())
 
@@ -505,7 +507,10 @@ class TransientProblem(ProblemBase):
         if self.newton is not None:
             self.newton.coupling_scale = theta
             f.T.x.array[:] = self.T_n.x.array
-            info = newton_checked(self.newton, self.table)
+            # steps of one size keep the preconditioner while it pays (NewtonSolver.solve)
+            keep = self._newton_step == (dt, theta)
+            self._newton_step = (dt, theta)
+            info = newton_checked(self.newton, self.table, keep)
             self.stats["newton_its"] += info.newton_iterations
         else:
             sys_ = self._linear_system(theta, dt)

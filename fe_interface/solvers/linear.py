@@ -52,6 +52,7 @@ __all__ = [
     "create_matrix",
     "eliminate_zeros",
     "matrix_from_pattern",
+    "sparsity_pattern",
 ]
 
 #: true relative residual ‖b − A T‖/‖b‖ above which a solve warns / fails
@@ -123,13 +124,18 @@ def matrix_from_pattern(comm: MPI.Comm, pattern: Any) -> PETSc.Mat:
     return A
 
 
-def create_matrix(a: fem.Form, coupling: InterfaceCoupling | None) -> PETSc.Mat:
-    """An MPI AIJ matrix with the sparsity of ``a`` and of the facet-wise couplings."""
+def sparsity_pattern(a: fem.Form, coupling: InterfaceCoupling | None) -> Any:
+    """The finalised sparsity pattern of ``a`` and of the facet-wise couplings."""
     pattern = _cpp.fem.create_sparsity_pattern(a._cpp_object)
     if coupling is not None:
         coupling.insert_sparsity(pattern)
     pattern.finalize()
-    return matrix_from_pattern(a.mesh.comm, pattern)
+    return pattern
+
+
+def create_matrix(a: fem.Form, coupling: InterfaceCoupling | None) -> PETSc.Mat:
+    """An MPI AIJ matrix with the sparsity of ``a`` and of the facet-wise couplings."""
+    return matrix_from_pattern(a.mesh.comm, sparsity_pattern(a, coupling))
 
 
 def check_finite(u: fem.Function) -> None:

