@@ -270,20 +270,20 @@ def read_radiation(c: Checker, d: Mapping[str, Any], path: str, kind: str) -> di
     vals: dict[str, Any] = {}
     if kind == "radiation":
         vals["emissivity"] = c.number(d, "emissivity", path, gt=0, le=1)
-        vals["T_amb"] = read_time_value(c, d, "T_amb", path, gt=0)
+        vals["T_amb"] = read_time_value(c, d, "T_amb", path, gt=0, temperature=True)
         if "h" in d:
             vals["h"] = read_time_value(c, d, "h", path, ge=0)
         if "T_inf" in d:
-            vals["T_inf"] = read_time_value(c, d, "T_inf", path, gt=0)
+            vals["T_inf"] = read_time_value(c, d, "T_inf", path, gt=0, temperature=True)
         if "T_inf" in d and "h" not in d:
             c.error(f"{path}.T_inf", "goes with h (the convection part)")
         return vals
     vals["h"] = read_time_value(c, d, "h", path, ge=0)
-    vals["T_inf"] = read_time_value(c, d, "T_inf", path, gt=0)
+    vals["T_inf"] = read_time_value(c, d, "T_inf", path, gt=0, temperature=True)
     if "emissivity" in d:
         vals["emissivity"] = c.number(d, "emissivity", path, gt=0, le=1)
         if "T_amb" in d:
-            vals["T_amb"] = read_time_value(c, d, "T_amb", path, gt=0)
+            vals["T_amb"] = read_time_value(c, d, "T_amb", path, gt=0, temperature=True)
     elif "T_amb" in d:
         c.error(f"{path}.T_amb", "goes with emissivity (the radiation part)")
     return vals
@@ -310,6 +310,8 @@ def read_source(c: Checker, d: Any, path: str) -> Any:
         return read_time_value(c, d, "value", path)
     n0 = len(c.errors)
     P = read_time_value(c, d, "power", path)
+    if getattr(P, "position_dependent", False) or getattr(P, "temperature_dependent", False):
+        c.error(f"{path}.power", "a total power (W) can depend on t only (use value, W/m^3)")
     depth = c.number(d, "depth", path, gt=0)
     if len(c.errors) > n0 or P is None:
         return None

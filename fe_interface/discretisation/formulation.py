@@ -148,6 +148,7 @@ class Formulation:
         self.ds = ufl.Measure("ds", domain=mesh, subdomain_data=self._boundary_domains)
         self.dS = ufl.Measure("dS", domain=mesh, subdomain_data=self._interface_domains)
         self.terms: list[Term] = [Conduction(bulk.conduction_groups(self), self.w)]
+        self.temperature_values = False  # some value (an expression) depends on T
         self._add_sources()
         self._add_boundaries()
         self.coupling: InterfaceCoupling | None = None
@@ -157,6 +158,7 @@ class Formulation:
             any(d.kind == "temperature" for d in model.interfaces)
             or bulk.conduction_nonlinear(self)
             or any(isinstance(t, RadiationBoundary) for t in self.terms)
+            or self.temperature_values
         )
         self.dirichlet = self._dirichlet()
 
@@ -206,8 +208,13 @@ class Formulation:
         """A model value in UFL.
 
         A function of x (or a TimeFunction) is called with x, a number becomes a
-        ``fem.Constant``.
+        ``fem.Constant``; an expression value
+        (:class:`~fe_interface.model.values.ExpressionValue`) is built in UFL with the
+        temperature T (then the problem is nonlinear) and its fields on this mesh.
         """
+        if hasattr(v, "ufl_value"):
+            self.temperature_values |= bool(getattr(v, "temperature_dependent", False))
+            return v.ufl_value(self.x, self.T, self.mesh)
         if callable(v):
             return v(self.x)
         return fem.Constant(self.mesh, _SCALAR(float(v)))
@@ -394,6 +401,8 @@ class Formulation:
         try:
             h = np.asarray(h_of_x(pts), dtype=float)
             h = np.broadcast_to(h, (pts.shape[1],)).reshape(x.shape[:2])
+        except InputError as e:  # the function's own check (a field without a value there)
+            raise InputError(f"interface {d.label!r}: {e}") from None
         except Exception:  # a UFL-only function of x
             expr = fem.Expression(h_of_x(self.x), group.X)
             h = np.asarray(expr.eval(self.mesh, cells.astype(np.int32))).reshape(x.shape[:2])
@@ -427,6 +436,25 @@ class Formulation:
             owned = owned[~counted[owned]]
             counted[owned] = True
             out.append(DirichletGroup(b, bc, owned, v, g))
+        for c in self.model.constraints:  # region and point temperatures
+            dofs = np.unique(self.space.dofmap.list[c.cells]).astype(np.int32)
+            if c.point is not None:
+                x = self.space.tabulate_dof_coordinates()[dofs]
+                h = float(np.max(self.mesh.h(tdim, c.cells))) if len(c.cells) else 1.0
+                dofs = dofs[np.linalg.norm(x - c.point, axis=1) <= 1e-8 * h]
+            v = c.spec.value
+            g = None
+            if callable(v):
+                g = fem.Function(self.space)
+                g.interpolate(v)
+                bc = fem.dirichletbc(g, dofs)
+            else:
+                bc = fem.dirichletbc(_SCALAR(v), dofs, self.space)
+            idx, first_ghost = bc.dof_indices()
+            owned = np.asarray(idx[:first_ghost])
+            owned = owned[~counted[owned]]
+            counted[owned] = True
+            out.append(DirichletGroup(c, bc, owned, v, g))  # type: ignore[arg-type]
         return out
 
     # ------------------------------------------------------------------ forms
@@ -441,9 +469,12 @@ class Formulation:
         The facet-wise coupling is added to vectors and matrices by the solvers.
         """
         zero = fem.Constant(self.mesh, _SCALAR(0.0))  # every form has a cell integral
-        return sum(
+        form = sum(
             (t.residual(T, v) for t in self.terms), start=zero * v * ufl.dx(domain=self.mesh)
         )
+        if self.temperature_values and T is not self.T:  # values of T: at this T (T_n)
+            form = ufl.replace(form, {self.T: T})
+        return form
 
     def rate_terms(self) -> list[Term]:
         """The terms with a heat rate: sources and flux/convection boundaries."""
