@@ -702,6 +702,9 @@ def geometry_builders() -> dict[str, Callable[..., Any]]:
         f = getattr(builders, name, None)
         if callable(f):
             out[name] = f
+    from fe_interface.mechanics.meshes import contact_blocks
+
+    out["contact_blocks"] = contact_blocks  # graded blocks on a flat contact (mechanics)
     return out
 
 
