@@ -145,6 +145,18 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(format_contacts(res.problem, res.problem.result))
         s = res.solve
         newton = f", {s.newton_iterations} Newton steps" if s.newton_iterations else ""
+        resp = getattr(res, "response", None)
+        if resp is not None:
+            times = ", ".join(
+                f"{k.removesuffix('_s')} = {v:.4g} s"
+                if v is not None
+                else f"{k.removesuffix('_s')} -"
+                for k, v in resp.times_s.items()
+            )
+            print(
+                f"junction {case.junction!r}: {resp.initial_K:.6g} K -> {resp.final_K:.6g} K; "
+                f"{times} (of the change up to the end; dT/dt at the end {resp.end_rate_K_s:.3g} K/s)"
+            )
         if res.transient is not None:
             tr = res.transient
             print(
@@ -457,9 +469,14 @@ def cmd_render(args: argparse.Namespace) -> int:
         raise InputError(f"{args.file}: file not found")
     check_result_file(args.file)  # a result set that is incomplete or changed: refused
     png = Path(args.png) if args.png else Path(args.file).with_suffix(".png")
+    warp = None if args.warp is None else (True if args.warp < 0 else args.warp)
     return _render_on_rank0(
-        lambda: paraview.render(args.file, png, title=args.title, view=args.view), png
-    )
+        lambda: paraview.render(
+            args.file, png, title=args.title, view=args.view, field=args.field, warp=warp,
+            clip=args.clip, time=args.time,
+        ),
+        png,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------
@@ -519,6 +536,16 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--png", default=None, help="output (default: FILE with .png)")
     v.add_argument("--title", default=None)
     v.add_argument("--view", default="auto", choices=["auto", "xy", "iso"])
+    v.add_argument(
+        "--field", default=None, help="array to show (default: temperature_K, else "
+        "contact_pressure_Pa, else the first point array)",
+    )  # fmt: skip
+    v.add_argument(
+        "--warp", nargs="?", type=float, const=-1.0, default=None, metavar="SCALE",
+        help="deformed shape (mechanics files) or 2D field as height; SCALE: factor",
+    )  # fmt: skip
+    v.add_argument("--clip", default=None, metavar="AXIS[=VALUE]", help="cut at x, y or z (m)")
+    v.add_argument("--time", type=float, default=None, help="frame nearest this time (s)")
     v.set_defaults(func=cmd_render)
     return p
 

@@ -43,6 +43,7 @@ class CaseResult:
     warnings: list[str]
     transient: Any = None
     derived: Any = None
+    response: Any = None  # ResponseTimes of the junction (transient runs with a junction)
 
 
 def _summary_extra(case: Case, solve: Any, cells: int, ranks: int, tr: Any) -> dict[str, Any]:
@@ -260,9 +261,11 @@ def _solve_and_write(
     files: dict[str, Any] = {}
     warnings_: list[str] = []
     tr = None
+    response = None
     if case.transient is not None:
         spec = case.transient
         series = "xdmf" in case.files or "vtx" in case.files
+        T0 = _junction_start(case, problem)  # before the run: the initial state
         tr = problem.run(
             spec.t_end,
             spec.dt,
@@ -283,12 +286,17 @@ def _solve_and_write(
         solve = problem.last_solve
         table, balance = _tables(problem, warnings_)
         derived = _derived(case, problem, balance, warnings_)
+        response = _junction_response(case, tr, T0)
         if "summary" in case.files:
-            p = write_summary(
-                rs.path(f"{name}_summary.json"), table, balance, comm,
-                _summary_extra(case, solve, n, comm.size, tr), derived,
-            )  # fmt: skip
+            extra = _summary_extra(case, solve, n, comm.size, tr)
+            if response is not None:
+                extra["transient"]["junction_response"] = response.as_dict()
+            p = write_summary(rs.path(f"{name}_summary.json"), table, balance, comm, extra, derived)
             files["summary"] = rs.final(p)
+        if "plots" in case.files and case.junction is not None:
+            more, w = _history_plot(case, tr, response, rs, comm)
+            files |= more
+            warnings_ += w
     else:
         result = problem.run()
         solve = result.solve
@@ -323,4 +331,48 @@ def _solve_and_write(
                 files["png"] = rs.final(png)
             else:
                 warnings_.append(f"png not written: {msg}")
-    return CaseResult(case, problem, table, balance, solve, files, warnings_, tr, derived)
+    return CaseResult(case, problem, table, balance, solve, files, warnings_, tr, derived, response)
+
+
+def _junction_start(case: Case, problem: Any) -> float | None:
+    """The junction's maximum temperature (K) of the initial state (None: no junction).
+
+    A restarted run starts from its checkpoint: None.
+    """
+    if case.junction is None or (case.transient is not None and case.transient.restart):
+        return None
+    problem.set_initial_temperature()
+    cols = problem.monitors.columns
+    return float(problem.monitors.row()[cols.index(f"{case.junction}_max_K")])
+
+
+def _junction_response(case: Case, tr: Any, T0: float | None) -> Any:
+    """t63/t90/t95 of the junction's maximum temperature (None without a junction)."""
+    from fe_interface.postprocessing.response import response_times
+
+    key = f"{case.junction}_max_K"
+    if T0 is None or key not in tr.history:
+        return None
+    return response_times(
+        f"junction {case.junction} max", tr.history["time_s"], tr.history[key], T0
+    )
+
+
+def _history_plot(
+    case: Case, tr: Any, response: Any, rs: ResultSet, comm: Any
+) -> tuple[dict[str, Any], list[str]]:
+    """``NAME_junction.png``: the junction's min/mean/max temperature against time."""
+    from fe_interface.io.plots import plot_history
+
+    j = case.junction
+    try:
+        h = tr.history
+        series = {f"{j} {k}": h[f"{j}_{k}_K"] for k in ("max", "mean", "min")}
+        marks = {k.removesuffix("_s"): v for k, v in response.times_s.items()} if response else {}
+        p = plot_history(
+            h["time_s"], series, rs.path(f"{case.output_name}_junction.png"),
+            f"junction temperature ({j})", marks=marks, comm=comm,
+        )  # fmt: skip
+        return {"junction_plot": rs.final(p)}, []
+    except Exception as e:  # a plot never fails a run that solved
+        return {}, [f"junction plot not written: {describe(e)}"]
