@@ -13,7 +13,7 @@ from fe_interface.case.schema import Case, load_case
 from fe_interface.errors import InputError, OutputBusyError, OutputError, describe
 from fe_interface.io.files import ResultSet
 
-__all__ = ["CaseResult", "run_case"]
+__all__ = ["CaseResult", "derived_values", "render_png", "run_case"]
 
 
 @dataclass
@@ -126,7 +126,7 @@ def _tables(problem: Any, warnings_: list[str]) -> tuple[list, Any]:
     return out[0], out[1]
 
 
-def _derived(case: Case, problem: Any, balance: Any, warnings_: list[str]) -> Any:
+def derived_values(case: Case, problem: Any, balance: Any, warnings_: list[str]) -> Any:
     """The derived values of a solved problem; None and a warning if they cannot be computed.
 
     Junction and region temperatures, the probes of ``outputs.probes``, boundary heat flows
@@ -142,7 +142,7 @@ def _derived(case: Case, problem: Any, balance: Any, warnings_: list[str]) -> An
         return None
 
 
-def _png(case: Case, src: Path, png: Path, comm: Any) -> str | None:
+def render_png(case: Case, src: Path, png: Path, comm: Any) -> str | None:
     """Render ``png`` from ``src`` with ParaView on rank 0; returns the failure message or None.
 
     The message is the same on every rank.
@@ -263,45 +263,14 @@ def _solve_and_write(
     tr = None
     response = None
     if case.transient is not None:
-        spec = case.transient
-        series = "xdmf" in case.files or "vtx" in case.files
-        T0 = _junction_start(case, problem)  # before the run: the initial state
-        tr = problem.run(
-            spec.t_end,
-            spec.dt,
-            adaptive=spec.adaptive,
-            tol=spec.tol,
-            dt_min=spec.dt_min,
-            dt_max=spec.dt_max,
-            output=rs.tmp if series else None,
-            name=name,
-            output_every=spec.output_every,
-            vtx="vtx" in case.files,
-            checkpoint=rs.folder / spec.checkpoint if spec.checkpoint else None,
-            checkpoint_every=spec.checkpoint_every,
-            restart=spec.restart,
-            max_steps=spec.max_steps,
+        table, balance, derived, solve, response, tr = _run_transient(
+            case, problem, rs, comm, n, files, warnings_
         )
-        files |= {k: rs.final(v) for k, v in tr.files.items()}
-        solve = problem.last_solve
-        table, balance = _tables(problem, warnings_)
-        derived = _derived(case, problem, balance, warnings_)
-        response = _junction_response(case, tr, T0)
-        if "summary" in case.files:
-            extra = _summary_extra(case, solve, n, comm.size, tr)
-            if response is not None:
-                extra["transient"]["junction_response"] = response.as_dict()
-            p = write_summary(rs.path(f"{name}_summary.json"), table, balance, comm, extra, derived)
-            files["summary"] = rs.final(p)
-        if "plots" in case.files and case.junction is not None:
-            more, w = _history_plot(case, tr, response, rs, comm)
-            files |= more
-            warnings_ += w
     else:
         result = problem.run()
         solve = result.solve
         table, balance = _tables(problem, warnings_)
-        derived = _derived(case, problem, balance, warnings_)
+        derived = derived_values(case, problem, balance, warnings_)
         kinds = [k for k in ("xdmf", "vtu", "summary", "vtx") if k in case.files]
         if (balance is None or derived is None) and "summary" in kinds:  # without them
             kinds.remove("summary")
@@ -326,12 +295,52 @@ def _solve_and_write(
             warnings_.append("png not written: it needs the vtu or xdmf output")
         else:
             png = rs.path(f"{name}.png")
-            msg = _png(case, rs.path(files[src].name), png, comm)
+            msg = render_png(case, rs.path(files[src].name), png, comm)
             if msg is None:
                 files["png"] = rs.final(png)
             else:
                 warnings_.append(f"png not written: {msg}")
     return CaseResult(case, problem, table, balance, solve, files, warnings_, tr, derived, response)
+
+
+def _run_transient(
+    case: Case, problem: Any, rs: ResultSet, comm: Any, n: int, files: dict[str, Any],
+    warnings_: list[str],
+) -> tuple[Any, ...]:  # fmt: skip
+    """Run a transient case; its files go into ``files``.
+
+    Returns (table, balance, derived, solve, response, result).
+    """
+    from fe_interface.io.summary import write_summary
+
+    name = case.output_name
+    spec = case.transient
+    assert spec is not None
+    series = "xdmf" in case.files or "vtx" in case.files
+    T0 = _junction_start(case, problem)  # before the run: the initial state
+    tr = problem.run(
+        spec.t_end, spec.dt, adaptive=spec.adaptive, tol=spec.tol, dt_min=spec.dt_min,
+        dt_max=spec.dt_max, output=rs.tmp if series else None, name=name,
+        output_every=spec.output_every, vtx="vtx" in case.files,
+        checkpoint=rs.folder / spec.checkpoint if spec.checkpoint else None,
+        checkpoint_every=spec.checkpoint_every, restart=spec.restart, max_steps=spec.max_steps,
+    )  # fmt: skip
+    files |= {k: rs.final(v) for k, v in tr.files.items()}
+    solve = problem.last_solve
+    table, balance = _tables(problem, warnings_)
+    derived = derived_values(case, problem, balance, warnings_)
+    response = _junction_response(case, tr, T0)
+    if "summary" in case.files:
+        extra = _summary_extra(case, solve, n, comm.size, tr)
+        if response is not None:
+            extra["transient"]["junction_response"] = response.as_dict()
+        p = write_summary(rs.path(f"{name}_summary.json"), table, balance, comm, extra, derived)
+        files["summary"] = rs.final(p)
+    if "plots" in case.files and case.junction is not None:
+        more, w = _history_plot(case, tr, response, rs, comm)
+        files |= more
+        warnings_ += w
+    return table, balance, derived, solve, response, tr
 
 
 def _junction_start(case: Case, problem: Any) -> float | None:

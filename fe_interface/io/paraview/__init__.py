@@ -192,9 +192,12 @@ def render(
     Runs ``xvfb-run -a pvbatch render.py`` (plain ``pvbatch`` when ``DISPLAY`` is set).
 
     Args:
-        path, png: the result file and the image.
-        title, view, size, timeout: the annotation, camera ("auto", "xy", "iso"), pixels
-            and the time limit (s).
+        path: the result file.
+        png: the image to write.
+        title: the annotation (default: the file name).
+        view: camera, "auto", "xy" or "iso".
+        size: pixels (width, height).
+        timeout: time limit (s).
         field: the point or cell array (default: temperature_K, else
             contact_pressure_Pa, else the first point array).
         warp: True (automatic scale) or a scale factor: the deformed shape of a mechanics
