@@ -138,7 +138,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if _rank0():
         if case.description:
             print(case.description)
-        print(format_table(res.interfaces, res.balance, getattr(res, "derived", None)))
+        print(
+            format_table(
+                res.interfaces, res.balance, getattr(res, "derived", None), _per_depth(res)
+            )
+        )
         if getattr(res.problem, "result", None) is not None:  # thermo-mechanical contact
             from fe_interface.mechanics.case import format_contacts
 
@@ -172,6 +176,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             for q in p if isinstance(p, list) else [p]:
                 print(f"  {q}")
     return 0
+
+
+def _per_depth(res: Any) -> bool:
+    """True for a 2D planar model (its totals are per metre of depth)."""
+    p = getattr(res.problem, "thermal", None) or res.problem
+    f = getattr(p, "formulation", None)
+    return f is not None and f.mesh.geometry.dim == 2 and not f.axisymmetric
 
 
 def _run_sweep(case: Any, args: argparse.Namespace) -> int:

@@ -46,8 +46,22 @@ class CaseResult:
     response: Any = None  # ResponseTimes of the junction (transient runs with a junction)
 
 
+def totals_unit(problem: Any) -> str:
+    """What the totals (heat flows, areas, volumes) of a problem's model are."""
+    p = getattr(problem, "thermal", None) or problem
+    f = getattr(p, "formulation", None)
+    if f is None:
+        return "unknown"
+    if f.axisymmetric:
+        return "axisymmetric: over the full revolution (2 pi included): W, m^2, m^3"
+    if f.mesh.geometry.dim == 2:
+        return "2D planar: per metre of depth (heat flows W/m, areas m^2/m, volumes m^2)"
+    return "3D: W, m^2, m^3"
+
+
 def _summary_extra(case: Case, solve: Any, cells: int, ranks: int, tr: Any) -> dict[str, Any]:
     extra: dict[str, Any] = {
+        "units": {"totals": totals_unit(getattr(case, "_problem", None))},
         "case": {
             "name": case.name,
             "file": case.source,
@@ -226,6 +240,7 @@ def _run(
     say(f"case {case.name!r}: building the mesh")
     tagged = case.check_mesh(case.build_mesh(comm))
     problem = case.build_problem(tagged)
+    case._problem = problem  # for the summary's units (totals_unit)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with ResultSet(folder, case.output_name, comm, "case") as rs:

@@ -414,6 +414,7 @@ class Case:
     value_uses: list[Any] = field(default_factory=list, repr=False)  # checked at stage 3
     data: dict[str, Any] | None = field(default=None, repr=False)  # the TOML document
     _tagged: Any = field(default=None, repr=False)
+    _problem: Any = field(default=None, repr=False)  # the last built problem (summary units)
 
     # ---------------------------------------------------------------- stage 2
     def build_mesh(self, comm: Any = None) -> TaggedMesh:

@@ -200,8 +200,8 @@ class Model(RegionModel):
     def _vertex_cells(self, point: np.ndarray, what: str) -> np.ndarray:
         """Local cells that have a vertex at ``point`` (within 1e-8 of the mesh extent)."""
         x = self.mesh.geometry.x
-        lo = self.comm.allreduce(x.min(axis=0) if len(x) else np.full(3, np.inf), op=MPI.MIN)
-        hi = self.comm.allreduce(x.max(axis=0) if len(x) else np.full(3, -np.inf), op=MPI.MAX)
+        lo = np.min(self.comm.allgather(x.min(axis=0) if len(x) else np.full(3, np.inf)), axis=0)
+        hi = np.max(self.comm.allgather(x.max(axis=0) if len(x) else np.full(3, -np.inf)), axis=0)
         tol = 1e-8 * float(np.max(hi - lo))
         dist = np.linalg.norm(x - point, axis=1) if len(x) else np.empty(0)
         near = np.flatnonzero(dist <= tol)
