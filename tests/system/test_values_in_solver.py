@@ -290,7 +290,7 @@ def test_check_catches_missing_field_points_and_bounds(shared_tmp):
     d = _with(fixed_temperatures={"tc": {"point": [0.003, 0.001], "value": 300.0}})
     case = parse_case(d)
     with pytest.raises(
-        CaseError, match="fixed_temperatures.tc.point: the point .* is not a vertex"
+        CaseError, match=r"fixed_temperatures.tc.point: the point .* is not a vertex"
     ):
         case.check_mesh(case.build_mesh())
     from fe_interface.cli import main

@@ -41,12 +41,12 @@ from fe_interface.model.values import ExpressionValue
 def test_bad_expressions_are_named(text, match):
     with pytest.raises(InputError, match=match):
         Expression(text, what="boundaries.hot.value")
-    with pytest.raises(InputError, match="boundaries.hot.value"):
+    with pytest.raises(InputError, match=r"boundaries.hot.value"):
         Expression(text, what="boundaries.hot.value")
 
 
 def test_huge_expression_refused():
-    with pytest.raises(InputError, match="too long|longer than"):
+    with pytest.raises(InputError, match=r"too long|longer than"):
         Expression("+".join(["x"] * 1500))
 
 
@@ -58,14 +58,14 @@ def test_numpy_values():
     x = np.array([0.25, 0.75])
     np.testing.assert_allclose(e.numpy(x=x, y=1.0), [math.exp(-0.25), 2 + math.atan(1.0)])
     assert Expression("min(x, 2) + max(x, 2) + abs(-x) + sqrt(4) + pow(2, 3)").numpy(x=1.0) == 14.0
-    with pytest.raises(InputError, match="needs t"):
+    with pytest.raises(InputError, match=r"needs t"):
         Expression("t + x").numpy(x=1.0)
 
 
 def test_table_of_a_variable():
     tab = Expression.table("T", [100.0, 200.0, 400.0], [1.0, 3.0, 4.0])
     np.testing.assert_allclose(tab.numpy(T=np.array([50.0, 150.0, 300.0, 500.0])), [1, 2, 3.5, 4])
-    with pytest.raises(InputError, match="increase strictly"):
+    with pytest.raises(InputError, match=r"increase strictly"):
         Expression.table("T", [1.0, 1.0], [2.0, 3.0])
 
 
@@ -104,7 +104,7 @@ def test_point_field_interpolates_and_names_missing_points(tmp_path):
     assert fld.missing(out) == 1
     with pytest.raises(InputError, match=r"no value at x = \[1.5, 0.5, 0.0\] m"):
         fld(out)
-    with pytest.raises(InputError, match="no value"):  # off the plane of the points
+    with pytest.raises(InputError, match=r"no value"):  # off the plane of the points
         fld(np.array([[0.5], [0.5], [0.2]]))
 
 
@@ -140,7 +140,7 @@ def test_expression_value_time_scale_offset():
     np.testing.assert_allclose(v(X), 373.15)
     w = 2.0 * v  # a scaled copy keeps its time and expression
     assert w.evaluate() == pytest.approx(746.3)
-    with pytest.raises(InputError, match="depends on the temperature"):
+    with pytest.raises(InputError, match=r"depends on the temperature"):
         ExpressionValue("T + 1").evaluate()
-    with pytest.raises(InputError, match="no field named 'f2'"):
+    with pytest.raises(InputError, match=r"no field named 'f2'"):
         ExpressionValue(Expression("f2 + 1", ("t", "f2")))

@@ -35,7 +35,7 @@ def test_cincotti_is_moose_closed_gap():
         2 * law.h
     )
     assert not law.temperature_dependent
-    with pytest.raises(InputError, match="hardness_minus"):
+    with pytest.raises(InputError, match=r"hardness_minus"):
         CincottiConductance(16.2, 210.0, 129.0, 0.0, 100.0)
 
 
@@ -58,14 +58,14 @@ def test_gas_gap_without_roughness_and_with_a_jump_distance():
     fixed = GasGapConductance("helium", Y=2e-6, form="simple", jump_distance=1e-6, k_g=0.15)
     assert not fixed.temperature_dependent
     assert fixed.conductance(300.0, 300.0) == pytest.approx(0.15 / 3e-6)
-    with pytest.raises(InputError, match="sigma .* is needed with relative_pressure"):
+    with pytest.raises(InputError, match=r"sigma .* is needed with relative_pressure"):
         GasGapConductance("air", p_gas=1e5, accommodation_plus=1, accommodation_minus=1,
                           relative_pressure=1e-3)  # fmt: skip
-    with pytest.raises(InputError, match='sigma .* is needed with form "integral"'):
+    with pytest.raises(InputError, match=r'sigma .* is needed with form "integral"'):
         GasGapConductance("air", Y=1e-6, jump_distance=0.0)
-    with pytest.raises(InputError, match="jump_distance .* or p_gas"):
+    with pytest.raises(InputError, match=r"jump_distance .* or p_gas"):
         GasGapConductance("air", Y=1e-6, form="simple", jump_distance=0.0, p_gas=1e5)
-    with pytest.raises(InputError, match="give p_gas"):
+    with pytest.raises(InputError, match=r"give p_gas"):
         GasGapConductance("air", Y=1e-6, form="simple")
 
 
@@ -97,9 +97,9 @@ def test_plate_radiation_and_settable_sigma():
     law = GapRadiation(0.5, 0.5, stefan_boltzmann=5.669e-8)
     assert law.effective_emissivity == pytest.approx(1 / 3)
     assert law.conductance(200.0, 100.0) == pytest.approx(5.669e-8 / 3 * 50000 * 300)
-    with pytest.raises(InputError, match="needs radius_plus"):
+    with pytest.raises(InputError, match=r"needs radius_plus"):
         GapRadiation(0.5, 0.5, "cylinder")
-    with pytest.raises(InputError, match="go with geometry"):
+    with pytest.raises(InputError, match=r"go with geometry"):
         GapRadiation(0.5, 0.5, radius_plus=1.0)
 
 
@@ -136,6 +136,6 @@ def test_conductance_law_picks_the_path():
     assert isinstance(temp, ExpressionConductance)
     assert temp.conductance(310.0, 290.0) == pytest.approx(700.0)
     np.testing.assert_allclose(temp.conductance(np.array([300.0, 400.0]), 300.0), [700.0, 800.0])
-    with pytest.raises(InputError, match="not on both"):
+    with pytest.raises(InputError, match=r"not on both"):
         conductance_law(ExpressionValue("x + T"))
     assert math.isfinite(temp.conductance(1.0, 1.0))
