@@ -289,7 +289,8 @@ def _demo_png(name: str, out: Any, params: Mapping[str, Any]) -> int:
 
 def _materials_data() -> dict[str, Any]:
     from fe_interface.case import BULK_MATERIALS
-    from fe_interface.model.laws import GASES, phonon_materials
+    from fe_interface.mechanics.data import ELASTIC_PROPERTIES
+    from fe_interface.model.laws import GASES, VICKERS_COEFFICIENTS, phonon_materials
 
     return {
         "bulk": BULK_MATERIALS,
@@ -305,8 +306,14 @@ def _materials_data() -> dict[str, Any]:
             }
             for n, m in phonon_materials().items()
         },
+        "elastic": {
+            n: {"E_Pa": e.E, "nu": e.nu, "alpha_1_K": e.alpha, "source": e.source}
+            for n, e in ELASTIC_PROPERTIES.items()
+        },
+        "vickers": {n: {"c1_Pa": c1, "c2": c2} for n, (c1, c2) in VICKERS_COEFFICIENTS.items()},
         "gases": {
             n: {
+                "k_g_W_mK_at": {f"{T:g}K": float(g.conductivity(T)) for T in (150.0, 300.0, 600.0)},
                 "k_g": g.k_g,
                 "gamma": g.gamma,
                 "Pr": g.Pr,
@@ -377,14 +384,25 @@ def cmd_materials(args: argparse.Namespace) -> int:
             f"{(f'{td:.4g}' if td else '-'):>11}"
         )
     _print("  sources: fe_interface/data/phonon_materials.toml ('source' of each entry)")
-    _print("\nGases (gas-gap law: gas = NAME), at T0 and p0")
-    _print(f"  {'name':<10}{'k_g W/(m K)':>12}{'gamma':>8}{'Pr':>8}{'mfp m':>11}{'T0 K':>7}")
+    _print("\nGases (gas-gap law: gas = NAME), k_g(T) and the mean free path at T0, p0")
+    _print(
+        f"  {'name':<10}{'k 150 K':>9}{'k 300 K':>9}{'k 600 K':>9}{'gamma':>8}{'Pr':>8}"
+        f"{'mfp m':>11}{'T0 K':>7}"
+    )
     for n, g in data["gases"].items():
+        k = g["k_g_W_mK_at"]
         _print(
-            f"  {n:<10}{g['k_g']:>12.4g}{g['gamma']:>8.4g}{g['Pr']:>8.4g}"
-            f"{g['mean_free_path']:>11.4g}{g['T0']:>7.4g}"
+            f"  {n:<10}{k['150K']:>9.4g}{k['300K']:>9.4g}{k['600K']:>9.4g}{g['gamma']:>8.4g}"
+            f"{g['Pr']:>8.4g}{g['mean_free_path']:>11.4g}{g['T0']:>7.4g}"
         )
-    _print(f"  source: {next(iter(data['gases'].values()))['source']}")
+    _print("  k_g in W/(m K); sources: fe-interface materials --json ('source' of each gas)")
+    _print("\nElastic data ([mechanics.materials.REGION] library = NAME), room temperature")
+    _print(f"  {'name':<22}{'E GPa':>8}{'nu':>7}{'alpha 1e-6/K':>14}")
+    for n, e in data["elastic"].items():
+        _print(f"  {n:<22}{e['E_Pa'] / 1e9:>8.4g}{e['nu']:>7.3g}{e['alpha_1_K'] * 1e6:>14.4g}")
+    _print("\nVickers microhardness coefficients (H_c = { material = NAME })")
+    for n, v in data["vickers"].items():
+        _print(f"  {n:<12} c1 = {v['c1_Pa'] / 1e9:.4g} GPa, c2 = {v['c2']:.4g}")
     return 0
 
 
