@@ -26,7 +26,7 @@ import copy
 import inspect
 import math
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -228,7 +228,7 @@ def read_time_value(
 
 
 def _time_values(
-    boundaries: list[BoundarySpec], sources: dict[str, Any], fixed: list[Any] = ()
+    boundaries: list[BoundarySpec], sources: dict[str, Any], fixed: Sequence[Any] = ()
 ) -> Iterator[tuple[str, Any]]:
     for f in fixed:
         yield f"fixed_temperatures.{f.name}.value", f.value

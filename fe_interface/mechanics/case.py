@@ -140,8 +140,11 @@ class MechanicsSpec:
         if "png" in case.files:  # the temperature field, rendered by ParaView
             src = next((files[k] for k in ("vtu", "xdmf") if k in files), None)
             png = rs.path(f"{case.output_name}.png")
-            msg = "it needs the vtu or xdmf output" if src is None else None
-            msg = msg or render_png(case, rs.path(src.name), png, comm)
+            msg = (
+                "it needs the vtu or xdmf output"
+                if src is None
+                else render_png(case, rs.path(src.name), png, comm)
+            )
             if msg is None:
                 files["png"] = rs.final(png)
             else:
@@ -306,7 +309,7 @@ def _material(c: Checker, region: str, d: Any) -> Any:
     alpha = c.number(d, "alpha", p, default=base.alpha if base else 0.0)
     T_ref = read_temperature(c, d, "T_ref", p, default=293.15)
     label = c.string(d, "label", p, default=region)
-    if None in (E, nu, alpha, T_ref):
+    if E is None or nu is None or alpha is None or T_ref is None:
         return None
     return _build(c, p, lambda: ElasticMaterial(label, E, nu, alpha, T_ref))
 

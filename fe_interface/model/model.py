@@ -188,10 +188,10 @@ class Model(RegionModel):
             r = self.region_tag(c.region, f"fixed temperature of region {c.region!r}")
             return ResolvedConstraint(c, self.region_cells(r), {r}, c.label)
         what = f"fixed temperature at {list(c.point)} m"
-        r = None if c.region is None else self.region_tag(c.region, f"{what}: region")
+        side = None if c.region is None else self.region_tag(c.region, f"{what}: region")
         cells = self._vertex_cells(np.asarray(c.point), what)
-        if r is not None:
-            cells = cells[self.cell_region[cells] == r]
+        if side is not None:
+            cells = cells[self.cell_region[cells] == side]
             if not self.comm.allreduce(int(cells.size)):
                 raise InputError(f"{what}: the point is not a vertex of region {c.region!r}")
         regions = gather_pairs(self.comm, {int(t) for t in self.cell_region[cells]})

@@ -216,7 +216,7 @@ def render(
     if warp is True:
         cmd += ["--warp"]
     elif warp not in (None, False):
-        cmd += ["--warp", repr(float(warp))]  # type: ignore[arg-type]
+        cmd += ["--warp", repr(float(warp))]
     if clip:
         cmd += ["--clip", clip]
     if time is not None:
