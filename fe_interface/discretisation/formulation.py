@@ -58,7 +58,12 @@ from fe_interface.model.boundary import (
     Radiation,
 )
 from fe_interface.model.interfaces import Conductance
-from fe_interface.model.model import Model, ResolvedBoundary, ResolvedInterface
+from fe_interface.model.model import (
+    Model,
+    ResolvedBoundary,
+    ResolvedConstraint,
+    ResolvedInterface,
+)
 
 __all__ = ["DirichletGroup", "Formulation"]
 
@@ -84,7 +89,7 @@ class DirichletGroup:
     Python callable).
     """
 
-    boundary: ResolvedBoundary
+    boundary: ResolvedBoundary | ResolvedConstraint
     bc: fem.DirichletBC
     owned_dofs: np.ndarray
     value: Any
@@ -415,47 +420,42 @@ class Formulation:
         return h
 
     def _dirichlet(self) -> list[DirichletGroup]:
+        """Fixed temperatures on facets, then on regions and at vertices."""
         tdim = self.mesh.topology.dim
         out: list[DirichletGroup] = []
         imap = self.space.dofmap.index_map
         counted = np.zeros(imap.size_local + imap.num_ghosts, dtype=bool)
         for b in self.model.boundaries:
-            if not isinstance(b.spec, FixedTemperature):
-                continue
-            dofs = fem.locate_dofs_topological(self.space, tdim - 1, b.facets)
-            v = b.spec.value
-            g = None
-            if callable(v):
-                g = fem.Function(self.space)
-                g.interpolate(v)
-                bc = fem.dirichletbc(g, dofs)
-            else:
-                bc = fem.dirichletbc(_SCALAR(v), dofs, self.space)
-            idx, first_ghost = bc.dof_indices()
-            owned = np.asarray(idx[:first_ghost])
-            owned = owned[~counted[owned]]
-            counted[owned] = True
-            out.append(DirichletGroup(b, bc, owned, v, g))
+            if isinstance(b.spec, FixedTemperature):
+                dofs = fem.locate_dofs_topological(self.space, tdim - 1, b.facets)
+                out.append(self._dirichlet_group(b, dofs, counted))
         for c in self.model.constraints:  # region and point temperatures
             dofs = np.unique(self.space.dofmap.list[c.cells]).astype(np.int32)
             if c.point is not None:
                 x = self.space.tabulate_dof_coordinates()[dofs]
                 h = float(np.max(self.mesh.h(tdim, c.cells))) if len(c.cells) else 1.0
                 dofs = dofs[np.linalg.norm(x - c.point, axis=1) <= 1e-8 * h]
-            v = c.spec.value
-            g = None
-            if callable(v):
-                g = fem.Function(self.space)
-                g.interpolate(v)
-                bc = fem.dirichletbc(g, dofs)
-            else:
-                bc = fem.dirichletbc(_SCALAR(v), dofs, self.space)
-            idx, first_ghost = bc.dof_indices()
-            owned = np.asarray(idx[:first_ghost])
-            owned = owned[~counted[owned]]
-            counted[owned] = True
-            out.append(DirichletGroup(c, bc, owned, v, g))  # type: ignore[arg-type]
+            out.append(self._dirichlet_group(c, dofs, counted))
         return out
+
+    def _dirichlet_group(self, item: Any, dofs: np.ndarray, counted: np.ndarray) -> DirichletGroup:
+        """The condition of ``item`` (its ``spec.value``, K) on ``dofs``.
+
+        Each owned dof counted by the first condition that fixes it (``counted``, updated).
+        """
+        v = item.spec.value
+        g = None
+        if callable(v):
+            g = fem.Function(self.space)
+            g.interpolate(v)
+            bc = fem.dirichletbc(g, dofs)
+        else:
+            bc = fem.dirichletbc(_SCALAR(v), dofs, self.space)
+        idx, first_ghost = bc.dof_indices()
+        owned = np.asarray(idx[:first_ghost])
+        owned = owned[~counted[owned]]
+        counted[owned] = True
+        return DirichletGroup(item, bc, owned, v, g)
 
     # ------------------------------------------------------------------ forms
     @property
