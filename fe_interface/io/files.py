@@ -120,26 +120,35 @@ def output_error(e: BaseException, what: str) -> OutputError:
 
 
 @contextmanager
-def quiet_unraisable(collect: bool = False) -> Iterator[None]:
+def quiet_unraisable(collect: bool = False) -> Iterator[list[BaseException]]:
     """Silence the unraisable-exception pages h5py prints when a flush fails.
 
     These are the "Exception ignored in ... __dealloc__" pages that h5py prints when a file it
-    holds cannot be flushed (disk full).  When the block raises (or ``collect`` is set: a
-    block that drops such objects on purpose), garbage is collected before leaving, so those
-    objects die while the hook is installed.  A block that succeeds is not followed by a
-    collection: a full ``gc.collect()`` costs ~0.1 s in a large process, and a time series
-    enters this block at every frame.
+    holds cannot be flushed (disk full), and the traceback Cython prints before them (to
+    ``sys.stderr``, held back during the block and passed on unless such a failure came).
+    Yields the list of the swallowed exceptions: a block that finds it non-empty must not
+    touch the file again (HDF5 crashes on a flush after a failed write; raise instead).
+    When the block raises (or ``collect`` is set: a block that drops such objects on
+    purpose), garbage is collected before leaving, so those objects die while the hook is
+    installed.  A block that succeeds is not followed by a collection: a full
+    ``gc.collect()`` costs ~0.1 s in a large process, and a time series enters this block at
+    every frame.
     """
-    old = sys.unraisablehook
+    import io
+
+    old, old_err = sys.unraisablehook, sys.stderr
+    failed: list[BaseException] = []
+    held = io.StringIO()
 
     def hook(u: Any) -> None:
         if isinstance(u.exc_value, OSError) or "h5py" in repr(u.object):
+            failed.append(u.exc_value)
             return
         old(u)
 
-    sys.unraisablehook = hook
+    sys.unraisablehook, sys.stderr = hook, held
     try:
-        yield
+        yield failed
     except BaseException:
         gc.collect()
         raise
@@ -147,7 +156,9 @@ def quiet_unraisable(collect: bool = False) -> Iterator[None]:
         if collect:
             gc.collect()
     finally:
-        sys.unraisablehook = old
+        sys.unraisablehook, sys.stderr = old, old_err
+        if not failed and held.getvalue():
+            old_err.write(held.getvalue())
 
 
 # --------------------------------------------------------------------------------------

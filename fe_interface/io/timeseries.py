@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import copy
 import csv
+import errno
 import io
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,22 @@ from fe_interface.io.files import (
 )
 
 __all__ = ["TimeSeries", "write_csv"]
+
+# HDF5 (2.0) crashes on a flush or close of a file after a failed write of its metadata (the
+# failure shows only as an unraisable error of a dataset's __dealloc__).  Each write is
+# checked first against the free space (the arrays + _FRAME_MARGIN bytes for the HDF5
+# metadata, a few kB a frame); a file broken anyway (another process filled the disk in
+# between) is left open, in _BROKEN, and never touched again.
+_FRAME_MARGIN = 64 * 1024
+_BROKEN: list[Any] = []
+
+
+def _check_space(folder: Path, arrays: Sequence[Any]) -> None:
+    """Raise ``OSError(ENOSPC)`` when ``folder`` has no room for ``arrays`` (+ margin)."""
+    need = sum(int(getattr(a, "nbytes", 0)) for a in arrays) + _FRAME_MARGIN
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise OSError(errno.ENOSPC, f"{free} B free, the next frame needs ~{need} B", str(folder))
 
 
 def write_csv(
@@ -134,6 +152,7 @@ class TimeSeries:
         self.vtx_writer: Any = None
         self.rs: ResultSet | None = None
         self.tmp: Path | None = None
+        self.broken = False  # a write of the .h5 failed: never touch it again
 
     def _what(self, file: str) -> str:
         return f"writing {file} of the time series {self.name!r} in {self.folder}"
@@ -155,8 +174,12 @@ class TimeSeries:
                 w.h5_filename = f"{self.name}.h5"
                 w.h5_file = h5py.File(self.tmp / w.h5_filename, "w")
                 self.xdmf = w
-                with quiet_unraisable():
+                _check_space(self.tmp, [data.points] + [d for _, d in data.blocks])
+                with quiet_unraisable() as failed:
                     w.write_points_cells(data.points, data.blocks)
+                    if failed:
+                        self.broken = True
+                        raise failed[0]
                 self.cdata = data.cell_data
             except Exception as e:
                 err = output_error(e, self._what(f"{self.name}.h5"))
@@ -179,8 +202,14 @@ class TimeSeries:
         err = None
         if self.comm.rank == 0:
             try:
-                with quiet_unraisable():
+                first = getattr(self.xdmf, "_static_cell_data", None) is None
+                cells = [a for v in self.cdata.values() for a in v] if first else []
+                _check_space(self.folder, list(data[2].values()) + cells)
+                with quiet_unraisable() as failed:
                     self.xdmf.write_data(t, point_data=data[2], cell_data=self.cdata)
+                    if failed:  # a dataset could not be written: a flush would crash HDF5
+                        self.broken = True
+                        raise failed[0]
                     self.xdmf.h5_file.flush()
             except Exception as e:
                 err = output_error(e, self._what(f"{self.name}.h5"))
@@ -246,6 +275,9 @@ class TimeSeries:
             with contextlib.suppress(Exception):  # the run already failed: quietly
                 self.vtx_writer.close()
             self.vtx_writer = None
+        if self.xdmf is not None and self.broken:
+            _BROKEN.append(self.xdmf)  # HDF5 crashes closing it: left open, never freed
+            self.xdmf = None
         if self.xdmf is not None:
             with quiet_unraisable(collect=True):
                 with contextlib.suppress(Exception):

@@ -229,3 +229,42 @@ def test_result_set_under_mpi_agrees(shared_tmp):
     with pytest.raises(OutputError):
         _write_set(blocker / "sub", "r", {"r.vtu": "x"})
     assert time.monotonic() - t0 < 30
+
+
+def test_quiet_unraisable_reports_what_it_swallowed(capfd):
+    """A write failure inside a ``__del__`` (how h5py shows a failed metadata write) is
+    swallowed with its page and handed to the block, which must then stop writing (HDF5
+    crashes on a flush after it); other output on stderr passes through."""
+    import errno
+
+    class Dataset:  # an object whose release fails like a h5py id on a full disk
+        def __del__(self) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    with files.quiet_unraisable() as failed:
+        Dataset()
+    assert [e.errno for e in failed] == [errno.ENOSPC]  # type: ignore[attr-defined]
+    assert "Exception ignored" not in capfd.readouterr().err
+    with files.quiet_unraisable() as failed:
+        print("a warning", file=sys.stderr)
+    assert failed == [] and "a warning" in capfd.readouterr().err
+
+
+def test_time_series_refuses_a_frame_without_room(tmp_path, monkeypatch):
+    """Before each write the free space is checked (arrays + margin): a full disk gives
+    ENOSPC before HDF5 writes anything it could not finish."""
+    import errno
+    import shutil
+    import types
+
+    import numpy as np
+
+    import fe_interface.io.timeseries as ts
+
+    free = ts._FRAME_MARGIN + 800
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: types.SimpleNamespace(free=free))
+    ts._check_space(tmp_path, [np.zeros(100)])  # 800 B + margin: fits exactly
+    with pytest.raises(OSError) as ei:
+        ts._check_space(tmp_path, [np.zeros(101)])
+    assert ei.value.errno == errno.ENOSPC
+    assert "no space left on device" in str(output_error(ei.value, "writing x.h5"))
