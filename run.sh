@@ -27,7 +27,7 @@ setup() {
     "$(find_python)" -m venv "$VENV"
   fi
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -e ".[dolfinx,test]"
+  "$VENV/bin/python" -m pip install --quiet -e ".[dolfinx,test,uq,rough]"
 }
 
 run_tests() {

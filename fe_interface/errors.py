@@ -29,6 +29,7 @@ __all__ = [
     "agree",
     "collective",
     "on_rank0",
+    "user_function",
 ]
 
 T = TypeVar("T")
@@ -144,6 +145,23 @@ def collective(comm: Any) -> Iterator[None]:
     except Exception as e:
         err = e
     agree(comm, err)
+
+
+@contextmanager
+def user_function(what: str) -> Iterator[None]:
+    """Name the item whose user-given function (of x, T or t) fails inside this block.
+
+    A foreign exception becomes the :class:`InputError` ``"{what} raised Type: message"``
+    (``what`` names the item and the function, e.g. ``"heat flux on 'top': value(x)"``);
+    this package's errors pass unchanged.  Not collective by itself: where the function is
+    evaluated at one rank's points, put the block inside :func:`collective`.
+    """
+    try:
+        yield
+    except FeInterfaceError:
+        raise
+    except Exception as e:
+        raise InputError(f"{what} raised {describe(e)}") from e
 
 
 def on_rank0(

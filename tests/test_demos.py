@@ -40,6 +40,10 @@ CASES = {
     "demo_chip_heatsink": {"n": 5, "solver": "direct"},
     "demo_thermoelectric_multilayer": {"n": 7, "solver": "direct"},
     "demo_transient_contact": {"n": 16, "solver": "direct"},
+    "demo_astm_rig": {"n": 2, "solver": "direct"},
+    "demo_laser_flash": {"n": 2, "solver": "direct", "dt": 1e-2},
+    "demo_chip_uncertainty": {"samples": 32, "chaos_runs": 32, "solver": "direct"},
+    "demo_rough_contact_routes": {"n": 24, "solver": "direct"},
 }
 #: files (or VTX folders) each demo writes into its output folder
 FILES = {
@@ -49,6 +53,11 @@ FILES = {
     ],
     "demo_rough_homogenization": [
         "rough_homogenization_P0.04.xdmf", "rough_homogenization_P0.04.vtu",
+    ],
+    "demo_rough_contact_routes": [
+        "h_generated_a.toml", "h_generated_b.toml", "h_generated_c.toml", "h_measured_b.toml",
+        "contact_map_generated.vtu", "contact_map_measured.vtu", "psd_generated.csv",
+        "resolved_contact_P8e+06.xdmf", "resolved_contact_P8e+06.vtu",
     ],
     "demo_transient_stack": [
         "transient_stack.xdmf", "transient_stack.h5", "transient_stack.csv",
@@ -71,6 +80,14 @@ FILES = {
         "transient_contact.xdmf", "transient_contact.h5", "transient_contact.csv",
         "transient_contact_vtx.bp",
     ],
+    "demo_astm_rig": [
+        "astm_rig_bars_fit.json", "astm_rig_bars_fit_residuals.csv",
+        "astm_rig_specimen_fit.json", "astm_rig_specimen_fit_residuals.csv",
+    ],
+    "demo_laser_flash": ["laser_flash_fit.json", "laser_flash_fit_residuals.csv"],
+    "demo_chip_uncertainty": [
+        "chip_uncertainty_uq.json", "chip_uncertainty_uq_samples.csv", "chip_chaos_uq.json",
+    ],
 }  # fmt: skip
 #: matplotlib figures (checked when matplotlib is installed)
 PLOTS = {
@@ -89,6 +106,12 @@ PLOTS = {
         f"thermoelectric_multilayer_{p}.png" for p in ("keff", "line", "staircase")
     ],
     "demo_transient_contact": ["transient_contact_interface.png"],
+    "demo_astm_rig": ["astm_rig_bars_fit_residuals.png", "astm_rig_specimen_fit_residuals.png"],
+    "demo_laser_flash": ["laser_flash_fit_residuals.png"],
+    "demo_chip_uncertainty": [
+        "chip_uncertainty_uq_histograms.png",
+        "chip_uncertainty_uq_convergence.png",
+    ],
 }
 #: serial results of this process, reused by the serial-vs-parallel test
 _SERIAL: dict[str, dict] = {}

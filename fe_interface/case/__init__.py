@@ -2,7 +2,7 @@
 
 from fe_interface.case.checker import CaseError
 from fe_interface.case.laws import LAWS
-from fe_interface.case.run import CaseResult, run_case
+from fe_interface.case.run import CaseResult, check_case, run_case
 from fe_interface.case.schema import (
     BULK_MATERIALS,
     OUTPUT_FILES,
@@ -19,6 +19,7 @@ __all__ = [
     "Case",
     "CaseError",
     "CaseResult",
+    "check_case",
     "geometry_builders",
     "load_case",
     "parse_case",

@@ -11,7 +11,7 @@ from typing import Any
 
 from fe_interface.case.checker import Checker, is_number, join_path, type_name
 
-__all__ = ["LAWS", "LawSpec", "read_law"]
+__all__ = ["LAWS", "LawSpec", "check_solvable", "read_law"]
 
 
 # --------------------------------------------------------------------------------------
@@ -561,3 +561,41 @@ def read_law(c: Checker, d: dict, path: str, skip: tuple[str, ...] = ()) -> Any:
         msg = str(e) if isinstance(e, (ValueError, TypeError)) else f"{type(e).__name__}: {e}"
         c.error(path, f"{spec.name}: {msg}")
         return None
+
+
+# --------------------------------------------------------------------------------------
+# laws Newton cannot differentiate
+# --------------------------------------------------------------------------------------
+def _parts(law: Any) -> dict[str, Any]:
+    """The sub-laws of a combined law, by their key in the case file."""
+    parts = getattr(law, "parts", None)
+    if isinstance(parts, dict):
+        return parts
+    return {k: v for k in ("contact", "kapitza") if (v := getattr(law, k, None)) is not None}
+
+
+def _not_differentiable(law: Any, path: str) -> tuple[str, str]:
+    """The key path of the part of ``law`` Newton cannot differentiate, and why."""
+    for key, sub in _parts(law).items():
+        if getattr(sub, "temperature_dependent", False) and not getattr(sub, "supports_ufl", True):
+            return _not_differentiable(sub, join_path(path, key))
+    if hasattr(law, "form"):  # the gas gap's integral form
+        return join_path(path, "form"), (
+            f"the gas gap's form {law.form!r} (default 'integral') with a gas temperature that "
+            "follows the interface cannot be solved: Newton's method needs the derivative of h(T), which "
+            'this form does not provide; set form = "simple" (h_g = k_g/(Y + M)) or fix T_gas'
+        )
+    return path, (
+        f"{type(law).__name__} depends on temperature but Newton's method cannot differentiate "
+        "it (the law does not accept symbolic temperatures)"
+    )
+
+
+def check_solvable(c: Checker, law: Any, path: str) -> None:
+    """Record an error if the ``[interfaces]`` law ``law`` at ``path`` cannot be solved.
+
+    A temperature-dependent law is solved by Newton, which needs its derivative: the part
+    that does not provide one is named by its key path (e.g. ``interfaces.joint.gas.form``).
+    """
+    if getattr(law, "temperature_dependent", False) and not getattr(law, "supports_ufl", True):
+        c.error(*_not_differentiable(law, path))

@@ -13,7 +13,7 @@ from fe_interface.case.schema import Case, load_case
 from fe_interface.errors import InputError, OutputBusyError, OutputError, describe
 from fe_interface.io.files import ResultSet
 
-__all__ = ["CaseResult", "derived_values", "render_png", "run_case"]
+__all__ = ["CaseResult", "check_case", "run_case"]
 
 
 @dataclass
@@ -140,7 +140,7 @@ def _tables(problem: Any, warnings_: list[str]) -> tuple[list, Any]:
     return out[0], out[1]
 
 
-def derived_values(case: Case, problem: Any, balance: Any, warnings_: list[str]) -> Any:
+def _derived(case: Case, problem: Any, balance: Any, warnings_: list[str]) -> Any:
     """The derived values of a solved problem; None and a warning if they cannot be computed.
 
     Junction and region temperatures, the probes of ``outputs.probes``, boundary heat flows
@@ -156,7 +156,7 @@ def derived_values(case: Case, problem: Any, balance: Any, warnings_: list[str])
         return None
 
 
-def render_png(case: Case, src: Path, png: Path, comm: Any) -> str | None:
+def _png(case: Case, src: Path, png: Path, comm: Any) -> str | None:
     """Render ``png`` from ``src`` with ParaView on rank 0; returns the failure message or None.
 
     The message is the same on every rank.
@@ -208,6 +208,66 @@ def run_case(
         raise
     except InputError as e:
         raise CaseError([("", str(e))], case.source) from None
+
+
+def check_case(case: Case | str | Path, comm: Any = None) -> Any:
+    """Make every check :func:`run_case` makes before it solves, without solving or writing.
+
+    The case file, its mesh, the case against the mesh, then the problem itself: its model,
+    discretisation, initial state and laws at the initial guess (the ``check()`` of the
+    problem: the code :func:`run_case` runs, up to the first solve).  A case with a
+    ``[sweep]``: every run's case, the failing one named.  Collective.
+
+    Returns:
+        The checked mesh (of the last run of a sweep).
+
+    Raises:
+        CaseError: the first problem :func:`run_case` would raise for the case's content.
+    """
+    from mpi4py import MPI
+
+    if not isinstance(case, Case):
+        case = load_case(case)
+    comm = MPI.COMM_WORLD if comm is None else comm
+    try:
+        if case.sweep is None:
+            return _check_one(case, case.build_mesh(comm))
+        return _check_sweep(case, comm)
+    except CaseError:
+        raise
+    except InputError as e:
+        raise CaseError([("", str(e))], case.source) from None
+
+
+def _check_one(case: Case, raw: Any) -> Any:
+    """:func:`check_case` of a case without sweep on its mesh ``raw``."""
+    tagged = case.check_mesh(raw)
+    problem = case.build_problem(tagged)
+    try:
+        problem.check()
+    finally:
+        close = getattr(problem, "close", None)
+        if close is not None:
+            close()
+    return tagged
+
+
+def _check_sweep(case: Case, comm: Any) -> Any:
+    """:func:`check_case` of every run of a sweep (the mesh built once unless swept)."""
+    from fe_interface.case.sweep import variants
+
+    runs = variants(case)
+    raw = None if case.sweep.geometry else case.build_mesh(comm)
+    tagged = None
+    for i, (point, case_i) in enumerate(runs):
+        where = f"sweep run {i} (" + ", ".join(f"{k} = {v}" for k, v in point.items()) + ")"
+        try:
+            tagged = _check_one(case_i, raw if raw is not None else case_i.build_mesh(comm))
+        except CaseError as e:
+            raise CaseError([(p, f"{m} ({where})") for p, m in e.errors], case.source) from None
+        except InputError as e:
+            raise CaseError([("", f"{where}: {e}")], case.source) from None
+    return tagged
 
 
 #: warnings of these categories (issued by the solver, the checks, PETSc options) are
@@ -264,7 +324,14 @@ def _solve_and_write(
     from fe_interface.io.summary import write_summary
 
     if case.mechanics is not None:  # thermo-mechanical contact: fe_interface.mechanics.case
-        return case.mechanics.solve_and_write(case, problem, tagged, rs, comm, say)
+        res = case.mechanics.solve_and_write(
+            case, problem, tagged, rs, comm, say,
+            derive=lambda heat, balance, w: _derived(case, heat, balance, w),
+        )  # fmt: skip
+        res.files |= _pictures(
+            case, problem.thermal, res.interfaces, res.files, res.warnings, rs, comm
+        )
+        return res
     problem.initialise()
     f = problem.formulation
     n = tagged.mesh.topology.index_map(tagged.mesh.topology.dim).size_global
@@ -285,7 +352,7 @@ def _solve_and_write(
         result = problem.run()
         solve = result.solve
         table, balance = _tables(problem, warnings_)
-        derived = derived_values(case, problem, balance, warnings_)
+        derived = _derived(case, problem, balance, warnings_)
         kinds = [k for k in ("xdmf", "vtu", "summary", "vtx") if k in case.files]
         if (balance is None or derived is None) and "summary" in kinds:  # without them
             kinds.remove("summary")
@@ -300,21 +367,7 @@ def _solve_and_write(
             derived=derived,
         )  # fmt: skip
         files |= {k: v for k, v in written.items() if k in kinds}
-    if "plots" in case.files:
-        more, w = _plots(case, problem, table, rs, comm)
-        files |= more
-        warnings_ += w
-    if "png" in case.files:
-        src = next((k for k in ("vtu", "xdmf") if k in files), None)
-        if src is None:
-            warnings_.append("png not written: it needs the vtu or xdmf output")
-        else:
-            png = rs.path(f"{name}.png")
-            msg = render_png(case, rs.path(files[src].name), png, comm)
-            if msg is None:
-                files["png"] = rs.final(png)
-            else:
-                warnings_.append(f"png not written: {msg}")
+    files |= _pictures(case, problem, table, files, warnings_, rs, comm)
     return CaseResult(case, problem, table, balance, solve, files, warnings_, tr, derived, response)
 
 
@@ -343,7 +396,7 @@ def _run_transient(
     files |= {k: rs.final(v) for k, v in tr.files.items()}
     solve = problem.last_solve
     table, balance = _tables(problem, warnings_)
-    derived = derived_values(case, problem, balance, warnings_)
+    derived = _derived(case, problem, balance, warnings_)
     response = _junction_response(case, tr, T0)
     if "summary" in case.files:
         extra = _summary_extra(case, solve, n, comm.size, tr)
@@ -400,3 +453,30 @@ def _history_plot(
         return {"junction_plot": rs.final(p)}, []
     except Exception as e:  # a plot never fails a run that solved
         return {}, [f"junction plot not written: {describe(e)}"]
+
+
+def _pictures(
+    case: Case, problem: Any, table: list, files: dict[str, Any], warnings_: list[str],
+    rs: ResultSet, comm: Any,
+) -> dict[str, Any]:  # fmt: skip
+    """The plots and the PNG of ``outputs.files`` of a solved heat ``problem``.
+
+    Their files (what failed is appended to ``warnings_``: a picture never fails a run).
+    """
+    out: dict[str, Any] = {}
+    if "plots" in case.files:
+        more, w = _plots(case, problem, table, rs, comm)
+        out |= more
+        warnings_ += w
+    if "png" in case.files:
+        src = next((k for k in ("vtu", "xdmf") if k in files), None)
+        if src is None:
+            warnings_.append("png not written: it needs the vtu or xdmf output")
+        else:
+            png = rs.path(f"{case.output_name}.png")
+            msg = _png(case, rs.path(files[src].name), png, comm)
+            if msg is None:
+                out["png"] = rs.final(png)
+            else:
+                warnings_.append(f"png not written: {msg}")
+    return out

@@ -46,8 +46,9 @@ from fe_interface.case.conditions import (
     fixed_conditions,
     read_fixed_temperatures,
 )
-from fe_interface.case.laws import read_law
+from fe_interface.case.laws import check_solvable, read_law
 from fe_interface.case.outputs import check_outputs, read_probes
+from fe_interface.case.studies import read_fit, read_uncertainty
 from fe_interface.case.sweep import read_sweep
 from fe_interface.case.values import (
     check_value_uses,
@@ -120,6 +121,8 @@ _TOP_KEYS = (
     "sweep",
     "fields",
     "fixed_temperatures",
+    "fit",
+    "uncertainty",
 )
 
 
@@ -319,6 +322,12 @@ def read_transient(c: Checker, a: Mapping[str, Any]) -> TransientSpec | None:  #
     dt_max = c.number(a, "dt_max", p, gt=0)
     if dt_min is not None and dt_max is not None and dt_min > dt_max:
         c.error(join_path(p, "dt_min"), f"must be <= dt_max ({dt_max:g}), got {dt_min:g}")
+    elif t_end is not None and dt is not None and c.boolean(a, "adaptive", p):
+        # against the defaults the run takes (dt_max = t_end, dt_min = dt * 1e-6)
+        if dt_min is not None and dt_max is None and dt_min > t_end:
+            c.error(join_path(p, "dt_min"), f"must be <= t_end ({t_end:g}), got {dt_min:g}")
+        if dt_max is not None and dt_min is None and dt_max < dt * 1e-6:
+            c.error(join_path(p, "dt_max"), f"must be >= dt * 1e-6 ({dt * 1e-6:g}), got {dt_max:g}")
     if t_end is not None and dt is not None and not c.boolean(a, "adaptive", p):
         if isinstance(max_steps, int) and t_end / dt > max_steps:
             c.error(
@@ -412,6 +421,8 @@ class Case:
     sweep: Any = None  # fe_interface.case.sweep.SweepSpec ([sweep])
     fixed: list[Any] = field(default_factory=list)  # [fixed_temperatures] (case/conditions.py)
     value_uses: list[Any] = field(default_factory=list, repr=False)  # checked at stage 3
+    fit: Any = None  # fe_interface.case.studies.FitSpec ([fit])
+    uncertainty: Any = None  # fe_interface.case.studies.UncertaintySpec ([uncertainty])
     data: dict[str, Any] | None = field(default=None, repr=False)  # the TOML document
     _tagged: Any = field(default=None, repr=False)
     _problem: Any = field(default=None, repr=False)  # the last built problem (summary units)
@@ -848,6 +859,7 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
             else:
                 between = (v[0], v[1])
         law = read_law(c, d, p, skip=("plus", "between"))
+        check_solvable(c, law, p)  # a law Newton cannot differentiate: its key path
         if plus is not None and between is not None and plus not in between:
             c.error(f"{p}.plus", f"region {plus!r} is not one of 'between' {list(between)}")
         interfaces.append(InterfaceSpec(iname, law, plus, between))
@@ -936,12 +948,17 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
             c.error("outputs.files", f"must be an array of strings, got {fl!r}")
         else:
             bad = [x for x in fl if x not in OUTPUT_FILES]
-            if atype == "transient":
-                bad += [x for x in fl if x in ("vtu",)]
             if bad:
                 c.error(
                     "outputs.files",
                     f"unknown file kind(s) {bad} (choices: {', '.join(OUTPUT_FILES)})",
+                )
+            if atype == "transient" and "vtu" in fl:  # one file per run: no time series
+                transient_files = ", ".join(k for k in OUTPUT_FILES if k != "vtu")
+                c.error(
+                    "outputs.files",
+                    "'vtu' is written by steady runs only: a transient run writes its time "
+                    f"series as 'xdmf' (or 'vtx') (choices for transient runs: {transient_files})",
                 )
             files = tuple(dict.fromkeys(fl))
     line = None
@@ -966,6 +983,8 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
             c, data["mechanics"], [s.name for s in interfaces], atype or "steady"
         )
     sweep = read_sweep(c, data)  # parametric sweep: fe_interface.case.sweep
+    fit = read_fit(c, dict(data), base_dir)  # [fit], [uncertainty]: fe_interface.case.studies
+    uncertainty = read_uncertainty(c, dict(data))
 
     if c.errors:
         raise CaseError(c.errors, source)
@@ -999,5 +1018,7 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         sweep=sweep,
         fixed=fixed,
         value_uses=list(c.value_uses),
+        fit=fit,
+        uncertainty=uncertainty,
         data=copy.deepcopy(dict(data)),
     )

@@ -25,7 +25,8 @@ A parameter's ``key`` (or a list of keys, all set to the same value) names a val
 the case file already has (so a misspelt key is an error, not a silently unused
 setting); array elements are written ``key[i]``.  Every variant of the case is validated
 before anything runs (a value out of range is reported with its key path and the sweep
-entry that set it); the mesh is built once unless a ``geometry`` key is swept.  Each run
+entry that set it; an output selector that names nothing in the case, too); the mesh is
+built once unless a ``geometry`` key is swept.  Each run
 is the same computation as a single run of the modified case file (the same numbers).
 
 Outputs (the selectors of ``outputs``; every run's values are all in the JSON):
@@ -35,10 +36,15 @@ Outputs (the selectors of ``outputs``; every run's values are all in the JSON):
 ``balance.relative_residual|sources_W|residual_W``.  Default: the junction temperature
 (else every region's maximum) and every interface's mean jump.
 
-Files (one result set, ``outputs.folder``): ``NAME_sweep.csv`` (parameters, then the
-chosen outputs, then the others), ``NAME_sweep.json``, ``NAME_sweep.png`` (with
-``plot = true``, the default) and, with ``run_files = true``, each run's files
-(``outputs.files``) named ``NAME_run<i>``.
+Files (``outputs.folder``): the result set ``NAME``: ``NAME_sweep.csv`` (parameters,
+then the chosen outputs, then the others), ``NAME_sweep.json``, ``NAME_sweep.png`` (with
+``plot = true``, the default); with ``run_files = true`` each run's files
+(``outputs.files``) are a result set of their own, ``NAME_run<i>`` (``i`` from 000).
+
+Finished runs are kept (:mod:`fe_interface.case.sweeprows`): the table is committed
+after every run, so a run that fails (named in the error with its parameters) or a
+killed sweep leaves the rows finished before it; a rerun takes the finished rows whose
+case is unchanged and computes the others (``resume = false``: every row).
 """
 
 from __future__ import annotations
@@ -47,16 +53,17 @@ import copy
 import difflib
 import gc
 import itertools
-import json
 import math
 import re
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from fe_interface.case.checker import CaseError, Checker, is_number, type_name
+from fe_interface.case.checker import CaseError, Checker, is_integer, is_number, type_name
+from fe_interface.case.sweeprows import Row, case_digest, kept_rows, write_table
+from fe_interface.errors import on_rank0
 
 __all__ = [
     "SWEEP_KEYS",
@@ -77,6 +84,7 @@ SWEEP_KEYS = {
     "plot": "write NAME_sweep.png (true)",
     "log_x": "logarithmic axis of the first parameter in the plot (false)",
     "run_files": "write every run's files (outputs.files) as NAME_run<i> (false)",
+    "resume": "keep the finished rows of a previous run of this sweep whose case is unchanged (true)",
 }
 _PARAMETER_KEYS = ("key", "values", "name", "labels")
 _OUTPUT_PREFIXES = ("regions.", "probes.", "boundaries.", "interfaces.", "balance.")
@@ -120,6 +128,7 @@ class SweepSpec:
     plot: bool = True
     log_x: bool = False
     run_files: bool = False
+    resume: bool = True
 
     def indices(self) -> list[tuple[int, ...]]:
         """Per run, the index of each parameter's value."""
@@ -199,7 +208,8 @@ def _read_values(c: Checker, v: Any, path: str) -> tuple[Any, ...] | None:
         return None
     if len({repr(x) for x in v}) != len(v):
         c.error(path, f"values must differ, got {v!r}")
-    return tuple(float(x) if is_number(x) else x for x in v)
+    # integers stay integers (analysis.degree, counts), other numbers are floats
+    return tuple(int(x) if is_integer(x) else float(x) if is_number(x) else x for x in v)
 
 
 def _read_parameter(
@@ -293,7 +303,8 @@ def read_sweep(c: Checker, data: Mapping[str, Any]) -> SweepSpec | None:
         c.error("sweep.parameters", f"the key {k!r} is swept twice")
     outputs = _read_outputs(c, s)
     flags = {
-        k: c.boolean(s, k, "sweep", default=(k == "plot")) for k in ("plot", "log_x", "run_files")
+        k: c.boolean(s, k, "sweep", default=k in ("plot", "resume"))
+        for k in ("plot", "log_x", "run_files", "resume")
     }
     if len(c.errors) > n0 or not good:
         return None
@@ -311,6 +322,7 @@ def variants(case: Any) -> list[tuple[dict[str, Any], Any]]:
             entry whose value caused it.
     """
     from fe_interface.case.schema import parse_case
+    from fe_interface.case.selectors import unknown_outputs
 
     spec: SweepSpec = case.sweep
     out = []
@@ -319,20 +331,32 @@ def variants(case: Any) -> list[tuple[dict[str, Any], Any]]:
         data = copy.deepcopy(case.data)
         del data["sweep"]
         point = {}
-        where = []
+        where: dict[str, list[str]] = {}  # the value of each parameter, by its keys
         for j, (p, i) in enumerate(zip(spec.parameters, idx, strict=True)):
             for k in p.keys:
                 _assign(data, k, p.values[i])
+                where.setdefault(f"sweep.parameters[{j}].values[{i}]", []).append(k)
             point[p.name] = p.values[i]
-            where.append(f"sweep.parameters[{j}].values[{i}]")
         try:
             out.append((point, parse_case(data, case.base_dir, case.source, case.name)))
         except CaseError as e:
-            setby = " and ".join(where)
-            errors += [(path, f"{msg} (set by {setby})") for path, msg in e.errors]
+            errors += [(path, f"{msg} (set by {_set_by(path, where)})") for path, msg in e.errors]
+    errors += unknown_outputs(case, spec.outputs)  # selectors naming nothing: before any run
     if errors:
         raise CaseError(list(dict.fromkeys(errors)), case.source)
     return out
+
+
+def _set_by(path: str, where: Mapping[str, list[str]]) -> str:
+    """The sweep values that set the key ``path`` (or that lie inside it); all if none does."""
+
+    def related(key: str) -> bool:
+        return any(
+            a == b or b.startswith((a + ".", a + "[")) for a, b in ((key, path), (path, key))
+        )
+
+    hits = [w for w, keys in where.items() if path and any(related(k) for k in keys)]
+    return " and ".join(hits or list(where))
 
 
 # --------------------------------------------------------------------------------------
@@ -378,6 +402,8 @@ class SweepResult:
         files: kind -> path of every file written.
         warnings: what did not work but did not fail the sweep (the plot), and the
             runs' warnings (each prefixed with its run).
+        reused: indices of the runs taken from a previous run of the sweep (unchanged
+            case: :mod:`fe_interface.case.sweeprows`), not computed again.
     """
 
     case: Any
@@ -387,6 +413,7 @@ class SweepResult:
     values: list[dict[str, float]]
     files: dict[str, Any]
     warnings: list[str]
+    reused: list[int] = field(default_factory=list)
 
     def column(self, name: str) -> list[Any]:
         """One parameter or output for every run."""
@@ -403,6 +430,9 @@ def run_sweep(
 ) -> SweepResult:
     """Run every variant of a case with a [sweep] and write the sweep table and plot.
 
+    The table is committed after every run (finished rows are kept, a rerun takes them:
+    see the module docstring).
+
     Args:
         case: a :class:`~fe_interface.case.schema.Case` with ``sweep``, or its path.
         out: output folder (default ``outputs.folder``, else ``results/<case name>``).
@@ -411,16 +441,17 @@ def run_sweep(
 
     Raises:
         CaseError: the case or a variant is invalid, or an output selector names
-            nothing (listing the available ones).
+            nothing (listing the available ones); a run's invalid input is named with
+            the run and its parameters.
         OutputBusyError, OutputError, SolverError: as for
-            :func:`~fe_interface.case.run.run_case`.
+            :func:`~fe_interface.case.run.run_case`, a run's named with the run.
     """
     from mpi4py import MPI
 
     from fe_interface.case.run import _collect
     from fe_interface.case.schema import Case, load_case
     from fe_interface.errors import InputError, OutputBusyError
-    from fe_interface.io.files import ResultSet
+    from fe_interface.io.files import FolderLock
 
     if not isinstance(case, Case):
         case = load_case(case)
@@ -430,12 +461,15 @@ def run_sweep(
     say = log if (log is not None and comm.rank == 0) else (lambda s: None)
     runs = variants(case)
     folder = Path(out) if out is not None else (case.output_folder or Path("results") / case.name)
+    lock = FolderLock(folder, f"sweep {case.output_name!r}")  # held between the commits
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            with ResultSet(folder, case.output_name, comm, "sweep") as rs:
-                res = _run_all(case, runs, rs, comm, say)
-                rs.commit()
+            on_rank0(comm, lock.acquire)
+            try:
+                res = _run_all(case, runs, folder, comm, say)
+            finally:
+                lock.release()
             res.warnings[:0] = _collect(caught)
     except (CaseError, OutputBusyError):
         raise
@@ -444,43 +478,76 @@ def run_sweep(
     return res
 
 
-def _run_one(case_i: Any, tagged: Any, rs: Any, comm: Any, i: int, run_files: bool) -> Any:
-    """Solve one variant (its files into ``rs`` with ``run_files``)."""
+def _point_label(point: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k} = {v:g}" if is_number(v) else f"{k} = {v}" for k, v in point.items())
+
+
+def _in_run(e: Exception, i: int, n: int, point: Mapping[str, Any], source: Any) -> Exception:
+    """The error of run ``i`` of ``n``, its message led by the run and its parameters."""
+    from fe_interface.errors import FeInterfaceError
+
+    where = f"sweep run {i + 1} of {n} ({_point_label(point)})"
+    if isinstance(e, CaseError):
+        return CaseError([(p, f"{where}: {m}") for p, m in e.errors], e.source or source)
+    if not isinstance(e, FeInterfaceError):
+        return e
+    named = type(e)(f"{where}: {e}")
+    if isinstance(e, OSError) and isinstance(named, OSError):
+        named.errno = e.errno
+    return named
+
+
+def _run_one(case_i: Any, tagged: Any, folder: Path, comm: Any, i: int, run_files: bool) -> Any:
+    """Solve one variant; with ``run_files`` its files are the result set NAME_run<i>."""
     from fe_interface.case.run import _solve_and_write
+    from fe_interface.io.files import ResultSet
 
     name = f"{case_i.output_name}_run{i:03d}"
     case_i = replace(case_i, output_name=name) if run_files else replace(case_i, files=())
     tagged_i = case_i.check_mesh(tagged)
     problem = case_i.build_problem(tagged_i)
-    return _solve_and_write(case_i, problem, tagged_i, rs, comm, lambda s: None)
+    with ResultSet(folder, name, comm, "case") as rs:
+        res = _solve_and_write(case_i, problem, tagged_i, rs, comm, lambda s: None)
+        if run_files:
+            rs.commit()
+    return res
 
 
 def _run_all(
     case: Any,
     runs: list[tuple[dict[str, Any], Any]],
-    rs: Any,
+    folder: Path,
     comm: Any,
     say: Callable[[str], None],
 ) -> SweepResult:
+    from fe_interface.errors import FeInterfaceError
+
     spec: SweepSpec = case.sweep
-    raw = None if spec.geometry else case.build_mesh(comm)  # each variant checks it
-    points, values, warns = [], [], []
-    files: dict[str, Any] = {}
+    n = len(runs)
+    points = [p for p, _ in runs]
+    digests = [case_digest(c) for _, c in runs]
+    rows: dict[int, Row] = {}
+    if spec.resume:
+        rows = kept_rows(folder, case.output_name, case.name, points, digests, spec.run_files, comm)
+    kept = sorted(rows)
+    mesh = None
     outputs: list[str] = list(spec.outputs)
     for i, (point, case_i) in enumerate(runs):
-        say(f"sweep run {i + 1}/{len(runs)}: " + ", ".join(f"{k} = {v}" for k, v in point.items()))
-        mesh = raw if raw is not None else case_i.build_mesh(comm)
-        res = _run_one(case_i, mesh, rs, comm, i, spec.run_files)
-        files |= {f"run{i:03d}_{k}": v for k, v in res.files.items()}
-        flat = flat_outputs(res)
-        if i == 0:
-            outputs = _check_outputs(case, outputs, flat)
-        points.append(point)
-        values.append(flat)
-        warns += [
-            f"run {i} ({', '.join(f'{k} = {v}' for k, v in point.items())}): {w}"
-            for w in res.warnings
-        ]
+        head = f"sweep run {i + 1}/{n}: {_point_label(point)}"
+        if i in rows:
+            say(head + " (finished before: kept)")
+            continue
+        say(head)
+        if mesh is None or spec.geometry:
+            mesh = case_i.build_mesh(comm)  # once, unless a geometry key is swept
+        try:
+            res = _run_one(case_i, mesh, folder, comm, i, spec.run_files)
+        except FeInterfaceError as e:
+            raise _in_run(e, i, n, point, case.source) from None
+        rows[i] = Row(
+            i, point, flat_outputs(res), tuple(res.warnings), digests[i],
+            {k: Path(v).name for k, v in res.files.items()} if spec.run_files else {},
+        )  # fmt: skip
         # free this run's problem now: its meshes and spaces hold MPI communicators (MPICH:
         # 2048 per process), and reference cycles wait for Python's rare full collections;
         # on more than one rank petsc4py parks the PETSc objects Python frees until a
@@ -490,23 +557,55 @@ def _run_all(
         from petsc4py import PETSc
 
         PETSc.garbage_cleanup(mesh.mesh.comm)
-    result = SweepResult(
-        case, [p.name for p in spec.parameters], points, outputs, values, {}, warns
-    )
-    result.files = {k: rs.final(v) for k, v in _write_tables(result, rs, comm).items()}
-    if spec.plot:
-        try:
-            png = plot_sweep(result, rs.path(f"{case.output_name}_sweep.png"), comm)
-            result.files["plot"] = rs.final(png)
-        except Exception as e:  # a plot never fails a sweep that ran
-            from fe_interface.errors import describe
-
-            result.warnings.append(f"sweep plot not written: {describe(e)}")
-    result.files |= files
+        if i < n - 1:
+            outputs = _check_outputs(case, outputs, rows)
+            _commit_table(case, outputs, rows, n, folder, comm, plot=False)
+    outputs = _check_outputs(case, outputs, rows)
+    result = _commit_table(case, outputs, rows, n, folder, comm, plot=spec.plot)
+    result.reused = kept
     return result
 
 
-def _check_outputs(case: Any, outputs: list[str], flat: Mapping[str, float]) -> list[str]:
+def _commit_table(
+    case: Any,
+    outputs: list[str],
+    rows: dict[int, Row],
+    n: int,
+    folder: Path,
+    comm: Any,
+    plot: bool,
+) -> SweepResult:
+    """Commit the table (and the plot) of the finished ``rows`` as the result set NAME."""
+    from fe_interface.io.files import ResultSet
+
+    spec: SweepSpec = case.sweep
+    done = [rows[i] for i in sorted(rows)]
+    result = SweepResult(
+        case, [p.name for p in spec.parameters], [r.point for r in done], outputs,
+        [r.values for r in done], {}, [],
+    )  # fmt: skip
+    name = case.output_name
+    with ResultSet(folder, name, comm, "sweep") as rs:
+        paths = (rs.path(f"{name}_sweep.csv"), rs.path(f"{name}_sweep.json"))
+        write_table(case, outputs, done, n, paths, comm)
+        result.files = {"csv": rs.final(paths[0]), "json": rs.final(paths[1])}
+        if plot:
+            try:
+                png = plot_sweep(result, rs.path(f"{name}_sweep.png"), comm)
+                result.files["plot"] = rs.final(png)
+            except Exception as e:  # a plot never fails a sweep that ran
+                from fe_interface.errors import describe
+
+                result.warnings.append(f"sweep plot not written: {describe(e)}")
+        rs.commit()
+    for r in done:
+        result.files |= {f"run{r.index:03d}_{k}": folder / f for k, f in r.files.items()}
+        result.warnings += [f"run {r.index} ({_point_label(r.point)}): {w}" for w in r.warnings]
+    return result
+
+
+def _check_outputs(case: Any, outputs: list[str], rows: Mapping[int, Row]) -> list[str]:
+    flat = rows[min(rows)].values
     if not outputs:
         return list(_default_outputs(flat))
     bad = [(i, x) for i, x in enumerate(outputs) if x not in flat]
@@ -520,59 +619,6 @@ def _check_outputs(case: Any, outputs: list[str], flat: Mapping[str, float]) -> 
             case.source,
         )
     return outputs
-
-
-def _rows(result: SweepResult) -> tuple[list[str], list[list[Any]]]:
-    others = [k for k in result.values[0] if k not in result.outputs] if result.values else []
-    cols = result.parameters + result.outputs + others
-    rows = [[p[n] for n in result.parameters] + [v.get(k, math.nan) for k in result.outputs + others]
-            for p, v in zip(result.points, result.values, strict=True)]  # fmt: skip
-    return cols, rows
-
-
-def _write_tables(result: SweepResult, rs: Any, comm: Any) -> dict[str, Any]:
-    """NAME_sweep.csv and NAME_sweep.json into the result set (collective)."""
-    import csv
-    import io
-
-    from fe_interface.errors import on_rank0
-    from fe_interface.io.files import output_error, write_text
-    from fe_interface.io.summary import json_safe
-
-    name = result.case.output_name
-    cols, rows = _rows(result)
-    csv_path, json_path = rs.path(f"{name}_sweep.csv"), rs.path(f"{name}_sweep.json")
-
-    def write() -> None:
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(cols)
-        for r in rows:
-            w.writerow([repr(float(x)) if is_number(x) else x for x in r])
-        write_text(csv_path, buf.getvalue())
-        spec = result.case.sweep
-        doc = {
-            "case": result.case.name,
-            "mode": spec.mode,
-            "parameters": [
-                {
-                    "name": p.name,
-                    "keys": list(p.keys),
-                    "values": list(p.values),
-                    "labels": list(p.labels) if p.labels else None,
-                }
-                for p in spec.parameters
-            ],
-            "outputs": result.outputs,
-            "runs": [
-                {"parameters": p, "outputs": v}
-                for p, v in zip(result.points, result.values, strict=True)
-            ],
-        }
-        write_text(json_path, json.dumps(json_safe(doc), indent=2, allow_nan=False))
-
-    on_rank0(comm, write, lambda e: output_error(e, f"writing {name}_sweep.csv/.json"))
-    return {"csv": csv_path, "json": json_path}
 
 
 def _curves(result: SweepResult) -> list[tuple[str, list[int]]]:
@@ -646,3 +692,26 @@ def format_sweep(result: SweepResult) -> str:
             )
         )
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------
+# key paths, for other studies of a case (fe_interface.case.studies)
+# --------------------------------------------------------------------------------------
+def lookup_key(data: Any, key: str) -> tuple[bool, str]:
+    """(found, message) of a key path (``a.b[2].c``) in a case document."""
+    return _lookup(data, key)
+
+
+def key_value(data: Any, key: str) -> Any:
+    """The value at a key path (checked with :func:`lookup_key`)."""
+    tokens = _tokens(key)
+    assert tokens is not None
+    node = data
+    for t in tokens:
+        node = node[t]
+    return node
+
+
+def assign_key(data: dict, key: str, value: Any) -> None:
+    """Set the value at a key path (checked with :func:`lookup_key`)."""
+    _assign(data, key, value)

@@ -107,7 +107,9 @@ def conduction_groups(f: Formulation) -> list[tuple[Any, Any]]:
     """(k, measure) of every conductivity group (see the module docstring)."""
     mats = f.model.region_material
     const = {r: v for r, m in mats.items() if (v := constant_scalar(m.conductivity)) is not None}
-    groups: list[tuple[Any, Any]] = f.piecewise(const, regions=list(const)) if const else []
+    groups: list[tuple[Any, Any]] = (
+        f.piecewise(const, regions=list(const), what="conductivity") if const else []
+    )
     others: dict[Any, tuple[Any, list[int]]] = {}
     for r, m in mats.items():
         if r in const:
@@ -143,7 +145,9 @@ class HeatStorage:
         mats = f.model.region_material
         hc = {r: m.heat_capacity for r, m in mats.items()}
         const = {r: v for r, c in hc.items() if (v := constant_scalar(c)) is not None}
-        self.constant = f.piecewise(const, regions=list(const)) if const else []
+        self.constant = (
+            f.piecewise(const, regions=list(const), what="heat_capacity") if const else []
+        )
         by: dict[Any, tuple[Any, list[int]]] = {}
         for r, c in hc.items():
             if r not in const:

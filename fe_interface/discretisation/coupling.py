@@ -95,6 +95,7 @@ class InterfaceCoupling:
             axisymmetric,
         )
         self.entities = entities
+        self._units: dict[int, np.ndarray] = {}
         # per group: ⁺ dofs, ⁻ dofs, M (nf, n, n)
         self.blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for g in self.quadrature.groups:
@@ -103,6 +104,45 @@ class InterfaceCoupling:
             p = g.phi[:, g.closure]
             M = np.einsum("fq,qi,qj->fij", h * g.weight, p, p)
             self.blocks.append((plus, minus, M))
+
+    def _unit(self, k: int) -> np.ndarray:
+        """M_f of group ``k`` for h = 1 (cached): M_f = h_f · unit_f when h is constant on f."""
+        if k not in self._units:
+            g = self.quadrature.groups[k]
+            p = g.phi[:, g.closure]
+            self._units[k] = np.einsum("fq,qi,qj->fij", g.weight, p, p)
+        return self._units[k]
+
+    def set_conductance(self, rows: np.ndarray, h: Any) -> None:
+        """Set a conductance constant on each facet (W/(m² K)) on the facets ``rows``.
+
+        Args:
+            rows: facet rows (into ``entities``).
+            h: one value, or one per row.
+        """
+        full = np.full(len(self.entities), np.nan)
+        full[rows] = h
+        for k, (g, (_, _, M)) in enumerate(zip(self.quadrature.groups, self.blocks, strict=True)):
+            vals = full[g.rows]
+            sel = ~np.isnan(vals)
+            if sel.any():
+                M[sel] = vals[sel, None, None] * self._unit(k)[sel]
+
+    def apply_unit(self, u: np.ndarray, dh: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Out += Σ_f dh_f K_f(h = 1) u: the derivative of K u for facet conductances dh.
+
+        ``dh`` one value per facet row (W/(m² K) per unit of the parameter); as :meth:`apply`.
+        """
+        for k, (g, (plus, minus, M)) in enumerate(
+            zip(self.quadrature.groups, self.blocks, strict=True)
+        ):
+            d = dh[g.rows]
+            if not len(M) or not np.any(d):
+                continue
+            r = np.einsum("f,fij,fj->fi", d, self._unit(k), u[plus] - u[minus])
+            np.add.at(out, plus, r)
+            np.add.at(out, minus, -r)
+        return out
 
     @property
     def empty(self) -> bool:

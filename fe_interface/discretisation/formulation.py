@@ -38,6 +38,7 @@ from dolfinx.fem import IntegralType
 from fe_interface.discretisation import bulk
 from fe_interface.discretisation.coupling import InterfaceCoupling
 from fe_interface.discretisation.facets import FacetGroup
+from fe_interface.discretisation.law_constants import SymbolicLaw
 from fe_interface.discretisation.regions import Colouring, colour_regions
 from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
 from fe_interface.discretisation.terms import (
@@ -49,13 +50,14 @@ from fe_interface.discretisation.terms import (
     Term,
     VolumeSource,
 )
-from fe_interface.errors import InputError, collective
+from fe_interface.errors import InputError, collective, describe, user_function
 from fe_interface.model.boundary import (
     STEFAN_BOLTZMANN,
     Convection,
     FixedTemperature,
     HeatFlux,
     Radiation,
+    condition_name,
 )
 from fe_interface.model.interfaces import Conductance
 from fe_interface.model.model import (
@@ -95,6 +97,20 @@ class DirichletGroup:
     value: Any
     function: fem.Function | None = None
 
+    def interpolate(self) -> None:
+        """Interpolate a value given as a function into :attr:`function` (collective).
+
+        A function that fails (on any rank's points) is an :class:`InputError` naming the
+        condition, on every rank.
+        """
+        if self.function is None:
+            return
+        spec = self.boundary.spec
+        name = condition_name(spec) if hasattr(spec, "facets") else f"temperature of {spec.label}"
+        with collective(self.function.function_space.mesh.comm):
+            with user_function(f"{name}: value(x)"):
+                self.function.interpolate(self.value)
+
 
 class Formulation:
     """The discretised model (collective).
@@ -115,9 +131,19 @@ class Formulation:
         dirichlet: the fixed-temperature conditions.
         nonlinear: some interface law, conductivity or boundary condition (radiation)
             depends on T.
+        separate: one ``fem.Constant`` per region for region-wise values (conductivity, heat
+            capacity, sources) instead of one per distinct value, and zero sources kept, so
+            that each region's value can change without new forms
+            (:mod:`~fe_interface.discretisation.values`).
+        symbolic_laws: interface label -> the temperature-dependent law with constants
+            (``separate`` only).
+        region_constants: quantity ("conductivity", "heat_capacity", "source") -> region
+            tag -> its ``fem.Constant``.
     """
 
-    def __init__(self, model: Model, degree: int = 1, axisymmetric: bool = False) -> None:
+    def __init__(
+        self, model: Model, degree: int = 1, axisymmetric: bool = False, separate: bool = False
+    ) -> None:
         if degree not in (1, 2, 3):
             raise InputError(f"degree must be 1, 2 or 3, got {degree!r}")
         mesh = model.mesh
@@ -128,6 +154,8 @@ class Formulation:
         self.comm: MPI.Comm = mesh.comm
         self.degree = degree
         self.axisymmetric = axisymmetric
+        self.separate = separate
+        self.region_constants: dict[str, dict[int, fem.Constant]] = {}
         adjacency = model.adjacency()
         self.perfect_pairs = adjacency.facet_pairs
         self.colouring: Colouring = colour_regions(
@@ -157,6 +185,7 @@ class Formulation:
         self._add_sources()
         self._add_boundaries()
         self.coupling: InterfaceCoupling | None = None
+        self.symbolic_laws: dict[str, SymbolicLaw] = {}
         self.coupled_rows: dict[str, np.ndarray] = {}
         self._add_interfaces()
         self.nonlinear = (
@@ -179,50 +208,63 @@ class Formulation:
         return lut[self.model.cell_region]
 
     def piecewise(
-        self, per_region: dict[int, float], regions: list[int] | None = None
+        self, per_region: dict[int, float], regions: list[int] | None = None, what: str = ""
     ) -> list[tuple[fem.Constant, Any]]:
         """A region-wise constant as (``fem.Constant``, measure) pairs, one per distinct value.
 
         Integrals with a constant are the plain Poisson kernel (a DG0 coefficient costs a
         quarter more assembly time); one value everywhere is one ``dx``. ``regions``: only these
-        regions (default: all).
+        regions (default: all).  With ``separate``, one pair per region.  ``what`` names the
+        quantity in :attr:`region_constants`.
         """
-        by_value: dict[float, list[int]] = {}
+        by_value: dict[Any, list[int]] = {}
         subset = (
             self.model.regions
             if regions is None
             else [r for r in self.model.regions if r in regions]
         )
         for r in subset:
-            by_value.setdefault(float(per_region.get(r, 0.0)), []).append(r)
+            key = (float(per_region.get(r, 0.0)), r if self.separate else 0)
+            by_value.setdefault(key, []).append(r)
         mesh = self.mesh
         if len(by_value) == 1 and len(subset) == len(self.model.regions):
-            ((val, _),) = by_value.items()
-            return [(fem.Constant(mesh, _SCALAR(val)), ufl.dx(domain=mesh))]
+            (((val, _), members),) = by_value.items()
+            c = fem.Constant(mesh, _SCALAR(val))
+            self.region_constants.setdefault(what, {}).update(dict.fromkeys(members, c))
+            return [(c, ufl.dx(domain=mesh))]
         out = []
         n = mesh.topology.index_map(mesh.topology.dim).size_local
         region = self.model.cell_region[:n]
-        for val, regions in sorted(by_value.items()):
-            cells = np.flatnonzero(np.isin(region, regions)).astype(np.int32)
+        for (val, _), members in sorted(by_value.items()):
+            cells = np.flatnonzero(np.isin(region, members)).astype(np.int32)
             sid = len(self._subdomains)
             self._subdomains.append((sid, cells))
-            out.append((fem.Constant(mesh, _SCALAR(val)), self.dx(sid)))
+            c = fem.Constant(mesh, _SCALAR(val))
+            self.region_constants.setdefault(what, {}).update(dict.fromkeys(members, c))
+            out.append((c, self.dx(sid)))
         return out
 
-    def value(self, v: Any) -> Any:
+    def value(self, v: Any, what: str = "a value(x)") -> Any:
         """A model value in UFL.
 
         A function of x (or a TimeFunction) is called with x, a number becomes a
         ``fem.Constant``; an expression value
         (:class:`~fe_interface.model.values.ExpressionValue`) is built in UFL with the
-        temperature T (then the problem is nonlinear) and its fields on this mesh.
+        temperature T (then the problem is nonlinear) and its fields on this mesh.  ``what``
+        names the item and its function in the :class:`InputError` raised if the function
+        fails (e.g. ``"heat flux on 'top': value(x)"``).
         """
         if hasattr(v, "ufl_value"):
             self.temperature_values |= bool(getattr(v, "temperature_dependent", False))
             return v.ufl_value(self.x, self.T, self.mesh)
         if callable(v):
-            return v(self.x)
+            with user_function(what):  # called with the UFL coordinate: the same on every rank
+                return v(self.x)
         return fem.Constant(self.mesh, _SCALAR(float(v)))
+
+    def refresh_conductivity(self) -> None:
+        """Re-read the constant conductivities of the model's materials (after an update)."""
+        self._k_static = _static_conductivity(self, self.model)
 
     def _owned_cells(self, cells: np.ndarray) -> np.ndarray:
         n = self.mesh.topology.index_map(self.mesh.topology.dim).size_local
@@ -268,12 +310,13 @@ class Formulation:
                     IntegralType.cell, self.mesh.topology, self._owned_cells(s.cells)
                 )
                 self._subdomains.append((sid, cells))
-                self.terms.append(VolumeSource(label, self.value(v), self.w, self.dx(sid)))
+                what = f"heat source in {s.spec.region!r}: value(x)"
+                self.terms.append(VolumeSource(label, self.value(v, what), self.w, self.dx(sid)))
             else:
                 const[s.region] = const.get(s.region, 0.0) + float(v)
         if const:  # one term per distinct value, a constant each (no coefficient to pack)
-            for value, dx in self.piecewise(const):
-                if float(value.value) != 0.0:
+            for value, dx in self.piecewise(const, what="source"):
+                if float(value.value) != 0.0 or self.separate:
                     self.terms.append(VolumeSource("sources", value, self.w, dx))
 
     def _add_boundaries(self) -> None:
@@ -289,19 +332,25 @@ class Formulation:
                 IntegralType.exterior_facet, self.mesh.topology, owned
             )
             self._boundary_domains.append((bid, e))
+            name = condition_name(bc)
             if isinstance(bc, HeatFlux):
-                self.terms.append(FluxBoundary(b.label, self.value(bc.value), self.w, self.ds(bid)))
+                q = self.value(bc.value, f"{name}: value(x)")
+                self.terms.append(FluxBoundary(b.label, q, self.w, self.ds(bid)))
             elif isinstance(bc, Convection):
-                h, T_inf = self.value(bc.h), self.value(bc.T_inf)
+                h = self.value(bc.h, f"{name}: h(x)")
+                T_inf = self.value(bc.T_inf, f"{name}: T_inf(x)")
                 self.terms.append(ConvectionBoundary(b.label, h, T_inf, self.w, self.ds(bid)))
             elif isinstance(bc, Radiation):
                 eps_sigma = self.value(bc.emissivity * STEFAN_BOLTZMANN)
-                h = self.value(bc.h) if bc.has_convection else None
-                T_inf = self.value(bc.fluid_temperature) if bc.has_convection else None
+                T_amb = self.value(bc.T_amb, f"{name}: T_amb(x)")
+                h = self.value(bc.h, f"{name}: h(x)") if bc.has_convection else None
+                T_inf = (
+                    self.value(bc.fluid_temperature, f"{name}: T_inf(x)")
+                    if bc.has_convection
+                    else None
+                )
                 self.terms.append(
-                    RadiationBoundary(
-                        b.label, eps_sigma, self.value(bc.T_amb), h, T_inf, self.w, self.ds(bid)
-                    )
+                    RadiationBoundary(b.label, eps_sigma, T_amb, h, T_inf, self.w, self.ds(bid))
                 )
             else:
                 raise InputError(f"{b.label}: unsupported boundary condition {bc!r}")
@@ -323,7 +372,11 @@ class Formulation:
                     self.coupling = InterfaceCoupling(
                         self.broken, entities, self._coupled_h(coupled, entities), self.axisymmetric
                     )
-        # temperature-dependent laws: equal laws (between the same sides) share a term
+        self._add_dependent_interfaces()
+
+    def _add_dependent_interfaces(self) -> None:
+        """Temperature-dependent laws: equal laws (between the same sides) share a term."""
+        model = self.model
         shared: dict[Any, list[ResolvedInterface]] = {}
         for d in model.interfaces:
             if d.kind != "temperature":
@@ -338,6 +391,8 @@ class Formulation:
                 key = hash((d.spec.law, d.plus, d.minus)) and (d.spec.law, d.plus, d.minus)
             except TypeError:  # an unhashable law: a term of its own
                 key = (id(d.spec.law), d.plus, d.minus)
+            if self.separate:  # each its own term, its numbers as constants
+                key = (id(d), d.plus, d.minus)
             shared.setdefault(key, []).append(d)
         for members in shared.values():
             sid = len(self._interface_domains)
@@ -345,7 +400,12 @@ class Formulation:
             self._interface_domains.append((sid, e))
             law = members[0].spec.law
             label = ",".join(m.label for m in members)
-            self.terms.append(InterfaceTerm(label, law.conductance, self.w, self.dS(sid)))
+            h = law.conductance
+            if self.separate:
+                sym = SymbolicLaw(law, self.mesh, label)
+                self.symbolic_laws[label] = sym
+                h = sym.conductance
+            self.terms.append(InterfaceTerm(label, h, self.w, self.dS(sid)))
 
     def _coupled_h(
         self, coupled: list[ResolvedInterface], entities: np.ndarray
@@ -367,6 +427,8 @@ class Formulation:
                     facet_h[i] = law.at(mids.T)
                 except InputError as e:
                     raise InputError(f"interface {d.label!r}: {e}") from None
+                except Exception as e:  # the user's h(x) failing at these points
+                    raise InputError(f"interface {d.label!r}: h(x) raised {describe(e)}") from None
             elif d.kind == "constant":
                 h = float(law.conductance(293.15, 293.15))
                 if not np.isfinite(h) or h < 0:
@@ -408,8 +470,14 @@ class Formulation:
             h = np.broadcast_to(h, (pts.shape[1],)).reshape(x.shape[:2])
         except InputError as e:  # the function's own check (a field without a value there)
             raise InputError(f"interface {d.label!r}: {e}") from None
-        except Exception:  # a UFL-only function of x
-            expr = fem.Expression(h_of_x(self.x), group.X)
+        except Exception as numpy_error:  # a UFL-only function of x?
+            try:
+                expr = fem.Expression(h_of_x(self.x), group.X)
+            except Exception as e:  # neither: name the interface and the function's error
+                msg = f"interface {d.label!r}: h(x) raised {describe(numpy_error)}"
+                if describe(e) != describe(numpy_error):
+                    msg += f" (with NumPy points; with the UFL coordinate: {describe(e)})"
+                raise InputError(msg) from None
             h = np.asarray(expr.eval(self.mesh, cells.astype(np.int32))).reshape(x.shape[:2])
         if not np.all(np.isfinite(h)) or np.any(h < 0):
             bad = np.flatnonzero(~np.isfinite(h.ravel()) | (h.ravel() < 0))[0]
@@ -447,7 +515,6 @@ class Formulation:
         g = None
         if callable(v):
             g = fem.Function(self.space)
-            g.interpolate(v)
             bc = fem.dirichletbc(g, dofs)
         else:
             bc = fem.dirichletbc(_SCALAR(v), dofs, self.space)
@@ -455,7 +522,9 @@ class Formulation:
         owned = np.asarray(idx[:first_ghost])
         owned = owned[~counted[owned]]
         counted[owned] = True
-        return DirichletGroup(item, bc, owned, v, g)
+        group = DirichletGroup(item, bc, owned, v, g)
+        group.interpolate()
+        return group
 
     # ------------------------------------------------------------------ forms
     @property

@@ -3,7 +3,9 @@
 * :mod:`~fe_interface.geometry.builders` — layered stacks, concentric cylinders and
   spheres, flux tubes, an electronics package;
 * :mod:`~fe_interface.geometry.rough` — Gaussian and fractal rough surfaces, contact spots;
-* :mod:`~fe_interface.geometry.rough_mesh` — meshes of two rough bodies in contact.
+* :mod:`~fe_interface.geometry.rough_mesh` — meshes of two rough bodies in contact;
+* :mod:`~fe_interface.geometry.topography` — self-affine surfaces, measured height maps,
+  statistics and power spectra.
 
 Every builder returns a :class:`~fe_interface.mesh.TaggedMesh` in metres.
 """
@@ -34,6 +36,14 @@ from fe_interface.geometry.rough_mesh import (
     rough_contact_2d,
     rough_contact_3d,
 )
+from fe_interface.geometry.topography import (
+    SurfaceStatistics,
+    mirror_periodic,
+    power_spectrum,
+    read_topography,
+    self_affine_surface,
+    surface_statistics,
+)
 
 __all__ = [
     "GROUPS_3D",
@@ -42,6 +52,7 @@ __all__ = [
     "RoughContact3D",
     "RoughSurface",
     "Spot",
+    "SurfaceStatistics",
     "check_groups",
     "combined",
     "concentric_cylinders",
@@ -54,6 +65,11 @@ __all__ = [
     "gaussian_separation",
     "gaussian_surface",
     "layered_stack",
+    "mirror_periodic",
+    "power_spectrum",
+    "read_topography",
     "rough_contact_2d",
     "rough_contact_3d",
+    "self_affine_surface",
+    "surface_statistics",
 ]

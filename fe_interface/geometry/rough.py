@@ -60,11 +60,14 @@ class RoughSurface:
     """Heights ``z`` (m) on a periodic uniform grid of spacing ``dx`` (m).
 
     ``z.ndim == 1``: profile ``z(x_i)``, ``x_i = i * dx``; ``z.ndim == 2``: height
-    map ``z[i, j] = z(x_i, y_j)``.
+    map ``z[i, j] = z(x_i, y_j)``.  ``periodic``: the map repeats with its size (True
+    for generated surfaces; a measured map is usually not periodic, see
+    :func:`fe_interface.geometry.topography.mirror_periodic`).
     """
 
     z: np.ndarray
     dx: float
+    periodic: bool = True
 
     @property
     def dim(self) -> int:

@@ -73,7 +73,7 @@ from mpi4py import MPI
 
 import numpy as np
 
-from fe_interface.geometry.rough import Contact, RoughSurface, contact, positive
+from fe_interface.geometry.rough import Contact, RoughSurface, contact, label_periodic, positive
 from fe_interface.mesh import TaggedMesh
 
 __all__ = [
@@ -114,6 +114,29 @@ def _check_thickness(thickness) -> tuple[float, float]:
             f"thickness must be a (lower, upper) pair of lengths, got {thickness!r}"
         ) from None
     return positive(lo, "thickness (lower)"), positive(up, "thickness (upper)")
+
+
+def _mapped_contact(
+    surface, contact_map, gap_map, separation, pressure
+) -> tuple[Contact, np.ndarray]:
+    """The :class:`Contact` of a given contact map and its gap map (m)."""
+    if separation is not None or pressure is not None:
+        raise ValueError("give contact_map or separation/pressure, not both")
+    mask = np.asarray(contact_map, dtype=bool)
+    if mask.shape != surface.z.shape:
+        raise ValueError(f"contact_map has shape {mask.shape}, the surface {surface.z.shape}")
+    if not mask.any() or mask.all():
+        raise ValueError("contact_map: no contact or full contact (no spot to mesh)")
+    if gap_map is None:
+        gaps = np.where(mask, 0.0, surface.z.max() - surface.z)
+    else:
+        gaps = np.asarray(gap_map, dtype=float)
+        if gaps.shape != mask.shape or not np.all(np.isfinite(gaps)) or gaps.min() < 0:
+            raise ValueError("gap_map must be finite, >= 0 m and of the contact map's shape")
+    labels = label_periodic(mask)
+    areas = np.bincount(labels.ravel())[1:] * surface.dx**2
+    c = Contact(float("nan"), mask, float(mask.mean()), labels, areas, np.sqrt(areas / np.pi))
+    return c, np.where(mask, 0.0, gaps)
 
 
 def _contact(surface, separation, pressure, hardness) -> Contact:
@@ -558,6 +581,8 @@ class RoughContact3D:
         area_fraction: meshed spot area / ``(Lx Ly)`` (exactly the fraction of
             :attr:`mask`; ``contact.area_fraction + filled / mask.size``).
         filled: gap pixels joined to the contact to separate corner-touching spots.
+        gap_map: the local gap (m) per pixel when the contact came from a contact map
+            (e.g. an FFT boundary-element solution, ``contact_map=``); None: ``Y - z``.
     """
 
     tagged: TaggedMesh
@@ -568,6 +593,7 @@ class RoughContact3D:
     size: tuple[float, float]
     area_fraction: float
     filled: int
+    gap_map: np.ndarray | None = None
 
     @property
     def separation(self) -> float:
@@ -585,7 +611,7 @@ class RoughContact3D:
         x = np.asarray(x, dtype=float)
         z, dx = self.surface.z, self.surface.dx
         nx, ny = z.shape
-        d = self.separation - z
+        d = self.separation - z if self.gap_map is None else self.gap_map
         u, v = x[0] / dx - 0.5, x[1] / dx - 0.5
         i0, j0 = np.floor(u).astype(np.int64), np.floor(v).astype(np.int64)
         tu, tv = u - i0, v - j0
@@ -676,6 +702,8 @@ def rough_contact_3d(  # noqa: C901 -- argument checks then one gmsh constructio
     mesh_size: float | None = None,
     interface_size: float | None = None,
     edge_size: float | None = None,
+    contact_map: np.ndarray | None = None,
+    gap_map: np.ndarray | None = None,
     comm: MPI.Comm = MPI.COMM_WORLD,
     msh_file: str | Path | None = None,
 ) -> RoughContact3D:
@@ -703,6 +731,12 @@ def rough_contact_3d(  # noqa: C901 -- argument checks then one gmsh constructio
             growing away from it with slope 1/2.
         edge_size: cell size at the spot edges (flux singularities), default
             ``interface_size / 2``; at most ``interface_size``.
+        contact_map: the contact pixels (bool, the map's shape) of a computed contact
+            (an FFT boundary-element solution, :mod:`fe_interface.model.rough_contact`)
+            instead of ``separation``/``pressure``; with ``gap_map``, the local gaps (m)
+            that :meth:`RoughContact3D.gap` then returns.
+        gap_map: the local gap (m) per pixel with ``contact_map`` (default: 0 on the
+            contact, else ``z.max() - z``).
         comm: communicator (the gmsh model is built on rank 0).
         msh_file: also write the gmsh mesh there (MSH 4.1, ASCII).
 
@@ -731,9 +765,13 @@ def rough_contact_3d(  # noqa: C901 -- argument checks then one gmsh constructio
     h_edge = h_if / 2.0 if edge_size is None else positive(edge_size, "edge_size")
     if h_edge > h_if:
         raise ValueError(f"edge_size ({h_edge}) must not exceed interface_size ({h_if})")
-    c = _contact(surface, separation, pressure, hardness)
+    if contact_map is None:
+        c = _contact(surface, separation, pressure, hardness)
+        gaps = c.separation - surface.z
+    else:
+        c, gaps = _mapped_contact(surface, contact_map, gap_map, separation, pressure)
     # (a fill leaves the other gap pixel of its checkerboard: some gap always remains)
-    mask, filled = _separate_corners(c.mask, c.separation - surface.z)
+    mask, filled = _separate_corners(c.mask, gaps)
     labels, loops = _trace(mask)
     spots: list[Spot] = []
     spot_loops: list[list[np.ndarray]] = []  # pixel-corner units, outer first
@@ -774,14 +812,22 @@ def rough_contact_3d(  # noqa: C901 -- argument checks then one gmsh constructio
         occ = gmsh.model.occ
         lower = occ.addBox(0.0, 0.0, -t_lo, Lx, Ly, t_lo)
         upper = occ.addBox(0.0, 0.0, 0.0, Lx, Ly, t_up)
+
+        def face_of(lp):
+            pts = [occ.addPoint(float(i) * dx, float(j) * dx, 0.0) for i, j in lp]
+            lines = [occ.addLine(a, b) for a, b in zip(pts, pts[1:] + pts[:1], strict=True)]
+            return (2, occ.addPlaneSurface([occ.addCurveLoop(lines)]))
+
         faces = []
         for sl in spot_loops:
-            curve_loops = []
-            for lp in sl:
-                pts = [occ.addPoint(float(i) * dx, float(j) * dx, 0.0) for i, j in lp]
-                lines = [occ.addLine(a, b) for a, b in zip(pts, pts[1:] + pts[:1], strict=True)]
-                curve_loops.append(occ.addCurveLoop(lines))
-            faces.append((2, occ.addPlaneSurface(curve_loops)))
+            # a spot with holes: its outline minus the holes (a plane surface of several
+            # curve loops kept the holes' area in OCC)
+            outer = face_of(sl[0])
+            if len(sl) == 1:
+                faces.append(outer)
+                continue
+            cut, _ = occ.cut([outer], [face_of(h) for h in sl[1:]])
+            faces.extend(cut)
         _, omap = occ.fragment([(3, lower), (3, upper)], faces)
         occ.synchronize()
         spot_faces = sorted({t for m in omap[2:] for _, t in m})
@@ -835,4 +881,14 @@ def rough_contact_3d(  # noqa: C901 -- argument checks then one gmsh constructio
         gmsh.model.mesh.generate(3)
 
     tagged = build_model("rough_contact_3d", comm, 3, construct, msh_file, scale)
-    return RoughContact3D(tagged, c, surface, mask, tuple(spots), (Lx, Ly), area_fraction, filled)
+    return RoughContact3D(
+        tagged,
+        c,
+        surface,
+        mask,
+        tuple(spots),
+        (Lx, Ly),
+        area_fraction,
+        filled,
+        None if contact_map is None else gaps,
+    )

@@ -2,8 +2,9 @@
 
 A checkpoint folder holds
 
-* ``dofs.npz`` — the canonical order of the dof copies: sorted by (colour, x, y, z)
-  (unique: two blocks of one colour share no vertex), and the problem's identity;
+* ``dofs.npz`` — the problem's identity (a hash of the model and the scheme) and the
+  *keys* (colour, x, y, z) of the dof copies in canonical order (unique: two blocks of
+  one colour share no vertex); the order is the sorted one of the run that wrote it;
 * ``state.npz`` — time, step, Δt, the energy bookkeeping, the per-step table and the
   temperature in canonical order (written to a temporary file, fsynced and renamed);
 * ``frames/frame_NNNNNN.npz`` — the output frames, to rebuild the time-series files
@@ -12,6 +13,13 @@ A checkpoint folder holds
 A restart may use another number of MPI processes; with the same number it reproduces
 the uninterrupted run bit for bit.  A restart verifies the identity: a checkpoint
 written by another problem (mesh, model, scheme) is refused.
+
+The coordinates DOLFINx tabulates for a dof depend, to round-off, on the cell a process
+computes them from, so another partition gives other last bits (and signs of zeros):
+nothing is hashed or sorted from coordinates on restart.  The restarting run maps each
+of its dofs to the stored key of its colour nearest to it (a k-d tree) and accepts the
+mesh if every dof has one within ``TOLERANCE`` × the mesh's diameter and the map is one
+to one; the model and scheme are compared by their hash.
 """
 
 from __future__ import annotations
@@ -27,12 +35,17 @@ from mpi4py import MPI
 
 import numpy as np
 from dolfinx import fem
+from scipy.spatial import cKDTree
 
 from fe_interface.discretisation.formulation import Formulation
 from fe_interface.errors import InputError, on_rank0
 from fe_interface.io.files import FolderLock, clean_dead_temporaries, output_error, write_bytes
 
-__all__ = ["Checkpoint", "npz_bytes"]
+__all__ = ["TOLERANCE", "Checkpoint", "npz_bytes"]
+
+#: a dof matches a stored key within this fraction of the mesh's diameter (round-off of
+#: tabulated coordinates is ~1e-16 of it; dofs of a mesh are never this close)
+TOLERANCE = 1e-8
 
 
 def npz_bytes(**arrays: Any) -> bytes:
@@ -88,41 +101,67 @@ class Checkpoint:
         imap = V.dofmap.index_map
         n = imap.size_local + imap.num_ghosts
         X = V.tabulate_dof_coordinates()[:n]
-        keys = np.column_stack([f.broken.colour[:n].astype(float), X])
-        self._local_keys = keys
-        coords_digest = self._canonical(keys[: imap.size_local])
-        self.identity = hashlib.sha256((identity + coords_digest).encode()).hexdigest()
+        self._local_keys = np.column_stack([f.broken.colour[:n].astype(float), X])
+        self._owned = imap.size_local
+        self.num_global = imap.size_global
+        self._text = identity
+        self.identity = hashlib.sha256(identity.encode()).hexdigest()
+        # rank 0: a canonical order of this run's dofs (stored with a fresh checkpoint)
+        parts = self.comm.gather(self._local_keys[: self._owned], root=0)
+        self._fresh: np.ndarray | None = None
+        if parts is not None:
+            K = np.concatenate(parts)
+            self._fresh = K[np.lexsort(K.T[::-1])]
+        self.index = np.full(n, -1, dtype=np.int64)
+        self._match(self._fresh)  # this run's order; a restart takes the checkpoint's
         self.lock = FolderLock(self.folder, "writing a checkpoint")
         self._locked = False
 
-    def _canonical(self, owned_keys: np.ndarray) -> str:
-        """Set up the canonical order; returns a digest of the sorted keys."""
-        comm = self.comm
-        parts = comm.gather(owned_keys, root=0)
-        if comm.rank == 0:
-            assert parts is not None  # the root receives every rank's keys
-            K = np.concatenate(parts)
-            order = np.lexsort(K.T[::-1])
-            K = K[order]
-            digest = hashlib.sha256(np.round(K, 12).tobytes()).hexdigest()
-        else:
-            K, digest = None, None
-        K = comm.bcast(K, root=0)
-        self.num_global = K.shape[0]
-        from scipy.spatial import cKDTree
+    def _match(self, K: np.ndarray | None) -> None:
+        """Set :attr:`index` from the canonical keys ``K`` given on rank 0 (collective).
 
-        diam = float(np.max(np.ptp(K[:, 1:], axis=0))) if K.size else 1.0
+        Each local dof copy is the stored one of its colour nearest to it; a checkpoint
+        of this mesh has one within ``TOLERANCE`` × the mesh's diameter for every dof,
+        and every stored dof is some process's owned dof exactly once.
+
+        Raises:
+            InputError: on every rank, if the keys are another mesh's.
+        """
+        comm = self.comm
+        K = comm.bcast(K, root=0)
         local = self._local_keys
+        diam = float(np.max(np.ptp(K[:, 1:], axis=0))) if K.size else 0.0
+        tol = TOLERANCE * (diam or 1.0)
         idx = np.full(local.shape[0], -1, dtype=np.int64)
+        worst = 0.0
         for c in np.unique(local[:, 0]):
             sel_g = np.flatnonzero(K[:, 0] == c)
             sel_l = np.flatnonzero(local[:, 0] == c)
+            if sel_g.size == 0:
+                worst = np.inf
+                continue
             dist, found = cKDTree(K[sel_g, 1:]).query(local[sel_l, 1:])
-            if dist.size and float(dist.max()) > 1e-8 * (diam or 1.0):
-                raise RuntimeError("checkpoint: dof coordinates are not unique per colour")
+            worst = max(worst, float(dist.max(initial=0.0)))
             idx[sel_l] = sel_g[found]
+        worst = comm.allreduce(worst, op=MPI.MAX)
+        owned = comm.gather(idx[: self._owned], root=0)
+        bijective = None
+        if owned is not None:
+            allidx = np.concatenate(owned)
+            bijective = allidx.size == K.shape[0] and np.unique(allidx).size == K.shape[0]
+        bijective = comm.bcast(bijective, root=0)
+        far = not worst <= tol  # NaN keys too
+        if far or not bijective:
+            where = (
+                f"a dof {worst:.3g} m from any of the checkpoint's"
+                if far
+                else f"{self.num_global} dofs against the checkpoint's {K.shape[0]}"
+            )
+            raise InputError(
+                f"checkpoint {self.folder}: written by another problem (another mesh: {where}); "
+                "use another folder or delete it"
+            )
         self.index = idx
-        return comm.bcast(digest, root=0)
 
     # ------------------------------------------------------------------ arrays
     def gather(self, T: fem.Function) -> np.ndarray | None:
@@ -144,9 +183,11 @@ class Checkpoint:
 
     # ------------------------------------------------------------------ files
     def prepare(self, restart: bool) -> bool:
-        """Lock the folder, check or write ``dofs.npz``.
+        """Lock the folder, check or write ``dofs.npz``; set the canonical order.
 
         True if a restart state exists and matches (collective; errors on every rank).
+        A fresh run (no restart, or no checkpoint yet) stores its own order and removes
+        a previous run's state.
 
         Raises:
             OutputBusyError: another run uses this checkpoint folder.
@@ -154,35 +195,60 @@ class Checkpoint:
         """
         path = self.folder / "dofs.npz"
 
-        def check() -> bool:
+        def check() -> tuple[bool, np.ndarray | None]:
             self.lock.acquire()
             self._locked = True
             clean_dead_temporaries(self.folder, locked=True)
-            exists = False
-            if path.is_file():
-                if restart:
-                    data = _load_npz(path, ("identity",))
-                    if str(data["identity"]) != self.identity:
-                        raise InputError(
-                            f"checkpoint {self.folder}: written by another problem (different "
-                            "mesh, model or time scheme); use another folder or delete it"
-                        )
-                    exists = (self.folder / "state.npz").is_file()
-                    if exists:  # readable, with what a restart needs
-                        _load_npz(self.folder / "state.npz", ("meta", "T", "history"))
-            if not (restart and path.is_file()):
-                try:
-                    write_bytes(path, npz_bytes(identity=np.array(self.identity)), fsync=True)
-                except OSError as e:
-                    raise _write_error(self.folder)(e) from None
-            return exists
+            if restart and path.is_file():
+                keys = self._stored_keys(path)
+                exists = (self.folder / "state.npz").is_file()
+                if exists:  # readable, with what a restart needs
+                    _load_npz(self.folder / "state.npz", ("meta", "T", "history"))
+                return exists, keys
+            try:
+                (self.folder / "state.npz").unlink(missing_ok=True)  # another run's
+                write_bytes(
+                    path,
+                    npz_bytes(identity=np.array(self.identity), keys=self._fresh),
+                    fsync=True,
+                )
+            except OSError as e:
+                raise _write_error(self.folder)(e) from None
+            return False, self._fresh
 
         try:
-            exists = on_rank0(self.comm, check)
+            exists, keys = on_rank0(self.comm, check) or (False, None)
+            if self.comm.bcast(keys is not self._fresh, root=0):  # the checkpoint's order
+                self._match(keys)
         except BaseException:
             self.close()
             raise
         return bool(self.comm.bcast(exists, root=0))
+
+    def _stored_keys(self, path: Path) -> np.ndarray | None:
+        """The canonical keys of the checkpoint ``path`` if its problem is this one (rank 0).
+
+        Raises:
+            InputError: the model or scheme differ (the mesh is compared by :meth:`_match`).
+        """
+        data = _load_npz(path, ("identity",))
+        keys = data.get("keys")
+        if keys is None:  # written before the keys were stored: the digest of rounded keys
+            assert self._fresh is not None
+            digest = hashlib.sha256(np.round(self._fresh, 12).tobytes()).hexdigest()
+            same = (
+                str(data["identity"]) == hashlib.sha256((self._text + digest).encode()).hexdigest()
+            )
+            keys = self._fresh
+        else:
+            same = str(data["identity"]) == self.identity
+            same = same and keys.ndim == 2 and keys.shape[1] == 4 and keys.dtype.kind == "f"
+        if not same:
+            raise InputError(
+                f"checkpoint {self.folder}: written by another problem (different mesh, model "
+                "or time scheme); use another folder or delete it"
+            )
+        return keys
 
     def close(self) -> None:
         """Release the folder's lock (no collective call)."""

@@ -40,6 +40,7 @@ from dolfinx.mesh import CellType
 
 from fe_interface.discretisation.formulation import Formulation
 from fe_interface.errors import agree
+from fe_interface.io.diskspace import GuardedFile, abandon, check_space, vtx_step_bytes
 from fe_interface.io.files import atomic_files, output_error, quiet_unraisable
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "write_mesh_files",
     "write_meshio",
     "write_vtx",
+    "write_xdmf",
 ]
 
 MESHIO_CELL_TYPE = {
@@ -265,6 +267,8 @@ def write_mesh_files(comm: Any, paths: Sequence[Path], mesh: Any) -> None:
 
     Each file (with its ``.h5``) is written atomically; an error on rank 0 is raised on
     every rank (:class:`~fe_interface.errors.OutputError` naming the file).  Collective.
+    The ``.h5`` goes through a :class:`~fe_interface.io.diskspace.GuardedFile`: a full
+    disk is an error, never a crash of HDF5.
     """
     import meshio
 
@@ -277,7 +281,10 @@ def write_mesh_files(comm: Any, paths: Sequence[Path], mesh: Any) -> None:
                     targets = [q] + ([q.with_suffix(".h5")] if q.suffix == ".xdmf" else [])
 
                     def write(tmp: Path, q: Path = q) -> None:
-                        meshio.write(tmp / q.name, mesh)
+                        if q.suffix == ".xdmf":
+                            write_xdmf(tmp / q.name, mesh)
+                        else:
+                            meshio.write(tmp / q.name, mesh)
 
                     atomic_files(targets, write)
         except Exception as e:
@@ -285,21 +292,73 @@ def write_mesh_files(comm: Any, paths: Sequence[Path], mesh: Any) -> None:
     agree(comm, err)
 
 
+def write_xdmf(path: Path, mesh: Any) -> None:
+    """``path`` (``.xdmf``) and its ``.h5`` by meshio's writer, the HDF5 file guarded.
+
+    meshio's ``XdmfWriter`` opens the ``.h5`` by name and never closes it (garbage
+    collection does, and HDF5 crashed there on a full disk): this one gives it an
+    ``h5py.File`` on a :class:`~fe_interface.io.diskspace.GuardedFile`, closes it and
+    raises the first failed write.
+
+    Raises:
+        OSError: a write failed (disk full, ...).
+    """
+    from xml.etree import ElementTree as ET
+
+    import h5py
+    import meshio.xdmf.main as xm
+
+    class Writer(xm.XdmfWriter):
+        def __init__(self, h5: Any) -> None:  # meshio's, with the file given
+            self.filename, self.data_format, self.data_counter = Path(path), "HDF", 0
+            self.compression, self.compression_opts = "gzip", 4
+            self.h5_filename, self.h5_file = self.filename.with_suffix(".h5"), h5
+
+    guard = GuardedFile(Path(path).with_suffix(".h5"))
+    try:
+        h5 = h5py.File(guard, "w")
+        try:
+            w = Writer(h5)
+            root = ET.Element("Xdmf", Version="3.0")
+            grid = ET.SubElement(ET.SubElement(root, "Domain"), "Grid", Name="Grid")
+            w.write_points(grid, mesh.points)
+            w.write_cells(mesh.cells, grid)
+            w.write_point_data(mesh.point_data, grid)
+            w.write_cell_data(mesh.cell_data, grid)
+        finally:
+            h5.close()
+    finally:
+        guard.close()
+    guard.check()
+    ET.register_namespace("xi", "https://www.w3.org/2001/XInclude/")
+    xm.write_xml(path, root)
+
+
 def write_vtx(f: Formulation, path: str | Path, T: fem.Function | None = None) -> Path:
     """The temperature through DOLFINx's ADIOS2 VTX writer: ``path`` (a ``.bp`` folder).
 
     ParaView needs its ADIOS2 reader for it.  The broken space's dof coordinates are
-    duplicated at interfaces, so the jump is visible.
+    duplicated at interfaces, so the jump is visible.  ADIOS2 is not called unless the
+    file system has room for the file (:func:`~fe_interface.io.diskspace.check_space`);
+    a writer that failed anyway is abandoned, not closed (its close would abort).
+
+    Raises:
+        OutputError: on every rank: no room, or ADIOS2 failed.
     """
     from dolfinx.io import VTXWriter
 
     path = Path(path)
     T = f.T if T is None else T
-    err = None
+    what = f"writing {path.name}"
+    check_space(f.comm, path.parent, vtx_step_bytes([T]), what)
+    err, w = None, None
     try:
-        with VTXWriter(f.comm, path, [T], engine="BP4") as w:
-            w.write(0.0)
+        w = VTXWriter(f.comm, path, [T], engine="BP4")
+        w.write(0.0)
+        w.close()
     except Exception as e:  # ADIOS2 (disk full, permissions)
-        err = output_error(e, f"writing {path.name}")
+        err = output_error(e, what)
+        if w is not None:
+            abandon(w, path)
     agree(f.comm, err)
     return path

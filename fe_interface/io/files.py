@@ -11,15 +11,17 @@ Single files
 Result sets (:class:`ResultSet`)
     The files of one solution (``NAME.xdmf`` + ``NAME.h5``, ``NAME.vtu``,
     ``NAME_summary.json``, ``NAME_vtx.bp``, plots, ...) are written into a temporary
-    folder beside the target, ``.tmp_NAME_<host>_<pid>_*``, and swapped in together
-    with a *manifest* ``NAME.manifest.json`` (size and SHA-256 of every file).  The
-    manifest is replaced first by one marked ``"complete": false``, then the files are
-    renamed into place, then the complete manifest is renamed over it: whatever moment
-    a run is killed, the folder holds either the old set, the new set, or a set whose
-    manifest says it is incomplete -- never a silently mixed one.
-    :func:`verify_result_set` / :func:`check_result_file` are the readers' check (used by
-    ``fe-interface render``).  A failure while writing (disk full, ...) raises
-    :class:`~fe_interface.errors.OutputError` and leaves the previous set untouched.
+    folder beside the target, ``.tmp_NAME_<host>_<pid>_*``, with a *manifest*
+    ``NAME.manifest.json`` (size and SHA-256 of every file), and switched in at the end in
+    one step (:mod:`fe_interface.io.swap`: the visible names are links into
+    ``.NAME.current``, a link to the current version that one rename replaces): whatever
+    moment a run is killed, every visible file that opens belongs to the old set or every
+    one to the new -- never an ``.xdmf`` of one with the ``.h5`` of the other.  (Where
+    links cannot be made, the files are renamed one by one behind a manifest that says
+    ``"complete": false``.)  :func:`verify_result_set` / :func:`check_result_file` are the
+    readers' check (used by ``fe-interface render``).  A failure while writing (disk
+    full, ...) raises :class:`~fe_interface.errors.OutputError` and leaves the previous
+    set untouched.
 
 Locks (:class:`FolderLock`)
     A run holds ``.fe_interface.lock`` in its output folder (an ``flock`` on the file,
@@ -51,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from fe_interface.errors import InputError, OutputBusyError, OutputError, describe, on_rank0
+from fe_interface.io.swap import fsync_path, swap_by_renames, switch, symlinks_work
 
 __all__ = [
     "LOCK_NAME",
@@ -74,8 +77,11 @@ MANIFEST_SUFFIX = ".manifest.json"
 MANIFEST_FORMAT = "fe_interface result set"
 HOST = socket.gethostname().replace("_", "-").replace("/", "-") or "host"
 
-#: test hook: called with a label before each rename of a result-set swap (fault tests)
+#: test hook: called with a label before each step of a result-set swap (fault tests)
 fault_hook: Callable[[str], None] | None = None
+#: the temporary folders of this process's open result sets (a set written into one of
+#: them is part of that set: its files are merged in, the outer set is switched)
+_OPEN: set[str] = set()
 
 
 def _fault(label: str) -> None:
@@ -120,35 +126,26 @@ def output_error(e: BaseException, what: str) -> OutputError:
 
 
 @contextmanager
-def quiet_unraisable(collect: bool = False) -> Iterator[list[BaseException]]:
+def quiet_unraisable(collect: bool = False) -> Iterator[None]:
     """Silence the unraisable-exception pages h5py prints when a flush fails.
 
     These are the "Exception ignored in ... __dealloc__" pages that h5py prints when a file it
-    holds cannot be flushed (disk full), and the traceback Cython prints before them (to
-    ``sys.stderr``, held back during the block and passed on unless such a failure came).
-    Yields the list of the swallowed exceptions: a block that finds it non-empty must not
-    touch the file again (HDF5 crashes on a flush after a failed write; raise instead).
-    When the block raises (or ``collect`` is set: a block that drops such objects on
-    purpose), garbage is collected before leaving, so those objects die while the hook is
-    installed.  A block that succeeds is not followed by a collection: a full
-    ``gc.collect()`` costs ~0.1 s in a large process, and a time series enters this block at
-    every frame.
+    holds cannot be flushed (disk full).  When the block raises (or ``collect`` is set: a
+    block that drops such objects on purpose), garbage is collected before leaving, so those
+    objects die while the hook is installed.  A block that succeeds is not followed by a
+    collection: a full ``gc.collect()`` costs ~0.1 s in a large process, and a time series
+    enters this block at every frame.
     """
-    import io
-
-    old, old_err = sys.unraisablehook, sys.stderr
-    failed: list[BaseException] = []
-    held = io.StringIO()
+    old = sys.unraisablehook
 
     def hook(u: Any) -> None:
         if isinstance(u.exc_value, OSError) or "h5py" in repr(u.object):
-            failed.append(u.exc_value)
             return
         old(u)
 
-    sys.unraisablehook, sys.stderr = hook, held
+    sys.unraisablehook = hook
     try:
-        yield failed
+        yield
     except BaseException:
         gc.collect()
         raise
@@ -156,9 +153,7 @@ def quiet_unraisable(collect: bool = False) -> Iterator[list[BaseException]]:
         if collect:
             gc.collect()
     finally:
-        sys.unraisablehook, sys.stderr = old, old_err
-        if not failed and held.getvalue():
-            old_err.write(held.getvalue())
+        sys.unraisablehook = old
 
 
 # --------------------------------------------------------------------------------------
@@ -461,19 +456,6 @@ def _walk(root: Path) -> list[Path]:
     return sorted(out)
 
 
-def _fsync(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def manifest_path(folder: Path, name: str) -> Path:
     """``folder/NAME.manifest.json``."""
     return Path(folder) / f"{name}{MANIFEST_SUFFIX}"
@@ -549,6 +531,7 @@ class ResultSet:
             self._release()
             raise
         self.tmp = Path(self._bcast(tmp))
+        _OPEN.add(os.path.realpath(self.tmp))
         return self
 
     def __enter__(self) -> ResultSet:
@@ -586,6 +569,7 @@ class ResultSet:
         entries = on_rank0(self.comm, self._swap, lambda e: output_error(e, self.what()))
         entries = self._bcast(entries)
         self.committed = True
+        self._forget()
         self._release()
         return [self.folder / e for e in entries]
 
@@ -609,6 +593,7 @@ class ResultSet:
         return doc
 
     def _swap(self) -> list[str]:
+        """Put the temporary folder's files in place (rank 0); returns the visible names."""
         assert self.tmp is not None
         _fault("commit")
         tmp, folder = self.tmp, self.folder
@@ -620,42 +605,28 @@ class ResultSet:
             shutil.rmtree(junk, ignore_errors=True) if junk.is_dir() else junk.unlink()
         files = _walk(tmp)
         for rel in files:
-            _fsync(tmp / rel)
+            fsync_path(tmp / rel)
+        top = sorted({f.parts[0] for f in files})
+        if os.path.realpath(folder) in _OPEN:  # inside another set's temporary folder
+            for e in top:
+                if (folder / e).is_dir() and not (folder / e).is_symlink():
+                    shutil.rmtree(folder / e)
+                os.replace(tmp / e, folder / e)
+            shutil.rmtree(tmp, ignore_errors=True)
+            return top
         old = read_manifest(manifest_path(folder, self.name))
         old_top = _top(old.get("files")) | set(old.get("replacing", [])) if old else set()
-        top = sorted(_top({r.as_posix(): 0 for r in files}), key=lambda e: (e.endswith(".xdmf"), e))
-        # 1. the manifest says "incomplete" while the files move
-        pending = self._manifest(files, False, sorted(old_top | set(top)))
-        write_bytes(
-            manifest_path(folder, self.name), json.dumps(pending, indent=1).encode(), fsync=True
-        )
-        done = self._manifest(files, True, [])
-        write_bytes(tmp / mname, json.dumps(done, indent=1).encode(), fsync=True)
-        # 2. the files (data before the .xdmf that points to it)
-        trash = Path(tempfile.mkdtemp(prefix=".old_", dir=tmp))
-        for e in top:
-            _fault(f"rename:{e}")
-            src, dst = tmp / e, folder / e
-            if dst.is_dir() and not dst.is_symlink():
-                os.rename(dst, trash / e)
-            elif src.is_dir() and dst.exists():
-                os.rename(dst, trash / e)
-            os.replace(src, dst)
-        # 3. files of the previous set that this one does not have
-        for e in sorted(old_top - set(top)):
-            if "/" in e or e in ("", ".", "..") or e == mname:
-                continue
-            p = folder / e
-            if p.is_dir() and not p.is_symlink():
-                shutil.rmtree(p, ignore_errors=True)
-            else:
-                with contextlib.suppress(OSError):
-                    p.unlink()
-        # 4. the complete manifest
-        _fault("rename:manifest")
-        os.replace(tmp / mname, manifest_path(folder, self.name))
-        _fsync(folder)
-        shutil.rmtree(tmp, ignore_errors=True)
+        tag = tmp_prefix(self.name)
+        if not symlinks_work(folder, tag):
+            top = swap_by_renames(
+                folder, tmp, mname, files, lambda c, r: self._manifest(files, c, r),
+                old_top, tag, _fault,
+            )  # fmt: skip
+            shutil.rmtree(tmp, ignore_errors=True)
+            return [*top, mname]
+        doc = json.dumps(self._manifest(files, True, []), indent=1).encode()
+        write_bytes(tmp / mname, doc, fsync=True)
+        switch(folder, self.name, tmp, [*top, mname], old_top, tag, _fault)
         return [*top, mname]
 
     # ---------------------------------------------------------------- abort
@@ -663,7 +634,12 @@ class ResultSet:
         """Remove the temporary folder and release the lock (no collective call)."""
         if self._rank0() and self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
+        self._forget()
         self._release()
+
+    def _forget(self) -> None:
+        if self.tmp is not None:
+            _OPEN.discard(os.path.realpath(self.tmp))
 
     def _release(self) -> None:
         if self._locked:

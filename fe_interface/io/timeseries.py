@@ -17,9 +17,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import csv
-import errno
 import io
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,13 @@ from dolfinx import fem
 
 from fe_interface.discretisation.formulation import Formulation
 from fe_interface.errors import OutputError, agree, on_rank0
+from fe_interface.io.diskspace import (
+    GuardedFile,
+    abandon,
+    check_space,
+    truncate_files,
+    vtx_step_bytes,
+)
 from fe_interface.io.fields import gather_mesh_blocks, gather_vertex_fields
 from fe_interface.io.files import (
     ResultSet,
@@ -38,22 +43,6 @@ from fe_interface.io.files import (
 )
 
 __all__ = ["TimeSeries", "write_csv"]
-
-# HDF5 (2.0) crashes on a flush or close of a file after a failed write of its metadata (the
-# failure shows only as an unraisable error of a dataset's __dealloc__).  Each write is
-# checked first against the free space (the arrays + _FRAME_MARGIN bytes for the HDF5
-# metadata, a few kB a frame); a file broken anyway (another process filled the disk in
-# between) is left open, in _BROKEN, and never touched again.
-_FRAME_MARGIN = 64 * 1024
-_BROKEN: list[Any] = []
-
-
-def _check_space(folder: Path, arrays: Sequence[Any]) -> None:
-    """Raise ``OSError(ENOSPC)`` when ``folder`` has no room for ``arrays`` (+ margin)."""
-    need = sum(int(getattr(a, "nbytes", 0)) for a in arrays) + _FRAME_MARGIN
-    free = shutil.disk_usage(folder).free
-    if free < need:
-        raise OSError(errno.ENOSPC, f"{free} B free, the next frame needs ~{need} B", str(folder))
 
 
 def write_csv(
@@ -152,7 +141,10 @@ class TimeSeries:
         self.vtx_writer: Any = None
         self.rs: ResultSet | None = None
         self.tmp: Path | None = None
-        self.broken = False  # a write of the .h5 failed: never touch it again
+        self.guard: GuardedFile | None = None
+        self._vtx_bytes = 0
+        self.failed = False  # a write of this series failed (on every rank)
+        self._vtx_broken = False  # ADIOS2 itself failed: never close the writer
 
     def _what(self, file: str) -> str:
         return f"writing {file} of the time series {self.name!r} in {self.folder}"
@@ -172,21 +164,22 @@ class TimeSeries:
                 w = _time_series_writer(self.tmp / f"{self.name}.xdmf")
                 # meshio opens the .h5 relative to the working directory: open it here
                 w.h5_filename = f"{self.name}.h5"
-                w.h5_file = h5py.File(self.tmp / w.h5_filename, "w")
+                self.guard = GuardedFile(self.tmp / w.h5_filename)  # a full disk: no crash
+                w.h5_file = h5py.File(self.guard, "w")
                 self.xdmf = w
-                _check_space(self.tmp, [data.points] + [d for _, d in data.blocks])
-                with quiet_unraisable() as failed:
+                with quiet_unraisable():
                     w.write_points_cells(data.points, data.blocks)
-                    if failed:
-                        self.broken = True
-                        raise failed[0]
+                    w.h5_file.flush()
+                self.guard.check()
                 self.cdata = data.cell_data
             except Exception as e:
                 err = output_error(e, self._what(f"{self.name}.h5"))
-        agree(self.comm, err)
+        self._agree(err)
         if self.vtx:
             from dolfinx.io import VTXWriter
 
+            self._vtx_bytes = vtx_step_bytes([self.T])
+            self._vtx_room()
             err = None
             try:
                 self.vtx_writer = VTXWriter(
@@ -194,7 +187,25 @@ class TimeSeries:
                 )
             except Exception as e:
                 err = output_error(e, self._what(f"{self.name}_vtx.bp"))
+                self._vtx_broken = True
+            self._agree(err)
+
+    def _agree(self, err: BaseException | None) -> None:
+        """:func:`~fe_interface.errors.agree`, remembering a failure (for :meth:`abort`)."""
+        try:
             agree(self.comm, err)
+        except BaseException:
+            self.failed = True
+            raise
+
+    def _vtx_room(self) -> None:
+        """Raise (collectively) unless a VTX step fits on the disk: ADIOS2 must not fail."""
+        assert self.tmp is not None
+        try:
+            check_space(self.comm, self.tmp, self._vtx_bytes, self._what(f"{self.name}_vtx.bp"))
+        except OutputError:
+            self.failed = True
+            raise
 
     def write_frame(self, t: float) -> None:
         """Write the current field at time ``t`` (s) (collective)."""
@@ -202,24 +213,22 @@ class TimeSeries:
         err = None
         if self.comm.rank == 0:
             try:
-                first = getattr(self.xdmf, "_static_cell_data", None) is None
-                cells = [a for v in self.cdata.values() for a in v] if first else []
-                _check_space(self.folder, list(data[2].values()) + cells)
-                with quiet_unraisable() as failed:
+                with quiet_unraisable():
                     self.xdmf.write_data(t, point_data=data[2], cell_data=self.cdata)
-                    if failed:  # a dataset could not be written: a flush would crash HDF5
-                        self.broken = True
-                        raise failed[0]
                     self.xdmf.h5_file.flush()
+                assert self.guard is not None
+                self.guard.check()
             except Exception as e:
                 err = output_error(e, self._what(f"{self.name}.h5"))
-        agree(self.comm, err)
+        self._agree(err)
         if self.vtx_writer is not None:
+            self._vtx_room()
             try:
                 self.vtx_writer.write(t)
             except Exception as e:
                 err = output_error(e, self._what(f"{self.name}_vtx.bp"))
-            agree(self.comm, err)
+                self._vtx_broken = True
+            self._agree(err)
 
     def write_table(self, columns: Sequence[str], rows: Sequence[Sequence[float]]) -> Path:
         """(Re)write ``name.csv`` in the temporary folder (collective)."""
@@ -227,6 +236,7 @@ class TimeSeries:
         try:
             return write_csv(self.tmp / f"{self.name}.csv", columns, rows, self.comm)
         except OutputError as e:
+            self.failed = True
             raise OutputError(
                 f"{self._what(self.name + '.csv')}: {str(e).split(': ', 1)[-1]}"
             ) from None
@@ -243,20 +253,28 @@ class TimeSeries:
             self.write_table(columns, rows)
         err = None
         if self.vtx_writer is not None:
+            self._vtx_room()
+            writer, self.vtx_writer = self.vtx_writer, None
             try:
-                self.vtx_writer.close()
+                writer.close()
             except Exception as e:
                 err = output_error(e, self._what(f"{self.name}_vtx.bp"))
-            self.vtx_writer = None
-        agree(self.comm, err)
+                abandon(writer, self.tmp / f"{self.name}_vtx.bp")
+        self._agree(err)
         if self.comm.rank == 0:
             try:
                 with quiet_unraisable():
                     xdmf, self.xdmf = self.xdmf, None
-                    xdmf.__exit__()
+                    try:
+                        xdmf.__exit__()  # the .xdmf, then closes the .h5
+                    finally:
+                        xdmf.h5_file.close()
+                assert self.guard is not None
+                self.guard.close()
+                self.guard.check()
             except Exception as e:
                 err = output_error(e, self._what(f"{self.name}.xdmf"))
-        agree(self.comm, err)
+        self._agree(err)
         has_csv = self.comm.bcast((self.tmp / f"{self.name}.csv").exists(), root=0)
         self.rs.commit()
         out = {"xdmf": self.folder / f"{self.name}.xdmf"}
@@ -269,19 +287,29 @@ class TimeSeries:
     def abort(self) -> None:
         """Close what is open and remove the temporary folder (after an error).
 
-        No collective call, so it is safe on a rank that failed alone.
+        The VTX writer is closed (collective, like the error that led here), its files
+        truncated first after a failure of this series (:attr:`failed`: a full disk, so
+        that the close has room); after a failure of ADIOS2 itself it is abandoned
+        (:func:`~fe_interface.io.diskspace.abandon`): ADIOS2 would abort the process in
+        its close.
         """
         if self.vtx_writer is not None:
-            with contextlib.suppress(Exception):  # the run already failed: quietly
-                self.vtx_writer.close()
-            self.vtx_writer = None
-        if self.xdmf is not None and self.broken:
-            _BROKEN.append(self.xdmf)  # HDF5 crashes closing it: left open, never freed
-            self.xdmf = None
+            assert self.tmp is not None
+            bp = self.tmp / f"{self.name}_vtx.bp"
+            writer, self.vtx_writer = self.vtx_writer, None
+            if self._vtx_broken:
+                abandon(writer, bp)
+            else:
+                if self.failed and self.comm.rank == 0:
+                    truncate_files(bp)
+                with contextlib.suppress(Exception):  # the run already failed: quietly
+                    writer.close()
         if self.xdmf is not None:
             with quiet_unraisable(collect=True):
                 with contextlib.suppress(Exception):
                     self.xdmf.h5_file.close()
                 self.xdmf = None
+        if self.guard is not None:
+            self.guard.close()
         if self.rs is not None:
             self.rs.abort()

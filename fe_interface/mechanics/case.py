@@ -110,14 +110,18 @@ class MechanicsSpec:
         )  # fmt: skip
 
     def solve_and_write(
-        self, case: Any, problem: Any, tagged: Any, rs: Any, comm: Any, say: Any
-    ) -> Any:
+        self, case: Any, problem: Any, tagged: Any, rs: Any, comm: Any, say: Any,
+        derive: Any = None,
+    ) -> Any:  # fmt: skip
         """Run the coupled problem and write its result set into ``rs``.
+
+        ``derive(heat_problem, balance, warnings)``: the derived values (junction, regions,
+        probes) of the solved heat problem, written into the summary (None: none).
 
         Returns:
             A :class:`~fe_interface.case.run.CaseResult`.
         """
-        from fe_interface.case.run import CaseResult, derived_values, render_png
+        from fe_interface.case.run import CaseResult
 
         n = tagged.mesh.topology.index_map(tagged.mesh.topology.dim).size_global
         say(f"solving the thermo-mechanical contact ({n} cells, coupling {self.coupling})")
@@ -132,24 +136,13 @@ class MechanicsSpec:
                 "converged_reason": str(s.converged_reason), "cells": int(n), "ranks": int(comm.size),
             },
         }  # fmt: skip
-        files = dict(
-            problem.export(res, rs.folder, case.output_name, case.files, extra=extra, result_set=rs)
-        )
         warnings = [] if res.converged else ["thermo-mechanical iteration did not converge"]
-        derived = derived_values(case, problem.thermal, balance, warnings)
-        if "png" in case.files:  # the temperature field, rendered by ParaView
-            src = next((files[k] for k in ("vtu", "xdmf") if k in files), None)
-            png = rs.path(f"{case.output_name}.png")
-            msg = (
-                "it needs the vtu or xdmf output"
-                if src is None
-                else render_png(case, rs.path(src.name), png, comm)
-            )
-            if msg is None:
-                files["png"] = rs.final(png)
-            else:
-                warnings.append(f"png not written: {msg}")
-        return CaseResult(case, problem, table, balance, s, files, warnings, None, derived)
+        derived = derive(problem.thermal, balance, warnings) if derive is not None else None
+        files = problem.export(
+            res, rs.folder, case.output_name, case.files, extra=extra, result_set=rs,
+            derived=derived,
+        )  # fmt: skip
+        return CaseResult(case, problem, table, balance, s, dict(files), warnings, None, derived)
 
 
 def format_contacts(problem: Any, result: Any) -> str:

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from fe_interface.errors import InputError
+from fe_interface.errors import InputError, user_function
 from fe_interface.mechanics.contact_law import LocalContactLaw
 from fe_interface.model.validation import check_nonnegative, check_positive
 
@@ -93,7 +93,8 @@ def gap_values(spec: Contact, x: Any) -> Any:
     n = x.shape[1]
     if not callable(spec.initial_gap):
         return np.full(n, float(spec.initial_gap))
-    g = np.asarray(spec.initial_gap(x), dtype=float)
+    with user_function(f"contact {spec.label!r}: initial_gap(x)"):
+        g = np.asarray(spec.initial_gap(x), dtype=float)
     g = np.broadcast_to(g, (n,)).copy()
     # node coordinates carry round-off (1e-19 m at x = 0): a function like x²/2R or a
     # linear wedge may then be a round-off below zero there

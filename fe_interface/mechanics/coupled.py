@@ -55,7 +55,7 @@ from fe_interface.mechanics.fields import ContactFields, InterfaceProbe, evaluat
 from fe_interface.mechanics.materials import ElasticMaterial
 from fe_interface.mechanics.nodal import ContactSummary
 from fe_interface.mechanics.problem import ElasticProblem, MechanicsResult
-from fe_interface.mesh import TaggedMesh
+from fe_interface.mesh import TaggedMesh, check_tagged
 from fe_interface.model.boundary import Convection, FixedTemperature
 from fe_interface.model.interfaces import Conductance, Interface
 from fe_interface.model.materials import Material
@@ -290,6 +290,7 @@ class ThermoMechanicalProblem:
         staggered: StaggeredOptions | None = None,
         augmentation_rtol: float = 1.0e-9,
     ) -> None:
+        check_tagged(tagged, type(self).__name__)
         if coupling not in COUPLINGS:
             raise InputError(f"coupling must be one of {list(COUPLINGS)}, got {coupling!r}")
         for c in contacts:
@@ -365,6 +366,22 @@ class ThermoMechanicalProblem:
 
     def _add_time(self, key: str, t0: float) -> None:
         self.timings[key] = self.timings.get(key, 0.0) + time.perf_counter() - t0
+
+    def check(self) -> None:
+        """Make every check of :meth:`run` that precedes the first solve, without solving.
+
+        Collective: the mechanics (model, supports, contacts) and the heat problem with the
+        contacts' conductance at zero pressure.  ``fe-interface check`` calls it.
+
+        Raises:
+            InputError: what :meth:`run` would raise before its first solve.
+        """
+        self.mechanics.check()
+        thermal = self._thermal_problem(None)
+        try:
+            thermal.check()
+        finally:
+            thermal.close()
 
     # ------------------------------------------------------------------ solve
     def run(self) -> CoupledResult:
@@ -499,6 +516,7 @@ class ThermoMechanicalProblem:
         files: Sequence[str] = ("xdmf", "vtu", "summary"),
         extra: Mapping[str, Any] | None = None,
         result_set: Any = None,
+        derived: Any = None,
     ) -> dict[str, Path]:
         """Write one result set (collective).
 
@@ -515,6 +533,8 @@ class ThermoMechanicalProblem:
             extra: more entries for the summary.
             result_set: an open :class:`~fe_interface.io.files.ResultSet` to write into
                 (the caller commits it); default: one of its own, committed here.
+            derived: the :class:`~fe_interface.postprocessing.derived.DerivedValues` of
+                the heat problem for the summary (junction, regions, probes), or None.
         """
         from fe_interface.io.files import ResultSet
         from fe_interface.io.results import write_steady_results
@@ -530,8 +550,9 @@ class ThermoMechanicalProblem:
             kinds = [k for k in files if k in ("xdmf", "vtu", "summary", "vtx")]
             doc = {"thermomechanical": self.summary(result)} | dict(extra or {})
             out = write_steady_results(
-                self.thermal.formulation, rs.folder, name, kinds, extra=doc, result_set=rs
-            )
+                self.thermal.formulation, rs.folder, name, kinds, extra=doc, result_set=rs,
+                derived=derived,
+            )  # fmt: skip
             paths = {k: v for k, v in out.items() if k in kinds}
             h = {"contact_conductance_W_m2K": self.nodal_conductance()}
             suffixes = [k for k in ("vtu", "xdmf") if k in kinds]

@@ -25,6 +25,7 @@ import ufl
 from dolfinx import fem
 from dolfinx.fem import IntegralType
 
+from fe_interface.errors import user_function
 from fe_interface.mechanics.boundary import Pressure, Traction
 from fe_interface.mechanics.materials import ElasticMaterial
 from fe_interface.mechanics.model import MechanicalModel
@@ -119,19 +120,23 @@ class ElasticForms:
             e = fem.compute_integration_domains(IntegralType.exterior_facet, mesh.topology, owned)
             facets_data.append((len(facets_data), e))
             ds = self.ds(len(facets_data) - 1)
+            kind = "traction" if isinstance(b.spec, Traction) else "pressure"
+            what = f"{kind} on {b.spec.facets!r}: value(x)"
             if isinstance(b.spec, Traction):
-                self.loads.append((self._vector(b.spec.value), ds))
+                self.loads.append((self._vector(b.spec.value, what), ds))
             else:
-                p = (
-                    b.spec.value(self.x)
-                    if callable(b.spec.value)
-                    else fem.Constant(mesh, _SCALAR(b.spec.value))
-                )
-                self.loads.append((-p * n, ds))
+                self.loads.append((-self._scalar(b.spec.value, what) * n, ds))
 
-    def _vector(self, value: Any) -> Any:
+    def _scalar(self, value: Any, what: str) -> Any:
         if callable(value):
-            return value(self.x)
+            with user_function(what):  # called with the UFL coordinate: on every rank alike
+                return value(self.x)
+        return fem.Constant(self.mesh, _SCALAR(value))
+
+    def _vector(self, value: Any, what: str = "body force") -> Any:
+        if callable(value):
+            with user_function(what):
+                return value(self.x)
         return fem.Constant(self.mesh, np.asarray(value, dtype=_SCALAR))
 
     # ------------------------------------------------------------------ forms

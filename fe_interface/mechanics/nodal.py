@@ -36,7 +36,7 @@ from dolfinx import la
 from fe_interface.discretisation.coupling import facet_sides
 from fe_interface.discretisation.facets import FacetQuadrature
 from fe_interface.discretisation.space import BrokenSpace
-from fe_interface.errors import InputError
+from fe_interface.errors import InputError, collective
 from fe_interface.mechanics.contact import gap_values
 from fe_interface.mechanics.model import ResolvedContact
 
@@ -184,7 +184,8 @@ class NodalContact:
         self.h = h
         self.eps = contact.spec.penalty * contact.E_star / h
         self.x = V.tabulate_dof_coordinates()[self.nodes]
-        self.gap0 = gap_values(contact.spec, self.x.T)
+        with collective(self.comm):  # a bad or failing g0(x) on one rank: raised on all
+            self.gap0 = gap_values(contact.spec, self.x.T)
         self.lam = np.zeros(self.nodes.size)
         self._state: ContactState | None = None
 

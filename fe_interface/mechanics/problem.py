@@ -33,7 +33,7 @@ from dolfinx import fem
 
 from fe_interface.discretisation.regions import colour_regions
 from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
-from fe_interface.errors import InputError
+from fe_interface.errors import InputError, SolverError, collective, user_function
 from fe_interface.mechanics.boundary import BodyForce, Displacement, Symmetry
 from fe_interface.mechanics.contact import Contact
 from fe_interface.mechanics.elasticity import ElasticForms
@@ -47,7 +47,12 @@ from fe_interface.mechanics.solver import (
     ContactSolver,
     rigid_body_modes,
 )
-from fe_interface.mesh import TaggedMesh
+from fe_interface.mechanics.support import (
+    check_contact_start,
+    check_supported,
+    explain_failure,
+)
+from fe_interface.mesh import TaggedMesh, check_tagged
 from fe_interface.mesh.topology import region_adjacency
 from fe_interface.solvers.linear import LinearSolver
 from fe_interface.solvers.options import default_petsc_options
@@ -119,6 +124,7 @@ class ElasticProblem:
         augmentation_rtol: float = 1.0e-9,
         max_augmentations: int = 100,
     ) -> None:
+        check_tagged(tagged, type(self).__name__)
         if degree not in (1, 2):
             raise InputError(f"mechanics: degree must be 1 or 2, got {degree!r}")
         if contacts and degree != 1:
@@ -178,6 +184,7 @@ class ElasticProblem:
         self.contacts = [NodalContact(self.broken, c, self.axisymmetric) for c in model.contacts]
         self.fields = ContactFields(self.broken, self.contacts) if self.contacts else None
         self.marker = self._marker()
+        self.supports = check_supported(self)  # a body free to move: named, before solving
         a, L = self.forms.bilinear()
         near = rigid_body_modes(self.space, self.axisymmetric)
         if self.contacts:
@@ -223,7 +230,9 @@ class ElasticProblem:
         for b in model.boundaries:
             if isinstance(b.spec, Displacement) and callable(b.spec.value):
                 g = fem.Function(W)
-                g.interpolate(b.spec.value)
+                with collective(self.tagged.mesh.comm):  # the function may fail on one rank
+                    with user_function(f"displacement on {b.spec.facets!r}: value(x)"):
+                        g.interpolate(b.spec.value)
                 bcs.append(fem.dirichletbc(g, fem.locate_dofs_topological(W, fdim, b.entities)))
                 self._bc_functions.append(g)
                 continue
@@ -279,6 +288,21 @@ class ElasticProblem:
             idx[bc.dof_indices()[0]] = -1
         return idx
 
+    def check(self) -> None:
+        """Make every check of :meth:`solve` that precedes the solve, without solving.
+
+        Collective: the model, the conditions, the supports and, with contacts, a body held
+        only by a contact that is open at the start.  ``fe-interface check`` calls it.
+
+        Raises:
+            InputError: a bad input or a body that nothing holds.
+            SolverError: the contact solve cannot start (its first system is singular).
+        """
+        if self.model is None:
+            self.initialise()
+        if self.contacts:
+            check_contact_start(self.supports, self.u.x.array)
+
     # ------------------------------------------------------------------ solve
     def solve(self) -> MechanicsResult:
         """Assemble and solve (initialising first if needed).
@@ -294,7 +318,11 @@ class ElasticProblem:
             info = self.solver.solve(self.u)
             solve = ContactSolveInfo(1, 0, (1,), info.iterations, 1, 1, 0.0, info.converged_reason)
         else:
-            solve = self.solver.solve()
+            check_contact_start(self.supports, self.u.x.array)
+            try:
+                solve = self.solver.solve()
+            except SolverError as e:  # name a body that an opened contact left free
+                raise explain_failure(self.supports, self.u.x.array, e) from None
         self.timings["solve"] = time.perf_counter() - t0
         self._solved = True
         assert self.model is not None

@@ -8,6 +8,7 @@ Python markers).  Lengths are in metres.
 from fe_interface.errors import MeshError
 from fe_interface.mesh.tagged import (
     TaggedMesh,
+    check_tagged,
     from_gmsh_model,
     ghosted_partitioner,
     material_contact_facets,
@@ -18,6 +19,7 @@ from fe_interface.mesh.tagged import (
 __all__ = [
     "MeshError",
     "TaggedMesh",
+    "check_tagged",
     "from_gmsh_model",
     "ghosted_partitioner",
     "material_contact_facets",

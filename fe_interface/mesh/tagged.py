@@ -29,10 +29,12 @@ import numpy as np
 from dolfinx.mesh import GhostMode, Mesh, MeshTags
 
 from fe_interface.errors import MeshError
+from fe_interface.mesh.elements import check_elements
 
 __all__ = [
     "MeshError",
     "TaggedMesh",
+    "check_tagged",
     "from_gmsh_model",
     "ghosted_partitioner",
     "material_contact_facets",
@@ -65,6 +67,44 @@ class TaggedMesh(NamedTuple):
     def facet_tag(self, key: str | int) -> int:
         """Facet tag for a physical name or tag; raises :class:`MeshError` if absent."""
         return _lookup(key, self.facet_names, self.facet_tags, "boundary/interface (facet) group")
+
+
+def _type_name(obj: Any) -> str:
+    t = type(obj)
+    return (
+        f"{t.__module__}.{t.__qualname__}" if t.__module__.startswith("dolfinx") else t.__qualname__
+    )
+
+
+def check_tagged(tagged: Any, what: str) -> TaggedMesh:
+    """``tagged`` if it is a :class:`TaggedMesh` the solver can use.
+
+    Args:
+        tagged: what the user passed as the mesh.
+        what: the receiver, for the message (e.g. ``"SteadyProblem"``).
+
+    Raises:
+        MeshError: not a TaggedMesh (a plain DOLFINx mesh, a tuple, ...: the message says
+            how to tag it), or a mesh whose cells live in a space of higher dimension
+            (a surface in 3D: the solver needs gdim = tdim).
+    """
+    if not isinstance(tagged, TaggedMesh):
+        inner = getattr(tagged, "tagged", None)
+        hint = "; pass its .tagged" if isinstance(inner, TaggedMesh) else ""
+        raise MeshError(
+            f"{what}: expected a TaggedMesh (a mesh with named cell and facet tags: "
+            "fe_interface.tag_mesh(mesh, cells=..., boundaries=...), read_msh(...) or a "
+            f"builder of fe_interface.geometry), got {_type_name(tagged)}{hint}"
+        )
+    tdim, gdim = tagged.mesh.topology.dim, tagged.mesh.geometry.dim
+    if gdim != tdim:
+        cell = tagged.mesh.topology.cell_type.name
+        raise MeshError(
+            f"{what}: the mesh has {tdim}D ({cell}) cells in {gdim}D space: the solver needs "
+            f"gdim = tdim (surfaces or lines embedded in a higher dimension are not "
+            f"supported); build or read the mesh with gdim = {tdim}"
+        )
+    return tagged
 
 
 def _lookup(key: str | int, names: Mapping[str, int], tags: MeshTags, what: str) -> int:
@@ -116,6 +156,11 @@ def _check_cells(model, dim: int, gdim: int | None) -> str | None:
         return (
             f"the mesh is {dim}D ({kinds[0]}) but the geometric dimension is gdim = {gdim}; "
             f"use gdim = {dim} (or leave it out)"
+        )
+    if gdim is not None and gdim > dim:
+        return (
+            f"the mesh is {dim}D ({kinds[0]}) but gdim = {gdim}: surfaces or lines embedded in "
+            f"a higher dimension are not supported; use gdim = {dim} (or leave it out)"
         )
     return None
 
@@ -193,8 +238,8 @@ def _check_plane(model, dim: int, gdim: int | None) -> str | None:
     z = float(np.abs(coords[:, 2]).max())
     if z > 1e-12 * max(float(np.abs(coords[:, :2]).max()), 1e-300):
         return (
-            f"a 2D mesh with nodes off the plane z = 0 (max |z| = {z:.3g}); use gdim = 3 "
-            "for a surface in 3D, or flatten the mesh"
+            f"a 2D mesh with nodes off the plane z = 0 (max |z| = {z:.3g}): flatten the mesh "
+            "onto z = 0 (surfaces in 3D are not supported)"
         )
     return None
 
@@ -204,7 +249,8 @@ def inspect_gmsh_model(model, gdim: int | None = None) -> str | None:
 
     Checked: there are cells; one cell type; the regions are physical groups; every
     cell is in exactly one physical group; no facet is in two facet groups; no group
-    name is used twice; the dimension fits ``gdim``; a 2D mesh lies in the plane z = 0.
+    name is used twice; every group holds elements and every facet element is a face of
+    a cell; the dimension fits ``gdim``; a 2D mesh lies in the plane z = 0.
     Two groups on the same facets or cells would otherwise be resolved silently (the
     first wins), and cells without a group would be dropped.
     """
@@ -215,6 +261,7 @@ def inspect_gmsh_model(model, gdim: int | None = None) -> str | None:
         lambda: _check_cells(model, dim, gdim),
         lambda: _check_names(model, dim),
         lambda: _check_groups(model, dim),
+        lambda: check_elements(model, dim),
         lambda: _check_plane(model, dim, gdim),
     ):
         problem = check()
@@ -420,8 +467,9 @@ def tag_mesh(
     values = np.zeros(ncells, dtype=np.int32)
     for _, (tag, marker) in cells.items():
         values[np.asarray(marker(midpoints.T), dtype=bool)] = tag
-    if np.any(values == 0):
-        raise MeshError(f"{int(np.sum(values == 0))} cells are not inside any material marker")
+    missing = mesh.comm.allreduce(int(np.sum(values[: imap.size_local] == 0)))
+    if missing:  # on every rank, whichever rank's cells are outside the markers
+        raise MeshError(f"{missing} cells are not inside any material marker")
     cell_tags = dolfinx.mesh.meshtags(mesh, tdim, np.arange(ncells, dtype=np.int32), values)
     cell_names = {n: t for n, (t, _) in cells.items()}
 
@@ -434,6 +482,11 @@ def tag_mesh(
     if interfaces:
         contact = material_contact_facets(mesh, cell_tags)
         for name, (tag, (ma, mb)) in interfaces.items():
+            for r in (ma, mb):
+                if r not in cell_names:
+                    raise MeshError(
+                        f"interface {name!r}: no region {r!r} (regions: {', '.join(cell_names)})"
+                    )
             a, b = sorted((cell_names[ma], cell_names[mb]))
             f = contact.get((a, b), np.empty(0, np.int32))
             if mesh.comm.allreduce(f.size) == 0:

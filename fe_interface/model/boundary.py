@@ -35,6 +35,7 @@ __all__ = [
     "HeatFlux",
     "Radiation",
     "checked_value",
+    "condition_name",
 ]
 
 #: Stefan–Boltzmann constant, W/(m² K⁴) (CODATA 2018, exact)
@@ -134,3 +135,16 @@ class Radiation:
 
 
 BoundaryCondition = FixedTemperature | HeatFlux | Convection | Radiation
+
+
+_KIND_NAMES = {
+    FixedTemperature: "fixed temperature",
+    HeatFlux: "heat flux",
+    Convection: "convection",
+    Radiation: "radiation",
+}
+
+
+def condition_name(bc: Any) -> str:
+    """How messages name a condition: ``"heat flux on 'top'"``."""
+    return f"{_KIND_NAMES.get(type(bc), type(bc).__name__)} on {bc.facets!r}"

@@ -20,7 +20,7 @@ from dolfinx import fem
 from dolfinx.fem import IntegralType
 
 from fe_interface.errors import InputError, MeshError
-from fe_interface.mesh import TaggedMesh
+from fe_interface.mesh import TaggedMesh, check_tagged
 from fe_interface.mesh.topology import facet_cells, gather_pairs
 
 __all__ = ["RegionModel"]
@@ -42,7 +42,7 @@ class RegionModel:
     """
 
     def __init__(self, tagged: TaggedMesh) -> None:
-        self.tagged = tagged
+        self.tagged = check_tagged(tagged, type(self).__name__)
         self.mesh = tagged.mesh
         self.comm: MPI.Comm = tagged.mesh.comm
         topology = self.mesh.topology

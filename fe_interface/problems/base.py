@@ -20,8 +20,9 @@ import numpy as np
 from dolfinx import fem
 
 from fe_interface.discretisation.formulation import Formulation
+from fe_interface.discretisation.values import FormulationValues, ModelInput
 from fe_interface.errors import InputError
-from fe_interface.mesh import TaggedMesh
+from fe_interface.mesh import TaggedMesh, check_tagged
 from fe_interface.model.boundary import BoundaryCondition
 from fe_interface.model.interfaces import Interface
 from fe_interface.model.materials import Material
@@ -70,6 +71,7 @@ class ProblemBase:
         petsc_options: Mapping[str, Any] | None,
         petsc_options_prefix: str | None,
     ) -> None:
+        check_tagged(tagged, type(self).__name__)
         if degree not in (1, 2, 3):
             raise InputError(f"degree must be 1, 2 or 3, got {degree!r}")
         self.tagged = tagged
@@ -82,10 +84,103 @@ class ProblemBase:
         self.petsc_options = default_petsc_options(solver) | dict(petsc_options or {})
         self.prefix = petsc_options_prefix or unique_prefix()
         self.formulation: Formulation | None = None
+        self.separate_values = False
+        self._values: FormulationValues | None = None
 
     def initialise(self) -> None:
         """Check the input, build the space, the forms and the solver (collective)."""
         raise NotImplementedError
+
+    # ------------------------------------------------------------------ values-only updates
+    def enable_updates(self) -> None:
+        """Give every region its own constants, so that any value can change later.
+
+        Call before :meth:`initialise`.  Without it, regions with equal conductivity (heat
+        capacity, source) share one constant and :meth:`update` can only change them
+        together; temperature-dependent interface laws are compiled with their numbers, and
+        only with it do they get constants (:mod:`~fe_interface.discretisation.law_constants`).
+
+        Raises:
+            InputError: the problem is already initialised.
+        """
+        if self.formulation is not None:
+            raise InputError("enable_updates() must be called before initialise()")
+        self.separate_values = True
+
+    @property
+    def values(self) -> FormulationValues:
+        """The numbers that :meth:`update` changes in place (collective on first use)."""
+        if self._values is None:
+            self._values = FormulationValues(self._formulation(), storage=self.stores_heat)
+        return self._values
+
+    stores_heat = False  # a transient problem uses heat capacities
+
+    def model_input(
+        self,
+        materials: Mapping[Any, Material] | None = None,
+        interfaces: Sequence[Interface] | None = None,
+        boundary_conditions: Sequence[BoundaryCondition] | None = None,
+        sources: Sequence[HeatSource] | None = None,
+    ) -> ModelInput:
+        """The model objects aligned with the problem's model (None: the current ones).
+
+        Raises:
+            InputError: a region without a material, or another number of interfaces,
+                conditions or sources.
+        """
+        model = self._formulation().model
+        mats = dict(model.region_material)
+        if materials is not None:
+            given = {model.region_tag(k, "materials"): m for k, m in materials.items()}
+            missing = [model.region_names[r] for r in mats if r not in given]
+            if missing:
+                raise InputError(f"update: no material for region(s) {missing}")
+            mats = given
+        lists = []
+        for what, new, old in (
+            ("interfaces", interfaces, [d.spec for d in model.interfaces]),
+            ("boundary_conditions", boundary_conditions, [b.spec for b in model.boundaries]),
+            ("sources", sources, [s.spec for s in model.sources]),
+        ):
+            if new is not None and len(new) != len(old):
+                raise InputError(f"update: {len(new)} {what} for a problem with {len(old)}")
+            lists.append(list(old if new is None else new))
+        return ModelInput(mats, *lists)
+
+    def update(
+        self,
+        materials: Mapping[Any, Material] | None = None,
+        interfaces: Sequence[Interface] | None = None,
+        boundary_conditions: Sequence[BoundaryCondition] | None = None,
+        sources: Sequence[HeatSource] | None = None,
+    ) -> None:
+        """New values for the same model: no new mesh, space, form, matrix or solver.
+
+        The objects replace the problem's (None: unchanged) and must have the same
+        structure: the same regions, facet groups, kinds of condition and law; only numbers
+        change (:mod:`~fe_interface.discretisation.values`).  The next :meth:`run`
+        reassembles and solves with the same matrix pattern and solver objects (a direct
+        solver keeps its symbolic factorisation).  Collective.
+
+        Raises:
+            InputError: something changed that needs a new problem, naming it.
+        """
+        inp = self.model_input(materials, interfaces, boundary_conditions, sources)
+        self.values.apply(inp)
+        if materials is not None:
+            self.materials = dict(materials)
+        for name, new in (
+            ("interfaces", interfaces),
+            ("boundary_conditions", boundary_conditions),
+            ("sources", sources),
+        ):
+            if new is not None:
+                setattr(self, name, list(new))
+        self._values_changed(materials is not None)
+
+    def _values_changed(self, materials: bool) -> None:
+        """Drop what was computed from the old values (subclasses)."""
 
     @property
     def comm(self) -> Any:
@@ -106,8 +201,18 @@ class ProblemBase:
         if tagged is None:
             return
         self.__dict__.clear()
+        self.__dict__["_closed"] = True
         gc.collect()
         PETSc.garbage_cleanup(tagged.mesh.comm)
+
+    def __getattr__(self, name: str) -> Any:
+        """Only reached for a missing attribute: after :meth:`close`, every one is missing."""
+        if not name.startswith("__") and self.__dict__.get("_closed"):
+            raise InputError(
+                f"this {type(self).__name__} was closed (close() or the end of its 'with' "
+                "block): its solver and fields are gone; build a new problem"
+            )
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __enter__(self) -> ProblemBase:
         return self

@@ -160,7 +160,7 @@ class SteadyProblem(ProblemBase):
         )
         self.timings["setup_model"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        f = Formulation(model, self.degree, self.axisymmetric)
+        f = Formulation(model, self.degree, self.axisymmetric, self.separate_values)
         model.check_determined(f.perfect_pairs)
         self.formulation = f
         self.timings["setup_space"] = time.perf_counter() - t0
@@ -185,6 +185,20 @@ class SteadyProblem(ProblemBase):
         if msg:
             warnings.warn(msg, stacklevel=2)
 
+    def check(self) -> None:
+        """Make every check of :meth:`run` that precedes the solve, without solving (collective).
+
+        The model and its discretisation (:meth:`initialise`) and, for a Newton solve, the
+        temperature-dependent laws at the initial guess.  ``fe-interface check`` calls it.
+
+        Raises:
+            InputError: what :meth:`run` would raise before solving.
+        """
+        f = self._formulation()
+        if isinstance(self.solver, NewtonSolver):
+            f.T.x.array[:] = self.initial_temperature
+            check_laws(self._law_table())
+
     # ------------------------------------------------------------------ solve
     def run(self) -> SteadyResult:
         """Assemble and solve (initialising first if needed)."""
@@ -204,6 +218,10 @@ class SteadyProblem(ProblemBase):
         self._solved = True
         warn_ranges(f)
         return SteadyResult(f.T, info, dict(self.timings))
+
+    def _values_changed(self, materials: bool) -> None:
+        self.__dict__.pop("_table", None)  # its bulk fluxes use the conductivities
+        self._solved = False
 
     def _law_table(self) -> InterfaceTable:
         if getattr(self, "_table", None) is None:

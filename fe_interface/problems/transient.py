@@ -83,7 +83,7 @@ from fe_interface.postprocessing.balance import (
     make_balance,
 )
 from fe_interface.postprocessing.derived import Derived, DerivedValues, Monitors
-from fe_interface.postprocessing.interfaces import InterfaceSummary, InterfaceTable
+from fe_interface.postprocessing.interfaces import InterfaceSummary, InterfaceTable, check_laws
 from fe_interface.problems.base import ProblemBase
 from fe_interface.problems.steady import newton_checked
 from fe_interface.solvers.conditioning import contrast_warning
@@ -218,6 +218,7 @@ class TransientProblem(ProblemBase):
     energy is conserved).
     """
 
+    stores_heat = True
     # energy bookkeeping, set by the initial state and every accepted step (W, J)
     _Qv_old: np.ndarray
     _stored: float
@@ -271,6 +272,8 @@ class TransientProblem(ProblemBase):
         self.step_residuals: list[float] = []
         self._last_step: dict[str, Any] | None = None
         self._has_state = False
+        #: called with (dt, θ) after every solved step, before it is committed
+        self.on_step: Callable[[float, float], None] | None = None
         self.last_solve = SolveInfo(0, 0.0, "no step solved yet")
 
     # ------------------------------------------------------------------ set-up
@@ -279,7 +282,7 @@ class TransientProblem(ProblemBase):
         model = Model(
             self.tagged, self.materials, self.interfaces, self.boundary_conditions, self.sources
         )
-        f = Formulation(model, self.degree, self.axisymmetric)
+        f = Formulation(model, self.degree, self.axisymmetric, self.separate_values)
         self.formulation = f
         mesh = f.mesh
         self.T_n = fem.Function(f.space, name="T_old")
@@ -316,9 +319,11 @@ class TransientProblem(ProblemBase):
         if replace:
             R_old = ufl.replace(R_old, replace)
         F = mass(f.T) + th * R_new + (1 - th) * R_old
+        self.step_residual = F  # UFL: the θ-step residual (tangent-linear sensitivities)
         self._F_res = fem.form(F) if f.dirichlet else None
         self._marker = f.bc_marker()
         self._systems: dict[tuple[float, float], LinearSolver] = {}
+        self._stale: set[tuple[float, float]] = set()
         self.newton: NewtonSolver | None = None
         if self.nonlinear:
             J = ufl.derivative(F, f.T, ufl.TrialFunction(f.space))
@@ -405,6 +410,19 @@ class TransientProblem(ProblemBase):
         self._last_step = None
         self._has_state = True
 
+    def check(self) -> None:
+        """Make every check of :meth:`run` that precedes the first step, without one (collective).
+
+        The model and its discretisation, the initial temperature and, for Newton steps, the
+        temperature-dependent laws at it.  ``fe-interface check`` calls it.
+
+        Raises:
+            InputError: what :meth:`run` would raise before its first step.
+        """
+        self.set_initial_temperature()
+        if self.newton is not None:
+            check_laws(self.table)
+
     def _check_initial(self, region: int, cells: np.ndarray) -> None:
         """The interpolated initial temperature of ``region`` is finite and > 0 K (collective).
 
@@ -433,8 +451,8 @@ class TransientProblem(ProblemBase):
         for _, c_old, tf in self._time_pairs:
             c_old.value = tf.at(t_old)
         for g in self._formulation().dirichlet:
-            if isinstance(g.value, TimeFunction) and g.function is not None:
-                g.function.interpolate(g.value)
+            if isinstance(g.value, TimeFunction):
+                g.interpolate()
 
     def _linear_system(self, theta: float, dt: float) -> LinearSolver:
         f = self._formulation()
@@ -451,10 +469,23 @@ class TransientProblem(ProblemBase):
             sys_.assemble_matrix()
             self.stats["matrix_assemblies"] += 1
             self._systems[key] = sys_
-        elif self._matrix_time_dependent:
+        elif self._matrix_time_dependent or key in self._stale:
             sys_.assemble_matrix()
+            self._stale.discard(key)
             self.stats["matrix_assemblies"] += 1
         return sys_
+
+    def step_system(self, theta: float, dt: float) -> LinearSolver:
+        """The assembled linear system (matrix and solver) of a θ-step of ``dt`` (s).
+
+        Linear problems only; the one the last step used when called from :attr:`on_step`.
+        """
+        return self._linear_system(theta, dt)
+
+    def _values_changed(self, materials: bool) -> None:
+        self._stale = set(self._systems)
+        if materials:
+            self.table = InterfaceTable(self._formulation())
 
     def _advance(self, dt: float, theta: float) -> dict[str, Any]:
         """Solve one θ-step of ``dt`` from (t, T_n) into T (not committed).
@@ -517,6 +548,8 @@ class TransientProblem(ProblemBase):
         return np.array(list(dirichlet_reactions(f, vec.array).values()))
 
     def _commit(self, inc: dict[str, Any]) -> None:
+        if self.on_step is not None:  # T is the new level, T_n still the old one
+            self.on_step(inc["dt"], inc["theta"])
         f = self._formulation()
         t_old = self.t
         self.t += inc["dt"]

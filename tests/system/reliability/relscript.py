@@ -1,9 +1,9 @@
 """The processes the fault tests start (and kill).
 
-``python relscript.py export OUT``
-    a steady wall exported to OUT twice (name "wall"): 400 K, then 500 K on the left;
-    prints ``AT <label>`` and sleeps 0.3 s at every step of the second swap (the test
-    kills it at one of them).
+``python relscript.py export OUT --stop-at LABEL``
+    a steady wall exported to OUT twice (name "wall"): 400 K on a 6 x 3 mesh, then 500 K
+    on an 8 x 3 mesh (other array sizes); prints ``AT <label>`` at every step of the
+    second swap and, at LABEL, waits there for the test to kill it.
 ``python relscript.py transient OUT [--t-end T] [--restart] [--sleep S]``
     a transient stack with outputs (OUT/files, name "stack") and checkpoints (OUT/ck);
     prints ``STEP n`` after every step, sleeps S s; saves the final vertex field to
@@ -42,7 +42,7 @@ T_END = 0.3
 DT = 0.01
 
 
-def export(out: Path) -> None:
+def export(out: Path, stop_at: str) -> None:
     tm = wall_mesh((0.5, 0.5), "triangle", 3)
     p = wall_problem(tm, (1.0, 2.0), (10.0,), T_left=400.0, solver="direct")
     p.run()
@@ -51,9 +51,11 @@ def export(out: Path) -> None:
 
     def hook(label: str) -> None:
         print(f"AT {label}", flush=True)
-        time.sleep(0.3)
+        while label == stop_at:  # until the test kills this process
+            time.sleep(60)
 
     files.fault_hook = hook
+    tm = wall_mesh((0.5, 0.5), "triangle", 4)
     p2 = wall_problem(tm, (1.0, 2.0), (10.0,), T_left=500.0, solver="direct")
     p2.run()
     p2.export(out, "wall", vtx=True)
@@ -109,8 +111,9 @@ if __name__ == "__main__":
     ap.add_argument("--t-end", type=float, default=T_END)
     ap.add_argument("--restart", action="store_true")
     ap.add_argument("--sleep", type=float, default=0.0)
+    ap.add_argument("--stop-at", default="")
     a = ap.parse_args()
     if a.mode == "export":
-        export(a.out)
+        export(a.out, a.stop_at)
     else:
         transient(a.out, a.t_end, a.restart, a.sleep)

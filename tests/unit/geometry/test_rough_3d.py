@@ -276,3 +276,21 @@ def test_reference_mesh(tmp_path):
     Lx, Ly = rc.size
     assert _interior_area(tm, "spots") == pytest.approx(rc.area_fraction * Lx * Ly, rel=1e-12)
     assert rc.filled == 0 and rc.area_fraction == rc.contact.area_fraction
+
+
+def test_spot_with_a_hole_and_a_contact_map():
+    """A spot with a hole keeps the hole (its area is the pixel count); a contact map
+    and its gap map feed the mesher and the local gap law."""
+    n, dx = 16, 1e-6
+    z = np.random.default_rng(0).random((n, n)) * 1e-7
+    mask = np.zeros((n, n), bool)
+    mask[4:9, 4:9] = True
+    mask[6, 6] = False
+    gap = np.where(mask, 0.0, 2e-7)
+    rc = rough_contact_3d(rough.RoughSurface(z, dx), contact_map=mask, gap_map=gap)
+    assert rc.area_fraction * n * n == pytest.approx(24.0, rel=1e-12)
+    assert len(rc.spots) == 1 and len(rc.spots[0].loops) == 2
+    centre = np.array([[4.5 * dx, 6.5 * dx], [4.5 * dx, 6.5 * dx], [0.0, 0.0]])  # spot, hole
+    assert np.allclose(rc.gap(centre), [0.0, 2e-7])
+    with pytest.raises(ValueError, match="not both"):
+        rough_contact_3d(rough.RoughSurface(z, dx), 0.0, contact_map=mask)

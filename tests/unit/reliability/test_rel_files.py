@@ -1,8 +1,10 @@
 """Result sets, manifests, folder locks and temporaries (:mod:`fe_interface.io.files`).
 
 * a set is swapped in whole, with its manifest; files of the previous set that the new
-  one lacks are removed; a failure before the swap leaves the previous set untouched,
-  one during the swap leaves a manifest that says "incomplete" (readers refuse it);
+  one lacks are removed; a failure before the swap leaves the previous set untouched;
+  at every step of the swap (where a failure or kill -9 leaves it) a reader sees the
+  whole old set or the whole new one; without links (a fallback) a failure during the
+  swap leaves a manifest that says "incomplete" (readers refuse it);
 * a folder held by a live process refuses a second writer (with pid and host in the
   message); the lock of a dead process is taken over;
 * temporaries of dead processes are removed, those of live ones never;
@@ -63,6 +65,9 @@ def test_set_is_swapped_in_with_its_manifest(shared_tmp):
         assert not list(shared_tmp.glob(".tmp_*")) and not (shared_tmp / LOCK_NAME).exists()
         doc = json.loads((shared_tmp / "r.manifest.json").read_text())
         assert doc["complete"] and set(doc["files"]) == {"r.xdmf", "r.h5", "r_vtx.bp/data"}
+        umask = os.umask(0)
+        os.umask(umask)  # the version folder is as readable as a new folder (not mkdtemp's 0o700)
+        assert (shared_tmp / ".r.current").resolve().stat().st_mode & 0o777 == 0o777 & ~umask
     assert verify_result_set(shared_tmp, "r") == []
     assert check_result_file(shared_tmp / "r.xdmf") == "r"
 
@@ -79,9 +84,90 @@ def test_failure_before_the_swap_keeps_the_previous_set(shared_tmp):
         assert not list(shared_tmp.glob(".tmp_*"))
 
 
-def test_interrupted_swap_is_flagged(shared_tmp, monkeypatch):
-    """A failure between two renames of the swap (a kill there is the same for the
-    files): the manifest says incomplete; readers refuse; the next run repairs."""
+def _visible(folder: Path) -> dict[str, str]:
+    """What a reader sees: every top-level name (not hidden) that opens, with its text
+    (a folder: its files' texts); the manifest by its "complete" flag."""
+    out: dict[str, str] = {}
+    for p in sorted(folder.iterdir()):
+        if p.name.startswith(".") or not p.exists():  # hidden, or a dangling link
+            continue
+        if p.name.endswith(files.MANIFEST_SUFFIX):
+            out[p.name] = "complete" if json.loads(p.read_text())["complete"] else "incomplete"
+        elif p.is_dir():
+            out[p.name] = "|".join(f.read_text() for f in sorted(p.rglob("*")) if f.is_file())
+        else:
+            out[p.name] = p.read_text()
+    return out
+
+
+OLD = {"r.xdmf": "x1", "r.h5": "h1", "r.png": "p1", "r_vtx.bp/data": "v1"}
+NEW = {"r.xdmf": "x2", "r.h5": "h2", "r.csv": "c2", "r_vtx.bp/data": "v2"}
+
+
+def _texts(contents: dict[str, str], manifest: bool) -> dict[str, str]:
+    out = {k.split("/")[0]: v for k, v in contents.items()}
+    return out | ({"r.manifest.json": "complete"} if manifest else {})
+
+
+@pytest.mark.parametrize("before", ["a set", "plain files", "nothing"])
+def test_every_step_of_a_swap_shows_one_whole_set(shared_tmp, monkeypatch, before):
+    """At every step of a swap (where a kill -9 would leave the folder as it is) a reader
+    sees the whole previous set or the whole new one: never an .xdmf of one beside the
+    .h5 of the other, never an incomplete manifest.  The previous set may be one with its
+    files as links, plain files (as an older version, or a file system without links,
+    writes them), or nothing."""
+    if before != "nothing":
+        with monkeypatch.context() as m:
+            if before == "plain files":
+                m.setattr(files, "symlinks_work", lambda folder, tag: False)
+            _write_set(shared_tmp, "r", OLD)
+    old = _texts(OLD, True) if before != "nothing" else {}
+    new = _texts(NEW, True)
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    def hook(label: str) -> None:  # rank 0 does the swap
+        seen.append((label, _visible(shared_tmp)))
+
+    monkeypatch.setattr(files, "fault_hook", hook)
+    _write_set(shared_tmp, "r", NEW)
+    monkeypatch.setattr(files, "fault_hook", None)
+    if COMM.rank == 0:
+        assert len(seen) >= 4
+        mixed = [(label, state) for label, state in seen if state not in (old, new)]
+        assert not mixed, mixed
+        assert seen[-1][1] in (old, new) and _visible(shared_tmp) == new
+    assert verify_result_set(shared_tmp, "r") == []
+
+
+@pytest.mark.parametrize("at", ["commit", "version", "links", "switch", "cleanup"])
+def test_failure_during_the_swap_leaves_one_whole_set(shared_tmp, monkeypatch, at):
+    """A failure at a step of the swap: the folder shows the whole old set or the whole
+    new one (complete manifest); the next run removes what the failed one left."""
+    _write_set(shared_tmp, "r", OLD)
+
+    def hook(label):
+        if label == at:
+            raise OSError(5, "simulated I/O error")
+
+    monkeypatch.setattr(files, "fault_hook", hook)
+    with pytest.raises(OutputError, match="simulated"):
+        _write_set(shared_tmp, "r", NEW)
+    monkeypatch.setattr(files, "fault_hook", None)
+    assert verify_result_set(shared_tmp, "r") == []
+    if COMM.rank == 0:
+        assert _visible(shared_tmp) in (_texts(OLD, True), _texts(NEW, True))
+    _write_set(shared_tmp, "r", {"r.xdmf": "x3", "r.h5": "h3"})
+    assert verify_result_set(shared_tmp, "r") == []
+    if COMM.rank == 0:
+        assert _visible(shared_tmp) == _texts({"r.xdmf": "x3", "r.h5": "h3"}, True)
+        assert len(list((shared_tmp / ".r.sets").iterdir())) == 1
+        assert not list(shared_tmp.glob(".tmp_*"))
+
+
+def test_interrupted_swap_without_links_is_flagged(shared_tmp, monkeypatch):
+    """Where links cannot be made the files are renamed one by one: a failure between two
+    renames leaves a manifest that says incomplete; readers refuse; the next run repairs."""
+    monkeypatch.setattr(files, "symlinks_work", lambda folder, tag: False)
     _write_set(shared_tmp, "r", {"r.xdmf": "x1", "r.h5": "h1"})
 
     def hook(label):
@@ -229,42 +315,3 @@ def test_result_set_under_mpi_agrees(shared_tmp):
     with pytest.raises(OutputError):
         _write_set(blocker / "sub", "r", {"r.vtu": "x"})
     assert time.monotonic() - t0 < 30
-
-
-def test_quiet_unraisable_reports_what_it_swallowed(capfd):
-    """A write failure inside a ``__del__`` (how h5py shows a failed metadata write) is
-    swallowed with its page and handed to the block, which must then stop writing (HDF5
-    crashes on a flush after it); other output on stderr passes through."""
-    import errno
-
-    class Dataset:  # an object whose release fails like a h5py id on a full disk
-        def __del__(self) -> None:
-            raise OSError(errno.ENOSPC, "No space left on device")
-
-    with files.quiet_unraisable() as failed:
-        Dataset()
-    assert [e.errno for e in failed] == [errno.ENOSPC]  # type: ignore[attr-defined]
-    assert "Exception ignored" not in capfd.readouterr().err
-    with files.quiet_unraisable() as failed:
-        print("a warning", file=sys.stderr)
-    assert failed == [] and "a warning" in capfd.readouterr().err
-
-
-def test_time_series_refuses_a_frame_without_room(tmp_path, monkeypatch):
-    """Before each write the free space is checked (arrays + margin): a full disk gives
-    ENOSPC before HDF5 writes anything it could not finish."""
-    import errno
-    import shutil
-    import types
-
-    import numpy as np
-
-    import fe_interface.io.timeseries as ts
-
-    free = ts._FRAME_MARGIN + 800
-    monkeypatch.setattr(shutil, "disk_usage", lambda p: types.SimpleNamespace(free=free))
-    ts._check_space(tmp_path, [np.zeros(100)])  # 800 B + margin: fits exactly
-    with pytest.raises(OSError) as ei:
-        ts._check_space(tmp_path, [np.zeros(101)])
-    assert ei.value.errno == errno.ENOSPC
-    assert "no space left on device" in str(output_error(ei.value, "writing x.h5"))

@@ -3,7 +3,9 @@ every rank (rank 0 reads the file; no rank is left waiting, no ``MPI_Abort``).
 
 The ``.msh`` files are written by gmsh in a module fixture: empty, garbage, truncated,
 text, without physical groups, cells outside every group, two groups on the same cells
-or facets, one name for two groups, a 3D mesh read as 2D, a 2D mesh off z = 0.  Also
+or facets, one name for two groups, a 3D mesh read as 2D, a 2D mesh read as 3D, a 2D
+mesh off z = 0, a facet group with nodes in no cell or with elements that are no cell's
+face, a group without elements.  Also
 :func:`tag_mesh` with two markers on the same facets.
 """
 
@@ -21,6 +23,45 @@ from fe_interface.errors import MeshError
 from fe_interface.mesh import read_msh, tag_mesh
 
 COMM = MPI.COMM_WORLD
+
+
+def _spoilt_groups(gmsh, folder):
+    """Groups DOLFINx cannot build: a facet group on a curve meshed apart from the cells
+    (its nodes are in no cell: MPI_Abort "Invalid rank"), a group without elements (an
+    AssertionError), a line element across the cells (silently dropped)."""
+    import numpy as np
+
+    for name in ("loose", "empty_region", "empty_facets", "across"):
+        gmsh.model.add(name)
+        occ = gmsh.model.occ
+        a, b = occ.addRectangle(0, 0, 0, 1, 1), occ.addRectangle(1, 0, 0, 1, 1)
+        occ.fragment([(2, a)], [(2, b)])
+        extra = occ.addRectangle(5, 0, 0, 1, 1) if name == "empty_region" else None
+        line = occ.addLine(occ.addPoint(3, 0, 0), occ.addPoint(3, 1, 0))
+        occ.synchronize()
+        gmsh.model.addPhysicalGroup(2, [a], 1, "left")
+        gmsh.model.addPhysicalGroup(2, [b], 2, "right")
+        if extra is not None:
+            gmsh.model.addPhysicalGroup(2, [extra], 3, "ghost")
+        if name in ("loose", "empty_facets"):
+            gmsh.model.addPhysicalGroup(1, [line], 11, "far")
+        gmsh.option.setNumber("Mesh.MeshSizeMax", 0.5)
+        gmsh.model.mesh.generate(2)
+        if extra is not None:
+            gmsh.model.mesh.clear([(2, extra)])
+        if name == "empty_facets":
+            gmsh.model.mesh.clear([(1, line)])
+        if name == "across":  # a line from corner (0, 0) to corner (2, 1)
+            tags, x, _ = gmsh.model.mesh.getNodes()
+            x = x.reshape(-1, 3)
+            ends = [
+                int(tags[np.argmin(np.linalg.norm(x - p, axis=1))]) for p in ([0, 0, 0], [2, 1, 0])
+            ]
+            c = gmsh.model.addDiscreteEntity(1)
+            gmsh.model.mesh.addElementsByType(c, 1, [], ends)
+            gmsh.model.addPhysicalGroup(1, [c], 12, "diagonal")
+        gmsh.write(str(folder / f"{name}.msh"))
+        gmsh.model.remove()
 
 
 def _two_squares(gmsh, path, *, phys=True, all_cells=True, dup_facets=False, dup_cells=False,
@@ -68,6 +109,7 @@ def meshes(tmp_path_factory):
             _two_squares(gmsh, folder / "dup_cells.msh", dup_cells=True)
             _two_squares(gmsh, folder / "box.msh", dim3=True)
             _two_squares(gmsh, folder / "lifted.msh", z=1.0)
+            _spoilt_groups(gmsh, folder)
         finally:
             gmsh.finalize()
         good = (folder / "good.msh").read_text()
@@ -101,6 +143,11 @@ BAD = [
     ("box.msh", 2, r"3D \(tetrahedra\).*gdim = 2"),
     ("lifted.msh", None, "off the plane z = 0"),
     ("good.msh", 5, "gdim must be 2 or 3"),
+    ("good.msh", 3, r"2D \(triangles\) but gdim = 3: surfaces .* not supported; use gdim = 2"),
+    ("loose.msh", None, r"facet group 'far': (\d+) of its \1 elements have nodes in no cell"),
+    ("empty_region.msh", None, r"physical group 'ghost' \(dimension 2\) holds no cells"),
+    ("empty_facets.msh", None, r"physical group 'far' \(dimension 1\) holds no facets"),
+    ("across.msh", None, r"facet group 'diagonal': 1 of its 1 elements are no face of any cell"),
 ]
 
 

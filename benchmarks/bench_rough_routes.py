@@ -1,0 +1,90 @@
+"""Where CMY/Mikic and the resolved routes agree, and why they differ (measured).
+
+One self-affine surface family (H = 0.8, σ = 0.5 µm fixed, roll-off at L/2 on a
+0.2 mm sample, 64² points, mirror-padded) with the short-wavelength cut-off λ_s = 2, 4,
+8 px: the RMS slope m falls as λ_s grows while σ stays.  Cu on Al 6061 (E* = 49 GPa,
+k 398/167 W/(m K), H = 1.05 GPa), P = 20 MPa, vacuum.  Per cut-off:
+
+* Barber's h from K of the elastic contact, and FE conduction through the resolved spots
+  of the elastic and of the elastic-perfectly-plastic contact;
+* Mikic (elastic) and CMY (plastic) with σ and m of the same surface.
+
+    python benchmarks/bench_rough_routes.py [--n 64]
+
+The numbers go to docs/rough-contact.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from mpi4py import MPI
+
+import numpy as np
+
+from fe_interface.geometry.rough import RoughSurface
+from fe_interface.geometry.topography import self_affine_surface, surface_statistics
+from fe_interface.model.laws.contact import CMYPlasticConductance, MikicElasticConductance
+from fe_interface.model.laws.rough_tables import barber_conductance, pair_from_statistics
+from fe_interface.model.rough_contact import HalfSpaceContact
+from fe_interface.problems.resolved_contact import resolved_conductance
+
+E1, NU1, E2, NU2 = 120e9, 0.34, 69e9, 0.33
+E_STAR = 1.0 / ((1 - NU1**2) / E1 + (1 - NU2**2) / E2)
+K1, K2, H_C = 398.0, 167.0, 1.05e9
+L, SIGMA, P = 0.2e-3, 0.5e-6, 20e6
+
+
+def row(n: int, cutoff_px: int) -> dict:
+    s0 = self_affine_surface(
+        n,
+        L,
+        0.8,
+        rms_height=SIGMA,
+        rolloff_wavelength=L / 2,
+        cutoff_wavelength=cutoff_px * L / n,
+        seed=7,
+    )
+    s = RoughSurface(s0.z, s0.dx, periodic=False)
+    st = surface_statistics(s)
+    lad = HalfSpaceContact(s, E_STAR, pad=True).ladder([P], step=0.02)
+    pl = HalfSpaceContact(s, E_STAR, hardness=H_C, pad=True).solve(P)
+    fe_el = resolved_conductance(s, lad.states[0], K1, K2, edge_size=s.dx / 4)
+    fe_pl = resolved_conductance(s, pl, K1, K2, edge_size=s.dx / 4)
+    pair = pair_from_statistics(st, K1, K2, E1, NU1, E2, NU2)
+    return {
+        "cutoff_px": cutoff_px,
+        "m": st.rms_slope,
+        "A_el": float(lad.area_fraction[0]),
+        "A_pl": pl.area_fraction,
+        "plastic": pl.plastic_fraction,
+        "barber": float(barber_conductance(lad.stiffness_Pa_per_m[0], E_STAR, K1, K2)),
+        "fe_el": fe_el.h_W_m2K,
+        "fe_pl": fe_pl.h_W_m2K,
+        "mikic": MikicElasticConductance(pair, P).h,
+        "cmy": CMYPlasticConductance(pair, P, H_C).h,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=64)
+    args = parser.parse_args()
+    say = print if MPI.COMM_WORLD.rank == 0 else (lambda *a, **k: None)
+    t0 = time.perf_counter()
+    rows = [row(args.n, c) for c in (2, 4, 8)]
+    say(f"n = {args.n}, sigma = {SIGMA * 1e6} um, P = {P / 1e6} MPa, E* = {E_STAR / 1e9:.1f} GPa")
+    keys = ["cutoff_px", "m", "A_el", "A_pl", "plastic", "barber", "fe_el", "fe_pl", "mikic", "cmy"]
+    say("".join(f"{k:>11}" for k in keys) + f"{'fe_pl/cmy':>11}{'barber/mikic':>13}")
+    for r in rows:
+        say(
+            "".join(f"{r[k]:>11.4g}" for k in keys)
+            + f"{r['fe_pl'] / r['cmy']:>11.3f}{r['barber'] / r['mikic']:>13.3f}"
+        )
+    say(f"{time.perf_counter() - t0:.0f} s")
+    _ = np
+
+
+if __name__ == "__main__":
+    main()
