@@ -26,7 +26,7 @@ import copy
 import inspect
 import math
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -41,10 +41,23 @@ from fe_interface.case.bulk import (
     read_source,
 )
 from fe_interface.case.checker import CaseError, Checker, is_number, join_path, type_name
+from fe_interface.case.conditions import (
+    check_fixed_temperatures,
+    fixed_conditions,
+    read_fixed_temperatures,
+)
 from fe_interface.case.laws import check_solvable, read_law
 from fe_interface.case.outputs import check_outputs, read_probes
 from fe_interface.case.studies import read_fit, read_uncertainty
 from fe_interface.case.sweep import read_sweep
+from fe_interface.case.values import (
+    check_value_uses,
+    is_time_dependent,
+    read_expression_value,
+    read_fields,
+    read_initial_temperature,
+    read_temperature,
+)
 from fe_interface.errors import InputError
 
 if TYPE_CHECKING:
@@ -106,6 +119,8 @@ _TOP_KEYS = (
     "outputs",
     "mechanics",
     "sweep",
+    "fields",
+    "fixed_temperatures",
     "fit",
     "uncertainty",
 )
@@ -158,7 +173,7 @@ def time_value(v: Any) -> Any:
 
 def read_time_value(
     c: Checker, d: Mapping[str, Any], key: str, path: str, gt: float | None = None,
-    ge: float | None = None, unit: str | None = None,
+    ge: float | None = None, unit: str | None = None, temperature: bool = False,
 ) -> Any:  # fmt: skip
     """A number, or a value given in time t (s) as a table or a step.
 
@@ -168,10 +183,16 @@ def read_time_value(
         value = { value = 2e5, start = 1e-3 }              # 0 before t = 1 ms
         value = { value = 350.0, start = 5.0, before = 300.0 }
 
+    and the expressions, tables of a variable and temperature units of
+    :mod:`fe_interface.case.values` (``temperature``: the value is a temperature, K).
     Every value obeys the same bounds (and magnitudes of its ``unit``) as a plain number.
     """
     v = d.get(key)
     p = join_path(path, key)
+    if isinstance(v, str) or (
+        isinstance(v, dict) and ({"expression", "variable", "unit"} & set(v)) and "start" not in v
+    ):
+        return read_expression_value(c, d, key, path, gt=gt, ge=ge, temperature=temperature)
     if not isinstance(v, dict):
         return c.number(d, key, path, gt=gt, ge=ge, unit=unit)
     n0 = len(c.errors)
@@ -210,8 +231,10 @@ def read_time_value(
 
 
 def _time_values(
-    boundaries: list[BoundarySpec], sources: dict[str, Any]
+    boundaries: list[BoundarySpec], sources: dict[str, Any], fixed: Sequence[Any] = ()
 ) -> Iterator[tuple[str, Any]]:
+    for f in fixed:
+        yield f"fixed_temperatures.{f.name}.value", f.value
     for b in boundaries:
         for k, v in b.values.items():
             yield f"boundaries.{b.name}.{k}", v
@@ -250,7 +273,7 @@ class TransientSpec:
 
     t_end: float
     dt: float
-    initial_temperature: float | dict[str, float]
+    initial_temperature: Any  # K: a number, a function of x, or region -> either
     scheme: str | float = "backward_euler"
     startup_steps: int = 2
     adaptive: bool = False
@@ -280,13 +303,7 @@ def read_transient(c: Checker, a: Mapping[str, Any]) -> TransientSpec | None:  #
         scheme = c.string(a, "scheme", p, choices=tuple(SCHEMES), default="backward_euler")
     else:
         scheme = c.number(a, "scheme", p, ge=0.5, le=1.0)
-    init: Any = a.get("initial_temperature")
-    if isinstance(init, dict):
-        for r in init:
-            c.number(init, r, join_path(p, "initial_temperature"), gt=0)
-        init = {str(k): float(v) for k, v in init.items() if is_number(v)}
-    elif init is not None:
-        init = c.number(a, "initial_temperature", p, gt=0)
+    init: Any = read_initial_temperature(c, a, p) if "initial_temperature" in a else None
     startup = c.integer(a, "startup_steps", p, default=2)
     if isinstance(startup, int) and startup < 0:
         c.error(join_path(p, "startup_steps"), f"must be >= 0, got {startup}")
@@ -402,10 +419,13 @@ class Case:
     probes: dict[str, Any] = field(default_factory=dict)  # name -> ProbeSpec (outputs.probes)
     junction: str | None = None  # outputs.junction: region whose max T is reported first
     sweep: Any = None  # fe_interface.case.sweep.SweepSpec ([sweep])
+    fixed: list[Any] = field(default_factory=list)  # [fixed_temperatures] (case/conditions.py)
+    value_uses: list[Any] = field(default_factory=list, repr=False)  # checked at stage 3
     fit: Any = None  # fe_interface.case.studies.FitSpec ([fit])
     uncertainty: Any = None  # fe_interface.case.studies.UncertaintySpec ([uncertainty])
     data: dict[str, Any] | None = field(default=None, repr=False)  # the TOML document
     _tagged: Any = field(default=None, repr=False)
+    _problem: Any = field(default=None, repr=False)  # the last built problem (summary units)
 
     # ---------------------------------------------------------------- stage 2
     def build_mesh(self, comm: Any = None) -> TaggedMesh:
@@ -568,6 +588,9 @@ class Case:
                 c.error(p, "facet group is not on the outer boundary (it has internal facets)")
         if self.mechanics is not None:
             self.mechanics.check(tagged, c)
+        check_fixed_temperatures(c, self.fixed, tagged, regions)
+        t_end = self.transient.t_end if self.transient is not None else None
+        check_value_uses(c, self.value_uses, tagged, t_end)  # fields, bounds of expressions
         if c.errors:
             raise CaseError(c.errors, self.source)
         if not new_groups:
@@ -644,6 +667,7 @@ class Case:
                 bcs.append(Convection(b.name, v["h"], v["T_inf"]))
             elif b.kind in ("radiation", "convection"):
                 bcs.append(radiation_condition(b.name, v))
+        bcs += fixed_conditions(self.fixed)  # [fixed_temperatures]: regions and points
         sources = [
             HeatSource(r, power=time_value(v.power), depth=v.depth)
             if isinstance(v, PowerSource)
@@ -690,6 +714,9 @@ def geometry_builders() -> dict[str, Callable[..., Any]]:
         f = getattr(builders, name, None)
         if callable(f):
             out[name] = f
+    from fe_interface.mechanics.meshes import contact_blocks
+
+    out["contact_blocks"] = contact_blocks  # graded blocks on a flat contact (mechanics)
     return out
 
 
@@ -758,6 +785,7 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
     name = c.string(data, "name", "", default=default_name)
     description = c.string(data, "description", "", default="")
     _check_file_name(c, name, "name")
+    c.fields = read_fields(c, data, base_dir)  # [fields]: used by expressions below
 
     # geometry
     g = c.table(data, "geometry", "", required=True)
@@ -856,7 +884,9 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         c.keys(d, p, ("type", *kinds[kind][0]), kinds[kind][1])
         vals: dict[str, Any] = {}
         if kind == "temperature":
-            vals["value"] = read_time_value(c, d, "value", p, gt=0, unit="K")
+            vals["value"] = read_time_value(c, d, "value", p, gt=0, unit="K", temperature=True)
+            if getattr(vals["value"], "temperature_dependent", False):
+                c.error(f"{p}.value", "a fixed temperature cannot depend on T")
         elif kind == "heat_flux":
             vals["value"] = read_time_value(c, d, "value", p, unit="W/m^2")
         elif kind in ("convection", "radiation"):
@@ -870,6 +900,8 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         v = read_source(c, d, f"sources.{region}")
         if v is not None:
             sources[region] = v
+
+    fixed = read_fixed_temperatures(c, data)  # [fixed_temperatures]: regions and points
 
     # analysis
     a = c.table(data, "analysis", "")
@@ -885,9 +917,9 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
     if atype == "transient":
         transient = read_transient(c, a)
     else:
-        t0 = c.number(a, "initial_temperature", "analysis", gt=0)
-        for path, v in _time_values(boundaries, sources):
-            if isinstance(v, TimeValue):
+        t0 = read_temperature(c, a, "initial_temperature", "analysis")
+        for path, v in _time_values(boundaries, sources, fixed):
+            if isinstance(v, TimeValue) or is_time_dependent(v):
                 c.error(path, 'a time-dependent value needs analysis.type = "transient"')
 
     # solver
@@ -984,6 +1016,8 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         probes=probes,
         junction=junction,
         sweep=sweep,
+        fixed=fixed,
+        value_uses=list(c.value_uses),
         fit=fit,
         uncertainty=uncertainty,
         data=copy.deepcopy(dict(data)),

@@ -27,12 +27,19 @@ from fe_interface.mesh.topology import (
     region_adjacency,
 )
 from fe_interface.model.boundary import BoundaryCondition, Convection, FixedTemperature, Radiation
+from fe_interface.model.constraints import PointTemperature, RegionTemperature
 from fe_interface.model.interfaces import Conductance, Interface, LawKind, law_kind
 from fe_interface.model.materials import Material
 from fe_interface.model.regions import RegionModel
 from fe_interface.model.sources import HeatSource
 
-__all__ = ["Model", "ResolvedBoundary", "ResolvedInterface", "ResolvedSource"]
+__all__ = [
+    "Model",
+    "ResolvedBoundary",
+    "ResolvedConstraint",
+    "ResolvedInterface",
+    "ResolvedSource",
+]
 
 
 @dataclass
@@ -74,6 +81,21 @@ class ResolvedBoundary:
     tag: int
     facets: np.ndarray
     label: str
+
+
+@dataclass
+class ResolvedConstraint:
+    """A fixed temperature on a region or at a vertex: its local cells (ghosts included).
+
+    ``point``: the vertex (m) for a :class:`PointTemperature` (its dofs are the ones of
+    ``cells`` at that point), None for a region.
+    """
+
+    spec: RegionTemperature | PointTemperature
+    cells: np.ndarray
+    regions: set[int]
+    label: str
+    point: np.ndarray | None = None
 
 
 @dataclass
@@ -124,7 +146,13 @@ class Model(RegionModel):
             if d.tag in seen:
                 raise InputError(f"interface {d.label!r}: facet group given twice")
             seen[d.tag] = d.label
-        self.boundaries = self._resolve_boundaries(boundary_conditions)
+        kinds = (RegionTemperature, PointTemperature)
+        self.boundaries = self._resolve_boundaries(
+            [b for b in boundary_conditions if not isinstance(b, kinds)]
+        )
+        self.constraints = [
+            self._resolve_constraint(c) for c in boundary_conditions if isinstance(c, kinds)
+        ]
         self.sources = [self._resolve_source(s) for s in sources]
 
     # ------------------------------------------------------------------ items
@@ -153,6 +181,39 @@ class Model(RegionModel):
             marked[facets] = len(out)
             out.append(ResolvedBoundary(bc, tag, facets, _label(bc, [b.label for b in out])))
         return out
+
+    def _resolve_constraint(self, c: RegionTemperature | PointTemperature) -> ResolvedConstraint:
+        """The cells of a region or point temperature (collective)."""
+        if isinstance(c, RegionTemperature):
+            r = self.region_tag(c.region, f"fixed temperature of region {c.region!r}")
+            return ResolvedConstraint(c, self.region_cells(r), {r}, c.label)
+        what = f"fixed temperature at {list(c.point)} m"
+        side = None if c.region is None else self.region_tag(c.region, f"{what}: region")
+        cells = self._vertex_cells(np.asarray(c.point), what)
+        if side is not None:
+            cells = cells[self.cell_region[cells] == side]
+            if not self.comm.allreduce(int(cells.size)):
+                raise InputError(f"{what}: the point is not a vertex of region {c.region!r}")
+        regions = gather_pairs(self.comm, {int(t) for t in self.cell_region[cells]})
+        return ResolvedConstraint(c, cells, regions, c.label, np.asarray(c.point))
+
+    def _vertex_cells(self, point: np.ndarray, what: str) -> np.ndarray:
+        """Local cells that have a vertex at ``point`` (within 1e-8 of the mesh extent)."""
+        x = self.mesh.geometry.x
+        lo = np.min(self.comm.allgather(x.min(axis=0) if len(x) else np.full(3, np.inf)), axis=0)
+        hi = np.max(self.comm.allgather(x.max(axis=0) if len(x) else np.full(3, -np.inf)), axis=0)
+        tol = 1e-8 * float(np.max(hi - lo))
+        dist = np.linalg.norm(x - point, axis=1) if len(x) else np.empty(0)
+        near = np.flatnonzero(dist <= tol)
+        dmap = self.mesh.geometry.dofmaps[0][: self.num_cells]
+        cells = np.flatnonzero(np.isin(dmap, near).any(axis=1)).astype(np.int32)
+        if not self.comm.allreduce(int(cells.size)):
+            d = self.comm.allreduce(float(dist.min()) if dist.size else np.inf, op=MPI.MIN)
+            raise InputError(
+                f"{what}: the point is not a vertex of the mesh (the nearest vertex is "
+                f"{d:.3g} m away); put a mesh vertex there"
+            )
+        return cells
 
     def _resolve_source(self, s: HeatSource) -> ResolvedSource:
         r = self.region_tag(s.region, "heat source")
@@ -210,6 +271,8 @@ class Model(RegionModel):
                 owned = bnd.facets[bnd.facets < self.num_owned_facets]
                 _, cells = facet_cells(self.mesh, owned)
                 fixed |= {int(r) for r in self.cell_region[cells[0]]}
+        for c in self.constraints:
+            fixed |= c.regions
         fixed = gather_pairs(self.comm, fixed)
         fixed_roots = {find_root(parent, r) for r in fixed}
         floating = [r for r in self.regions if find_root(parent, r) not in fixed_roots]

@@ -348,6 +348,7 @@ class TransientProblem(ProblemBase):
         self._rates = HeatRates(f)
         self.table = InterfaceTable(f)
         self._inflow_labels = [b.label for b in model.boundaries]
+        self._inflow_labels += [c.label for c in model.constraints]
         self.columns = ["time_s", "dt_s"]
         for d in model.interfaces:
             self.columns += [f"{d.label}_heat_flow_W", f"{d.label}_mean_jump_K"]
