@@ -40,6 +40,7 @@ CASES = {
     "demo_chip_heatsink": {"n": 5, "solver": "direct"},
     "demo_thermoelectric_multilayer": {"n": 7, "solver": "direct"},
     "demo_transient_contact": {"n": 16, "solver": "direct"},
+    "demo_cad_assembly": {"n": 2, "solver": "direct"},
 }
 #: files (or VTX folders) each demo writes into its output folder
 FILES = {
@@ -70,6 +71,10 @@ FILES = {
     "demo_transient_contact": [
         "transient_contact.xdmf", "transient_contact.h5", "transient_contact.csv",
         "transient_contact_vtx.bp",
+    ],
+    "demo_cad_assembly": [
+        "die_lid_sink.step", "cad_assembly.toml", "cad_assembly.xdmf", "cad_assembly.vtu",
+        "cad_assembly_summary.json",
     ],
 }  # fmt: skip
 #: matplotlib figures (checked when matplotlib is installed)

@@ -40,6 +40,7 @@ from fe_interface.case.bulk import (
     read_radiation,
     read_source,
 )
+from fe_interface.case.cad import CAD_KEYS, read_cad
 from fe_interface.case.checker import CaseError, Checker, is_number, join_path, type_name
 from fe_interface.case.laws import read_law
 from fe_interface.case.outputs import check_outputs, read_probes
@@ -395,6 +396,8 @@ class Case:
     sweep: Any = None  # fe_interface.case.sweep.SweepSpec ([sweep])
     data: dict[str, Any] | None = field(default=None, repr=False)  # the TOML document
     _tagged: Any = field(default=None, repr=False)
+    cad: Any = None  # fe_interface.case.cad.CadSpec ([geometry] cad = ...)
+    contacts: tuple = ()  # the CAD assembly's contacts (after build_mesh)
 
     # ---------------------------------------------------------------- stage 2
     def build_mesh(self, comm: Any = None) -> TaggedMesh:
@@ -402,6 +405,10 @@ class Case:
         from mpi4py import MPI
 
         comm = MPI.COMM_WORLD if comm is None else comm
+        if self.cad is not None:
+            assembly = self.cad.build(comm, self.source)
+            self.contacts = assembly.contacts
+            return assembly.tagged
         if self.mesh_file is not None:
             from fe_interface.errors import MeshError
             from fe_interface.mesh import read_msh
@@ -410,7 +417,7 @@ class Case:
                 return read_msh(self.mesh_file, comm, self.gdim)
             except MeshError as e:
                 raise CaseError([("geometry.mesh", str(e))], self.source) from None
-        assert self.builder is not None  # parse_case: a mesh file or a builder
+        assert self.builder is not None  # parse_case: a CAD file, a mesh file or a builder
         builder = geometry_builders()[self.builder]
         try:
             return builder(comm=comm, **self.builder_parameters)
@@ -750,11 +757,16 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
 
     # geometry
     g = c.table(data, "geometry", "", required=True)
-    builder, params, mesh_file, gdim = None, {}, None, None
+    builder, params, mesh_file, gdim, cad = None, {}, None, None, None
     if g:
-        c.keys(g, "geometry", ("builder", "parameters", "mesh", "gdim"))
-        if ("builder" in g) == ("mesh" in g):
-            c.error("geometry", "give exactly one of 'builder' (with 'parameters') or 'mesh'")
+        c.keys(g, "geometry", ("builder", "parameters", "mesh", "gdim", *CAD_KEYS))
+        if ("builder" in g) + ("mesh" in g) + ("cad" in g) != 1:
+            c.error(
+                "geometry",
+                "give exactly one of 'builder' (with 'parameters'), 'mesh' or 'cad'",
+            )
+        elif "cad" in g:  # a CAD assembly (fe_interface.case.cad)
+            cad = read_cad(c, g, base_dir)
         elif "builder" in g:
             builders = geometry_builders()
             builder = c.string(g, "builder", "geometry", choices=sorted(builders))
@@ -780,6 +792,9 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         else:
             if "parameters" in g:
                 c.error("geometry.parameters", "only used with 'builder'")
+        for k in CAD_KEYS[1:]:
+            if k in g and "cad" not in g:
+                c.error(f"geometry.{k}", "only used with 'cad'")
             m = c.string(g, "mesh", "geometry")
             gdim = c.integer(g, "gdim", "geometry", choices=(2, 3))
             if m is not None:
@@ -966,4 +981,5 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         junction=junction,
         sweep=sweep,
         data=copy.deepcopy(dict(data)),
+        cad=cad,
     )
