@@ -38,6 +38,7 @@ from dolfinx.fem import IntegralType
 from fe_interface.discretisation import bulk
 from fe_interface.discretisation.coupling import InterfaceCoupling
 from fe_interface.discretisation.facets import FacetGroup
+from fe_interface.discretisation.pairs import CouplingSet, PairCoupling, PairSearch
 from fe_interface.discretisation.regions import Colouring, colour_regions
 from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
 from fe_interface.discretisation.terms import (
@@ -135,6 +136,16 @@ class Formulation:
         self.broken: BrokenSpace = broken_lagrange_space(
             mesh, cell_colour, self.colouring.num_colours, degree
         )
+        self.pair_search: PairSearch | None = None
+        if model.pairs:  # non-matching pairs: the search, then their off-process columns
+            k_region = {
+                r: v if (v := bulk.constant_scalar(m.conductivity)) is not None else np.nan
+                for r, m in model.region_material.items()
+            }
+            self.pair_search = PairSearch(
+                mesh, self.broken, model.pairs, degree, axisymmetric, k_region, model.cell_region
+            )
+            self.broken = self.pair_search.extended()
         self.space = self.broken.space
         self.T = fem.Function(self.space, name="temperature_K")
         self.x = ufl.SpatialCoordinate(mesh)
@@ -150,11 +161,16 @@ class Formulation:
         self.terms: list[Term] = [Conduction(bulk.conduction_groups(self), self.w)]
         self._add_sources()
         self._add_boundaries()
-        self.coupling: InterfaceCoupling | None = None
+        self.coupling: InterfaceCoupling | CouplingSet | None = None
         self.coupled_rows: dict[str, np.ndarray] = {}
         self._add_interfaces()
+        self.pairs: list[PairCoupling] = []
+        if self.pair_search is not None:  # the pairs join the facet-wise terms
+            self.pairs = self.pair_search.couplings(self.broken, self.T, degree)
+            self.coupling = CouplingSet(self.coupling, self.pairs)
         self.nonlinear = (
-            any(d.kind == "temperature" for d in model.interfaces)
+            any(p.nonlinear for p in self.pairs)
+            or any(d.kind == "temperature" for d in model.interfaces)
             or bulk.conduction_nonlinear(self)
             or any(isinstance(t, RadiationBoundary) for t in self.terms)
         )
@@ -419,6 +435,7 @@ class Formulation:
             if callable(v):
                 g = fem.Function(self.space)
                 g.interpolate(v)
+                g.x.scatter_forward()  # ghosts in no local cell (pairs' columns) too
                 bc = fem.dirichletbc(g, dofs)
             else:
                 bc = fem.dirichletbc(_SCALAR(v), dofs, self.space)

@@ -233,6 +233,10 @@ class InterfaceTable:
                     mech,
                 )
             )
+        if getattr(f, "pairs", None):  # non-matching pairs: rows of their own
+            from fe_interface.postprocessing.pairs import pair_summary
+
+            out += [pair_summary(f, pc, u, extremes) for pc in f.pairs]
         return out
 
 

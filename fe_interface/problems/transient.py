@@ -339,7 +339,7 @@ class TransientProblem(ProblemBase):
         self.table = InterfaceTable(f)
         self._inflow_labels = [b.label for b in model.boundaries]
         self.columns = ["time_s", "dt_s"]
-        for d in model.interfaces:
+        for d in [*model.interfaces, *model.pairs]:  # pairs: rows after the interfaces
             self.columns += [f"{d.label}_heat_flow_W", f"{d.label}_mean_jump_K"]
         self.columns += ["stored_energy_change_J", "net_inflow_J", "balance_residual_J"]
         self.monitors = Monitors(f, self.probes, self.monitor_regions)  # probes, regions
@@ -434,6 +434,7 @@ class TransientProblem(ProblemBase):
         for g in self._formulation().dirichlet:
             if isinstance(g.value, TimeFunction) and g.function is not None:
                 g.function.interpolate(g.value)
+                g.function.x.scatter_forward()  # ghosts in no local cell (pairs) too
 
     def _linear_system(self, theta: float, dt: float) -> LinearSolver:
         f = self._formulation()

@@ -1,0 +1,381 @@
+"""The parallel search of a non-matching pair: mortar segments and their quadrature points.
+
+For one direction of a pair (an *integrating* surface S and a *target* surface T, both
+given as this process's owned facets):
+
+1. candidate processes: DOLFINx's bounding-box trees — the tree of T's local facets
+   (padded by the search distance) is made global with ``create_global_tree`` (one box
+   per process, the first stage of ``geometry.determine_point_ownership``), and
+   ``compute_collisions_trees`` pairs every local facet of S with the processes whose T
+   facets may be near it.  No facet is gathered to one process;
+2. each S facet's geometry is sent to those processes (``alltoall``), which pair it with
+   their own T facets near it (a k-d tree of facet centres, SciPy), project the corners
+   of each T facet onto the S facet (closest point), clip that image to the S facet
+   (:func:`~fe_interface.discretisation.pair_geometry.clip_to_reference`: the mortar
+   segment) and put a quadrature rule on every segment; every point x is mapped to T
+   (along S's normal, or to the closest point) — exact on flat facets, so the products
+   of the two sides' shape functions are integrated exactly;
+3. the points within the search distance that face T come back to the S facet's
+   process with everything needed to assemble there: reference coordinates on both
+   sides, weights, and per target facet its cell's geometry, global dof numbers and
+   owners, conductivity and size.
+
+The search costs what the local part of the surfaces costs (plus one box per process).
+Units: m.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from mpi4py import MPI
+
+import numpy as np
+from dolfinx import geometry, la
+from dolfinx.mesh import Mesh
+from scipy.spatial import cKDTree
+
+from fe_interface.discretisation.pair_geometry import (
+    ReferenceCell,
+    clamp_to_reference,
+    clip_to_reference,
+    project_along,
+    project_along_field,
+    segment_rule,
+)
+
+__all__ = ["CellData", "SearchResult", "Surface", "search_direction", "surface"]
+
+#: n_S · n_T above this: the surfaces do not face each other at the point
+FACING = -0.5
+#: a signed gap below −PENETRATION × the facet diameter is a penetration
+PENETRATION = 0.2
+
+
+class Surface(NamedTuple):
+    """This process's owned facets of a surface.
+
+    Attributes:
+        facets: local facet indices.
+        cells: the (one) cell of each facet.
+        lf: the facet's local index in its cell.
+        coords: the cells' geometry nodes (n, nodes, gdim), m.
+        normals: the surface's unit normal at each facet corner (n, corners, gdim),
+            cyclic: the mean of the outward normals of the surface's facets at that
+            vertex (on all processes), so that interpolated it is a continuous normal
+            field over the whole surface.
+    """
+
+    facets: np.ndarray
+    cells: np.ndarray
+    lf: np.ndarray
+    coords: np.ndarray
+    normals: np.ndarray
+
+
+def surface(mesh: Mesh, ref: ReferenceCell, facets: np.ndarray) -> Surface:
+    """The :class:`Surface` of outer facets (collective: the corner normals)."""
+    tdim = mesh.topology.dim
+    gdim = mesh.geometry.dim
+    f2c = mesh.topology.connectivity(tdim - 1, tdim)
+    c2f = mesh.topology.connectivity(tdim, tdim - 1)
+    facets = np.asarray(facets, dtype=np.int32)
+    cells = f2c.array[f2c.offsets[facets]].astype(np.int32)
+    nfc = int(c2f.offsets[1] - c2f.offsets[0]) if len(c2f.offsets) > 1 else 1
+    table = c2f.array.reshape(-1, nfc)
+    lf = np.argmax(table[cells] == facets[:, None], axis=1).astype(np.int32)
+    coords = mesh.geometry.x[mesh.geometry.dofmaps[0][cells]][:, :, :gdim]
+    # corner normals: each facet's normal at its corners, summed at the vertices (all ranks)
+    c2v = mesh.topology.connectivity(tdim, 0)
+    nvc = int(c2v.offsets[1] - c2v.offsets[0])
+    corners = ref.facet_vertices[lf][:, ref.cyclic]  # reference vertices = cell vertex slots
+    verts = np.take_along_axis(c2v.array.reshape(-1, nvc)[cells], corners, axis=1)
+    nv = ref.facet_nv
+    xi = np.tile(ref.facet_corners, (len(cells), 1))
+    fr = ref.frame(np.repeat(coords, nv, 0), np.repeat(lf, nv), xi)
+    vec = la.vector(mesh.topology.index_map(0), bs=gdim)
+    arr = vec.array.reshape(-1, gdim)
+    np.add.at(arr, verts.ravel(), fr.n)
+    vec.scatter_reverse(la.InsertMode.add)
+    vec.scatter_forward()
+    normals = vec.array.reshape(-1, gdim)[verts]
+    normals /= np.maximum(np.linalg.norm(normals, axis=2, keepdims=True), 1e-300)
+    return Surface(facets, cells, lf, coords, normals)
+
+
+class CellData(NamedTuple):
+    """What the integrating process needs of a target cell (one row per target facet)."""
+
+    coords: np.ndarray  # (s, nodes, gdim) m
+    lf: np.ndarray  # (s,)
+    dofs: np.ndarray  # (s, dofs per cell) global dof numbers
+    owners: np.ndarray  # (s, dofs per cell) their owners
+    k: np.ndarray  # (s,) conductivity W/(m K) (nan: not a constant scalar)
+    ell: np.ndarray  # (s,) |K|/|F|, m
+    region: np.ndarray  # (s,) region tag
+
+
+class SearchResult(NamedTuple):
+    """The points of one direction on the integrating surface's process.
+
+    Attributes:
+        src: row into this process's integrating :class:`Surface` (n,).
+        X_self: reference coordinates in the integrating cell (n, tdim).
+        weight: quadrature weight × surface Jacobian (n,), m² in 3D (no axisymmetric r).
+        slot: row into ``target`` (n,).
+        X_other: reference coordinates in the target cell (n, tdim).
+        area_ratio: dA_target / dA_self of the projection at the point (n,): the target
+            side's flux density times it is the heat per integrating area.
+        target: the target facets' :class:`CellData`.
+        stats: [points found, facing weight, non-facing weight, weight beyond the search
+            distance, deepest penetration / facet diameter, its depth (m), x, y, z].
+    """
+
+    src: np.ndarray
+    X_self: np.ndarray
+    weight: np.ndarray
+    slot: np.ndarray
+    X_other: np.ndarray
+    area_ratio: np.ndarray
+    target: CellData
+    stats: np.ndarray
+
+
+def _centres(ref: ReferenceCell, coords: np.ndarray, lf: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Facet centres and radii (m), 25 % more than the corners' for curved facets."""
+    corners = ref.corners(coords, lf)
+    c = corners.mean(axis=1)
+    r = np.linalg.norm(corners - c[:, None], axis=2).max(axis=1, initial=0.0) * 1.25
+    return c, r
+
+
+def _segment_points(
+    ref: ReferenceCell, A: tuple[np.ndarray, ...], B: tuple[np.ndarray, ...],
+    i: np.ndarray, j: np.ndarray, projection: str, degree: int,
+) -> dict[str, np.ndarray]:  # fmt: skip
+    """Quadrature points of the segments of candidate facet pairs (i of A, j of B).
+
+    A and B are (coords, lf, corner normals).  The corners of B's facet are projected
+    onto A's along A's continuous normal field ("normal") or along B's corner normals
+    ("closest"); the points of the segment are mapped the same way (along A's field to
+    B; to the point of B whose field passes through them).
+    """
+    Ac, Alf, An = A
+    Bc, Blf, Bn = B
+    nv = ref.facet_nv
+    gdim = ref.gdim
+    k = ref.tdim - 1
+    corners = ref.corners(Bc[j], Blf[j]).reshape(-1, gdim)
+    ca_r, la_r = np.repeat(Ac[i], nv, 0), np.repeat(Alf[i], nv)
+    if projection == "normal":
+        xi, _, _ = project_along_field(ref, ca_r, la_r, corners, np.repeat(An[i], nv, 0))
+    else:
+        xi, _, _ = project_along(ref, ca_r, la_r, corners, Bn[j].reshape(-1, gdim))
+    xi = xi.reshape(len(i), nv, k)
+    if k == 1:
+        lo = np.clip(xi.min(axis=1), 0.0, 1.0)
+        hi = np.clip(xi.max(axis=1), 0.0, 1.0)
+        rows, pts, w = segment_rule(ref, np.stack([lo, hi], axis=1), np.full(len(i), 2), degree)
+    else:
+        poly, count = clip_to_reference(ref, xi, np.full(len(i), nv))
+        rows, pts, w = segment_rule(ref, poly, count, degree)
+    ca, lfa, an = Ac[i[rows]], Alf[i[rows]], An[i[rows]]
+    fa = ref.frame(ca, lfa, pts)
+    cb, lb, bn = Bc[j[rows]], Blf[j[rows]], Bn[j[rows]]
+
+    def image(x: np.ndarray, xi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if projection == "normal":
+            m, _ = ref.corner_field(an, xi)
+            eta, _, ok = project_along(ref, cb, lb, x, m)
+        else:
+            eta, _, ok = project_along_field(ref, cb, lb, x, bn)
+        return eta, ok
+
+    eta, ok = image(fa.x, pts)
+    fb = ref.frame(cb, lb, clamp_to_reference(ref, eta))
+    return {
+        "rows": rows, "X_A": fa.X, "weight": w * fa.dA, "X_B": fb.X, "x": fa.x, "y": fb.x,
+        "facing": ok & (np.einsum("ng,ng->n", fa.n, fb.n) < FACING),
+        "gap": np.einsum("ng,ng->n", fb.x - fa.x, fa.n),
+        "area_ratio": _area_ratio(ref, (ca, lfa, pts), (cb, lb), image) / fa.dA,
+    }  # fmt: skip
+
+
+#: step (in reference coordinates) of the central differences of the projection
+_STEP = 1e-4
+
+
+def _area_ratio(
+    ref: ReferenceCell, A: tuple[np.ndarray, ...], B: tuple[np.ndarray, np.ndarray], image: Any
+) -> np.ndarray:
+    """Surface Jacobian of ξ -> π(x(ξ)): the image's area per reference area.
+
+    Central differences; divided by the surface's own dA it is the ratio of the areas a
+    patch and its image cover.
+    """
+    ca, la, pts = A
+    cb, lb = B
+    k = ref.tdim - 1
+    if k == 0:
+        return np.ones(len(pts))
+    cols = []
+    for d in range(k):
+        step = np.zeros(k)
+        step[d] = _STEP
+        ys = []
+        for sgn in (1.0, -1.0):
+            xi = pts + sgn * step
+            f = ref.frame(ca, la, xi)
+            eta, _ = image(f.x, xi)
+            ys.append(ref.frame(cb, lb, eta).x)
+        cols.append((ys[0] - ys[1]) / (2 * _STEP))
+    if k == 1:
+        return np.linalg.norm(cols[0], axis=1)
+    return np.linalg.norm(np.cross(cols[0], cols[1]), axis=1)
+
+
+def _candidates(
+    ref: ReferenceCell, a: dict[str, np.ndarray], T: Surface, distance: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (received facet, local target facet) whose bounding spheres are within reach."""
+    if not len(T.facets) or not len(a["lf"]):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    cb, rb = _centres(ref, T.coords, T.lf)
+    ca, ra = _centres(ref, a["coords"], a["lf"])
+    lists = cKDTree(cb).query_ball_point(ca, ra + rb.max() + distance)
+    i = np.repeat(np.arange(len(ca)), [len(x) for x in lists])
+    j = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists]) if len(i) else i
+    return i.astype(np.int64), j.astype(np.int64)
+
+
+def _serve(
+    ref: ReferenceCell,
+    a: dict[str, np.ndarray],
+    T: Surface,
+    cell_data: Any,
+    distance: float,
+    projection: str,
+    degree: int,
+) -> dict[str, Any]:
+    """The answer to one process's facets: their points on this process's target facets."""
+    i, j = _candidates(ref, a, T, distance)
+    stats = np.array([0.0, 0.0, 0.0, 0.0, np.inf, 0.0, np.nan, np.nan, np.nan])
+    empty = {"stats": stats, "src": np.zeros(0, np.int32)}
+    if not len(i):
+        return empty
+    pts = _segment_points(
+        ref, (a["coords"], a["lf"], a["normals"]), (T.coords, T.lf, T.normals), i, j,
+        projection, degree,
+    )  # fmt: skip
+    rows = pts["rows"]
+    within = np.linalg.norm(pts["y"] - pts["x"], axis=1) <= distance * (1 + 1e-12)
+    facing = pts["facing"] & within
+    w = pts["weight"]
+    depth = -pts["gap"] / a["diameter"][i[rows]]
+    pen = facing & (depth > 0)
+    stats[:4] = [facing.sum(), w[facing].sum(), w[within & ~facing].sum(), w[~within].sum()]
+    if pen.any():
+        q = np.flatnonzero(pen)[np.argmax(depth[pen])]
+        stats[4:9] = [-depth[q], -pts["gap"][q], *np.pad(pts["x"][q], (0, 3 - ref.gdim))]
+    keep = np.flatnonzero(facing)
+    used, slot = np.unique(j[rows[keep]], return_inverse=True)
+    return {
+        "stats": stats,
+        "src": a["id"][i[rows[keep]]],
+        "X_self": pts["X_A"][keep],
+        "weight": w[keep],
+        "slot": slot.astype(np.int32),
+        "X_other": pts["X_B"][keep],
+        "area_ratio": pts["area_ratio"][keep],
+        "target": cell_data(T.cells[used], T.coords[used], T.lf[used]),
+    }
+
+
+def _merge(answers: list[dict[str, Any]], ref: ReferenceCell, ndofs: int) -> SearchResult:
+    """The answers of all processes to this process's facets, in one result."""
+    tdim = ref.tdim
+    stats = np.array([0.0, 0.0, 0.0, 0.0, np.inf, 0.0, np.nan, np.nan, np.nan])
+    keys = ("src", "X_self", "weight", "slot", "X_other", "area_ratio")
+    parts: dict[str, list[Any]] = {k: [] for k in keys}
+    tables: list[CellData] = []
+    offset = 0
+    for ans in answers:
+        s = ans["stats"]
+        stats[:4] += s[:4]
+        if s[4] < stats[4]:
+            stats[4:] = s[4:]
+        if not len(ans["src"]):
+            continue
+        for key in ("src", "X_self", "weight", "X_other", "area_ratio"):
+            parts[key].append(ans[key])
+        parts["slot"].append(ans["slot"] + offset)
+        tables.append(ans["target"])
+        offset += len(ans["target"].lf)
+
+    def cat(key: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        return np.concatenate(parts[key]) if parts[key] else np.zeros(shape, dtype)
+
+    if tables:
+        target = CellData(*(np.concatenate(cols) for cols in zip(*tables, strict=True)))
+    else:
+        target = CellData(
+            np.zeros((0, ref.coord.dim, ref.gdim)), np.zeros(0, np.int32),
+            np.zeros((0, ndofs), np.int64), np.zeros((0, ndofs), np.int32), np.zeros(0),
+            np.zeros(0), np.zeros(0, np.int64),
+        )  # fmt: skip
+    return SearchResult(
+        cat("src", (0,), np.int32), cat("X_self", (0, tdim), float), cat("weight", (0,), float),
+        cat("slot", (0,), np.int32), cat("X_other", (0, tdim), float),
+        cat("area_ratio", (0,), float), target, stats,
+    )  # fmt: skip
+
+
+def search_direction(
+    mesh: Mesh,
+    ref: ReferenceCell,
+    S: Surface,
+    T: Surface,
+    cell_data: Any,
+    distance: float,
+    projection: str,
+    degree: int,
+    ndofs: int,
+) -> SearchResult:
+    """The points of integrating surface S coupled to target surface T (collective).
+
+    Args:
+        mesh: the mesh.
+        ref: its :class:`ReferenceCell`.
+        S: this process's owned facets of the integrating surface.
+        T: this process's owned facets of the target surface.
+        cell_data: ``(cells, coords, lf) -> CellData`` of local target cells.
+        distance: search distance, m.
+        projection: "normal" or "closest".
+        degree: quadrature degree on each segment.
+        ndofs: dofs per cell.
+    """
+    comm: MPI.Comm = mesh.comm
+    tdim = mesh.topology.dim
+    tree_T = geometry.bb_tree(mesh, tdim - 1, padding=distance, entities=T.facets)
+    glob = tree_T.create_global_tree(comm)
+    tree_S = geometry.bb_tree(mesh, tdim - 1, entities=S.facets)
+    hits = np.asarray(geometry.compute_collisions_trees(tree_S, glob)).reshape(-1, 2)
+    row_of = {int(f): r for r, f in enumerate(S.facets)}
+    corners = ref.corners(S.coords, S.lf)
+    diameter = np.max(
+        np.linalg.norm(corners[:, :, None] - corners[:, None, :], axis=3), axis=(1, 2), initial=0.0
+    )
+    send: list[Any] = [None] * comm.size
+    for r in np.unique(hits[:, 1]):
+        ids = np.array([row_of[int(f)] for f in hits[hits[:, 1] == r, 0]], dtype=np.int32)
+        send[int(r)] = {
+            "id": ids, "coords": S.coords[ids], "lf": S.lf[ids], "diameter": diameter[ids],
+            "normals": S.normals[ids],
+        }  # fmt: skip
+    received = comm.alltoall(send)
+    answers: list[Any] = [None] * comm.size
+    for r, a in enumerate(received):
+        if a is not None:
+            answers[r] = _serve(ref, a, T, cell_data, distance, projection, degree)
+    back = comm.alltoall(answers)
+    return _merge([b for b in back if b is not None], ref, ndofs)
