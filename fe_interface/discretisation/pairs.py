@@ -105,7 +105,7 @@ class PairSearch:
         k_region: dict[int, float],
         cell_region: np.ndarray,
     ) -> None:
-        cmap = mesh.geometry.cmap
+        cmap = mesh.geometry.cmaps[0]
         self.ref = ReferenceCell(
             mesh.topology.cell_type.name, cmap.degree, cmap.variant, mesh.geometry.dim
         )
@@ -346,13 +346,33 @@ class PairCoupling:
         To = -np.einsum("ni,ni->n", p["J"][:, nd:], ul[:, nd:])
         return Ts, To, np.einsum("ni,ni->n", p["Q"], ul)
 
-    def conductance_at(self, Ts: np.ndarray, To: np.ndarray) -> np.ndarray:
-        """The conductance at the points for side temperatures (K); static if h ⊥ T."""
+    def conductance_at(self, Ts: np.ndarray, To: np.ndarray, check: bool = False) -> np.ndarray:
+        """The conductance at the points for side temperatures (K); static if h ⊥ T.
+
+        Newton's iterates are not checked (a trial step of the line search may leave the
+        law's range; the solution is, :meth:`check`); ``check=True`` raises
+        :class:`InputError` where h is NaN or < 0.
+        """
         if not self.nonlinear:
             return self.p["h"]
         ps = self.p["plus_is_self"]
         Tp, Tm = np.where(ps, Ts, To), np.where(ps, To, Ts)
-        return self.law.checked(self.p["x"], self.p["y"], Tp, Tm)
+        if check:
+            return self.law.checked(self.p["x"], self.p["y"], Tp, Tm)
+        with np.errstate(all="ignore"):
+            return self.law.conductance(self.p["x"], self.p["y"], Tp, Tm)
+
+    def check(self, u: np.ndarray) -> None:
+        """Raise :class:`InputError` (on every rank) if the law gives h < 0 or NaN at u."""
+        err = None
+        try:
+            Ts, To, _ = self.side_values(u)
+            self.conductance_at(Ts, To, check=True)
+        except InputError as e:
+            err = e
+        from fe_interface.errors import agree
+
+        agree(self.comm, err)
 
     def _dh(self, Ts: np.ndarray, To: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(∂h/∂T_self, ∂h/∂T_other), central differences (W/(m² K²))."""

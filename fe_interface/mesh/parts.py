@@ -41,14 +41,14 @@ def _collect(parts: Sequence[TaggedMesh]) -> dict[str, Any]:
     """The parts' nodes, cells and tagged entities in one numbering (on one process)."""
     m0 = parts[0].mesh
     tdim = m0.topology.dim
-    kind = (m0.topology.cell_type, m0.geometry.cmap.degree, m0.geometry.dim)
+    kind = (m0.topology.cell_type, m0.geometry.cmaps[0].degree, m0.geometry.dim)
     xs, cells, cvals, facets, fvals = [], [], [], [], []
     cell_names: dict[str, int] = {}
     facet_names: dict[str, int] = {}
     offset = 0
     for k, p in enumerate(parts):
         m = p.mesh
-        if (m.topology.cell_type, m.geometry.cmap.degree, m.geometry.dim) != kind:
+        if (m.topology.cell_type, m.geometry.cmaps[0].degree, m.geometry.dim) != kind:
             raise MeshError(
                 f"part {k}: cell type, geometry order or dimension differs from part 0 "
                 "(one cell type per mesh)"
@@ -90,7 +90,7 @@ def _collect(parts: Sequence[TaggedMesh]) -> dict[str, Any]:
         "facets": np.concatenate(facets) if facets else np.zeros((0, nf), np.int64),
         "facet_values": np.concatenate(fvals).astype(np.int32) if fvals else np.zeros(0, np.int32),
         "names": (cell_names, facet_names),
-        "domain": (m0.topology.cell_type.name, m0.geometry.cmap.degree),
+        "domain": (m0.topology.cell_type.name, m0.geometry.cmaps[0].degree),
         "gdim": m0.geometry.dim,
         "tdim": tdim,
     }

@@ -285,6 +285,9 @@ def check_laws(table: InterfaceTable, T: Any = None) -> None:
     msgs = [m for m in f.comm.allgather(msg) if m]
     if msgs:
         raise InputError(msgs[0])
+    for pc in getattr(f, "pairs", ()):  # non-matching pairs with h(T)
+        if pc.nonlinear:
+            pc.check(u)
 
 
 def interface_table(f: Formulation, T: Any = None) -> list[InterfaceSummary]:

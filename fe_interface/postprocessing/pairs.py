@@ -7,7 +7,9 @@ surface A is the ⁺ side, the jump is T_A − T_B∘π, the heat flow is positi
 Conservation is measured on the *assembled* residual: the pair's term, summed to the
 owners of its rows (over processes), over the dofs of A is the heat leaving A
 (``heat_flow_leaving_A_W``), over those of B minus the heat entering B
-(``heat_flow_entering_B_W``); ``conservation_relative`` = |Q_A − Q_B| / max(|Q_A|, |Q_B|).
+(``heat_flow_entering_B_W``); ``conservation_relative`` = |Q_A − Q_B| / max(|Q_A|, |Q_B|,
+∫|q| dA) (the gross heat through the pair: a pair whose heat flows both ways and
+cancels has Q = 0).
 Nitsche's term moves the same heat out of one body and into the other at every point, so
 it is round-off.
 
@@ -83,6 +85,7 @@ def _sums(pc: PairCoupling, u: np.ndarray) -> dict[str, np.ndarray]:
             float(np.sum(aA * hA)),
             float(np.sum(aA * gap[onA])),
             float(np.isinf(h).sum()),
+            float(np.sum(np.abs(a))),
         ]
     )
     return {"sums": sums, "jump": jump}
@@ -103,7 +106,7 @@ def pair_summary(f: Any, pc: PairCoupling, u: np.ndarray, extremes: bool = True)
     two_pi = f.two_pi
     d = _sums(pc, u)
     tot = comm.allreduce(d["sums"], op=MPI.SUM)
-    Q, areaA, areaB, jint, qp, qm, hint, gint, ninf = tot
+    Q, areaA, areaB, jint, qp, qm, hint, gint, ninf, gross = tot
     jump = d["jump"]
     lo = hi = math.nan
     mech: dict[str, Any] = {}
@@ -112,7 +115,7 @@ def pair_summary(f: Any, pc: PairCoupling, u: np.ndarray, extremes: bool = True)
         hi = comm.allreduce(float(jump.max()) if jump.size else -math.inf, op=MPI.MAX)
         qa, qb = conservation(f, pc, u)
         qa, qb = two_pi * qa, two_pi * qb
-        scale = max(abs(qa), abs(qb))
+        scale = max(abs(qa), abs(qb), two_pi * gross)  # ∫|q| dA: also when Q = 0
         symmetric = pc.pair.spec.integration == "symmetric"
         mech = {
             "h_mean_W_m2K": math.inf if ninf else (float(hint / areaA) if areaA > 0 else math.nan),
