@@ -26,8 +26,14 @@ CELLS = {
 }
 
 
-def block(x0: float, n: list[int], cell: str, name: str, side: str, warp: float = 0.0):
-    """One unit block from x0, serial, with its pair face (x = 1) tagged ``side``."""
+def block(
+    x0: float, n: list[int], cell: str, name: str, side: str, warp: float = 0.0,
+    side_x: float = 1.0, left: str | None = None,
+):  # fmt: skip
+    """One unit block from x0, serial, with its face x = side_x tagged ``side``.
+
+    ``left``: also tag the face x = x0 (if it is not the side) as a group of that name.
+    """
     ct = CELLS[cell]
     dim = 2 if cell in ("triangle", "quadrilateral") else 3
     if dim == 2:
@@ -40,21 +46,37 @@ def block(x0: float, n: list[int], cell: str, name: str, side: str, warp: float 
     m.topology.create_entities(dim - 1)
     nc = m.topology.index_map(dim).size_local
     cells = dmesh.meshtags(m, dim, np.arange(nc, dtype=np.int32), np.ones(nc, np.int32))
-    f_side = dmesh.locate_entities_boundary(m, dim - 1, lambda x: np.isclose(x[0], 1.0))
+    f_side = dmesh.locate_entities_boundary(m, dim - 1, lambda x: np.isclose(x[0], side_x))
     f_all = dmesh.locate_entities_boundary(m, dim - 1, lambda x: np.full(x.shape[1], True))
-    f_out = np.setdiff1d(f_all, f_side)
-    idx = np.concatenate([f_side, f_out]).astype(np.int32)
-    val = np.concatenate([np.ones(len(f_side)), np.full(len(f_out), 2)]).astype(np.int32)
+    f_left = np.zeros(0, np.int32)
+    if left is not None:
+        f_left = dmesh.locate_entities_boundary(m, dim - 1, lambda x: np.isclose(x[0], x0))
+    f_out = np.setdiff1d(np.setdiff1d(f_all, f_side), f_left)
+    idx = np.concatenate([f_side, f_out, f_left]).astype(np.int32)
+    val = np.concatenate(
+        [np.ones(len(f_side)), np.full(len(f_out), 2), np.full(len(f_left), 3)]
+    ).astype(np.int32)
     order = np.argsort(idx)
     facets = dmesh.meshtags(m, dim - 1, idx[order], val[order])
-    return fi.TaggedMesh(m, cells, facets, {name: 1}, {side: 1, f"{name}_outer": 2})
+    names = {side: 1, f"{name}_outer": 2} | ({left: 3} if left is not None else {})
+    return fi.TaggedMesh(m, cells, facets, {name: 1}, names)
 
 
-def two_blocks(cell: str, n_a: list[int], n_b: list[int], warp: float = 0.0, comm=MPI.COMM_WORLD):
-    """Blocks A and B meshed separately, joined (collective)."""
+def two_blocks(
+    cell: str, n_a: list[int], n_b: list[int], warp: float = 0.0, comm=MPI.COMM_WORLD,
+    b_from: float = 1.0,
+):  # fmt: skip
+    """Blocks A and B meshed separately, joined (collective).
+
+    B starts at x = ``b_from`` (1: touching A; more: a gap; less: the blocks overlap); its
+    face x = b_from is ``b_left``; A's face x = 0 is also the group ``a_left``.
+    """
     parts = None
     if comm.rank == 0:
-        parts = [block(0.0, n_a, cell, "a", "a_right"), block(1.0, n_b, cell, "b", "b_left", warp)]
+        parts = [
+            block(0.0, n_a, cell, "a", "a_right", left="a_left"),
+            block(b_from, n_b, cell, "b", "b_left", warp, side_x=b_from),
+        ]
     return join_parts(parts, comm)
 
 

@@ -46,6 +46,7 @@ def solve_blocks(tagged, law, exact, degree, **pair):
         interfaces=[InterfacePair(("a_right", "b_left"), law, **pair)],
         boundary_conditions=[
             fi.FixedTemperature("a_outer", exact.A),
+            fi.FixedTemperature("a_left", exact.A),
             fi.FixedTemperature("b_outer", exact.B),
         ],
         solver="direct",
@@ -232,3 +233,57 @@ def test_transient_pair_conserves_heat():
     assert mean == pytest.approx(325.0, rel=1e-10)
     assert np.all(np.isfinite(T))
     conserved(p)
+
+
+# ---------------------------------------------------------------------- bad input
+def blocks_problem(pairs, b_from=1.0, bcs=None):
+    t = two_blocks("triangle", [2, 2], [3, 3], 0.2, b_from=b_from)
+    return fi.SteadyProblem(
+        t,
+        {"a": fi.Material("a", KA), "b": fi.Material("b", KB)},
+        interfaces=pairs,
+        boundary_conditions=bcs or [fi.FixedTemperature("a_outer", 300.0)],
+        solver="direct",
+    )
+
+
+@pytest.mark.parametrize(
+    ("pairs", "b_from", "match"),
+    [
+        ([InterfacePair(("a_left", "b_left"), fi.Conductance(1.0), search_distance=1.5)], 1.0,
+         "do not face each other"),
+        ([InterfacePair(("a_right", "b_left"), fi.Conductance(1.0), search_distance=0.1)], 1.5,
+         "search distance 0.1 m finds no facet"),
+        ([InterfacePair(("a_right", "b_left"), fi.Conductance(1.0))], 0.7, "penetrating parts"),
+        ([InterfacePair(("a_right", "b_left"), fi.Conductance(1.0)),
+          InterfacePair(("b_left", "a_right"), fi.Conductance(2.0), name="again")], 1.0,
+         "listed twice"),
+        ([InterfacePair(("a_right", "nowhere"), fi.Conductance(1.0))], 1.0, "nowhere"),
+        ([InterfacePair(("a_right", "a_outer"), fi.Conductance(1.0))], 1.0,
+         "also carries the boundary condition"),
+    ],
+)  # fmt: skip
+def test_bad_pairs_named(pairs, b_from, match):
+    p = blocks_problem(pairs, b_from)
+    with pytest.raises(fi.InputError, match=match) as e:
+        p.initialise()
+    assert "interface pair" in str(e.value)
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"surfaces": ("a", "a")}, "the same facet group"),
+        ({"surfaces": "a"}, "two facet groups"),
+        ({"projection": "along"}, "projection must be one of"),
+        ({"integration": "both"}, "integration must be one of"),
+        ({"search_distance": -1.0}, "search_distance must be a number > 0"),
+        ({"penalty": 0.0}, "penalty must be a number > 0"),
+        ({"law": 3.0}, "give the law as Conductance"),
+        ({"law": object()}, "is not an interface law"),
+    ],
+)
+def test_bad_pair_specs_named(kw, match):
+    args = {"surfaces": ("a_right", "b_left"), "law": fi.Conductance(1.0)} | kw
+    with pytest.raises(fi.InputError, match=match):
+        InterfacePair(**args)
