@@ -29,12 +29,12 @@ def test_clip_triangle_and_square():
     # a big triangle covering the reference triangle: the reference triangle (area 1/2)
     poly = np.array([[[-1.0, -1.0], [3.0, -1.0], [-1.0, 3.0]]])
     out, n = clip_to_reference(TET, poly, np.array([3]))
-    row, xi, w = segment_rule(TET, out, n, 2)
+    _, _, w = segment_rule(TET, out, n, 2)
     assert w.sum() == pytest.approx(0.5, rel=1e-14)
     # the unit square shifted by (0.5, 0.5): a quarter of the reference square remains
     sq = np.array([[[0.5, 0.5], [1.5, 0.5], [1.5, 1.5], [0.5, 1.5]]])
     out, n = clip_to_reference(HEX, sq, np.array([4]))
-    row, xi, w = segment_rule(HEX, out, n, 2)
+    _, _, w = segment_rule(HEX, out, n, 2)
     assert w.sum() == pytest.approx(0.25, rel=1e-14)
     # outside: nothing
     far = sq + 3.0
