@@ -44,6 +44,7 @@ from fe_interface.case.cad import CAD_KEYS, read_cad
 from fe_interface.case.checker import CaseError, Checker, is_number, join_path, type_name
 from fe_interface.case.laws import read_law
 from fe_interface.case.outputs import check_outputs, read_probes
+from fe_interface.case.pairs import PAIR_KEYS, check_pair, pair_interface, read_pair
 from fe_interface.case.sweep import read_sweep
 from fe_interface.errors import InputError
 
@@ -354,6 +355,7 @@ class InterfaceSpec:
     law: Any
     plus: str | None
     between: tuple[str, str] | None
+    pair: dict[str, Any] | None = None  # a non-matching pair (fe_interface.case.pairs)
 
 
 @dataclass
@@ -489,6 +491,9 @@ class Case:
         interface_tags: set[int] = set()
         for spec in self.interfaces:
             p = f"interfaces.{spec.name}"
+            if spec.pair is not None:
+                check_pair(c, spec.name, spec.pair, tagged)
+                continue
             if spec.between is not None:
                 a, b = spec.between
                 bad = [x for x in (a, b) if x not in regions]
@@ -628,7 +633,12 @@ class Case:
             }
         except InputError as e:
             raise CaseError([("materials", str(e))], self.source) from None
-        interfaces = [Interface(s.name, s.law, plus=s.plus) for s in self.interfaces]
+        interfaces = [
+            Interface(s.name, s.law, plus=s.plus)
+            if s.pair is None
+            else pair_interface(s.name, s.law, s.pair)
+            for s in self.interfaces
+        ]
         bcs: list[Any] = []
         for b in self.boundaries:
             v = {k: time_value(x) for k, x in b.values.items()}
@@ -678,14 +688,18 @@ class Case:
 
 
 def geometry_builders() -> dict[str, Callable[..., Any]]:
-    """The builders of :mod:`fe_interface.geometry` usable as ``geometry.builder``."""
-    from fe_interface.geometry import builders
+    """The builders of :mod:`fe_interface.geometry` usable as ``geometry.builder``.
+
+    Those of ``builders`` and of ``parts`` (separately meshed parts, for pairs).
+    """
+    from fe_interface.geometry import builders, parts
 
     out = {}
-    for name in getattr(builders, "__all__", []):
-        f = getattr(builders, name, None)
-        if callable(f):
-            out[name] = f
+    for module in (builders, parts):
+        for name in getattr(module, "__all__", []):
+            f = getattr(module, name, None)
+            if callable(f):
+                out[name] = f
     return out
 
 
@@ -820,6 +834,11 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         p = f"interfaces.{iname}"
         if not isinstance(d, dict):
             c.error(p, f"must be a table with a 'law' key, got {type_name(d)}")
+            continue
+        if "pair" in d:  # a non-matching pair of two outer facet groups
+            pair = read_pair(c, d, p)
+            law = read_law(c, d, p, skip=PAIR_KEYS)
+            interfaces.append(InterfaceSpec(iname, law, None, None, pair))
             continue
         plus = c.string(d, "plus", p)
         between = None

@@ -28,6 +28,9 @@ import numpy as np
 
 __all__ = [
     "FacetFrame",
+    "cofactor",
+    "determinant",
+    "surface_measure",
     "ReferenceCell",
     "clamp_to_reference",
     "clip_to_reference",
@@ -35,6 +38,7 @@ __all__ = [
     "project_along_field",
     "project_closest",
     "segment_rule",
+    "solve_small",
 ]
 
 _BASIX = {
@@ -45,7 +49,7 @@ _BASIX = {
     "hexahedron": basix.CellType.hexahedron,
 }
 #: DOLFINx vertex order of a reference facet -> cyclic order (quadrilaterals are tensor-ordered)
-_CYCLIC = {3: [0, 1, 2], 4: [0, 1, 3, 2], 2: [0, 1]}
+_CYCLIC = {3: [0, 1, 2], 4: [0, 1, 3, 2], 2: [0, 1], 1: [0]}
 
 
 class FacetFrame(NamedTuple):
@@ -86,7 +90,10 @@ class ReferenceCell:
             basix.ElementFamily.P, ct, cmap_degree, basix.LagrangeVariant(cmap_variant)
         )
         self.affine = cmap_degree == 1 and self.simplex
+        #: straight-sided facets: the facet map is the corners' P1/Q1 interpolation
+        self.linear_facets = cmap_degree == 1
         ref_x = basix.geometry(ct)
+        self.vertex_coords = np.asarray(ref_x, dtype=float)
         fv = basix.topology(ct)[self.tdim - 1]
         self.facet_vertices = np.array(fv, dtype=np.int32)
         self.v0 = np.array([ref_x[v[0]] for v in fv])  # (nfacets, tdim)
@@ -99,32 +106,100 @@ class ReferenceCell:
         self.cyclic = np.array(_CYCLIC[self.facet_nv], dtype=np.int32)
         #: the reference facet's corners in ξ, cyclic
         self.facet_corners = np.asarray(basix.geometry(self.facet_type))[self.cyclic]
-        #: P1 (Q1) shape functions of the facet's corners (a normal field from corner normals)
-        self.facet_p1 = basix.create_element(basix.ElementFamily.P, self.facet_type, 1)
+
+    def corner_shape(self, xi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """P1/Q1 shape functions of the facet corners (cyclic) at ξ, and their derivatives.
+
+        Returns N (m, corners) and dN/dξ (m, tdim − 1, corners).
+        """
+        m = len(xi)
+        if self.facet_nv == 2:
+            a = xi[:, 0]
+            N = np.stack([1 - a, a], axis=1)
+            dN = np.tile(np.array([[[-1.0, 1.0]]]), (m, 1, 1))
+        elif self.facet_nv == 3:
+            a, b = xi[:, 0], xi[:, 1]
+            N = np.stack([1 - a - b, a, b], axis=1)
+            dN = np.tile(np.array([[[-1.0, 1.0, 0.0], [-1.0, 0.0, 1.0]]]), (m, 1, 1))
+        elif self.facet_nv == 4:  # cyclic corners (0,0), (1,0), (1,1), (0,1)
+            a, b = xi[:, 0], xi[:, 1]
+            N = np.stack([(1 - a) * (1 - b), a * (1 - b), a * b, (1 - a) * b], axis=1)
+            dN = np.stack(
+                [np.stack([b - 1, 1 - b, b, -b], 1), np.stack([a - 1, -a, a, 1 - a], 1)], axis=1
+            )
+        else:  # 1D meshes: the facet is a point
+            N, dN = np.ones((m, 1)), np.zeros((m, 0, 1))
+        return N, dN
 
     def corner_field(self, values: np.ndarray, xi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """A field given at the facets' corners (m, corners, gdim), cyclic, interpolated.
 
         Returns its values (m, gdim) and ξ-derivatives (m, gdim, tdim − 1) at ξ (m, tdim − 1).
         """
-        if self.tdim == 1:
-            return values[:, 0], np.zeros((len(values), self.gdim, 0))
-        tab = self.facet_p1.tabulate(1, xi)[:, :, :, 0]  # (1 + k, m, corners) basix order
-        order = np.argsort(self.cyclic)  # basix vertex i is cyclic corner order[i]
-        v = values[:, order]
-        val = np.einsum("mc,mcg->mg", tab[0], v)
-        der = np.einsum("kmc,mcg->mgk", tab[1:], v)
+        N, dN = self.corner_shape(xi)
+        val = (N[:, None, :] @ values)[:, 0, :]
+        der = np.transpose(dN @ values, (0, 2, 1))
         return val, der
+
+    def facet_map(
+        self, coords: np.ndarray, lf: np.ndarray, xi: np.ndarray, corners: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Points x (m, gdim) and dx/dξ (m, gdim, tdim − 1) of facet points ξ.
+
+        Straight-sided facets (coordinate degree 1) are the corners' interpolation (no
+        tabulation; ``corners``: :meth:`corners` of the batch, if at hand).
+        """
+        if self.linear_facets:
+            c = self.corners(coords, lf) if corners is None else corners
+            return self.corner_field(c, xi)
+        x, J = self.geometry(coords, self.facet_to_cell(lf, xi))
+        return x, J @ self.Jref[lf]
 
     def facet_to_cell(self, lf: np.ndarray, xi: np.ndarray) -> np.ndarray:
         """Reference cell coordinates X (m, tdim) of facet points ξ (m, tdim − 1)."""
-        return self.v0[lf] + np.einsum("mtk,mk->mt", self.Jref[lf], xi)
+        return self.v0[lf] + (self.Jref[lf] @ xi[:, :, None])[:, :, 0]
+
+    def p1(self, X: np.ndarray) -> np.ndarray:
+        """The P1 (simplices) or Q1 (quadrilaterals, hexahedra) basis and its derivatives.
+
+        At X (m, tdim), in Basix's vertex order, as ``tabulate(1, X)``: (1 + tdim, m,
+        vertices).  Closed form (no tabulation): the coordinate element of straight
+        cells and the degree-1 Lagrange space.
+        """
+        m, d = X.shape
+        V = self.vertex_coords
+        out = np.empty((1 + d, m, len(V)))
+        if self.simplex:
+            out[0, :, 0] = 1.0 - X.sum(axis=1)
+            out[0, :, 1:] = X
+            out[1:] = 0.0
+            out[1:, :, 0] = -1.0
+            for i in range(d):
+                out[1 + i, :, 1 + i] = 1.0
+            return out
+        # per vertex and axis: X_i (vertex at 1) or 1 − X_i (vertex at 0)
+        f = [
+            np.where(V[None, :, i] > 0.5, X[:, i : i + 1], 1.0 - X[:, i : i + 1]) for i in range(d)
+        ]
+        sign = 2 * V - 1
+        if d == 2:
+            out[0] = f[0] * f[1]
+            out[1], out[2] = sign[:, 0] * f[1], sign[:, 1] * f[0]
+        else:
+            out[0] = f[0] * f[1] * f[2]
+            out[1] = sign[:, 0] * f[1] * f[2]
+            out[2] = sign[:, 1] * f[0] * f[2]
+            out[3] = sign[:, 2] * f[0] * f[1]
+        return out
 
     def geometry(self, coords: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Physical points (m, gdim) and Jacobians (m, gdim, tdim) at X (m, tdim)."""
-        tab = self.coord.tabulate(1, X)[:, :, :, 0]  # (1 + tdim, m, nodes)
-        x = np.einsum("mk,mkg->mg", tab[0], coords)
-        J = np.einsum("dmk,mkg->mgd", tab[1:], coords)
+        if self.linear_facets:
+            tab = self.p1(X)
+        else:
+            tab = self.coord.tabulate(1, X)[:, :, :, 0]  # (1 + tdim, m, nodes)
+        x = (tab[0][:, None, :] @ coords)[:, 0, :]
+        J = np.transpose(np.transpose(tab[1:], (1, 0, 2)) @ coords, (0, 2, 1))
         return x, J
 
     def frame(self, coords: np.ndarray, lf: np.ndarray, xi: np.ndarray) -> FacetFrame:
@@ -132,14 +207,25 @@ class ReferenceCell:
         X = self.facet_to_cell(lf, xi)
         x, J = self.geometry(coords, X)
         Jf = J @ self.Jref[lf]  # (m, gdim, tdim - 1)
-        if self.tdim > 1:
-            dA = np.sqrt(np.abs(np.linalg.det(np.einsum("mgi,mgj->mij", Jf, Jf))))
-        else:
-            dA = np.ones(len(X))
-        K = np.linalg.inv(J)
-        n = np.einsum("mdg,md->mg", K, self.ref_normals[lf])
+        dA = surface_measure(Jf)
+        # the outward normal K^T n_ref ∝ cof(J) n_ref sign(det J): no inverse
+        n = (cofactor(J) @ self.ref_normals[lf][:, :, None])[:, :, 0]
+        n *= np.sign(determinant(J))[:, None]
         n /= np.linalg.norm(n, axis=1, keepdims=True)
         return FacetFrame(X, x, J, dA, n)
+
+    def facet_boxes(self, coords: np.ndarray, lf: np.ndarray, pad: float) -> np.ndarray:
+        """Bounding boxes (m, 2, gdim) of the facets' geometry nodes, padded by ``pad`` (m).
+
+        Curved facets bulge beyond their nodes: their boxes grow by a tenth of their size.
+        """
+        nodes = np.array(self.coord.entity_closure_dofs[self.tdim - 1], dtype=np.int32)[lf]
+        pts = np.take_along_axis(coords, nodes[:, :, None], axis=1)
+        lo, hi = pts.min(axis=1), pts.max(axis=1)
+        grow = pad + (
+            0.1 * np.abs(hi - lo).max(axis=1, keepdims=True) if not self.linear_facets else 0.0
+        )
+        return np.stack([lo - grow, hi + grow], axis=1)
 
     def corners(self, coords: np.ndarray, lf: np.ndarray) -> np.ndarray:
         """The facets' corner points in cyclic order (m, corners, gdim)."""
@@ -153,7 +239,9 @@ class ReferenceCell:
         m = len(coords)
         tab = self.coord.tabulate(1, Xq)[:, :, :, 0]  # (1 + tdim, nq, nodes)
         J = np.einsum("dqk,mkg->mqgd", tab[1:], coords)
-        vol = np.abs(np.linalg.det(J)) @ wq if m else np.zeros(0)
+        if not m:
+            return np.zeros(0)
+        vol = np.abs(determinant(J.reshape(-1, *J.shape[2:]))).reshape(m, -1) @ wq
         xf, wf = basix.make_quadrature(self.facet_type, deg)
         area = np.zeros(m)
         for q in range(len(wf)):
@@ -162,14 +250,76 @@ class ReferenceCell:
         return vol / area
 
 
-def _solve(M: np.ndarray, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Solve M Δ = F item by item; (Δ, ok) with Δ = 0 where M is singular."""
-    scale = np.abs(M).max(axis=(1, 2)) ** M.shape[1]
-    ok = np.abs(np.linalg.det(M)) > 1e-12 * np.maximum(scale, 1e-300)
-    out = np.zeros(F.shape)
-    if ok.any():
-        out[ok] = np.linalg.solve(M[ok], F[ok][..., None])[..., 0]
+def determinant(M: np.ndarray) -> np.ndarray:
+    """det of a batch (m, n, n) of 1×1, 2×2 or 3×3 matrices (explicit: fast for small n)."""
+    n = M.shape[-1]
+    if n == 1:
+        return M[:, 0, 0].copy()
+    if n == 2:
+        return M[:, 0, 0] * M[:, 1, 1] - M[:, 0, 1] * M[:, 1, 0]
+    return np.einsum("mi,mi->m", M[:, :, 0], np.cross(M[:, :, 1], M[:, :, 2]))
+
+
+def cofactor(M: np.ndarray) -> np.ndarray:
+    """Cofactor matrices of a batch of 1×1, 2×2 or 3×3 matrices: cof(M) = det(M) M^{-T}."""
+    n = M.shape[-1]
+    if n == 1:
+        return np.ones_like(M)
+    if n == 2:
+        out = np.empty_like(M)
+        out[:, 0, 0], out[:, 0, 1] = M[:, 1, 1], -M[:, 1, 0]
+        out[:, 1, 0], out[:, 1, 1] = -M[:, 0, 1], M[:, 0, 0]
+        return out
+    c0, c1, c2 = M[:, :, 0], M[:, :, 1], M[:, :, 2]
+    return np.stack([np.cross(c1, c2), np.cross(c2, c0), np.cross(c0, c1)], axis=2)
+
+
+def surface_measure(Jf: np.ndarray) -> np.ndarray:
+    """sqrt(det(J_fᵀ J_f)) of facet Jacobians (m, gdim, tdim − 1): length or area scale."""
+    k = Jf.shape[2]
+    if k == 0:
+        return np.ones(len(Jf))
+    if k == 1:
+        return np.linalg.norm(Jf[:, :, 0], axis=1)
+    if Jf.shape[1] == 3:
+        return np.linalg.norm(np.cross(Jf[:, :, 0], Jf[:, :, 1]), axis=1)
+    return np.sqrt(np.abs(determinant(np.transpose(Jf, (0, 2, 1)) @ Jf)))
+
+
+def solve_small(M: np.ndarray, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Solve M Δ = F item by item (Cramer); (Δ, ok) with Δ = 0 where M is singular."""
+    scale = np.abs(M).max(axis=(1, 2), initial=0.0) ** M.shape[1]
+    det = determinant(M)
+    ok = np.abs(det) > 1e-12 * np.maximum(scale, 1e-300)
+    safe = np.where(ok, det, 1.0)
+    out = (cofactor(M).transpose(0, 2, 1) @ F[:, :, None])[:, :, 0] / safe[:, None]
+    out[~ok] = 0.0
     return out, ok
+
+
+def _newton(
+    step: Any, m: int, n: int, start: np.ndarray, iterations: int = 20
+) -> tuple[np.ndarray, np.ndarray]:
+    """Newton's method on m independent small systems, iterating only the unconverged.
+
+    ``step(u, rows) -> (Δ, ok)`` gives the update of the unknowns u (r, n) of the items
+    ``rows``.  An item has converged when |Δ| ≤ 1e-12 (1 + |u|) (round-off of O(1)
+    reference coordinates; exact maps converge in one step, their second step is
+    round-off).  Returns (u (m, n), ok (m,)): ok False where a system was singular.
+    """
+    u = np.zeros((m, n))
+    u[:, : start.shape[0]] = start
+    ok = np.ones(m, dtype=bool)
+    active = np.arange(m)
+    for _ in range(iterations):
+        if not active.size:
+            break
+        d, good = step(u[active], active)
+        ok[active] &= good
+        u[active] += d
+        small = np.abs(d).max(axis=1) <= 1e-12 * (1.0 + np.abs(u[active]).max(axis=1))
+        active = active[~small & good]
+    return u, ok
 
 
 def project_closest(
@@ -181,23 +331,19 @@ def project_closest(
     Returns (ξ (m, tdim − 1), converged (m,)).
     """
     k = ref.tdim - 1
-    m = len(y)
-    xi = np.tile(ref.facet_corners.mean(axis=0), (m, 1))
-    ok = np.ones(m, dtype=bool)
     if k == 0:
-        return np.zeros((m, 0)), ok
-    for _ in range(iterations):
-        X = ref.facet_to_cell(lf, xi)
-        x, J = ref.geometry(coords, X)
-        Jf = J @ ref.Jref[lf]
+        return np.zeros((len(y), 0)), np.ones(len(y), dtype=bool)
+
+    corners = ref.corners(coords, lf) if ref.linear_facets else None
+
+    def step(xi: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        c = None if corners is None else corners[rows]
+        x, Jf = ref.facet_map(coords[rows], lf[rows], xi, c)
         A = np.einsum("mgi,mgj->mij", Jf, Jf)
-        b = np.einsum("mgi,mg->mi", Jf, x - y)
-        d, good = _solve(A, -b)
-        ok &= good
-        xi = xi + d
-        if np.abs(d).max(initial=0.0) < 1e-14:
-            break
-    return xi, ok
+        b = np.einsum("mgi,mg->mi", Jf, x - y[rows])
+        return solve_small(A, -b)
+
+    return _newton(step, len(y), k, ref.facet_corners.mean(axis=0), iterations)
 
 
 def project_along(
@@ -213,24 +359,20 @@ def project_along(
     Newton on x(ξ) − t d − p = 0.  Returns (ξ (m, tdim − 1), t (m,), converged (m,));
     a line parallel to its facet does not converge.
     """
-    m = len(p)
     k = ref.tdim - 1
-    xi = np.tile(ref.facet_corners.mean(axis=0), (m, 1))
-    t = np.zeros(m)
-    ok = np.ones(m, dtype=bool)
-    for _ in range(iterations):
-        X = ref.facet_to_cell(lf, xi)
-        x, J = ref.geometry(coords, X)
-        Jf = J @ ref.Jref[lf]
-        M = np.concatenate([Jf, -direction[:, :, None]], axis=2)  # (m, gdim, k + 1)
-        F = x - t[:, None] * direction - p
-        d, good = _solve(M, -F)
-        ok &= good
-        xi = xi + d[:, :k]
-        t = t + d[:, k]
-        if np.abs(d).max(initial=0.0) < 1e-14:
-            break
-    return xi, t, ok
+
+    corners = ref.corners(coords, lf) if ref.linear_facets else None
+
+    def step(u: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        xi, t = u[:, :k], u[:, k]
+        c = None if corners is None else corners[rows]
+        x, Jf = ref.facet_map(coords[rows], lf[rows], xi, c)
+        d = direction[rows]
+        M = np.concatenate([Jf, -d[:, :, None]], axis=2)  # (m, gdim, k + 1)
+        return solve_small(M, -(x - t[:, None] * d - p[rows]))
+
+    u, ok = _newton(step, len(p), k + 1, ref.facet_corners.mean(axis=0), iterations)
+    return u[:, :k], u[:, k], ok
 
 
 def project_along_field(
@@ -247,25 +389,20 @@ def project_along_field(
     interpolated linearly, a continuous normal field over the whole surface).  Returns
     (ξ, t, converged).
     """
-    m = len(p)
     k = ref.tdim - 1
-    xi = np.tile(ref.facet_corners.mean(axis=0), (m, 1))
-    t = np.zeros(m)
-    ok = np.ones(m, dtype=bool)
-    for _ in range(iterations):
-        X = ref.facet_to_cell(lf, xi)
-        x, J = ref.geometry(coords, X)
-        Jf = J @ ref.Jref[lf]
-        nrm, dn = ref.corner_field(corner_normals, xi)
+
+    corners = ref.corners(coords, lf) if ref.linear_facets else None
+
+    def step(u: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        xi, t = u[:, :k], u[:, k]
+        c = None if corners is None else corners[rows]
+        x, Jf = ref.facet_map(coords[rows], lf[rows], xi, c)
+        nrm, dn = ref.corner_field(corner_normals[rows], xi)
         M = np.concatenate([Jf + t[:, None, None] * dn, nrm[:, :, None]], axis=2)
-        F = x + t[:, None] * nrm - p
-        d, good = _solve(M, -F)
-        ok &= good
-        xi = xi + d[:, :k]
-        t = t + d[:, k]
-        if np.abs(d).max(initial=0.0) < 1e-14:
-            break
-    return xi, t, ok
+        return solve_small(M, -(x + t[:, None] * nrm - p[rows]))
+
+    u, ok = _newton(step, len(p), k + 1, ref.facet_corners.mean(axis=0), iterations)
+    return u[:, :k], u[:, k], ok
 
 
 def clamp_to_reference(ref: ReferenceCell, xi: np.ndarray) -> np.ndarray:
@@ -338,17 +475,48 @@ def clip_to_reference(
     return cur, n
 
 
+def _rectangles(poly: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Which polygons are rectangles with sides along the reference axes."""
+    if poly.shape[1] < 4:
+        return np.zeros(len(poly), dtype=bool)
+    q = poly[:, :4]
+    e = np.roll(q, -1, axis=1) - q
+    tol = 1e-12 * np.maximum(np.abs(q).max(axis=(1, 2)), 1.0)
+    straight = (np.abs(e[:, :, 0]) <= tol[:, None]) | (np.abs(e[:, :, 1]) <= tol[:, None])
+    return (count == 4) & np.all(straight, axis=1)
+
+
+def _tensor_rule(poly: np.ndarray, rows: np.ndarray, degree: int) -> tuple[np.ndarray, ...]:
+    """Gauss–Legendre points on axis-aligned rectangles (exact to ``degree`` per variable)."""
+    g, gw = basix.make_quadrature(basix.CellType.interval, degree)
+    lo, hi = poly[rows, :4].min(axis=1), poly[rows, :4].max(axis=1)
+    a = (
+        lo[:, None, None, :]
+        + (hi - lo)[:, None, None, :]
+        * np.stack(np.meshgrid(g[:, 0], g[:, 0], indexing="ij"), axis=-1)[None]
+    )
+    w = np.prod(hi - lo, axis=1)[:, None] * np.outer(gw, gw).ravel()[None, :]
+    n = len(gw) ** 2
+    return np.repeat(rows, n), a.reshape(-1, 2), w.ravel()
+
+
 def segment_rule(
-    ref: ReferenceCell, poly: np.ndarray, count: np.ndarray, degree: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ref: ReferenceCell, poly: np.ndarray, count: np.ndarray, degree: int,
+    tensor_degree: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """A quadrature rule on polygons (or intervals) of the reference facet.
+
+    Axis-aligned rectangles (structured quadrilateral facets) get a tensor Gauss rule,
+    other polygons a triangle rule on each triangle of a fan.
 
     Args:
         ref: the reference cell.
         poly: 2D reference facets: convex polygons (m, M, 2) with ``count`` vertices;
             1D: intervals as (m, 2, 1) end points.
         count: vertices of each polygon (ignored for intervals).
-        degree: polynomial degree integrated exactly.
+        degree: total polynomial degree integrated exactly.
+        tensor_degree: the degree in each variable that the rectangles' rule integrates
+            exactly (default ``degree``).
 
     Returns:
         (row of each point (n,), points ξ (n, tdim − 1), weights (n,) in reference measure).
@@ -369,9 +537,17 @@ def segment_rule(
         return keep, np.zeros((len(keep), 0)), np.ones(len(keep))
     pts, wts = basix.make_quadrature(basix.CellType.triangle, degree)
     rows, xis, ws = [], [], []
+    rect = _rectangles(poly, count)
+    if rect.any():
+        for lst, v in zip(
+            (rows, xis, ws),
+            _tensor_rule(poly, np.flatnonzero(rect), tensor_degree or degree),
+            strict=True,
+        ):
+            lst.append(v)
     p0 = poly[:, 0]
     for j in range(1, poly.shape[1] - 1):
-        valid = j + 1 < count
+        valid = (j + 1 < count) & ~rect
         e1, e2 = poly[:, j] - p0, poly[:, j + 1] - p0
         det = np.abs(e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
         keep = np.flatnonzero(valid & (det > 1e-13))

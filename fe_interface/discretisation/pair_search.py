@@ -37,11 +37,13 @@ from scipy.spatial import cKDTree
 
 from fe_interface.discretisation.pair_geometry import (
     ReferenceCell,
+    solve_small,
     clamp_to_reference,
     clip_to_reference,
     project_along,
     project_along_field,
     segment_rule,
+    surface_measure,
 )
 
 __all__ = ["CellData", "SearchResult", "Surface", "search_direction", "surface"]
@@ -64,6 +66,7 @@ class Surface(NamedTuple):
             cyclic: the mean of the outward normals of the surface's facets at that
             vertex (on all processes), so that interpolated it is a continuous normal
             field over the whole surface.
+        vertices: the local vertex of each facet corner (n, corners), cyclic.
     """
 
     facets: np.ndarray
@@ -71,6 +74,7 @@ class Surface(NamedTuple):
     lf: np.ndarray
     coords: np.ndarray
     normals: np.ndarray
+    vertices: np.ndarray
 
 
 def surface(mesh: Mesh, ref: ReferenceCell, facets: np.ndarray) -> Surface:
@@ -100,7 +104,7 @@ def surface(mesh: Mesh, ref: ReferenceCell, facets: np.ndarray) -> Surface:
     vec.scatter_forward()
     normals = vec.array.reshape(-1, gdim)[verts]
     normals /= np.maximum(np.linalg.norm(normals, axis=2, keepdims=True), 1e-300)
-    return Surface(facets, cells, lf, coords, normals)
+    return Surface(facets, cells, lf, coords, normals, verts)
 
 
 class CellData(NamedTuple):
@@ -151,7 +155,7 @@ def _centres(ref: ReferenceCell, coords: np.ndarray, lf: np.ndarray) -> tuple[np
 
 def _segment_points(
     ref: ReferenceCell, A: tuple[np.ndarray, ...], B: tuple[np.ndarray, ...],
-    i: np.ndarray, j: np.ndarray, projection: str, degree: int,
+    i: np.ndarray, j: np.ndarray, projection: str, degree: tuple[int, int],
 ) -> dict[str, np.ndarray]:  # fmt: skip
     """Quadrature points of the segments of candidate facet pairs (i of A, j of B).
 
@@ -161,83 +165,66 @@ def _segment_points(
     B; to the point of B whose field passes through them).
     """
     Ac, Alf, An = A
-    Bc, Blf, Bn = B
+    Bc, Blf, Bn, Bv = B
     nv = ref.facet_nv
     gdim = ref.gdim
     k = ref.tdim - 1
-    corners = ref.corners(Bc[j], Blf[j]).reshape(-1, gdim)
-    ca_r, la_r = np.repeat(Ac[i], nv, 0), np.repeat(Alf[i], nv)
+    # each (A facet, B vertex) once: neighbouring B facets share their corners
+    key = np.repeat(i, nv) * (int(Bv.max(initial=0)) + 1) + Bv[j].ravel()
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    corners = ref.corners(Bc[j], Blf[j]).reshape(-1, gdim)[first]
+    ia = np.repeat(i, nv)[first]
     if projection == "normal":
-        xi, _, _ = project_along_field(ref, ca_r, la_r, corners, np.repeat(An[i], nv, 0))
+        xi, _, _ = project_along_field(ref, Ac[ia], Alf[ia], corners, An[ia])
     else:
-        xi, _, _ = project_along(ref, ca_r, la_r, corners, Bn[j].reshape(-1, gdim))
-    xi = xi.reshape(len(i), nv, k)
+        xi, _, _ = project_along(ref, Ac[ia], Alf[ia], corners, Bn[j].reshape(-1, gdim)[first])
+    xi = xi[inverse].reshape(len(i), nv, k)
+    # images entirely beyond the facet have no segment
+    near = np.all(xi.max(axis=1) > 0.0, axis=1) & np.all(xi.min(axis=1) < 1.0, axis=1)
+    i, j, xi = i[near], j[near], xi[near]
     if k == 1:
         lo = np.clip(xi.min(axis=1), 0.0, 1.0)
         hi = np.clip(xi.max(axis=1), 0.0, 1.0)
-        rows, pts, w = segment_rule(ref, np.stack([lo, hi], axis=1), np.full(len(i), 2), degree)
+        rows, pts, w = segment_rule(ref, np.stack([lo, hi], axis=1), np.full(len(i), 2), degree[0])
     else:
         poly, count = clip_to_reference(ref, xi, np.full(len(i), nv))
-        rows, pts, w = segment_rule(ref, poly, count, degree)
+        rows, pts, w = segment_rule(ref, poly, count, degree[0], degree[1])
     ca, lfa, an = Ac[i[rows]], Alf[i[rows]], An[i[rows]]
     fa = ref.frame(ca, lfa, pts)
     cb, lb, bn = Bc[j[rows]], Blf[j[rows]], Bn[j[rows]]
-
-    def image(x: np.ndarray, xi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if projection == "normal":
-            m, _ = ref.corner_field(an, xi)
-            eta, _, ok = project_along(ref, cb, lb, x, m)
-        else:
-            eta, _, ok = project_along_field(ref, cb, lb, x, bn)
-        return eta, ok
-
-    eta, ok = image(fa.x, pts)
-    fb = ref.frame(cb, lb, clamp_to_reference(ref, eta))
+    JA = fa.J @ ref.Jref[lfa]  # (n, gdim, k): dx/dξ
+    if projection == "normal":  # y(η) = x(ξ) + t m_A(ξ)
+        m, dm = ref.corner_field(an, pts)
+        eta, t, ok = project_along(ref, cb, lb, fa.x, m)
+    else:  # y(η) + t m_B(η) = x(ξ)
+        eta, t, ok = project_along_field(ref, cb, lb, fa.x, bn)
+    eta = clamp_to_reference(ref, eta)
+    fb = ref.frame(cb, lb, eta)
+    JB = fb.J @ ref.Jref[lb]
+    # dy/dξ by implicit differentiation of the projection: the image's area per point
+    if projection == "normal":
+        M = np.concatenate([JB, -m[:, :, None]], axis=2)
+        R = JA + t[:, None, None] * dm
+    else:
+        mb, dmb = ref.corner_field(bn, eta)
+        M = np.concatenate([JB + t[:, None, None] * dmb, mb[:, :, None]], axis=2)
+        R = JA
+    S = np.stack([solve_small(M, R[:, :, c])[0] for c in range(k)], axis=2) if k else R
+    dy = JB @ S[:, :k] if k else R
     return {
-        "rows": rows, "X_A": fa.X, "weight": w * fa.dA, "X_B": fb.X, "x": fa.x, "y": fb.x,
+        "rows": rows, "i": i, "j": j,
+        "X_A": fa.X, "weight": w * fa.dA, "X_B": fb.X, "x": fa.x, "y": fb.x,
         "facing": ok & (np.einsum("ng,ng->n", fa.n, fb.n) < FACING),
         "gap": np.einsum("ng,ng->n", fb.x - fa.x, fa.n),
-        "area_ratio": _area_ratio(ref, (ca, lfa, pts), (cb, lb), image) / fa.dA,
+        "area_ratio": surface_measure(dy) / fa.dA if k else np.ones(len(rows)),
     }  # fmt: skip
-
-
-#: step (in reference coordinates) of the central differences of the projection
-_STEP = 1e-4
-
-
-def _area_ratio(
-    ref: ReferenceCell, A: tuple[np.ndarray, ...], B: tuple[np.ndarray, np.ndarray], image: Any
-) -> np.ndarray:
-    """Surface Jacobian of ξ -> π(x(ξ)): the image's area per reference area.
-
-    Central differences; divided by the surface's own dA it is the ratio of the areas a
-    patch and its image cover.
-    """
-    ca, la, pts = A
-    cb, lb = B
-    k = ref.tdim - 1
-    if k == 0:
-        return np.ones(len(pts))
-    cols = []
-    for d in range(k):
-        step = np.zeros(k)
-        step[d] = _STEP
-        ys = []
-        for sgn in (1.0, -1.0):
-            xi = pts + sgn * step
-            f = ref.frame(ca, la, xi)
-            eta, _ = image(f.x, xi)
-            ys.append(ref.frame(cb, lb, eta).x)
-        cols.append((ys[0] - ys[1]) / (2 * _STEP))
-    if k == 1:
-        return np.linalg.norm(cols[0], axis=1)
-    return np.linalg.norm(np.cross(cols[0], cols[1]), axis=1)
 
 
 def _candidates(
     ref: ReferenceCell, a: dict[str, np.ndarray], T: Surface, distance: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (received facet, local target facet) whose bounding spheres are within reach."""
+    """Pairs (received facet, local target facet) whose boxes, padded by the search
+    distance, overlap (a k-d tree of facet centres first, then the boxes)."""
     if not len(T.facets) or not len(a["lf"]):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     cb, rb = _centres(ref, T.coords, T.lf)
@@ -245,7 +232,10 @@ def _candidates(
     lists = cKDTree(cb).query_ball_point(ca, ra + rb.max() + distance)
     i = np.repeat(np.arange(len(ca)), [len(x) for x in lists])
     j = np.concatenate([np.asarray(x, dtype=np.int64) for x in lists]) if len(i) else i
-    return i.astype(np.int64), j.astype(np.int64)
+    box_a = ref.facet_boxes(a["coords"], a["lf"], distance)
+    box_b = ref.facet_boxes(T.coords, T.lf, 0.0)
+    keep = np.all((box_a[i, 0] <= box_b[j, 1]) & (box_b[j, 0] <= box_a[i, 1]), axis=1)
+    return i[keep].astype(np.int64), j[keep].astype(np.int64)
 
 
 def _serve(
@@ -255,7 +245,7 @@ def _serve(
     cell_data: Any,
     distance: float,
     projection: str,
-    degree: int,
+    degree: tuple[int, int],
 ) -> dict[str, Any]:
     """The answer to one process's facets: their points on this process's target facets."""
     i, j = _candidates(ref, a, T, distance)
@@ -264,10 +254,10 @@ def _serve(
     if not len(i):
         return empty
     pts = _segment_points(
-        ref, (a["coords"], a["lf"], a["normals"]), (T.coords, T.lf, T.normals), i, j,
-        projection, degree,
+        ref, (a["coords"], a["lf"], a["normals"]), (T.coords, T.lf, T.normals, T.vertices),
+        i, j, projection, degree,
     )  # fmt: skip
-    rows = pts["rows"]
+    rows, i, j = pts["rows"], pts["i"], pts["j"]
     within = np.linalg.norm(pts["y"] - pts["x"], axis=1) <= distance * (1 + 1e-12)
     facing = pts["facing"] & within
     w = pts["weight"]
@@ -338,7 +328,7 @@ def search_direction(
     cell_data: Any,
     distance: float,
     projection: str,
-    degree: int,
+    degree: tuple[int, int],
     ndofs: int,
 ) -> SearchResult:
     """The points of integrating surface S coupled to target surface T (collective).
@@ -351,7 +341,8 @@ def search_direction(
         cell_data: ``(cells, coords, lf) -> CellData`` of local target cells.
         distance: search distance, m.
         projection: "normal" or "closest".
-        degree: quadrature degree on each segment.
+        degree: quadrature degree on each segment: total, and per variable for the
+            rectangles of structured quadrilateral facets.
         ndofs: dofs per cell.
     """
     comm: MPI.Comm = mesh.comm

@@ -35,6 +35,7 @@ step 1e-6).
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -44,7 +45,7 @@ from petsc4py import PETSc
 import numpy as np
 import scipy.sparse as sp
 
-from fe_interface.discretisation.pair_geometry import ReferenceCell
+from fe_interface.discretisation.pair_geometry import ReferenceCell, cofactor, determinant
 from fe_interface.discretisation.pair_search import (
     PENETRATION,
     CellData,
@@ -65,10 +66,15 @@ _CHUNK = 8192
 
 def _quadrature_degree(
     degree: int, tdim: int, tensor: bool, axisymmetric: bool, curved: bool
-) -> int:
-    """Exact for the products of two sides' shape functions on flat segments."""
+) -> tuple[int, int]:
+    """Exact for the products of two sides' shape functions on flat segments.
+
+    (total degree, degree per variable): Q_p × Q_p on a quadrilateral facet has total
+    degree 2p(tdim − 1) but degree 2p in each variable.
+    """
+    extra = int(axisymmetric) + (2 if curved else 0)
     per = degree * (tdim - 1 if tensor and tdim > 1 else 1)
-    return 2 * per + int(axisymmetric) + (2 if curved else 0)
+    return 2 * per + extra, 2 * degree + extra
 
 
 class _Direction(NamedTuple):
@@ -116,7 +122,10 @@ class PairSearch:
         self.qdeg = _quadrature_degree(
             degree, mesh.topology.dim, tensor, axisymmetric, cmap.degree > 1
         )
+        t0 = time.perf_counter()
         self.found: list[list[_Direction]] = [self._search(p) for p in self.pairs]
+        #: wall time of the search, s
+        self.seconds = time.perf_counter() - t0
 
     def _cell_data(self, cells: np.ndarray, coords: np.ndarray, lf: np.ndarray) -> CellData:
         imap = self.broken.index_map
@@ -133,6 +142,7 @@ class PairSearch:
         )  # fmt: skip
 
     def _distance(self, pair: ResolvedPair, sides: tuple[Surface, Surface]) -> float:
+        """The search distance (m): given, or half the largest facet diameter."""
         d = pair.spec.search_distance
         if d is not None:
             return float(d)
@@ -142,7 +152,7 @@ class PairSearch:
                 c = self.ref.corners(s.coords, s.lf)
                 dist = np.linalg.norm(c[:, :, None] - c[:, None, :], axis=3)
                 local = max(local, float(dist.max()))
-        return float(self.mesh.comm.allreduce(local, op=MPI.MAX))
+        return 0.5 * float(self.mesh.comm.allreduce(local, op=MPI.MAX))
 
     def _search(self, pair: ResolvedPair) -> list[_Direction]:
         mesh = self.mesh
@@ -286,7 +296,12 @@ class PairCoupling:
         phi_o, grad_o, y, _ = _basis(ref, element, co, r.X_other, t.lf[r.slot])
         k_s = np.array([search.k_region.get(int(g), math.nan) for g in search.cell_region[cells]])
         k_o = t.k[r.slot]
-        ell_s = ref.cell_size(cs, lf) if len(cs) else np.zeros(0)
+        # |K|/|F| once per (cell, facet), not per point
+        ucell, first, back = np.unique(
+            r.src, return_index=True, return_inverse=True
+        )  # src: the integrating facet
+        ell_s = ref.cell_size(cs[first], lf[first])[back] if len(cs) else np.zeros(0)
+        del ucell
         ell_o = t.ell[r.slot]
         nitsche = np.isfinite(k_s) & np.isfinite(k_o)
         ks, ko = np.where(nitsche, k_s, 1.0), np.where(nitsche, k_o, 1.0)
@@ -327,6 +342,8 @@ class PairCoupling:
                                    -np.einsum("ngi,ng->ni", grad_o, n)
                                    * (k_o * ratio)[:, None]], 1),
             "area": r.weight * (x[:, 0] if search.axisymmetric else 1.0),
+            "cell": cells.astype(np.int64),
+            "lf": lf.astype(np.int64),
         }  # fmt: skip
 
     def _h_static(self, x: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
@@ -402,15 +419,16 @@ class PairCoupling:
         for a in range(0, len(h), _CHUNK):
             s = slice(a, a + _CHUNK)
             J, Q, W = p["J"][s], p["Q"][s], p["W"][s]
-            M = (
-                np.einsum("n,ni,nj->nij", W * c1[s], J, J)
-                + np.einsum("n,ni,nj->nij", W * c2[s], J, Q)
-                + np.einsum("n,ni,nj->nij", W * c2[s], Q, J)
-                + np.einsum("n,ni,nj->nij", W * c3[s], Q, Q)
-            )
+            # M = U C Uᵀ with U = [J, Q] and C = W [[c₁, c₂], [c₂, c₃]]: batched products
+            U = np.stack([J, Q], axis=2)  # (n, 2nd, 2)
+            C = np.empty((len(W), 2, 2))
+            C[:, 0, 0], C[:, 1, 1] = W * c1[s], W * c3[s]
+            C[:, 0, 1] = C[:, 1, 0] = W * c2[s]
+            M = (U @ C) @ np.transpose(U, (0, 2, 1))
             if lin is not None:
                 g = p["gamma"][s]
-                M += np.einsum("n,ni,nj->nij", W * lin[0][s], J + g[:, None] * Q, lin[1][s])
+                left = (W * lin[0][s])[:, None] * (J + g[:, None] * Q)
+                M += left[:, :, None] * lin[1][s][:, None, :]
             out += self._P[:, s] @ M.reshape(len(W), -1)
         return out.reshape(self.num_segments, n2, n2)
 
@@ -468,6 +486,24 @@ class PairCoupling:
         """Not used for pairs (their table rows come from :meth:`summary_values`)."""
         return [0.0 for _ in rows_of]
 
+    def matched(self) -> tuple[float, float, float]:
+        """(area of A coupled, area of B coupled, area-mean gap on A) (m², m², m; no 2π).
+
+        B's area is NaN with one-sided integration; collective.
+        """
+        p = self.p
+        onA = p["sign"] > 0
+        local = np.array(
+            [
+                p["area"][onA].sum(),
+                p["area"][~onA].sum(),
+                np.sum(p["area"][onA] * np.linalg.norm(p["y"] - p["x"], axis=1)[onA]),
+            ]
+        )
+        a, b, g = self.comm.allreduce(local, op=MPI.SUM)
+        one_sided = self.pair.spec.integration != "symmetric"
+        return float(a), math.nan if one_sided else float(b), float(g / a) if a > 0 else math.nan
+
     def heat_leaving_plus(self, u: np.ndarray) -> float:
         """Heat from A to B through this process's points (W, no 2π)."""
         a, _ = self.point_terms(u)
@@ -524,9 +560,15 @@ def _basis(
         g = ref.gdim
         return np.zeros((0, nd)), np.zeros((0, g, nd)), np.zeros((0, g)), np.zeros((0, g))
     x, J = ref.geometry(coords, X)
-    K = np.linalg.inv(J)  # (n, tdim, gdim)
-    tab = np.asarray(element.tabulate(1, X))  # (1 + tdim, n, dofs)
-    grad = np.einsum("ndg,dni->ngi", K, tab[1:])
-    nrm = np.einsum("ndg,nd->ng", K, ref.ref_normals[lf])
+    # K = J^{-1} = cof(J)ᵀ / det(J) (small matrices: no inverse)
+    KT = cofactor(J) / determinant(J)[:, None, None]  # (n, gdim, tdim) = K^T
+    degree1 = getattr(element, "degree", None) == 1 and getattr(element, "family_name", "") in (
+        "P",
+        "Q",
+        "Lagrange",
+    )
+    tab = ref.p1(X) if degree1 else np.asarray(element.tabulate(1, X))  # (1 + tdim, n, dofs)
+    grad = KT @ np.transpose(tab[1:], (1, 0, 2))  # (n, gdim, dofs)
+    nrm = (KT @ ref.ref_normals[lf][:, :, None])[:, :, 0]
     nrm /= np.linalg.norm(nrm, axis=1, keepdims=True)
     return tab[0], grad, x, nrm

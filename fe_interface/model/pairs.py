@@ -13,10 +13,11 @@ not coupled.  The local gap g(x) = |π(x) − x| is computed, not given: gap law
 (:class:`~fe_interface.model.laws.gap.GapConduction`, conductance tables against the
 gap) read it.
 
-``integration = "symmetric"`` (default) integrates the coupling on both surfaces with
-weight ½ (each direction with its own projection); ``"one-sided"`` integrates on
-surface A only (A is the *integrating* side: its area carries the law, e.g. the inner
-surface of a cylindrical gap).  Either way every quadrature point moves the same heat
+``integration = "one-sided"`` (default) integrates the coupling on surface A only (A is
+the *integrating* side: its area carries the law, e.g. the inner surface of a cylindrical
+gap; the mortar methods' secondary side); ``"symmetric"`` integrates on both surfaces
+with weight ½ (each direction with its own projection: unbiased, twice the search and
+the coupling terms).  Either way every quadrature point moves the same heat
 out of one body and into the other, so the heat leaving A equals the heat entering B to
 round-off.  The discretisation (Nitsche's method, stable as h → ∞) is in
 :mod:`fe_interface.discretisation.pairs`.
@@ -80,8 +81,9 @@ class InterfacePair:
         name: label for tables (default ``"A:B"``).
         projection: "normal" (default) or "closest".
         search_distance: largest distance (m) between a point and its image; default:
-            the largest facet diameter of the two surfaces.
-        integration: "symmetric" (default) or "one-sided" (on A).
+            half the largest facet diameter of the two surfaces (parts that touch; give
+            it for a gap).
+        integration: "one-sided" (default: on A) or "symmetric".
         pressure: contact pressure (Pa) for laws tabulated against pressure: a number or
             a function of x (NumPy (3, n)).
         penalty: Nitsche's dimensionless penalty factor β (> 0, default 10): the penalty
@@ -93,7 +95,7 @@ class InterfacePair:
     name: str | None = None
     projection: str = "normal"
     search_distance: float | None = None
-    integration: str = "symmetric"
+    integration: str = "one-sided"
     pressure: float | Callable[[Any], Any] | None = None
     penalty: float = 10.0
 
@@ -150,11 +152,14 @@ class PairLaw:
     """
 
     def __init__(self, law: Any, pressure: Any, label: str) -> None:
-        from fe_interface.model.laws.tabulated import ConductanceTable
-
         self.law, self.pressure, self.label = law, pressure, label
         self.perfect = isinstance(law, PerfectContact)
-        self.table = isinstance(law, ConductanceTable)
+        basic = (Conductance, FacetConductance, Resistance, PerfectContact)
+        self.table = False
+        if not isinstance(law, basic):  # the tables' module only when needed
+            from fe_interface.model.laws.tabulated import ConductanceTable
+
+            self.table = isinstance(law, ConductanceTable)
         self.gap_law = hasattr(law, "pair_conductance")
         if isinstance(law, (int, float)):
             raise InputError(

@@ -119,3 +119,21 @@ def test_join_parts_errors():
         join_parts(parts)
     with pytest.raises(MeshError, match="no parts"):
         join_parts([] if MPI.COMM_WORLD.rank == 0 else None)
+
+
+@pytest.mark.parametrize(
+    ("cell", "d"), [("triangle", 2), ("quadrilateral", 2), ("tetrahedron", 3), ("hexahedron", 3)]
+)
+def test_closed_form_p1_equals_basix(cell, d):
+    r = ReferenceCell(cell, 1, 0, d)
+    X = np.random.default_rng(1).random((9, d)) * (0.5 if r.simplex else 1.0)
+    assert np.abs(r.p1(X) - r.coord.tabulate(1, X)[..., 0]).max() < 1e-14
+
+
+def test_rectangles_get_a_tensor_rule():
+    rect = np.array([[[0.2, 0.1], [0.7, 0.1], [0.7, 0.9], [0.2, 0.9]]])
+    _, xi, w = segment_rule(HEX, rect, np.array([4]), 4, 2)
+    assert len(w) == 4  # 2 x 2 Gauss points, exact for degree 2 in each variable
+    assert np.sum(w * xi[:, 0] ** 2 * xi[:, 1] ** 2) == pytest.approx(
+        (0.7**3 - 0.2**3) / 3 * (0.9**3 - 0.1**3) / 3, rel=1e-14
+    )
