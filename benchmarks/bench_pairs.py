@@ -38,7 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve()
 
 
-def worker(case: str, n: int, out: str) -> None:  # noqa: C901 -- two cases, one script
+def worker(case: str, n: int, out: str) -> None:
     """Build, set up, assemble and solve one case; write the timings (rank 0)."""
     from mpi4py import MPI
 
@@ -177,7 +177,7 @@ def main() -> None:
             for case in cases:
                 r = run(case, n, args.np)
                 b = best.setdefault(case, r)
-                for k in keys + ["search_s"]:
+                for k in [*keys, "search_s"]:
                     b[k] = min(b[k], r[k])
         for case, r in best.items():
             print(

@@ -28,17 +28,17 @@ import numpy as np
 
 __all__ = [
     "FacetFrame",
-    "cofactor",
-    "determinant",
-    "surface_measure",
     "ReferenceCell",
     "clamp_to_reference",
     "clip_to_reference",
+    "cofactor",
+    "determinant",
     "project_along",
     "project_along_field",
     "project_closest",
     "segment_rule",
     "solve_small",
+    "surface_measure",
 ]
 
 _BASIX = {
@@ -251,7 +251,7 @@ class ReferenceCell:
 
 
 def determinant(M: np.ndarray) -> np.ndarray:
-    """det of a batch (m, n, n) of 1×1, 2×2 or 3×3 matrices (explicit: fast for small n)."""
+    """Det of a batch (m, n, n) of 1×1, 2×2 or 3×3 matrices (explicit: fast for small n)."""
     n = M.shape[-1]
     if n == 1:
         return M[:, 0, 0].copy()

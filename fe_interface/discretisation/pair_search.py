@@ -37,12 +37,12 @@ from scipy.spatial import cKDTree
 
 from fe_interface.discretisation.pair_geometry import (
     ReferenceCell,
-    solve_small,
     clamp_to_reference,
     clip_to_reference,
     project_along,
     project_along_field,
     segment_rule,
+    solve_small,
     surface_measure,
 )
 
@@ -223,8 +223,10 @@ def _segment_points(
 def _candidates(
     ref: ReferenceCell, a: dict[str, np.ndarray], T: Surface, distance: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (received facet, local target facet) whose boxes, padded by the search
-    distance, overlap (a k-d tree of facet centres first, then the boxes)."""
+    """Pairs (received facet, local target facet) within the search distance.
+
+    Their boxes, padded by the distance, overlap (a k-d tree of facet centres first).
+    """
     if not len(T.facets) or not len(a["lf"]):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     cb, rb = _centres(ref, T.coords, T.lf)

@@ -8,7 +8,7 @@ from mpi4py import MPI
 import pytest
 from helpers.cases import errors_of, with_key
 
-from fe_interface.case import load_case, parse_case, run_case
+from fe_interface.case import parse_case, run_case
 from fe_interface.cli import main
 
 CASE = Path(__file__).resolve().parents[2] / "cases" / "cylinder_gap_pair.toml"
@@ -72,5 +72,5 @@ def test_unknown_or_interior_surface_named(shared_tmp):
     data2 = with_key(data, "interfaces.gap.search_distance", 0.1)
     case2 = parse_case(data2)
     p = case2.build_problem(case2.check_mesh(case2.build_mesh()))
-    with pytest.raises(Exception, match="interface pair 'gap'.*search distance 0.1 m"):
+    with pytest.raises(Exception, match=r"interface pair 'gap'.*search distance 0.1 m"):
         p.initialise()
