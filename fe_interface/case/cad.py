@@ -68,7 +68,7 @@ def read_cad(c: Checker, g: dict[str, Any], base_dir: Path) -> CadSpec | None:
         return None
     files = []
     for x in names:
-        p = base_dir / x
+        p = base_dir / str(x)
         if p.suffix.lower() not in CAD_SUFFIXES:
             c.error("geometry.cad", f"{x!r}: not a CAD file (suffixes: {', '.join(CAD_SUFFIXES)})")
         elif not p.is_file():

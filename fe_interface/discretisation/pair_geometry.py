@@ -536,7 +536,9 @@ def segment_rule(
         keep = np.arange(len(poly))
         return keep, np.zeros((len(keep), 0)), np.ones(len(keep))
     pts, wts = basix.make_quadrature(basix.CellType.triangle, degree)
-    rows, xis, ws = [], [], []
+    rows: list[np.ndarray] = []
+    xis: list[np.ndarray] = []
+    ws: list[np.ndarray] = []
     rect = _rectangles(poly, count)
     if rect.any():
         for lst, v in zip(
