@@ -27,6 +27,7 @@ from fe_interface.discretisation.space import BrokenSpace
 
 __all__ = ["FacetTerms", "InterfaceCoupling", "facet_sides"]
 
+
 class FacetTerms(Protocol):
     """What the solvers need of terms assembled outside the forms (facet by facet).
 
