@@ -41,6 +41,7 @@ CASES = {
     "demo_thermoelectric_multilayer": {"n": 7, "solver": "direct"},
     "demo_transient_contact": {"n": 16, "solver": "direct"},
     "demo_cad_assembly": {"n": 2, "solver": "direct"},
+    "demo_nonmatching_pairs": {"n": 4, "solver": "direct"},
 }
 #: files (or VTX folders) each demo writes into its output folder
 FILES = {
@@ -76,6 +77,7 @@ FILES = {
         "die_lid_sink.step", "cad_assembly.toml", "cad_assembly.xdmf", "cad_assembly.vtu",
         "cad_assembly_summary.json",
     ],
+    "demo_nonmatching_pairs": ["stack.xdmf", "stack.vtu", "stack_summary.json"],
 }  # fmt: skip
 #: matplotlib figures (checked when matplotlib is installed)
 PLOTS = {
