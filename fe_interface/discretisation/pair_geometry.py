@@ -356,23 +356,13 @@ def project_along(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where the lines p + t d (m, gdim) meet each facet's surface (extended).
 
-    Newton on x(ξ) − t d − p = 0.  Returns (ξ (m, tdim − 1), t (m,), converged (m,));
-    a line parallel to its facet does not converge.
+    :func:`project_along_field` with the same direction at every corner: x(ξ) − t d = p.
+    Returns (ξ (m, tdim − 1), t (m,), converged (m,)); a line parallel to its facet
+    does not converge.
     """
-    k = ref.tdim - 1
-
-    corners = ref.corners(coords, lf) if ref.linear_facets else None
-
-    def step(u: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        xi, t = u[:, :k], u[:, k]
-        c = None if corners is None else corners[rows]
-        x, Jf = ref.facet_map(coords[rows], lf[rows], xi, c)
-        d = direction[rows]
-        M = np.concatenate([Jf, -d[:, :, None]], axis=2)  # (m, gdim, k + 1)
-        return solve_small(M, -(x - t[:, None] * d - p[rows]))
-
-    u, ok = _newton(step, len(p), k + 1, ref.facet_corners.mean(axis=0), iterations)
-    return u[:, :k], u[:, k], ok
+    field = np.repeat(direction[:, None, :], ref.facet_nv, axis=1)
+    xi, t, ok = project_along_field(ref, coords, lf, p, field, iterations)
+    return xi, -t, ok
 
 
 def project_along_field(

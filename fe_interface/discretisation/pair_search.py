@@ -248,6 +248,7 @@ def _serve(
     distance: float,
     projection: str,
     degree: tuple[int, int],
+    axisymmetric: bool = False,
 ) -> dict[str, Any]:
     """The answer to one process's facets: their points on this process's target facets."""
     i, j = _candidates(ref, a, T, distance)
@@ -263,9 +264,10 @@ def _serve(
     within = np.linalg.norm(pts["y"] - pts["x"], axis=1) <= distance * (1 + 1e-12)
     facing = pts["facing"] & within
     w = pts["weight"]
+    wr = w * pts["x"][:, 0] if axisymmetric else w  # the stats' areas carry r (no 2π)
     depth = -pts["gap"] / a["diameter"][i[rows]]
     pen = facing & (depth > 0)
-    stats[:4] = [facing.sum(), w[facing].sum(), w[within & ~facing].sum(), w[~within].sum()]
+    stats[:4] = [facing.sum(), wr[facing].sum(), wr[within & ~facing].sum(), wr[~within].sum()]
     if pen.any():
         q = np.flatnonzero(pen)[np.argmax(depth[pen])]
         stats[4:9] = [-depth[q], -pts["gap"][q], *np.pad(pts["x"][q], (0, 3 - ref.gdim))]
@@ -332,6 +334,7 @@ def search_direction(
     projection: str,
     degree: tuple[int, int],
     ndofs: int,
+    axisymmetric: bool = False,
 ) -> SearchResult:
     """The points of integrating surface S coupled to target surface T (collective).
 
@@ -346,6 +349,7 @@ def search_direction(
         degree: quadrature degree on each segment: total, and per variable for the
             rectangles of structured quadrilateral facets.
         ndofs: dofs per cell.
+        axisymmetric: the areas in ``stats`` carry r = x[0] (m).
     """
     comm: MPI.Comm = mesh.comm
     tdim = mesh.topology.dim
@@ -369,6 +373,8 @@ def search_direction(
     answers: list[Any] = [None] * comm.size
     for r, a in enumerate(received):
         if a is not None:
-            answers[r] = _serve(ref, a, T, cell_data, distance, projection, degree)
+            answers[r] = _serve(
+                ref, a, T, cell_data, distance, projection, degree, axisymmetric
+            )
     back = comm.alltoall(answers)
     return _merge([b for b in back if b is not None], ref, ndofs)

@@ -164,7 +164,7 @@ class PairSearch:
         for sign, S, T in dirs:
             res = search_direction(
                 mesh, self.ref, S, T, self._cell_data, distance, pair.spec.projection,
-                self.qdeg, ndofs,
+                self.qdeg, ndofs, self.axisymmetric,
             )  # fmt: skip
             out.append(_Direction(sign, S, res))
         _check(pair, out, distance, mesh.comm)
@@ -258,6 +258,9 @@ class PairCoupling:
         self.state = state
         self.comm: MPI.Comm = broken.mesh.comm
         self.factor = 0.5 if len(dirs) == 2 else 1.0
+        #: this process's area (reference measure × surface Jacobian) of points within the
+        #: search distance whose surfaces do not face each other (not coupled), per direction
+        self.non_facing = [float(d.result.stats[2]) for d in dirs]
         element = broken.space.ufl_element()
         tdim = ref.tdim
         cp = (order + 1) * (order + tdim) / tdim

@@ -98,7 +98,9 @@ def pair_summary(f: Any, pc: PairCoupling, u: np.ndarray, extremes: bool = True)
     ``heat_flow_leaving_A_W``, ``heat_flow_entering_B_W`` (from the assembled term),
     ``conservation_relative``, ``matched_area_A_m2`` and ``matched_area_B_m2`` (the area
     coupled from each surface; B's only with symmetric integration), ``mean_gap_m``
-    (area mean of |π(x) − x| on A), ``projection`` and ``integration``.
+    (area mean of |π(x) − x| on A), ``non_facing_area_A_m2`` (A's area within the search
+    distance whose image's normal is not opposed: not coupled), ``projection`` and
+    ``integration``.
     """
     from fe_interface.postprocessing.interfaces import InterfaceSummary
 
@@ -125,6 +127,8 @@ def pair_summary(f: Any, pc: PairCoupling, u: np.ndarray, extremes: bool = True)
             "matched_area_A_m2": float(two_pi * areaA),
             "matched_area_B_m2": float(two_pi * areaB) if symmetric else math.nan,
             "mean_gap_m": float(gint / areaA) if areaA > 0 else math.nan,
+            # within the search distance but not facing the other surface: not coupled
+            "non_facing_area_A_m2": float(two_pi * comm.allreduce(pc.non_facing[0], op=MPI.SUM)),
             "projection": pc.pair.spec.projection,
             "integration": pc.pair.spec.integration,
         }
