@@ -35,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 HERE = Path(__file__).resolve()
 
 
@@ -157,7 +159,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--n", type=int, nargs="+", default=[49])
     ap.add_argument("--np", type=int, default=1)
-    ap.add_argument("--repeat", type=int, default=3, help="runs per case; the minimum counts")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per case (alternating)")
     ap.add_argument("--symmetric", action="store_true", help="also the symmetric pair")
     ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -168,26 +170,33 @@ def main() -> None:
     cases = ["conforming", "pair"] + (["pair_symmetric"] if args.symmetric else [])
     for case in cases:  # JIT warm-up
         run(case, 8, args.np)
-    print(f"ranks {args.np}; minimum of {args.repeat} runs per case (alternating)")
-    print(f"{'n':>4} {'dofs':>9} {'case':>11} " + " ".join(f"{k:>11}" for k in keys)
+    print(f"ranks {args.np}; medians of {args.repeat} runs per case; the ratios are the medians")
+    print("of the ratios of each pair of consecutive runs (the machine's drift cancels)")
+    print(f"{'n':>4} {'dofs':>9} {'case':>14} " + " ".join(f"{k:>11}" for k in keys)
           + f" {'search_s':>9} {'its':>4} {'Q_W':>12}")  # fmt: skip
     for n in args.n:
-        best: dict[str, dict] = {}
+        runs: dict[str, list[dict]] = {c: [] for c in cases}
         for _ in range(args.repeat):
-            for case in cases:
-                r = run(case, n, args.np)
-                b = best.setdefault(case, r)
-                for k in [*keys, "search_s"]:
-                    b[k] = min(b[k], r[k])
-        for case, r in best.items():
+            for case in cases:  # alternating: conforming, pair, (symmetric), conforming, ...
+                runs[case].append(run(case, n, args.np))
+        for case, rs in runs.items():
+            med = {k: float(np.median([r[k] for r in rs])) for k in [*keys, "search_s"]}
+            r0 = rs[0]
             print(
-                f"{n:>4} {r['dofs']:>9} {case:>11} " + " ".join(f"{r[k]:>11.3f}" for k in keys)
-                + f" {r['search_s']:>9.3f} {r['iterations']:>4} {r['Q_W']:>12.6g}"
+                f"{n:>4} {r0['dofs']:>9} {case:>14} " + " ".join(f"{med[k]:>11.3f}" for k in keys)
+                + f" {med['search_s']:>9.3f} {r0['iterations']:>4} {r0['Q_W']:>12.6g}"
             )  # fmt: skip
         for case in cases[1:]:
-            ratio = {k: best[case][k] / best["conforming"][k] for k in keys}
+            ratio = {
+                k: float(
+                    np.median(
+                        [a[k] / b[k] for a, b in zip(runs[case], runs["conforming"], strict=True)]
+                    )
+                )
+                for k in keys
+            }
             name = "ratio" if case == "pair" else "ratio sym"
-            print(f"{n:>4} {'':>9} {name:>11} " + " ".join(f"{ratio[k]:>11.3f}" for k in keys))
+            print(f"{n:>4} {'':>9} {name:>14} " + " ".join(f"{ratio[k]:>11.3f}" for k in keys))
 
 
 if __name__ == "__main__":
