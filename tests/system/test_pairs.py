@@ -288,3 +288,64 @@ def test_bad_pair_specs_named(kw, match):
     args = {"surfaces": ("a_right", "b_left"), "law": fi.Conductance(1.0)} | kw
     with pytest.raises(fi.InputError, match=match):
         InterfacePair(**args)
+
+
+# ---------------------------------------------------------------------- h(g), h(P)
+def test_gap_table_reads_the_computed_gap():
+    """B starts at x = 1.2: a planar gap of 0.2 m; the table h(g) = 10 − 20 g (W/(m² K),
+    linear between its points) is read at the gap the search computes: h = 6."""
+    from fe_interface.model.laws.tabulated import ConductanceTable
+
+    table = ConductanceTable("gap", [0.0, 0.5], [10.0, 0.0])
+    exact = _shifted_linear(h=6.0, shift=0.2)
+    t = two_blocks("quadrilateral", [2, 3], [3, 4], 0.3, b_from=1.2)
+    p = _solve_shifted(t, table, exact, search_distance=0.3)
+    assert nodal_error(p, exact) < 1e-10
+    row = conserved(p)
+    assert row.mechanisms["mean_gap_m"] == pytest.approx(0.2, rel=1e-12)
+    assert row.mechanisms["h_mean_W_m2K"] == pytest.approx(6.0, rel=1e-12)
+
+
+def test_pressure_table_reads_the_pair_pressure():
+    """h(P) from a table against pressure, at the pair's pressure P(x) (a function of x)."""
+    from fe_interface.model.laws.tabulated import ConductanceTable
+
+    table = ConductanceTable("pressure", [1.0e5, 1.0e6], [100.0, 1000.0])
+    exact = Linear(KA, KB, h=550.0)
+    t = two_blocks("triangle", [2, 3], [5, 7], 0.3)
+    p = solve_blocks(t, table, exact, 1, pressure=lambda x: 5.5e5 + 0 * x[0])
+    assert nodal_error(p, exact) < 1e-10
+    conserved(p)
+
+
+class _Shifted(Linear):
+    """:class:`Linear` with B moved by ``shift`` along x (a gap between the blocks)."""
+
+    def __init__(self, h, shift):
+        super().__init__(KA, KB, h)
+        self.shift = shift
+
+    def B(self, x):
+        y = np.array(x, dtype=float)
+        y[0] = y[0] - self.shift
+        return super().B(y)
+
+
+def _shifted_linear(h, shift):
+    return _Shifted(h, shift)
+
+
+def _solve_shifted(t, law, exact, **pair):
+    p = fi.SteadyProblem(
+        t,
+        {"a": fi.Material("a", KA), "b": fi.Material("b", KB)},
+        interfaces=[InterfacePair(("a_right", "b_left"), law, **pair)],
+        boundary_conditions=[
+            fi.FixedTemperature("a_outer", exact.A),
+            fi.FixedTemperature("a_left", exact.A),
+            fi.FixedTemperature("b_outer", exact.B),
+        ],
+        solver="direct",
+    )
+    p.run()
+    return p
