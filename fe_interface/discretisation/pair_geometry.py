@@ -298,28 +298,45 @@ def solve_small(M: np.ndarray, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _newton(
-    step: Any, m: int, n: int, start: np.ndarray, iterations: int = 20
-) -> tuple[np.ndarray, np.ndarray]:
+    step: Any, m: int, n: int, start: np.ndarray, iterations: int = 20,
+    linear: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Newton's method on m independent small systems, iterating only the unconverged.
 
     ``step(u, rows) -> (Δ, ok)`` gives the update of the unknowns u (r, n) of the items
     ``rows``.  An item has converged when |Δ| ≤ 1e-12 (1 + |u|) (round-off of O(1)
-    reference coordinates; exact maps converge in one step, their second step is
-    round-off).  Returns (u (m, n), ok (m,)): ok False where a system was singular.
+    reference coordinates).  ``linear``: items whose system is linear (affine facets, a
+    constant direction): one step solves them.  Returns (u (m, n), ok (m,)): ok False
+    where a system was singular.
     """
     u = np.zeros((m, n))
     u[:, : start.shape[0]] = start
     ok = np.ones(m, dtype=bool)
     active = np.arange(m)
-    for _ in range(iterations):
+    for it in range(iterations):
         if not active.size:
             break
         d, good = step(u[active], active)
         ok[active] &= good
         u[active] += d
         small = np.abs(d).max(axis=1) <= 1e-12 * (1.0 + np.abs(u[active]).max(axis=1))
+        if it == 0 and linear is not None:
+            small |= linear[active]
         active = active[~small & good]
     return u, ok
+
+
+def affine_facets(ref: ReferenceCell, corners: np.ndarray) -> np.ndarray:
+    """Which straight facets (corners (m, corners, gdim)) have an affine map ξ -> x.
+
+    Simplex facets always; quadrilateral facets that are parallelograms.
+    """
+    if ref.facet_nv != 4:
+        return np.ones(len(corners), dtype=bool)
+    c = corners  # cyclic: c0 + c2 = c1 + c3 for a parallelogram
+    skew = np.abs(c[:, 0] + c[:, 2] - c[:, 1] - c[:, 3]).max(axis=1)
+    size = np.abs(c[:, 1] - c[:, 0]).max(axis=1) + np.abs(c[:, 3] - c[:, 0]).max(axis=1)
+    return skew <= 1e-13 * size
 
 
 def project_closest(
@@ -382,6 +399,10 @@ def project_along_field(
     k = ref.tdim - 1
 
     corners = ref.corners(coords, lf) if ref.linear_facets else None
+    linear = None
+    if corners is not None:  # affine facets with one normal at every corner: one step
+        same = np.abs(corner_normals - corner_normals[:, :1]).max(axis=(1, 2)) <= 1e-14
+        linear = same & affine_facets(ref, corners)
 
     def step(u: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         xi, t = u[:, :k], u[:, k]
@@ -391,7 +412,7 @@ def project_along_field(
         M = np.concatenate([Jf + t[:, None, None] * dn, nrm[:, :, None]], axis=2)
         return solve_small(M, -(x + t[:, None] * nrm - p[rows]))
 
-    u, ok = _newton(step, len(p), k + 1, ref.facet_corners.mean(axis=0), iterations)
+    u, ok = _newton(step, len(p), k + 1, ref.facet_corners.mean(axis=0), iterations, linear)
     return u[:, :k], u[:, k], ok
 
 

@@ -373,8 +373,6 @@ def search_direction(
     answers: list[Any] = [None] * comm.size
     for r, a in enumerate(received):
         if a is not None:
-            answers[r] = _serve(
-                ref, a, T, cell_data, distance, projection, degree, axisymmetric
-            )
+            answers[r] = _serve(ref, a, T, cell_data, distance, projection, degree, axisymmetric)
     back = comm.alltoall(answers)
     return _merge([b for b in back if b is not None], ref, ndofs)
