@@ -272,6 +272,8 @@ class PairCoupling:
         self.num_segments = int(seg.max(initial=-1)) + 1
         self.seg_dofs = np.zeros((self.num_segments, self.p["dofs"].shape[1]), np.int32)
         self.seg_dofs[seg] = self.p["dofs"]
+        self.seg_cell = np.zeros(self.num_segments, np.int64)  # the integrating cell
+        self.seg_cell[seg] = self.p["cell"]
         n = len(seg)
         self._P = sp.csc_matrix((np.ones(n), (seg, np.arange(n))), shape=(self.num_segments, n))
         self.nonlinear = self.law.temperature_dependent
@@ -442,9 +444,20 @@ class PairCoupling:
         return self.num_segments == 0
 
     def insert_sparsity(self, pattern: Any) -> None:
-        """Add each segment's couplings to a (not finalised) sparsity pattern."""
-        for d in self.seg_dofs:
-            pattern.insert(d, d)
+        """Add the couplings to a (not finalised) sparsity pattern.
+
+        One block per integrating cell: its dofs and those of every cell it meets.
+        """
+        if self.empty:
+            return
+        nd = self.seg_dofs.shape[1] // 2
+        own = self.seg_cell
+        order = np.argsort(own, kind="stable")
+        starts = np.flatnonzero(np.r_[True, own[order][1:] != own[order][:-1]])
+        for group in np.split(order, starts[1:]):
+            d = self.seg_dofs[group]
+            block = np.unique(np.concatenate([d[0, :nd], d[:, nd:].ravel()]))
+            pattern.insert(block, block)
 
     def add_to_matrix(self, A: PETSc.Mat, index: np.ndarray, scale: float = 1.0) -> None:
         """A += scale · K (the Jacobian at the state for laws h(T)); local indices."""
