@@ -349,3 +349,54 @@ def _solve_shifted(t, law, exact, **pair):
     )
     p.run()
     return p
+
+
+def test_conforming_interface_and_pair_in_one_model():
+    """A part with two regions and a conforming interface (x = 0.5, h₁) next to a part
+    meshed separately, coupled by a pair (x = 1, h₂): the 1D solution, both jumps."""
+    from dolfinx import mesh as dmesh
+
+    from fe_interface.mesh.parts import join_parts
+
+    comm = MPI.COMM_WORLD
+    h1, h2, q = 4.0, 2.5, 3.0
+    k = {"a": 2.0, "m": 3.0, "b": 5.0}
+    parts = None
+    if comm.rank == 0:
+        m = dmesh.create_rectangle(
+            MPI.COMM_SELF, [[0, 0], [1, 1]], [4, 3], dmesh.CellType.quadrilateral
+        )
+        left = fi.tag_mesh(
+            m,
+            cells={"a": (1, lambda x: x[0] < 0.5), "m": (2, lambda x: x[0] > 0.5)},
+            boundaries={
+                "x0": (1, lambda x: np.isclose(x[0], 0.0)),
+                "a_right": (2, lambda x: np.isclose(x[0], 1.0)),
+            },
+            interfaces={"mid": (3, ("a", "m"))},
+        )
+        from helpers.parts import block
+
+        parts = [left, block(1.0, [3, 5], "quadrilateral", "b", "b_left", 0.3)]
+    t = join_parts(parts, comm)
+
+    def T_B(x):  # q flows in +x: T drops by q L/k in each layer and q/h at each interface
+        drop = q * (0.5 / k["a"] + 0.5 / k["m"] + (x[0] - 1.0) / k["b"]) + q / h1 + q / h2
+        return 350.0 - drop  # on B's boundary, its corners at x = 1 included
+
+    p = fi.SteadyProblem(
+        t,
+        {r: fi.Material(r, v) for r, v in k.items()},
+        interfaces=[
+            fi.Interface("mid", fi.Conductance(h1), plus="a"),
+            InterfacePair(("a_right", "b_left"), fi.Conductance(h2), name="pair"),
+        ],
+        boundary_conditions=[fi.FixedTemperature("x0", 350.0), fi.FixedTemperature("b_outer", T_B)],
+        solver="direct",
+    )
+    p.run()
+    rows = {r.name: r for r in p.interface_table()}
+    assert rows["mid"].mean_jump_K == pytest.approx(q / h1, rel=1e-10)
+    assert rows["pair"].mean_jump_K == pytest.approx(q / h2, rel=1e-10)
+    assert rows["pair"].heat_flow_W == pytest.approx(q, rel=1e-10)
+    conserved(p)
