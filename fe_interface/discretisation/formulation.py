@@ -39,6 +39,7 @@ from fe_interface.discretisation import bulk
 from fe_interface.discretisation.coupling import InterfaceCoupling
 from fe_interface.discretisation.facets import FacetGroup
 from fe_interface.discretisation.law_constants import SymbolicLaw
+from fe_interface.discretisation.pairs import CouplingSet, PairCoupling, PairSearch
 from fe_interface.discretisation.regions import Colouring, colour_regions
 from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
 from fe_interface.discretisation.terms import (
@@ -134,6 +135,7 @@ class DirichletGroup:
         with collective(self.function.function_space.mesh.comm):
             with user_function(f"{name}: value(x)"):
                 self.function.interpolate(self.value)
+        self.function.x.scatter_forward()  # ghosts in no local cell (pairs' columns) too
 
 
 class Formulation:
@@ -195,6 +197,16 @@ class Formulation:
         self.broken: BrokenSpace = broken_lagrange_space(
             mesh, cell_colour, self.colouring.num_colours, degree
         )
+        self.pair_search: PairSearch | None = None
+        if model.pairs:  # non-matching pairs: the search, then their off-process columns
+            k_region = {
+                r: v if (v := bulk.constant_scalar(m.conductivity)) is not None else np.nan
+                for r, m in model.region_material.items()
+            }
+            self.pair_search = PairSearch(
+                mesh, self.broken, model.pairs, degree, axisymmetric, k_region, model.cell_region
+            )
+            self.broken = self.pair_search.extended()
         self.space = self.broken.space
         self.T = fem.Function(self.space, name="temperature_K")
         self.x = ufl.SpatialCoordinate(mesh)
@@ -211,12 +223,17 @@ class Formulation:
         self.temperature_values = False  # some value (an expression) depends on T
         self._add_sources()
         self._add_boundaries()
-        self.coupling: InterfaceCoupling | None = None
+        self.coupling: InterfaceCoupling | CouplingSet | None = None
         self.symbolic_laws: dict[str, SymbolicLaw] = {}
         self.coupled_rows: dict[str, np.ndarray] = {}
         self._add_interfaces()
+        self.pairs: list[PairCoupling] = []
+        if self.pair_search is not None:  # the pairs join the facet-wise terms
+            self.pairs = self.pair_search.couplings(self.broken, self.T, degree)
+            self.coupling = CouplingSet(self.coupling, self.pairs)
         self.nonlinear = (
-            any(d.kind == "temperature" for d in model.interfaces)
+            any(p.nonlinear for p in self.pairs)
+            or any(d.kind == "temperature" for d in model.interfaces)
             or bulk.conduction_nonlinear(self)
             or any(isinstance(t, RadiationBoundary) for t in self.terms)
             or self.temperature_values

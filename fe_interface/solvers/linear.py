@@ -36,7 +36,7 @@ import dolfinx.fem.petsc
 import numpy as np
 from dolfinx import fem
 
-from fe_interface.discretisation.coupling import InterfaceCoupling
+from fe_interface.discretisation.coupling import FacetTerms
 from fe_interface.errors import SolverError
 from fe_interface.solvers.options import PetscOptions
 from fe_interface.solvers.roundoff import RoundoffFloor
@@ -123,7 +123,7 @@ def matrix_from_pattern(comm: MPI.Comm, pattern: Any) -> PETSc.Mat:
     return A
 
 
-def create_matrix(a: fem.Form, coupling: InterfaceCoupling | None) -> PETSc.Mat:
+def create_matrix(a: fem.Form, coupling: FacetTerms | None) -> PETSc.Mat:
     """An MPI AIJ matrix with the sparsity of ``a`` and of the facet-wise couplings."""
     pattern = _cpp.fem.create_sparsity_pattern(a._cpp_object)
     if coupling is not None:
@@ -227,7 +227,7 @@ class LinearSolver:
         a: fem.Form,
         L: fem.Form,
         bcs: Sequence[fem.DirichletBC],
-        coupling: InterfaceCoupling | None,
+        coupling: FacetTerms | None,
         bc_marker: np.ndarray,
         prefix: str,
         petsc_options: Mapping[str, Any],
