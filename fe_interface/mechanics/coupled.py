@@ -478,9 +478,15 @@ class ThermoMechanicalProblem:
         for m, t in zip(result.contacts, result.thermal_contacts, strict=True):
             contacts.append(m._asdict() | {k: v for k, v in t._asdict().items() if k != "name"})
         s = result.mechanics.solve
+        rigid = [
+            {"name": r.name, "region": r.region, "force_N": list(r.force_N),
+             "force_magnitude_N": r.magnitude_N}
+            for r in getattr(result.mechanics, "rigid", [])
+        ]  # fmt: skip
         return {
             "coupling": self.coupling,
             "contacts": contacts,
+            "rigid": rigid,
             "staggered": {
                 "converged": result.converged,
                 "iterations": len(result.history),

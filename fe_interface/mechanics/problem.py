@@ -83,6 +83,7 @@ class MechanicsResult(NamedTuple):
     contacts: list[ContactSummary]
     solve: ContactSolveInfo
     timings: dict[str, float]
+    rigid: list = []  # noqa: RUF012 -- RigidForce of every rigid region (N)
 
 
 class ElasticProblem:
@@ -93,7 +94,9 @@ class ElasticProblem:
         materials: region -> :class:`ElasticMaterial` (every region).
         contacts: :class:`Contact` interfaces (degree 1 only).
         boundary_conditions: :class:`Displacement`, :class:`Traction`,
-            :class:`Pressure`, :class:`Symmetry`; other outer facets are free.
+            :class:`Pressure`, :class:`Symmetry`, and
+            :class:`~fe_interface.mechanics.rigid.RigidRegion` (a rigid punch: its force
+            is in the result's ``rigid``); other outer facets are free.
         body_forces: :class:`BodyForce` per region.
         degree: Lagrange degree (1 or 2; 1 with contacts).
         axisymmetric: 2D r–z model (x[0] = r ≥ 0); else 2D is plane strain.
@@ -243,6 +246,10 @@ class ElasticProblem:
             for c, v in comps:
                 dofs = fem.locate_dofs_topological(W.sub(c), fdim, b.entities)
                 bcs.append(fem.dirichletbc(_SCALAR(v), dofs, W.sub(c)))
+        from fe_interface.mechanics.rigid import rigid_dirichlet
+
+        for rr in model.rigid:  # rigid regions: every node moves by the same displacement
+            bcs += rigid_dirichlet(W, rr.cells, rr.spec.displacement)
         if self.axisymmetric:  # u_r = 0 on the axis
             W0, _ = W.sub(0).collapse()
             dofs = fem.locate_dofs_geometrical((W.sub(0), W0), lambda x: np.isclose(x[0], 0.0))
@@ -322,7 +329,9 @@ class ElasticProblem:
         summaries = [c.summary(self.model.region_names) for c in self.contacts]
         if self.fields is not None:
             self.fields.update()
-        return MechanicsResult(self.u, summaries, solve, dict(self.timings))
+        from fe_interface.mechanics.rigid import rigid_forces
+
+        return MechanicsResult(self.u, summaries, solve, dict(self.timings), rigid_forces(self))
 
     def set_temperature(self, T: Any) -> None:
         """Change the temperature of the thermal strain before the next :meth:`solve`.

@@ -36,7 +36,7 @@ import dolfinx.fem.petsc
 import numpy as np
 from dolfinx import fem
 
-from fe_interface.discretisation.coupling import InterfaceCoupling
+from fe_interface.discretisation.coupling import FacetTerms
 from fe_interface.errors import SolverError
 from fe_interface.solvers.options import PetscOptions
 from fe_interface.solvers.roundoff import RoundoffFloor
@@ -124,7 +124,7 @@ def matrix_from_pattern(comm: MPI.Comm, pattern: Any) -> PETSc.Mat:
     return A
 
 
-def sparsity_pattern(a: fem.Form, coupling: InterfaceCoupling | None) -> Any:
+def sparsity_pattern(a: fem.Form, coupling: FacetTerms | None) -> Any:
     """The finalised sparsity pattern of ``a`` and of the facet-wise couplings."""
     pattern = _cpp.fem.create_sparsity_pattern(a._cpp_object)
     if coupling is not None:
@@ -133,7 +133,7 @@ def sparsity_pattern(a: fem.Form, coupling: InterfaceCoupling | None) -> Any:
     return pattern
 
 
-def create_matrix(a: fem.Form, coupling: InterfaceCoupling | None) -> PETSc.Mat:
+def create_matrix(a: fem.Form, coupling: FacetTerms | None) -> PETSc.Mat:
     """An MPI AIJ matrix with the sparsity of ``a`` and of the facet-wise couplings."""
     return matrix_from_pattern(a.mesh.comm, sparsity_pattern(a, coupling))
 
@@ -233,7 +233,7 @@ class LinearSolver:
         a: fem.Form,
         L: fem.Form,
         bcs: Sequence[fem.DirichletBC],
-        coupling: InterfaceCoupling | None,
+        coupling: FacetTerms | None,
         bc_marker: np.ndarray,
         prefix: str,
         petsc_options: Mapping[str, Any],
