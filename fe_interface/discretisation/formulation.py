@@ -213,7 +213,8 @@ class Formulation:
         self.w: Any = self.x[0] if axisymmetric else 1.0
         self.two_pi = 2 * np.pi if axisymmetric else 1.0
         self._k_static = _static_conductivity(self, model)
-        self._subdomains: list[tuple[int, np.ndarray]] = []
+        # subdomain 0 has no cells: the zero integral every form carries (see residual)
+        self._subdomains: list[tuple[int, np.ndarray]] = [(0, np.empty(0, np.int32))]
         self._boundary_domains: list[tuple[int, np.ndarray]] = []
         self._interface_domains: list[tuple[int, np.ndarray]] = []
         self.dx = ufl.Measure("dx", domain=mesh, subdomain_data=self._subdomains)
@@ -582,10 +583,10 @@ class Formulation:
 
         The facet-wise coupling is added to vectors and matrices by the solvers.
         """
-        zero = fem.Constant(self.mesh, _SCALAR(0.0))  # every form has a cell integral
-        form = sum(
-            (t.residual(T, v) for t in self.terms), start=zero * v * ufl.dx(domain=self.mesh)
-        )
+        # every form has a cell integral; over no cells (over every cell, it cost a Newton
+        # residual 60 % more when the conduction integrals are per subdomain)
+        zero = fem.Constant(self.mesh, _SCALAR(0.0))
+        form = sum((t.residual(T, v) for t in self.terms), start=zero * v * self.dx(0))
         if self.temperature_values and T is not self.T:  # values of T: at this T (T_n)
             form = ufl.replace(form, {self.T: T})
         return form
@@ -617,8 +618,10 @@ class Formulation:
         cache: dict[int, np.ndarray] = self.__dict__.setdefault("_region_dofs", {})
         if region not in cache:
             cells = self.model.region_cells(region)
-            dofs = self.space.dofmap.list[cells] if cells.size else np.empty(0, np.int32)
-            cache[region] = np.unique(dofs)
+            imap = self.space.dofmap.index_map
+            mask = np.zeros(imap.size_local + imap.num_ghosts, dtype=bool)
+            mask[self.space.dofmap.list[cells].ravel()] = True  # (np.unique sorts: 10x slower)
+            cache[region] = np.flatnonzero(mask)
         return cache[region]
 
     def bc_marker(self) -> np.ndarray:
