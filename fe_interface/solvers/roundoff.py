@@ -61,7 +61,13 @@ class RoundoffFloor:
         indptr, cols, vals = A.getValuesCSR()
         if self._cols is None or self._indptr is None or not np.array_equal(indptr, self._indptr):
             cols = np.asarray(cols, dtype=np.int64)
-            block = np.asarray(self.index_map.global_to_local(cols // self.bs), dtype=np.int64)
+            block = cols // self.bs
+            r0, r1 = self.index_map.local_range
+            owned = (block >= r0) & (block < r1)  # the owned columns: a shift
+            block[owned] -= r0
+            if not owned.all():  # ghosts (off-process columns) through the index map
+                off = ~owned
+                block[off] = self.index_map.global_to_local(block[off])
             self._cols = np.where(block >= 0, block * self.bs + cols % self.bs, -1)
             self._indptr = np.asarray(indptr).copy()
         absT = np.abs(np.asarray(T, dtype=float))
