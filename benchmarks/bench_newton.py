@@ -134,6 +134,7 @@ def run_fe(comm, n: int, kind: str, t: dict) -> dict:
         "Tsum": float(comm.allreduce(float(np.sum(T)), op=base._mpi_max())),
         "jacobians": int(getattr(solver, "jacobians", 0)),
         "preconditioners": int(getattr(solver, "preconditioners", 0)),
+        "chord_steps": int(getattr(solver, "chord_steps", 0)),
         "package": str(Path(fi.__file__).parent),
     }
     p.close()

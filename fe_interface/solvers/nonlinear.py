@@ -76,7 +76,14 @@ from fe_interface.solvers.linear import (
 from fe_interface.solvers.options import NEWTON_OPTIONS, PetscOptions
 from fe_interface.solvers.roundoff import RoundoffFloor
 
-__all__ = ["PC_REBUILD_FACTOR", "NewtonSolver", "SubPattern", "set_callbacks"]
+__all__ = [
+    "FLOOR_MARGIN",
+    "JACOBIAN_LAG_STEPS",
+    "PC_REBUILD_FACTOR",
+    "NewtonSolver",
+    "SubPattern",
+    "set_callbacks",
+]
 
 _REASONS = {v: k for k, v in vars(PETSc.SNES.ConvergedReason).items() if isinstance(v, int)}
 _KSP_REASONS = {v: k for k, v in vars(PETSc.KSP.ConvergedReason).items() if isinstance(v, int)}
@@ -84,6 +91,13 @@ _KSP_REASONS = {v: k for k, v in vars(PETSc.KSP.ConvergedReason).items() if isin
 #: a kept preconditioner is rebuilt once a linear solve needs more than this factor
 #: times the iterations per decade of residual reduction of the first solve with it
 PC_REBUILD_FACTOR = 2.0
+
+#: a Jacobian is kept for the next Newton step (a chord step) when, at the contraction
+#: of the last step, at most this many steps reach the convergence target
+JACOBIAN_LAG_STEPS = 5.0
+
+#: the round-off floor is evaluated again once ‖F‖ comes within this factor of it
+FLOOR_MARGIN = 1.0e3
 
 
 def set_callbacks(
@@ -121,6 +135,12 @@ def set_convergence_test(snes: PETSc.SNES, owner: Any) -> None:
 
 #: SNES converged reasons (some are missing from petsc4py's stubs)
 _SNES: Any = PETSc.SNES.ConvergedReason
+#: failures a kept Jacobian or preconditioner can cause: the solve is repeated without
+_RETRY = {
+    int(_SNES.DIVERGED_LINEAR_SOLVE),
+    int(_SNES.DIVERGED_LINE_SEARCH),
+    int(_SNES.DIVERGED_MAX_IT),
+}
 
 
 class SubPattern:
@@ -207,6 +227,10 @@ class NewtonSolver:
         self.P = matrix_from_pattern(comm, pattern) if krylov else self.A
         #: P is refreshed by the reuse rule (else at every Jacobian, PETSc's lag decides)
         self._adaptive = krylov and "snes_lag_preconditioner" not in petsc_options
+        #: Jacobians are kept for chord steps by the lag rule (else assembled at every step;
+        #: Krylov solvers only: a direct solve's last Newton step lands far below the
+        #: tolerance, which answers to 1e-10 rely on, a chord step just below it)
+        self._chord = krylov and "snes_lag_jacobian" not in petsc_options
         V = u.function_space
         self.b = dolfinx.fem.petsc.create_vector(V)
         self.x = dolfinx.fem.petsc.create_vector(V)
@@ -222,12 +246,19 @@ class NewtonSolver:
         #: the round-off floor of the residual (W) at the last Jacobian (0 before a solve)
         self.floor = 0.0
         self._f0 = 0.0
+        self._floor_it = -1  # the iteration the floor was evaluated at (this solve)
+        self._fprev = math.inf  # ‖F‖ of the previous iteration
+        self._assembled = False  # a Jacobian was assembled in this solve
         self._sub: SubPattern | None = None
         self._refresh = True  # P and the preconditioner at the next Jacobian
         self._fresh_cost: float | None = None  # its per decade, first solve with P
         self._measure = False  # the next Jacobian measures the last solve
         self.jacobians = 0
         self.preconditioners = 0
+        #: Newton steps that kept the Jacobian of a previous step (chord steps), Jacobians
+        #: that kept the preconditioner of an earlier one
+        self.chord_steps = 0
+        self.kept_preconditioners = 0
 
     # ------------------------------------------------------------------ callbacks
     def _to_u(self, x: PETSc.Vec) -> None:
@@ -269,7 +300,11 @@ class NewtonSolver:
         self.jacobians += 1
 
     def _jacobian(self, snes: PETSc.SNES, x: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat) -> None:
+        if self._keep_jacobian(snes):
+            self.chord_steps += 1  # A, P and the preconditioner stay: PETSc reuses them
+            return
         self.assemble_jacobian()
+        self._assembled = True
         if P is A:  # a factorisation, or a Jacobian asked for outside the solve
             return
         if self._measure:
@@ -278,7 +313,33 @@ class NewtonSolver:
                 self._refresh = True
         if self._refresh or not self._adaptive:
             self._refresh_pc()
+        else:
+            self.kept_preconditioners += 1
         self._measure = True
+
+    def _keep_jacobian(self, snes: PETSc.SNES) -> bool:
+        """True if the Jacobian of the last step serves this step too (a chord step).
+
+        At the contraction ρ = ‖F_k‖/‖F_{k−1}‖ of the last step, the steps left to the
+        target are log(target/‖F_k‖)/log ρ; a step with a kept Jacobian contracts about as
+        much as the last one did, at a fraction of the cost (no assembly, no new
+        preconditioner).  Kept while at most :data:`JACOBIAN_LAG_STEPS` such steps are left
+        (the contraction of each chord step judges the next one); the residual is the
+        true F(T), so a kept Jacobian costs steps, never accuracy.
+        """
+        if not (self._chord and self._assembled):
+            return False
+        hist = snes.getConvergenceHistory()[0]
+        it = snes.getIterationNumber()
+        if it < 1 or len(hist) < it + 1 or self.snes.getKSP().getConvergedReason() <= 0:
+            return False
+        f_now, f_last = float(hist[it]), float(hist[it - 1])
+        rtol, atol, _, _ = snes.getTolerances()
+        target = max(rtol * self._f0, atol, self.floor)
+        if not 0.0 < f_now < f_last or target >= f_now:
+            return False
+        rho = f_now / f_last
+        return math.log(target / f_now) / math.log(rho) <= JACOBIAN_LAG_STEPS
 
     def _pc_exhausted(self) -> bool:
         """True if the last linear solve shows the preconditioner no longer pays.
@@ -300,12 +361,13 @@ class NewtonSolver:
 
     def _refresh_pc(self) -> None:
         """P ← the Jacobian (the preconditioner is set up again from it)."""
-        if self._sub is None:  # the first: P has the whole pattern, not assembled yet
+        if self.preconditioners == 0:  # the first: P has the whole pattern, not assembled yet
             self.P.setValuesCSR(*self.A.getValuesCSR())
             self.P.assemble()
             eliminate_zeros(self.P)
-            self._sub = SubPattern(self.A, self.P)
-        else:
+        else:  # (the map of P's entries in A's made at the second: many solves need one)
+            if self._sub is None:
+                self._sub = SubPattern(self.A, self.P)
             self._sub.copy(self.A, self.P)
         self._refresh = False
         self._fresh_cost = None
@@ -338,10 +400,7 @@ class NewtonSolver:
         rtol, atol, stol, max_it = snes.getTolerances()
         if not math.isfinite(fnorm):
             return int(_SNES.DIVERGED_FNORM_NAN)
-        if it == 0:
-            self._f0 = fnorm
-        else:
-            self.floor = self.roundoff(self.A, self.u.x.array)
+        self._update_floor(it, fnorm)
         if fnorm <= max(atol, self.floor):
             return int(_SNES.CONVERGED_FNORM_ABS)
         if it > 0:
@@ -359,6 +418,21 @@ class NewtonSolver:
             return int(_SNES.DIVERGED_MAX_IT)
         return int(_SNES.ITERATING)
 
+    def _update_floor(self, it: int, fnorm: float) -> None:
+        """Record ‖F₀‖ (step 0) or evaluate the round-off floor at this iterate if due.
+
+        Due at the first step, then once ‖F‖ is within :data:`FLOOR_MARGIN` of the last
+        value, or when a step hardly reduced ‖F‖ (a stall in round-off): far above the
+        floor its exact value decides nothing (it changes with the Jacobian by far less than
+        that margin), and each evaluation is a pass over the matrix.
+        """
+        if it == 0:
+            self._f0 = fnorm
+        elif self._floor_it < 1 or fnorm <= FLOOR_MARGIN * self.floor or fnorm > 0.5 * self._fprev:
+            self.floor = self.roundoff(self.A, self.u.x.array)
+            self._floor_it = it
+        self._fprev = fnorm
+
     # ------------------------------------------------------------------ solve
     def _snes_solve(self) -> int:
         """SNESSolve from ``x``; its converged reason."""
@@ -371,6 +445,13 @@ class NewtonSolver:
         finally:
             self.options.release()
         return cast(int, self.snes.getConvergedReason())  # an int (the stubs: a class)
+
+    def _solve_from(self, start: np.ndarray) -> int:
+        """SNESSolve from the local values ``start`` (Dirichlet values imposed); its reason."""
+        self.x.array_w[:] = start
+        dolfinx.fem.petsc.set_bc(self.x, self.bcs)
+        self._floor_it, self._fprev, self._assembled = -1, math.inf, False
+        return self._snes_solve()
 
     def solve(self, keep_preconditioner: bool = False) -> SolveInfo:
         """Newton from the current ``u`` (Dirichlet values imposed first).
@@ -387,19 +468,18 @@ class NewtonSolver:
             self._refresh = True
         self.u.x.scatter_forward()
         start = self.u.x.array[: self.x.getLocalSize()].copy()
-        self.x.array_w[:] = start
-        dolfinx.fem.petsc.set_bc(self.x, self.bcs)
-        reason = self._snes_solve()
-        if reason == int(_SNES.DIVERGED_LINEAR_SOLVE) and self._adaptive:
-            # a kept preconditioner may have failed the linear solve: again, from the
-            # start, with the preconditioner rebuilt at every step
-            self._adaptive = False
-            self.x.array_w[:] = start
-            dolfinx.fem.petsc.set_bc(self.x, self.bcs)
+        reused = self.chord_steps + self.kept_preconditioners
+        reason = self._solve_from(start)
+        if reason in _RETRY and self.chord_steps + self.kept_preconditioners > reused:
+            # a kept preconditioner or Jacobian may have failed the step: again, from the
+            # start, with the Jacobian and the preconditioner new at every step
+            adaptive, chord = self._adaptive, self._chord
+            self._adaptive = self._chord = False
+            self._refresh = True
             try:
-                reason = self._snes_solve()
+                reason = self._solve_from(start)
             finally:
-                self._adaptive = True
+                self._adaptive, self._chord = adaptive, chord
         hist = tuple(float(r) for r in self.snes.getConvergenceHistory()[0])
         its = self.snes.getIterationNumber()
         if reason < 0:
@@ -412,6 +492,8 @@ class NewtonSolver:
         rel = hist[-1] / hist[0] if len(hist) > 1 and hist[0] > 0 else 0.0
         self._to_u(self.x)
         check_finite(self.u)
+        if its > 0 and self._floor_it != its:  # the floor at the solution (balance checks)
+            self.floor = self.roundoff(self.A, self.u.x.array)
         return SolveInfo(
             self.snes.getLinearSolveIterations(),
             float(self.snes.getFunctionNorm()),
