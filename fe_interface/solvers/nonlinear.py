@@ -247,7 +247,8 @@ class NewtonSolver:
         self._f0 = 0.0
         self._floor_it = -1  # the iteration the floor was evaluated at (this solve)
         self._fprev = math.inf  # ‖F‖ of the previous iteration
-        self._assembled = False  # a Jacobian was assembled in this solve
+        self._assembled = False  # a Jacobian was assembled (in this solve, or carried)
+        self._carry_rho: float | None = None  # the last contraction of the last solve
         self._sub: SubPattern | None = None
         self._refresh = True  # P and the preconditioner at the next Jacobian
         self._fresh_cost: float | None = None  # its per decade, first solve with P
@@ -321,21 +322,29 @@ class NewtonSolver:
         much as the last one did, at a fraction of the cost (no assembly, no new
         preconditioner).  Kept while at most :data:`JACOBIAN_LAG_STEPS` such steps are left
         (the contraction of each chord step judges the next one); the residual is the
-        true F(T), so a kept Jacobian costs steps, never accuracy.
+        true F(T), so a kept Jacobian costs steps, never accuracy.  At the first step of a
+        solve that carries the last solve's Jacobian (time steps of one size), ρ is that
+        solve's last contraction.
         """
         if not (self._chord and self._assembled):
             return False
-        hist = snes.getConvergenceHistory()[0]
-        it = snes.getIterationNumber()
-        if it < 1 or len(hist) < it + 1 or cast(int, self.snes.getKSP().getConvergedReason()) <= 0:
-            return False
-        f_now, f_last = float(hist[it]), float(hist[it - 1])
+        rho, f_now = self._contraction(snes)
         rtol, atol, _, _ = snes.getTolerances()
         target = max(rtol * self._f0, atol, self.floor)
-        if not 0.0 < f_now < f_last or target >= f_now:
+        if not 0.0 < rho < 1.0 or not target < f_now:
             return False
-        rho = f_now / f_last
         return math.log(target / f_now) / math.log(rho) <= JACOBIAN_LAG_STEPS
+
+    def _contraction(self, snes: PETSc.SNES) -> tuple[float, float]:
+        """(ρ, ‖F_k‖) at this step (ρ NaN when unknown or the last linear solve failed)."""
+        hist = snes.getConvergenceHistory()[0]
+        it = snes.getIterationNumber()
+        ksp_ok = cast(int, self.snes.getKSP().getConvergedReason()) > 0
+        if len(hist) < it + 1 or not ksp_ok:
+            return math.nan, 0.0
+        if it == 0:
+            return (self._carry_rho or math.nan), float(hist[0])
+        return float(hist[it]) / float(hist[it - 1]), float(hist[it])
 
     def _pc_exhausted(self) -> bool:
         """True if the last linear solve shows the preconditioner no longer pays.
@@ -426,11 +435,15 @@ class NewtonSolver:
             self.options.release()
         return cast(int, self.snes.getConvergedReason())  # an int (the stubs: a class)
 
-    def _solve_from(self, start: np.ndarray) -> int:
-        """SNESSolve from the local values ``start`` (Dirichlet values imposed); its reason."""
+    def _solve_from(self, start: np.ndarray, carry: bool = False) -> int:
+        """SNESSolve from the local values ``start`` (Dirichlet values imposed); its reason.
+
+        ``carry``: the Jacobian of the last solve may serve the first step.
+        """
         self.x.array_w[:] = start
         dolfinx.fem.petsc.set_bc(self.x, self.bcs)
-        self._floor_it, self._fprev, self._assembled = -1, math.inf, False
+        self._floor_it, self._fprev = -1, math.inf
+        self._assembled = self._assembled and carry
         return self._snes_solve()
 
     def solve(self, keep_preconditioner: bool = False) -> SolveInfo:
@@ -438,8 +451,8 @@ class NewtonSolver:
 
         Args:
             keep_preconditioner: start with the preconditioner of the last solve (time
-                steps of one size: the matrix changes little); else it is built from the
-                first Jacobian.
+                steps of one size: the matrix changes little), and with its Jacobian if the
+                chord rule keeps it (:meth:`_keep_jacobian`); else both are new.
 
         Raises:
             SolverError: Newton or a linear solve failed, or NaN/Inf in the result.
@@ -449,7 +462,7 @@ class NewtonSolver:
         self.u.x.scatter_forward()
         start = self.u.x.array[: self.x.getLocalSize()].copy()
         reused = self.chord_steps + self.kept_preconditioners
-        reason = self._solve_from(start)
+        reason = self._solve_from(start, keep_preconditioner)
         if reason in _RETRY and self.chord_steps + self.kept_preconditioners > reused:
             # a kept preconditioner or Jacobian may have failed the step: again, from the
             # start, with the Jacobian and the preconditioner new at every step
@@ -470,6 +483,7 @@ class NewtonSolver:
             )
         # the residual SNES checks is the true (nonlinear) residual F(T)
         rel = hist[-1] / hist[0] if len(hist) > 1 and hist[0] > 0 else 0.0
+        self._carry_rho = hist[-1] / hist[-2] if len(hist) > 1 and hist[-2] > 0 else None
         self._to_u(self.x)
         check_finite(self.u)
         if its > 0 and self._floor_it != its:  # the floor at the solution (balance checks)
