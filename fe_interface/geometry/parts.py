@@ -7,7 +7,10 @@ not connect; :class:`~fe_interface.model.pairs.InterfacePair` couples their surf
 
 * :func:`concentric_parts` — discs/annuli (2D: coaxial cylinders), their axisymmetric
   (r, z) half sections, or spherical shells (3D);
-* :func:`stacked_blocks` — rectangles (2D) or boxes (3D) stacked along the last axis.
+* :func:`stacked_blocks` — rectangles (2D) or boxes (3D) stacked along the last axis;
+* :func:`cylinder_on_block` — a quarter disc touching a rectangle at one point (the
+  half model of a cylinder on a flat, or with x = r of a sphere on a flat), each part
+  graded towards the contact point with its own size (mechanical contact, Hertz).
 
 Every builder checks its parameters (``ValueError`` naming the parameter) before gmsh
 runs on rank 0 (:func:`~fe_interface.geometry.builders.build_model`).  Lengths in m.
@@ -28,7 +31,7 @@ from fe_interface.geometry.builders import build_model
 from fe_interface.geometry.rough import positive
 from fe_interface.mesh import TaggedMesh
 
-__all__ = ["concentric_parts", "stacked_blocks"]
+__all__ = ["concentric_parts", "cylinder_on_block", "stacked_blocks"]
 
 
 def _names(names: Sequence[str] | None, n: int, prefix: str) -> list[str]:
@@ -272,3 +275,110 @@ def stacked_blocks(
         _mesh_parts(gmsh, dim, parts, sizes, order)
 
     return build_model("stacked_blocks", comm, dim, construct, msh_file)
+
+
+def cylinder_on_block(
+    radius: float,
+    width: float,
+    height: float,
+    sizes: Sequence[float],
+    zone: float,
+    coarse: float | None = None,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    *,
+    names: Sequence[str] = ("cylinder", "block"),
+    msh_file: str | Path | None = None,
+) -> TaggedMesh:
+    """A quarter disc on a rectangle, touching at the origin, meshed separately (triangles).
+
+    The disc (centre (0, R), x ≥ 0, y ≤ R) and the block [0, width] × [−height, 0] are
+    the half model (symmetry x = 0) of a cylinder on a flat in plane strain, or, read
+    with x = r, the (r, z) section of a sphere on a flat.  Each part has the cell size
+    ``sizes[i]`` within ``zone`` of the contact point, growing linearly to ``coarse``
+    at 10 zones.
+
+    Args:
+        radius: R, m.
+        width, height: the block's extent, m.
+        sizes: cell sizes near the contact (disc, block), m: different sizes give
+            non-matching, non-nested meshes.
+        zone: radius of the finely meshed zone, m.
+        coarse: largest cell size, m (default R/10).
+        comm: communicator to distribute the mesh over.
+        names: region names (disc, block).
+        msh_file: also write the gmsh mesh there.
+
+    Returns:
+        TaggedMesh with regions ``names`` and facet groups ``<disc>_surface`` (the
+        arc), ``<disc>_top`` (y = R), ``<disc>_axis``, ``<block>_top`` (y = 0),
+        ``<block>_bottom``, ``<block>_axis`` (x = 0) and ``<block>_side`` (x = width).
+    """
+    R, W, H = positive(radius, "radius"), positive(width, "width"), positive(height, "height")
+    z = positive(zone, "zone")
+    fine = [positive(v, f"sizes[{i}]") for i, v in enumerate(_sizes(sizes, 2, [R / 100] * 2))]
+    big = positive(coarse if coarse is not None else R / 10, "coarse")
+    cyl, blk = _names(names, 2, "part")
+    u = 10.0 ** np.floor(np.log10(min(fine)))  # model unit: the finest cell is 1-10 units
+
+    def construct(gmsh: Any) -> None:
+        occ = gmsh.model.occ
+        disc = occ.addDisk(0, R / u, 0, R / u, R / u)
+        box = occ.addRectangle(0, 0, 0, R / u, R / u)
+        quarter, _ = occ.intersect([(2, disc)], [(2, box)])
+        block = occ.addRectangle(0, -H / u, 0, W / u, H / u)
+        occ.synchronize()
+        parts = [[quarter[0][1]], [block]]
+        facets: dict[str, list[int]] = {}
+        for name, ents in zip((cyl, blk), parts, strict=True):
+            for _, e in gmsh.model.getBoundary([(2, t) for t in ents], oriented=False):
+                x, y, _ = occ.getCenterOfMass(1, abs(e))
+                facets.setdefault(_side(name, name == cyl, x * u, y * u, R, W, H), []).append(
+                    abs(e)
+                )
+        _group(gmsh, 2, {cyl: parts[0], blk: parts[1]})
+        _group(gmsh, 1, facets)
+        field = gmsh.model.mesh.field
+        restricted = []
+        for ents, h in zip(parts, fine, strict=True):
+            d = field.add("Distance")
+            field.setNumbers(d, "PointsList", [_origin_point(gmsh, ents[0])])
+            t = field.add("Threshold")
+            field.setNumber(t, "InField", d)
+            field.setNumber(t, "SizeMin", h / u)
+            field.setNumber(t, "SizeMax", big / u)
+            field.setNumber(t, "DistMin", z / u)
+            field.setNumber(t, "DistMax", 10 * z / u)
+            r = field.add("Restrict")
+            field.setNumber(r, "InField", t)
+            field.setNumbers(r, "SurfacesList", ents)
+            restricted.append(r)
+        m = field.add("Min")
+        field.setNumbers(m, "FieldsList", restricted)
+        field.setAsBackgroundMesh(m)
+        opt = gmsh.option.setNumber
+        opt("General.NumThreads", 1)
+        for key in ("MeshSizeFromPoints", "MeshSizeFromCurvature", "MeshSizeExtendFromBoundary"):
+            opt(f"Mesh.{key}", 0)
+        gmsh.model.mesh.generate(2)
+
+    return build_model("cylinder_on_block", comm, 2, construct, msh_file, scale=u)
+
+
+def _side(name: str, disc: bool, x: float, y: float, R: float, W: float, H: float) -> str:
+    """The facet group of a boundary curve from its centre of mass (m)."""
+    tol = 1e-6 * R
+    if abs(x) < tol:
+        return f"{name}_axis"
+    if disc:
+        return f"{name}_top" if abs(y - R) < tol else f"{name}_surface"
+    if abs(y) < tol:
+        return f"{name}_top"
+    return f"{name}_bottom" if abs(y + H) < tol else f"{name}_side"
+
+
+def _origin_point(gmsh: Any, surface: int) -> int:
+    """The gmsh point of a part at the origin (the contact point)."""
+    for _, p in gmsh.model.getBoundary([(2, surface)], recursive=True):
+        if np.allclose(gmsh.model.getValue(0, p, []), 0.0, atol=1e-9):
+            return p
+    raise RuntimeError("internal error: no point at the contact point")

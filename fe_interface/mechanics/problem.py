@@ -163,15 +163,21 @@ class ElasticProblem:
     def initialise(self) -> None:
         """Check the input, build the space, the forms and the solver (collective)."""
         t0 = time.perf_counter()
+        from fe_interface.mechanics.mortar import surface_contacts
+        from fe_interface.mechanics.surface_contact import SurfaceContact
+
+        pairs = [c for c in self.contact_specs if isinstance(c, SurfaceContact)]
         model = MechanicalModel(
             self.tagged,
             self.materials,
-            self.contact_specs,
+            [c for c in self.contact_specs if not isinstance(c, SurfaceContact)],
             self.boundary_conditions,
             self.body_forces,
         )
         self.model = model
         self.broken = self._space(model)
+        # surface contacts (non-matching meshes): the search, then their ghost columns
+        self.broken, mortar = surface_contacts(self.broken, model, pairs, self.axisymmetric)
         self.space = self.broken.space
         self.u = fem.Function(self.space, name="displacement_m")
         self.timings["setup_space"] = time.perf_counter() - t0
@@ -183,6 +189,7 @@ class ElasticProblem:
         self.bcs = self._dirichlet(model)
         self.contacts = [NodalContact(self.broken, c, self.axisymmetric) for c in model.contacts]
         self.fields = ContactFields(self.broken, self.contacts) if self.contacts else None
+        self.contacts += mortar(self.broken)
         self.marker = self._marker()
         self.supports = check_supported(self)  # a body free to move: named, before solving
         a, L = self.forms.bilinear()
