@@ -170,25 +170,30 @@ class ContactRows(NamedTuple):
     covered: np.ndarray
 
 
-def dual_coefficients(ref: ReferenceCell) -> np.ndarray:
-    """C[lf] (facets, nodes, nodes): ψ_a = Σ_b C_ab φ_b on local facet lf (P1/Q1).
+def dual_coefficients(
+    ref: ReferenceCell, coords: np.ndarray, lf: np.ndarray, axisymmetric: bool
+) -> np.ndarray:
+    """C (facets, nodes, nodes): ψ_a = Σ_b C_ab φ_b on each facet (P1/Q1).
 
-    C = D M⁻¹ on the facet's nodes, M the facet mass matrix and D its row sums (the
-    lumped areas), so that ∫_F ψ_a φ_b = δ_ab ∫_F φ_a (exact for facets with a
-    constant Jacobian, as the ratio does not depend on the facet's size).
+    C = D M⁻¹ on the facet's nodes, M the facet mass matrix ∫ φ_a φ_b w dA and D its
+    row sums (the lumped areas ∫ φ_a w dA), so that ∫_F ψ_a φ_b w dA = δ_ab ∫_F φ_a w dA
+    (w = r in axisymmetric models, else 1; exact for facets with a constant Jacobian,
+    which cancels).  Zero on the cell's nodes off the facet.
     """
-    xi, w = basix.make_quadrature(ref.facet_type, 4)
+    xi, wq = basix.make_quadrature(ref.facet_type, 4)
+    xi = np.asarray(xi)
+    nq, m = len(wq), len(lf)
     nv = len(ref.vertex_coords)
-    nf = len(ref.facet_vertices)
-    out = np.zeros((nf, nv, nv))
-    for lf in range(nf):
-        X = ref.facet_to_cell(np.full(len(w), lf), np.asarray(xi))
-        phi = ref.p1(X)[0]
-        M = phi.T @ (w[:, None] * phi)
-        on = np.flatnonzero(np.diag(M) > 1e-12)
-        Mc = M[np.ix_(on, on)]
-        out[lf][np.ix_(on, on)] = np.diag(Mc.sum(axis=1)) @ np.linalg.inv(Mc)
-    return out
+    X = ref.facet_to_cell(np.repeat(lf, nq), np.tile(xi, (m, 1)))
+    phi = ref.p1(X)[0].reshape(m, nq, nv)
+    w = np.tile(wq, m).reshape(m, nq)
+    if axisymmetric:
+        w = w * ref.geometry(np.repeat(coords, nq, axis=0), X)[0][:, 0].reshape(m, nq)
+    M = np.einsum("fq,fqa,fqb->fab", w, phi, phi)
+    off = np.abs(np.einsum("fq,fqa->fa", np.tile(wq, m).reshape(m, nq), phi)) < 1e-12
+    D = M.sum(axis=2) * ~off
+    Minv = np.linalg.inv(M + np.einsum("fa,ab->fab", off.astype(float), np.eye(nv)))
+    return D[:, :, None] * Minv
 
 
 def resolve(model: Any, spec: SurfaceContact) -> ResolvedSurfaceContact:
@@ -254,7 +259,6 @@ class MortarSearch:
             mesh.topology.cell_type.name, cmap.degree, cmap.variant, mesh.geometry.dim
         )
         self.broken, self.model, self.axisymmetric = broken, model, axisymmetric
-        self.dual = dual_coefficients(self.ref)
         self.resolved = [resolve(model, s) for s in specs]
         labels = [r.label for r in self.resolved]
         for lab in labels:
@@ -307,14 +311,16 @@ class MortarSearch:
         x = ref.geometry(A.coords[r.src], r.X_self)[0]
         y = ref.geometry(t.coords[r.slot], r.X_other)[0]
         W = r.weight * (x[:, 0] if self.axisymmetric else 1.0)
-        psi = np.einsum("nab,nb->na", self.dual[lf], phi_s)  # (n, nv): 0 off the facet
+        src, back = np.unique(r.src, return_inverse=True)  # the dual basis per facet
+        dual = dual_coefficients(ref, A.coords[src], A.lf[src], self.axisymmetric)[back]
+        psi = np.einsum("nab,nb->na", dual, phi_s)  # (n, nv): 0 off the facet
         local = self.broken.cell_dofs(cells)  # (n, nv)
         glob_s = np.asarray(imap.local_to_global(local.ravel().astype(np.int32)), np.int64)
         glob_s = glob_s.reshape(local.shape)
         own_s = _owners(imap, local.ravel(), rank).reshape(local.shape)
         # rows: every (point, slave node a with ψ_a ≠ 0 on the facet)
         wa = W[:, None] * psi  # (n, nv)
-        on = np.abs(self.dual[lf]).sum(axis=2) > 0  # (n, nv): the facet's nodes
+        on = np.abs(dual).sum(axis=2) > 0  # (n, nv): the facet's nodes
         pt, a = np.nonzero(on)
         node = glob_s[pt, a]
         node_owner = own_s[pt, a]

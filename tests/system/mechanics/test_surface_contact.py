@@ -1,0 +1,131 @@
+"""Mechanical contact between separately meshed bodies (mortar, issue 23 item 3).
+
+* Contact patch test: two blocks meshed separately (non-matching, non-nested triangles)
+  pressed by a uniform pressure q: the stress is uniform, so every contact node carries
+  P = q to round-off (the dual mortar weighted gap of a linear field is exact).
+* Hertz line contact (plane strain) and point contact (axisymmetric) of a steel
+  cylinder/sphere meshed as real geometry (R = 10 mm, cells a/30 near the contact) on a
+  steel block meshed 3 times coarser (a/10), no gap function: the half-width a and the
+  peak pressure p₀ of the least-squares Hertz ellipse through the nodal pressures
+  (P² linear in x²) against Johnson (1985) eqs. 4.43-4.45 / 4.22-4.23 within 2 %; the
+  force of that ellipse against the load within 0.5 % (line); the vertical contact force
+  against the load to round-off (equilibrium: action = reaction).
+* Bad input named: unknown surface, a surface twice, bodies farther apart than the
+  search distance.
+
+Runs serially and under mpirun -n 2 with the same tolerances; serial = 2 = 3 ranks to
+1e-10 is in tests/system/test_pairs_parallel.py (tests/helpers/pairs_run.py).
+"""
+
+import math
+
+from mpi4py import MPI
+
+import numpy as np
+import pytest
+
+from fe_interface.errors import InputError
+from fe_interface.geometry.parts import cylinder_on_block, stacked_blocks
+from fe_interface.mechanics.boundary import Pressure, Symmetry
+from fe_interface.mechanics.exact import hertz_line, hertz_point
+from fe_interface.mechanics.materials import ElasticMaterial, effective_modulus
+from fe_interface.mechanics.problem import ElasticProblem
+from fe_interface.mechanics.surface_contact import SurfaceContact
+
+STEEL = ElasticMaterial("steel", 200e9, 0.3)
+R, A = 10e-3, 0.25e-3
+
+
+def hertz_fit(x: np.ndarray, P: np.ndarray) -> tuple[float, float]:
+    """(a, p₀) of the ellipse P² = p₀² (1 − x²/a²) fitted to the loaded nodes (m, Pa)."""
+    on = P > 0
+    c1, c0 = np.polyfit(x[on] ** 2, P[on] ** 2, 1)
+    return math.sqrt(-c0 / c1), math.sqrt(c0)
+
+
+def hertz_run(kind: str, comm=MPI.COMM_WORLD):
+    """Solve the cylinder (sphere) on a block; returns (problem, result, exact, load)."""
+    axisym = kind == "axisymmetric"
+    E = effective_modulus(STEEL, STEEL)
+    tagged = cylinder_on_block(R, 5e-3, 5e-3, (A / 30, A / 10), 1.5 * A, R / 8, comm)
+    if axisym:
+        ex = hertz_point(4 * E * A**3 / (3 * R), R, E)
+        load, q = ex.load, ex.load / (math.pi * R**2)
+    else:
+        ex = hertz_line(math.pi * E * A**2 / (4 * R), R, E)
+        load, q = ex.load / 2, ex.load / (2 * R)  # half model: P'/2 on the top (width R)
+    p = ElasticProblem(
+        tagged, {"cylinder": STEEL, "block": STEEL}, axisymmetric=axisym,
+        contacts=[SurfaceContact(("cylinder_surface", "block_top"), name="hertz")],
+        boundary_conditions=[
+            Symmetry("cylinder_axis"), Symmetry("block_axis"), Symmetry("block_bottom"),
+            Pressure("cylinder_top", q),
+        ],
+    )  # fmt: skip
+    return p, p.solve(), ex, load
+
+
+@pytest.mark.parametrize("kind", ["plane_strain", "axisymmetric"])
+def test_hertz_nonmatching(kind):
+    p, res, ex, load = hertz_run(kind)
+    t = p.contacts[0].nodal_table()
+    x, P = t.x[:, 0], t.pressure_Pa
+    a_fit, p0_fit = hertz_fit(x, P)
+    assert abs(a_fit / A - 1) < 0.02, a_fit / A - 1
+    assert abs(p0_fit / ex.peak_pressure_Pa - 1) < 0.02, p0_fit / ex.peak_pressure_Pa - 1
+    # equilibrium: the vertical contact force on the cylinder is the load (round-off)
+    w = 2 * math.pi if kind == "axisymmetric" else 1.0
+    Fy = -w * np.sum(t.area_m2 * P * t.normal[:, 1])
+    assert abs(Fy / load - 1) < 1e-10, Fy / load - 1
+    assert res.contacts[0].max_penetration_m < 1e-9 * A
+    if kind == "plane_strain":  # the fitted ellipse's force π a p₀ / 2 (half: / 4)
+        F_fit = math.pi * a_fit * p0_fit / 4
+        assert abs(F_fit / load - 1) < 0.005, F_fit / load - 1
+    # the meshes do not match: about 3 cylinder nodes per block node under the contact
+    Vx = p.space.tabulate_dof_coordinates()
+    n = p.space.dofmap.index_map.size_local
+    top = Vx[:n][(np.abs(Vx[:n, 1]) < 1e-15) & (Vx[:n, 0] < A) & (Vx[:n, 0] > 0)]
+    block = p.space.mesh.comm.allreduce(len(top), op=MPI.SUM)
+    assert 2 * block < len(x[(x > 0) & (x < A)])
+
+
+def test_contact_patch_uniform_pressure():
+    q = 1.0e6
+    tagged = stacked_blocks([1.0, 0.6], 1.0, ["lower", "upper"], [0.13, 0.1], dim=2)
+    p = ElasticProblem(
+        tagged, {"lower": STEEL, "upper": ElasticMaterial("al", 70e9, 0.33)},
+        contacts=[SurfaceContact(("upper_bottom", "lower_top"))],
+        boundary_conditions=[
+            Symmetry("lower_sides"), Symmetry("upper_sides"), Symmetry("lower_bottom"),
+            Pressure("upper_top", q),
+        ],
+    )  # fmt: skip
+    res = p.solve()
+    t = p.contacts[0].nodal_table()
+    assert len(t.pressure_Pa) > 10
+    assert np.max(np.abs(t.pressure_Pa / q - 1)) < 1e-10
+    assert abs(res.contacts[0].force_N / q - 1) < 1e-10
+
+
+@pytest.mark.parametrize(
+    ("surfaces", "distance", "message"),
+    [
+        (("upper_bottom", "nowhere"), None, "surface B 'nowhere'"),
+        (("upper_bottom", "upper_bottom"), None, "the same facet group"),
+        (("upper_bottom", "lower_top"), 0.05, "finds no facet"),
+    ],
+)
+def test_bad_input_named(surfaces, distance, message):
+    tagged = stacked_blocks([1.0, 1.0], 1.0, ["lower", "upper"], 0.5, dim=2)
+    g = tagged.mesh.geometry  # the upper block lifted by 0.1 m: a gap
+    upper = tagged.cell_tags.indices[tagged.cell_tags.values == tagged.cell_names["upper"]]
+    g.x[np.unique(g.dofmaps[0][upper]), 1] += 0.1
+    gapped = tagged
+    with pytest.raises(InputError, match=message):
+        spec = SurfaceContact(surfaces, search_distance=distance)
+        p = ElasticProblem(
+            gapped, {"lower": STEEL, "upper": STEEL}, contacts=[spec],
+            boundary_conditions=[Symmetry("lower_bottom"), Symmetry("upper_sides"),
+                                 Symmetry("lower_sides")],
+        )  # fmt: skip
+        p.initialise()
