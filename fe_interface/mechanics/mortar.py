@@ -105,6 +105,9 @@ class MortarContact:
         keep = rows.covered >= _COVERED * area
         self.uncovered = int(np.sum(~keep))
         sel = np.flatnonzero(keep)
+        on_A = np.flatnonzero(acc[: self.imap.size_local, 1] > 0)
+        #: owned nodes of A that are not contact nodes (beyond the search distance)
+        self.uncovered_nodes = np.setdiff1d(on_A, local[sel]).astype(np.int32)
         self.nodes = local[sel].astype(np.int32)
         self.area = area[sel]
         self.share = self.area  # only the owner holds a node: its share is all of A_i

@@ -37,7 +37,6 @@ from fe_interface.errors import InputError, SolverError, collective, user_functi
 from fe_interface.mechanics.boundary import BodyForce, Displacement, Symmetry
 from fe_interface.mechanics.contact import Contact
 from fe_interface.mechanics.elasticity import ElasticForms
-from fe_interface.mechanics.fields import ContactFields
 from fe_interface.mechanics.materials import ElasticMaterial
 from fe_interface.mechanics.model import MechanicalModel
 from fe_interface.mechanics.nodal import ContactSummary, NodalContact
@@ -47,6 +46,7 @@ from fe_interface.mechanics.solver import (
     ContactSolver,
     rigid_body_modes,
 )
+from fe_interface.mechanics.surface_coupling import contact_fields
 from fe_interface.mechanics.support import (
     check_contact_start,
     check_supported,
@@ -188,8 +188,8 @@ class ElasticProblem:
         self.forms = ElasticForms(model, self.space, self.kind, T)
         self.bcs = self._dirichlet(model)
         self.contacts = [NodalContact(self.broken, c, self.axisymmetric) for c in model.contacts]
-        self.fields = ContactFields(self.broken, self.contacts) if self.contacts else None
         self.contacts += mortar(self.broken)
+        self.fields = contact_fields(self.broken, self.contacts)
         self.marker = self._marker()
         self.supports = check_supported(self)  # a body free to move: named, before solving
         a, L = self.forms.bilinear()

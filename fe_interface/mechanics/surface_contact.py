@@ -39,7 +39,7 @@ that far from B).  P1/Q1 elements.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from mpi4py import MPI
@@ -58,6 +58,7 @@ from fe_interface.discretisation.pair_search import (
 from fe_interface.discretisation.space import BrokenSpace
 from fe_interface.errors import InputError
 from fe_interface.mechanics.contact import METHODS
+from fe_interface.mechanics.contact_law import LocalContactLaw
 from fe_interface.mechanics.materials import effective_modulus
 from fe_interface.model.validation import check_positive
 
@@ -81,6 +82,8 @@ class SurfaceContact:
         method: "augmented" (exact contact, default) or "penalty".
         search_distance: largest gap (m) at which a point of A is coupled to B; default
             half the largest facet diameter of the two surfaces.
+        thermal: the local conductance law h(P, g, T⁺, T⁻) of coupled runs
+            (:mod:`~fe_interface.mechanics.surface_coupling`), or None.
     """
 
     surfaces: tuple[str | int, str | int]
@@ -88,6 +91,7 @@ class SurfaceContact:
     penalty: float = 20.0
     method: str = "augmented"
     search_distance: float | None = None
+    thermal: LocalContactLaw | None = None
 
     def __post_init__(self) -> None:
         s = self.surfaces
@@ -104,6 +108,8 @@ class SurfaceContact:
         object.__setattr__(self, "penalty", check_positive(self.penalty, "penalty", "", owner))
         if self.method not in METHODS:
             raise InputError(f"{owner}: method must be one of {list(METHODS)}, got {self.method!r}")
+        if self.thermal is not None and not isinstance(self.thermal, LocalContactLaw):
+            raise InputError(f"{owner}: thermal must be a LocalContactLaw, got {self.thermal!r}")
         d = self.search_distance
         if d is not None:
             object.__setattr__(
@@ -133,6 +139,9 @@ class ResolvedSurfaceContact:
         facets: this process's owned facets of A and of B.
         tag_A: facet tag of A.
         E_star: contact modulus of the two materials, Pa.
+        distance: the search distance used, m (after the search).
+        entities: A's owned facets as rows (cell, local facet, cell, local facet) (after
+            the search; the layout of the conforming contacts' rows, for outputs).
     """
 
     spec: SurfaceContact
@@ -141,6 +150,8 @@ class ResolvedSurfaceContact:
     facets: tuple[np.ndarray, np.ndarray]
     tag_A: int
     E_star: float
+    distance: float = 0.0
+    entities: np.ndarray = field(default_factory=lambda: np.empty((0, 4), np.int32))
 
     @property
     def label(self) -> str:
@@ -293,6 +304,8 @@ class MortarSearch:
         comm: MPI.Comm = mesh.comm
         A, B = (surface(mesh, ref, f) for f in c.facets)
         distance = self._distance(c, (A, B))
+        c.distance = distance
+        c.entities = np.stack([A.cells, A.lf, A.cells, A.lf], axis=1).astype(np.int32)
         ndofs = self.broken.space.dofmap.list.shape[1]
         deg = (2 + int(self.axisymmetric), 2 + int(self.axisymmetric))
         r = search_direction(

@@ -10,7 +10,12 @@
   (P² linear in x²) against Johnson (1985) eqs. 4.43-4.45 / 4.22-4.23 within 2 %; the
   force of that ellipse against the load within 0.5 % (line); the vertical contact force
   against the load to round-off (equilibrium: action = reaction).
-* Bad input named: unknown surface, a surface twice, bodies farther apart than the
+* P(x), g(x) feed h(P, g): the non-matching blocks of the patch test in a coupled run
+  (CMY law): P = q everywhere, so the heat flow is the 1D series solution with the CMY
+  conductance at q, and the pair conserves heat to round-off;
+* the Hertz line case file cases/hertz_line_nonmatching.toml (the same checks, plus the
+  energy balance and the pair's conservation);
+* bad input named: unknown surface, a surface twice, bodies farther apart than the
   search distance.
 
 Runs serially and under mpirun -n 2 with the same tolerances; serial = 2 = 3 ranks to
@@ -18,19 +23,27 @@ Runs serially and under mpirun -n 2 with the same tolerances; serial = 2 = 3 ran
 """
 
 import math
+from pathlib import Path
 
 from mpi4py import MPI
 
 import numpy as np
 import pytest
 
+import fe_interface as fi
+from fe_interface.case import run_case
 from fe_interface.errors import InputError
 from fe_interface.geometry.parts import cylinder_on_block, stacked_blocks
 from fe_interface.mechanics.boundary import Pressure, Symmetry
+from fe_interface.mechanics.contact_law import LocalContactLaw
+from fe_interface.mechanics.coupled import ThermoMechanicalProblem
 from fe_interface.mechanics.exact import hertz_line, hertz_point
 from fe_interface.mechanics.materials import ElasticMaterial, effective_modulus
 from fe_interface.mechanics.problem import ElasticProblem
 from fe_interface.mechanics.surface_contact import SurfaceContact
+from fe_interface.model.laws import CMYPlasticConductance, ContactPair, Surface
+
+CASE = Path(__file__).resolve().parents[3] / "cases" / "hertz_line_nonmatching.toml"
 
 STEEL = ElasticMaterial("steel", 200e9, 0.3)
 R, A = 10e-3, 0.25e-3
@@ -129,3 +142,48 @@ def test_bad_input_named(surfaces, distance, message):
                                  Symmetry("lower_sides")],
         )  # fmt: skip
         p.initialise()
+
+
+def test_pressure_feeds_the_pair_conductance():
+    """Uniform q on non-matching blocks: h = CMY(q) on the pair, the 1D series solution."""
+    q, k, H_c = 2.0e6, 16.0, 3.0e9
+    pair = ContactPair(Surface(0.4e-6, k, m=0.1), Surface(0.4e-6, k, m=0.1))
+    law = LocalContactLaw(pair, H_c=H_c)
+    tagged = stacked_blocks([0.01, 0.006], 0.02, ["lower", "upper"], [0.0021, 0.0013], dim=2)
+    prob = ThermoMechanicalProblem(
+        tagged, {"lower": fi.Material("s", k), "upper": fi.Material("s", k)},
+        {"lower": STEEL, "upper": STEEL},
+        [SurfaceContact(("upper_bottom", "lower_top"), "joint", thermal=law)],
+        boundary_conditions=[fi.FixedTemperature("lower_bottom", 300.0),
+                             fi.FixedTemperature("upper_top", 400.0)],
+        mechanical_bcs=[Symmetry("lower_sides"), Symmetry("upper_sides"),
+                        Symmetry("lower_bottom"), Pressure("upper_top", q)],
+        thermal_solver="direct",
+    )  # fmt: skip
+    res = prob.run()
+    h = CMYPlasticConductance(pair, q, H_c).h
+    Q = 100.0 * 0.02 / (0.01 / k + 1.0 / h + 0.006 / k)  # W/m: series, width 0.02 m
+    (row,) = prob.thermal.interface_table()
+    assert row.heat_flow_W == pytest.approx(Q, rel=1e-9)
+    assert row.mechanisms["conservation_relative"] <= 1e-10
+    th = res.thermal_contacts[0]
+    assert th.mean_h_W_m2K == pytest.approx(h, rel=1e-9)
+    assert res.contacts[0].force_N == pytest.approx(q * 0.02, rel=1e-10)
+
+
+def test_hertz_case_file(tmp_path):
+    res = run_case(CASE, out=tmp_path / "run")
+    p = res.problem
+    t = p.mechanics.contacts[0].nodal_table()
+    a_fit, p0_fit = hertz_fit(t.x[:, 0], t.pressure_Pa)
+    E = effective_modulus(STEEL, STEEL)
+    ex = hertz_line(math.pi * E * A**2 / (4 * R), R, E)
+    assert abs(a_fit / A - 1) < 0.02
+    assert abs(p0_fit / ex.peak_pressure_Pa - 1) < 0.02
+    assert abs(math.pi * a_fit * p0_fit / 2 / ex.load - 1) < 0.005
+    Fy = -np.sum(t.area_m2 * t.pressure_Pa * t.normal[:, 1])
+    assert abs(Fy / (ex.load / 2) - 1) < 1e-6  # the case gives q to 8 digits
+    (row,) = res.interfaces
+    assert row.mechanisms["conservation_relative"] <= 1e-10
+    assert res.balance.relative_residual < 1e-10
+    assert row.heat_flow_W > 0
