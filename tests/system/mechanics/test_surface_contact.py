@@ -34,7 +34,7 @@ import fe_interface as fi
 from fe_interface.case import run_case
 from fe_interface.errors import InputError
 from fe_interface.geometry.parts import cylinder_on_block, stacked_blocks
-from fe_interface.mechanics.boundary import Pressure, Symmetry
+from fe_interface.mechanics.boundary import Displacement, Pressure, Symmetry
 from fe_interface.mechanics.contact_law import LocalContactLaw
 from fe_interface.mechanics.coupled import ThermoMechanicalProblem
 from fe_interface.mechanics.exact import hertz_line, hertz_point
@@ -102,15 +102,19 @@ def test_hertz_nonmatching(kind):
     assert 2 * block < len(x[(x > 0) & (x < A)])
 
 
-def test_contact_patch_uniform_pressure():
+@pytest.mark.parametrize("dim", [2, 3])
+def test_contact_patch_uniform_pressure(dim):
+    """Uniaxial strain (sides held across): uniform stress, P = q at every node."""
     q = 1.0e6
-    tagged = stacked_blocks([1.0, 0.6], 1.0, ["lower", "upper"], [0.13, 0.1], dim=2)
+    sizes = [0.13, 0.1] if dim == 2 else [0.34, 0.25]
+    tagged = stacked_blocks([1.0, 0.6], 1.0, ["lower", "upper"], sizes, dim=dim)
+    across = (0.0,) * (dim - 1) + (None,)
     p = ElasticProblem(
         tagged, {"lower": STEEL, "upper": ElasticMaterial("al", 70e9, 0.33)},
         contacts=[SurfaceContact(("upper_bottom", "lower_top"))],
         boundary_conditions=[
-            Symmetry("lower_sides"), Symmetry("upper_sides"), Symmetry("lower_bottom"),
-            Pressure("upper_top", q),
+            Displacement("lower_sides", across), Displacement("upper_sides", across),
+            Symmetry("lower_bottom"), Pressure("upper_top", q),
         ],
     )  # fmt: skip
     res = p.solve()
