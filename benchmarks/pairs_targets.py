@@ -75,7 +75,10 @@ def gaps() -> None:
     R = tp.shell_resistance("cylinder", tp.R0, tp.R1, 3.0) + tp.shell_resistance(
         "cylinder", tp.R2, tp.R3, 2.0
     )
-    for surfaces, ratio in ((("a_outer", "b_inner"), math.log(2)), (("b_inner", "a_outer"), 2 * math.log(2))):
+    for surfaces, ratio in (
+        (("a_outer", "b_inner"), math.log(2)),
+        (("b_inner", "a_outer"), 2 * math.log(2)),
+    ):
         p = tp.gap_problem("cylinder", "planar", "one-sided", surfaces)
         Q_true = (tp.T_IN - tp.T_OUT) / (R + 1 / g)
         print(

@@ -566,6 +566,22 @@ class CouplingSet:
         assert self.interfaces is not None
         return self.interfaces.heat_flows(u, rows_of)
 
+    @property
+    def entities(self) -> np.ndarray:
+        """The conforming interfaces' facet rows (none without them)."""
+        return self.interfaces.entities if self.interfaces is not None else np.zeros((0, 4))
+
+    def apply_unit(self, u: np.ndarray, dh: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """The conforming interfaces' ``apply_unit`` (pairs have no conductance slots)."""
+        if self.interfaces is not None:
+            self.interfaces.apply_unit(u, dh, out)
+        return out
+
+    def set_conductance(self, rows: np.ndarray, h: Any) -> None:
+        """Set conforming interfaces' facet conductances (``InterfaceCoupling.set_conductance``)."""
+        assert self.interfaces is not None
+        self.interfaces.set_conductance(rows, h)
+
 
 def _basis(
     ref: ReferenceCell, element: Any, coords: np.ndarray, X: np.ndarray, lf: np.ndarray

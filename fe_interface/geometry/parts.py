@@ -299,7 +299,8 @@ def cylinder_on_block(
 
     Args:
         radius: R, m.
-        width, height: the block's extent, m.
+        width: the block's extent along x, m.
+        height: the block's depth (along −y), m.
         sizes: cell sizes near the contact (disc, block), m: different sizes give
             non-matching, non-nested meshes.
         zone: radius of the finely meshed zone, m.

@@ -61,8 +61,8 @@ from fe_interface.mechanics.surface_coupling import SurfaceConductance, SurfaceP
 from fe_interface.mesh import TaggedMesh, check_tagged
 from fe_interface.model.boundary import Convection, FixedTemperature
 from fe_interface.model.interfaces import Conductance, Interface
-from fe_interface.model.pairs import InterfacePair
 from fe_interface.model.materials import Material
+from fe_interface.model.pairs import InterfacePair
 from fe_interface.model.validation import check_positive
 from fe_interface.problems.steady import SteadyProblem, SteadyResult
 
@@ -349,7 +349,9 @@ class ThermoMechanicalProblem:
             assert rc.spec.thermal is not None  # checked in __init__: coupled contacts have a law
             if isinstance(c, MortarContact):  # separately meshed bodies: a thermal pair
                 probe_A = SurfaceProbe(mech.tagged.mesh, rc.entities[:, 0], rc.label)
-                law = SurfaceConductance(rc.spec.thermal, mech.fields, probe_A, self.initial_temperature)
+                law = SurfaceConductance(
+                    rc.spec.thermal, mech.fields, probe_A, self.initial_temperature
+                )
                 self.maps.append(law)
                 ifaces.append(
                     InterfacePair(rc.spec.surfaces, law, rc.label, search_distance=rc.distance)

@@ -46,12 +46,12 @@ from fe_interface.mechanics.solver import (
     ContactSolver,
     rigid_body_modes,
 )
-from fe_interface.mechanics.surface_coupling import contact_fields
 from fe_interface.mechanics.support import (
     check_contact_start,
     check_supported,
     explain_failure,
 )
+from fe_interface.mechanics.surface_coupling import contact_fields
 from fe_interface.mesh import TaggedMesh, check_tagged
 from fe_interface.mesh.topology import region_adjacency
 from fe_interface.solvers.linear import LinearSolver

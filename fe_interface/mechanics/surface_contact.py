@@ -101,7 +101,9 @@ class SurfaceContact:
             or len(s) != 2
             or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in s)
         ):
-            raise InputError(f"{owner}: surfaces must be two facet groups (names or tags), got {s!r}")
+            raise InputError(
+                f"{owner}: surfaces must be two facet groups (names or tags), got {s!r}"
+            )
         if s[0] == s[1]:
             raise InputError(f"{owner}: the two surfaces are the same facet group {s[0]!r}")
         object.__setattr__(self, "surfaces", (s[0], s[1]))
@@ -236,7 +238,9 @@ def resolve(model: Any, spec: SurfaceContact) -> ResolvedSurfaceContact:
         regions = np.unique(model.cell_region[f2c.array[f2c.offsets[facets]]])
         bad = mesh.comm.allreduce(int(inner.sum()), op=MPI.SUM)
         if bad:
-            raise InputError(f"{what}: {bad} facets lie inside the mesh (an outer surface is needed)")
+            raise InputError(
+                f"{what}: {bad} facets lie inside the mesh (an outer surface is needed)"
+            )
         allr = sorted({int(r) for rs in mesh.comm.allgather(regions.tolist()) for r in rs})
         if len(allr) != 1:
             names = [model.region_names.get(r, r) for r in allr]
@@ -318,7 +322,7 @@ class MortarSearch:
         """Per (slave node, column) weights and per slave node gap vectors (this process)."""
         ref, imap = self.ref, self.broken.index_map
         rank = self.broken.mesh.comm.rank
-        cells, lf, t = A.cells[r.src], A.lf[r.src], r.target
+        cells, t = A.cells[r.src], r.target
         phi_s = ref.p1(r.X_self)[0]  # (n, nv)
         phi_o = ref.p1(r.X_other)[0]
         x = ref.geometry(A.coords[r.src], r.X_self)[0]
@@ -422,4 +426,3 @@ def _to_owners(e: dict[str, np.ndarray], broken: BrokenSpace, gdim: int) -> Cont
         nodes.astype(np.int64), indptr.astype(np.int64), rcol.astype(np.int64),
         col_owner[first].astype(np.int32), wsum, vec, cov,
     )  # fmt: skip
-

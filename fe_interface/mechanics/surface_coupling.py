@@ -143,6 +143,6 @@ class SurfaceConductance:
     def pair_conductance(
         self, x: np.ndarray, y: np.ndarray, T_plus: np.ndarray, T_minus: np.ndarray
     ) -> np.ndarray:
-        """h (W/(m² K)) at the points (see the class docstring)."""
+        """H (W/(m² K)) at the points (see the class docstring)."""
         P, g = self.pressure_gap(x, y)
         return np.asarray(self.law.conductance(P, g, T_plus, T_minus), dtype=float)

@@ -17,7 +17,6 @@ from pathlib import Path
 from mpi4py import MPI
 
 import numpy as np
-
 import ufl
 from dolfinx import fem
 

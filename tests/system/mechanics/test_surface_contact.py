@@ -23,6 +23,7 @@ Runs serially and under mpirun -n 2 with the same tolerances; serial = 2 = 3 ran
 """
 
 import math
+import tomllib
 from pathlib import Path
 
 from mpi4py import MPI
@@ -31,7 +32,8 @@ import numpy as np
 import pytest
 
 import fe_interface as fi
-from fe_interface.case import run_case
+from fe_interface.case import parse_case, run_case
+from fe_interface.case.checker import CaseError
 from fe_interface.errors import InputError
 from fe_interface.geometry.parts import cylinder_on_block, stacked_blocks
 from fe_interface.mechanics.boundary import Displacement, Pressure, Symmetry
@@ -191,3 +193,29 @@ def test_hertz_case_file(tmp_path):
     assert row.mechanisms["conservation_relative"] <= 1e-10
     assert res.balance.relative_residual < 1e-10
     assert row.heat_flow_W > 0
+
+
+@pytest.mark.parametrize(
+    ("edit", "path"),
+    [
+        (lambda c: c.update(pair=["cylinder_surface"]), "mechanics.contacts.hertz.pair"),
+        (lambda c: c.update(initial_gap=0.0), "mechanics.contacts.hertz.initial_gap"),
+        (lambda c: c.update(search_distance=-1.0), "mechanics.contacts.hertz.search_distance"),
+    ],
+)
+def test_case_errors_have_key_paths(edit, path):
+    d = tomllib.loads(CASE.read_text())
+    edit(d["mechanics"]["contacts"]["hertz"])
+    with pytest.raises(CaseError) as e:
+        parse_case(d)
+    assert any(p == path for p, _ in e.value.errors), e.value.errors
+
+
+def test_case_unknown_surface_named():
+    d = tomllib.loads(CASE.read_text())
+    d["mechanics"]["contacts"]["hertz"]["pair"] = ["cylinder_surface", "nowhere"]
+    d["geometry"]["parameters"].update(sizes=[1e-4, 2e-4], coarse=2e-3)  # cheap mesh
+    case = parse_case(d)
+    with pytest.raises(CaseError) as e:
+        case.check_mesh(case.build_mesh())
+    assert "mechanics.contacts.hertz.pair[1]" in [p for p, _ in e.value.errors]
