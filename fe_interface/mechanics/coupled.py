@@ -333,7 +333,7 @@ class ThermoMechanicalProblem:
             petsc_options=mechanical_options, augmentation_rtol=augmentation_rtol,
         )  # fmt: skip
         self.thermal: SteadyProblem | None = None
-        self.maps: list[ContactConductanceMap] = []
+        self.maps: list[Any] = []  # ContactConductanceMap or SurfaceConductance per contact
         self.timings: dict[str, float] = {}
         self.result: CoupledResult | None = None
 
@@ -345,18 +345,19 @@ class ThermoMechanicalProblem:
         self.maps = []
         ifaces: list[Any] = list(self.interfaces)
         for c in mech.contacts:
-            rc = c.contact
-            assert rc.spec.thermal is not None  # checked in __init__: coupled contacts have a law
             if isinstance(c, MortarContact):  # separately meshed bodies: a thermal pair
-                probe_A = SurfaceProbe(mech.tagged.mesh, rc.entities[:, 0], rc.label)
+                sc = c.contact
+                probe_A = SurfaceProbe(mech.tagged.mesh, sc.entities[:, 0], sc.label)
                 law = SurfaceConductance(
-                    rc.spec.thermal, mech.fields, probe_A, self.initial_temperature
+                    sc.spec.thermal, mech.fields, probe_A, self.initial_temperature
                 )
                 self.maps.append(law)
                 ifaces.append(
-                    InterfacePair(rc.spec.surfaces, law, rc.label, search_distance=rc.distance)
+                    InterfacePair(sc.spec.surfaces, law, sc.label, search_distance=sc.distance)
                 )
                 continue
+            rc = c.contact
+            assert rc.spec.thermal is not None  # checked in __init__: coupled contacts have a law
             probe = InterfaceProbe(
                 mech.tagged.mesh, mech.model.cell_region, rc.entities, rc.plus, rc.minus
             )

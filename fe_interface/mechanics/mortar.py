@@ -34,7 +34,10 @@ from dolfinx import mesh as dmesh
 
 from fe_interface.discretisation.space import BrokenSpace
 from fe_interface.errors import InputError
-from fe_interface.mechanics.nodal import ContactNodes, ContactState, ContactSummary
+from fe_interface.mechanics.nodal import (
+    ContactState,
+    NodalContact,
+)
 from fe_interface.mechanics.surface_contact import (
     ContactRows,
     MortarSearch,
@@ -70,18 +73,26 @@ def _nodal_areas(broken: BrokenSpace, facet_tags: Any, tag: int, axisymmetric: b
     return np.concatenate([out[0][:, :2], out[1]], axis=1)
 
 
-class MortarContact:
+class MortarContact(NodalContact):
     """The mortar contact operator of one surface contact on this process (collective).
+
+    A :class:`~fe_interface.mechanics.nodal.NodalContact` whose gaps are the mortar
+    weighted gaps: the multiplier updates, the active-set test and the initial state are
+    the node-to-node contact's, and so are the tables (every node is owned by one
+    process: its share is its whole area); the rows, residual and Jacobian are its own.
 
     Args:
         broken: the broken vector space with the contacts' ghosts.
-        contact: the resolved surface contact.
+        contact: the resolved surface contact (``contact`` is then not a
+            :class:`~fe_interface.mechanics.model.ResolvedContact`).
         rows: its weighted-gap rows (:class:`ContactRows`, global numbers).
         facet_tags: the mesh's facet tags.
         axisymmetric: weight w = r = x[0].
     """
 
-    def __init__(
+    contact: Any  # a ResolvedSurfaceContact (plus, minus, label, spec as the nodal's)
+
+    def __init__(  # the base's __init__ is not called: the rows replace its nodes
         self,
         broken: BrokenSpace,
         contact: ResolvedSurfaceContact,
@@ -154,13 +165,6 @@ class MortarContact:
         self._state = ContactState(g, np.maximum(trial, 0.0), trial >= -touching)
         return self._state
 
-    def current_state(self) -> ContactState:
-        """The last state, or zero pressure and the initial gap before any solve."""
-        if self._state is None:
-            z = np.zeros(self.nodes.size)
-            return ContactState(self.gap0.copy(), z, z.astype(bool))
-        return self._state
-
     def add_residual(self, u: np.ndarray, b: np.ndarray) -> None:
         """Add −Σ P_i ∂G_i/∂u to the local array b (ghosts: reverse scatter after)."""
         s = self.state(u)
@@ -190,55 +194,6 @@ class MortarContact:
         for cols, w in zip(self.cols, self.w, strict=True):
             d = cols[w != 0].astype(np.int32)
             pattern.insert(d, d)
-
-    def update_multipliers(self) -> float:
-        """λ ← P of the last state (Uzawa); returns max |Δλ| over all ranks, Pa."""
-        assert self._state is not None
-        new = self._state.pressure_Pa
-        change = float(np.max(np.abs(new - self.lam), initial=0.0))
-        self.lam = new.copy()
-        return self.comm.allreduce(change, op=MPI.MAX)
-
-    def max_pressure(self) -> float:
-        """Largest nodal pressure of the last state over all ranks, Pa."""
-        p = self._state.pressure_Pa if self._state is not None else np.zeros(0)
-        return self.comm.allreduce(float(np.max(p, initial=0.0)), op=MPI.MAX)
-
-    def active_changed(self, previous: np.ndarray | None) -> bool:
-        """Whether the active set of the last state differs from ``previous`` (all ranks)."""
-        s = self._state
-        moved = previous is None or s is None or not np.array_equal(previous, s.active)
-        return bool(self.comm.allreduce(moved, op=MPI.LOR))
-
-    # ------------------------------------------------------------------ output
-    def nodal_table(self) -> ContactNodes:
-        """The slave nodes of all ranks with their current values, sorted by x, y, z."""
-        s = self.current_state()
-        parts = self.comm.allgather((self.x, s.pressure_Pa, s.gap_m, self.area, self.normal))
-        cat = [np.concatenate([q[i] for q in parts]) for i in range(5)]
-        x = cat[0]
-        order = np.lexsort(tuple(np.round(x[:, d], 12) for d in reversed(range(x.shape[1]))))
-        return ContactNodes(*(c[order] for c in cat))
-
-    def summary(self, region_names: dict[int, str]) -> ContactSummary:
-        """Statistics of the last state (collective); areas of surface A."""
-        s = self.current_state()
-        two_pi = 2 * np.pi if self.axisymmetric else 1.0
-        P, g, a = s.pressure_Pa, s.gap_m, self.area
-        on = P > 0
-        local = np.array([a.sum(), a[on].sum(), np.sum(a * P), a.size, on.sum()], dtype=float)
-        area, carea, force, nodes, active = self.comm.allreduce(local, op=MPI.SUM)
-        area, carea, force = two_pi * area, two_pi * carea, two_pi * force
-        pmax = self.comm.allreduce(float(P.max(initial=0.0)), op=MPI.MAX)
-        gmax = self.comm.allreduce(float(g.max(initial=-np.inf)), op=MPI.MAX)
-        pen = self.comm.allreduce(float(np.max(-g, initial=0.0)), op=MPI.MAX)
-        c = self.contact
-        return ContactSummary(
-            c.label, region_names[c.plus], region_names[c.minus], float(area), float(carea),
-            float(carea / area) if area > 0 else 0.0, float(force),
-            float(force / carea) if carea > 0 else 0.0, float(force / area) if area > 0 else 0.0,
-            pmax, max(gmax, 0.0), max(pen, 0.0), round(float(nodes)), round(float(active)),
-        )  # fmt: skip
 
 
 def surface_contacts(

@@ -53,6 +53,7 @@ from fe_interface.discretisation.pair_search import (
     CellData,
     Surface,
     search_direction,
+    search_distance,
     surface,
 )
 from fe_interface.discretisation.space import BrokenSpace
@@ -292,22 +293,11 @@ class MortarSearch:
             np.full(n, math.nan), np.ones(n), self.model.cell_region[cells].astype(np.int64),
         )  # fmt: skip
 
-    def _distance(self, c: ResolvedSurfaceContact, sides: tuple[Surface, Surface]) -> float:
-        d = c.spec.search_distance
-        if d is not None:
-            return float(d)
-        local = 0.0
-        for s in sides:
-            if len(s.facets):
-                k = self.ref.corners(s.coords, s.lf)
-                local = max(local, float(np.linalg.norm(k[:, :, None] - k[:, None], axis=3).max()))
-        return 0.5 * float(self.broken.mesh.comm.allreduce(local, op=MPI.MAX))
-
     def _rows(self, c: ResolvedSurfaceContact) -> ContactRows:
         mesh, ref = self.broken.mesh, self.ref
         comm: MPI.Comm = mesh.comm
         A, B = (surface(mesh, ref, f) for f in c.facets)
-        distance = self._distance(c, (A, B))
+        distance = search_distance(ref, (A, B), c.spec.search_distance, comm)
         c.distance = distance
         c.entities = np.stack([A.cells, A.lf, A.cells, A.lf], axis=1).astype(np.int32)
         ndofs = self.broken.space.dofmap.list.shape[1]
