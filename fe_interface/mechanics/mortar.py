@@ -140,7 +140,10 @@ class MortarContact(NodalContact):
             raise RuntimeError(f"contact {contact.label!r}: a coupled column is not a ghost")
         self.cols, self.w = np.where(cols < 0, 0, cols).astype(np.int32), w
         self.gap0 = np.einsum("ig,ig->i", rows.gap_vector[sel], self.normal) / self.area
-        master = np.where(w > 0, w, -np.inf)
+        # the master copy with the largest weight, preferring copies of the mesh's own
+        # cells here (their coordinates are known: the support checks use them)
+        known = broken.original[self.cols] >= 0
+        master = np.where(w > 0, w + known * np.abs(w).max(initial=0.0), -np.inf)
         self.mnodes = self.cols[np.arange(sel.size), np.argmax(master, axis=1)]
         self.x = V.tabulate_dof_coordinates()[self.nodes]
         self.lam = np.zeros(sel.size)
