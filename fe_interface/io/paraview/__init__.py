@@ -37,9 +37,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from fe_interface.errors import InputError
+
 __all__ = [
     "SCRIPTS",
     "ParaViewError",
+    "ParaViewInputError",
     "demo_script",
     "find_pvbatch",
     "find_pvpython",
@@ -56,6 +59,13 @@ _MARK = "FE_INTERFACE_JSON:"
 
 class ParaViewError(RuntimeError):
     """ParaView is missing or one of its scripts failed."""
+
+
+class ParaViewInputError(ParaViewError, InputError):
+    """A script refused its input (no such field, a wrong option): one line, no command."""
+
+
+_INPUT_PREFIX = "fe-interface-input: "  # _pvcommon.INPUT_PREFIX (the scripts run in pvpython)
 
 
 def script(name: str) -> Path:
@@ -108,6 +118,9 @@ def _run(cmd: list[str], timeout: float, attempts: int = 3) -> str:
             break
         if attempt < attempts - 1:
             time.sleep(1.0)
+    bad = [ln for ln in (res.stderr or "").splitlines() if ln.startswith(_INPUT_PREFIX)]
+    if res.returncode == 2 and bad:
+        raise ParaViewInputError(bad[-1].removeprefix(_INPUT_PREFIX))
     if res.returncode != 0:
         tail = "\n".join((res.stderr or res.stdout).strip().splitlines()[-15:])
         raise ParaViewError(f"{' '.join(map(str, cmd))} failed ({res.returncode}):\n{tail}")

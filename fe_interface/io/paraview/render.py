@@ -51,7 +51,7 @@ def _pick_field(source, name):
         return "POINTS", name
     if name in cells:
         return "CELLS", name
-    raise SystemExit(
+    common.bad_input(
         f"no array {name!r} in the file (point arrays: {', '.join(pts) or 'none'}; "
         f"cell arrays: {', '.join(cells) or 'none'})"
     )
@@ -69,7 +69,7 @@ def _clip(source, spec):
     axis, _, value = spec.partition("=")
     axis = axis.strip().lower()
     if axis not in ("x", "y", "z"):
-        raise SystemExit(f"--clip: give x, y or z (optionally =VALUE), got {spec!r}")
+        common.bad_input(f"--clip: give x, y or z (optionally =VALUE), got {spec!r}")
     i = "xyz".index(axis)
     b = common.bounds(source)
     origin = [0.5 * (b[0] + b[1]), 0.5 * (b[2] + b[3]), 0.5 * (b[4] + b[5])]
@@ -77,7 +77,7 @@ def _clip(source, spec):
         try:
             origin[i] = float(value)
         except ValueError:
-            raise SystemExit(f"--clip: {value!r} is not a number (m)") from None
+            common.bad_input(f"--clip: {value!r} is not a number (m)")
     normal = [0.0, 0.0, 0.0]
     normal[i] = 1.0
     clip = pv.Clip(Input=source)
@@ -100,7 +100,7 @@ def _warp(source, assoc, field, scale):
         w.UpdatePipeline(common.current_time())
         return w, "deformed"
     if not common.is_flat(source) or assoc != "POINTS":
-        raise SystemExit(
+        common.bad_input(
             "--warp: needs a displacement_m array, or a 2D model coloured by a point field"
         )
     lo, hi = _range(source, assoc, field)
