@@ -252,6 +252,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"{args.case}: OK ({ncells} cells; regions {', '.join(sorted(tagged.cell_names))}; "
         f"facet groups {', '.join(sorted(tagged.facet_names))})"
     )
+    for contact in case.contacts:  # a CAD assembly: the contacts found
+        a, b = contact.parts
+        _print(f"contact {contact.name}: parts {a} and {b}, area {contact.area_m2:.6g} m2")
+    if any(s.pair is not None for s in case.interfaces):  # non-matching pairs: the search
+        from fe_interface.case.pairs import pair_report
+
+        for line in pair_report(case.build_problem(tagged)):
+            _print(line)
     return 0
 
 

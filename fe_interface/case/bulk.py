@@ -131,7 +131,7 @@ def read_property(
     v = d[key]
     p = join_path(path, key)
     if is_number(v):
-        return c.number(d, key, path, gt=0)
+        return c.number(d, key, path, gt=0, unit=unit)
     if not isinstance(v, dict):
         c.error(
             p,
@@ -298,7 +298,7 @@ def read_material(
         k = _orthotropic(c, m["orthotropic"], f"{p}.orthotropic")
     if k is not None:
         base["conductivity"] = k
-    rho = c.number(m, "density", p, gt=0)
+    rho = c.number(m, "density", p, gt=0, unit="kg/m^3")
     if rho is not None:
         base["density"] = rho
     cp = read_property(c, m, "specific_heat", p, "J/(kg K)", "specific_heat")
@@ -318,20 +318,20 @@ def read_radiation(c: Checker, d: Mapping[str, Any], path: str, kind: str) -> di
     vals: dict[str, Any] = {}
     if kind == "radiation":
         vals["emissivity"] = c.number(d, "emissivity", path, gt=0, le=1)
-        vals["T_amb"] = read_time_value(c, d, "T_amb", path, gt=0, temperature=True)
+        vals["T_amb"] = read_time_value(c, d, "T_amb", path, gt=0, unit="K", temperature=True)
         if "h" in d:
-            vals["h"] = read_time_value(c, d, "h", path, ge=0)
+            vals["h"] = read_time_value(c, d, "h", path, ge=0, unit="W/(m^2 K)")
         if "T_inf" in d:
-            vals["T_inf"] = read_time_value(c, d, "T_inf", path, gt=0, temperature=True)
+            vals["T_inf"] = read_time_value(c, d, "T_inf", path, gt=0, unit="K", temperature=True)
         if "T_inf" in d and "h" not in d:
             c.error(f"{path}.T_inf", "goes with h (the convection part)")
         return vals
-    vals["h"] = read_time_value(c, d, "h", path, ge=0)
-    vals["T_inf"] = read_time_value(c, d, "T_inf", path, gt=0, temperature=True)
+    vals["h"] = read_time_value(c, d, "h", path, ge=0, unit="W/(m^2 K)")
+    vals["T_inf"] = read_time_value(c, d, "T_inf", path, gt=0, unit="K", temperature=True)
     if "emissivity" in d:
         vals["emissivity"] = c.number(d, "emissivity", path, gt=0, le=1)
         if "T_amb" in d:
-            vals["T_amb"] = read_time_value(c, d, "T_amb", path, gt=0, temperature=True)
+            vals["T_amb"] = read_time_value(c, d, "T_amb", path, gt=0, unit="K", temperature=True)
     elif "T_amb" in d:
         c.error(f"{path}.T_amb", "goes with emissivity (the radiation part)")
     return vals
@@ -355,9 +355,9 @@ def read_source(c: Checker, d: Any, path: str) -> Any:
     if "value" in d:
         if "depth" in d:
             c.error(f"{path}.depth", "goes with 'power' (W), not with 'value'")
-        return read_time_value(c, d, "value", path)
+        return read_time_value(c, d, "value", path, unit="W/m^3")
     n0 = len(c.errors)
-    P = read_time_value(c, d, "power", path)
+    P = read_time_value(c, d, "power", path, unit="W")
     if getattr(P, "position_dependent", False) or getattr(P, "temperature_dependent", False):
         c.error(f"{path}.power", "a total power (W) can depend on t only (use value, W/m^3)")
     depth = c.number(d, "depth", path, gt=0)

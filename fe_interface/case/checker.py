@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from fe_interface.errors import InputError
+from fe_interface.model.validation import magnitude_problem
 
 __all__ = ["MISSING", "CaseError", "Checker", "is_integer", "is_number", "join_path", "type_name"]
 
@@ -132,9 +133,12 @@ class Checker:
         ge: float | None = None,
         le: float | None = None,
         default: Any = None,
+        unit: str | None = None,
     ) -> Any:
         """The finite number ``d[key]`` as a float, checked against ``gt``/``ge``/``le``.
 
+        With a ``unit`` listed in :data:`~fe_interface.model.validation.MAGNITUDES`, also
+        against the magnitudes of physical values (1e300 W/(m K) is an error at its key).
         ``default`` if absent (an error if ``required``) or invalid.
         """
         v, p = self._lookup(d, key, path, required)
@@ -152,6 +156,8 @@ class Checker:
             self.error(p, f"must be >= {ge:g}, got {v:g}")
         elif le is not None and not v <= le:
             self.error(p, f"must be <= {le:g}, got {v:g}")
+        elif unit and (msg := magnitude_problem(v, unit)):
+            self.error(p, f"{v:g} {unit} {msg}")
         else:
             return v
         return default

@@ -225,6 +225,19 @@ LAWS: dict[str, LawSpec] = {
             {"contact": ("law", False), "kapitza": ("law", False)},
             "contact law in series with a Kapitza law",
         ),
+        _law(  # interface pairs: conduction across an unmeshed gap (model/laws/gap.py)
+            "gap_conduction",
+            "GapConduction",
+            {
+                "conductivity": ("nonneg", True),
+                "geometry": ("str", False),
+                "center": ("point", False),
+                "axis": ("point", False),
+                "jump_distance": ("nonneg", False),
+            },
+            "pairs: k / gap (planar), curvature-corrected for cylinder and sphere gaps",
+            "fe_interface.model.laws.gap",
+        ),
     ]
 }
 _LAW_ALIASES = {s.target: s.name for s in LAWS.values()}
@@ -342,10 +355,11 @@ def _read_phonon(c: Checker, v: Any, path: str) -> Any:
         return None
 
 
-_CHOICES = {
+_CHOICES: dict[str, tuple[str, ...]] = {
     "interpolation": ("linear", "pchip"),
     "geometry": ("plate", "cylinder", "sphere"),
     "form": ("integral", "simple"),
+    "gap_conduction.geometry": ("planar", "cylinder", "sphere"),  # law.param: that law's own
 }
 
 
@@ -492,9 +506,10 @@ def _read_param(c: Checker, d: dict, p: str, kind: str, path: str, law: str, kw:
             le=1 if kind == "unit" else None,
         )  # fmt: skip
     simple = {
-        "str": lambda: c.string(d, p, path, choices=_CHOICES.get(p)),
+        "str": lambda: c.string(d, p, path, choices=_CHOICES.get(f"{law}.{p}", _CHOICES.get(p))),
         "int": lambda: c.integer(d, p, path),
         "bool": lambda: c.boolean(d, p, path),
+        "point": lambda: c.point(d, p, path),
         "htable": lambda: _read_htable(c, v, pp),
         "phonon": lambda: _read_phonon(c, v, pp),
         "surface": lambda: _read_surface(c, v, pp),

@@ -110,8 +110,8 @@ def _plots(
     except Exception as e:
         warnings_.append(f"line plot not written: {describe(e)}")
     for s in table:
-        d = next(d for d in problem.formulation.model.interfaces if d.label == s.name)
-        if d.perfect:
+        d = next((d for d in problem.formulation.model.interfaces if d.label == s.name), None)
+        if d is None or d.perfect:  # perfect contact, or a non-matching pair
             continue
         try:
             dist = sampling.interface_flux(problem, s.name)

@@ -40,6 +40,7 @@ from fe_interface.case.bulk import (
     read_radiation,
     read_source,
 )
+from fe_interface.case.cad import CAD_KEYS, read_cad
 from fe_interface.case.checker import CaseError, Checker, is_number, join_path, type_name
 from fe_interface.case.conditions import (
     check_fixed_temperatures,
@@ -48,6 +49,7 @@ from fe_interface.case.conditions import (
 )
 from fe_interface.case.laws import check_solvable, read_law
 from fe_interface.case.outputs import check_outputs, read_probes
+from fe_interface.case.pairs import PAIR_KEYS, check_pair, pair_interface, read_pair
 from fe_interface.case.studies import read_fit, read_uncertainty
 from fe_interface.case.sweep import read_sweep
 from fe_interface.case.values import (
@@ -173,7 +175,7 @@ def time_value(v: Any) -> Any:
 
 def read_time_value(
     c: Checker, d: Mapping[str, Any], key: str, path: str, gt: float | None = None,
-    ge: float | None = None, temperature: bool = False,
+    ge: float | None = None, unit: str | None = None, temperature: bool = False,
 ) -> Any:  # fmt: skip
     """A number, or a value given in time t (s) as a table or a step.
 
@@ -185,7 +187,7 @@ def read_time_value(
 
     and the expressions, tables of a variable and temperature units of
     :mod:`fe_interface.case.values` (``temperature``: the value is a temperature, K).
-    Every value obeys the same bounds as a plain number.
+    Every value obeys the same bounds (and magnitudes of its ``unit``) as a plain number.
     """
     v = d.get(key)
     p = join_path(path, key)
@@ -194,7 +196,7 @@ def read_time_value(
     ):
         return read_expression_value(c, d, key, path, gt=gt, ge=ge, temperature=temperature)
     if not isinstance(v, dict):
-        return c.number(d, key, path, gt=gt, ge=ge)
+        return c.number(d, key, path, gt=gt, ge=ge, unit=unit)
     n0 = len(c.errors)
     if "table" in v:
         c.keys(v, p, ("table",))
@@ -216,12 +218,12 @@ def read_time_value(
         elif any(b <= a for a, b in pairwise(times)):
             c.error(f"{p}.table", f"times must increase strictly, got {times}")
         for i, x in enumerate(values):
-            c.number({"v": x}, "v", f"{p}.table[{i}]", gt=gt, ge=ge)
+            c.number({f"table[{i}]": x}, f"table[{i}]", p, gt=gt, ge=ge, unit=unit)
         return TimeValue(tuple(times), tuple(values)) if len(c.errors) == n0 else None
     c.keys(v, p, ("value", "start", "before"), ("value", "start"))
-    val = c.number(v, "value", p, gt=gt, ge=ge)
+    val = c.number(v, "value", p, gt=gt, ge=ge, unit=unit)
     start = c.number(v, "start", p, ge=0)
-    before = c.number(v, "before", p, gt=gt, ge=ge, default=0.0)
+    before = c.number(v, "before", p, gt=gt, ge=ge, default=0.0, unit=unit)
     if gt is not None and "before" not in v and 0.0 <= gt:
         c.error(f"{p}.before", f"required: the value before 'start' must be > {gt:g} too")
     if len(c.errors) > n0 or val is None or start is None:
@@ -379,6 +381,7 @@ class InterfaceSpec:
     law: Any
     plus: str | None
     between: tuple[str, str] | None
+    pair: dict[str, Any] | None = None  # a non-matching pair (fe_interface.case.pairs)
 
 
 @dataclass
@@ -426,6 +429,8 @@ class Case:
     data: dict[str, Any] | None = field(default=None, repr=False)  # the TOML document
     _tagged: Any = field(default=None, repr=False)
     _problem: Any = field(default=None, repr=False)  # the last built problem (summary units)
+    cad: Any = None  # fe_interface.case.cad.CadSpec ([geometry] cad = ...)
+    contacts: tuple = ()  # the CAD assembly's contacts (after build_mesh)
 
     # ---------------------------------------------------------------- stage 2
     def build_mesh(self, comm: Any = None) -> TaggedMesh:
@@ -433,6 +438,10 @@ class Case:
         from mpi4py import MPI
 
         comm = MPI.COMM_WORLD if comm is None else comm
+        if self.cad is not None:
+            assembly = self.cad.build(comm, self.source)
+            self.contacts = assembly.contacts
+            return assembly.tagged
         if self.mesh_file is not None:
             from fe_interface.errors import MeshError
             from fe_interface.mesh import read_msh
@@ -441,7 +450,7 @@ class Case:
                 return read_msh(self.mesh_file, comm, self.gdim)
             except MeshError as e:
                 raise CaseError([("geometry.mesh", str(e))], self.source) from None
-        assert self.builder is not None  # parse_case: a mesh file or a builder
+        assert self.builder is not None  # parse_case: a CAD file, a mesh file or a builder
         builder = geometry_builders()[self.builder]
         try:
             return builder(comm=comm, **self.builder_parameters)
@@ -513,6 +522,9 @@ class Case:
         interface_tags: set[int] = set()
         for spec in self.interfaces:
             p = f"interfaces.{spec.name}"
+            if spec.pair is not None:
+                check_pair(c, spec.name, spec.pair, tagged)
+                continue
             if spec.between is not None:
                 a, b = spec.between
                 bad = [x for x in (a, b) if x not in regions]
@@ -655,7 +667,12 @@ class Case:
             }
         except InputError as e:
             raise CaseError([("materials", str(e))], self.source) from None
-        interfaces = [Interface(s.name, s.law, plus=s.plus) for s in self.interfaces]
+        interfaces = [
+            Interface(s.name, s.law, plus=s.plus)
+            if s.pair is None
+            else pair_interface(s.name, s.law, s.pair)
+            for s in self.interfaces
+        ]
         bcs: list[Any] = []
         for b in self.boundaries:
             v = {k: time_value(x) for k, x in b.values.items()}
@@ -706,14 +723,18 @@ class Case:
 
 
 def geometry_builders() -> dict[str, Callable[..., Any]]:
-    """The builders of :mod:`fe_interface.geometry` usable as ``geometry.builder``."""
-    from fe_interface.geometry import builders
+    """The builders of :mod:`fe_interface.geometry` usable as ``geometry.builder``.
+
+    Those of ``builders`` and of ``parts`` (separately meshed parts, for pairs).
+    """
+    from fe_interface.geometry import builders, parts
 
     out = {}
-    for name in getattr(builders, "__all__", []):
-        f = getattr(builders, name, None)
-        if callable(f):
-            out[name] = f
+    for module in (builders, parts):
+        for name in getattr(module, "__all__", []):
+            f = getattr(module, name, None)
+            if callable(f):
+                out[name] = f
     from fe_interface.mechanics.meshes import contact_blocks
 
     out["contact_blocks"] = contact_blocks  # graded blocks on a flat contact (mechanics)
@@ -789,11 +810,16 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
 
     # geometry
     g = c.table(data, "geometry", "", required=True)
-    builder, params, mesh_file, gdim = None, {}, None, None
+    builder, params, mesh_file, gdim, cad = None, {}, None, None, None
     if g:
-        c.keys(g, "geometry", ("builder", "parameters", "mesh", "gdim"))
-        if ("builder" in g) == ("mesh" in g):
-            c.error("geometry", "give exactly one of 'builder' (with 'parameters') or 'mesh'")
+        c.keys(g, "geometry", ("builder", "parameters", "mesh", "gdim", *CAD_KEYS))
+        if ("builder" in g) + ("mesh" in g) + ("cad" in g) != 1:
+            c.error(
+                "geometry",
+                "give exactly one of 'builder' (with 'parameters'), 'mesh' or 'cad'",
+            )
+        elif "cad" in g:  # a CAD assembly (fe_interface.case.cad)
+            cad = read_cad(c, g, base_dir)
         elif "builder" in g:
             builders = geometry_builders()
             builder = c.string(g, "builder", "geometry", choices=sorted(builders))
@@ -819,6 +845,9 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         else:
             if "parameters" in g:
                 c.error("geometry.parameters", "only used with 'builder'")
+        for k in CAD_KEYS[1:]:
+            if k in g and "cad" not in g:
+                c.error(f"geometry.{k}", "only used with 'cad'")
             m = c.string(g, "mesh", "geometry")
             gdim = c.integer(g, "gdim", "geometry", choices=(2, 3))
             if m is not None:
@@ -844,6 +873,11 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         p = f"interfaces.{iname}"
         if not isinstance(d, dict):
             c.error(p, f"must be a table with a 'law' key, got {type_name(d)}")
+            continue
+        if "pair" in d:  # a non-matching pair of two outer facet groups
+            pair = read_pair(c, d, p)
+            law = read_law(c, d, p, skip=PAIR_KEYS)
+            interfaces.append(InterfaceSpec(iname, law, None, None, pair))
             continue
         plus = c.string(d, "plus", p)
         between = None
@@ -884,11 +918,11 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         c.keys(d, p, ("type", *kinds[kind][0]), kinds[kind][1])
         vals: dict[str, Any] = {}
         if kind == "temperature":
-            vals["value"] = read_time_value(c, d, "value", p, gt=0, temperature=True)
+            vals["value"] = read_time_value(c, d, "value", p, gt=0, unit="K", temperature=True)
             if getattr(vals["value"], "temperature_dependent", False):
                 c.error(f"{p}.value", "a fixed temperature cannot depend on T")
         elif kind == "heat_flux":
-            vals["value"] = read_time_value(c, d, "value", p)
+            vals["value"] = read_time_value(c, d, "value", p, unit="W/m^2")
         elif kind in ("convection", "radiation"):
             vals = read_radiation(c, d, p, kind)
         if kind != "insulated":
@@ -1021,4 +1055,5 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         fit=fit,
         uncertainty=uncertainty,
         data=copy.deepcopy(dict(data)),
+        cad=cad,
     )

@@ -27,7 +27,7 @@ import numpy as np
 import ufl
 from dolfinx import fem
 
-from fe_interface.errors import InputError
+from fe_interface.errors import InputError, agree
 from fe_interface.model.materials import Anisotropic, Material
 from fe_interface.model.properties import PropertyRangeWarning, is_property
 
@@ -38,6 +38,7 @@ __all__ = [
     "HeatStorage",
     "NormalFlux",
     "cell_conductivity",
+    "check_conductivities",
     "conduction_groups",
     "constant_scalar",
     "range_warnings",
@@ -251,6 +252,60 @@ def cell_conductivity(f: Formulation) -> np.ndarray:
                 vals[ok] = m.largest_conductivity_at(T[ok])
         out[cells] = vals
     return out
+
+
+def _region_nodal_temperatures(f: Formulation, region: int, T: Any) -> np.ndarray:
+    """The finite dof values (K) of the local cells of ``region``."""
+    cells = f.model.region_cells(region)
+    vals = T.x.array[np.unique(f.space.dofmap.list[cells])] if cells.size else np.empty(0)
+    return vals[np.isfinite(vals)]
+
+
+def check_conductivities(f: Formulation, T: Any = None) -> None:
+    """Every k(T) is finite and > 0 at the dof values of its region (collective).
+
+    Checked like the interface laws: at the initial guess, after every Newton solve and at
+    the last iterate of a failed one (:func:`~fe_interface.problems.steady.newton_checked`).
+    A conductivity function that turns negative (``Material("A", lambda T: 420 - T)`` at
+    450 K) would otherwise converge to a field with k < 0, and NaN would fail Newton
+    without naming the material.  For a tensor, its principal values.
+
+    Raises:
+        InputError: naming the material, the region, k and T.
+    """
+    T = f.T if T is None else T
+    msg = None
+    for r, m in f.model.region_material.items():
+        if not m.conductivity_dependent or msg is not None:
+            continue
+        t = _region_nodal_temperatures(f, r, T)
+        t = t[t > 0]
+        if not t.size:
+            continue
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", PropertyRangeWarning)
+            try:
+                k = np.asarray(m.conductivity_at(t), dtype=float)
+                if m.anisotropic:
+                    k = np.linalg.eigvalsh(np.where(np.isfinite(k), k, np.nan))[..., 0]
+            except Exception as e:  # a user function failing at these temperatures
+                msg = (
+                    f"material {m.name!r} (region {f.model.region_names[r]!r}): the "
+                    f"conductivity k(T) failed at T in [{t.min():.6g}, {t.max():.6g}] K: "
+                    f"{type(e).__name__}: {e}"
+                )
+                continue
+        k = np.broadcast_to(k, t.shape)
+        bad = ~np.isfinite(k) | (k <= 0)
+        if bad.any():
+            j = int(np.flatnonzero(bad)[0])
+            msg = (
+                f"material {m.name!r} (region {f.model.region_names[r]!r}): the conductivity "
+                f"k(T) = {float(k[j])!r} W/(m K) at T = {float(t[j]):.6g} K (must be finite "
+                f"and > 0; {int(bad.sum())} of {bad.size} nodal temperatures of the region on "
+                "this process)"
+            )
+    agree(f.comm, InputError(msg) if msg else None)
 
 
 def range_warnings(f: Formulation, T: Any = None) -> list[str]:

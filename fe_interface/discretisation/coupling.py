@@ -16,7 +16,7 @@ the ``dS`` form's to round-off (tested) and costs no entity permutations.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from petsc4py import PETSc
 
@@ -25,7 +25,25 @@ import numpy as np
 from fe_interface.discretisation.facets import FacetGroup, FacetQuadrature, closure_dofs
 from fe_interface.discretisation.space import BrokenSpace
 
-__all__ = ["InterfaceCoupling", "facet_sides"]
+__all__ = ["FacetTerms", "InterfaceCoupling", "facet_sides"]
+
+
+class FacetTerms(Protocol):
+    """What the solvers need of terms assembled outside the forms (facet by facet).
+
+    :class:`InterfaceCoupling`, and the couplings of non-matching pairs
+    (:class:`~fe_interface.discretisation.pairs.CouplingSet`).
+    """
+
+    def insert_sparsity(self, pattern: Any) -> None:
+        """Add the terms' couplings to a sparsity pattern."""
+
+    def add_to_matrix(self, A: PETSc.Mat, index: np.ndarray, scale: float = 1.0) -> None:
+        """A += scale · K (local indices, −1 skipped)."""
+
+    def apply(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Out += the terms' residual at local values u."""
+
 
 #: h at the quadrature points of a group: (group, rows into the facet list) -> (nf, nq)
 ConductanceAt = Callable[[FacetGroup, np.ndarray], np.ndarray]

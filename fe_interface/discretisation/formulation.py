@@ -39,6 +39,7 @@ from fe_interface.discretisation import bulk
 from fe_interface.discretisation.coupling import InterfaceCoupling
 from fe_interface.discretisation.facets import FacetGroup
 from fe_interface.discretisation.law_constants import SymbolicLaw
+from fe_interface.discretisation.pairs import CouplingSet, PairCoupling, PairSearch
 from fe_interface.discretisation.regions import Colouring, colour_regions
 from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
 from fe_interface.discretisation.terms import (
@@ -81,6 +82,30 @@ def _static_conductivity(f: Any, model: Model) -> np.ndarray | None:
     return f.cell_values(k)
 
 
+def _check_axisymmetric(mesh: Any) -> None:
+    """An axisymmetric (r, z) mesh is 2D and lies in r = x ≥ 0 (collective).
+
+    The weight w = r of cells at x < 0 is negative: the solve runs (the matrix is
+    indefinite: CG fails, a direct solver does not) and reports a meaningless heat flow.
+    A vertex below −1e-9 of the mesh's extent counts (r = 0 up to round-off is the axis).
+    """
+    if mesh.geometry.dim != 2:
+        raise InputError("axisymmetric models need a 2D (r, z) mesh")
+    x = mesh.geometry.x
+    comm = mesh.comm
+    lo = comm.allreduce(float(x[:, 0].min(initial=np.inf)), op=MPI.MIN)
+    hi = comm.allreduce(float(x[:, 0].max(initial=-np.inf)), op=MPI.MAX)
+    ylo = comm.allreduce(float(x[:, 1].min(initial=np.inf)), op=MPI.MIN)
+    yhi = comm.allreduce(float(x[:, 1].max(initial=-np.inf)), op=MPI.MAX)
+    extent = max(hi - lo, yhi - ylo)
+    if lo < -1e-9 * extent:
+        raise InputError(
+            f"axisymmetric model: the mesh reaches x = r = {lo:.6g} m < 0 (x from {lo:.6g} to "
+            f"{hi:.6g} m); an (r, z) mesh must lie in r >= 0 with the axis at r = 0: mesh "
+            "only the half r >= 0, or set axisymmetric = false for a planar model"
+        )
+
+
 @dataclass
 class DirichletGroup:
     """One fixed-temperature condition.
@@ -110,6 +135,7 @@ class DirichletGroup:
         with collective(self.function.function_space.mesh.comm):
             with user_function(f"{name}: value(x)"):
                 self.function.interpolate(self.value)
+        self.function.x.scatter_forward()  # ghosts in no local cell (pairs' columns) too
 
 
 class Formulation:
@@ -139,6 +165,9 @@ class Formulation:
             (``separate`` only).
         region_constants: quantity ("conductivity", "heat_capacity", "source") -> region
             tag -> its ``fem.Constant``.
+        roundoff_W: the round-off floor ε ‖ |A| |T| ‖₂ of the residual of the last solve,
+            W (set by the problems; 0 before a solve): the resolution of the energy balance
+            (:mod:`fe_interface.solvers.roundoff`).
     """
 
     def __init__(
@@ -147,8 +176,8 @@ class Formulation:
         if degree not in (1, 2, 3):
             raise InputError(f"degree must be 1, 2 or 3, got {degree!r}")
         mesh = model.mesh
-        if axisymmetric and mesh.geometry.dim != 2:
-            raise InputError("axisymmetric models need a 2D (r, z) mesh")
+        if axisymmetric:
+            _check_axisymmetric(mesh)
         self.model = model
         self.mesh = mesh
         self.comm: MPI.Comm = mesh.comm
@@ -168,6 +197,16 @@ class Formulation:
         self.broken: BrokenSpace = broken_lagrange_space(
             mesh, cell_colour, self.colouring.num_colours, degree
         )
+        self.pair_search: PairSearch | None = None
+        if model.pairs:  # non-matching pairs: the search, then their off-process columns
+            k_region = {
+                r: v if (v := bulk.constant_scalar(m.conductivity)) is not None else np.nan
+                for r, m in model.region_material.items()
+            }
+            self.pair_search = PairSearch(
+                mesh, self.broken, model.pairs, degree, axisymmetric, k_region, model.cell_region
+            )
+            self.broken = self.pair_search.extended()
         self.space = self.broken.space
         self.T = fem.Function(self.space, name="temperature_K")
         self.x = ufl.SpatialCoordinate(mesh)
@@ -184,17 +223,23 @@ class Formulation:
         self.temperature_values = False  # some value (an expression) depends on T
         self._add_sources()
         self._add_boundaries()
-        self.coupling: InterfaceCoupling | None = None
+        self.coupling: InterfaceCoupling | CouplingSet | None = None
         self.symbolic_laws: dict[str, SymbolicLaw] = {}
         self.coupled_rows: dict[str, np.ndarray] = {}
         self._add_interfaces()
+        self.pairs: list[PairCoupling] = []
+        if self.pair_search is not None:  # the pairs join the facet-wise terms
+            self.pairs = self.pair_search.couplings(self.broken, self.T, degree)
+            self.coupling = CouplingSet(self.coupling, self.pairs)
         self.nonlinear = (
-            any(d.kind == "temperature" for d in model.interfaces)
+            any(p.nonlinear for p in self.pairs)
+            or any(d.kind == "temperature" for d in model.interfaces)
             or bulk.conduction_nonlinear(self)
             or any(isinstance(t, RadiationBoundary) for t in self.terms)
             or self.temperature_values
         )
         self.dirichlet = self._dirichlet()
+        self.roundoff_W = 0.0
 
     # ------------------------------------------------------------------ helpers
     def cell_values(self, per_region: dict[int, float]) -> np.ndarray:

@@ -4,7 +4,9 @@ The steady residual is F(T; v) = Σ_terms residual(T, v) (W), and each term that
 heat across the model's boundary also gives its *rate* (W, heat entering the body;
 for a source the heat generated) as a scalar form, so the energy balance, the tables and
 the time history are computed from the same terms that are solved.  Steady, nonlinear
-and transient problems use the same terms (a transient problem adds storage).
+and transient problems use the same terms (a transient problem adds storage).  A rate is
+the term's residual with the test function replaced by 1 (:meth:`Term.rate`), so it is
+integrated exactly as the term was solved.
 
 All integrals carry the weight w = 1 (Cartesian) or w = r = x[0] (axisymmetric, where
 totals are multiplied by 2π afterwards).
@@ -42,9 +44,14 @@ class Term:
         """The term's part of F(T; v), a UFL form (W)."""
         raise NotImplementedError
 
-    def rate(self, T: Any) -> Any:
-        """Heat entering the body through this term, a scalar UFL form (W), or None."""
-        return None
+    def rate(self, T: Any, one: Any) -> Any:
+        """Heat entering the body through this term, a scalar UFL form (W).
+
+        −R_term(T; 1) with ``one`` the function 1 of the test function's space: the sum of
+        the term's residual over every dof, integrated with the quadrature degree of the
+        residual term (what was solved).  For a source the heat generated.
+        """
+        return -self.residual(T, one)
 
 
 @dataclass
@@ -76,7 +83,7 @@ def flux(k: Any, T: Any) -> Any:
 
 @dataclass
 class VolumeSource(Term):
-    """−∫ f v w dx, f in W/m³; rate ∫ f w dx (heat generated)."""
+    """−∫ f v w dx, f in W/m³ (rate: the heat generated)."""
 
     label: str
     f: Any
@@ -87,13 +94,10 @@ class VolumeSource(Term):
     def residual(self, T: Any, v: Any) -> Any:  # noqa: D102
         return -self.f * v * self.w * self.dx
 
-    def rate(self, T: Any) -> Any:  # noqa: D102
-        return self.f * self.w * self.dx
-
 
 @dataclass
 class FluxBoundary(Term):
-    """−∫ q v w ds, q in W/m² into the body; rate ∫ q w ds."""
+    """−∫ q v w ds, q in W/m² into the body."""
 
     label: str
     q: Any
@@ -104,13 +108,10 @@ class FluxBoundary(Term):
     def residual(self, T: Any, v: Any) -> Any:  # noqa: D102
         return -self.q * v * self.w * self.ds
 
-    def rate(self, T: Any) -> Any:  # noqa: D102
-        return self.q * self.w * self.ds
-
 
 @dataclass
 class ConvectionBoundary(Term):
-    """∫ h (T − T∞) v w ds, h in W/(m² K), T∞ in K; rate ∫ h (T∞ − T) w ds."""
+    """∫ h (T − T∞) v w ds, h in W/(m² K), T∞ in K (rate: the heat entering, W)."""
 
     label: str
     h: Any
@@ -122,15 +123,12 @@ class ConvectionBoundary(Term):
     def residual(self, T: Any, v: Any) -> Any:  # noqa: D102
         return self.h * (T - self.T_inf) * v * self.w * self.ds
 
-    def rate(self, T: Any) -> Any:  # noqa: D102
-        return self.h * (self.T_inf - T) * self.w * self.ds
-
 
 @dataclass
 class RadiationBoundary(Term):
     """Radiation boundary term ∫ [ε σ (T⁴ − T_amb⁴) + h (T − T∞)] v w ds.
 
-    Rate ∫ [ε σ (T_amb⁴ − T⁴) + h (T∞ − T)] w ds (W): grey radiation to large black
+    The heat entering is ∫ [ε σ (T_amb⁴ − T⁴) + h (T∞ − T)] w ds (W): grey radiation to large black
     surroundings at T_amb (K), σ the Stefan–Boltzmann constant (W/(m² K⁴)), with optional
     convection h (W/(m² K)) to T∞ (K). Nonlinear in T: Newton.
     """
@@ -152,9 +150,6 @@ class RadiationBoundary(Term):
 
     def residual(self, T: Any, v: Any) -> Any:  # noqa: D102
         return self._q_out(T) * v * self.w * self.ds
-
-    def rate(self, T: Any) -> Any:  # noqa: D102
-        return -self._q_out(T) * self.w * self.ds
 
 
 @dataclass

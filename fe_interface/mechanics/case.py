@@ -31,6 +31,7 @@ _BOUNDARY_KINDS = {
 _CONTACT_KEYS = ("plus", "initial_gap", "penalty", "method", "thermal")
 _THERMAL_KEYS = (
     "solid", "surface_plus", "surface_minus", "H_c", "gas", "radiation", "relative_pressure_min",
+    "coefficient", "exponent",
 )  # fmt: skip
 _GAS_KEYS = ("gas", "p_gas", "accommodation_plus", "accommodation_minus", "T_gas", "form", "k_g")
 
@@ -352,6 +353,7 @@ def _thermal(c: Checker, d: dict, p: str, name: str) -> Any:
     c.keys(d, p, _THERMAL_KEYS, ("surface_plus", "surface_minus"))
     solid = c.string(d, "solid", p, choices=("cmy", "mikic", "none"), default="cmy")
     rmin = c.number(d, "relative_pressure_min", p, gt=0, default=1e-5)
+    corr = {k: c.number(d, k, p, gt=0) for k in ("coefficient", "exponent")}
     base = {k: d[k] for k in ("surface_plus", "surface_minus") if k in d}
     given = "H_c" in d
     law = read_law(c, {"law": "cmy_plastic", "pressure": 0.0, "H_c": d.get("H_c", 1.0), **base}, p)
@@ -370,7 +372,7 @@ def _thermal(c: Checker, d: dict, p: str, name: str) -> Any:
             )
     if len(c.errors) > n0 or pair is None:
         return None
-    return _build(c, p, lambda: LocalContactLaw(pair, H_c, solid, gas, rad, rmin, name))
+    return _build(c, p, lambda: LocalContactLaw(pair, H_c, solid, gas, rad, rmin, name, **corr))
 
 
 def _gas(c: Checker, v: Any, p: str, pair: Any) -> Any:

@@ -12,6 +12,13 @@ joint conductance is the sum of three parallel paths (W/(m² K)), each the law o
   - ``solid="mikic"``: Mikic elastic, h_s = 1.54 k_s (m/σ) (√2 P/(m E'))^0.94
     (:class:`~fe_interface.model.laws.MikicElasticConductance`);
 
+  the same formulas as those constant laws (one implementation:
+  :func:`~fe_interface.model.laws.contact.cmy_conductance`,
+  :func:`~fe_interface.model.laws.contact.mikic_conductance`), with their configurable
+  ``coefficient`` and ``exponent``, and with a :class:`VickersMicrohardness` its own
+  ``size_factor`` and ``exponent_factor`` (they were hard-coded here: h was 2.8 % / 3.1 %
+  off the constant law with the same settings);
+
 * interstitial gas (Yovanovich gas gap,
   :class:`~fe_interface.model.laws.GasGapConductance`) across the local mean-plane
   separation
@@ -45,7 +52,13 @@ from fe_interface.model.laws import (
     GasGapConductance,
     VickersMicrohardness,
 )
-from fe_interface.model.laws.contact import SIGMA_0
+from fe_interface.model.laws.contact import (
+    CMY_CORRELATION,
+    MIKIC_CORRELATION,
+    check_correlation,
+    cmy_conductance,
+    mikic_conductance,
+)
 from fe_interface.model.laws.gas import gap_integral
 from fe_interface.model.validation import check_positive, check_unit_interval
 
@@ -100,6 +113,8 @@ class LocalContactLaw:
         radiation: gap radiation, or None.
         relative_pressure_min: r_min of the separation (dimensionless, in (0, 0.5)).
         name: label in messages.
+        coefficient, exponent: the solid-spot correlation's constants (dimensionless);
+            default: the published ones of ``solid`` (CMY 1.25, 0.95; Mikic 1.54, 0.94).
     """
 
     pair: ContactPair
@@ -109,6 +124,8 @@ class LocalContactLaw:
     radiation: GapRadiation | None = None
     relative_pressure_min: float = 1.0e-5
     name: str = "contact"
+    coefficient: float | None = None
+    exponent: float | None = None
     _gas_law: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -129,6 +146,14 @@ class LocalContactLaw:
                 self.pair.E_prime  # noqa: B018 -- raises if E/nu are missing
             except InputError as e:
                 raise InputError(f"{owner}: Mikic law: {e}") from None
+        c0, e0 = MIKIC_CORRELATION if self.solid == "mikic" else CMY_CORRELATION
+        coefficient, exponent = check_correlation(
+            f"{owner}: solid",
+            c0 if self.coefficient is None else self.coefficient,
+            e0 if self.exponent is None else self.exponent,
+        )
+        object.__setattr__(self, "coefficient", coefficient)
+        object.__setattr__(self, "exponent", exponent)
         r = check_unit_interval(self.relative_pressure_min, "relative_pressure_min", owner)
         if r >= 0.5:
             raise InputError(f"{owner}: relative_pressure_min must be < 0.5, got {r!r}")
@@ -156,6 +181,11 @@ class LocalContactLaw:
         )
         return self.radiation is not None or gas_t
 
+    @property
+    def correlation(self) -> tuple[float, float]:
+        """(coefficient, exponent) of the solid-spot correlation (dimensionless)."""
+        return float(self.coefficient or 0.0), float(self.exponent or 0.0)  # set when made
+
     def relative_pressure(self, P: Any) -> np.ndarray:
         """P/H_c (dimensionless) at pressures P (Pa).
 
@@ -165,9 +195,7 @@ class LocalContactLaw:
         P = np.maximum(np.asarray(P, dtype=float), 0.0)
         H = self.H_c
         if isinstance(H, VickersMicrohardness):
-            pr = self.pair
-            H_ref = H.c1 * (1.62 * (pr.sigma / SIGMA_0) / pr.m) ** H.c2
-            return (P / H_ref) ** (1.0 / (1.0 + 0.071 * H.c2))
+            return H.relative_pressures(P, self.pair.sigma, self.pair.m)
         return P / float(H)
 
     def separation(self, P: Any, g: Any) -> np.ndarray:
@@ -184,12 +212,11 @@ class LocalContactLaw:
     def solid_conductance(self, P: Any) -> np.ndarray:
         """Solid-spot conductance h_s(P), W/(m² K) (0 where P = 0)."""
         P = np.maximum(np.asarray(P, dtype=float), 0.0)
-        pr = self.pair
+        c, e = self.correlation
         if self.solid == "none":
             return np.zeros_like(P)
         if self.solid == "mikic":
-            x = math.sqrt(2.0) * P / (pr.m * pr.E_prime)
-            return 1.54 * pr.k_s * (pr.m / pr.sigma) * x**0.94
+            return np.asarray(mikic_conductance(self.pair, P, c, e))
         rel = self.relative_pressure(P)
         if np.any(rel >= 1.0):
             raise InputError(
@@ -197,7 +224,7 @@ class LocalContactLaw:
                 f"the microhardness (P/H_c = {float(rel.max()):.3g} >= 1): the plastic "
                 "contact model does not apply"
             )
-        return 1.25 * pr.k_s * (pr.m / pr.sigma) * rel**0.95
+        return np.asarray(cmy_conductance(self.pair, rel, c, e))
 
     def gas_conductance(self, P: Any, g: Any, T_plus: Any, T_minus: Any) -> np.ndarray:
         """Gas-gap conductance across Y(P) + g, W/(m² K) (0 without gas)."""

@@ -230,12 +230,16 @@ H_C = 3.0e9
 
 
 def uniform_load(
-    gdim: int = 2, comm: MPI.Comm = MPI.COMM_WORLD, info: dict | None = None
+    gdim: int = 2,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    info: dict | None = None,
+    law: LocalContactLaw | None = None,
 ) -> dict[str, Check]:
     """Two steel blocks (20 mm wide, 10 mm high each) under a uniform load.
 
     Pressed by 2 MPa on the top; the heat problem (300 K below, 400 K on top, k = 16
-    W/(m K)) with h(P(x)) (CMY) against the constant law at P = F/A.
+    W/(m K)) with h(P(x)) (CMY; ``law``, default CMY with H_c = 3 GPa) against the constant
+    law with the same settings at P = F/A.
     """
     P0 = 2.0e6
     n = 4
@@ -243,7 +247,8 @@ def uniform_load(
     z = np.linspace(0.0, 0.01, n + 1)
     cell = "triangle" if gdim == 2 else "hexahedron"
     tagged = stacked_blocks([x] * (gdim - 1), z, z, comm=comm, cell=cell)
-    law = LocalContactLaw(SURFACES, H_c=H_C)
+    law = LocalContactLaw(SURFACES, H_c=H_C) if law is None else law
+    constant = CMYPlasticConductance(law.pair, P0, law.H_c, *law.correlation)
     mats = {"lower": Material("steel", 16.0), "upper": Material("steel", 16.0)}
     Tbc = [FixedTemperature("bottom", 300.0), FixedTemperature("top", 400.0)]
     mbc = [Symmetry("bottom"), Symmetry("x0"), Pressure("top", P0)] + (
@@ -257,14 +262,13 @@ def uniform_load(
     _record(info, "uniform_load", res.mechanics)
     t = prob.mechanics.contacts[0].nodal_table()
     ref = SteadyProblem(
-        tagged, mats, [Interface("contact", CMYPlasticConductance(SURFACES, P0, H_C), plus="upper")],
-        Tbc, solver="direct",
+        tagged, mats, [Interface("contact", constant, plus="upper")], Tbc, solver="direct",
     ).run()  # fmt: skip
     dT = float(np.max(np.abs(res.temperature.x.array - ref.temperature.x.array), initial=0.0))
     dT = comm.allreduce(dT, op=MPI.MAX)
     s = res.contacts[0]
     th = res.thermal_contacts[0]
-    h_ref = CMYPlasticConductance(SURFACES, P0, H_C).h
+    h_ref = constant.h
     return {
         "pressure_min_Pa": Check(
             float(t.pressure_Pa.min()),

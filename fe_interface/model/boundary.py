@@ -16,6 +16,7 @@ without a condition are insulated (zero flux).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,7 @@ __all__ = [
     "FixedTemperature",
     "HeatFlux",
     "Radiation",
+    "celsius_suspect",
     "checked_value",
     "condition_name",
 ]
@@ -52,6 +54,30 @@ def checked_value(value: Any, name: str, unit: str, owner: str, minimum: str = "
         return value
     check = {"": check_real, "nonneg": check_nonnegative, "pos": check_positive}[minimum]
     return check(value, name, unit, owner)
+
+
+#: 0 °C in kelvin
+ZERO_CELSIUS = 273.15
+
+
+def celsius_suspect(temps: dict[str, Any], owner: str, check: bool = True) -> str | None:
+    """A warning when one of two temperatures of one boundary looks like °C beside kelvin.
+
+    ``T_amb = 20`` beside ``T_inf = 293.15``: the lower value plus 273.15 K lies within
+    5 % of the higher one while the lower is below half of it (a cryostat's 4 K window
+    beside a 300 K gas is not flagged: 277 K is 8 % off).  Numbers only; ``check`` False
+    skips it (a value that is not used, e.g. T_inf without convection).
+    """
+    vals = {k: float(v) for k, v in temps.items() if not callable(v)}
+    if not check or len(vals) != 2:
+        return None
+    (lo_key, lo), (hi_key, hi) = sorted(vals.items(), key=lambda kv: kv[1])
+    if lo < 0.5 * hi and abs(lo + ZERO_CELSIUS - hi) <= 0.05 * hi:
+        return (
+            f"{owner}: {lo_key} = {lo:g} K beside {hi_key} = {hi:g} K: {lo:g} °C would be "
+            f"{lo + ZERO_CELSIUS:g} K -- temperatures are in kelvin; is {lo_key} in °C?"
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -122,6 +148,11 @@ class Radiation:
         object.__setattr__(self, "h", checked_value(self.h, "h", "W/(m^2 K)", owner, "nonneg"))
         if self.T_inf is not None:
             object.__setattr__(self, "T_inf", checked_value(self.T_inf, "T_inf", "K", owner, "pos"))
+            msg = celsius_suspect(
+                {"T_amb": self.T_amb, "T_inf": self.T_inf}, owner, callable(self.h) or self.h > 0
+            )
+            if msg:
+                warnings.warn(msg, stacklevel=3)
 
     @property
     def fluid_temperature(self) -> float | Callable:

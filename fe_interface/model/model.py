@@ -30,6 +30,7 @@ from fe_interface.model.boundary import BoundaryCondition, Convection, FixedTemp
 from fe_interface.model.constraints import PointTemperature, RegionTemperature
 from fe_interface.model.interfaces import Conductance, Interface, LawKind, law_kind
 from fe_interface.model.materials import Material
+from fe_interface.model.pairs import InterfacePair, PairLaw
 from fe_interface.model.regions import RegionModel
 from fe_interface.model.sources import HeatSource
 
@@ -38,6 +39,7 @@ __all__ = [
     "ResolvedBoundary",
     "ResolvedConstraint",
     "ResolvedInterface",
+    "ResolvedPair",
     "ResolvedSource",
 ]
 
@@ -71,6 +73,30 @@ class ResolvedInterface:
     def perfect(self) -> bool:
         """True for perfect contact (no jump)."""
         return self.kind == "perfect"
+
+
+@dataclass
+class ResolvedPair:
+    """A non-matching interface pair on the mesh.
+
+    Attributes:
+        spec: the user's :class:`~fe_interface.model.pairs.InterfacePair`.
+        tags: facet tags of surfaces A and B.
+        facets: this process's owned facets of A and of B.
+        regions: the regions (tags) next to A and next to B, on all ranks.
+        law: the law evaluated at the pair's points.
+    """
+
+    spec: InterfacePair
+    tags: tuple[int, int]
+    facets: tuple[np.ndarray, np.ndarray]
+    regions: tuple[set[int], set[int]]
+    law: PairLaw
+
+    @property
+    def label(self) -> str:
+        """The pair's name in tables and messages."""
+        return self.spec.label
 
 
 @dataclass
@@ -140,6 +166,8 @@ class Model(RegionModel):
     ) -> None:
         super().__init__(tagged)
         self._resolve_regions(materials, Material, "materials")
+        pairs = [spec for spec in interfaces if isinstance(spec, InterfacePair)]
+        interfaces = [spec for spec in interfaces if not isinstance(spec, InterfacePair)]
         self.interfaces = [self._resolve_interface(spec) for spec in interfaces]
         seen: dict[int, str] = {}
         for d in self.interfaces:
@@ -154,11 +182,51 @@ class Model(RegionModel):
             self._resolve_constraint(c) for c in boundary_conditions if isinstance(c, kinds)
         ]
         self.sources = [self._resolve_source(s) for s in sources]
+        self.pairs: list[ResolvedPair] = []
+        for spec in pairs:  # non-matching interfaces (fe_interface.model.pairs)
+            self.pairs.append(self._resolve_pair(spec))
 
     # ------------------------------------------------------------------ items
     def _resolve_interface(self, spec: Interface) -> ResolvedInterface:
         tag, plus, minus, e = self._sides(spec.facets, spec.plus, f"interface {spec.label!r}")
         return ResolvedInterface(spec, tag, plus, minus, e, law_kind(spec.law))
+
+    def _resolve_pair(self, spec: InterfacePair) -> ResolvedPair:
+        """Both surfaces: outer facet groups, coupled once, free of boundary conditions."""
+        what = f"interface pair {spec.label!r}"
+        tags, facets, regions = [], [], []
+        for key in spec.surfaces:
+            tag, fac = self._group_facets(key, f"{what}: surface {key!r}")
+            owned = fac[fac < self.num_owned_facets]
+            n, cells = facet_cells(self.mesh, owned)
+            if self.comm.allreduce(int(np.sum(n > 1))):
+                raise InputError(
+                    f"{what}: surface {key!r} has interior facets; a pair couples outer "
+                    "facets of separately meshed bodies (an interface between two regions "
+                    "of one mesh is an Interface)"
+                )
+            near = gather_pairs(self.comm, {int(r) for r in self.cell_region[cells[0]]})
+            if not near:
+                raise InputError(f"{what}: surface {key!r} has no facets")
+            for b in self.boundaries:
+                if self.comm.allreduce(int(np.isin(owned, b.facets).sum())):
+                    raise InputError(
+                        f"{what}: surface {key!r} also carries the boundary condition "
+                        f"{b.label}: a pair's surfaces exchange heat with each other only"
+                    )
+            tags.append(tag)
+            facets.append(owned)
+            regions.append(near)
+        for other in self.pairs:
+            if other.label == spec.label or set(other.tags) == set(tags):
+                raise InputError(
+                    f"{what}: listed twice (pair {other.label!r} already couples surfaces "
+                    f"{list(other.spec.surfaces)})"
+                )
+        law = PairLaw(spec.law, spec.pressure, spec.label)
+        return ResolvedPair(
+            spec, (tags[0], tags[1]), (facets[0], facets[1]), (regions[0], regions[1]), law
+        )
 
     def _resolve_boundaries(self, bcs: Sequence[BoundaryCondition]) -> list[ResolvedBoundary]:
         out: list[ResolvedBoundary] = []
@@ -260,6 +328,8 @@ class Model(RegionModel):
                 and d.spec.law.h == 0
             )
         }
+        for p in self.pairs:  # a pair couples every region next to A with those next to B
+            coupled |= {(a, b) for a in p.regions[0] for b in p.regions[1]}
         for a, b in perfect_pairs | coupled:
             parent[find_root(parent, a)] = find_root(parent, b)
         fixed: set[int] = set()

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 
 from fe_interface.errors import InputError
-from fe_interface.model.validation import check_positive, check_real, is_real
+from fe_interface.model.validation import check_positive, check_real, is_real, magnitude_problem
 
 __all__ = [
     "NISTCopperFit",
@@ -294,6 +294,9 @@ class Table(Property):
             )
         if any(x <= 0 for x in v):
             raise InputError(f"{owner}: values must be > 0, got {list(v)}")
+        bad = [(x, m) for x in v if (m := magnitude_problem(x, self.unit))]
+        if bad:
+            raise InputError(f"{owner}: value {bad[0][0]:g} {self.unit} {bad[0][1]}")
         object.__setattr__(self, "T", T)
         object.__setattr__(self, "values", v)
         if self.valid_range is None:

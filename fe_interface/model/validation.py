@@ -3,6 +3,13 @@
 Each check returns the value as a Python ``float`` (NumPy scalars such as ``np.float32``
 are accepted) or raises :class:`~fe_interface.errors.InputError` with one line that names
 the item, the quantity and its unit.
+
+Values of the quantities in :data:`MAGNITUDES` are also checked against the range any
+physical value of that quantity takes, with orders of magnitude to spare: a conductivity
+of 1e300 or 1e-300 W/(m K), a resistance of 1e-300 m² K/W (h = 1e300) or a flux of
+1e300 W/m² overflow the assembly or the solve to NaN, which then surfaced as "true
+relative residual ... ill-conditioned" without naming the input.  Zero passes (where
+the check allows it: an insulating h = 0).
 """
 
 from __future__ import annotations
@@ -13,7 +20,32 @@ from typing import Any
 
 from fe_interface.errors import InputError
 
-__all__ = ["check_nonnegative", "check_positive", "check_real", "check_unit_interval", "is_real"]
+__all__ = [
+    "MAGNITUDES",
+    "check_nonnegative",
+    "check_positive",
+    "check_real",
+    "check_unit_interval",
+    "is_real",
+    "magnitude_problem",
+]
+
+#: unit -> (smallest, largest) magnitude of a nonzero value of that quantity, SI.  Wide
+#: on purpose: the extremes of real materials and conditions are orders inside (k from
+#: aerogel ~1e-2 to cryogenic copper ~2e4 W/(m K); Kapitza h up to ~1e10 W/(m² K); fluxes
+#: of ~1e10 W/m² from lasers; temperatures from the mK of dilution refrigerators).
+MAGNITUDES: dict[str, tuple[float, float]] = {
+    "W/(m K)": (1e-12, 1e12),  # conductivity
+    "W/(m^2 K)": (1e-12, 1e15),  # conductance
+    "m^2 K/W": (1e-15, 1e12),  # resistance
+    "W/m^2": (0.0, 1e15),  # heat flux
+    "W/m^3": (0.0, 1e22),  # power density
+    "W": (0.0, 1e15),  # power
+    "K": (1e-6, 1e6),  # temperature
+    "kg/m^3": (1e-6, 1e6),  # density
+    "J/(kg K)": (1e-12, 1e8),  # specific heat
+    "Pa": (1e-12, 1e18),  # pressure, hardness, modulus (a near-rigid body: 1e15)
+}
 
 
 def is_real(value: Any) -> bool:
@@ -26,10 +58,29 @@ def _label(owner: str, name: str, unit: str) -> str:
     return f"{owner}: {what}" if owner else what
 
 
+def magnitude_problem(value: float, unit: str) -> str | None:
+    """Why ``value`` (in ``unit``) is no physical value of its quantity, or None.
+
+    See :data:`MAGNITUDES`; units not listed and zero pass.
+    """
+    if unit not in MAGNITUDES or value == 0.0 or not math.isfinite(value):
+        return None
+    lo, hi = MAGNITUDES[unit]
+    if lo <= abs(value) <= hi:
+        return None
+    return (
+        f"is outside the range of any physical value ({lo:g} to {hi:g} {unit} in magnitude); "
+        "a unit error? (the solve would over- or underflow)"
+    )
+
+
 def check_real(value: Any, name: str, unit: str = "", owner: str = "") -> float:
-    """``value`` as a finite float."""
+    """``value`` as a finite float (of a physical magnitude for the units of ``MAGNITUDES``)."""
     if not is_real(value) or not math.isfinite(float(value)):
         raise InputError(f"{_label(owner, name, unit)} must be a finite number, got {value!r}")
+    msg = magnitude_problem(float(value), unit)
+    if msg:
+        raise InputError(f"{_label(owner, name, unit)} = {float(value):g} {msg}")
     return float(value)
 
 

@@ -12,22 +12,27 @@ sources + Σ boundary inflows − storage = residual (W), where
 
 All totals in W; axisymmetric models are integrated over the full 2π.
 
+Every rate is the residual term it comes from, evaluated with the test function
+replaced by the function 1 of the same space: −R_term(T; 1), integrated with the
+quadrature degree of the residual term itself (a rate form of its own would get a lower
+degree for a position-dependent value: q = 1e3 exp(3y) on a face gave 6361.8164 W
+against the 6361.8456 W solved).  So the balance sums exactly what was solved.
+
 The *relative residual* is |residual| / scale, scale = max(Σ |terms|, floor): the gross
-heat rates, but never less than the smallest rate the computation resolves,
+heat rates, but never less than what round-off resolves,
 
-    floor = 1e-3 · k_max · |T|_max · L^(d−2)  +  1e-8 · ∫ ρ c_p |T| dV / Δt
+    floor = 100 · ρ / 1e-6  +  1e-8 · ∫ ρ c_p |T| dV / Δt,
 
-(k_max the largest conductivity, L the diagonal of the bounding box, d the dimension:
-W per metre of depth in 2D, the full revolution for axisymmetric models; the second
-term for transient steps).  The first term is what the solver's tolerance and
-round-off in the conduction operator leave in the boundary reactions (measured: CG+GAMG
-to ‖r‖ ≤ 1e-10 ‖b‖ leaves up to 1.2e-10 k T L on a wall at one temperature, on 2
-ranks), the second what round-off leaves in the stored-energy difference of one step;
-both leave a factor 10 below the warning threshold.  So a run whose terms are all tiny (an
-insulated body, equal temperatures everywhere) has a relative residual ≪ 1 instead of
-a ratio of round-off to round-off.  :func:`balance_warning` flags a balance whose
-relative residual exceeds :data:`BALANCE_RTOL_WARN` = 1e-6; the solves in the test
-suite close to 1e-9 or better.
+ρ = ε ‖ |A| |T| ‖₂ the round-off floor of the residual of the last solve
+(:mod:`fe_interface.solvers.roundoff`: the residual's rows are sums of products of the
+size of the absolute temperature), the second term for transient steps (round-off in the
+difference of the stored energy).  A residual 100 times the round-off floor is thus a
+relative residual of 1e-6, the warning threshold: an insulated body or a body at one
+temperature, whose terms are all round-off, has a relative residual ≪ 1e-6, while a
+nanowire whose 1 nW is 100 % unbalanced is flagged (the floor there is ~1e-16 W; the
+former floor 1e-3 · k_max · |T|_max · L, 1e-3 W, hid it).  :func:`balance_warning` flags
+a balance whose relative residual exceeds :data:`BALANCE_RTOL_WARN` = 1e-6; the solves in
+the test suite close to 1e-9 or better.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ __all__ = [
     "residual_vector",
     "steady_balance",
     "steady_residual_form",
+    "unit_function",
 ]
 
 
@@ -89,8 +95,10 @@ class EnergyBalance(NamedTuple):
 
 #: relative residual above which :func:`balance_warning` flags the balance
 BALANCE_RTOL_WARN = 1.0e-6
-#: resolution of the conduction terms and of the storage term (see the module docstring)
-FLOOR_CONDUCTION = 1.0e-3
+#: the balance resolves residuals down to this multiple of the round-off floor of the
+#: residual (see the module docstring)
+FLOOR_ROUNDOFF = 100.0
+#: resolution of the storage term (round-off in the stored-energy difference)
 FLOOR_STORAGE = 1.0e-8
 
 
@@ -117,26 +125,13 @@ def make_balance(
 def balance_floor(
     f: Formulation, T: Any = None, stored_abs_J: float = 0.0, dt: float | None = None
 ) -> float:
-    """The resolution floor (W) of the balance of the field ``T`` (default ``f.T``).
+    """The resolution floor (W) of the balance of the last solve (see the module docstring).
 
-    ``1e-3 k_max |T|_max L^(d-2)`` (+ ``1e-8 stored_abs_J / dt`` for a time step, with
-    ``stored_abs_J`` = ∫ ρ c_p |T| dV); collective.
+    ``100 ρ / 1e-6`` with ρ = ``f.roundoff_W`` (+ ``1e-8 stored_abs_J / dt`` for a time step,
+    with ``stored_abs_J`` = ∫ ρ c_p |T| dV).  ``T`` is accepted for compatibility: the
+    round-off floor is that of the field solved.
     """
-    T = f.T if T is None else T
-    comm = f.comm
-    x = f.mesh.geometry.x
-    ext = np.array(
-        comm.allgather(np.r_[x.min(axis=0), -x.max(axis=0)] if x.size else np.full(6, np.inf))
-    )
-    lo, hi = ext[:, :3].min(axis=0), -ext[:, 3:].min(axis=0)
-    L = float(np.linalg.norm(hi - lo))
-    k = comm.allreduce(float(f.k_cells.max(initial=0.0)), op=MPI.MAX)
-    Tmax = comm.allreduce(float(np.abs(T.x.array).max(initial=0.0)), op=MPI.MAX)
-    d = f.mesh.geometry.dim
-    scale = L ** (d - 2)
-    if f.axisymmetric:  # the full revolution: k T (2π r_max)
-        scale = 2 * np.pi * max(abs(hi[0]), abs(lo[0]), L)
-    floor = FLOOR_CONDUCTION * k * Tmax * scale
+    floor = FLOOR_ROUNDOFF * float(getattr(f, "roundoff_W", 0.0)) / BALANCE_RTOL_WARN
     if dt:
         floor += FLOOR_STORAGE * abs(stored_abs_J) / dt
     return float(floor) if math.isfinite(floor) else 0.0
@@ -170,8 +165,9 @@ class HeatRates:
         T = f.T if T is None else T
         self.comm = f.comm
         self.two_pi = f.two_pi
+        one = unit_function(f)
         self.forms: list[tuple[str, str, fem.Form]] = [
-            (t.kind, t.label, fem.form(t.rate(T))) for t in f.rate_terms()
+            (t.kind, t.label, fem.form(t.rate(T, one))) for t in f.rate_terms()
         ]
 
     def values(self) -> tuple[float, dict[str, float]]:
@@ -187,6 +183,18 @@ class HeatRates:
             if k == "boundary"
         }
         return sources, inflows
+
+
+def unit_function(f: Formulation) -> fem.Function:
+    """The function 1 on the formulation's space.
+
+    Σ_i R(T; φ_i) = R(T; 1) over every copy of every dof (the broken space's basis sums to
+    1 in every cell), and with 1 a coefficient of the test function's space a rate form has
+    the quadrature degree of its residual term.
+    """
+    one = fem.Function(f.space)
+    one.x.array[:] = 1.0
+    return one
 
 
 def residual_vector(

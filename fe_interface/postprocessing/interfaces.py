@@ -13,19 +13,31 @@ positive), conductances W/(m² K).
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, NamedTuple
 
 from mpi4py import MPI
 
 import numpy as np
+from dolfinx import fem
 
 from fe_interface.discretisation.bulk import NormalFlux
 from fe_interface.discretisation.coupling import facet_sides
 from fe_interface.discretisation.facets import FacetQuadrature
 from fe_interface.discretisation.formulation import Formulation
+from fe_interface.discretisation.terms import InterfaceTerm
 from fe_interface.model.model import ResolvedInterface
 
-__all__ = ["InterfaceSummary", "InterfaceTable", "check_laws", "interface_table"]
+__all__ = [
+    "BULK_FLOW_RTOL",
+    "InterfaceSummary",
+    "InterfaceTable",
+    "bulk_flow_warnings",
+    "check_laws",
+    "interface_table",
+    "law_range_warnings",
+    "warn_law_ranges",
+]
 
 
 class InterfaceSummary(NamedTuple):
@@ -111,6 +123,7 @@ class InterfaceTable:
 
     def __init__(self, f: Formulation) -> None:
         self.f = f
+        self._rate_forms: dict[tuple[str, int], fem.Form] = {}
         self.sides: list[tuple[list[_Side], list[_Side]]] = []
         for d in f.model.interfaces:
             self.sides.append((self._side(d, 0), self._side(d, 2)))
@@ -165,14 +178,34 @@ class InterfaceTable:
             minus_flow += float(np.sum(flux * s.weight))
         return pts, minus_flow
 
-    def _heat_flow(self, d: ResolvedInterface, pts: _Points, u: np.ndarray) -> float:
-        """∫ h [T] w dA (no 2π) of this process's facets."""
+    def _heat_flow(self, d: ResolvedInterface, T: Any) -> float:
+        """∫ h [T] w dA (no 2π) of this process's facets, as the solve integrates it.
+
+        Facet-wise laws: the coupling's own quadrature.  Temperature-dependent laws: the
+        residual term itself with the test function replaced by χ⁺ (1 on the ⁺ side's
+        copies), so its quadrature degree is the solve's (a table-of-points rule of its own
+        was 3e-5 off the conserved flow for grey radiation on P1 triangles).
+        """
+        f = self.f
         if d.kind == "temperature":
-            h = np.asarray(d.spec.law.conductance(pts.T_plus, pts.T_minus), float)
-            h = np.broadcast_to(h, pts.T_plus.shape)
-            return float(np.sum(h * (pts.T_plus - pts.T_minus) * pts.weight))
-        assert self.f.coupling is not None
-        return self.f.coupling.heat_flows(u, [self.f.coupled_rows[d.label]])[0]
+            return float(fem.assemble_scalar(self._rate_form(d, T)))
+        assert f.coupling is not None
+        return f.coupling.heat_flows(T.x.array, [f.coupled_rows[d.label]])[0]
+
+    def _rate_form(self, d: ResolvedInterface, T: Any) -> fem.Form:
+        """The compiled ∫ h(T⁺, T⁻) [T] χ⁺ w dS of a temperature-dependent interface."""
+        key = (d.label, id(T))
+        form = self._rate_forms.get(key)
+        if form is None:
+            f = self.f
+            chi = fem.Function(f.space)
+            chi.x.array[:] = f.broken.colour == f.colouring.colour_of_region[d.plus]
+            term = InterfaceTerm(
+                d.label, d.spec.law.conductance, f.w, f.interface_measure(d.entities)
+            )
+            form = fem.form(term.residual(T, chi))
+            self._rate_forms[key] = form
+        return form
 
     def flows_and_jumps(self, T: Any = None) -> list[tuple[float, float]]:
         """(heat flow W, mean jump K) of every interface (collective).
@@ -188,13 +221,14 @@ class InterfaceTable:
         mechanisms: NaN and {}).
         """
         f = self.f
-        u = (f.T if T is None else T).x.array
+        T = f.T if T is None else T
+        u = T.x.array
         comm = f.comm
         out = []
         for i, d in enumerate(f.model.interfaces):
             pts, qm_local = self._points(i, u)
             jump = pts.T_plus - pts.T_minus
-            qh_local = 0.0 if d.perfect else self._heat_flow(d, pts, u)
+            qh_local = 0.0 if d.perfect else self._heat_flow(d, T)
             local = np.array(
                 [
                     pts.weight.sum(),
@@ -233,6 +267,10 @@ class InterfaceTable:
                     mech,
                 )
             )
+        if getattr(f, "pairs", None):  # non-matching pairs: rows of their own
+            from fe_interface.postprocessing.pairs import pair_summary
+
+            out += [pair_summary(f, pc, u, extremes) for pc in f.pairs]
         return out
 
 
@@ -281,6 +319,99 @@ def check_laws(table: InterfaceTable, T: Any = None) -> None:
     msgs = [m for m in f.comm.allgather(msg) if m]
     if msgs:
         raise InputError(msgs[0])
+    for pc in getattr(f, "pairs", ()):  # non-matching pairs with h(T)
+        if pc.nonlinear:
+            pc.check(u)
+
+
+def law_range_warnings(table: InterfaceTable, T: Any = None) -> list[str]:
+    """Messages for the laws whose data the interface temperatures leave (collective).
+
+    A law with a ``temperature_range`` (K; a conductance table's temperature axis) is
+    read at the mean (T⁺ + T⁻)/2 of the field ``T`` (default ``f.T``) at the quadrature
+    points of its interface; beyond the range the end values are held, like a pressure
+    outside the table or k(T) outside its source's range, which warn too.
+    """
+    f = table.f
+    u = (f.T if T is None else T).x.array
+    msgs = []
+    for i, d in enumerate(f.model.interfaces):
+        rng = getattr(d.spec.law, "temperature_range", None)
+        if rng is None:
+            continue
+        pts, _ = table._points(i, u)
+        Tm = 0.5 * (pts.T_plus + pts.T_minus)
+        Tm = Tm[np.isfinite(Tm)]
+        lo = f.comm.allreduce(float(Tm.min(initial=np.inf)), op=MPI.MIN)
+        hi = f.comm.allreduce(float(Tm.max(initial=-np.inf)), op=MPI.MAX)
+        if not math.isfinite(lo) or (lo >= rng[0] * (1 - 1e-9) and hi <= rng[1] * (1 + 1e-9)):
+            continue
+        msgs.append(
+            f"interface {d.label!r}: {type(d.spec.law).__name__} is read at mean interface "
+            f"temperatures {lo:.4g}..{hi:.4g} K, outside its temperature range "
+            f"{rng[0]:g}..{rng[1]:g} K: the end values are held there"
+        )
+    return msgs
+
+
+def warn_law_ranges(table: InterfaceTable, T: Any = None) -> None:
+    """Warn (:class:`PropertyRangeWarning`) for every message of :func:`law_range_warnings`."""
+    from fe_interface.model.properties import PropertyRangeWarning
+
+    for msg in law_range_warnings(table, T):
+        warnings.warn(msg, PropertyRangeWarning, stacklevel=3)
+
+
+#: relative disagreement between a side's bulk heat flow and the interface heat flow above
+#: which :func:`bulk_flow_warnings` warns.  A P1 cell's gradient is the flux at its middle:
+#: next to a uniform source it misses half a cell's heat, 1/(2n) of the flow with n cells
+#: across the region (12.5 % at n = 4); beyond 15 % the cells do not resolve the field.
+BULK_FLOW_RTOL = 0.15
+#: ... measured against at least this share of the model's gross heat rate (an interface
+#: that carries almost nothing is not flagged for noise in its bulk gradients)
+BULK_FLOW_SHARE = 0.05
+
+
+def bulk_flow_warnings(rows: list[InterfaceSummary], scale_W: float) -> list[str]:
+    """Interfaces whose bulk heat flows disagree with their interface heat flow.
+
+    ``heat_flow_W`` (∫ h [T] dA) is what the solve conserves; the bulk values come from the
+    gradient of the cells next to the interface.  When they differ by more than
+    :data:`BULK_FLOW_RTOL` of max(|Q_h|, :data:`BULK_FLOW_SHARE` · ``scale_W``) the cells
+    there do not resolve the field: a 50 µm TIM one P1 cell thick reported 16.9 W from its
+    gradient beside 30 W through the interface (30.02 W with P2).  Interfaces between the
+    same two regions are compared together (the spots and the gap of a rough contact
+    split one plane, and the constriction at a spot's edge feeds the gap's cells).  Steady
+    fields only (in a transient one the bulk values include heat being stored); perfect
+    contacts are skipped.  ``scale_W``: the model's gross heat rate, or its round-off
+    resolution if larger (the ``scale_W`` of
+    :class:`~fe_interface.postprocessing.balance.EnergyBalance`).
+    """
+    groups: dict[tuple[str, str], list[InterfaceSummary]] = {}
+    for s in rows:
+        if not math.isnan(s.conductance_W_m2K):  # perfect contact: Q_h is the bulk mean
+            groups.setdefault((s.plus, s.minus), []).append(s)
+    out = []
+    for (plus, minus), members in groups.items():
+        qh = sum(s.heat_flow_W for s in members)
+        sides = (
+            ("+", plus, sum(s.heat_flow_bulk_plus_W for s in members)),
+            ("-", minus, sum(s.heat_flow_bulk_minus_W for s in members)),
+        )
+        sign, region, q = max(sides, key=lambda side: abs(side[2] - qh))
+        ref = max(abs(qh), BULK_FLOW_SHARE * abs(scale_W))
+        diff = abs(q - qh)
+        if not ref > 0 or not diff > BULK_FLOW_RTOL * ref:
+            continue
+        names = ", ".join(repr(s.name) for s in members)
+        out.append(
+            f"interface{'s' if len(members) > 1 else ''} {names}: the heat flow from the bulk "
+            f"gradient on the {sign} side (region {region!r}) is {q:.4g} W, the interface "
+            f"heat flow ∫ h [T] dA is {qh:.4g} W ({diff / ref:.0%} apart): the cells next to "
+            "the interface do not resolve the temperature gradient there (a layer one cell "
+            "thick, or a heat source in those cells?); refine the mesh there or use degree = 2"
+        )
+    return out
 
 
 def interface_table(f: Formulation, T: Any = None) -> list[InterfaceSummary]:

@@ -34,7 +34,7 @@ import numpy as np
 import ufl
 from dolfinx import fem
 
-from fe_interface.discretisation.bulk import warn_ranges
+from fe_interface.discretisation.bulk import check_conductivities, warn_ranges
 from fe_interface.discretisation.formulation import Formulation
 from fe_interface.errors import InputError, SolverError
 from fe_interface.mesh import TaggedMesh
@@ -53,8 +53,10 @@ from fe_interface.postprocessing.derived import Derived, DerivedValues
 from fe_interface.postprocessing.interfaces import (
     InterfaceSummary,
     InterfaceTable,
+    bulk_flow_warnings,
     check_laws,
     interface_table,
+    warn_law_ranges,
 )
 from fe_interface.problems.base import ProblemBase
 from fe_interface.solvers.conditioning import contrast_warning
@@ -67,21 +69,25 @@ __all__ = ["SteadyProblem", "SteadyResult", "newton_checked"]
 def newton_checked(newton: NewtonSolver, table: InterfaceTable) -> SolveInfo:
     """Newton from the current field, with the temperature-dependent laws checked.
 
-    The laws are checked at the initial guess, after the solve and, if it fails, at the last
-    iterate (a law giving h < 0 or NaN is named with its temperatures instead of a PETSc
-    reason).
+    The laws and the conductivities k(T) are checked at the initial guess, after the solve
+    and, if it fails, at the last iterate (a law giving h < 0 or NaN, a k(T) turning negative
+    or NaN, is named with its temperatures instead of a PETSc reason or a converged field
+    with k < 0).
 
     Raises:
-        InputError: a law gives h < 0, NaN or Inf.
+        InputError: a law gives h < 0, NaN or Inf, or a conductivity k ≤ 0, NaN or Inf.
         SolverError: Newton failed otherwise.
     """
     check_laws(table)
+    check_conductivities(table.f)
     try:
         info = newton.solve()
     except SolverError:
         check_laws(table)
+        check_conductivities(table.f)
         raise
     check_laws(table)
+    check_conductivities(table.f)
     return info
 
 
@@ -204,6 +210,7 @@ class SteadyProblem(ProblemBase):
         """Assemble and solve (initialising first if needed)."""
         f = self._formulation()
         t0 = time.perf_counter()
+        f.T.x.array[:] = self.initial_temperature  # the reference (linear) or initial guess
         if isinstance(self.solver, LinearSolver):
             self.solver.assemble_matrix()
             self.solver.assemble_rhs()
@@ -212,11 +219,13 @@ class SteadyProblem(ProblemBase):
             info = self.solver.solve(f.T)
         else:
             assert isinstance(self.solver, NewtonSolver)
-            f.T.x.array[:] = self.initial_temperature
             info = newton_checked(self.solver, self._law_table())
         self.timings["solve"] = time.perf_counter() - t0
+        f.roundoff_W = info.roundoff_W
         self._solved = True
         warn_ranges(f)
+        if f.nonlinear:
+            warn_law_ranges(self._law_table())
         return SteadyResult(f.T, info, dict(self.timings))
 
     def _values_changed(self, materials: bool) -> None:
@@ -235,8 +244,18 @@ class SteadyProblem(ProblemBase):
 
     # ------------------------------------------------------------------ outputs
     def interface_table(self) -> list[InterfaceSummary]:
-        """Per-interface :class:`~fe_interface.postprocessing.interfaces.InterfaceSummary`."""
-        return interface_table(self._require_solution("interface_table"))
+        """Per-interface :class:`~fe_interface.postprocessing.interfaces.InterfaceSummary`.
+
+        Warns when an interface's bulk heat flows disagree with its interface heat flow
+        (:func:`~fe_interface.postprocessing.interfaces.bulk_flow_warnings`).
+        """
+        f = self._require_solution("interface_table")
+        rows = interface_table(f)
+        if rows:
+            scale = steady_balance(f).scale_W or 0.0  # the heat rates, or the round-off
+            for msg in bulk_flow_warnings(rows, scale):
+                warnings.warn(msg, stacklevel=2)
+        return rows
 
     def energy_balance(self) -> EnergyBalance:
         """Global :class:`~fe_interface.postprocessing.balance.EnergyBalance` (W)."""

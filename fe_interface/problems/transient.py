@@ -83,7 +83,12 @@ from fe_interface.postprocessing.balance import (
     make_balance,
 )
 from fe_interface.postprocessing.derived import Derived, DerivedValues, Monitors
-from fe_interface.postprocessing.interfaces import InterfaceSummary, InterfaceTable, check_laws
+from fe_interface.postprocessing.interfaces import (
+    InterfaceSummary,
+    InterfaceTable,
+    check_laws,
+    warn_law_ranges,
+)
 from fe_interface.problems.base import ProblemBase
 from fe_interface.problems.steady import newton_checked
 from fe_interface.solvers.conditioning import contrast_warning
@@ -345,8 +350,9 @@ class TransientProblem(ProblemBase):
         self._inflow_labels = [b.label for b in model.boundaries]
         self._inflow_labels += [c.label for c in model.constraints]
         self.columns = ["time_s", "dt_s"]
-        for d in model.interfaces:
-            self.columns += [f"{d.label}_heat_flow_W", f"{d.label}_mean_jump_K"]
+        labels = [d.label for d in model.interfaces] + [p.label for p in model.pairs]
+        for label in labels:  # pairs: rows after the interfaces
+            self.columns += [f"{label}_heat_flow_W", f"{label}_mean_jump_K"]
         self.columns += ["stored_energy_change_J", "net_inflow_J", "balance_residual_J"]
         self.monitors = Monitors(f, self.probes, self.monitor_regions)  # probes, regions
         self.columns += self.monitors.columns
@@ -510,6 +516,7 @@ class TransientProblem(ProblemBase):
             info = sys_.solve(f.T)
         self.stats["solves"] += 1
         self.last_solve = info
+        f.roundoff_W = info.roundoff_W
         E = self._sum(self._E_form)
         src, inflows = self._rates.values()
         Qv = np.array([src, *inflows.values()])
@@ -863,6 +870,7 @@ class TransientProblem(ProblemBase):
                 ck.close()
         timings["total"] = time.perf_counter() - t_start
         warn_ranges(f)
+        warn_law_ranges(self.table)
         return TransientResult(
             f.T, self.t, self.step_count, rejected, self.interface_history(), files, timings,
             restarted_from,

@@ -4,10 +4,19 @@ Residual F(T) = assembled UFL residual + K T (the facet-wise interface terms, li
 T); Jacobian J = dF/dT (the UFL derivative, exact) + K.  The initial guess is made to
 satisfy the Dirichlet conditions, so the Newton updates vanish on them.  Each linear
 solve is checked like :class:`~fe_interface.solvers.linear.LinearSolver`'s.
+
+Convergence scales with the problem: Newton stops when ‖F‖ ≤ ``snes_rtol`` · ‖F(T₀)‖
+(relative to the initial residual, the heat rates of the problem) or when ‖F‖ reaches
+the round-off floor ε ‖ |J| |T| ‖₂ of the residual (:mod:`~fe_interface.solvers.roundoff`),
+below which no iteration can go; an absolute ``snes_atol`` (W) applies only if given.
+A fixed absolute tolerance in W made Newton return the initial guess of a nanowire
+(1 nW in all) and stall in round-off on one partition of a cryogenic bond but not on
+another.
 """
 
 from __future__ import annotations
 
+import math
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
@@ -18,7 +27,7 @@ import dolfinx.fem.petsc
 import numpy as np
 from dolfinx import fem
 
-from fe_interface.discretisation.coupling import InterfaceCoupling
+from fe_interface.discretisation.coupling import FacetTerms
 from fe_interface.errors import SolverError
 from fe_interface.solvers.linear import (
     SolveInfo,
@@ -27,6 +36,7 @@ from fe_interface.solvers.linear import (
     eliminate_zeros,
 )
 from fe_interface.solvers.options import NEWTON_OPTIONS, PetscOptions
+from fe_interface.solvers.roundoff import RoundoffFloor
 
 __all__ = ["NewtonSolver", "set_callbacks"]
 
@@ -54,6 +64,20 @@ def set_callbacks(snes: PETSc.SNES, owner: Any, b: PETSc.Vec, A: PETSc.Mat) -> N
     snes.setJacobian(jacobian, A, None)
 
 
+def set_convergence_test(snes: PETSc.SNES, owner: Any) -> None:
+    """Give ``snes`` the convergence test of ``owner`` (its ``_converged``), weakly held."""
+    ref = weakref.ref(owner)
+
+    def converged(snes: PETSc.SNES, it: int, norms: tuple[float, float, float]) -> int:
+        return cast(Any, ref())._converged(snes, it, norms)
+
+    snes.setConvergenceTest(converged)
+
+
+#: SNES converged reasons (some are missing from petsc4py's stubs)
+_SNES: Any = PETSc.SNES.ConvergedReason
+
+
 class NewtonSolver:
     """Newton on F(T) = 0 with the exact Jacobian.
 
@@ -76,7 +100,7 @@ class NewtonSolver:
         J: fem.Form,
         u: fem.Function,
         bcs: Sequence[fem.DirichletBC],
-        coupling: InterfaceCoupling | None,
+        coupling: FacetTerms | None,
         bc_marker: np.ndarray,
         prefix: str,
         petsc_options: Mapping[str, Any],
@@ -97,6 +121,13 @@ class NewtonSolver:
         self.snes.setConvergenceHistory()
         self._zeros_eliminated = False
         self.options = PetscOptions(self.snes, prefix, NEWTON_OPTIONS | dict(petsc_options))
+        set_convergence_test(self.snes, self)
+        self.roundoff = RoundoffFloor(
+            V.dofmap.index_map, bc_marker, V.mesh.comm, V.dofmap.index_map_bs
+        )
+        #: the round-off floor of the residual (W) at the last Jacobian (0 before a solve)
+        self.floor = 0.0
+        self._f0 = 0.0
 
     def _to_u(self, x: PETSc.Vec) -> None:
         x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
@@ -128,6 +159,38 @@ class NewtonSolver:
         if not self._zeros_eliminated:
             eliminate_zeros(A)
             self._zeros_eliminated = True
+
+    def _converged(self, snes: PETSc.SNES, it: int, norms: tuple[float, float, float]) -> int:
+        """PETSc's default test with the round-off floor as the absolute tolerance.
+
+        Converged when ‖F‖ ≤ max(``snes_atol``, floor) or, after the first step,
+        ‖F‖ ≤ ``snes_rtol`` ‖F₀‖ or ‖ΔT‖ ≤ ``snes_stol`` ‖T‖; the floor is that of the
+        Jacobian of the previous step at the current iterate (the last solve's at step 0).
+        """
+        xnorm, ynorm, fnorm = norms
+        rtol, atol, stol, max_it = snes.getTolerances()
+        if not math.isfinite(fnorm):
+            return int(_SNES.DIVERGED_FNORM_NAN)
+        if it == 0:
+            self._f0 = fnorm
+        else:
+            self.floor = self.roundoff(self.A, self.u.x.array)
+        if fnorm <= max(atol, self.floor):
+            return int(_SNES.CONVERGED_FNORM_ABS)
+        if it > 0:
+            if fnorm <= rtol * self._f0:
+                return int(_SNES.CONVERGED_FNORM_RELATIVE)
+            if ynorm <= stol * xnorm:
+                return int(_SNES.CONVERGED_SNORM_RELATIVE)
+            divtol = snes.getDivergenceTolerance()
+            if divtol > 0 and fnorm > divtol * self._f0:
+                return int(_SNES.DIVERGED_DTOL)
+        max_funcs = snes.getMaxFunctionEvaluations()
+        if max_funcs >= 0 and snes.getFunctionEvaluations() >= max_funcs:
+            return int(_SNES.DIVERGED_FUNCTION_COUNT)
+        if it >= max_it:
+            return int(_SNES.DIVERGED_MAX_IT)
+        return int(_SNES.ITERATING)
 
     def solve(self) -> SolveInfo:
         """Newton from the current ``u`` (Dirichlet values imposed first).
@@ -166,6 +229,7 @@ class NewtonSolver:
             its,
             hist,
             rel,
+            self.floor,
         )
 
     def destroy(self) -> None:

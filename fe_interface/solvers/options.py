@@ -54,12 +54,14 @@ DIRECT_OPTIONS: dict[str, Any] = {
     "pc_type": "lu",
     "pc_factor_mat_solver_type": "mumps",
 }
-#: Newton defaults: full steps with a backtracking line search as safeguard.
+#: Newton defaults: full steps with a backtracking line search as safeguard.  No absolute
+#: tolerance in W: Newton stops at ``snes_rtol`` times the initial residual or at the
+#: round-off floor of the residual (:mod:`fe_interface.solvers.roundoff`), whichever is
+#: larger; ``snes_atol`` applies only when given.
 NEWTON_OPTIONS: dict[str, Any] = {
     "snes_type": "newtonls",
     "snes_linesearch_type": "bt",
     "snes_rtol": 1.0e-10,
-    "snes_atol": 1.0e-9,
     "snes_stol": 0.0,
     "snes_max_it": 50,
 }

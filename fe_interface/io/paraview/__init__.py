@@ -101,12 +101,16 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _run(cmd: list[str], timeout: float, attempts: int = 3) -> str:
+def _run(cmd: list[str], timeout: float, attempts: int = 4) -> str:
     """Run a ParaView command; its standard output.
 
     A virtual display that fails to open an OpenGL window (SIGABRT in
-    vtkXOpenGLRenderWindow, seen intermittently under xvfb-run) is retried.
+    vtkXOpenGLRenderWindow, seen intermittently under xvfb-run: exit 134 from pvbatch,
+    or 5 from xvfb-run when two ``-a`` servers race for a display number) is retried.
+    A script that refused its input (status 2 and a ``fe-interface-input:`` line on
+    stderr) raises :class:`ParaViewInputError` with that line.
     """
+    display_failures = ("vtkXOpenGLRenderWindow", "OpenGL", "xvfb-run: error")
     for attempt in range(attempts):
         try:
             res = subprocess.run(
@@ -114,10 +118,11 @@ def _run(cmd: list[str], timeout: float, attempts: int = 3) -> str:
             )
         except subprocess.TimeoutExpired:
             raise ParaViewError(f"{' '.join(cmd[:3])} … timed out after {timeout:g} s") from None
-        if res.returncode != 134 or "OpenGL" not in (res.stderr + res.stdout):
+        out = res.stderr + res.stdout
+        if res.returncode == 0 or not any(m in out for m in display_failures):
             break
         if attempt < attempts - 1:
-            time.sleep(1.0)
+            time.sleep(1.0 + attempt)
     bad = [ln for ln in (res.stderr or "").splitlines() if ln.startswith(_INPUT_PREFIX)]
     if res.returncode == 2 and bad:
         raise ParaViewInputError(bad[-1].removeprefix(_INPUT_PREFIX))

@@ -22,6 +22,7 @@ import numpy as np
 
 from fe_interface.errors import InputError
 from fe_interface.model.interfaces import InterfaceLaw, constant_like  # noqa: F401  (the one protocol)
+from fe_interface.model.validation import magnitude_problem
 
 # CODATA 2018 exact / recommended values (SI)
 STEFAN_BOLTZMANN = 5.670374419e-8  # W/(m^2 K^4)
@@ -46,20 +47,28 @@ def check_finite(name: str, value: Any) -> float:
     return v
 
 
+def _check_magnitude(name: str, v: float, unit: str) -> float:
+    """``v`` unless it is no physical value in ``unit`` (:func:`magnitude_problem`)."""
+    msg = magnitude_problem(v, unit)
+    if msg:
+        raise InputError(f"{name} ({unit}) = {v:g} {msg}")
+    return v
+
+
 def check_positive(name: str, value: Any, unit: str = "") -> float:
-    """``value`` as a finite float > 0 (in ``unit``)."""
+    """``value`` as a finite float > 0 (in ``unit``, of a physical magnitude)."""
     v = check_finite(name, value)
     if v <= 0.0:
         raise InputError(f"{name} must be > 0{' ' + unit if unit else ''}, got {value!r}")
-    return v
+    return _check_magnitude(name, v, unit)
 
 
 def check_nonnegative(name: str, value: Any, unit: str = "") -> float:
-    """``value`` as a finite float >= 0 (in ``unit``)."""
+    """``value`` as a finite float >= 0 (in ``unit``, of a physical magnitude)."""
     v = check_finite(name, value)
     if v < 0.0:
         raise InputError(f"{name} must be >= 0{' ' + unit if unit else ''}, got {value!r}")
-    return v
+    return _check_magnitude(name, v, unit)
 
 
 def check_unit_interval(name: str, value: Any) -> float:

@@ -64,6 +64,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+import numpy as np
+
 from fe_interface.errors import InputError
 
 from .common import (
@@ -261,8 +263,16 @@ class VickersMicrohardness:
     def relative_pressure(self, P: float, sigma: float, m: float) -> float:
         """``P/H_c`` [-] for pressure ``P`` [Pa], joint roughness [m] and slope [-]."""
         P = check_nonnegative("pressure P", P, "Pa")
-        if P == 0.0:
-            return 0.0
+        return float(self.relative_pressures(P, sigma, m))
+
+    def relative_pressures(self, P: Any, sigma: float, m: float) -> np.ndarray:
+        """``P/H_c`` [-] at the pressures ``P`` [Pa] (NumPy, any shape; P < 0 counts as 0).
+
+        The one implementation of the explicit relation (module docstring), with this
+        object's ``size_factor`` and ``exponent_factor``: the constant laws and the
+        pressure-coupled law (:mod:`fe_interface.mechanics.contact_law`) both use it.
+        """
+        P = np.maximum(np.asarray(P, dtype=float), 0.0)
         H_ref = self.c1 * (self.size_factor * (sigma / SIGMA_0) / m) ** self.c2
         return (P / H_ref) ** (1.0 / (1.0 + self.exponent_factor * self.c2))
 
@@ -272,11 +282,58 @@ class VickersMicrohardness:
         return P / self.relative_pressure(P, sigma, m)
 
 
+#: published (coefficient, exponent) of the solid-spot correlations
+CMY_CORRELATION = (1.25, 0.95)
+MIKIC_CORRELATION = (1.54, 0.94)
+
+
+def cmy_conductance(
+    pair: ContactPair,
+    relative_pressure: Any,
+    coefficient: float = CMY_CORRELATION[0],
+    exponent: float = CMY_CORRELATION[1],
+) -> Any:
+    """CMY plastic h_c = coefficient k_s (m/sigma) (P/H_c)^exponent [W/(m^2 K)] (NumPy).
+
+    The one implementation, used by :class:`CMYPlasticConductance` and the
+    pressure-coupled law.
+    """
+    rel = np.asarray(relative_pressure, dtype=float)
+    return coefficient * pair.k_s * (pair.m / pair.sigma) * rel**exponent
+
+
+def mikic_conductance(
+    pair: ContactPair,
+    pressure: Any,
+    coefficient: float = MIKIC_CORRELATION[0],
+    exponent: float = MIKIC_CORRELATION[1],
+) -> Any:
+    """Mikic elastic h_c = coefficient k_s (m/sigma) (sqrt(2) P/(m E'))^exponent [W/(m^2 K)].
+
+    NumPy; the one implementation, used by :class:`MikicElasticConductance` and the
+    pressure-coupled law.
+    """
+    x = (
+        math.sqrt(2.0)
+        * np.maximum(np.asarray(pressure, dtype=float), 0.0)
+        / (pair.m * pair.E_prime)
+    )
+    return coefficient * pair.k_s * (pair.m / pair.sigma) * x**exponent
+
+
+def check_correlation(owner: str, coefficient: Any, exponent: Any) -> tuple[float, float]:
+    """A correlation's ``coefficient`` (> 0) and ``exponent`` (> 0) as floats."""
+    return (
+        check_positive(f"{owner} coefficient", coefficient),
+        check_positive(f"{owner} exponent", exponent),
+    )
+
+
 def _check_correlation(law: Any) -> None:
     """The correlation's ``coefficient`` (> 0) and ``exponent`` (> 0) as floats."""
-    name = type(law).__name__
-    object.__setattr__(law, "coefficient", check_positive(f"{name} coefficient", law.coefficient))
-    object.__setattr__(law, "exponent", check_positive(f"{name} exponent", law.exponent))
+    c, e = check_correlation(type(law).__name__, law.coefficient, law.exponent)
+    object.__setattr__(law, "coefficient", c)
+    object.__setattr__(law, "exponent", e)
 
 
 def _relative_pressure(pair: ContactPair, P: float, H_c: Any) -> float:
@@ -341,8 +398,9 @@ class CMYPlasticConductance:
     @property
     def h(self) -> float:
         """Solid-spot conductance [W/(m^2 K)]."""
-        pr = self.pair
-        return self.coefficient * pr.k_s * (pr.m / pr.sigma) * self.relative_pressure**self.exponent
+        return float(
+            cmy_conductance(self.pair, self.relative_pressure, self.coefficient, self.exponent)
+        )
 
     def conductance(self, T_plus: Any = None, T_minus: Any = None) -> Any:
         """Return ``h_c`` [W/(m^2 K)] (independent of temperature)."""
@@ -384,9 +442,7 @@ class MikicElasticConductance:
     @property
     def h(self) -> float:
         """Solid-spot conductance [W/(m^2 K)]."""
-        pr = self.pair
-        x = math.sqrt(2.0) * self.pressure / (pr.m * pr.E_prime)
-        return self.coefficient * pr.k_s * (pr.m / pr.sigma) * x**self.exponent
+        return float(mikic_conductance(self.pair, self.pressure, self.coefficient, self.exponent))
 
     def conductance(self, T_plus: Any = None, T_minus: Any = None) -> Any:
         """Return ``h_c`` [W/(m^2 K)] (independent of temperature)."""

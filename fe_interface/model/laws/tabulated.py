@@ -413,6 +413,16 @@ class TabulatedConductance:
         return self._curve is not None
 
     @property
+    def temperature_range(self) -> tuple[float, float] | None:
+        """The table's temperature axis (K), or None without one.
+
+        The solvers warn when the interface mean temperature leaves it (the end values are
+        held there).
+        """
+        T = self.table.temperature
+        return (T[0], T[-1]) if self.temperature_dependent and T else None
+
+    @property
     def h(self) -> float:
         """The conductance (W/(m² K)) of a table without a temperature axis.
 
