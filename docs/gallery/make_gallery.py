@@ -43,6 +43,8 @@ PICTURES = {
     "laser_flash": "copy_laser_flash",
     "chip_uncertainty": "copy_chip_uncertainty",
     "rough_contact_routes": "render_rough_contact_routes",
+    "cad_assembly": "render_cad_assembly",
+    "nonmatching_pairs": "render_nonmatching_pairs",
 }
 
 
@@ -199,6 +201,20 @@ def render_rough_contact_routes(out: Path, png: Path) -> None:
 
     paraview.render(out / "contact_map_generated.vtu", png, field="pressure_Pa",
                     title="generated rough surface: contact pressure (Pa)")  # fmt: skip
+
+
+def render_cad_assembly(out: Path, png: Path) -> None:
+    from fe_interface.io import paraview
+
+    paraview.render(out / "cad_assembly.vtu", png, view="iso", clip="y",
+                    title="CAD assembly (STEP): die, lid, heat sink; T (K)")  # fmt: skip
+
+
+def render_nonmatching_pairs(out: Path, png: Path) -> None:
+    from fe_interface.io import paraview
+
+    paraview.render(out / "stack.vtu", png, view="iso", clip="y",
+                    title="parts meshed separately, coupled by pairs: T (K)")  # fmt: skip
 
 
 def shrink(png: Path) -> int:

@@ -11,8 +11,9 @@ data; vectors by magnitude); the default is ``temperature_K`` where there is one
 ``contact_pressure_Pa``, else the first point array.  ``--warp``: with a
 ``displacement_m`` array the deformed shape (SCALE, default: the largest displacement
 shown as 5 % of the model's size), else, on a 2D model, the field as height (interface
-jumps show as steps).  ``--clip x|y|z[=VALUE]``: cut away the half-space beyond the plane
-(default: through the centre).  ``--time T``: the frame of a time series nearest to T (s)
+jumps show as steps).  ``--clip x|y|z[=VALUE]``: cut away the half-space on the camera's
+side of the plane (x > VALUE, y < VALUE or z > VALUE; default: through the centre), so
+that the cut face is what the iso view sees.  ``--time T``: the frame of a time series nearest to T (s)
 (default: the last).  Prints ``FE_INTERFACE_JSON:{"png": ..., "field": ..., "range": ...}``.
 """
 
@@ -65,7 +66,11 @@ def _range(source, assoc, name):
 
 
 def _clip(source, spec):
-    """Clip ``source`` with a plane normal to x, y or z (``spec``: "x" or "x=0.01")."""
+    """Clip ``source`` with a plane normal to x, y or z (``spec``: "x" or "x=0.01").
+
+    Keeps x < VALUE, y > VALUE or z < VALUE: the half facing away from the iso camera
+    (at +x, -y, +z), whose cut face the camera sees.
+    """
     axis, _, value = spec.partition("=")
     axis = axis.strip().lower()
     if axis not in ("x", "y", "z"):
@@ -84,6 +89,7 @@ def _clip(source, spec):
     clip.ClipType = "Plane"
     clip.ClipType.Origin = origin
     clip.ClipType.Normal = normal
+    clip.Invert = 0 if axis == "y" else 1  # Invert = 1 keeps the side behind the normal
     clip.UpdatePipeline(common.current_time())
     return clip
 
