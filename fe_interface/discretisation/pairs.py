@@ -566,7 +566,7 @@ class CouplingSet:
         return out
 
     def set_conductance(self, rows: np.ndarray, h: Any) -> None:
-        """Set conforming interfaces' facet conductances (``InterfaceCoupling.set_conductance``)."""
+        """Facet conductances (W/(m² K)) of the conforming interfaces' facet ``rows``."""
         assert self.interfaces is not None
         self.interfaces.set_conductance(rows, h)
 

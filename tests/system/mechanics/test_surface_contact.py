@@ -126,7 +126,7 @@ def test_hertz_point_3d():
 
     E = effective_modulus(STEEL, STEEL)
     tagged = cylinder_on_block(R, 5e-3, 5e-3, (A / 20, A / 8), 1.5 * A, R / 8, dim=3)
-    q = 1.0e7
+    q = 4 * E * A**3 / (3 * R) / (math.pi * R**2)  # a = A for the load on the whole top
     p = ElasticProblem(
         tagged, {"sphere": STEEL, "block": STEEL},
         contacts=[SurfaceContact(("sphere_surface", "block_top"))],
