@@ -200,22 +200,28 @@ def test_bad_input_named(surfaces, distance, message):
         p.initialise()
 
 
+def coupled_blocks(tagged, law, mechanical_bcs):
+    """Two steel blocks (k = 16 W/(m K)), 300 K below, 400 K on top, a surface contact."""
+    return ThermoMechanicalProblem(
+        tagged, {"lower": fi.Material("s", 16.0), "upper": fi.Material("s", 16.0)},
+        {"lower": STEEL, "upper": STEEL},
+        [SurfaceContact(("upper_bottom", "lower_top"), "joint", thermal=law)],
+        boundary_conditions=[fi.FixedTemperature("lower_bottom", 300.0),
+                             fi.FixedTemperature("upper_top", 400.0)],
+        mechanical_bcs=mechanical_bcs, thermal_solver="direct",
+    )  # fmt: skip
+
+
 def test_pressure_feeds_the_pair_conductance():
     """Uniform q on non-matching blocks: h = CMY(q) on the pair, the 1D series solution."""
     q, k, H_c = 2.0e6, 16.0, 3.0e9
     pair = ContactPair(Surface(0.4e-6, k, m=0.1), Surface(0.4e-6, k, m=0.1))
     law = LocalContactLaw(pair, H_c=H_c)
     tagged = stacked_blocks([0.01, 0.006], 0.02, ["lower", "upper"], [0.0021, 0.0013], dim=2)
-    prob = ThermoMechanicalProblem(
-        tagged, {"lower": fi.Material("s", k), "upper": fi.Material("s", k)},
-        {"lower": STEEL, "upper": STEEL},
-        [SurfaceContact(("upper_bottom", "lower_top"), "joint", thermal=law)],
-        boundary_conditions=[fi.FixedTemperature("lower_bottom", 300.0),
-                             fi.FixedTemperature("upper_top", 400.0)],
-        mechanical_bcs=[Symmetry("lower_sides"), Symmetry("upper_sides"),
-                        Symmetry("lower_bottom"), Pressure("upper_top", q)],
-        thermal_solver="direct",
-    )  # fmt: skip
+    prob = coupled_blocks(tagged, law, [
+        Symmetry("lower_sides"), Symmetry("upper_sides"), Symmetry("lower_bottom"),
+        Pressure("upper_top", q),
+    ])  # fmt: skip
     res = prob.run()
     h = CMYPlasticConductance(pair, q, H_c).h
     Q = 100.0 * 0.02 / (0.01 / k + 1.0 / h + 0.006 / k)  # W/m: series, width 0.02 m
@@ -281,16 +287,11 @@ def test_gap_feeds_the_pair_conductance():
     g = tagged.mesh.geometry
     upper = tagged.cell_tags.indices[tagged.cell_tags.values == tagged.cell_names["upper"]]
     g.x[np.unique(g.dofmaps[0][upper]), 1] += delta
-    prob = ThermoMechanicalProblem(
-        tagged, {"lower": fi.Material("s", k), "upper": fi.Material("s", k)},
-        {"lower": STEEL, "upper": STEEL},
-        [SurfaceContact(("upper_bottom", "lower_top"), "joint", thermal=law)],
-        boundary_conditions=[fi.FixedTemperature("lower_bottom", 300.0),
-                             fi.FixedTemperature("upper_top", 400.0)],
-        mechanical_bcs=[Displacement("lower_bottom", (0.0, 0.0)),
-                        Displacement("upper_top", (0.0, 0.0))],
-        thermal_solver="direct",
-    )  # fmt: skip
+    prob = coupled_blocks(
+        tagged,
+        law,
+        [Displacement("lower_bottom", (0.0, 0.0)), Displacement("upper_top", (0.0, 0.0))],
+    )
     res = prob.run()
     t = prob.mechanics.contacts[0].nodal_table()
     assert np.max(np.abs(t.gap_m / delta - 1)) < 1e-10 and np.all(t.pressure_Pa == 0)
