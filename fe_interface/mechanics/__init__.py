@@ -14,7 +14,7 @@ coupling with :class:`~fe_interface.problems.steady.SteadyProblem`).
 from fe_interface.mechanics.boundary import BodyForce, Displacement, Pressure, Symmetry, Traction
 from fe_interface.mechanics.contact import Contact
 from fe_interface.mechanics.contact_law import GasFill, LocalContactLaw
-from fe_interface.mechanics.materials import ElasticMaterial, effective_modulus
+from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.mechanics.model import MechanicalModel
 from fe_interface.mechanics.nodal import ContactSummary
 from fe_interface.mechanics.problem import ElasticProblem, MechanicsResult

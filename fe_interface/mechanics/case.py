@@ -243,7 +243,7 @@ def _staggered(c: Checker, d: dict) -> Any:
 
 
 def _material(c: Checker, region: str, d: Any) -> Any:
-    from fe_interface.mechanics.materials import ElasticMaterial
+    from fe_interface.model.elastic_materials import ElasticMaterial
 
     p = f"mechanics.materials.{region}"
     if not isinstance(d, dict):

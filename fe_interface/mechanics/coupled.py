@@ -52,7 +52,7 @@ from fe_interface.mechanics.boundary import BodyForce
 from fe_interface.mechanics.contact import Contact
 from fe_interface.mechanics.contact_law import LocalContactLaw
 from fe_interface.mechanics.fields import ContactFields, InterfaceProbe, evaluate, global_max
-from fe_interface.mechanics.materials import ElasticMaterial
+from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.mechanics.nodal import ContactSummary
 from fe_interface.mechanics.problem import ElasticProblem, MechanicsResult
 from fe_interface.mesh import TaggedMesh, check_tagged

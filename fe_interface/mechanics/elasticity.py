@@ -8,7 +8,7 @@ Pa, lengths m):
 * axisymmetric (2D, x[0] = r, x[1] = z): ε = [[ε_rr, ε_rz, 0], [ε_rz, ε_zz, 0],
   [0, 0, u_r/r]], integrals weighted with r (totals × 2π).
 
-Stress σ = λ tr(ε) I + 2 μ ε − 3Kα (T − T_ref) I (:mod:`~fe_interface.mechanics.materials`).
+Stress σ = λ tr(ε) I + 2 μ ε − 3Kα (T − T_ref) I (:mod:`~fe_interface.model.elastic_materials`).
 The weak form (virtual work, N·m):
 
     ∫ σ(u):ε(v) w dx − ∫ b·v w dx − ∫ t·v w ds + ∫ p n·v w ds (+ contact) = 0.
@@ -27,7 +27,7 @@ from dolfinx.fem import IntegralType
 
 from fe_interface.errors import user_function
 from fe_interface.mechanics.boundary import Pressure, Traction
-from fe_interface.mechanics.materials import ElasticMaterial
+from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.mechanics.model import MechanicalModel
 
 _SCALAR: Any = PETSc.ScalarType  # a NumPy scalar type (petsc4py's stubs say dtype)

@@ -38,7 +38,7 @@ from fe_interface.mechanics.boundary import BodyForce, Displacement, Symmetry
 from fe_interface.mechanics.contact import Contact
 from fe_interface.mechanics.elasticity import ElasticForms
 from fe_interface.mechanics.fields import ContactFields
-from fe_interface.mechanics.materials import ElasticMaterial
+from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.mechanics.model import MechanicalModel
 from fe_interface.mechanics.nodal import ContactSummary, NodalContact
 from fe_interface.mechanics.solver import (

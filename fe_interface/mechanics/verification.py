@@ -40,7 +40,7 @@ from fe_interface.mechanics.contact_law import GasFill, LocalContactLaw
 from fe_interface.mechanics.coupled import StaggeredOptions, ThermoMechanicalProblem
 from fe_interface.mechanics.exact import contact_edge, hertz_line, hertz_point, lumped_average
 from fe_interface.mechanics.exact import flat_punch as punch_exact
-from fe_interface.mechanics.materials import ElasticMaterial, effective_modulus
+from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.mechanics.meshes import graded_nodes, stacked_blocks
 from fe_interface.mechanics.problem import ElasticProblem
 from fe_interface.model.boundary import FixedTemperature
