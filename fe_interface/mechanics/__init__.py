@@ -11,7 +11,7 @@ augmented Lagrangian) → :class:`ThermoMechanicalProblem` (one-way or staggered
 coupling with :class:`~fe_interface.problems.steady.SteadyProblem`).
 """
 
-from fe_interface.mechanics.boundary import BodyForce, Displacement, Pressure, Symmetry, Traction
+from fe_interface.model.mechanical_boundary import BodyForce, Displacement, Pressure, Symmetry, Traction
 from fe_interface.mechanics.contact import Contact
 from fe_interface.mechanics.contact_law import GasFill, LocalContactLaw
 from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus

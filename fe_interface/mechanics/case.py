@@ -350,7 +350,7 @@ def _vector(c: Checker, d: dict, p: str, free: bool) -> Any:
 
 
 def _boundary(c: Checker, name: str, d: Any) -> Any:
-    from fe_interface.mechanics.boundary import Displacement, Pressure, Symmetry, Traction
+    from fe_interface.model.mechanical_boundary import Displacement, Pressure, Symmetry, Traction
 
     p = f"mechanics.boundaries.{name}"
     if not isinstance(d, dict):
@@ -373,7 +373,7 @@ def _boundary(c: Checker, name: str, d: Any) -> Any:
 
 
 def _body_force(c: Checker, region: str, d: Any) -> Any:
-    from fe_interface.mechanics.boundary import BodyForce
+    from fe_interface.model.mechanical_boundary import BodyForce
 
     p = f"mechanics.body_forces.{region}"
     if not isinstance(d, dict):

@@ -48,7 +48,7 @@ from dolfinx import fem
 
 from fe_interface.discretisation.facets import FacetQuadrature
 from fe_interface.errors import InputError
-from fe_interface.mechanics.boundary import BodyForce
+from fe_interface.model.mechanical_boundary import BodyForce
 from fe_interface.mechanics.contact import Contact
 from fe_interface.mechanics.contact_law import LocalContactLaw
 from fe_interface.mechanics.fields import ContactFields, InterfaceProbe, evaluate, global_max

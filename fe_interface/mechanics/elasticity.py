@@ -26,7 +26,7 @@ from dolfinx import fem
 from dolfinx.fem import IntegralType
 
 from fe_interface.errors import user_function
-from fe_interface.mechanics.boundary import Pressure, Traction
+from fe_interface.model.mechanical_boundary import Pressure, Traction
 from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.mechanics.model import MechanicalModel
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from fe_interface.errors import InputError
-from fe_interface.mechanics.boundary import (
+from fe_interface.model.mechanical_boundary import (
     BodyForce,
     Displacement,
     Pressure,

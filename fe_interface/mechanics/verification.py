@@ -34,7 +34,7 @@ from scipy.optimize import brentq
 
 from fe_interface.discretisation.facets import FacetQuadrature
 from fe_interface.errors import InputError
-from fe_interface.mechanics.boundary import Displacement, Pressure, Symmetry
+from fe_interface.model.mechanical_boundary import Displacement, Pressure, Symmetry
 from fe_interface.mechanics.contact import Contact
 from fe_interface.mechanics.contact_law import GasFill, LocalContactLaw
 from fe_interface.mechanics.coupled import StaggeredOptions, ThermoMechanicalProblem
