@@ -285,7 +285,7 @@ def _thermal(c: Checker, d: dict, p: str, name: str) -> Any:
     The surfaces and the microhardness are read by the case reader of the CMY law (the
     same keys and checks), the gas by the gas-gap law's, the radiation by its own.
     """
-    from fe_interface.mechanics.contact_law import LocalContactLaw
+    from fe_interface.model.laws.local_contact import LocalContactLaw
 
     if not d:
         return None
@@ -316,7 +316,7 @@ def _thermal(c: Checker, d: dict, p: str, name: str) -> Any:
 
 
 def _gas(c: Checker, v: Any, p: str, pair: Any) -> Any:
-    from fe_interface.mechanics.contact_law import GasFill
+    from fe_interface.model.laws.local_contact import GasFill
 
     if not isinstance(v, dict):
         c.error(p, f"must be a table (gas, p_gas, ...), got {type_name(v)}")

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from fe_interface.errors import InputError, user_function
-from fe_interface.mechanics.contact_law import LocalContactLaw
+from fe_interface.model.laws.local_contact import LocalContactLaw
 from fe_interface.model.validation import check_nonnegative, check_positive
 
 __all__ = ["METHODS", "Contact", "gap_values"]

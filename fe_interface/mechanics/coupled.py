@@ -50,7 +50,7 @@ from fe_interface.discretisation.facets import FacetQuadrature
 from fe_interface.errors import InputError
 from fe_interface.model.mechanical_boundary import BodyForce
 from fe_interface.mechanics.contact import Contact
-from fe_interface.mechanics.contact_law import LocalContactLaw
+from fe_interface.model.laws.local_contact import LocalContactLaw
 from fe_interface.mechanics.fields import ContactFields, InterfaceProbe, evaluate, global_max
 from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.mechanics.nodal import ContactSummary
