@@ -12,7 +12,7 @@ coupling with :class:`~fe_interface.problems.steady.SteadyProblem`).
 """
 
 from fe_interface.model.mechanical_boundary import BodyForce, Displacement, Pressure, Symmetry, Traction
-from fe_interface.mechanics.contact import Contact
+from fe_interface.model.contacts import Contact
 from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
 from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.mechanics.model import MechanicalModel

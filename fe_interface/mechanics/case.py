@@ -261,7 +261,7 @@ def _material(c: Checker, region: str, d: Any) -> Any:
 
 
 def _contact(c: Checker, name: str, d: Any) -> Any:
-    from fe_interface.mechanics.contact import METHODS, Contact
+    from fe_interface.model.contacts import METHODS, Contact
 
     p = f"mechanics.contacts.{name}"
     if not isinstance(d, dict):

@@ -49,7 +49,7 @@ from dolfinx import fem
 from fe_interface.discretisation.facets import FacetQuadrature
 from fe_interface.errors import InputError
 from fe_interface.model.mechanical_boundary import BodyForce
-from fe_interface.mechanics.contact import Contact
+from fe_interface.model.contacts import Contact
 from fe_interface.model.laws.local_contact import LocalContactLaw
 from fe_interface.mechanics.fields import ContactFields, InterfaceProbe, evaluate, global_max
 from fe_interface.model.elastic_materials import ElasticMaterial

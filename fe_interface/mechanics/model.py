@@ -24,7 +24,7 @@ from fe_interface.model.mechanical_boundary import (
     Traction,
     check_dimension,
 )
-from fe_interface.mechanics.contact import Contact
+from fe_interface.model.contacts import Contact
 from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.mesh import TaggedMesh
 from fe_interface.model.regions import RegionModel

@@ -2,7 +2,7 @@
 
 Every node of a contact interface has a ⁺ copy and a ⁻ copy of its displacement
 (:func:`~fe_interface.discretisation.space.broken_lagrange_space` with shape (gdim,)).
-With the nodal data of :mod:`fe_interface.mechanics.contact`
+With the nodal data of :mod:`fe_interface.model.contacts`
 
     A_i = ∫_Γ φ_i w dA (m², axisymmetric: m² per radian),   n_i = N_i/|N_i|,
     N_i = ∫_Γ φ_i n⁺ dA,   h_i = (∫_Γ φ_i dA)^(1/(d−1)),   ε_i = γ₀ E*/h_i,
@@ -37,7 +37,7 @@ from fe_interface.discretisation.coupling import facet_sides
 from fe_interface.discretisation.facets import FacetQuadrature
 from fe_interface.discretisation.space import BrokenSpace
 from fe_interface.errors import InputError, collective
-from fe_interface.mechanics.contact import gap_values
+from fe_interface.model.contacts import gap_values
 from fe_interface.mechanics.model import ResolvedContact
 
 __all__ = ["ContactNodes", "ContactState", "ContactSummary", "NodalContact"]

@@ -35,7 +35,7 @@ from fe_interface.discretisation.regions import colour_regions
 from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
 from fe_interface.errors import InputError, SolverError, collective, user_function
 from fe_interface.model.mechanical_boundary import BodyForce, Displacement, Symmetry
-from fe_interface.mechanics.contact import Contact
+from fe_interface.model.contacts import Contact
 from fe_interface.mechanics.elasticity import ElasticForms
 from fe_interface.mechanics.fields import ContactFields
 from fe_interface.model.elastic_materials import ElasticMaterial

@@ -35,7 +35,7 @@ from scipy.optimize import brentq
 from fe_interface.discretisation.facets import FacetQuadrature
 from fe_interface.errors import InputError
 from fe_interface.model.mechanical_boundary import Displacement, Pressure, Symmetry
-from fe_interface.mechanics.contact import Contact
+from fe_interface.model.contacts import Contact
 from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
 from fe_interface.mechanics.coupled import StaggeredOptions, ThermoMechanicalProblem
 from fe_interface.mechanics.exact import contact_edge, hertz_line, hertz_point, lumped_average
