@@ -15,7 +15,7 @@ from fe_interface.model.mechanical_boundary import BodyForce, Displacement, Pres
 from fe_interface.model.contacts import Contact
 from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
 from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
-from fe_interface.mechanics.model import MechanicalModel
+from fe_interface.model.mechanical_model import MechanicalModel
 from fe_interface.mechanics.nodal import ContactSummary
 from fe_interface.mechanics.problem import ElasticProblem, MechanicsResult
 

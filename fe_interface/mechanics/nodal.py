@@ -38,7 +38,7 @@ from fe_interface.discretisation.facets import FacetQuadrature
 from fe_interface.discretisation.space import BrokenSpace
 from fe_interface.errors import InputError, collective
 from fe_interface.model.contacts import gap_values
-from fe_interface.mechanics.model import ResolvedContact
+from fe_interface.model.mechanical_model import ResolvedContact
 
 __all__ = ["ContactNodes", "ContactState", "ContactSummary", "NodalContact"]
 

@@ -39,7 +39,7 @@ from fe_interface.model.contacts import Contact
 from fe_interface.mechanics.elasticity import ElasticForms
 from fe_interface.mechanics.fields import ContactFields
 from fe_interface.model.elastic_materials import ElasticMaterial
-from fe_interface.mechanics.model import MechanicalModel
+from fe_interface.model.mechanical_model import MechanicalModel
 from fe_interface.mechanics.nodal import ContactSummary, NodalContact
 from fe_interface.mechanics.solver import (
     CONTACT_DIRECT_OPTIONS,
