@@ -5,7 +5,7 @@ the local thermal contact conductance h(P, g, T).
 
 Data flow: :class:`ElasticMaterial`, loads and :class:`Contact` (model) →
 :class:`MechanicalModel` (checked against the mesh) → the broken vector space and the
-forms (:mod:`~fe_interface.mechanics.elasticity`), the node-to-node contact operator
+forms (:mod:`~fe_interface.discretisation.elasticity`), the node-to-node contact operator
 (:mod:`~fe_interface.mechanics.nodal`) → :class:`ElasticProblem` (semismooth Newton +
 augmented Lagrangian) → :class:`ThermoMechanicalProblem` (one-way or staggered two-way
 coupling with :class:`~fe_interface.problems.steady.SteadyProblem`).

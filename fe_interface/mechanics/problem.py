@@ -36,7 +36,7 @@ from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
 from fe_interface.errors import InputError, SolverError, collective, user_function
 from fe_interface.model.mechanical_boundary import BodyForce, Displacement, Symmetry
 from fe_interface.model.contacts import Contact
-from fe_interface.mechanics.elasticity import ElasticForms
+from fe_interface.discretisation.elasticity import ElasticForms
 from fe_interface.mechanics.fields import ContactFields
 from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.model.mechanical_model import MechanicalModel
