@@ -6,7 +6,7 @@ the local thermal contact conductance h(P, g, T).
 Data flow: :class:`ElasticMaterial`, loads and :class:`Contact` (model) →
 :class:`MechanicalModel` (checked against the mesh) → the broken vector space and the
 forms (:mod:`~fe_interface.discretisation.elasticity`), the node-to-node contact operator
-(:mod:`~fe_interface.mechanics.nodal`) → :class:`ElasticProblem` (semismooth Newton +
+(:mod:`~fe_interface.discretisation.nodal_contact`) → :class:`ElasticProblem` (semismooth Newton +
 augmented Lagrangian) → :class:`ThermoMechanicalProblem` (one-way or staggered two-way
 coupling with :class:`~fe_interface.problems.steady.SteadyProblem`).
 """
@@ -16,7 +16,7 @@ from fe_interface.model.contacts import Contact
 from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
 from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.model.mechanical_model import MechanicalModel
-from fe_interface.mechanics.nodal import ContactSummary
+from fe_interface.discretisation.nodal_contact import ContactSummary
 from fe_interface.mechanics.problem import ElasticProblem, MechanicsResult
 
 __all__ = [

@@ -40,7 +40,7 @@ from fe_interface.discretisation.elasticity import ElasticForms
 from fe_interface.mechanics.fields import ContactFields
 from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.model.mechanical_model import MechanicalModel
-from fe_interface.mechanics.nodal import ContactSummary, NodalContact
+from fe_interface.discretisation.nodal_contact import ContactSummary, NodalContact
 from fe_interface.mechanics.solver import (
     CONTACT_DIRECT_OPTIONS,
     ContactSolveInfo,

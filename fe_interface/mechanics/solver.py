@@ -1,7 +1,7 @@
 """Semismooth Newton (PETSc SNES) with augmented-Lagrangian updates for contact.
 
 Residual R(u) = F(u) (the elastic form, assembled) + Σ contacts r(u) (nodal, see
-:mod:`~fe_interface.mechanics.nodal`); Jacobian J = K + Σ contacts J_c(active set): the
+:mod:`~fe_interface.discretisation.nodal_contact`); Jacobian J = K + Σ contacts J_c(active set): the
 exact generalised derivative of the piecewise-linear contact term (a semismooth Newton
 method: once the active set stops changing, one step solves the problem).
 
@@ -34,7 +34,7 @@ import numpy as np
 from dolfinx import fem
 
 from fe_interface.errors import SolverError
-from fe_interface.mechanics.nodal import NodalContact
+from fe_interface.discretisation.nodal_contact import NodalContact
 from fe_interface.solvers.linear import check_finite, matrix_from_pattern
 from fe_interface.solvers.nonlinear import set_callbacks
 from fe_interface.solvers.options import PetscOptions

@@ -1,4 +1,4 @@
-"""The node-to-node contact operator (:mod:`fe_interface.mechanics.nodal`).
+"""The node-to-node contact operator (:mod:`fe_interface.discretisation.nodal_contact`).
 
 * lumped nodal areas sum to the interface area (2D: its length; axisymmetric: ∫ r dr =
   L²/2; 3D hexahedra: L²), the nodal normals are the ⁺ side's outward normal;
