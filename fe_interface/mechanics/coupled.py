@@ -9,7 +9,7 @@ thermal strain); on every contact interface the heat problem
 evaluated at its own facet quadrature points (the law enters as a
 :class:`~fe_interface.model.interfaces.Conductance` with a function of position, the
 "position" path of the heat core: per-point h, assembled facet by facet).  P and g
-come from the nodal contact fields (:mod:`~fe_interface.mechanics.fields`), T⁺, T⁻
+come from the nodal contact fields (:mod:`~fe_interface.discretisation.contact_fields`), T⁺, T⁻
 from the previous thermal iterate.
 
 Two-way (``coupling="two-way"``): the temperature also enters the elasticity as the
@@ -51,7 +51,7 @@ from fe_interface.errors import InputError
 from fe_interface.model.mechanical_boundary import BodyForce
 from fe_interface.model.contacts import Contact
 from fe_interface.model.laws.local_contact import LocalContactLaw
-from fe_interface.mechanics.fields import ContactFields, InterfaceProbe, evaluate, global_max
+from fe_interface.discretisation.contact_fields import ContactFields, InterfaceProbe, evaluate, global_max
 from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.discretisation.nodal_contact import ContactSummary
 from fe_interface.mechanics.problem import ElasticProblem, MechanicsResult

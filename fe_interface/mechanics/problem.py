@@ -37,7 +37,7 @@ from fe_interface.errors import InputError, SolverError, collective, user_functi
 from fe_interface.model.mechanical_boundary import BodyForce, Displacement, Symmetry
 from fe_interface.model.contacts import Contact
 from fe_interface.discretisation.elasticity import ElasticForms
-from fe_interface.mechanics.fields import ContactFields
+from fe_interface.discretisation.contact_fields import ContactFields
 from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.model.mechanical_model import MechanicalModel
 from fe_interface.discretisation.nodal_contact import ContactSummary, NodalContact
