@@ -15,7 +15,7 @@ Usage::
 Regions separated by a contact interface get their own displacement copies on it (the
 broken vector space); regions touching elsewhere are bonded.  Without contacts the
 problem is one linear solve; with contacts a semismooth Newton with augmented-Lagrangian
-updates (:mod:`~fe_interface.mechanics.solver`).
+updates (:mod:`~fe_interface.solvers.contact`).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from fe_interface.discretisation.contact_fields import ContactFields
 from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.model.mechanical_model import MechanicalModel
 from fe_interface.discretisation.nodal_contact import ContactSummary, NodalContact
-from fe_interface.mechanics.solver import (
+from fe_interface.solvers.contact import (
     CONTACT_DIRECT_OPTIONS,
     ContactSolveInfo,
     ContactSolver,
