@@ -47,7 +47,7 @@ from fe_interface.solvers.contact import (
     ContactSolver,
     rigid_body_modes,
 )
-from fe_interface.mechanics.support import (
+from fe_interface.problems.supports import (
     check_contact_start,
     check_supported,
     explain_failure,
