@@ -17,7 +17,7 @@ from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
 from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.model.mechanical_model import MechanicalModel
 from fe_interface.discretisation.nodal_contact import ContactSummary
-from fe_interface.mechanics.problem import ElasticProblem, MechanicsResult
+from fe_interface.problems.elastic import ElasticProblem, MechanicsResult
 
 __all__ = [
     "BodyForce",

@@ -54,7 +54,7 @@ from fe_interface.model.laws.local_contact import LocalContactLaw
 from fe_interface.discretisation.contact_fields import ContactFields, InterfaceProbe, evaluate, global_max
 from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.discretisation.nodal_contact import ContactSummary
-from fe_interface.mechanics.problem import ElasticProblem, MechanicsResult
+from fe_interface.problems.elastic import ElasticProblem, MechanicsResult
 from fe_interface.mesh import TaggedMesh, check_tagged
 from fe_interface.model.boundary import Convection, FixedTemperature
 from fe_interface.model.interfaces import Conductance, Interface

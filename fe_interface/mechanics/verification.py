@@ -42,7 +42,7 @@ from fe_interface.mechanics.exact import contact_edge, hertz_line, hertz_point, 
 from fe_interface.mechanics.exact import flat_punch as punch_exact
 from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.mechanics.meshes import graded_nodes, stacked_blocks
-from fe_interface.mechanics.problem import ElasticProblem
+from fe_interface.problems.elastic import ElasticProblem
 from fe_interface.model.boundary import FixedTemperature
 from fe_interface.model.interfaces import Interface
 from fe_interface.model.laws import (
