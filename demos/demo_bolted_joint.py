@@ -54,7 +54,7 @@ from fe_interface.mechanics import (
     LocalContactLaw,
     Pressure,
 )
-from fe_interface.mechanics.coupled import ThermoMechanicalProblem
+from fe_interface.problems.thermomechanical import ThermoMechanicalProblem
 from fe_interface.mechanics.meshes import stacked_blocks
 from fe_interface.model.laws import (
     CMYPlasticConductance,

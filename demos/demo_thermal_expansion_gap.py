@@ -22,7 +22,7 @@
 # This is the two-way coupling: the temperature enters the elasticity as a thermal
 # strain, the pressure and the gap enter the heat problem's contact law, and a
 # staggered iteration (with relaxation) runs to the criterion of
-# :mod:`fe_interface.mechanics.coupled` (max |ΔT| ≤ 1e-9 K, max |ΔP| ≤ 1e-9 max P).  The
+# :mod:`fe_interface.problems.thermomechanical` (max |ΔT| ≤ 1e-9 K, max |ΔP| ≤ 1e-9 max P).  The
 # problem is one-dimensional, so the converged result has an exact value (the 1D
 # thermo-elastic solution, :func:`fe_interface.mechanics.verification.expansion_gap_exact`,
 # which P1/Q1 elements reproduce at the nodes): every power level is checked against it.
@@ -40,7 +40,7 @@ import numpy as np
 
 import fe_interface as fi
 from fe_interface.mechanics import Contact, Symmetry
-from fe_interface.mechanics.coupled import StaggeredOptions, ThermoMechanicalProblem
+from fe_interface.problems.thermomechanical import StaggeredOptions, ThermoMechanicalProblem
 from fe_interface.mechanics.meshes import stacked_blocks
 from fe_interface.mechanics.verification import ALU, EXPANSION_LAW, K_ALU, expansion_gap_exact
 from fe_interface.postprocessing.checks import Check, format_checks

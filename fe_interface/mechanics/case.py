@@ -2,7 +2,7 @@
 
 Read with the case (stage 1, :func:`read_mechanics`), checked against the mesh
 (stage 3, :meth:`MechanicsSpec.check`), turned into a
-:class:`~fe_interface.mechanics.coupled.ThermoMechanicalProblem`
+:class:`~fe_interface.problems.thermomechanical.ThermoMechanicalProblem`
 (:meth:`MechanicsSpec.build`) and run by :func:`fe_interface.case.run.run_case`
 (:meth:`MechanicsSpec.solve_and_write`).  The format is documented in
 ``docs/case-format.md`` (section ``[mechanics]``); every error carries its key path.
@@ -85,7 +85,7 @@ class MechanicsSpec:
         ``thermal``: the keyword arguments of the heat problem (materials, interfaces,
         boundary conditions, sources, degree, axisymmetric, solver, PETSc options).
         """
-        from fe_interface.mechanics.coupled import ThermoMechanicalProblem
+        from fe_interface.problems.thermomechanical import ThermoMechanicalProblem
 
         return ThermoMechanicalProblem(
             tagged, thermal["materials"], self.materials, self.contacts,
@@ -168,7 +168,7 @@ def read_mechanics(
             one of them: its thermal law is the contact's).
         analysis: the analysis type ("steady" only).
     """
-    from fe_interface.mechanics.coupled import COUPLINGS
+    from fe_interface.problems.thermomechanical import COUPLINGS
 
     p = "mechanics"
     if not isinstance(d, dict):
@@ -222,10 +222,10 @@ def _build(c: Checker, path: str, make: Any) -> Any:
 
 
 def _staggered(c: Checker, d: dict) -> Any:
-    from fe_interface.mechanics.coupled import StaggeredOptions
+    from fe_interface.problems.thermomechanical import StaggeredOptions
 
     p = "mechanics.staggered"
-    from fe_interface.mechanics.coupled import ACCELERATIONS
+    from fe_interface.problems.thermomechanical import ACCELERATIONS
 
     c.keys(
         d, p, ("max_iterations", "temperature_atol", "pressure_rtol", "relaxation", "acceleration")

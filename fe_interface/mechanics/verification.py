@@ -37,7 +37,7 @@ from fe_interface.errors import InputError
 from fe_interface.model.mechanical_boundary import Displacement, Pressure, Symmetry
 from fe_interface.model.contacts import Contact
 from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
-from fe_interface.mechanics.coupled import StaggeredOptions, ThermoMechanicalProblem
+from fe_interface.problems.thermomechanical import StaggeredOptions, ThermoMechanicalProblem
 from fe_interface.mechanics.exact import contact_edge, hertz_line, hertz_point, lumped_average
 from fe_interface.mechanics.exact import flat_punch as punch_exact
 from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
