@@ -7,7 +7,7 @@ Each is compared with an exact or literature value; every function returns a dic
 * :func:`hertz` — cylinder on a flat (plane strain) or sphere on a flat
   (axisymmetric): half-width, peak pressure and the nodal pressures against Hertz
   (Johnson 1985, eqs. 4.22–4.23, 4.43–4.45; the nodal values against the lumped
-  averages of the exact distribution, :func:`~fe_interface.mechanics.exact.lumped_average`).
+  averages of the exact distribution, :func:`~fe_interface.postprocessing.exact_contact.lumped_average`).
 * :func:`flat_punch` — a near-rigid flat punch (E_p = 10⁴ E) pressed δ into a large
   block (radius and depth 200 a): F = 2 a E′ δ and p(r) = F/(2πa√(a² − r²)) (Johnson
   eqs. 3.35–3.36) in the interior r ≤ a/2.
@@ -38,8 +38,8 @@ from fe_interface.model.mechanical_boundary import Displacement, Pressure, Symme
 from fe_interface.model.contacts import Contact
 from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
 from fe_interface.problems.thermomechanical import StaggeredOptions, ThermoMechanicalProblem
-from fe_interface.mechanics.exact import contact_edge, hertz_line, hertz_point, lumped_average
-from fe_interface.mechanics.exact import flat_punch as punch_exact
+from fe_interface.postprocessing.exact_contact import contact_edge, hertz_line, hertz_point, lumped_average
+from fe_interface.postprocessing.exact_contact import flat_punch as punch_exact
 from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.mechanics.meshes import graded_nodes, stacked_blocks
 from fe_interface.problems.elastic import ElasticProblem
