@@ -36,7 +36,7 @@ import numpy as np
 
 import fe_interface  # noqa: F401  (MPI first)
 from fe_interface.mechanics import Contact, ElasticMaterial, ElasticProblem, Pressure, Symmetry
-from fe_interface.mechanics.meshes import graded_nodes, stacked_blocks
+from fe_interface.geometry.contact_blocks import graded_nodes, stacked_blocks
 
 COMM = MPI.COMM_WORLD
 STEEL = ElasticMaterial("steel", 200e9, 0.3)

@@ -55,7 +55,7 @@ from fe_interface.mechanics import (
     Pressure,
 )
 from fe_interface.problems.thermomechanical import ThermoMechanicalProblem
-from fe_interface.mechanics.meshes import stacked_blocks
+from fe_interface.geometry.contact_blocks import stacked_blocks
 from fe_interface.model.laws import (
     CMYPlasticConductance,
     ContactConductance,

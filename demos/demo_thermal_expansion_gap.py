@@ -41,7 +41,7 @@ import numpy as np
 import fe_interface as fi
 from fe_interface.mechanics import Contact, Symmetry
 from fe_interface.problems.thermomechanical import StaggeredOptions, ThermoMechanicalProblem
-from fe_interface.mechanics.meshes import stacked_blocks
+from fe_interface.geometry.contact_blocks import stacked_blocks
 from fe_interface.mechanics.verification import ALU, EXPANSION_LAW, K_ALU, expansion_gap_exact
 from fe_interface.postprocessing.checks import Check, format_checks
 

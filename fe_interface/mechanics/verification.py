@@ -41,7 +41,7 @@ from fe_interface.problems.thermomechanical import StaggeredOptions, ThermoMecha
 from fe_interface.postprocessing.exact_contact import contact_edge, hertz_line, hertz_point, lumped_average
 from fe_interface.postprocessing.exact_contact import flat_punch as punch_exact
 from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
-from fe_interface.mechanics.meshes import graded_nodes, stacked_blocks
+from fe_interface.geometry.contact_blocks import graded_nodes, stacked_blocks
 from fe_interface.problems.elastic import ElasticProblem
 from fe_interface.model.boundary import FixedTemperature
 from fe_interface.model.interfaces import Interface

@@ -26,7 +26,7 @@ from fe_interface.mechanics import (
     Symmetry,
     Traction,
 )
-from fe_interface.mechanics.meshes import stacked_blocks
+from fe_interface.geometry.contact_blocks import stacked_blocks
 from fe_interface.mechanics.output import von_mises_cells
 
 STEEL = ElasticMaterial("steel", 200e9, 0.3, alpha=12e-6, T_ref=293.15)

@@ -19,7 +19,7 @@ import pytest
 
 import fe_interface as fi  # noqa: F401
 from fe_interface.mechanics import Contact, Displacement, ElasticMaterial, ElasticProblem, Symmetry
-from fe_interface.mechanics.meshes import stacked_blocks
+from fe_interface.geometry.contact_blocks import stacked_blocks
 
 STEEL = ElasticMaterial("steel", 200e9, 0.3)
 L = 0.02
