@@ -532,7 +532,7 @@ class ThermoMechanicalProblem:
         """
         from fe_interface.io.files import ResultSet
         from fe_interface.io.results import write_steady_results
-        from fe_interface.mechanics.output import write_contact_surface, write_mechanics
+        from fe_interface.io.mechanics import write_contact_surface, write_mechanics
 
         assert self.thermal is not None and self.thermal.formulation is not None
         comm = self.tagged.mesh.comm

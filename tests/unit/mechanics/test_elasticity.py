@@ -27,7 +27,7 @@ from fe_interface.mechanics import (
     Traction,
 )
 from fe_interface.geometry.contact_blocks import stacked_blocks
-from fe_interface.mechanics.output import von_mises_cells
+from fe_interface.io.mechanics import von_mises_cells
 
 STEEL = ElasticMaterial("steel", 200e9, 0.3, alpha=12e-6, T_ref=293.15)
 ALU = ElasticMaterial("aluminium", 70e9, 0.33, alpha=23e-6, T_ref=293.15)
