@@ -35,8 +35,8 @@ from mpi4py import MPI
 import numpy as np
 
 import fe_interface  # noqa: F401  (MPI first)
-from fe_interface.mechanics import Contact, ElasticMaterial, ElasticProblem, Pressure, Symmetry
 from fe_interface.geometry.contact_blocks import graded_nodes, stacked_blocks
+from fe_interface.mechanics import Contact, ElasticMaterial, ElasticProblem, Pressure, Symmetry
 
 COMM = MPI.COMM_WORLD
 STEEL = ElasticMaterial("steel", 200e9, 0.3)

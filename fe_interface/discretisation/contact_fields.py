@@ -17,9 +17,9 @@ import dolfinx.geometry
 import numpy as np
 from dolfinx import fem, la
 
+from fe_interface.discretisation.nodal_contact import NodalContact
 from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
 from fe_interface.errors import InputError
-from fe_interface.discretisation.nodal_contact import NodalContact
 
 __all__ = ["ContactFields", "InterfaceProbe"]
 

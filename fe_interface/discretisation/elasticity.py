@@ -26,8 +26,8 @@ from dolfinx import fem
 from dolfinx.fem import IntegralType
 
 from fe_interface.errors import user_function
-from fe_interface.model.mechanical_boundary import Pressure, Traction
 from fe_interface.model.elastic_materials import ElasticMaterial
+from fe_interface.model.mechanical_boundary import Pressure, Traction
 from fe_interface.model.mechanical_model import MechanicalModel
 
 _SCALAR: Any = PETSc.ScalarType  # a NumPy scalar type (petsc4py's stubs say dtype)

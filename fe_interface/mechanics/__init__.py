@@ -11,12 +11,18 @@ augmented Lagrangian) → :class:`ThermoMechanicalProblem` (one-way or staggered
 coupling with :class:`~fe_interface.problems.steady.SteadyProblem`).
 """
 
-from fe_interface.model.mechanical_boundary import BodyForce, Displacement, Pressure, Symmetry, Traction
-from fe_interface.model.contacts import Contact
-from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
-from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
-from fe_interface.model.mechanical_model import MechanicalModel
 from fe_interface.discretisation.nodal_contact import ContactSummary
+from fe_interface.model.contacts import Contact
+from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
+from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
+from fe_interface.model.mechanical_boundary import (
+    BodyForce,
+    Displacement,
+    Pressure,
+    Symmetry,
+    Traction,
+)
+from fe_interface.model.mechanical_model import MechanicalModel
 from fe_interface.problems.elastic import ElasticProblem, MechanicsResult
 
 __all__ = [

@@ -16,6 +16,9 @@ from typing import Any
 import numpy as np
 
 from fe_interface.errors import InputError
+from fe_interface.mesh import TaggedMesh
+from fe_interface.model.contacts import Contact
+from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.model.mechanical_boundary import (
     BodyForce,
     Displacement,
@@ -24,9 +27,6 @@ from fe_interface.model.mechanical_boundary import (
     Traction,
     check_dimension,
 )
-from fe_interface.model.contacts import Contact
-from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
-from fe_interface.mesh import TaggedMesh
 from fe_interface.model.regions import RegionModel
 
 __all__ = ["MechanicalModel", "ResolvedContact", "ResolvedLoad"]

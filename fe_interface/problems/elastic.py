@@ -31,29 +31,29 @@ import numpy as np
 import ufl
 from dolfinx import fem
 
+from fe_interface.discretisation.contact_fields import ContactFields
+from fe_interface.discretisation.elasticity import ElasticForms
+from fe_interface.discretisation.nodal_contact import ContactSummary, NodalContact
 from fe_interface.discretisation.regions import colour_regions
 from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
 from fe_interface.errors import InputError, SolverError, collective, user_function
-from fe_interface.model.mechanical_boundary import BodyForce, Displacement, Symmetry
+from fe_interface.mesh import TaggedMesh, check_tagged
+from fe_interface.mesh.topology import region_adjacency
 from fe_interface.model.contacts import Contact
-from fe_interface.discretisation.elasticity import ElasticForms
-from fe_interface.discretisation.contact_fields import ContactFields
 from fe_interface.model.elastic_materials import ElasticMaterial
+from fe_interface.model.mechanical_boundary import BodyForce, Displacement, Symmetry
 from fe_interface.model.mechanical_model import MechanicalModel
-from fe_interface.discretisation.nodal_contact import ContactSummary, NodalContact
+from fe_interface.problems.supports import (
+    check_contact_start,
+    check_supported,
+    explain_failure,
+)
 from fe_interface.solvers.contact import (
     CONTACT_DIRECT_OPTIONS,
     ContactSolveInfo,
     ContactSolver,
     rigid_body_modes,
 )
-from fe_interface.problems.supports import (
-    check_contact_start,
-    check_supported,
-    explain_failure,
-)
-from fe_interface.mesh import TaggedMesh, check_tagged
-from fe_interface.mesh.topology import region_adjacency
 from fe_interface.solvers.linear import LinearSolver
 from fe_interface.solvers.options import default_petsc_options
 

@@ -46,20 +46,25 @@ from mpi4py import MPI
 import numpy as np
 from dolfinx import fem
 
+from fe_interface.discretisation.contact_fields import (
+    ContactFields,
+    InterfaceProbe,
+    evaluate,
+    global_max,
+)
 from fe_interface.discretisation.facets import FacetQuadrature
-from fe_interface.errors import InputError
-from fe_interface.model.mechanical_boundary import BodyForce
-from fe_interface.model.contacts import Contact
-from fe_interface.model.laws.local_contact import LocalContactLaw
-from fe_interface.discretisation.contact_fields import ContactFields, InterfaceProbe, evaluate, global_max
-from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.discretisation.nodal_contact import ContactSummary
-from fe_interface.problems.elastic import ElasticProblem, MechanicsResult
+from fe_interface.errors import InputError
 from fe_interface.mesh import TaggedMesh, check_tagged
 from fe_interface.model.boundary import Convection, FixedTemperature
+from fe_interface.model.contacts import Contact
+from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.model.interfaces import Conductance, Interface
+from fe_interface.model.laws.local_contact import LocalContactLaw
 from fe_interface.model.materials import Material
+from fe_interface.model.mechanical_boundary import BodyForce
 from fe_interface.model.validation import check_positive
+from fe_interface.problems.elastic import ElasticProblem, MechanicsResult
 from fe_interface.problems.steady import SteadyProblem, SteadyResult
 
 __all__ = [
@@ -531,8 +536,8 @@ class ThermoMechanicalProblem:
                 the heat problem for the summary (junction, regions, probes), or None.
         """
         from fe_interface.io.files import ResultSet
-        from fe_interface.io.results import write_steady_results
         from fe_interface.io.mechanics import write_contact_surface, write_mechanics
+        from fe_interface.io.results import write_steady_results
 
         assert self.thermal is not None and self.thermal.formulation is not None
         comm = self.tagged.mesh.comm

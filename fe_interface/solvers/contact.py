@@ -33,8 +33,8 @@ import dolfinx.fem.petsc
 import numpy as np
 from dolfinx import fem
 
-from fe_interface.errors import SolverError
 from fe_interface.discretisation.nodal_contact import NodalContact
+from fe_interface.errors import SolverError
 from fe_interface.solvers.linear import check_finite, matrix_from_pattern
 from fe_interface.solvers.nonlinear import set_callbacks
 from fe_interface.solvers.options import PetscOptions

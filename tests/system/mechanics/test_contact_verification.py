@@ -1,5 +1,5 @@
 """Contact mechanics and thermo-mechanical coupling against exact and literature values
-(the cases of :mod:`fe_interface.mechanics.verification`; their docstrings give the
+(the cases of ``tests/helpers/contact_cases.py``; their docstrings give the
 formulas and references):
 
 * Hertz, cylinder on a flat (plane strain) and sphere on a flat (axisymmetric): the
@@ -31,9 +31,9 @@ from pathlib import Path
 from mpi4py import MPI
 
 import pytest
+from helpers import contact_cases as V
 
 import fe_interface as fi  # noqa: F401
-from fe_interface.mechanics import verification as V
 from fe_interface.postprocessing.checks import compare_runs, failures, format_checks
 
 #: the cases compared between serial and parallel runs (moderate meshes)

@@ -27,6 +27,7 @@ import pytest
 
 import fe_interface as fi  # noqa: F401
 from fe_interface.errors import InputError, SolverError
+from fe_interface.geometry.contact_blocks import stacked_blocks
 from fe_interface.mechanics import (
     Contact,
     Displacement,
@@ -36,7 +37,6 @@ from fe_interface.mechanics import (
     Symmetry,
     Traction,
 )
-from fe_interface.geometry.contact_blocks import stacked_blocks
 
 COMM = MPI.COMM_WORLD
 STEEL = ElasticMaterial("steel", 200e9, 0.3)

@@ -28,8 +28,8 @@ import numpy as np
 import pytest
 
 import fe_interface as fi  # noqa: F401  (MPI before PETSc)
-from fe_interface.mechanics import BodyForce, Contact, ElasticMaterial, ElasticProblem, Symmetry
 from fe_interface.geometry.contact_blocks import stacked_blocks
+from fe_interface.mechanics import BodyForce, Contact, ElasticMaterial, ElasticProblem, Symmetry
 
 STEEL = ElasticMaterial("steel", 200e9, 0.3)
 RHO_G = 7850.0 * 9.81 * 1e3  # N/m³: a thousandfold weight (any value: linear problem)
@@ -114,8 +114,8 @@ def test_iterative_solver_equals_direct():
 
 def point_contact(solver: str) -> ElasticProblem:
     """A quarter of two 3D blocks pressed through a spherical gap r²/(2R) (a point contact)."""
-    from fe_interface.mechanics import Pressure
     from fe_interface.geometry.contact_blocks import graded_nodes
+    from fe_interface.mechanics import Pressure
 
     a, R = 0.5e-3, 10e-3
     L = 10 * a

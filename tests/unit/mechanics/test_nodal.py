@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 import fe_interface as fi  # noqa: F401
-from fe_interface.mechanics import Contact, Displacement, ElasticMaterial, ElasticProblem, Symmetry
 from fe_interface.geometry.contact_blocks import stacked_blocks
+from fe_interface.mechanics import Contact, Displacement, ElasticMaterial, ElasticProblem, Symmetry
 
 STEEL = ElasticMaterial("steel", 200e9, 0.3)
 L = 0.02
