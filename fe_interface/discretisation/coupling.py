@@ -128,6 +128,27 @@ class InterfaceCoupling:
             if sel.any():
                 M[sel] = vals[sel, None, None] * self._unit(k)[sel]
 
+    def recompute(self, rows: np.ndarray, h_at: ConductanceAt) -> None:
+        """Evaluate h again on the facets ``rows`` (into ``entities``) and rebuild their M_f.
+
+        ``h_at`` as at construction (W/(m² K) at the quadrature points of a group: the
+        groups it gets hold only the facets of ``rows``): per-point values, for a
+        conductance that varies inside a facet (h(P(x), g(x)) of a contact solve).
+        """
+        mask = np.zeros(len(self.entities), dtype=bool)
+        mask[rows] = True
+        for g, (_, _, M) in zip(self.quadrature.groups, self.blocks, strict=True):
+            sel = mask[g.rows]
+            if not sel.any():
+                continue
+            sub = g._replace(
+                rows=g.rows[sel], x=g.x[sel], dA=g.dA[sel], weight=g.weight[sel],
+                normal=g.normal[sel], K=g.K[sel],
+            )  # fmt: skip
+            h = np.asarray(h_at(sub, sub.rows), dtype=float)
+            p = g.phi[:, g.closure]
+            M[sel] = np.einsum("fq,qi,qj->fij", h * sub.weight, p, p)
+
     def apply_unit(self, u: np.ndarray, dh: np.ndarray, out: np.ndarray) -> np.ndarray:
         """Out += Σ_f dh_f K_f(h = 1) u: the derivative of K u for facet conductances dh.
 

@@ -310,7 +310,8 @@ class FormulationValues:
                 f"interface {d.label!r}: the law changed from a {d.kind!r} to a {kind!r} "
                 "law: that needs a new problem"
             )
-        fixed = d.kind in ("position", "perfect") or (
+        # a position-dependent h(x) may change (evaluated again: Formulation.refresh_positions)
+        fixed = d.kind == "perfect" or (
             d.kind == "temperature" and d.label not in self.f.symbolic_laws
         )
         if fixed and not _same(new.law, d.spec.law):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple, cast
 
 from petsc4py import PETSc
@@ -37,12 +38,13 @@ from fe_interface.discretisation.nodal_contact import ContactSummary, NodalConta
 from fe_interface.discretisation.regions import colour_regions
 from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
 from fe_interface.errors import InputError, SolverError, collective, user_function
-from fe_interface.mesh import TaggedMesh, check_tagged
+from fe_interface.mesh import TaggedMesh
 from fe_interface.mesh.topology import region_adjacency
 from fe_interface.model.contacts import Contact
 from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.model.mechanical_boundary import BodyForce, Displacement, Symmetry
 from fe_interface.model.mechanical_model import MechanicalModel
+from fe_interface.problems.base import ProblemBase
 from fe_interface.problems.supports import (
     check_contact_start,
     check_supported,
@@ -55,13 +57,10 @@ from fe_interface.solvers.contact import (
     rigid_body_modes,
 )
 from fe_interface.solvers.linear import LinearSolver
-from fe_interface.solvers.options import default_petsc_options
 
 _SCALAR: Any = PETSc.ScalarType  # a NumPy scalar type (petsc4py's stubs say dtype)
 
 __all__ = ["ElasticProblem", "MechanicsResult"]
-
-_counter = iter(range(10**9))
 
 #: with contact, every change of the active set is a new Jacobian with the same sparsity:
 #: GAMG keeps its prolongation (graph, aggregates, smoothed prolongator) and redoes only
@@ -85,7 +84,7 @@ class MechanicsResult(NamedTuple):
     timings: dict[str, float]
 
 
-class ElasticProblem:
+class ElasticProblem(ProblemBase):
     """Linear elasticity with frictionless unilateral contact (collective).
 
     Args:
@@ -104,6 +103,10 @@ class ElasticProblem:
         petsc_options: overrides of the PETSc options (KSP/PC, ``snes_*``).
         augmentation_rtol: stop the augmentations when max |Δλ| ≤ rtol · max P.
         max_augmentations: limit of Newton solves.
+        petsc_options_prefix: defaults to a unique ``fe_interface_<n>_``.
+
+    ``close()`` (or ``with ElasticProblem(...) as p:``) frees its PETSc objects at once
+    (:meth:`~fe_interface.problems.base.ProblemBase.close`).
     """
 
     def __init__(
@@ -120,15 +123,18 @@ class ElasticProblem:
         petsc_options: Mapping[str, Any] | None = None,
         augmentation_rtol: float = 1.0e-9,
         max_augmentations: int = 100,
+        petsc_options_prefix: str | None = None,
     ) -> None:
-        check_tagged(tagged, type(self).__name__)
         if degree not in (1, 2):
             raise InputError(f"mechanics: degree must be 1 or 2, got {degree!r}")
         if contacts and degree != 1:
             raise InputError("mechanics: contact needs degree 1 (P1/Q1) elements")
         if axisymmetric and tagged.mesh.geometry.dim != 2:
             raise InputError("mechanics: axisymmetric models need a 2D (r, z) mesh")
-        self.tagged = tagged
+        extra: dict[str, Any] = {}
+        if contacts:
+            extra = _CONTACT_ITERATIVE if solver == "iterative" else CONTACT_DIRECT_OPTIONS
+        super().__init__(tagged, solver, extra | dict(petsc_options or {}), petsc_options_prefix)
         self.materials = dict(materials)
         self.contact_specs = list(contacts)
         self.boundary_conditions = list(boundary_conditions)
@@ -136,17 +142,13 @@ class ElasticProblem:
         self.degree = degree
         self.axisymmetric = axisymmetric
         self.temperature = temperature
-        extra: dict[str, Any] = {}
-        if contacts:
-            extra = _CONTACT_ITERATIVE if solver == "iterative" else CONTACT_DIRECT_OPTIONS
-        self.petsc_options = default_petsc_options(solver) | extra | dict(petsc_options or {})
         self.solver_kind = solver
         self.augmentation_rtol = augmentation_rtol
         self.max_augmentations = max_augmentations
-        self.prefix = f"fe_interface_mech_{next(_counter)}_"
         self.timings: dict[str, float] = {}
         self.model: MechanicalModel | None = None
         self.solver: Any = None
+        self.result: MechanicsResult | None = None
         self._solved = False
 
     # ------------------------------------------------------------------ set-up
@@ -322,7 +324,48 @@ class ElasticProblem:
         summaries = [c.summary(self.model.region_names) for c in self.contacts]
         if self.fields is not None:
             self.fields.update()
-        return MechanicsResult(self.u, summaries, solve, dict(self.timings))
+        self.result = MechanicsResult(self.u, summaries, solve, dict(self.timings))
+        return self.result
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON-ready record of the last solve: contacts (SI units in keys), solver counts."""
+        if not self._solved:
+            raise InputError("ElasticProblem.summary(): no solution yet: call solve() first")
+        r = self.result
+        return {
+            "kind": self.kind,
+            "contacts": [c._asdict() for c in r.contacts],
+            "solve": r.solve._asdict(),
+            "timings_s": dict(r.timings),
+        }
+
+    def export(
+        self,
+        folder: str | Path,
+        name: str = "mechanics",
+        files: Sequence[str] = ("xdmf", "vtu", "summary"),
+        result_set: Any = None,
+    ) -> dict[str, Path]:
+        """Write the result set of the last solve (collective).
+
+        ``NAME_mechanics.vtu/.xdmf`` (point data ``displacement_m``, ``contact_pressure_Pa``,
+        ``gap_m``; cell data ``region``, ``von_mises_Pa``), with contacts ``NAME_contact.*``,
+        and ``NAME_summary.json`` (:meth:`summary`), through the results writer of the heat
+        problems (:func:`~fe_interface.io.results.write_elastic_results`: atomic, with a
+        manifest).
+
+        Args:
+            folder: output folder.
+            name: base name of the files.
+            files: kinds among "xdmf", "vtu", "summary".
+            result_set: an open :class:`~fe_interface.io.files.ResultSet` to write into
+                (the caller commits it); default: one of its own, committed here.
+        """
+        from fe_interface.io.results import write_elastic_results
+
+        if not self._solved:
+            raise InputError("ElasticProblem.export(): no solution yet: call solve() first")
+        return write_elastic_results(self, folder, name, files, self.summary, result_set)
 
     def set_temperature(self, T: Any) -> None:
         """Change the temperature of the thermal strain before the next :meth:`solve`.
