@@ -66,6 +66,9 @@ def facet_sides(
 class InterfaceCoupling:
     """The facet-wise interface terms of a set of oriented facets.
 
+    An :class:`~fe_interface.discretisation.external.ExternalTerm` (like the nodal
+    contact of the mechanics).
+
     Args:
         broken: the broken space.
         entities: rows (cell⁺, local facet⁺, cell⁻, local facet⁻), owned facets.
@@ -173,6 +176,10 @@ class InterfaceCoupling:
     @staticmethod
     def _element(M: np.ndarray) -> np.ndarray:
         return np.block([[M, -M], [-M, M]])
+
+    def linearise(self, u: np.ndarray) -> bool:
+        """Nothing to prepare: the term is linear in u (its Jacobian never changes)."""
+        return False
 
     def insert_sparsity(self, pattern: Any) -> None:
         """Add the couplings of every facet to a (not finalised) sparsity pattern."""
