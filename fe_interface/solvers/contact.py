@@ -14,8 +14,9 @@ i.e. ε_i |g_i| ≤ rtol·max P on the active nodes: no penetration to that tole
 When the active set of a Newton step equals the one of the assembled Jacobian, the
 matrix is left untouched and PETSc reuses its factorisation (or AMG hierarchy), so
 the later augmentations cost a residual and a back-substitution each.  A changed
-Jacobian may keep an earlier factorisation as the preconditioner of CG; an AMG
-hierarchy is rebuilt (``pc_gamg_reuse_interpolation`` keeps its prolongation).
+Jacobian may keep an earlier preconditioner (a factorisation or an AMG hierarchy, built
+from a copy ``P`` of an earlier Jacobian) for CG while few contact nodes changed state;
+a rebuilt AMG hierarchy keeps its prolongation (``pc_gamg_reuse_interpolation``).
 
 The Newton iteration is :class:`~fe_interface.solvers.nonlinear.NewtonSolver` with the
 contacts as its ``terms`` and a constant elastic Jacobian (its hooks, see its module
@@ -47,6 +48,11 @@ __all__ = ["CONTACT_DIRECT_OPTIONS", "ContactSolveInfo", "ContactSolver", "rigid
 #: the active ones, changed state since it was built
 _REUSE_NODES = 40
 _REUSE_FRACTION = 0.5
+#: the same for an AMG hierarchy, whose preconditioned operator is not a low-rank change
+#: of the identity: a newly active node adds a penalty stiffness the hierarchy has not
+#: seen (an outlier eigenvalue of order ε/E), so only a few may change
+_AMG_REUSE_NODES = 8
+_AMG_REUSE_FRACTION = 0.05
 
 #: the direct solver for contact: MUMPS as the preconditioner of CG, so that a
 #: factorisation can serve the next Newton steps (one CG step while it is exact)
@@ -82,8 +88,7 @@ class ContactSolveInfo(NamedTuple):
         linear_iterations: KSP iterations in total.
         jacobians: Jacobian assemblies.
         preconditioners: preconditioner builds (factorisations / AMG set-ups); a
-            Jacobian whose active set is close to the one of the last factorisation
-            reuses it (an AMG hierarchy is rebuilt).
+            Jacobian whose active set is close to the one of the last build reuses it.
         multiplier_change_Pa: the last max |Δλ|, Pa (0 for penalty / no contact).
         converged_reason: PETSc's reason of the last solve.
         residual_history: SNES residual norms (N) of the last solve.
@@ -200,10 +205,14 @@ class ContactSolver:
         self.newton = NewtonSolver(
             F, J, u, bcs, None, marker, prefix, CONTACT_NEWTON_OPTIONS | self.user_options,
             terms=self.contacts, constant_jacobian=True, on_jacobian=self._choose_preconditioner,
+            preconditioner_matrix=True,
         )  # fmt: skip
+        self.P = self.newton.P
+        assert self.P is not None
         self.snes = self.newton.snes
         if near_null is not None:
             self.newton.A.setNearNullSpace(near_null)
+            self.P.setNearNullSpace(near_null)
         # the first step of a point contact can overshoot by orders of magnitude (one
         # node carries the load); the semismooth iteration recovers: no divergence test
         self.snes.setDivergenceTolerance(1.0e300)
@@ -214,11 +223,14 @@ class ContactSolver:
         self.newton.force_iteration = True
         self.snes.setForceIteration(True)
         self._pc_active: list[np.ndarray] | None = None
-        # a factorisation is a copy: it may precondition a later Jacobian (CG corrects
-        # the low-rank change); an AMG hierarchy is not: its finest smoother applies the
-        # matrix object itself, changed in place, with the old eigenvalue bounds
-        # (Chebyshev), which can make the preconditioner indefinite
-        self._may_reuse = self.user_options.get("pc_type") in ("lu", "cholesky")
+        # the preconditioner is built from P, a copy of the Jacobian refreshed only when
+        # it is rebuilt: a factorisation or an AMG hierarchy of an earlier active set may
+        # precondition a later Jacobian (CG corrects the low-rank change; the AMG
+        # smoothers keep applying P, with its own eigenvalue bounds)
+        direct = self.user_options.get("pc_type") in ("lu", "cholesky")
+        self._reuse_limits = (
+            (_REUSE_NODES, _REUSE_FRACTION) if direct else (_AMG_REUSE_NODES, _AMG_REUSE_FRACTION)
+        )
         self._fresh_its: int | None = None
         self.comm = u.function_space.mesh.comm
         self.preconditioners = 0
@@ -235,10 +247,10 @@ class ContactSolver:
         return self.newton.jacobians
 
     def _choose_preconditioner(self, changed: bool) -> None:
-        """Decide whether to keep the preconditioner (a factorisation only).
+        """Decide whether to keep the preconditioner (a factorisation or AMG hierarchy).
 
         Called after every Jacobian evaluation; an unchanged Jacobian keeps everything.
-        The factorisation of an earlier Jacobian is kept while the active set differs
+        The preconditioner of an earlier Jacobian is kept while the active set differs
         from its own in few nodes (the new matrix is a low-rank change of the old one:
         the Krylov method converges in about as many iterations as nodes changed) and
         the last solve took at most twice (+ 10) the iterations of the first solve with
@@ -257,13 +269,15 @@ class ContactSolver:
         if self._fresh_its is None and self._pc_active is not None:
             self._fresh_its = last  # the first solve with a new preconditioner
         cheap = self._fresh_its is None or last <= 2 * self._fresh_its + 10
+        nodes, fraction = self._reuse_limits
         reuse = (
-            self._may_reuse and self._pc_active is not None and cheap
-            and changed_nodes <= max(_REUSE_NODES, _REUSE_FRACTION * total)
+            self._pc_active is not None and cheap
+            and changed_nodes <= max(nodes, fraction * total)
         )  # fmt: skip
         # SNES decides after this callback: lag -2 rebuilds now (then becomes -1), -1 keeps
         _set_lag_preconditioner(self.snes, -1 if reuse else -2)
         if not reuse:
+            self.newton.A.copy(self.P, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)  # type: ignore[arg-type]  # stubs: the members are ints
             self._pc_active = [a.copy() for a in active]
             self._fresh_its = None
             self.preconditioners += 1

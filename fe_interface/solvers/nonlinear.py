@@ -25,6 +25,8 @@ Hooks for other nonlinear terms (the contact solver of
   as it is, and PETSc keeps its factorisation or preconditioner;
 * ``on_jacobian(changed)`` — called after every Jacobian evaluation (a preconditioner
   reuse policy: the contact solver's lag);
+* ``preconditioner_matrix`` — the preconditioner from a matrix ``P`` of its own, copied
+  from the Jacobian only when its owner rebuilds it (a reused AMG hierarchy);
 * :meth:`NewtonSolver.residual_norm` — ‖F‖ at the current u (an absolute tolerance
   from the load);
 * ``force_iteration`` — at least one step per solve (an augmentation whose residual
@@ -62,7 +64,9 @@ _REASONS = {v: k for k, v in vars(PETSc.SNES.ConvergedReason).items() if isinsta
 _KSP_REASONS = {v: k for k, v in vars(PETSc.KSP.ConvergedReason).items() if isinstance(v, int)}
 
 
-def set_callbacks(snes: PETSc.SNES, owner: Any, b: PETSc.Vec, A: PETSc.Mat) -> None:
+def set_callbacks(
+    snes: PETSc.SNES, owner: Any, b: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat | None = None
+) -> None:
     """Give ``snes`` the residual and Jacobian of ``owner`` (its ``_residual``, ``_jacobian``).
 
     The SNES holds them through a weak reference: petsc4py keeps its callbacks where
@@ -79,7 +83,7 @@ def set_callbacks(snes: PETSc.SNES, owner: Any, b: PETSc.Vec, A: PETSc.Mat) -> N
         cast(Any, ref())._jacobian(snes, x, J, P)
 
     snes.setFunction(residual, b)
-    snes.setJacobian(jacobian, A, None)
+    snes.setJacobian(jacobian, A, P)
 
 
 def set_convergence_test(snes: PETSc.SNES, owner: Any) -> None:
@@ -113,6 +117,9 @@ class NewtonSolver:
         terms: more terms assembled outside UFL (module docstring), scale 1.
         constant_jacobian: ``J`` does not depend on u (module docstring).
         on_jacobian: called with "the Jacobian changed" after every Jacobian evaluation.
+        preconditioner_matrix: the preconditioner is built from a matrix of its own,
+            ``P`` (a copy of the Jacobian that its owner refreshes when it rebuilds it):
+            a kept AMG hierarchy then never sees the Jacobian change under it.
     """
 
     def __init__(
@@ -130,6 +137,7 @@ class NewtonSolver:
         terms: Sequence[ExternalTerm] = (),
         constant_jacobian: bool = False,
         on_jacobian: Callable[[bool], None] | None = None,
+        preconditioner_matrix: bool = False,
     ) -> None:
         self.F, self.J, self.u, self.bcs = F, J, u, list(bcs)
         self.coupling = coupling
@@ -144,6 +152,9 @@ class NewtonSolver:
             self.K = create_matrix(J, coupling, self.terms)
             for M in (self.K, self.A):  # the same pattern in both: K is copied into A
                 self._assemble_forms(M, 0.0)
+        self.P: PETSc.Mat | None = None
+        if preconditioner_matrix:
+            self.P = self.A.duplicate(copy=True)
         self._assembled = False
         #: at least one Newton step, whatever the initial residual (PETSc's ForceIteration)
         self.force_iteration = False
@@ -152,7 +163,7 @@ class NewtonSolver:
         self.b = dolfinx.fem.petsc.create_vector(V)
         self.x = dolfinx.fem.petsc.create_vector(V)
         self.snes = PETSc.SNES().create(self.A.getComm())
-        set_callbacks(self.snes, self, self.b, self.A)
+        set_callbacks(self.snes, self, self.b, self.A, self.P)
         self.snes.setConvergenceHistory()
         self._zeros_eliminated = False
         self.options = PetscOptions(self.snes, prefix, NEWTON_OPTIONS | dict(petsc_options))
@@ -306,6 +317,6 @@ class NewtonSolver:
     def destroy(self) -> None:
         """Free the PETSc objects."""
         self.options.release(check=False)
-        for obj in (self.snes, self.A, self.K, self.b, self.x):
+        for obj in (self.snes, self.A, self.K, self.P, self.b, self.x):
             if obj is not None:
                 obj.destroy()

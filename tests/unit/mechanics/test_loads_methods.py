@@ -134,11 +134,13 @@ def point_contact(solver: str) -> ElasticProblem:
 
 def test_point_contact_iterative_equals_direct():
     """CG + GAMG on a 3D point contact, where the active set changes from one node to
-    many: the AMG hierarchy must be rebuilt with the Jacobian (reusing it made CG fail
-    with an indefinite preconditioner); the result equals MUMPS's."""
+    many: an AMG hierarchy is kept only while few contact nodes changed state (kept
+    through the overshooting first steps, CG failed with an indefinite preconditioner);
+    the result equals MUMPS's."""
     res = {s: point_contact(s) for s in ("direct", "iterative")}
     out = {s: p.solve() for s, p in res.items()}
-    assert out["iterative"].solve.preconditioners == out["iterative"].solve.jacobians
+    it = out["iterative"].solve
+    assert 1 < it.preconditioners <= it.jacobians
     cd, ci = out["direct"].contacts[0], out["iterative"].contacts[0]
     assert ci.force_N == pytest.approx(cd.force_N, rel=1e-9)  # equilibrium with the load
     assert ci.active_nodes == cd.active_nodes > 1
