@@ -3,7 +3,9 @@
     python docker/compare.py DIR_A DIR_B RUN [RUN ...] [--rtol 1e-10] [--alias A_PATH=B_PATH]
 
 For every RUN, DIR_A/RUN and DIR_B/RUN must hold the same ``*.json`` and ``*.csv`` files
-(ADIOS2 ``.bp`` folders are skipped: they hold timings).  A result set's
+(ADIOS2 ``.bp`` folders are skipped: they hold timings; so are the hidden stores
+``.NAME.sets/`` whose folder names carry a time and a process id: the visible names
+point into them).  A result set's
 ``*.manifest.json`` is bookkeeping (writer host, process id, time, file hashes): only its
 ``complete`` flag and its list of files are compared.  Each file is split into numbers
 and the text between them; the text must be identical and every number pair equal to
@@ -32,7 +34,9 @@ def files(folder: Path) -> list[str]:
     out = []
     for p in sorted(folder.rglob("*")):
         if p.is_file() and p.suffix in (".json", ".csv") and ".bp" not in p.parent.name:
-            if not any(part.endswith(".bp") for part in p.relative_to(folder).parts):
+            parts = p.relative_to(folder).parts
+            hidden_store = any(x.startswith(".") and x.endswith(".sets") for x in parts)
+            if not hidden_store and not any(x.endswith(".bp") for x in parts):
                 out.append(str(p.relative_to(folder)))
     return out
 

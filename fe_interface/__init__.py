@@ -18,6 +18,7 @@ import dolfinx.jit as _jit
 
 from fe_interface.errors import InputError, MeshError, SolverError, TimeStepError
 from fe_interface.mesh import TaggedMesh, read_msh, tag_mesh
+from fe_interface.mesh.parts import join_parts, read_parts
 from fe_interface.model import (
     Anisotropic,
     Conductance,
@@ -34,6 +35,8 @@ from fe_interface.model import (
     Table,
     TimeFunction,
 )
+from fe_interface.model.laws.gap import GapConduction
+from fe_interface.model.pairs import InterfacePair
 from fe_interface.problems import SteadyProblem, SteadyResult, TransientProblem, TransientResult
 
 # Processes sharing a cold JIT cache (pytest-xdist workers, case runs side by side) wait for
@@ -49,10 +52,12 @@ __all__ = [
     "Convection",
     "FacetConductance",
     "FixedTemperature",
+    "GapConduction",
     "HeatFlux",
     "HeatSource",
     "InputError",
     "Interface",
+    "InterfacePair",
     "Material",
     "MeshError",
     "PerfectContact",
@@ -67,6 +72,8 @@ __all__ = [
     "TimeStepError",
     "TransientProblem",
     "TransientResult",
+    "join_parts",
     "read_msh",
+    "read_parts",
     "tag_mesh",
 ]

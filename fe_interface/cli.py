@@ -142,13 +142,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     if _rank0():
         if case.description:
             print(case.description)
-        print(format_table(res.interfaces, res.balance, getattr(res, "derived", None)))
+        print(
+            format_table(
+                res.interfaces, res.balance, getattr(res, "derived", None), _per_depth(res)
+            )
+        )
         if getattr(res.problem, "result", None) is not None:  # thermo-mechanical contact
             from fe_interface.mechanics.case import format_contacts
 
             print(format_contacts(res.problem, res.problem.result))
         s = res.solve
         newton = f", {s.newton_iterations} Newton steps" if s.newton_iterations else ""
+        resp = getattr(res, "response", None)
+        if resp is not None:
+            times = ", ".join(
+                f"{k.removesuffix('_s')} = {v:.4g} s"
+                if v is not None
+                else f"{k.removesuffix('_s')} -"
+                for k, v in resp.times_s.items()
+            )
+            print(
+                f"junction {case.junction!r}: {resp.initial_K:.6g} K -> {resp.final_K:.6g} K; "
+                f"{times} (of the change up to the end; dT/dt at the end {resp.end_rate_K_s:.3g} K/s)"
+            )
         if res.transient is not None:
             tr = res.transient
             print(
@@ -164,6 +180,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             for q in p if isinstance(p, list) else [p]:
                 print(f"  {q}")
     return 0
+
+
+def _per_depth(res: Any) -> bool:
+    """True for a 2D planar model (its totals are per metre of depth)."""
+    p = getattr(res.problem, "thermal", None) or res.problem
+    f = getattr(p, "formulation", None)
+    return f is not None and f.mesh.geometry.dim == 2 and not f.axisymmetric
 
 
 def _run_sweep(case: Any, args: argparse.Namespace) -> int:
@@ -228,6 +251,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         f"{args.case}: OK ({ncells} cells; regions {', '.join(sorted(tagged.cell_names))}; "
         f"facet groups {', '.join(sorted(tagged.facet_names))})"
     )
+    for contact in case.contacts:  # a CAD assembly: the contacts found
+        a, b = contact.parts
+        _print(f"contact {contact.name}: parts {a} and {b}, area {contact.area_m2:.6g} m2")
+    if any(s.pair is not None for s in case.interfaces):  # non-matching pairs: the search
+        from fe_interface.case.pairs import pair_report
+
+        for line in pair_report(case.build_problem(tagged)):
+            _print(line)
     return 0
 
 
@@ -299,7 +330,8 @@ def _demo_png(name: str, out: Any, params: Mapping[str, Any]) -> int:
 
 def _materials_data() -> dict[str, Any]:
     from fe_interface.case import BULK_MATERIALS
-    from fe_interface.model.laws import GASES, phonon_materials
+    from fe_interface.model.elastic_library import ELASTIC_PROPERTIES
+    from fe_interface.model.laws import GASES, VICKERS_COEFFICIENTS, phonon_materials
 
     return {
         "bulk": BULK_MATERIALS,
@@ -315,8 +347,14 @@ def _materials_data() -> dict[str, Any]:
             }
             for n, m in phonon_materials().items()
         },
+        "elastic": {
+            n: {"E_Pa": e.E, "nu": e.nu, "alpha_1_K": e.alpha, "source": e.source}
+            for n, e in ELASTIC_PROPERTIES.items()
+        },
+        "vickers": {n: {"c1_Pa": c1, "c2": c2} for n, (c1, c2) in VICKERS_COEFFICIENTS.items()},
         "gases": {
             n: {
+                "k_g_W_mK_at": {f"{T:g}K": float(g.conductivity(T)) for T in (150.0, 300.0, 600.0)},
                 "k_g": g.k_g,
                 "gamma": g.gamma,
                 "Pr": g.Pr,
@@ -387,14 +425,25 @@ def cmd_materials(args: argparse.Namespace) -> int:
             f"{(f'{td:.4g}' if td else '-'):>11}"
         )
     _print("  sources: fe_interface/data/phonon_materials.toml ('source' of each entry)")
-    _print("\nGases (gas-gap law: gas = NAME), at T0 and p0")
-    _print(f"  {'name':<10}{'k_g W/(m K)':>12}{'gamma':>8}{'Pr':>8}{'mfp m':>11}{'T0 K':>7}")
+    _print("\nGases (gas-gap law: gas = NAME), k_g(T) and the mean free path at T0, p0")
+    _print(
+        f"  {'name':<10}{'k 150 K':>9}{'k 300 K':>9}{'k 600 K':>9}{'gamma':>8}{'Pr':>8}"
+        f"{'mfp m':>11}{'T0 K':>7}"
+    )
     for n, g in data["gases"].items():
+        k = g["k_g_W_mK_at"]
         _print(
-            f"  {n:<10}{g['k_g']:>12.4g}{g['gamma']:>8.4g}{g['Pr']:>8.4g}"
-            f"{g['mean_free_path']:>11.4g}{g['T0']:>7.4g}"
+            f"  {n:<10}{k['150K']:>9.4g}{k['300K']:>9.4g}{k['600K']:>9.4g}{g['gamma']:>8.4g}"
+            f"{g['Pr']:>8.4g}{g['mean_free_path']:>11.4g}{g['T0']:>7.4g}"
         )
-    _print(f"  source: {next(iter(data['gases'].values()))['source']}")
+    _print("  k_g in W/(m K); sources: fe-interface materials --json ('source' of each gas)")
+    _print("\nElastic data ([mechanics.materials.REGION] library = NAME), room temperature")
+    _print(f"  {'name':<22}{'E GPa':>8}{'nu':>7}{'alpha 1e-6/K':>14}")
+    for n, e in data["elastic"].items():
+        _print(f"  {n:<22}{e['E_Pa'] / 1e9:>8.4g}{e['nu']:>7.3g}{e['alpha_1_K'] * 1e6:>14.4g}")
+    _print("\nVickers microhardness coefficients (H_c = { material = NAME })")
+    for n, v in data["vickers"].items():
+        _print(f"  {n:<12} c1 = {v['c1_Pa'] / 1e9:.4g} GPa, c2 = {v['c2']:.4g}")
     return 0
 
 
@@ -490,9 +539,14 @@ def cmd_render(args: argparse.Namespace) -> int:
         raise InputError(f"{args.file}: file not found")
     check_result_file(args.file)  # a result set that is incomplete or changed: refused
     png = Path(args.png) if args.png else Path(args.file).with_suffix(".png")
+    warp = None if args.warp is None else (True if args.warp < 0 else args.warp)
     return _render_on_rank0(
-        lambda: paraview.render(args.file, png, title=args.title, view=args.view), png
-    )
+        lambda: paraview.render(
+            args.file, png, title=args.title, view=args.view, field=args.field, warp=warp,
+            clip=args.clip, time=args.time,
+        ),
+        png,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------
@@ -564,6 +618,16 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--png", default=None, help="output (default: FILE with .png)")
     v.add_argument("--title", default=None)
     v.add_argument("--view", default="auto", choices=["auto", "xy", "iso"])
+    v.add_argument(
+        "--field", default=None, help="array to show (default: temperature_K, else "
+        "contact_pressure_Pa, else the first point array)",
+    )  # fmt: skip
+    v.add_argument(
+        "--warp", nargs="?", type=float, const=-1.0, default=None, metavar="SCALE",
+        help="deformed shape (mechanics files) or 2D field as height; SCALE: factor",
+    )  # fmt: skip
+    v.add_argument("--clip", default=None, metavar="AXIS[=VALUE]", help="cut at x, y or z (m)")
+    v.add_argument("--time", type=float, default=None, help="frame nearest this time (s)")
     v.set_defaults(func=cmd_render)
     return p
 

@@ -44,6 +44,8 @@ CASES = {
     "demo_laser_flash": {"n": 2, "solver": "direct", "dt": 1e-2},
     "demo_chip_uncertainty": {"samples": 32, "chaos_runs": 32, "solver": "direct"},
     "demo_rough_contact_routes": {"n": 24, "solver": "direct"},
+    "demo_cad_assembly": {"n": 2, "solver": "direct"},
+    "demo_nonmatching_pairs": {"n": 4, "solver": "direct"},
 }
 #: files (or VTX folders) each demo writes into its output folder
 FILES = {
@@ -88,6 +90,11 @@ FILES = {
     "demo_chip_uncertainty": [
         "chip_uncertainty_uq.json", "chip_uncertainty_uq_samples.csv", "chip_chaos_uq.json",
     ],
+    "demo_cad_assembly": [
+        "die_lid_sink.step", "cad_assembly.toml", "cad_assembly.xdmf", "cad_assembly.vtu",
+        "cad_assembly_summary.json",
+    ],
+    "demo_nonmatching_pairs": ["stack.xdmf", "stack.vtu", "stack_summary.json"],
 }  # fmt: skip
 #: matplotlib figures (checked when matplotlib is installed)
 PLOTS = {

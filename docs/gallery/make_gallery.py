@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[2]
 GALLERY = ROOT / "docs" / "gallery"
 MAX_BYTES = 200_000
@@ -34,6 +36,9 @@ PICTURES = {
     "chip_heatsink": "paraview",
     "thermoelectric_multilayer": "paraview",
     "transient_contact": "paraview",
+    "cryogenic_bond": "plot_cryogenic_bond",
+    "bolted_joint": "render_bolted_joint",
+    "thermal_expansion_gap": "plot_thermal_expansion_gap",
 }
 
 
@@ -99,6 +104,71 @@ def plot_transient_stack(out: Path, png: Path) -> None:
     ax.set_title("chip switched on: the jumps grow to their steady values", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=9)
+    fig.savefig(png, dpi=100)
+    plt.close(fig)
+
+
+def plot_cryogenic_bond(out: Path, png: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    d = json.loads((out / "cryogenic_bond_study.json").read_text())
+    T = [float(t) for t in d["stages_K"]]
+    rows = [d["rows"][str(t)] for t in T]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.8), layout="constrained")
+    ax1.loglog(T, [r["jump_K"] for r in rows], "o-", label="FE")
+    ax1.loglog(T, [r["jump_exact_K"] for r in rows], "x", ms=9, label="1D (Kirchhoff + root)")
+    ax1.set_xlabel("stage temperature (K)")
+    ax1.set_ylabel("Kapitza jump at the bond (K)")
+    ax1.set_title("Si die on OFHC copper, 2 % above the stage", fontsize=10)
+    ax1.grid(True, which="both", alpha=0.3)
+    ax1.legend(fontsize=9)
+    ax2.loglog(T, [r["k_si_W_mK"] for r in rows], "o-", label="silicon (Casimir / G&S)")
+    ax2.loglog(T, [r["k_cu_W_mK"] for r in rows], "s--", label="copper RRR 100 (NIST)")
+    ax2.set_xlabel("temperature (K)")
+    ax2.set_ylabel("k (W/(m K))")
+    ax2.set_title("conductivities at the stage temperature", fontsize=10)
+    ax2.grid(True, which="both", alpha=0.3)
+    ax2.legend(fontsize=9)
+    fig.savefig(png, dpi=100)
+    plt.close(fig)
+
+
+def render_bolted_joint(out: Path, png: Path) -> None:
+    from fe_interface.io import paraview
+
+    paraview.render(out / "bolted_joint.vtu", png, title="bolted joint: T (jump at the plates)",
+                    warp=True)  # fmt: skip
+
+
+def plot_thermal_expansion_gap(out: Path, png: Path) -> None:
+    """The demo's table (printed): gap, pressure and jump against the heat flux."""
+    import matplotlib.pyplot as plt
+
+    cmd = [sys.executable, str(ROOT / "demos" / "demo_thermal_expansion_gap.py"), "--out", str(out)]
+    text = subprocess.run(cmd, check=True, cwd=ROOT, capture_output=True, text=True).stdout
+    lines = text.splitlines()
+    head = next(i for i, ln in enumerate(lines) if ln.strip().startswith("q W/m2"))
+    rows = []
+    for ln in lines[head + 1 :]:
+        parts = ln.split()
+        try:
+            rows.append([float(v) for v in parts[:5]])
+        except ValueError:
+            break
+    q, g, P, jump, h = (np.array(c) for c in zip(*rows, strict=True))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.0, 3.8), layout="constrained")
+    ax1.semilogx(q, g, "o-", label="gap (µm)")
+    ax1.semilogx(q, P, "s--", label="contact pressure (kPa)")
+    ax1.set_xlabel("heat flux q (W/m²)")
+    ax1.set_title("expansion closes the 8 µm gap", fontsize=10)
+    ax1.grid(True, which="both", alpha=0.3)
+    ax1.legend(fontsize=9)
+    ax2.loglog(q, jump, "o-", label="jump across the joint (K)")
+    ax2.loglog(q, h, "s--", label="joint conductance h (W/(m² K))")
+    ax2.set_xlabel("heat flux q (W/m²)")
+    ax2.set_title("two-way coupled: checked against the 1D solution", fontsize=10)
+    ax2.grid(True, which="both", alpha=0.3)
+    ax2.legend(fontsize=9)
     fig.savefig(png, dpi=100)
     plt.close(fig)
 

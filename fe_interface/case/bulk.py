@@ -50,7 +50,37 @@ class PowerSource:
     depth: float | None = None
 
 
-def _table(c: Checker, tab: Any, path: str, unit: str, name: str) -> Any:
+def _casimir(c: Checker, d: Any, path: str, what: str) -> Any:
+    """``{ material = NAME, length = L (m), valid_range = [T0, T1] (K) }``: k(T) ∝ T³."""
+    if what != "conductivity":
+        c.error(path, "the boundary-scattering (Casimir) limit is a conductivity")
+        return None
+    if not isinstance(d, dict):
+        c.error(path, f"must be a table (material, length, valid_range), got {type_name(d)}")
+        return None
+    c.keys(d, path, ("material", "length", "valid_range"), ("material", "length"))
+    from fe_interface.model.laws import phonon_materials
+
+    name = c.string(d, "material", path, choices=list(phonon_materials()))
+    length = c.number(d, "length", path, gt=0)
+    rng = d.get("valid_range", [0.1, 10.0])
+    ok = isinstance(rng, list) and len(rng) == 2 and all(is_number(x) for x in rng)
+    if not ok or not 0 < float(rng[0]) < float(rng[1]):
+        c.error(
+            f"{path}.valid_range", f"must be [T_min, T_max] with 0 < T_min < T_max (K), got {rng!r}"
+        )
+        return None
+    if name is None or length is None:
+        return None
+    from fe_interface.model.library import casimir_conductivity
+
+    return casimir_conductivity(name, length, (float(rng[0]), float(rng[1])))
+
+
+def _table(
+    c: Checker, tab: Any, path: str, unit: str, name: str, d: Mapping[str, Any] | None = None
+) -> Any:
+    """A PCHIP :class:`Table` of [T, value] pairs (T in K, or in ``temperature_unit``)."""
     from fe_interface.model.properties import Table
 
     ok = (
@@ -61,9 +91,21 @@ def _table(c: Checker, tab: Any, path: str, unit: str, name: str) -> Any:
     if not ok:
         c.error(path, f"must be an array of at least 2 [T (K), value ({unit})] pairs, got {tab!r}")
         return None
+    scale, offset = 1.0, 0.0
+    if d is not None and "temperature_unit" in d:
+        from fe_interface.case.values import TEMPERATURE_UNITS
+
+        u = d["temperature_unit"]
+        if not isinstance(u, str) or u not in TEMPERATURE_UNITS:
+            c.error(
+                f"{path.rsplit('.', 1)[0]}.temperature_unit",
+                f"{u!r} is not a temperature unit (units: {', '.join(TEMPERATURE_UNITS)})",
+            )
+            return None
+        scale, offset = TEMPERATURE_UNITS[u]
     try:
         return Table(
-            tuple(float(r[0]) for r in tab),
+            tuple(scale * float(r[0]) + offset for r in tab),
             tuple(float(r[1]) for r in tab),
             name=name,
             unit=unit,
@@ -96,12 +138,18 @@ def read_property(
             f"must be a number ({unit}), {{ table = [[T, value], ...] }} or {{ library = NAME }}, got {type_name(v)}",
         )
         return None
-    c.keys(v, p, ("table", "library"))
-    if ("table" in v) == ("library" in v):
-        c.error(p, "give exactly one of 'table' and 'library'")
+    c.keys(v, p, ("table", "library", "casimir", "temperature_unit"))
+    forms = [k for k in ("table", "library", "casimir") if k in v]
+    if len(forms) != 1:
+        c.error(p, "give exactly one of 'table', 'library' and 'casimir'")
+        return None
+    if "temperature_unit" in v and "table" not in v:
+        c.error(f"{p}.temperature_unit", "goes with 'table' (the unit of its temperatures)")
         return None
     if "table" in v:
-        return _table(c, v["table"], f"{p}.table", unit, f"{path} {key}")
+        return _table(c, v["table"], f"{p}.table", unit, f"{path} {key}", v)
+    if "casimir" in v:
+        return _casimir(c, v["casimir"], f"{p}.casimir", what)
     from fe_interface.model.library import LIBRARY
 
     name = c.string(v, "library", p, choices=list(LIBRARY))
@@ -270,20 +318,20 @@ def read_radiation(c: Checker, d: Mapping[str, Any], path: str, kind: str) -> di
     vals: dict[str, Any] = {}
     if kind == "radiation":
         vals["emissivity"] = c.number(d, "emissivity", path, gt=0, le=1)
-        vals["T_amb"] = read_time_value(c, d, "T_amb", path, gt=0, unit="K")
+        vals["T_amb"] = read_time_value(c, d, "T_amb", path, gt=0, unit="K", temperature=True)
         if "h" in d:
             vals["h"] = read_time_value(c, d, "h", path, ge=0, unit="W/(m^2 K)")
         if "T_inf" in d:
-            vals["T_inf"] = read_time_value(c, d, "T_inf", path, gt=0, unit="K")
+            vals["T_inf"] = read_time_value(c, d, "T_inf", path, gt=0, unit="K", temperature=True)
         if "T_inf" in d and "h" not in d:
             c.error(f"{path}.T_inf", "goes with h (the convection part)")
         return vals
     vals["h"] = read_time_value(c, d, "h", path, ge=0, unit="W/(m^2 K)")
-    vals["T_inf"] = read_time_value(c, d, "T_inf", path, gt=0, unit="K")
+    vals["T_inf"] = read_time_value(c, d, "T_inf", path, gt=0, unit="K", temperature=True)
     if "emissivity" in d:
         vals["emissivity"] = c.number(d, "emissivity", path, gt=0, le=1)
         if "T_amb" in d:
-            vals["T_amb"] = read_time_value(c, d, "T_amb", path, gt=0, unit="K")
+            vals["T_amb"] = read_time_value(c, d, "T_amb", path, gt=0, unit="K", temperature=True)
     elif "T_amb" in d:
         c.error(f"{path}.T_amb", "goes with emissivity (the radiation part)")
     return vals
@@ -310,6 +358,8 @@ def read_source(c: Checker, d: Any, path: str) -> Any:
         return read_time_value(c, d, "value", path, unit="W/m^3")
     n0 = len(c.errors)
     P = read_time_value(c, d, "power", path, unit="W")
+    if getattr(P, "position_dependent", False) or getattr(P, "temperature_dependent", False):
+        c.error(f"{path}.power", "a total power (W) can depend on t only (use value, W/m^3)")
     depth = c.number(d, "depth", path, gt=0)
     if len(c.errors) > n0 or P is None:
         return None

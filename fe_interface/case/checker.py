@@ -76,6 +76,8 @@ class Checker:
 
     def __init__(self) -> None:
         self.errors: list[tuple[str, str]] = []
+        self.fields: dict[str, Any] = {}  # [fields]: name -> PointField (case/values.py)
+        self.value_uses: list[Any] = []  # values to check against the mesh (stage 3)
 
     def error(self, path: str, msg: str) -> None:
         """Record the error ``msg`` at the key path ``path``."""

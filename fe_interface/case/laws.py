@@ -107,7 +107,14 @@ LAWS: dict[str, LawSpec] = {
     s.name: s
     for s in [
         _law("perfect", "PerfectContact", {}, "continuous temperature", _BASIC),
-        _law("conductance", "Conductance", {"h": ("nonneg", True)}, "h W/(m^2 K)", _BASIC),
+        _law(
+            "conductance",
+            "conductance_law",
+            {"h": ("value", True)},
+            "h W/(m^2 K): a number, an expression of x, y, z, t, T (the mean interface "
+            "temperature) and fields, or a table of one of them",
+            "fe_interface.model.laws.expression",
+        ),
         _law("resistance", "Resistance", {"R": ("pos", True)}, "R = 1/h in m^2 K/W", _BASIC),
         _law(
             "kapitza",
@@ -134,6 +141,20 @@ LAWS: dict[str, LawSpec] = {
             {**_PAIR, **_CORRELATION},
             "Mikic elastic contact (solid spots)",
             pair=True,
+        ),
+        _law(
+            "cincotti",
+            "CincottiConductance",
+            {
+                "conductivity_plus": ("pos", True),
+                "conductivity_minus": ("pos", True),
+                "hardness_plus": ("pos", True),
+                "hardness_minus": ("pos", True),
+                "pressure": ("nonneg", True),
+                "coefficient": ("pos", False),
+            },
+            "closed-gap law h = alpha k_harm P/H_harm (MOOSE's "
+            "GapFluxModelPressureDependentConduction, Cincotti et al. 2007)",
         ),
         _law(
             "thin_layer",
@@ -166,35 +187,56 @@ LAWS: dict[str, LawSpec] = {
             "GasGapConductance",
             {
                 "gas": ("gas", True),
-                "sigma": ("pos", True),
-                "p_gas": ("nonneg", True),
-                "accommodation_plus": ("unit", True),
-                "accommodation_minus": ("unit", True),
+                "sigma": ("pos", False),
+                "p_gas": ("nonneg", False),
+                "accommodation_plus": ("unit", False),
+                "accommodation_minus": ("unit", False),
                 "relative_pressure": ("nonneg", False),
                 "Y": ("nonneg", False),
-                "T_gas": ("pos", False),
+                "T_gas": ("temperature", False),
                 "form": ("str", False),
-                "k_g": ("pos", False),
+                "k_g": ("kg", False),
+                "jump_distance": ("nonneg", False),
             },
             "Yovanovich gas-gap conductance",
         ),
         _law(
             "radiation",
             "GapRadiation",
-            {"emissivity_plus": ("unit", True), "emissivity_minus": ("unit", True)},
-            "grey parallel-plate gap radiation",
+            {
+                "emissivity_plus": ("unit", True),
+                "emissivity_minus": ("unit", True),
+                "geometry": ("str", False),
+                "radius_plus": ("pos", False),
+                "radius_minus": ("pos", False),
+                "stefan_boltzmann": ("pos", False),
+            },
+            "grey gap radiation: parallel plates, concentric cylinders or spheres",
         ),
         _law(
             "contact",
             "ContactConductance",
-            {"solid": ("law", True), "gas": ("law", False), "radiation": ("law", False)},
-            "parallel paths h_solid + h_gas + h_radiation",
+            {"solid": ("law", False), "gas": ("law", False), "radiation": ("law", False)},
+            "parallel paths h_solid + h_gas + h_radiation (at least one; no solid: an open gap)",
         ),
         _law(
             "series",
             "SeriesResistance",
             {"contact": ("law", False), "kapitza": ("law", False)},
             "contact law in series with a Kapitza law",
+        ),
+        _law(  # interface pairs: conduction across an unmeshed gap (model/laws/gap.py)
+            "gap_conduction",
+            "GapConduction",
+            {
+                "conductivity": ("nonneg", True),
+                "geometry": ("str", False),
+                "center": ("point", False),
+                "axis": ("point", False),
+                "jump_distance": ("nonneg", False),
+            },
+            "pairs: k / gap (planar), curvature-corrected for cylinder and sphere gaps",
+            "fe_interface.model.laws.gap",
         ),
     ]
 }
@@ -272,6 +314,23 @@ def _read_hardness(c: Checker, v: Any, path: str) -> Any:
         return None
 
 
+def _read_gas_conductivity(c: Checker, v: Any, path: str) -> Any:
+    """k_g: a number > 0 (W/(m K)) or ``{ table = [[T (K), k], ...] }`` (a PCHIP Table)."""
+    if is_number(v):
+        return c.number({"k_g": v}, "k_g", path.rsplit(".", 1)[0], gt=0)
+    if not isinstance(v, dict):
+        c.error(
+            path, f"must be a number (W/(m K)) or {{ table = [[T, k], ...] }}, got {type_name(v)}"
+        )
+        return None
+    from fe_interface.case.bulk import read_property
+
+    c.keys(v, path, ("table",), ("table",))
+    if "table" not in v:
+        return None
+    return read_property(c, {"k_g": v}, "k_g", path.rsplit(".", 1)[0], "W/(m K)", "conductivity")
+
+
 def _read_phonon(c: Checker, v: Any, path: str) -> Any:
     from fe_interface.model.laws import PhononMaterial, phonon_materials
 
@@ -296,7 +355,12 @@ def _read_phonon(c: Checker, v: Any, path: str) -> Any:
         return None
 
 
-_CHOICES = {"interpolation": ("linear", "pchip")}
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "interpolation": ("linear", "pchip"),
+    "geometry": ("plate", "cylinder", "sphere"),
+    "form": ("integral", "simple"),
+    "gap_conduction.geometry": ("planar", "cylinder", "sphere"),  # law.param: that law's own
+}
 
 
 def _axis(
@@ -442,9 +506,10 @@ def _read_param(c: Checker, d: dict, p: str, kind: str, path: str, law: str, kw:
             le=1 if kind == "unit" else None,
         )  # fmt: skip
     simple = {
-        "str": lambda: c.string(d, p, path, choices=_CHOICES.get(p)),
+        "str": lambda: c.string(d, p, path, choices=_CHOICES.get(f"{law}.{p}", _CHOICES.get(p))),
         "int": lambda: c.integer(d, p, path),
         "bool": lambda: c.boolean(d, p, path),
+        "point": lambda: c.point(d, p, path),
         "htable": lambda: _read_htable(c, v, pp),
         "phonon": lambda: _read_phonon(c, v, pp),
         "surface": lambda: _read_surface(c, v, pp),
@@ -452,6 +517,21 @@ def _read_param(c: Checker, d: dict, p: str, kind: str, path: str, law: str, kw:
     }
     if kind in simple:
         return simple[kind]()
+    if kind == "value":  # a number >= 0, an expression or a table (case/values.py)
+        from fe_interface.case.values import read_expression_value
+
+        if is_number(v):
+            return c.number(d, p, path, ge=0)
+        if isinstance(v, dict) and "start" in v:
+            c.error(pp, "a step is not available here: give a table of t, or an expression")
+            return None
+        return read_expression_value(c, d, p, path, ge=0)
+    if kind == "temperature":
+        from fe_interface.case.values import read_temperature
+
+        return read_temperature(c, d, p, path)
+    if kind == "kg":
+        return _read_gas_conductivity(c, v, pp)
     if kind == "gas":
         from fe_interface.model.laws import GASES
 

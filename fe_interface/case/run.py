@@ -43,10 +43,25 @@ class CaseResult:
     warnings: list[str]
     transient: Any = None
     derived: Any = None
+    response: Any = None  # ResponseTimes of the junction (transient runs with a junction)
+
+
+def totals_unit(problem: Any) -> str:
+    """What the totals (heat flows, areas, volumes) of a problem's model are."""
+    p = getattr(problem, "thermal", None) or problem
+    f = getattr(p, "formulation", None)
+    if f is None:
+        return "unknown"
+    if f.axisymmetric:
+        return "axisymmetric: over the full revolution (2 pi included): W, m^2, m^3"
+    if f.mesh.geometry.dim == 2:
+        return "2D planar: per metre of depth (heat flows W/m, areas m^2/m, volumes m^2)"
+    return "3D: W, m^2, m^3"
 
 
 def _summary_extra(case: Case, solve: Any, cells: int, ranks: int, tr: Any) -> dict[str, Any]:
     extra: dict[str, Any] = {
+        "units": {"totals": totals_unit(getattr(case, "_problem", None))},
         "case": {
             "name": case.name,
             "file": case.source,
@@ -95,8 +110,8 @@ def _plots(
     except Exception as e:
         warnings_.append(f"line plot not written: {describe(e)}")
     for s in table:
-        d = next(d for d in problem.formulation.model.interfaces if d.label == s.name)
-        if d.perfect:
+        d = next((d for d in problem.formulation.model.interfaces if d.label == s.name), None)
+        if d is None or d.perfect:  # perfect contact, or a non-matching pair
             continue
         try:
             dist = sampling.interface_flux(problem, s.name)
@@ -285,6 +300,7 @@ def _run(
     say(f"case {case.name!r}: building the mesh")
     tagged = case.check_mesh(case.build_mesh(comm))
     problem = case.build_problem(tagged)
+    case._problem = problem  # for the summary's units (totals_unit)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with ResultSet(folder, case.output_name, comm, "case") as rs:
@@ -327,35 +343,11 @@ def _solve_and_write(
     files: dict[str, Any] = {}
     warnings_: list[str] = []
     tr = None
+    response = None
     if case.transient is not None:
-        spec = case.transient
-        series = "xdmf" in case.files or "vtx" in case.files
-        tr = problem.run(
-            spec.t_end,
-            spec.dt,
-            adaptive=spec.adaptive,
-            tol=spec.tol,
-            dt_min=spec.dt_min,
-            dt_max=spec.dt_max,
-            output=rs.tmp if series else None,
-            name=name,
-            output_every=spec.output_every,
-            vtx="vtx" in case.files,
-            checkpoint=rs.folder / spec.checkpoint if spec.checkpoint else None,
-            checkpoint_every=spec.checkpoint_every,
-            restart=spec.restart,
-            max_steps=spec.max_steps,
+        table, balance, derived, solve, response, tr = _run_transient(
+            case, problem, rs, comm, n, files, warnings_
         )
-        files |= {k: rs.final(v) for k, v in tr.files.items()}
-        solve = problem.last_solve
-        table, balance = _tables(problem, warnings_)
-        derived = _derived(case, problem, balance, warnings_)
-        if "summary" in case.files:
-            p = write_summary(
-                rs.path(f"{name}_summary.json"), table, balance, comm,
-                _summary_extra(case, solve, n, comm.size, tr), derived,
-            )  # fmt: skip
-            files["summary"] = rs.final(p)
     else:
         result = problem.run()
         solve = result.solve
@@ -376,7 +368,91 @@ def _solve_and_write(
         )  # fmt: skip
         files |= {k: v for k, v in written.items() if k in kinds}
     files |= _pictures(case, problem, table, files, warnings_, rs, comm)
-    return CaseResult(case, problem, table, balance, solve, files, warnings_, tr, derived)
+    return CaseResult(case, problem, table, balance, solve, files, warnings_, tr, derived, response)
+
+
+def _run_transient(
+    case: Case, problem: Any, rs: ResultSet, comm: Any, n: int, files: dict[str, Any],
+    warnings_: list[str],
+) -> tuple[Any, ...]:  # fmt: skip
+    """Run a transient case; its files go into ``files``.
+
+    Returns (table, balance, derived, solve, response, result).
+    """
+    from fe_interface.io.summary import write_summary
+
+    name = case.output_name
+    spec = case.transient
+    assert spec is not None
+    series = "xdmf" in case.files or "vtx" in case.files
+    T0 = _junction_start(case, problem)  # before the run: the initial state
+    tr = problem.run(
+        spec.t_end, spec.dt, adaptive=spec.adaptive, tol=spec.tol, dt_min=spec.dt_min,
+        dt_max=spec.dt_max, output=rs.tmp if series else None, name=name,
+        output_every=spec.output_every, vtx="vtx" in case.files,
+        checkpoint=rs.folder / spec.checkpoint if spec.checkpoint else None,
+        checkpoint_every=spec.checkpoint_every, restart=spec.restart, max_steps=spec.max_steps,
+    )  # fmt: skip
+    files |= {k: rs.final(v) for k, v in tr.files.items()}
+    solve = problem.last_solve
+    table, balance = _tables(problem, warnings_)
+    derived = _derived(case, problem, balance, warnings_)
+    response = _junction_response(case, tr, T0)
+    if "summary" in case.files:
+        extra = _summary_extra(case, solve, n, comm.size, tr)
+        if response is not None:
+            extra["transient"]["junction_response"] = response.as_dict()
+        p = write_summary(rs.path(f"{name}_summary.json"), table, balance, comm, extra, derived)
+        files["summary"] = rs.final(p)
+    if "plots" in case.files and case.junction is not None:
+        more, w = _history_plot(case, tr, response, rs, comm)
+        files |= more
+        warnings_ += w
+    return table, balance, derived, solve, response, tr
+
+
+def _junction_start(case: Case, problem: Any) -> float | None:
+    """The junction's maximum temperature (K) of the initial state (None: no junction).
+
+    A restarted run starts from its checkpoint: None.
+    """
+    if case.junction is None or (case.transient is not None and case.transient.restart):
+        return None
+    problem.set_initial_temperature()
+    cols = problem.monitors.columns
+    return float(problem.monitors.row()[cols.index(f"{case.junction}_max_K")])
+
+
+def _junction_response(case: Case, tr: Any, T0: float | None) -> Any:
+    """t63/t90/t95 of the junction's maximum temperature (None without a junction)."""
+    from fe_interface.postprocessing.response import response_times
+
+    key = f"{case.junction}_max_K"
+    if T0 is None or key not in tr.history:
+        return None
+    return response_times(
+        f"junction {case.junction} max", tr.history["time_s"], tr.history[key], T0
+    )
+
+
+def _history_plot(
+    case: Case, tr: Any, response: Any, rs: ResultSet, comm: Any
+) -> tuple[dict[str, Any], list[str]]:
+    """``NAME_junction.png``: the junction's min/mean/max temperature against time."""
+    from fe_interface.io.plots import plot_history
+
+    j = case.junction
+    try:
+        h = tr.history
+        series = {f"{j} {k}": h[f"{j}_{k}_K"] for k in ("max", "mean", "min")}
+        marks = {k.removesuffix("_s"): v for k, v in response.times_s.items()} if response else {}
+        p = plot_history(
+            h["time_s"], series, rs.path(f"{case.output_name}_junction.png"),
+            f"junction temperature ({j})", marks=marks, comm=comm,
+        )  # fmt: skip
+        return {"junction_plot": rs.final(p)}, []
+    except Exception as e:  # a plot never fails a run that solved
+        return {}, [f"junction plot not written: {describe(e)}"]
 
 
 def _pictures(

@@ -26,7 +26,7 @@ import copy
 import inspect
 import math
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -40,11 +40,26 @@ from fe_interface.case.bulk import (
     read_radiation,
     read_source,
 )
+from fe_interface.case.cad import CAD_KEYS, read_cad
 from fe_interface.case.checker import CaseError, Checker, is_number, join_path, type_name
+from fe_interface.case.conditions import (
+    check_fixed_temperatures,
+    fixed_conditions,
+    read_fixed_temperatures,
+)
 from fe_interface.case.laws import check_solvable, read_law
 from fe_interface.case.outputs import check_outputs, read_probes
+from fe_interface.case.pairs import PAIR_KEYS, check_pair, pair_interface, read_pair
 from fe_interface.case.studies import read_fit, read_uncertainty
 from fe_interface.case.sweep import read_sweep
+from fe_interface.case.values import (
+    check_value_uses,
+    is_time_dependent,
+    read_expression_value,
+    read_fields,
+    read_initial_temperature,
+    read_temperature,
+)
 from fe_interface.errors import InputError
 
 if TYPE_CHECKING:
@@ -106,6 +121,8 @@ _TOP_KEYS = (
     "outputs",
     "mechanics",
     "sweep",
+    "fields",
+    "fixed_temperatures",
     "fit",
     "uncertainty",
 )
@@ -158,7 +175,7 @@ def time_value(v: Any) -> Any:
 
 def read_time_value(
     c: Checker, d: Mapping[str, Any], key: str, path: str, gt: float | None = None,
-    ge: float | None = None, unit: str | None = None,
+    ge: float | None = None, unit: str | None = None, temperature: bool = False,
 ) -> Any:  # fmt: skip
     """A number, or a value given in time t (s) as a table or a step.
 
@@ -168,10 +185,16 @@ def read_time_value(
         value = { value = 2e5, start = 1e-3 }              # 0 before t = 1 ms
         value = { value = 350.0, start = 5.0, before = 300.0 }
 
+    and the expressions, tables of a variable and temperature units of
+    :mod:`fe_interface.case.values` (``temperature``: the value is a temperature, K).
     Every value obeys the same bounds (and magnitudes of its ``unit``) as a plain number.
     """
     v = d.get(key)
     p = join_path(path, key)
+    if isinstance(v, str) or (
+        isinstance(v, dict) and ({"expression", "variable", "unit"} & set(v)) and "start" not in v
+    ):
+        return read_expression_value(c, d, key, path, gt=gt, ge=ge, temperature=temperature)
     if not isinstance(v, dict):
         return c.number(d, key, path, gt=gt, ge=ge, unit=unit)
     n0 = len(c.errors)
@@ -210,8 +233,10 @@ def read_time_value(
 
 
 def _time_values(
-    boundaries: list[BoundarySpec], sources: dict[str, Any]
+    boundaries: list[BoundarySpec], sources: dict[str, Any], fixed: Sequence[Any] = ()
 ) -> Iterator[tuple[str, Any]]:
+    for f in fixed:
+        yield f"fixed_temperatures.{f.name}.value", f.value
     for b in boundaries:
         for k, v in b.values.items():
             yield f"boundaries.{b.name}.{k}", v
@@ -250,7 +275,7 @@ class TransientSpec:
 
     t_end: float
     dt: float
-    initial_temperature: float | dict[str, float]
+    initial_temperature: Any  # K: a number, a function of x, or region -> either
     scheme: str | float = "backward_euler"
     startup_steps: int = 2
     adaptive: bool = False
@@ -280,13 +305,7 @@ def read_transient(c: Checker, a: Mapping[str, Any]) -> TransientSpec | None:  #
         scheme = c.string(a, "scheme", p, choices=tuple(SCHEMES), default="backward_euler")
     else:
         scheme = c.number(a, "scheme", p, ge=0.5, le=1.0)
-    init: Any = a.get("initial_temperature")
-    if isinstance(init, dict):
-        for r in init:
-            c.number(init, r, join_path(p, "initial_temperature"), gt=0)
-        init = {str(k): float(v) for k, v in init.items() if is_number(v)}
-    elif init is not None:
-        init = c.number(a, "initial_temperature", p, gt=0)
+    init: Any = read_initial_temperature(c, a, p) if "initial_temperature" in a else None
     startup = c.integer(a, "startup_steps", p, default=2)
     if isinstance(startup, int) and startup < 0:
         c.error(join_path(p, "startup_steps"), f"must be >= 0, got {startup}")
@@ -362,6 +381,7 @@ class InterfaceSpec:
     law: Any
     plus: str | None
     between: tuple[str, str] | None
+    pair: dict[str, Any] | None = None  # a non-matching pair (fe_interface.case.pairs)
 
 
 @dataclass
@@ -402,10 +422,15 @@ class Case:
     probes: dict[str, Any] = field(default_factory=dict)  # name -> ProbeSpec (outputs.probes)
     junction: str | None = None  # outputs.junction: region whose max T is reported first
     sweep: Any = None  # fe_interface.case.sweep.SweepSpec ([sweep])
+    fixed: list[Any] = field(default_factory=list)  # [fixed_temperatures] (case/conditions.py)
+    value_uses: list[Any] = field(default_factory=list, repr=False)  # checked at stage 3
     fit: Any = None  # fe_interface.case.studies.FitSpec ([fit])
     uncertainty: Any = None  # fe_interface.case.studies.UncertaintySpec ([uncertainty])
     data: dict[str, Any] | None = field(default=None, repr=False)  # the TOML document
     _tagged: Any = field(default=None, repr=False)
+    _problem: Any = field(default=None, repr=False)  # the last built problem (summary units)
+    cad: Any = None  # fe_interface.case.cad.CadSpec ([geometry] cad = ...)
+    contacts: tuple = ()  # the CAD assembly's contacts (after build_mesh)
 
     # ---------------------------------------------------------------- stage 2
     def build_mesh(self, comm: Any = None) -> TaggedMesh:
@@ -413,6 +438,10 @@ class Case:
         from mpi4py import MPI
 
         comm = MPI.COMM_WORLD if comm is None else comm
+        if self.cad is not None:
+            assembly = self.cad.build(comm, self.source)
+            self.contacts = assembly.contacts
+            return assembly.tagged
         if self.mesh_file is not None:
             from fe_interface.errors import MeshError
             from fe_interface.mesh import read_msh
@@ -421,7 +450,7 @@ class Case:
                 return read_msh(self.mesh_file, comm, self.gdim)
             except MeshError as e:
                 raise CaseError([("geometry.mesh", str(e))], self.source) from None
-        assert self.builder is not None  # parse_case: a mesh file or a builder
+        assert self.builder is not None  # parse_case: a CAD file, a mesh file or a builder
         builder = geometry_builders()[self.builder]
         try:
             return builder(comm=comm, **self.builder_parameters)
@@ -493,6 +522,9 @@ class Case:
         interface_tags: set[int] = set()
         for spec in self.interfaces:
             p = f"interfaces.{spec.name}"
+            if spec.pair is not None:
+                check_pair(c, spec.name, spec.pair, tagged)
+                continue
             if spec.between is not None:
                 a, b = spec.between
                 bad = [x for x in (a, b) if x not in regions]
@@ -568,6 +600,9 @@ class Case:
                 c.error(p, "facet group is not on the outer boundary (it has internal facets)")
         if self.mechanics is not None:
             self.mechanics.check(tagged, c)
+        check_fixed_temperatures(c, self.fixed, tagged, regions)
+        t_end = self.transient.t_end if self.transient is not None else None
+        check_value_uses(c, self.value_uses, tagged, t_end)  # fields, bounds of expressions
         if c.errors:
             raise CaseError(c.errors, self.source)
         if not new_groups:
@@ -632,7 +667,12 @@ class Case:
             }
         except InputError as e:
             raise CaseError([("materials", str(e))], self.source) from None
-        interfaces = [Interface(s.name, s.law, plus=s.plus) for s in self.interfaces]
+        interfaces = [
+            Interface(s.name, s.law, plus=s.plus)
+            if s.pair is None
+            else pair_interface(s.name, s.law, s.pair)
+            for s in self.interfaces
+        ]
         bcs: list[Any] = []
         for b in self.boundaries:
             v = {k: time_value(x) for k, x in b.values.items()}
@@ -644,6 +684,7 @@ class Case:
                 bcs.append(Convection(b.name, v["h"], v["T_inf"]))
             elif b.kind in ("radiation", "convection"):
                 bcs.append(radiation_condition(b.name, v))
+        bcs += fixed_conditions(self.fixed)  # [fixed_temperatures]: regions and points
         sources = [
             HeatSource(r, power=time_value(v.power), depth=v.depth)
             if isinstance(v, PowerSource)
@@ -682,14 +723,21 @@ class Case:
 
 
 def geometry_builders() -> dict[str, Callable[..., Any]]:
-    """The builders of :mod:`fe_interface.geometry` usable as ``geometry.builder``."""
-    from fe_interface.geometry import builders
+    """The builders of :mod:`fe_interface.geometry` usable as ``geometry.builder``.
+
+    Those of ``builders`` and of ``parts`` (separately meshed parts, for pairs).
+    """
+    from fe_interface.geometry import builders, parts
 
     out = {}
-    for name in getattr(builders, "__all__", []):
-        f = getattr(builders, name, None)
-        if callable(f):
-            out[name] = f
+    for module in (builders, parts):
+        for name in getattr(module, "__all__", []):
+            f = getattr(module, name, None)
+            if callable(f):
+                out[name] = f
+    from fe_interface.geometry.contact_blocks import contact_blocks
+
+    out["contact_blocks"] = contact_blocks  # graded blocks on a flat contact (mechanics)
     return out
 
 
@@ -758,14 +806,20 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
     name = c.string(data, "name", "", default=default_name)
     description = c.string(data, "description", "", default="")
     _check_file_name(c, name, "name")
+    c.fields = read_fields(c, data, base_dir)  # [fields]: used by expressions below
 
     # geometry
     g = c.table(data, "geometry", "", required=True)
-    builder, params, mesh_file, gdim = None, {}, None, None
+    builder, params, mesh_file, gdim, cad = None, {}, None, None, None
     if g:
-        c.keys(g, "geometry", ("builder", "parameters", "mesh", "gdim"))
-        if ("builder" in g) == ("mesh" in g):
-            c.error("geometry", "give exactly one of 'builder' (with 'parameters') or 'mesh'")
+        c.keys(g, "geometry", ("builder", "parameters", "mesh", "gdim", *CAD_KEYS))
+        if ("builder" in g) + ("mesh" in g) + ("cad" in g) != 1:
+            c.error(
+                "geometry",
+                "give exactly one of 'builder' (with 'parameters'), 'mesh' or 'cad'",
+            )
+        elif "cad" in g:  # a CAD assembly (fe_interface.case.cad)
+            cad = read_cad(c, g, base_dir)
         elif "builder" in g:
             builders = geometry_builders()
             builder = c.string(g, "builder", "geometry", choices=sorted(builders))
@@ -791,6 +845,9 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         else:
             if "parameters" in g:
                 c.error("geometry.parameters", "only used with 'builder'")
+        for k in CAD_KEYS[1:]:
+            if k in g and "cad" not in g:
+                c.error(f"geometry.{k}", "only used with 'cad'")
             m = c.string(g, "mesh", "geometry")
             gdim = c.integer(g, "gdim", "geometry", choices=(2, 3))
             if m is not None:
@@ -816,6 +873,11 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         p = f"interfaces.{iname}"
         if not isinstance(d, dict):
             c.error(p, f"must be a table with a 'law' key, got {type_name(d)}")
+            continue
+        if "pair" in d:  # a non-matching pair of two outer facet groups
+            pair = read_pair(c, d, p)
+            law = read_law(c, d, p, skip=PAIR_KEYS)
+            interfaces.append(InterfaceSpec(iname, law, None, None, pair))
             continue
         plus = c.string(d, "plus", p)
         between = None
@@ -856,7 +918,9 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         c.keys(d, p, ("type", *kinds[kind][0]), kinds[kind][1])
         vals: dict[str, Any] = {}
         if kind == "temperature":
-            vals["value"] = read_time_value(c, d, "value", p, gt=0, unit="K")
+            vals["value"] = read_time_value(c, d, "value", p, gt=0, unit="K", temperature=True)
+            if getattr(vals["value"], "temperature_dependent", False):
+                c.error(f"{p}.value", "a fixed temperature cannot depend on T")
         elif kind == "heat_flux":
             vals["value"] = read_time_value(c, d, "value", p, unit="W/m^2")
         elif kind in ("convection", "radiation"):
@@ -870,6 +934,8 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         v = read_source(c, d, f"sources.{region}")
         if v is not None:
             sources[region] = v
+
+    fixed = read_fixed_temperatures(c, data)  # [fixed_temperatures]: regions and points
 
     # analysis
     a = c.table(data, "analysis", "")
@@ -885,9 +951,9 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
     if atype == "transient":
         transient = read_transient(c, a)
     else:
-        t0 = c.number(a, "initial_temperature", "analysis", gt=0)
-        for path, v in _time_values(boundaries, sources):
-            if isinstance(v, TimeValue):
+        t0 = read_temperature(c, a, "initial_temperature", "analysis")
+        for path, v in _time_values(boundaries, sources, fixed):
+            if isinstance(v, TimeValue) or is_time_dependent(v):
                 c.error(path, 'a time-dependent value needs analysis.type = "transient"')
 
     # solver
@@ -984,7 +1050,10 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
         probes=probes,
         junction=junction,
         sweep=sweep,
+        fixed=fixed,
+        value_uses=list(c.value_uses),
         fit=fit,
         uncertainty=uncertainty,
         data=copy.deepcopy(dict(data)),
+        cad=cad,
     )

@@ -153,7 +153,11 @@ class HeatStorage:
         for r, c in hc.items():
             if r not in const:
                 by.setdefault(_key(c), (c, []))[1].append(r)
-        self.dependent = [(c, region_measure(f, regions)) for c, regions in by.values()]
+        # H(T) of a fitted c_p(T) (exp/log of T): UFL's degree estimate of such an
+        # integrand runs to dozens and the kernel to thousands of points per cell; a
+        # fixed rule of degree 2p + 2 keeps storage and energy consistent and cheap
+        q = {"quadrature_degree": 2 * f.degree + 2}
+        self.dependent = [(c, region_measure(f, regions)(metadata=q)) for c, regions in by.values()]
 
     @property
     def nonlinear(self) -> bool:

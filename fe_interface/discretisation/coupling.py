@@ -27,6 +27,7 @@ from fe_interface.discretisation.space import BrokenSpace
 
 __all__ = ["InterfaceCoupling", "facet_sides"]
 
+
 #: h at the quadrature points of a group: (group, rows into the facet list) -> (nf, nq)
 ConductanceAt = Callable[[FacetGroup, np.ndarray], np.ndarray]
 

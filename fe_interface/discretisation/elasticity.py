@@ -16,6 +16,7 @@ The weak form (virtual work, N·m):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from petsc4py import PETSc
@@ -32,7 +33,7 @@ from fe_interface.model.mechanical_model import MechanicalModel
 
 _SCALAR: Any = PETSc.ScalarType  # a NumPy scalar type (petsc4py's stubs say dtype)
 
-__all__ = ["KINDS", "ElasticForms", "strain", "von_mises"]
+__all__ = ["KINDS", "ElasticForms", "rigid_dirichlet", "strain", "von_mises"]
 
 KINDS = ("3d", "plane_strain", "axisymmetric")
 
@@ -174,3 +175,14 @@ class ElasticForms:
         (cells: owned, of that group).
         """
         return [(von_mises(self.stress(u, g)), g.cells) for g in self.groups]
+
+
+def rigid_dirichlet(space: fem.FunctionSpace, cells: np.ndarray, value: Sequence[float]) -> list:
+    """One Dirichlet condition per component on every node of ``cells`` (``value``, m)."""
+    bs = space.dofmap.bs
+    blocks = np.unique(space.dofmap.list[cells]).astype(np.int32)
+    out = []
+    for c, v in enumerate(value):
+        sub = space.sub(c)
+        out.append(fem.dirichletbc(PETSc.ScalarType(v), blocks * bs + c, sub))  # type: ignore[operator]
+    return out

@@ -39,6 +39,7 @@ from fe_interface.discretisation import bulk
 from fe_interface.discretisation.coupling import InterfaceCoupling
 from fe_interface.discretisation.facets import FacetGroup
 from fe_interface.discretisation.law_constants import SymbolicLaw
+from fe_interface.discretisation.pairs import CouplingSet, PairCoupling, PairSearch
 from fe_interface.discretisation.regions import Colouring, colour_regions
 from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
 from fe_interface.discretisation.terms import (
@@ -60,7 +61,12 @@ from fe_interface.model.boundary import (
     condition_name,
 )
 from fe_interface.model.interfaces import Conductance
-from fe_interface.model.model import Model, ResolvedBoundary, ResolvedInterface
+from fe_interface.model.model import (
+    Model,
+    ResolvedBoundary,
+    ResolvedConstraint,
+    ResolvedInterface,
+)
 
 __all__ = ["DirichletGroup", "Formulation"]
 
@@ -110,7 +116,7 @@ class DirichletGroup:
     Python callable).
     """
 
-    boundary: ResolvedBoundary
+    boundary: ResolvedBoundary | ResolvedConstraint
     bc: fem.DirichletBC
     owned_dofs: np.ndarray
     value: Any
@@ -124,9 +130,12 @@ class DirichletGroup:
         """
         if self.function is None:
             return
+        spec = self.boundary.spec
+        name = condition_name(spec) if hasattr(spec, "facets") else f"temperature of {spec.label}"
         with collective(self.function.function_space.mesh.comm):
-            with user_function(f"{condition_name(self.boundary.spec)}: value(x)"):
+            with user_function(f"{name}: value(x)"):
                 self.function.interpolate(self.value)
+        self.function.x.scatter_forward()  # ghosts in no local cell (pairs' columns) too
 
 
 class Formulation:
@@ -188,6 +197,16 @@ class Formulation:
         self.broken: BrokenSpace = broken_lagrange_space(
             mesh, cell_colour, self.colouring.num_colours, degree
         )
+        self.pair_search: PairSearch | None = None
+        if model.pairs:  # non-matching pairs: the search, then their off-process columns
+            k_region = {
+                r: v if (v := bulk.constant_scalar(m.conductivity)) is not None else np.nan
+                for r, m in model.region_material.items()
+            }
+            self.pair_search = PairSearch(
+                mesh, self.broken, model.pairs, degree, axisymmetric, k_region, model.cell_region
+            )
+            self.broken = self.pair_search.extended()
         self.space = self.broken.space
         self.T = fem.Function(self.space, name="temperature_K")
         self.x = ufl.SpatialCoordinate(mesh)
@@ -201,16 +220,23 @@ class Formulation:
         self.ds = ufl.Measure("ds", domain=mesh, subdomain_data=self._boundary_domains)
         self.dS = ufl.Measure("dS", domain=mesh, subdomain_data=self._interface_domains)
         self.terms: list[Term] = [Conduction(bulk.conduction_groups(self), self.w)]
+        self.temperature_values = False  # some value (an expression) depends on T
         self._add_sources()
         self._add_boundaries()
-        self.coupling: InterfaceCoupling | None = None
+        self.coupling: InterfaceCoupling | CouplingSet | None = None
         self.symbolic_laws: dict[str, SymbolicLaw] = {}
         self.coupled_rows: dict[str, np.ndarray] = {}
         self._add_interfaces()
+        self.pairs: list[PairCoupling] = []
+        if self.pair_search is not None:  # the pairs join the facet-wise terms
+            self.pairs = self.pair_search.couplings(self.broken, self.T, degree)
+            self.coupling = CouplingSet(self.coupling, self.pairs)
         self.nonlinear = (
-            any(d.kind == "temperature" for d in model.interfaces)
+            any(p.nonlinear for p in self.pairs)
+            or any(d.kind == "temperature" for d in model.interfaces)
             or bulk.conduction_nonlinear(self)
             or any(isinstance(t, RadiationBoundary) for t in self.terms)
+            or self.temperature_values
         )
         self.dirichlet = self._dirichlet()
         self.roundoff_W = 0.0
@@ -267,9 +293,15 @@ class Formulation:
         """A model value in UFL.
 
         A function of x (or a TimeFunction) is called with x, a number becomes a
-        ``fem.Constant``.  ``what`` names the item and its function in the
-        :class:`InputError` raised if the function fails (e.g. ``"heat flux on 'top': value(x)"``).
+        ``fem.Constant``; an expression value
+        (:class:`~fe_interface.model.values.ExpressionValue`) is built in UFL with the
+        temperature T (then the problem is nonlinear) and its fields on this mesh.  ``what``
+        names the item and its function in the :class:`InputError` raised if the function
+        fails (e.g. ``"heat flux on 'top': value(x)"``).
         """
+        if hasattr(v, "ufl_value"):
+            self.temperature_values |= bool(getattr(v, "temperature_dependent", False))
+            return v.ufl_value(self.x, self.T, self.mesh)
         if callable(v):
             with user_function(what):  # called with the UFL coordinate: the same on every rank
                 return v(self.x)
@@ -388,6 +420,13 @@ class Formulation:
                     )
         self._add_dependent_interfaces()
 
+    @property
+    def conforming_coupling(self) -> InterfaceCoupling | None:
+        """The facet-wise coupling of the conforming interfaces (inside the pairs' set)."""
+        if isinstance(self.coupling, CouplingSet):
+            return self.coupling.interfaces
+        return self.coupling
+
     def refresh_positions(self) -> list[str]:
         """Evaluate every position-dependent h(x) again at the quadrature points (collective).
 
@@ -396,12 +435,12 @@ class Formulation:
         rebuilt in place; nothing else changes.  Returns the labels refreshed.
         """
         done = []
+        conforming = self.conforming_coupling
         for d in self.model.interfaces:
-            if d.kind != "position" or self.coupling is None or d.label not in self.coupled_rows:
+            if d.kind != "position" or conforming is None or d.label not in self.coupled_rows:
                 continue
-            assert self.coupling is not None
             with collective(self.comm):  # h(x) fails on one rank: raised on every rank
-                self.coupling.recompute(self.coupled_rows[d.label], self._h_at)
+                conforming.recompute(self.coupled_rows[d.label], self._h_at)
             done.append(d.label)
         return done
 
@@ -499,8 +538,8 @@ class Formulation:
         try:
             h = np.asarray(h_of_x(pts), dtype=float)
             h = np.broadcast_to(h, (pts.shape[1],)).reshape(x.shape[:2])
-        except InputError:
-            raise
+        except InputError as e:  # the function's own check (a field without a value there)
+            raise InputError(f"interface {d.label!r}: {e}") from None
         except Exception as numpy_error:  # a UFL-only function of x?
             try:
                 expr = fem.Expression(h_of_x(self.x), group.X)
@@ -519,28 +558,43 @@ class Formulation:
         return h
 
     def _dirichlet(self) -> list[DirichletGroup]:
+        """Fixed temperatures on facets, then on regions and at vertices."""
         tdim = self.mesh.topology.dim
         out: list[DirichletGroup] = []
         imap = self.space.dofmap.index_map
         counted = np.zeros(imap.size_local + imap.num_ghosts, dtype=bool)
         for b in self.model.boundaries:
-            if not isinstance(b.spec, FixedTemperature):
-                continue
-            dofs = fem.locate_dofs_topological(self.space, tdim - 1, b.facets)
-            v = b.spec.value
-            g = None
-            if callable(v):
-                g = fem.Function(self.space)
-                bc = fem.dirichletbc(g, dofs)
-            else:
-                bc = fem.dirichletbc(_SCALAR(v), dofs, self.space)
-            idx, first_ghost = bc.dof_indices()
-            owned = np.asarray(idx[:first_ghost])
-            owned = owned[~counted[owned]]
-            counted[owned] = True
-            out.append(DirichletGroup(b, bc, owned, v, g))
-            out[-1].interpolate()
+            if isinstance(b.spec, FixedTemperature):
+                dofs = fem.locate_dofs_topological(self.space, tdim - 1, b.facets)
+                out.append(self._dirichlet_group(b, dofs, counted))
+        for c in self.model.constraints:  # region and point temperatures
+            dofs = np.unique(self.space.dofmap.list[c.cells]).astype(np.int32)
+            if c.point is not None:
+                x = self.space.tabulate_dof_coordinates()[dofs]
+                h = float(np.max(self.mesh.h(tdim, c.cells))) if len(c.cells) else 1.0
+                dofs = dofs[np.linalg.norm(x - c.point, axis=1) <= 1e-8 * h]
+            out.append(self._dirichlet_group(c, dofs, counted))
         return out
+
+    def _dirichlet_group(self, item: Any, dofs: np.ndarray, counted: np.ndarray) -> DirichletGroup:
+        """The condition of ``item`` (its ``spec.value``, K) on ``dofs``.
+
+        Each owned dof counted by the first condition that fixes it (``counted``, updated).
+        """
+        v = item.spec.value
+        g = None
+        if callable(v):
+            g = fem.Function(self.space)
+            bc = fem.dirichletbc(g, dofs)
+        else:
+            bc = fem.dirichletbc(_SCALAR(v), dofs, self.space)
+        idx, first_ghost = bc.dof_indices()
+        owned = np.asarray(idx[:first_ghost])
+        owned = owned[~counted[owned]]
+        counted[owned] = True
+        group = DirichletGroup(item, bc, owned, v, g)
+        group.interpolate()
+        return group
 
     # ------------------------------------------------------------------ forms
     @property
@@ -554,9 +608,12 @@ class Formulation:
         The facet-wise coupling is added to vectors and matrices by the solvers.
         """
         zero = fem.Constant(self.mesh, _SCALAR(0.0))  # every form has a cell integral
-        return sum(
+        form = sum(
             (t.residual(T, v) for t in self.terms), start=zero * v * ufl.dx(domain=self.mesh)
         )
+        if self.temperature_values and T is not self.T:  # values of T: at this T (T_n)
+            form = ufl.replace(form, {self.T: T})
+        return form
 
     def rate_terms(self) -> list[Term]:
         """The terms with a heat rate: sources and flux/convection boundaries."""

@@ -214,11 +214,14 @@ class NodalContact:
             return ContactState(self.gap0.copy(), z, z.astype(bool))
         return self._state
 
-    def apply(self, u: np.ndarray, out: np.ndarray) -> np.ndarray:
+    def apply(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Add this rank's share of the contact forces at ``u`` to ``out`` (N); returns it.
 
-        Local arrays, ghosts included: sum with a reverse scatter afterwards.
+        Local arrays, ghosts included: sum with a reverse scatter afterwards (``out``
+        None: a new array).
         """
+        if out is None:
+            out = np.zeros_like(u)
         s = self.state(u)
         f = (self.share * s.pressure_Pa)[:, None] * self.normal
         B = out.reshape(-1, self.bs)

@@ -91,6 +91,71 @@ class BrokenSpace:
         """Local copy indices of the given cells, shape (n, dofs per cell)."""
         return self.space.dofmap.list[cells]
 
+    def with_ghosts(self, glob: np.ndarray, owners: np.ndarray) -> BrokenSpace:
+        """The same space with more ghost copies: the off-process columns of coupling terms.
+
+        A term that couples this process's rows with copies owned elsewhere and absent
+        here (a non-matching interface pair: the other body's cell lies on another
+        process) needs them as ghosts: then vectors carry their values, the sparsity
+        pattern their columns, and contributions to their rows reach the owners through
+        the usual reverse scatter.  Copies already local are ignored; the local numbers
+        of the existing copies do not change (new ghosts come last, with ``original``
+        and ``colour`` −1).  Collective.
+
+        Args:
+            glob: global copy numbers wanted here.
+            owners: their owning ranks.
+        """
+        imap = self.index_map
+        lo, hi = imap.local_range
+        glob = np.asarray(glob, dtype=np.int64).ravel()
+        owners = np.asarray(owners, dtype=np.int32).ravel()
+        ghosts = np.asarray(imap.ghosts, dtype=np.int64)
+        new = (glob < lo) | (glob >= hi)
+        new &= ~np.isin(glob, ghosts)
+        extra, first = np.unique(glob[new], return_index=True)
+        mesh = self.mesh
+        V = self.space
+        new_map = _cpp.common.IndexMap(
+            mesh.comm,
+            imap.size_local,
+            np.concatenate([ghosts, extra]),
+            np.concatenate([np.asarray(imap.owners, np.int32), owners[new][first]]),
+            1,
+        )
+        bs = V.dofmap.bs
+        dofmap = _cpp.fem.DofMap(
+            V.dofmap.dof_layout, new_map, bs, _cpp.graph.AdjacencyList_int32(V.dofmap.list), bs
+        )
+        cpp_space = _cpp.fem.FunctionSpace_float64(mesh._cpp_object, V.element._cpp_object, dofmap)
+        W = fem.FunctionSpace(mesh, V.ufl_element(), cpp_space)
+        pad = np.full(extra.size, -1, dtype=np.int32)
+        return BrokenSpace(
+            W,
+            self.cell_colour,
+            self.num_colours,
+            np.concatenate([self.original, pad]),
+            np.concatenate([self.colour, pad]),
+            self.num_original_global,
+        )
+
+    def local_index(self, glob: np.ndarray) -> np.ndarray:
+        """Local copy numbers of global ones (owned or ghost here; −1 if absent)."""
+        imap = self.index_map
+        lo, hi = imap.local_range
+        glob = np.asarray(glob, dtype=np.int64)
+        out = np.full(glob.shape, -1, dtype=np.int64)
+        own = (glob >= lo) & (glob < hi)
+        out[own] = glob[own] - lo
+        ghosts = np.asarray(imap.ghosts, dtype=np.int64)
+        order = np.argsort(ghosts)
+        pos = np.searchsorted(ghosts[order], glob[~own])
+        pos = np.minimum(pos, max(len(ghosts) - 1, 0))
+        hit = ghosts[order][pos] == glob[~own] if len(ghosts) else np.zeros(pos.shape, bool)
+        loc = np.where(hit, order[pos] + imap.size_local, -1) if len(ghosts) else -np.ones_like(pos)
+        out[~own] = loc
+        return out
+
 
 def _to_owners(comm: MPI.Comm, imap: Any, data: np.ndarray) -> tuple[np.ndarray, ...]:
     """Send one row of ``data`` per ghost of ``imap`` to the ghost's owner.

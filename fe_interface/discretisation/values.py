@@ -404,8 +404,9 @@ class FormulationValues:
                 s.group.bc.g.value[...] = v
                 s.group.value = v
             else:
-                assert self.f.coupling is not None and s.rows is not None
-                self.f.coupling.set_conductance(s.rows, v)
+                coupling = self.f.conforming_coupling
+                assert coupling is not None and s.rows is not None
+                coupling.set_conductance(s.rows, v)
 
     def apply(self, inp: ModelInput) -> None:
         """Read, write, and make ``inp`` the model's objects (tables and checks use them)."""

@@ -29,7 +29,7 @@ from fe_interface.errors import InputError
 from fe_interface.mesh import TaggedMesh, tag_mesh
 from fe_interface.mesh.tagged import ghosted_partitioner
 
-__all__ = ["graded_nodes", "stacked_blocks"]
+__all__ = ["contact_blocks", "graded_nodes", "stacked_blocks"]
 
 _CELLS = {2: ("quadrilateral", "triangle"), 3: ("hexahedron",)}
 
@@ -181,4 +181,62 @@ def stacked_blocks(
         cells={"lower": (1, lambda p: p[z] < 0.0), "upper": (2, lambda p: p[z] > 0.0)},
         boundaries=bnd,
         interfaces={"contact": (10, ("upper", "lower"))},
+    )
+
+
+def contact_blocks(
+    width: float,
+    lower_height: float,
+    upper_height: float,
+    mesh_size: float,
+    fine: float = 0.0,
+    dim: int = 2,
+    cell: str = "quadrilateral",
+    growth: float = 1.15,
+    upper_extent: float | None = None,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+) -> TaggedMesh:
+    """Two blocks on a flat contact (case files: ``geometry.builder = "contact_blocks"``).
+
+    The blocks of :func:`stacked_blocks`, graded from the origin (the contact's centre,
+    on a symmetry axis): size ``mesh_size`` up to ``fine`` (m) from the origin along every
+    axis, then growing by ``growth`` per cell.  Lengths in m.
+
+    Args:
+        width: horizontal extent (every horizontal axis, from 0), m.
+        lower_height: depth of the ``lower`` block below the contact (y < 0 in 2D,
+            z < 0 in 3D), m.
+        upper_height: height of the ``upper`` block above it, m.
+        mesh_size: cell size in the fine zone, m.
+        fine: extent of the fine zone, m (0: one cell, then growth).
+        dim: 2 (x, y) or 3 (x, y, z).
+        cell: "quadrilateral"/"triangle" (2D) or "hexahedron" (3D).
+        growth: cell size ratio outside the fine zone (>= 1).
+        upper_extent: the upper block covers horizontal coordinates <= this only (a
+            punch, an indenter), m; None: the whole width.
+        comm: communicator.
+
+    Returns:
+        TaggedMesh with regions ``lower``, ``upper``, the contact facet group ``contact``
+        and outer groups ``x0``, ``x1`` (``y0``, ``y1`` in 3D), ``bottom``, ``top``.
+    """
+    if dim not in (2, 3) or isinstance(dim, bool):
+        raise InputError(f"contact_blocks: dim must be 2 or 3, got {dim!r}")
+    axis = graded_nodes(width, fine, mesh_size, growth)
+    if upper_extent is not None:  # a node on the punch's edge (moved there, or added)
+        ue = float(upper_extent)
+        if not 0.0 < ue < width:
+            raise InputError(
+                f"contact_blocks: upper_extent must lie in (0, {width:g}) m, got {ue!r}"
+            )
+        i = int(np.argmin(np.abs(axis - ue)))
+        gap = np.diff(axis)[min(i, len(axis) - 2)]
+        if abs(axis[i] - ue) < 0.3 * gap and 0 < i < len(axis) - 1:
+            axis[i] = ue
+        else:
+            axis = np.unique(np.concatenate([axis, [ue]]))
+    lower = graded_nodes(lower_height, fine, mesh_size, growth)
+    upper = graded_nodes(upper_height, fine, mesh_size, growth)
+    return stacked_blocks(
+        [axis] * (dim - 1), lower, upper, comm=comm, cell=cell, upper_extent=upper_extent
     )

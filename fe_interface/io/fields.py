@@ -14,6 +14,9 @@ they carry the same temperature).  Cell data:
 * ``region:<name>`` — 1 on the cells of region ``<name>``, 0 elsewhere (one array per
   region): ParaView's Threshold on ``region:die`` between 1 and 1 extracts the die;
 * ``boundary:<name>`` — 1 on the facets of boundary group ``<name>``, 0 elsewhere;
+* ``pair_jump_K``, ``pair_heat_flux_W_m2`` — on the facets of non-matching interface
+  pairs: the jump T_A − T_B∘π and the heat flux leaving the facet's body (NaN elsewhere);
+  both sides' temperatures are the point data of their own (separate) parts;
 * ``region`` (cell tag; on a boundary facet the tag of the region it bounds),
   ``boundary`` (facet group tag; 0 on the cells) and ``conductivity_W_mK`` (NaN on the
   boundary facets).
@@ -151,6 +154,11 @@ def gather_mesh_blocks(f: Formulation, T: fem.Function | None = None) -> MeshBlo
         keys[fgeo].astype(np.int64).reshape(-1, fv.shape[1]),
         tags,
     )
+    pair_values = None
+    if getattr(f, "pairs", None):  # non-matching pairs: jump and flux on their surfaces
+        from fe_interface.postprocessing.pairs import facet_values
+
+        pair_values = f.comm.gather(facet_values(f, T.x.array, fc, fl), root=0)
     vol = gather_vertex_fields(f, T, _more=facet_chunk)
     if vol is None:
         return None
@@ -173,6 +181,10 @@ def gather_mesh_blocks(f: Formulation, T: fem.Function | None = None) -> MeshBlo
         ]
     for t, name in groups.items():
         cell_data[f"boundary:{name}"] = [np.zeros(nc, np.uint8), (ftags == t).astype(np.uint8)]
+    if pair_values is not None:
+        pv = np.concatenate(pair_values)
+        cell_data["pair_jump_K"] = [np.full(nc, np.nan), pv[:, 0]]
+        cell_data["pair_heat_flux_W_m2"] = [np.full(nc, np.nan), pv[:, 1]]
     blocks = [(MESHIO_CELL_TYPE[ct], cells), (FACET_TYPE[ct], fcells)]
     if nfb == 0:  # no boundary groups: one block
         blocks = blocks[:1]

@@ -28,6 +28,7 @@ from fe_interface.postprocessing.sampling import InterfaceFlux, LineProfile
 
 __all__ = [
     "plot_h_vs_pressure",
+    "plot_history",
     "plot_interface_flux",
     "plot_line_profile",
     "power_law_fit",
@@ -306,3 +307,42 @@ def plot_h_vs_pressure(
 
     on_rank0(comm, draw)
     return {"path": path, "fit": ab, "correlation": corr}
+
+
+def plot_history(
+    t: Sequence[float],
+    series: dict[str, Sequence[float]],
+    path: str | Path,
+    title: str | None = None,
+    ylabel: str = "temperature (K)",
+    marks: dict[str, float | None] | None = None,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+) -> Path:
+    """PNG of quantities against time t (s), e.g. a junction's min/mean/max temperature.
+
+    ``marks``: label -> time (s) drawn as vertical lines (t63, t90, t95); None skipped.
+    """
+    path = Path(path)
+
+    def draw() -> None:
+        fig = _figure()
+        ax = fig.add_subplot()
+        for name, y in series.items():
+            ax.plot(np.asarray(t, float), np.asarray(y, float), label=name)
+        for k, (label, tm) in enumerate((marks or {}).items()):
+            if tm is not None:
+                ax.axvline(tm, color="0.4", ls=":", lw=1)
+                ax.annotate(
+                    f"{label} = {tm:.3g} s", (tm, 0.05 + 0.07 * k), xycoords=("data", "axes fraction"),
+                    fontsize=8, rotation=0, ha="left",
+                )  # fmt: skip
+        ax.set_xlabel("time (s)")
+        ax.set_ylabel(ylabel)
+        if title:
+            ax.set_title(title)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+        _save(fig, path)
+
+    on_rank0(comm, draw)
+    return path

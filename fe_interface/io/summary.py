@@ -114,17 +114,19 @@ def _format_mechanisms(s: InterfaceSummary) -> str:
     return text
 
 
-def format_derived(derived: DerivedValues) -> list[str]:
+def format_derived(derived: DerivedValues, per_depth: bool = False) -> list[str]:
     """Lines of the derived values: the junction temperature first.
 
-    Then the region temperatures, the probes and the boundary heat flows.
+    Then the region temperatures, the probes and the boundary heat flows.  ``per_depth``:
+    a 2D planar model, whose totals are per metre of depth (W/m, m²/m).
     """
     lines: list[str] = []
     j = derived.junction
     if j is not None:
         lines.append(f"junction temperature (max T in {j.region!r}): {j.max_K:.6g} K")
+    vol, W = ("area m2", "W/m") if per_depth else ("volume m3", "W")
     if derived.regions:
-        head = f"{'region':<16}{'min T K':>12}{'mean T K':>12}{'max T K':>12}{'volume m3':>12}"
+        head = f"{'region':<16}{'min T K':>12}{'mean T K':>12}{'max T K':>12}{vol:>12}"
         lines += [head, "-" * len(head)]
         for r in derived.regions:
             lines.append(
@@ -136,7 +138,7 @@ def format_derived(derived: DerivedValues) -> list[str]:
             pt = ", ".join(f"{v:.6g}" for v in q.point)
             lines.append(f"{q.name:<16}{q.temperature_K:>12.6g}  {q.region}, ({pt})")
     if derived.boundaries:
-        lines.append(f"{'boundary':<16}{'condition':<18}{'inflow W':>12}{'mean T K':>12}")
+        lines.append(f"{'boundary':<16}{'condition':<18}{'inflow ' + W:>12}{'mean T K':>12}")
         for b in derived.boundaries:
             lines.append(
                 f"{b.name:<16}{b.condition:<18}{b.heat_flow_W:>12.6g}{b.mean_temperature_K:>12.6g}"
@@ -148,43 +150,49 @@ def format_table(
     interfaces: list[InterfaceSummary],
     balance: EnergyBalance | None,
     derived: DerivedValues | None = None,
+    per_depth: bool = False,
 ) -> str:
     """The text table of a solution: derived values, interfaces, energy balance.
 
     With ``derived``: junction and region temperatures, probes, boundary heat flows;
     the per-interface table (Q_h, both sides' bulk heat flows and their mean; a legend
     says what they are), mechanism breakdowns and energy balance (``balance`` None: not
-    computed, left out).
+    computed, left out).  ``per_depth``: a 2D planar model: its totals are per metre of
+    depth, and the labels say so (W/m, m²/m).
     """
-    lines = format_derived(derived) if derived is not None else []
+    lines = format_derived(derived, per_depth) if derived is not None else []
     if interfaces:
-        lines += _interface_lines(interfaces)
-    if balance is None:
-        return "\n".join(lines)
-    if balance.time_s is not None:
-        lines.append(
-            f"energy balance of the last step (t = {balance.time_s:.6g} s, dt = "
-            f"{balance.dt_s:.3g} s): storage {balance.storage_rate_W:.6g} W"
-        )
-    lines.append(f"sources: {balance.sources_W:.6g} W")
-    for k, q in balance.boundary_inflow_W.items():
-        lines.append(f"inflow {k}: {q:.6g} W")
-    lines.append(f"energy balance relative residual: {balance.relative_residual:.2e}")
+        lines += _interface_lines(interfaces, per_depth)
+    if balance is not None:
+        W = "W/m" if per_depth else "W"
+        if balance.time_s is not None:
+            lines.append(
+                f"energy balance of the last step (t = {balance.time_s:.6g} s, dt = "
+                f"{balance.dt_s:.3g} s): storage {balance.storage_rate_W:.6g} {W}"
+            )
+        lines.append(f"sources: {balance.sources_W:.6g} {W}")
+        for k, q in balance.boundary_inflow_W.items():
+            lines.append(f"inflow {k}: {q:.6g} {W}")
+        lines.append(f"energy balance relative residual: {balance.relative_residual:.2e}")
+    if per_depth:
+        lines.append("(2D planar model: heat flows, areas and volumes are per metre of depth)")
     return "\n".join(lines)
 
 
-def _interface_lines(interfaces: list[InterfaceSummary]) -> list[str]:
+def _interface_lines(interfaces: list[InterfaceSummary], per_depth: bool = False) -> list[str]:
     """The interface table, its legend and the mechanism breakdowns."""
+    a, W = ("m2/m", "W/m") if per_depth else ("m2", "W")
     head = (
-        f"{'interface':<16}{'area m2':>11}{'mean dT K':>11}{'min dT K':>11}{'max dT K':>11}"
-        f"{'Q_h W':>12}{'Q_bulk+ W':>12}{'Q_bulk- W':>12}{'Q_bulk W':>12}{'h W/m2K':>12}"
+        f"{'interface':<16}{'area ' + a:>11}{'mean dT K':>11}{'min dT K':>11}{'max dT K':>11}"
+        f"{'Q_h ' + W:>12}{'Q_bulk+ ' + W:>13}{'Q_bulk- ' + W:>13}{'Q_bulk ' + W:>12}"
+        f"{'h W/m2K':>12}"
     )
     lines = [head, "-" * len(head)]
     for s in interfaces:
         qp, qm = s.heat_flow_bulk_plus_W, s.heat_flow_bulk_minus_W
         lines.append(
             f"{s.name:<16}{s.area_m2:>11.4g}{s.mean_jump_K:>11.4g}{s.min_jump_K:>11.4g}"
-            f"{s.max_jump_K:>11.4g}{s.heat_flow_W:>12.5g}{qp:>12.5g}{qm:>12.5g}"
+            f"{s.max_jump_K:>11.4g}{s.heat_flow_W:>12.5g}{qp:>13.5g}{qm:>13.5g}"
             f"{0.5 * (qp + qm):>12.5g}{s.conductance_W_m2K:>12.5g}"
         )
     lines.append(

@@ -5,7 +5,9 @@ written into a temporary folder beside the target while the run goes on (the CSV
 there is rewritten at every checkpoint, for a look at the progress) and swapped into
 place, with the manifest ``NAME.manifest.json``, by :meth:`TimeSeries.close`.  An
 interrupted or failed run leaves the previous set of that name as it was; the output
-folder is locked while the run writes.  Every frame goes through the same vertex-field
+folder is locked while the run writes.  The cell arrays (region and boundary names,
+tags) are constant: they are written with the first frame, and every later frame's XDMF
+grid points to the same datasets.  Every frame goes through the same vertex-field
 gather as the steady output (:func:`fe_interface.io.fields.gather_vertex_fields`):
 interface vertices are duplicated, so the jumps are visible in ParaView.
 """
@@ -13,6 +15,7 @@ interface vertices are duplicated, so the jumps are visible in ParaView.
 from __future__ import annotations
 
 import contextlib
+import copy
 import csv
 import io
 from collections.abc import Sequence
@@ -99,6 +102,18 @@ def _time_series_writer(path: Path) -> Any:
             )  # fmt: skip
             item.text = self.numpy_to_xml_string(cd)
             return None
+
+        def cell_data(self, cell_data: Any, grid: Any) -> None:
+            # the cell arrays (region and boundary names, tags) do not change in time:
+            # written at the first frame, the later frames point to the same datasets
+            cached = getattr(self, "_static_cell_data", None)
+            if cached is None:
+                before = len(grid)
+                super().cell_data(cell_data, grid)
+                self._static_cell_data = [copy.deepcopy(e) for e in list(grid)[before:]]
+            else:
+                for e in cached:
+                    grid.append(copy.deepcopy(e))
 
     return Writer(path)
 

@@ -19,6 +19,7 @@ from fe_interface.model.mechanical_boundary import (
     BodyForce,
     Displacement,
     Pressure,
+    RigidRegion,
     Symmetry,
     Traction,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "MechanicalModel",
     "MechanicsResult",
     "Pressure",
+    "RigidRegion",
     "Symmetry",
     "Traction",
     "effective_modulus",

@@ -20,7 +20,7 @@ __all__ = ["MECHANICS_KEYS", "MechanicsSpec", "format_contacts", "read_mechanics
 
 MECHANICS_KEYS = (
     "coupling", "solver", "petsc_options", "augmentation_rtol", "staggered", "materials",
-    "contacts", "boundaries", "body_forces",
+    "contacts", "boundaries", "body_forces", "rigid",
 )  # fmt: skip
 _BOUNDARY_KINDS = {
     "displacement": ("value",),
@@ -49,6 +49,7 @@ class MechanicsSpec:
     contacts: list[Any]
     boundaries: list[Any]
     body_forces: list[Any] = field(default_factory=list)
+    rigid: list[Any] = field(default_factory=list)  # RigidRegion ([mechanics.rigid])
 
     # ---------------------------------------------------------------- stage 3
     def check(self, tagged: Any, c: Checker) -> None:
@@ -74,9 +75,19 @@ class MechanicsSpec:
                 c.error(
                     f"mechanics.boundaries.{b.facets}", f"no facet group {b.facets!r} in the mesh"
                 )
+        self._check_regions(regions, c)
+
+    def _check_regions(self, regions: set[str], c: Checker) -> None:
+        """Body forces and rigid regions name regions of the mesh."""
         for b in self.body_forces:
             if b.region not in regions:
                 c.error(f"mechanics.body_forces.{b.region}", f"no region {b.region!r} in the mesh")
+        for r in self.rigid:
+            if r.region not in regions:
+                c.error(
+                    f"mechanics.rigid.{r.label}.region",
+                    f"no region {r.region!r} in the mesh (regions: {', '.join(sorted(regions))})",
+                )
 
     # ---------------------------------------------------------------- stage 4
     def build(self, case: Any, tagged: Any, thermal: dict[str, Any]) -> Any:
@@ -90,7 +101,8 @@ class MechanicsSpec:
         return ThermoMechanicalProblem(
             tagged, thermal["materials"], self.materials, self.contacts,
             interfaces=thermal["interfaces"], boundary_conditions=thermal["boundary_conditions"],
-            mechanical_bcs=self.boundaries, sources=thermal["sources"], body_forces=self.body_forces,
+            mechanical_bcs=[*self.boundaries, *self.rigid], sources=thermal["sources"],
+            body_forces=self.body_forces,
             coupling=self.coupling, degree=thermal["degree"], axisymmetric=thermal["axisymmetric"],
             thermal_solver=thermal["solver"], mechanical_solver=self.solver,
             thermal_options=thermal["petsc_options"], mechanical_options=self.petsc_options,
@@ -146,6 +158,11 @@ def format_contacts(problem: Any, result: Any) -> str:
         lines.append(
             f"{m.name:<14}{m.force_N:>12.5g}{m.area_fraction:>10.4g}{m.mean_pressure_Pa / 1e6:>12.5g}"
             f"{m.max_pressure_Pa / 1e6:>11.5g}{t.heat_flow_W:>11.5g}{t.mean_h_W_m2K:>11.5g}"
+        )
+    for r in result.mechanics.rigid:
+        comps = ", ".join(f"{f:.6g}" for f in r.force_N)
+        lines.append(
+            f"rigid {r.name!r} (region {r.region}): force ({comps}) N, |F| = {r.magnitude_N:.6g} N"
         )
     s = result.mechanics.solve
     lines.append(
@@ -205,11 +222,34 @@ def read_mechanics(
         for r, v in c.table(d, "body_forces", p).items()
         if (b := _body_force(c, r, v)) is not None
     ]
+    rigid = [b for n, v in c.table(d, "rigid", p).items() if (b := _rigid(c, n, v)) is not None]
     if len(c.errors) > n0:
         return None
     return MechanicsSpec(
-        coupling, solver, dict(petsc), rtol, staggered, materials, contacts, boundaries, forces
-    )
+        coupling, solver, dict(petsc), rtol, staggered, materials, contacts, boundaries, forces,
+        rigid,
+    )  # fmt: skip
+
+
+def _rigid(c: Checker, name: str, d: Any) -> Any:
+    """``[mechanics.rigid.NAME]``: region, displacement [ux, uy(, uz)] (m)."""
+    from fe_interface.model.mechanical_boundary import RigidRegion
+
+    p = f"mechanics.rigid.{name}"
+    if not isinstance(d, dict):
+        c.error(p, f"must be a table (region, displacement), got {type_name(d)}")
+        return None
+    c.keys(d, p, ("region", "displacement"), ("region", "displacement"))
+    region = c.string(d, "region", p)
+    u = d.get("displacement")
+    if "displacement" in d and (
+        not isinstance(u, list) or len(u) not in (2, 3) or not all(is_number(x) for x in u)
+    ):
+        c.error(f"{p}.displacement", f"must be an array of 2 or 3 numbers (m), got {u!r}")
+        return None
+    if region is None or u is None:
+        return None
+    return _build(c, p, lambda: RigidRegion(region, [float(x) for x in u], name))
 
 
 def _build(c: Checker, path: str, make: Any) -> Any:
@@ -249,13 +289,21 @@ def _material(c: Checker, region: str, d: Any) -> Any:
     if not isinstance(d, dict):
         c.error(p, f"must be a table (E, nu, ...), got {type_name(d)}")
         return None
-    c.keys(d, p, ("E", "nu", "alpha", "T_ref", "label"), ("E", "nu"))
-    E = c.number(d, "E", p, gt=0)
-    nu = c.number(d, "nu", p, ge=0)
-    alpha = c.number(d, "alpha", p, default=0.0)
-    T_ref = c.number(d, "T_ref", p, gt=0, default=293.15)
+    from fe_interface.case.values import read_temperature
+    from fe_interface.model.elastic_library import ELASTIC_PROPERTIES
+
+    c.keys(d, p, ("E", "nu", "alpha", "T_ref", "label", "library"))
+    lib = c.string(d, "library", p, choices=sorted(ELASTIC_PROPERTIES))
+    base = ELASTIC_PROPERTIES[lib] if lib is not None else None
+    for k in ("E", "nu"):
+        if k not in d and base is None:
+            c.error(f"{p}.{k}", "missing required value (or give library = NAME)")
+    E = c.number(d, "E", p, gt=0, default=base.E if base else None)
+    nu = c.number(d, "nu", p, ge=0, default=base.nu if base else None)
+    alpha = c.number(d, "alpha", p, default=base.alpha if base else 0.0)
+    T_ref = read_temperature(c, d, "T_ref", p, default=293.15)
     label = c.string(d, "label", p, default=region)
-    if None in (E, nu, alpha, T_ref):
+    if E is None or nu is None or alpha is None or T_ref is None:
         return None
     return _build(c, p, lambda: ElasticMaterial(label, E, nu, alpha, T_ref))
 
@@ -270,13 +318,25 @@ def _contact(c: Checker, name: str, d: Any) -> Any:
     n0 = len(c.errors)
     c.keys(d, p, _CONTACT_KEYS, ("thermal",))
     plus = c.string(d, "plus", p)
-    gap = c.number(d, "initial_gap", p, ge=0, default=0.0)
+    gap = _initial_gap(c, d, p)
     penalty = c.number(d, "penalty", p, gt=0, default=20.0)
     method = c.string(d, "method", p, choices=METHODS, default="augmented")
     thermal = _thermal(c, c.table(d, "thermal", p, required=True), f"{p}.thermal", name)
     if len(c.errors) > n0:
         return None
     return _build(c, p, lambda: Contact(name, plus, gap, penalty, method, thermal))
+
+
+def _initial_gap(c: Checker, d: dict, p: str) -> Any:
+    """g0 (m): a number >= 0, an expression of x, y, z or a table of one of them."""
+    if "initial_gap" not in d or is_number(d["initial_gap"]):
+        return c.number(d, "initial_gap", p, ge=0, default=0.0)
+    from fe_interface.case.values import read_expression_value
+
+    v = read_expression_value(c, d, "initial_gap", p, ge=0, variables=("x", "y", "z"))
+    if v is None or is_number(v):
+        return v
+    return lambda X, g=v: g.evaluate(X)
 
 
 def _thermal(c: Checker, d: dict, p: str, name: str) -> Any:

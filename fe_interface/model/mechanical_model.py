@@ -23,13 +23,23 @@ from fe_interface.model.mechanical_boundary import (
     BodyForce,
     Displacement,
     Pressure,
+    RigidRegion,
     Symmetry,
     Traction,
     check_dimension,
 )
 from fe_interface.model.regions import RegionModel
 
-__all__ = ["MechanicalModel", "ResolvedContact", "ResolvedLoad"]
+__all__ = ["MechanicalModel", "ResolvedContact", "ResolvedLoad", "ResolvedRigid"]
+
+
+@dataclass
+class ResolvedRigid:
+    """A rigid region: its spec, region tag and local cells (ghosts in)."""
+
+    spec: RigidRegion
+    region: int
+    cells: np.ndarray
 
 
 @dataclass
@@ -109,7 +119,23 @@ class MechanicalModel(RegionModel):
             if c.tag in seen:
                 raise InputError(f"contact {c.label!r}: facet group given twice")
             seen.add(c.tag)
-        self.boundaries = [self._boundary(i, b) for i, b in enumerate(boundary_conditions)]
+        self.rigid = [
+            ResolvedRigid(b, r, self.region_cells(r))
+            for b in boundary_conditions
+            if isinstance(b, RigidRegion)
+            for r in [self.region_tag(b.region, f"rigid region {b.region!r}")]
+        ]
+        for rr in self.rigid:
+            if len(rr.spec.displacement) != self.gdim:
+                raise InputError(
+                    f"rigid region {rr.spec.region!r}: {len(rr.spec.displacement)} "
+                    f"displacement components for a {self.gdim}D mesh"
+                )
+        self.boundaries = [
+            self._boundary(i, b)
+            for i, b in enumerate(boundary_conditions)
+            if not isinstance(b, RigidRegion)
+        ]
         self.body_forces = [self._body_force(b) for b in body_forces]
 
     # ------------------------------------------------------------------ items

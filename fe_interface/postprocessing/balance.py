@@ -240,6 +240,6 @@ def steady_balance(f: Formulation, rates: HeatRates | None = None) -> EnergyBala
     if f.dirichlet:
         res = residual_vector(f, steady_residual_form(f))
         inflows |= dirichlet_reactions(f, res)
-    order = [b.label for b in f.model.boundaries]
+    order = [b.label for b in f.model.boundaries] + [c.label for c in f.model.constraints]
     inflows = {k: inflows[k] for k in order if k in inflows}
     return make_balance(sources, inflows, floor_W=balance_floor(f))

@@ -426,6 +426,11 @@ class Derived:
             out.append(
                 BoundaryFlow(group, type(b.spec).__name__, float(q), self._surfaces[b.label](T))
             )
+        for c in self.f.model.constraints:  # region and point temperatures: their value
+            q = inflow.get(c.label, math.nan)
+            out.append(
+                BoundaryFlow(c.label, type(c.spec).__name__, float(q), _value_now(c.spec.value))
+            )
         return out
 
     def compute(self, T: fem.Function | None = None, balance: Any = None) -> DerivedValues:
@@ -446,6 +451,17 @@ class Derived:
             )
         ]
         return DerivedValues(junction, stats, probes, self._boundaries(balance, T))
+
+
+def _value_now(v: Any) -> float:
+    """A fixed temperature's value now (K): a number, an expression of t or a TimeFunction."""
+    if not callable(v):
+        return float(v)
+    if hasattr(v, "evaluate"):  # ExpressionValue of t
+        return float(v.evaluate())
+    if hasattr(v, "at") and not callable(getattr(v, "value", None)):  # TimeFunction
+        return float(v.at(v.time) * v.value)
+    return math.nan
 
 
 class Monitors:

@@ -267,6 +267,10 @@ class InterfaceTable:
                     mech,
                 )
             )
+        if getattr(f, "pairs", None):  # non-matching pairs: rows of their own
+            from fe_interface.postprocessing.pairs import pair_summary
+
+            out += [pair_summary(f, pc, u, extremes) for pc in f.pairs]
         return out
 
 
@@ -315,6 +319,9 @@ def check_laws(table: InterfaceTable, T: Any = None) -> None:
     msgs = [m for m in f.comm.allgather(msg) if m]
     if msgs:
         raise InputError(msgs[0])
+    for pc in getattr(f, "pairs", ()):  # non-matching pairs with h(T)
+        if pc.nonlinear:
+            pc.check(u)
 
 
 def law_range_warnings(table: InterfaceTable, T: Any = None) -> list[str]:

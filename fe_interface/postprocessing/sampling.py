@@ -330,21 +330,38 @@ def check_line(mesh: Any, start: Any, end: Any, what: str = "line") -> None:
 
 
 def _default_line(p: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Through the centre of the bounding box along its longest side."""
+    """A line through the centre of the bounding box that crosses the interfaces.
+
+    Of the axis-parallel lines through the centre, the one that crosses the most region
+    boundaries (sampled at 101 points); ties: the longest.  Collective.
+    """
     f = as_formulation(p)
     x = f.mesh.geometry.x
     comm = f.comm
     lo = _allreduce(comm, x.min(axis=0) if x.size else np.full(3, np.inf), MPI.MIN)
     hi = _allreduce(comm, x.max(axis=0) if x.size else np.full(3, -np.inf), MPI.MAX)
-    axis = int(np.argmax(hi - lo))
-    c = 0.5 * (lo + hi)
-    # slightly off the centre: avoids running exactly along cell faces of structured meshes
     ext = hi - lo
-    c = c + 1e-3 * np.where(np.arange(3) == axis, 0.0, ext) * np.array([0.37, 0.53, 0.71])
-    a, b = c.copy(), c.copy()
-    eps = 1e-9 * ext[axis]
-    a[axis], b[axis] = lo[axis] + eps, hi[axis] - eps
-    return a, b
+    best: tuple[int, float] | None = None
+    line = None
+    loc = _Locator(p, None)
+    for axis in range(f.mesh.geometry.dim):
+        if not ext[axis] > 0:
+            continue
+        c = 0.5 * (lo + hi)
+        # slightly off the centre: avoids running exactly along cell faces of structured meshes
+        c = c + 1e-3 * np.where(np.arange(3) == axis, 0.0, ext) * np.array([0.37, 0.53, 0.71])
+        a, b = c.copy(), c.copy()
+        eps = 1e-9 * ext[axis]
+        a[axis], b[axis] = lo[axis] + eps, hi[axis] - eps
+        s = np.linspace(0.0, 1.0, 101)
+        region = loc.region(a + s[:, None] * (b - a))
+        inside = region != 0
+        changes = int(np.sum((region[1:] != region[:-1]) & inside[1:] & inside[:-1]))
+        score = (changes, float(ext[axis]))
+        if best is None or score > best:
+            best, line = score, (a, b)
+    assert line is not None  # a mesh has an extent
+    return line
 
 
 def line_profile(  # noqa: C901 -- argument checks, then sampling and crossing search
@@ -359,8 +376,9 @@ def line_profile(  # noqa: C901 -- argument checks, then sampling and crossing s
 
     Args:
         p: a solved problem (or its formulation).
-        start: first end point (m; 2 or 3 coordinates).  Default (with ``end``): through
-            the centre of the bounding box along its longest side.
+        start: first end point (m; 2 or 3 coordinates).  Default (with ``end``): the
+            axis-parallel line through the centre of the bounding box that crosses the
+            most region boundaries (ties: the longest).
         end: second end point (m; 2 or 3 coordinates), given with ``start``.
         n: number of equally spaced samples (the crossings add two samples each).
         rtol: crossings are located to ``rtol`` × line length.

@@ -30,10 +30,10 @@ from petsc4py import PETSc
 import dolfinx
 import numpy as np
 import ufl
-from dolfinx import fem
+from dolfinx import fem, la
 
 from fe_interface.discretisation.contact_fields import ContactFields
-from fe_interface.discretisation.elasticity import ElasticForms
+from fe_interface.discretisation.elasticity import ElasticForms, rigid_dirichlet
 from fe_interface.discretisation.nodal_contact import ContactSummary, NodalContact
 from fe_interface.discretisation.regions import colour_regions
 from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
@@ -44,6 +44,7 @@ from fe_interface.model.contacts import Contact
 from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.model.mechanical_boundary import BodyForce, Displacement, Symmetry
 from fe_interface.model.mechanical_model import MechanicalModel
+from fe_interface.postprocessing.rigid import RigidForce, rigid_forces
 from fe_interface.problems.base import ProblemBase
 from fe_interface.problems.supports import (
     check_contact_start,
@@ -76,12 +77,15 @@ class MechanicsResult(NamedTuple):
         contacts: per contact interface, its :class:`ContactSummary`.
         solve: Newton/augmentation counts (:class:`ContactSolveInfo`).
         timings: wall time per stage, s.
+        rigid: the force (N) of every rigid region
+            (:class:`~fe_interface.postprocessing.rigid.RigidForce`).
     """
 
     displacement: fem.Function
     contacts: list[ContactSummary]
     solve: ContactSolveInfo
     timings: dict[str, float]
+    rigid: tuple[RigidForce, ...] = ()
 
 
 class ElasticProblem(ProblemBase):
@@ -92,7 +96,9 @@ class ElasticProblem(ProblemBase):
         materials: region -> :class:`ElasticMaterial` (every region).
         contacts: :class:`Contact` interfaces (degree 1 only).
         boundary_conditions: :class:`Displacement`, :class:`Traction`,
-            :class:`Pressure`, :class:`Symmetry`; other outer facets are free.
+            :class:`Pressure`, :class:`Symmetry`, and
+            :class:`~fe_interface.model.mechanical_boundary.RigidRegion` (a rigid punch: its force
+            is in the result's ``rigid``); other outer facets are free.
         body_forces: :class:`BodyForce` per region.
         degree: Lagrange degree (1 or 2; 1 with contacts).
         axisymmetric: 2D r–z model (x[0] = r ≥ 0); else 2D is plane strain.
@@ -150,6 +156,7 @@ class ElasticProblem(ProblemBase):
         self.solver: Any = None
         self.result: MechanicsResult | None = None
         self._solved = False
+        self._free_residual_form: fem.Form | None = None
 
     # ------------------------------------------------------------------ set-up
     @property
@@ -245,6 +252,8 @@ class ElasticProblem(ProblemBase):
             for c, v in comps:
                 dofs = fem.locate_dofs_topological(W.sub(c), fdim, b.entities)
                 bcs.append(fem.dirichletbc(_SCALAR(v), dofs, W.sub(c)))
+        for rr in model.rigid:  # rigid regions: every node moves by the same displacement
+            bcs += rigid_dirichlet(W, rr.cells, rr.spec.displacement)
         if self.axisymmetric:  # u_r = 0 on the axis
             W0, _ = W.sub(0).collapse()
             dofs = fem.locate_dofs_geometrical((W.sub(0), W0), lambda x: np.isclose(x[0], 0.0))
@@ -324,17 +333,38 @@ class ElasticProblem(ProblemBase):
         summaries = [c.summary(self.model.region_names) for c in self.contacts]
         if self.fields is not None:
             self.fields.update()
-        self.result = MechanicsResult(self.u, summaries, solve, dict(self.timings))
+        rigid = rigid_forces(self.model, self.space, self.free_residual(), self.axisymmetric)
+        self.result = MechanicsResult(self.u, summaries, solve, dict(self.timings), tuple(rigid))
         return self.result
+
+    def free_residual(self) -> np.ndarray:
+        """The residual at u without the Dirichlet conditions (N; collective).
+
+        The elastic and contact forces at every dof: their sum over a region held by
+        prescribed displacements is the force that holds it.  Local array, summed over
+        the ranks (owned entries exact).  Not built when no region is rigid.
+        """
+        if not (self.model is not None and self.model.rigid):
+            return np.zeros(0)
+        if self._free_residual_form is None:
+            v = ufl.TestFunction(self.space)
+            self._free_residual_form = fem.form(self.forms.residual(self.u, v))
+        vec = fem.assemble_vector(self._free_residual_form)
+        for c in self.contacts:
+            c.apply(self.u.x.array, vec.array)
+        vec.scatter_reverse(la.InsertMode.add)
+        return vec.array
 
     def summary(self) -> dict[str, Any]:
         """The JSON-ready record of the last solve: contacts (SI units in keys), solver counts."""
         if not self._solved:
             raise InputError("ElasticProblem.summary(): no solution yet: call solve() first")
         r = self.result
+        assert r is not None
         return {
             "kind": self.kind,
             "contacts": [c._asdict() for c in r.contacts],
+            "rigid": [f.record() for f in r.rigid],
             "solve": r.solve._asdict(),
             "timings_s": dict(r.timings),
         }

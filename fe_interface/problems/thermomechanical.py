@@ -350,6 +350,7 @@ class ThermoMechanicalProblem(ProblemBase):
         return {
             "coupling": self.coupling,
             "contacts": contacts,
+            "rigid": [r.record() for r in result.mechanics.rigid],
             "staggered": {
                 "converged": result.converged,
                 "iterations": len(result.history),
@@ -464,6 +465,7 @@ class _Iteration:
     def step(self, k: int) -> tuple[StaggeredStep, bool]:
         """Iteration k: mechanics (k = 1, or two-way), heat, the convergence test."""
         p, opts = self.p, self.opts
+        start = time.perf_counter()
         newton = aug = 0
         if k == 1 or self.two_way:
             t0 = time.perf_counter()
@@ -486,11 +488,14 @@ class _Iteration:
             else (global_max(self.comm, P - self.P_prev) / pmax if pmax > 0 else 0.0)
         )
         self.P_prev = P
-        step = StaggeredStep(k, dT, float(dP), newton, aug, self.tres.solve.newton_iterations)
+        thermal_newton = self.tres.solve.newton_iterations
         if not self.two_way:  # Picard on the temperature-dependent parts of the law
             self.x = new
-            return step, not self.dependent or (k >= 2 and dT <= opts.temperature_atol)
-        self.x = self._next(x, new)
-        assert p.T_strain is not None
-        p.T_strain.x.array[:] = self.x
-        return step, k >= 2 and dT <= opts.temperature_atol and dP <= opts.pressure_rtol
+            done = not self.dependent or (k >= 2 and dT <= opts.temperature_atol)
+        else:
+            self.x = self._next(x, new)
+            assert p.T_strain is not None
+            p.T_strain.x.array[:] = self.x
+            done = k >= 2 and dT <= opts.temperature_atol and dP <= opts.pressure_rtol
+        took = time.perf_counter() - start
+        return StaggeredStep(k, dT, float(dP), newton, aug, thermal_newton, took), done

@@ -348,9 +348,11 @@ class TransientProblem(ConductionProblem):
         self._rates = HeatRates(f)
         self.table = InterfaceTable(f)
         self._inflow_labels = [b.label for b in model.boundaries]
+        self._inflow_labels += [c.label for c in model.constraints]
         self.columns = ["time_s", "dt_s"]
-        for d in model.interfaces:
-            self.columns += [f"{d.label}_heat_flow_W", f"{d.label}_mean_jump_K"]
+        labels = [d.label for d in model.interfaces] + [p.label for p in model.pairs]
+        for label in labels:  # pairs: rows after the interfaces
+            self.columns += [f"{label}_heat_flow_W", f"{label}_mean_jump_K"]
         self.columns += ["stored_energy_change_J", "net_inflow_J", "balance_residual_J"]
         self.monitors = Monitors(f, self.probes, self.monitor_regions)  # probes, regions
         self.columns += self.monitors.columns

@@ -36,8 +36,7 @@ import dolfinx.fem.petsc
 import numpy as np
 from dolfinx import fem
 
-from fe_interface.discretisation.coupling import InterfaceCoupling
-from fe_interface.discretisation.external import ExternalTerm
+from fe_interface.discretisation.external import ExternalTerm, FacetTerms
 from fe_interface.errors import SolverError
 from fe_interface.solvers.options import PetscOptions
 from fe_interface.solvers.roundoff import RoundoffFloor
@@ -125,7 +124,7 @@ def matrix_from_pattern(comm: MPI.Comm, pattern: Any) -> PETSc.Mat:
 
 
 def create_matrix(
-    a: fem.Form, coupling: InterfaceCoupling | None, terms: Sequence[ExternalTerm] = ()
+    a: fem.Form, coupling: FacetTerms | None, terms: Sequence[ExternalTerm] = ()
 ) -> PETSc.Mat:
     """An MPI AIJ matrix with the sparsity of ``a``, the facet-wise couplings and ``terms``."""
     pattern = _cpp.fem.create_sparsity_pattern(a._cpp_object)
@@ -231,7 +230,7 @@ class LinearSolver:
         a: fem.Form,
         L: fem.Form,
         bcs: Sequence[fem.DirichletBC],
-        coupling: InterfaceCoupling | None,
+        coupling: FacetTerms | None,
         bc_marker: np.ndarray,
         prefix: str,
         petsc_options: Mapping[str, Any],

@@ -46,8 +46,7 @@ import dolfinx.fem.petsc
 import numpy as np
 from dolfinx import fem
 
-from fe_interface.discretisation.coupling import InterfaceCoupling
-from fe_interface.discretisation.external import ExternalTerm
+from fe_interface.discretisation.external import ExternalTerm, FacetTerms
 from fe_interface.errors import SolverError
 from fe_interface.solvers.linear import (
     SolveInfo,
@@ -128,7 +127,7 @@ class NewtonSolver:
         J: fem.Form,
         u: fem.Function,
         bcs: Sequence[fem.DirichletBC],
-        coupling: InterfaceCoupling | None,
+        coupling: FacetTerms | None,
         bc_marker: np.ndarray,
         prefix: str,
         petsc_options: Mapping[str, Any],

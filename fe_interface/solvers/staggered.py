@@ -85,6 +85,7 @@ class StaggeredStep(NamedTuple):
         newton_iterations: Newton steps of this iteration's mechanics solve (0 if none).
         augmentations: its augmented-Lagrangian updates.
         thermal_newton_iterations: Newton steps of the heat solve (0 if linear).
+        time_s: wall time of the iteration (this rank), s.
     """
 
     iteration: int
@@ -93,6 +94,7 @@ class StaggeredStep(NamedTuple):
     newton_iterations: int
     augmentations: int
     thermal_newton_iterations: int
+    time_s: float = 0.0
 
 
 class FixedPointAcceleration:

@@ -62,7 +62,9 @@ def test_materials(capsys):
     code, out, _ = run(capsys, "materials", "--json")
     if MPI.COMM_WORLD.rank == 0:
         data = json.loads(out)
-        assert set(data) == {"bulk", "library", "phonon", "gases"}
+        assert set(data) == {"bulk", "library", "phonon", "gases", "elastic", "vickers"}
+        assert data["gases"]["helium"]["k_g_W_mK_at"]["150K"] == pytest.approx(0.0918756, rel=1e-5)
+        assert data["elastic"]["copper"]["E_Pa"] == 115e9
         assert data["phonon"]["Si"]["v_L"] == 8433.0
         # the library's own values: RRR 100 copper peaks far above its 300 K value, and
         # nothing is reported outside a fit's valid range

@@ -150,6 +150,7 @@ def test_blank_image_detected(tmp_path):
         ("thermoelectric_multilayer", {"n": 7, "plots": False}),
         ("transient_contact", {"n": 8, "plots": False, "output_every": 100}),
         ("transient_stack", {"n": 2}),  # writes no plots: no `plots` argument
+        ("nonmatching_pairs", {"n": 4}),
         # no script of their own: render.py on the field they export
         ("contact_laws", {"n": 2}),
         ("rough_homogenization", {"n": 256}),

@@ -120,7 +120,7 @@ def test_radiation_and_convection_radiation_and_power():
         (
             "materials.a.conductivity",
             {"library": "SS304", "table": [[1, 2], [3, 4]]},
-            "give exactly one of 'table' and 'library'",
+            "give exactly one of 'table', 'library' and 'casimir'",
         ),
         ("materials.a.conductivity", {"fit": 3}, "materials.a.conductivity.fit: unknown key"),
         (

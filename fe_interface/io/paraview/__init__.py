@@ -185,10 +185,28 @@ def render(
     view: str = "auto",
     size: tuple[int, int] = (1000, 700),
     timeout: float = 300,
+    field: str | None = None,
+    warp: float | bool | None = None,
+    clip: str | None = None,
+    time: float | None = None,
 ) -> Path:
-    """Render the temperature of a result file (``.vtu``/``.xdmf``) to ``png``.
+    """Render a field of a result file (``.vtu``/``.xdmf``: heat, mechanics, contact) to ``png``.
 
     Runs ``xvfb-run -a pvbatch render.py`` (plain ``pvbatch`` when ``DISPLAY`` is set).
+
+    Args:
+        path: the result file.
+        png: the image to write.
+        title: the annotation (default: the file name).
+        view: camera, "auto", "xy" or "iso".
+        size: pixels (width, height).
+        timeout: time limit (s).
+        field: the point or cell array (default: temperature_K, else
+            contact_pressure_Pa, else the first point array).
+        warp: True (automatic scale) or a scale factor: the deformed shape of a mechanics
+            file, or a 2D field as height.
+        clip: "x", "y" or "z", optionally "=VALUE" (m): cut away the half-space beyond.
+        time: the frame of a time series nearest to this time (s); default the last.
     """
     png = Path(png)
     png.parent.mkdir(parents=True, exist_ok=True)
@@ -196,6 +214,16 @@ def render(
     cmd += ["--view", view, "--size", str(size[0]), str(size[1])]
     if title:
         cmd += ["--title", title]
+    if field:
+        cmd += ["--field", field]
+    if warp is True:
+        cmd += ["--warp"]
+    elif warp not in (None, False):
+        cmd += ["--warp", repr(float(warp))]
+    if clip:
+        cmd += ["--clip", clip]
+    if time is not None:
+        cmd += ["--time", repr(float(time))]
     _parse(_run(cmd, timeout))
     return png
 

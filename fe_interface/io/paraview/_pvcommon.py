@@ -30,11 +30,12 @@ def save_png(view, png, size, **extra):
 _TIME = None
 
 
-def open_result(path):
+def open_result(path, time=None):
     """Reader for a meshio result file: ``.xdmf`` (Xdmf3 reader) or ``.vtu``.
 
-    A time series (transient XDMF) is updated at its last time step (a series has no data
-    until a time is requested) and views made afterwards show that time.
+    A time series (transient XDMF) is updated at the step nearest ``time`` (s; default
+    the last: a series has no data until a time is requested) and views made afterwards
+    show that time.
     """
     global _TIME
     path = os.path.abspath(path)
@@ -48,11 +49,18 @@ def open_result(path):
         raise SystemExit(f"expected a .xdmf or .vtu file, got {path}")
     times = list(getattr(reader, "TimestepValues", None) or [])
     if times:
-        _TIME = times[-1]
+        _TIME = times[-1] if time is None else min(times, key=lambda t: abs(t - time))
         reader.UpdatePipeline(_TIME)
     else:
+        if time is not None:
+            raise SystemExit(f"{path} is not a time series: --time needs one")
         reader.UpdatePipeline()
     return reader
+
+
+def current_time():
+    """The time (s) shown, or None for a file without time steps."""
+    return _TIME
 
 
 def bounds(source):
@@ -70,28 +78,42 @@ def show_temperature(
     source, view, title="T (K)", edges=False, preset="Inferno (matplotlib)", rng=None
 ):
     """Colour ``source`` by temperature over ``rng`` (default: its own range)."""
+    if rng is None:
+        rng = source.PointData[FIELD].GetRange()
+    return show_field(source, view, FIELD, "POINTS", rng, title, edges, preset)
+
+
+def show_field(
+    source, view, field, assoc="POINTS", rng=None, title=None, edges=False,
+    preset="Inferno (matplotlib)",
+):  # fmt: skip
+    """Colour ``source`` by the point or cell array ``field`` (vectors: magnitude)."""
     display = pv.Show(source, view)
     display.Ambient = 0.25
     display.Diffuse = 0.8
     display.Representation = "Surface With Edges" if edges else "Surface"
-    pv.ColorBy(display, ("POINTS", FIELD))
-    lut = pv.GetColorTransferFunction(FIELD)
+    pv.ColorBy(display, (assoc, field))
+    lut = pv.GetColorTransferFunction(field)
+    data = source.PointData if assoc == "POINTS" else source.CellData
+    if data[field] is not None and data[field].GetNumberOfComponents() > 1:
+        lut.VectorMode = "Magnitude"
     lut.ApplyPreset(preset, True)
     if rng is None:
-        rng = source.PointData[FIELD].GetRange()
-    lut.RescaleTransferFunction(rng[0], rng[1])
+        rng = data[field].GetRange(-1 if data[field].GetNumberOfComponents() > 1 else 0)
+    lut.RescaleTransferFunction(rng[0], rng[1] if rng[1] > rng[0] else rng[0] + 1e-300)
     lut.AutomaticRescaleRangeMode = "Never"
     display.SetScalarBarVisibility(view, True)
     bar = pv.GetScalarBar(lut, view)
-    bar.Title = title
+    bar.Title = title or field
     bar.ComponentTitle = ""
     bar.TitleColor = [0, 0, 0]
     bar.LabelColor = [0, 0, 0]
     bar.TitleFontSize = 18
     bar.LabelFontSize = 16
     bar.AutomaticLabelFormat = 0
-    bar.LabelFormat = "%-#.1f"
-    bar.RangeLabelFormat = "%-#.1f"
+    fmt = "%-#.1f" if field == FIELD else "%-#.3g"
+    bar.LabelFormat = fmt
+    bar.RangeLabelFormat = fmt
     return display
 
 

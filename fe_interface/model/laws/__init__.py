@@ -11,7 +11,9 @@ from .basic import UserConductance
 from .combine import ContactConductance, SeriesResistance
 from .common import HBAR, K_B, STEFAN_BOLTZMANN, InterfaceLaw
 from .contact import (
+    CMY_RANGE,
     VICKERS_COEFFICIENTS,
+    CincottiConductance,
     CMYPlasticConductance,
     ContactPair,
     MikicElasticConductance,
@@ -36,12 +38,14 @@ from .tabulated import ConductanceTable, TabulatedConductance, gap_conductance_m
 from .thin_layer import ThinLayer
 
 __all__ = [
+    "CMY_RANGE",
     "GASES",
     "HBAR",
     "K_B",
     "STEFAN_BOLTZMANN",
     "VICKERS_COEFFICIENTS",
     "CMYPlasticConductance",
+    "CincottiConductance",
     "Conductance",
     "ConductanceTable",
     "ContactConductance",

@@ -53,17 +53,23 @@ class ContactConductance:
 
     Parameters
     ----------
-    solid:      solid-spot law (e.g. ``CMYPlasticConductance``).
+    solid:      solid-spot law (e.g. ``CMYPlasticConductance``), or None for an open gap.
     gas:        optional gap-gas law (e.g. ``GasGapConductance``).
     radiation:  optional gap-radiation law (e.g. ``GapRadiation``).
+
+    At least one of the three; an open gap (no solid contact) is gas and/or radiation.
     """
 
-    solid: InterfaceLaw
+    solid: InterfaceLaw | None = None
     gas: InterfaceLaw | None = None
     radiation: InterfaceLaw | None = None
 
     def __post_init__(self) -> None:
-        _check_law("solid", self.solid, True)
+        if self.solid is None and self.gas is None and self.radiation is None:
+            raise InputError(
+                "ContactConductance needs a solid, gas or radiation law (at least one)"
+            )
+        _check_law("solid", self.solid, False)
         _check_law("gas", self.gas, False)
         _check_law("radiation", self.radiation, False)
 

@@ -27,6 +27,15 @@ Laws
       h_c = 1.54 k_s (m/sigma) (sqrt(2) P/(m E'))^0.94
 
   Elastic deformation of the asperities.
+* :class:`CincottiConductance` -- the closed-gap law of MOOSE
+  (``GapFluxModelPressureDependentConduction``; Cincotti et al., AIChE J. 53 (2007)
+  703-719)::
+
+      h = alpha k_harm P / H_harm,   k_harm = 2 k_1 k_2/(k_1 + k_2),
+                                     H_harm = 2 H_1 H_2/(H_1 + H_2),
+
+  with the scaling ``alpha`` in 1/m (MOOSE's ``scaling_coefficient``, default 1: the
+  formula is k P/H per metre).
 
 The constants and exponents of both correlations (``coefficient``, ``exponent``) and the
 two constants of the Vickers relation below (``size_factor`` 1.62, ``exponent_factor``
@@ -51,6 +60,7 @@ with ``c_1`` [Pa] and ``c_2`` [-] the Vickers microhardness coefficients
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -67,6 +77,8 @@ from .common import (
 )
 
 SIGMA_0 = 1.0e-6  # m, reference length of the Antonetti and Song-Yovanovich correlations
+#: P/H_c range of the CMY correlation (Yovanovich 1982; Yovanovich 2005)
+CMY_RANGE = (1.0e-5, 2.0e-2)
 
 
 def antonetti_slope(sigma: float) -> float:
@@ -180,9 +192,15 @@ class ContactPair:
 # Vickers microhardness correlation coefficients c1 [Pa], c2 [-].  Convenience values as
 # tabulated in the Yovanovich/Bahrami papers (original measurements: Hegazy, PhD thesis,
 # University of Waterloo, 1985).  Verify against the primary source for design work.
+# Zircaloy-4 and Zr-2.5%wt Nb from the same tables (Hegazy's measurements, as listed by
+# Song & Yovanovich 1988 and Bahrami et al. 2004).  No coefficients for aluminium alloys
+# or copper were found in a source that could be checked here: give c1, c2 from your own
+# Vickers measurements, or H_c directly.
 VICKERS_COEFFICIENTS: dict[str, tuple[float, float]] = {
     "SS304": (6.271e9, -0.229),
     "Ni200": (6.304e9, -0.264),
+    "Zircaloy4": (5.677e9, -0.278),
+    "Zr2.5Nb": (5.884e9, -0.267),
 }
 
 
@@ -329,6 +347,14 @@ def _relative_pressure(pair: ContactPair, P: float, H_c: Any) -> float:
             f"pressure P={P!r} Pa exceeds the microhardness (P/H_c = {rel:.3g} >= 1): "
             "the plastic contact model does not apply"
         )
+    if 0.0 < rel < CMY_RANGE[0] or rel > CMY_RANGE[1]:
+        warnings.warn(
+            f"CMY plastic contact: P/H_c = {rel:.3g} lies outside the range the correlation "
+            f"was fitted for ({CMY_RANGE[0]:g} to {CMY_RANGE[1]:g}, Yovanovich 1982): h is "
+            "an extrapolation",
+            UserWarning,
+            stacklevel=4,
+        )
     return rel
 
 
@@ -420,4 +446,65 @@ class MikicElasticConductance:
 
     def conductance(self, T_plus: Any = None, T_minus: Any = None) -> Any:
         """Return ``h_c`` [W/(m^2 K)] (independent of temperature)."""
+        return constant_like(self.h, T_plus, T_minus)
+
+
+@dataclass(frozen=True)
+class CincottiConductance:
+    """Closed-gap conductance ``h = alpha k_harm P/H_harm`` [W/(m^2 K)] (module docstring).
+
+    MOOSE's ``GapFluxModelPressureDependentConduction`` (Cincotti et al. 2007): harmonic
+    means of the two solids' conductivities and hardnesses.
+
+    Parameters
+    ----------
+    conductivity_plus, conductivity_minus:
+        Conductivities of the two solids [W/(m K)], > 0.
+    hardness_plus, hardness_minus:
+        Their hardnesses [Pa], > 0 (the unit of the pressure: only P/H enters).
+    pressure:
+        Contact pressure P [Pa], >= 0.
+    coefficient:
+        The scaling alpha [1/m], > 0 (MOOSE ``scaling_coefficient``, default 1).
+    """
+
+    conductivity_plus: float
+    conductivity_minus: float
+    hardness_plus: float
+    hardness_minus: float
+    pressure: float
+    coefficient: float = 1.0
+
+    temperature_dependent: ClassVar[bool] = False
+    supports_ufl: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        for attr, unit in (
+            ("conductivity_plus", "W/(m K)"), ("conductivity_minus", "W/(m K)"),
+            ("hardness_plus", "Pa"), ("hardness_minus", "Pa"), ("coefficient", "1/m"),
+        ):  # fmt: skip
+            object.__setattr__(self, attr, check_positive(attr, getattr(self, attr), unit))
+        object.__setattr__(self, "pressure", check_nonnegative("pressure", self.pressure, "Pa"))
+
+    @property
+    def harmonic_conductivity(self) -> float:
+        """``2 k1 k2/(k1 + k2)`` [W/(m K)]."""
+        k1, k2 = self.conductivity_plus, self.conductivity_minus
+        return 2.0 * k1 * k2 / (k1 + k2)
+
+    @property
+    def harmonic_hardness(self) -> float:
+        """``2 H1 H2/(H1 + H2)`` [Pa]."""
+        h1, h2 = self.hardness_plus, self.hardness_minus
+        return 2.0 * h1 * h2 / (h1 + h2)
+
+    @property
+    def h(self) -> float:
+        """The conductance [W/(m^2 K)]."""
+        return (
+            self.coefficient * self.harmonic_conductivity * self.pressure / self.harmonic_hardness
+        )
+
+    def conductance(self, T_plus: Any = None, T_minus: Any = None) -> Any:
+        """Return ``h`` [W/(m^2 K)] (independent of temperature)."""
         return constant_like(self.h, T_plus, T_minus)

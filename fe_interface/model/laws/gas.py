@@ -62,6 +62,25 @@ from .common import (
 
 
 @dataclass(frozen=True)
+class PowerLaw:
+    """``k(T) = A T^B`` [W/(m K)], T in K (NumPy or UFL), with its source."""
+
+    A: float
+    B: float
+    source: str = ""
+
+    def __call__(self, T: Any) -> Any:
+        """k(T) [W/(m K)]."""
+        if is_numeric(T):
+            Tn = np.asarray(T, dtype=float)
+            if np.any(Tn <= 0.0):
+                raise InputError("gas temperature must be > 0 K")
+            v = self.A * Tn**self.B
+            return float(v) if v.ndim == 0 else v
+        return self.A * T**self.B
+
+
+@dataclass(frozen=True)
 class GasProperties:
     """Properties of a gap gas: conductivity, heat capacity ratio, Pr, mean free path.
 
@@ -80,6 +99,7 @@ class GasProperties:
     p0: float
     source: str = ""
     k_table: Table | None = None
+    k_law: PowerLaw | None = None
 
     def __post_init__(self) -> None:
         for attr, unit in (("k_g", "W/(m K)"), ("Pr", ""), ("mfp0", "m"), ("T0", "K")):
@@ -104,14 +124,17 @@ class GasProperties:
 
     @property
     def temperature_dependent(self) -> bool:
-        """True if k_g depends on T (a ``k_table`` is given)."""
-        return self.k_table is not None
+        """True if k_g depends on T (a ``k_table`` or a ``k_law`` is given)."""
+        return self.k_table is not None or self.k_law is not None
 
     def conductivity(self, T: Any) -> Any:
         """``k_g(T)`` [W/(m K)] at gas temperature ``T`` [K] (NumPy or UFL).
 
-        ``k_g`` scaled by ``k_table(T)/k_table(T0)``, or ``k_g`` without a table.
+        The fit ``k_law(T)``; else ``k_g`` scaled by ``k_table(T)/k_table(T0)``; else
+        ``k_g``.
         """
+        if self.k_law is not None:
+            return self.k_law(T)
         if self.k_table is None:
             return constant_like(self.k_g, T, T) if is_numeric(T) else self.k_g
         scale = self.k_g / float(self.k_table(self.T0))
@@ -155,6 +178,28 @@ AIR_CONDUCTIVITY = Table(
     source=_CENGEL_AIR,
 )
 
+_MATPRO = (
+    "MATPRO gas conductivity correlation k = A T^B (GASCON; NUREG/CR-6150 Vol. 4 / "
+    "MATPRO-11, NUREG/CR-0497), as used by BISON and MOOSE (MOOSE test "
+    "gap_heat_transfer_radiation_test.i: helium 2.639e-3 T^0.7085)"
+)
+#: k_g(T) = A T^B fits (MATPRO), W/(m K) with T in K
+MATPRO_GAS_CONDUCTIVITY = {
+    "helium": PowerLaw(2.639e-3, 0.7085, _MATPRO),
+    "argon": PowerLaw(2.986e-4, 0.7224, _MATPRO),
+    "nitrogen": PowerLaw(5.314e-4, 0.6898, _MATPRO),
+}
+
+
+def _fitted(name: str, gamma: float, Pr: float, mfp0: float) -> GasProperties:
+    """A gas with k_g(T) from the MATPRO fit; ``k_g`` is the fit at 298 K."""
+    law = MATPRO_GAS_CONDUCTIVITY[name]
+    return GasProperties(
+        name, float(law(298.0)), gamma, Pr, mfp0, 298.0, 101325.0,
+        f"{_KBA} (mean free path, Pr, gamma); k_g(T): {_MATPRO}", None, law,
+    )  # fmt: skip
+
+
 #: Gas data at 298 K and 1 atm (101325 Pa).
 GASES: dict[str, GasProperties] = {
     "air": GasProperties(
@@ -168,9 +213,9 @@ GASES: dict[str, GasProperties] = {
         f"{_KBA}; k_g(T)/k_g(298 K): {_CENGEL_AIR}",
         AIR_CONDUCTIVITY,
     ),
-    "nitrogen": GasProperties("nitrogen", 0.0260, 1.40, 0.719, 60.44e-9, 298.0, 101325.0, _KBA),
-    "helium": GasProperties("helium", 0.150, 5.0 / 3.0, 0.694, 176.51e-9, 298.0, 101325.0, _KBA),
-    "argon": GasProperties("argon", 0.0177, 5.0 / 3.0, 0.666, 64.41e-9, 298.0, 101325.0, _KBA),
+    "nitrogen": _fitted("nitrogen", 1.40, 0.719, 60.44e-9),
+    "helium": _fitted("helium", 5.0 / 3.0, 0.694, 176.51e-9),
+    "argon": _fitted("argon", 5.0 / 3.0, 0.666, 64.41e-9),
 }
 
 
@@ -243,7 +288,8 @@ class GasGapConductance:
     ----------
     gas:                gas name (``air``, ``nitrogen``, ``helium``, ``argon``) or
                         :class:`GasProperties`.
-    sigma:              joint RMS roughness [m], > 0.
+    sigma:              joint RMS roughness [m], > 0; needed by ``relative_pressure``
+                        and by ``form="integral"`` (not by ``Y`` with ``form="simple"``).
     p_gas:              gas pressure [Pa], >= 0 (0 = vacuum, ``h_g = 0``).
     accommodation_plus, accommodation_minus:
                         thermal accommodation coefficients of the two faces, in (0, 1].
@@ -252,49 +298,87 @@ class GasGapConductance:
     T_gas:              fixed gas temperature [K] for the mean free path; ``None`` (default)
                         uses ``(T_plus + T_minus)/2`` (temperature-dependent law).
     form:               ``"integral"`` (default) or ``"simple"``.
-    k_g:                override the tabulated gas conductivity [W/(m K)] (then constant;
-                        default: the gas's ``k_g(T)`` at the gas temperature).
+    k_g:                the gas conductivity [W/(m K)]: a number (constant), or a
+                        :class:`~fe_interface.model.properties.Table` of k_g(T) (K);
+                        default: the gas's ``k_g(T)`` at the gas temperature.
+    jump_distance:      the temperature-jump distance ``M`` [m] (>= 0) given directly,
+                        instead of ``p_gas`` and the accommodation coefficients (MOOSE's
+                        jump distances; 0: continuum, ``h_g = k_g/Y``).
     """
 
     gas: Any
-    sigma: float
-    p_gas: float
-    accommodation_plus: float
-    accommodation_minus: float
+    sigma: float | None = None
+    p_gas: float | None = None
+    accommodation_plus: float | None = None
+    accommodation_minus: float | None = None
     relative_pressure: float | None = None
     Y: float | None = None
     T_gas: float | None = None
     form: str = "integral"
-    k_g: float | None = None
+    k_g: Any = None
+    jump_distance: float | None = None
     k_g_fixed: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "gas", get_gas(self.gas))
-        object.__setattr__(self, "sigma", check_positive("sigma", self.sigma, "m"))
-        object.__setattr__(self, "p_gas", check_nonnegative("p_gas", self.p_gas, "Pa"))
-        for attr in ("accommodation_plus", "accommodation_minus"):
-            object.__setattr__(self, attr, check_unit_interval(attr, getattr(self, attr)))
+        if self.form not in ("integral", "simple"):
+            raise InputError(f"form must be 'integral' or 'simple', got {self.form!r}")
+        self._check_gas_state()
         if (self.relative_pressure is None) == (self.Y is None):
             raise InputError("give exactly one of relative_pressure (P/H_c) and Y")
+        needs_sigma = self.relative_pressure is not None or self.form == "integral"
+        if self.sigma is None and needs_sigma:
+            why = "relative_pressure" if self.relative_pressure is not None else 'form "integral"'
+            raise InputError(f"sigma (joint RMS roughness, m) is needed with {why}")
+        if self.sigma is not None:
+            object.__setattr__(self, "sigma", check_positive("sigma", self.sigma, "m"))
         if self.relative_pressure is not None:  # then Y is None (exactly one is given)
-            Y = separation_from_pressure(self.relative_pressure, self.sigma)
+            Y = separation_from_pressure(self.relative_pressure, cast(float, self.sigma))
         else:
             Y = check_nonnegative("Y (mean-plane separation)", self.Y, "m")
         object.__setattr__(self, "Y", Y)
         if self.T_gas is not None:
             object.__setattr__(self, "T_gas", check_positive("T_gas", self.T_gas, "K"))
-        if self.form not in ("integral", "simple"):
-            raise InputError(f"form must be 'integral' or 'simple', got {self.form!r}")
-        fixed = self.k_g is not None
-        kg = self.gas.k_g if self.k_g is None else check_positive("k_g", self.k_g, "W/(m K)")
+        fixed = self.k_g is not None and not isinstance(self.k_g, Table)
+        kg = self.k_g
+        if self.k_g is None:
+            kg = self.gas.k_g
+        elif fixed:
+            kg = check_positive("k_g", self.k_g, "W/(m K)")
         object.__setattr__(self, "k_g", kg)
         object.__setattr__(self, "k_g_fixed", fixed)
+
+    def _check_gas_state(self) -> None:
+        """p_gas and the accommodation coefficients, or a jump distance (exactly one)."""
+        state = (self.p_gas, self.accommodation_plus, self.accommodation_minus)
+        if self.jump_distance is not None:
+            if any(v is not None for v in state):
+                raise InputError(
+                    "give either jump_distance (m) or p_gas and the accommodation coefficients"
+                )
+            M = check_nonnegative("jump_distance", self.jump_distance, "m")
+            object.__setattr__(self, "jump_distance", M)
+            return
+        missing = [
+            n for n, v in zip(("p_gas", "accommodation_plus", "accommodation_minus"), state,
+                              strict=True) if v is None
+        ]  # fmt: skip
+        if missing:
+            raise InputError(
+                f"give {', '.join(missing)} (or jump_distance, m, the temperature-jump distance)"
+            )
+        object.__setattr__(self, "p_gas", check_nonnegative("p_gas", self.p_gas, "Pa"))
+        for attr in ("accommodation_plus", "accommodation_minus"):
+            object.__setattr__(self, attr, check_unit_interval(attr, getattr(self, attr)))
 
     # -- derived parameters -------------------------------------------------------------
     @property
     def alpha(self) -> float:
-        """Accommodation parameter ``(2 - a1)/a1 + (2 - a2)/a2`` [-]."""
-        a1, a2 = self.accommodation_plus, self.accommodation_minus
+        """Accommodation parameter ``(2 - a1)/a1 + (2 - a2)/a2`` [-] (NaN with a jump distance)."""
+        if self.jump_distance is not None:
+            return math.nan
+        a1 = cast(float, self.accommodation_plus)
+        a2 = cast(float, self.accommodation_minus)
         return (2.0 - a1) / a1 + (2.0 - a2) / a2
 
     @property
@@ -304,8 +388,16 @@ class GasGapConductance:
 
     @property
     def temperature_dependent(self) -> bool:
-        """True unless ``T_gas`` is fixed (or vacuum)."""
-        return self.T_gas is None and not self.vacuum
+        """True unless ``T_gas`` is fixed (or vacuum, or nothing depends on T).
+
+        Nothing depends on T with a ``jump_distance`` and a constant ``k_g``.
+        """
+        if self.T_gas is not None or self.vacuum:
+            return False
+        constant_k = self.k_g_fixed or (
+            not isinstance(self.k_g, Table) and not self.gas.temperature_dependent
+        )
+        return not (self.jump_distance is not None and constant_k)
 
     @property
     def supports_ufl(self) -> bool:
@@ -315,16 +407,23 @@ class GasGapConductance:
     def gas_conductivity(self, T: Any) -> Any:
         """``k_g`` [W/(m K)] at gas temperature ``T`` [K].
 
-        Constant if given explicitly, else the gas's ``k_g(T)``.
+        Constant if given as a number, the table if given as one, else the gas's ``k_g(T)``.
         """
+        if isinstance(self.k_g, Table):
+            return self.k_g(T)
         if self.k_g_fixed or not self.gas.temperature_dependent:
             k_g = cast(float, self.k_g)  # set by __post_init__
             return constant_like(k_g, T, T) if is_numeric(T) else k_g
         return self.gas.conductivity(T)
 
     def rarefaction_parameter(self, T: Any) -> Any:
-        """``M = alpha beta Lambda(T)`` [m] at gas temperature ``T`` [K] (needs p_gas > 0)."""
-        return self.alpha * self.gas.beta * self.gas.mean_free_path(T, self.p_gas)
+        """``M = alpha beta Lambda(T)`` [m] at gas temperature ``T`` [K] (needs p_gas > 0).
+
+        With a ``jump_distance``: that distance.
+        """
+        if self.jump_distance is not None:
+            return constant_like(self.jump_distance, T, T) if is_numeric(T) else self.jump_distance
+        return self.alpha * self.gas.beta * self.gas.mean_free_path(T, cast(float, self.p_gas))
 
     def h_at(self, T: Any) -> Any:
         """Gap conductance [W/(m^2 K)] at gas temperature ``T`` [K]."""
@@ -342,7 +441,7 @@ class GasGapConductance:
         Tn = np.asarray(T, dtype=float)
         if np.any(Tn <= 0.0):
             raise InputError("gas temperature must be > 0 K")
-        s = self.sigma
+        s = cast(float, self.sigma)
         val = k_g / (math.sqrt(2.0 * math.pi) * s) * gap_integral(cast(float, self.Y) / s, M / s)
         return float(val) if val.ndim == 0 else val
 

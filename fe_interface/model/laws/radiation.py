@@ -11,6 +11,17 @@ written as a radiation heat-transfer coefficient (ibid., ch. 1)::
 ``sigma_SB = 5.670374419e-8 W/(m^2 K^4)``.  For ``T1 -> T2 = T`` this tends to
 ``4 sigma_SB eps_eff T^3`` with ``eps_eff = 1/(1/eps1 + 1/eps2 - 1)``.
 
+Concentric cylinders and spheres (``geometry="cylinder"``/``"sphere"``, radii r_i < r_o of
+the inner and the outer surface; Incropera & DeWitt, ch. 13, two-surface enclosure)::
+
+    Q = sigma_SB A_i (T_i^4 - T_o^4) / (1/eps_i + (A_i/A_o)(1/eps_o - 1)),
+    A_i/A_o = r_i/r_o (cylinders), (r_i/r_o)^2 (spheres),
+
+and the conductance is referred to the area of the ⁺ surface (radius ``radius_plus``):
+h_r = Q / (A⁺ (T⁺ − T⁻)).  On a conforming mesh put the interface at the ⁺ surface
+(the gap itself is not meshed: its width is in the radii).  ``stefan_boltzmann`` may be
+set to reproduce a peer's constant (5.669e-8, 5.67e-8); the default is CODATA 2018.
+
 Validity: gap width small compared with the lateral extent (view factor 1), gap width
 large compared with the dominant thermal wavelength (no near-field enhancement, i.e. gaps
 of more than a few micrometres at room temperature), non-participating gap medium.
@@ -21,46 +32,94 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .common import STEFAN_BOLTZMANN, check_unit_interval
+from fe_interface.errors import InputError
+
+from .common import STEFAN_BOLTZMANN, check_positive, check_unit_interval
+
+#: gap geometries -> exponent n of the area ratio A_i/A_o = (r_i/r_o)^n
+GEOMETRIES = {"plate": 0, "cylinder": 1, "sphere": 2}
 
 
 @dataclass(frozen=True)
 class GapRadiation:
-    """Grey parallel-plate gap radiation conductance (see module docstring).
+    """Grey gap radiation conductance: parallel plates or concentric surfaces (module docstring).
 
     Parameters
     ----------
     emissivity_plus, emissivity_minus:
         Total hemispherical emissivities of the two faces, each in (0, 1] (dimensionless).
+    geometry:
+        ``"plate"`` (default), ``"cylinder"`` or ``"sphere"``.
+    radius_plus, radius_minus:
+        Radii (m) of the ⁺ and ⁻ surfaces (cylinder and sphere only); h is per unit area
+        of the ⁺ surface.
+    stefan_boltzmann:
+        σ in W/(m² K⁴) (default CODATA 2018, 5.670374419e-8).
 
     ``conductance`` uses only ``+ - * / **`` and therefore accepts UFL expressions.
     """
 
     emissivity_plus: float
     emissivity_minus: float
+    geometry: str = "plate"
+    radius_plus: float | None = None
+    radius_minus: float | None = None
+    stefan_boltzmann: float = STEFAN_BOLTZMANN
 
     temperature_dependent: ClassVar[bool] = True
     supports_ufl: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "emissivity_plus", check_unit_interval("emissivity_plus", self.emissivity_plus)
-        )
+        for attr in ("emissivity_plus", "emissivity_minus"):
+            object.__setattr__(self, attr, check_unit_interval(attr, getattr(self, attr)))
+        if self.geometry not in GEOMETRIES:
+            raise InputError(
+                f"geometry must be one of {', '.join(GEOMETRIES)}, got {self.geometry!r}"
+            )
         object.__setattr__(
             self,
-            "emissivity_minus",
-            check_unit_interval("emissivity_minus", self.emissivity_minus),
+            "stefan_boltzmann",
+            check_positive("stefan_boltzmann", self.stefan_boltzmann, "W/(m^2 K^4)"),
         )
+        radii = (self.radius_plus, self.radius_minus)
+        if self.geometry == "plate":
+            if any(r is not None for r in radii):
+                raise InputError(
+                    'radius_plus and radius_minus go with geometry "cylinder" or "sphere"'
+                )
+            return
+        if any(r is None for r in radii):
+            raise InputError(f'geometry "{self.geometry}" needs radius_plus and radius_minus (m)')
+        for attr in ("radius_plus", "radius_minus"):
+            object.__setattr__(self, attr, check_positive(attr, getattr(self, attr), "m"))
+        if self.radius_plus == self.radius_minus:
+            raise InputError("radius_plus and radius_minus must differ (the gap has a width)")
 
     @property
     def effective_emissivity(self) -> float:
-        """``eps_eff = 1/(1/eps1 + 1/eps2 - 1)`` (dimensionless)."""
-        return 1.0 / (1.0 / self.emissivity_plus + 1.0 / self.emissivity_minus - 1.0)
+        """The exchange factor F (dimensionless): h_r = σ F (T⁺² + T⁻²)(T⁺ + T⁻).
+
+        Plates: 1/(1/ε⁺ + 1/ε⁻ − 1); concentric surfaces:
+        (A_i/A⁺)/(1/ε_i + (A_i/A_o)(1/ε_o − 1)).
+        """
+        if self.geometry == "plate":
+            return 1.0 / (1.0 / self.emissivity_plus + 1.0 / self.emissivity_minus - 1.0)
+        n = GEOMETRIES[self.geometry]
+        rp, rm = float(self.radius_plus), float(self.radius_minus)  # type: ignore[arg-type]
+        inner_is_plus = rp < rm
+        r_i, r_o = (rp, rm) if inner_is_plus else (rm, rp)
+        e_i, e_o = (
+            (self.emissivity_plus, self.emissivity_minus)
+            if inner_is_plus
+            else (self.emissivity_minus, self.emissivity_plus)
+        )
+        ratio = (r_i / r_o) ** n
+        return (r_i / rp) ** n / (1.0 / e_i + ratio * (1.0 / e_o - 1.0))
 
     def conductance(self, T_plus: Any, T_minus: Any) -> Any:
-        """``h_r = sigma_SB eps_eff (T+^2 + T-^2)(T+ + T-)`` in W/(m^2 K); T in K."""
+        """``h_r = sigma_SB F (T+^2 + T-^2)(T+ + T-)`` in W/(m^2 K); T in K."""
         return (
-            STEFAN_BOLTZMANN
+            self.stefan_boltzmann
             * self.effective_emissivity
             * (T_plus**2 + T_minus**2)
             * (T_plus + T_minus)

@@ -119,5 +119,5 @@ def test_bad_parameters():
         SeriesResistance()
     with pytest.raises(ValueError, match="kapitza must implement the InterfaceLaw protocol"):
         SeriesResistance(Conductance(1.0), 3.0)
-    with pytest.raises(ValueError, match="solid law is required"):
+    with pytest.raises(ValueError, match="needs a solid, gas or radiation law"):
         ContactConductance(None)

@@ -1,0 +1,245 @@
+"""Cost of one two-way coupled iteration against one thermal + one mechanical solve.
+
+The problem: the 3D point contact of ``bench_contact.py`` (a quarter of two steel
+blocks, hexahedra, a spherical initial gap r²/(2R), a uniform pressure on the top),
+heated: the top at 400 K, the bottom at 300 K, the contact's conductance
+h(P, g, T⁺, T⁻) from the CMY law with an air gap (:class:`LocalContactLaw`), and the
+thermal strain α (T − T_ref) in the elasticity (two-way coupling).  In one process,
+with the same solver options:
+
+* ``thermal``: the heat problem of the same mesh with a constant conductance on the
+  contact (``SteadyProblem``; its ``run()``: assemble + solve, set-up apart);
+* ``elastic``: the same mesh and loads with the two blocks bonded (no contact), one
+  linear solve (``ElasticProblem.solve()``, set-up apart) — the two baselines;
+* ``coupled``: ``ThermoMechanicalProblem`` with ``coupling="two-way"``, a fixed number
+  of staggered iterations (tolerances that none meets); each iteration's wall time
+  (``StaggeredStep.time_s``: the contact solve warm-started from the last one, the
+  conductances updated in place, the heat solve, the acceleration).
+
+The ratio that counts is a later iteration (k ≥ 2, median) / (thermal + elastic); the
+first iteration (it builds the heat problem and solves the contact from scratch) is
+reported beside it.  Timings are wall-clock seconds (max over ranks).
+
+Usage::
+
+    python benchmarks/bench_coupled.py                    # n = 12: ~92k + 31k dofs
+    python benchmarks/bench_coupled.py --n 8 --solver direct
+    mpirun -n 2 python benchmarks/bench_coupled.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+
+from mpi4py import MPI
+
+import fe_interface  # noqa: F401  (MPI first)
+from fe_interface.geometry.contact_blocks import graded_nodes, stacked_blocks
+from fe_interface.mechanics import (
+    Contact,
+    ElasticMaterial,
+    ElasticProblem,
+    GasFill,
+    LocalContactLaw,
+    Pressure,
+    Symmetry,
+)
+from fe_interface.model.boundary import FixedTemperature
+from fe_interface.model.interfaces import Conductance, Interface
+from fe_interface.model.laws import ContactPair, Surface
+from fe_interface.model.materials import Material
+from fe_interface.problems import SteadyProblem, ThermoMechanicalProblem
+from fe_interface.solvers.staggered import StaggeredOptions
+
+COMM = MPI.COMM_WORLD
+K_STEEL = 16.0  # W/(m K)
+STEEL = ElasticMaterial("steel", 200e9, 0.3, alpha=12e-6, T_ref=293.15)
+R, A = 10e-3, 0.5e-3  # m: sphere radius, Hertz contact radius of the load
+T_TOP, T_BOTTOM = 400.0, 300.0  # K
+LAW = LocalContactLaw(
+    ContactPair(Surface(1.0e-6, K_STEEL, m=0.1), Surface(1.0e-6, K_STEEL, m=0.1)),
+    H_c=2.0e9,
+    gas=GasFill("air", 101325.0, 0.9, 0.9, form="simple"),
+)
+
+
+def tmax(t: float) -> float:
+    return COMM.allreduce(t, op=MPI.MAX)
+
+
+def mesh(n: int):
+    """The graded quarter blocks of bench_contact.py (~n cells across 2a)."""
+    L = 10 * A
+    h = 2 * A / n
+    x = graded_nodes(L, 1.5 * A, h, 1.12)
+    z = graded_nodes(L, 0.5 * A, h, 1.12)
+    return stacked_blocks([x, x], z, z, comm=COMM, cell="hexahedron")
+
+
+def loads() -> list:
+    E_star = STEEL.plane_strain_modulus / 2
+    F = 4 * E_star * A**3 / (3 * R)  # Hertz load of radius a (full sphere)
+    q = (F / 4) / (10 * A) ** 2  # quarter model
+    return [Symmetry("x0"), Symmetry("y0"), Symmetry("bottom"), Pressure("top", q)]
+
+
+def gap(X):
+    return (X[0] ** 2 + X[1] ** 2) / (2 * R)
+
+
+def thermal_bcs() -> list:
+    return [FixedTemperature("top", T_TOP), FixedTemperature("bottom", T_BOTTOM)]
+
+
+MATERIALS = {"lower": Material("steel", K_STEEL), "upper": Material("steel", K_STEEL)}
+
+
+def run_thermal(tagged, solver: str) -> dict:
+    COMM.barrier()
+    t0 = time.perf_counter()
+    p = SteadyProblem(
+        tagged, MATERIALS, [Interface("contact", Conductance(1.0e4), plus="upper")],
+        thermal_bcs(), solver=solver,
+    )  # fmt: skip
+    p.initialise()
+    t_setup = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    r = p.run()
+    t_solve = time.perf_counter() - t0
+    out = {
+        "dofs": int(r.temperature.function_space.dofmap.index_map.size_global),
+        "setup_s": tmax(t_setup),
+        "solve_s": tmax(t_solve),
+        "iterations": r.solve.iterations,
+    }
+    p.close()
+    return out
+
+
+def run_elastic(tagged, solver: str) -> dict:
+    COMM.barrier()
+    t0 = time.perf_counter()
+    p = ElasticProblem(
+        tagged, {"lower": STEEL, "upper": STEEL}, boundary_conditions=loads(), solver=solver,
+        temperature=T_BOTTOM,
+    )  # fmt: skip
+    p.initialise()
+    t_setup = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    r = p.solve()
+    t_solve = time.perf_counter() - t0
+    out = {
+        "dofs": int(p.broken.num_global * p.space.dofmap.bs),
+        "setup_s": tmax(t_setup),
+        "solve_s": tmax(t_solve),
+        "iterations": r.solve.linear_iterations,
+    }
+    p.close()
+    return out
+
+
+def run_coupled(tagged, solver: str, iterations: int) -> dict:
+    COMM.barrier()
+    t0 = time.perf_counter()
+    p = ThermoMechanicalProblem(
+        tagged, MATERIALS, {"lower": STEEL, "upper": STEEL},
+        [Contact("contact", plus="upper", initial_gap=gap, thermal=LAW)],
+        boundary_conditions=thermal_bcs(), mechanical_bcs=loads(), coupling="two-way",
+        thermal_solver=solver, mechanical_solver=solver,
+        staggered=StaggeredOptions(
+            max_iterations=iterations, temperature_atol=1e-300, pressure_rtol=1e-300
+        ),
+    )  # fmt: skip
+    t_init = time.perf_counter() - t0
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "not converged": the tolerances are unreachable
+        r = p.run()
+    steps = [
+        {
+            "time_s": tmax(s.time_s),
+            "dT_K": s.temperature_change_K,
+            "dP_rel": s.pressure_change,
+            "newton": s.newton_iterations,
+            "augmentations": s.augmentations,
+        }
+        for s in r.history
+    ]
+    c = r.contacts[0]
+    out = {
+        "init_s": tmax(t_init),
+        "steps": steps,
+        "force_N": c.force_N,
+        "active_nodes": c.active_nodes,
+        "heat_flow_W": r.thermal_contacts[0].heat_flow_W,
+        "jacobians": r.mechanics.solve.jacobians,
+        "preconditioners": r.mechanics.solve.preconditioners,
+    }
+    p.close()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--n", type=int, default=12, help="cells across 2a near the contact")
+    ap.add_argument("--solver", default="iterative", choices=["iterative", "direct"])
+    ap.add_argument("--iterations", type=int, default=5, help="staggered iterations")
+    ap.add_argument("--json", default=None, help="write the results to this file")
+    args = ap.parse_args()
+    tagged = mesh(args.n)
+    small = mesh(4)  # warm the JIT cache: no compilation in the timings
+    run_thermal(small, args.solver)
+    run_elastic(small, args.solver)
+    run_coupled(small, args.solver, 2)
+    thermal = run_thermal(tagged, args.solver)
+    elastic = run_elastic(tagged, args.solver)
+    coupled = run_coupled(tagged, args.solver, args.iterations)
+    base = thermal["solve_s"] + elastic["solve_s"]
+    later = [s["time_s"] for s in coupled["steps"][1:]]
+    res = {
+        "ranks": COMM.size,
+        "solver": args.solver,
+        "cells": int(tagged.mesh.topology.index_map(3).size_global),
+        "thermal": thermal,
+        "elastic": elastic,
+        "coupled": coupled,
+        "ratio_later_iteration": statistics.median(later) / base if later else None,
+        "ratio_first_iteration": coupled["steps"][0]["time_s"] / base,
+        "ratio_first_with_setup": (coupled["init_s"] + coupled["steps"][0]["time_s"])
+        / (base + thermal["setup_s"] + elastic["setup_s"]),
+    }
+    if COMM.rank == 0:
+        print(f"{res['cells']} hexahedra, {COMM.size} rank(s), solver {args.solver}")
+        for name, r in (("thermal", thermal), ("elastic", elastic)):
+            print(
+                f"{name:8} {r['dofs']:>9} dofs  set-up {r['setup_s']:7.2f} s  solve "
+                f"{r['solve_s']:7.2f} s  {r['iterations']} its"
+            )
+        for k, s in enumerate(coupled["steps"], 1):
+            print(
+                f"iteration {k}: {s['time_s']:7.2f} s  Newton {s['newton']:>3}  aug. "
+                f"{s['augmentations']:>3}  max dT {s['dT_K']:.3g} K  dP/P {s['dP_rel']:.3g}"
+            )
+        print(
+            f"later iteration / (thermal + elastic solve): {res['ratio_later_iteration']:.2f} "
+            f"(target <= 1.2); first iteration: {res['ratio_first_iteration']:.2f}, with "
+            f"set-up {res['ratio_first_with_setup']:.2f}"
+        )
+        print(
+            f"contact: force {coupled['force_N']:.4g} N, {coupled['active_nodes']} active "
+            f"nodes, heat flow {coupled['heat_flow_W']:.4g} W; Jacobians "
+            f"{coupled['jacobians']}, preconditioners {coupled['preconditioners']}"
+        )
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(res, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
