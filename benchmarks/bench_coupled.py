@@ -36,8 +36,9 @@ import time
 
 from mpi4py import MPI
 
+from bench_contact import A, R, mesh, tmax  # the same graded quarter blocks, radii (m)
+
 import fe_interface  # noqa: F401  (MPI first)
-from fe_interface.geometry.contact_blocks import graded_nodes, stacked_blocks
 from fe_interface.mechanics import (
     Contact,
     ElasticMaterial,
@@ -57,26 +58,12 @@ from fe_interface.solvers.staggered import StaggeredOptions
 COMM = MPI.COMM_WORLD
 K_STEEL = 16.0  # W/(m K)
 STEEL = ElasticMaterial("steel", 200e9, 0.3, alpha=12e-6, T_ref=293.15)
-R, A = 10e-3, 0.5e-3  # m: sphere radius, Hertz contact radius of the load
 T_TOP, T_BOTTOM = 400.0, 300.0  # K
 LAW = LocalContactLaw(
     ContactPair(Surface(1.0e-6, K_STEEL, m=0.1), Surface(1.0e-6, K_STEEL, m=0.1)),
     H_c=2.0e9,
     gas=GasFill("air", 101325.0, 0.9, 0.9, form="simple"),
 )
-
-
-def tmax(t: float) -> float:
-    return COMM.allreduce(t, op=MPI.MAX)
-
-
-def mesh(n: int):
-    """The graded quarter blocks of bench_contact.py (~n cells across 2a)."""
-    L = 10 * A
-    h = 2 * A / n
-    x = graded_nodes(L, 1.5 * A, h, 1.12)
-    z = graded_nodes(L, 0.5 * A, h, 1.12)
-    return stacked_blocks([x, x], z, z, comm=COMM, cell="hexahedron")
 
 
 def loads() -> list:
@@ -97,48 +84,45 @@ def thermal_bcs() -> list:
 MATERIALS = {"lower": Material("steel", K_STEEL), "upper": Material("steel", K_STEEL)}
 
 
-def run_thermal(tagged, solver: str) -> dict:
+def timed(make, solve) -> tuple[object, object, float, float]:
+    """Build and initialise a problem, then solve it: (problem, result, set-up s, solve s)."""
     COMM.barrier()
     t0 = time.perf_counter()
-    p = SteadyProblem(
-        tagged, MATERIALS, [Interface("contact", Conductance(1.0e4), plus="upper")],
-        thermal_bcs(), solver=solver,
-    )  # fmt: skip
+    p = make()
     p.initialise()
     t_setup = time.perf_counter() - t0
     t0 = time.perf_counter()
-    r = p.run()
-    t_solve = time.perf_counter() - t0
-    out = {
-        "dofs": int(r.temperature.function_space.dofmap.index_map.size_global),
-        "setup_s": tmax(t_setup),
-        "solve_s": tmax(t_solve),
-        "iterations": r.solve.iterations,
-    }
+    r = solve(p)
+    return p, r, tmax(t_setup), tmax(time.perf_counter() - t0)
+
+
+def run_thermal(tagged, solver: str) -> dict:
+    p, r, t_setup, t_solve = timed(
+        lambda: SteadyProblem(
+            tagged, MATERIALS, [Interface("contact", Conductance(1.0e4), plus="upper")],
+            thermal_bcs(), solver=solver,
+        ),
+        lambda p: p.run(),
+    )  # fmt: skip
+    dofs = r.temperature.function_space.dofmap.index_map.size_global
     p.close()
-    return out
+    return {"dofs": dofs, "setup_s": t_setup, "solve_s": t_solve, "iterations": r.solve.iterations}
 
 
 def run_elastic(tagged, solver: str) -> dict:
-    COMM.barrier()
-    t0 = time.perf_counter()
-    p = ElasticProblem(
-        tagged, {"lower": STEEL, "upper": STEEL}, boundary_conditions=loads(), solver=solver,
-        temperature=T_BOTTOM,
+    p, r, t_setup, t_solve = timed(
+        lambda: ElasticProblem(
+            tagged, {"lower": STEEL, "upper": STEEL}, boundary_conditions=loads(),
+            solver=solver, temperature=T_BOTTOM,
+        ),
+        lambda p: p.solve(),
     )  # fmt: skip
-    p.initialise()
-    t_setup = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    r = p.solve()
-    t_solve = time.perf_counter() - t0
-    out = {
-        "dofs": int(p.broken.num_global * p.space.dofmap.bs),
-        "setup_s": tmax(t_setup),
-        "solve_s": tmax(t_solve),
-        "iterations": r.solve.linear_iterations,
-    }
+    dofs = p.broken.num_global * p.space.dofmap.bs
     p.close()
-    return out
+    return {
+        "dofs": dofs, "setup_s": t_setup, "solve_s": t_solve,
+        "iterations": r.solve.linear_iterations,
+    }  # fmt: skip
 
 
 def run_coupled(tagged, solver: str, iterations: int) -> dict:

@@ -302,17 +302,11 @@ class ContactSolver:
         """Set the absolute Newton tolerance to 1e-10 times the first residual norm (N).
 
         The first residual is the load; unless the user set ``snes_atol``; fixed at the
-        first solve.  The linear solves stop at a tenth of it too (``ksp_atol``, unless a
-        larger one is given): a step whose residual is already small — an augmentation, which changes
-        the residual by A_i Δλ_i only — then needs no more accuracy than the Newton test
-        asks for, instead of ``ksp_rtol`` times its own residual.
+        first solve.
         """
         if self._tolerances_set or "snes_atol" in self.user_options:
             return
-        atol = max(1.0e-10 * self.newton.residual_norm(), 1.0e-300)
-        self.snes.setTolerances(atol=atol)
-        ksp = self.snes.getKSP()
-        ksp.setTolerances(atol=max(ksp.getTolerances()[1], 0.1 * atol))
+        self.snes.setTolerances(atol=max(1.0e-10 * self.newton.residual_norm(), 1.0e-300))
         self._tolerances_set = True
 
     def _augment(self) -> tuple[float, bool]:
