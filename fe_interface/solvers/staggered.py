@@ -86,6 +86,7 @@ class StaggeredStep(NamedTuple):
         augmentations: its augmented-Lagrangian updates.
         thermal_newton_iterations: Newton steps of the heat solve (0 if linear).
         time_s: wall time of the iteration (this rank), s.
+        cpu_s: CPU time of this process in the iteration, s.
     """
 
     iteration: int
@@ -95,6 +96,7 @@ class StaggeredStep(NamedTuple):
     augmentations: int
     thermal_newton_iterations: int
     time_s: float = 0.0
+    cpu_s: float = 0.0
 
 
 class FixedPointAcceleration:
