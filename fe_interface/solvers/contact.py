@@ -202,17 +202,20 @@ class ContactSolver:
         self.user_options = dict(petsc_options)
         # the elastic stiffness does not change: assembled once (with explicit zeros in
         # the contact blocks, so that PETSc keeps them), copied into each Jacobian
+        # a factorisation is a copy of the matrix it factors; an AMG hierarchy applies
+        # its matrix (the smoothers): kept, it needs a matrix P of its own
+        direct = self.user_options.get("pc_type") in ("lu", "cholesky")
         self.newton = NewtonSolver(
             F, J, u, bcs, None, marker, prefix, CONTACT_NEWTON_OPTIONS | self.user_options,
             terms=self.contacts, constant_jacobian=True, on_jacobian=self._choose_preconditioner,
-            preconditioner_matrix=True,
+            preconditioner_matrix=not direct,
         )  # fmt: skip
         self.P = self.newton.P
-        assert self.P is not None
         self.snes = self.newton.snes
         if near_null is not None:
-            self.newton.A.setNearNullSpace(near_null)
-            self.P.setNearNullSpace(near_null)
+            for M in (self.newton.A, self.P):
+                if M is not None:
+                    M.setNearNullSpace(near_null)
         # the first step of a point contact can overshoot by orders of magnitude (one
         # node carries the load); the semismooth iteration recovers: no divergence test
         self.snes.setDivergenceTolerance(1.0e300)
@@ -223,11 +226,10 @@ class ContactSolver:
         self.newton.force_iteration = True
         self.snes.setForceIteration(True)
         self._pc_active: list[np.ndarray] | None = None
-        # the preconditioner is built from P, a copy of the Jacobian refreshed only when
-        # it is rebuilt: a factorisation or an AMG hierarchy of an earlier active set may
-        # precondition a later Jacobian (CG corrects the low-rank change; the AMG
-        # smoothers keep applying P, with its own eigenvalue bounds)
-        direct = self.user_options.get("pc_type") in ("lu", "cholesky")
+        # a factorisation or an AMG hierarchy of an earlier active set may precondition a
+        # later Jacobian (CG corrects the change); the AMG hierarchy is built from P, a
+        # copy of the Jacobian refreshed only when it is rebuilt, so that its smoothers
+        # keep applying the matrix of their eigenvalue bounds
         self._reuse_limits = (
             (_REUSE_NODES, _REUSE_FRACTION) if direct else (_AMG_REUSE_NODES, _AMG_REUSE_FRACTION)
         )
@@ -277,7 +279,8 @@ class ContactSolver:
         # SNES decides after this callback: lag -2 rebuilds now (then becomes -1), -1 keeps
         _set_lag_preconditioner(self.snes, -1 if reuse else -2)
         if not reuse:
-            self.newton.A.copy(self.P, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)  # type: ignore[arg-type]  # stubs: the members are ints
+            if self.P is not None:
+                self.newton.A.copy(self.P, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)  # type: ignore[arg-type]  # stubs: the members are ints
             self._pc_active = [a.copy() for a in active]
             self._fresh_its = None
             self.preconditioners += 1
