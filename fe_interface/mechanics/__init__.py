@@ -7,11 +7,14 @@ Data flow: :class:`ElasticMaterial`, loads and :class:`Contact` (model) →
 :class:`MechanicalModel` (checked against the mesh) → the broken vector space and the
 forms (:mod:`~fe_interface.discretisation.elasticity`), the node-to-node contact operator
 (:mod:`~fe_interface.discretisation.nodal_contact`) → :class:`ElasticProblem` (semismooth Newton +
-augmented Lagrangian) → :class:`ThermoMechanicalProblem` (one-way or staggered two-way
+augmented Lagrangian; :class:`SurfaceContact` between separately meshed bodies: the
+mortar operator of :mod:`~fe_interface.discretisation.mortar_contact`) →
+:class:`ThermoMechanicalProblem` (one-way or staggered two-way
 coupling with :class:`~fe_interface.problems.steady.SteadyProblem`).
 """
 
 from fe_interface.discretisation.nodal_contact import ContactSummary
+from fe_interface.discretisation.surface_contact import SurfaceContact
 from fe_interface.model.contacts import Contact
 from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
@@ -39,6 +42,7 @@ __all__ = [
     "MechanicsResult",
     "Pressure",
     "RigidRegion",
+    "SurfaceContact",
     "Symmetry",
     "Traction",
     "effective_modulus",

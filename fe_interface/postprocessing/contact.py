@@ -26,6 +26,7 @@ from fe_interface.discretisation.contact_fields import (
     evaluate,
 )
 from fe_interface.discretisation.facets import FacetQuadrature
+from fe_interface.discretisation.mortar_contact import MortarContact
 from fe_interface.discretisation.nodal_contact import NodalContact
 
 __all__ = ["ThermalContactSummary", "conductance_means", "nodal_conductance"]
@@ -122,7 +123,9 @@ def nodal_conductance(
         s = c.current_state()
         x = np.zeros((c.nodes.size, 3))
         x[:, : c.x.shape[1]] = c.x[:, : c.x.shape[1]]
-        cp, cm = _node_cells(fields.space, c.nodes), _node_cells(fields.space, c.mnodes)
+        # a surface contact (mortar): T⁻ at A's node (see discretisation.surface_coupling)
+        other = c.nodes if isinstance(c, MortarContact) else c.mnodes
+        cp, cm = _node_cells(fields.space, c.nodes), _node_cells(fields.space, other)
         Tp, Tm = evaluate(T, x, cp), evaluate(T, x, cm)
         values.append(
             m.law.conductance(np.maximum(s.pressure_Pa, 0), np.maximum(s.gap_m, 0), Tp, Tm)

@@ -32,11 +32,11 @@ import numpy as np
 import ufl
 from dolfinx import fem, la
 
-from fe_interface.discretisation.contact_fields import ContactFields
 from fe_interface.discretisation.elasticity import ElasticForms, rigid_dirichlet
 from fe_interface.discretisation.nodal_contact import ContactSummary, NodalContact
 from fe_interface.discretisation.regions import colour_regions
 from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
+from fe_interface.discretisation.surface_coupling import contact_fields
 from fe_interface.errors import InputError, SolverError, collective, user_function
 from fe_interface.mesh import TaggedMesh
 from fe_interface.mesh.topology import region_adjacency
@@ -169,15 +169,21 @@ class ElasticProblem(ProblemBase):
     def initialise(self) -> None:
         """Check the input, build the space, the forms and the solver (collective)."""
         t0 = time.perf_counter()
+        from fe_interface.discretisation.mortar_contact import surface_contacts
+        from fe_interface.discretisation.surface_contact import SurfaceContact
+
+        pairs = [c for c in self.contact_specs if isinstance(c, SurfaceContact)]
         model = MechanicalModel(
             self.tagged,
             self.materials,
-            self.contact_specs,
+            [c for c in self.contact_specs if not isinstance(c, SurfaceContact)],
             self.boundary_conditions,
             self.body_forces,
         )
         self.model = model
         self.broken = self._space(model)
+        # surface contacts (non-matching meshes): the search, then their ghost columns
+        self.broken, mortar = surface_contacts(self.broken, model, pairs, self.axisymmetric)
         self.space = self.broken.space
         self.u = fem.Function(self.space, name="displacement_m")
         self.timings["setup_space"] = time.perf_counter() - t0
@@ -188,7 +194,8 @@ class ElasticProblem(ProblemBase):
         self.forms = ElasticForms(model, self.space, self.kind, T)
         self.bcs = self._dirichlet(model)
         self.contacts = [NodalContact(self.broken, c, self.axisymmetric) for c in model.contacts]
-        self.fields = ContactFields(self.broken, self.contacts) if self.contacts else None
+        self.contacts += mortar(self.broken)
+        self.fields = contact_fields(self.broken, self.contacts)
         self.marker = self._marker()
         self.supports = check_supported(self)  # a body free to move: named, before solving
         a, L = self.forms.bilinear()

@@ -56,7 +56,10 @@ from fe_interface.discretisation.contact_fields import (
     InterfaceProbe,
     global_max,
 )
+from fe_interface.discretisation.mortar_contact import MortarContact
 from fe_interface.discretisation.nodal_contact import ContactSummary
+from fe_interface.discretisation.surface_contact import SurfaceContact
+from fe_interface.discretisation.surface_coupling import SurfaceConductance, SurfaceProbe
 from fe_interface.errors import InputError
 from fe_interface.mesh import TaggedMesh
 from fe_interface.model.boundary import Convection, FixedTemperature
@@ -65,6 +68,7 @@ from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.model.interfaces import Conductance, Interface
 from fe_interface.model.materials import Material
 from fe_interface.model.mechanical_boundary import BodyForce
+from fe_interface.model.pairs import InterfacePair
 from fe_interface.model.validation import check_positive
 from fe_interface.postprocessing.contact import (
     ThermalContactSummary,
@@ -175,7 +179,7 @@ class ThermoMechanicalProblem(ProblemBase):
         if coupling not in COUPLINGS:
             raise InputError(f"coupling must be one of {list(COUPLINGS)}, got {coupling!r}")
         for c in contacts:
-            if not isinstance(c, Contact) or c.thermal is None:
+            if not isinstance(c, (Contact, SurfaceContact)) or c.thermal is None:
                 raise InputError(
                     f"contact {getattr(c, 'label', c)!r}: a coupled problem needs the contact's "
                     "thermal law (Contact(..., thermal=LocalContactLaw(...)))"
@@ -209,7 +213,7 @@ class ThermoMechanicalProblem(ProblemBase):
             petsc_options=mechanical_options, augmentation_rtol=augmentation_rtol,
         )  # fmt: skip
         self.thermal: SteadyProblem | None = None
-        self.maps: list[ContactConductanceMap] = []
+        self.maps: list[Any] = []  # ContactConductanceMap or SurfaceConductance per contact
         self.T_prev: fem.Function | None = None  # the last heat solution, for T⁺, T⁻ of h
         self._thermal_interfaces: list[Interface] = []
         self._T_cells: fem.Function | None = None
@@ -225,20 +229,37 @@ class ThermoMechanicalProblem(ProblemBase):
         them again in place (``update(interfaces=...)``) instead of building a new problem.
         """
         if self.thermal is not None:
-            for m in self.maps:
-                m.temperature = self.T_prev
-            self.thermal.update(interfaces=self._thermal_interfaces)
-            return self.thermal
+            if not any(isinstance(m, SurfaceConductance) for m in self.maps):
+                for m in self.maps:
+                    m.temperature = self.T_prev
+                self.thermal.update(interfaces=self._thermal_interfaces)
+                return self.thermal
+            # a surface contact's thermal pair fixes its h at set-up: built again (the
+            # old one closed first)
+            self.thermal.close()
+            self.thermal, self.maps = None, []
         mech = self.mechanics
         if mech.model is None:
             mech.initialise()
         assert mech.model is not None and mech.fields is not None
-        ifaces = list(self.interfaces)
-        for rc in mech.model.contacts:
+        ifaces: list[Any] = list(self.interfaces)
+        for c in mech.contacts:
+            if isinstance(c, MortarContact):  # separately meshed bodies: a thermal pair
+                sc = c.contact
+                probe_A = SurfaceProbe(mech.tagged.mesh, sc.entities[:, 0], sc.label)
+                law = SurfaceConductance(
+                    sc.spec.thermal, mech.fields, probe_A, self.initial_temperature
+                )
+                self.maps.append(law)
+                ifaces.append(
+                    InterfacePair(sc.spec.surfaces, law, sc.label, search_distance=sc.distance)
+                )
+                continue
+            rc = c.contact
+            assert rc.spec.thermal is not None  # checked in __init__: coupled contacts have a law
             probe = InterfaceProbe(
                 mech.tagged.mesh, mech.model.cell_region, rc.entities, rc.plus, rc.minus
             )
-            assert rc.spec.thermal is not None  # checked in __init__: coupled contacts have a law
             m = ContactConductanceMap(
                 rc.spec.thermal, mech.fields, probe, self.T_prev, self.initial_temperature
             )
@@ -327,7 +348,8 @@ class ThermoMechanicalProblem(ProblemBase):
         assert self.thermal is not None and self.mechanics.model is not None
         table = {s.name: s for s in self.thermal.interface_table()}
         out = []
-        for m, rc in zip(self.maps, self.mechanics.model.contacts, strict=True):
+        for m, c in zip(self.maps, self.mechanics.contacts, strict=True):
+            rc = c.contact
             means = conductance_means(m, rc.entities, self.thermal.T, self.axisymmetric)
             s = table[rc.label]
             out.append(
