@@ -166,9 +166,17 @@ def _project(p: np.ndarray, g: np.ndarray, tau: float) -> tuple[bool, bool]:
 
 
 def polonsky_keer(
-    z: np.ndarray, kernel: np.ndarray, P: float, tol: float, max_iter: int = 10000
+    z: np.ndarray,
+    kernel: np.ndarray,
+    P: float,
+    tol: float,
+    max_iter: int = 10000,
+    p0: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Elastic contact at mean pressure P: (pressure Pa, gap m, iterations).
+
+    ``p0``: a starting pressure (Pa, ≥ 0, scaled to the mean P), e.g. the contact of a
+    nearby problem; default uniform P.
 
     Polonsky & Keer, Wear 231 (1999) 206: conjugate gradients on the contact set,
     overlapping points re-enter, the load restored by scaling; converged when the
@@ -188,6 +196,8 @@ def polonsky_keer(
     u = _Compliance(kernel, z.shape)
     scale = float(np.std(z)) or 1.0
     p = np.full(z.shape, float(P))
+    if p0 is not None and p0.mean() > 0:
+        p = np.maximum(p0, 0.0) * (P / p0.mean())
     up = u(p)
     g, t, gon, step = (np.zeros(z.shape) for _ in range(4))
     G_old = 1.0
@@ -245,12 +255,14 @@ def _elastic_plastic(
 
     The plastic flow w ≥ 0 lowers the surface where p > H: w += c (p − H)₊ with the
     self-compliance c (a Jacobi step of the complementarity p ≤ H, w (H − p) = 0), each
-    step an elastic contact of z − w (``elastic(z, P) -> (p, gap)``), until max p ≤ H (1 + tol).
+    step an elastic contact of z − w (``elastic(z, P, p0) -> (p, gap)``, started from the
+    previous step's pressure p0), until max p ≤ H (1 + tol).
     The gap is that of the flattened surface.
     """
     w = np.zeros_like(z)
+    p = np.full_like(z, P)
     for it in range(1, max_iter + 1):
-        p, g = elastic(z - w, P)
+        p, g = elastic(z - w, P, p)
         excess = p - H
         if excess.max() <= tol * H:
             return p, g, it
@@ -368,11 +380,14 @@ class HalfSpaceContact:
             int(it),
         )
 
-    def _elastic(self, z: np.ndarray, P: float) -> tuple[np.ndarray, np.ndarray]:
+    def _elastic(
+        self, z: np.ndarray, P: float, p0: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Elastic contact of z (m) at P (Pa): (pressure Pa, gap m); ``p0`` starts the FFT engine."""
         assert self.tolerance is not None  # set in __post_init__
         if self.engine == "fft":
             kernel = compliance_kernel(z.shape, self._grid.dx, self.E_star)
-            p, g, _ = polonsky_keer(z, kernel, P, self.tolerance)
+            p, g, _ = polonsky_keer(z, kernel, P, self.tolerance, p0=p0)
             return p, g
         try:
             import tamaas as tm
