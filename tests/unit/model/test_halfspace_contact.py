@@ -196,7 +196,7 @@ def test_default_tolerance_converges_the_reported_quantities(case):
 
     Target 1e-4 relative.  Measured at the default 1e-8: the same contact set (A_r/A exact),
     mean gaps to 1.5e-7 (Westergaard 0.9), 6e-10 (Hertz), 1e-11 (rough 128^2; <= 4e-10 on
-    rough maps of 64^2-512^2).  At 1e-6 Westergaard 0.9 misses by 3 px (A_r/A 3.1e-4 off),
+    rough maps of 64^2-512^2).  At 1e-6 Westergaard 0.9 misses by 2 px (A_r/A 3.1e-4 off),
     so the default keeps two decades below that.
     """
     if case == "Hertz":
