@@ -331,7 +331,7 @@ def _demo_png(name: str, out: Any, params: Mapping[str, Any]) -> int:
 
 def _materials_data() -> dict[str, Any]:
     from fe_interface.case import BULK_MATERIALS
-    from fe_interface.mechanics.data import ELASTIC_PROPERTIES
+    from fe_interface.model.elastic_library import ELASTIC_PROPERTIES
     from fe_interface.model.laws import GASES, VICKERS_COEFFICIENTS, phonon_materials
 
     return {

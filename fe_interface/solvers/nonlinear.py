@@ -51,8 +51,30 @@ false`` solves every step to ``ksp_rtol``.  A solve that fails (linear solve, li
 search, step limit) after keeping a Jacobian or a preconditioner is repeated from its
 start with both new at every step.
 
-The callbacks are weakly held (:func:`set_callbacks`); options are set under the prefix
-given (``PetscOptions``).
+Hooks for other nonlinear terms (the contact solver of
+:mod:`~fe_interface.solvers.contact` is this Newton solver with them):
+
+* ``terms`` — more terms assembled outside UFL
+  (:class:`~fe_interface.discretisation.external.ExternalTerm`: the nodal contact),
+  added to the residual, the Jacobian and the sparsity;
+* ``constant_jacobian`` — the UFL Jacobian does not depend on u (linear elasticity): it
+  is assembled once, with explicit zeros where the terms add, and copied into each
+  Jacobian; when no term's linearisation changed (``linearise``) the Jacobian is left
+  as it is, and PETSc keeps its factorisation or preconditioner;
+* ``on_jacobian(changed)`` — called after every Jacobian evaluation (a preconditioner
+  reuse policy: the contact solver's lag);
+* ``preconditioner_matrix`` — the preconditioner from a matrix ``P`` of its own, copied
+  from the Jacobian only when its owner rebuilds it (a reused AMG hierarchy);
+* :meth:`NewtonSolver.residual_norm` — ‖F‖ at the current u (an absolute tolerance
+  from the load);
+* ``force_iteration`` — at least one step per solve (an augmentation whose residual
+  change is below the tolerance still corrects the penetration).
+
+A solver with ``terms``, a ``constant_jacobian`` or its own ``on_jacobian`` policy
+manages its preconditioner itself: the reuse rule, the chord steps and the zero-free P
+above apply to the heat problems' Newton solves (Krylov solvers).  The callbacks are
+weakly held (:func:`set_callbacks`); options are set under the prefix given
+(``PetscOptions``).
 """
 
 from __future__ import annotations
@@ -68,7 +90,7 @@ import dolfinx.fem.petsc
 import numpy as np
 from dolfinx import fem
 
-from fe_interface.discretisation.coupling import FacetTerms
+from fe_interface.discretisation.external import ExternalTerm, FacetTerms
 from fe_interface.errors import SolverError
 from fe_interface.solvers.linear import (
     SolveInfo,
@@ -192,6 +214,13 @@ class NewtonSolver:
         coupling_scale: factor of the coupling (θ in a time step).
         add_residual: adds terms outside the forms to the residual's local array (owned
             and ghost entries, summed afterwards), W.
+        terms: more terms assembled outside UFL (module docstring), scale 1.
+        constant_jacobian: ``J`` does not depend on u (module docstring).
+        on_jacobian: called with "the Jacobian changed" after every Jacobian evaluation.
+        preconditioner_matrix: with ``terms`` or ``on_jacobian``: the preconditioner is
+            built from a matrix of its own, ``P`` (a copy of the Jacobian that its owner
+            refreshes when it rebuilds it): a kept AMG hierarchy then never sees the
+            Jacobian change under it.  The heat solves (Krylov) always have one.
 
     Attributes:
         A: the Jacobian.
@@ -212,24 +241,45 @@ class NewtonSolver:
         petsc_options: Mapping[str, Any],
         coupling_scale: float = 1.0,
         add_residual: Callable[[np.ndarray], None] | None = None,
+        terms: Sequence[ExternalTerm] = (),
+        constant_jacobian: bool = False,
+        on_jacobian: Callable[[bool], None] | None = None,
+        preconditioner_matrix: bool = False,
     ) -> None:
         self.F, self.J, self.u, self.bcs = F, J, u, list(bcs)
         self.coupling = coupling
         self.marker = bc_marker
         self.coupling_scale = coupling_scale
         self.add_residual = add_residual
+        self.terms = list(terms)
+        self.on_jacobian = on_jacobian
         options = NEWTON_OPTIONS | dict(petsc_options)
-        pattern = sparsity_pattern(J, coupling)
+        pattern = sparsity_pattern(J, coupling, self.terms)
         comm = u.function_space.mesh.comm
         self.A = matrix_from_pattern(comm, pattern)
+        self.K: PETSc.Mat | None = None  # the constant part of the Jacobian
+        if constant_jacobian:
+            self.K = matrix_from_pattern(comm, pattern)
+            for M in (self.K, self.A):  # the same pattern in both: K is copied into A
+                self._assemble_forms(M, 0.0)
+        self._assembled = False  # a Jacobian was assembled (ever: the constant one)
+        #: at least one Newton step, whatever the initial residual (PETSc's ForceIteration)
+        self.force_iteration = False
         krylov = options.get("ksp_type") != "preonly"
-        self.P = matrix_from_pattern(comm, pattern) if krylov else self.A
+        # the heat solves: P, the reuse rule and the chord steps are this solver's
+        managed = krylov and not self.terms and self.K is None and on_jacobian is None
+        self.P: PETSc.Mat = self.A
+        if managed:
+            self.P = matrix_from_pattern(comm, pattern)
+        elif preconditioner_matrix:
+            self.P = self.A.duplicate(copy=True)
         #: P is refreshed by the reuse rule (else at every Jacobian, PETSc's lag decides)
-        self._adaptive = krylov and "snes_lag_preconditioner" not in petsc_options
+        self._adaptive = managed and "snes_lag_preconditioner" not in petsc_options
         #: Jacobians are kept for chord steps by the lag rule (else assembled at every step;
         #: Krylov solvers only: a direct solve's last Newton step lands far below the
         #: tolerance, which answers to 1e-10 rely on, a chord step just below it)
-        self._chord = krylov and "snes_lag_jacobian" not in petsc_options
+        self._chord = managed and "snes_lag_jacobian" not in petsc_options
+        self._managed = managed
         V = u.function_space
         self.b = dolfinx.fem.petsc.create_vector(V)
         self.x = dolfinx.fem.petsc.create_vector(V)
@@ -247,7 +297,7 @@ class NewtonSolver:
         self._f0 = 0.0
         self._floor_it = -1  # the iteration the floor was evaluated at (this solve)
         self._fprev = math.inf  # ‖F‖ of the previous iteration
-        self._assembled = False  # a Jacobian was assembled (in this solve, or carried)
+        self._have_jacobian = False  # a Jacobian of this solve (or carried) is in A
         self._carry_rho: float | None = None  # the last contraction of the last solve
         self._sub: SubPattern | None = None
         self._refresh = True  # P and the preconditioner at the next Jacobian
@@ -275,6 +325,8 @@ class NewtonSolver:
             if self.coupling is not None:
                 y = self.coupling.apply(self.u.x.array)
                 bl.array_w[:] += self.coupling_scale * y
+            for t in self.terms:
+                t.apply(self.u.x.array, bl.array_w)
             if self.add_residual is not None:
                 self.add_residual(bl.array_w)
         b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
@@ -288,21 +340,45 @@ class NewtonSolver:
         columns are the identity.
         """
         A = self.A
-        A.zeroEntries()
-        dolfinx.fem.petsc.assemble_matrix(A, self.J, bcs=self.bcs)
-        if self.coupling is not None:
+        if self.K is None:
+            self._assemble_forms(A)
+        else:
+            self.K.copy(A, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)  # type: ignore[arg-type]  # stubs: the members are ints
             A.assemble(PETSc.Mat.AssemblyType.FLUSH)
-            self.coupling.add_to_matrix(A, self.marker, self.coupling_scale)
-        A.assemble()
+            for t in self.terms:
+                t.add_to_matrix(A, self.marker)
+            A.assemble()
+        self._assembled = True
         self.jacobians += 1
 
+    def _assemble_forms(self, A: PETSc.Mat, term_scale: float = 1.0) -> None:
+        """A = J + the coupling (+ the terms × ``term_scale``: 0 inserts their pattern)."""
+        A.zeroEntries()
+        dolfinx.fem.petsc.assemble_matrix(A, self.J, bcs=self.bcs)
+        if self.coupling is not None or self.terms:
+            A.assemble(PETSc.Mat.AssemblyType.FLUSH)
+        if self.coupling is not None:
+            self.coupling.add_to_matrix(A, self.marker, self.coupling_scale)
+        for t in self.terms:
+            t.add_to_matrix(A, self.marker, term_scale)
+        A.assemble()
+
     def _jacobian(self, snes: PETSc.SNES, x: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat) -> None:
+        if self.terms:
+            self._to_u(x)
+        changed = [t.linearise(self.u.x.array) for t in self.terms]  # collective each
+        if self.K is not None and self._assembled and not any(changed):
+            if self.on_jacobian is not None:  # the same matrix: PETSc keeps its solver
+                self.on_jacobian(False)
+            return
         if self._keep_jacobian(snes):
             self.chord_steps += 1  # A, P and the preconditioner stay: PETSc reuses them
             return
         self.assemble_jacobian()
-        self._assembled = True
-        if P is A:  # a factorisation, or a Jacobian asked for outside the solve
+        self._have_jacobian = True
+        if self.on_jacobian is not None:
+            self.on_jacobian(True)
+        if not self._managed or P is A:  # a factorisation, or a Jacobian outside the solve
             return
         if self._measure:
             self._measure = False
@@ -326,7 +402,7 @@ class NewtonSolver:
         solve that carries the last solve's Jacobian (time steps of one size), ρ is that
         solve's last contraction.
         """
-        if not (self._chord and self._assembled):
+        if not (self._chord and self._have_jacobian):
             return False
         rho, f_now = self._contraction(snes)
         rtol, atol, _, _ = snes.getTolerances()
@@ -378,19 +454,29 @@ class NewtonSolver:
         self._fresh_cost = None
         self.preconditioners += 1
 
+    def residual_norm(self) -> float:
+        """‖F(u)‖₂ at the current ``u`` (the free rows; W, or N for mechanics; collective)."""
+        self.u.x.scatter_forward()
+        self.x.array_w[:] = self.u.x.array[: self.x.getLocalSize()]
+        dolfinx.fem.petsc.set_bc(self.x, self.bcs)
+        self._residual(self.snes, self.x, self.b)
+        return float(self.b.norm())
+
     def _converged(self, snes: PETSc.SNES, it: int, norms: tuple[float, float, float]) -> int:
         """PETSc's default test with the round-off floor as the absolute tolerance.
 
-        Converged when ‖F‖ ≤ max(``snes_atol``, floor) or, after the first step,
+        Converged when ‖F‖ ≤ max(``snes_atol``, floor) (not at step 0 with
+        ``force_iteration``) or, after the first step,
         ‖F‖ ≤ ``snes_rtol`` ‖F₀‖ or ‖ΔT‖ ≤ ``snes_stol`` ‖T‖; the floor is that of the
-        Jacobian of the previous step at the current iterate (the last solve's at step 0).
+        Jacobian of the previous step at an iterate of this solve, evaluated when due
+        (:meth:`_update_floor`; the last solve's at step 0).
         """
         xnorm, ynorm, fnorm = norms
         rtol, atol, stol, max_it = snes.getTolerances()
         if not math.isfinite(fnorm):
             return int(_SNES.DIVERGED_FNORM_NAN)
         self._update_floor(it, fnorm)
-        if fnorm <= max(atol, self.floor):
+        if fnorm <= max(atol, self.floor) and (it > 0 or not self.force_iteration):
             return int(_SNES.CONVERGED_FNORM_ABS)
         if it > 0:
             if fnorm <= rtol * self._f0:
@@ -443,7 +529,7 @@ class NewtonSolver:
         self.x.array_w[:] = start
         dolfinx.fem.petsc.set_bc(self.x, self.bcs)
         self._floor_it, self._fprev = -1, math.inf
-        self._assembled = self._assembled and carry
+        self._have_jacobian = self._have_jacobian and carry
         return self._snes_solve()
 
     def solve(self, keep_preconditioner: bool = False) -> SolveInfo:
@@ -501,5 +587,6 @@ class NewtonSolver:
     def destroy(self) -> None:
         """Free the PETSc objects."""
         self.options.release(check=False)
-        for obj in {id(o): o for o in (self.snes, self.A, self.P, self.b, self.x)}.values():
+        objs = (self.snes, self.A, self.K, self.P, self.b, self.x)
+        for obj in {id(o): o for o in objs if o is not None}.values():
             obj.destroy()
