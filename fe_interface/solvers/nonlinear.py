@@ -99,7 +99,7 @@ from fe_interface.solvers.linear import (
     matrix_from_pattern,
     sparsity_pattern,
 )
-from fe_interface.solvers.options import NEWTON_OPTIONS, PetscOptions
+from fe_interface.solvers.options import NEWTON_INEXACT_OPTIONS, NEWTON_OPTIONS, PetscOptions
 from fe_interface.solvers.roundoff import RoundoffFloor
 
 __all__ = [
@@ -254,6 +254,12 @@ class NewtonSolver:
         self.terms = list(terms)
         self.on_jacobian = on_jacobian
         options = NEWTON_OPTIONS | dict(petsc_options)
+        krylov = options.get("ksp_type") != "preonly"
+        # the heat solves: P, the reuse rule, the chord steps and inexact Newton are this
+        # solver's; a solver with terms or its own policy manages its preconditioner
+        managed = krylov and not terms and not constant_jacobian and on_jacobian is None
+        if managed:
+            options = NEWTON_OPTIONS | NEWTON_INEXACT_OPTIONS | dict(petsc_options)
         pattern = sparsity_pattern(J, coupling, self.terms)
         comm = u.function_space.mesh.comm
         self.A = matrix_from_pattern(comm, pattern)
@@ -265,9 +271,6 @@ class NewtonSolver:
         self._assembled = False  # a Jacobian was assembled (ever: the constant one)
         #: at least one Newton step, whatever the initial residual (PETSc's ForceIteration)
         self.force_iteration = False
-        krylov = options.get("ksp_type") != "preonly"
-        # the heat solves: P, the reuse rule and the chord steps are this solver's
-        managed = krylov and not self.terms and self.K is None and on_jacobian is None
         self.P: PETSc.Mat = self.A
         if managed:
             self.P = matrix_from_pattern(comm, pattern)

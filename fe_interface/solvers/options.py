@@ -23,6 +23,7 @@ from fe_interface.errors import InputError
 __all__ = [
     "DIRECT_OPTIONS",
     "ITERATIVE_OPTIONS",
+    "NEWTON_INEXACT_OPTIONS",
     "NEWTON_OPTIONS",
     "PetscOptions",
     "check_option_values",
@@ -57,20 +58,23 @@ DIRECT_OPTIONS: dict[str, Any] = {
 #: Newton defaults: full steps with a backtracking line search as safeguard.  No absolute
 #: tolerance in W: Newton stops at ``snes_rtol`` times the initial residual or at the
 #: round-off floor of the residual (:mod:`fe_interface.solvers.roundoff`), whichever is
-#: larger; ``snes_atol`` applies only when given.  Inexact Newton (Eisenstat–Walker): the
-#: linear tolerance of each step follows the nonlinear convergence (measured on the k(T)
-#: benchmark: 16 instead of 58 CG iterations in the same 4 steps; no effect on direct
-#: solves), see :mod:`fe_interface.solvers.nonlinear`.
+#: larger; ``snes_atol`` applies only when given.
 NEWTON_OPTIONS: dict[str, Any] = {
     "snes_type": "newtonls",
     "snes_linesearch_type": "bt",
     "snes_rtol": 1.0e-10,
     "snes_stol": 0.0,
     "snes_max_it": 50,
+}
+#: Added for the heat problems' Krylov Newton solves (see
+#: :mod:`fe_interface.solvers.nonlinear`): inexact Newton (Eisenstat–Walker), the linear
+#: tolerance of each step following the nonlinear convergence (k(T) benchmark: 28 instead
+#: of 73 CG iterations).  The first step's tolerance 0.01 (PETSc: 0.3): from the last time
+#: step's field a step solved to 0.3 wasted Newton steps (k(T) benchmark, 70 k dofs: a
+#: later time step 1.8 s -> 1.05 s CPU; the steady solve the same).  Not for the contact
+#: solver (a semismooth Newton with inexact steps cycled between active sets).
+NEWTON_INEXACT_OPTIONS: dict[str, Any] = {
     "snes_ksp_ew": True,
-    # the first step's linear tolerance (PETSc: 0.3): from the last time step's field a
-    # step solved to 0.3 wasted Newton steps (k(T) benchmark, 70 k dofs: a later time
-    # step 1.8 s -> 1.05 s CPU; the steady solve the same)
     "snes_ksp_ew_rtol0": 0.01,
 }
 
