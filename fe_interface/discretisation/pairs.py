@@ -566,6 +566,11 @@ class CouplingSet:
         assert self.interfaces is not None
         return self.interfaces.heat_flows(u, rows_of)
 
+    def set_conductance(self, rows: np.ndarray, h: Any) -> None:
+        """The conforming interfaces' facet conductances (see ``InterfaceCoupling``), W/(m² K)."""
+        assert self.interfaces is not None
+        self.interfaces.set_conductance(rows, h)
+
 
 def _basis(
     ref: ReferenceCell, element: Any, coords: np.ndarray, X: np.ndarray, lf: np.ndarray
