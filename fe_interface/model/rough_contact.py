@@ -48,7 +48,7 @@ import numpy as np
 from fe_interface.errors import InputError, SolverError, on_rank0
 from fe_interface.geometry.rough import RoughSurface
 from fe_interface.geometry.topography import check_height_map, mirror_periodic
-from fe_interface.model.laws.common import check_positive
+from fe_interface.model.validation import check_positive
 
 __all__ = [
     "ContactLadder",
@@ -230,14 +230,14 @@ class HalfSpaceContact:
             )
         check_height_map(self.surface.z, self.surface.dx, "rough contact: surface")
         object.__setattr__(
-            self, "E_star", check_positive("rough contact: E_star", self.E_star, "Pa")
+            self, "E_star", check_positive(self.E_star, "E_star", "Pa", "rough contact")
         )
         if self.hardness is not None:
             object.__setattr__(
-                self, "hardness", check_positive("rough contact: hardness", self.hardness, "Pa")
+                self, "hardness", check_positive(self.hardness, "hardness", "Pa", "rough contact")
             )
         object.__setattr__(
-            self, "tolerance", check_positive("rough contact: tolerance", self.tolerance)
+            self, "tolerance", check_positive(self.tolerance, "tolerance", owner="rough contact")
         )
         if not self.surface.periodic and not self.pad:
             raise InputError(
@@ -254,7 +254,7 @@ class HalfSpaceContact:
     # ----------------------------------------------------------------------------------
     def solve(self, pressure: float) -> ContactState:
         """The contact at the nominal pressure P (Pa)."""
-        P = check_positive("rough contact: pressure", pressure, "Pa")
+        P = check_positive(pressure, "pressure", "Pa", "rough contact")
         if self.hardness is not None and P >= self.hardness:
             raise InputError(
                 f"rough contact: pressure {P:.4g} Pa >= hardness {self.hardness:.4g} Pa: "

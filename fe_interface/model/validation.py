@@ -1,4 +1,4 @@
-"""Checks of user-supplied numbers, shared by every model object.
+"""Checks of user-supplied numbers: the one validator family of every model object and law.
 
 Each check returns the value as a Python ``float`` (NumPy scalars such as ``np.float32``
 are accepted) or raises :class:`~fe_interface.errors.InputError` with one line that names
@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 import numbers
 from typing import Any
+
+import numpy as np
 
 from fe_interface.errors import InputError
 
@@ -49,8 +51,12 @@ MAGNITUDES: dict[str, tuple[float, float]] = {
 
 
 def is_real(value: Any) -> bool:
-    """True for a real number (Python or NumPy), False for bools and everything else."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+    """True for a real number (Python or NumPy).
+
+    False for booleans (Python or NumPy), numeric strings and everything else: ``True`` is
+    no emissivity and ``"0.5"`` no conductivity.
+    """
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def _label(owner: str, name: str, unit: str) -> str:

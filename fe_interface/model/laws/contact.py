@@ -67,14 +67,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from fe_interface.errors import InputError
+from fe_interface.model.validation import check_nonnegative, check_positive, check_real
 
-from .common import (
-    check_finite,
-    check_nonnegative,
-    check_positive,
-    constant_like,
-    unknown_name_error,
-)
+from .common import constant_like, unknown_name_error
 
 SIGMA_0 = 1.0e-6  # m, reference length of the Antonetti and Song-Yovanovich correlations
 #: P/H_c range of the CMY correlation (Yovanovich 1982; Yovanovich 2005)
@@ -86,7 +81,7 @@ def antonetti_slope(sigma: float) -> float:
 
     Fitted for 0.216 um <= sigma <= 9.6 um; outside that range it is an extrapolation.
     """
-    sigma = check_positive("sigma", sigma, "m")
+    sigma = check_positive(sigma, "sigma", "m")
     return 0.125 * (sigma / SIGMA_0) ** 0.402
 
 
@@ -115,14 +110,14 @@ class Surface:
     name: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "sigma", check_positive("sigma", self.sigma, "m"))
-        object.__setattr__(self, "k", check_positive("k", self.k, "W/(m K)"))
+        object.__setattr__(self, "sigma", check_positive(self.sigma, "sigma", "m"))
+        object.__setattr__(self, "k", check_positive(self.k, "k", "W/(m K)"))
         if self.m is not None:
-            object.__setattr__(self, "m", check_positive("m (slope)", self.m))
+            object.__setattr__(self, "m", check_positive(self.m, "m (slope)"))
         if self.E is not None:
-            object.__setattr__(self, "E", check_positive("E", self.E, "Pa"))
+            object.__setattr__(self, "E", check_positive(self.E, "E", "Pa"))
         if self.nu is not None:
-            nu = check_finite("nu", self.nu)
+            nu = check_real(self.nu, "nu")
             if not (0.0 <= nu < 0.5):
                 raise InputError(f"nu (Poisson ratio) must lie in [0, 0.5), got {self.nu!r}")
             object.__setattr__(self, "nu", nu)
@@ -223,13 +218,13 @@ class VickersMicrohardness:
     exponent_factor: float = 0.071
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "c1", check_positive("c1", self.c1, "Pa"))
-        c2 = check_finite("c2", self.c2)
+        object.__setattr__(self, "c1", check_positive(self.c1, "c1", "Pa"))
+        c2 = check_real(self.c2, "c2")
         if not (-1.0 < c2 < 1.0):
             raise InputError(f"c2 must lie in (-1, 1), got {self.c2!r}")
         object.__setattr__(self, "c2", c2)
-        object.__setattr__(self, "size_factor", check_positive("size_factor", self.size_factor))
-        e = check_positive("exponent_factor", self.exponent_factor)
+        object.__setattr__(self, "size_factor", check_positive(self.size_factor, "size_factor"))
+        e = check_positive(self.exponent_factor, "exponent_factor")
         if not 1.0 + e * c2 > 0:
             raise InputError(
                 f"exponent_factor: 1 + exponent_factor c2 must be > 0, got {1.0 + e * c2!r}"
@@ -254,7 +249,7 @@ class VickersMicrohardness:
 
         stated valid for 1300 MPa <= H_B <= 7600 MPa.
         """
-        H_B = check_positive("H_B", H_B, "Pa")
+        H_B = check_positive(H_B, "H_B", "Pa")
         kappa = H_B / 3178e6
         c1 = 3178e6 * (4.0 - 5.77 * kappa + 4.0 * kappa**2 - 0.61 * kappa**3)
         c2 = -0.370 + 0.442 * H_B / c1
@@ -262,7 +257,7 @@ class VickersMicrohardness:
 
     def relative_pressure(self, P: float, sigma: float, m: float) -> float:
         """``P/H_c`` [-] for pressure ``P`` [Pa], joint roughness [m] and slope [-]."""
-        P = check_nonnegative("pressure P", P, "Pa")
+        P = check_nonnegative(P, "pressure P", "Pa")
         return float(self.relative_pressures(P, sigma, m))
 
     def relative_pressures(self, P: Any, sigma: float, m: float) -> np.ndarray:
@@ -278,7 +273,7 @@ class VickersMicrohardness:
 
     def microhardness(self, P: float, sigma: float, m: float) -> float:
         """Effective microhardness ``H_c`` [Pa] at pressure ``P`` [Pa] (needs ``P > 0``)."""
-        P = check_positive("pressure P", P, "Pa")
+        P = check_positive(P, "pressure P", "Pa")
         return P / self.relative_pressure(P, sigma, m)
 
 
@@ -324,8 +319,8 @@ def mikic_conductance(
 def check_correlation(owner: str, coefficient: Any, exponent: Any) -> tuple[float, float]:
     """A correlation's ``coefficient`` (> 0) and ``exponent`` (> 0) as floats."""
     return (
-        check_positive(f"{owner} coefficient", coefficient),
-        check_positive(f"{owner} exponent", exponent),
+        check_positive(coefficient, f"{owner} coefficient"),
+        check_positive(exponent, f"{owner} exponent"),
     )
 
 
@@ -340,7 +335,7 @@ def _relative_pressure(pair: ContactPair, P: float, H_c: Any) -> float:
     if isinstance(H_c, VickersMicrohardness):
         rel = H_c.relative_pressure(P, pair.sigma, pair.m)
     else:
-        H = check_positive("H_c (microhardness)", H_c, "Pa")
+        H = check_positive(H_c, "H_c (microhardness)", "Pa")
         rel = P / H
     if rel >= 1.0:
         raise InputError(
@@ -390,7 +385,7 @@ class CMYPlasticConductance:
     def __post_init__(self) -> None:
         if not isinstance(self.pair, ContactPair):
             raise InputError(f"pair must be a ContactPair, got {self.pair!r}")
-        P = check_nonnegative("pressure P", self.pressure, "Pa")
+        P = check_nonnegative(self.pressure, "pressure P", "Pa")
         object.__setattr__(self, "pressure", P)
         _check_correlation(self)
         object.__setattr__(self, "relative_pressure", _relative_pressure(self.pair, P, self.H_c))
@@ -435,7 +430,7 @@ class MikicElasticConductance:
     def __post_init__(self) -> None:
         if not isinstance(self.pair, ContactPair):
             raise InputError(f"pair must be a ContactPair, got {self.pair!r}")
-        object.__setattr__(self, "pressure", check_nonnegative("pressure P", self.pressure, "Pa"))
+        object.__setattr__(self, "pressure", check_nonnegative(self.pressure, "pressure P", "Pa"))
         _check_correlation(self)
         self.pair.E_prime  # noqa: B018 -- raises if E/nu missing
 
@@ -483,8 +478,8 @@ class CincottiConductance:
             ("conductivity_plus", "W/(m K)"), ("conductivity_minus", "W/(m K)"),
             ("hardness_plus", "Pa"), ("hardness_minus", "Pa"), ("coefficient", "1/m"),
         ):  # fmt: skip
-            object.__setattr__(self, attr, check_positive(attr, getattr(self, attr), unit))
-        object.__setattr__(self, "pressure", check_nonnegative("pressure", self.pressure, "Pa"))
+            object.__setattr__(self, attr, check_positive(getattr(self, attr), attr, unit))
+        object.__setattr__(self, "pressure", check_nonnegative(self.pressure, "pressure", "Pa"))
 
     @property
     def harmonic_conductivity(self) -> float:

@@ -50,11 +50,9 @@ from scipy.special import erfcinv
 
 from fe_interface.errors import InputError
 from fe_interface.model.properties import Table
+from fe_interface.model.validation import check_nonnegative, check_positive, check_unit_interval
 
 from .common import (
-    check_nonnegative,
-    check_positive,
-    check_unit_interval,
     constant_like,
     is_numeric,
     unknown_name_error,
@@ -103,8 +101,8 @@ class GasProperties:
 
     def __post_init__(self) -> None:
         for attr, unit in (("k_g", "W/(m K)"), ("Pr", ""), ("mfp0", "m"), ("T0", "K")):
-            object.__setattr__(self, attr, check_positive(attr, getattr(self, attr), unit))
-        object.__setattr__(self, "p0", check_positive("p0", self.p0, "Pa"))
+            object.__setattr__(self, attr, check_positive(getattr(self, attr), attr, unit))
+        object.__setattr__(self, "p0", check_positive(self.p0, "p0", "Pa"))
         if not (self.gamma > 1.0):
             raise InputError(f"gamma must be > 1, got {self.gamma!r}")
         if self.k_table is not None and not isinstance(self.k_table, Table):
@@ -234,10 +232,10 @@ def separation_from_pressure(relative_pressure: float, sigma: float) -> float:
 
     ``relative_pressure = P/H_c`` must lie in [0, 0.5); 0 gives ``Y = inf``.
     """
-    rp = check_nonnegative("relative pressure P/H_c", relative_pressure)
+    rp = check_nonnegative(relative_pressure, "relative pressure P/H_c")
     if rp >= 0.5:
         raise InputError(f"relative pressure P/H_c must be < 0.5 (Y >= 0), got {rp!r}")
-    sigma = check_positive("sigma", sigma, "m")
+    sigma = check_positive(sigma, "sigma", "m")
     if rp == 0.0:
         return math.inf
     return math.sqrt(2.0) * sigma * float(erfcinv(2.0 * rp))
@@ -331,20 +329,20 @@ class GasGapConductance:
             why = "relative_pressure" if self.relative_pressure is not None else 'form "integral"'
             raise InputError(f"sigma (joint RMS roughness, m) is needed with {why}")
         if self.sigma is not None:
-            object.__setattr__(self, "sigma", check_positive("sigma", self.sigma, "m"))
+            object.__setattr__(self, "sigma", check_positive(self.sigma, "sigma", "m"))
         if self.relative_pressure is not None:  # then Y is None (exactly one is given)
             Y = separation_from_pressure(self.relative_pressure, cast(float, self.sigma))
         else:
-            Y = check_nonnegative("Y (mean-plane separation)", self.Y, "m")
+            Y = check_nonnegative(self.Y, "Y (mean-plane separation)", "m")
         object.__setattr__(self, "Y", Y)
         if self.T_gas is not None:
-            object.__setattr__(self, "T_gas", check_positive("T_gas", self.T_gas, "K"))
+            object.__setattr__(self, "T_gas", check_positive(self.T_gas, "T_gas", "K"))
         fixed = self.k_g is not None and not isinstance(self.k_g, Table)
         kg = self.k_g
         if self.k_g is None:
             kg = self.gas.k_g
         elif fixed:
-            kg = check_positive("k_g", self.k_g, "W/(m K)")
+            kg = check_positive(self.k_g, "k_g", "W/(m K)")
         object.__setattr__(self, "k_g", kg)
         object.__setattr__(self, "k_g_fixed", fixed)
 
@@ -356,7 +354,7 @@ class GasGapConductance:
                 raise InputError(
                     "give either jump_distance (m) or p_gas and the accommodation coefficients"
                 )
-            M = check_nonnegative("jump_distance", self.jump_distance, "m")
+            M = check_nonnegative(self.jump_distance, "jump_distance", "m")
             object.__setattr__(self, "jump_distance", M)
             return
         missing = [
@@ -367,9 +365,9 @@ class GasGapConductance:
             raise InputError(
                 f"give {', '.join(missing)} (or jump_distance, m, the temperature-jump distance)"
             )
-        object.__setattr__(self, "p_gas", check_nonnegative("p_gas", self.p_gas, "Pa"))
+        object.__setattr__(self, "p_gas", check_nonnegative(self.p_gas, "p_gas", "Pa"))
         for attr in ("accommodation_plus", "accommodation_minus"):
-            object.__setattr__(self, attr, check_unit_interval(attr, getattr(self, attr)))
+            object.__setattr__(self, attr, check_unit_interval(getattr(self, attr), attr))
 
     # -- derived parameters -------------------------------------------------------------
     @property
@@ -453,5 +451,5 @@ class GasGapConductance:
 
     def tabulate(self, T_min: float, T_max: float, n: int) -> tuple[np.ndarray, np.ndarray]:
         """``(T, h_g(T))`` on ``n`` equally spaced gas temperatures [K]."""
-        T = np.linspace(check_positive("T_min", T_min, "K"), check_positive("T_max", T_max), n)
+        T = np.linspace(check_positive(T_min, "T_min", "K"), check_positive(T_max, "T_max"), n)
         return T, np.asarray(self.h_at(T), dtype=float) * np.ones_like(T)

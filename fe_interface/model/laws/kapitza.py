@@ -92,8 +92,9 @@ from typing import Any
 import numpy as np
 
 from fe_interface.errors import InputError
+from fe_interface.model.validation import check_positive
 
-from .common import HBAR, K_B, N_A, check_positive, is_numeric, unknown_name_error
+from .common import HBAR, K_B, N_A, is_numeric, unknown_name_error
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "phonon_materials.toml"
 
@@ -125,9 +126,9 @@ class PhononMaterial:
     source: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "density", check_positive("density", self.density, "kg/m^3"))
-        object.__setattr__(self, "v_L", check_positive("v_L", self.v_L, "m/s"))
-        object.__setattr__(self, "v_T", check_positive("v_T", self.v_T, "m/s"))
+        object.__setattr__(self, "density", check_positive(self.density, "density", "kg/m^3"))
+        object.__setattr__(self, "v_L", check_positive(self.v_L, "v_L", "m/s"))
+        object.__setattr__(self, "v_T", check_positive(self.v_T, "v_T", "m/s"))
         if not self.v_T < self.v_L:
             raise InputError(f"need v_T < v_L, got v_T={self.v_T!r}, v_L={self.v_L!r}")
         if self.debye_temperature is None and self.number_density is None:
@@ -136,11 +137,11 @@ class PhononMaterial:
             object.__setattr__(
                 self,
                 "debye_temperature",
-                check_positive("debye_temperature", self.debye_temperature, "K"),
+                check_positive(self.debye_temperature, "debye_temperature", "K"),
             )
         if self.number_density is not None:
             object.__setattr__(
-                self, "number_density", check_positive("number_density", self.number_density)
+                self, "number_density", check_positive(self.number_density, "number_density")
             )
 
     @property
@@ -698,8 +699,8 @@ class KapitzaConductance:
 
     def tabulate(self, T_min: float, T_max: float, n: int) -> tuple[np.ndarray, np.ndarray]:
         """``(T, h_K(T))`` on ``n`` log-spaced temperatures in [T_min, T_max] [K]."""
-        T_min = check_positive("T_min", T_min, "K")
-        T_max = check_positive("T_max", T_max, "K")
+        T_min = check_positive(T_min, "T_min", "K")
+        T_max = check_positive(T_max, "T_max", "K")
         if T_max <= T_min or int(n) < 2:
             raise InputError(f"need T_max > T_min and n >= 2, got {T_min}, {T_max}, {n}")
         T = np.geomspace(T_min, T_max, int(n))

@@ -33,8 +33,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from fe_interface.errors import InputError
+from fe_interface.model.validation import check_positive, check_unit_interval
 
-from .common import STEFAN_BOLTZMANN, check_positive, check_unit_interval
+from .common import STEFAN_BOLTZMANN
 
 #: gap geometries -> exponent n of the area ratio A_i/A_o = (r_i/r_o)^n
 GEOMETRIES = {"plate": 0, "cylinder": 1, "sphere": 2}
@@ -71,7 +72,7 @@ class GapRadiation:
 
     def __post_init__(self) -> None:
         for attr in ("emissivity_plus", "emissivity_minus"):
-            object.__setattr__(self, attr, check_unit_interval(attr, getattr(self, attr)))
+            object.__setattr__(self, attr, check_unit_interval(getattr(self, attr), attr))
         if self.geometry not in GEOMETRIES:
             raise InputError(
                 f"geometry must be one of {', '.join(GEOMETRIES)}, got {self.geometry!r}"
@@ -79,7 +80,7 @@ class GapRadiation:
         object.__setattr__(
             self,
             "stefan_boltzmann",
-            check_positive("stefan_boltzmann", self.stefan_boltzmann, "W/(m^2 K^4)"),
+            check_positive(self.stefan_boltzmann, "stefan_boltzmann", "W/(m^2 K^4)"),
         )
         radii = (self.radius_plus, self.radius_minus)
         if self.geometry == "plate":
@@ -91,7 +92,7 @@ class GapRadiation:
         if any(r is None for r in radii):
             raise InputError(f'geometry "{self.geometry}" needs radius_plus and radius_minus (m)')
         for attr in ("radius_plus", "radius_minus"):
-            object.__setattr__(self, attr, check_positive(attr, getattr(self, attr), "m"))
+            object.__setattr__(self, attr, check_positive(getattr(self, attr), attr, "m"))
         if self.radius_plus == self.radius_minus:
             raise InputError("radius_plus and radius_minus must differ (the gap has a width)")
 
