@@ -148,7 +148,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             )
         )
         if getattr(res.problem, "result", None) is not None:  # thermo-mechanical contact
-            from fe_interface.mechanics.case import format_contacts
+            from fe_interface.case.mechanics import format_contacts
 
             print(format_contacts(res.problem, res.problem.result))
         s = res.solve

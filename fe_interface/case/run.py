@@ -323,7 +323,7 @@ def _solve_and_write(
     from fe_interface.io.results import write_steady_results
     from fe_interface.io.summary import write_summary
 
-    if case.mechanics is not None:  # thermo-mechanical contact: fe_interface.mechanics.case
+    if case.mechanics is not None:  # thermo-mechanical contact: fe_interface.case.mechanics
         res = case.mechanics.solve_and_write(
             case, problem, tagged, rs, comm, say,
             derive=lambda heat, balance, w: _derived(case, heat, balance, w),

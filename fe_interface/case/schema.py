@@ -418,7 +418,7 @@ class Case:
     files: tuple[str, ...] = DEFAULT_FILES
     line: tuple[list[float], list[float], int] | None = None
     source: str | None = None
-    mechanics: Any = None  # fe_interface.mechanics.case.MechanicsSpec
+    mechanics: Any = None  # fe_interface.case.mechanics.MechanicsSpec
     probes: dict[str, Any] = field(default_factory=dict)  # name -> ProbeSpec (outputs.probes)
     junction: str | None = None  # outputs.junction: region whose max T is reported first
     sweep: Any = None  # fe_interface.case.sweep.SweepSpec ([sweep])
@@ -1011,7 +1011,7 @@ def parse_case(  # noqa: C901 -- one branch per case-file table
 
     mechanics = None
     if "mechanics" in data:  # thermo-mechanical contact (docs/case-format.md)
-        from fe_interface.mechanics.case import read_mechanics
+        from fe_interface.case.mechanics import read_mechanics
 
         mechanics = read_mechanics(
             c, data["mechanics"], [s.name for s in interfaces], atype or "steady"
