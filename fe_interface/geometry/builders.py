@@ -107,7 +107,7 @@ def _check_radii(radii) -> list[float]:
 _UNSCALED = (5e-6, 1e4)
 
 
-def _length_scale(*lengths: float) -> float:
+def length_scale(*lengths: float) -> float:
     """Model unit (m per gmsh length unit) for a model whose smallest feature is ``min(lengths)``.
 
     OpenCASCADE works with *absolute* tolerances (``Precision::Confusion() = 1e-7``,
@@ -148,7 +148,7 @@ def build_model(
 
     With ``msh_file`` the gmsh mesh is also written there (MSH 4.1, ASCII) by rank 0.
 
-    ``scale`` is the model unit in m (:func:`_length_scale`): ``construct`` builds and
+    ``scale`` is the model unit in m (:func:`length_scale`): ``construct`` builds and
     meshes the model in units of ``scale`` (all lengths and cell sizes divided by it);
     the written ``.msh`` (nodes: ``Mesh.ScalingFactor``; entities:
     :func:`_scale_msh_entities`) and the returned mesh are in metres.  With
@@ -352,8 +352,8 @@ def _concentric(  # noqa: C901 -- argument checks then one gmsh construction
     h = _default_size(mesh_size, r[-1])
     order = _check_order(order)
     refine = _check_refine(refine_interfaces)
-    # model units (see _length_scale): the shells' thicknesses and the inner radius
-    scale = _length_scale(*np.diff(r), r[0])
+    # model units (see length_scale): the shells' thicknesses and the inner radius
+    scale = length_scale(*np.diff(r), r[0])
     r = [v / scale for v in r]
     h /= scale
     rmax = r[-1]
@@ -577,7 +577,7 @@ def layered_stack(
     refine = _check_refine(refine_interfaces)
     if refine is not None and cell_type == "hex":
         raise ValueError("refine_interfaces is only available with cell_type='simplex'")
-    scale = _length_scale(*t, wy, wz)  # model units (wz = 0 in 2D is ignored)
+    scale = length_scale(*t, wy, wz)  # model units (wz = 0 in 2D is ignored)
     x, wy, wz, h = x / scale, wy / scale, wz / scale, h / scale
     return build_model(
         "layered_stack",
@@ -715,7 +715,7 @@ def flux_tube(  # noqa: C901 -- argument checks then one gmsh construction
         raise ValueError("refine_spot is a refinement factor and must be >= 1, got None")
     order = _check_order(order)
     h_spot = min(h, a / 2.0) / refine
-    scale = _length_scale(a, b - a, L)  # model units
+    scale = length_scale(a, b - a, L)  # model units
     a, b, L, h, h_spot = a / scale, b / scale, L / scale, h / scale, h_spot / scale
 
     def construct(gmsh):  # noqa: C901 -- gmsh construction closure (2D/3D, groups, refinement)
@@ -909,7 +909,7 @@ def electronics_package(  # noqa: C901 -- argument checks of every layer then on
     if fin is not None and fin[0] > 1:
         gap = (layers["sink"][0] - fin[0] * fin[1]) / (fin[0] - 1)
         features += [gap] if gap > 1e-9 * wmax else []
-    scale = _length_scale(*features)
+    scale = length_scale(*features)
     layers = {k: tuple(v / scale for v in lay) for k, lay in layers.items()}
     if fin is not None:
         fin = (fin[0], fin[1] / scale, fin[2] / scale)

@@ -746,10 +746,10 @@ def rough_contact_3d(  # noqa: C901 -- argument checks then one gmsh constructio
             interface_size``.
     """
     from fe_interface.geometry.builders import (
-        _length_scale,
         add_groups,
         background_min,
         build_model,
+        length_scale,
         mesh_options,
     )
 
@@ -795,7 +795,7 @@ def rough_contact_3d(  # noqa: C901 -- argument checks then one gmsh constructio
         )
     area_fraction = float(mask.mean())
     grow = 0.5  # cell size growth away from the plane and the spot edges
-    scale = _length_scale(dx, t_lo, t_up)  # gmsh model unit in m (absolute OCC tolerances)
+    scale = length_scale(dx, t_lo, t_up)  # gmsh model unit in m (absolute OCC tolerances)
 
     def construct(  # noqa: C901 -- gmsh construction closure (spots, gaps, groups, sizes)
         gmsh,

@@ -67,7 +67,14 @@ from typing import Any, ClassVar
 import numpy as np
 
 from fe_interface.errors import InputError
-from fe_interface.model.validation import check_nonnegative, check_positive, check_real
+from fe_interface.model.validation import (
+    LawDeclaration,
+    LawParameter,
+    check_declared,
+    check_nonnegative,
+    check_positive,
+    check_real,
+)
 
 from .common import constant_like, unknown_name_error
 
@@ -353,6 +360,14 @@ def _relative_pressure(pair: ContactPair, P: float, H_c: Any) -> float:
     return rel
 
 
+#: the parameters of the laws of two rough surfaces pressed together (case files)
+PAIR_PARAMETERS = (
+    LawParameter("surface_plus", "surface", True, doc="`sigma` > 0 m, `k` > 0, optional `m`, `E`, `nu`"),
+    LawParameter("surface_minus", "surface", True),
+    LawParameter("pressure", "nonneg", True, "Pa"),
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class CMYPlasticConductance:
     """Cooper-Mikic-Yovanovich plastic contact conductance [W/(m^2 K)].
@@ -372,6 +387,24 @@ class CMYPlasticConductance:
     Temperature-independent.  Correlated for about 1e-5 <= P/H_c <= 2e-2.
     """
 
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "cmy_plastic",
+        (
+            *PAIR_PARAMETERS,
+            LawParameter(
+                "H_c", "hardness", True, "Pa",
+                "microhardness: a number, or a table: `material = \"SS304\"`, or `c1`, `c2`, or "
+                "`brinell`; optional `size_factor` (1.62) and `exponent_factor` (0.071) of "
+                "the Song–Yovanovich relation",
+            ),
+            LawParameter("coefficient", "pos", doc="1.25"),
+            LawParameter("exponent", "pos", doc="0.95"),
+        ),
+        "Cooper–Mikic–Yovanovich plastic contact (solid spots): h = coefficient k_s (m/σ)"
+        "(P/H_c)^exponent",
+        pair=True,
+    )  # fmt: skip
+
     pair: ContactPair
     pressure: float
     H_c: Any
@@ -380,6 +413,7 @@ class CMYPlasticConductance:
     relative_pressure: float = field(init=False)
 
     temperature_dependent: ClassVar[bool] = False
+    kind: ClassVar[str] = "constant"
     supports_ufl: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
@@ -419,12 +453,24 @@ class MikicElasticConductance:
     Temperature-independent.
     """
 
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "mikic_elastic",
+        (
+            *PAIR_PARAMETERS,
+            LawParameter("coefficient", "pos", doc="1.54"),
+            LawParameter("exponent", "pos", doc="0.94"),
+        ),
+        "Mikic elastic contact (solid spots; both surfaces with `E` and `nu`)",
+        pair=True,
+    )
+
     pair: ContactPair
     pressure: float
     coefficient: float = 1.54
     exponent: float = 0.94
 
     temperature_dependent: ClassVar[bool] = False
+    kind: ClassVar[str] = "constant"
     supports_ufl: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
@@ -463,6 +509,20 @@ class CincottiConductance:
         The scaling alpha [1/m], > 0 (MOOSE ``scaling_coefficient``, default 1).
     """
 
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "cincotti",
+        (
+            LawParameter("conductivity_plus", "pos", True, "W/(m K)"),
+            LawParameter("conductivity_minus", "pos", True, "W/(m K)"),
+            LawParameter("hardness_plus", "pos", True, "Pa", "only P/H enters"),
+            LawParameter("hardness_minus", "pos", True, "Pa"),
+            LawParameter("pressure", "nonneg", True, "Pa"),
+            LawParameter("coefficient", "pos", unit="1/m", doc="α, default 1"),
+        ),
+        "MOOSE's closed-gap law h = α k_harm P/H_harm with harmonic means "
+        "(GapFluxModelPressureDependentConduction, Cincotti et al. 2007)",
+    )
+
     conductivity_plus: float
     conductivity_minus: float
     hardness_plus: float
@@ -471,15 +531,14 @@ class CincottiConductance:
     coefficient: float = 1.0
 
     temperature_dependent: ClassVar[bool] = False
+    kind: ClassVar[str] = "constant"
     supports_ufl: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
-        for attr, unit in (
-            ("conductivity_plus", "W/(m K)"), ("conductivity_minus", "W/(m K)"),
-            ("hardness_plus", "Pa"), ("hardness_minus", "Pa"), ("coefficient", "1/m"),
-        ):  # fmt: skip
-            object.__setattr__(self, attr, check_positive(getattr(self, attr), attr, unit))
-        object.__setattr__(self, "pressure", check_nonnegative(self.pressure, "pressure", "Pa"))
+        check_declared(self, (
+            "conductivity_plus", "conductivity_minus", "hardness_plus", "hardness_minus",
+            "coefficient", "pressure",
+        ))  # fmt: skip
 
     @property
     def harmonic_conductivity(self) -> float:

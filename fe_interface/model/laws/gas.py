@@ -43,14 +43,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import numpy as np
 from scipy.special import erfcinv
 
 from fe_interface.errors import InputError
 from fe_interface.model.properties import Table
-from fe_interface.model.validation import check_nonnegative, check_positive, check_unit_interval
+from fe_interface.model.validation import (
+    LawDeclaration,
+    LawParameter,
+    check_nonnegative,
+    check_positive,
+    check_unit_interval,
+)
 
 from .common import (
     constant_like,
@@ -303,6 +309,25 @@ class GasGapConductance:
                         instead of ``p_gas`` and the accommodation coefficients (MOOSE's
                         jump distances; 0: continuum, ``h_g = k_g/Y``).
     """
+
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "gas_gap",
+        (
+            LawParameter("gas", "gas", True, doc="`air`, `nitrogen`, `helium`, `argon`"),
+            LawParameter("sigma", "pos", unit="m", doc="needed by `relative_pressure` and `form = \"integral\"`"),
+            LawParameter("p_gas", "nonneg", unit="Pa"),
+            LawParameter("accommodation_plus", "unit"),
+            LawParameter("accommodation_minus", "unit"),
+            LawParameter("relative_pressure", "nonneg", doc="P/H_c; one of it and `Y`"),
+            LawParameter("Y", "nonneg", unit="m", doc="the mean-plane separation"),
+            LawParameter("T_gas", "temperature", unit="K", doc="default: the interface mean temperature"),
+            LawParameter("form", "str", choices=("integral", "simple")),
+            LawParameter("k_g", "kg", unit="W/(m K)", doc="default: the gas's k_g(T), see below"),
+            LawParameter("jump_distance", "nonneg", unit="m", doc="the temperature-jump distance M instead of `p_gas` and the accommodation coefficients; 0 = continuum"),
+        ),
+        "Yovanovich gas-gap conductance; the mean free path ∝ T/p at `T_gas` or at the "
+        "interface mean temperature",
+    )  # fmt: skip
 
     gas: Any
     sigma: float | None = None

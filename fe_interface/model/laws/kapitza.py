@@ -87,12 +87,12 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from fe_interface.errors import InputError
-from fe_interface.model.validation import check_positive
+from fe_interface.model.validation import LawDeclaration, LawParameter, check_positive
 
 from .common import HBAR, K_B, N_A, is_numeric, unknown_name_error
 
@@ -486,6 +486,18 @@ class KapitzaConductance:
                   in the T^3 regime.
     """
 
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "kapitza",
+        (
+            LawParameter("material_1", "phonon", True, doc="`density, v_L, v_T, debye_temperature, number_density`"),
+            LawParameter("material_2", "phonon", True),
+            LawParameter("model", "str", doc="`amm`/`dmm`/`prl`"),
+            LawParameter("amm_variant", "str", doc="`elastic`/`scalar`"),
+            LawParameter("emitter", "int", doc="1/2"),
+        ),
+        "phonon boundary (Kapitza) conductance h_K(T), AMM/DMM/PRL",
+    )  # fmt: skip
+
     material_1: Any
     material_2: Any
     model: str = "amm"
@@ -494,6 +506,7 @@ class KapitzaConductance:
     _spectrum: tuple = field(init=False, repr=False, compare=False)
 
     temperature_dependent = True
+    kind: ClassVar[str] = "temperature"
     supports_ufl = True
 
     def __post_init__(self) -> None:
