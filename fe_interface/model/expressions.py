@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from fe_interface.errors import InputError
+from fe_interface.model.validation import is_real
 
 __all__ = ["CONSTANTS", "FUNCTIONS", "VARIABLES", "Expression"]
 
@@ -176,7 +177,7 @@ class _Compiler:
 
     def _constant(self, node: ast.Constant) -> _Node:
         v = node.value
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
+        if not is_real(v):
             raise self.fail(node, f"{v!r} is not a number")
         x = float(v)
         if not math.isfinite(x):
