@@ -53,9 +53,9 @@ from fe_interface.model.properties import Table
 from fe_interface.model.validation import (
     LawDeclaration,
     LawParameter,
+    check_declared,
     check_nonnegative,
     check_positive,
-    check_unit_interval,
 )
 
 from .common import (
@@ -353,8 +353,7 @@ class GasGapConductance:
         if self.sigma is None and needs_sigma:
             why = "relative_pressure" if self.relative_pressure is not None else 'form "integral"'
             raise InputError(f"sigma (joint RMS roughness, m) is needed with {why}")
-        if self.sigma is not None:
-            object.__setattr__(self, "sigma", check_positive(self.sigma, "sigma", "m"))
+        check_declared(self, ("sigma",))
         if self.relative_pressure is not None:  # then Y is None (exactly one is given)
             Y = separation_from_pressure(self.relative_pressure, cast(float, self.sigma))
         else:
@@ -379,8 +378,7 @@ class GasGapConductance:
                 raise InputError(
                     "give either jump_distance (m) or p_gas and the accommodation coefficients"
                 )
-            M = check_nonnegative(self.jump_distance, "jump_distance", "m")
-            object.__setattr__(self, "jump_distance", M)
+            check_declared(self, ("jump_distance",))
             return
         missing = [
             n for n, v in zip(("p_gas", "accommodation_plus", "accommodation_minus"), state,
@@ -390,9 +388,7 @@ class GasGapConductance:
             raise InputError(
                 f"give {', '.join(missing)} (or jump_distance, m, the temperature-jump distance)"
             )
-        object.__setattr__(self, "p_gas", check_nonnegative(self.p_gas, "p_gas", "Pa"))
-        for attr in ("accommodation_plus", "accommodation_minus"):
-            object.__setattr__(self, attr, check_unit_interval(getattr(self, attr), attr))
+        check_declared(self, ("p_gas", "accommodation_plus", "accommodation_minus"))
 
     # -- derived parameters -------------------------------------------------------------
     @property
