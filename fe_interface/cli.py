@@ -66,27 +66,28 @@ def _error(msg: str) -> None:
 def _render_on_rank0(render: Callable[[], Any], png: Path, warn: bool = False) -> int:
     """Run a ParaView ``render()`` on rank 0 and report it on every rank.
 
-    Exit status 0 (``rendered PNG``) or 1 (the
-    :class:`~fe_interface.io.paraview.ParaViewError`); with ``warn`` a failure is a
-    warning (``PNG not written: ...``) and the status 0.
+    Exit status 0 (``rendered PNG``), 2 (the script refused its input: no such field, a
+    wrong option) or 1 (any other :class:`~fe_interface.io.paraview.ParaViewError`); with
+    ``warn`` a failure is a warning (``PNG not written: ...``) and the status 0.
     """
     from fe_interface.io import paraview
 
-    err = None
+    err, status = None, 1
     if _rank0():
         try:
             render()
         except paraview.ParaViewError as e:
             err = str(e)
+            status = 2 if isinstance(e, paraview.ParaViewInputError) else 1
         except Exception as e:  # anything else: reported on every rank too
             err = f"rendering {png} failed: {type(e).__name__}: {e}"
-    err = MPI.COMM_WORLD.bcast(err, root=0)
+    err, status = MPI.COMM_WORLD.bcast((err, status), root=0)
     if err and warn:  # a picture after a run that worked: never a failure
         warnings.warn(f"PNG not written: {err}", stacklevel=2)
         return 0
     if err:
         _error(err)
-        return 1
+        return status
     _print(f"rendered {png}")
     return 0
 

@@ -39,6 +39,12 @@ PICTURES = {
     "cryogenic_bond": "plot_cryogenic_bond",
     "bolted_joint": "render_bolted_joint",
     "thermal_expansion_gap": "plot_thermal_expansion_gap",
+    "astm_rig": "copy_astm_rig",
+    "laser_flash": "copy_laser_flash",
+    "chip_uncertainty": "copy_chip_uncertainty",
+    "rough_contact_routes": "render_rough_contact_routes",
+    "cad_assembly": "render_cad_assembly",
+    "nonmatching_pairs": "render_nonmatching_pairs",
 }
 
 
@@ -171,6 +177,44 @@ def plot_thermal_expansion_gap(out: Path, png: Path) -> None:
     ax2.legend(fontsize=9)
     fig.savefig(png, dpi=100)
     plt.close(fig)
+
+
+def _copy(src: Path, png: Path) -> None:
+    """A figure the demo wrote itself (its result sets link the current files)."""
+    png.write_bytes(src.resolve().read_bytes())
+
+
+def copy_astm_rig(out: Path, png: Path) -> None:
+    _copy(out / "astm_rig_specimen_fit_residuals.png", png)
+
+
+def copy_laser_flash(out: Path, png: Path) -> None:
+    _copy(out / "laser_flash_fit_residuals.png", png)
+
+
+def copy_chip_uncertainty(out: Path, png: Path) -> None:
+    _copy(out / "chip_uncertainty_uq_histograms.png", png)
+
+
+def render_rough_contact_routes(out: Path, png: Path) -> None:
+    from fe_interface.io import paraview
+
+    paraview.render(out / "contact_map_generated.vtu", png, field="pressure_Pa",
+                    title="generated rough surface: contact pressure (Pa)")  # fmt: skip
+
+
+def render_cad_assembly(out: Path, png: Path) -> None:
+    from fe_interface.io import paraview
+
+    paraview.render(out / "cad_assembly.vtu", png, view="iso", clip="y",
+                    title="CAD assembly (STEP): die, lid, heat sink; T (K)")  # fmt: skip
+
+
+def render_nonmatching_pairs(out: Path, png: Path) -> None:
+    from fe_interface.io import paraview
+
+    paraview.render(out / "stack.vtu", png, view="iso", clip="y",
+                    title="parts meshed separately, coupled by pairs: T (K)")  # fmt: skip
 
 
 def shrink(png: Path) -> int:

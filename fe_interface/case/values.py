@@ -21,6 +21,7 @@ temperature ≤ 0 K, h < 0), is an error with the key path — before any solve.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,8 +225,8 @@ def read_expression_value(
     if where is not None and (value.position_dependent or value.time_dependent):
         getattr(c, "value_uses", []).append(ValueUse(p, value, where[0], where[1], gt, ge))
     elif not (value.position_dependent or value.time_dependent or value.temperature_dependent):
-        val = value.evaluate()  # a constant expression: check it now
-        return c.number({"v": val}, "v", p, gt=gt, ge=ge)
+        val = float(value.evaluate())  # a constant expression: check it now
+        return _bounded(c, p, val, gt, ge, f"{val:g} (SI)")
     return value
 
 
@@ -265,7 +266,23 @@ def _dict_expression(
     if n is None:
         return None
     val = conv[0] * n + conv[1]
-    return c.number({"v": val}, "v", join_path(p, "value"), gt=gt, ge=ge)
+    shown = f"{n:g} {v['unit']} = {val:g} K" if "unit" in v else f"{val:g}"
+    return _bounded(c, join_path(p, "value"), val, gt, ge, shown)
+
+
+def _bounded(
+    c: Checker, p: str, val: float, gt: float | None, ge: float | None, shown: str
+) -> float | None:
+    """``val`` (SI) checked against ``gt``/``ge`` at key path ``p``; ``shown``: as given."""
+    if not math.isfinite(val):
+        c.error(p, f"must be finite, got {shown}")
+    elif gt is not None and not val > gt:
+        c.error(p, f"must be > {gt:g}, got {shown}")
+    elif ge is not None and not val >= ge:
+        c.error(p, f"must be >= {ge:g}, got {shown}")
+    else:
+        return val
+    return None
 
 
 def _read_table(

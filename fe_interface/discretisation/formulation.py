@@ -517,7 +517,9 @@ class Formulation:
             raise InputError(f"interface {d.label!r}: {e}") from None
         except Exception as numpy_error:  # a UFL-only function of x?
             try:
-                expr = fem.Expression(h_of_x(self.x), group.X)
+                # compiled on this rank alone: only ranks holding facets of the interface
+                # come here, so the mesh's communicator would wait for the others
+                expr = fem.Expression(h_of_x(self.x), group.X, comm=MPI.COMM_SELF)
             except Exception as e:  # neither: name the interface and the function's error
                 msg = f"interface {d.label!r}: h(x) raised {describe(numpy_error)}"
                 if describe(e) != describe(numpy_error):

@@ -567,7 +567,7 @@ class CouplingSet:
         return self.interfaces.heat_flows(u, rows_of)
 
     def set_conductance(self, rows: np.ndarray, h: Any) -> None:
-        """The conforming interfaces' facet conductances (see ``InterfaceCoupling``), W/(m² K)."""
+        """Facet conductances (W/(m² K)) of the conforming interfaces' facet ``rows``."""
         assert self.interfaces is not None
         self.interfaces.set_conductance(rows, h)
 

@@ -47,8 +47,8 @@ def von_mises_cells(problem: Any) -> np.ndarray:
     out = np.zeros(n)
     for expr, cells in problem.forms.von_mises_expression(problem.u):
         cells = cells[cells < n]
+        e = fem.Expression(expr, mid)  # collective (JIT): on every rank, cells or not
         if cells.size:
-            e = fem.Expression(expr, mid)
             out[cells] = np.asarray(e.eval(mesh, cells)).reshape(-1)
     return out
 

@@ -232,6 +232,24 @@ def test_position_dependent_conductance():
     assert p2.energy_balance().relative_residual < 1e-10
 
 
+def test_position_dependent_conductance_ufl_only():
+    """An h(x) written with UFL functions only (it fails on NumPy points) is evaluated as a
+    DOLFINx expression in the interface cells: the same answer as its NumPy twin, serial
+    and parallel (the expression is compiled per rank, so ranks without interface facets
+    are not waited for)."""
+    tm = wall_mesh((0.5, 0.5), "triangle", 6)
+    mats = {"m0": Material("a", 1.0), "m1": Material("b", 2.0)}
+    bcs = [FixedTemperature("left", 400.0), FixedTemperature("right", 300.0)]
+    rows = []
+    for h in (lambda x: 1.0 + 4.0 * ufl.sin(x[1]) ** 2, lambda x: 1.0 + 4.0 * np.sin(x[1]) ** 2):
+        p = SteadyProblem(tm, mats, [Interface("i0", Conductance(h), plus="m0")], bcs)
+        p.run()
+        (s,) = p.interface_table()
+        rows.append(s.heat_flow_W)
+        p.close()
+    assert rows[0] == pytest.approx(rows[1], rel=1e-10)
+
+
 def test_facet_conductance_map():
     """FacetConductance: h ≡ const is the exact wall; h(y) piecewise constant per facet
     matches the quadrature-point UFL map h(y) to discretisation; bad values are named."""

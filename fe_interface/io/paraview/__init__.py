@@ -37,9 +37,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from fe_interface.errors import InputError
+
 __all__ = [
     "SCRIPTS",
     "ParaViewError",
+    "ParaViewInputError",
     "demo_script",
     "find_pvbatch",
     "find_pvpython",
@@ -56,6 +59,13 @@ _MARK = "FE_INTERFACE_JSON:"
 
 class ParaViewError(RuntimeError):
     """ParaView is missing or one of its scripts failed."""
+
+
+class ParaViewInputError(ParaViewError, InputError):
+    """A script refused its input (no such field, a wrong option): one line, no command."""
+
+
+_INPUT_PREFIX = "fe-interface-input: "  # _pvcommon.INPUT_PREFIX (the scripts run in pvpython)
 
 
 def script(name: str) -> Path:
@@ -97,6 +107,8 @@ def _run(cmd: list[str], timeout: float, attempts: int = 4) -> str:
     A virtual display that fails to open an OpenGL window (SIGABRT in
     vtkXOpenGLRenderWindow, seen intermittently under xvfb-run: exit 134 from pvbatch,
     or 5 from xvfb-run when two ``-a`` servers race for a display number) is retried.
+    A script that refused its input (status 2 and a ``fe-interface-input:`` line on
+    stderr) raises :class:`ParaViewInputError` with that line.
     """
     display_failures = ("vtkXOpenGLRenderWindow", "OpenGL", "xvfb-run: error")
     for attempt in range(attempts):
@@ -111,6 +123,9 @@ def _run(cmd: list[str], timeout: float, attempts: int = 4) -> str:
             break
         if attempt < attempts - 1:
             time.sleep(1.0 + attempt)
+    bad = [ln for ln in (res.stderr or "").splitlines() if ln.startswith(_INPUT_PREFIX)]
+    if res.returncode == 2 and bad:
+        raise ParaViewInputError(bad[-1].removeprefix(_INPUT_PREFIX))
     if res.returncode != 0:
         tail = "\n".join((res.stderr or res.stdout).strip().splitlines()[-15:])
         raise ParaViewError(f"{' '.join(map(str, cmd))} failed ({res.returncode}):\n{tail}")

@@ -2,6 +2,7 @@
 
 import json
 import os
+import sys
 
 from paraview import simple as pv
 
@@ -29,6 +30,15 @@ def save_png(view, png, size, **extra):
 #: time (s) shown for time series: the last step of the last opened series
 _TIME = None
 
+#: the prefix of a bad-input line on stderr (exit status 2): the caller's InputError
+INPUT_PREFIX = "fe-interface-input: "
+
+
+def bad_input(msg):
+    """Stop with status 2 and ``msg`` on one stderr line (a wrong file, field, option)."""
+    print(INPUT_PREFIX + msg, file=sys.stderr, flush=True)
+    raise SystemExit(2)
+
 
 def open_result(path, time=None):
     """Reader for a meshio result file: ``.xdmf`` (Xdmf3 reader) or ``.vtu``.
@@ -40,20 +50,20 @@ def open_result(path, time=None):
     global _TIME
     path = os.path.abspath(path)
     if not os.path.isfile(path):
-        raise SystemExit(f"no such file: {path}")
+        bad_input(f"no such file: {path}")
     if path.endswith(".xdmf"):
         reader = pv.Xdmf3ReaderS(FileName=[path])
     elif path.endswith(".vtu"):
         reader = pv.XMLUnstructuredGridReader(FileName=[path])
     else:
-        raise SystemExit(f"expected a .xdmf or .vtu file, got {path}")
+        bad_input(f"expected a .xdmf or .vtu file, got {path}")
     times = list(getattr(reader, "TimestepValues", None) or [])
     if times:
         _TIME = times[-1] if time is None else min(times, key=lambda t: abs(t - time))
         reader.UpdatePipeline(_TIME)
     else:
         if time is not None:
-            raise SystemExit(f"{path} is not a time series: --time needs one")
+            bad_input(f"{path} is not a time series: --time needs one")
         reader.UpdatePipeline()
     return reader
 
@@ -163,7 +173,7 @@ def camera(view, source, kind="auto"):
         view.CameraPosition = [c[0] + 1.0, c[1] - 1.2, c[2] + 0.9]
         view.CameraViewUp = [0, 0, 1]
     else:
-        raise SystemExit(f"unknown view {kind!r}: auto, xy or iso")
+        bad_input(f"unknown view {kind!r}: auto, xy or iso")
     view.CameraFocalPoint = c
     view.ResetCamera()
     return kind

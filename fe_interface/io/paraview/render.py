@@ -11,8 +11,9 @@ data; vectors by magnitude); the default is ``temperature_K`` where there is one
 ``contact_pressure_Pa``, else the first point array.  ``--warp``: with a
 ``displacement_m`` array the deformed shape (SCALE, default: the largest displacement
 shown as 5 % of the model's size), else, on a 2D model, the field as height (interface
-jumps show as steps).  ``--clip x|y|z[=VALUE]``: cut away the half-space beyond the plane
-(default: through the centre).  ``--time T``: the frame of a time series nearest to T (s)
+jumps show as steps).  ``--clip x|y|z[=VALUE]``: cut away the half-space on the camera's
+side of the plane (x > VALUE, y < VALUE or z > VALUE; default: through the centre), so
+that the cut face is what the iso view sees.  ``--time T``: the frame of a time series nearest to T (s)
 (default: the last).  Prints ``FE_INTERFACE_JSON:{"png": ..., "field": ..., "range": ...}``.
 """
 
@@ -51,7 +52,7 @@ def _pick_field(source, name):
         return "POINTS", name
     if name in cells:
         return "CELLS", name
-    raise SystemExit(
+    common.bad_input(
         f"no array {name!r} in the file (point arrays: {', '.join(pts) or 'none'}; "
         f"cell arrays: {', '.join(cells) or 'none'})"
     )
@@ -65,11 +66,15 @@ def _range(source, assoc, name):
 
 
 def _clip(source, spec):
-    """Clip ``source`` with a plane normal to x, y or z (``spec``: "x" or "x=0.01")."""
+    """Clip ``source`` with a plane normal to x, y or z (``spec``: "x" or "x=0.01").
+
+    Keeps x < VALUE, y > VALUE or z < VALUE: the half facing away from the iso camera
+    (at +x, -y, +z), whose cut face the camera sees.
+    """
     axis, _, value = spec.partition("=")
     axis = axis.strip().lower()
     if axis not in ("x", "y", "z"):
-        raise SystemExit(f"--clip: give x, y or z (optionally =VALUE), got {spec!r}")
+        common.bad_input(f"--clip: give x, y or z (optionally =VALUE), got {spec!r}")
     i = "xyz".index(axis)
     b = common.bounds(source)
     origin = [0.5 * (b[0] + b[1]), 0.5 * (b[2] + b[3]), 0.5 * (b[4] + b[5])]
@@ -77,13 +82,14 @@ def _clip(source, spec):
         try:
             origin[i] = float(value)
         except ValueError:
-            raise SystemExit(f"--clip: {value!r} is not a number (m)") from None
+            common.bad_input(f"--clip: {value!r} is not a number (m)")
     normal = [0.0, 0.0, 0.0]
     normal[i] = 1.0
     clip = pv.Clip(Input=source)
     clip.ClipType = "Plane"
     clip.ClipType.Origin = origin
     clip.ClipType.Normal = normal
+    clip.Invert = 0 if axis == "y" else 1  # Invert = 1 keeps the side behind the normal
     clip.UpdatePipeline(common.current_time())
     return clip
 
@@ -100,7 +106,7 @@ def _warp(source, assoc, field, scale):
         w.UpdatePipeline(common.current_time())
         return w, "deformed"
     if not common.is_flat(source) or assoc != "POINTS":
-        raise SystemExit(
+        common.bad_input(
             "--warp: needs a displacement_m array, or a 2D model coloured by a point field"
         )
     lo, hi = _range(source, assoc, field)
