@@ -176,7 +176,7 @@ class _Compiler:
         raise self.fail(node, "the condition of ifelse() must be a comparison (a < b, ...)")
 
     def _constant(self, node: ast.Constant) -> _Node:
-        v = node.value
+        v: Any = node.value
         if not is_real(v):
             raise self.fail(node, f"{v!r} is not a number")
         x = float(v)
