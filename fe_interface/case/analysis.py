@@ -109,23 +109,23 @@ def _read_scheme(c: Checker, a: Mapping[str, Any], p: str) -> Any:
 
 
 #: the integer keys of a transient analysis: (default, smallest value)
-_COUNTS = {"startup_steps": (2, 0), "output_every": (1, 1), "checkpoint_every": (10, 1)}
+_COUNTS = {
+    "startup_steps": (2, 0),
+    "output_every": (1, 1),
+    "checkpoint_every": (10, 1),
+    "max_steps": (1_000_000, 1),
+}
 
 
 def _read_counts(c: Checker, a: Mapping[str, Any], p: str) -> dict[str, int | None]:
-    """The integer keys (``None``: invalid, the error recorded) and ``max_steps``."""
+    """The integer keys of :data:`_COUNTS` (``None``: too small, the error recorded)."""
     out: dict[str, int | None] = {}
     for k, (default, least) in _COUNTS.items():
-        v = c.integer(a, k, p, default=default)
-        out[k] = v if isinstance(v, int) else None
-        if isinstance(v, int) and v < least:
+        v = c.integer(a, k, p, default=default)  # the default if not an integer
+        out[k] = v
+        if v < least:
             c.error(join_path(p, k), f"must be >= {least}, got {v}")
-            out[k] = None if k != "startup_steps" else v
-    v = c.integer(a, "max_steps", p, default=1_000_000)
-    out["max_steps"] = v if isinstance(v, int) else None
-    if isinstance(v, int) and v < 1:
-        c.error(join_path(p, "max_steps"), f"must be >= 1, got {v}")
-        out["max_steps"] = None
+            out[k] = None
     return out
 
 
