@@ -28,7 +28,7 @@ _BOUNDARY_KINDS = {
     "pressure": ("value",),
     "symmetry": (),
 }
-_CONTACT_KEYS = ("plus", "initial_gap", "penalty", "method", "thermal")
+_CONTACT_KEYS = ("plus", "initial_gap", "penalty", "method", "thermal", "pair", "search_distance")
 _THERMAL_KEYS = (
     "solid", "surface_plus", "surface_minus", "H_c", "gas", "radiation", "relative_pressure_min",
     "coefficient", "exponent",
@@ -65,11 +65,13 @@ class MechanicsSpec:
         for r in sorted(regions - set(self.materials)):
             c.error("mechanics.materials", f"region {r!r} has no elastic material")
         for ct in self.contacts:
-            if ct.facets not in groups:
-                c.error(
-                    f"mechanics.contacts.{ct.facets}",
-                    f"no facet group {ct.facets!r} in the mesh (facet groups: {', '.join(sorted(groups))})",
-                )
+            for i, g in enumerate(getattr(ct, "surfaces", None) or [ct.facets]):
+                if g not in groups:
+                    where = f".pair[{i}]" if hasattr(ct, "surfaces") else ""
+                    c.error(
+                        f"mechanics.contacts.{ct.label}{where}",
+                        f"no facet group {g!r} in the mesh (facet groups: {', '.join(sorted(groups))})",
+                    )
         for b in self.boundaries:
             if b.facets not in groups:
                 c.error(
@@ -322,9 +324,31 @@ def _contact(c: Checker, name: str, d: Any) -> Any:
     penalty = c.number(d, "penalty", p, gt=0, default=20.0)
     method = c.string(d, "method", p, choices=METHODS, default="augmented")
     thermal = _thermal(c, c.table(d, "thermal", p, required=True), f"{p}.thermal", name)
+    if "pair" in d:
+        return _surface_contact(c, d, p, name, (penalty, method, thermal), n0)
     if len(c.errors) > n0:
         return None
     return _build(c, p, lambda: Contact(name, plus, gap, penalty, method, thermal))
+
+
+def _surface_contact(c: Checker, d: dict, p: str, name: str, common: tuple, n0: int) -> Any:
+    """``pair = [A, B]``: separately meshed bodies (mortar; A the finer slave surface)."""
+    from fe_interface.mechanics.surface_contact import SurfaceContact
+
+    pair = d["pair"]
+    if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair)):
+        c.error(f"{p}.pair", f"must be two facet group names [A, B], got {pair!r}")
+    for k in ("plus", "initial_gap"):
+        if k in d:
+            c.error(f"{p}.{k}", "not used with 'pair' (the gap is measured between the meshes)")
+    dist = c.number(d, "search_distance", p, gt=0)
+    if len(c.errors) > n0:
+        return None
+    penalty, method, thermal = common
+    return _build(
+        c, p,
+        lambda: SurfaceContact(tuple(pair), name, penalty, method, dist, thermal),
+    )  # fmt: skip
 
 
 def _initial_gap(c: Checker, d: dict, p: str) -> Any:

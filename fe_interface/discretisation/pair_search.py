@@ -46,7 +46,14 @@ from fe_interface.discretisation.pair_geometry import (
     surface_measure,
 )
 
-__all__ = ["CellData", "SearchResult", "Surface", "search_direction", "surface"]
+__all__ = [
+    "CellData",
+    "SearchResult",
+    "Surface",
+    "search_direction",
+    "search_distance",
+    "surface",
+]
 
 #: n_S · n_T above this: the surfaces do not face each other at the point
 FACING = -0.5
@@ -376,3 +383,18 @@ def search_direction(
             answers[r] = _serve(ref, a, T, cell_data, distance, projection, degree, axisymmetric)
     back = comm.alltoall(answers)
     return _merge([b for b in back if b is not None], ref, ndofs)
+
+
+def search_distance(
+    ref: ReferenceCell, sides: tuple[Surface, Surface], given: float | None, comm: MPI.Comm
+) -> float:
+    """The search distance (m): ``given``, or half the largest facet diameter (collective)."""
+    if given is not None:
+        return float(given)
+    local = 0.0
+    for s in sides:
+        if len(s.facets):
+            c = ref.corners(s.coords, s.lf)
+            dist = np.linalg.norm(c[:, :, None] - c[:, None, :], axis=3)
+            local = max(local, float(dist.max()))
+    return 0.5 * float(comm.allreduce(local, op=MPI.MAX))

@@ -52,6 +52,7 @@ from fe_interface.discretisation.pair_search import (
     SearchResult,
     Surface,
     search_direction,
+    search_distance,
     surface,
 )
 from fe_interface.discretisation.space import BrokenSpace
@@ -141,23 +142,10 @@ class PairSearch:
             self.ref.cell_size(coords, lf), regions.astype(np.int64),
         )  # fmt: skip
 
-    def _distance(self, pair: ResolvedPair, sides: tuple[Surface, Surface]) -> float:
-        """The search distance (m): given, or half the largest facet diameter."""
-        d = pair.spec.search_distance
-        if d is not None:
-            return float(d)
-        local = 0.0
-        for s in sides:
-            if len(s.facets):
-                c = self.ref.corners(s.coords, s.lf)
-                dist = np.linalg.norm(c[:, :, None] - c[:, None, :], axis=3)
-                local = max(local, float(dist.max()))
-        return 0.5 * float(self.mesh.comm.allreduce(local, op=MPI.MAX))
-
     def _search(self, pair: ResolvedPair) -> list[_Direction]:
         mesh = self.mesh
         A, B = (surface(mesh, self.ref, f) for f in pair.facets)
-        distance = self._distance(pair, (A, B))
+        distance = search_distance(self.ref, (A, B), pair.spec.search_distance, mesh.comm)
         ndofs = self.broken.space.dofmap.list.shape[1]
         dirs = [(1, A, B)] + ([(-1, B, A)] if pair.spec.integration == "symmetric" else [])
         out = []
@@ -565,6 +553,17 @@ class CouplingSet:
         """The conforming interfaces' heat flows (see ``InterfaceCoupling.heat_flows``)."""
         assert self.interfaces is not None
         return self.interfaces.heat_flows(u, rows_of)
+
+    @property
+    def entities(self) -> np.ndarray:
+        """The conforming interfaces' facet rows (none without them)."""
+        return self.interfaces.entities if self.interfaces is not None else np.zeros((0, 4))
+
+    def apply_unit(self, u: np.ndarray, dh: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """The conforming interfaces' ``apply_unit`` (pairs have no conductance slots)."""
+        if self.interfaces is not None:
+            self.interfaces.apply_unit(u, dh, out)
+        return out
 
     def set_conductance(self, rows: np.ndarray, h: Any) -> None:
         """Facet conductances (W/(m² K)) of the conforming interfaces' facet ``rows``."""

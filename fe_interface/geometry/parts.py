@@ -7,7 +7,10 @@ not connect; :class:`~fe_interface.model.pairs.InterfacePair` couples their surf
 
 * :func:`concentric_parts` — discs/annuli (2D: coaxial cylinders), their axisymmetric
   (r, z) half sections, or spherical shells (3D);
-* :func:`stacked_blocks` — rectangles (2D) or boxes (3D) stacked along the last axis.
+* :func:`stacked_blocks` — rectangles (2D) or boxes (3D) stacked along the last axis;
+* :func:`cylinder_on_block` — a quarter disc touching a rectangle at one point (the
+  half model of a cylinder on a flat, or with x = r of a sphere on a flat), each part
+  graded towards the contact point with its own size (mechanical contact, Hertz).
 
 Every builder checks its parameters (``ValueError`` naming the parameter) before gmsh
 runs on rank 0 (:func:`~fe_interface.geometry.builders.build_model`).  Lengths in m.
@@ -28,7 +31,7 @@ from fe_interface.geometry.builders import build_model
 from fe_interface.geometry.rough import positive
 from fe_interface.mesh import TaggedMesh
 
-__all__ = ["concentric_parts", "stacked_blocks"]
+__all__ = ["concentric_parts", "cylinder_on_block", "stacked_blocks"]
 
 
 def _names(names: Sequence[str] | None, n: int, prefix: str) -> list[str]:
@@ -272,3 +275,133 @@ def stacked_blocks(
         _mesh_parts(gmsh, dim, parts, sizes, order)
 
     return build_model("stacked_blocks", comm, dim, construct, msh_file)
+
+
+def cylinder_on_block(
+    radius: float,
+    width: float,
+    height: float,
+    sizes: Sequence[float],
+    zone: float,
+    coarse: float | None = None,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    *,
+    names: Sequence[str] | None = None,
+    dim: int = 2,
+    msh_file: str | Path | None = None,
+) -> TaggedMesh:
+    """A quarter disc on a rectangle (3D: an eighth of a ball on a box), touching at the origin.
+
+    2D (triangles): the disc (centre (0, R), x ≥ 0, y ≤ R) and the block [0, width] ×
+    [−height, 0] are the half model (symmetry x = 0) of a cylinder on a flat in plane
+    strain, or, read with x = r, the (r, z) section of a sphere on a flat.  3D
+    (tetrahedra): the ball (centre (0, 0, R), x, y ≥ 0, z ≤ R) on the box [0, width]² ×
+    [−height, 0], the quarter model (symmetry x = 0, y = 0) of a sphere on a flat.  Each
+    part is meshed on its own with the cell size ``sizes[i]`` within ``zone`` of the
+    contact point, growing linearly to ``coarse`` at 10 zones.
+
+    Args:
+        radius: R, m.
+        width: the block's extent along x (3D: and y), m.
+        height: the block's depth (along −y; 3D: −z), m.
+        sizes: cell sizes near the contact (disc, block), m: different sizes give
+            non-matching, non-nested meshes.
+        zone: radius of the finely meshed zone, m.
+        coarse: largest cell size, m (default R/10).
+        comm: communicator to distribute the mesh over.
+        names: region names (default ``("cylinder", "block")``; 3D ``("sphere", "block")``).
+        dim: 2 or 3.
+        msh_file: also write the gmsh mesh there.
+
+    Returns:
+        TaggedMesh with regions ``names`` and facet groups ``<disc>_surface`` (the
+        curved surface), ``<disc>_top`` (the flat face), ``<block>_top`` (the face at
+        0), ``<block>_bottom``, ``<block>_side``, and the symmetry planes:
+        2D ``<disc>_axis``, ``<block>_axis`` (x = 0); 3D ``<part>_x0``, ``<part>_y0``.
+    """
+    if dim not in (2, 3):
+        raise ValueError(f"dim must be 2 or 3, got {dim!r}")
+    R, W, H = positive(radius, "radius"), positive(width, "width"), positive(height, "height")
+    z = positive(zone, "zone")
+    fine = [positive(v, f"sizes[{i}]") for i, v in enumerate(_sizes(sizes, 2, [R / 100] * 2))]
+    big = positive(coarse if coarse is not None else R / 10, "coarse")
+    default = ("cylinder", "block") if dim == 2 else ("sphere", "block")
+    cyl, blk = _names(default if names is None else names, 2, "part")
+    u = 10.0 ** np.floor(np.log10(min(fine)))  # model unit: the finest cell is 1-10 units
+
+    def construct(gmsh: Any) -> None:
+        occ = gmsh.model.occ
+        if dim == 2:
+            ball = occ.addDisk(0, R / u, 0, R / u, R / u)
+            box = occ.addRectangle(0, 0, 0, R / u, R / u)
+            block = occ.addRectangle(0, -H / u, 0, W / u, H / u)
+        else:
+            ball = occ.addSphere(0, 0, R / u, R / u)
+            box = occ.addBox(0, 0, 0, R / u, R / u, R / u)
+            block = occ.addBox(0, 0, -H / u, W / u, W / u, H / u)
+        part, _ = occ.intersect([(dim, ball)], [(dim, box)])
+        occ.synchronize()
+        parts = [[part[0][1]], [block]]
+        facets: dict[str, list[int]] = {}
+        for name, ents in zip((cyl, blk), parts, strict=True):
+            for _, e in gmsh.model.getBoundary([(dim, t) for t in ents], oriented=False):
+                c = np.asarray(occ.getCenterOfMass(dim - 1, abs(e))) * u
+                key = _side(name, name == cyl, c, dim, R, H)
+                facets.setdefault(key, []).append(abs(e))
+        _group(gmsh, dim, {cyl: parts[0], blk: parts[1]})
+        _group(gmsh, dim - 1, facets)
+        _graded_sizes(gmsh, dim, parts, fine, z / u, big / u, u)
+        gmsh.model.mesh.generate(dim)
+
+    return build_model("cylinder_on_block", comm, dim, construct, msh_file, scale=u)
+
+
+def _graded_sizes(
+    gmsh: Any, dim: int, parts: list[list[int]], fine: list[float], z: float, big: float, u: float
+) -> None:
+    """Per part: ``fine`` within ``z`` of the origin, growing to ``big`` at 10 z."""
+    field = gmsh.model.mesh.field
+    restricted = []
+    for ents, h in zip(parts, fine, strict=True):
+        d = field.add("Distance")
+        field.setNumbers(d, "PointsList", [_origin_point(gmsh, dim, ents[0])])
+        t = field.add("Threshold")
+        field.setNumber(t, "InField", d)
+        field.setNumber(t, "SizeMin", h / u)
+        field.setNumber(t, "SizeMax", big)
+        field.setNumber(t, "DistMin", z)
+        field.setNumber(t, "DistMax", 10 * z)
+        r = field.add("Restrict")
+        field.setNumber(r, "InField", t)
+        field.setNumbers(r, "SurfacesList" if dim == 2 else "VolumesList", ents)
+        restricted.append(r)
+    m = field.add("Min")
+    field.setNumbers(m, "FieldsList", restricted)
+    field.setAsBackgroundMesh(m)
+    opt = gmsh.option.setNumber
+    opt("General.NumThreads", 1)
+    for key in ("MeshSizeFromPoints", "MeshSizeFromCurvature", "MeshSizeExtendFromBoundary"):
+        opt(f"Mesh.{key}", 0)
+
+
+def _side(name: str, disc: bool, c: np.ndarray, dim: int, R: float, H: float) -> str:
+    """The facet group of a boundary curve (3D: surface) from its centre of mass c (m)."""
+    tol = 1e-6 * R
+    up = c[dim - 1]  # the coordinate along the load
+    if abs(c[0]) < tol:
+        return f"{name}_axis" if dim == 2 else f"{name}_x0"
+    if dim == 3 and abs(c[1]) < tol:
+        return f"{name}_y0"
+    if disc:
+        return f"{name}_top" if abs(up - R) < tol else f"{name}_surface"
+    if abs(up) < tol:
+        return f"{name}_top"
+    return f"{name}_bottom" if abs(up + H) < tol else f"{name}_side"
+
+
+def _origin_point(gmsh: Any, dim: int, entity: int) -> int:
+    """The gmsh point of a part at the origin (the contact point)."""
+    for _, p in gmsh.model.getBoundary([(dim, entity)], recursive=True):
+        if np.allclose(gmsh.model.getValue(0, p, []), 0.0, atol=1e-9):
+            return p
+    raise RuntimeError("internal error: no point at the contact point")

@@ -7,7 +7,8 @@ Data flow: :class:`ElasticMaterial`, loads and :class:`Contact` (model) →
 :class:`MechanicalModel` (checked against the mesh) → the broken vector space and the
 forms (:mod:`~fe_interface.mechanics.elasticity`), the node-to-node contact operator
 (:mod:`~fe_interface.mechanics.nodal`) → :class:`ElasticProblem` (semismooth Newton +
-augmented Lagrangian) → :class:`ThermoMechanicalProblem` (one-way or staggered two-way
+augmented Lagrangian; :class:`SurfaceContact` between separately meshed bodies: the
+mortar operator of :mod:`~fe_interface.mechanics.mortar`) → :class:`ThermoMechanicalProblem` (one-way or staggered two-way
 coupling with :class:`~fe_interface.problems.steady.SteadyProblem`).
 """
 
@@ -18,6 +19,7 @@ from fe_interface.mechanics.materials import ElasticMaterial, effective_modulus
 from fe_interface.mechanics.model import MechanicalModel
 from fe_interface.mechanics.nodal import ContactSummary
 from fe_interface.mechanics.problem import ElasticProblem, MechanicsResult
+from fe_interface.mechanics.surface_contact import SurfaceContact
 
 __all__ = [
     "BodyForce",
@@ -31,6 +33,7 @@ __all__ = [
     "MechanicalModel",
     "MechanicsResult",
     "Pressure",
+    "SurfaceContact",
     "Symmetry",
     "Traction",
     "effective_modulus",

@@ -53,12 +53,16 @@ from fe_interface.mechanics.contact import Contact
 from fe_interface.mechanics.contact_law import LocalContactLaw
 from fe_interface.mechanics.fields import ContactFields, InterfaceProbe, evaluate, global_max
 from fe_interface.mechanics.materials import ElasticMaterial
+from fe_interface.mechanics.mortar import MortarContact
 from fe_interface.mechanics.nodal import ContactSummary
 from fe_interface.mechanics.problem import ElasticProblem, MechanicsResult
+from fe_interface.mechanics.surface_contact import SurfaceContact
+from fe_interface.mechanics.surface_coupling import SurfaceConductance, SurfaceProbe
 from fe_interface.mesh import TaggedMesh, check_tagged
 from fe_interface.model.boundary import Convection, FixedTemperature
 from fe_interface.model.interfaces import Conductance, Interface
 from fe_interface.model.materials import Material
+from fe_interface.model.pairs import InterfacePair
 from fe_interface.model.validation import check_positive
 from fe_interface.problems.steady import SteadyProblem, SteadyResult
 
@@ -294,7 +298,7 @@ class ThermoMechanicalProblem:
         if coupling not in COUPLINGS:
             raise InputError(f"coupling must be one of {list(COUPLINGS)}, got {coupling!r}")
         for c in contacts:
-            if not isinstance(c, Contact) or c.thermal is None:
+            if not isinstance(c, (Contact, SurfaceContact)) or c.thermal is None:
                 raise InputError(
                     f"contact {getattr(c, 'label', c)!r}: a coupled problem needs the contact's "
                     "thermal law (Contact(..., thermal=LocalContactLaw(...)))"
@@ -329,7 +333,7 @@ class ThermoMechanicalProblem:
             petsc_options=mechanical_options, augmentation_rtol=augmentation_rtol,
         )  # fmt: skip
         self.thermal: SteadyProblem | None = None
-        self.maps: list[ContactConductanceMap] = []
+        self.maps: list[Any] = []  # ContactConductanceMap or SurfaceConductance per contact
         self.timings: dict[str, float] = {}
         self.result: CoupledResult | None = None
 
@@ -339,12 +343,24 @@ class ThermoMechanicalProblem:
         mech = self.mechanics
         assert mech.model is not None and mech.fields is not None
         self.maps = []
-        ifaces = list(self.interfaces)
-        for rc in mech.model.contacts:
+        ifaces: list[Any] = list(self.interfaces)
+        for c in mech.contacts:
+            if isinstance(c, MortarContact):  # separately meshed bodies: a thermal pair
+                sc = c.contact
+                probe_A = SurfaceProbe(mech.tagged.mesh, sc.entities[:, 0], sc.label)
+                law = SurfaceConductance(
+                    sc.spec.thermal, mech.fields, probe_A, self.initial_temperature
+                )
+                self.maps.append(law)
+                ifaces.append(
+                    InterfacePair(sc.spec.surfaces, law, sc.label, search_distance=sc.distance)
+                )
+                continue
+            rc = c.contact
+            assert rc.spec.thermal is not None  # checked in __init__: coupled contacts have a law
             probe = InterfaceProbe(
                 mech.tagged.mesh, mech.model.cell_region, rc.entities, rc.plus, rc.minus
             )
-            assert rc.spec.thermal is not None  # checked in __init__: coupled contacts have a law
             m = ContactConductanceMap(
                 rc.spec.thermal, mech.fields, probe, T_prev, self.initial_temperature
             )
@@ -423,7 +439,8 @@ class ThermoMechanicalProblem:
         assert self.thermal is not None and self.mechanics.model is not None
         table = {s.name: s for s in self.thermal.interface_table()}
         out = []
-        for m, rc in zip(self.maps, self.mechanics.model.contacts, strict=True):
+        for m, c in zip(self.maps, self.mechanics.contacts, strict=True):
+            rc = c.contact
             means = self._h_means(m, rc)
             s = table[rc.label]
             out.append(
@@ -586,7 +603,9 @@ class ThermoMechanicalProblem:
             s = c.current_state()
             x = np.zeros((c.nodes.size, 3))
             x[:, : c.x.shape[1]] = c.x[:, : c.x.shape[1]]
-            cp, cm = _node_cells(f.space, c.nodes), _node_cells(f.space, c.mnodes)
+            # a surface contact: T⁻ at A's node (see mechanics.surface_coupling)
+            other = c.nodes if isinstance(c, MortarContact) else c.mnodes
+            cp, cm = _node_cells(f.space, c.nodes), _node_cells(f.space, other)
             T = self.thermal.T
             Tp, Tm = evaluate(T, x, cp), evaluate(T, x, cm)
             values.append(

@@ -37,7 +37,6 @@ from fe_interface.errors import InputError, SolverError, collective, user_functi
 from fe_interface.mechanics.boundary import BodyForce, Displacement, Symmetry
 from fe_interface.mechanics.contact import Contact
 from fe_interface.mechanics.elasticity import ElasticForms
-from fe_interface.mechanics.fields import ContactFields
 from fe_interface.mechanics.materials import ElasticMaterial
 from fe_interface.mechanics.model import MechanicalModel
 from fe_interface.mechanics.nodal import ContactSummary, NodalContact
@@ -52,6 +51,7 @@ from fe_interface.mechanics.support import (
     check_supported,
     explain_failure,
 )
+from fe_interface.mechanics.surface_coupling import contact_fields
 from fe_interface.mesh import TaggedMesh, check_tagged
 from fe_interface.mesh.topology import region_adjacency
 from fe_interface.solvers.linear import LinearSolver
@@ -163,15 +163,21 @@ class ElasticProblem:
     def initialise(self) -> None:
         """Check the input, build the space, the forms and the solver (collective)."""
         t0 = time.perf_counter()
+        from fe_interface.mechanics.mortar import surface_contacts
+        from fe_interface.mechanics.surface_contact import SurfaceContact
+
+        pairs = [c for c in self.contact_specs if isinstance(c, SurfaceContact)]
         model = MechanicalModel(
             self.tagged,
             self.materials,
-            self.contact_specs,
+            [c for c in self.contact_specs if not isinstance(c, SurfaceContact)],
             self.boundary_conditions,
             self.body_forces,
         )
         self.model = model
         self.broken = self._space(model)
+        # surface contacts (non-matching meshes): the search, then their ghost columns
+        self.broken, mortar = surface_contacts(self.broken, model, pairs, self.axisymmetric)
         self.space = self.broken.space
         self.u = fem.Function(self.space, name="displacement_m")
         self.timings["setup_space"] = time.perf_counter() - t0
@@ -182,7 +188,8 @@ class ElasticProblem:
         self.forms = ElasticForms(model, self.space, self.kind, T)
         self.bcs = self._dirichlet(model)
         self.contacts = [NodalContact(self.broken, c, self.axisymmetric) for c in model.contacts]
-        self.fields = ContactFields(self.broken, self.contacts) if self.contacts else None
+        self.contacts += mortar(self.broken)
+        self.fields = contact_fields(self.broken, self.contacts)
         self.marker = self._marker()
         self.supports = check_supported(self)  # a body free to move: named, before solving
         a, L = self.forms.bilinear()

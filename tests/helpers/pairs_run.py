@@ -2,8 +2,10 @@
 
 ``python tests/helpers/pairs_run.py OUT.json`` (under any ``mpirun -n``) solves three
 problems with the direct solver — a 2D non-nested P2 patch with h(T), the cylindrical gas
-gap (P2, curved, symmetric) and a 3D hexahedral pair — and writes partition-independent
-functionals: heat flows, mean jumps, ∫T dx and ∫T² dx per region, conservation.
+gap (P2, curved, symmetric), a 3D hexahedral pair and the mortar contact of a cylinder on
+a block (issue 23 item 3) — and writes partition-independent functionals: heat flows,
+mean jumps, ∫T dx and ∫T² dx per region, conservation; contact force, Σ P_i, Σ P_i x_i²,
+∫|u|² dx, active nodes and the vertical force balance.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from mpi4py import MPI
 
+import numpy as np
 import ufl
 from dolfinx import fem
 
@@ -109,8 +112,44 @@ def hexes() -> dict[str, float]:
     return functionals(p)
 
 
+def hertz_mortar() -> dict[str, float]:
+    """Mortar contact of a cylinder on a block (coarse: a/20 and a/7 near the contact)."""
+    from fe_interface.geometry.parts import cylinder_on_block
+    from fe_interface.mechanics.boundary import Pressure, Symmetry
+    from fe_interface.mechanics.materials import ElasticMaterial
+    from fe_interface.mechanics.problem import ElasticProblem
+    from fe_interface.mechanics.surface_contact import SurfaceContact
+
+    R, a, q = 10e-3, 0.25e-3, 2.7e7  # q R = P'/2: a = 0.25 mm
+    steel = ElasticMaterial("steel", 200e9, 0.3)
+    t = cylinder_on_block(R, 5e-3, 5e-3, (a / 20, a / 7), 1.5 * a, R / 8)
+    p = ElasticProblem(
+        t, {"cylinder": steel, "block": steel},
+        contacts=[SurfaceContact(("cylinder_surface", "block_top"))],
+        boundary_conditions=[
+            Symmetry("cylinder_axis"), Symmetry("block_axis"), Symmetry("block_bottom"),
+            Pressure("cylinder_top", q),
+        ],
+    )  # fmt: skip
+    res = p.solve()
+    nt = p.contacts[0].nodal_table()
+    u = res.displacement
+    dx = ufl.Measure("dx", domain=t.mesh)
+    Fy = -float(np.sum(nt.area_m2 * nt.pressure_Pa * nt.normal[:, 1]))
+    return {
+        "force_N": res.contacts[0].force_N,
+        "sum_P": float(nt.pressure_Pa.sum()),
+        "P_x2": float(np.sum(nt.pressure_Pa * nt.x[:, 0] ** 2)),
+        "u2": t.mesh.comm.allreduce(fem.assemble_scalar(fem.form(ufl.inner(u, u) * dx)), MPI.SUM),
+        "active": float(res.contacts[0].active_nodes),
+        "mortar_conservation": abs(Fy / (q * R) - 1),
+    }
+
+
 def main(out: str) -> None:
-    result = {"patch": patch(), "cylinder": cylinder(), "hexes": hexes()}
+    result = {
+        "patch": patch(), "cylinder": cylinder(), "hexes": hexes(), "hertz": hertz_mortar()
+    }  # fmt: skip
     if MPI.COMM_WORLD.rank == 0:
         Path(out).write_text(json.dumps(result))
 

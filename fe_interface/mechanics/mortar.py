@@ -1,0 +1,223 @@
+"""The mortar contact operator of a surface contact (non-matching meshes).
+
+With the weighted-gap rows of :mod:`~fe_interface.mechanics.surface_contact` (node i of
+the slave surface A owned here: G_i(u) = G₀_i + Σ_j w_ij n_i · u_j, columns j on A's and
+B's copies), the lumped area A_i = ∫ φ_i w dA and normal n_i (assembled over A), the
+nodal gap is g_i = G_i / A_i and, as in :mod:`~fe_interface.mechanics.nodal`,
+
+    P_i = max(λ_i − ε_i g_i, 0),   ε_i = γ₀ E*/h_i,
+    r   = −Σ_i P_i ∂G_i/∂u,         J = Σ_i (ε_i H_i / A_i) (∂G_i/∂u)(∂G_i/∂u)ᵀ,
+
+H_i = 1 on the active nodes.  On a conforming interface (the same nodes on both sides)
+w_ij is −A_i on node i of A and +A_i on its twin on B: the node-to-node contact.
+
+The class has the interface the contact solver and the support checks use
+(:class:`~fe_interface.mechanics.solver.ContactSolver`,
+:mod:`~fe_interface.mechanics.support`): ``nodes``, ``mnodes`` (the master copy with the
+largest weight: for the rigid-motion checks), ``normal``, ``contact`` (with ``plus``,
+``minus``, ``label``, ``spec``), ``state``, ``add_residual``, ``add_jacobian``,
+``insert_sparsity``, ``update_multipliers``, ``max_pressure``, ``active_changed``,
+``nodal_table`` and ``summary``.  Only the owner of a node holds it (no shares).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mpi4py import MPI
+from petsc4py import PETSc
+
+import numpy as np
+import ufl
+from dolfinx import fem, la
+from dolfinx import mesh as dmesh
+
+from fe_interface.discretisation.space import BrokenSpace
+from fe_interface.errors import InputError
+from fe_interface.mechanics.nodal import (
+    ContactState,
+    NodalContact,
+)
+from fe_interface.mechanics.surface_contact import (
+    ContactRows,
+    MortarSearch,
+    ResolvedSurfaceContact,
+)
+
+__all__ = ["MortarContact", "surface_contacts"]
+
+#: a slave node counts as coupled when this fraction of its area found the other surface
+_COVERED = 1.0 - 1.0e-8
+#: gaps below this fraction of the local mesh size count as touching (active set only)
+_TOUCH = 1.0e-10
+
+
+def _nodal_areas(broken: BrokenSpace, facet_tags: Any, tag: int, axisymmetric: bool) -> np.ndarray:
+    """Per local node: [∫ φ w dA, ∫ φ dA, ∫ φ n w dA (gdim)] over facet group ``tag``."""
+    V = broken.space
+    mesh = V.mesh
+    gdim = mesh.geometry.dim
+    idx = facet_tags.indices[facet_tags.values == tag].astype(np.int32)
+    one = dmesh.meshtags(mesh, mesh.topology.dim - 1, idx, np.ones(len(idx), np.int32))
+    v = ufl.TestFunction(V)
+    ds = ufl.Measure("ds", domain=mesh, subdomain_data=one)
+    x = ufl.SpatialCoordinate(mesh)
+    w = x[0] if axisymmetric else 1.0
+    n = ufl.FacetNormal(mesh)
+    out = []
+    for L in (v[0] * w * ds(1) + v[1] * ds(1), ufl.inner(v, n) * w * ds(1)):
+        b = fem.assemble_vector(fem.form(L))
+        b.scatter_reverse(la.InsertMode.add)
+        b.scatter_forward()
+        out.append(b.array.reshape(-1, gdim))
+    return np.concatenate([out[0][:, :2], out[1]], axis=1)
+
+
+class MortarContact(NodalContact):
+    """The mortar contact operator of one surface contact on this process (collective).
+
+    A :class:`~fe_interface.mechanics.nodal.NodalContact` whose gaps are the mortar
+    weighted gaps: the multiplier updates, the active-set test and the initial state are
+    the node-to-node contact's, and so are the tables (every node is owned by one
+    process: its share is its whole area); the rows, residual and Jacobian are its own.
+
+    Args:
+        broken: the broken vector space with the contacts' ghosts.
+        contact: the resolved surface contact (``contact`` is then not a
+            :class:`~fe_interface.mechanics.model.ResolvedContact`).
+        rows: its weighted-gap rows (:class:`ContactRows`, global numbers).
+        facet_tags: the mesh's facet tags.
+        axisymmetric: weight w = r = x[0].
+    """
+
+    contact: Any  # a ResolvedSurfaceContact (plus, minus, label, spec as the nodal's)
+
+    def __init__(  # the base's __init__ is not called: the rows replace its nodes
+        self,
+        broken: BrokenSpace,
+        contact: ResolvedSurfaceContact,
+        rows: ContactRows,
+        facet_tags: Any,
+        axisymmetric: bool,
+    ) -> None:
+        V = broken.space
+        mesh = V.mesh
+        self.contact = contact
+        self.comm: MPI.Comm = mesh.comm
+        self.bs = V.dofmap.bs
+        self.gdim = mesh.geometry.dim
+        self.axisymmetric = axisymmetric
+        self.imap = V.dofmap.index_map
+        acc = _nodal_areas(broken, facet_tags, contact.tag_A, axisymmetric)
+        local = broken.local_index(rows.node)
+        if np.any((local < 0) | (local >= self.imap.size_local)):
+            raise RuntimeError(f"contact {contact.label!r}: a slave node is not owned here")
+        area = acc[local, 0]
+        keep = rows.covered >= _COVERED * area
+        self.uncovered = int(np.sum(~keep))
+        sel = np.flatnonzero(keep)
+        on_A = np.flatnonzero(acc[: self.imap.size_local, 1] > 0)
+        #: owned nodes of A that are not contact nodes (beyond the search distance)
+        self.uncovered_nodes = np.setdiff1d(on_A, local[sel]).astype(np.int32)
+        self.nodes = local[sel].astype(np.int32)
+        self.area = area[sel]
+        self.share = self.area  # only the owner holds a node: its share is all of A_i
+        N = acc[self.nodes, 2:]
+        self.normal = N / np.linalg.norm(N, axis=1, keepdims=True)
+        tdim = mesh.topology.dim
+        self.h = acc[self.nodes, 1] ** (1.0 / (tdim - 1)) if tdim > 1 else np.ones(sel.size)
+        self.eps = contact.spec.penalty * contact.E_star / self.h
+        # the rows of the kept nodes, padded to one width (−1: no column)
+        counts = np.diff(rows.indptr)[sel]
+        width = int(counts.max(initial=1))
+        cols = np.full((sel.size, width), -1, dtype=np.int64)
+        w = np.zeros((sel.size, width))
+        for k, i in enumerate(sel):
+            a, b = rows.indptr[i], rows.indptr[i + 1]
+            cols[k, : b - a] = broken.local_index(rows.cols[a:b])
+            w[k, : b - a] = rows.weight[a:b]
+        if np.any((cols < 0) & (w != 0)):
+            raise RuntimeError(f"contact {contact.label!r}: a coupled column is not a ghost")
+        self.cols, self.w = np.where(cols < 0, 0, cols).astype(np.int32), w
+        self.gap0 = np.einsum("ig,ig->i", rows.gap_vector[sel], self.normal) / self.area
+        # the master copy with the largest weight, preferring copies of the mesh's own
+        # cells here (their coordinates are known: the support checks use them)
+        known = broken.original[self.cols] >= 0
+        master = np.where(w > 0, w + known * np.abs(w).max(initial=0.0), -np.inf)
+        self.mnodes = self.cols[np.arange(sel.size), np.argmax(master, axis=1)]
+        self.x = V.tabulate_dof_coordinates()[self.nodes]
+        self.lam = np.zeros(sel.size)
+        self._state: ContactState | None = None
+        if not self.comm.allreduce(sel.size, op=MPI.SUM):
+            raise InputError(
+                f"contact {contact.label!r}: no node of surface A is wholly within the search "
+                "distance of surface B (give search_distance, m)"
+            )
+
+    # ------------------------------------------------------------------ evaluation
+    def _gap(self, u: np.ndarray) -> np.ndarray:
+        U = u.reshape(-1, self.bs)[:, : self.gdim]
+        un = np.einsum("ikg,ig->ik", U[self.cols], self.normal)
+        return self.gap0 + np.einsum("ik,ik->i", self.w, un) / self.area
+
+    def state(self, u: np.ndarray) -> ContactState:
+        """Gap, pressure and active set at the local displacement array ``u``."""
+        g = self._gap(u)
+        trial = self.lam - self.eps * g
+        touching = self.eps * self.h * _TOUCH
+        self._state = ContactState(g, np.maximum(trial, 0.0), trial >= -touching)
+        return self._state
+
+    def add_residual(self, u: np.ndarray, b: np.ndarray) -> None:
+        """Add −Σ P_i ∂G_i/∂u to the local array b (ghosts: reverse scatter after)."""
+        s = self.state(u)
+        f = -(s.pressure_Pa[:, None] * self.w)[:, :, None] * self.normal[:, None, :]
+        B = b.reshape(-1, self.bs)
+        np.add.at(B[:, : self.gdim], self.cols.ravel(), f.reshape(-1, self.gdim))
+
+    def _unrolled(self, marker: np.ndarray) -> np.ndarray:
+        c = np.arange(self.gdim)
+        r = (self.cols[:, :, None] * self.bs + c).reshape(self.nodes.size, -1)
+        pad = np.repeat(self.w == 0, self.gdim, axis=1)
+        return np.where(pad | (marker[r] < 0), -1, r).astype(PETSc.IntType)
+
+    def add_jacobian(self, A: PETSc.Mat, marker: np.ndarray, active: np.ndarray) -> None:
+        """A += the contact stiffness of the ``active`` nodes (every node's block is added)."""
+        if not self.nodes.size:
+            return
+        d = (self.w[:, :, None] * self.normal[:, None, :]).reshape(self.nodes.size, -1)
+        k = self.eps * active / self.area
+        K = k[:, None, None] * d[:, :, None] * d[:, None, :]
+        R = np.ascontiguousarray(self._unrolled(marker))
+        A.setValuesLocalRCV(R, R, np.ascontiguousarray(K.reshape(self.nodes.size, -1)),
+                            addv=PETSc.InsertMode.ADD)  # fmt: skip
+
+    def insert_sparsity(self, pattern: Any) -> None:
+        """Couple every column of each node's row in a (not finalised) sparsity pattern."""
+        for cols, w in zip(self.cols, self.w, strict=True):
+            d = cols[w != 0].astype(np.int32)
+            pattern.insert(d, d)
+
+
+def surface_contacts(
+    broken: BrokenSpace, model: Any, specs: list[Any], axisymmetric: bool
+) -> tuple[BrokenSpace, Any]:
+    """The space with the surface contacts' ghosts, and a builder of their operators.
+
+    Returns ``(space, build)``; ``build(space)`` gives the
+    :class:`~fe_interface.mechanics.mortar.MortarContact` of every contact (an empty
+    list without surface contacts).  Collective.
+    """
+    if not specs:
+        return broken, lambda space: []
+    search = MortarSearch(broken, model, specs, axisymmetric)
+    extended = broken.with_ghosts(*search.ghosts())
+    ft = model.tagged.facet_tags
+
+    def build(space: BrokenSpace) -> list[Any]:
+        return [
+            MortarContact(space, c, r, ft, axisymmetric)
+            for c, r in zip(search.resolved, search.rows, strict=True)
+        ]
+
+    return extended, build
