@@ -31,7 +31,7 @@
 # conductance, because the heat has to reach the loaded zone near the bolt and the open
 # rim conducts through the gas only.  (That the local h is the law at the local P and
 # g, and that a uniform pressure reproduces the constant-pressure law, is verified in
-# `fe_interface.mechanics.verification`: `gap_opening`, `uniform_load`.)
+# `tests/helpers/contact_cases.py`: `gap_opening`, `uniform_load`.)
 #
 # Run: `python demos/demo_bolted_joint.py [--n 8] [--out results/bolted_joint]`.
 
@@ -46,6 +46,7 @@ from mpi4py import MPI
 import numpy as np
 
 import fe_interface as fi
+from fe_interface.geometry.contact_blocks import stacked_blocks
 from fe_interface.mechanics import (
     Contact,
     Displacement,
@@ -54,8 +55,6 @@ from fe_interface.mechanics import (
     LocalContactLaw,
     Pressure,
 )
-from fe_interface.mechanics.coupled import ThermoMechanicalProblem
-from fe_interface.mechanics.meshes import stacked_blocks
 from fe_interface.model.laws import (
     CMYPlasticConductance,
     ContactConductance,
@@ -66,6 +65,7 @@ from fe_interface.model.laws import (
     VickersMicrohardness,
 )
 from fe_interface.postprocessing.checks import Check, format_checks
+from fe_interface.problems.thermomechanical import ThermoMechanicalProblem
 
 # -
 

@@ -22,9 +22,9 @@
 # This is the two-way coupling: the temperature enters the elasticity as a thermal
 # strain, the pressure and the gap enter the heat problem's contact law, and a
 # staggered iteration (with relaxation) runs to the criterion of
-# :mod:`fe_interface.mechanics.coupled` (max |ΔT| ≤ 1e-9 K, max |ΔP| ≤ 1e-9 max P).  The
+# :mod:`fe_interface.problems.thermomechanical` (max |ΔT| ≤ 1e-9 K, max |ΔP| ≤ 1e-9 max P).  The
 # problem is one-dimensional, so the converged result has an exact value (the 1D
-# thermo-elastic solution, :func:`fe_interface.mechanics.verification.expansion_gap_exact`,
+# thermo-elastic solution, :func:`fe_interface.postprocessing.exact_contact.expansion_gap_exact`,
 # which P1/Q1 elements reproduce at the nodes): every power level is checked against it.
 #
 # Run: `python demos/demo_thermal_expansion_gap.py [--out results/thermal_expansion_gap]`.
@@ -39,11 +39,15 @@ from mpi4py import MPI
 import numpy as np
 
 import fe_interface as fi
-from fe_interface.mechanics import Contact, Symmetry
-from fe_interface.mechanics.coupled import StaggeredOptions, ThermoMechanicalProblem
-from fe_interface.mechanics.meshes import stacked_blocks
-from fe_interface.mechanics.verification import ALU, EXPANSION_LAW, K_ALU, expansion_gap_exact
+from fe_interface.geometry.contact_blocks import stacked_blocks
+from fe_interface.model.contacts import Contact
+from fe_interface.model.elastic_materials import ElasticMaterial
+from fe_interface.model.laws import ContactPair, GapRadiation, Surface
+from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
+from fe_interface.model.mechanical_boundary import Symmetry
 from fe_interface.postprocessing.checks import Check, format_checks
+from fe_interface.postprocessing.exact_contact import expansion_gap_exact
+from fe_interface.problems.thermomechanical import StaggeredOptions, ThermoMechanicalProblem
 
 # -
 
@@ -52,8 +56,15 @@ from fe_interface.postprocessing.checks import Check, format_checks
 HEIGHT, WIDTH = 0.01, 0.002  # m, each block; the strip's width (1 m deep)
 CLEARANCE = 8.0e-6  # m
 POWERS = (1.0e4, 3.0e4, 6.0e4, 1.0e5)  # W/m², heat flux into the bottom
-# The law of the joint (EXPANSION_LAW): CMY solid spots (σ = 1.4 µm joint roughness,
-# H_c = 1 GPa), air at 1 atm across Y(P) + g, radiation between ε = 0.1 faces.
+ALU = ElasticMaterial("aluminium", 70e9, 0.33, alpha=23e-6, T_ref=293.15)
+K_ALU = 200.0  # W/(m K)
+# The law of the joint: CMY solid spots (σ = 1.4 µm joint roughness, H_c = 1 GPa), air at
+# 1 atm across Y(P) + g, radiation between ε = 0.1 faces.
+EXPANSION_LAW = LocalContactLaw(
+    ContactPair(Surface(1.0e-6, K_ALU, m=0.1), Surface(1.0e-6, K_ALU, m=0.1)), H_c=1.0e9,
+    gas=GasFill("air", 101325.0, 0.9, 0.9, T_gas=300.0, form="simple"),
+    radiation=GapRadiation(0.1, 0.1),
+)  # fmt: skip
 
 
 def build(n: int, comm: MPI.Comm = MPI.COMM_WORLD):
@@ -89,7 +100,9 @@ def main(
     rows = []
     for q in POWERS:
         problem, res = solve(tagged, q, solver)
-        ex = expansion_gap_exact(CLEARANCE, HEIGHT, ALU.T_ref, q_bottom=q)
+        ex = expansion_gap_exact(
+            CLEARANCE, HEIGHT, ALU.T_ref, q_bottom=q, law=EXPANSION_LAW, mat=ALU, k=K_ALU
+        )
         c, th = res.contacts[0], res.thermal_contacts[0]
         key = f"q{q:.0e}".replace("+0", "")
         jump = -th.mean_jump_K  # heat flows up, from − (lower) to + (upper)

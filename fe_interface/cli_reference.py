@@ -28,7 +28,7 @@ def _say(*args: Any, **kw: Any) -> None:
 
 def _materials_data() -> dict[str, Any]:
     from fe_interface.case import BULK_MATERIALS
-    from fe_interface.mechanics.data import ELASTIC_PROPERTIES
+    from fe_interface.model.elastic_library import ELASTIC_PROPERTIES
     from fe_interface.model.laws import GASES, VICKERS_COEFFICIENTS, phonon_materials
 
     return {

@@ -33,7 +33,7 @@ def geometry_builders() -> dict[str, Callable[..., Any]]:
             f = getattr(module, name, None)
             if callable(f):
                 out[name] = f
-    from fe_interface.mechanics.meshes import contact_blocks
+    from fe_interface.geometry.contact_blocks import contact_blocks
 
     out["contact_blocks"] = contact_blocks  # graded blocks on a flat contact (mechanics)
     return out

@@ -2,7 +2,7 @@
 
 Read with the case (stage 1, :func:`read_mechanics`), checked against the mesh
 (stage 3, :meth:`MechanicsSpec.check`), turned into a
-:class:`~fe_interface.mechanics.coupled.ThermoMechanicalProblem`
+:class:`~fe_interface.problems.thermomechanical.ThermoMechanicalProblem`
 (:meth:`MechanicsSpec.build`) and run by :func:`fe_interface.case.run.run_case`
 (:meth:`MechanicsSpec.solve_and_write`).  The format is documented in
 ``docs/case-format.md`` (section ``[mechanics]``); every error carries its key path.
@@ -98,7 +98,7 @@ class MechanicsSpec:
         ``thermal``: the keyword arguments of the heat problem (materials, interfaces,
         boundary conditions, sources, degree, axisymmetric, solver, PETSc options).
         """
-        from fe_interface.mechanics.coupled import ThermoMechanicalProblem
+        from fe_interface.problems.thermomechanical import ThermoMechanicalProblem
 
         return ThermoMechanicalProblem(
             tagged, thermal["materials"], self.materials, self.contacts,
@@ -161,7 +161,7 @@ def format_contacts(problem: Any, result: Any) -> str:
             f"{m.name:<14}{m.force_N:>12.5g}{m.area_fraction:>10.4g}{m.mean_pressure_Pa / 1e6:>12.5g}"
             f"{m.max_pressure_Pa / 1e6:>11.5g}{t.heat_flow_W:>11.5g}{t.mean_h_W_m2K:>11.5g}"
         )
-    for r in getattr(result.mechanics, "rigid", []):
+    for r in result.mechanics.rigid:
         comps = ", ".join(f"{f:.6g}" for f in r.force_N)
         lines.append(
             f"rigid {r.name!r} (region {r.region}): force ({comps}) N, |F| = {r.magnitude_N:.6g} N"
@@ -187,7 +187,7 @@ def read_mechanics(
             one of them: its thermal law is the contact's).
         analysis: the analysis type ("steady" only).
     """
-    from fe_interface.mechanics.coupled import COUPLINGS
+    from fe_interface.problems.thermomechanical import COUPLINGS
 
     p = "mechanics"
     if not isinstance(d, dict):
@@ -235,7 +235,7 @@ def read_mechanics(
 
 def _rigid(c: Checker, name: str, d: Any) -> Any:
     """``[mechanics.rigid.NAME]``: region, displacement [ux, uy(, uz)] (m)."""
-    from fe_interface.mechanics.rigid import RigidRegion
+    from fe_interface.model.mechanical_boundary import RigidRegion
 
     p = f"mechanics.rigid.{name}"
     if not isinstance(d, dict):
@@ -264,10 +264,10 @@ def _build(c: Checker, path: str, make: Any) -> Any:
 
 
 def _staggered(c: Checker, d: dict) -> Any:
-    from fe_interface.mechanics.coupled import StaggeredOptions
+    from fe_interface.problems.thermomechanical import StaggeredOptions
 
     p = "mechanics.staggered"
-    from fe_interface.mechanics.coupled import ACCELERATIONS
+    from fe_interface.problems.thermomechanical import ACCELERATIONS
 
     c.keys(
         d, p, ("max_iterations", "temperature_atol", "pressure_rtol", "relaxation", "acceleration")
@@ -285,14 +285,14 @@ def _staggered(c: Checker, d: dict) -> Any:
 
 
 def _material(c: Checker, region: str, d: Any) -> Any:
-    from fe_interface.mechanics.materials import ElasticMaterial
+    from fe_interface.model.elastic_materials import ElasticMaterial
 
     p = f"mechanics.materials.{region}"
     if not isinstance(d, dict):
         c.error(p, f"must be a table (E, nu, ...), got {type_name(d)}")
         return None
     from fe_interface.case.values import read_temperature
-    from fe_interface.mechanics.data import ELASTIC_PROPERTIES
+    from fe_interface.model.elastic_library import ELASTIC_PROPERTIES
 
     c.keys(d, p, ("E", "nu", "alpha", "T_ref", "label", "library"))
     lib = c.string(d, "library", p, choices=sorted(ELASTIC_PROPERTIES))
@@ -311,7 +311,7 @@ def _material(c: Checker, region: str, d: Any) -> Any:
 
 
 def _contact(c: Checker, name: str, d: Any) -> Any:
-    from fe_interface.mechanics.contact import METHODS, Contact
+    from fe_interface.model.contacts import METHODS, Contact
 
     p = f"mechanics.contacts.{name}"
     if not isinstance(d, dict):
@@ -333,7 +333,7 @@ def _contact(c: Checker, name: str, d: Any) -> Any:
 
 def _surface_contact(c: Checker, d: dict, p: str, name: str, common: tuple, n0: int) -> Any:
     """``pair = [A, B]``: separately meshed bodies (mortar; A the finer slave surface)."""
-    from fe_interface.mechanics.surface_contact import SurfaceContact
+    from fe_interface.discretisation.surface_contact import SurfaceContact
 
     pair = d["pair"]
     if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair)):
@@ -369,7 +369,7 @@ def _thermal(c: Checker, d: dict, p: str, name: str) -> Any:
     The surfaces and the microhardness are read by the case reader of the CMY law (the
     same keys and checks), the gas by the gas-gap law's, the radiation by its own.
     """
-    from fe_interface.mechanics.contact_law import LocalContactLaw
+    from fe_interface.model.laws.local_contact import LocalContactLaw
 
     if not d:
         return None
@@ -400,7 +400,7 @@ def _thermal(c: Checker, d: dict, p: str, name: str) -> Any:
 
 
 def _gas(c: Checker, v: Any, p: str, pair: Any) -> Any:
-    from fe_interface.mechanics.contact_law import GasFill
+    from fe_interface.model.laws.local_contact import GasFill
 
     if not isinstance(v, dict):
         c.error(p, f"must be a table (gas, p_gas, ...), got {type_name(v)}")
@@ -434,7 +434,7 @@ def _vector(c: Checker, d: dict, p: str, free: bool) -> Any:
 
 
 def _boundary(c: Checker, name: str, d: Any) -> Any:
-    from fe_interface.mechanics.boundary import Displacement, Pressure, Symmetry, Traction
+    from fe_interface.model.mechanical_boundary import Displacement, Pressure, Symmetry, Traction
 
     p = f"mechanics.boundaries.{name}"
     if not isinstance(d, dict):
@@ -457,7 +457,7 @@ def _boundary(c: Checker, name: str, d: Any) -> Any:
 
 
 def _body_force(c: Checker, region: str, d: Any) -> Any:
-    from fe_interface.mechanics.boundary import BodyForce
+    from fe_interface.model.mechanical_boundary import BodyForce
 
     p = f"mechanics.body_forces.{region}"
     if not isinstance(d, dict):

@@ -16,7 +16,7 @@ the ``dS`` form's to round-off (tested) and costs no entity permutations.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from petsc4py import PETSc
 
@@ -25,24 +25,7 @@ import numpy as np
 from fe_interface.discretisation.facets import FacetGroup, FacetQuadrature, closure_dofs
 from fe_interface.discretisation.space import BrokenSpace
 
-__all__ = ["FacetTerms", "InterfaceCoupling", "facet_sides"]
-
-
-class FacetTerms(Protocol):
-    """What the solvers need of terms assembled outside the forms (facet by facet).
-
-    :class:`InterfaceCoupling`, and the couplings of non-matching pairs
-    (:class:`~fe_interface.discretisation.pairs.CouplingSet`).
-    """
-
-    def insert_sparsity(self, pattern: Any) -> None:
-        """Add the terms' couplings to a sparsity pattern."""
-
-    def add_to_matrix(self, A: PETSc.Mat, index: np.ndarray, scale: float = 1.0) -> None:
-        """A += scale · K (local indices, −1 skipped)."""
-
-    def apply(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """Out += the terms' residual at local values u."""
+__all__ = ["InterfaceCoupling", "facet_sides"]
 
 
 #: h at the quadrature points of a group: (group, rows into the facet list) -> (nf, nq)
@@ -83,6 +66,9 @@ def facet_sides(
 
 class InterfaceCoupling:
     """The facet-wise interface terms of a set of oriented facets.
+
+    An :class:`~fe_interface.discretisation.external.ExternalTerm` (like the nodal
+    contact of the mechanics).
 
     Args:
         broken: the broken space.
@@ -146,6 +132,27 @@ class InterfaceCoupling:
             if sel.any():
                 M[sel] = vals[sel, None, None] * self._unit(k)[sel]
 
+    def recompute(self, rows: np.ndarray, h_at: ConductanceAt) -> None:
+        """Evaluate h again on the facets ``rows`` (into ``entities``) and rebuild their M_f.
+
+        ``h_at`` as at construction (W/(m² K) at the quadrature points of a group: the
+        groups it gets hold only the facets of ``rows``): per-point values, for a
+        conductance that varies inside a facet (h(P(x), g(x)) of a contact solve).
+        """
+        mask = np.zeros(len(self.entities), dtype=bool)
+        mask[rows] = True
+        for g, (_, _, M) in zip(self.quadrature.groups, self.blocks, strict=True):
+            sel = mask[g.rows]
+            if not sel.any():
+                continue
+            sub = g._replace(
+                rows=g.rows[sel], x=g.x[sel], dA=g.dA[sel], weight=g.weight[sel],
+                normal=g.normal[sel], K=g.K[sel],
+            )  # fmt: skip
+            h = np.asarray(h_at(sub, sub.rows), dtype=float)
+            p = g.phi[:, g.closure]
+            M[sel] = np.einsum("fq,qi,qj->fij", h * sub.weight, p, p)
+
     def apply_unit(self, u: np.ndarray, dh: np.ndarray, out: np.ndarray) -> np.ndarray:
         """Out += Σ_f dh_f K_f(h = 1) u: the derivative of K u for facet conductances dh.
 
@@ -170,6 +177,10 @@ class InterfaceCoupling:
     @staticmethod
     def _element(M: np.ndarray) -> np.ndarray:
         return np.block([[M, -M], [-M, M]])
+
+    def linearise(self, u: np.ndarray) -> bool:
+        """Nothing to prepare: the term is linear in u (its Jacobian never changes)."""
+        return False
 
     def insert_sparsity(self, pattern: Any) -> None:
         """Add the couplings of every facet to a (not finalised) sparsity pattern."""

@@ -413,11 +413,36 @@ class Formulation:
             entities = np.concatenate(parts).astype(np.int32)
             if self.comm.allreduce(len(entities), op=MPI.SUM):
                 # h(x) is checked on this rank's facets: an error is raised on every rank
+                self._h_at = self._coupled_h(coupled, entities)
                 with collective(self.comm):
                     self.coupling = InterfaceCoupling(
-                        self.broken, entities, self._coupled_h(coupled, entities), self.axisymmetric
+                        self.broken, entities, self._h_at, self.axisymmetric
                     )
         self._add_dependent_interfaces()
+
+    @property
+    def conforming_coupling(self) -> InterfaceCoupling | None:
+        """The facet-wise coupling of the conforming interfaces (inside the pairs' set)."""
+        if isinstance(self.coupling, CouplingSet):
+            return self.coupling.interfaces
+        return self.coupling
+
+    def refresh_positions(self) -> list[str]:
+        """Evaluate every position-dependent h(x) again at the quadrature points (collective).
+
+        For functions of x whose values changed (the h(P(x), g(x)) of a contact solve, or
+        another function given by ``update``): the facet matrices of those interfaces are
+        rebuilt in place; nothing else changes.  Returns the labels refreshed.
+        """
+        done = []
+        conforming = self.conforming_coupling
+        for d in self.model.interfaces:
+            if d.kind != "position" or conforming is None or d.label not in self.coupled_rows:
+                continue
+            with collective(self.comm):  # h(x) fails on one rank: raised on every rank
+                conforming.recompute(self.coupled_rows[d.label], self._h_at)
+            done.append(d.label)
+        return done
 
     def _add_dependent_interfaces(self) -> None:
         """Temperature-dependent laws: equal laws (between the same sides) share a term."""

@@ -310,7 +310,8 @@ class FormulationValues:
                 f"interface {d.label!r}: the law changed from a {d.kind!r} to a {kind!r} "
                 "law: that needs a new problem"
             )
-        fixed = d.kind in ("position", "perfect") or (
+        # a position-dependent h(x) may change (evaluated again: Formulation.refresh_positions)
+        fixed = d.kind == "perfect" or (
             d.kind == "temperature" and d.label not in self.f.symbolic_laws
         )
         if fixed and not _same(new.law, d.spec.law):
@@ -403,8 +404,9 @@ class FormulationValues:
                 s.group.bc.g.value[...] = v
                 s.group.value = v
             else:
-                assert self.f.coupling is not None and s.rows is not None
-                self.f.coupling.set_conductance(s.rows, v)
+                coupling = self.f.conforming_coupling
+                assert coupling is not None and s.rows is not None
+                coupling.set_conductance(s.rows, v)
 
     def apply(self, inp: ModelInput) -> None:
         """Read, write, and make ``inp`` the model's objects (tables and checks use them)."""

@@ -5,21 +5,29 @@ the local thermal contact conductance h(P, g, T).
 
 Data flow: :class:`ElasticMaterial`, loads and :class:`Contact` (model) →
 :class:`MechanicalModel` (checked against the mesh) → the broken vector space and the
-forms (:mod:`~fe_interface.mechanics.elasticity`), the node-to-node contact operator
-(:mod:`~fe_interface.mechanics.nodal`) → :class:`ElasticProblem` (semismooth Newton +
+forms (:mod:`~fe_interface.discretisation.elasticity`), the node-to-node contact operator
+(:mod:`~fe_interface.discretisation.nodal_contact`) → :class:`ElasticProblem` (semismooth Newton +
 augmented Lagrangian; :class:`SurfaceContact` between separately meshed bodies: the
-mortar operator of :mod:`~fe_interface.mechanics.mortar`) → :class:`ThermoMechanicalProblem` (one-way or staggered two-way
+mortar operator of :mod:`~fe_interface.discretisation.mortar_contact`) →
+:class:`ThermoMechanicalProblem` (one-way or staggered two-way
 coupling with :class:`~fe_interface.problems.steady.SteadyProblem`).
 """
 
-from fe_interface.mechanics.boundary import BodyForce, Displacement, Pressure, Symmetry, Traction
-from fe_interface.mechanics.contact import Contact
-from fe_interface.mechanics.contact_law import GasFill, LocalContactLaw
-from fe_interface.mechanics.materials import ElasticMaterial, effective_modulus
-from fe_interface.mechanics.model import MechanicalModel
-from fe_interface.mechanics.nodal import ContactSummary
-from fe_interface.mechanics.problem import ElasticProblem, MechanicsResult
-from fe_interface.mechanics.surface_contact import SurfaceContact
+from fe_interface.discretisation.nodal_contact import ContactSummary
+from fe_interface.discretisation.surface_contact import SurfaceContact
+from fe_interface.model.contacts import Contact
+from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
+from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
+from fe_interface.model.mechanical_boundary import (
+    BodyForce,
+    Displacement,
+    Pressure,
+    RigidRegion,
+    Symmetry,
+    Traction,
+)
+from fe_interface.model.mechanical_model import MechanicalModel
+from fe_interface.problems.elastic import ElasticProblem, MechanicsResult
 
 __all__ = [
     "BodyForce",
@@ -33,6 +41,7 @@ __all__ = [
     "MechanicalModel",
     "MechanicsResult",
     "Pressure",
+    "RigidRegion",
     "SurfaceContact",
     "Symmetry",
     "Traction",

@@ -1,7 +1,10 @@
 """The model: materials, boundary conditions, sources, interfaces and their laws.
 
 Model objects are validated frozen dataclasses with SI units; :class:`Model` checks them
-against a mesh.
+against a mesh.  Heat and mechanics side by side: :class:`Material` and
+:class:`ElasticMaterial`, the thermal conditions (``boundary.py``) and the mechanical ones
+(``mechanical_boundary.py``), :class:`Interface` and :class:`Contact`, :class:`Model` and
+:class:`MechanicalModel` (their shared region checks: ``regions.py``).
 """
 
 from fe_interface.model.boundary import (
@@ -11,6 +14,8 @@ from fe_interface.model.boundary import (
     HeatFlux,
     Radiation,
 )
+from fe_interface.model.contacts import Contact
+from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.model.interfaces import (
     Conductance,
     FacetConductance,
@@ -20,6 +25,14 @@ from fe_interface.model.interfaces import (
     Resistance,
 )
 from fe_interface.model.materials import Anisotropic, Material
+from fe_interface.model.mechanical_boundary import (
+    BodyForce,
+    Displacement,
+    Pressure,
+    Symmetry,
+    Traction,
+)
+from fe_interface.model.mechanical_model import MechanicalModel
 from fe_interface.model.model import Model
 from fe_interface.model.properties import (
     NISTCopperFit,
@@ -34,9 +47,13 @@ from fe_interface.model.time import TimeFunction
 
 __all__ = [
     "Anisotropic",
+    "BodyForce",
     "BoundaryCondition",
     "Conductance",
+    "Contact",
     "Convection",
+    "Displacement",
+    "ElasticMaterial",
     "FacetConductance",
     "FixedTemperature",
     "HeatFlux",
@@ -44,15 +61,20 @@ __all__ = [
     "Interface",
     "InterfaceLaw",
     "Material",
+    "MechanicalModel",
     "Model",
     "NISTCopperFit",
     "PerfectContact",
     "PolyLog10",
     "Polynomial",
+    "Pressure",
     "PropertyFunction",
     "PropertyRangeWarning",
     "Radiation",
     "Resistance",
+    "Symmetry",
     "Table",
     "TimeFunction",
+    "Traction",
+    "effective_modulus",
 ]

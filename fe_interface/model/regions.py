@@ -1,7 +1,7 @@
 """The mesh side of a model: regions, facet groups and the two sides of an interface.
 
 :class:`RegionModel` is what the heat model (:class:`fe_interface.model.model.Model`)
-and the mechanical model (:class:`fe_interface.mechanics.model.MechanicalModel`) share:
+and the mechanical model (:class:`fe_interface.model.mechanical_model.MechanicalModel`) share:
 the topology they need, every region's material (each region of the mesh must have
 one), facet groups by name or tag, outer-boundary checks and the ⁺/⁻ sides of a facet
 group between two regions.  Every check is collective and raises

@@ -1,8 +1,11 @@
-"""What steady and transient problems share: their input, PETSc options and temperature.
+"""What every problem shares: its mesh, its PETSc options and its lifetime; and the heat input.
 
-:class:`ProblemBase` holds the model input (mesh, materials, interfaces, boundary
-conditions, sources), the discretisation choices (Lagrange degree, axisymmetry) and the
-solver options under a PETSc prefix of the problem's own; it builds the
+:class:`ProblemBase` is the root of every problem (conduction, elasticity, their coupling):
+the mesh, the solver options under a PETSc prefix of the problem's own, and the lifetime
+(:meth:`ProblemBase.close`, ``with``).  :class:`ConductionProblem` adds what steady and
+transient conduction share: the model input (materials, interfaces, boundary conditions,
+sources), the discretisation choices (Lagrange degree, axisymmetry), values-only updates
+and the temperature; it builds the
 :class:`~fe_interface.discretisation.formulation.Formulation` on first use.  Subclasses
 define :meth:`ProblemBase.initialise` (the forms and the solver of their kind).
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 import gc
 import itertools
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 from petsc4py import PETSc
 
@@ -29,7 +32,7 @@ from fe_interface.model.materials import Material
 from fe_interface.model.sources import HeatSource
 from fe_interface.solvers.options import default_petsc_options
 
-__all__ = ["ProblemBase", "unique_prefix"]
+__all__ = ["ConductionProblem", "ProblemBase", "unique_prefix"]
 
 _counter = itertools.count()
 
@@ -40,6 +43,73 @@ def unique_prefix() -> str:
 
 
 class ProblemBase:
+    """The root of every problem: mesh, PETSc options under its own prefix, lifetime.
+
+    Args:
+        tagged: mesh with cell tags (regions) and facet tags.
+        solver: "iterative" or "direct": the default PETSc options (None: none, a
+            problem made of problems).
+        petsc_options: PETSc options that override the defaults, set under the prefix.
+        petsc_options_prefix: defaults to a unique ``fe_interface_<n>_``.
+    """
+
+    def __init__(
+        self,
+        tagged: TaggedMesh,
+        solver: str | None,
+        petsc_options: Mapping[str, Any] | None,
+        petsc_options_prefix: str | None,
+    ) -> None:
+        check_tagged(tagged, type(self).__name__)
+        self.tagged = tagged
+        defaults = default_petsc_options(solver) if solver is not None else {}
+        self.petsc_options = defaults | dict(petsc_options or {})
+        self.prefix = petsc_options_prefix or unique_prefix()
+
+    def initialise(self) -> None:
+        """Check the input, build the space, the forms and the solver (collective)."""
+        raise NotImplementedError
+
+    @property
+    def comm(self) -> Any:
+        """The mesh's communicator."""
+        return self.tagged.mesh.comm
+
+    def close(self) -> None:
+        """Destroy this problem's PETSc objects now (collective); the problem is unusable after.
+
+        On more than one rank petsc4py does not destroy a PETSc object that Python frees: it
+        parks it until ``PETSc.garbage_cleanup`` runs on the object's communicator (a
+        collective call).  A parallel loop over many problems kept every run's matrices,
+        solvers and their MPI communicators, and MPICH ran out of communicators after ~250
+        runs.  ``close()`` (or ``with problem:``) ends a problem at a point every rank reaches;
+        results already returned stay valid.  Calling it twice does nothing.
+        """
+        tagged = self.__dict__.get("tagged")
+        if tagged is None:
+            return
+        self.__dict__.clear()
+        self.__dict__["_closed"] = True
+        gc.collect()
+        PETSc.garbage_cleanup(tagged.mesh.comm)
+
+    def __getattr__(self, name: str) -> Any:
+        """Only reached for a missing attribute: after :meth:`close`, every one is missing."""
+        if not name.startswith("__") and self.__dict__.get("_closed"):
+            raise InputError(
+                f"this {type(self).__name__} was closed (close() or the end of its 'with' "
+                "block): its solver and fields are gone; build a new problem"
+            )
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ConductionProblem(ProblemBase):
     """The input and the temperature of a conduction problem (steady or transient).
 
     Args:
@@ -71,25 +141,18 @@ class ProblemBase:
         petsc_options: Mapping[str, Any] | None,
         petsc_options_prefix: str | None,
     ) -> None:
-        check_tagged(tagged, type(self).__name__)
         if degree not in (1, 2, 3):
             raise InputError(f"degree must be 1, 2 or 3, got {degree!r}")
-        self.tagged = tagged
+        super().__init__(tagged, solver, petsc_options, petsc_options_prefix)
         self.materials = dict(materials)
         self.interfaces = list(interfaces)
         self.boundary_conditions = list(boundary_conditions)
         self.sources = list(sources)
         self.degree = degree
         self.axisymmetric = axisymmetric
-        self.petsc_options = default_petsc_options(solver) | dict(petsc_options or {})
-        self.prefix = petsc_options_prefix or unique_prefix()
         self.formulation: Formulation | None = None
         self.separate_values = False
         self._values: FormulationValues | None = None
-
-    def initialise(self) -> None:
-        """Check the input, build the space, the forms and the solver (collective)."""
-        raise NotImplementedError
 
     # ------------------------------------------------------------------ values-only updates
     def enable_updates(self) -> None:
@@ -159,7 +222,10 @@ class ProblemBase:
 
         The objects replace the problem's (None: unchanged) and must have the same
         structure: the same regions, facet groups, kinds of condition and law; only numbers
-        change (:mod:`~fe_interface.discretisation.values`).  The next :meth:`run`
+        change (:mod:`~fe_interface.discretisation.values`).  Position-dependent conductances
+        h(x) (:class:`~fe_interface.model.interfaces.Conductance` of a function) are evaluated
+        again at the facet quadrature points whenever ``interfaces`` is given — the same
+        function whose values changed (h(P(x), g(x)) of a contact solve) or another one.  The next :meth:`run`
         reassembles and solves with the same matrix pattern and solver objects (a direct
         solver keeps its symbolic factorisation).  Collective.
 
@@ -168,6 +234,8 @@ class ProblemBase:
         """
         inp = self.model_input(materials, interfaces, boundary_conditions, sources)
         self.values.apply(inp)
+        if interfaces is not None:  # a function of x: its values may have changed
+            self._formulation().refresh_positions()
         if materials is not None:
             self.materials = dict(materials)
         for name, new in (
@@ -181,44 +249,6 @@ class ProblemBase:
 
     def _values_changed(self, materials: bool) -> None:
         """Drop what was computed from the old values (subclasses)."""
-
-    @property
-    def comm(self) -> Any:
-        """The mesh's communicator."""
-        return self.tagged.mesh.comm
-
-    def close(self) -> None:
-        """Destroy this problem's PETSc objects now (collective); the problem is unusable after.
-
-        On more than one rank petsc4py does not destroy a PETSc object that Python frees: it
-        parks it until ``PETSc.garbage_cleanup`` runs on the object's communicator (a
-        collective call).  A parallel loop over many problems kept every run's matrices,
-        solvers and their MPI communicators, and MPICH ran out of communicators after ~250
-        runs.  ``close()`` (or ``with problem:``) ends a problem at a point every rank reaches;
-        results already returned stay valid.  Calling it twice does nothing.
-        """
-        tagged = self.__dict__.get("tagged")
-        if tagged is None:
-            return
-        self.__dict__.clear()
-        self.__dict__["_closed"] = True
-        gc.collect()
-        PETSc.garbage_cleanup(tagged.mesh.comm)
-
-    def __getattr__(self, name: str) -> Any:
-        """Only reached for a missing attribute: after :meth:`close`, every one is missing."""
-        if not name.startswith("__") and self.__dict__.get("_closed"):
-            raise InputError(
-                f"this {type(self).__name__} was closed (close() or the end of its 'with' "
-                "block): its solver and fields are gone; build a new problem"
-            )
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    def __enter__(self) -> ProblemBase:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @property
     def T(self) -> fem.Function:

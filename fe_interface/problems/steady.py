@@ -58,7 +58,7 @@ from fe_interface.postprocessing.interfaces import (
     interface_table,
     warn_law_ranges,
 )
-from fe_interface.problems.base import ProblemBase
+from fe_interface.problems.base import ConductionProblem
 from fe_interface.solvers.conditioning import contrast_warning
 from fe_interface.solvers.linear import LinearSolver, SolveInfo
 from fe_interface.solvers.nonlinear import NewtonSolver
@@ -105,7 +105,7 @@ class SteadyResult(NamedTuple):
     timings: dict[str, float]
 
 
-class SteadyProblem(ProblemBase):
+class SteadyProblem(ConductionProblem):
     """Steady conduction with interface conductance (see the module docstring).
 
     Args:

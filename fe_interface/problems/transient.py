@@ -89,7 +89,7 @@ from fe_interface.postprocessing.interfaces import (
     check_laws,
     warn_law_ranges,
 )
-from fe_interface.problems.base import ProblemBase
+from fe_interface.problems.base import ConductionProblem
 from fe_interface.problems.steady import newton_checked
 from fe_interface.solvers.conditioning import contrast_warning
 from fe_interface.solvers.linear import LinearSolver, SolveInfo
@@ -198,7 +198,7 @@ def _describe(obj: Any) -> str:
     return repr(obj)
 
 
-class TransientProblem(ProblemBase):
+class TransientProblem(ConductionProblem):
     """Transient conduction ρ c_p ∂T/∂t = ∇·(k∇T) + f with interface laws.
 
     Args:

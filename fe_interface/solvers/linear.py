@@ -36,7 +36,7 @@ import dolfinx.fem.petsc
 import numpy as np
 from dolfinx import fem
 
-from fe_interface.discretisation.coupling import FacetTerms
+from fe_interface.discretisation.external import ExternalTerm, FacetTerms
 from fe_interface.errors import SolverError
 from fe_interface.solvers.options import PetscOptions
 from fe_interface.solvers.roundoff import RoundoffFloor
@@ -123,11 +123,14 @@ def matrix_from_pattern(comm: MPI.Comm, pattern: Any) -> PETSc.Mat:
     return A
 
 
-def create_matrix(a: fem.Form, coupling: FacetTerms | None) -> PETSc.Mat:
-    """An MPI AIJ matrix with the sparsity of ``a`` and of the facet-wise couplings."""
+def create_matrix(
+    a: fem.Form, coupling: FacetTerms | None, terms: Sequence[ExternalTerm] = ()
+) -> PETSc.Mat:
+    """An MPI AIJ matrix with the sparsity of ``a``, the facet-wise couplings and ``terms``."""
     pattern = _cpp.fem.create_sparsity_pattern(a._cpp_object)
-    if coupling is not None:
-        coupling.insert_sparsity(pattern)
+    for t in [coupling, *terms]:
+        if t is not None:
+            t.insert_sparsity(pattern)
     pattern.finalize()
     return matrix_from_pattern(a.mesh.comm, pattern)
 

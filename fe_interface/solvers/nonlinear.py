@@ -12,6 +12,25 @@ below which no iteration can go; an absolute ``snes_atol`` (W) applies only if g
 A fixed absolute tolerance in W made Newton return the initial guess of a nanowire
 (1 nW in all) and stall in round-off on one partition of a cryogenic bond but not on
 another.
+
+Hooks for other nonlinear terms (the contact solver of
+:mod:`~fe_interface.solvers.contact` is this Newton solver with them):
+
+* ``terms`` — more terms assembled outside UFL
+  (:class:`~fe_interface.discretisation.external.ExternalTerm`: the nodal contact),
+  added to the residual, the Jacobian and the sparsity;
+* ``constant_jacobian`` — the UFL Jacobian does not depend on u (linear elasticity): it
+  is assembled once, with explicit zeros where the terms add, and copied into each
+  Jacobian; when no term's linearisation changed (``linearise``) the Jacobian is left
+  as it is, and PETSc keeps its factorisation or preconditioner;
+* ``on_jacobian(changed)`` — called after every Jacobian evaluation (a preconditioner
+  reuse policy: the contact solver's lag);
+* ``preconditioner_matrix`` — the preconditioner from a matrix ``P`` of its own, copied
+  from the Jacobian only when its owner rebuilds it (a reused AMG hierarchy);
+* :meth:`NewtonSolver.residual_norm` — ‖F‖ at the current u (an absolute tolerance
+  from the load);
+* ``force_iteration`` — at least one step per solve (an augmentation whose residual
+  change is below the tolerance still corrects the penetration).
 """
 
 from __future__ import annotations
@@ -27,7 +46,7 @@ import dolfinx.fem.petsc
 import numpy as np
 from dolfinx import fem
 
-from fe_interface.discretisation.coupling import FacetTerms
+from fe_interface.discretisation.external import ExternalTerm, FacetTerms
 from fe_interface.errors import SolverError
 from fe_interface.solvers.linear import (
     SolveInfo,
@@ -44,7 +63,9 @@ _REASONS = {v: k for k, v in vars(PETSc.SNES.ConvergedReason).items() if isinsta
 _KSP_REASONS = {v: k for k, v in vars(PETSc.KSP.ConvergedReason).items() if isinstance(v, int)}
 
 
-def set_callbacks(snes: PETSc.SNES, owner: Any, b: PETSc.Vec, A: PETSc.Mat) -> None:
+def set_callbacks(
+    snes: PETSc.SNES, owner: Any, b: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat | None = None
+) -> None:
     """Give ``snes`` the residual and Jacobian of ``owner`` (its ``_residual``, ``_jacobian``).
 
     The SNES holds them through a weak reference: petsc4py keeps its callbacks where
@@ -61,7 +82,7 @@ def set_callbacks(snes: PETSc.SNES, owner: Any, b: PETSc.Vec, A: PETSc.Mat) -> N
         cast(Any, ref())._jacobian(snes, x, J, P)
 
     snes.setFunction(residual, b)
-    snes.setJacobian(jacobian, A, None)
+    snes.setJacobian(jacobian, A, P)
 
 
 def set_convergence_test(snes: PETSc.SNES, owner: Any) -> None:
@@ -92,6 +113,12 @@ class NewtonSolver:
         petsc_options: KSP/PC options and SNES options (``snes_*``).
         coupling_scale: factor of the coupling (θ in a time step).
         add_residual: adds terms outside the forms to the residual's local array.
+        terms: more terms assembled outside UFL (module docstring), scale 1.
+        constant_jacobian: ``J`` does not depend on u (module docstring).
+        on_jacobian: called with "the Jacobian changed" after every Jacobian evaluation.
+        preconditioner_matrix: the preconditioner is built from a matrix of its own,
+            ``P`` (a copy of the Jacobian that its owner refreshes when it rebuilds it):
+            a kept AMG hierarchy then never sees the Jacobian change under it.
     """
 
     def __init__(
@@ -106,18 +133,36 @@ class NewtonSolver:
         petsc_options: Mapping[str, Any],
         coupling_scale: float = 1.0,
         add_residual: Callable[[np.ndarray], None] | None = None,
+        terms: Sequence[ExternalTerm] = (),
+        constant_jacobian: bool = False,
+        on_jacobian: Callable[[bool], None] | None = None,
+        preconditioner_matrix: bool = False,
     ) -> None:
         self.F, self.J, self.u, self.bcs = F, J, u, list(bcs)
         self.coupling = coupling
         self.marker = bc_marker
         self.coupling_scale = coupling_scale
         self.add_residual = add_residual
-        self.A = create_matrix(J, coupling)
+        self.terms = list(terms)
+        self.on_jacobian = on_jacobian
+        self.A = create_matrix(J, coupling, self.terms)
+        self.K: PETSc.Mat | None = None  # the constant part of the Jacobian
+        if constant_jacobian:
+            self.K = create_matrix(J, coupling, self.terms)
+            for M in (self.K, self.A):  # the same pattern in both: K is copied into A
+                self._assemble_forms(M, 0.0)
+        self.P: PETSc.Mat | None = None
+        if preconditioner_matrix:
+            self.P = self.A.duplicate(copy=True)
+        self._assembled = False
+        #: at least one Newton step, whatever the initial residual (PETSc's ForceIteration)
+        self.force_iteration = False
+        self.jacobians = 0  # Jacobian assemblies
         V = u.function_space
         self.b = dolfinx.fem.petsc.create_vector(V)
         self.x = dolfinx.fem.petsc.create_vector(V)
         self.snes = PETSc.SNES().create(self.A.getComm())
-        set_callbacks(self.snes, self, self.b, self.A)
+        set_callbacks(self.snes, self, self.b, self.A, self.P)
         self.snes.setConvergenceHistory()
         self._zeros_eliminated = False
         self.options = PetscOptions(self.snes, prefix, NEWTON_OPTIONS | dict(petsc_options))
@@ -143,27 +188,63 @@ class NewtonSolver:
             if self.coupling is not None:
                 y = self.coupling.apply(self.u.x.array)
                 bl.array_w[:] += self.coupling_scale * y
+            for t in self.terms:
+                t.apply(self.u.x.array, bl.array_w)
             if self.add_residual is not None:
                 self.add_residual(bl.array_w)
         b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
         # the initial guess satisfies the conditions: residual x − g = 0 on their rows
         dolfinx.fem.petsc.set_bc(b, self.bcs, x, -1.0)
 
-    def _jacobian(self, snes: PETSc.SNES, x: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat) -> None:
+    def _assemble_forms(self, A: PETSc.Mat, term_scale: float = 1.0) -> None:
+        """A = J + the coupling (+ the terms × ``term_scale``: 0 inserts their pattern)."""
         A.zeroEntries()
         dolfinx.fem.petsc.assemble_matrix(A, self.J, bcs=self.bcs)
-        if self.coupling is not None:
+        if self.coupling is not None or self.terms:
             A.assemble(PETSc.Mat.AssemblyType.FLUSH)
+        if self.coupling is not None:
             self.coupling.add_to_matrix(A, self.marker, self.coupling_scale)
+        for t in self.terms:
+            t.add_to_matrix(A, self.marker, term_scale)
         A.assemble()
-        if not self._zeros_eliminated:
+
+    def _jacobian(self, snes: PETSc.SNES, x: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat) -> None:
+        if self.terms:
+            self._to_u(x)
+        changed = [t.linearise(self.u.x.array) for t in self.terms]  # collective each
+        if self.K is not None and self._assembled and not any(changed):
+            if self.on_jacobian is not None:  # the same matrix: PETSc keeps its solver
+                self.on_jacobian(False)
+            return
+        if self.K is None:
+            self._assemble_forms(A)
+        else:
+            self.K.copy(A, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)  # type: ignore[arg-type]  # stubs: the members are ints
+            A.assemble(PETSc.Mat.AssemblyType.FLUSH)
+            for t in self.terms:
+                t.add_to_matrix(A, self.marker)
+            A.assemble()
+        self._assembled = True
+        self.jacobians += 1
+        if not self._zeros_eliminated and not self.terms:  # terms keep their pattern
             eliminate_zeros(A)
             self._zeros_eliminated = True
+        if self.on_jacobian is not None:
+            self.on_jacobian(True)
+
+    def residual_norm(self) -> float:
+        """‖F(u)‖₂ at the current ``u`` (the free rows; W, or N for mechanics; collective)."""
+        self.u.x.scatter_forward()
+        self.x.array_w[:] = self.u.x.array[: self.x.getLocalSize()]
+        dolfinx.fem.petsc.set_bc(self.x, self.bcs)
+        self._residual(self.snes, self.x, self.b)
+        return float(self.b.norm())
 
     def _converged(self, snes: PETSc.SNES, it: int, norms: tuple[float, float, float]) -> int:
         """PETSc's default test with the round-off floor as the absolute tolerance.
 
-        Converged when ‖F‖ ≤ max(``snes_atol``, floor) or, after the first step,
+        Converged when ‖F‖ ≤ max(``snes_atol``, floor) (not at step 0 with ``force_iteration``)
+        or, after the first step,
         ‖F‖ ≤ ``snes_rtol`` ‖F₀‖ or ‖ΔT‖ ≤ ``snes_stol`` ‖T‖; the floor is that of the
         Jacobian of the previous step at the current iterate (the last solve's at step 0).
         """
@@ -175,7 +256,7 @@ class NewtonSolver:
             self._f0 = fnorm
         else:
             self.floor = self.roundoff(self.A, self.u.x.array)
-        if fnorm <= max(atol, self.floor):
+        if fnorm <= max(atol, self.floor) and (it > 0 or not self.force_iteration):
             return int(_SNES.CONVERGED_FNORM_ABS)
         if it > 0:
             if fnorm <= rtol * self._f0:
@@ -235,5 +316,6 @@ class NewtonSolver:
     def destroy(self) -> None:
         """Free the PETSc objects."""
         self.options.release(check=False)
-        for obj in (self.snes, self.A, self.b, self.x):
-            obj.destroy()
+        for obj in (self.snes, self.A, self.K, self.P, self.b, self.x):
+            if obj is not None:
+                obj.destroy()

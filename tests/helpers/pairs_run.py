@@ -114,11 +114,11 @@ def hexes() -> dict[str, float]:
 
 def hertz_mortar() -> dict[str, float]:
     """Mortar contact of a cylinder on a block (coarse: a/20 and a/7 near the contact)."""
+    from fe_interface.discretisation.surface_contact import SurfaceContact
     from fe_interface.geometry.parts import cylinder_on_block
-    from fe_interface.mechanics.boundary import Pressure, Symmetry
-    from fe_interface.mechanics.materials import ElasticMaterial
-    from fe_interface.mechanics.problem import ElasticProblem
-    from fe_interface.mechanics.surface_contact import SurfaceContact
+    from fe_interface.model.elastic_materials import ElasticMaterial
+    from fe_interface.model.mechanical_boundary import Pressure, Symmetry
+    from fe_interface.problems.elastic import ElasticProblem
 
     R, a, q = 10e-3, 0.25e-3, 2.7e7  # q R = P'/2: a = 0.25 mm
     steel = ElasticMaterial("steel", 200e9, 0.3)

@@ -196,10 +196,9 @@ def test_transient_expression_value_cn_uses_old_time():
 
 def test_flat_rigid_punch_force():
     """A rigid flat punch: its reported force equals the contact force, and is linear in d."""
-    from fe_interface.mechanics import Contact, ElasticMaterial, ElasticProblem
-    from fe_interface.mechanics.boundary import Symmetry
-    from fe_interface.mechanics.meshes import contact_blocks
-    from fe_interface.mechanics.rigid import RigidRegion
+    from fe_interface.geometry.contact_blocks import contact_blocks
+    from fe_interface.mechanics import Contact, ElasticMaterial, ElasticProblem, Symmetry
+    from fe_interface.model.mechanical_boundary import RigidRegion
 
     steel = ElasticMaterial("steel", 200e9, 0.3)
     t = contact_blocks(0.01, 0.01, 0.002, 2.5e-4, fine=0.003, upper_extent=0.002)

@@ -272,7 +272,7 @@ class VickersMicrohardness:
 
         The one implementation of the explicit relation (module docstring), with this
         object's ``size_factor`` and ``exponent_factor``: the constant laws and the
-        pressure-coupled law (:mod:`fe_interface.mechanics.contact_law`) both use it.
+        pressure-coupled law (:mod:`fe_interface.model.laws.local_contact`) both use it.
         """
         P = np.maximum(np.asarray(P, dtype=float), 0.0)
         H_ref = self.c1 * (self.size_factor * (sigma / SIGMA_0) / m) ** self.c2

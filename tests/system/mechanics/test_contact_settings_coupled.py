@@ -6,10 +6,10 @@ factors were hard-coded).  Serially and under ``mpirun -n 2``."""
 from __future__ import annotations
 
 import pytest
+from helpers import contact_cases as V
 
 import fe_interface as fi  # noqa: F401
 from fe_interface.mechanics import LocalContactLaw
-from fe_interface.mechanics import verification as V
 from fe_interface.model.laws import VickersMicrohardness
 from fe_interface.postprocessing.checks import failures, format_checks
 

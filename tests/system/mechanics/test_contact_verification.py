@@ -1,5 +1,5 @@
 """Contact mechanics and thermo-mechanical coupling against exact and literature values
-(the cases of :mod:`fe_interface.mechanics.verification`; their docstrings give the
+(the cases of ``tests/helpers/contact_cases.py``; their docstrings give the
 formulas and references):
 
 * Hertz, cylinder on a flat (plane strain) and sphere on a flat (axisymmetric): the
@@ -31,10 +31,11 @@ from pathlib import Path
 from mpi4py import MPI
 
 import pytest
+from helpers import contact_cases as V
 
 import fe_interface as fi  # noqa: F401
-from fe_interface.mechanics import verification as V
 from fe_interface.postprocessing.checks import compare_runs, failures, format_checks
+from fe_interface.postprocessing.exact_contact import expansion_gap_exact
 
 #: the cases compared between serial and parallel runs (moderate meshes)
 CASES = {
@@ -72,8 +73,9 @@ def test_case(name):
 def test_expansion_gap_regimes():
     """5 K: the clearance stays open; 25 K: it closes and carries pressure."""
     info: dict = {}
-    ex_open = V.expansion_gap_exact(8e-6, 0.01, 293.15, T_bottom=298.15)
-    ex_closed = V.expansion_gap_exact(8e-6, 0.01, 293.15, T_bottom=318.15)
+    data = {"law": V.EXPANSION_LAW, "mat": V.ALU, "k": V.K_ALU}
+    ex_open = expansion_gap_exact(8e-6, 0.01, 293.15, T_bottom=298.15, **data)
+    ex_closed = expansion_gap_exact(8e-6, 0.01, 293.15, T_bottom=318.15, **data)
     assert ex_open["g"] > 0 and ex_open["P"] == 0
     assert ex_closed["g"] == 0 and ex_closed["P"] > 0
     del info
@@ -114,6 +116,7 @@ import json, sys
 import fe_interface
 from mpi4py import MPI
 sys.path.insert(0, {here!r})
+sys.path.insert(0, {tests!r})
 from test_contact_verification import CASES
 out = {{name: f({{}}) for name, f in CASES.items()}}
 if MPI.COMM_WORLD.rank == 0:
@@ -123,7 +126,8 @@ if MPI.COMM_WORLD.rank == 0:
 
 def _run(nproc: int, tmp: Path) -> dict:
     path = tmp / f"np{nproc}.json"
-    code = _SCRIPT.format(here=str(Path(__file__).parent), path=str(path))
+    here = Path(__file__).parent
+    code = _SCRIPT.format(here=str(here), tests=str(here.parents[1]), path=str(path))
     mpirun = shutil.which("mpirun", path=str(Path(sys.executable).parent)) or "mpirun"
     subprocess.run(
         [mpirun, "-n", str(nproc), sys.executable, "-c", code],

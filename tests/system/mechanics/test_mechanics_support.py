@@ -1,7 +1,7 @@
 """Mechanics without support: the body and the direction named, not PETSc's
 ``DIVERGED_LINEAR_SOLVE`` (issue 18).
 
-Two blocks on a contact (:func:`~fe_interface.mechanics.meshes.stacked_blocks`, the
+Two blocks on a contact (:func:`~fe_interface.geometry.contact_blocks.stacked_blocks`, the
 interface at the last coordinate = 0):
 
 * no lateral support: each body can move sideways (2D), or sideways and rotate about
@@ -27,6 +27,7 @@ import pytest
 
 import fe_interface as fi  # noqa: F401
 from fe_interface.errors import InputError, SolverError
+from fe_interface.geometry.contact_blocks import stacked_blocks
 from fe_interface.mechanics import (
     Contact,
     Displacement,
@@ -36,7 +37,6 @@ from fe_interface.mechanics import (
     Symmetry,
     Traction,
 )
-from fe_interface.mechanics.meshes import stacked_blocks
 
 COMM = MPI.COMM_WORLD
 STEEL = ElasticMaterial("steel", 200e9, 0.3)

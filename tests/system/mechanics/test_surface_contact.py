@@ -39,16 +39,16 @@ import pytest
 import fe_interface as fi
 from fe_interface.case import parse_case, run_case
 from fe_interface.case.checker import CaseError
+from fe_interface.discretisation.surface_contact import SurfaceContact
 from fe_interface.errors import InputError
 from fe_interface.geometry.parts import cylinder_on_block, stacked_blocks
-from fe_interface.mechanics.boundary import Displacement, Pressure, Symmetry
-from fe_interface.mechanics.contact_law import GasFill, LocalContactLaw
-from fe_interface.mechanics.coupled import ThermoMechanicalProblem
-from fe_interface.mechanics.exact import hertz_line, hertz_point
-from fe_interface.mechanics.materials import ElasticMaterial, effective_modulus
-from fe_interface.mechanics.problem import ElasticProblem
-from fe_interface.mechanics.surface_contact import SurfaceContact
+from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.model.laws import CMYPlasticConductance, ContactPair, Surface
+from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
+from fe_interface.model.mechanical_boundary import Displacement, Pressure, Symmetry
+from fe_interface.postprocessing.exact_contact import hertz_line, hertz_point
+from fe_interface.problems.elastic import ElasticProblem
+from fe_interface.problems.thermomechanical import ThermoMechanicalProblem
 
 CASE = Path(__file__).resolve().parents[3] / "cases" / "hertz_line_nonmatching.toml"
 

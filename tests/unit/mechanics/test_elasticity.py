@@ -17,6 +17,8 @@ import pytest
 
 import fe_interface as fi  # noqa: F401  (MPI before PETSc)
 from fe_interface.errors import InputError
+from fe_interface.geometry.contact_blocks import stacked_blocks
+from fe_interface.io.mechanics import von_mises_cells
 from fe_interface.mechanics import (
     Contact,
     Displacement,
@@ -26,8 +28,6 @@ from fe_interface.mechanics import (
     Symmetry,
     Traction,
 )
-from fe_interface.mechanics.meshes import stacked_blocks
-from fe_interface.mechanics.output import von_mises_cells
 
 STEEL = ElasticMaterial("steel", 200e9, 0.3, alpha=12e-6, T_ref=293.15)
 ALU = ElasticMaterial("aluminium", 70e9, 0.33, alpha=23e-6, T_ref=293.15)

@@ -1,4 +1,4 @@
-"""The node-to-node contact operator (:mod:`fe_interface.mechanics.nodal`).
+"""The node-to-node contact operator (:mod:`fe_interface.discretisation.nodal_contact`).
 
 * lumped nodal areas sum to the interface area (2D: its length; axisymmetric: ∫ r dr =
   L²/2; 3D hexahedra: L²), the nodal normals are the ⁺ side's outward normal;
@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 import fe_interface as fi  # noqa: F401
+from fe_interface.geometry.contact_blocks import stacked_blocks
 from fe_interface.mechanics import Contact, Displacement, ElasticMaterial, ElasticProblem, Symmetry
-from fe_interface.mechanics.meshes import stacked_blocks
 
 STEEL = ElasticMaterial("steel", 200e9, 0.3)
 L = 0.02
@@ -59,7 +59,7 @@ def test_areas_and_normals(gdim, cell, axisymmetric, area):
 
 
 def residual_and_jacobian(p, u: np.ndarray):
-    s = p.solver
+    s = p.solver.newton  # the Newton solver under the contact solver
     x = s.x.duplicate()
     x.array_w[:] = u[: x.getLocalSize()]
     x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
@@ -73,7 +73,7 @@ def test_jacobian_is_the_derivative(gdim, cell):
     """J δ = (R(u + tδ) − R(u − tδ)) / 2t with some nodes in contact, some not."""
     gap = lambda x: 1e-7 * x[0] / L  # noqa: E731  (a wedge: the gap opens with x)
     p = problem(gdim, cell, gap=gap)
-    s = p.solver
+    s = p.solver.newton
     c = p.contacts[0]
     c.lam[:] = 1e5  # multipliers as after an augmentation
     rng = np.random.default_rng(7)
@@ -95,7 +95,7 @@ def test_jacobian_is_the_derivative(gdim, cell):
     st = c.state(u)
     assert 0 < st.active.sum() < st.active.size or p.u.function_space.mesh.comm.size > 1
     x0, _ = residual_and_jacobian(p, u)
-    s._active = None
+    s._assembled = False  # assemble at x0 whatever was assembled before
     s._jacobian(None, x0, s.A, s.A)
     d = x0.duplicate()
     d.array_w[:] = 1e-9 * rng.standard_normal(d.getLocalSize())

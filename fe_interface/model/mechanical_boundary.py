@@ -8,6 +8,10 @@
 * :class:`Symmetry` — u·n = 0 on a facet group that lies in a plane normal to a
   coordinate axis (a symmetry plane, or a roller support).
 * :class:`BodyForce` — a force per volume b (N/m³) in a region (gravity: ρ g).
+* :class:`RigidRegion` — every node of a region moves by the same displacement (m): a
+  rigid punch, indenter or clamp jaw instead of a stiff stand-in material; its contacts
+  and bonded neighbours carry the load, and the solve reports the force (N) that holds
+  it (:mod:`~fe_interface.postprocessing.rigid`).
 
 Outer facets without a condition are traction-free.  In axisymmetric models
 (x[0] = r, x[1] = z) vectors are (r, z) components and u_r = 0 on the axis is imposed
@@ -28,6 +32,7 @@ __all__ = [
     "Displacement",
     "MechanicalBoundary",
     "Pressure",
+    "RigidRegion",
     "Symmetry",
     "Traction",
 ]
@@ -143,3 +148,31 @@ def check_dimension(item: Any, gdim: int) -> None:
         raise InputError(
             f"{type(item).__name__} on {where!r}: {len(value)} components for a {gdim}D mesh"
         )
+
+
+@dataclass(frozen=True)
+class RigidRegion:
+    """Every node of ``region`` moves by ``displacement`` (m): a rigid translation.
+
+    Attributes:
+        region: cell group (physical name or tag).
+        displacement: one component per coordinate, m.
+        name: label in tables (default: the region).
+    """
+
+    region: str | int
+    displacement: Sequence[float]
+    name: str | None = None
+
+    def __post_init__(self) -> None:
+        owner = f"rigid region {self.region!r}"
+        d = self.displacement
+        if isinstance(d, (str, bytes)) or not isinstance(d, Sequence) or len(d) not in (2, 3):
+            raise InputError(f"{owner}: displacement (m) must be 2 or 3 numbers, got {d!r}")
+        vals = tuple(check_real(v, f"displacement[{i}]", "m", owner) for i, v in enumerate(d))
+        object.__setattr__(self, "displacement", vals)
+
+    @property
+    def label(self) -> str:
+        """The name in tables and messages."""
+        return self.name or str(self.region)

@@ -111,7 +111,7 @@ def write_mechanics(
 ) -> list[Path]:
     """Write the displacement, stress and contact fields of a solved elastic problem.
 
-    ``problem``: an :class:`~fe_interface.mechanics.problem.ElasticProblem`; ``paths``:
+    ``problem``: an :class:`~fe_interface.problems.elastic.ElasticProblem`; ``paths``:
     ``.vtu``/``.xdmf`` files; ``extra``: more scalar point fields on the broken scalar
     P1 space. Collective.
     """

@@ -16,17 +16,18 @@ from typing import Any
 import numpy as np
 
 from fe_interface.errors import InputError
-from fe_interface.mechanics.boundary import (
+from fe_interface.mesh import TaggedMesh
+from fe_interface.model.contacts import Contact
+from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
+from fe_interface.model.mechanical_boundary import (
     BodyForce,
     Displacement,
     Pressure,
+    RigidRegion,
     Symmetry,
     Traction,
     check_dimension,
 )
-from fe_interface.mechanics.contact import Contact
-from fe_interface.mechanics.materials import ElasticMaterial, effective_modulus
-from fe_interface.mesh import TaggedMesh
 from fe_interface.model.regions import RegionModel
 
 __all__ = ["MechanicalModel", "ResolvedContact", "ResolvedLoad", "ResolvedRigid"]
@@ -34,9 +35,9 @@ __all__ = ["MechanicalModel", "ResolvedContact", "ResolvedLoad", "ResolvedRigid"
 
 @dataclass
 class ResolvedRigid:
-    """A rigid region: its spec (``RigidRegion``), region tag and local cells (ghosts in)."""
+    """A rigid region: its spec, region tag and local cells (ghosts in)."""
 
-    spec: Any
+    spec: RigidRegion
     region: int
     cells: np.ndarray
 
@@ -118,8 +119,6 @@ class MechanicalModel(RegionModel):
             if c.tag in seen:
                 raise InputError(f"contact {c.label!r}: facet group given twice")
             seen.add(c.tag)
-        from fe_interface.mechanics.rigid import RigidRegion
-
         self.rigid = [
             ResolvedRigid(b, r, self.region_cells(r))
             for b in boundary_conditions

@@ -10,7 +10,7 @@ compression) obey the Signorini conditions
 g₀ (m) the initial gap: a clearance, or the profile of curved bodies modelled on a flat
 conforming mesh (Hertz: g₀ = r²/(2R)), as in the small-slope theory of contact.
 
-Discretisation (:class:`~fe_interface.mechanics.nodal.NodalContact`): node-to-node on
+Discretisation (:class:`~fe_interface.discretisation.nodal_contact.NodalContact`): node-to-node on
 the conforming interface, each node i with its lumped area A_i = ∫ φ_i w dA, its normal
 n_i (the area-weighted mean of the facet normals) and a multiplier λ_i; the pressure is
 the augmented-Lagrangian (Alart–Curnier) function
@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from fe_interface.errors import InputError, user_function
-from fe_interface.mechanics.contact_law import LocalContactLaw
+from fe_interface.model.laws.local_contact import LocalContactLaw
 from fe_interface.model.validation import check_nonnegative, check_positive
 
 __all__ = ["METHODS", "Contact", "gap_values"]

@@ -1,7 +1,7 @@
 """P(x) and g(x) of surface contacts (non-matching meshes) for the heat problem.
 
-A coupled run (:class:`~fe_interface.mechanics.coupled.ThermoMechanicalProblem`) gives
-each :class:`~fe_interface.mechanics.surface_contact.SurfaceContact` with a thermal law
+A coupled run (:class:`~fe_interface.problems.thermomechanical.ThermoMechanicalProblem`) gives
+each :class:`~fe_interface.discretisation.surface_contact.SurfaceContact` with a thermal law
 an :class:`~fe_interface.model.pairs.InterfacePair` on the same two surfaces, one-sided
 on surface A (the contact's slave side), whose conductance is the contact law
 
@@ -28,10 +28,10 @@ import dolfinx.geometry
 import numpy as np
 from dolfinx import fem
 
+from fe_interface.discretisation.contact_fields import ContactFields, evaluate
+from fe_interface.discretisation.mortar_contact import MortarContact
 from fe_interface.discretisation.space import BrokenSpace
 from fe_interface.errors import InputError
-from fe_interface.mechanics.fields import ContactFields, evaluate
-from fe_interface.mechanics.mortar import MortarContact
 
 __all__ = ["SurfaceConductance", "SurfaceContactFields", "SurfaceProbe", "contact_fields"]
 
@@ -90,6 +90,10 @@ class SurfaceProbe:
             mesh, mesh.topology.dim, entities=np.unique(cells).astype(np.int32)
         )
 
+    def locate_cached(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`locate` (the interface of :class:`InterfaceProbe`; not remembered)."""
+        return self.locate(x)
+
     def locate(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """A cell of surface A containing each point x (n, 3), m."""
         cand = dolfinx.geometry.compute_collisions_points(self.tree, x)
@@ -111,10 +115,10 @@ class SurfaceConductance:
 
     ``pair_conductance(x, y, T⁺, T⁻)`` (W/(m² K)) at points x (n, gdim) of A with
     images y on B; also the attributes ``law``, ``fields``, ``probe``, ``guess`` of
-    :class:`~fe_interface.mechanics.coupled.ContactConductanceMap` (the summary's means).
+    :class:`~fe_interface.problems.thermomechanical.ContactConductanceMap` (the summary's means).
 
     Args:
-        law: the contact's :class:`~fe_interface.mechanics.contact_law.LocalContactLaw`.
+        law: the contact's :class:`~fe_interface.model.laws.local_contact.LocalContactLaw`.
         fields: the contact fields (P, g).
         probe: the :class:`SurfaceProbe` of surface A.
         guess: uniform temperature (K) of the summary means before a thermal solve.

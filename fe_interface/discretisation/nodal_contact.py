@@ -2,7 +2,7 @@
 
 Every node of a contact interface has a ⁺ copy and a ⁻ copy of its displacement
 (:func:`~fe_interface.discretisation.space.broken_lagrange_space` with shape (gdim,)).
-With the nodal data of :mod:`fe_interface.mechanics.contact`
+With the nodal data of :mod:`fe_interface.model.contacts`
 
     A_i = ∫_Γ φ_i w dA (m², axisymmetric: m² per radian),   n_i = N_i/|N_i|,
     N_i = ∫_Γ φ_i n⁺ dA,   h_i = (∫_Γ φ_i dA)^(1/(d−1)),   ε_i = γ₀ E*/h_i,
@@ -37,8 +37,8 @@ from fe_interface.discretisation.coupling import facet_sides
 from fe_interface.discretisation.facets import FacetQuadrature
 from fe_interface.discretisation.space import BrokenSpace
 from fe_interface.errors import InputError, collective
-from fe_interface.mechanics.contact import gap_values
-from fe_interface.mechanics.model import ResolvedContact
+from fe_interface.model.contacts import gap_values
+from fe_interface.model.mechanical_model import ResolvedContact
 
 __all__ = ["ContactNodes", "ContactState", "ContactSummary", "NodalContact"]
 
@@ -128,6 +128,10 @@ def _scalar_element(broken: BrokenSpace) -> Any:
 class NodalContact:
     """The node-to-node contact operator of one contact interface (collective).
 
+    An :class:`~fe_interface.discretisation.external.ExternalTerm` (like the facet-wise
+    interface coupling of the heat problem): the solvers assemble it through
+    ``insert_sparsity``, ``apply``, ``linearise`` and ``add_to_matrix``.
+
     Args:
         broken: the broken vector space (degree 1).
         contact: the resolved contact.
@@ -188,6 +192,8 @@ class NodalContact:
             self.gap0 = gap_values(contact.spec, self.x.T)
         self.lam = np.zeros(self.nodes.size)
         self._state: ContactState | None = None
+        self._added: np.ndarray | None = None  # the active set of the assembled Jacobian
+        self._pending: np.ndarray | None = None  # the active set of the last linearise()
 
     # ------------------------------------------------------------------ evaluation
     def state(self, u: np.ndarray) -> ContactState:
@@ -208,16 +214,40 @@ class NodalContact:
             return ContactState(self.gap0.copy(), z, z.astype(bool))
         return self._state
 
-    def add_residual(self, u: np.ndarray, b: np.ndarray) -> None:
-        """Add this rank's share of the contact forces to b.
+    def apply(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Add this rank's share of the contact forces at ``u`` to ``out`` (N); returns it.
 
-        Local arrays, ghosts included: sum with a reverse scatter afterwards.
+        Local arrays, ghosts included: sum with a reverse scatter afterwards (``out``
+        None: a new array).
         """
+        if out is None:
+            out = np.zeros_like(u)
         s = self.state(u)
         f = (self.share * s.pressure_Pa)[:, None] * self.normal
-        B = b.reshape(-1, self.bs)
+        B = out.reshape(-1, self.bs)
         B[self.nodes] += f
         B[self.mnodes] -= f
+        return out
+
+    def linearise(self, u: np.ndarray) -> bool:
+        """The active set at ``u``; True if it differs from the one last added (collective)."""
+        s = self.state(u)
+        changed = self.active_changed(self._added)
+        if changed:
+            self._pending = s.active.copy()
+        return changed
+
+    def add_to_matrix(self, A: PETSc.Mat, index: np.ndarray, scale: float = 1.0) -> None:
+        """A += scale × the contact stiffness of the active set of the last :meth:`linearise`.
+
+        ``scale = 0`` inserts the (explicit zero) blocks of every node.
+        """
+        active = self._pending if self._pending is not None else self.current_state().active
+        if scale == 0.0:
+            active = np.zeros(self.nodes.size, dtype=bool)
+        else:
+            self._added = active.copy()
+        self.add_jacobian(A, index, active, scale)
 
     def rows(self, marker: np.ndarray) -> np.ndarray:
         """Local unrolled rows of every node, −1 on Dirichlet dofs.
@@ -230,7 +260,9 @@ class NodalContact:
         )
         return np.where(marker[r] < 0, -1, r).astype(PETSc.IntType)
 
-    def add_jacobian(self, A: PETSc.Mat, marker: np.ndarray, active: np.ndarray) -> None:
+    def add_jacobian(
+        self, A: PETSc.Mat, marker: np.ndarray, active: np.ndarray, scale: float = 1.0
+    ) -> None:
         """A += the contact stiffness of the ``active`` nodes (ADD_VALUES, local rows).
 
         Every node's block is added, zero for inactive nodes: PETSc drops preallocated
@@ -241,10 +273,11 @@ class NodalContact:
             A: matrix with the space's local-to-global map (not final-assembled).
             marker: local unrolled dof -> itself, −1 on Dirichlet dofs.
             active: nodes whose stiffness is added.
+            scale: factor of the stiffness.
         """
         if not self.nodes.size:
             return
-        k = self.share * self.eps * active
+        k = scale * self.share * self.eps * active
         nn = np.einsum("i,ig,ih->igh", k, self.normal, self.normal)
         K = np.block([[nn, -nn], [-nn, nn]])
         R = np.ascontiguousarray(self.rows(marker))

@@ -9,7 +9,7 @@ thermal strain); on every contact interface the heat problem
 evaluated at its own facet quadrature points (the law enters as a
 :class:`~fe_interface.model.interfaces.Conductance` with a function of position, the
 "position" path of the heat core: per-point h, assembled facet by facet).  P and g
-come from the nodal contact fields (:mod:`~fe_interface.mechanics.fields`), T⁺, T⁻
+come from the nodal contact fields (:mod:`~fe_interface.discretisation.contact_fields`), T⁺, T⁻
 from the previous thermal iterate.
 
 Two-way (``coupling="two-way"``): the temperature also enters the elasticity as the
@@ -20,7 +20,7 @@ Gauss–Seidel) iteration k = 1, 2, …:
 2. heat with h(P_k, g_k, T_{k−1}) → T̃_k; the next T_k from T_{k−1} and T̃_k by the
    interface quasi-Newton method IQN-ILS (default; a plain relaxed iteration diverges
    once a gap closes: the pressure then changes by MPa per kelvin) or by Aitken's or a
-   constant relaxation (:class:`_Iteration`);
+   constant relaxation (:class:`~fe_interface.solvers.staggered.FixedPointAcceleration`);
 
 **convergence criterion**: stop at the first k ≥ 2 with
 
@@ -31,42 +31,62 @@ i.e. one more mechanics solve would change neither the temperature nor the press
 beyond the tolerances.  The one-way coupling iterates step 2 alone (a Picard iteration
 on the temperature-dependent parts, radiation and the gas mean free path) with the
 temperature test only; a law that does not depend on T needs one thermal solve.
+
+**Nothing is rebuilt inside the loop**: the heat problem is built once, at the first
+iteration; every later iteration updates its contact conductances in place
+(``SteadyProblem.update(interfaces=...)`` evaluates the position-dependent h(x) again
+at the same facet quadrature points, located once) and solves again with the same
+space, forms, matrix pattern and solver objects; the mechanics warm-starts from its last
+displacement and multipliers.  ``close()`` (or ``with``) frees both problems.
 """
 
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
-
-from mpi4py import MPI
 
 import numpy as np
 from dolfinx import fem
 
-from fe_interface.discretisation.facets import FacetQuadrature
+from fe_interface.discretisation.contact_fields import (
+    ContactConductanceMap,
+    InterfaceProbe,
+    global_max,
+)
+from fe_interface.discretisation.mortar_contact import MortarContact
+from fe_interface.discretisation.nodal_contact import ContactSummary
+from fe_interface.discretisation.surface_contact import SurfaceContact
+from fe_interface.discretisation.surface_coupling import SurfaceConductance, SurfaceProbe
 from fe_interface.errors import InputError
-from fe_interface.mechanics.boundary import BodyForce
-from fe_interface.mechanics.contact import Contact
-from fe_interface.mechanics.contact_law import LocalContactLaw
-from fe_interface.mechanics.fields import ContactFields, InterfaceProbe, evaluate, global_max
-from fe_interface.mechanics.materials import ElasticMaterial
-from fe_interface.mechanics.mortar import MortarContact
-from fe_interface.mechanics.nodal import ContactSummary
-from fe_interface.mechanics.problem import ElasticProblem, MechanicsResult
-from fe_interface.mechanics.surface_contact import SurfaceContact
-from fe_interface.mechanics.surface_coupling import SurfaceConductance, SurfaceProbe
-from fe_interface.mesh import TaggedMesh, check_tagged
+from fe_interface.mesh import TaggedMesh
 from fe_interface.model.boundary import Convection, FixedTemperature
+from fe_interface.model.contacts import Contact
+from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.model.interfaces import Conductance, Interface
 from fe_interface.model.materials import Material
+from fe_interface.model.mechanical_boundary import BodyForce
 from fe_interface.model.pairs import InterfacePair
 from fe_interface.model.validation import check_positive
+from fe_interface.postprocessing.contact import (
+    ThermalContactSummary,
+    conductance_means,
+    nodal_conductance,
+)
+from fe_interface.problems.base import ProblemBase
+from fe_interface.problems.elastic import ElasticProblem, MechanicsResult
 from fe_interface.problems.steady import SteadyProblem, SteadyResult
+from fe_interface.solvers.staggered import (
+    ACCELERATIONS,
+    FixedPointAcceleration,
+    StaggeredOptions,
+    StaggeredStep,
+)
 
 __all__ = [
+    "ACCELERATIONS",
     "COUPLINGS",
     "ContactConductanceMap",
     "CoupledResult",
@@ -77,90 +97,6 @@ __all__ = [
 ]
 
 COUPLINGS = ("one-way", "two-way")
-ACCELERATIONS = ("iqn-ils", "aitken", "none")
-
-
-@dataclass(frozen=True)
-class StaggeredOptions:
-    """The staggered iteration (see the module docstring).
-
-    Attributes:
-        max_iterations: limit of iterations (≥ 1).
-        temperature_atol: K, > 0.
-        pressure_rtol: dimensionless, > 0.
-        relaxation: ω in (0, 1] applied to the temperature passed on at the first step
-            (and at every step with ``acceleration="none"``).
-        acceleration: "iqn-ils" (quasi-Newton, default), "aitken" or "none"
-            (:class:`_Iteration`).
-    """
-
-    max_iterations: int = 30
-    temperature_atol: float = 1.0e-6
-    pressure_rtol: float = 1.0e-6
-    relaxation: float = 0.5
-    acceleration: str = "iqn-ils"
-
-    def __post_init__(self) -> None:
-        owner = "staggered options"
-        if not isinstance(self.max_iterations, int) or self.max_iterations < 1:
-            raise InputError(
-                f"{owner}: max_iterations must be an integer >= 1, got {self.max_iterations!r}"
-            )
-        for name in ("temperature_atol", "pressure_rtol"):
-            object.__setattr__(self, name, check_positive(getattr(self, name), name, "", owner))
-        w = check_positive(self.relaxation, "relaxation", "", owner)
-        if w > 1.0:
-            raise InputError(f"{owner}: relaxation must lie in (0, 1], got {w!r}")
-        object.__setattr__(self, "relaxation", w)
-        if self.acceleration not in ACCELERATIONS:
-            raise InputError(
-                f"{owner}: acceleration must be one of {list(ACCELERATIONS)}, got {self.acceleration!r}"
-            )
-
-
-class StaggeredStep(NamedTuple):
-    """One staggered iteration.
-
-    Attributes:
-        iteration: k (1-based).
-        temperature_change_K: max |T̃_k − T_{k−1}|, K.
-        pressure_change: max |P_k − P_{k−1}| / max P_k (dimensionless; inf at k = 1).
-        newton_iterations: Newton steps of this iteration's mechanics solve (0 if none).
-        augmentations: its augmented-Lagrangian updates.
-        thermal_newton_iterations: Newton steps of the heat solve (0 if linear).
-    """
-
-    iteration: int
-    temperature_change_K: float
-    pressure_change: float
-    newton_iterations: int
-    augmentations: int
-    thermal_newton_iterations: int
-
-
-class ThermalContactSummary(NamedTuple):
-    """Heat across one contact interface (the same on every rank).
-
-    Attributes:
-        name: contact label.
-        heat_flow_W: ∫ h (T⁺ − T⁻) dA, W (⁺ → ⁻).
-        mean_jump_K: area mean of T⁺ − T⁻, K.
-        conductance_W_m2K: heat flow / (area · mean jump), W/(m² K).
-        mean_h_W_m2K: area mean of the local h, W/(m² K).
-        max_h_W_m2K: largest local h at the quadrature points, W/(m² K).
-        mean_h_solid_W_m2K, mean_h_gas_W_m2K, mean_h_radiation_W_m2K: area means of
-            the three paths, W/(m² K).
-    """
-
-    name: str
-    heat_flow_W: float
-    mean_jump_K: float
-    conductance_W_m2K: float
-    mean_h_W_m2K: float
-    max_h_W_m2K: float
-    mean_h_solid_W_m2K: float
-    mean_h_gas_W_m2K: float
-    mean_h_radiation_W_m2K: float
 
 
 class CoupledResult(NamedTuple):
@@ -189,65 +125,7 @@ class CoupledResult(NamedTuple):
     timings: dict[str, float]
 
 
-class ContactConductanceMap:
-    """The conductance h(x) (W/(m² K)) of one contact for the heat problem.
-
-    A function of NumPy points (shape (3, n), m) on the interface, given as
-    ``Conductance(h=this)``.
-
-    Args:
-        law: the local contact law.
-        fields: the contact fields (P, g) of the mechanics.
-        probe: locates points on the interface.
-        temperature: the previous temperature (K) for T⁺, T⁻, or None.
-        guess: uniform temperature (K) used when ``temperature`` is None.
-    """
-
-    def __init__(
-        self,
-        law: LocalContactLaw,
-        fields: ContactFields,
-        probe: InterfaceProbe,
-        temperature: fem.Function | None,
-        guess: float,
-    ) -> None:
-        self.law, self.fields, self.probe = law, fields, probe
-        self.temperature, self.guess = temperature, guess
-        self._error: Exception | None = None
-
-    def values(self, x: np.ndarray) -> dict[str, np.ndarray]:
-        """P (Pa), g (m), T⁺, T⁻ (K) and the law's breakdown (W/(m² K)).
-
-        At points x (n, 3) of this rank's interface facets.
-        """
-        cp, cm = self.probe.locate(x)
-        P = np.maximum(evaluate(self.fields.pressure, x, cp), 0.0)
-        g = np.maximum(evaluate(self.fields.gap, x, cp), 0.0)
-        if self.temperature is None:
-            Tp = Tm = np.full(x.shape[0], self.guess)
-        else:
-            Tp, Tm = evaluate(self.temperature, x, cp), evaluate(self.temperature, x, cm)
-        parts = self.law.breakdown(P, g, Tp, Tm)
-        return {"P": P, "g": g, "T_plus": Tp, "T_minus": Tm, **parts}
-
-    def __call__(self, x: Any) -> np.ndarray:
-        """The conductance h at points x (3, n).
-
-        NumPy input only (the heat core retries with UFL on an error: the first error is
-        raised again then).
-        """
-        if not isinstance(x, np.ndarray):
-            if self._error is not None:
-                raise self._error
-            raise InputError(f"contact law {self.law.name!r}: h(x) needs NumPy points")
-        try:
-            return self.values(np.ascontiguousarray(x.T))["total"]
-        except Exception as e:
-            self._error = e
-            raise
-
-
-class ThermoMechanicalProblem:
+class ThermoMechanicalProblem(ProblemBase):
     """Steady heat conduction with contact conductances from an elastic contact solve.
 
     Args:
@@ -270,6 +148,9 @@ class ThermoMechanicalProblem:
             fixed and ambient temperatures, else 293.15 K).
         staggered: :class:`StaggeredOptions`.
         augmentation_rtol: of the contact solves.
+
+    ``close()`` (or ``with``) frees the mechanics and the heat problem
+    (:meth:`~fe_interface.problems.base.ProblemBase.close`).
     """
 
     def __init__(
@@ -294,7 +175,7 @@ class ThermoMechanicalProblem:
         staggered: StaggeredOptions | None = None,
         augmentation_rtol: float = 1.0e-9,
     ) -> None:
-        check_tagged(tagged, type(self).__name__)
+        super().__init__(tagged, None, None, None)
         if coupling not in COUPLINGS:
             raise InputError(f"coupling must be one of {list(COUPLINGS)}, got {coupling!r}")
         for c in contacts:
@@ -305,7 +186,6 @@ class ThermoMechanicalProblem:
                 )
         if not contacts:
             raise InputError("ThermoMechanicalProblem: no contact interfaces given")
-        self.tagged = tagged
         self.materials = dict(materials)
         self.contact_specs = list(contacts)
         self.interfaces = list(interfaces)
@@ -334,15 +214,34 @@ class ThermoMechanicalProblem:
         )  # fmt: skip
         self.thermal: SteadyProblem | None = None
         self.maps: list[Any] = []  # ContactConductanceMap or SurfaceConductance per contact
+        self.T_prev: fem.Function | None = None  # the last heat solution, for T⁺, T⁻ of h
+        self._thermal_interfaces: list[Interface] = []
+        self._T_cells: fem.Function | None = None
         self.timings: dict[str, float] = {}
         self.result: CoupledResult | None = None
 
     # ------------------------------------------------------------------ pieces
-    def _thermal_problem(self, T_prev: fem.Function | None) -> SteadyProblem:
-        """The heat problem with the current contact fields."""
+    def _heat(self) -> SteadyProblem:
+        """The heat problem with the current contact fields: built once, then updated.
+
+        Its contact interfaces carry a :class:`ContactConductanceMap` each (h of the
+        current P, g and of the last heat solution ``T_prev``); a later call evaluates
+        them again in place (``update(interfaces=...)``) instead of building a new problem.
+        """
+        if self.thermal is not None:
+            if not any(isinstance(m, SurfaceConductance) for m in self.maps):
+                for m in self.maps:
+                    m.temperature = self.T_prev
+                self.thermal.update(interfaces=self._thermal_interfaces)
+                return self.thermal
+            # a surface contact's thermal pair fixes its h at set-up: built again (the
+            # old one closed first)
+            self.thermal.close()
+            self.thermal, self.maps = None, []
         mech = self.mechanics
+        if mech.model is None:
+            mech.initialise()
         assert mech.model is not None and mech.fields is not None
-        self.maps = []
         ifaces: list[Any] = list(self.interfaces)
         for c in mech.contacts:
             if isinstance(c, MortarContact):  # separately meshed bodies: a thermal pair
@@ -362,23 +261,32 @@ class ThermoMechanicalProblem:
                 mech.tagged.mesh, mech.model.cell_region, rc.entities, rc.plus, rc.minus
             )
             m = ContactConductanceMap(
-                rc.spec.thermal, mech.fields, probe, T_prev, self.initial_temperature
+                rc.spec.thermal, mech.fields, probe, self.T_prev, self.initial_temperature
             )
             self.maps.append(m)
             ifaces.append(Interface(rc.spec.facets, Conductance(m), plus=rc.plus, name=rc.label))
-        return SteadyProblem(
+        self._thermal_interfaces = ifaces
+        self.thermal = SteadyProblem(
             self.tagged, self.materials, ifaces, self.boundary_conditions, self.sources,
             degree=self.degree, axisymmetric=self.axisymmetric, solver=self.thermal_solver,
             petsc_options=self.thermal_options, initial_temperature=self.initial_temperature,
         )  # fmt: skip
+        self.thermal.initialise()
+        return self.thermal
+
+    def _keep_temperature(self, T: fem.Function) -> None:
+        """Copy the heat solution into ``T_prev`` (the T⁺, T⁻ of the next h)."""
+        if self.T_prev is None:
+            self.T_prev = fem.Function(T.function_space, name="previous_temperature_K")
+        self.T_prev.x.array[:] = T.x.array
 
     def _cell_temperature(self, T: fem.Function) -> np.ndarray:
         """T interpolated into the DG space of the thermal strain (K)."""
-        if self.T_strain is None:
-            self.T_strain = fem.Function(fem.functionspace(self.tagged.mesh, ("DG", self.degree)))
-        out = fem.Function(self.T_strain.function_space)
-        out.interpolate(T)
-        return out.x.array.copy()
+        if self._T_cells is None:
+            V = fem.functionspace(self.tagged.mesh, ("DG", self.degree))
+            self._T_cells = fem.Function(V)
+        self._T_cells.interpolate(T)
+        return self._T_cells.x.array.copy()
 
     def _add_time(self, key: str, t0: float) -> None:
         self.timings[key] = self.timings.get(key, 0.0) + time.perf_counter() - t0
@@ -393,11 +301,14 @@ class ThermoMechanicalProblem:
             InputError: what :meth:`run` would raise before its first solve.
         """
         self.mechanics.check()
-        thermal = self._thermal_problem(None)
-        try:
-            thermal.check()
-        finally:
-            thermal.close()
+        self._heat().check()  # kept: run() reuses it
+
+    def close(self) -> None:
+        """Free the mechanics and the heat problem, then this problem (collective)."""
+        for p in (self.__dict__.get("thermal"), self.__dict__.get("mechanics")):
+            if p is not None:
+                p.close()
+        super().close()
 
     # ------------------------------------------------------------------ solve
     def run(self) -> CoupledResult:
@@ -417,8 +328,6 @@ class ThermoMechanicalProblem:
             if converged:
                 break
         if not converged:
-            import warnings
-
             warnings.warn(
                 f"thermo-mechanical iteration: not converged after {opts.max_iterations} "
                 f"iterations (last max dT {history[-1].temperature_change_K:.3e} K, dP/P "
@@ -441,7 +350,7 @@ class ThermoMechanicalProblem:
         out = []
         for m, c in zip(self.maps, self.mechanics.contacts, strict=True):
             rc = c.contact
-            means = self._h_means(m, rc)
+            means = conductance_means(m, rc.entities, self.thermal.T, self.axisymmetric)
             s = table[rc.label]
             out.append(
                 ThermalContactSummary(
@@ -449,41 +358,6 @@ class ThermoMechanicalProblem:
                 )
             )
         return out
-
-    def _h_means(self, m: ContactConductanceMap, rc: Any) -> tuple[float, ...]:
-        """Area means (mean, max, solid, gas, radiation) of h, W/(m² K).
-
-        Over the interface, with the final temperature.
-        """
-        mech = self.mechanics
-        assert self.thermal is not None and mech.fields is not None
-        mesh = mech.tagged.mesh
-        e = rc.entities
-        probe_T = ContactConductanceMap(m.law, m.fields, m.probe, self.thermal.T, m.guess)
-        q = FacetQuadrature(
-            mesh, mech.fields.space.ufl_element(), mech.fields.space.dofmap.dof_layout,
-            e[:, 0], e[:, 1], 2 + int(self.axisymmetric), self.axisymmetric,
-        )  # fmt: skip
-        acc = np.zeros(5)
-        hmax = 0.0
-        for g in q.groups:
-            x = np.zeros((g.x.shape[0] * g.x.shape[1], 3))
-            x[:, : g.x.shape[2]] = g.x.reshape(-1, g.x.shape[2])
-            v = probe_T.values(x)
-            w = g.weight.ravel()
-            acc += [
-                w.sum(),
-                np.sum(w * v["total"]),
-                np.sum(w * v["solid"]),
-                np.sum(w * v["gas"]),
-                np.sum(w * v["radiation"]),
-            ]
-            hmax = max(hmax, float(np.max(v["total"], initial=0.0)))
-        comm = mesh.comm
-        acc = comm.allreduce(acc, op=MPI.SUM)
-        hmax = comm.allreduce(hmax, op=MPI.MAX)
-        A = acc[0] if acc[0] > 0 else 1.0
-        return tuple(float(v) for v in (acc[1] / A, hmax, acc[2] / A, acc[3] / A, acc[4] / A))
 
     def summary(self, result: CoupledResult) -> dict[str, Any]:
         """The JSON-ready record of a run.
@@ -495,15 +369,10 @@ class ThermoMechanicalProblem:
         for m, t in zip(result.contacts, result.thermal_contacts, strict=True):
             contacts.append(m._asdict() | {k: v for k, v in t._asdict().items() if k != "name"})
         s = result.mechanics.solve
-        rigid = [
-            {"name": r.name, "region": r.region, "force_N": list(r.force_N),
-             "force_magnitude_N": r.magnitude_N}
-            for r in getattr(result.mechanics, "rigid", [])
-        ]  # fmt: skip
         return {
             "coupling": self.coupling,
             "contacts": contacts,
-            "rigid": rigid,
+            "rigid": [r.record() for r in result.mechanics.rigid],
             "staggered": {
                 "converged": result.converged,
                 "iterations": len(result.history),
@@ -553,40 +422,15 @@ class ThermoMechanicalProblem:
             derived: the :class:`~fe_interface.postprocessing.derived.DerivedValues` of
                 the heat problem for the summary (junction, regions, probes), or None.
         """
-        from fe_interface.io.files import ResultSet
-        from fe_interface.io.results import write_steady_results
-        from fe_interface.mechanics.output import write_contact_surface, write_mechanics
+        from fe_interface.io.results import write_thermomechanical_results
 
         assert self.thermal is not None and self.thermal.formulation is not None
-        comm = self.tagged.mesh.comm
-        own = result_set is None
-        rs = ResultSet(folder, name, comm, "thermomechanical") if own else result_set
-        if own:
-            rs.open()
-        try:
-            kinds = [k for k in files if k in ("xdmf", "vtu", "summary", "vtx")]
-            doc = {"thermomechanical": self.summary(result)} | dict(extra or {})
-            out = write_steady_results(
-                self.thermal.formulation, rs.folder, name, kinds, extra=doc, result_set=rs,
-                derived=derived,
-            )  # fmt: skip
-            paths = {k: v for k, v in out.items() if k in kinds}
-            h = {"contact_conductance_W_m2K": self.nodal_conductance()}
-            suffixes = [k for k in ("vtu", "xdmf") if k in kinds]
-            if suffixes:
-                mech = [rs.path(f"{name}_mechanics.{k}") for k in suffixes]
-                surf = [rs.path(f"{name}_contact.{k}") for k in suffixes]
-                write_mechanics(self.mechanics, *mech, extra=h)
-                write_contact_surface(self.mechanics, *surf, extra=h)
-                for k, a, b in zip(suffixes, mech, surf, strict=True):
-                    paths[f"mechanics_{k}"] = rs.final(a)
-                    paths[f"contact_{k}"] = rs.final(b)
-            if own:
-                rs.commit()
-        finally:
-            if own and not rs.committed:
-                rs.abort()
-        return paths
+        doc = {"thermomechanical": self.summary(result)} | dict(extra or {})
+        h = {"contact_conductance_W_m2K": self.nodal_conductance()}
+        return write_thermomechanical_results(
+            self.thermal.formulation, self.mechanics, folder, name, files, doc, h,
+            result_set=result_set, derived=derived,
+        )  # fmt: skip
 
     def nodal_conductance(self) -> fem.Function:
         """The conductance h (W/(m² K)) at the contact nodes, for output (collective).
@@ -595,33 +439,8 @@ class ThermoMechanicalProblem:
         (0 away from contacts).
         """
         mech = self.mechanics
-        f = mech.fields
-        assert f is not None and self.thermal is not None
-        h = fem.Function(f.space, name="contact_conductance_W_m2K")
-        values = []
-        for m, c in zip(self.maps, mech.contacts, strict=True):
-            s = c.current_state()
-            x = np.zeros((c.nodes.size, 3))
-            x[:, : c.x.shape[1]] = c.x[:, : c.x.shape[1]]
-            # a surface contact: T⁻ at A's node (see mechanics.surface_coupling)
-            other = c.nodes if isinstance(c, MortarContact) else c.mnodes
-            cp, cm = _node_cells(f.space, c.nodes), _node_cells(f.space, other)
-            T = self.thermal.T
-            Tp, Tm = evaluate(T, x, cp), evaluate(T, x, cm)
-            values.append(
-                m.law.conductance(np.maximum(s.pressure_Pa, 0), np.maximum(s.gap_m, 0), Tp, Tm)
-            )
-        f.nodal_values(values, h)
-        return h
-
-
-def _node_cells(space: fem.FunctionSpace, nodes: np.ndarray) -> np.ndarray:
-    """A local cell of each node copy (the last cell that lists it)."""
-    dl = space.dofmap.list
-    imap = space.dofmap.index_map
-    cell_of = np.full(imap.size_local + imap.num_ghosts, -1, np.int32)
-    cell_of[dl.ravel()] = np.repeat(np.arange(dl.shape[0], dtype=np.int32), dl.shape[1])
-    return cell_of[nodes]
+        assert mech.fields is not None and self.thermal is not None
+        return nodal_conductance(mech.fields, self.maps, mech.contacts, self.thermal.T)
 
 
 def _default_temperature(bcs: Sequence[Any]) -> float:
@@ -636,76 +455,39 @@ class _Iteration:
     """State of the staggered iteration of a :class:`ThermoMechanicalProblem`.
 
     ``x`` is the temperature passed to the mechanics (cell-wise DG values, K); a heat
-    solve gives x̃ = H(x) and the residual r = x̃ − x.  The next x is
-
-    * ``acceleration="iqn-ils"`` (default): the interface quasi-Newton method with an
-      inverse Jacobian from least squares (Degroote, Bathe & Vierendeels, Comput.
-      Struct. 87 (2009) 793–801): with the differences V = [r_k − r_i], W = [x̃_k − x̃_i]
-      of the last ``history`` iterations, c = argmin |V c + r_k| and
-      x_{k+1} = x̃_k + W c — a secant Newton step on the coupled residual, which
-      converges where the plain iteration diverges (a closing gap makes the pressure,
-      and so the conductance, very sensitive to the temperature);
-    * ``"aitken"``: Aitken's dynamic relaxation (Küttler & Wall, Comput. Mech. 43 (2008)
-      61–72), x_{k+1} = x_k + ω_k r_k;
-    * ``"none"``: x_{k+1} = x_k + ω r_k with the constant ``relaxation`` ω.
-
-    The first step is always relaxed with ``relaxation``.
+    solve gives x̃ = H(x); the next x comes from
+    :class:`~fe_interface.solvers.staggered.FixedPointAcceleration` (two-way coupling).
     """
-
-    history = 5
 
     def __init__(self, problem: ThermoMechanicalProblem) -> None:
         self.p = problem
         self.opts = problem.staggered
-        self.comm: MPI.Comm = problem.tagged.mesh.comm
+        self.comm = problem.tagged.mesh.comm
         self.two_way = problem.coupling == "two-way"
         self.dependent = any(
             c.thermal is not None and c.thermal.temperature_dependent for c in problem.contact_specs
         )
         self.x: np.ndarray | None = None
-        self.omega = self.opts.relaxation
-        self.past: list[tuple[np.ndarray, np.ndarray]] = []  # (r, x̃), newest last
-        self.T_prev: fem.Function | None = None
+        self.accel: FixedPointAcceleration | None = None
         self.P_prev: np.ndarray | None = None
         self.mres: MechanicsResult | None = None
         self.tres: SteadyResult | None = None
 
-    def _owned(self) -> int:
-        assert self.p.T_strain is not None
-        V = self.p.T_strain.function_space
-        return V.dofmap.index_map.size_local * V.dofmap.index_map_bs
-
-    def _gram(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
-        """Aᵀ B over the owned DG dofs of all ranks (A, B: (n, m) or (n,))."""
-        n = self._owned()
-        return self.comm.allreduce(A[:n].T @ B[:n], op=MPI.SUM)
-
     def _next(self, x: np.ndarray, xt: np.ndarray) -> np.ndarray:
         """The next temperature for the mechanics from the iterate x and x̃ = H(x)."""
-        r = xt - x
-        kind = self.opts.acceleration
-        if self.past and kind == "iqn-ils":
-            V = np.stack([r - rp for rp, _ in reversed(self.past)], axis=1)
-            W = np.stack([xt - xp for _, xp in reversed(self.past)], axis=1)
-            G = self._gram(V, V)
-            b = -self._gram(V, r)
-            c = np.linalg.lstsq(G, b, rcond=1e-12)[0]
-            out = xt + W @ c
-        else:
-            if self.past and kind == "aitken":
-                dr = r - self.past[-1][0]
-                den = float(self._gram(dr, dr))
-                if den > 0.0:
-                    self.omega = (
-                        float(-self.omega * self._gram(self.past[-1][0], dr) / den) or 1e-12
-                    )
-            out = x + self.omega * r
-        self.past = [*self.past, (r, xt)][-self.history :]
-        return out
+        if self.accel is None:
+            assert self.p.T_strain is not None
+            imap = self.p.T_strain.function_space.dofmap.index_map
+            owned = imap.size_local * self.p.T_strain.function_space.dofmap.index_map_bs
+            self.accel = FixedPointAcceleration(
+                self.comm, owned, self.opts.acceleration, self.opts.relaxation
+            )
+        return self.accel.next(x, xt)
 
     def step(self, k: int) -> tuple[StaggeredStep, bool]:
         """Iteration k: mechanics (k = 1, or two-way), heat, the convergence test."""
         p, opts = self.p, self.opts
+        start, cpu = time.perf_counter(), time.process_time()
         newton = aug = 0
         if k == 1 or self.two_way:
             t0 = time.perf_counter()
@@ -715,8 +497,8 @@ class _Iteration:
         assert p.mechanics.fields is not None
         P = p.mechanics.fields.pressure.x.array.copy()
         t0 = time.perf_counter()
-        p.thermal = p._thermal_problem(self.T_prev)
-        self.tres = p.thermal.run()
+        self.tres = p._heat().run()
+        p._keep_temperature(self.tres.temperature)
         p._add_time("thermal", t0)
         new = p._cell_temperature(self.tres.temperature)
         x = self.x if self.x is not None else np.full_like(new, p.initial_temperature)
@@ -727,12 +509,15 @@ class _Iteration:
             if self.P_prev is None
             else (global_max(self.comm, P - self.P_prev) / pmax if pmax > 0 else 0.0)
         )
-        self.T_prev, self.P_prev = self.tres.temperature, P
-        step = StaggeredStep(k, dT, float(dP), newton, aug, self.tres.solve.newton_iterations)
+        self.P_prev = P
+        thermal_newton = self.tres.solve.newton_iterations
         if not self.two_way:  # Picard on the temperature-dependent parts of the law
             self.x = new
-            return step, not self.dependent or (k >= 2 and dT <= opts.temperature_atol)
-        self.x = self._next(x, new)
-        assert p.T_strain is not None
-        p.T_strain.x.array[:] = self.x
-        return step, k >= 2 and dT <= opts.temperature_atol and dP <= opts.pressure_rtol
+            done = not self.dependent or (k >= 2 and dT <= opts.temperature_atol)
+        else:
+            self.x = self._next(x, new)
+            assert p.T_strain is not None
+            p.T_strain.x.array[:] = self.x
+            done = k >= 2 and dT <= opts.temperature_atol and dP <= opts.pressure_rtol
+        took = (time.perf_counter() - start, time.process_time() - cpu)
+        return StaggeredStep(k, dT, float(dP), newton, aug, thermal_newton, *took), done

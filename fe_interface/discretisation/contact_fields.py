@@ -5,11 +5,15 @@ scalar functions on the broken P1 space of the mechanics (both copies of a node 
 the same value), so that P(x) = Σ φ_i(x) P_i and g(x) are ordinary finite-element fields:
 written to ParaView with the displacement, and evaluated at any point of an interface
 (the thermal problem's facet quadrature points) by :class:`InterfaceProbe`.
+:class:`ContactConductanceMap` turns them into the conductance h(x) = h(P(x), g(x), T⁺,
+T⁻) of a :class:`~fe_interface.model.laws.local_contact.LocalContactLaw`, a function of
+position for the heat problem's :class:`~fe_interface.model.interfaces.Conductance`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from mpi4py import MPI
 
@@ -17,11 +21,12 @@ import dolfinx.geometry
 import numpy as np
 from dolfinx import fem, la
 
+from fe_interface.discretisation.nodal_contact import NodalContact
 from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
 from fe_interface.errors import InputError
-from fe_interface.mechanics.nodal import NodalContact
+from fe_interface.model.laws.local_contact import LocalContactLaw
 
-__all__ = ["ContactFields", "InterfaceProbe"]
+__all__ = ["ContactConductanceMap", "ContactFields", "InterfaceProbe", "evaluate", "global_max"]
 
 
 class ContactFields:
@@ -92,6 +97,17 @@ class InterfaceProbe:
         self.plus, self.minus = plus, minus
         cells = np.unique(np.concatenate([entities[:, 0], entities[:, 2]])).astype(np.int32)
         self.tree = dolfinx.geometry.bb_tree(mesh, mesh.topology.dim, entities=cells)
+        self._found: dict[tuple[tuple[int, ...], int], tuple[np.ndarray, np.ndarray]] = {}
+
+    def locate_cached(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`locate`, remembered for points met before.
+
+        A coupled iteration updates h at the same quadrature points: they are searched once.
+        """
+        key = (x.shape, hash(np.ascontiguousarray(x).tobytes()))
+        if key not in self._found:
+            self._found[key] = self.locate(x)
+        return self._found[key]
 
     def locate(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cells of the ⁺ and ⁻ side containing the points x (n, 3), m.
@@ -131,3 +147,62 @@ def evaluate(f: fem.Function, x: np.ndarray, cells: np.ndarray) -> np.ndarray:
 def global_max(comm: MPI.Comm, a: np.ndarray) -> float:
     """Max |a| over all ranks (0 for empty arrays)."""
     return comm.allreduce(float(np.max(np.abs(a), initial=0.0)), op=MPI.MAX)
+
+
+class ContactConductanceMap:
+    """The conductance h(x) (W/(m² K)) of one contact for the heat problem.
+
+    A function of NumPy points (shape (3, n), m) on the interface, given as
+    ``Conductance(h=this)``; the heat problem evaluates it at its facet quadrature points
+    when it is built and at every ``update(interfaces=...)`` (the points are located once).
+
+    Args:
+        law: the local contact law.
+        fields: the contact fields (P, g) of the mechanics.
+        probe: locates points on the interface.
+        temperature: the previous temperature (K) for T⁺, T⁻, or None.
+        guess: uniform temperature (K) used when ``temperature`` is None.
+    """
+
+    def __init__(
+        self,
+        law: LocalContactLaw,
+        fields: ContactFields,
+        probe: InterfaceProbe,
+        temperature: fem.Function | None,
+        guess: float,
+    ) -> None:
+        self.law, self.fields, self.probe = law, fields, probe
+        self.temperature, self.guess = temperature, guess
+        self._error: Exception | None = None
+
+    def values(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """P (Pa), g (m), T⁺, T⁻ (K) and the law's breakdown (W/(m² K)).
+
+        At points x (n, 3) of this rank's interface facets.
+        """
+        cp, cm = self.probe.locate_cached(x)
+        P = np.maximum(evaluate(self.fields.pressure, x, cp), 0.0)
+        g = np.maximum(evaluate(self.fields.gap, x, cp), 0.0)
+        if self.temperature is None:
+            Tp = Tm = np.full(x.shape[0], self.guess)
+        else:
+            Tp, Tm = evaluate(self.temperature, x, cp), evaluate(self.temperature, x, cm)
+        parts = self.law.breakdown(P, g, Tp, Tm)
+        return {"P": P, "g": g, "T_plus": Tp, "T_minus": Tm, **parts}
+
+    def __call__(self, x: Any) -> np.ndarray:
+        """The conductance h at points x (3, n).
+
+        NumPy input only (the heat core retries with UFL on an error: the first error is
+        raised again then).
+        """
+        if not isinstance(x, np.ndarray):
+            if self._error is not None:
+                raise self._error
+            raise InputError(f"contact law {self.law.name!r}: h(x) needs NumPy points")
+        try:
+            return self.values(np.ascontiguousarray(x.T))["total"]
+        except Exception as e:
+            self._error = e
+            raise

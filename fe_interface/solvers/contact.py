@@ -1,7 +1,7 @@
 """Semismooth Newton (PETSc SNES) with augmented-Lagrangian updates for contact.
 
 Residual R(u) = F(u) (the elastic form, assembled) + Σ contacts r(u) (nodal, see
-:mod:`~fe_interface.mechanics.nodal`); Jacobian J = K + Σ contacts J_c(active set): the
+:mod:`~fe_interface.discretisation.nodal_contact`); Jacobian J = K + Σ contacts J_c(active set): the
 exact generalised derivative of the piecewise-linear contact term (a semismooth Newton
 method: once the active set stops changing, one step solves the problem).
 
@@ -14,8 +14,13 @@ i.e. ε_i |g_i| ≤ rtol·max P on the active nodes: no penetration to that tole
 When the active set of a Newton step equals the one of the assembled Jacobian, the
 matrix is left untouched and PETSc reuses its factorisation (or AMG hierarchy), so
 the later augmentations cost a residual and a back-substitution each.  A changed
-Jacobian may keep an earlier factorisation as the preconditioner of CG; an AMG
-hierarchy is rebuilt (``pc_gamg_reuse_interpolation`` keeps its prolongation).
+Jacobian may keep an earlier preconditioner (a factorisation or an AMG hierarchy, built
+from a copy ``P`` of an earlier Jacobian) for CG while few contact nodes changed state;
+a rebuilt AMG hierarchy keeps its prolongation (``pc_gamg_reuse_interpolation``).
+
+The Newton iteration is :class:`~fe_interface.solvers.nonlinear.NewtonSolver` with the
+contacts as its ``terms`` and a constant elastic Jacobian (its hooks, see its module
+docstring); this module adds the augmentations and the preconditioner policy.
 """
 
 from __future__ import annotations
@@ -23,21 +28,19 @@ from __future__ import annotations
 import ctypes
 import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from mpi4py import MPI
 from petsc4py import PETSc
 
-import dolfinx.cpp as _cpp
 import dolfinx.fem.petsc
 import numpy as np
 from dolfinx import fem
 
+from fe_interface.discretisation.nodal_contact import NodalContact
 from fe_interface.errors import SolverError
-from fe_interface.mechanics.nodal import NodalContact
-from fe_interface.solvers.linear import check_finite, matrix_from_pattern
-from fe_interface.solvers.nonlinear import set_callbacks
-from fe_interface.solvers.options import PetscOptions
+from fe_interface.solvers.linear import check_finite
+from fe_interface.solvers.nonlinear import NewtonSolver
 
 __all__ = ["CONTACT_DIRECT_OPTIONS", "ContactSolveInfo", "ContactSolver", "rigid_body_modes"]
 
@@ -45,8 +48,11 @@ __all__ = ["CONTACT_DIRECT_OPTIONS", "ContactSolveInfo", "ContactSolver", "rigid
 #: the active ones, changed state since it was built
 _REUSE_NODES = 40
 _REUSE_FRACTION = 0.5
-
-_REASONS = {v: k for k, v in vars(PETSc.SNES.ConvergedReason).items() if isinstance(v, int)}
+#: the same for an AMG hierarchy, whose preconditioned operator is not a low-rank change
+#: of the identity: a newly active node adds a penalty stiffness the hierarchy has not
+#: seen (an outlier eigenvalue of order ε/E), so only a few may change
+_AMG_REUSE_NODES = 8
+_AMG_REUSE_FRACTION = 0.05
 
 #: the direct solver for contact: MUMPS as the preconditioner of CG, so that a
 #: factorisation can serve the next Newton steps (one CG step while it is exact)
@@ -64,6 +70,7 @@ CONTACT_NEWTON_OPTIONS: dict[str, Any] = {
     "snes_linesearch_type": "basic",
     "snes_rtol": 1.0e-11,
     "snes_stol": 1.0e-12,
+    "snes_atol": 0.0,  # set from the load at the first solve (ContactSolver)
     "snes_max_it": 50,
     # the preconditioner lag is set by the reuse policy (ContactSolver._choose_preconditioner)
     # and must survive from one solve (augmentation) to the next
@@ -81,8 +88,7 @@ class ContactSolveInfo(NamedTuple):
         linear_iterations: KSP iterations in total.
         jacobians: Jacobian assemblies.
         preconditioners: preconditioner builds (factorisations / AMG set-ups); a
-            Jacobian whose active set is close to the one of the last factorisation
-            reuses it (an AMG hierarchy is rebuilt).
+            Jacobian whose active set is close to the one of the last build reuses it.
         multiplier_change_Pa: the last max |Δλ|, Pa (0 for penalty / no contact).
         converged_reason: PETSc's reason of the last solve.
         residual_history: SNES residual norms (N) of the last solve.
@@ -189,36 +195,27 @@ class ContactSolver:
         atol: float = 0.0,
         max_augmentations: int = 100,
     ) -> None:
-        self.F, self.J, self.u, self.bcs = F, J, u, list(bcs)
+        self.u = u
         self.contacts = list(contacts)
-        self.marker = marker
         self.augment, self.rtol, self.atol = augment, rtol, atol
         self.max_augmentations = max_augmentations
-        pattern = _cpp.fem.create_sparsity_pattern(J._cpp_object)
-        for c in self.contacts:
-            c.insert_sparsity(pattern)
-        pattern.finalize()
-        comm = u.function_space.mesh.comm
-        self.A = matrix_from_pattern(comm, pattern)
-        if near_null is not None:
-            self.A.setNearNullSpace(near_null)
+        self.user_options = dict(petsc_options)
         # the elastic stiffness does not change: assembled once (with explicit zeros in
         # the contact blocks, so that PETSc keeps them), copied into each Jacobian
-        self.K = matrix_from_pattern(comm, pattern)
-        for M in (self.K, self.A):
-            dolfinx.fem.petsc.assemble_matrix(M, J, bcs=self.bcs)
-            M.assemble(PETSc.Mat.AssemblyType.FLUSH)
-            for c in self.contacts:
-                c.add_jacobian(M, marker, np.zeros(c.nodes.size, dtype=bool))
-            M.assemble()
-        V = u.function_space
-        self.b = dolfinx.fem.petsc.create_vector(V)
-        self.x = dolfinx.fem.petsc.create_vector(V)
-        self.snes = PETSc.SNES().create(comm)
-        set_callbacks(self.snes, self, self.b, self.A)
-        self.snes.setConvergenceHistory(reset=True)
-        self.user_options = dict(petsc_options)
-        self.options = PetscOptions(self.snes, prefix, CONTACT_NEWTON_OPTIONS | self.user_options)
+        # a factorisation is a copy of the matrix it factors; an AMG hierarchy applies
+        # its matrix (the smoothers): kept, it needs a matrix P of its own
+        direct = self.user_options.get("pc_type") in ("lu", "cholesky")
+        self.newton = NewtonSolver(
+            F, J, u, bcs, None, marker, prefix, CONTACT_NEWTON_OPTIONS | self.user_options,
+            terms=self.contacts, constant_jacobian=True, on_jacobian=self._choose_preconditioner,
+            preconditioner_matrix=not direct,
+        )  # fmt: skip
+        self.P = self.newton.P
+        self.snes = self.newton.snes
+        if near_null is not None:
+            for M in (self.newton.A, self.P):
+                if M is not None:
+                    M.setNearNullSpace(near_null)
         # the first step of a point contact can overshoot by orders of magnitude (one
         # node carries the load); the semismooth iteration recovers: no divergence test
         self.snes.setDivergenceTolerance(1.0e300)
@@ -226,62 +223,46 @@ class ContactSolver:
         # Newton tolerance while the penetration it measures has not been corrected:
         # every solve takes at least one step (a back-substitution when the active set
         # and so the matrix are unchanged)
+        self.newton.force_iteration = True
         self.snes.setForceIteration(True)
-        self._active: list[np.ndarray] | None = None
         self._pc_active: list[np.ndarray] | None = None
-        # a factorisation is a copy: it may precondition a later Jacobian (CG corrects
-        # the low-rank change); an AMG hierarchy is not: its finest smoother applies the
-        # matrix object itself, changed in place, with the old eigenvalue bounds
-        # (Chebyshev), which can make the preconditioner indefinite
-        self._may_reuse = self.user_options.get("pc_type") in ("lu", "cholesky")
+        # a factorisation or an AMG hierarchy of an earlier active set may precondition a
+        # later Jacobian (CG corrects the change); the AMG hierarchy is built from P, a
+        # copy of the Jacobian refreshed only when it is rebuilt, so that its smoothers
+        # keep applying the matrix of their eigenvalue bounds
+        self._reuse_limits = (
+            (_REUSE_NODES, _REUSE_FRACTION) if direct else (_AMG_REUSE_NODES, _AMG_REUSE_FRACTION)
+        )
         self._fresh_its: int | None = None
         self.comm = u.function_space.mesh.comm
-        self.jacobians = 0
         self.preconditioners = 0
         self._tolerances_set = False
 
-    # ------------------------------------------------------------------ callbacks
-    def _to_u(self, x: PETSc.Vec) -> None:
-        x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
-        self.u.x.petsc_vec.array_w[:] = x.array_r
-        self.u.x.scatter_forward()
+    @property
+    def A(self) -> PETSc.Mat:
+        """The Jacobian matrix."""
+        return self.newton.A
 
-    def _residual(self, snes: Any, x: PETSc.Vec, b: PETSc.Vec) -> None:
-        self._to_u(x)
-        with b.localForm() as bl:
-            bl.set(0.0)
-        dolfinx.fem.petsc.assemble_vector(b, self.F)
-        with b.localForm() as bl:
-            for c in self.contacts:
-                c.add_residual(self.u.x.array, bl.array_w)
-        b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-        dolfinx.fem.petsc.set_bc(b, self.bcs, x, -1.0)
+    @property
+    def jacobians(self) -> int:
+        """Jacobian assemblies so far."""
+        return self.newton.jacobians
 
-    def _jacobian(self, snes: Any, x: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat) -> None:
-        self._to_u(x)
-        states = [c.state(self.u.x.array) for c in self.contacts]
-        if self._active is not None and not any(
-            c.active_changed(a) for c, a in zip(self.contacts, self._active, strict=True)
-        ):
-            return  # same active set: same matrix, PETSc keeps its factorisation
-        self.K.copy(A, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)  # type: ignore[arg-type]  # stubs: the members are ints
-        for c, s in zip(self.contacts, states, strict=True):
-            c.add_jacobian(A, self.marker, s.active)
-        A.assemble()
-        self._active = [s.active.copy() for s in states]
-        self.jacobians += 1
-        self._choose_preconditioner([s.active for s in states])
+    def _choose_preconditioner(self, changed: bool) -> None:
+        """Decide whether to keep the preconditioner (a factorisation or AMG hierarchy).
 
-    def _choose_preconditioner(self, active: list[np.ndarray]) -> None:
-        """Decide whether to keep the preconditioner (a factorisation only).
-
-        The factorisation of an earlier Jacobian is kept while the active set differs
+        Called after every Jacobian evaluation; an unchanged Jacobian keeps everything.
+        The preconditioner of an earlier Jacobian is kept while the active set differs
         from its own in few nodes (the new matrix is a low-rank change of the old one:
         the Krylov method converges in about as many iterations as nodes changed) and
         the last solve took at most twice (+ 10) the iterations of the first solve with
         it; else it is rebuilt.
         """
-        changed = sum(
+        if not changed:
+            _set_lag_preconditioner(self.snes, -1)
+            return
+        active = [c.current_state().active for c in self.contacts]
+        changed_nodes = sum(
             self.comm.allreduce(int(np.sum(a != b)), op=MPI.SUM)
             for a, b in zip(active, self._pc_active or active, strict=True)
         )
@@ -290,36 +271,35 @@ class ContactSolver:
         if self._fresh_its is None and self._pc_active is not None:
             self._fresh_its = last  # the first solve with a new preconditioner
         cheap = self._fresh_its is None or last <= 2 * self._fresh_its + 10
+        nodes, fraction = self._reuse_limits
         reuse = (
-            self._may_reuse and self._pc_active is not None and cheap
-            and changed <= max(_REUSE_NODES, _REUSE_FRACTION * total)
+            self._pc_active is not None and cheap
+            and changed_nodes <= max(nodes, fraction * total)
         )  # fmt: skip
         # SNES decides after this callback: lag -2 rebuilds now (then becomes -1), -1 keeps
         _set_lag_preconditioner(self.snes, -1 if reuse else -2)
         if not reuse:
+            if self.P is not None:
+                self.newton.A.copy(self.P, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)  # type: ignore[arg-type]  # stubs: the members are ints
             self._pc_active = [a.copy() for a in active]
             self._fresh_its = None
             self.preconditioners += 1
 
     # ------------------------------------------------------------------ solve
     def _newton(self) -> tuple[int, int, str, tuple[float, ...]]:
-        """One SNES solve from the current u: (Newton steps, KSP its, reason, history)."""
+        """One Newton solve from the current u: (Newton steps, KSP its, reason, history)."""
         try:
-            self.snes.solve(None, self.x)
-        except PETSc.Error as e:
-            raise SolverError(
-                f"PETSc failed inside the contact Newton solve (error code {getattr(e, 'ierr', 0)}); a body "
-                "held only by contact may have lost it: constrain its rigid motions"
-            ) from None
-        reason = cast(int, self.snes.getConvergedReason())  # an int (the stubs: a class)
-        hist = tuple(float(r) for r in self.snes.getConvergenceHistory()[0])
-        its = self.snes.getIterationNumber()
-        if reason < 0:
-            raise SolverError(
-                f"contact Newton did not converge: {_REASONS.get(reason, reason)} after {its} "
-                f"steps; residual history (N) {list(hist)}"
-            )
-        return its, self.snes.getLinearSolveIterations(), _REASONS.get(reason, str(reason)), hist
+            info = self.newton.solve()
+        except SolverError as e:
+            msg = str(e)
+            if msg.startswith("PETSc failed"):
+                msg = msg.replace("Newton's method", "the contact Newton solve") + (
+                    "; a body held only by contact may have lost it: constrain its rigid motions"
+                )
+            else:
+                msg = f"contact {msg}"
+            raise SolverError(msg) from None
+        return info.newton_iterations, info.iterations, info.converged_reason, info.residual_history
 
     def _set_tolerances(self) -> None:
         """Set the absolute Newton tolerance to 1e-10 times the first residual norm (N).
@@ -329,8 +309,7 @@ class ContactSolver:
         """
         if self._tolerances_set or "snes_atol" in self.user_options:
             return
-        self._residual(self.snes, self.x, self.b)
-        self.snes.setTolerances(atol=max(1.0e-10 * self.b.norm(), 1.0e-300))
+        self.snes.setTolerances(atol=max(1.0e-10 * self.newton.residual_norm(), 1.0e-300))
         self._tolerances_set = True
 
     def _augment(self) -> tuple[float, bool]:
@@ -348,34 +327,27 @@ class ContactSolver:
         Raises:
             SolverError: Newton failed, the augmentations did not converge, or NaN.
         """
-        self.u.x.scatter_forward()
-        self.x.array_w[:] = self.u.x.array[: self.x.getLocalSize()]
-        dolfinx.fem.petsc.set_bc(self.x, self.bcs)
         per: list[int] = []
         lin = 0
         change = 0.0
-        try:
-            self._set_tolerances()
-            for _ in range(self.max_augmentations):
-                its, kits, reason, hist = self._newton()
-                per.append(its)
-                lin += kits
-                self._to_u(self.x)
-                for c in self.contacts:  # P(u; λ): the pressures in equilibrium with u
-                    c.state(self.u.x.array)
-                if not self.augment:
-                    break
-                change, done = self._augment()
-                if done:
-                    break
-            else:
-                raise SolverError(
-                    f"augmented Lagrangian: multipliers still change by {change:.3e} Pa after "
-                    f"{self.max_augmentations} Newton solves (tolerance rtol {self.rtol:g} x "
-                    f"max P); raise the contact penalty or max_augmentations"
-                )
-        finally:
-            self.options.release()
+        self._set_tolerances()
+        for _ in range(self.max_augmentations):
+            its, kits, reason, hist = self._newton()
+            per.append(its)
+            lin += kits
+            for c in self.contacts:  # P(u; λ): the pressures in equilibrium with u
+                c.state(self.u.x.array)
+            if not self.augment:
+                break
+            change, done = self._augment()
+            if done:
+                break
+        else:
+            raise SolverError(
+                f"augmented Lagrangian: multipliers still change by {change:.3e} Pa after "
+                f"{self.max_augmentations} Newton solves (tolerance rtol {self.rtol:g} x "
+                f"max P); raise the contact penalty or max_augmentations"
+            )
         check_finite(self.u)
         return ContactSolveInfo(
             sum(per), len(per), tuple(per), lin, self.jacobians, self.preconditioners, change,
@@ -384,6 +356,4 @@ class ContactSolver:
 
     def destroy(self) -> None:
         """Free the PETSc objects."""
-        self.options.release(check=False)
-        for obj in (self.snes, self.A, self.K, self.b, self.x):
-            obj.destroy()
+        self.newton.destroy()

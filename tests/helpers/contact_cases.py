@@ -1,4 +1,6 @@
-"""Verification cases of the contact mechanics and its coupling to heat.
+"""Verification cases of the contact mechanics and its coupling to heat (test helpers).
+
+Used by ``tests/system/mechanics`` (formerly ``fe_interface.mechanics.verification``).
 
 Each is compared with an exact or literature value; every function returns a dict of :class:`~fe_interface.postprocessing.checks.Check`
 (serial and parallel runs are compared check by check) and the solver counts in ``info``
@@ -7,7 +9,7 @@ Each is compared with an exact or literature value; every function returns a dic
 * :func:`hertz` — cylinder on a flat (plane strain) or sphere on a flat
   (axisymmetric): half-width, peak pressure and the nodal pressures against Hertz
   (Johnson 1985, eqs. 4.22–4.23, 4.43–4.45; the nodal values against the lumped
-  averages of the exact distribution, :func:`~fe_interface.mechanics.exact.lumped_average`).
+  averages of the exact distribution, :func:`~fe_interface.postprocessing.exact_contact.lumped_average`).
 * :func:`flat_punch` — a near-rigid flat punch (E_p = 10⁴ E) pressed δ into a large
   block (radius and depth 200 a): F = 2 a E′ δ and p(r) = F/(2πa√(a² − r²)) (Johnson
   eqs. 3.35–3.36) in the interior r ≤ a/2.
@@ -17,7 +19,8 @@ Each is compared with an exact or literature value; every function returns a dic
   gap of the rigid motion, and the conductance of the local gap (gas + radiation) at the
   heat problem's quadrature points; with a uniform lift the 1D conduction solution.
 * :func:`expansion_gap` — two-way coupling: a strip heated from below expands into an
-  initial clearance; the 1D thermo-elastic solution (:func:`expansion_gap_exact`).
+  initial clearance; the 1D thermo-elastic solution
+  (:func:`~fe_interface.postprocessing.exact_contact.expansion_gap_exact`).
 
 Units: SI (m, Pa, N, K, W).
 """
@@ -30,20 +33,13 @@ from typing import Any
 from mpi4py import MPI
 
 import numpy as np
-from scipy.optimize import brentq
 
 from fe_interface.discretisation.facets import FacetQuadrature
 from fe_interface.errors import InputError
-from fe_interface.mechanics.boundary import Displacement, Pressure, Symmetry
-from fe_interface.mechanics.contact import Contact
-from fe_interface.mechanics.contact_law import GasFill, LocalContactLaw
-from fe_interface.mechanics.coupled import StaggeredOptions, ThermoMechanicalProblem
-from fe_interface.mechanics.exact import contact_edge, hertz_line, hertz_point, lumped_average
-from fe_interface.mechanics.exact import flat_punch as punch_exact
-from fe_interface.mechanics.materials import ElasticMaterial, effective_modulus
-from fe_interface.mechanics.meshes import graded_nodes, stacked_blocks
-from fe_interface.mechanics.problem import ElasticProblem
+from fe_interface.geometry.contact_blocks import graded_nodes, stacked_blocks
 from fe_interface.model.boundary import FixedTemperature
+from fe_interface.model.contacts import Contact
+from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.model.interfaces import Interface
 from fe_interface.model.laws import (
     CMYPlasticConductance,
@@ -52,13 +48,25 @@ from fe_interface.model.laws import (
     GasGapConductance,
     Surface,
 )
+from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
 from fe_interface.model.materials import Material
+from fe_interface.model.mechanical_boundary import Displacement, Pressure, Symmetry
 from fe_interface.postprocessing.checks import Check
+from fe_interface.postprocessing.exact_contact import (
+    contact_edge,
+    expansion_gap_exact,
+    hertz_line,
+    hertz_point,
+    lumped_average,
+    uniform_gap_exact,
+)
+from fe_interface.postprocessing.exact_contact import flat_punch as punch_exact
+from fe_interface.problems.elastic import ElasticProblem
 from fe_interface.problems.steady import SteadyProblem
+from fe_interface.problems.thermomechanical import StaggeredOptions, ThermoMechanicalProblem
 
 __all__ = [
     "expansion_gap",
-    "expansion_gap_exact",
     "flat_punch",
     "gap_opening",
     "hertz",
@@ -322,31 +330,14 @@ def _strip(
     return stacked_blocks([x], z, z, comm=comm, cell=cell)
 
 
-def uniform_gap_exact(
-    law: LocalContactLaw, gap: float, k: float, H: float, T_bottom: float, T_top: float
-) -> dict[str, float]:
-    """1D conduction through two blocks (conductivity k W/(m K), height H m each).
-
-    With an open uniform gap g (m) between them: T⁺ (upper), T⁻ (lower) in K and the
-    flux q (W/m², downwards: top hotter) from q = k (T_top − T⁺)/H = h (T⁺ − T⁻) = k (T⁻
-    − T_bottom)/H, h = h(P = 0, g, T⁺, T⁻).
-    """
-
-    def resid(q: float) -> float:
-        Tp, Tm = T_top - q * H / k, T_bottom + q * H / k
-        return q - float(law.conductance(0.0, gap, Tp, Tm)) * (Tp - Tm)
-
-    q = brentq(resid, 0.0, k * (T_top - T_bottom) / (2 * H), xtol=1e-14, rtol=1e-15)
-    return {"q": q, "T_plus": T_top - q * H / k, "T_minus": T_bottom + q * H / k}
-
-
 def gap_opening(
     tilt: float = 1.0e-4, comm: MPI.Comm = MPI.COMM_WORLD, info: dict | None = None
 ) -> dict[str, Check]:
     """The upper block lifted by d₀ = 2 µm and rotated by ``tilt`` (rad).
 
     About the origin: g(x) = d₀ + θ x, P = 0; h = gas(Y(r_min) + g) + radiation at the
-    heat problem's points; with tilt = 0 the 1D solution (:func:`uniform_gap_exact`).
+    heat problem's points; with tilt = 0 the 1D solution
+    (:func:`~fe_interface.postprocessing.exact_contact.uniform_gap_exact`).
     """
     d0, k, H, W = 2.0e-6, 16.0, 0.01, 0.02
     tagged = _strip(W, H, 8, 4, comm)
@@ -433,53 +424,6 @@ EXPANSION_LAW = LocalContactLaw(
 )  # fmt: skip
 
 
-def expansion_gap_exact(
-    g0: float,
-    H: float,
-    T_top: float,
-    T_bottom: float | None = None,
-    q_bottom: float | None = None,
-    law: LocalContactLaw = EXPANSION_LAW,
-    mat: ElasticMaterial = ALU,
-    k: float = K_ALU,
-) -> dict[str, float]:
-    """1D thermo-elastic solution of :func:`expansion_gap`.
-
-    Two blocks of height H (m) between rigid plates (uniaxial strain, rollers at the
-    sides), an initial gap g₀ (m), T_top (K) fixed, the bottom at T_bottom (K) or heated
-    by q_bottom (W/m²).
-
-    Each block is linear in T; uniaxial strain gives the free expansion β ∫ (T − T_ref)
-    with β = α (1 + ν)/(1 − ν), and a contact pressure P shortens each block by P H/M,
-    M = E (1 − ν)/((1 + ν)(1 − 2ν)).  With e = β H (T̄_lower + T̄_upper − 2 T_ref):
-    the gap is g = g₀ − e if positive (P = 0), else P = M (e − g₀)/(2H), g = 0; the
-    flux q (upwards) = k (T_b − T⁻)/H = h(P, g, T⁺, T⁻)(T⁻ − T⁺) = k (T⁺ − T_top)/H.
-    Returns q (W/m²), T⁺, T⁻ (K), P (Pa), g (m), h (W/(m² K)).
-    """
-    beta = mat.alpha * (1 + mat.nu) / (1 - mat.nu)
-    M = mat.E * (1 - mat.nu) / ((1 + mat.nu) * (1 - 2 * mat.nu))
-
-    def state(q: float, Tm: float) -> dict[str, float]:
-        Tp = T_top + q * H / k
-        Tb = Tm + q * H / k
-        e = beta * H * (0.5 * (Tb + Tm) + 0.5 * (Tp + T_top) - 2 * mat.T_ref)
-        g, P = (g0 - e, 0.0) if e < g0 else (0.0, M * (e - g0) / (2 * H))
-        h = float(law.conductance(P, g, Tp, Tm))
-        return {"q": q, "T_plus": Tp, "T_minus": Tm, "P": P, "g": g, "h": h, "T_bottom": Tb}
-
-    if q_bottom is not None:
-        q = q_bottom
-        f = lambda Tm: state(q, Tm)["h"] * (Tm - state(q, Tm)["T_plus"]) - q  # noqa: E731
-        Tp = T_top + q * H / k
-        h_min = float(law.conductance(0.0, g0, Tp, Tp))  # the widest gap conducts least
-        Tm = brentq(f, Tp, Tp + 2.0 * q / h_min, xtol=1e-13, rtol=1e-15)
-        return state(q, Tm)
-    assert T_bottom is not None
-    r = lambda q: q - (s := state(q, T_bottom - q * H / k))["h"] * (s["T_minus"] - s["T_plus"])  # noqa: E731
-    q = brentq(r, 0.0, k * (T_bottom - T_top) / (2 * H), xtol=1e-12, rtol=1e-15)
-    return state(q, T_bottom - q * H / k)
-
-
 def expansion_gap(
     T_bottom: float | None = None,
     q_bottom: float | None = None,
@@ -492,7 +436,7 @@ def expansion_gap(
 
     Between rigid plates, a clearance g₀, the top at T_ref, the bottom at ``T_bottom``
     (K) or heated by ``q_bottom`` (W/m²): the two-way staggered solution against
-    :func:`expansion_gap_exact`.  Returns the checks and the coupled result.
+    :func:`~fe_interface.postprocessing.exact_contact.expansion_gap_exact`.  Returns the checks and the coupled result.
     """
     H, W = 0.01, 0.002
     tagged = _strip(W, H, 1, 4, comm)
@@ -512,7 +456,9 @@ def expansion_gap(
         staggered=staggered or StaggeredOptions(temperature_atol=1e-9, pressure_rtol=1e-9, max_iterations=80),
     )  # fmt: skip
     res = prob.run()
-    ex = expansion_gap_exact(g0, H, ALU.T_ref, T_bottom=T_bottom, q_bottom=q_bottom)
+    ex = expansion_gap_exact(
+        g0, H, ALU.T_ref, T_bottom=T_bottom, q_bottom=q_bottom, law=EXPANSION_LAW, mat=ALU, k=K_ALU
+    )
     if info is not None:
         info["staggered_iterations"] = len(res.history)
         info["newton_per_iteration"] = [s.newton_iterations for s in res.history]

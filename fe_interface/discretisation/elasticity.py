@@ -8,7 +8,7 @@ Pa, lengths m):
 * axisymmetric (2D, x[0] = r, x[1] = z): ε = [[ε_rr, ε_rz, 0], [ε_rz, ε_zz, 0],
   [0, 0, u_r/r]], integrals weighted with r (totals × 2π).
 
-Stress σ = λ tr(ε) I + 2 μ ε − 3Kα (T − T_ref) I (:mod:`~fe_interface.mechanics.materials`).
+Stress σ = λ tr(ε) I + 2 μ ε − 3Kα (T − T_ref) I (:mod:`~fe_interface.model.elastic_materials`).
 The weak form (virtual work, N·m):
 
     ∫ σ(u):ε(v) w dx − ∫ b·v w dx − ∫ t·v w ds + ∫ p n·v w ds (+ contact) = 0.
@@ -16,6 +16,7 @@ The weak form (virtual work, N·m):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from petsc4py import PETSc
@@ -26,13 +27,13 @@ from dolfinx import fem
 from dolfinx.fem import IntegralType
 
 from fe_interface.errors import user_function
-from fe_interface.mechanics.boundary import Pressure, Traction
-from fe_interface.mechanics.materials import ElasticMaterial
-from fe_interface.mechanics.model import MechanicalModel
+from fe_interface.model.elastic_materials import ElasticMaterial
+from fe_interface.model.mechanical_boundary import Pressure, Traction
+from fe_interface.model.mechanical_model import MechanicalModel
 
 _SCALAR: Any = PETSc.ScalarType  # a NumPy scalar type (petsc4py's stubs say dtype)
 
-__all__ = ["KINDS", "ElasticForms", "strain", "von_mises"]
+__all__ = ["KINDS", "ElasticForms", "rigid_dirichlet", "strain", "von_mises"]
 
 KINDS = ("3d", "plane_strain", "axisymmetric")
 
@@ -174,3 +175,14 @@ class ElasticForms:
         (cells: owned, of that group).
         """
         return [(von_mises(self.stress(u, g)), g.cells) for g in self.groups]
+
+
+def rigid_dirichlet(space: fem.FunctionSpace, cells: np.ndarray, value: Sequence[float]) -> list:
+    """One Dirichlet condition per component on every node of ``cells`` (``value``, m)."""
+    bs = space.dofmap.bs
+    blocks = np.unique(space.dofmap.list[cells]).astype(np.int32)
+    out = []
+    for c, v in enumerate(value):
+        sub = space.sub(c)
+        out.append(fem.dirichletbc(PETSc.ScalarType(v), blocks * bs + c, sub))  # type: ignore[operator]
+    return out

@@ -1,9 +1,9 @@
 """The mortar contact operator of a surface contact (non-matching meshes).
 
-With the weighted-gap rows of :mod:`~fe_interface.mechanics.surface_contact` (node i of
+With the weighted-gap rows of :mod:`~fe_interface.discretisation.surface_contact` (node i of
 the slave surface A owned here: G_i(u) = G₀_i + Σ_j w_ij n_i · u_j, columns j on A's and
 B's copies), the lumped area A_i = ∫ φ_i w dA and normal n_i (assembled over A), the
-nodal gap is g_i = G_i / A_i and, as in :mod:`~fe_interface.mechanics.nodal`,
+nodal gap is g_i = G_i / A_i and, as in :mod:`~fe_interface.discretisation.nodal_contact`,
 
     P_i = max(λ_i − ε_i g_i, 0),   ε_i = γ₀ E*/h_i,
     r   = −Σ_i P_i ∂G_i/∂u,         J = Σ_i (ε_i H_i / A_i) (∂G_i/∂u)(∂G_i/∂u)ᵀ,
@@ -12,10 +12,10 @@ H_i = 1 on the active nodes.  On a conforming interface (the same nodes on both 
 w_ij is −A_i on node i of A and +A_i on its twin on B: the node-to-node contact.
 
 The class has the interface the contact solver and the support checks use
-(:class:`~fe_interface.mechanics.solver.ContactSolver`,
-:mod:`~fe_interface.mechanics.support`): ``nodes``, ``mnodes`` (the master copy with the
+(:class:`~fe_interface.solvers.contact.ContactSolver`,
+:mod:`~fe_interface.problems.supports`): ``nodes``, ``mnodes`` (the master copy with the
 largest weight: for the rigid-motion checks), ``normal``, ``contact`` (with ``plus``,
-``minus``, ``label``, ``spec``), ``state``, ``add_residual``, ``add_jacobian``,
+``minus``, ``label``, ``spec``), ``state``, ``apply``, ``add_jacobian``,
 ``insert_sparsity``, ``update_multipliers``, ``max_pressure``, ``active_changed``,
 ``nodal_table`` and ``summary``.  Only the owner of a node holds it (no shares).
 """
@@ -32,17 +32,17 @@ import ufl
 from dolfinx import fem, la
 from dolfinx import mesh as dmesh
 
-from fe_interface.discretisation.space import BrokenSpace
-from fe_interface.errors import InputError
-from fe_interface.mechanics.nodal import (
+from fe_interface.discretisation.nodal_contact import (
     ContactState,
     NodalContact,
 )
-from fe_interface.mechanics.surface_contact import (
+from fe_interface.discretisation.space import BrokenSpace
+from fe_interface.discretisation.surface_contact import (
     ContactRows,
     MortarSearch,
     ResolvedSurfaceContact,
 )
+from fe_interface.errors import InputError
 
 __all__ = ["MortarContact", "surface_contacts"]
 
@@ -76,7 +76,7 @@ def _nodal_areas(broken: BrokenSpace, facet_tags: Any, tag: int, axisymmetric: b
 class MortarContact(NodalContact):
     """The mortar contact operator of one surface contact on this process (collective).
 
-    A :class:`~fe_interface.mechanics.nodal.NodalContact` whose gaps are the mortar
+    A :class:`~fe_interface.discretisation.nodal_contact.NodalContact` whose gaps are the mortar
     weighted gaps: the multiplier updates, the active-set test and the initial state are
     the node-to-node contact's, and so are the tables (every node is owned by one
     process: its share is its whole area); the rows, residual and Jacobian are its own.
@@ -84,7 +84,7 @@ class MortarContact(NodalContact):
     Args:
         broken: the broken vector space with the contacts' ghosts.
         contact: the resolved surface contact (``contact`` is then not a
-            :class:`~fe_interface.mechanics.model.ResolvedContact`).
+            :class:`~fe_interface.model.mechanical_model.ResolvedContact`).
         rows: its weighted-gap rows (:class:`ContactRows`, global numbers).
         facet_tags: the mesh's facet tags.
         axisymmetric: weight w = r = x[0].
@@ -148,6 +148,8 @@ class MortarContact(NodalContact):
         self.x = V.tabulate_dof_coordinates()[self.nodes]
         self.lam = np.zeros(sel.size)
         self._state: ContactState | None = None
+        self._added: np.ndarray | None = None  # the active set of the assembled Jacobian
+        self._pending: np.ndarray | None = None  # the active set of the last linearise()
         if not self.comm.allreduce(sel.size, op=MPI.SUM):
             raise InputError(
                 f"contact {contact.label!r}: no node of surface A is wholly within the search "
@@ -168,12 +170,15 @@ class MortarContact(NodalContact):
         self._state = ContactState(g, np.maximum(trial, 0.0), trial >= -touching)
         return self._state
 
-    def add_residual(self, u: np.ndarray, b: np.ndarray) -> None:
-        """Add −Σ P_i ∂G_i/∂u to the local array b (ghosts: reverse scatter after)."""
+    def apply(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Add −Σ P_i ∂G_i/∂u to the local array ``out`` (ghosts: reverse scatter after)."""
+        if out is None:
+            out = np.zeros_like(u)
         s = self.state(u)
         f = -(s.pressure_Pa[:, None] * self.w)[:, :, None] * self.normal[:, None, :]
-        B = b.reshape(-1, self.bs)
+        B = out.reshape(-1, self.bs)
         np.add.at(B[:, : self.gdim], self.cols.ravel(), f.reshape(-1, self.gdim))
+        return out
 
     def _unrolled(self, marker: np.ndarray) -> np.ndarray:
         c = np.arange(self.gdim)
@@ -181,12 +186,14 @@ class MortarContact(NodalContact):
         pad = np.repeat(self.w == 0, self.gdim, axis=1)
         return np.where(pad | (marker[r] < 0), -1, r).astype(PETSc.IntType)
 
-    def add_jacobian(self, A: PETSc.Mat, marker: np.ndarray, active: np.ndarray) -> None:
-        """A += the contact stiffness of the ``active`` nodes (every node's block is added)."""
+    def add_jacobian(
+        self, A: PETSc.Mat, marker: np.ndarray, active: np.ndarray, scale: float = 1.0
+    ) -> None:
+        """A += scale × the stiffness of the ``active`` nodes (every node's block is added)."""
         if not self.nodes.size:
             return
         d = (self.w[:, :, None] * self.normal[:, None, :]).reshape(self.nodes.size, -1)
-        k = self.eps * active / self.area
+        k = scale * self.eps * active / self.area
         K = k[:, None, None] * d[:, :, None] * d[:, None, :]
         R = np.ascontiguousarray(self._unrolled(marker))
         A.setValuesLocalRCV(R, R, np.ascontiguousarray(K.reshape(self.nodes.size, -1)),
@@ -205,7 +212,7 @@ def surface_contacts(
     """The space with the surface contacts' ghosts, and a builder of their operators.
 
     Returns ``(space, build)``; ``build(space)`` gives the
-    :class:`~fe_interface.mechanics.mortar.MortarContact` of every contact (an empty
+    :class:`~fe_interface.discretisation.mortar_contact.MortarContact` of every contact (an empty
     list without surface contacts).  Collective.
     """
     if not specs:

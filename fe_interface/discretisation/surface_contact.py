@@ -7,7 +7,7 @@ or mortar side), of bodies that share no nodes — parts meshed independently
 :mod:`fe_interface.geometry.parts`).  Curved bodies are their real geometry: the gap is
 measured between the meshes, no initial-gap function is given.
 
-Discretisation (segment-to-segment mortar, :mod:`~fe_interface.mechanics.mortar`): the
+Discretisation (segment-to-segment mortar, :mod:`~fe_interface.discretisation.mortar_contact`): the
 pair search of the thermal pairs (:mod:`~fe_interface.discretisation.pair_search`:
 DOLFINx's global bounding-box tree, point-to-point messages, no gather) projects the
 quadrature points of the mortar segments of A along A's continuous normal onto B.  Each
@@ -20,9 +20,9 @@ n_i (the mean of the facet normals), and the weighted gap
 linear in the displacement (small sliding: π is fixed at the undeformed configuration,
 as in Hertz's theory).  g_i = G_i / A_i is the nodal gap (m), and the contact pressure
 is the augmented-Lagrangian function P_i = max(λ_i − ε_i g_i, 0), ε_i = γ₀ E*/h_i, of the
-node-to-node contact (:mod:`~fe_interface.mechanics.contact`): the same Signorini
+node-to-node contact (:mod:`~fe_interface.model.contacts`): the same Signorini
 conditions, the same semismooth Newton and Uzawa updates
-(:class:`~fe_interface.mechanics.solver.ContactSolver`).  The contact force on A is
+(:class:`~fe_interface.solvers.contact.ContactSolver`).  The contact force on A is
 Σ A_i P_i: by construction the virtual work Σ P_i δG_i moves the same force out of one
 body into the other (action = reaction to round-off).
 
@@ -58,9 +58,9 @@ from fe_interface.discretisation.pair_search import (
 )
 from fe_interface.discretisation.space import BrokenSpace
 from fe_interface.errors import InputError
-from fe_interface.mechanics.contact import METHODS
-from fe_interface.mechanics.contact_law import LocalContactLaw
-from fe_interface.mechanics.materials import effective_modulus
+from fe_interface.model.contacts import METHODS
+from fe_interface.model.elastic_materials import effective_modulus
+from fe_interface.model.laws.local_contact import LocalContactLaw
 from fe_interface.model.validation import check_positive
 
 __all__ = [
@@ -79,12 +79,12 @@ class SurfaceContact:
         surfaces: (A, B) facet groups (names or tags): A the slave side (finer mesh,
             integrates, carries the nodal pressures), B the master side.
         name: label in tables (default ``"A:B"``).
-        penalty: γ₀ > 0: ε = γ₀ E*/h (see :class:`~fe_interface.mechanics.contact.Contact`).
+        penalty: γ₀ > 0: ε = γ₀ E*/h (see :class:`~fe_interface.model.contacts.Contact`).
         method: "augmented" (exact contact, default) or "penalty".
         search_distance: largest gap (m) at which a point of A is coupled to B; default
             half the largest facet diameter of the two surfaces.
         thermal: the local conductance law h(P, g, T⁺, T⁻) of coupled runs
-            (:mod:`~fe_interface.mechanics.surface_coupling`), or None.
+            (:mod:`~fe_interface.discretisation.surface_coupling`), or None.
     """
 
     surfaces: tuple[str | int, str | int]

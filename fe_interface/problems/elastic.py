@@ -15,13 +15,14 @@ Usage::
 Regions separated by a contact interface get their own displacement copies on it (the
 broken vector space); regions touching elsewhere are bonded.  Without contacts the
 problem is one linear solve; with contacts a semismooth Newton with augmented-Lagrangian
-updates (:mod:`~fe_interface.mechanics.solver`).
+updates (:mod:`~fe_interface.solvers.contact`).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple, cast
 
 from petsc4py import PETSc
@@ -29,39 +30,38 @@ from petsc4py import PETSc
 import dolfinx
 import numpy as np
 import ufl
-from dolfinx import fem
+from dolfinx import fem, la
 
+from fe_interface.discretisation.elasticity import ElasticForms, rigid_dirichlet
+from fe_interface.discretisation.nodal_contact import ContactSummary, NodalContact
 from fe_interface.discretisation.regions import colour_regions
 from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
+from fe_interface.discretisation.surface_coupling import contact_fields
 from fe_interface.errors import InputError, SolverError, collective, user_function
-from fe_interface.mechanics.boundary import BodyForce, Displacement, Symmetry
-from fe_interface.mechanics.contact import Contact
-from fe_interface.mechanics.elasticity import ElasticForms
-from fe_interface.mechanics.materials import ElasticMaterial
-from fe_interface.mechanics.model import MechanicalModel
-from fe_interface.mechanics.nodal import ContactSummary, NodalContact
-from fe_interface.mechanics.solver import (
+from fe_interface.mesh import TaggedMesh
+from fe_interface.mesh.topology import region_adjacency
+from fe_interface.model.contacts import Contact
+from fe_interface.model.elastic_materials import ElasticMaterial
+from fe_interface.model.mechanical_boundary import BodyForce, Displacement, Symmetry
+from fe_interface.model.mechanical_model import MechanicalModel
+from fe_interface.postprocessing.rigid import RigidForce, rigid_forces
+from fe_interface.problems.base import ProblemBase
+from fe_interface.problems.supports import (
+    check_contact_start,
+    check_supported,
+    explain_failure,
+)
+from fe_interface.solvers.contact import (
     CONTACT_DIRECT_OPTIONS,
     ContactSolveInfo,
     ContactSolver,
     rigid_body_modes,
 )
-from fe_interface.mechanics.support import (
-    check_contact_start,
-    check_supported,
-    explain_failure,
-)
-from fe_interface.mechanics.surface_coupling import contact_fields
-from fe_interface.mesh import TaggedMesh, check_tagged
-from fe_interface.mesh.topology import region_adjacency
 from fe_interface.solvers.linear import LinearSolver
-from fe_interface.solvers.options import default_petsc_options
 
 _SCALAR: Any = PETSc.ScalarType  # a NumPy scalar type (petsc4py's stubs say dtype)
 
 __all__ = ["ElasticProblem", "MechanicsResult"]
-
-_counter = iter(range(10**9))
 
 #: with contact, every change of the active set is a new Jacobian with the same sparsity:
 #: GAMG keeps its prolongation (graph, aggregates, smoothed prolongator) and redoes only
@@ -77,16 +77,18 @@ class MechanicsResult(NamedTuple):
         contacts: per contact interface, its :class:`ContactSummary`.
         solve: Newton/augmentation counts (:class:`ContactSolveInfo`).
         timings: wall time per stage, s.
+        rigid: the force (N) of every rigid region
+            (:class:`~fe_interface.postprocessing.rigid.RigidForce`).
     """
 
     displacement: fem.Function
     contacts: list[ContactSummary]
     solve: ContactSolveInfo
     timings: dict[str, float]
-    rigid: list = []  # noqa: RUF012 -- RigidForce of every rigid region (N)
+    rigid: tuple[RigidForce, ...] = ()
 
 
-class ElasticProblem:
+class ElasticProblem(ProblemBase):
     """Linear elasticity with frictionless unilateral contact (collective).
 
     Args:
@@ -95,7 +97,7 @@ class ElasticProblem:
         contacts: :class:`Contact` interfaces (degree 1 only).
         boundary_conditions: :class:`Displacement`, :class:`Traction`,
             :class:`Pressure`, :class:`Symmetry`, and
-            :class:`~fe_interface.mechanics.rigid.RigidRegion` (a rigid punch: its force
+            :class:`~fe_interface.model.mechanical_boundary.RigidRegion` (a rigid punch: its force
             is in the result's ``rigid``); other outer facets are free.
         body_forces: :class:`BodyForce` per region.
         degree: Lagrange degree (1 or 2; 1 with contacts).
@@ -107,6 +109,10 @@ class ElasticProblem:
         petsc_options: overrides of the PETSc options (KSP/PC, ``snes_*``).
         augmentation_rtol: stop the augmentations when max |Δλ| ≤ rtol · max P.
         max_augmentations: limit of Newton solves.
+        petsc_options_prefix: defaults to a unique ``fe_interface_<n>_``.
+
+    ``close()`` (or ``with ElasticProblem(...) as p:``) frees its PETSc objects at once
+    (:meth:`~fe_interface.problems.base.ProblemBase.close`).
     """
 
     def __init__(
@@ -123,15 +129,18 @@ class ElasticProblem:
         petsc_options: Mapping[str, Any] | None = None,
         augmentation_rtol: float = 1.0e-9,
         max_augmentations: int = 100,
+        petsc_options_prefix: str | None = None,
     ) -> None:
-        check_tagged(tagged, type(self).__name__)
         if degree not in (1, 2):
             raise InputError(f"mechanics: degree must be 1 or 2, got {degree!r}")
         if contacts and degree != 1:
             raise InputError("mechanics: contact needs degree 1 (P1/Q1) elements")
         if axisymmetric and tagged.mesh.geometry.dim != 2:
             raise InputError("mechanics: axisymmetric models need a 2D (r, z) mesh")
-        self.tagged = tagged
+        extra: dict[str, Any] = {}
+        if contacts:
+            extra = _CONTACT_ITERATIVE if solver == "iterative" else CONTACT_DIRECT_OPTIONS
+        super().__init__(tagged, solver, extra | dict(petsc_options or {}), petsc_options_prefix)
         self.materials = dict(materials)
         self.contact_specs = list(contacts)
         self.boundary_conditions = list(boundary_conditions)
@@ -139,18 +148,15 @@ class ElasticProblem:
         self.degree = degree
         self.axisymmetric = axisymmetric
         self.temperature = temperature
-        extra: dict[str, Any] = {}
-        if contacts:
-            extra = _CONTACT_ITERATIVE if solver == "iterative" else CONTACT_DIRECT_OPTIONS
-        self.petsc_options = default_petsc_options(solver) | extra | dict(petsc_options or {})
         self.solver_kind = solver
         self.augmentation_rtol = augmentation_rtol
         self.max_augmentations = max_augmentations
-        self.prefix = f"fe_interface_mech_{next(_counter)}_"
         self.timings: dict[str, float] = {}
         self.model: MechanicalModel | None = None
         self.solver: Any = None
+        self.result: MechanicsResult | None = None
         self._solved = False
+        self._free_residual_form: fem.Form | None = None
 
     # ------------------------------------------------------------------ set-up
     @property
@@ -163,8 +169,8 @@ class ElasticProblem:
     def initialise(self) -> None:
         """Check the input, build the space, the forms and the solver (collective)."""
         t0 = time.perf_counter()
-        from fe_interface.mechanics.mortar import surface_contacts
-        from fe_interface.mechanics.surface_contact import SurfaceContact
+        from fe_interface.discretisation.mortar_contact import surface_contacts
+        from fe_interface.discretisation.surface_contact import SurfaceContact
 
         pairs = [c for c in self.contact_specs if isinstance(c, SurfaceContact)]
         model = MechanicalModel(
@@ -253,8 +259,6 @@ class ElasticProblem:
             for c, v in comps:
                 dofs = fem.locate_dofs_topological(W.sub(c), fdim, b.entities)
                 bcs.append(fem.dirichletbc(_SCALAR(v), dofs, W.sub(c)))
-        from fe_interface.mechanics.rigid import rigid_dirichlet
-
         for rr in model.rigid:  # rigid regions: every node moves by the same displacement
             bcs += rigid_dirichlet(W, rr.cells, rr.spec.displacement)
         if self.axisymmetric:  # u_r = 0 on the axis
@@ -336,9 +340,69 @@ class ElasticProblem:
         summaries = [c.summary(self.model.region_names) for c in self.contacts]
         if self.fields is not None:
             self.fields.update()
-        from fe_interface.mechanics.rigid import rigid_forces
+        rigid = rigid_forces(self.model, self.space, self.free_residual(), self.axisymmetric)
+        self.result = MechanicsResult(self.u, summaries, solve, dict(self.timings), tuple(rigid))
+        return self.result
 
-        return MechanicsResult(self.u, summaries, solve, dict(self.timings), rigid_forces(self))
+    def free_residual(self) -> np.ndarray:
+        """The residual at u without the Dirichlet conditions (N; collective).
+
+        The elastic and contact forces at every dof: their sum over a region held by
+        prescribed displacements is the force that holds it.  Local array, summed over
+        the ranks (owned entries exact).  Not built when no region is rigid.
+        """
+        if not (self.model is not None and self.model.rigid):
+            return np.zeros(0)
+        if self._free_residual_form is None:
+            v = ufl.TestFunction(self.space)
+            self._free_residual_form = fem.form(self.forms.residual(self.u, v))
+        vec = fem.assemble_vector(self._free_residual_form)
+        for c in self.contacts:
+            c.apply(self.u.x.array, vec.array)
+        vec.scatter_reverse(la.InsertMode.add)
+        return vec.array
+
+    def summary(self) -> dict[str, Any]:
+        """The JSON-ready record of the last solve: contacts (SI units in keys), solver counts."""
+        if not self._solved:
+            raise InputError("ElasticProblem.summary(): no solution yet: call solve() first")
+        r = self.result
+        assert r is not None
+        return {
+            "kind": self.kind,
+            "contacts": [c._asdict() for c in r.contacts],
+            "rigid": [f.record() for f in r.rigid],
+            "solve": r.solve._asdict(),
+            "timings_s": dict(r.timings),
+        }
+
+    def export(
+        self,
+        folder: str | Path,
+        name: str = "mechanics",
+        files: Sequence[str] = ("xdmf", "vtu", "summary"),
+        result_set: Any = None,
+    ) -> dict[str, Path]:
+        """Write the result set of the last solve (collective).
+
+        ``NAME_mechanics.vtu/.xdmf`` (point data ``displacement_m``, ``contact_pressure_Pa``,
+        ``gap_m``; cell data ``region``, ``von_mises_Pa``), with contacts ``NAME_contact.*``,
+        and ``NAME_summary.json`` (:meth:`summary`), through the results writer of the heat
+        problems (:func:`~fe_interface.io.results.write_elastic_results`: atomic, with a
+        manifest).
+
+        Args:
+            folder: output folder.
+            name: base name of the files.
+            files: kinds among "xdmf", "vtu", "summary".
+            result_set: an open :class:`~fe_interface.io.files.ResultSet` to write into
+                (the caller commits it); default: one of its own, committed here.
+        """
+        from fe_interface.io.results import write_elastic_results
+
+        if not self._solved:
+            raise InputError("ElasticProblem.export(): no solution yet: call solve() first")
+        return write_elastic_results(self, folder, name, files, self.summary, result_set)
 
     def set_temperature(self, T: Any) -> None:
         """Change the temperature of the thermal strain before the next :meth:`solve`.
