@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # fe_interface: set up and run.  Usage:
 #   bash run.sh demo    set everything up, run the flagship demo (two blocks in contact)
-#   bash run.sh test    set everything up, run the whole test suite (serial, then mpirun -n 2)
+#   bash run.sh test    set everything up, run the lint checks, then the whole test suite
+#                       (serial, then mpirun -n 2)
+#   bash run.sh lint    set everything up, run only the lint checks (ruff check, ruff format
+#                       --check, mypy on the package)
 #   bash run.sh setup   only create .venv and install (what docker/Dockerfile runs)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -30,6 +33,19 @@ setup() {
   "$VENV/bin/python" -m pip install --quiet -e ".[dolfinx,test,uq,rough]"
 }
 
+lint() {
+  # the style, docstring and complexity rules (ruff) and the types of the package (mypy;
+  # [tool.mypy] in pyproject.toml); any finding fails CI
+  local failed=0
+  echo "== ruff check =="
+  "$VENV/bin/ruff" check . || failed=1
+  echo "== ruff format --check =="
+  "$VENV/bin/ruff" format --check . || failed=1
+  echo "== mypy (fe_interface) =="
+  "$VENV/bin/mypy" || failed=1
+  return "$failed"
+}
+
 run_tests() {
   export PYTHONDONTWRITEBYTECODE=1 OMP_NUM_THREADS=1
   local start=$SECONDS failed=0
@@ -54,6 +70,7 @@ run_tests() {
 case "${1:-}" in
   setup) setup ;;
   demo) setup; shift; "$VENV/bin/python" demos/demo_two_blocks.py "$@" ;;
-  test) setup; run_tests ;;
-  *) sed -n '2,5p' "$0"; exit 2 ;;
+  test) setup; lint_rc=0; lint || lint_rc=1; run_tests; exit "$lint_rc" ;;
+  lint) setup; lint ;;
+  *) sed -n '2,9p' "$0"; exit 2 ;;
 esac

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from fe_interface.case.checker import Checker, is_number, join_path, type_name
+from fe_interface.case.timevalues import read_time_value
 from fe_interface.errors import InputError
 
 __all__ = [
+    "BULK_MATERIALS",
     "MATERIAL_KEYS",
     "PowerSource",
     "read_material",
@@ -25,6 +27,21 @@ __all__ = [
     "read_radiation",
     "read_source",
 ]
+
+#: Bulk properties near 300 K: k W/(m K), rho kg/m^3, c_p J/(kg K).
+#: Incropera, DeWitt, Bergman & Lavine, Fundamentals of Heat and Mass Transfer,
+#: 6th ed., Table A.1 (metals, 300 K) and A.3 (fused silica).
+BULK_MATERIALS: dict[str, dict[str, float]] = {
+    "copper": {"conductivity": 401.0, "density": 8933.0, "specific_heat": 385.0},
+    "aluminium": {"conductivity": 237.0, "density": 2702.0, "specific_heat": 903.0},
+    "aluminium_2024_t6": {"conductivity": 177.0, "density": 2770.0, "specific_heat": 875.0},
+    "stainless_304": {"conductivity": 14.9, "density": 7900.0, "specific_heat": 477.0},
+    "silicon": {"conductivity": 148.0, "density": 2330.0, "specific_heat": 712.0},
+    "gold": {"conductivity": 317.0, "density": 19300.0, "specific_heat": 129.0},
+    "nickel": {"conductivity": 90.7, "density": 8900.0, "specific_heat": 444.0},
+    "lead": {"conductivity": 35.3, "density": 11340.0, "specific_heat": 129.0},
+    "fused_silica": {"conductivity": 1.38, "density": 2220.0, "specific_heat": 745.0},
+}
 
 #: keys of [materials.REGION]
 MATERIAL_KEYS = (
@@ -313,8 +330,6 @@ def read_radiation(c: Checker, d: Mapping[str, Any], path: str, kind: str) -> di
     A ``radiation`` boundary: emissivity, T_amb, optional h and T_inf; a ``convection``
     boundary: h, T_inf, with optional ``emissivity`` (and ``T_amb``, default T_inf).
     """
-    from fe_interface.case.schema import read_time_value
-
     vals: dict[str, Any] = {}
     if kind == "radiation":
         vals["emissivity"] = c.number(d, "emissivity", path, gt=0, le=1)
@@ -343,8 +358,6 @@ def read_source(c: Checker, d: Any, path: str) -> Any:
     ``value`` (W/m³, or a time table) or ``power`` (W, or a time table) with optional
     ``depth`` (m, 2D planar models).
     """
-    from fe_interface.case.schema import read_time_value
-
     if not isinstance(d, dict):
         c.error(path, f"must be a table with 'value' (W/m^3) or 'power' (W), got {type_name(d)}")
         return None

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from fe_interface.errors import InputError
-from fe_interface.model.validation import magnitude_problem
+from fe_interface.model.validation import is_real, magnitude_problem
 
 __all__ = ["MISSING", "CaseError", "Checker", "is_integer", "is_number", "join_path", "type_name"]
 
@@ -46,8 +46,8 @@ MISSING = object()
 
 
 def is_number(v: Any) -> bool:
-    """A real number (Python or NumPy), not a boolean."""
-    return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+    """A real number (Python or NumPy), not a boolean (:func:`~fe_interface.model.validation.is_real`)."""
+    return is_real(v)
 
 
 def is_integer(v: Any) -> bool:

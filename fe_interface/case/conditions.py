@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from fe_interface.case.checker import Checker, type_name
+from fe_interface.case.timevalues import read_time_value, time_value
 
 __all__ = ["FixedSpec", "check_fixed_temperatures", "fixed_conditions", "read_fixed_temperatures"]
 
@@ -43,7 +44,6 @@ class FixedSpec:
 
 def read_fixed_temperatures(c: Checker, data: Mapping[str, Any]) -> list[FixedSpec]:
     """The ``[fixed_temperatures]`` tables (errors recorded with their key paths)."""
-    from fe_interface.case.schema import read_time_value
     from fe_interface.case.values import ValueUse
 
     out = []
@@ -110,7 +110,6 @@ def check_fixed_temperatures(
 
 def fixed_conditions(specs: list[FixedSpec]) -> list[Any]:
     """The model's RegionTemperature / PointTemperature conditions of the specs."""
-    from fe_interface.case.schema import time_value
     from fe_interface.model.constraints import PointTemperature, RegionTemperature
 
     out: list[Any] = []

@@ -10,237 +10,106 @@ from dataclasses import dataclass
 from typing import Any
 
 from fe_interface.case.checker import Checker, is_number, join_path, type_name
+from fe_interface.model.validation import LawDeclaration
 
-__all__ = ["LAWS", "LawSpec", "check_solvable", "read_law"]
+__all__ = ["LAWS", "LawSpec", "check_solvable", "law_table", "read_law"]
 
 
-# --------------------------------------------------------------------------------------
-# Parameter kinds: "pos" (> 0), "nonneg" (>= 0), "unit" (0 < x <= 1), "num", "str",
-# "int", "bool", "phonon" (database name or table), "gas" (name), "surface" (table),
-# "hardness" (number or table), "law" (nested law table), "htable" (conductance table).
 @dataclass(frozen=True)
 class LawSpec:
-    """A law usable in case files: its parameters (name -> (kind, required))."""
+    """A law usable in case files: its declaration and how it is built.
+
+    ``params``: name -> (kind, required), from the declaration.
+    """
 
     name: str
     target: str
     params: dict[str, tuple[str, bool]]
     build: Callable[..., Any]
     doc: str
+    declaration: LawDeclaration
 
 
-def _builder(module: str, target: str, pair: bool = False) -> Callable[..., Any]:
-    """``module.target(**parameters)``, imported when first used.
+def _builder(target: Callable[..., Any], pair: bool) -> Callable[..., Any]:
+    """``target(**parameters)``; ``pair``: ``surface_plus``/``surface_minus`` become its pair."""
 
-    ``pair``: the parameters ``surface_plus``/``surface_minus`` become its ``pair`` (a
-    ContactPair).
-    """
-
-    def make(**kw):
-        import importlib
-
-        mod = importlib.import_module(module)
+    def make(**kw: Any) -> Any:
         if pair:
-            kw["pair"] = mod.ContactPair(kw.pop("surface_plus"), kw.pop("surface_minus"))
-        return getattr(mod, target)(**kw)
+            from fe_interface.model.laws import ContactPair
+
+            kw["pair"] = ContactPair(kw.pop("surface_plus"), kw.pop("surface_minus"))
+        return target(**kw)
 
     return make
 
 
-def _law(
-    name: str,
-    target: str,
-    params: dict[str, tuple[str, bool]],
-    doc: str,
-    module: str = "fe_interface.model.laws",
-    pair: bool = False,
-) -> LawSpec:
-    """The :class:`LawSpec` of ``name`` that builds ``module.target``."""
-    return LawSpec(name, target, params, _builder(module, target, pair), doc)
-
-
-_BASIC = "fe_interface.model.interfaces"
-# the constants of the contact correlations (published defaults in the laws)
-_CORRELATION = {"coefficient": ("pos", False), "exponent": ("pos", False)}
-
-
-def _tabulated(
-    table: dict[str, Any],
-    pressure: float | None = None,
-    gap: float | None = None,
-    interpolation: str = "linear",
-    log_variable: bool = False,
-) -> Any:
-    """The :class:`~fe_interface.model.laws.tabulated.TabulatedConductance` of a case table.
-
-    The table (read by :func:`_read_htable`) is read at the operating ``pressure`` (Pa) or
-    ``gap`` (m), which must match the table's variable.
-    """
-    from fe_interface.errors import InputError
-    from fe_interface.model.laws.tabulated import ConductanceTable, TabulatedConductance
-
-    var = table["variable"]
-    given = {"pressure": pressure, "gap": gap}
-    other = "gap" if var == "pressure" else "pressure"
-    if given[other] is not None:
-        raise InputError(
-            f"the table is against {var}: give {var} = (the operating {var}), not {other}"
-        )
-    operating = given[var]
-    if operating is None:
-        unit = "Pa" if var == "pressure" else "m"
-        raise InputError(f"give {var} = the operating {var} ({unit}) at which the table is read")
-    t = ConductanceTable(
-        var, table["points"], table["h"], table["temperature"], interpolation, log_variable
+def _declared() -> list[tuple[LawDeclaration, str, Callable[..., Any]]]:
+    """(declaration, class name, builder) of every law of case files, in docs order."""
+    from fe_interface.model.interfaces import PerfectContact, Resistance
+    from fe_interface.model.laws import (
+        CincottiConductance,
+        CMYPlasticConductance,
+        ContactConductance,
+        GapRadiation,
+        GasGapConductance,
+        KapitzaConductance,
+        MikicElasticConductance,
+        SeriesResistance,
+        TabulatedConductance,
+        ThinLayer,
     )
-    return TabulatedConductance(t, operating)
+    from fe_interface.model.laws.expression import CONDUCTANCE_LAW, conductance_law
+    from fe_interface.model.laws.gap import GapConduction
+
+    classes: list[Any] = [
+        PerfectContact, None, CincottiConductance, Resistance, KapitzaConductance,
+        CMYPlasticConductance, MikicElasticConductance, ThinLayer, TabulatedConductance,
+        GasGapConductance, GapRadiation, ContactConductance, SeriesResistance, GapConduction,
+    ]  # fmt: skip
+    out: list[tuple[LawDeclaration, str, Callable[..., Any]]] = []
+    for cls in classes:
+        if cls is None:  # a number or an expression: conductance_law picks the class
+            out.append((CONDUCTANCE_LAW, "Conductance", conductance_law))
+        elif cls is TabulatedConductance:
+            out.append((cls.case, cls.__name__, cls.from_case))
+        else:
+            out.append((cls.case, cls.__name__, cls))
+    return out
 
 
-# a rough contact: two surfaces pressed together
-_PAIR = {
-    "surface_plus": ("surface", True),
-    "surface_minus": ("surface", True),
-    "pressure": ("nonneg", True),
-}
+def _spec(decl: LawDeclaration, target: str, build: Callable[..., Any]) -> LawSpec:
+    params = {p.name: (p.kind, p.required) for p in decl.parameters}
+    return LawSpec(decl.name, target, params, _builder(build, decl.pair), decl.doc, decl)
 
-LAWS: dict[str, LawSpec] = {
-    s.name: s
-    for s in [
-        _law("perfect", "PerfectContact", {}, "continuous temperature", _BASIC),
-        _law(
-            "conductance",
-            "conductance_law",
-            {"h": ("value", True)},
-            "h W/(m^2 K): a number, an expression of x, y, z, t, T (the mean interface "
-            "temperature) and fields, or a table of one of them",
-            "fe_interface.model.laws.expression",
-        ),
-        _law("resistance", "Resistance", {"R": ("pos", True)}, "R = 1/h in m^2 K/W", _BASIC),
-        _law(
-            "kapitza",
-            "KapitzaConductance",
-            {
-                "material_1": ("phonon", True),
-                "material_2": ("phonon", True),
-                "model": ("str", False),
-                "amm_variant": ("str", False),
-                "emitter": ("int", False),
-            },
-            "phonon boundary (Kapitza) conductance h_K(T), AMM/DMM/PRL",
-        ),
-        _law(
-            "cmy_plastic",
-            "CMYPlasticConductance",
-            {**_PAIR, "H_c": ("hardness", True), **_CORRELATION},
-            "Cooper-Mikic-Yovanovich plastic contact (solid spots)",
-            pair=True,
-        ),
-        _law(
-            "mikic_elastic",
-            "MikicElasticConductance",
-            {**_PAIR, **_CORRELATION},
-            "Mikic elastic contact (solid spots)",
-            pair=True,
-        ),
-        _law(
-            "cincotti",
-            "CincottiConductance",
-            {
-                "conductivity_plus": ("pos", True),
-                "conductivity_minus": ("pos", True),
-                "hardness_plus": ("pos", True),
-                "hardness_minus": ("pos", True),
-                "pressure": ("nonneg", True),
-                "coefficient": ("pos", False),
-            },
-            "closed-gap law h = alpha k_harm P/H_harm (MOOSE's "
-            "GapFluxModelPressureDependentConduction, Cincotti et al. 2007)",
-        ),
-        _law(
-            "thin_layer",
-            "ThinLayer",
-            {
-                "thickness": ("pos", True),
-                "conductivity": ("pos", True),
-                "density": ("pos", False),
-                "specific_heat": ("pos", False),
-            },
-            "a layer of thickness t (m) and conductivity k (W/(m K)), not meshed: h = k/t; "
-            "with density and specific_heat it stores heat in transient runs",
-        ),
-        LawSpec(
-            "tabulated",
-            "TabulatedConductance",
-            {
-                "table": ("htable", True),
-                "pressure": ("nonneg", False),
-                "gap": ("nonneg", False),
-                "interpolation": ("str", False),
-                "log_variable": ("bool", False),
-            },
-            _tabulated,
-            "h tabulated against contact pressure (Pa) or gap (m), optionally temperature "
-            "(K), read at the operating pressure or gap (Abaqus gap conductance tables)",
-        ),
-        _law(
-            "gas_gap",
-            "GasGapConductance",
-            {
-                "gas": ("gas", True),
-                "sigma": ("pos", False),
-                "p_gas": ("nonneg", False),
-                "accommodation_plus": ("unit", False),
-                "accommodation_minus": ("unit", False),
-                "relative_pressure": ("nonneg", False),
-                "Y": ("nonneg", False),
-                "T_gas": ("temperature", False),
-                "form": ("str", False),
-                "k_g": ("kg", False),
-                "jump_distance": ("nonneg", False),
-            },
-            "Yovanovich gas-gap conductance",
-        ),
-        _law(
-            "radiation",
-            "GapRadiation",
-            {
-                "emissivity_plus": ("unit", True),
-                "emissivity_minus": ("unit", True),
-                "geometry": ("str", False),
-                "radius_plus": ("pos", False),
-                "radius_minus": ("pos", False),
-                "stefan_boltzmann": ("pos", False),
-            },
-            "grey gap radiation: parallel plates, concentric cylinders or spheres",
-        ),
-        _law(
-            "contact",
-            "ContactConductance",
-            {"solid": ("law", False), "gas": ("law", False), "radiation": ("law", False)},
-            "parallel paths h_solid + h_gas + h_radiation (at least one; no solid: an open gap)",
-        ),
-        _law(
-            "series",
-            "SeriesResistance",
-            {"contact": ("law", False), "kapitza": ("law", False)},
-            "contact law in series with a Kapitza law",
-        ),
-        _law(  # interface pairs: conduction across an unmeshed gap (model/laws/gap.py)
-            "gap_conduction",
-            "GapConduction",
-            {
-                "conductivity": ("nonneg", True),
-                "geometry": ("str", False),
-                "center": ("point", False),
-                "axis": ("point", False),
-                "jump_distance": ("nonneg", False),
-            },
-            "pairs: k / gap (planar), curvature-corrected for cylinder and sphere gaps",
-            "fe_interface.model.laws.gap",
-        ),
-    ]
-}
-_LAW_ALIASES = {s.target: s.name for s in LAWS.values()}
+
+#: the laws of case files by name (generated from the laws' declarations)
+LAWS: dict[str, LawSpec] = {d.name: _spec(d, t, b) for d, t, b in _declared()}
+
+
+def law_table() -> str:
+    """The law table of ``docs/case-format.md`` (Markdown), generated from the declarations."""
+    rows = ["| `law` | class | parameters |", "| --- | --- | --- |"]
+    for s in LAWS.values():
+        d = s.declaration
+        required = [_param_doc(p) for p in d.parameters if p.required]
+        optional = [_param_doc(p) for p in d.parameters if not p.required]
+        parts = ", ".join(required)
+        if optional:
+            parts += ("; optional " if parts else "optional ") + ", ".join(optional)
+        rows.append(f"| `{s.name}` | `{s.target}` | {d.doc}: {parts or '–'} |")
+    return "\n".join(rows) + "\n"
+
+
+def _param_doc(p: Any) -> str:
+    """One parameter in the docs: name, bound, unit, choices, what it is."""
+    bound = {"pos": " > 0", "nonneg": " ≥ 0", "unit": " in (0, 1]"}.get(p.kind, "")
+    unit = " " + p.unit.replace("^2", "²").replace("^3", "³").replace("^4", "⁴") if p.unit else ""
+    choices = " = " + "/".join(f"`{c}`" for c in p.choices) if p.choices else ""
+    doc = f" ({p.doc})" if p.doc else ""
+    return f"`{p.name}`{bound}{unit}{choices}{doc}"
+
+
+_LAW_ALIASES = {s.target: s.name for s in LAWS.values()} | {"conductance_law": "conductance"}
 #: units accepted in a conductance table's ``units`` -> factor to SI (temperature: offset)
 TABLE_UNITS = {
     "pressure": {"Pa": 1.0, "kPa": 1e3, "MPa": 1e6, "GPa": 1e9, "bar": 1e5, "psi": 6894.757293168},
@@ -353,14 +222,6 @@ def _read_phonon(c: Checker, v: Any, path: str) -> Any:
     except ValueError as e:
         c.error(path, str(e))
         return None
-
-
-_CHOICES: dict[str, tuple[str, ...]] = {
-    "interpolation": ("linear", "pchip"),
-    "geometry": ("plate", "cylinder", "sphere"),
-    "form": ("integral", "simple"),
-    "gap_conduction.geometry": ("planar", "cylinder", "sphere"),  # law.param: that law's own
-}
 
 
 def _axis(
@@ -506,7 +367,9 @@ def _read_param(c: Checker, d: dict, p: str, kind: str, path: str, law: str, kw:
             le=1 if kind == "unit" else None,
         )  # fmt: skip
     simple = {
-        "str": lambda: c.string(d, p, path, choices=_CHOICES.get(f"{law}.{p}", _CHOICES.get(p))),
+        "str": lambda: c.string(
+            d, p, path, choices=LAWS[law].declaration.parameter(p).choices or None
+        ),
         "int": lambda: c.integer(d, p, path),
         "bool": lambda: c.boolean(d, p, path),
         "point": lambda: c.point(d, p, path),

@@ -60,7 +60,7 @@ from fe_interface.model.boundary import (
     Radiation,
     condition_name,
 )
-from fe_interface.model.interfaces import Conductance
+from fe_interface.model.interfaces import Conductance, constant_conductance
 from fe_interface.model.model import (
     Model,
     ResolvedBoundary,
@@ -501,7 +501,7 @@ class Formulation:
                 except Exception as e:  # the user's h(x) failing at these points
                     raise InputError(f"interface {d.label!r}: h(x) raised {describe(e)}") from None
             elif d.kind == "constant":
-                h = float(law.conductance(293.15, 293.15))
+                h = constant_conductance(law)
                 if not np.isfinite(h) or h < 0:
                     raise InputError(
                         f"interface {d.label!r}: conductance law gives h = {h!r} W/(m^2 K)"

@@ -107,7 +107,7 @@ def _check_radii(radii) -> list[float]:
 _UNSCALED = (5e-6, 1e4)
 
 
-def _length_scale(*lengths: float) -> float:
+def length_scale(*lengths: float) -> float:
     """Model unit (m per gmsh length unit) for a model whose smallest feature is ``min(lengths)``.
 
     OpenCASCADE works with *absolute* tolerances (``Precision::Confusion() = 1e-7``,
@@ -148,7 +148,7 @@ def build_model(
 
     With ``msh_file`` the gmsh mesh is also written there (MSH 4.1, ASCII) by rank 0.
 
-    ``scale`` is the model unit in m (:func:`_length_scale`): ``construct`` builds and
+    ``scale`` is the model unit in m (:func:`length_scale`): ``construct`` builds and
     meshes the model in units of ``scale`` (all lengths and cell sizes divided by it);
     the written ``.msh`` (nodes: ``Mesh.ScalingFactor``; entities:
     :func:`_scale_msh_entities`) and the returned mesh are in metres.  With
@@ -327,7 +327,7 @@ def _match(value: float, targets: Sequence[float], scale: float, what: str) -> i
 # --------------------------------------------------------------------------------------
 
 
-def _concentric(  # noqa: C901 -- argument checks then one gmsh construction
+def _concentric(
     dim: int,
     radii,
     names,
@@ -342,74 +342,22 @@ def _concentric(  # noqa: C901 -- argument checks then one gmsh construction
     n = len(r) - 1
     if not isinstance(octant, bool):
         raise ValueError(f"octant must be True or False, got {octant!r}")
-    facet_names = (
-        (["inner"] if r[0] > 0 else [])
-        + ["outer"]
-        + [f"interface{i}" for i in range(n - 1)]
-        + (["symmetry"] if octant else [])
-    )
+    facet_names = _concentric_facet_names(r, octant)
     cell_names = _check_names(names, n, "region", facet_names)
     h = _default_size(mesh_size, r[-1])
     order = _check_order(order)
     refine = _check_refine(refine_interfaces)
-    # model units (see _length_scale): the shells' thicknesses and the inner radius
-    scale = _length_scale(*np.diff(r), r[0])
+    # model units (see length_scale): the shells' thicknesses and the inner radius
+    scale = length_scale(*np.diff(r), r[0])
     r = [v / scale for v in r]
     h /= scale
-    rmax = r[-1]
 
-    def construct(gmsh):  # noqa: C901 -- gmsh construction closure (shells, groups, refinement)
-        occ = gmsh.model.occ
-        ball = (
-            (lambda rr: occ.addDisk(0, 0, 0, rr, rr))
-            if dim == 2
-            else (lambda rr: occ.addSphere(0, 0, 0, rr))
+    def construct(gmsh):
+        _concentric_shells(gmsh.model.occ, dim, r, octant)
+        gmsh.model.occ.synchronize()
+        regions, facets, interfaces = _concentric_groups(
+            gmsh, dim, r, cell_names, facet_names, octant
         )
-        shells = []
-        for i in range(n):
-            outer = ball(r[i + 1])
-            if r[i] > 0:
-                inner = ball(r[i])
-                cut, _ = occ.cut([(dim, outer)], [(dim, inner)])
-                shells.extend(cut)
-            else:
-                shells.append((dim, outer))
-        if octant:  # keep x, y, z >= 0: the symmetry planes cut every shell
-            box = occ.addBox(0, 0, 0, 2 * rmax, 2 * rmax, 2 * rmax)
-            shells, _ = occ.intersect(shells, [(3, box)])
-        if len(shells) > 1:
-            occ.fragment(shells[:1], shells[1:])
-        occ.synchronize()
-
-        def on_plane(e):  # a face of the octant on x = 0, y = 0 or z = 0
-            c = gmsh.model.occ.getCenterOfMass(dim - 1, e)
-            return octant and min(abs(v) for v in c) < 1e-9 * rmax
-
-        regions: dict[str, list[int]] = {s: [] for s in cell_names}
-        for _, e in gmsh.model.getEntities(dim):
-            bnd = gmsh.model.getBoundary([(dim, e)], combined=False, oriented=False)
-            rb = max(
-                np.linalg.norm(_point_on(gmsh, dim - 1, abs(b)))
-                for _, b in bnd
-                if not on_plane(abs(b))
-            )
-            k = _match(rb, r[1:], rmax, "region outer radius")
-            regions[cell_names[k]].append(e)
-
-        facets: dict[str, list[int]] = {s: [] for s in facet_names}
-        interfaces = []
-        for _, e in gmsh.model.getEntities(dim - 1):
-            if on_plane(e):
-                facets["symmetry"].append(e)
-                continue
-            k = _match(np.linalg.norm(_point_on(gmsh, dim - 1, e)), r, rmax, "circle radius")
-            if k == 0:
-                facets["inner"].append(e)
-            elif k == n:
-                facets["outer"].append(e)
-            else:
-                facets[f"interface{k - 1}"].append(e)
-                interfaces.append(e)
         add_groups(gmsh, dim, regions)
         add_groups(gmsh, dim - 1, facets)
 
@@ -418,6 +366,78 @@ def _concentric(  # noqa: C901 -- argument checks then one gmsh construction
 
     name = "concentric_cylinders" if dim == 2 else "concentric_spheres"
     return build_model(name, comm, dim, construct, msh_file, scale)
+
+
+def _concentric_facet_names(r: list[float], octant: bool) -> list[str]:
+    """The facet groups of concentric shells of radii ``r``."""
+    n = len(r) - 1
+    return (
+        (["inner"] if r[0] > 0 else [])
+        + ["outer"]
+        + [f"interface{i}" for i in range(n - 1)]
+        + (["symmetry"] if octant else [])
+    )
+
+
+def _concentric_shells(occ: Any, dim: int, r: list[float], octant: bool) -> None:
+    """The shells r[i] < |x| < r[i + 1] (model units), fragmented; an octant if asked."""
+    ball = (
+        (lambda rr: occ.addDisk(0, 0, 0, rr, rr))
+        if dim == 2
+        else (lambda rr: occ.addSphere(0, 0, 0, rr))
+    )
+    shells = []
+    for i in range(len(r) - 1):
+        outer = ball(r[i + 1])
+        if r[i] > 0:
+            inner = ball(r[i])
+            cut, _ = occ.cut([(dim, outer)], [(dim, inner)])
+            shells.extend(cut)
+        else:
+            shells.append((dim, outer))
+    if octant:  # keep x, y, z >= 0: the symmetry planes cut every shell
+        rmax = r[-1]
+        box = occ.addBox(0, 0, 0, 2 * rmax, 2 * rmax, 2 * rmax)
+        shells, _ = occ.intersect(shells, [(3, box)])
+    if len(shells) > 1:
+        occ.fragment(shells[:1], shells[1:])
+
+
+def _concentric_groups(
+    gmsh: Any, dim: int, r: list[float], cell_names: list[str], facet_names: list[str],
+    octant: bool,
+) -> tuple[dict[str, list[int]], dict[str, list[int]], list[int]]:  # fmt: skip
+    """(regions, facet groups, interface facets) of the shells, by their radii."""
+    n = len(r) - 1
+    rmax = r[-1]
+
+    def on_plane(e):  # a face of the octant on x = 0, y = 0 or z = 0
+        c = gmsh.model.occ.getCenterOfMass(dim - 1, e)
+        return octant and min(abs(v) for v in c) < 1e-9 * rmax
+
+    regions: dict[str, list[int]] = {s: [] for s in cell_names}
+    for _, e in gmsh.model.getEntities(dim):
+        bnd = gmsh.model.getBoundary([(dim, e)], combined=False, oriented=False)
+        rb = max(
+            np.linalg.norm(_point_on(gmsh, dim - 1, abs(b))) for _, b in bnd if not on_plane(abs(b))
+        )
+        k = _match(rb, r[1:], rmax, "region outer radius")
+        regions[cell_names[k]].append(e)
+    facets: dict[str, list[int]] = {s: [] for s in facet_names}
+    interfaces = []
+    for _, e in gmsh.model.getEntities(dim - 1):
+        if on_plane(e):
+            facets["symmetry"].append(e)
+            continue
+        k = _match(np.linalg.norm(_point_on(gmsh, dim - 1, e)), r, rmax, "circle radius")
+        if k == 0:
+            facets["inner"].append(e)
+        elif k == n:
+            facets["outer"].append(e)
+        else:
+            facets[f"interface{k - 1}"].append(e)
+            interfaces.append(e)
+    return regions, facets, interfaces
 
 
 def concentric_cylinders(
@@ -577,7 +597,7 @@ def layered_stack(
     refine = _check_refine(refine_interfaces)
     if refine is not None and cell_type == "hex":
         raise ValueError("refine_interfaces is only available with cell_type='simplex'")
-    scale = _length_scale(*t, wy, wz)  # model units (wz = 0 in 2D is ignored)
+    scale = length_scale(*t, wy, wz)  # model units (wz = 0 in 2D is ignored)
     x, wy, wz, h = x / scale, wy / scale, wz / scale, h / scale
     return build_model(
         "layered_stack",
@@ -658,7 +678,7 @@ def _adjacent_cells(gmsh, dim: int, facet: int) -> list[int]:
     return [int(c) for c in up]
 
 
-def flux_tube(  # noqa: C901 -- argument checks then one gmsh construction
+def flux_tube(
     a: float,
     b: float,
     length: float,
@@ -702,50 +722,14 @@ def flux_tube(  # noqa: C901 -- argument checks then one gmsh construction
         cylinder), ``"bottom"`` (``z = -length``), ``"top"`` (``z = length``),
         ``"mantle"`` (``r = b``) and, for ``dim=2`` only, ``"axis"`` (``r = 0``).
     """
-    if dim not in (2, 3) or isinstance(dim, bool):
-        raise ValueError(f"dim must be 2 or 3, got {dim!r}")
-    a = positive(a, "a (spot radius)")
-    b = positive(b, "b (tube radius)")
-    if a >= b:
-        raise ValueError(f"a (spot radius) must be smaller than b (tube radius): a={a}, b={b}")
-    L = positive(length, "length")
-    h = _default_size(mesh_size, 2.0 * min(b, L))
-    refine = _check_refine(refine_spot, "refine_spot")
-    if refine is None:  # the spot edge is always refined (None would fail below)
-        raise ValueError("refine_spot is a refinement factor and must be >= 1, got None")
+    a, b, L, h, h_spot = _check_flux_tube(a, b, length, dim, mesh_size, refine_spot)
     order = _check_order(order)
-    h_spot = min(h, a / 2.0) / refine
-    scale = _length_scale(a, b - a, L)  # model units
+    scale = length_scale(a, b - a, L)  # model units
     a, b, L, h, h_spot = a / scale, b / scale, L / scale, h / scale, h_spot / scale
 
-    def construct(gmsh):  # noqa: C901 -- gmsh construction closure (2D/3D, groups, refinement)
+    def construct(gmsh):
         occ = gmsh.model.occ
-        if dim == 3:
-            lower = occ.addCylinder(0, 0, -L, 0, 0, L, b)
-            upper = occ.addCylinder(0, 0, 0, 0, 0, L, b)
-            spot = [(2, occ.addDisk(0, 0, 0, a, a))]
-            # glue each cylinder to the spot separately: only the spot is shared, the
-            # two gap faces stay distinct entities (with distinct nodes)
-            _, m = occ.fragment([(3, lower)], spot)
-            spot = m[1]
-            _, m = occ.fragment([(3, upper)], spot)
-            spot = m[1]
-        else:
-            # explicit topology: the two rectangles share the spot line only; the
-            # corner (b, 0) is two distinct (coincident) points
-            def pt(x, y):
-                return occ.addPoint(x, y, 0)
-
-            p0, p1, p2l, p3, p4 = pt(0, -L), pt(b, -L), pt(b, 0), pt(a, 0), pt(0, 0)
-            p2u, p5, p6 = pt(b, 0), pt(b, L), pt(0, L)
-            line = occ.addLine(p4, p3)
-            loop = [occ.addLine(p0, p1), occ.addLine(p1, p2l), occ.addLine(p2l, p3)]
-            loop += [-line, occ.addLine(p4, p0)]
-            occ.addPlaneSurface([occ.addCurveLoop(loop)])
-            loop = [line, occ.addLine(p3, p2u), occ.addLine(p2u, p5), occ.addLine(p5, p6)]
-            loop += [occ.addLine(p6, p4)]
-            occ.addPlaneSurface([occ.addCurveLoop(loop)])
-            spot = [(1, line)]
+        spot = _flux_tube_3d(occ, a, b, L) if dim == 3 else _flux_tube_2d(occ, a, b, L)
         occ.synchronize()
         cells: dict[str, list[int]] = {"lower": [], "upper": []}
         for _, e in gmsh.model.getEntities(dim):
@@ -753,26 +737,8 @@ def flux_tube(  # noqa: C901 -- argument checks then one gmsh construction
             cells["lower" if z < 0 else "upper"].append(e)
         if len(cells["lower"]) != 1 or len(cells["upper"]) != 1:
             raise RuntimeError(f"internal error: flux tube regions {cells}")
-        lo = cells["lower"][0]
-        names = ["spot", "gap_lower", "gap_upper", "bottom", "top", "mantle"]
-        facets: dict[str, list[int]] = {n: [] for n in names + (["axis"] if dim == 2 else [])}
         tol = 1e-6 * max(b, L)
-        for _, f in gmsh.model.getEntities(dim - 1):
-            adj = _adjacent_cells(gmsh, dim, f)
-            c = occ.getCenterOfMass(dim - 1, f)
-            z = c[dim - 1]
-            if len(adj) == 2:
-                facets["spot"].append(f)
-            elif abs(z) < tol:
-                facets["gap_lower" if adj == [lo] else "gap_upper"].append(f)
-            elif abs(z + L) < tol:
-                facets["bottom"].append(f)
-            elif abs(z - L) < tol:
-                facets["top"].append(f)
-            elif dim == 2 and abs(c[0]) < tol:
-                facets["axis"].append(f)
-            else:
-                facets["mantle"].append(f)
+        facets = _flux_tube_facets(gmsh, dim, cells["lower"][0], L, tol)
         add_groups(gmsh, dim, cells)
         add_groups(gmsh, dim - 1, facets)
 
@@ -796,6 +762,81 @@ def flux_tube(  # noqa: C901 -- argument checks then one gmsh construction
     return build_model(f"flux_tube_{dim}d", comm, dim, construct, msh_file, scale)
 
 
+def _check_flux_tube(
+    a: Any, b: Any, length: Any, dim: Any, mesh_size: Any, refine_spot: Any
+) -> tuple[float, float, float, float, float]:
+    """(a, b, length, cell size, cell size at the spot edge) of a flux tube, m."""
+    if dim not in (2, 3) or isinstance(dim, bool):
+        raise ValueError(f"dim must be 2 or 3, got {dim!r}")
+    a = positive(a, "a (spot radius)")
+    b = positive(b, "b (tube radius)")
+    if a >= b:
+        raise ValueError(f"a (spot radius) must be smaller than b (tube radius): a={a}, b={b}")
+    L = positive(length, "length")
+    h = _default_size(mesh_size, 2.0 * min(b, L))
+    refine = _check_refine(refine_spot, "refine_spot")
+    if refine is None:  # the spot edge is always refined (None would fail below)
+        raise ValueError("refine_spot is a refinement factor and must be >= 1, got None")
+    return a, b, L, h, min(h, a / 2.0) / refine
+
+
+def _flux_tube_3d(occ: Any, a: float, b: float, L: float) -> list[tuple[int, int]]:
+    """Two cylinders glued through the spot disc only; returns the spot."""
+    lower = occ.addCylinder(0, 0, -L, 0, 0, L, b)
+    upper = occ.addCylinder(0, 0, 0, 0, 0, L, b)
+    spot = [(2, occ.addDisk(0, 0, 0, a, a))]
+    # glue each cylinder to the spot separately: only the spot is shared, the
+    # two gap faces stay distinct entities (with distinct nodes)
+    _, m = occ.fragment([(3, lower)], spot)
+    spot = m[1]
+    _, m = occ.fragment([(3, upper)], spot)
+    return m[1]
+
+
+def _flux_tube_2d(occ: Any, a: float, b: float, L: float) -> list[tuple[int, int]]:
+    """The r–z half-plane: two rectangles sharing the spot line; returns the spot."""
+
+    # explicit topology: the two rectangles share the spot line only; the
+    # corner (b, 0) is two distinct (coincident) points
+    def pt(x, y):
+        return occ.addPoint(x, y, 0)
+
+    p0, p1, p2l, p3, p4 = pt(0, -L), pt(b, -L), pt(b, 0), pt(a, 0), pt(0, 0)
+    p2u, p5, p6 = pt(b, 0), pt(b, L), pt(0, L)
+    line = occ.addLine(p4, p3)
+    loop = [occ.addLine(p0, p1), occ.addLine(p1, p2l), occ.addLine(p2l, p3)]
+    loop += [-line, occ.addLine(p4, p0)]
+    occ.addPlaneSurface([occ.addCurveLoop(loop)])
+    loop = [line, occ.addLine(p3, p2u), occ.addLine(p2u, p5), occ.addLine(p5, p6)]
+    loop += [occ.addLine(p6, p4)]
+    occ.addPlaneSurface([occ.addCurveLoop(loop)])
+    return [(1, line)]
+
+
+def _flux_tube_facets(gmsh: Any, dim: int, lo: int, L: float, tol: float) -> dict[str, list[int]]:
+    """The facet groups of a flux tube (``lo``: the lower cell)."""
+    occ = gmsh.model.occ
+    names = ["spot", "gap_lower", "gap_upper", "bottom", "top", "mantle"]
+    facets: dict[str, list[int]] = {n: [] for n in names + (["axis"] if dim == 2 else [])}
+    for _, f in gmsh.model.getEntities(dim - 1):
+        adj = _adjacent_cells(gmsh, dim, f)
+        c = occ.getCenterOfMass(dim - 1, f)
+        z = c[dim - 1]
+        if len(adj) == 2:
+            facets["spot"].append(f)
+        elif abs(z) < tol:
+            facets["gap_lower" if adj == [lo] else "gap_upper"].append(f)
+        elif abs(z + L) < tol:
+            facets["bottom"].append(f)
+        elif abs(z - L) < tol:
+            facets["top"].append(f)
+        elif dim == 2 and abs(c[0]) < tol:
+            facets["axis"].append(f)
+        else:
+            facets["mantle"].append(f)
+    return facets
+
+
 # --------------------------------------------------------------------------------------
 # electronics package
 # --------------------------------------------------------------------------------------
@@ -816,7 +857,7 @@ def _check_layer(value, name: str, dim: int) -> tuple[float, float, float]:
     return w, w, t
 
 
-def electronics_package(  # noqa: C901 -- argument checks of every layer then one gmsh construction
+def electronics_package(
     die: tuple[float, float] = (10e-3, 0.5e-3),
     tim: tuple[float, float] = (10e-3, 50e-6),
     spreader: tuple[float, float] = (30e-3, 2e-3),
@@ -870,73 +911,20 @@ def electronics_package(  # noqa: C901 -- argument checks of every layer then on
         the sink base and all fin faces) and ``"sides"`` (every other outer face,
         including exposed tops of wider layers).
     """
-    if dim not in (2, 3) or isinstance(dim, bool):
-        raise ValueError(f"dim must be 2 or 3, got {dim!r}")
-    layers: dict[str, tuple[float, ...]] = {
-        "sink": _check_layer(sink_base, "sink_base", dim),
-        "spreader": _check_layer(spreader, "spreader", dim),
-        "tim": _check_layer(tim, "tim", dim),
-        "die": _check_layer(die, "die", dim),
-    }
-    if not isinstance(thin_tim, (bool, np.bool_)):
-        raise ValueError(f"thin_tim must be true or false, got {thin_tim!r}")
-    if thin_tim:
-        del layers["tim"]
-    fin = None
-    if fins is not None:
-        try:
-            count, ft, fh = fins
-        except (TypeError, ValueError):
-            raise ValueError(f"fins must be (count, thickness, height), got {fins!r}") from None
-        if isinstance(count, bool) or int(count) != count or count < 1:
-            raise ValueError(f"fins count must be a positive integer, got {count!r}")
-        ft, fh = positive(ft, "fins thickness"), positive(fh, "fins height")
-        if count * ft > layers["sink"][0] * (1 + 1e-12):
-            raise ValueError(
-                f"fins: {int(count)} fins of thickness {ft} do not fit on the sink base "
-                f"width {layers['sink'][0]}"
-            )
-        fin = (int(count), ft, fh)
+    layers, fin = _check_package(die, tim, spreader, sink_base, fins, dim, thin_tim)
     widths = [min(w[:2]) if dim == 3 else w[0] for w in layers.values()]
     h = _default_size(mesh_size, min(widths))
     order = _check_order(order)
-    # model units: thicknesses, widths, fins and the steps between adjacent layers' edges
-    features = [v for lay in layers.values() for v in lay] + list(fin[1:] if fin else [])
-    wmax = max(v for lay in layers.values() for v in lay[:2])
-    lays = list(layers.values())
-    for (ax, ay, _), (bx, by, _) in pairwise(lays):
-        features += [d for d in (abs(ax - bx) / 2, abs(ay - by) / 2) if d > 1e-9 * wmax]
-    if fin is not None and fin[0] > 1:
-        gap = (layers["sink"][0] - fin[0] * fin[1]) / (fin[0] - 1)
-        features += [gap] if gap > 1e-9 * wmax else []
-    scale = _length_scale(*features)
+    scale = length_scale(*_package_features(layers, fin))
     layers = {k: tuple(v / scale for v in lay) for k, lay in layers.items()}
     if fin is not None:
         fin = (fin[0], fin[1] / scale, fin[2] / scale)
     h /= scale
     z = np.concatenate([[0.0], np.cumsum([lay[2] for lay in layers.values()])])
 
-    def construct(gmsh):  # noqa: C901 -- gmsh construction closure (layers, fins, thin TIM, groups)
+    def construct(gmsh):
         occ = gmsh.model.occ
-        ents = {}
-        for i, (name, (wx, wy, t)) in enumerate(layers.items()):
-            if dim == 2:
-                ents[name] = [(2, occ.addRectangle(-wx / 2, z[i], 0, wx, t))]
-            else:
-                ents[name] = [(3, occ.addBox(-wx / 2, -wy / 2, z[i], wx, wy, t))]
-        if fin is not None:
-            count, ft, fh = fin
-            wx, wy, _ = layers["sink"]
-            xs = [0.0] if count == 1 else np.linspace(-wx / 2 + ft / 2, wx / 2 - ft / 2, count)
-            plates = []
-            for xc in xs:
-                if dim == 2:
-                    plates.append((2, occ.addRectangle(xc - ft / 2, -fh, 0, ft, fh)))
-                else:
-                    plates.append((3, occ.addBox(xc - ft / 2, -wy / 2, -fh, ft, wy, fh)))
-            # fragment (not fuse): fins stay separate volumes of the "sink" group, so a
-            # flush outer fin does not merge its face with the side of the base
-            ents["sink"] = ents["sink"] + plates
+        ents = _package_volumes(occ, layers, fin, z, dim)
         order_: list[str] = [n for n in ("sink", "spreader", "tim", "die") if n in layers]
         allv = [e for n in order_ for e in ents[n]]
         _, m = occ.fragment(allv[:1], allv[1:])
@@ -947,40 +935,11 @@ def electronics_package(  # noqa: C901 -- argument checks of every layer then on
         for n in order_:
             cells[n] = [t for piece in m[k : k + len(ents[n])] for _, t in piece]
             k += len(ents[n])
-        owner = {v: n for n, vs in cells.items() for v in vs}
-        pair_names = {
-            frozenset(("die", "tim")): "die_tim",
-            frozenset(("tim", "spreader")): "tim_spreader",
-            frozenset(("spreader", "sink")): "spreader_sink",
-            frozenset(("die", "spreader")): "tim",  # thin_tim: the TIM as an interface
-        }
-        contacts = ("tim",) if thin_tim else ("die_tim", "tim_spreader")
-        facets: dict[str, list[int]] = {
-            n: [] for n in (*contacts, "spreader_sink", "die_top", "sink_bottom")
-        }
-        facets["sides"] = []
-        tol = 1e-3 * float(np.min(np.diff(z)))
-        sizes: dict[int, float] = {}
-        for _, f in gmsh.model.getEntities(dim - 1):
-            cells_f = _adjacent_cells(gmsh, dim, f)
-            adj = {owner[c] for c in cells_f}
-            zc = occ.getCenterOfMass(dim - 1, f)[dim - 1]
-            if len(cells_f) == 2 and len(adj) == 1:
-                continue  # inside one material (fin root)
-            if len(adj) == 2:
-                key = pair_names.get(frozenset(adj))
-                if key is None:
-                    raise RuntimeError(f"internal error: unexpected contact {sorted(adj)}")
-                facets[key].append(f)
-            elif adj == {"die"} and abs(zc - z[-1]) < tol:
-                facets["die_top"].append(f)
-            elif adj == {"sink"} and zc < tol:
-                facets["sink_bottom"].append(f)
-            else:
-                facets["sides"].append(f)
+        facets = _package_facets(gmsh, dim, cells, z, thin_tim)
         add_groups(gmsh, dim, cells)
         add_groups(gmsh, dim - 1, {n: f for n, f in facets.items() if f or n != "sides"})
         # per-layer cell size: at most the layer thickness (smallest wins on shared points)
+        sizes: dict[int, float] = {}
         for n, (_, _, t) in sorted(layers.items(), key=lambda it: -it[1][2]):
             pts = gmsh.model.getBoundary(
                 [(dim, v) for v in cells[n]], combined=False, oriented=False, recursive=True
@@ -994,3 +953,127 @@ def electronics_package(  # noqa: C901 -- argument checks of every layer then on
         _generate(gmsh, dim, order)
 
     return build_model(f"electronics_package_{dim}d", comm, dim, construct, msh_file, scale)
+
+
+def _check_package(
+    die: Any, tim: Any, spreader: Any, sink_base: Any, fins: Any, dim: Any, thin_tim: Any
+) -> tuple[dict[str, tuple[float, ...]], tuple[int, float, float] | None]:
+    """The layers (sink first, m) and fins (count, thickness m, height m) of a package."""
+    if dim not in (2, 3) or isinstance(dim, bool):
+        raise ValueError(f"dim must be 2 or 3, got {dim!r}")
+    layers: dict[str, tuple[float, ...]] = {
+        "sink": _check_layer(sink_base, "sink_base", dim),
+        "spreader": _check_layer(spreader, "spreader", dim),
+        "tim": _check_layer(tim, "tim", dim),
+        "die": _check_layer(die, "die", dim),
+    }
+    if not isinstance(thin_tim, (bool, np.bool_)):
+        raise ValueError(f"thin_tim must be true or false, got {thin_tim!r}")
+    if thin_tim:
+        del layers["tim"]
+    return layers, None if fins is None else _check_fins(fins, layers["sink"][0])
+
+
+def _check_fins(fins: Any, width: float) -> tuple[int, float, float]:
+    """(count, thickness, height) of fins on a sink base of ``width`` (m)."""
+    try:
+        count, ft, fh = fins
+    except (TypeError, ValueError):
+        raise ValueError(f"fins must be (count, thickness, height), got {fins!r}") from None
+    if isinstance(count, bool) or int(count) != count or count < 1:
+        raise ValueError(f"fins count must be a positive integer, got {count!r}")
+    ft, fh = positive(ft, "fins thickness"), positive(fh, "fins height")
+    if count * ft > width * (1 + 1e-12):
+        raise ValueError(
+            f"fins: {int(count)} fins of thickness {ft} do not fit on the sink base width {width}"
+        )
+    return (int(count), ft, fh)
+
+
+def _package_features(
+    layers: dict[str, tuple[float, ...]], fin: tuple[int, float, float] | None
+) -> list[float]:
+    """The lengths that set the model unit (m).
+
+    Thicknesses, widths, fins and the steps between adjacent layers' edges.
+    """
+    features = [v for lay in layers.values() for v in lay] + list(fin[1:] if fin else [])
+    wmax = max(v for lay in layers.values() for v in lay[:2])
+    lays = list(layers.values())
+    for (ax, ay, _), (bx, by, _) in pairwise(lays):
+        features += [d for d in (abs(ax - bx) / 2, abs(ay - by) / 2) if d > 1e-9 * wmax]
+    if fin is not None and fin[0] > 1:
+        gap = (layers["sink"][0] - fin[0] * fin[1]) / (fin[0] - 1)
+        features += [gap] if gap > 1e-9 * wmax else []
+    return features
+
+
+def _package_volumes(
+    occ: Any,
+    layers: dict[str, tuple[float, ...]],
+    fin: tuple[int, float, float] | None,
+    z: np.ndarray,
+    dim: int,
+) -> dict[str, list[tuple[int, int]]]:
+    """The OCC entities of every layer (model units), the fins part of the sink."""
+    ents = {}
+    for i, (name, (wx, wy, t)) in enumerate(layers.items()):
+        if dim == 2:
+            ents[name] = [(2, occ.addRectangle(-wx / 2, z[i], 0, wx, t))]
+        else:
+            ents[name] = [(3, occ.addBox(-wx / 2, -wy / 2, z[i], wx, wy, t))]
+    if fin is not None:
+        count, ft, fh = fin
+        wx, wy, _ = layers["sink"]
+        xs = [0.0] if count == 1 else np.linspace(-wx / 2 + ft / 2, wx / 2 - ft / 2, count)
+        plates = []
+        for xc in xs:
+            if dim == 2:
+                plates.append((2, occ.addRectangle(xc - ft / 2, -fh, 0, ft, fh)))
+            else:
+                plates.append((3, occ.addBox(xc - ft / 2, -wy / 2, -fh, ft, wy, fh)))
+        # fragment (not fuse): fins stay separate volumes of the "sink" group, so a
+        # flush outer fin does not merge its face with the side of the base
+        ents["sink"] = ents["sink"] + plates
+    return ents
+
+
+#: the facet group between two layers of a package
+_PACKAGE_CONTACTS = {
+    frozenset(("die", "tim")): "die_tim",
+    frozenset(("tim", "spreader")): "tim_spreader",
+    frozenset(("spreader", "sink")): "spreader_sink",
+    frozenset(("die", "spreader")): "tim",  # thin_tim: the TIM as an interface
+}
+
+
+def _package_facets(
+    gmsh: Any, dim: int, cells: dict[str, list[int]], z: np.ndarray, thin_tim: bool
+) -> dict[str, list[int]]:
+    """The facet groups of a package: contacts, die top, sink bottom and sides."""
+    occ = gmsh.model.occ
+    owner = {v: n for n, vs in cells.items() for v in vs}
+    contacts = ("tim",) if thin_tim else ("die_tim", "tim_spreader")
+    facets: dict[str, list[int]] = {
+        n: [] for n in (*contacts, "spreader_sink", "die_top", "sink_bottom")
+    }
+    facets["sides"] = []
+    tol = 1e-3 * float(np.min(np.diff(z)))
+    for _, f in gmsh.model.getEntities(dim - 1):
+        cells_f = _adjacent_cells(gmsh, dim, f)
+        adj = {owner[c] for c in cells_f}
+        zc = occ.getCenterOfMass(dim - 1, f)[dim - 1]
+        if len(cells_f) == 2 and len(adj) == 1:
+            continue  # inside one material (fin root)
+        if len(adj) == 2:
+            key = _PACKAGE_CONTACTS.get(frozenset(adj))
+            if key is None:
+                raise RuntimeError(f"internal error: unexpected contact {sorted(adj)}")
+            facets[key].append(f)
+        elif adj == {"die"} and abs(zc - z[-1]) < tol:
+            facets["die_top"].append(f)
+        elif adj == {"sink"} and zc < tol:
+            facets["sink_bottom"].append(f)
+        else:
+            facets["sides"].append(f)
+    return facets

@@ -64,10 +64,10 @@ All lengths in metres, conductances in W/(m^2 K) (SI).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from mpi4py import MPI
 
@@ -250,7 +250,7 @@ def _clean_runs(runs: list[list], min_feature: float, length: float) -> list[lis
     return out
 
 
-def rough_contact_2d(  # noqa: C901 -- argument checks then one gmsh construction
+def rough_contact_2d(
     surface: RoughSurface,
     separation: float | None = None,
     *,
@@ -290,13 +290,9 @@ def rough_contact_2d(  # noqa: C901 -- argument checks then one gmsh constructio
     surface = _check_surface(surface, 1)
     dx = surface.dx
     length = surface.length
-    t_lo, t_up = _check_thickness((length, length) if thickness is None else thickness)
-    h_if = dx if interface_size is None else positive(interface_size, "interface_size")
-    h = min(t_lo, t_up) / 4.0 if mesh_size is None else positive(mesh_size, "mesh_size")
-    h = max(h, h_if)
-    feat = 0.5 * dx if min_feature is None else positive(min_feature, "min_feature")
-    if feat >= length / 4:
-        raise ValueError(f"min_feature ({feat}) must be well below the period ({length})")
+    t_lo, t_up, h, h_if, feat = _check_sizes_2d(
+        length, dx, thickness, mesh_size, interface_size, min_feature
+    )
     c = _contact(surface, separation, pressure, hardness)
     Y = c.separation
     z = np.append(surface.z, surface.z[0])  # closed period
@@ -313,70 +309,15 @@ def rough_contact_2d(  # noqa: C901 -- argument checks then one gmsh constructio
     if not any(not r[0] for r in runs):
         raise ValueError("no gap is left after the min_feature clean-up (full contact)")
     area_fraction = float(np.sum(spots[:, 1] - spots[:, 0]) / length)
-    snap = 0.2 * dx
 
-    def construct(gmsh):  # noqa: C901 -- gmsh construction closure (spots, gaps, gas, groups)
+    def construct(gmsh):
         geo = gmsh.model.geo
-        pts: dict[tuple[int, int], int] = {}
-
-        def pt(px, py):
-            key = (round(px / dx * 1e9), round(py / dx * 1e9))
-            if key not in pts:
-                pts[key] = geo.addPoint(px, py, 0.0)
-            return pts[key]
-
-        lines: dict[tuple[int, int], int] = {}
-
-        def line(p, q):
-            """Oriented line p -> q (negative tag: an existing line q -> p)."""
-            if (q, p) in lines:
-                return -lines[(q, p)]
-            if (p, q) not in lines:
-                lines[(p, q)] = geo.addLine(p, q)
-            return lines[(p, q)]
-
-        def polyline(chain):
-            return [line(a, b) for a, b in pairwise(chain)]
-
-        groups: dict[str, list[int]] = {
-            k: [] for k in ("contact", "gap_lower", "gap_upper", "bottom", "top", "sides")
-        }
-        flat: list[int] = []  # y = 0, left to right (top of the lower body)
-        rough: list[int] = []  # bottom of the upper body, left to right
-        gas_loops: list[list[int]] = []
-        spot_ends: list[int] = []
+        lines = _Lines2D(geo, dx)
+        pt, line = lines.pt, lines.line
+        face = _interface_2d(lines, runs, x, g, length, gas, 0.2 * dx)
+        groups, flat, rough = face.groups, face.flat, face.rough
         open_left = not runs[0][0]  # a gap cut by the left/right side of the period
         open_right = not runs[-1][0]
-        for kind, x0, x1, idx in runs:
-            p0, p1 = pt(x0, 0.0), pt(x1, 0.0)
-            base = line(p0, p1)
-            flat.append(base)
-            if kind:
-                rough.append(base)
-                groups["contact"].append(base)
-                spot_ends += [p0, p1]
-                continue
-            groups["gap_lower"].append(base)
-            inner = [i for i in idx if g[i] > 0 and x0 + snap < x[i] < x1 - snap]
-            left = pt(0.0, g[0]) if x0 == 0.0 else p0
-            right = pt(length, g[-1]) if x1 == length else p1
-            if not inner and left == p0 and right == p1:
-                inner = [max(idx, key=lambda i: g[i])]  # a gap needs a thickness
-            chain = polyline([left] + [pt(x[i], g[i]) for i in inner] + [right])
-            groups["gap_upper"] += chain
-            rough += chain
-            if not gas:
-                continue
-            # the gas cell: flat base, the side pieces of a gap cut by the period ends
-            loop = [base]
-            if right != p1:
-                loop.append(line(p1, right))
-                groups["sides"].append(loop[-1])
-            loop += [-s for s in reversed(chain)]
-            if left != p0:
-                loop.append(line(left, p0))
-                groups["sides"].append(loop[-1])
-            gas_loops.append(loop)
         # lower body
         pb0, pb1 = pt(0.0, -t_lo), pt(length, -t_lo)
         bottom = line(pb0, pb1)
@@ -397,7 +338,7 @@ def rough_contact_2d(  # noqa: C901 -- argument checks then one gmsh constructio
         cells["lower"].append(geo.addPlaneSurface([geo.addCurveLoop(lower_loop)]))
         cells["upper"].append(geo.addPlaneSurface([geo.addCurveLoop(upper_loop)]))
         if gas:
-            cells["gas"] = [geo.addPlaneSurface([geo.addCurveLoop(lp)]) for lp in gas_loops]
+            cells["gas"] = [geo.addPlaneSurface([geo.addCurveLoop(lp)]) for lp in face.gas_loops]
         geo.synchronize()
         add_groups(gmsh, 2, cells)
         add_groups(gmsh, 1, {k: sorted({abs(t) for t in v}) for k, v in groups.items()})
@@ -405,13 +346,117 @@ def rough_contact_2d(  # noqa: C901 -- argument checks then one gmsh constructio
         gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
         near = sorted({abs(t) for t in rough + flat})
         f1 = _threshold(gmsh, 1, near, h_if, h, max(4 * h_if, 2 * h))
-        f2 = _threshold(gmsh, 0, sorted(set(spot_ends)), h_if / 4.0, h, h)
+        f2 = _threshold(gmsh, 0, sorted(set(face.spot_ends)), h_if / 4.0, h, h)
         background_min(gmsh, [f1, f2])
         gmsh.option.setNumber("Mesh.Algorithm", 5)  # Delaunay: fast with many curves
         gmsh.model.mesh.generate(2)
 
     tagged = build_model("rough_contact_2d", comm, 2, construct, msh_file)
     return RoughContact2D(tagged, c, spots, np.maximum(g[:-1], 0.0), length, area_fraction)
+
+
+def _check_sizes_2d(
+    length: float, dx: float, thickness: Any, mesh_size: Any, interface_size: Any,
+    min_feature: Any,
+) -> tuple[float, float, float, float, float]:  # fmt: skip
+    """(t_lower, t_upper, cell size, interface cell size, smallest feature) of a 2D contact, m."""
+    t_lo, t_up = _check_thickness((length, length) if thickness is None else thickness)
+    h_if = dx if interface_size is None else positive(interface_size, "interface_size")
+    h = min(t_lo, t_up) / 4.0 if mesh_size is None else positive(mesh_size, "mesh_size")
+    h = max(h, h_if)
+    feat = 0.5 * dx if min_feature is None else positive(min_feature, "min_feature")
+    if feat >= length / 4:
+        raise ValueError(f"min_feature ({feat}) must be well below the period ({length})")
+    return t_lo, t_up, h, h_if, feat
+
+
+class _Lines2D:
+    """Points and oriented lines of a gmsh ``geo`` model, each made once."""
+
+    def __init__(self, geo: Any, dx: float) -> None:
+        self.geo, self.dx = geo, dx
+        self.pts: dict[tuple[int, int], int] = {}
+        self.lines: dict[tuple[int, int], int] = {}
+
+    def pt(self, px: float, py: float) -> int:
+        """The point (px, py) (m; snapped to 1e-9 of the sample spacing)."""
+        key = (round(px / self.dx * 1e9), round(py / self.dx * 1e9))
+        if key not in self.pts:
+            self.pts[key] = self.geo.addPoint(px, py, 0.0)
+        return self.pts[key]
+
+    def line(self, p: int, q: int) -> int:
+        """Oriented line p -> q (negative tag: an existing line q -> p)."""
+        if (q, p) in self.lines:
+            return -self.lines[(q, p)]
+        if (p, q) not in self.lines:
+            self.lines[(p, q)] = self.geo.addLine(p, q)
+        return self.lines[(p, q)]
+
+    def polyline(self, chain: list[int]) -> list[int]:
+        """The lines through the points ``chain``."""
+        return [self.line(a, b) for a, b in pairwise(chain)]
+
+
+@dataclass
+class _Interface2D:
+    """The lines of the contact plane and the rough face of a 2D contact."""
+
+    groups: dict[str, list[int]]
+    flat: list[int] = field(default_factory=list)  # y = 0, left to right (lower body top)
+    rough: list[int] = field(default_factory=list)  # bottom of the upper body, left to right
+    gas_loops: list[list[int]] = field(default_factory=list)
+    spot_ends: list[int] = field(default_factory=list)
+
+
+def _interface_2d(
+    lines: _Lines2D, runs: list, x: np.ndarray, g: np.ndarray, length: float, gas: bool,
+    snap: float,
+) -> _Interface2D:  # fmt: skip
+    """Spots on the plane y = 0 and the gaps above them (with their gas cells)."""
+    pt, line = lines.pt, lines.line
+    face = _Interface2D(
+        {k: [] for k in ("contact", "gap_lower", "gap_upper", "bottom", "top", "sides")}
+    )
+    groups = face.groups
+    for kind, x0, x1, idx in runs:
+        p0, p1 = pt(x0, 0.0), pt(x1, 0.0)
+        base = line(p0, p1)
+        face.flat.append(base)
+        if kind:
+            face.rough.append(base)
+            groups["contact"].append(base)
+            face.spot_ends += [p0, p1]
+            continue
+        groups["gap_lower"].append(base)
+        inner = [i for i in idx if g[i] > 0 and x0 + snap < x[i] < x1 - snap]
+        left = pt(0.0, g[0]) if x0 == 0.0 else p0
+        right = pt(length, g[-1]) if x1 == length else p1
+        if not inner and left == p0 and right == p1:
+            inner = [max(idx, key=lambda i: g[i])]  # a gap needs a thickness
+        chain = lines.polyline([left] + [pt(x[i], g[i]) for i in inner] + [right])
+        groups["gap_upper"] += chain
+        face.rough += chain
+        if gas:
+            face.gas_loops.append(_gas_loop(lines, groups, base, chain, (p0, p1), (left, right)))
+    return face
+
+
+def _gas_loop(
+    lines: _Lines2D, groups: dict[str, list[int]], base: int, chain: list[int],
+    ends: tuple[int, int], tops: tuple[int, int],
+) -> list[int]:  # fmt: skip
+    """The gas cell of a gap: flat base, the side pieces of a gap cut by the period ends."""
+    (p0, p1), (left, right) = ends, tops
+    loop = [base]
+    if right != p1:
+        loop.append(lines.line(p1, right))
+        groups["sides"].append(loop[-1])
+    loop += [-s for s in reversed(chain)]
+    if left != p0:
+        loop.append(lines.line(left, p0))
+        groups["sides"].append(loop[-1])
+    return loop
 
 
 # --------------------------------------------------------------------------------------
@@ -692,7 +737,7 @@ class RoughContact3D:
         return Conductance(positive(factor, "factor") * positive(k, "k") / self.surface.dx)
 
 
-def rough_contact_3d(  # noqa: C901 -- argument checks then one gmsh construction
+def rough_contact_3d(
     surface: RoughSurface,
     separation: float | None = None,
     *,
@@ -746,10 +791,10 @@ def rough_contact_3d(  # noqa: C901 -- argument checks then one gmsh constructio
             interface_size``.
     """
     from fe_interface.geometry.builders import (
-        _length_scale,
         add_groups,
         background_min,
         build_model,
+        length_scale,
         mesh_options,
     )
 
@@ -757,6 +802,81 @@ def rough_contact_3d(  # noqa: C901 -- argument checks then one gmsh constructio
     dx = surface.dx
     nx, ny = surface.z.shape
     Lx, Ly = nx * dx, ny * dx
+    t_lo, t_up, h, h_if, h_edge = _check_sizes_3d(
+        (Lx, Ly), dx, thickness, mesh_size, interface_size, edge_size
+    )
+    if contact_map is None:
+        c = _contact(surface, separation, pressure, hardness)
+        gaps = c.separation - surface.z
+    else:
+        c, gaps = _mapped_contact(surface, contact_map, gap_map, separation, pressure)
+    # (a fill leaves the other gap pixel of its checkerboard: some gap always remains)
+    mask, filled = _separate_corners(c.mask, gaps)
+    spots, spot_loops = _spots(mask, dx)
+    area_fraction = float(mask.mean())
+    grow = 0.5  # cell size growth away from the plane and the spot edges
+    scale = length_scale(dx, t_lo, t_up)  # gmsh model unit in m (absolute OCC tolerances)
+
+    def construct(
+        gmsh,
+        # lengths in model units (metres / scale)
+        dx=dx / scale,
+        Lx=Lx / scale,
+        Ly=Ly / scale,
+        t_lo=t_lo / scale,
+        t_up=t_up / scale,
+        h=h / scale,
+        h_if=h_if / scale,
+        h_edge=h_edge / scale,
+    ):
+        occ = gmsh.model.occ
+        lower = occ.addBox(0.0, 0.0, -t_lo, Lx, Ly, t_lo)
+        upper = occ.addBox(0.0, 0.0, 0.0, Lx, Ly, t_up)
+        faces = _spot_faces(occ, spot_loops, dx)
+        _, omap = occ.fragment([(3, lower), (3, upper)], faces)
+        occ.synchronize()
+        spot_faces = sorted({t for m in omap[2:] for _, t in m})
+        cells: dict[str, list[int]] = {"lower": [], "upper": []}
+        for _, v in gmsh.model.getEntities(3):
+            cells["lower" if occ.getCenterOfMass(3, v)[2] < 0 else "upper"].append(v)
+        tol = 1e-6 * max(Lx, Ly, t_lo, t_up)
+        facets = _facets_3d(gmsh, spot_faces, t_lo, t_up, tol)
+        meshed = sum(occ.getMass(2, f) for f in facets["spots"])
+        if abs(meshed - area_fraction * Lx * Ly) > 1e-9 * Lx * Ly:
+            raise RuntimeError(f"internal error: spot faces {meshed} != pixel area")
+        add_groups(gmsh, 3, cells)
+        add_groups(gmsh, 2, facets)
+        # spot edges inside the plane (not on its outline)
+        edges = []
+        for _, e in gmsh.model.getBoundary([(2, f) for f in facets["spots"]], oriented=False):
+            x, y, _ = occ.getCenterOfMass(1, abs(e))
+            if min(x, Lx - x, y, Ly - y) > tol:
+                edges.append(abs(e))
+        mesh_options(gmsh, h, h_edge)
+        background_min(gmsh, _size_fields_3d(gmsh, edges, h, h_if, h_edge, grow))
+        gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
+        gmsh.model.mesh.generate(3)
+
+    tagged = build_model("rough_contact_3d", comm, 3, construct, msh_file, scale)
+    return RoughContact3D(
+        tagged,
+        c,
+        surface,
+        mask,
+        tuple(spots),
+        (Lx, Ly),
+        area_fraction,
+        filled,
+        None if contact_map is None else gaps,
+    )
+
+
+def _check_sizes_3d(
+    period: tuple[float, float], dx: float, thickness: Any, mesh_size: Any,
+    interface_size: Any, edge_size: Any,
+) -> tuple[float, float, float, float, float]:  # fmt: skip
+    """(t_lower, t_upper, cell size, plane cell size, spot-edge cell size) of a 3D contact, m."""
+    Lx, Ly = period
     t_default = min(Lx, Ly) / 2.0
     t_lo, t_up = _check_thickness((t_default, t_default) if thickness is None else thickness)
     h_if = dx if interface_size is None else positive(interface_size, "interface_size")
@@ -765,16 +885,14 @@ def rough_contact_3d(  # noqa: C901 -- argument checks then one gmsh constructio
     h_edge = h_if / 2.0 if edge_size is None else positive(edge_size, "edge_size")
     if h_edge > h_if:
         raise ValueError(f"edge_size ({h_edge}) must not exceed interface_size ({h_if})")
-    if contact_map is None:
-        c = _contact(surface, separation, pressure, hardness)
-        gaps = c.separation - surface.z
-    else:
-        c, gaps = _mapped_contact(surface, contact_map, gap_map, separation, pressure)
-    # (a fill leaves the other gap pixel of its checkerboard: some gap always remains)
-    mask, filled = _separate_corners(c.mask, gaps)
+    return t_lo, t_up, h, h_if, h_edge
+
+
+def _spots(mask: np.ndarray, dx: float) -> tuple[list[Spot], list[list[np.ndarray]]]:
+    """The spots of a contact mask and their loops (pixel-corner units, outer first)."""
     labels, loops = _trace(mask)
     spots: list[Spot] = []
-    spot_loops: list[list[np.ndarray]] = []  # pixel-corner units, outer first
+    spot_loops: list[list[np.ndarray]] = []
     for lab in range(1, int(labels.max()) + 1):
         mine = [lp for k, lp in loops if k == lab]
         areas = [_signed_area(lp) for lp in mine]
@@ -793,102 +911,69 @@ def rough_contact_3d(  # noqa: C901 -- argument checks then one gmsh constructio
                 [lp * dx for lp in spot_loops[-1]],
             )
         )
-    area_fraction = float(mask.mean())
-    grow = 0.5  # cell size growth away from the plane and the spot edges
-    scale = _length_scale(dx, t_lo, t_up)  # gmsh model unit in m (absolute OCC tolerances)
+    return spots, spot_loops
 
-    def construct(  # noqa: C901 -- gmsh construction closure (spots, gaps, groups, sizes)
-        gmsh,
-        # lengths in model units (metres / scale)
-        dx=dx / scale,
-        Lx=Lx / scale,
-        Ly=Ly / scale,
-        t_lo=t_lo / scale,
-        t_up=t_up / scale,
-        h=h / scale,
-        h_if=h_if / scale,
-        h_edge=h_edge / scale,
-    ):
-        occ = gmsh.model.occ
-        lower = occ.addBox(0.0, 0.0, -t_lo, Lx, Ly, t_lo)
-        upper = occ.addBox(0.0, 0.0, 0.0, Lx, Ly, t_up)
 
-        def face_of(lp):
-            pts = [occ.addPoint(float(i) * dx, float(j) * dx, 0.0) for i, j in lp]
-            lines = [occ.addLine(a, b) for a, b in zip(pts, pts[1:] + pts[:1], strict=True)]
-            return (2, occ.addPlaneSurface([occ.addCurveLoop(lines)]))
+def _spot_faces(occ: Any, spot_loops: list[list[np.ndarray]], dx: float) -> list[Any]:
+    """The plane faces of the spots (model units ``dx`` per pixel)."""
 
-        faces = []
-        for sl in spot_loops:
-            # a spot with holes: its outline minus the holes (a plane surface of several
-            # curve loops kept the holes' area in OCC)
-            outer = face_of(sl[0])
-            if len(sl) == 1:
-                faces.append(outer)
-                continue
-            cut, _ = occ.cut([outer], [face_of(h) for h in sl[1:]])
-            faces.extend(cut)
-        _, omap = occ.fragment([(3, lower), (3, upper)], faces)
-        occ.synchronize()
-        spot_faces = sorted({t for m in omap[2:] for _, t in m})
-        cells: dict[str, list[int]] = {"lower": [], "upper": []}
-        for _, v in gmsh.model.getEntities(3):
-            cells["lower" if occ.getCenterOfMass(3, v)[2] < 0 else "upper"].append(v)
-        facets: dict[str, list[int]] = {n: [] for n in GROUPS_3D[1]}
-        tol = 1e-6 * max(Lx, Ly, t_lo, t_up)
-        for _, f in gmsh.model.getEntities(2):
-            z = occ.getCenterOfMass(2, f)[2]
-            if abs(z) < tol:
-                if len(gmsh.model.getAdjacencies(2, f)[0]) != 2:
-                    raise RuntimeError(f"internal error: plane face {f} is not an interface")
-                facets["spots" if f in spot_faces else "gap"].append(f)
-            elif abs(z + t_lo) < tol:
-                facets["bottom"].append(f)
-            elif abs(z - t_up) < tol:
-                facets["top"].append(f)
-            else:
-                facets["sides"].append(f)
-        meshed = sum(occ.getMass(2, f) for f in facets["spots"])
-        if abs(meshed - area_fraction * Lx * Ly) > 1e-9 * Lx * Ly:
-            raise RuntimeError(f"internal error: spot faces {meshed} != pixel area")
-        add_groups(gmsh, 3, cells)
-        add_groups(gmsh, 2, facets)
-        # spot edges inside the plane (not on its outline)
-        edges = []
-        for _, e in gmsh.model.getBoundary([(2, f) for f in facets["spots"]], oriented=False):
-            x, y, _ = occ.getCenterOfMass(1, abs(e))
-            if min(x, Lx - x, y, Ly - y) > tol:
-                edges.append(abs(e))
-        mesh_options(gmsh, h, h_edge)
-        field = gmsh.model.mesh.field
-        plane = field.add("MathEval")
-        field.setString(plane, "F", f"Min({h!r}, {h_if!r} + {grow!r} * Abs(z))")
-        fields = [plane]
-        if edges:
-            longest = max(occ.getMass(1, e) for e in edges)
-            d = field.add("Distance")
-            field.setNumbers(d, "CurvesList", sorted(set(edges)))
-            field.setNumber(d, "Sampling", min(200, int(np.ceil(longest / h_edge)) + 1))
-            t = field.add("Threshold")
-            field.setNumber(t, "InField", d)
-            field.setNumber(t, "SizeMin", h_edge)
-            field.setNumber(t, "SizeMax", h)
-            field.setNumber(t, "DistMin", 0.0)
-            field.setNumber(t, "DistMax", (h - h_edge) / grow)
-            fields.append(t)
-        background_min(gmsh, fields)
-        gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
-        gmsh.model.mesh.generate(3)
+    def face_of(lp):
+        pts = [occ.addPoint(float(i) * dx, float(j) * dx, 0.0) for i, j in lp]
+        lines = [occ.addLine(a, b) for a, b in zip(pts, pts[1:] + pts[:1], strict=True)]
+        return (2, occ.addPlaneSurface([occ.addCurveLoop(lines)]))
 
-    tagged = build_model("rough_contact_3d", comm, 3, construct, msh_file, scale)
-    return RoughContact3D(
-        tagged,
-        c,
-        surface,
-        mask,
-        tuple(spots),
-        (Lx, Ly),
-        area_fraction,
-        filled,
-        None if contact_map is None else gaps,
-    )
+    faces = []
+    for sl in spot_loops:
+        # a spot with holes: its outline minus the holes (a plane surface of several
+        # curve loops kept the holes' area in OCC)
+        outer = face_of(sl[0])
+        if len(sl) == 1:
+            faces.append(outer)
+            continue
+        cut, _ = occ.cut([outer], [face_of(h) for h in sl[1:]])
+        faces.extend(cut)
+    return faces
+
+
+def _facets_3d(
+    gmsh: Any, spot_faces: list[int], t_lo: float, t_up: float, tol: float
+) -> dict[str, list[int]]:
+    """The facet groups of :data:`GROUPS_3D` by the faces' heights."""
+    occ = gmsh.model.occ
+    facets: dict[str, list[int]] = {n: [] for n in GROUPS_3D[1]}
+    for _, f in gmsh.model.getEntities(2):
+        z = occ.getCenterOfMass(2, f)[2]
+        if abs(z) < tol:
+            if len(gmsh.model.getAdjacencies(2, f)[0]) != 2:
+                raise RuntimeError(f"internal error: plane face {f} is not an interface")
+            facets["spots" if f in spot_faces else "gap"].append(f)
+        elif abs(z + t_lo) < tol:
+            facets["bottom"].append(f)
+        elif abs(z - t_up) < tol:
+            facets["top"].append(f)
+        else:
+            facets["sides"].append(f)
+    return facets
+
+
+def _size_fields_3d(
+    gmsh: Any, edges: list[int], h: float, h_if: float, h_edge: float, grow: float
+) -> list[int]:
+    """Cell sizes: ``h_if`` on the plane and ``h_edge`` at the spot edges, growing by ``grow``."""
+    field = gmsh.model.mesh.field
+    plane = field.add("MathEval")
+    field.setString(plane, "F", f"Min({h!r}, {h_if!r} + {grow!r} * Abs(z))")
+    fields = [plane]
+    if edges:
+        longest = max(gmsh.model.occ.getMass(1, e) for e in edges)
+        d = field.add("Distance")
+        field.setNumbers(d, "CurvesList", sorted(set(edges)))
+        field.setNumber(d, "Sampling", min(200, int(np.ceil(longest / h_edge)) + 1))
+        t = field.add("Threshold")
+        field.setNumber(t, "InField", d)
+        field.setNumber(t, "SizeMin", h_edge)
+        field.setNumber(t, "SizeMax", h)
+        field.setNumber(t, "DistMin", 0.0)
+        field.setNumber(t, "DistMax", (h - h_edge) / grow)
+        fields.append(t)
+    return fields

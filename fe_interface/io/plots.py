@@ -27,18 +27,21 @@ from fe_interface.io.files import atomic_file, write_text
 from fe_interface.postprocessing.sampling import InterfaceFlux, LineProfile
 
 __all__ = [
+    "new_figure",
     "plot_h_vs_pressure",
     "plot_history",
     "plot_interface_flux",
     "plot_line_profile",
     "power_law_fit",
+    "save_figure",
 ]
 
 
 # --------------------------------------------------------------------------------------
 # figures
 # --------------------------------------------------------------------------------------
-def _figure(size: tuple[float, float] = (7.0, 4.5)):
+def new_figure(size: tuple[float, float] = (7.0, 4.5)):
+    """A Matplotlib figure of ``size`` (inches) on the Agg canvas (no display needed)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -47,7 +50,8 @@ def _figure(size: tuple[float, float] = (7.0, 4.5)):
     return fig
 
 
-def _save(fig: Any, path: Path) -> None:
+def save_figure(fig: Any, path: Path) -> None:
+    """Write ``fig`` to ``path`` (PNG at 120 dpi) atomically."""
     with atomic_file(path, suffix=path.suffix) as tmp:
         fig.savefig(tmp, dpi=120)
 
@@ -95,7 +99,7 @@ def plot_line_profile(
 
     def draw() -> None:
         scale, unit = _length_unit(float(prof.distance[-1]))
-        fig = _figure()
+        fig = new_figure()
         ax = fig.add_subplot()
         names = [prof.region_names.get(int(r), str(r)) for r in prof.region]
         colours = _region_colours({nm for nm, r in zip(names, prof.region, strict=True) if r})
@@ -137,7 +141,7 @@ def plot_line_profile(
         )
         ax.grid(alpha=0.3)
         ax.legend(title="region", fontsize=9)
-        _save(fig, path)
+        save_figure(fig, path)
         lines = [f"# temperature along the line {a.tolist()} -> {b.tolist()} (m)"]
         for c in prof.crossings:
             lines.append(
@@ -170,7 +174,7 @@ def plot_interface_flux(
     path = Path(path)
 
     def draw() -> None:
-        fig = _figure((10.0, 4.2))
+        fig = new_figure((10.0, 4.2))
         ax1, ax2 = fig.subplots(1, 2)
         pts = dist.points
         spread = pts.max(axis=0) - pts.min(axis=0) if pts.size else np.zeros(3)
@@ -203,7 +207,7 @@ def plot_interface_flux(
         ax2.set_xlabel("q″ (W/m²)")
         ax2.set_ylabel("area (m²; 2D models: m per m of depth)")
         ax2.set_title(title or f"distribution; heat flow {dist.heat_flow_W:.4g} W", fontsize=10)
-        _save(fig, path)
+        save_figure(fig, path)
         lines = [
             f"# interface {dist.name}: plus {dist.plus}, minus {dist.minus}, "
             f"heat flow {dist.heat_flow_W:.9g} W",
@@ -282,7 +286,7 @@ def plot_h_vs_pressure(
     ab = power_law_fit(P, H) if fit and P.size >= 2 else None
 
     def draw() -> None:
-        fig = _figure((6.0, 4.5))
+        fig = new_figure((6.0, 4.5))
         ax = fig.add_subplot()
         ax.loglog(P, H, "o", label=data_label)
         if corr is not None:
@@ -301,7 +305,7 @@ def plot_h_vs_pressure(
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=9)
         ax.set_title(title or "contact conductance vs pressure", fontsize=10)
-        _save(fig, path)
+        save_figure(fig, path)
         lines = ["pressure_Pa,h_W_m2K"] + [f"{p:.12g},{x:.12g}" for p, x in zip(P, H, strict=True)]
         write_text(path.with_suffix(".csv"), "\n".join(lines) + "\n")
 
@@ -325,7 +329,7 @@ def plot_history(
     path = Path(path)
 
     def draw() -> None:
-        fig = _figure()
+        fig = new_figure()
         ax = fig.add_subplot()
         for name, y in series.items():
             ax.plot(np.asarray(t, float), np.asarray(y, float), label=name)
@@ -342,7 +346,7 @@ def plot_history(
             ax.set_title(title)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
-        _save(fig, path)
+        save_figure(fig, path)
 
     on_rank0(comm, draw)
     return path

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from fe_interface.errors import InputError
+from fe_interface.model.validation import is_real
 
 __all__ = ["CONSTANTS", "FUNCTIONS", "VARIABLES", "Expression"]
 
@@ -175,8 +176,8 @@ class _Compiler:
         raise self.fail(node, "the condition of ifelse() must be a comparison (a < b, ...)")
 
     def _constant(self, node: ast.Constant) -> _Node:
-        v = node.value
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
+        v: Any = node.value
+        if not is_real(v):
             raise self.fail(node, f"{v!r} is not a number")
         x = float(v)
         if not math.isfinite(x):

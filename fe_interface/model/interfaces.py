@@ -23,14 +23,21 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+from typing import Any, ClassVar, Literal, Protocol, cast, get_args, runtime_checkable
 
 import numpy as np
 
 from fe_interface.errors import InputError
-from fe_interface.model.validation import check_nonnegative, check_positive
+from fe_interface.model.validation import (
+    LawDeclaration,
+    LawParameter,
+    check_declared,
+    check_nonnegative,
+    is_real,
+)
 
 __all__ = [
+    "T_REF",
     "Conductance",
     "FacetConductance",
     "Interface",
@@ -38,6 +45,7 @@ __all__ = [
     "LawKind",
     "PerfectContact",
     "Resistance",
+    "constant_conductance",
     "constant_like",
     "law_kind",
 ]
@@ -98,6 +106,11 @@ class Conductance:
         return callable(self.h)
 
     @property
+    def kind(self) -> str:
+        """The kind of this law: "position" for h(x), else "constant" (:func:`law_kind`)."""
+        return "position" if callable(self.h) else "constant"
+
+    @property
     def resistance(self) -> float:
         """1/h, m² K/W (inf for h = 0; constant laws only)."""
         h = self.conductance()
@@ -121,12 +134,19 @@ class Conductance:
 class Resistance:
     """Interface resistance R in m² K/W (> 0): the conductance h = 1/R."""
 
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "resistance",
+        (LawParameter("R", "pos", True, "m^2 K/W", label="resistance R"),),
+        "R = 1/h",
+    )
+
     R: float
     temperature_dependent: ClassVar[bool] = False
+    kind: ClassVar[str] = "constant"
     supports_ufl: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "R", check_positive(self.R, "resistance R", "m^2 K/W"))
+        check_declared(self, ("R",))
 
     @property
     def h(self) -> float:
@@ -157,6 +177,7 @@ class FacetConductance:
 
     h: Callable[[Any], Any]
     temperature_dependent: ClassVar[bool] = False
+    kind: ClassVar[str] = "facet"
 
     def __post_init__(self) -> None:
         if not callable(self.h):
@@ -185,7 +206,12 @@ class FacetConductance:
 class PerfectContact:
     """Continuous temperature across the interface (no resistance)."""
 
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "perfect", (), "continuous temperature (no resistance)"
+    )
+
     temperature_dependent: ClassVar[bool] = False
+    kind: ClassVar[str] = "perfect"
 
 
 def law_kind(law: Any) -> LawKind:
@@ -193,16 +219,30 @@ def law_kind(law: Any) -> LawKind:
 
     "perfect" (no jump), "constant" (one h), "facet" (h per facet), "position" (h(x) at
     quadrature points) or "temperature" (h(T⁺, T⁻): Newton).
+    The law's declared ``kind`` (the laws of this package declare it); a law of the
+    protocol that does not declare one is "temperature" or "constant" by its
+    ``temperature_dependent``.
     """
-    if isinstance(law, PerfectContact):
-        return "perfect"
-    if isinstance(law, FacetConductance):
-        return "facet"
-    if isinstance(law, Conductance) and law.position_dependent:
-        return "position"
-    if law.temperature_dependent:
-        return "temperature"
-    return "constant"
+    declared = getattr(law, "kind", None)
+    if declared in get_args(LawKind):
+        return cast(LawKind, declared)
+    return "temperature" if law.temperature_dependent else "constant"
+
+
+#: the temperature (K) at which a constant law of the protocol without a number ``h`` is
+#: evaluated (any temperature gives the same h)
+T_REF = 293.15
+
+
+def constant_conductance(law: Any) -> float:
+    """H (W/(m² K)) of a law of kind "constant": its declared number ``h``.
+
+    A law of the protocol without one (a combination of constant laws, a gas gap at a
+    fixed gas temperature, a user's law) gives its conductance, the same at any
+    temperature (at :data:`T_REF`).
+    """
+    h: Any = getattr(law, "h", None)
+    return float(h) if is_real(h) else float(law.conductance(T_REF, T_REF))
 
 
 @dataclass(frozen=True)

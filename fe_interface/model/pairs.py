@@ -33,7 +33,6 @@ the local gap) or the pressure (read at ``pressure``, Pa: a number or a function
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +47,7 @@ from fe_interface.model.interfaces import (
     PerfectContact,
     Resistance,
 )
+from fe_interface.model.validation import check_positive, is_real
 
 __all__ = ["INTEGRATIONS", "PROJECTIONS", "InterfacePair", "PairLaw"]
 
@@ -61,14 +61,6 @@ INTEGRATIONS = {
     "symmetric": "on both surfaces, weight 1/2 each",
     "one-sided": "on surface A (the first of the pair) only",
 }
-
-
-def _positive(v: Any, what: str, unit: str, allow_none: bool = True) -> float | None:
-    if v is None and allow_none:
-        return None
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
-        raise InputError(f"{what} must be a number > 0 ({unit}), got {v!r}")
-    return float(v)
 
 
 @dataclass(frozen=True)
@@ -121,11 +113,12 @@ class InterfacePair:
             raise InputError(
                 f"{what}: integration must be one of {list(INTEGRATIONS)}, got {self.integration!r}"
             )
-        _positive(self.search_distance, f"{what}: search_distance", "m")
-        _positive(self.penalty, f"{what}: penalty", "dimensionless", allow_none=False)
+        if self.search_distance is not None:
+            check_positive(self.search_distance, "search_distance", "m", what)
+        check_positive(self.penalty, "penalty", "", what)
         p = self.pressure
         if p is not None and not callable(p):
-            if isinstance(p, bool) or not isinstance(p, (int, float)) or not p >= 0:
+            if not is_real(p) or not p >= 0:
                 raise InputError(f"{what}: pressure must be a number >= 0 (Pa) or a function of x")
         PairLaw(self.law, self.pressure, self.label)  # the law is checked here
 

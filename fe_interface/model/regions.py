@@ -73,14 +73,9 @@ class RegionModel:
             if tag in self.region_material:
                 raise InputError(f"{key}: region {name!r} (tag {tag}) is given twice")
             self.region_material[tag] = mat
-        cell_region = np.zeros(self.num_cells, dtype=np.int64)
-        cell_region[tg.cell_tags.indices] = tg.cell_tags.values
-        if cell_region.size and cell_region.min() < 0:
+        cell_region, all_tags = self.cell_regions()
+        if min(all_tags, default=0) < 0:
             raise MeshError("negative cell tags; region tags must be >= 1")
-        present = (
-            np.flatnonzero(np.bincount(cell_region)) if cell_region.size else np.empty(0, np.intp)
-        )
-        all_tags = gather_pairs(self.comm, {int(t) for t in present})
         if 0 in all_tags:
             raise MeshError("some cells have no region (cell tag); tag every cell")
         inv = {v: k for k, v in tg.cell_names.items()}
@@ -93,6 +88,37 @@ class RegionModel:
         self.regions: list[int] = sorted(all_tags)
         self.cell_region = cell_region
         self.region_names = {t: str(inv.get(t, t)) for t in self.regions}
+
+    def cell_regions(self) -> tuple[np.ndarray, set[int]]:
+        """The region tag of every local cell (0: untagged) and every tag of any rank.
+
+        Collective.
+        """
+        tg = self.tagged
+        cell_region = np.zeros(self.num_cells, dtype=np.int64)
+        cell_region[tg.cell_tags.indices] = tg.cell_tags.values
+        present = gather_pairs(self.comm, {int(t) for t in np.unique(cell_region)})
+        return cell_region, present
+
+    def region_pairs(
+        self, owned: np.ndarray, cell_region: np.ndarray | None = None
+    ) -> tuple[set[tuple[int, int]], int]:
+        """The (lower, higher) region tags on the two sides of the owned facets ``owned``.
+
+        Of every rank, with the number of those facets (all ranks) on the outer boundary
+        (one cell).  ``cell_region``: the cells' regions (default: :meth:`cell_regions`,
+        or those of :meth:`_resolve_regions`).  Collective.
+        """
+        if cell_region is None:
+            cell_region = getattr(self, "cell_region", None)
+        if cell_region is None:
+            cell_region = self.cell_regions()[0]
+        n, cells = facet_cells(self.mesh, owned)
+        outer = self.comm.allreduce(int(np.sum(n < 2)))
+        inner = n == 2
+        r0, r1 = cell_region[cells[0][inner]], cell_region[cells[1][inner]]
+        lohi = np.unique(np.stack([np.minimum(r0, r1), np.maximum(r0, r1)], axis=1), axis=0)
+        return gather_pairs(self.comm, {(int(a), int(b)) for a, b in lohi}), outer
 
     def region_tag(self, key: str | int, what: str) -> int:
         """The cell tag of a region name or tag; ``what`` names the item in the error."""
@@ -146,15 +172,12 @@ class RegionModel:
         tag, facets = self._group_facets(key, what)
         # owned facets have both cells locally (shared-facet ghosting)
         owned = facets[facets < self.num_owned_facets]
-        n, cells = facet_cells(self.mesh, owned)
-        if self.comm.allreduce(int(np.sum(n < 2))):
+        pairs, outer = self.region_pairs(owned, self.cell_region)
+        if outer:
             raise InputError(
                 f"{what}: some of its facets lie on the outer boundary; an interface must "
                 "separate two regions"
             )
-        r = self.cell_region[cells]
-        lohi = np.unique(np.stack([r.min(axis=0), r.max(axis=0)], axis=1), axis=0)
-        pairs = gather_pairs(self.comm, {(int(a), int(b)) for a, b in lohi})
         if not pairs:
             raise InputError(f"{what}: facet group {tag} has no facets")
         lo, hi = next(iter(pairs))

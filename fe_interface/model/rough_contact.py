@@ -52,7 +52,7 @@ import scipy.fft as sfft
 from fe_interface.errors import InputError, SolverError, on_rank0
 from fe_interface.geometry.rough import RoughSurface
 from fe_interface.geometry.topography import check_height_map, mirror_periodic
-from fe_interface.model.laws.common import check_positive
+from fe_interface.model.validation import check_positive
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -315,18 +315,20 @@ class HalfSpaceContact:
             )
         check_height_map(self.surface.z, self.surface.dx, "rough contact: surface")
         object.__setattr__(
-            self, "E_star", check_positive("rough contact: E_star", self.E_star, "Pa")
+            self, "E_star", check_positive(self.E_star, "E_star", "Pa", "rough contact")
         )
         if self.hardness is not None:
             object.__setattr__(
-                self, "hardness", check_positive("rough contact: hardness", self.hardness, "Pa")
+                self, "hardness", check_positive(self.hardness, "hardness", "Pa", "rough contact")
             )
         if self.engine not in DEFAULT_TOLERANCE:
             raise InputError(
                 f"rough contact: engine must be 'tamaas' or 'fft', got {self.engine!r}"
             )
         tol = DEFAULT_TOLERANCE[self.engine] if self.tolerance is None else self.tolerance
-        object.__setattr__(self, "tolerance", check_positive("rough contact: tolerance", tol))
+        object.__setattr__(
+            self, "tolerance", check_positive(tol, "tolerance", owner="rough contact")
+        )
         if not self.surface.periodic and not self.pad:
             raise InputError(
                 "rough contact: the surface is not periodic and the FFT kernel is: give pad=True "
@@ -338,7 +340,7 @@ class HalfSpaceContact:
     # ----------------------------------------------------------------------------------
     def solve(self, pressure: float) -> ContactState:
         """The contact at the nominal pressure P (Pa)."""
-        P = check_positive("rough contact: pressure", pressure, "Pa")
+        P = check_positive(pressure, "pressure", "Pa", "rough contact")
         if self.hardness is not None and P >= self.hardness:
             raise InputError(
                 f"rough contact: pressure {P:.4g} Pa >= hardness {self.hardness:.4g} Pa: "

@@ -1,4 +1,4 @@
-"""Checks of user-supplied numbers, shared by every model object.
+"""Checks of user-supplied numbers: the one validator family of every model object and law.
 
 Each check returns the value as a Python ``float`` (NumPy scalars such as ``np.float32``
 are accepted) or raises :class:`~fe_interface.errors.InputError` with one line that names
@@ -16,12 +16,19 @@ from __future__ import annotations
 
 import math
 import numbers
+from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from fe_interface.errors import InputError
 
 __all__ = [
     "MAGNITUDES",
+    "PARAMETER_KINDS",
+    "LawDeclaration",
+    "LawParameter",
+    "check_declared",
     "check_nonnegative",
     "check_positive",
     "check_real",
@@ -49,8 +56,12 @@ MAGNITUDES: dict[str, tuple[float, float]] = {
 
 
 def is_real(value: Any) -> bool:
-    """True for a real number (Python or NumPy), False for bools and everything else."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+    """True for a real number (Python or NumPy).
+
+    False for booleans (Python or NumPy), numeric strings and everything else: ``True`` is
+    no emissivity and ``"0.5"`` no conductivity.
+    """
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def _label(owner: str, name: str, unit: str) -> str:
@@ -106,3 +117,101 @@ def check_unit_interval(value: Any, name: str, owner: str = "") -> float:
     if not 0.0 < v <= 1.0:
         raise InputError(f"{_label(owner, name, '')} must lie in (0, 1], got {value!r}")
     return v
+
+
+# --------------------------------------------------------------------------------------
+# declared parameters of the interface laws
+# --------------------------------------------------------------------------------------
+#: the kinds of a law parameter: how case files give it and how it is checked
+PARAMETER_KINDS: dict[str, str] = {
+    "pos": "> 0",
+    "nonneg": "≥ 0",
+    "unit": "in (0, 1]",
+    "num": "a number",
+    "str": "a name",
+    "int": "an integer",
+    "bool": "true or false",
+    "point": "[x, y, z] (m)",
+    "value": "≥ 0: a number, an expression or a table (see Values)",
+    "temperature": "a temperature (K, or { value, unit })",
+    "kg": "a number > 0 or { table = [[T, k], ...] }",
+    "gas": "a gas name",
+    "phonon": "a phonon database name or a table",
+    "surface": "a table (surface roughness)",
+    "hardness": "a number (Pa) or a table (microhardness)",
+    "law": "a sub-table with its own law",
+    "htable": "a conductance table",
+}
+_CHECKS = {"pos": check_positive, "nonneg": check_nonnegative, "num": check_real}
+
+
+@dataclass(frozen=True)
+class LawParameter:
+    """A parameter of an interface law, declared once beside the law.
+
+    The case reader (:func:`fe_interface.case.laws.read_law`), the law's own checks
+    (:func:`check_declared`) and the law table of ``docs/case-format.md``
+    (:func:`fe_interface.case.laws.law_table`) are generated from it.
+
+    Attributes:
+        name: the keyword of the law (and its key in case files).
+        kind: one of :data:`PARAMETER_KINDS`.
+        required: the law needs it.
+        unit: SI unit (magnitudes checked for the units of :data:`MAGNITUDES`).
+        doc: what it is (docs table).
+        choices: the names a "str" parameter accepts.
+        label: the name in error messages (default ``name``).
+    """
+
+    name: str
+    kind: str
+    required: bool = False
+    unit: str = ""
+    doc: str = ""
+    choices: tuple[str, ...] = ()
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in PARAMETER_KINDS:
+            raise ValueError(f"law parameter {self.name!r}: unknown kind {self.kind!r}")
+
+    def check(self, value: Any, owner: str = "") -> Any:
+        """``value`` checked by the validator family for the numeric kinds (as a float)."""
+        name = self.label or self.name
+        if self.kind == "unit":
+            return check_unit_interval(value, name, owner)
+        check = _CHECKS.get(self.kind)
+        return value if check is None else check(value, name, self.unit, owner)
+
+
+@dataclass(frozen=True)
+class LawDeclaration:
+    """How case files name and give an interface law (a class attribute ``case`` of it).
+
+    Attributes:
+        name: the law's name in case files (``law = "resistance"``).
+        parameters: its parameters.
+        doc: what it is (docs table; the parameters are listed after it).
+        pair: the parameters ``surface_plus`` and ``surface_minus`` are its ``pair``.
+    """
+
+    name: str
+    parameters: tuple[LawParameter, ...] = ()
+    doc: str = ""
+    pair: bool = False
+
+    def parameter(self, name: str) -> LawParameter:
+        """The parameter ``name``."""
+        return next(p for p in self.parameters if p.name == name)
+
+
+def check_declared(law: Any, names: tuple[str, ...] = (), owner: str = "") -> None:
+    """Check the numeric parameters ``names`` of a frozen law by its declaration ``case``.
+
+    Every given value (None: absent) is replaced by its checked float.
+    """
+    decl: LawDeclaration = type(law).case
+    for name in names:
+        value = getattr(law, name)
+        if value is not None:
+            object.__setattr__(law, name, decl.parameter(name).check(value, owner))

@@ -27,6 +27,7 @@ import numpy as np
 from fe_interface.errors import InputError
 from fe_interface.model.expressions import Expression
 from fe_interface.model.time import TimeFunction
+from fe_interface.model.validation import is_real
 
 __all__ = ["ExpressionValue", "uses_temperature"]
 
@@ -176,7 +177,7 @@ class ExpressionValue(TimeFunction):
 
     def __mul__(self, other: float) -> ExpressionValue:
         """The same expression times ``other``."""
-        if isinstance(other, bool) or not isinstance(other, (int, float, np.floating)):
+        if not is_real(other):
             return NotImplemented
         out = ExpressionValue(
             self.expression, self.fields, self.scale * float(other),

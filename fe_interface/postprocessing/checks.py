@@ -31,9 +31,8 @@ import math
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from fe_interface.errors import InputError
+from fe_interface.model.validation import is_real
 
 __all__ = ["KINDS", "Check", "checks_as_json", "compare_runs", "failures", "format_checks"]
 
@@ -47,7 +46,7 @@ KINDS = {
 
 
 def _real(value: Any, what: str) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+    if not is_real(value):
         raise InputError(f"Check: {what} must be a real number, got {value!r}")
     return float(value)
 

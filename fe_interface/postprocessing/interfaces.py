@@ -270,7 +270,7 @@ class InterfaceTable:
         if getattr(f, "pairs", None):  # non-matching pairs: rows of their own
             from fe_interface.postprocessing.pairs import pair_summary
 
-            out += [pair_summary(f, pc, u, extremes) for pc in f.pairs]
+            out += [InterfaceSummary(*pair_summary(f, pc, u, extremes)) for pc in f.pairs]
         return out
 
 

@@ -91,8 +91,8 @@ def _sums(pc: PairCoupling, u: np.ndarray) -> dict[str, np.ndarray]:
     return {"sums": sums, "jump": jump}
 
 
-def pair_summary(f: Any, pc: PairCoupling, u: np.ndarray, extremes: bool = True) -> Any:
-    """The :class:`InterfaceSummary` of a pair for local values u (collective).
+def pair_summary(f: Any, pc: PairCoupling, u: np.ndarray, extremes: bool = True) -> tuple:
+    """The fields of the :class:`InterfaceSummary` of a pair for local values u (collective).
 
     ``mechanisms`` holds: ``h_mean_W_m2K`` (area mean of h on A; inf: tied),
     ``heat_flow_leaving_A_W``, ``heat_flow_entering_B_W`` (from the assembled term),
@@ -102,8 +102,6 @@ def pair_summary(f: Any, pc: PairCoupling, u: np.ndarray, extremes: bool = True)
     distance whose image's normal is not opposed: not coupled), ``projection`` and
     ``integration``.
     """
-    from fe_interface.postprocessing.interfaces import InterfaceSummary
-
     comm = f.comm
     two_pi = f.two_pi
     d = _sums(pc, u)
@@ -134,7 +132,7 @@ def pair_summary(f: Any, pc: PairCoupling, u: np.ndarray, extremes: bool = True)
         }
     mean = jint / areaA if areaA > 0 else math.nan
     regions = pc.pair.regions
-    return InterfaceSummary(
+    return (
         pc.label,
         _region_names(f, regions[0]),
         _region_names(f, regions[1]),

@@ -23,6 +23,7 @@ import numpy as np
 
 from fe_interface.discretisation.formulation import Formulation
 from fe_interface.errors import InputError, collective
+from fe_interface.model.interfaces import constant_conductance
 
 __all__ = [
     "InterfaceFlux",
@@ -550,7 +551,7 @@ def _midpoint_h(
             except Exception:  # a UFL-only function of x
                 h = np.full(n, np.nan)
         else:
-            h = np.full(n, float(law.conductance(293.15, 293.15)))
+            h = np.full(n, constant_conductance(law))
     elif n:
         h = np.broadcast_to(np.asarray(law.conductance(Tp, Tm), float), (n,)).copy()
     return h

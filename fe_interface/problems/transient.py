@@ -740,7 +740,7 @@ class TransientProblem(ConductionProblem):
         return "|".join(parts)
 
     # ------------------------------------------------------------------ run
-    def run(  # noqa: C901 -- one time loop with output, checkpoint and adaptive branches
+    def run(
         self,
         t_end: float,
         dt: float,
@@ -799,29 +799,11 @@ class TransientProblem(ConductionProblem):
         self._start_accounting()
         writer = TimeSeries(f, f.T, Path(output), name, vtx) if output is not None else None
         ck = Checkpoint(Path(checkpoint), f, self.identity()) if checkpoint is not None else None
-        restarted_from = None
         files: dict[str, Any] = {}
         rejected = 0
         attempts = 0
         try:
-            if writer is not None:  # lock the output folder before touching the checkpoint
-                t0 = time.perf_counter()
-                writer.open()
-                timings["output"] += time.perf_counter() - t0
-            if ck is not None and ck.prepare(restart):
-                dt = self._load_checkpoint(ck)
-                restarted_from = self.t
-                if t_end < self.t * (1 - 1e-12):
-                    raise InputError(
-                        f"t_end = {t_end!r} s is before the checkpoint's time {self.t!r} s: "
-                        "nothing to do"
-                    )
-            if writer is not None:
-                t0 = time.perf_counter()
-                self._replay_frames(writer, ck)
-                if not self.frame_times:
-                    self._frame(writer, ck)
-                timings["output"] += time.perf_counter() - t0
+            dt, restarted_from = self._open_run(writer, ck, restart, t_end, dt, timings)
             bar = ProgressBar(self.t, t_end, progress)
             while self.t < t_end * (1 - 1e-12):
                 remaining = t_end - self.t
@@ -849,16 +831,7 @@ class TransientProblem(ConductionProblem):
                 timings["solve"] += time.perf_counter() - t0
                 self.history.append(self._row(step_dt))
                 last = self.t >= t_end * (1 - 1e-12)
-                if writer is not None and (self.step_count % output_every == 0 or last):
-                    t0 = time.perf_counter()
-                    self._frame(writer, ck)
-                    timings["output"] += time.perf_counter() - t0
-                if ck is not None and (self.step_count % checkpoint_every == 0 or last):
-                    t0 = time.perf_counter()
-                    self._save_checkpoint(ck, dt)
-                    if writer is not None:
-                        writer.write_table(self.columns, self.history)
-                    timings["checkpoint"] += time.perf_counter() - t0
+                self._write_step(writer, ck, (output_every, checkpoint_every), dt, last, timings)
                 bar.update(self.t, self.step_count, step_dt)
                 if callback is not None:
                     callback(self)
@@ -880,6 +853,52 @@ class TransientProblem(ConductionProblem):
             f.T, self.t, self.step_count, rejected, self.interface_history(), files, timings,
             restarted_from,
         )  # fmt: skip
+
+    def _open_run(
+        self, writer: Any, ck: Any, restart: bool, t_end: float, dt: float,
+        timings: dict[str, float],
+    ) -> tuple[float, float | None]:  # fmt: skip
+        """Open the output (its folder locked first), then the checkpoint (a restart).
+
+        Returns (the step, s; the restart's time, s, or None).
+        """
+        restarted_from = None
+        if writer is not None:  # lock the output folder before touching the checkpoint
+            t0 = time.perf_counter()
+            writer.open()
+            timings["output"] += time.perf_counter() - t0
+        if ck is not None and ck.prepare(restart):
+            dt = self._load_checkpoint(ck)
+            restarted_from = self.t
+            if t_end < self.t * (1 - 1e-12):
+                raise InputError(
+                    f"t_end = {t_end!r} s is before the checkpoint's time {self.t!r} s: "
+                    "nothing to do"
+                )
+        if writer is not None:
+            t0 = time.perf_counter()
+            self._replay_frames(writer, ck)
+            if not self.frame_times:
+                self._frame(writer, ck)
+            timings["output"] += time.perf_counter() - t0
+        return dt, restarted_from
+
+    def _write_step(
+        self, writer: Any, ck: Any, every: tuple[int, int], dt: float, last: bool,
+        timings: dict[str, float],
+    ) -> None:  # fmt: skip
+        """After an accepted step: its frame and the checkpoint, when due (or ``last``)."""
+        output_every, checkpoint_every = every
+        if writer is not None and (self.step_count % output_every == 0 or last):
+            t0 = time.perf_counter()
+            self._frame(writer, ck)
+            timings["output"] += time.perf_counter() - t0
+        if ck is not None and (self.step_count % checkpoint_every == 0 or last):
+            t0 = time.perf_counter()
+            self._save_checkpoint(ck, dt)
+            if writer is not None:
+                writer.write_table(self.columns, self.history)
+            timings["checkpoint"] += time.perf_counter() - t0
 
     def _adaptive(
         self, step_dt: float, dt: float, tol: float, dt_min: float, dt_max: float, final: bool

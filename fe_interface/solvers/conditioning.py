@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from fe_interface.errors import InputError
+from fe_interface.model.interfaces import constant_conductance
 
 __all__ = [
     "CONTRAST_ERROR",
@@ -87,7 +88,7 @@ def contrast(f: Any) -> tuple[float, str, float, str]:
         if d.kind != "constant":
             continue
         try:
-            h = float(d.spec.law.conductance(293.15, 293.15))
+            h = constant_conductance(d.spec.law)
         except Exception:  # checked elsewhere
             continue
         kk = min(k[d.plus], k[d.minus])

@@ -238,8 +238,8 @@ def p_rank():
 
 
 def test_case_keys_of_studies_are_checked():
+    from fe_interface.case import parse_case
     from fe_interface.case.checker import CaseError
-    from fe_interface.case.schema import parse_case
 
     base = {
         "geometry": {

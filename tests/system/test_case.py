@@ -538,7 +538,7 @@ def test_time_values():
     d["boundaries"]["x0"]["value"] = {"table": [[0.0, 300.0], [1.0, 350.0]]}
     d["sources"] = {"copper": {"value": {"value": 1e6, "start": 0.5}}}
     case = parse_case(d)
-    from fe_interface.case.schema import time_value
+    from fe_interface.case.timevalues import time_value
 
     tv = case.boundaries[0].values["value"]
     assert tv(0.5) == pytest.approx(325.0) and tv(2.0) == pytest.approx(350.0)

@@ -22,11 +22,12 @@ resistance, ``R_K / R_total``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from fe_interface.errors import InputError
+from fe_interface.model.validation import LawDeclaration, LawParameter
 
 from .common import InterfaceLaw, is_numeric
 
@@ -59,6 +60,16 @@ class ContactConductance:
 
     At least one of the three; an open gap (no solid contact) is gas and/or radiation.
     """
+
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "contact",
+        (
+            LawParameter("solid", "law"),
+            LawParameter("gas", "law"),
+            LawParameter("radiation", "law"),
+        ),
+        "parallel paths h_solid + h_gas + h_radiation (at least one; without `solid`: an open gap)",
+    )
 
     solid: InterfaceLaw | None = None
     gas: InterfaceLaw | None = None
@@ -127,6 +138,12 @@ class SeriesResistance:
               :class:`~fe_interface.laws.basic.ConstantResistance`) or ``None``.
     At least one must be given.
     """
+
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "series",
+        (LawParameter("contact", "law"), LawParameter("kapitza", "law")),
+        "a contact law in series with a Kapitza law (at least one)",
+    )
 
     contact: InterfaceLaw | None = None
     kapitza: InterfaceLaw | None = None

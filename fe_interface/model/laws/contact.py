@@ -67,14 +67,16 @@ from typing import Any, ClassVar
 import numpy as np
 
 from fe_interface.errors import InputError
-
-from .common import (
-    check_finite,
+from fe_interface.model.validation import (
+    LawDeclaration,
+    LawParameter,
+    check_declared,
     check_nonnegative,
     check_positive,
-    constant_like,
-    unknown_name_error,
+    check_real,
 )
+
+from .common import constant_like, unknown_name_error
 
 SIGMA_0 = 1.0e-6  # m, reference length of the Antonetti and Song-Yovanovich correlations
 #: P/H_c range of the CMY correlation (Yovanovich 1982; Yovanovich 2005)
@@ -86,7 +88,7 @@ def antonetti_slope(sigma: float) -> float:
 
     Fitted for 0.216 um <= sigma <= 9.6 um; outside that range it is an extrapolation.
     """
-    sigma = check_positive("sigma", sigma, "m")
+    sigma = check_positive(sigma, "sigma", "m")
     return 0.125 * (sigma / SIGMA_0) ** 0.402
 
 
@@ -115,14 +117,14 @@ class Surface:
     name: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "sigma", check_positive("sigma", self.sigma, "m"))
-        object.__setattr__(self, "k", check_positive("k", self.k, "W/(m K)"))
+        object.__setattr__(self, "sigma", check_positive(self.sigma, "sigma", "m"))
+        object.__setattr__(self, "k", check_positive(self.k, "k", "W/(m K)"))
         if self.m is not None:
-            object.__setattr__(self, "m", check_positive("m (slope)", self.m))
+            object.__setattr__(self, "m", check_positive(self.m, "m (slope)"))
         if self.E is not None:
-            object.__setattr__(self, "E", check_positive("E", self.E, "Pa"))
+            object.__setattr__(self, "E", check_positive(self.E, "E", "Pa"))
         if self.nu is not None:
-            nu = check_finite("nu", self.nu)
+            nu = check_real(self.nu, "nu")
             if not (0.0 <= nu < 0.5):
                 raise InputError(f"nu (Poisson ratio) must lie in [0, 0.5), got {self.nu!r}")
             object.__setattr__(self, "nu", nu)
@@ -223,13 +225,13 @@ class VickersMicrohardness:
     exponent_factor: float = 0.071
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "c1", check_positive("c1", self.c1, "Pa"))
-        c2 = check_finite("c2", self.c2)
+        object.__setattr__(self, "c1", check_positive(self.c1, "c1", "Pa"))
+        c2 = check_real(self.c2, "c2")
         if not (-1.0 < c2 < 1.0):
             raise InputError(f"c2 must lie in (-1, 1), got {self.c2!r}")
         object.__setattr__(self, "c2", c2)
-        object.__setattr__(self, "size_factor", check_positive("size_factor", self.size_factor))
-        e = check_positive("exponent_factor", self.exponent_factor)
+        object.__setattr__(self, "size_factor", check_positive(self.size_factor, "size_factor"))
+        e = check_positive(self.exponent_factor, "exponent_factor")
         if not 1.0 + e * c2 > 0:
             raise InputError(
                 f"exponent_factor: 1 + exponent_factor c2 must be > 0, got {1.0 + e * c2!r}"
@@ -254,7 +256,7 @@ class VickersMicrohardness:
 
         stated valid for 1300 MPa <= H_B <= 7600 MPa.
         """
-        H_B = check_positive("H_B", H_B, "Pa")
+        H_B = check_positive(H_B, "H_B", "Pa")
         kappa = H_B / 3178e6
         c1 = 3178e6 * (4.0 - 5.77 * kappa + 4.0 * kappa**2 - 0.61 * kappa**3)
         c2 = -0.370 + 0.442 * H_B / c1
@@ -262,7 +264,7 @@ class VickersMicrohardness:
 
     def relative_pressure(self, P: float, sigma: float, m: float) -> float:
         """``P/H_c`` [-] for pressure ``P`` [Pa], joint roughness [m] and slope [-]."""
-        P = check_nonnegative("pressure P", P, "Pa")
+        P = check_nonnegative(P, "pressure P", "Pa")
         return float(self.relative_pressures(P, sigma, m))
 
     def relative_pressures(self, P: Any, sigma: float, m: float) -> np.ndarray:
@@ -278,7 +280,7 @@ class VickersMicrohardness:
 
     def microhardness(self, P: float, sigma: float, m: float) -> float:
         """Effective microhardness ``H_c`` [Pa] at pressure ``P`` [Pa] (needs ``P > 0``)."""
-        P = check_positive("pressure P", P, "Pa")
+        P = check_positive(P, "pressure P", "Pa")
         return P / self.relative_pressure(P, sigma, m)
 
 
@@ -324,8 +326,8 @@ def mikic_conductance(
 def check_correlation(owner: str, coefficient: Any, exponent: Any) -> tuple[float, float]:
     """A correlation's ``coefficient`` (> 0) and ``exponent`` (> 0) as floats."""
     return (
-        check_positive(f"{owner} coefficient", coefficient),
-        check_positive(f"{owner} exponent", exponent),
+        check_positive(coefficient, f"{owner} coefficient"),
+        check_positive(exponent, f"{owner} exponent"),
     )
 
 
@@ -340,7 +342,7 @@ def _relative_pressure(pair: ContactPair, P: float, H_c: Any) -> float:
     if isinstance(H_c, VickersMicrohardness):
         rel = H_c.relative_pressure(P, pair.sigma, pair.m)
     else:
-        H = check_positive("H_c (microhardness)", H_c, "Pa")
+        H = check_positive(H_c, "H_c (microhardness)", "Pa")
         rel = P / H
     if rel >= 1.0:
         raise InputError(
@@ -356,6 +358,14 @@ def _relative_pressure(pair: ContactPair, P: float, H_c: Any) -> float:
             stacklevel=4,
         )
     return rel
+
+
+#: the parameters of the laws of two rough surfaces pressed together (case files)
+PAIR_PARAMETERS = (
+    LawParameter("surface_plus", "surface", True, doc="`sigma` > 0 m, `k` > 0, optional `m`, `E`, `nu`"),
+    LawParameter("surface_minus", "surface", True),
+    LawParameter("pressure", "nonneg", True, "Pa"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -377,6 +387,24 @@ class CMYPlasticConductance:
     Temperature-independent.  Correlated for about 1e-5 <= P/H_c <= 2e-2.
     """
 
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "cmy_plastic",
+        (
+            *PAIR_PARAMETERS,
+            LawParameter(
+                "H_c", "hardness", True, "Pa",
+                "microhardness: a number, or a table: `material = \"SS304\"`, or `c1`, `c2`, or "
+                "`brinell`; optional `size_factor` (1.62) and `exponent_factor` (0.071) of "
+                "the Song–Yovanovich relation",
+            ),
+            LawParameter("coefficient", "pos", doc="1.25"),
+            LawParameter("exponent", "pos", doc="0.95"),
+        ),
+        "Cooper–Mikic–Yovanovich plastic contact (solid spots): h = coefficient k_s (m/σ)"
+        "(P/H_c)^exponent",
+        pair=True,
+    )  # fmt: skip
+
     pair: ContactPair
     pressure: float
     H_c: Any
@@ -385,12 +413,13 @@ class CMYPlasticConductance:
     relative_pressure: float = field(init=False)
 
     temperature_dependent: ClassVar[bool] = False
+    kind: ClassVar[str] = "constant"
     supports_ufl: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.pair, ContactPair):
             raise InputError(f"pair must be a ContactPair, got {self.pair!r}")
-        P = check_nonnegative("pressure P", self.pressure, "Pa")
+        P = check_nonnegative(self.pressure, "pressure P", "Pa")
         object.__setattr__(self, "pressure", P)
         _check_correlation(self)
         object.__setattr__(self, "relative_pressure", _relative_pressure(self.pair, P, self.H_c))
@@ -424,18 +453,30 @@ class MikicElasticConductance:
     Temperature-independent.
     """
 
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "mikic_elastic",
+        (
+            *PAIR_PARAMETERS,
+            LawParameter("coefficient", "pos", doc="1.54"),
+            LawParameter("exponent", "pos", doc="0.94"),
+        ),
+        "Mikic elastic contact (solid spots; both surfaces with `E` and `nu`)",
+        pair=True,
+    )
+
     pair: ContactPair
     pressure: float
     coefficient: float = 1.54
     exponent: float = 0.94
 
     temperature_dependent: ClassVar[bool] = False
+    kind: ClassVar[str] = "constant"
     supports_ufl: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.pair, ContactPair):
             raise InputError(f"pair must be a ContactPair, got {self.pair!r}")
-        object.__setattr__(self, "pressure", check_nonnegative("pressure P", self.pressure, "Pa"))
+        object.__setattr__(self, "pressure", check_nonnegative(self.pressure, "pressure P", "Pa"))
         _check_correlation(self)
         self.pair.E_prime  # noqa: B018 -- raises if E/nu missing
 
@@ -468,6 +509,20 @@ class CincottiConductance:
         The scaling alpha [1/m], > 0 (MOOSE ``scaling_coefficient``, default 1).
     """
 
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "cincotti",
+        (
+            LawParameter("conductivity_plus", "pos", True, "W/(m K)"),
+            LawParameter("conductivity_minus", "pos", True, "W/(m K)"),
+            LawParameter("hardness_plus", "pos", True, "Pa", "only P/H enters"),
+            LawParameter("hardness_minus", "pos", True, "Pa"),
+            LawParameter("pressure", "nonneg", True, "Pa"),
+            LawParameter("coefficient", "pos", unit="1/m", doc="α, default 1"),
+        ),
+        "MOOSE's closed-gap law h = α k_harm P/H_harm with harmonic means "
+        "(GapFluxModelPressureDependentConduction, Cincotti et al. 2007)",
+    )
+
     conductivity_plus: float
     conductivity_minus: float
     hardness_plus: float
@@ -476,15 +531,14 @@ class CincottiConductance:
     coefficient: float = 1.0
 
     temperature_dependent: ClassVar[bool] = False
+    kind: ClassVar[str] = "constant"
     supports_ufl: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
-        for attr, unit in (
-            ("conductivity_plus", "W/(m K)"), ("conductivity_minus", "W/(m K)"),
-            ("hardness_plus", "Pa"), ("hardness_minus", "Pa"), ("coefficient", "1/m"),
-        ):  # fmt: skip
-            object.__setattr__(self, attr, check_positive(attr, getattr(self, attr), unit))
-        object.__setattr__(self, "pressure", check_nonnegative("pressure", self.pressure, "Pa"))
+        check_declared(self, (
+            "conductivity_plus", "conductivity_minus", "hardness_plus", "hardness_minus",
+            "coefficient", "pressure",
+        ))  # fmt: skip
 
     @property
     def harmonic_conductivity(self) -> float:

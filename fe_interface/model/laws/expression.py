@@ -21,10 +21,25 @@ import numpy as np
 
 from fe_interface.errors import InputError
 from fe_interface.model.interfaces import Conductance
+from fe_interface.model.validation import LawDeclaration, LawParameter
 
 from .common import is_numeric
 
-__all__ = ["ExpressionConductance", "conductance_law"]
+__all__ = ["CONDUCTANCE_LAW", "ExpressionConductance", "conductance_law"]
+
+#: the ``conductance`` law of case files (built by :func:`conductance_law`)
+CONDUCTANCE_LAW = LawDeclaration(
+    "conductance",
+    (
+        LawParameter(
+            "h", "value", True, "W/(m^2 K)",
+            "a number, an expression of x, y, z, fields (a map, evaluated once), or of T (the "
+            "interface mean temperature (T⁺ + T⁻)/2, K) and t (re-evaluated every solve), or "
+            "a table of one of them (see [Values](#values-expressions-tables-of-a-variable-units-fields))",
+        ),
+    ),
+    "a conductance h",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)

@@ -35,6 +35,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from fe_interface.errors import InputError
+from fe_interface.model.validation import LawDeclaration, LawParameter
 
 __all__ = ["GAP_GEOMETRIES", "GapConduction"]
 
@@ -67,6 +68,19 @@ class GapConduction:
         axis: direction of the cylinder axis (normalised here).
         jump_distance: M ≥ 0, m, added to the gap's resistance length.
     """
+
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "gap_conduction",
+        (
+            LawParameter("conductivity", "nonneg", True, "W/(m K)", "of the gas in the gap"),
+            LawParameter("geometry", "str", choices=("planar", "cylinder", "sphere")),
+            LawParameter("center", "point"),
+            LawParameter("axis", "point"),
+            LawParameter("jump_distance", "nonneg", unit="m"),
+        ),
+        "interface pairs only (below): conduction across an unmeshed gap, k/gap (planar), "
+        "curvature-corrected for cylinder and sphere gaps",
+    )
 
     conductivity: float | Callable[[Any], Any]
     geometry: str = "planar"

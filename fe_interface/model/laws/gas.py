@@ -43,18 +43,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 import numpy as np
 from scipy.special import erfcinv
 
 from fe_interface.errors import InputError
 from fe_interface.model.properties import Table
-
-from .common import (
+from fe_interface.model.validation import (
+    LawDeclaration,
+    LawParameter,
+    check_declared,
     check_nonnegative,
     check_positive,
-    check_unit_interval,
+)
+
+from .common import (
     constant_like,
     is_numeric,
     unknown_name_error,
@@ -103,8 +107,8 @@ class GasProperties:
 
     def __post_init__(self) -> None:
         for attr, unit in (("k_g", "W/(m K)"), ("Pr", ""), ("mfp0", "m"), ("T0", "K")):
-            object.__setattr__(self, attr, check_positive(attr, getattr(self, attr), unit))
-        object.__setattr__(self, "p0", check_positive("p0", self.p0, "Pa"))
+            object.__setattr__(self, attr, check_positive(getattr(self, attr), attr, unit))
+        object.__setattr__(self, "p0", check_positive(self.p0, "p0", "Pa"))
         if not (self.gamma > 1.0):
             raise InputError(f"gamma must be > 1, got {self.gamma!r}")
         if self.k_table is not None and not isinstance(self.k_table, Table):
@@ -234,10 +238,10 @@ def separation_from_pressure(relative_pressure: float, sigma: float) -> float:
 
     ``relative_pressure = P/H_c`` must lie in [0, 0.5); 0 gives ``Y = inf``.
     """
-    rp = check_nonnegative("relative pressure P/H_c", relative_pressure)
+    rp = check_nonnegative(relative_pressure, "relative pressure P/H_c")
     if rp >= 0.5:
         raise InputError(f"relative pressure P/H_c must be < 0.5 (Y >= 0), got {rp!r}")
-    sigma = check_positive("sigma", sigma, "m")
+    sigma = check_positive(sigma, "sigma", "m")
     if rp == 0.0:
         return math.inf
     return math.sqrt(2.0) * sigma * float(erfcinv(2.0 * rp))
@@ -306,6 +310,25 @@ class GasGapConductance:
                         jump distances; 0: continuum, ``h_g = k_g/Y``).
     """
 
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "gas_gap",
+        (
+            LawParameter("gas", "gas", True, doc="`air`, `nitrogen`, `helium`, `argon`"),
+            LawParameter("sigma", "pos", unit="m", doc="needed by `relative_pressure` and `form = \"integral\"`"),
+            LawParameter("p_gas", "nonneg", unit="Pa"),
+            LawParameter("accommodation_plus", "unit"),
+            LawParameter("accommodation_minus", "unit"),
+            LawParameter("relative_pressure", "nonneg", doc="P/H_c; one of it and `Y`"),
+            LawParameter("Y", "nonneg", unit="m", doc="the mean-plane separation"),
+            LawParameter("T_gas", "temperature", unit="K", doc="default: the interface mean temperature"),
+            LawParameter("form", "str", choices=("integral", "simple")),
+            LawParameter("k_g", "kg", unit="W/(m K)", doc="default: the gas's k_g(T), see below"),
+            LawParameter("jump_distance", "nonneg", unit="m", doc="the temperature-jump distance M instead of `p_gas` and the accommodation coefficients; 0 = continuum"),
+        ),
+        "Yovanovich gas-gap conductance; the mean free path ∝ T/p at `T_gas` or at the "
+        "interface mean temperature",
+    )  # fmt: skip
+
     gas: Any
     sigma: float | None = None
     p_gas: float | None = None
@@ -330,21 +353,20 @@ class GasGapConductance:
         if self.sigma is None and needs_sigma:
             why = "relative_pressure" if self.relative_pressure is not None else 'form "integral"'
             raise InputError(f"sigma (joint RMS roughness, m) is needed with {why}")
-        if self.sigma is not None:
-            object.__setattr__(self, "sigma", check_positive("sigma", self.sigma, "m"))
+        check_declared(self, ("sigma",))
         if self.relative_pressure is not None:  # then Y is None (exactly one is given)
             Y = separation_from_pressure(self.relative_pressure, cast(float, self.sigma))
         else:
-            Y = check_nonnegative("Y (mean-plane separation)", self.Y, "m")
+            Y = check_nonnegative(self.Y, "Y (mean-plane separation)", "m")
         object.__setattr__(self, "Y", Y)
         if self.T_gas is not None:
-            object.__setattr__(self, "T_gas", check_positive("T_gas", self.T_gas, "K"))
+            object.__setattr__(self, "T_gas", check_positive(self.T_gas, "T_gas", "K"))
         fixed = self.k_g is not None and not isinstance(self.k_g, Table)
         kg = self.k_g
         if self.k_g is None:
             kg = self.gas.k_g
         elif fixed:
-            kg = check_positive("k_g", self.k_g, "W/(m K)")
+            kg = check_positive(self.k_g, "k_g", "W/(m K)")
         object.__setattr__(self, "k_g", kg)
         object.__setattr__(self, "k_g_fixed", fixed)
 
@@ -356,8 +378,7 @@ class GasGapConductance:
                 raise InputError(
                     "give either jump_distance (m) or p_gas and the accommodation coefficients"
                 )
-            M = check_nonnegative("jump_distance", self.jump_distance, "m")
-            object.__setattr__(self, "jump_distance", M)
+            check_declared(self, ("jump_distance",))
             return
         missing = [
             n for n, v in zip(("p_gas", "accommodation_plus", "accommodation_minus"), state,
@@ -367,9 +388,7 @@ class GasGapConductance:
             raise InputError(
                 f"give {', '.join(missing)} (or jump_distance, m, the temperature-jump distance)"
             )
-        object.__setattr__(self, "p_gas", check_nonnegative("p_gas", self.p_gas, "Pa"))
-        for attr in ("accommodation_plus", "accommodation_minus"):
-            object.__setattr__(self, attr, check_unit_interval(attr, getattr(self, attr)))
+        check_declared(self, ("p_gas", "accommodation_plus", "accommodation_minus"))
 
     # -- derived parameters -------------------------------------------------------------
     @property
@@ -453,5 +472,5 @@ class GasGapConductance:
 
     def tabulate(self, T_min: float, T_max: float, n: int) -> tuple[np.ndarray, np.ndarray]:
         """``(T, h_g(T))`` on ``n`` equally spaced gas temperatures [K]."""
-        T = np.linspace(check_positive("T_min", T_min, "K"), check_positive("T_max", T_max), n)
+        T = np.linspace(check_positive(T_min, "T_min", "K"), check_positive(T_max, "T_max"), n)
         return T, np.asarray(self.h_at(T), dtype=float) * np.ones_like(T)

@@ -87,13 +87,14 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from fe_interface.errors import InputError
+from fe_interface.model.validation import LawDeclaration, LawParameter, check_positive
 
-from .common import HBAR, K_B, N_A, check_positive, is_numeric, unknown_name_error
+from .common import HBAR, K_B, N_A, is_numeric, unknown_name_error
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "phonon_materials.toml"
 
@@ -125,9 +126,9 @@ class PhononMaterial:
     source: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "density", check_positive("density", self.density, "kg/m^3"))
-        object.__setattr__(self, "v_L", check_positive("v_L", self.v_L, "m/s"))
-        object.__setattr__(self, "v_T", check_positive("v_T", self.v_T, "m/s"))
+        object.__setattr__(self, "density", check_positive(self.density, "density", "kg/m^3"))
+        object.__setattr__(self, "v_L", check_positive(self.v_L, "v_L", "m/s"))
+        object.__setattr__(self, "v_T", check_positive(self.v_T, "v_T", "m/s"))
         if not self.v_T < self.v_L:
             raise InputError(f"need v_T < v_L, got v_T={self.v_T!r}, v_L={self.v_L!r}")
         if self.debye_temperature is None and self.number_density is None:
@@ -136,11 +137,11 @@ class PhononMaterial:
             object.__setattr__(
                 self,
                 "debye_temperature",
-                check_positive("debye_temperature", self.debye_temperature, "K"),
+                check_positive(self.debye_temperature, "debye_temperature", "K"),
             )
         if self.number_density is not None:
             object.__setattr__(
-                self, "number_density", check_positive("number_density", self.number_density)
+                self, "number_density", check_positive(self.number_density, "number_density")
             )
 
     @property
@@ -485,6 +486,18 @@ class KapitzaConductance:
                   in the T^3 regime.
     """
 
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "kapitza",
+        (
+            LawParameter("material_1", "phonon", True, doc="`density, v_L, v_T, debye_temperature, number_density`"),
+            LawParameter("material_2", "phonon", True),
+            LawParameter("model", "str", doc="`amm`/`dmm`/`prl`"),
+            LawParameter("amm_variant", "str", doc="`elastic`/`scalar`"),
+            LawParameter("emitter", "int", doc="1/2"),
+        ),
+        "phonon boundary (Kapitza) conductance h_K(T), AMM/DMM/PRL",
+    )  # fmt: skip
+
     material_1: Any
     material_2: Any
     model: str = "amm"
@@ -493,6 +506,7 @@ class KapitzaConductance:
     _spectrum: tuple = field(init=False, repr=False, compare=False)
 
     temperature_dependent = True
+    kind: ClassVar[str] = "temperature"
     supports_ufl = True
 
     def __post_init__(self) -> None:
@@ -698,8 +712,8 @@ class KapitzaConductance:
 
     def tabulate(self, T_min: float, T_max: float, n: int) -> tuple[np.ndarray, np.ndarray]:
         """``(T, h_K(T))`` on ``n`` log-spaced temperatures in [T_min, T_max] [K]."""
-        T_min = check_positive("T_min", T_min, "K")
-        T_max = check_positive("T_max", T_max, "K")
+        T_min = check_positive(T_min, "T_min", "K")
+        T_max = check_positive(T_max, "T_max", "K")
         if T_max <= T_min or int(n) < 2:
             raise InputError(f"need T_max > T_min and n >= 2, got {T_min}, {T_max}, {n}")
         T = np.geomspace(T_min, T_max, int(n))

@@ -33,8 +33,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from fe_interface.errors import InputError
+from fe_interface.model.validation import (
+    LawDeclaration,
+    LawParameter,
+    check_declared,
+)
 
-from .common import STEFAN_BOLTZMANN, check_positive, check_unit_interval
+from .common import STEFAN_BOLTZMANN
 
 #: gap geometries -> exponent n of the area ratio A_i/A_o = (r_i/r_o)^n
 GEOMETRIES = {"plate": 0, "cylinder": 1, "sphere": 2}
@@ -59,6 +64,19 @@ class GapRadiation:
     ``conductance`` uses only ``+ - * / **`` and therefore accepts UFL expressions.
     """
 
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "radiation",
+        (
+            LawParameter("emissivity_plus", "unit", True),
+            LawParameter("emissivity_minus", "unit", True),
+            LawParameter("geometry", "str", choices=("plate", "cylinder", "sphere")),
+            LawParameter("radius_plus", "pos", unit="m", doc="the ⁺ surface: h per unit area of it"),
+            LawParameter("radius_minus", "pos", unit="m"),
+            LawParameter("stefan_boltzmann", "pos", unit="W/(m^2 K^4)", doc="default 5.670374419e-8: set it only to reproduce a peer's constant"),
+        ),
+        "grey gap radiation: parallel plates (default), concentric cylinders or spheres",
+    )  # fmt: skip
+
     emissivity_plus: float
     emissivity_minus: float
     geometry: str = "plate"
@@ -67,20 +85,16 @@ class GapRadiation:
     stefan_boltzmann: float = STEFAN_BOLTZMANN
 
     temperature_dependent: ClassVar[bool] = True
+    kind: ClassVar[str] = "temperature"
     supports_ufl: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
-        for attr in ("emissivity_plus", "emissivity_minus"):
-            object.__setattr__(self, attr, check_unit_interval(attr, getattr(self, attr)))
+        check_declared(self, ("emissivity_plus", "emissivity_minus"))
         if self.geometry not in GEOMETRIES:
             raise InputError(
                 f"geometry must be one of {', '.join(GEOMETRIES)}, got {self.geometry!r}"
             )
-        object.__setattr__(
-            self,
-            "stefan_boltzmann",
-            check_positive("stefan_boltzmann", self.stefan_boltzmann, "W/(m^2 K^4)"),
-        )
+        check_declared(self, ("stefan_boltzmann",))
         radii = (self.radius_plus, self.radius_minus)
         if self.geometry == "plate":
             if any(r is not None for r in radii):
@@ -90,8 +104,7 @@ class GapRadiation:
             return
         if any(r is None for r in radii):
             raise InputError(f'geometry "{self.geometry}" needs radius_plus and radius_minus (m)')
-        for attr in ("radius_plus", "radius_minus"):
-            object.__setattr__(self, attr, check_positive(attr, getattr(self, attr), "m"))
+        check_declared(self, ("radius_plus", "radius_minus"))
         if self.radius_plus == self.radius_minus:
             raise InputError("radius_plus and radius_minus must differ (the gap has a width)")
 

@@ -35,8 +35,8 @@ import numpy as np
 
 from fe_interface.errors import InputError
 from fe_interface.geometry.topography import SurfaceStatistics
+from fe_interface.model.validation import check_positive
 
-from .common import check_positive
 from .contact import CMYPlasticConductance, ContactPair, MikicElasticConductance, Surface
 from .tabulated import ConductanceTable
 
@@ -53,9 +53,10 @@ __all__ = [
 
 def barber_conductance(stiffness: Any, E_star: float, k1: float, k2: float) -> Any:
     """Barber's h = 2 K / (E* (1/k₁ + 1/k₂)) (W/(m² K)) from the stiffness K (Pa/m)."""
-    E = check_positive("Barber: E_star", E_star, "Pa")
+    E = check_positive(E_star, "E_star", "Pa", "Barber")
     k_series = 1.0 / (
-        1.0 / check_positive("Barber: k1", k1, "W/(m K)") + 1.0 / check_positive("Barber: k2", k2)
+        1.0 / check_positive(k1, "k1", "W/(m K)", "Barber")
+        + 1.0 / check_positive(k2, "k2", "W/(m K)", "Barber")
     )
     return 2.0 * k_series * np.asarray(stiffness, dtype=float) / E
 
@@ -129,7 +130,7 @@ def gap_gas_conductance(gap: np.ndarray, contact: np.ndarray, k_g: float, M: flo
     jump distance ``M`` (m) from :class:`~fe_interface.model.laws.gas.GasGapConductance`.
     """
     g = np.asarray(gap, dtype=float)
-    k = check_positive("gas: k_g", k_g, "W/(m K)")
+    k = check_positive(k_g, "k_g", "W/(m K)", "gas")
     if M < 0 or not math.isfinite(M):
         raise InputError(f"gas: the jump distance M must be finite and >= 0 m, got {M!r}")
     local = np.where(np.asarray(contact, bool), 0.0, k / (np.maximum(g, 0.0) + M))

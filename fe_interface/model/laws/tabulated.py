@@ -47,6 +47,7 @@ import numpy as np
 
 from fe_interface.errors import InputError
 from fe_interface.model.interfaces import FacetConductance
+from fe_interface.model.validation import LawDeclaration, LawParameter
 
 from .common import constant_like, is_numeric
 
@@ -374,6 +375,53 @@ class TabulatedConductance:
     The operating pressure (Pa) or gap (m) ``value``, and the interface mean temperature
     (T⁺ + T⁻)/2 (K).
     """
+
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "tabulated",
+        (
+            LawParameter("table", "htable", True, doc="below"),
+            LawParameter(
+                "pressure", "nonneg", unit="Pa", doc="operating, of a table against pressure"
+            ),
+            LawParameter("gap", "nonneg", unit="m", doc="operating, of a table against gap"),
+            LawParameter("interpolation", "str", choices=("linear", "pchip")),
+            LawParameter("log_variable", "bool", doc="interpolate log h against log P"),
+        ),
+        "h tabulated against contact pressure or gap, optionally temperature, read at the "
+        "operating pressure or gap (Abaqus gap conductance tables)",
+    )
+
+    @classmethod
+    def from_case(
+        cls,
+        table: dict[str, Any],
+        pressure: float | None = None,
+        gap: float | None = None,
+        interpolation: str = "linear",
+        log_variable: bool = False,
+    ) -> TabulatedConductance:
+        """The law of a case file's table, read at the operating ``pressure`` (Pa) or ``gap`` (m).
+
+        ``table``: {variable, points, temperature, h} in SI (read by the case reader); the
+        operating value must be the table's variable.
+        """
+        var = table["variable"]
+        given = {"pressure": pressure, "gap": gap}
+        other = "gap" if var == "pressure" else "pressure"
+        if given[other] is not None:
+            raise InputError(
+                f"the table is against {var}: give {var} = (the operating {var}), not {other}"
+            )
+        operating = given[var]
+        if operating is None:
+            unit = "Pa" if var == "pressure" else "m"
+            raise InputError(
+                f"give {var} = the operating {var} ({unit}) at which the table is read"
+            )
+        t = ConductanceTable(
+            var, table["points"], table["h"], table["temperature"], interpolation, log_variable
+        )
+        return cls(t, operating)
 
     table: ConductanceTable
     value: float

@@ -41,7 +41,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from fe_interface.errors import InputError
-from fe_interface.model.validation import check_positive
+from fe_interface.model.validation import (
+    LawDeclaration,
+    LawParameter,
+    check_declared,
+)
 
 from .common import constant_like
 
@@ -61,6 +65,18 @@ class ThinLayer:
         name: label for messages (e.g. "TIM").
     """
 
+    case: ClassVar[LawDeclaration] = LawDeclaration(
+        "thin_layer",
+        (
+            LawParameter("thickness", "pos", True, "m"),
+            LawParameter("conductivity", "pos", True, "W/(m K)"),
+            LawParameter("density", "pos", unit="kg/m^3"),
+            LawParameter("specific_heat", "pos", unit="J/(kg K)"),
+        ),
+        "a layer not meshed: h = k/t; with `density` and `specific_heat` (both or neither) "
+        "it stores heat in transient runs",
+    )
+
     thickness: float
     conductivity: float
     density: float | None = None
@@ -68,31 +84,18 @@ class ThinLayer:
     name: str = ""
 
     temperature_dependent: ClassVar[bool] = False
+    kind: ClassVar[str] = "constant"
     supports_ufl: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         owner = f"thin layer {self.name!r}" if self.name else "thin layer"
-        object.__setattr__(
-            self, "thickness", check_positive(self.thickness, "thickness", "m", owner)
-        )
-        object.__setattr__(
-            self,
-            "conductivity",
-            check_positive(self.conductivity, "conductivity", "W/(m K)", owner),
-        )
+        check_declared(self, ("thickness", "conductivity"), owner)
         if (self.density is None) != (self.specific_heat is None):
             raise InputError(
                 f"{owner}: give both density (kg/m^3) and specific_heat (J/(kg K)) for a layer "
                 "that stores heat, or neither"
             )
-        if self.density is not None:
-            object.__setattr__(
-                self, "density", check_positive(self.density, "density", "kg/m^3", owner)
-            )
-            object.__setattr__(
-                self, "specific_heat",
-                check_positive(self.specific_heat, "specific_heat", "J/(kg K)", owner),
-            )  # fmt: skip
+        check_declared(self, ("density", "specific_heat"), owner)
 
     @classmethod
     def from_material(cls, material: Any, thickness: float) -> ThinLayer:

@@ -522,7 +522,7 @@ def test_reference_meshes_are_current(tmp_path):
 
 
 # --------------------------------------------------------------------------------------
-# any length scale: sub-micron models are built in scaled units (geometry._length_scale)
+# any length scale: sub-micron models are built in scaled units (geometry.builders.length_scale)
 # --------------------------------------------------------------------------------------
 
 
@@ -530,12 +530,12 @@ def test_length_scale_is_one_for_mm_to_m_models():
     """Models with features of 5 um .. 10 km are built in metres (unchanged meshes)."""
     from fe_interface.geometry import builders
 
-    assert builders._length_scale(0.5, 1.0) == 1.0
-    assert builders._length_scale(50e-6, 10e-3, 50e-3) == 1.0  # electronics package TIM
-    assert builders._length_scale(1e-5, 8e-5) == 1.0  # reference rough contact pixel
-    assert builders._length_scale(0.5e-6, 0.125e-6) == pytest.approx(1e-7)
-    assert builders._length_scale(10e-9, 1e-6) == pytest.approx(1e-8)
-    assert builders._length_scale(2e4, 0.0) == pytest.approx(1e4)  # zero: no feature
+    assert builders.length_scale(0.5, 1.0) == 1.0
+    assert builders.length_scale(50e-6, 10e-3, 50e-3) == 1.0  # electronics package TIM
+    assert builders.length_scale(1e-5, 8e-5) == 1.0  # reference rough contact pixel
+    assert builders.length_scale(0.5e-6, 0.125e-6) == pytest.approx(1e-7)
+    assert builders.length_scale(10e-9, 1e-6) == pytest.approx(1e-8)
+    assert builders.length_scale(2e4, 0.0) == pytest.approx(1e4)  # zero: no feature
 
 
 NANO_STACK = [10e-9, 200e-9, 1e-6]  # m

@@ -101,13 +101,16 @@ def test_brinell_correlation():
 @pytest.mark.parametrize(
     ("factory", "match"),
     [
-        (lambda p: CMYPlasticConductance(p, -1.0, 2e9), r"pressure P must be >= 0 Pa, got -1.0"),
+        (
+            lambda p: CMYPlasticConductance(p, -1.0, 2e9),
+            r"pressure P \(Pa\) must be >= 0, got -1.0",
+        ),
         (lambda p: CMYPlasticConductance(p, 3e9, 2e9), r"pressure P=3000000000.0 Pa exceeds"),
-        (lambda p: CMYPlasticConductance(p, 1e6, 0.0), r"H_c \(microhardness\) must be > 0"),
-        (lambda p: MikicElasticConductance(p, -5.0), "pressure P must be >= 0"),
-        (lambda p: Surface(sigma=0.0, k=1.0), r"sigma must be > 0 m, got 0.0"),
-        (lambda p: Surface(sigma=-1e-6, k=1.0), "sigma must be > 0"),
-        (lambda p: Surface(sigma=1e-6, k=0.0), r"k must be > 0 W/\(m K\)"),
+        (lambda p: CMYPlasticConductance(p, 1e6, 0.0), r"H_c \(microhardness\) \(Pa\) must be > 0"),
+        (lambda p: MikicElasticConductance(p, -5.0), r"pressure P \(Pa\) must be >= 0"),
+        (lambda p: Surface(sigma=0.0, k=1.0), r"sigma \(m\) must be > 0, got 0.0"),
+        (lambda p: Surface(sigma=-1e-6, k=1.0), r"sigma \(m\) must be > 0"),
+        (lambda p: Surface(sigma=1e-6, k=0.0), r"k \(W/\(m K\)\) must be > 0"),
         (lambda p: Surface(sigma=1e-6, k=1.0, nu=0.6), r"nu \(Poisson ratio\) must lie"),
         (lambda p: Surface(sigma=1e-6, k=1.0, m=-0.1), r"m \(slope\) must be > 0"),
         (
@@ -124,7 +127,7 @@ def test_brinell_correlation():
             lambda p: VickersMicrohardness.from_material("unobtainium"),
             r"unknown material 'unobtainium'; known material names: Ni200, SS304",
         ),
-        (lambda p: VickersMicrohardness(-1.0, -0.2), "c1 must be > 0"),
+        (lambda p: VickersMicrohardness(-1.0, -0.2), r"c1 \(Pa\) must be > 0"),
     ],
 )
 def test_bad_parameters(pair, factory, match):

@@ -152,10 +152,10 @@ def test_ufl(ufl_coefficients):
     ("kw", "match"),
     [
         (dict(gas="xenon"), r"unknown gas 'xenon'; known gas names: air, argon, helium, nitrogen"),
-        (dict(p_gas=-1.0), r"p_gas must be >= 0 Pa, got -1.0"),
+        (dict(p_gas=-1.0), r"p_gas \(Pa\) must be >= 0, got -1.0"),
         (dict(accommodation_plus=0.0), r"accommodation_plus must lie in \(0, 1\], got 0.0"),
         (dict(accommodation_minus=1.5), r"accommodation_minus must lie in \(0, 1\]"),
-        (dict(sigma=0.0), r"sigma must be > 0 m"),
+        (dict(sigma=0.0), r"sigma \(m\) must be > 0"),
         (dict(relative_pressure=0.6), r"P/H_c must be < 0.5"),
         (dict(relative_pressure=-1e-3), r"P/H_c must be >= 0"),
         (dict(Y=1e-6), "give exactly one of relative_pressure"),

@@ -56,10 +56,10 @@ def test_unknown_material():
 @pytest.mark.parametrize(
     ("kw", "match"),
     [
-        (dict(density=-1.0), r"density must be > 0 kg/m\^3, got -1.0"),
+        (dict(density=-1.0), r"density \(kg/m\^3\) must be > 0, got -1.0"),
         (dict(v_T=9000.0), r"need v_T < v_L, got v_T=9000.0, v_L=8000.0"),
         (dict(debye_temperature=None), "give debye_temperature or number_density"),
-        (dict(debye_temperature=0.0), "debye_temperature must be > 0 K"),
+        (dict(debye_temperature=0.0), r"debye_temperature \(K\) must be > 0"),
     ],
 )
 def test_bad_material(kw, match):

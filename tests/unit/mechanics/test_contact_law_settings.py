@@ -16,9 +16,9 @@ import pytest
 import fe_interface as fi  # noqa: F401
 from fe_interface.case import CaseError
 from fe_interface.case.checker import Checker
+from fe_interface.case.mechanics import read_mechanics
 from fe_interface.errors import InputError
 from fe_interface.mechanics import LocalContactLaw
-from fe_interface.mechanics.case import read_mechanics
 from fe_interface.model.laws import (
     CMYPlasticConductance,
     ContactPair,

@@ -48,14 +48,14 @@ def test_uniform_flux_plot(shared_tmp):
 
 
 def test_failing_plot_is_a_warning(shared_tmp, monkeypatch):
-    real = plots._save
+    real = plots.save_figure
 
     def save(fig, path):
         if COMM.rank == 0 and "flux" in path.name:
             raise ValueError("Too many bins for data range")
         real(fig, path)
 
-    monkeypatch.setattr(plots, "_save", save)
+    monkeypatch.setattr(plots, "save_figure", save)
     res = run_case(parse_case(WITH_PLOTS), out=shared_tmp)
     assert any("flux plot of interface 'interface0' not written" in w for w in res.warnings)
     assert "line_plot" in res.files and "flux_plot_interface0" not in res.files

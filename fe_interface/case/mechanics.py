@@ -122,9 +122,9 @@ class MechanicsSpec:
         probes) of the solved heat problem, written into the summary (None: none).
 
         Returns:
-            A :class:`~fe_interface.case.run.CaseResult`.
+            A :class:`~fe_interface.case.solve.CaseResult`.
         """
-        from fe_interface.case.run import CaseResult
+        from fe_interface.case.solve import CaseResult
 
         n = tagged.mesh.topology.index_map(tagged.mesh.topology.dim).size_global
         say(f"solving the thermo-mechanical contact ({n} cells, coupling {self.coupling})")
