@@ -73,6 +73,24 @@ def current_time():
     return _TIME
 
 
+def region(source, tag):
+    """The cells of ``source`` whose ``region`` tag is ``tag``."""
+    thr = pv.Threshold(Input=source, Scalars=["CELLS", "region"])
+    thr.LowerThreshold = tag
+    thr.UpperThreshold = tag
+    return thr
+
+
+def moved(source, translate, scale=(1.0, 1.0, 1.0)):
+    """``source`` scaled by ``scale`` then moved by ``translate`` (drawn apart), updated."""
+    tr = pv.Transform(Input=source)
+    tr.Transform = "Transform"
+    tr.Transform.Scale = list(scale)
+    tr.Transform.Translate = list(translate)
+    tr.UpdatePipeline()
+    return tr
+
+
 def bounds(source):
     return list(source.GetDataInformation().GetBounds())
 

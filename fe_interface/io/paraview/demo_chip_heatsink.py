@@ -70,10 +70,7 @@ def main():
     view = common.make_view(args.size)
     for i, (label, reader) in enumerate(readers.items()):
         for names, dy in ((SINK, 0.0), (LIFTED, gap)):
-            tr = pv.Transform(Input=_regions(reader, names))
-            tr.Transform = "Transform"
-            tr.Transform.Translate = [i * shift, dy, 0.0]
-            tr.UpdatePipeline()
+            tr = common.moved(_regions(reader, names), (i * shift, dy, 0.0))
             common.show_temperature(tr, view, rng=(lo, hi))
         jump = _jump(args.folder, label)
         text = f"{label} joint" + (f": jump {abs(jump):.1f} K" if jump is not None else "")

@@ -44,14 +44,8 @@ def main():
     cells.UpperThreshold = 0  # the cells, not the boundary facets
     parts = []
     for tag in (1, 2, 3):  # die, lid, sink (region tags in the order of the builder)
-        thr = pv.Threshold(Input=cells, Scalars=["CELLS", "region"])
-        thr.LowerThreshold = tag
-        thr.UpperThreshold = tag
-        tr = pv.Transform(Input=thr)
-        tr.Transform = "Transform"
-        tr.Transform.Translate = [0.0, 0.0, 0.25 * height * (tag - 1)]
-        tr.UpdatePipeline()
-        parts.append(tr)
+        dz = 0.25 * height * (tag - 1)
+        parts.append(common.moved(common.region(cells, tag), (0.0, 0.0, dz)))
     rng = reader.PointData[common.FIELD].GetRange()
     for p in parts:
         common.show_temperature(p, view, edges=True, rng=rng)

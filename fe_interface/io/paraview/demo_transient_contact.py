@@ -67,13 +67,7 @@ def main():
         frozen.IgnorePipelineTime = 1
         frozen.ForcedTime = t
         for tag, dz in ((AL_TAG, 0.0), (CU_TAG, gap)):
-            thr = pv.Threshold(Input=frozen, Scalars=["CELLS", "region"])
-            thr.LowerThreshold = tag
-            thr.UpperThreshold = tag
-            tr = pv.Transform(Input=thr)
-            tr.Transform = "Transform"
-            tr.Transform.Translate = [i * shift, 0.0, dz]
-            tr.UpdatePipeline()
+            tr = common.moved(common.region(frozen, tag), (i * shift, 0.0, dz))
             common.show_temperature(tr, view, rng=rng)
         text = f"t = {t:.2g} s" if t < 1e3 else f"t = {t:.0f} s"
         if jumps:

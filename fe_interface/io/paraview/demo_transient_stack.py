@@ -61,9 +61,7 @@ def main():
     placed = []  # (tag, z0 of the mesh, scale along z, z0 drawn)
     z_draw = b[4]
     for tag, thickness in LAYERS:
-        thr = pv.Threshold(Input=reader, Scalars=["CELLS", "region"])
-        thr.LowerThreshold = tag
-        thr.UpperThreshold = tag
+        thr = common.region(reader, tag)
         thr.UpdatePipeline(times[-1])
         lb = common.bounds(thr)
         placed.append((tag, lb[4], thickness * width / (lb[5] - lb[4]), z_draw))
@@ -90,15 +88,9 @@ def main():
         frozen.UpdatePipeline(t)
         t_max = frozen.PointData[common.FIELD].GetRange()[1]  # the junction
         for tag, z0, sz, z_to in placed:
-            thr = pv.Threshold(Input=frozen, Scalars=["CELLS", "region"])
-            thr.LowerThreshold = tag
-            thr.UpperThreshold = tag
             # z -> z_to + sz (z - z0): stretched about the layer's bottom, then moved
-            tr = pv.Transform(Input=thr)
-            tr.Transform = "Transform"
-            tr.Transform.Scale = [1.0, 1.0, sz]
-            tr.Transform.Translate = [i * shift, 0.0, z_to - sz * z0]
-            tr.UpdatePipeline()
+            thr = common.region(frozen, tag)
+            tr = common.moved(thr, (i * shift, 0.0, z_to - sz * z0), (1.0, 1.0, sz))
             common.show_temperature(tr, view, rng=rng)
         text = f"t = {t:.2g} s" if t < 1e3 else f"t = {t:.0f} s"
         if math.isinf(moment):

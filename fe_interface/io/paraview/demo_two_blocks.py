@@ -16,7 +16,6 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import _pvcommon as common
-from paraview import simple as pv
 
 
 def main():
@@ -41,14 +40,7 @@ def main():
     # the two blocks (region tags 1: aluminium, 2: copper), copper lifted by 15 %
     parts = []
     for tag, dz in ((1, 0.0), (2, 0.15 * height)):
-        thr = pv.Threshold(Input=reader, Scalars=["CELLS", "region"])
-        thr.LowerThreshold = tag
-        thr.UpperThreshold = tag
-        tr = pv.Transform(Input=thr)
-        tr.Transform = "Transform"
-        tr.Transform.Translate = [0.0, 0.0, dz]
-        tr.UpdatePipeline()
-        parts.append(tr)
+        parts.append(common.moved(common.region(reader, tag), (0.0, 0.0, dz)))
     rng = reader.PointData[common.FIELD].GetRange()
     for p in parts:
         common.show_temperature(p, view, edges=True, rng=rng)
