@@ -262,12 +262,13 @@ class NewtonSolver:
             options = NEWTON_OPTIONS | NEWTON_INEXACT_OPTIONS | dict(petsc_options)
         pattern = sparsity_pattern(J, coupling, self.terms)
         comm = u.function_space.mesh.comm
-        self.A = matrix_from_pattern(comm, pattern)
         self.K: PETSc.Mat | None = None  # the constant part of the Jacobian
-        if constant_jacobian:
+        if constant_jacobian:  # assembled once; A starts as its copy (the same pattern)
             self.K = matrix_from_pattern(comm, pattern)
-            for M in (self.K, self.A):  # the same pattern in both: K is copied into A
-                self._assemble_forms(M, 0.0)
+            self._assemble_forms(self.K, 0.0)
+            self.A = self.K.duplicate(copy=True)
+        else:
+            self.A = matrix_from_pattern(comm, pattern)
         self._assembled = False  # a Jacobian was assembled (ever: the constant one)
         #: at least one Newton step, whatever the initial residual (PETSc's ForceIteration)
         self.force_iteration = False
