@@ -192,6 +192,33 @@ def gather_mesh_blocks(f: Formulation, T: fem.Function | None = None) -> MeshBlo
     return MeshBlocks(points, blocks, pdata, cell_data)
 
 
+#: The cell arrays that change with the field (time series write them at every frame).
+DYNAMIC_CELL_DATA = frozenset({"conductivity_W_mK", "pair_jump_K", "pair_heat_flux_W_m2"})
+
+
+def gather_frame(f: Formulation, T: fem.Function, sizes: Sequence[int]) -> MeshBlocks | None:
+    """What changes from frame to frame, on rank 0 (None elsewhere; collective).
+
+    A :class:`MeshBlocks` whose point data are the vertex temperatures and whose cell
+    data are the :data:`DYNAMIC_CELL_DATA` arrays (k(T) at the cells' temperatures, the
+    pairs' jump and flux), one array per block of :func:`gather_mesh_blocks`, whose
+    block lengths are ``sizes`` (NaN where a quantity has no value).  Points and blocks
+    are those of :func:`gather_mesh_blocks`.
+    """
+    if getattr(f, "pairs", None):  # the pairs' values live on the boundary facets
+        data = gather_mesh_blocks(f, T)
+        if data is None:
+            return None
+        keep = {k: v for k, v in data.cell_data.items() if k in DYNAMIC_CELL_DATA}
+        return data._replace(cell_data=keep)
+    vol = gather_vertex_fields(f, T)
+    if vol is None:
+        return None
+    points, cells, pdata, cdata = vol
+    k = [cdata["conductivity_W_mK"], *(np.full(n, np.nan) for n in sizes[1:])]
+    return MeshBlocks(points, [], pdata, {"conductivity_W_mK": k})
+
+
 def gather_vertex_fields(f: Formulation, T: fem.Function | None = None, _more: Any = None) -> Any:
     """Points, cells and vertex/cell data of the whole model, on rank 0 (None elsewhere).
 
