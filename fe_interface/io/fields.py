@@ -214,7 +214,7 @@ def gather_frame(f: Formulation, T: fem.Function, sizes: Sequence[int]) -> MeshB
     vol = gather_vertex_fields(f, T)
     if vol is None:
         return None
-    points, cells, pdata, cdata = vol
+    points, _cells, pdata, cdata = vol
     k = [cdata["conductivity_W_mK"], *(np.full(n, np.nan) for n in sizes[1:])]
     return MeshBlocks(points, [], pdata, {"conductivity_W_mK": k})
 

@@ -428,7 +428,7 @@ def test_transient_pair_fields_change_every_frame(shared_tmp):
     lines = next(c.data for c in cells if c.type == "line")
     length = np.linalg.norm(points[lines[:, 0]] - points[lines[:, 1]], axis=1)
     got = []
-    for time, _, cdata in frames[1:]:  # frame 0: the initial field
+    for _, _, cdata in frames[1:]:  # frame 0: the initial field
         q = np.asarray(cdata["pair_heat_flux_W_m2"][1])
         hot = np.isfinite(q) & (q > 0)  # block a's facets: heat leaves them
         got.append(np.sum(q[hot] * length[hot]))

@@ -286,7 +286,7 @@ def test_kT_conductivity_follows_each_frame(shared_tmp):
     p.run(0.3, 0.1, output=shared_tmp / "kT", name="kT", progress=False)
     MPI.COMM_WORLD.barrier()
     with meshio.xdmf.TimeSeriesReader(shared_tmp / "kT" / "kT.xdmf") as r:
-        points, cells = r.read_points_cells()
+        _, cells = r.read_points_cells()
         frames = [r.read_data(s) for s in range(r.num_steps)]
     quads = next(c.data for c in cells if c.type == "quad")
     for _, pdata, cdata in frames:
