@@ -130,7 +130,6 @@ def _run(
     say(f"case {case.name!r}: building the mesh")
     tagged = case.check_mesh(case.build_mesh(comm))
     problem = case.build_problem(tagged)
-    case.problem = problem  # for the summary's units (totals_unit)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with ResultSet(folder, case.output_name, comm, "case") as rs:

@@ -325,3 +325,17 @@ def test_transient_sweep_reports_the_end_state(tmp_path_factory):
         single.derived.probes[0].temperature_K, rel=1e-12, abs=0
     )
     assert res.values[1]["junction_K"] > res.values[0]["junction_K"] > 298.15  # more flux: warmer
+
+
+def test_run_files_summaries_say_their_units(tmp_path_factory):
+    """Each run's summary of a sweep says what its totals are (2D: per metre of depth)."""
+    sweep = {
+        "outputs": ["junction_K"],
+        "run_files": True,
+        "parameters": [{"key": "boundaries.x1.T_inf", "name": "T_air_K", "values": [290.0]}],
+    }
+    out = _out(tmp_path_factory, "runfiles")
+    res = run_sweep(parse_case(case_with(sweep)), out=out)
+    summary = res.files["run000_summary"]
+    units = json.loads(Path(summary).read_text())["units"]
+    assert units["totals"].startswith("2D planar: per metre of depth")
