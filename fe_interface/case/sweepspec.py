@@ -275,4 +275,3 @@ def key_value(data: Any, key: str) -> Any:
     for t in tokens:
         node = node[t]
     return node
-
