@@ -192,31 +192,48 @@ def gather_mesh_blocks(f: Formulation, T: fem.Function | None = None) -> MeshBlo
     return MeshBlocks(points, blocks, pdata, cell_data)
 
 
-#: The cell arrays that change with the field (time series write them at every frame).
-DYNAMIC_CELL_DATA = frozenset({"conductivity_W_mK", "pair_jump_K", "pair_heat_flux_W_m2"})
+def changing_cell_data(f: Formulation) -> frozenset[str]:
+    """The cell arrays of :func:`gather_mesh_blocks` that change with the field.
+
+    ``conductivity_W_mK`` unless every conductivity is a constant scalar; the pairs'
+    ``pair_jump_K`` and ``pair_heat_flux_W_m2``.  (Time series write these at every frame,
+    the others once.)
+    """
+    from fe_interface.discretisation.bulk import constant_scalar
+
+    out = set()
+    if any(constant_scalar(m.conductivity) is None for m in f.model.region_material.values()):
+        out.add("conductivity_W_mK")
+    if getattr(f, "pairs", None):
+        out |= {"pair_jump_K", "pair_heat_flux_W_m2"}
+    return frozenset(out)
 
 
 def gather_frame(f: Formulation, T: fem.Function, sizes: Sequence[int]) -> MeshBlocks | None:
     """What changes from frame to frame, on rank 0 (None elsewhere; collective).
 
     A :class:`MeshBlocks` whose point data are the vertex temperatures and whose cell
-    data are the :data:`DYNAMIC_CELL_DATA` arrays (k(T) at the cells' temperatures, the
-    pairs' jump and flux), one array per block of :func:`gather_mesh_blocks`, whose
+    data are the arrays of :func:`changing_cell_data` (k(T) at the cells' temperatures,
+    the pairs' jump and flux), one array per block of :func:`gather_mesh_blocks`, whose
     block lengths are ``sizes`` (NaN where a quantity has no value).  Points and blocks
     are those of :func:`gather_mesh_blocks`.
     """
+    changing = changing_cell_data(f)
     if getattr(f, "pairs", None):  # the pairs' values live on the boundary facets
         data = gather_mesh_blocks(f, T)
         if data is None:
             return None
-        keep = {k: v for k, v in data.cell_data.items() if k in DYNAMIC_CELL_DATA}
+        keep = {k: v for k, v in data.cell_data.items() if k in changing}
         return data._replace(cell_data=keep)
     vol = gather_vertex_fields(f, T)
     if vol is None:
         return None
     points, _cells, pdata, cdata = vol
-    k = [cdata["conductivity_W_mK"], *(np.full(n, np.nan) for n in sizes[1:])]
-    return MeshBlocks(points, [], pdata, {"conductivity_W_mK": k})
+    cells: dict[str, list[np.ndarray]] = {}
+    if "conductivity_W_mK" in changing:
+        k = [cdata["conductivity_W_mK"], *(np.full(n, np.nan) for n in sizes[1:])]
+        cells["conductivity_W_mK"] = k
+    return MeshBlocks(points, [], pdata, cells)
 
 
 def gather_vertex_fields(f: Formulation, T: fem.Function | None = None, _more: Any = None) -> Any:

@@ -8,7 +8,7 @@ interrupted or failed run leaves the previous set of that name as it was; the ou
 folder is locked while the run writes.  The cell arrays of names and tags are constant:
 they are written with the first frame, and every later frame's XDMF grid points to the
 same datasets; the cell arrays that change (``conductivity_W_mK`` with k(T), the pairs'
-``pair_jump_K`` and ``pair_heat_flux_W_m2``: :data:`~fe_interface.io.fields.DYNAMIC_CELL_DATA`)
+``pair_jump_K`` and ``pair_heat_flux_W_m2``: :func:`~fe_interface.io.fields.changing_cell_data`)
 are written at every frame.  Every frame goes through the same gather as the steady
 output (:func:`fe_interface.io.fields.gather_frame`): interface vertices are duplicated,
 so the jumps are visible in ParaView.
@@ -35,7 +35,7 @@ from fe_interface.io.diskspace import (
     truncate_files,
     vtx_step_bytes,
 )
-from fe_interface.io.fields import DYNAMIC_CELL_DATA, gather_frame, gather_mesh_blocks
+from fe_interface.io.fields import changing_cell_data, gather_frame, gather_mesh_blocks
 from fe_interface.io.files import (
     ResultSet,
     check_output_name,
@@ -108,8 +108,9 @@ def _time_series_writer(path: Path) -> Any:
         def cell_data(self, cell_data: Any, grid: Any) -> None:
             # the cell arrays of names and tags do not change in time: written at the first
             # frame, the later frames point to the same datasets; the arrays that change
-            # (DYNAMIC_CELL_DATA: k(T), the pairs' jump and flux) are written every frame
-            static = {k: v for k, v in cell_data.items() if k not in DYNAMIC_CELL_DATA}
+            # (self.changing: k(T), the pairs' jump and flux) are written every frame
+            changing: frozenset[str] = getattr(self, "changing", frozenset())
+            static = {k: v for k, v in cell_data.items() if k not in changing}
             cached = getattr(self, "_static_cell_data", None)
             if cached is None:
                 before = len(grid)
@@ -119,7 +120,7 @@ def _time_series_writer(path: Path) -> Any:
             else:
                 for e in cached:
                     grid.append(copy.deepcopy(e))
-            dynamic = {k: v for k, v in cell_data.items() if k in DYNAMIC_CELL_DATA}
+            dynamic = {k: v for k, v in cell_data.items() if k in changing}
             if dynamic:
                 super().cell_data(dynamic, grid)
 
@@ -172,6 +173,7 @@ class TimeSeries:
             try:
                 assert data is not None
                 w = _time_series_writer(self.tmp / f"{self.name}.xdmf")
+                w.changing = changing_cell_data(self.f)
                 # meshio opens the .h5 relative to the working directory: open it here
                 w.h5_filename = f"{self.name}.h5"
                 self.guard = GuardedFile(self.tmp / w.h5_filename)  # a full disk: no crash

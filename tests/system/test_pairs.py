@@ -204,20 +204,25 @@ def test_temperature_dependent_law_newton_exact():
     conserved(p)
 
 
-def test_transient_pair_conserves_heat():
-    """Two blocks at 350 K and 300 K, insulated, coupled by h: the mean temperature and the
-    stored heat are conserved every step; the pair's heat flow is in the time series."""
+def transient_pair():
+    """Two blocks at 350 K and 300 K, insulated, coupled by h = 50 W/(m² K)."""
     t = two_blocks("triangle", [2, 2], [3, 4], 0.3)
     mats = {
         m: fi.Material(m, k, density=1000.0, specific_heat=500.0) for m, k in (("a", KA), ("b", KB))
     }
-    p = fi.TransientProblem(
+    return fi.TransientProblem(
         t,
         mats,
         interfaces=[InterfacePair(("a_right", "b_left"), fi.Conductance(50.0), name="joint")],
         initial_temperature={"a": 350.0, "b": 300.0},
         solver="direct",
     )
+
+
+def test_transient_pair_conserves_heat():
+    """Two blocks at 350 K and 300 K, insulated, coupled by h: the mean temperature and the
+    stored heat are conserved every step; the pair's heat flow is in the time series."""
+    p = transient_pair()
     res = p.run(t_end=200.0, dt=50.0)
     hist = res.history
     assert "joint_heat_flow_W" in hist and np.all(np.asarray(hist["joint_heat_flow_W"]) > 0)
@@ -408,17 +413,7 @@ def test_transient_pair_fields_change_every_frame(shared_tmp):
     heat flow of that step, and it falls as the blocks equalise."""
     import meshio
 
-    t = two_blocks("triangle", [2, 2], [3, 4], 0.3)
-    mats = {
-        m: fi.Material(m, k, density=1000.0, specific_heat=500.0) for m, k in (("a", KA), ("b", KB))
-    }
-    p = fi.TransientProblem(
-        t,
-        mats,
-        interfaces=[InterfacePair(("a_right", "b_left"), fi.Conductance(50.0), name="joint")],
-        initial_temperature={"a": 350.0, "b": 300.0},
-        solver="direct",
-    )
+    p = transient_pair()
     res = p.run(t_end=200.0, dt=50.0, output=shared_tmp / "series", name="tr")
     flows = np.asarray(res.history["joint_heat_flow_W"])
     MPI.COMM_WORLD.barrier()
