@@ -1,6 +1,7 @@
 """Kapitza / thermal-boundary conductance (AMM, DMM, PRL) in the Debye model."""
 
 import math
+import tomllib
 
 import numpy as np
 import pytest
@@ -17,7 +18,7 @@ from fe_interface.model.laws import (
     phonon_material,
     phonon_materials,
 )
-from fe_interface.model.laws.kapitza import DATA_FILE, tomllib
+from fe_interface.model.laws.kapitza import DATA_FILE
 
 KB = 1.380649e-23
 HBAR = 1.054571817e-34
