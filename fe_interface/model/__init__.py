@@ -24,6 +24,7 @@ from fe_interface.model.interfaces import (
     PerfectContact,
     Resistance,
 )
+from fe_interface.model.library import LIBRARY, library_entry, library_material
 from fe_interface.model.materials import Anisotropic, Material
 from fe_interface.model.mechanical_boundary import (
     BodyForce,
@@ -46,6 +47,7 @@ from fe_interface.model.sources import HeatSource
 from fe_interface.model.time import TimeFunction
 
 __all__ = [
+    "LIBRARY",
     "Anisotropic",
     "BodyForce",
     "BoundaryCondition",
@@ -77,4 +79,6 @@ __all__ = [
     "TimeFunction",
     "Traction",
     "effective_modulus",
+    "library_entry",
+    "library_material",
 ]
