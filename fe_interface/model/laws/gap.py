@@ -114,6 +114,11 @@ class GapConduction:
         """True when the conductivity is a function of temperature."""
         return callable(self.conductivity)
 
+    @property
+    def kind(self) -> str:
+        """Kind "temperature" with k(T) (Newton), else "position" (h = k/L(x) follows the gap)."""
+        return "temperature" if callable(self.conductivity) else "position"
+
     def _k(self, T_plus: Any, T_minus: Any) -> Any:
         if callable(self.conductivity):
             Tm = 0.5 * (np.asarray(T_plus, float) + np.asarray(T_minus, float))

@@ -461,6 +461,11 @@ class TabulatedConductance:
         return self._curve is not None
 
     @property
+    def kind(self) -> str:
+        """Kind "temperature" with a temperature axis (Newton), else "constant" (:attr:`h`)."""
+        return "temperature" if self._curve is not None else "constant"
+
+    @property
     def temperature_range(self) -> tuple[float, float] | None:
         """The table's temperature axis (K), or None without one.
 
