@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from fe_interface.errors import InputError
+from fe_interface.model.validation import check_choice
 
 from .common import is_numeric
 
@@ -97,8 +97,7 @@ def bose_integral_closed_form(x: Any, kind: str = "G") -> Any:
     ``E(x) = int_0^x t^3/(e^t-1) dt`` (``kind="E"``); ``x`` a number, array or UFL
     expression.
     """
-    if kind not in ("G", "E"):
-        raise InputError(f"kind must be 'G' or 'E', got {kind!r}")
+    check_choice(kind, "kind", ("G", "E"))
     if is_numeric(x):
         xa = np.asarray(x, dtype=float)
         small = xa < _X_SWITCH

@@ -89,7 +89,12 @@ from typing import Any, ClassVar
 import numpy as np
 
 from fe_interface.errors import InputError
-from fe_interface.model.validation import LawDeclaration, LawParameter, check_positive
+from fe_interface.model.validation import (
+    LawDeclaration,
+    LawParameter,
+    check_declared,
+    check_positive,
+)
 
 from .bose import bose_integral_closed_form, e_integral, g_integral
 from .common import HBAR, K_B, is_numeric
@@ -127,8 +132,6 @@ __all__ = [
 # ---------------------------------------------------------------------------------------
 # the law
 # ---------------------------------------------------------------------------------------
-_MODELS = ("amm", "dmm", "prl")
-_AMM_VARIANTS = ("elastic", "scalar")
 
 
 @dataclass(frozen=True)
@@ -151,9 +154,9 @@ class KapitzaConductance:
         (
             LawParameter("material_1", "phonon", True, doc="`density, v_L, v_T, debye_temperature, number_density`"),
             LawParameter("material_2", "phonon", True),
-            LawParameter("model", "str", doc="`amm`/`dmm`/`prl`"),
-            LawParameter("amm_variant", "str", doc="`elastic`/`scalar`"),
-            LawParameter("emitter", "int", doc="1/2"),
+            LawParameter("model", "str", choices=("amm", "dmm", "prl")),
+            LawParameter("amm_variant", "str", choices=("elastic", "scalar")),
+            LawParameter("emitter", "int", choices=(1, 2)),
         ),
         "phonon boundary (Kapitza) conductance h_K(T), AMM/DMM/PRL",
     )  # fmt: skip
@@ -172,14 +175,7 @@ class KapitzaConductance:
     def __post_init__(self) -> None:
         object.__setattr__(self, "material_1", phonon_material(self.material_1))
         object.__setattr__(self, "material_2", phonon_material(self.material_2))
-        if self.model not in _MODELS:
-            raise InputError(f"model must be one of {_MODELS}, got {self.model!r}")
-        if self.amm_variant not in _AMM_VARIANTS:
-            raise InputError(
-                f"amm_variant must be one of {_AMM_VARIANTS}, got {self.amm_variant!r}"
-            )
-        if self.emitter not in (1, 2):
-            raise InputError(f"emitter must be 1 or 2, got {self.emitter!r}")
+        check_declared(self, ("model", "amm_variant", "emitter"))
         object.__setattr__(self, "_spectrum", self._build_spectrum())
 
     def _ordered(self, emitter: int) -> tuple[PhononMaterial, PhononMaterial]:

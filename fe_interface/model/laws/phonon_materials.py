@@ -70,7 +70,9 @@ class PhononMaterial:
             )
         if self.number_density is not None:
             object.__setattr__(
-                self, "number_density", check_positive(self.number_density, "number_density")
+                self,
+                "number_density",
+                check_positive(self.number_density, "number_density", "1/m^3"),
             )
 
     @property

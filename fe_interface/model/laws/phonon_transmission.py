@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from fe_interface.errors import InputError
+from fe_interface.model.validation import check_choice
 
 from .phonon_materials import PhononMaterial
 
@@ -41,8 +41,7 @@ def amm_scalar_transmission(
 
     ``branch`` 'L' or 'T', incidence angle ``theta`` [rad].
     """
-    if branch not in ("L", "T"):
-        raise InputError(f"branch must be 'L' or 'T', got {branch!r}")
+    check_choice(branch, "branch", ("L", "T"))
     v1 = mat1.v_L if branch == "L" else mat1.v_T
     v2 = mat2.v_L if branch == "L" else mat2.v_T
     Z1, Z2 = mat1.density * v1, mat2.density * v2
@@ -83,8 +82,7 @@ def elastic_psv_coefficients(
     from medium 1 at angle ``theta`` [rad] from the normal.  Returns arrays ``R_P, R_SV, T_P,
     T_SV`` (fractions of the incident normal energy flux; evanescent waves give 0).
     """
-    if incident not in ("P", "SV"):
-        raise InputError(f"incident must be 'P' or 'SV', got {incident!r}")
+    check_choice(incident, "incident", ("P", "SV"))
     theta = np.atleast_1d(np.asarray(theta, dtype=float))
     c_inc = mat1.v_L if incident == "P" else mat1.v_T
     p = np.sin(theta) / c_inc

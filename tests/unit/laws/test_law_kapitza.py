@@ -75,7 +75,7 @@ def test_bad_material(kw, match):
     [
         (dict(model="xmm"), r"model must be one of \('amm', 'dmm', 'prl'\), got 'xmm'"),
         (dict(amm_variant="fluid"), "amm_variant must be one of"),
-        (dict(emitter=3), "emitter must be 1 or 2, got 3"),
+        (dict(emitter=3), r"emitter must be one of \(1, 2\), got 3"),
         (dict(material_2="unobtainium"), "unknown material 'unobtainium'"),
     ],
 )
