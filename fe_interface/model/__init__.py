@@ -14,7 +14,7 @@ from fe_interface.model.boundary import (
     HeatFlux,
     Radiation,
 )
-from fe_interface.model.contacts import Contact
+from fe_interface.model.contacts import Contact, SurfaceContact
 from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.model.interfaces import (
     Conductance,
@@ -74,6 +74,7 @@ __all__ = [
     "PropertyRangeWarning",
     "Radiation",
     "Resistance",
+    "SurfaceContact",
     "Symmetry",
     "Table",
     "TimeFunction",

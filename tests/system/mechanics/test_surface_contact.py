@@ -39,9 +39,9 @@ import pytest
 import fe_interface as fi
 from fe_interface.case import parse_case, run_case
 from fe_interface.case.checker import CaseError
-from fe_interface.discretisation.surface_contact import SurfaceContact
 from fe_interface.errors import InputError
 from fe_interface.geometry.parts import cylinder_on_block, stacked_parts
+from fe_interface.model.contacts import SurfaceContact
 from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.model.laws import CMYPlasticConductance, ContactPair, Surface
 from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
