@@ -23,6 +23,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 LONG = 600
 
@@ -113,48 +114,56 @@ def strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
-def measure(root: Path) -> dict:
-    """All structure numbers of the package directory ``root``."""
-    files = sorted(root.rglob("*.py"))
-    modules = {module_name(f, root): f for f in files}
+class ImportGraph(NamedTuple):
+    """The package's imports: module -> imported modules, and the private names imported."""
+
+    module_level: dict[str, set[str]]
+    all: dict[str, set[str]]
+    private: list[str]
+
+
+def _targets(target: str, names: list[str], modules: dict[str, Path]) -> list[tuple[str, str]]:
+    """(imported module, name) of one import: ``pkg.name`` where that is a module."""
+    if not names:
+        return [(target, "")]
+    return [(f"{target}.{n}", "") if f"{target}.{n}" in modules else (target, n) for n in names]
+
+
+def import_graph(root: Path) -> ImportGraph:
+    """The imports among the modules of the package directory ``root``."""
+    modules = {module_name(f, root): f for f in sorted(root.rglob("*.py"))}
     top = root.name
-    long = {}
-    graph_module: dict[str, set[str]] = {m: set() for m in modules}
-    graph_all: dict[str, set[str]] = {m: set() for m in modules}
-    private = []
+    graph = ImportGraph({m: set() for m in modules}, {m: set() for m in modules}, [])
     for mod, path in modules.items():
-        text = path.read_text()
-        nlines = text.count("\n")
-        if nlines > LONG:
-            long[str(path)] = nlines
-        tree = ast.parse(text)
+        tree = ast.parse(path.read_text())
         for target, names, module_level in imports(tree, mod, path.name == "__init__.py"):
             if not target.startswith(top):
                 continue
-            targets = []
-            if names:
-                for n in names:
-                    sub = f"{target}.{n}"
-                    if sub in modules:
-                        targets.append(sub)
-                    else:
-                        targets.append(target)
-                        if n.startswith("_") and not n.startswith("__"):
-                            private.append(f"{mod}: from {target} import {n}")
-            else:
-                targets.append(target)
-            for t in targets:
-                if t == mod or t not in modules:
-                    continue
-                graph_all[mod].add(t)
-                if module_level:
-                    graph_module[mod].add(t)
+            for t, n in _targets(target, names, modules):
+                if n.startswith("_") and not n.startswith("__"):
+                    graph.private.append(f"{mod}: from {target} import {n}")
+                if t != mod and t in modules:
+                    graph.all[mod].add(t)
+                    if module_level:
+                        graph.module_level[mod].add(t)
+    return graph
+
+
+def long_modules(root: Path) -> dict[str, int]:
+    """Modules (path relative to ``root``) above :data:`LONG` lines, longest first."""
+    lengths = {str(f.relative_to(root)): f.read_text().count("\n") for f in root.rglob("*.py")}
+    return dict(sorted(((k, n) for k, n in lengths.items() if n > LONG), key=lambda kv: -kv[1]))
+
+
+def measure(root: Path) -> dict:
+    """All structure numbers of the package directory ``root``."""
+    graph = import_graph(root)
     return {
-        "modules": len(modules),
-        "long": dict(sorted(long.items(), key=lambda kv: -kv[1])),
-        "cycles_module_level": strongly_connected(graph_module),
-        "cycles_all": strongly_connected(graph_all),
-        "private_imports": private,
+        "modules": len(list(root.rglob("*.py"))),
+        "long": long_modules(root),
+        "cycles_module_level": strongly_connected(graph.module_level),
+        "cycles_all": strongly_connected(graph.all),
+        "private_imports": graph.private,
         "complexity": complexity(root),
     }
 
@@ -201,7 +210,7 @@ def main() -> None:
     print(f"modules: {res['modules']}")
     print(f"modules above {LONG} lines: {len(res['long'])}")
     for p, n in res["long"].items():
-        print(f"  {n:5d} {rel(p)}")
+        print(f"  {n:5d} {p}")
     for key in ("cycles_module_level", "cycles_all"):
         print(f"{key}: {len(res[key])}")
         for comp in res[key]:
