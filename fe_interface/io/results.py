@@ -93,23 +93,15 @@ def write_steady_results(
         table = interface_table(f) if table is None else table
         balance = steady_balance(f) if balance is None else balance
         derived = Derived(f).compute(balance=balance) if derived is None else derived
-    own = result_set is None
-    rs = ResultSet(folder, name, f.comm, "steady") if own else result_set
-    assert rs is not None
     out: dict[str, Any] = {"interfaces": table, "balance": balance, "derived": derived}
-    if own:
-        rs.open()
+    rs: ResultSet | None = None
     try:
-        _write(f, rs, name, kinds, table, balance, extra, out)
-        if own:
-            rs.commit()
+        with _result_set(folder, name, f.comm, "steady", result_set) as rs:
+            _write(f, rs, name, kinds, table, balance, extra, out)
     except OutputError as e:
-        if str(e).startswith(rs.what()):
+        if rs is None or str(e).startswith(rs.what()):
             raise
         raise OutputError(f"{rs.what()}: {e}") from None
-    finally:
-        if own and not rs.committed:
-            rs.abort()
     return out
 
 

@@ -199,14 +199,17 @@ def test_laws_by_name_and_their_parameters():
         with_("interfaces.interface0", {"law": "kapitza", "material_1": "Si", "material_2": "Xx"})
     )
     assert "interfaces.interface0.material_2: unknown phonon material 'Xx'" in msg
-    # the law's own checks (a cross-field constraint) are reported at the law's path
+    # a declared choice is checked by the reader, at the parameter's path
     msg = errors_of(
         with_(
             "interfaces.interface0",
             {"law": "kapitza", "material_1": "Si", "material_2": "Cu", "model": "xyz"},
         )
     )
-    assert "interfaces.interface0: kapitza: model must be one of" in msg
+    assert "interfaces.interface0.model: unknown value 'xyz' (choices: amm, dmm, prl)" in msg
+    # the law's own checks (a cross-field constraint) are reported at the law's path
+    msg = errors_of(with_("interfaces.interface0", {"law": "contact"}))
+    assert "interfaces.interface0: contact: ContactConductance needs a solid, gas or" in msg
     assert set(LAWS) >= {"perfect", "conductance", "resistance", "kapitza", "contact", "series"}
 
 

@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from fe_interface.errors import InputError
-from fe_interface.model.validation import LawDeclaration, LawParameter, check_nonnegative
+from fe_interface.model.validation import LawDeclaration, LawParameter, check_declared
 
 __all__ = ["GAP_GEOMETRIES", "GapConduction"]
 
@@ -89,16 +89,10 @@ class GapConduction:
     supports_ufl: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
-        if self.geometry not in GAP_GEOMETRIES:
-            raise InputError(
-                f"GapConduction: geometry must be one of {list(GAP_GEOMETRIES)}, got "
-                f"{self.geometry!r}"
-            )
-        if not callable(self.conductivity):  # strict: no booleans, no numeric strings
-            k = check_nonnegative(self.conductivity, "conductivity", "W/(m K)", "GapConduction")
-            object.__setattr__(self, "conductivity", k)
-        M = check_nonnegative(self.jump_distance, "jump_distance", "m", "GapConduction")
-        object.__setattr__(self, "jump_distance", M)
+        numbers = (
+            ("jump_distance",) if callable(self.conductivity) else ("conductivity", "jump_distance")
+        )
+        check_declared(self, ("geometry", *numbers), "GapConduction")
         c = _vector(self.center, 3, "center")
         a = _vector(self.axis, 3, "axis")
         if np.linalg.norm(a) == 0:
@@ -110,6 +104,11 @@ class GapConduction:
     def temperature_dependent(self) -> bool:
         """True when the conductivity is a function of temperature."""
         return callable(self.conductivity)
+
+    @property
+    def kind(self) -> str:
+        """Kind "temperature" with k(T) (Newton), else "position" (h = k/L(x) follows the gap)."""
+        return "temperature" if callable(self.conductivity) else "position"
 
     def _k(self, T_plus: Any, T_minus: Any) -> Any:
         if callable(self.conductivity):
