@@ -45,6 +45,7 @@ from fe_interface.discretisation.formulation import Formulation
 from fe_interface.errors import agree
 from fe_interface.io.diskspace import GuardedFile, abandon, check_space, vtx_step_bytes
 from fe_interface.io.files import atomic_files, output_error, quiet_unraisable
+from fe_interface.io.meshio_cells import FACET_TYPE, MESHIO_CELL_TYPE, VTK_ORDER, vtk_cells
 
 __all__ = [
     "MESHIO_CELL_TYPE",
@@ -56,27 +57,6 @@ __all__ = [
     "write_vtx",
     "write_xdmf",
 ]
-
-MESHIO_CELL_TYPE = {
-    CellType.interval: "line",
-    CellType.triangle: "triangle",
-    CellType.quadrilateral: "quad",
-    CellType.tetrahedron: "tetra",
-    CellType.hexahedron: "hexahedron",
-}
-# DOLFINx (tensor-product) vertex order -> VTK order
-_VTK_ORDER = {
-    CellType.quadrilateral: [0, 1, 3, 2],
-    CellType.hexahedron: [0, 1, 3, 2, 4, 5, 7, 6],
-}
-#: cell type -> meshio type of its facets
-FACET_TYPE = {
-    CellType.interval: "vertex",
-    CellType.triangle: "line",
-    CellType.quadrilateral: "line",
-    CellType.tetrahedron: "triangle",
-    CellType.hexahedron: "quad",
-}
 
 
 class MeshBlocks(NamedTuple):
@@ -164,7 +144,7 @@ def gather_mesh_blocks(f: Formulation, T: fem.Function | None = None) -> MeshBlo
         return None
     points, cells, pdata, cdata, (fcells, ftr) = vol
     ftags, fregion = ftr[:, 0], ftr[:, 1]
-    if ct in _VTK_ORDER and dolfinx.mesh.cell_dim(ct) == 3:
+    if ct in VTK_ORDER and dolfinx.mesh.cell_dim(ct) == 3:
         fcells = fcells[:, [0, 1, 3, 2]]  # quadrilateral faces of hexahedra
     nc, nfb = len(cells), len(fcells)
     regions = _group_names(f.model.tagged.cell_names, f.model.regions)
@@ -280,8 +260,7 @@ def gather_vertex_fields(f: Formulation, T: fem.Function | None = None, _more: A
     points = Xs.reshape(-1, 3)[first]
     temps = Ts.reshape(-1)[first]
     cells = inverse.reshape(-1, nv)
-    if ct in _VTK_ORDER:
-        cells = cells[:, _VTK_ORDER[ct]]
+    cells = vtk_cells(cells, ct)
     out = (
         points,
         cells,
