@@ -35,9 +35,10 @@ temperature test only; a law that does not depend on T needs one thermal solve.
 **Nothing is rebuilt inside the loop**: the heat problem is built once, at the first
 iteration; every later iteration updates its contact conductances in place
 (``SteadyProblem.update(interfaces=...)`` evaluates the position-dependent h(x) again
-at the same facet quadrature points, located once) and solves again with the same
-space, forms, matrix pattern and solver objects; the mechanics warm-starts from its last
-displacement and multipliers.  ``close()`` (or ``with``) frees both problems.
+at the same facet quadrature points, located once; a surface contact's pair evaluates
+its h(P(x), g(x)) again at its own points) and solves again with the same space, forms,
+matrix pattern and solver objects; the mechanics warm-starts from its last displacement
+and multipliers.  ``close()`` (or ``with``) frees both problems.
 """
 
 from __future__ import annotations
@@ -225,19 +226,17 @@ class ThermoMechanicalProblem(ProblemBase):
         """The heat problem with the current contact fields: built once, then updated.
 
         Its contact interfaces carry a :class:`ContactConductanceMap` each (h of the
-        current P, g and of the last heat solution ``T_prev``); a later call evaluates
-        them again in place (``update(interfaces=...)``) instead of building a new problem.
+        current P, g and of the last heat solution ``T_prev``), its surface contacts'
+        pairs a :class:`SurfaceConductance` (h of the current P, g); a later call evaluates
+        them again in place (``update(interfaces=...)``, the pairs at their points: see
+        :mod:`~fe_interface.discretisation.pair_values`) instead of building a new problem.
         """
         if self.thermal is not None:
-            if not any(isinstance(m, SurfaceConductance) for m in self.maps):
-                for m in self.maps:
+            for m in self.maps:
+                if isinstance(m, ContactConductanceMap):  # a pair's law takes its own T
                     m.temperature = self.T_prev
-                self.thermal.update(interfaces=self._thermal_interfaces)
-                return self.thermal
-            # a surface contact's thermal pair fixes its h at set-up: built again (the
-            # old one closed first)
-            self.thermal.close()
-            self.thermal, self.maps = None, []
+            self.thermal.update(interfaces=self._thermal_interfaces)
+            return self.thermal
         mech = self.mechanics
         if mech.model is None:
             mech.initialise()
