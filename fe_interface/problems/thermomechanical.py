@@ -76,6 +76,7 @@ from fe_interface.postprocessing.contact import (
     conductance_means,
     nodal_conductance,
 )
+from fe_interface.postprocessing.interfaces import InterfaceSummary
 from fe_interface.problems.base import ProblemBase
 from fe_interface.problems.elastic import ElasticProblem, MechanicsResult
 from fe_interface.problems.steady import SteadyProblem, SteadyResult
@@ -113,6 +114,8 @@ class CoupledResult(NamedTuple):
         history: the staggered iterations.
         converged: the convergence criterion was met.
         timings: wall time per stage, s (summed over the iterations).
+        interfaces: the heat problem's interface table of the last solve
+            (:class:`~fe_interface.postprocessing.interfaces.InterfaceSummary` rows).
     """
 
     temperature: fem.Function
@@ -124,6 +127,7 @@ class CoupledResult(NamedTuple):
     history: tuple[StaggeredStep, ...]
     converged: bool
     timings: dict[str, float]
+    interfaces: tuple[InterfaceSummary, ...] = ()
 
 
 class ThermoMechanicalProblem(ProblemBase):
@@ -334,23 +338,30 @@ class ThermoMechanicalProblem(ProblemBase):
                 stacklevel=2,
             )
         mres, tres = it.mres, it.tres
-        assert mres is not None and tres is not None
+        assert mres is not None and tres is not None and self.thermal is not None
+        table = self.thermal.interface_table()
         self.result = CoupledResult(
-            tres.temperature, mres.displacement, mres.contacts, self.thermal_contacts(),
-            mres, tres, tuple(history), converged, dict(self.timings),
+            tres.temperature, mres.displacement, mres.contacts, self.thermal_contacts(table),
+            mres, tres, tuple(history), converged, dict(self.timings), tuple(table),
         )  # fmt: skip
         return self.result
 
     # ------------------------------------------------------------------ outputs
-    def thermal_contacts(self) -> list[ThermalContactSummary]:
-        """Heat flow and the h breakdown of every contact after :meth:`run` (collective)."""
+    def thermal_contacts(
+        self, table: Sequence[InterfaceSummary] | None = None
+    ) -> list[ThermalContactSummary]:
+        """Heat flow and the h breakdown of every contact after :meth:`run` (collective).
+
+        ``table``: the heat problem's interface table if already computed.
+        """
         assert self.thermal is not None and self.mechanics.model is not None
-        table = {s.name: s for s in self.thermal.interface_table()}
+        rows = self.thermal.interface_table() if table is None else table
+        table_of = {s.name: s for s in rows}
         out = []
         for m, c in zip(self.maps, self.mechanics.contacts, strict=True):
             rc = c.contact
             means = conductance_means(m, rc.entities, self.thermal.T, self.axisymmetric)
-            s = table[rc.label]
+            s = table_of[rc.label]
             out.append(
                 ThermalContactSummary(
                     rc.label, s.heat_flow_W, s.mean_jump_K, s.conductance_W_m2K, *means
@@ -402,6 +413,7 @@ class ThermoMechanicalProblem(ProblemBase):
         extra: Mapping[str, Any] | None = None,
         result_set: Any = None,
         derived: Any = None,
+        balance: Any = None,
     ) -> dict[str, Path]:
         """Write one result set (collective).
 
@@ -420,6 +432,7 @@ class ThermoMechanicalProblem(ProblemBase):
                 (the caller commits it); default: one of its own, committed here.
             derived: the :class:`~fe_interface.postprocessing.derived.DerivedValues` of
                 the heat problem for the summary (junction, regions, probes), or None.
+            balance: the heat problem's energy balance if already computed (W).
         """
         from fe_interface.io.results import write_thermomechanical_results
 
@@ -428,7 +441,8 @@ class ThermoMechanicalProblem(ProblemBase):
         h = {"contact_conductance_W_m2K": self.nodal_conductance()}
         return write_thermomechanical_results(
             self.thermal.formulation, self.mechanics, folder, name, files, doc, h,
-            result_set=result_set, derived=derived,
+            result_set=result_set, derived=derived, table=list(result.interfaces) or None,
+            balance=balance,
         )  # fmt: skip
 
     def nodal_conductance(self) -> fem.Function:
