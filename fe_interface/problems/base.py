@@ -234,7 +234,9 @@ class ConductionProblem(ProblemBase):
         solver keeps its symbolic factorisation).  Collective.
 
         Raises:
-            InputError: something changed that needs a new problem, naming it.
+            InputError: something changed that needs a new problem, naming it (nothing
+                changed then); steady problems: with the values in place, a body is left
+                without a fixed temperature (a conductance set to 0: singular).
         """
         conforming = pairs = None
         if interfaces is not None:  # non-matching pairs: fe_interface.discretisation.pair_values

@@ -206,6 +206,18 @@ class SteadyProblem(ConductionProblem):
             f.T.x.array[:] = self.initial_temperature
             check_laws(self._law_table())
 
+    def renew_solver(self) -> None:
+        """Linear solver objects built again on the same compiled forms (collective).
+
+        After :meth:`update` the next solve reuses what PETSc kept (a direct solver's
+        symbolic factorisation, GAMG's interpolation): the result is that of a problem built
+        for the new values to round-off (direct) or within the solver tolerance.  With a
+        new matrix, KSP and options it is that problem's computation (a sweep's runs:
+        :mod:`fe_interface.case.sweepreuse`).  Newton solves keep their solver.
+        """
+        if isinstance(self.solver, LinearSolver):
+            self.solver = self.solver.renewed()
+
     # ------------------------------------------------------------------ solve
     def run(self) -> SteadyResult:
         """Assemble and solve (initialising first if needed)."""
@@ -232,6 +244,8 @@ class SteadyProblem(ConductionProblem):
     def _values_changed(self, materials: bool) -> None:
         self.__dict__.pop("_table", None)  # its bulk fluxes use the conductivities
         self._solved = False
+        f = self._formulation()
+        f.model.check_determined(f.perfect_pairs)  # a conductance set to 0 may float a body
 
     def _law_table(self) -> InterfaceTable:
         if getattr(self, "_table", None) is None:
