@@ -119,8 +119,15 @@ class PointLocator:
         return g.x[g.dofmaps[0][self.cells]]
 
     def _build(self) -> None:
-        self.tree = dolfinx.geometry.bb_tree(self.mesh, self.mesh.topology.dim, entities=self.cells)
-        self._geometry = self._nodes().copy()
+        nodes = self._nodes()
+        # boxes padded by 1e-9 of the cells' extent: a point on a facet computed to
+        # round-off lies ~1e-18 m outside its cell's box (2D surface contact, cells of
+        # 70 µm: "not on surface A"); the cells themselves are tested with a tolerance
+        size = float(np.ptp(nodes.reshape(-1, 3), axis=0).max()) if nodes.size else 0.0
+        self.tree = dolfinx.geometry.bb_tree(
+            self.mesh, self.mesh.topology.dim, entities=self.cells, padding=1e-9 * size
+        )
+        self._geometry = nodes.copy()
         self._found: list[tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]] = []
 
     def locate_cached(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
