@@ -18,15 +18,14 @@ from mpi4py import MPI
 
 import numpy as np
 import pytest
+from helpers.contact_cases import ALU, EXPANSION_LAW, K_ALU
 from helpers.parts import Linear, nodal_error, two_blocks
 
 import fe_interface as fi
 from fe_interface.discretisation.surface_contact import SurfaceContact
 from fe_interface.errors import InputError
 from fe_interface.geometry.parts import stacked_blocks
-from fe_interface.model.elastic_materials import ElasticMaterial
-from fe_interface.model.laws import ContactPair, GapRadiation, Surface
-from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
+from fe_interface.model.laws import GapRadiation
 from fe_interface.model.mechanical_boundary import Symmetry
 from fe_interface.model.pairs import InterfacePair
 from fe_interface.problems.steady import SteadyProblem
@@ -135,13 +134,6 @@ def test_pair_law_of_temperature_refused(tagged):
 
 
 # --------------------------------------------------------------------------- coupled
-ALU = ElasticMaterial("aluminium", 70e9, 0.33, alpha=23e-6, T_ref=293.15)
-K_ALU = 200.0
-LAW = LocalContactLaw(
-    ContactPair(Surface(1.0e-6, K_ALU, m=0.1), Surface(1.0e-6, K_ALU, m=0.1)), H_c=1.0e9,
-    gas=GasFill("air", 101325.0, 0.9, 0.9, T_gas=300.0, form="simple"),
-    radiation=GapRadiation(0.1, 0.1),
-)  # fmt: skip
 
 
 def test_coupled_surface_contact_builds_heat_once(monkeypatch):
@@ -157,7 +149,7 @@ def test_coupled_surface_contact_builds_heat_once(monkeypatch):
     monkeypatch.setattr(SteadyProblem, "initialise", lambda s: (built.append(s), init(s))[1])
     prob = ThermoMechanicalProblem(
         tagged, mats, {"lower": ALU, "upper": ALU},
-        [SurfaceContact(("upper_bottom", "lower_top"), "joint", thermal=LAW)],
+        [SurfaceContact(("upper_bottom", "lower_top"), "joint", thermal=EXPANSION_LAW)],
         boundary_conditions=bcs, coupling="two-way", thermal_solver="direct",
         mechanical_bcs=[Symmetry("lower_sides"), Symmetry("upper_sides"),
                         Symmetry("lower_bottom"), Symmetry("upper_top")],
