@@ -241,7 +241,7 @@ class ConductionProblem(ProblemBase):
         conforming = pairs = None
         if interfaces is not None:  # non-matching pairs: fe_interface.discretisation.pair_values
             conforming = [i for i in interfaces if not isinstance(i, InterfacePair)]
-            pairs = [i for i in interfaces if isinstance(i, InterfacePair)]
+            pairs = [i for i in interfaces if isinstance(i, InterfacePair)] or None  # none: kept
         inp = self.model_input(materials, conforming, boundary_conditions, sources)
         f = self._formulation()
         commit_pairs = stage_pairs(f, pairs, inp.materials if materials is not None else None)
@@ -251,6 +251,11 @@ class ConductionProblem(ProblemBase):
             f.refresh_positions()
         if materials is not None:
             self.materials = dict(materials)
+        if interfaces is not None and pairs is None:  # the pairs kept
+            interfaces = [
+                *interfaces,
+                *(i for i in self.interfaces if isinstance(i, InterfacePair)),
+            ]
         for name, new in (
             ("interfaces", interfaces),
             ("boundary_conditions", boundary_conditions),

@@ -125,6 +125,17 @@ def test_pair_structure_change_refused(tagged, change, message):
         assert np.max(np.abs(p.T.x.array - before)) <= 1e-12 * np.max(np.abs(before))
 
 
+def test_update_without_pairs_keeps_them(tagged):
+    exact = Linear(KA, KB, h=3.0)
+    with blocks_problem(tagged, fi.Conductance(3.0), exact) as p:
+        p.run()
+        pair = p.interfaces[0]
+        p.update(interfaces=[])  # the conforming interfaces only (none): the pair kept
+        assert p.interfaces == [pair]
+        p.run()
+        assert nodal_error(p, exact) < 1e-10
+
+
 def test_pair_law_of_temperature_refused(tagged):
     exact = Linear(KA, KB, h=3.0)
     with blocks_problem(tagged, fi.Conductance(3.0), exact) as p:
