@@ -128,7 +128,7 @@ class MechanicsSpec:
         n = tagged.mesh.topology.index_map(tagged.mesh.topology.dim).size_global
         say(f"solving the thermo-mechanical contact ({n} cells, coupling {self.coupling})")
         res = problem.run()
-        table = problem.thermal.interface_table()
+        table = list(res.interfaces)
         balance = problem.thermal.energy_balance()
         s = res.thermal.solve
         extra = {
@@ -142,7 +142,7 @@ class MechanicsSpec:
         derived = derive(problem.thermal, balance, warnings) if derive is not None else None
         files = problem.export(
             res, rs.folder, case.output_name, case.files, extra=extra, result_set=rs,
-            derived=derived,
+            derived=derived, balance=balance,
         )  # fmt: skip
         return CaseResult(case, problem, table, balance, s, dict(files), warnings, None, derived)
 

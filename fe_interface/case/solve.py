@@ -82,7 +82,8 @@ def solve_and_write(
             case, problem.thermal, res.interfaces, res.files, res.warnings, rs, comm
         )
         return res
-    problem.initialise()
+    if problem.formulation is None:  # a sweep's problem may be initialised (and updated)
+        problem.initialise()
     f = problem.formulation
     n = tagged.mesh.topology.index_map(tagged.mesh.topology.dim).size_global
     say(

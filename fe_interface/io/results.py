@@ -213,19 +213,23 @@ def write_thermomechanical_results(
     fields: Mapping[str, Any] | None = None,
     result_set: ResultSet | None = None,
     derived: DerivedValues | None = None,
+    table: list[InterfaceSummary] | None = None,
+    balance: EnergyBalance | None = None,
 ) -> dict[str, Path]:
     """One result set of a coupled run: the heat files and the mechanics files (collective).
 
     The temperature (``NAME.vtu/.xdmf``, :func:`write_steady_results`), the mechanics
     (``NAME_mechanics.*``: displacement, von Mises, P, g and ``fields``, e.g. h), the
-    contact surfaces (``NAME_contact.*``) and ``NAME_summary.json`` (the interface table,
-    the energy balance, ``doc``).
+    contact surfaces (``NAME_contact.*``) and ``NAME_summary.json`` (the interface
+    ``table`` and the energy ``balance`` of the heat solution — computed here if None —
+    and ``doc``).
     """
     kinds = [k for k in files if k in FIELD_FILES]
     with _result_set(folder, name, f.comm, "thermomechanical", result_set) as rs:
         out = write_steady_results(
-            f, rs.folder, name, kinds, extra=doc, result_set=rs, derived=derived
-        )
+            f, rs.folder, name, kinds, extra=doc, result_set=rs, derived=derived,
+            table=table, balance=balance,
+        )  # fmt: skip
         paths = {k: v for k, v in out.items() if k in kinds}
         paths |= _mechanics_files(mechanics, rs, name, kinds, fields)
     return paths
