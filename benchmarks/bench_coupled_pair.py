@@ -38,7 +38,7 @@ import numpy as np
 
 import fe_interface as fi
 from fe_interface.discretisation.surface_contact import SurfaceContact
-from fe_interface.geometry.parts import stacked_blocks
+from fe_interface.geometry.parts import stacked_parts
 from fe_interface.model.elastic_materials import ElasticMaterial
 from fe_interface.model.laws import ContactPair, GapRadiation, Surface
 from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
@@ -70,7 +70,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     h = args.size
-    tagged = stacked_blocks([0.01, 0.01], 0.01, ["lower", "upper"], [h, 0.7 * h], comm=COMM, dim=2)
+    tagged = stacked_parts([0.01, 0.01], 0.01, ["lower", "upper"], [h, 0.7 * h], comm=COMM, dim=2)
     g = tagged.mesh.geometry
     upper = tagged.cell_tags.indices[tagged.cell_tags.values == tagged.cell_names["upper"]]
     g.x[np.unique(g.dofmaps[0][upper]), 1] += 8e-6  # the clearance

@@ -24,7 +24,7 @@ from helpers.parts import Linear, nodal_error, two_blocks
 import fe_interface as fi
 from fe_interface.discretisation.surface_contact import SurfaceContact
 from fe_interface.errors import InputError
-from fe_interface.geometry.parts import stacked_blocks
+from fe_interface.geometry.parts import stacked_parts
 from fe_interface.model.laws import GapRadiation
 from fe_interface.model.mechanical_boundary import Symmetry
 from fe_interface.model.pairs import InterfacePair
@@ -149,7 +149,7 @@ def test_pair_law_of_temperature_refused(tagged):
 
 def test_coupled_surface_contact_builds_heat_once(monkeypatch):
     """Two-way: blocks heated from below close an 8 µm clearance between rigid plates."""
-    tagged = stacked_blocks([0.01, 0.01], 0.002, ["lower", "upper"], [0.0021, 0.0013], dim=2)
+    tagged = stacked_parts([0.01, 0.01], 0.002, ["lower", "upper"], [0.0021, 0.0013], dim=2)
     g = tagged.mesh.geometry
     upper = tagged.cell_tags.indices[tagged.cell_tags.values == tagged.cell_names["upper"]]
     g.x[np.unique(g.dofmaps[0][upper]), 1] += 8e-6
