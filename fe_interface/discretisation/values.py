@@ -45,6 +45,11 @@ __all__ = ["FormulationValues", "ModelInput", "Slot"]
 _T_REF = 293.15
 
 
+def _value(spec: Any) -> Any:
+    """The value of a fixed-temperature condition."""
+    return spec.value
+
+
 class ModelInput(NamedTuple):
     """The model objects of a problem, aligned with its :class:`~fe_interface.model.model.Model`.
 
@@ -53,12 +58,14 @@ class ModelInput(NamedTuple):
         interfaces: one per model interface, in order.
         boundary_conditions: one per model boundary, in order.
         sources: one per model source, in order.
+        constraints: one per fixed region or point temperature of the model, in order.
     """
 
     materials: Mapping[int, Any]
     interfaces: Sequence[Any]
     boundary_conditions: Sequence[Any]
     sources: Sequence[Any]
+    constraints: Sequence[Any] = ()
 
 
 @dataclass
@@ -202,22 +209,32 @@ class FormulationValues:
                         Slot(f"boundaries.{b.label}.{attr}", "constant", self._bc_reader(i, get), c)
                     )
         for g in f.dirichlet:
-            if g.function is None:
-                i = next(j for j, b in enumerate(f.model.boundaries) if b is g.boundary)
-                self.slots.append(
-                    Slot(
-                        f"boundaries.{g.boundary.label}.value",
-                        "dirichlet",
-                        self._bc_reader(i, lambda s: s.value),
-                        group=g,
-                    )
-                )
+            if g.function is not None:
+                continue
+            i = next((j for j, b in enumerate(f.model.boundaries) if b is g.boundary), None)
+            if i is not None:
+                name, read = f"boundaries.{g.boundary.label}.value", self._bc_reader(i, _value)
+            else:  # a fixed region or point temperature
+                i = next(j for j, c in enumerate(f.model.constraints) if c is g.boundary)
+                name, read = f"constraints.{g.boundary.label}.value", self._constraint_reader(i)
+            self.slots.append(Slot(name, "dirichlet", read, group=g))
 
     def _bc_reader(self, i: int, get: Callable[[Any], Any]) -> Callable[[ModelInput], float]:
         label = self.f.model.boundaries[i].label
 
         def read(inp: ModelInput) -> float:
             v = get(inp.boundary_conditions[i])
+            if not _number(v):
+                raise InputError(f"{label}: a number became a function: that needs a new problem")
+            return float(v)
+
+        return read
+
+    def _constraint_reader(self, i: int) -> Callable[[ModelInput], float]:
+        label = self.f.model.constraints[i].label
+
+        def read(inp: ModelInput) -> float:
+            v = inp.constraints[i].value
             if not _number(v):
                 raise InputError(f"{label}: a number became a function: that needs a new problem")
             return float(v)
@@ -391,6 +408,7 @@ class FormulationValues:
             [d.spec for d in m.interfaces],
             [b.spec for b in m.boundaries],
             [s.spec for s in m.sources],
+            [c.spec for c in m.constraints],
         )
 
     def write(self, values: Sequence[Any]) -> None:

@@ -28,6 +28,7 @@ from fe_interface.discretisation.values import FormulationValues, ModelInput
 from fe_interface.errors import InputError
 from fe_interface.mesh import TaggedMesh, check_tagged
 from fe_interface.model.boundary import BoundaryCondition
+from fe_interface.model.constraints import PointTemperature, RegionTemperature
 from fe_interface.model.interfaces import Interface
 from fe_interface.model.materials import Material
 from fe_interface.model.pairs import InterfacePair
@@ -202,11 +203,17 @@ class ConductionProblem(ProblemBase):
             if missing:
                 raise InputError(f"update: no material for region(s) {missing}")
             mats = given
+        fixed = constraints = None  # fixed region/point temperatures: a list of their own
+        if boundary_conditions is not None:
+            kinds = (RegionTemperature, PointTemperature)
+            fixed = [b for b in boundary_conditions if not isinstance(b, kinds)]
+            constraints = [b for b in boundary_conditions if isinstance(b, kinds)]
         lists = []
         for what, new, old in (
             ("interfaces", interfaces, [d.spec for d in model.interfaces]),
-            ("boundary_conditions", boundary_conditions, [b.spec for b in model.boundaries]),
+            ("boundary conditions", fixed, [b.spec for b in model.boundaries]),
             ("sources", sources, [s.spec for s in model.sources]),
+            ("fixed region/point temperatures", constraints, [c.spec for c in model.constraints]),
         ):
             if new is not None and len(new) != len(old):
                 raise InputError(f"update: {len(new)} {what} for a problem with {len(old)}")

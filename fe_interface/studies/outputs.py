@@ -15,14 +15,7 @@ from typing import Any
 import numpy as np
 
 from fe_interface.errors import InputError
-from fe_interface.postprocessing.balance import (
-    HeatRates,
-    balance_floor,
-    dirichlet_reactions,
-    make_balance,
-    residual_vector,
-    steady_residual_form,
-)
+from fe_interface.postprocessing.balance import HeatRates, steady_balance
 from fe_interface.postprocessing.derived import Derived
 from fe_interface.postprocessing.interfaces import InterfaceTable
 
@@ -43,7 +36,6 @@ class RunOutputs:
         self.f = f
         self.derived = Derived(f, probes, junction)
         self._rates = HeatRates(f)
-        self._residual = steady_residual_form(f) if f.dirichlet else None
         self._table: InterfaceTable | None = None
         self._k: list[float] | None = None
 
@@ -54,14 +46,12 @@ class RunOutputs:
         return self._table
 
     def balance(self) -> Any:
-        """The energy balance of the current field (W)."""
-        f = self.f
-        sources, inflows = self._rates.values()
-        if self._residual is not None:
-            inflows |= dirichlet_reactions(f, residual_vector(f, self._residual))
-        order = [b.label for b in f.model.boundaries]
-        inflows = {k: inflows[k] for k in order if k in inflows}
-        return make_balance(sources, inflows, floor_W=balance_floor(f))
+        """The energy balance of the current field (W).
+
+        The problem's own balance (:func:`~fe_interface.postprocessing.balance.steady_balance`),
+        fixed region and point temperatures' reactions included, on forms compiled once.
+        """
+        return steady_balance(self.f, self._rates)
 
     def __call__(self, balance: bool = True) -> dict[str, float]:
         """The outputs of the current field.

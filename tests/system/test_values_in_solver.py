@@ -16,6 +16,7 @@ from dolfinx import mesh as dmesh
 import fe_interface as fi
 from fe_interface.case import CaseError, load_case, parse_case, run_case
 from fe_interface.model.constraints import PointTemperature, RegionTemperature
+from fe_interface.studies.outputs import RunOutputs
 from fe_interface.model.values import ExpressionValue
 
 
@@ -158,6 +159,18 @@ def test_region_and_point_temperatures():
     assert s.heat_flow_W / s.area_m2 == pytest.approx(q, rel=1e-10)
     b = p.energy_balance().boundary_inflow_W
     assert b["region:a"] == pytest.approx(q * L / 4, rel=1e-10)
+    # the study outputs (fits, uncertainty) balance the same way: the region's reaction in
+    out = RunOutputs(p)()
+    assert out["balance.relative_residual"] < 1e-10
+    # a new value of the held region, in place: the same exact field
+    p.update(
+        boundary_conditions=[RegionTemperature("a", 360.0), fi.FixedTemperature("right", 300.0)]
+    )
+    p.run()
+    q60 = 60.0 / (1e-3 + (L / 2) / k)
+    (s,) = p.interface_table()
+    assert s.heat_flow_W / s.area_m2 == pytest.approx(q60, rel=1e-10)
+    assert RunOutputs(p)()["balance.relative_residual"] < 1e-10
     # a vertex held at 350 K (the corner x = y = 0), the right face at 300 K: the vertex
     # takes its value exactly, the heat it injects leaves through the right face
     p2 = fi.SteadyProblem(
