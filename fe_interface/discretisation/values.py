@@ -211,12 +211,12 @@ class FormulationValues:
         for g in f.dirichlet:
             if g.function is not None:
                 continue
-            i = next((j for j, b in enumerate(f.model.boundaries) if b is g.boundary), None)
-            if i is not None:
-                name, read = f"boundaries.{g.boundary.label}.value", self._bc_reader(i, _value)
+            ib = next((j for j, b in enumerate(f.model.boundaries) if b is g.boundary), None)
+            if ib is not None:
+                name, read = f"boundaries.{g.boundary.label}.value", self._bc_reader(ib, _value)
             else:  # a fixed region or point temperature
-                i = next(j for j, c in enumerate(f.model.constraints) if c is g.boundary)
-                name, read = f"constraints.{g.boundary.label}.value", self._constraint_reader(i)
+                ic = next(j for j, c in enumerate(f.model.constraints) if c is g.boundary)
+                name, read = f"constraints.{g.boundary.label}.value", self._constraint_reader(ic)
             self.slots.append(Slot(name, "dirichlet", read, group=g))
 
     def _bc_reader(self, i: int, get: Callable[[Any], Any]) -> Callable[[ModelInput], float]:
