@@ -77,6 +77,9 @@ class ContactState(NamedTuple):
         gap: local gap g (m), 0 in contact.
         contact: contact map (p > 0).
         iterations: iterations of the solver.
+        E_star_Pa: the contact modulus E* of the solve (Pa).
+        mirrored: solved with mirror images (``pad=True``: symmetric, insulated sides);
+            False: a periodic contact.
     """
 
     pressure_Pa: float
@@ -87,6 +90,8 @@ class ContactState(NamedTuple):
     gap: np.ndarray
     contact: np.ndarray
     iterations: int
+    E_star_Pa: float = float("nan")
+    mirrored: bool = False
 
 
 class ContactLadder(NamedTuple):
@@ -381,6 +386,8 @@ class HalfSpaceContact:
             np.where(contact, 0.0, g),
             contact,
             int(it),
+            self.E_star,
+            self.pad,
         )
 
     def _elastic(
