@@ -80,7 +80,7 @@ def elastic_edge_fractions(
             r = 3.0 * E_star * go / (4.0 * pi * dx)
         r = np.where(np.isfinite(r) & (r > 0), r, 1.0)
         lo, hi = np.zeros_like(r), np.ones_like(r)
-        for _ in range(40):
+        for _ in range(50):
             t = 0.5 * (lo + hi)
             above = (1.0 - t) ** 1.5 > r * np.sqrt(t)  # f(t) > r: the root is further out
             lo, hi = np.where(above, t, lo), np.where(above, hi, t)

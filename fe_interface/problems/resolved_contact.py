@@ -83,33 +83,40 @@ RESOLUTION_TOLERANCE = 0.05
 #: map itself: FE/Barber was 0.87-0.92 at 0.9 px (docs/rough-contact.md)
 MIN_SPOT_RADIUS_PX = 1.5
 
-#: relative FE over-estimate of h per (edge cell / mean spot radius), per element degree:
-#: measured on the random surface of docs/rough-contact.md (contour spots, growth 1/2)
-EDGE_ERROR = {1: 0.6, 2: 0.25}
+#: relative FE over-estimate of h per (edge cell / mean spot radius), per element degree
+#: (first order: the flux at a spot edge ~ 1/√d), and at the cell growth 1/2 away from the
+#: edges (∝ growth²): fitted to the random surface of docs/rough-contact.md at 64² (contour
+#: spots; P2: edge cells dx/4, dx/8 and growth 1/4; P1: edge cells dx/4, dx/8, dx/16)
+EDGE_ERROR = {1: 0.7, 2: 0.18}
+GRADING_ERROR = {1: 0.05, 2: 0.006}
 
-#: relative over-estimate of h by pixel-staircase spots per √(dx / mean spot radius): the
-#: mesh limits 1.30, 1.15, 1.11, 1.08 at radii 1.0, 2.0, 3.7, 7.4 px (docs/rough-contact.md)
-STAIRCASE_ERROR = 0.21
+#: relative over-estimate of h by pixel-staircase spots per √(dx / mean spot radius), fitted
+#: to P1 FE/Barber of pixel spots at radii 2-7.4 px within ±0.07 (docs/rough-contact.md)
+STAIRCASE_ERROR = 0.1
 
 
 def resolution_error(
-    edge_cell_px: float, spot_radius_px: float, degree: int, pixels: bool
+    edge_cell_px: float, spot_radius_px: float, degree: int, growth: float, pixels: bool
 ) -> float:
     """Estimated relative over-estimate of h by the discretisation of the spots.
 
     The flux at a spot edge is singular (~ 1/√d): the FE energy, hence h, is too large by
     about c e / r (first order in the edge cell e for any degree; the spots' conductance
-    ∝ their radius r), c = :data:`EDGE_ERROR` — plus, for pixel spots, the staircase's
-    :data:`STAIRCASE_ERROR` √(dx / r).  A calibrated estimate, not a bound.
+    ∝ their radius r), c = :data:`EDGE_ERROR`, plus b (growth / 0.5)² from the cells'
+    growth away from the edge, b = :data:`GRADING_ERROR` — and, for pixel spots, the
+    staircase's :data:`STAIRCASE_ERROR` √(dx / r).  Calibrated (docs/rough-contact.md),
+    not a bound; the FE's h converges from above (the Dirichlet principle).
 
     Args:
         edge_cell_px: cell size at the spot edges, in pixels.
         spot_radius_px: mean equivalent spot radius, in pixels.
         degree: element degree (1, 2).
+        growth: cell size growth away from the edges (per unit distance).
         pixels: staircase (pixel) spots.
     """
+    d = 1 if degree == 1 else 2
     r = max(spot_radius_px, 1e-12)
-    err = EDGE_ERROR.get(degree, EDGE_ERROR[2]) * edge_cell_px / r
+    err = EDGE_ERROR[d] * edge_cell_px / r + GRADING_ERROR[d] * (growth / 0.5) ** 2
     if pixels:
         err += STAIRCASE_ERROR / np.sqrt(r)
     return float(err)
@@ -183,7 +190,7 @@ def resolved_conductance(
     edge_size: float | None = None,
     spot_edges: str = "contours",
     growth: float = 0.5,
-    degree: int = 1,
+    degree: int = 2,
     solver: str = "direct",
     export: str | Path | None = None,
     comm: MPI.Comm = MPI.COMM_WORLD,
@@ -200,7 +207,7 @@ def resolved_conductance(
             (``gas``, ``p_gas``, ``T_gas``, ``accommodation``); None: vacuum.
         thickness: of each block (m), default the sample side.
         mesh_size: far-field cell size (m), default as the mesher.
-        edge_size: cell size at the spot edges (m), default dx/2.
+        edge_size: cell size at the spot edges (m), default dx/4.
         spot_edges: ``"contours"`` (default): the spot edges are sub-pixel contours placed
             by the elastic edge asymptotics from the state's pressure and gap
             (:func:`~fe_interface.geometry.spot_contours.elastic_edge_fractions`);
@@ -208,7 +215,8 @@ def resolved_conductance(
             √(dx / spot radius), docs/rough-contact.md).
         growth: cell size growth away from the plane and the spot edges (per unit
             distance, :func:`~fe_interface.geometry.rough_mesh_3d.rough_contact_3d`).
-        degree: of the temperature's Lagrange elements (1 or 2).
+        degree: of the temperature's Lagrange elements (default 2: P1 adds ~5 % from the
+            cells' growth away from the edges, docs/rough-contact.md).
         solver: ``"direct"`` (MUMPS) or ``"iterative"``.
         export: a folder: the temperature field (XDMF/VTU for ParaView) of this load.
         comm: communicator of the mesh and the solve.
@@ -217,6 +225,7 @@ def resolved_conductance(
         raise InputError("resolved contact: state must be a ContactState on the surface's grid")
     L = min(surface.z.shape) * surface.dx
     t = L if thickness is None else float(thickness)
+    e = surface.dx / 4 if edge_size is None else float(edge_size)
     rc = rough_contact_3d(
         surface,
         contact_map=state.contact,
@@ -224,7 +233,7 @@ def resolved_conductance(
         spot_edges=_spot_edges(state, surface.dx, spot_edges),
         thickness=(t, t),
         mesh_size=mesh_size,
-        edge_size=edge_size,
+        edge_size=e,
         growth=growth,
         comm=comm,
     )
@@ -254,9 +263,8 @@ def resolved_conductance(
     dT_c = (T_TOP - T_BOTTOM) - q * (t / k1 + t / k2)
     dx = surface.dx
     radius = float(np.mean([np.sqrt(sp.area / np.pi) for sp in rc.spots])) / dx
-    edge = (dx / 2 if edge_size is None else float(edge_size)) / dx
-    error = resolution_error(edge, radius, degree, spot_edges == "pixels")
-    msg = _resolution_warning(error, radius, edge)
+    error = resolution_error(e / dx, radius, degree, growth, spot_edges == "pixels")
+    msg = _resolution_warning(error, radius, e / dx)
     if msg:
         warnings.warn(msg, stacklevel=2)
     return ResolvedConductance(
