@@ -147,7 +147,7 @@ def _segments(inside: np.ndarray) -> dict[tuple[int, int, int], tuple[int, int, 
     """
     c = inside
     corners = [c[i : c.shape[0] - 1 + i, j : c.shape[1] - 1 + j] for i, j in _CORNERS]
-    total = sum(k.astype(np.int8) for k in corners)
+    total = np.sum([k.astype(np.int8) for k in corners], axis=0)
     seg: dict[tuple[int, int, int], tuple[int, int, int]] = {}
     for a, b in zip(*np.nonzero((total > 0) & (total < 4)), strict=True):
         state = [bool(k[a, b]) for k in corners]
