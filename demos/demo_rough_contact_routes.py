@@ -98,7 +98,7 @@ AIR = {"gas": "air", "p_gas": 101325.0, "T_gas": chip.T_GAS, "accommodation": (0
 MEASURED = HERE / "data" / "lapped_surface_64.txt"
 # resolved spots in vacuum / Barber: within 5 % once the spots span >= 2 px in radius
 # (sub-pixel contour spots, P2: 1.025 for one spot of 4.5 px, 1.002 and 1.005 on a random
-# surface at 1.9 and 3.7 px; tests/system/test_rough_routes.py, docs/rough-contact.md).
+# surface at 2.2 and 3.9 px; tests/system/test_rough_routes.py, docs/rough-contact.md).
 # Here the spots span < 1 px (A_r/A 1-4 % on 24² to 48² points): the contact map does not
 # resolve them (resolved_conductance warns), so only the order is checked.
 BARBER_RANGE = (0.5, 1.5)

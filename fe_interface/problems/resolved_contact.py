@@ -69,7 +69,8 @@ class ResolvedConductance(NamedTuple):
         spots: number of meshed spots.
         cells: cells of the mesh.
         balance: relative energy-balance residual of the solve.
-        spot_radius_px: mean equivalent radius √(A/π) of the meshed spots, in pixels.
+        spot_radius_px: heat-weighted mean equivalent radius Σ r² / Σ r of the meshed
+            spots (r = √(A/π); a spot conducts ∝ r), in pixels.
         resolution_error: estimated relative over-estimate of h by the discretisation
             (:func:`resolution_error`: the spot edges' cells, and the staircase of pixel
             spots); a warning when above :data:`RESOLUTION_TOLERANCE`.
@@ -90,8 +91,8 @@ class ResolvedConductance(NamedTuple):
 #: warn when the estimated discretisation over-estimate of h exceeds this (relative)
 RESOLUTION_TOLERANCE = 0.05
 
-#: spots narrower than this (mean equivalent radius, pixels) are not resolved by the contact
-#: map itself: FE/Barber was 0.87-0.92 at 0.9 px (docs/rough-contact.md)
+#: spots narrower than this (heat-weighted mean equivalent radius, pixels) are not resolved
+#: by the contact map itself: FE/Barber <= 0.92 at 1.1 px, 1.00 at 2.2 px (docs/rough-contact.md)
 MIN_SPOT_RADIUS_PX = 1.5
 
 #: relative FE over-estimate of h per (edge cell / mean spot radius), per element degree
@@ -107,38 +108,41 @@ STAIRCASE_ERROR = 0.1
 
 
 def resolution_error(
-    edge_cell_px: float, spot_radius_px: float, degree: int, growth: float, pixels: bool
+    edge_cell_px: float, spot_radii_px: Any, degree: int, growth: float, pixels: bool
 ) -> float:
     """Estimated relative over-estimate of h by the discretisation of the spots.
 
     The flux at a spot edge is singular (~ 1/√d): the FE energy, hence h, is too large by
-    about c e / r (first order in the edge cell e for any degree; the spots' conductance
-    ∝ their radius r), c = :data:`EDGE_ERROR`, plus b (growth / 0.5)² from the cells'
-    growth away from the edge, b = :data:`GRADING_ERROR` — and, for pixel spots, the
-    staircase's :data:`STAIRCASE_ERROR` √(dx / r).  Calibrated (docs/rough-contact.md),
-    not a bound; the FE's h converges from above (the Dirichlet principle).
+    about c e / r (first order in the edge cell e for any degree), c = :data:`EDGE_ERROR`;
+    a spot conducts ∝ its radius r, so over the spots Σ min(c e, rᵢ) / Σ rᵢ (a spot
+    smaller than c e is wrong by at most its own conductance).  Plus b (growth / 0.5)² from
+    the cells' growth away from the edge, b = :data:`GRADING_ERROR` — and, for pixel
+    spots, the staircase's :data:`STAIRCASE_ERROR` √(dx / r_w) with the heat-weighted
+    radius r_w = Σ rᵢ² / Σ rᵢ.  Calibrated (docs/rough-contact.md), not a bound; the FE's h
+    converges from above (the Dirichlet principle).
 
     Args:
         edge_cell_px: cell size at the spot edges, in pixels.
-        spot_radius_px: mean equivalent spot radius, in pixels.
+        spot_radii_px: the spots' equivalent radii √(A/π), in pixels.
         degree: element degree (1, 2).
         growth: cell size growth away from the edges (per unit distance).
         pixels: staircase (pixel) spots.
     """
     d = 1 if degree == 1 else 2
-    r = max(spot_radius_px, 1e-12)
-    err = EDGE_ERROR[d] * edge_cell_px / r + GRADING_ERROR[d] * (growth / 0.5) ** 2
+    r = np.maximum(np.atleast_1d(np.asarray(spot_radii_px, dtype=float)), 1e-12)
+    ce = EDGE_ERROR[d] * edge_cell_px
+    err = np.minimum(ce, r).sum() / r.sum() + GRADING_ERROR[d] * (growth / 0.5) ** 2
     if pixels:
-        err += STAIRCASE_ERROR / np.sqrt(r)
+        err += STAIRCASE_ERROR / np.sqrt((r**2).sum() / r.sum())
     return float(err)
 
 
 def _resolution_warning(error: float, radius_px: float, edge_px: float) -> str | None:
     if radius_px < MIN_SPOT_RADIUS_PX:
         return (
-            f"resolved contact: the spots span {radius_px:.2g} px in radius (mean): the contact "
+            f"resolved contact: the spots span {radius_px:.2g} px in radius (heat-weighted mean): the contact "
             "map does not resolve them, h may be off by 10 % or more either way (FE/Barber "
-            "0.87-0.92 at 0.9 px, docs/rough-contact.md); sample the surface more finely"
+            "<= 0.92 at 1.1 px, docs/rough-contact.md); sample the surface more finely"
         )
     if error > RESOLUTION_TOLERANCE:
         return (
@@ -288,8 +292,9 @@ def resolved_conductance(
     q = abs(Q) / (Lx * Ly)  # W/m²: the heat entering through the hot top face
     dT_c = (T_TOP - T_BOTTOM) - q * (t / k1 + t / k2)
     dx = surface.dx
-    radius = float(np.mean([np.sqrt(sp.area / np.pi) for sp in rc.spots])) / dx
-    error = resolution_error(e / dx, radius, degree, growth, spot_edges == "pixels")
+    radii = np.array([np.sqrt(sp.area / np.pi) for sp in rc.spots]) / dx
+    radius = float((radii**2).sum() / radii.sum())  # heat-weighted
+    error = resolution_error(e / dx, radii, degree, growth, spot_edges == "pixels")
     msg = _resolution_warning(error, radius, e / dx)
     if msg:
         warnings.warn(msg, stacklevel=2)

@@ -87,12 +87,16 @@ def test_unresolved_spots_warn():
 
 
 def test_resolution_error_estimate():
-    """First order in the edge cell, the staircase term for pixel spots only."""
-    a = resolution_error(0.25, 2.0, 2, 0.5, False)
-    b = resolution_error(0.125, 2.0, 2, 0.5, False)
-    assert a - b == pytest.approx(0.18 * 0.125 / 2.0)
-    assert resolution_error(0.25, 2.0, 2, 0.5, True) > a
-    assert resolution_error(0.25, 2.0, 1, 0.5, False) > a  # P1
+    """First order in the edge cell over the spots' radii, capped by a tiny spot's own share."""
+    radii = [1.0, 3.0]
+    a = resolution_error(0.25, radii, 2, 0.5, False)
+    b = resolution_error(0.125, radii, 2, 0.5, False)
+    assert a - b == pytest.approx(0.18 * 0.125 * 2 / 4.0)
+    assert resolution_error(0.25, radii, 2, 0.5, True) > a  # + the staircase
+    assert resolution_error(0.25, radii, 1, 0.5, False) > a  # P1
+    # a speck of 0.01 px adds its own conductance share at most
+    c = resolution_error(0.25, [*radii, 0.01], 2, 0.5, False)
+    assert c == pytest.approx((0.18 * 0.25 * 2 + 0.01) / 4.01 + 0.006)
 
 
 @pytest.mark.slow
