@@ -74,3 +74,13 @@ def test_elastic_edge_of_hertz_contact():
     t = f(np.array([[0, 0]]), np.array([[0, 1]]))[0]
     assert 0 < t < 1
     assert (1 - t) ** 1.5 / t**0.5 == pytest.approx(3 * 1e9 * 1e-9 / (4 * 2e6 * 1e-6), rel=1e-9)
+
+
+def test_unknown_spot_edges_is_one_clear_error():
+    from fe_interface.geometry.rough_mesh_3d import rough_contact_3d
+
+    z = np.zeros((8, 8))
+    z[3, 3] = 1e-6
+    m = z > 0
+    with pytest.raises(ValueError, match="spot_edges must be 'pixels', 'contours'"):
+        rough_contact_3d(RoughSurface(z, 1e-6), contact_map=m, spot_edges="smooth")
