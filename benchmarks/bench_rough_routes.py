@@ -21,7 +21,8 @@ n × n points (Fourier interpolation of the 32² map), elastic, vacuum: the rati
 with n, i.e. with the pixels per spot, for each spot-edge cell size ``--edge`` (in dx),
 element degree and spot polygons (``contours``: sub-pixel, ``pixels``: staircase).
 ``--bem``: Barber's h of that surface against n alone (the boundary elements' K(P) at a
-fixed physical surface; finite-difference steps ±2 % and ±0.5 %).
+fixed physical surface; finite-difference steps ±2 % and ±0.5 %, and the rigid-punch
+stiffness of the contact set at P, ``HalfSpaceContact.punch_stiffness``).
 ``--domain``: the FE block against Barber's assumptions at one n: block thickness L/2 and
 2L (default L), and a periodic contact (pad=False) meshed with insulated sides.
 
@@ -125,14 +126,17 @@ def resolution(sizes: list[int], pressure: float, opts: dict, edges: list[float]
 
 def bem(sizes: list[int], pressure: float, say: Any) -> None:
     """Barber's h of the one surface against the sampling n (K by ±2 % and ±0.5 % steps)."""
-    say(f"{'n':>5}{'A_r/A':>9}{'h (2 %)':>11}{'h (0.5 %)':>11}{'s':>6}")
+    say(f"{'n':>5}{'A_r/A':>9}{'h (2 %)':>11}{'h (0.5 %)':>11}{'h (punch)':>11}{'s':>6}")
     for n in sizes:
         t0 = time.perf_counter()
         s = sampled(n)
         lad, h2 = _barber(s, pressure, 0.02)
         _, h05 = _barber(s, pressure, 0.005)
+        K = HalfSpaceContact(s, E_STAR, pad=True).punch_stiffness(lad.states[0])
+        hp = float(barber_conductance(K, E_STAR, K1, K2))
         say(
-            f"{n:>5}{lad.area_fraction[0]:>9.5f}{h2:>11.5g}{h05:>11.5g}{time.perf_counter() - t0:>6.0f}"
+            f"{n:>5}{lad.area_fraction[0]:>9.5f}{h2:>11.5g}{h05:>11.5g}{hp:>11.5g}"
+            f"{time.perf_counter() - t0:>6.0f}"
         )
 
 
