@@ -140,9 +140,10 @@ def resolution_error(
 def _resolution_warning(error: float, radius_px: float, edge_px: float) -> str | None:
     if radius_px < MIN_SPOT_RADIUS_PX:
         return (
-            f"resolved contact: the spots span {radius_px:.2g} px in radius (heat-weighted mean): the contact "
-            "map does not resolve them, h may be off by 10 % or more either way (FE/Barber "
-            "<= 0.92 at 1.1 px, docs/rough-contact.md); sample the surface more finely"
+            f"resolved contact: the spots span {radius_px:.2g} px in radius (heat-weighted "
+            "mean): the contact map does not resolve them, h may be off by 10 % or more either "
+            "way (FE/Barber <= 0.92 at 1.1 px, docs/rough-contact.md); sample the surface more "
+            "finely"
         )
     if error > RESOLUTION_TOLERANCE:
         return (
