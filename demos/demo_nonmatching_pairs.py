@@ -36,7 +36,7 @@ import math
 from mpi4py import MPI
 
 import fe_interface as fi
-from fe_interface.geometry.parts import concentric_parts, stacked_blocks
+from fe_interface.geometry.parts import concentric_parts, stacked_parts
 from fe_interface.io.summary import format_table
 from fe_interface.model.laws.gap import GapConduction
 from fe_interface.model.pairs import InterfacePair
@@ -81,7 +81,7 @@ def stack_exact() -> dict[str, float]:
 def stack(n: int, solver: str, out: str | None) -> tuple[dict, fi.SteadyProblem]:
     """The three separately meshed parts, coupled by two pairs."""
     h = 8 * MM / n
-    t = stacked_blocks(HEIGHTS, WIDTH, ["die", "lid", "sink"], [1.25 * h, 2.0 * h, 3.3 * h], dim=3)
+    t = stacked_parts(HEIGHTS, WIDTH, ["die", "lid", "sink"], [1.25 * h, 2.0 * h, 3.3 * h], dim=3)
     p = fi.SteadyProblem(
         t,
         {name: fi.Material(name, k) for name, k in K.items()},

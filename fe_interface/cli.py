@@ -247,7 +247,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     from fe_interface.case import check_case, load_case
 
     case = load_case(args.case)
-    tagged = check_case(case)  # what 'run' checks before it solves (every run of a sweep)
+    lines: list[str] = []
+    report = None
+    if any(s.pair is not None for s in case.interfaces):  # non-matching pairs: the search
+        from fe_interface.case.pairs import pair_report
+
+        def report(problem: Any) -> None:  # of the problem checked (not built again)
+            lines.extend(pair_report(problem))
+
+    tagged = check_case(case, report=report)  # what 'run' checks before it solves
     tdim = tagged.mesh.topology.dim
     ncells = tagged.mesh.topology.index_map(tdim).size_global
     _print(
@@ -257,11 +265,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     for contact in case.contacts:  # a CAD assembly: the contacts found
         a, b = contact.parts
         _print(f"contact {contact.name}: parts {a} and {b}, area {contact.area_m2:.6g} m2")
-    if any(s.pair is not None for s in case.interfaces):  # non-matching pairs: the search
-        from fe_interface.case.pairs import pair_report
-
-        for line in pair_report(case.build_problem(tagged)):
-            _print(line)
+    for line in lines:
+        _print(line)
     return 0
 
 

@@ -359,17 +359,17 @@ def _read_param(c: Checker, d: dict, p: str, kind: str, path: str, law: str, kw:
     """
     pp = join_path(path, p)
     v = d[p]
-    if kind in ("pos", "nonneg", "unit", "num"):
+    decl = LAWS[law].declaration.parameter(p)
+    if kind in ("pos", "nonneg", "unit", "num"):  # the bounds of the declared kind
         return c.number(
             d, p, path,
             gt=0 if kind in ("pos", "unit") else None,
             ge=0 if kind == "nonneg" else None,
             le=1 if kind == "unit" else None,
+            unit=decl.unit or None,  # magnitudes checked at the key
         )  # fmt: skip
     simple = {
-        "str": lambda: c.string(
-            d, p, path, choices=LAWS[law].declaration.parameter(p).choices or None
-        ),
+        "str": lambda: c.string(d, p, path, choices=decl.choices or None),
         "int": lambda: c.integer(d, p, path),
         "bool": lambda: c.boolean(d, p, path),
         "point": lambda: c.point(d, p, path),
@@ -384,7 +384,7 @@ def _read_param(c: Checker, d: dict, p: str, kind: str, path: str, law: str, kw:
         from fe_interface.case.values import read_expression_value
 
         if is_number(v):
-            return c.number(d, p, path, ge=0)
+            return c.number(d, p, path, ge=0, unit=decl.unit or None)
         if isinstance(v, dict) and "start" in v:
             c.error(pp, "a step is not available here: give a table of t, or an expression")
             return None

@@ -10,11 +10,13 @@ Read with the case (stage 1, :func:`read_mechanics`), checked against the mesh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from fe_interface.case.checker import Checker, is_number, type_name
 from fe_interface.case.laws import read_law
+from fe_interface.errors import MeshError
 
 __all__ = ["MECHANICS_KEYS", "MechanicsSpec", "format_contacts", "read_mechanics"]
 
@@ -36,6 +38,15 @@ _THERMAL_KEYS = (
 _GAS_KEYS = ("gas", "p_gas", "accommodation_plus", "accommodation_minus", "T_gas", "form", "k_g")
 
 
+def _found(lookup: Callable[[Any], int], key: Any, path: str, c: Checker) -> int | None:
+    """The tag ``lookup(key)`` (a mesh group's), or None with its error recorded at ``path``."""
+    try:
+        return lookup(key)
+    except MeshError as e:
+        c.error(path, str(e))
+        return None
+
+
 @dataclass
 class MechanicsSpec:
     """A validated ``[mechanics]`` section (SI units)."""
@@ -53,43 +64,31 @@ class MechanicsSpec:
 
     # ---------------------------------------------------------------- stage 3
     def check(self, tagged: Any, c: Checker) -> None:
-        """Record in ``c`` what does not match the mesh (regions, facet groups)."""
-        regions = set(tagged.cell_names)
-        groups = set(tagged.facet_names)
-        for r in self.materials:
-            if r not in regions:
-                c.error(
-                    f"mechanics.materials.{r}",
-                    f"no region {r!r} in the mesh (regions: {', '.join(sorted(regions))})",
-                )
-        for r in sorted(regions - set(self.materials)):
-            c.error("mechanics.materials", f"region {r!r} has no elastic material")
-        for ct in self.contacts:
-            for i, g in enumerate(getattr(ct, "surfaces", None) or [ct.facets]):
-                if g not in groups:
-                    where = f".pair[{i}]" if hasattr(ct, "surfaces") else ""
-                    c.error(
-                        f"mechanics.contacts.{ct.label}{where}",
-                        f"no facet group {g!r} in the mesh (facet groups: {', '.join(sorted(groups))})",
-                    )
-        for b in self.boundaries:
-            if b.facets not in groups:
-                c.error(
-                    f"mechanics.boundaries.{b.facets}", f"no facet group {b.facets!r} in the mesh"
-                )
-        self._check_regions(regions, c)
+        """Record in ``c`` what does not match the mesh (regions, facet groups).
 
-    def _check_regions(self, regions: set[str], c: Checker) -> None:
-        """Body forces and rigid regions name regions of the mesh."""
-        for b in self.body_forces:
-            if b.region not in regions:
-                c.error(f"mechanics.body_forces.{b.region}", f"no region {b.region!r} in the mesh")
+        Names and tags are looked up as the model looks them up
+        (:meth:`TaggedMesh.cell_tag <fe_interface.mesh.TaggedMesh.cell_tag>` and
+        :meth:`~fe_interface.mesh.TaggedMesh.facet_tag`: their message lists what the
+        mesh has); every region needs an elastic material.  Collective.
+        """
+        regions = {
+            r: _found(tagged.cell_tag, r, f"mechanics.materials.{r}", c) for r in self.materials
+        }
+        given = {t for t in regions.values() if t is not None}
+        for r, t in sorted(tagged.cell_names.items()):
+            if t not in given:
+                c.error("mechanics.materials", f"region {r!r} has no elastic material")
+        for ct in self.contacts:
+            surfaces = getattr(ct, "surfaces", None)
+            for i, g in enumerate(surfaces or [ct.facets]):
+                where = f".pair[{i}]" if surfaces else ""
+                _found(tagged.facet_tag, g, f"mechanics.contacts.{ct.label}{where}", c)
+        for b in self.boundaries:
+            _found(tagged.facet_tag, b.facets, f"mechanics.boundaries.{b.facets}", c)
+        for f in self.body_forces:
+            _found(tagged.cell_tag, f.region, f"mechanics.body_forces.{f.region}", c)
         for r in self.rigid:
-            if r.region not in regions:
-                c.error(
-                    f"mechanics.rigid.{r.label}.region",
-                    f"no region {r.region!r} in the mesh (regions: {', '.join(sorted(regions))})",
-                )
+            _found(tagged.cell_tag, r.region, f"mechanics.rigid.{r.label}.region", c)
 
     # ---------------------------------------------------------------- stage 4
     def build(self, case: Any, tagged: Any, thermal: dict[str, Any]) -> Any:
@@ -129,7 +128,7 @@ class MechanicsSpec:
         n = tagged.mesh.topology.index_map(tagged.mesh.topology.dim).size_global
         say(f"solving the thermo-mechanical contact ({n} cells, coupling {self.coupling})")
         res = problem.run()
-        table = problem.thermal.interface_table()
+        table = list(res.interfaces)
         balance = problem.thermal.energy_balance()
         s = res.thermal.solve
         extra = {
@@ -143,7 +142,7 @@ class MechanicsSpec:
         derived = derive(problem.thermal, balance, warnings) if derive is not None else None
         files = problem.export(
             res, rs.folder, case.output_name, case.files, extra=extra, result_set=rs,
-            derived=derived,
+            derived=derived, balance=balance,
         )  # fmt: skip
         return CaseResult(case, problem, table, balance, s, dict(files), warnings, None, derived)
 
@@ -333,7 +332,7 @@ def _contact(c: Checker, name: str, d: Any) -> Any:
 
 def _surface_contact(c: Checker, d: dict, p: str, name: str, common: tuple, n0: int) -> Any:
     """``pair = [A, B]``: separately meshed bodies (mortar; A the finer slave surface)."""
-    from fe_interface.discretisation.surface_contact import SurfaceContact
+    from fe_interface.model.contacts import SurfaceContact
 
     pair = d["pair"]
     if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair)):

@@ -51,13 +51,11 @@ class _Mesh:
     def facet_list(self) -> str:
         return ", ".join(sorted(self.tagged.facet_names)) or "none"
 
-    def pairs_of(self, tag: int) -> tuple[set[tuple[int, int]], int]:
-        """The region pairs across the facet group ``tag`` and its outer facets."""
+    def owned_facets(self, tag: int) -> np.ndarray:
+        """This rank's owned facets of the facet group ``tag``."""
         ft = self.tagged.facet_tags
         facets = ft.indices[ft.values == tag]
-        return self.model.region_pairs(
-            facets[facets < self.model.num_owned_facets], self.cell_region
-        )
+        return facets[facets < self.model.num_owned_facets]
 
 
 def _mesh(tagged: TaggedMesh) -> _Mesh:
@@ -189,21 +187,12 @@ def _group_sides(
         return None
     tag = m.tagged.facet_names[spec.name]
     interface_tags.add(tag)
-    pairs, outer = m.pairs_of(tag)
-    if outer:
-        c.error(p, "some facets of this group lie on the outer boundary")
+    try:  # the model's rule (collective: the same outcome on every rank)
+        tx, ty = m.model.interface_regions(m.owned_facets(tag), "the interface", m.cell_region)
+    except InputError as e:
+        c.error(p, str(e))
         return None
-    pairs = {q for q in pairs if q[0] != q[1]}
     names = m.region_of_tag
-    if len(pairs) != 1:
-        between = [(names.get(x), names.get(y)) for x, y in pairs]
-        c.error(
-            p,
-            "an interface must separate exactly two regions; its facets lie "
-            f"between {sorted(between) or 'cells of one region'}",
-        )
-        return None
-    ((tx, ty),) = pairs
     return {names[tx], names[ty]}
 
 
@@ -218,9 +207,10 @@ def _check_boundaries(c: Checker, case: Case, m: _Mesh, interface_tags: set[int]
         if tag in interface_tags:
             c.error(p, "this facet group is an interface; boundaries must be outer facets")
             continue
-        pairs, _ = m.pairs_of(tag)
-        if pairs:
-            c.error(p, "facet group is not on the outer boundary (it has internal facets)")
+        try:  # the model's rule (collective)
+            m.model.check_outer(m.owned_facets(tag), "the boundary")
+        except InputError as e:
+            c.error(p, str(e))
 
 
 def _add_groups(case: Case, tagged: TaggedMesh, new_groups: dict[str, np.ndarray]) -> TaggedMesh:

@@ -95,11 +95,14 @@ def pair_interface(name: str, law: Any, pair: dict[str, Any]) -> Any:
 def pair_report(problem: Any) -> list[str]:
     """One line per pair of a (not yet solved) problem: what the search matched.
 
-    Initialises the problem (the search runs there; collective); areas in m² (the full
-    revolution for axisymmetric models), the mean gap in m.
+    The heat problem (a coupled problem's ``thermal``) is initialised if it is not yet
+    (the search runs there; collective); areas in m² (the full revolution for
+    axisymmetric models), the mean gap in m.
     """
-    problem.initialise()
-    f = problem.formulation
+    heat = getattr(problem, "thermal", None) or problem
+    if heat.formulation is None:
+        heat.initialise()
+    f = heat.formulation
     lines = []
     for pc in f.pairs:
         a, b, gap = pc.matched()

@@ -55,13 +55,19 @@ def run_case(
         raise CaseError([("", str(e))], case.source) from None
 
 
-def check_case(case: Case | str | Path, comm: Any = None) -> Any:
+def check_case(
+    case: Case | str | Path, comm: Any = None, report: Callable[[Any], None] | None = None
+) -> Any:
     """Make every check :func:`run_case` makes before it solves, without solving or writing.
 
     The case file, its mesh, the case against the mesh, then the problem itself: its model,
     discretisation, initial state and laws at the initial guess (the ``check()`` of the
     problem: the code :func:`run_case` runs, up to the first solve).  A case with a
     ``[sweep]``: every run's case, the failing one named.  Collective.
+
+    ``report(problem)`` is called with each checked problem before it is closed (the
+    ``check`` command's pair report reads the search of that problem: nothing is built
+    twice).
 
     Returns:
         The checked mesh (of the last run of a sweep).
@@ -76,20 +82,22 @@ def check_case(case: Case | str | Path, comm: Any = None) -> Any:
     comm = MPI.COMM_WORLD if comm is None else comm
     try:
         if case.sweep is None:
-            return _check_one(case, case.build_mesh(comm))
-        return _check_sweep(case, comm)
+            return _check_one(case, case.build_mesh(comm), report)
+        return _check_sweep(case, comm, report)
     except CaseError:
         raise
     except InputError as e:
         raise CaseError([("", str(e))], case.source) from None
 
 
-def _check_one(case: Case, raw: Any) -> Any:
+def _check_one(case: Case, raw: Any, report: Callable[[Any], None] | None = None) -> Any:
     """:func:`check_case` of a case without sweep on its mesh ``raw``."""
     tagged = case.check_mesh(raw)
     problem = case.build_problem(tagged)
     try:
         problem.check()
+        if report is not None:
+            report(problem)
     finally:
         close = getattr(problem, "close", None)
         if close is not None:
@@ -97,8 +105,11 @@ def _check_one(case: Case, raw: Any) -> Any:
     return tagged
 
 
-def _check_sweep(case: Case, comm: Any) -> Any:
-    """:func:`check_case` of every run of a sweep (the mesh built once unless swept)."""
+def _check_sweep(case: Case, comm: Any, report: Callable[[Any], None] | None = None) -> Any:
+    """:func:`check_case` of every run of a sweep (the mesh built once unless swept).
+
+    ``report``: called with the last run's problem.
+    """
     from fe_interface.case.sweep import variants
 
     runs = variants(case)
@@ -107,7 +118,8 @@ def _check_sweep(case: Case, comm: Any) -> Any:
     for i, (point, case_i) in enumerate(runs):
         where = f"sweep run {i} (" + ", ".join(f"{k} = {v}" for k, v in point.items()) + ")"
         try:
-            tagged = _check_one(case_i, raw if raw is not None else case_i.build_mesh(comm))
+            last = report if i == len(runs) - 1 else None
+            tagged = _check_one(case_i, raw if raw is not None else case_i.build_mesh(comm), last)
         except CaseError as e:
             raise CaseError([(p, f"{m} ({where})") for p, m in e.errors], case.source) from None
         except InputError as e:
@@ -130,7 +142,6 @@ def _run(
     say(f"case {case.name!r}: building the mesh")
     tagged = case.check_mesh(case.build_mesh(comm))
     problem = case.build_problem(tagged)
-    case.problem = problem  # for the summary's units (totals_unit)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with ResultSet(folder, case.output_name, comm, "case") as rs:

@@ -82,7 +82,8 @@ def solve_and_write(
             case, problem.thermal, res.interfaces, res.files, res.warnings, rs, comm
         )
         return res
-    problem.initialise()
+    if problem.formulation is None:  # a sweep's problem may be initialised (and updated)
+        problem.initialise()
     f = problem.formulation
     n = tagged.mesh.topology.index_map(tagged.mesh.topology.dim).size_global
     say(
@@ -108,12 +109,12 @@ def solve_and_write(
             kinds.remove("summary")
             p = write_summary(
                 rs.path(f"{name}_summary.json"), table, balance, comm,
-                summary_extra(case, solve, n, comm.size, None), derived,
+                summary_extra(case, problem, solve, n, comm.size, None), derived,
             )  # fmt: skip
             files["summary"] = rs.final(p)
         written = write_steady_results(
             f, rs.folder, name, kinds, table=table, balance=balance,
-            extra=summary_extra(case, solve, n, comm.size, None), result_set=rs,
+            extra=summary_extra(case, problem, solve, n, comm.size, None), result_set=rs,
             derived=derived,
         )  # fmt: skip
         files |= {k: v for k, v in written.items() if k in kinds}
@@ -149,7 +150,7 @@ def _run_transient(
     derived = _derived(case, problem, balance, warnings_)
     response = _junction_response(case, tr, T0)
     if "summary" in case.files:
-        extra = summary_extra(case, solve, n, comm.size, tr)
+        extra = summary_extra(case, problem, solve, n, comm.size, tr)
         if response is not None:
             extra["transient"]["junction_response"] = response.as_dict()
         p = write_summary(rs.path(f"{name}_summary.json"), table, balance, comm, extra, derived)

@@ -89,7 +89,6 @@ class Case:
     fit: Any = None  # fe_interface.case.studies.FitSpec ([fit])
     uncertainty: Any = None  # fe_interface.case.studies.UncertaintySpec ([uncertainty])
     data: dict[str, Any] | None = field(default=None, repr=False)  # the TOML document
-    problem: Any = field(default=None, repr=False)  # the last run's problem (summary units)
     cad: Any = None  # fe_interface.case.cad.CadSpec ([geometry] cad = ...)
     contacts: tuple = ()  # the CAD assembly's contacts (after build_mesh)
 

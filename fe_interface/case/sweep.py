@@ -61,6 +61,7 @@ from fe_interface.case.checker import CaseError, is_number
 from fe_interface.case.read import load_case
 from fe_interface.case.solve import collect_warnings, solve_and_write
 from fe_interface.case.spec import Case
+from fe_interface.case.sweepreuse import SweepProblems
 from fe_interface.case.sweeprows import Row, case_digest, kept_rows, write_table
 from fe_interface.case.sweepspec import (
     SWEEP_KEYS,
@@ -270,14 +271,21 @@ def _in_run(e: Exception, i: int, n: int, point: Mapping[str, Any], source: Any)
     return named
 
 
-def _run_one(case_i: Any, tagged: Any, folder: Path, comm: Any, i: int, run_files: bool) -> Any:
-    """Solve one variant; with ``run_files`` its files are the result set NAME_run<i>."""
+def _run_one(
+    case_i: Any, tagged: Any, folder: Path, comm: Any, i: int, run_files: bool,
+    problems: SweepProblems,
+) -> Any:  # fmt: skip
+    """Solve one variant; with ``run_files`` its files are the result set NAME_run<i>.
+
+    Its problem comes from ``problems`` (the previous run's, updated, if only values
+    changed: :mod:`fe_interface.case.sweepreuse`).
+    """
     from fe_interface.io.files import ResultSet
 
     name = f"{case_i.output_name}_run{i:03d}"
     case_i = replace(case_i, output_name=name) if run_files else replace(case_i, files=())
     tagged_i = case_i.check_mesh(tagged)
-    problem = case_i.build_problem(tagged_i)
+    problem = problems.get(case_i, tagged_i)
     with ResultSet(folder, name, comm, "case") as rs:
         res = solve_and_write(case_i, problem, tagged_i, rs, comm, lambda s: None)
         if run_files:
@@ -292,8 +300,6 @@ def _run_all(
     comm: Any,
     say: Callable[[str], None],
 ) -> SweepResult:
-    from fe_interface.errors import FeInterfaceError
-
     spec: SweepSpec = case.sweep
     n = len(runs)
     points = [p for p, _ in runs]
@@ -302,6 +308,27 @@ def _run_all(
     if spec.resume:
         rows = kept_rows(folder, case.output_name, case.name, points, digests, spec.run_files, comm)
     kept = sorted(rows)
+    problems = SweepProblems(reuse=not spec.geometry)  # one problem while only values change
+    try:
+        _run_rows(case, runs, folder, comm, say, rows, problems, digests)
+    finally:
+        problems.close()
+    outputs = _check_outputs(case, list(spec.outputs), rows)
+    result = _commit_table(case, outputs, rows, n, folder, comm, plot=spec.plot)
+    result.reused = kept
+    return result
+
+
+def _run_rows(
+    case: Any, runs: list[tuple[dict[str, Any], Any]], folder: Path, comm: Any,
+    say: Callable[[str], None], rows: dict[int, Row], problems: SweepProblems,
+    digests: list[str],
+) -> None:  # fmt: skip
+    """Run the variants not in ``rows``, committing the table after each."""
+    from fe_interface.errors import FeInterfaceError
+
+    spec: SweepSpec = case.sweep
+    n = len(runs)
     mesh = None
     outputs: list[str] = list(spec.outputs)
     for i, (point, case_i) in enumerate(runs):
@@ -313,17 +340,18 @@ def _run_all(
         if mesh is None or spec.geometry:
             mesh = case_i.build_mesh(comm)  # once, unless a geometry key is swept
         try:
-            res = _run_one(case_i, mesh, folder, comm, i, spec.run_files)
+            res = _run_one(case_i, mesh, folder, comm, i, spec.run_files, problems)
         except FeInterfaceError as e:
             raise _in_run(e, i, n, point, case.source) from None
         rows[i] = Row(
             i, point, flat_outputs(res), tuple(res.warnings), digests[i],
             {k: Path(v).name for k, v in res.files.items()} if spec.run_files else {},
         )  # fmt: skip
-        # free this run's problem now: its meshes and spaces hold MPI communicators (MPICH:
-        # 2048 per process), and reference cycles wait for Python's rare full collections;
-        # on more than one rank petsc4py parks the PETSc objects Python frees until a
-        # collective garbage_cleanup on their communicator (ProblemBase.close)
+        # free this run's objects now (a problem not reused is closed by SweepProblems):
+        # meshes and spaces hold MPI communicators (MPICH: 2048 per process), and reference
+        # cycles wait for Python's rare full collections; on more than one rank petsc4py
+        # parks the PETSc objects Python frees until a collective garbage_cleanup on their
+        # communicator (ProblemBase.close)
         del res
         gc.collect()
         from petsc4py import PETSc
@@ -332,10 +360,6 @@ def _run_all(
         if i < n - 1:
             outputs = _check_outputs(case, outputs, rows)
             _commit_table(case, outputs, rows, n, folder, comm, plot=False)
-    outputs = _check_outputs(case, outputs, rows)
-    result = _commit_table(case, outputs, rows, n, folder, comm, plot=spec.plot)
-    result.reused = kept
-    return result
 
 
 def _commit_table(

@@ -107,7 +107,7 @@ def _tokens(key: str) -> list[str | int] | None:
     return out if out and pos == len(key) and isinstance(out[0], str) else None
 
 
-def _lookup(data: Any, key: str) -> tuple[bool, str]:
+def lookup_key(data: Any, key: str) -> tuple[bool, str]:
     """(found, message) of a key path in the case document."""
     tokens = _tokens(key)
     if tokens is None:
@@ -137,8 +137,8 @@ def _lookup(data: Any, key: str) -> tuple[bool, str]:
     return True, ""
 
 
-def _assign(data: dict, key: str, value: Any) -> None:
-    """Set the value at a key path (checked by :func:`_lookup`)."""
+def assign_key(data: dict, key: str, value: Any) -> None:
+    """Set the value at a key path (checked by :func:`lookup_key`)."""
     tokens = _tokens(key)
     assert tokens is not None
     node: Any = data
@@ -180,7 +180,7 @@ def _read_parameter(
         if k.split(".", 1)[0] in ("sweep", "name", "outputs"):
             c.error(f"{path}.key", f"{k!r}: the {k.split('.', 1)[0]!r} of a case cannot be swept")
             continue
-        found, msg = _lookup(data, k)
+        found, msg = lookup_key(data, k)
         if not found:
             c.error(f"{path}.key", msg)
     values = _read_values(c, d.get("values"), f"{path}.values") if "values" in d else None
@@ -267,11 +267,6 @@ def read_sweep(c: Checker, data: Mapping[str, Any]) -> SweepSpec | None:
 # --------------------------------------------------------------------------------------
 # key paths, for other studies of a case (fe_interface.case.studies)
 # --------------------------------------------------------------------------------------
-def lookup_key(data: Any, key: str) -> tuple[bool, str]:
-    """(found, message) of a key path (``a.b[2].c``) in a case document."""
-    return _lookup(data, key)
-
-
 def key_value(data: Any, key: str) -> Any:
     """The value at a key path (checked with :func:`lookup_key`)."""
     tokens = _tokens(key)
@@ -280,8 +275,3 @@ def key_value(data: Any, key: str) -> Any:
     for t in tokens:
         node = node[t]
     return node
-
-
-def assign_key(data: dict, key: str, value: Any) -> None:
-    """Set the value at a key path (checked with :func:`lookup_key`)."""
-    _assign(data, key, value)

@@ -198,8 +198,7 @@ def read_expression_value(
 
     v = d[key]
     p = join_path(path, key)
-    fields = getattr(c, "fields", {})
-    names = (*variables, *fields)
+    names = (*variables, *c.fields)
     conv = _unit_of(c, v, p, temperature)
     if conv is None:
         return None
@@ -220,7 +219,7 @@ def read_expression_value(
             return expr
         if "table" in v:
             conv = (1.0, 0.0)  # applied to the table's values already
-    value = ExpressionValue(expr, fields, conv[0], conv[1], what=p)
+    value = ExpressionValue(expr, c.fields, conv[0], conv[1], what=p)
     where = _where(p)
     if where is not None and (value.position_dependent or value.time_dependent):
         getattr(c, "value_uses", []).append(ValueUse(p, value, where[0], where[1], gt, ge))

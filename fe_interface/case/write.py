@@ -30,10 +30,12 @@ def totals_unit(problem: Any) -> str:
     return "3D: W, m^2, m^3"
 
 
-def summary_extra(case: Case, solve: Any, cells: int, ranks: int, tr: Any) -> dict[str, Any]:
-    """The summary's sections of a case run: units, case, solve (and transient ``tr``)."""
+def summary_extra(
+    case: Case, problem: Any, solve: Any, cells: int, ranks: int, tr: Any
+) -> dict[str, Any]:
+    """The summary's sections of a run of ``problem``: units, case, solve (and transient ``tr``)."""
     extra: dict[str, Any] = {
-        "units": {"totals": totals_unit(case.problem)},
+        "units": {"totals": totals_unit(problem)},
         "case": {
             "name": case.name,
             "file": case.source,

@@ -26,7 +26,17 @@ from fe_interface.discretisation.space import BrokenSpace, broken_lagrange_space
 from fe_interface.errors import InputError
 from fe_interface.model.laws.local_contact import LocalContactLaw
 
-__all__ = ["ContactConductanceMap", "ContactFields", "InterfaceProbe", "evaluate", "global_max"]
+__all__ = [
+    "ContactConductanceMap",
+    "ContactFields",
+    "InterfaceProbe",
+    "PointLocator",
+    "evaluate",
+    "global_max",
+]
+
+#: point sets a :class:`PointLocator` remembers (the newest; a coupled run meets a few)
+CACHED_POINT_SETS = 8
 
 
 class ContactFields:
@@ -58,17 +68,23 @@ class ContactFields:
     def nodal_values(self, values: Sequence[np.ndarray], out: fem.Function) -> None:
         """Write per-contact nodal values into both copies of every node of ``out``.
 
-        The values are aligned with each contact's ``nodes``; 0 elsewhere; collective.
+        The values are aligned with each contact's ``nodes``; 0 elsewhere; collective
+        (:meth:`area_average` of every contact).
+        """
+        self.area_average(list(zip(self.contacts, values, strict=True)), out)
 
-        Every rank adds its facets' share of each node's area times the value; the owner
-        divides by the summed shares (the values agree on all ranks, so this is the
-        value), then the ghosts are updated.
+    def area_average(self, items: Sequence[tuple[Any, np.ndarray]], out: fem.Function) -> None:
+        """Write (contact, nodal values) ``items`` into both copies of their nodes of ``out``.
+
+        0 at the other nodes; collective.  Every rank adds its facets' share of each node's
+        area times the value; the owner divides by the summed shares (the values agree on
+        all ranks, so this is the value), then the ghosts are updated.
         """
         imap = self.space.dofmap.index_map
         vec = la.vector(imap, bs=2, dtype=np.float64)
         acc = vec.array.reshape(-1, 2)
         acc[:] = 0.0
-        for c, v in zip(self.contacts, values, strict=True):
+        for c, v in items:
             for nodes in (c.nodes, c.mnodes):
                 np.add.at(acc[:, 0], nodes, c.share * v)
                 np.add.at(acc[:, 1], nodes, c.share)
@@ -79,7 +95,63 @@ class ContactFields:
         out.x.array[:] = np.where(on, acc[:, 0] / np.where(on, acc[:, 1], 1.0), 0.0)
 
 
-class InterfaceProbe:
+class PointLocator:
+    """Finds the cells (of a set of cells of a mesh) that contain points; remembers them.
+
+    A coupled iteration evaluates its fields at the same points again and again (the
+    heat problem's quadrature points on an interface, at every update and every Newton
+    step): :meth:`locate_cached` searches a point set once.  A point set is recognised by
+    its values (compared exactly, not by a hash); the remembered cells are dropped when
+    the nodes of the searched cells have moved (the search tree is built again then).
+
+    Args:
+        mesh: the mesh.
+        cells: the local cells searched.
+    """
+
+    def __init__(self, mesh: Any, cells: np.ndarray) -> None:
+        self.mesh = mesh
+        self.cells = np.unique(cells).astype(np.int32)
+        self._build()
+
+    def _nodes(self) -> np.ndarray:
+        g = self.mesh.geometry
+        return g.x[g.dofmaps[0][self.cells]]
+
+    def _build(self) -> None:
+        nodes = self._nodes()
+        # boxes padded by 1e-9 of the cells' extent: a point on a facet computed to
+        # round-off lies ~1e-18 m outside its cell's box (2D surface contact, cells of
+        # 70 µm: "not on surface A"); the cells themselves are tested with a tolerance
+        size = float(np.ptp(nodes.reshape(-1, 3), axis=0).max()) if nodes.size else 0.0
+        self.tree = dolfinx.geometry.bb_tree(
+            self.mesh, self.mesh.topology.dim, entities=self.cells, padding=1e-9 * size
+        )
+        self._geometry = nodes.copy()
+        self._found: list[tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]] = []
+
+    def locate_cached(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`locate`, remembered for point sets met before (see the class docstring)."""
+        if not np.array_equal(self._nodes(), self._geometry):  # the mesh moved
+            self._build()
+        for pts, found in self._found:
+            if pts.shape == x.shape and np.array_equal(pts, x):
+                return found
+        found = self.locate(x)
+        self._found = [*self._found[1 - CACHED_POINT_SETS :], (np.array(x, copy=True), found)]
+        return found
+
+    def locate(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cells (of the ⁺ and the ⁻ side) containing the points x (n, 3), m."""
+        raise NotImplementedError
+
+    def colliding(self, x: np.ndarray) -> Any:
+        """The cells whose geometry contains each point x (n, 3): a DOLFINx adjacency list."""
+        cand = dolfinx.geometry.compute_collisions_points(self.tree, x)
+        return dolfinx.geometry.compute_colliding_cells(self.mesh, cand, x)
+
+
+class InterfaceProbe(PointLocator):
     """Finds, for points on a contact interface, a cell of each side (collective build).
 
     Args:
@@ -92,22 +164,9 @@ class InterfaceProbe:
     def __init__(
         self, mesh, cell_region: np.ndarray, entities: np.ndarray, plus: int, minus: int
     ) -> None:
-        self.mesh = mesh
         self.cell_region = cell_region
         self.plus, self.minus = plus, minus
-        cells = np.unique(np.concatenate([entities[:, 0], entities[:, 2]])).astype(np.int32)
-        self.tree = dolfinx.geometry.bb_tree(mesh, mesh.topology.dim, entities=cells)
-        self._found: dict[tuple[tuple[int, ...], int], tuple[np.ndarray, np.ndarray]] = {}
-
-    def locate_cached(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`locate`, remembered for points met before.
-
-        A coupled iteration updates h at the same quadrature points: they are searched once.
-        """
-        key = (x.shape, hash(np.ascontiguousarray(x).tobytes()))
-        if key not in self._found:
-            self._found[key] = self.locate(x)
-        return self._found[key]
+        super().__init__(mesh, np.concatenate([entities[:, 0], entities[:, 2]]))
 
     def locate(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cells of the ⁺ and ⁻ side containing the points x (n, 3), m.
@@ -115,8 +174,7 @@ class InterfaceProbe:
         Raises:
             InputError: a point is not on the interface (on this rank's facets).
         """
-        cand = dolfinx.geometry.compute_collisions_points(self.tree, x)
-        coll = dolfinx.geometry.compute_colliding_cells(self.mesh, cand, x)
+        coll = self.colliding(x)
         n = x.shape[0]
         cp = np.full(n, -1, dtype=np.int32)
         cm = np.full(n, -1, dtype=np.int32)

@@ -126,11 +126,12 @@ class InterfaceCoupling:
         """
         full = np.full(len(self.entities), np.nan)
         full[rows] = h
-        for k, (g, (_, _, M)) in enumerate(zip(self.quadrature.groups, self.blocks, strict=True)):
+        for g, (_, _, M) in zip(self.quadrature.groups, self.blocks, strict=True):
             vals = full[g.rows]
             sel = ~np.isnan(vals)
-            if sel.any():
-                M[sel] = vals[sel, None, None] * self._unit(k)[sel]
+            if sel.any():  # as at construction (the same rounding as a coupling built for h)
+                p = g.phi[:, g.closure]
+                M[sel] = np.einsum("fq,qi,qj->fij", vals[sel, None] * g.weight[sel], p, p)
 
     def recompute(self, rows: np.ndarray, h_at: ConductanceAt) -> None:
         """Evaluate h again on the facets ``rows`` (into ``entities``) and rebuild their M_f.

@@ -23,7 +23,6 @@ depend on the values (a parameter sweep compiles nothing new).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, cast
 
 from mpi4py import MPI
@@ -37,6 +36,7 @@ from dolfinx.fem import IntegralType
 
 from fe_interface.discretisation import bulk
 from fe_interface.discretisation.coupling import InterfaceCoupling
+from fe_interface.discretisation.dirichlet import DirichletGroup, dirichlet_groups
 from fe_interface.discretisation.facets import FacetGroup
 from fe_interface.discretisation.law_constants import SymbolicLaw
 from fe_interface.discretisation.pairs import CouplingSet, PairCoupling, PairSearch
@@ -63,8 +63,6 @@ from fe_interface.model.boundary import (
 from fe_interface.model.interfaces import Conductance, constant_conductance
 from fe_interface.model.model import (
     Model,
-    ResolvedBoundary,
-    ResolvedConstraint,
     ResolvedInterface,
 )
 
@@ -104,38 +102,6 @@ def _check_axisymmetric(mesh: Any) -> None:
             f"{hi:.6g} m); an (r, z) mesh must lie in r >= 0 with the axis at r = 0: mesh "
             "only the half r >= 0, or set axisymmetric = false for a planar model"
         )
-
-
-@dataclass
-class DirichletGroup:
-    """One fixed-temperature condition.
-
-    Its DOLFINx condition, its owned dofs (each dof counted by the first condition that fixes
-    it), its value and, for values given as functions (of x, or TimeFunction), the work function
-    the value is interpolated into (``bc.g`` is DOLFINx's C++ object, which cannot interpolate a
-    Python callable).
-    """
-
-    boundary: ResolvedBoundary | ResolvedConstraint
-    bc: fem.DirichletBC
-    owned_dofs: np.ndarray
-    value: Any
-    function: fem.Function | None = None
-
-    def interpolate(self) -> None:
-        """Interpolate a value given as a function into :attr:`function` (collective).
-
-        A function that fails (on any rank's points) is an :class:`InputError` naming the
-        condition, on every rank.
-        """
-        if self.function is None:
-            return
-        spec = self.boundary.spec
-        name = condition_name(spec) if hasattr(spec, "facets") else f"temperature of {spec.label}"
-        with collective(self.function.function_space.mesh.comm):
-            with user_function(f"{name}: value(x)"):
-                self.function.interpolate(self.value)
-        self.function.x.scatter_forward()  # ghosts in no local cell (pairs' columns) too
 
 
 class Formulation:
@@ -239,7 +205,7 @@ class Formulation:
             or any(isinstance(t, RadiationBoundary) for t in self.terms)
             or self.temperature_values
         )
-        self.dirichlet = self._dirichlet()
+        self.dirichlet = dirichlet_groups(model, self.space)
         self.roundoff_W = 0.0
 
     # ------------------------------------------------------------------ helpers
@@ -559,45 +525,6 @@ class Formulation:
                 f"{pts[:, bad].tolist()} (must be finite and >= 0)"
             )
         return h
-
-    def _dirichlet(self) -> list[DirichletGroup]:
-        """Fixed temperatures on facets, then on regions and at vertices."""
-        tdim = self.mesh.topology.dim
-        out: list[DirichletGroup] = []
-        imap = self.space.dofmap.index_map
-        counted = np.zeros(imap.size_local + imap.num_ghosts, dtype=bool)
-        for b in self.model.boundaries:
-            if isinstance(b.spec, FixedTemperature):
-                dofs = fem.locate_dofs_topological(self.space, tdim - 1, b.facets)
-                out.append(self._dirichlet_group(b, dofs, counted))
-        for c in self.model.constraints:  # region and point temperatures
-            dofs = np.unique(self.space.dofmap.list[c.cells]).astype(np.int32)
-            if c.point is not None:
-                x = self.space.tabulate_dof_coordinates()[dofs]
-                h = float(np.max(self.mesh.h(tdim, c.cells))) if len(c.cells) else 1.0
-                dofs = dofs[np.linalg.norm(x - c.point, axis=1) <= 1e-8 * h]
-            out.append(self._dirichlet_group(c, dofs, counted))
-        return out
-
-    def _dirichlet_group(self, item: Any, dofs: np.ndarray, counted: np.ndarray) -> DirichletGroup:
-        """The condition of ``item`` (its ``spec.value``, K) on ``dofs``.
-
-        Each owned dof counted by the first condition that fixes it (``counted``, updated).
-        """
-        v = item.spec.value
-        g = None
-        if callable(v):
-            g = fem.Function(self.space)
-            bc = fem.dirichletbc(g, dofs)
-        else:
-            bc = fem.dirichletbc(_SCALAR(v), dofs, self.space)
-        idx, first_ghost = bc.dof_indices()
-        owned = np.asarray(idx[:first_ghost])
-        owned = owned[~counted[owned]]
-        counted[owned] = True
-        group = DirichletGroup(item, bc, owned, v, g)
-        group.interpolate()
-        return group
 
     # ------------------------------------------------------------------ forms
     @property

@@ -29,6 +29,7 @@ import numpy as np
 from dolfinx import fem
 
 from fe_interface.errors import InputError
+from fe_interface.model.interfaces import constant_conductance
 
 __all__ = ["SymbolicLaw", "law_value"]
 
@@ -36,8 +37,6 @@ __all__ = ["SymbolicLaw", "law_value"]
 _SCALAR: Any = PETSc.ScalarType
 #: temperature pairs (K) at which the symbolic law must equal the law
 _CHECK_T = ((300.0, 300.0), (350.0, 290.0), (80.0, 120.0))
-#: the temperature (K) at which a temperature-independent part is evaluated
-_T_REF = 293.15
 
 
 def _is_constant_law(v: Any) -> bool:
@@ -52,7 +51,7 @@ def law_value(obj: Any, path: tuple[str, ...]) -> float:
     for name in path[:-1]:
         obj = getattr(obj, name)
     if path[-1] == "#h":
-        return float(obj.conductance(_T_REF, _T_REF))
+        return constant_conductance(obj)
     return float(getattr(obj, path[-1]))
 
 

@@ -59,7 +59,7 @@ from fe_interface.discretisation.space import BrokenSpace
 from fe_interface.errors import InputError
 from fe_interface.model.model import ResolvedPair
 
-__all__ = ["CouplingSet", "PairCoupling", "PairSearch"]
+__all__ = ["CouplingSet", "PairCoupling", "PairSearch", "static_conductance"]
 
 #: points per block when element matrices are formed
 _CHUNK = 8192
@@ -206,6 +206,17 @@ def _check(pair: ResolvedPair, dirs: list[_Direction], distance: float, comm: MP
         del far
 
 
+def static_conductance(law: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """H (W/(m² K)) of a law without T at points x with images y; NaN for a law of T.
+
+    Raises :class:`InputError` (this rank) where h is NaN or < 0.
+    """
+    if law.temperature_dependent:
+        return np.full(len(x), np.nan)
+    T = np.full(len(x), 293.15)
+    return law.checked(x, y, T, T)
+
+
 def _coefficients(h: np.ndarray, gamma: np.ndarray) -> tuple[np.ndarray, ...]:
     """(c₁, c₂, c₃, dc₁/dh) of the Nitsche–Robin term; h = inf ties the surfaces."""
     inf = np.isinf(h)
@@ -312,7 +323,7 @@ class PairCoupling:
             raise RuntimeError(f"interface pair {self.label!r}: a coupled dof is not a ghost")
         W = r.weight * (x[:, 0] if search.axisymmetric else 1.0)
         T_plus_self = d.sign > 0
-        h = self._h_static(x, y, len(W))
+        h = static_conductance(self.law, x, y)
         # segments: (integrating facet, target facet) of this direction, numbered after the
         # previous directions'
         key = r.src.astype(np.int64) * (len(t.lf) + 1) + r.slot
@@ -339,12 +350,15 @@ class PairCoupling:
             "lf": lf.astype(np.int64),
         }  # fmt: skip
 
-    def _h_static(self, x: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
-        """The conductance at the points for laws without T (NaN placeholders otherwise)."""
-        if self.law.temperature_dependent:
-            return np.full(n, np.nan)
-        T = np.full(n, 293.15)
-        return self.law.checked(x, y, T, T)
+    def set_law(self, spec: Any, law: Any, h: np.ndarray) -> None:
+        """Another law on the same points: ``spec``, its ``law`` and :func:`static_conductance`.
+
+        Only the segment matrices of a law without T are formed again (values-only updates:
+        :mod:`fe_interface.discretisation.pair_values`).
+        """
+        self.pair.spec, self.pair.law, self.law = spec, law, law
+        self.p["h"] = h
+        self._M = None if self.nonlinear else self._matrices(h, None)
 
     # ------------------------------------------------------------------ values at points
     def side_values(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -58,10 +58,8 @@ from fe_interface.discretisation.pair_search import (
 )
 from fe_interface.discretisation.space import BrokenSpace
 from fe_interface.errors import InputError
-from fe_interface.model.contacts import METHODS
+from fe_interface.model.contacts import SurfaceContact
 from fe_interface.model.elastic_materials import effective_modulus
-from fe_interface.model.laws.local_contact import LocalContactLaw
-from fe_interface.model.validation import check_positive
 
 __all__ = [
     "ContactRows",
@@ -69,67 +67,6 @@ __all__ = [
     "ResolvedSurfaceContact",
     "SurfaceContact",
 ]
-
-
-@dataclass(frozen=True)
-class SurfaceContact:
-    """Frictionless contact between two outer facet groups of separate bodies.
-
-    Attributes:
-        surfaces: (A, B) facet groups (names or tags): A the slave side (finer mesh,
-            integrates, carries the nodal pressures), B the master side.
-        name: label in tables (default ``"A:B"``).
-        penalty: γ₀ > 0: ε = γ₀ E*/h (see :class:`~fe_interface.model.contacts.Contact`).
-        method: "augmented" (exact contact, default) or "penalty".
-        search_distance: largest gap (m) at which a point of A is coupled to B; default
-            half the largest facet diameter of the two surfaces.
-        thermal: the local conductance law h(P, g, T⁺, T⁻) of coupled runs
-            (:mod:`~fe_interface.discretisation.surface_coupling`), or None.
-    """
-
-    surfaces: tuple[str | int, str | int]
-    name: str | None = None
-    penalty: float = 20.0
-    method: str = "augmented"
-    search_distance: float | None = None
-    thermal: LocalContactLaw | None = None
-
-    def __post_init__(self) -> None:
-        s = self.surfaces
-        owner = f"contact {self.label!r}"
-        if (
-            isinstance(s, (str, int))
-            or len(s) != 2
-            or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in s)
-        ):
-            raise InputError(
-                f"{owner}: surfaces must be two facet groups (names or tags), got {s!r}"
-            )
-        if s[0] == s[1]:
-            raise InputError(f"{owner}: the two surfaces are the same facet group {s[0]!r}")
-        object.__setattr__(self, "surfaces", (s[0], s[1]))
-        object.__setattr__(self, "penalty", check_positive(self.penalty, "penalty", "", owner))
-        if self.method not in METHODS:
-            raise InputError(f"{owner}: method must be one of {list(METHODS)}, got {self.method!r}")
-        if self.thermal is not None and not isinstance(self.thermal, LocalContactLaw):
-            raise InputError(f"{owner}: thermal must be a LocalContactLaw, got {self.thermal!r}")
-        d = self.search_distance
-        if d is not None:
-            object.__setattr__(
-                self, "search_distance", check_positive(d, "search_distance", "m", owner)
-            )
-
-    @property
-    def label(self) -> str:
-        """The name in tables and messages."""
-        if self.name is not None:
-            return self.name
-        return f"{self.surfaces[0]}:{self.surfaces[1]}"
-
-    @property
-    def projection(self) -> str:
-        """Points of A are projected along A's normal (the pair search's "normal")."""
-        return "normal"
 
 
 @dataclass

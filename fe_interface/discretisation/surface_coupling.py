@@ -24,11 +24,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import dolfinx.geometry
 import numpy as np
 from dolfinx import fem
 
-from fe_interface.discretisation.contact_fields import ContactFields, evaluate
+from fe_interface.discretisation.contact_fields import ContactFields, PointLocator, evaluate
 from fe_interface.discretisation.mortar_contact import MortarContact
 from fe_interface.discretisation.space import BrokenSpace
 from fe_interface.errors import InputError
@@ -45,16 +44,14 @@ class SurfaceContactFields(ContactFields):
     """
 
     def nodal_values(self, values: Sequence[np.ndarray], out: fem.Function) -> None:
-        """Write per-contact nodal values (see :meth:`ContactFields.nodal_values`)."""
-        pairs = list(zip(self.contacts, values, strict=True))
-        nodal = [(c, v) for c, v in pairs if not isinstance(c, MortarContact)]
-        keep = self.contacts
-        try:
-            self.contacts = [c for c, _ in nodal]
-            super().nodal_values([v for _, v in nodal], out)
-        finally:
-            self.contacts = keep
-        for c, v in pairs:
+        """Write per-contact nodal values (see :meth:`ContactFields.nodal_values`).
+
+        Node-to-node contacts are area-averaged over their copies; a mortar contact's
+        values go to A's copies of its nodes.
+        """
+        items = list(zip(self.contacts, values, strict=True))
+        self.area_average([(c, v) for c, v in items if not isinstance(c, MortarContact)], out)
+        for c, v in items:
             if isinstance(c, MortarContact):
                 out.x.array[c.nodes] = v
         out.x.scatter_forward()
@@ -77,31 +74,24 @@ def contact_fields(broken: BrokenSpace, contacts: Sequence[Any]) -> ContactField
     return ContactFields(broken, contacts)
 
 
-class SurfaceProbe:
+class SurfaceProbe(PointLocator):
     """Locates points of a surface contact's surface A in A's cells (this process).
 
     ``locate`` returns the cell for both sides (the ⁻ side's temperature is then taken
-    at the same point; see the module docstring).
+    at the same point; see the module docstring); :meth:`locate_cached` searches a point
+    set once (:class:`~fe_interface.discretisation.contact_fields.PointLocator`).
     """
 
     def __init__(self, mesh: Any, cells: np.ndarray, label: str) -> None:
-        self.mesh, self.label = mesh, label
-        self.tree = dolfinx.geometry.bb_tree(
-            mesh, mesh.topology.dim, entities=np.unique(cells).astype(np.int32)
-        )
-
-    def locate_cached(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`locate` (the interface of :class:`InterfaceProbe`; not remembered)."""
-        return self.locate(x)
+        self.label = label
+        super().__init__(mesh, cells)
 
     def locate(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """A cell of surface A containing each point x (n, 3), m."""
-        cand = dolfinx.geometry.compute_collisions_points(self.tree, x)
-        coll = dolfinx.geometry.compute_colliding_cells(self.mesh, cand, x)
-        cells = np.array(
-            [coll.links(i)[0] if len(coll.links(i)) else -1 for i in range(x.shape[0])],
-            dtype=np.int32,
-        )
+        """A cell of surface A containing each point x (n, 3), m (twice: both sides)."""
+        coll = self.colliding(x)
+        counts = np.diff(coll.offsets)
+        cells = np.full(x.shape[0], -1, dtype=np.int32)
+        cells[counts > 0] = coll.array[coll.offsets[:-1][counts > 0]]
         if np.any(cells < 0):
             i = int(np.flatnonzero(cells < 0)[0])
             raise InputError(
@@ -136,7 +126,7 @@ class SurfaceConductance:
         """P (Pa) and g (m) at points x (n, gdim) of A; y: their images on B."""
         pts = np.zeros((len(x), 3))
         pts[:, : x.shape[1]] = x
-        cells, _ = self.probe.locate(pts)
+        cells, _ = self.probe.locate_cached(pts)
         P = np.maximum(evaluate(self.fields.pressure, pts, cells), 0.0)
         g = evaluate(self.fields.gap, pts, cells)
         # a point next to a node of A the contact search did not couple: the distance

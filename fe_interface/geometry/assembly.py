@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 from mpi4py import MPI
 
 from fe_interface.errors import MeshError
-from fe_interface.geometry.builders import build_model, mesh_options
+from fe_interface.geometry.gmsh_build import add_groups, build_model, generate, mesh_options
 from fe_interface.mesh import TaggedMesh
 
 __all__ = ["CAD_SUFFIXES", "Assembly", "Contact", "cad_assembly", "part_names"]
@@ -259,22 +259,14 @@ def cad_assembly(
                 "touches another after fragment; place them in contact, or mesh them "
                 "separately and couple them with interface pairs"
             )
-        tag = 1
-        for i, name in enumerate(part):
-            gmsh.model.addPhysicalGroup(dim, pieces[i], tag=tag, name=name)
-            tag += 1
-        tag = 1
-        for name, faces in {**groups, **outer}.items():
-            gmsh.model.addPhysicalGroup(dim - 1, faces, tag=tag, name=name)
-            tag += 1
+        add_groups(gmsh, dim, dict(zip(part, pieces, strict=True)))
+        add_groups(gmsh, dim - 1, {**groups, **outer})
         x0, y0, z0, x1, y1, z1 = gmsh.model.getBoundingBox(-1, -1)
         diag = ((x1 - x0) ** 2 + (y1 - y0) ** 2 + (z1 - z0) ** 2) ** 0.5
         h = mesh_size if mesh_size is not None else diag / 20.0
         mesh_options(gmsh, h, 0.0)
         gmsh.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 1)
-        gmsh.model.mesh.generate(dim)
-        if order == 2:
-            gmsh.model.mesh.setOrder(2)
+        generate(gmsh, dim, order)
         found["result"] = (tuple(part), tuple(contacts))
 
     try:

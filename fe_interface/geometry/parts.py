@@ -7,13 +7,15 @@ not connect; :class:`~fe_interface.model.pairs.InterfacePair` couples their surf
 
 * :func:`concentric_parts` — discs/annuli (2D: coaxial cylinders), their axisymmetric
   (r, z) half sections, or spherical shells (3D);
-* :func:`stacked_blocks` — rectangles (2D) or boxes (3D) stacked along the last axis;
+* :func:`stacked_parts` — rectangles (2D) or boxes (3D) stacked along the last axis (the
+  conforming, structured blocks of a contact problem are
+  :func:`~fe_interface.geometry.contact_blocks.stacked_blocks`);
 * :func:`cylinder_on_block` — a quarter disc touching a rectangle at one point (the
   half model of a cylinder on a flat, or with x = r of a sphere on a flat), each part
   graded towards the contact point with its own size (mechanical contact, Hertz).
 
 Every builder checks its parameters (``ValueError`` naming the parameter) before gmsh
-runs on rank 0 (:func:`~fe_interface.geometry.builders.build_model`).  Lengths in m.
+runs on rank 0 (:func:`~fe_interface.geometry.gmsh_build.build_model`).  Lengths in m.
 """
 
 from __future__ import annotations
@@ -27,11 +29,11 @@ from mpi4py import MPI
 
 import numpy as np
 
-from fe_interface.geometry.builders import build_model
+from fe_interface.geometry.gmsh_build import build_model
 from fe_interface.geometry.rough import positive
 from fe_interface.mesh import TaggedMesh
 
-__all__ = ["concentric_parts", "cylinder_on_block", "stacked_blocks"]
+__all__ = ["concentric_parts", "cylinder_on_block", "stacked_parts"]
 
 
 def _names(names: Sequence[str] | None, n: int, prefix: str) -> list[str]:
@@ -207,7 +209,7 @@ def concentric_parts(
     return build_model("concentric_parts", comm, dim, construct, msh_file)
 
 
-def stacked_blocks(
+def stacked_parts(
     heights: Sequence[float],
     width: float | Sequence[float],
     names: Sequence[str] | None = None,
@@ -274,7 +276,7 @@ def stacked_blocks(
         _group(gmsh, dim - 1, facets)
         _mesh_parts(gmsh, dim, parts, sizes, order)
 
-    return build_model("stacked_blocks", comm, dim, construct, msh_file)
+    return build_model("stacked_parts", comm, dim, construct, msh_file)
 
 
 def cylinder_on_block(
@@ -405,3 +407,18 @@ def _origin_point(gmsh: Any, dim: int, entity: int) -> int:
         if np.allclose(gmsh.model.getValue(0, p, []), 0.0, atol=1e-9):
             return p
     raise RuntimeError("internal error: no point at the contact point")
+
+
+def __getattr__(name: str) -> Any:
+    """``stacked_blocks``: the former name of :func:`stacked_parts` (a DeprecationWarning)."""
+    if name == "stacked_blocks":
+        import warnings
+
+        warnings.warn(
+            "fe_interface.geometry.parts.stacked_blocks is now stacked_parts (the name "
+            "stacked_blocks is the structured contact mesh of geometry.contact_blocks)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return stacked_parts
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

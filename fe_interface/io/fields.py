@@ -45,6 +45,7 @@ from fe_interface.discretisation.formulation import Formulation
 from fe_interface.errors import agree
 from fe_interface.io.diskspace import GuardedFile, abandon, check_space, vtx_step_bytes
 from fe_interface.io.files import atomic_files, output_error, quiet_unraisable
+from fe_interface.io.meshio_cells import FACET_TYPE, MESHIO_CELL_TYPE, VTK_ORDER, vtk_cells
 
 __all__ = [
     "MESHIO_CELL_TYPE",
@@ -56,27 +57,6 @@ __all__ = [
     "write_vtx",
     "write_xdmf",
 ]
-
-MESHIO_CELL_TYPE = {
-    CellType.interval: "line",
-    CellType.triangle: "triangle",
-    CellType.quadrilateral: "quad",
-    CellType.tetrahedron: "tetra",
-    CellType.hexahedron: "hexahedron",
-}
-# DOLFINx (tensor-product) vertex order -> VTK order
-_VTK_ORDER = {
-    CellType.quadrilateral: [0, 1, 3, 2],
-    CellType.hexahedron: [0, 1, 3, 2, 4, 5, 7, 6],
-}
-#: cell type -> meshio type of its facets
-FACET_TYPE = {
-    CellType.interval: "vertex",
-    CellType.triangle: "line",
-    CellType.quadrilateral: "line",
-    CellType.tetrahedron: "triangle",
-    CellType.hexahedron: "quad",
-}
 
 
 class MeshBlocks(NamedTuple):
@@ -164,7 +144,7 @@ def gather_mesh_blocks(f: Formulation, T: fem.Function | None = None) -> MeshBlo
         return None
     points, cells, pdata, cdata, (fcells, ftr) = vol
     ftags, fregion = ftr[:, 0], ftr[:, 1]
-    if ct in _VTK_ORDER and dolfinx.mesh.cell_dim(ct) == 3:
+    if ct in VTK_ORDER and dolfinx.mesh.cell_dim(ct) == 3:
         fcells = fcells[:, [0, 1, 3, 2]]  # quadrilateral faces of hexahedra
     nc, nfb = len(cells), len(fcells)
     regions = _group_names(f.model.tagged.cell_names, f.model.regions)
@@ -190,6 +170,50 @@ def gather_mesh_blocks(f: Formulation, T: fem.Function | None = None) -> MeshBlo
         blocks = blocks[:1]
         cell_data = {k: v[:1] for k, v in cell_data.items() if not k.startswith("boundary")}
     return MeshBlocks(points, blocks, pdata, cell_data)
+
+
+def changing_cell_data(f: Formulation) -> frozenset[str]:
+    """The cell arrays of :func:`gather_mesh_blocks` that change with the field.
+
+    ``conductivity_W_mK`` unless every conductivity is a constant scalar; the pairs'
+    ``pair_jump_K`` and ``pair_heat_flux_W_m2``.  (Time series write these at every frame,
+    the others once.)
+    """
+    from fe_interface.discretisation.bulk import constant_scalar
+
+    out = set()
+    if any(constant_scalar(m.conductivity) is None for m in f.model.region_material.values()):
+        out.add("conductivity_W_mK")
+    if getattr(f, "pairs", None):
+        out |= {"pair_jump_K", "pair_heat_flux_W_m2"}
+    return frozenset(out)
+
+
+def gather_frame(f: Formulation, T: fem.Function, sizes: Sequence[int]) -> MeshBlocks | None:
+    """What changes from frame to frame, on rank 0 (None elsewhere; collective).
+
+    A :class:`MeshBlocks` whose point data are the vertex temperatures and whose cell
+    data are the arrays of :func:`changing_cell_data` (k(T) at the cells' temperatures,
+    the pairs' jump and flux), one array per block of :func:`gather_mesh_blocks`, whose
+    block lengths are ``sizes`` (NaN where a quantity has no value).  Points and blocks
+    are those of :func:`gather_mesh_blocks`.
+    """
+    changing = changing_cell_data(f)
+    if getattr(f, "pairs", None):  # the pairs' values live on the boundary facets
+        data = gather_mesh_blocks(f, T)
+        if data is None:
+            return None
+        keep = {k: v for k, v in data.cell_data.items() if k in changing}
+        return data._replace(cell_data=keep)
+    vol = gather_vertex_fields(f, T)
+    if vol is None:
+        return None
+    points, _cells, pdata, cdata = vol
+    cells: dict[str, list[np.ndarray]] = {}
+    if "conductivity_W_mK" in changing:
+        k = [cdata["conductivity_W_mK"], *(np.full(n, np.nan) for n in sizes[1:])]
+        cells["conductivity_W_mK"] = k
+    return MeshBlocks(points, [], pdata, cells)
 
 
 def gather_vertex_fields(f: Formulation, T: fem.Function | None = None, _more: Any = None) -> Any:
@@ -236,8 +260,7 @@ def gather_vertex_fields(f: Formulation, T: fem.Function | None = None, _more: A
     points = Xs.reshape(-1, 3)[first]
     temps = Ts.reshape(-1)[first]
     cells = inverse.reshape(-1, nv)
-    if ct in _VTK_ORDER:
-        cells = cells[:, _VTK_ORDER[ct]]
+    cells = vtk_cells(cells, ct)
     out = (
         points,
         cells,

@@ -1,12 +1,9 @@
 """Output files that appear complete or not at all; result sets; folder locks.
 
-Single files
+Single files (:mod:`fe_interface.io.atomic`, re-exported here)
     Every file fe_interface writes is first written to a temporary file beside its
-    target and then renamed onto it (``os.replace`` is atomic on POSIX), so an
-    interrupted run never leaves a half-written file (:func:`atomic_file`,
-    :func:`write_bytes`, :func:`write_text`).  The temporary file gets the permissions a
-    newly created file would get (``0o666`` minus the umask), not ``mkstemp``'s private
-    ``0o600``: results written into a mounted host folder (Docker) stay readable.
+    target and then renamed onto it, so an interrupted run never leaves a half-written
+    file (:func:`atomic_file`, :func:`write_bytes`, :func:`write_text`).
 
 Result sets (:class:`ResultSet`)
     The files of one solution (``NAME.xdmf`` + ``NAME.h5``, ``NAME.vtu``,
@@ -23,7 +20,7 @@ Result sets (:class:`ResultSet`)
     full, ...) raises :class:`~fe_interface.errors.OutputError` and leaves the previous
     set untouched.
 
-Locks (:class:`FolderLock`)
+Locks (:class:`FolderLock`, :mod:`fe_interface.io.locks`, re-exported here)
     A run holds ``.fe_interface.lock`` in its output folder (an ``flock`` on the file,
     which the kernel drops when the process dies, plus the pid, host and command in it
     for the message); a second run into the same folder refuses with
@@ -36,26 +33,33 @@ Locks (:class:`FolderLock`)
 from __future__ import annotations
 
 import contextlib
-import errno
-import gc
 import hashlib
 import json
 import os
-import re
 import shutil
-import socket
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fe_interface.errors import InputError, OutputBusyError, OutputError, describe, on_rank0
+from fe_interface.errors import InputError, on_rank0
+from fe_interface.io.atomic import (
+    HOST,
+    atomic_file,
+    atomic_files,
+    check_output_name,
+    output_error,
+    quiet_unraisable,
+    tmp_prefix,
+    write_bytes,
+    write_text,
+)
+from fe_interface.io.locks import LOCK_NAME, FolderLock, clean_dead_temporaries
 from fe_interface.io.swap import fsync_path, swap_by_renames, switch, symlinks_work
 
 __all__ = [
+    "HOST",
     "LOCK_NAME",
     "MANIFEST_SUFFIX",
     "FolderLock",
@@ -72,10 +76,8 @@ __all__ = [
     "write_text",
 ]
 
-LOCK_NAME = ".fe_interface.lock"
 MANIFEST_SUFFIX = ".manifest.json"
 MANIFEST_FORMAT = "fe_interface result set"
-HOST = socket.gethostname().replace("_", "-").replace("/", "-") or "host"
 
 #: test hook: called with a label before each step of a result-set swap (fault tests)
 fault_hook: Callable[[str], None] | None = None
@@ -87,353 +89,6 @@ _OPEN: set[str] = set()
 def _fault(label: str) -> None:
     if fault_hook is not None:
         fault_hook(label)
-
-
-def _new_file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def tmp_prefix(tag: str = "") -> str:
-    """Prefix of this process's temporaries.
-
-    ``.tmp_[tag_]<host>_<pid>-`` (the random part that follows has no ``-``; the host has no
-    ``_``).
-    """
-    tag = f"{tag}_" if tag else ""
-    return f".tmp_{tag}{HOST}_{os.getpid()}-"
-
-
-def output_error(e: BaseException, what: str) -> OutputError:
-    """One line for a failed write: ``what: <reason>`` (disk full, permission, ...)."""
-    if isinstance(e, OutputError):
-        return e
-    if isinstance(e, OSError) and e.errno == errno.ENOSPC:
-        reason = "no space left on device"
-    elif isinstance(e, OSError) and e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        reason = f"permission denied ({e.strerror})"
-    elif isinstance(e, OSError) and e.errno == errno.EDQUOT:
-        reason = "disk quota exceeded"
-    else:
-        reason = describe(e).splitlines()[0] if str(e) else type(e).__name__
-        if "No space left" in str(e) or "errno = 28" in str(e):
-            reason = "no space left on device"
-    err = OutputError(f"{what}: {reason}")
-    if isinstance(e, OSError):
-        err.errno = e.errno
-    return err
-
-
-@contextmanager
-def quiet_unraisable(collect: bool = False) -> Iterator[None]:
-    """Silence the unraisable-exception pages h5py prints when a flush fails.
-
-    These are the "Exception ignored in ... __dealloc__" pages that h5py prints when a file it
-    holds cannot be flushed (disk full).  When the block raises (or ``collect`` is set: a
-    block that drops such objects on purpose), garbage is collected before leaving, so those
-    objects die while the hook is installed.  A block that succeeds is not followed by a
-    collection: a full ``gc.collect()`` costs ~0.1 s in a large process, and a time series
-    enters this block at every frame.
-    """
-    old = sys.unraisablehook
-
-    def hook(u: Any) -> None:
-        if isinstance(u.exc_value, OSError) or "h5py" in repr(u.object):
-            return
-        old(u)
-
-    sys.unraisablehook = hook
-    try:
-        yield
-    except BaseException:
-        gc.collect()
-        raise
-    else:
-        if collect:
-            gc.collect()
-    finally:
-        sys.unraisablehook = old
-
-
-# --------------------------------------------------------------------------------------
-# single files
-# --------------------------------------------------------------------------------------
-@contextmanager
-def atomic_file(path: str | Path, suffix: str = "") -> Iterator[Path]:
-    """Yield a temporary path beside ``path``.
-
-    On success it replaces ``path``, on an exception it is removed (``suffix``: for writers that
-    choose the format by it).
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=tmp_prefix(), suffix=suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, _new_file_mode())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def write_bytes(path: str | Path, data: bytes, fsync: bool = False) -> None:
-    """Write ``data`` to ``path`` atomically.
-
-    ``fsync``: flush to disk before the rename, for checkpoints that must survive a crash.
-    """
-    with atomic_file(path) as tmp, open(tmp, "wb") as f:
-        f.write(data)
-        if fsync:
-            f.flush()
-            os.fsync(f.fileno())
-
-
-def write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (UTF-8)."""
-    write_bytes(path, text.encode())
-
-
-def atomic_files(target_files: list[Path], write: Callable[[Path], object]) -> None:
-    """Call ``write(tmpdir)`` then move each produced file to its target.
-
-    The ``.xdmf`` file is moved last, after its ``.h5``.  Prefer :class:`ResultSet` for sets of files.
-    """
-    parent = target_files[0].parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=tmp_prefix(), dir=parent))
-    try:
-        write(tmp)
-        for t in sorted(target_files, key=lambda f: f.suffix == ".xdmf"):  # h5 before xdmf
-            os.replace(tmp / t.name, t)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def check_output_name(name: Any, what: str = "output name") -> str:
-    """A base name for result files.
-
-    A non-empty string without path separators, not ``.``/``..``, not starting with ``.``
-    (hidden names are the temporaries').
-
-    Raises:
-        InputError: naming ``what``.
-    """
-    if not isinstance(name, str) or not name.strip():
-        raise InputError(f"{what} must be a non-empty file name, got {name!r}")
-    bad = [c for c in ("/", "\\", "\0") if c in name]
-    if bad or name in (".", "..") or ".." in name.split("."):
-        raise InputError(
-            f"{what} must be a plain file name (no folders, no '..'), got {name!r}; "
-            "choose the folder with the output folder instead"
-        )
-    if name.startswith(".") or name != name.strip():
-        raise InputError(f"{what} must not start with '.' or a space, got {name!r}")
-    return name
-
-
-# --------------------------------------------------------------------------------------
-# processes and temporaries
-# --------------------------------------------------------------------------------------
-def pid_alive(pid: int) -> bool:
-    """True if a process with this pid exists on this host."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, another user's
-        return True
-    except OSError:
-        return True
-    return True
-
-
-_OWNER = re.compile(r"^\.tmp_(?:.*_)?([^_]+)_(\d+)-[^-]*$")
-
-
-_OLD_OWNER = re.compile(r"^\.tmp_.*_(\d+)_[a-z0-9_]{8}$")  # before host names: this host
-
-
-def _temporary_owner(entry: str) -> tuple[str, int] | None:
-    """The (host, pid) encoded in a temporary's name, or None.
-
-    The name is ``.tmp_[tag_]<host>_<pid>-<random>`` (or the older
-    ``.tmp_<name>_<pid>_<random>``).
-    """
-    m = _OWNER.match(entry)
-    if m:
-        return m.group(1), int(m.group(2))
-    m = _OLD_OWNER.match(entry)
-    return (HOST, int(m.group(1))) if m else None
-
-
-def clean_dead_temporaries(folder: Path, locked: bool) -> list[Path]:
-    """Remove ``.tmp_*`` entries of ``folder`` left by runs that died.
-
-    A temporary of this host whose pid is gone is dead.  With ``locked`` (this process
-    holds the folder's lock, so no other run writes here) temporaries of other hosts are
-    dead too.  Entries whose name does not say who made them are never touched.
-    Returns what was removed.
-    """
-    removed: list[Path] = []
-    if not folder.is_dir():
-        return removed
-    for p in folder.glob(".tmp_*"):
-        owner = _temporary_owner(p.name)
-        if owner is not None:
-            host, pid = owner
-            if host == HOST:
-                dead = pid != os.getpid() and not pid_alive(pid)
-            else:
-                dead = locked
-        else:
-            dead = False
-        if dead:
-            if p.is_dir() and not p.is_symlink():
-                shutil.rmtree(p, ignore_errors=True)
-            else:
-                with contextlib.suppress(OSError):
-                    p.unlink()
-            removed.append(p)
-    return removed
-
-
-# --------------------------------------------------------------------------------------
-# locks
-# --------------------------------------------------------------------------------------
-_HELD: dict[str, list[Any]] = {}  # realpath -> [count, fd, pid]
-
-
-def _lock_info(purpose: str) -> dict[str, Any]:
-    return {
-        "pid": os.getpid(),
-        "host": HOST,
-        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "purpose": purpose,
-        "command": " ".join(sys.argv)[:300],
-    }
-
-
-def _read_info(fd: int) -> dict[str, Any]:
-    try:
-        data = os.pread(fd, 4096, 0)
-        info = json.loads(data.decode() or "{}")
-        return info if isinstance(info, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
-class FolderLock:
-    """The lock of an output or checkpoint folder (re-entrant within a process).
-
-    Args:
-        folder: the folder (created).
-        purpose: what the holder does, for the message of a refused run.
-
-    Raises:
-        OutputBusyError: another live run holds the lock.
-        OutputError: the folder cannot be created or written.
-    """
-
-    def __init__(self, folder: str | Path, purpose: str = "run") -> None:
-        self.folder = Path(folder)
-        self.purpose = purpose
-        self.path = self.folder / LOCK_NAME
-        self._key: str | None = None
-
-    def acquire(self) -> FolderLock:
-        """Take the lock (or raise)."""
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise output_error(e, f"output folder {self.folder}") from None
-        key = os.path.realpath(self.folder)
-        held = _HELD.get(key)
-        if held is not None and held[2] == os.getpid():
-            held[0] += 1
-            self._key = key
-            return self
-        for _ in range(20):
-            fd = self._open()
-            if self._flock(fd):
-                try:
-                    same = os.path.samestat(os.fstat(fd), os.stat(self.path))
-                except FileNotFoundError:
-                    same = False
-                if not same:  # removed by the previous holder meanwhile: try again
-                    os.close(fd)
-                    continue
-            try:
-                os.ftruncate(fd, 0)
-                os.pwrite(fd, json.dumps(_lock_info(self.purpose)).encode(), 0)
-            except OSError as e:
-                os.close(fd)
-                raise output_error(e, f"lock file {self.path}") from None
-            _HELD[key] = [1, fd, os.getpid()]
-            self._key = key
-            return self
-        raise OutputBusyError(f"output folder {self.folder}: could not take the lock {self.path}")
-
-    def _open(self) -> int:
-        try:
-            return os.open(self.path, os.O_RDWR | os.O_CREAT, _new_file_mode())
-        except OSError as e:
-            raise output_error(e, f"lock file {self.path}") from None
-
-    def _busy(self, fd: int, info: dict[str, Any]) -> OutputBusyError:
-        os.close(fd)
-        who = f"pid {info.get('pid', '?')} on {info.get('host', '?')}"
-        since = f", since {info['started']}" if info.get("started") else ""
-        cmd = f" ({info['command']})" if info.get("command") else ""
-        return OutputBusyError(
-            f"output folder {self.folder} is in use by another run ({who}{since}{cmd}); "
-            "wait for it to finish or choose another folder"
-        )
-
-    def _flock(self, fd: int) -> bool:
-        """Take the ``flock``; True if flock works here (False: pid/host fallback done)."""
-        try:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            raise self._busy(fd, _read_info(fd)) from None
-        except (OSError, ImportError):  # no flock on this file system: pid + host
-            info = _read_info(fd)
-            pid, host = info.get("pid"), info.get("host")
-            if isinstance(pid, int) and pid != os.getpid():
-                if host != HOST or pid_alive(pid):
-                    raise self._busy(fd, info) from None
-            return False  # no holder, or a stale lock of a dead process: take it over
-
-    def release(self) -> None:
-        """Release the lock (the last of nested acquisitions removes the file)."""
-        key, self._key = self._key, None
-        held = _HELD.get(key) if key else None
-        if held is None or key is None:
-            return
-        held[0] -= 1
-        if held[0] > 0:
-            return
-        del _HELD[key]
-        fd = held[1]
-        try:
-            if os.path.samestat(os.fstat(fd), os.stat(self.path)):
-                os.unlink(self.path)
-        except OSError:
-            pass
-        os.close(fd)
-
-    def __enter__(self) -> FolderLock:
-        return self.acquire()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.release()
 
 
 # --------------------------------------------------------------------------------------
@@ -620,7 +275,7 @@ class ResultSet:
         if not symlinks_work(folder, tag):
             top = swap_by_renames(
                 folder, tmp, mname, files, lambda c, r: self._manifest(files, c, r),
-                old_top, tag, _fault,
+                old_top, _fault,
             )  # fmt: skip
             shutil.rmtree(tmp, ignore_errors=True)
             return [*top, mname]

@@ -26,15 +26,10 @@ import numpy as np
 from dolfinx import fem
 from dolfinx.mesh import CellType
 
-from fe_interface.io.fields import MESHIO_CELL_TYPE, write_mesh_files
+from fe_interface.io.fields import write_mesh_files
+from fe_interface.io.meshio_cells import FACET_TYPE, MESHIO_CELL_TYPE, vtk_cells
 
 __all__ = ["von_mises_cells", "write_contact_surface", "write_mechanics"]
-
-_VTK_ORDER = {CellType.quadrilateral: [0, 1, 3, 2], CellType.hexahedron: [0, 1, 3, 2, 4, 5, 7, 6]}
-_FACET_TYPE = {
-    CellType.triangle: "line", CellType.quadrilateral: "line",
-    CellType.tetrahedron: "triangle", CellType.hexahedron: "quad",
-}  # fmt: skip
 
 
 def von_mises_cells(problem: Any) -> np.ndarray:
@@ -130,8 +125,7 @@ def write_mechanics(
         nv = keys.shape[1]
         cells = inverse.reshape(-1, nv)
         ct = mesh.topology.cell_type
-        if ct in _VTK_ORDER:
-            cells = cells[:, _VTK_ORDER[ct]]
+        cells = vtk_cells(cells, ct)
         pd = {
             k: np.concatenate([g[3][k] for g in gathered]).reshape(
                 -1, *gathered[0][3][k].shape[2:]
@@ -191,9 +185,9 @@ def write_contact_surface(
         cols, keys, Xs = (np.concatenate([g[i] for g in gathered]) for i in range(3))
         first, inverse = _unique(cols, keys)
         cells = inverse.reshape(keys.shape)
-        ctype = _FACET_TYPE[mesh.topology.cell_type]
+        ctype = FACET_TYPE[mesh.topology.cell_type]
         if ctype == "quad":
-            cells = cells[:, [0, 1, 3, 2]]
+            cells = vtk_cells(cells, CellType.quadrilateral)
         allp = {k: np.concatenate([g[3][k] for g in gathered]) for k in pdata}
         pd = {k: v.reshape(-1, *v.shape[2:])[first] for k, v in allp.items()}
         cd = {k: v.mean(axis=1) for k, v in allp.items()}

@@ -93,23 +93,15 @@ def write_steady_results(
         table = interface_table(f) if table is None else table
         balance = steady_balance(f) if balance is None else balance
         derived = Derived(f).compute(balance=balance) if derived is None else derived
-    own = result_set is None
-    rs = ResultSet(folder, name, f.comm, "steady") if own else result_set
-    assert rs is not None
     out: dict[str, Any] = {"interfaces": table, "balance": balance, "derived": derived}
-    if own:
-        rs.open()
+    rs: ResultSet | None = None
     try:
-        _write(f, rs, name, kinds, table, balance, extra, out)
-        if own:
-            rs.commit()
+        with _result_set(folder, name, f.comm, "steady", result_set) as rs:
+            _write(f, rs, name, kinds, table, balance, extra, out)
     except OutputError as e:
-        if str(e).startswith(rs.what()):
+        if rs is None or str(e).startswith(rs.what()):
             raise
         raise OutputError(f"{rs.what()}: {e}") from None
-    finally:
-        if own and not rs.committed:
-            rs.abort()
     return out
 
 
@@ -221,19 +213,23 @@ def write_thermomechanical_results(
     fields: Mapping[str, Any] | None = None,
     result_set: ResultSet | None = None,
     derived: DerivedValues | None = None,
+    table: list[InterfaceSummary] | None = None,
+    balance: EnergyBalance | None = None,
 ) -> dict[str, Path]:
     """One result set of a coupled run: the heat files and the mechanics files (collective).
 
     The temperature (``NAME.vtu/.xdmf``, :func:`write_steady_results`), the mechanics
     (``NAME_mechanics.*``: displacement, von Mises, P, g and ``fields``, e.g. h), the
-    contact surfaces (``NAME_contact.*``) and ``NAME_summary.json`` (the interface table,
-    the energy balance, ``doc``).
+    contact surfaces (``NAME_contact.*``) and ``NAME_summary.json`` (the interface
+    ``table`` and the energy ``balance`` of the heat solution — computed here if None —
+    and ``doc``).
     """
     kinds = [k for k in files if k in FIELD_FILES]
     with _result_set(folder, name, f.comm, "thermomechanical", result_set) as rs:
         out = write_steady_results(
-            f, rs.folder, name, kinds, extra=doc, result_set=rs, derived=derived
-        )
+            f, rs.folder, name, kinds, extra=doc, result_set=rs, derived=derived,
+            table=table, balance=balance,
+        )  # fmt: skip
         paths = {k: v for k, v in out.items() if k in kinds}
         paths |= _mechanics_files(mechanics, rs, name, kinds, fields)
     return paths

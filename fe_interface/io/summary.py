@@ -51,6 +51,8 @@ DEFINITIONS = {
     "heat_flow_bulk_plus_W": "Q_bulk+ = integral of -(K grad T).n+ dA from the + side's gradient",
     "heat_flow_bulk_minus_W": "Q_bulk- = the same from the - side's gradient",
     "Q_bulk": "the mean of Q_bulk+ and Q_bulk- (CLI table); both converge to Q_h",
+    "heat_flow_gross_W": "integral of |q| dA: heat crossing in either direction (pairs: the "
+    "law's flux; interfaces of one mesh: the + side's bulk flux)",
     "boundaries.heat_flow_W": "heat entering the body through the condition (energy balance term)",
     "junction.temperature_K": "maximum temperature of the junction region",
 }

@@ -39,6 +39,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from fe_interface.io.atomic import write_bytes
+
 __all__ = ["current_link", "fsync_path", "swap_by_renames", "switch", "symlinks_work", "versions"]
 
 Fault = Callable[[str], None]
@@ -199,7 +201,6 @@ def swap_by_renames(
     files: list[Path],
     manifest: Callable[[bool, list[str]], dict[str, Any]],
     old: set[str],
-    tag: str,
     fault: Fault,
 ) -> list[str]:
     """Rename the set's files into place behind an "incomplete" manifest (no links).
@@ -210,8 +211,8 @@ def swap_by_renames(
     """
     top = sorted({f.parts[0] for f in files}, key=lambda e: (e.endswith(".xdmf"), e))
     pending = manifest(False, sorted(old | set(top)))
-    _write_synced(folder / mname, pending, tag)
-    _write_synced(tmp / mname, manifest(True, []), tag)
+    write_bytes(folder / mname, json.dumps(pending, indent=1).encode(), fsync=True)
+    write_bytes(tmp / mname, json.dumps(manifest(True, []), indent=1).encode(), fsync=True)
     trash = tmp / ".old"
     trash.mkdir()
     for e in top:
@@ -227,13 +228,3 @@ def swap_by_renames(
     os.replace(tmp / mname, folder / mname)
     fsync_path(folder)
     return top
-
-
-def _write_synced(path: Path, doc: dict[str, Any], tag: str) -> None:
-    """Write ``doc`` (JSON) to ``path`` through a temporary file, synced, renamed."""
-    tmp = path.parent / f"{tag}{secrets.token_hex(4)}"
-    with open(tmp, "wb") as f:
-        f.write(json.dumps(doc, indent=1).encode())
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)

@@ -5,11 +5,13 @@ written into a temporary folder beside the target while the run goes on (the CSV
 there is rewritten at every checkpoint, for a look at the progress) and swapped into
 place, with the manifest ``NAME.manifest.json``, by :meth:`TimeSeries.close`.  An
 interrupted or failed run leaves the previous set of that name as it was; the output
-folder is locked while the run writes.  The cell arrays (region and boundary names,
-tags) are constant: they are written with the first frame, and every later frame's XDMF
-grid points to the same datasets.  Every frame goes through the same vertex-field
-gather as the steady output (:func:`fe_interface.io.fields.gather_vertex_fields`):
-interface vertices are duplicated, so the jumps are visible in ParaView.
+folder is locked while the run writes.  The cell arrays of names and tags are constant:
+they are written with the first frame, and every later frame's XDMF grid points to the
+same datasets; the cell arrays that change (``conductivity_W_mK`` with k(T), the pairs'
+``pair_jump_K`` and ``pair_heat_flux_W_m2``: :func:`~fe_interface.io.fields.changing_cell_data`)
+are written at every frame.  Every frame goes through the same gather as the steady
+output (:func:`fe_interface.io.fields.gather_frame`): interface vertices are duplicated,
+so the jumps are visible in ParaView.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from fe_interface.io.diskspace import (
     truncate_files,
     vtx_step_bytes,
 )
-from fe_interface.io.fields import gather_mesh_blocks, gather_vertex_fields
+from fe_interface.io.fields import changing_cell_data, gather_frame, gather_mesh_blocks
 from fe_interface.io.files import (
     ResultSet,
     check_output_name,
@@ -104,16 +106,23 @@ def _time_series_writer(path: Path) -> Any:
             return None
 
         def cell_data(self, cell_data: Any, grid: Any) -> None:
-            # the cell arrays (region and boundary names, tags) do not change in time:
-            # written at the first frame, the later frames point to the same datasets
+            # the cell arrays of names and tags do not change in time: written at the first
+            # frame, the later frames point to the same datasets; the arrays that change
+            # (self.changing: k(T), the pairs' jump and flux) are written every frame
+            changing: frozenset[str] = getattr(self, "changing", frozenset())
+            static = {k: v for k, v in cell_data.items() if k not in changing}
             cached = getattr(self, "_static_cell_data", None)
             if cached is None:
                 before = len(grid)
-                super().cell_data(cell_data, grid)
+                if static:
+                    super().cell_data(static, grid)
                 self._static_cell_data = [copy.deepcopy(e) for e in list(grid)[before:]]
             else:
                 for e in cached:
                     grid.append(copy.deepcopy(e))
+            dynamic = {k: v for k, v in cell_data.items() if k in changing}
+            if dynamic:
+                super().cell_data(dynamic, grid)
 
     return Writer(path)
 
@@ -138,6 +147,8 @@ class TimeSeries:
         self.name = check_output_name(name, "transient output name")
         self.comm = f.comm
         self.xdmf: Any = None
+        self.cdata: dict[str, Any] = {}  # rank 0: open()'s cell arrays (names and tags)
+        self.sizes: list[int] = []  # rank 0: the lengths of its cell blocks
         self.vtx_writer: Any = None
         self.rs: ResultSet | None = None
         self.tmp: Path | None = None
@@ -162,6 +173,7 @@ class TimeSeries:
             try:
                 assert data is not None
                 w = _time_series_writer(self.tmp / f"{self.name}.xdmf")
+                w.changing = changing_cell_data(self.f)
                 # meshio opens the .h5 relative to the working directory: open it here
                 w.h5_filename = f"{self.name}.h5"
                 self.guard = GuardedFile(self.tmp / w.h5_filename)  # a full disk: no crash
@@ -172,6 +184,7 @@ class TimeSeries:
                     w.h5_file.flush()
                 self.guard.check()
                 self.cdata = data.cell_data
+                self.sizes = [len(c) for _, c in data.blocks]
             except Exception as e:
                 err = output_error(e, self._what(f"{self.name}.h5"))
         self._agree(err)
@@ -209,12 +222,14 @@ class TimeSeries:
 
     def write_frame(self, t: float) -> None:
         """Write the current field at time ``t`` (s) (collective)."""
-        data = gather_vertex_fields(self.f, self.T)  # the same points as open()'s blocks
+        data = gather_frame(self.f, self.T, self.sizes)  # open()'s points and blocks
         err = None
         if self.comm.rank == 0:
             try:
+                assert data is not None
+                cells = {**self.cdata, **data.cell_data}  # names and tags, then this frame's
                 with quiet_unraisable():
-                    self.xdmf.write_data(t, point_data=data[2], cell_data=self.cdata)
+                    self.xdmf.write_data(t, point_data=data.point_data, cell_data=cells)
                     self.xdmf.h5_file.flush()
                 assert self.guard is not None
                 self.guard.check()

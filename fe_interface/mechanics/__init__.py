@@ -14,8 +14,7 @@ coupling with :class:`~fe_interface.problems.steady.SteadyProblem`).
 """
 
 from fe_interface.discretisation.nodal_contact import ContactSummary
-from fe_interface.discretisation.surface_contact import SurfaceContact
-from fe_interface.model.contacts import Contact
+from fe_interface.model.contacts import Contact, SurfaceContact
 from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
 from fe_interface.model.mechanical_boundary import (

@@ -14,7 +14,7 @@ from fe_interface.model.boundary import (
     HeatFlux,
     Radiation,
 )
-from fe_interface.model.contacts import Contact
+from fe_interface.model.contacts import Contact, SurfaceContact
 from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.model.interfaces import (
     Conductance,
@@ -24,6 +24,7 @@ from fe_interface.model.interfaces import (
     PerfectContact,
     Resistance,
 )
+from fe_interface.model.library import LIBRARY, library_entry, library_material
 from fe_interface.model.materials import Anisotropic, Material
 from fe_interface.model.mechanical_boundary import (
     BodyForce,
@@ -46,6 +47,7 @@ from fe_interface.model.sources import HeatSource
 from fe_interface.model.time import TimeFunction
 
 __all__ = [
+    "LIBRARY",
     "Anisotropic",
     "BodyForce",
     "BoundaryCondition",
@@ -72,9 +74,12 @@ __all__ = [
     "PropertyRangeWarning",
     "Radiation",
     "Resistance",
+    "SurfaceContact",
     "Symmetry",
     "Table",
     "TimeFunction",
     "Traction",
     "effective_modulus",
+    "library_entry",
+    "library_material",
 ]

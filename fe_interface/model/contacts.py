@@ -22,6 +22,12 @@ E* the contact modulus of the two materials and h_i the local facet size.
 ``method="augmented"`` updates λ ← P after each Newton solve (Uzawa) until the
 multipliers stop changing: the discrete Signorini conditions then hold exactly at the
 nodes (no penetration), whatever γ₀.
+
+Between separately meshed bodies (non-matching surfaces) a :class:`SurfaceContact` names
+the two outer facet groups, A (slave: the finer mesh, carrying the nodal pressures) and
+B (master); the gap is measured between the meshes (no initial gap is given) and the
+same pressure function applies at the nodes of A.  Its discretisation (segment-to-segment
+mortar on the pair search): :mod:`~fe_interface.discretisation.surface_contact`.
 """
 
 from __future__ import annotations
@@ -34,9 +40,9 @@ import numpy as np
 
 from fe_interface.errors import InputError, user_function
 from fe_interface.model.laws.local_contact import LocalContactLaw
-from fe_interface.model.validation import check_nonnegative, check_positive
+from fe_interface.model.validation import check_choice, check_nonnegative, check_positive
 
-__all__ = ["METHODS", "Contact", "gap_values"]
+__all__ = ["METHODS", "Contact", "SurfaceContact", "gap_values"]
 
 METHODS = ("augmented", "penalty")
 
@@ -108,3 +114,63 @@ def gap_values(spec: Contact, x: Any) -> Any:
             f"{x[:, i].tolist()} (must be finite and >= 0)"
         )
     return g
+
+
+@dataclass(frozen=True)
+class SurfaceContact:
+    """Frictionless contact between two outer facet groups of separate bodies.
+
+    Attributes:
+        surfaces: (A, B) facet groups (names or tags): A the slave side (finer mesh,
+            integrates, carries the nodal pressures), B the master side.
+        name: label in tables (default ``"A:B"``).
+        penalty: γ₀ > 0: ε = γ₀ E*/h (see :class:`~fe_interface.model.contacts.Contact`).
+        method: "augmented" (exact contact, default) or "penalty".
+        search_distance: largest gap (m) at which a point of A is coupled to B; default
+            half the largest facet diameter of the two surfaces.
+        thermal: the local conductance law h(P, g, T⁺, T⁻) of coupled runs
+            (:mod:`~fe_interface.discretisation.surface_coupling`), or None.
+    """
+
+    surfaces: tuple[str | int, str | int]
+    name: str | None = None
+    penalty: float = 20.0
+    method: str = "augmented"
+    search_distance: float | None = None
+    thermal: LocalContactLaw | None = None
+
+    def __post_init__(self) -> None:
+        s = self.surfaces
+        owner = f"contact {self.label!r}"
+        if (
+            isinstance(s, (str, int))
+            or len(s) != 2
+            or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in s)
+        ):
+            raise InputError(
+                f"{owner}: surfaces must be two facet groups (names or tags), got {s!r}"
+            )
+        if s[0] == s[1]:
+            raise InputError(f"{owner}: the two surfaces are the same facet group {s[0]!r}")
+        object.__setattr__(self, "surfaces", (s[0], s[1]))
+        object.__setattr__(self, "penalty", check_positive(self.penalty, "penalty", "", owner))
+        check_choice(self.method, "method", METHODS, owner)
+        if self.thermal is not None and not isinstance(self.thermal, LocalContactLaw):
+            raise InputError(f"{owner}: thermal must be a LocalContactLaw, got {self.thermal!r}")
+        d = self.search_distance
+        if d is not None:
+            object.__setattr__(
+                self, "search_distance", check_positive(d, "search_distance", "m", owner)
+            )
+
+    @property
+    def label(self) -> str:
+        """The name in tables and messages."""
+        if self.name is not None:
+            return self.name
+        return f"{self.surfaces[0]}:{self.surfaces[1]}"
+
+    @property
+    def projection(self) -> str:
+        """Points of A are projected along A's normal (the pair search's "normal")."""
+        return "normal"

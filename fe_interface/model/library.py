@@ -37,10 +37,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from fe_interface.errors import InputError
-from fe_interface.model.materials import Material
+from fe_interface.model.materials import Material, register_library
 from fe_interface.model.properties import NISTCopperFit, PolyLog10, Polynomial, Property, Table
 
-__all__ = ["LIBRARY", "LibraryEntry", "casimir_conductivity", "library_entry"]
+__all__ = [
+    "LIBRARY",
+    "LibraryEntry",
+    "casimir_conductivity",
+    "library_entry",
+    "library_material",
+]
 
 _NIST = "NIST Cryogenic Technologies Group, Material Properties database (trc.nist.gov/cryogenics/materials)"
 NIST_CU = (
@@ -412,6 +418,21 @@ def library_entry(name: str) -> LibraryEntry:
     close = difflib.get_close_matches(str(name), list(LIBRARY), n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise InputError(f"unknown library material {name!r}{hint} (library: {', '.join(LIBRARY)})")
+
+
+def library_material(name: str, label: str | None = None) -> Material:
+    """The :class:`~fe_interface.model.materials.Material` of the entry ``name``.
+
+    Named ``label`` (default: the entry's name); what
+    :meth:`Material.from_library <fe_interface.model.materials.Material.from_library>` returns.
+
+    Raises:
+        InputError: ``name`` is not in the library.
+    """
+    return library_entry(name).material(label)
+
+
+register_library(library_material)
 
 
 def casimir_conductivity(

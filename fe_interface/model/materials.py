@@ -28,6 +28,7 @@ nᵀ K n: :meth:`Material.normal_conductivity`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,7 @@ from fe_interface.errors import InputError
 from fe_interface.model.properties import Property, Scaled, as_property, is_property, is_ufl
 from fe_interface.model.validation import check_positive, check_real
 
-__all__ = ["Anisotropic", "Material"]
+__all__ = ["Anisotropic", "Material", "register_library"]
 
 
 def _value_at(p: Any, T: Any) -> Any:
@@ -214,6 +215,17 @@ class Anisotropic:
         return np.einsum("j,...jk,k->...", n, self.matrix(T), n)
 
 
+#: the material library's lookup (name, label) -> Material, set by
+#: :func:`register_library` when :mod:`fe_interface.model.library` is imported
+_LIBRARY: Callable[[str, str | None], Material] | None = None
+
+
+def register_library(lookup: Callable[[str, str | None], Material]) -> None:
+    """Make ``lookup(name, label)`` the library behind :meth:`Material.from_library`."""
+    global _LIBRARY
+    _LIBRARY = lookup
+
+
 @dataclass(frozen=True)
 class Material:
     """Bulk material.
@@ -250,10 +262,17 @@ class Material:
 
     @classmethod
     def from_library(cls, name: str, label: str | None = None) -> Material:
-        """The material of a library entry (:mod:`fe_interface.model.library`)."""
-        from fe_interface.model.library import library_entry
+        """The material of a library entry (:mod:`fe_interface.model.library`).
 
-        return library_entry(name).material(label)
+        The library (above this module: its entries are materials) registers its lookup
+        when it is imported (:func:`register_library`; ``fe_interface.model`` imports it).
+
+        Raises:
+            InputError: ``name`` is not in the library.
+        """
+        if _LIBRARY is None:  # only when fe_interface.model.library failed to import
+            raise InputError(f"library material {name!r}: no material library is loaded")
+        return _LIBRARY(name, label)
 
     # ------------------------------------------------------------ kinds
     @property

@@ -163,7 +163,7 @@ class MechanicalModel(RegionModel):
         check_dimension(bc, self.gdim)
         what = f"{type(bc).__name__} on {bc.facets!r}"
         tag, facets = self._group_facets(bc.facets, what)
-        self._check_outer(facets, what)
+        self.check_outer(facets, what)
         return ResolvedLoad(bc, tag, facets, f"{type(bc).__name__}:{bc.facets}")
 
     def _body_force(self, b: Any) -> ResolvedLoad:

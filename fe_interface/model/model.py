@@ -236,7 +236,7 @@ class Model(RegionModel):
                 raise InputError(f"boundary_conditions[{i}]: not a boundary condition: {bc!r}")
             what = f"{type(bc).__name__} on {bc.facets!r}"
             tag, facets = self._group_facets(bc.facets, what)
-            self._check_outer(facets, what)
+            self.check_outer(facets, what)
             clash = marked[facets]
             j = int(clash.max(initial=-1))
             j = self.comm.allreduce(j, op=MPI.MAX)

@@ -120,6 +120,37 @@ class RegionModel:
         lohi = np.unique(np.stack([np.minimum(r0, r1), np.maximum(r0, r1)], axis=1), axis=0)
         return gather_pairs(self.comm, {(int(a), int(b)) for a, b in lohi}), outer
 
+    def interface_regions(
+        self, owned: np.ndarray, what: str, cell_region: np.ndarray | None = None
+    ) -> tuple[int, int]:
+        """The (lower, higher) region tags on the two sides of an interface (collective).
+
+        ``owned``: the interface's owned facets; ``what`` names it in messages;
+        ``cell_region`` as in :meth:`region_pairs`.  The one rule for an interface, used
+        by the model and by the case checker.
+
+        Raises:
+            InputError: facets on the outer boundary, no facets, facets between more than
+                two regions or inside one.
+        """
+        pairs, outer = self.region_pairs(owned, cell_region)
+        if outer:
+            raise InputError(
+                f"{what}: some of its facets lie on the outer boundary; an interface must "
+                "separate two regions"
+            )
+        if not pairs:
+            raise InputError(f"{what}: the facet group has no facets")
+        lo, hi = next(iter(pairs))
+        if len(pairs) > 1 or lo == hi:
+            names = {t: n for n, t in self.tagged.cell_names.items()}
+            between = [(names.get(a, str(a)), names.get(b, str(b))) for a, b in sorted(pairs)]
+            raise InputError(
+                f"{what} must separate exactly two different regions; its facets lie "
+                f"between {between}"
+            )
+        return lo, hi
+
     def region_tag(self, key: str | int, what: str) -> int:
         """The cell tag of a region name or tag; ``what`` names the item in the error."""
         try:
@@ -141,7 +172,7 @@ class RegionModel:
         ft = self.tagged.facet_tags
         return tag, ft.indices[ft.values == tag].astype(np.int32)
 
-    def _check_outer(self, facets: np.ndarray, what: str) -> None:
+    def check_outer(self, facets: np.ndarray, what: str) -> None:
         """Raise unless every facet lies on the outer boundary (one cell)."""
         owned = facets[facets < self.num_owned_facets]
         n, _ = facet_cells(self.mesh, owned)
@@ -172,21 +203,7 @@ class RegionModel:
         tag, facets = self._group_facets(key, what)
         # owned facets have both cells locally (shared-facet ghosting)
         owned = facets[facets < self.num_owned_facets]
-        pairs, outer = self.region_pairs(owned, self.cell_region)
-        if outer:
-            raise InputError(
-                f"{what}: some of its facets lie on the outer boundary; an interface must "
-                "separate two regions"
-            )
-        if not pairs:
-            raise InputError(f"{what}: facet group {tag} has no facets")
-        lo, hi = next(iter(pairs))
-        if len(pairs) > 1 or lo == hi:
-            names = [(self.region_names[a], self.region_names[b]) for a, b in sorted(pairs)]
-            raise InputError(
-                f"{what} must separate exactly two different regions; its facets lie "
-                f"between {names}"
-            )
+        lo, hi = self.interface_regions(owned, what, self.cell_region)
         p, m = lo, hi
         if plus is not None:
             p = self.region_tag(plus, f"{what}: plus")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,8 @@ __all__ = [
     "PARAMETER_KINDS",
     "LawDeclaration",
     "LawParameter",
+    "check_array",
+    "check_choice",
     "check_declared",
     "check_nonnegative",
     "check_positive",
@@ -119,6 +122,45 @@ def check_unit_interval(value: Any, name: str, owner: str = "") -> float:
     return v
 
 
+def check_choice(value: Any, name: str, choices: Sequence[Any], owner: str = "") -> Any:
+    """``value`` if it is one of ``choices`` (names, or integers: no booleans)."""
+    if isinstance(value, (bool, np.bool_)) or value not in tuple(choices):
+        raise InputError(
+            f"{_label(owner, name, '')} must be one of {tuple(choices)}, got {value!r}"
+        )
+    return value
+
+
+_BOUNDS: dict[str, Callable[[float], bool]] = {
+    "> 0": lambda v: v > 0.0,
+    ">= 0": lambda v: v >= 0.0,
+    "": lambda v: True,
+}
+
+
+def check_array(
+    values: Any, name: str, unit: str = "", owner: str = "", bound: str = ""
+) -> np.ndarray:
+    """``values`` (a sequence, or nested sequences, of real numbers) as a float array.
+
+    Every entry is a finite real number (no booleans or numeric strings) satisfying
+    ``bound`` ("> 0", ">= 0" or "" for none); a message names the entry:
+    ``NAME[i, j] (unit) must be ...``.
+    """
+    arr = np.array(values, dtype=object)
+    if arr.ndim == 0 or arr.size == 0:
+        raise InputError(
+            f"{_label(owner, name, unit)} must be a non-empty sequence of numbers, got {values!r}"
+        )
+    ok = _BOUNDS[bound]
+    for idx, v in np.ndenumerate(arr):
+        entry = f"{name}[{', '.join(map(str, idx))}]"
+        x = check_real(v, entry, unit, owner)
+        if not ok(x):
+            raise InputError(f"{_label(owner, entry, unit)} must be {bound}, got {v!r}")
+    return arr.astype(float)
+
+
 # --------------------------------------------------------------------------------------
 # declared parameters of the interface laws
 # --------------------------------------------------------------------------------------
@@ -159,7 +201,7 @@ class LawParameter:
         required: the law needs it.
         unit: SI unit (magnitudes checked for the units of :data:`MAGNITUDES`).
         doc: what it is (docs table).
-        choices: the names a "str" parameter accepts.
+        choices: the values a "str" (or "int") parameter accepts.
         label: the name in error messages (default ``name``).
     """
 
@@ -168,7 +210,7 @@ class LawParameter:
     required: bool = False
     unit: str = ""
     doc: str = ""
-    choices: tuple[str, ...] = ()
+    choices: tuple[Any, ...] = ()
     label: str = ""
 
     def __post_init__(self) -> None:
@@ -180,6 +222,8 @@ class LawParameter:
         name = self.label or self.name
         if self.kind == "unit":
             return check_unit_interval(value, name, owner)
+        if self.choices:
+            return check_choice(value, name, self.choices, owner)
         check = _CHECKS.get(self.kind)
         return value if check is None else check(value, name, self.unit, owner)
 
@@ -206,9 +250,10 @@ class LawDeclaration:
 
 
 def check_declared(law: Any, names: tuple[str, ...] = (), owner: str = "") -> None:
-    """Check the numeric parameters ``names`` of a frozen law by its declaration ``case``.
+    """Check the parameters ``names`` of a frozen law by its declaration ``case``.
 
-    Every given value (None: absent) is replaced by its checked float.
+    Numbers and choices (:meth:`LawParameter.check`); every given value (None: absent) is
+    replaced by its checked value (numbers as floats).
     """
     decl: LawDeclaration = type(law).case
     for name in names:

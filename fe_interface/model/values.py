@@ -120,10 +120,6 @@ class ExpressionValue(TimeFunction):
             )
         return float(v) if np.ndim(v) == 0 else v
 
-    def at_time(self, t: float) -> float:
-        """The value (in its unit) at time ``t`` (s) of a value that depends on t only."""
-        return float(self.evaluate(None, t))
-
     # ---------------------------------------------------------------- UFL
     def ufl_value(self, x: Any, T: Any = None, mesh: Any = None) -> Any:
         """The value in UFL: ``x`` the spatial coordinate, ``T`` the temperature.

@@ -163,12 +163,20 @@ class HeatRates:
 
     def __init__(self, f: Formulation, T: Any = None) -> None:
         T = f.T if T is None else T
+        self.T = T
         self.comm = f.comm
         self.two_pi = f.two_pi
         one = unit_function(f)
         self.forms: list[tuple[str, str, fem.Form]] = [
             (t.kind, t.label, fem.form(t.rate(T, one))) for t in f.rate_terms()
         ]
+        self._residual: fem.Form | None = None
+
+    def residual(self, f: Formulation) -> fem.Form:
+        """The compiled steady residual of ``f`` at the rates' field (compiled once)."""
+        if self._residual is None:
+            self._residual = steady_residual_form(f, self.T)
+        return self._residual
 
     def values(self) -> tuple[float, dict[str, float]]:
         """(sources, inflow of each flux/convection boundary), W (collective)."""
@@ -234,11 +242,15 @@ def steady_residual_form(f: Formulation, T: Any = None) -> fem.Form:
 
 
 def steady_balance(f: Formulation, rates: HeatRates | None = None) -> EnergyBalance:
-    """The energy balance of a steady solution in ``f.T`` (collective)."""
+    """The energy balance of a steady solution in ``f.T`` (collective).
+
+    ``rates``: the :class:`HeatRates` of ``f.T`` (a problem keeps one: its forms are
+    compiled once); default: built here.
+    """
     rates = HeatRates(f) if rates is None else rates
     sources, inflows = rates.values()
     if f.dirichlet:
-        res = residual_vector(f, steady_residual_form(f))
+        res = residual_vector(f, rates.residual(f), rates.T)
         inflows |= dirichlet_reactions(f, res)
     order = [b.label for b in f.model.boundaries] + [c.label for c in f.model.constraints]
     inflows = {k: inflows[k] for k in order if k in inflows}

@@ -145,6 +145,7 @@ def pair_summary(f: Any, pc: PairCoupling, u: np.ndarray, extremes: bool = True)
         float(two_pi * qm),
         float(Q / jint) if jint != 0 else math.inf,
         mech,
+        float(two_pi * gross),
     )
 
 

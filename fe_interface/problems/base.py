@@ -23,12 +23,14 @@ import numpy as np
 from dolfinx import fem
 
 from fe_interface.discretisation.formulation import Formulation
+from fe_interface.discretisation.pair_values import stage_pairs
 from fe_interface.discretisation.values import FormulationValues, ModelInput
 from fe_interface.errors import InputError
 from fe_interface.mesh import TaggedMesh, check_tagged
 from fe_interface.model.boundary import BoundaryCondition
 from fe_interface.model.interfaces import Interface
 from fe_interface.model.materials import Material
+from fe_interface.model.pairs import InterfacePair
 from fe_interface.model.sources import HeatSource
 from fe_interface.solvers.options import default_petsc_options
 
@@ -225,19 +227,35 @@ class ConductionProblem(ProblemBase):
         change (:mod:`~fe_interface.discretisation.values`).  Position-dependent conductances
         h(x) (:class:`~fe_interface.model.interfaces.Conductance` of a function) are evaluated
         again at the facet quadrature points whenever ``interfaces`` is given — the same
-        function whose values changed (h(P(x), g(x)) of a contact solve) or another one.  The next :meth:`run`
+        function whose values changed (h(P(x), g(x)) of a contact solve) or another one; so
+        is the law of a non-matching pair (:class:`~fe_interface.model.pairs.InterfacePair`,
+        at the same points: :mod:`~fe_interface.discretisation.pair_values`).  The next :meth:`run`
         reassembles and solves with the same matrix pattern and solver objects (a direct
         solver keeps its symbolic factorisation).  Collective.
 
         Raises:
-            InputError: something changed that needs a new problem, naming it.
+            InputError: something changed that needs a new problem, naming it (nothing
+                changed then); steady problems: with the values in place, a body is left
+                without a fixed temperature (a conductance set to 0: singular).
         """
-        inp = self.model_input(materials, interfaces, boundary_conditions, sources)
+        conforming = pairs = None
+        if interfaces is not None:  # non-matching pairs: fe_interface.discretisation.pair_values
+            conforming = [i for i in interfaces if not isinstance(i, InterfacePair)]
+            pairs = [i for i in interfaces if isinstance(i, InterfacePair)] or None  # none: kept
+        inp = self.model_input(materials, conforming, boundary_conditions, sources)
+        f = self._formulation()
+        commit_pairs = stage_pairs(f, pairs, inp.materials if materials is not None else None)
         self.values.apply(inp)
+        commit_pairs()
         if interfaces is not None:  # a function of x: its values may have changed
-            self._formulation().refresh_positions()
+            f.refresh_positions()
         if materials is not None:
             self.materials = dict(materials)
+        if interfaces is not None and pairs is None:  # the pairs kept
+            interfaces = [
+                *interfaces,
+                *(i for i in self.interfaces if isinstance(i, InterfacePair)),
+            ]
         for name, new in (
             ("interfaces", interfaces),
             ("boundary_conditions", boundary_conditions),

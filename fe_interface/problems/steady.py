@@ -55,7 +55,6 @@ from fe_interface.postprocessing.interfaces import (
     InterfaceTable,
     bulk_flow_warnings,
     check_laws,
-    interface_table,
     warn_law_ranges,
 )
 from fe_interface.problems.base import ConductionProblem
@@ -207,6 +206,18 @@ class SteadyProblem(ConductionProblem):
             f.T.x.array[:] = self.initial_temperature
             check_laws(self._law_table())
 
+    def renew_solver(self) -> None:
+        """Linear solver objects built again on the same compiled forms (collective).
+
+        After :meth:`update` the next solve reuses what PETSc kept (a direct solver's
+        symbolic factorisation, GAMG's interpolation): the result is that of a problem built
+        for the new values to round-off (direct) or within the solver tolerance.  With a
+        new matrix, KSP and options it is that problem's computation (a sweep's runs:
+        :mod:`fe_interface.case.sweepreuse`).  Newton solves keep their solver.
+        """
+        if isinstance(self.solver, LinearSolver):
+            self.solver = self.solver.renewed()
+
     # ------------------------------------------------------------------ solve
     def run(self) -> SteadyResult:
         """Assemble and solve (initialising first if needed)."""
@@ -233,11 +244,19 @@ class SteadyProblem(ConductionProblem):
     def _values_changed(self, materials: bool) -> None:
         self.__dict__.pop("_table", None)  # its bulk fluxes use the conductivities
         self._solved = False
+        f = self._formulation()
+        f.model.check_determined(f.perfect_pairs)  # a conductance set to 0 may float a body
 
     def _law_table(self) -> InterfaceTable:
         if getattr(self, "_table", None) is None:
             self._table = InterfaceTable(self._formulation())
         return self._table
+
+    def _heat_rates(self) -> HeatRates:
+        """The source and boundary heat rates and the residual form, compiled once."""
+        if getattr(self, "_rates", None) is None:
+            self._rates = HeatRates(self._formulation())
+        return self._rates
 
     def _require_solution(self, what: str) -> Formulation:
         if not self._solved:
@@ -248,13 +267,17 @@ class SteadyProblem(ConductionProblem):
     def interface_table(self) -> list[InterfaceSummary]:
         """Per-interface :class:`~fe_interface.postprocessing.interfaces.InterfaceSummary`.
 
+        Of the current field; the quadrature data of the table
+        (:class:`~fe_interface.postprocessing.interfaces.InterfaceTable`) are built once.
+
         Warns when an interface's bulk heat flows disagree with its interface heat flow
         (:func:`~fe_interface.postprocessing.interfaces.bulk_flow_warnings`).
         """
         f = self._require_solution("interface_table")
-        rows = interface_table(f)
+        rows = self._law_table().compute()
         if rows:
-            scale = steady_balance(f).scale_W or 0.0  # the heat rates, or the round-off
+            # the heat rates, or the round-off
+            scale = steady_balance(f, self._heat_rates()).scale_W or 0.0
             for msg in bulk_flow_warnings(rows, scale):
                 warnings.warn(msg, stacklevel=2)
         return rows
@@ -262,7 +285,7 @@ class SteadyProblem(ConductionProblem):
     def energy_balance(self) -> EnergyBalance:
         """Global :class:`~fe_interface.postprocessing.balance.EnergyBalance` (W)."""
         f = self._require_solution("energy_balance")
-        b = steady_balance(f, HeatRates(f))
+        b = steady_balance(f, self._heat_rates())
         msg = balance_warning(b)
         if msg:
             warnings.warn(msg, stacklevel=2)
@@ -281,7 +304,8 @@ class SteadyProblem(ConductionProblem):
             regions: regions to report (default all).
         """
         f = self._require_solution("derived_values")
-        return Derived(f, probes, junction, regions).compute(balance=steady_balance(f))
+        balance = steady_balance(f, self._heat_rates())
+        return Derived(f, probes, junction, regions).compute(balance=balance)
 
     def export(
         self, folder: str | Path, name: str = "temperature", vtx: bool = True

@@ -35,9 +35,10 @@ temperature test only; a law that does not depend on T needs one thermal solve.
 **Nothing is rebuilt inside the loop**: the heat problem is built once, at the first
 iteration; every later iteration updates its contact conductances in place
 (``SteadyProblem.update(interfaces=...)`` evaluates the position-dependent h(x) again
-at the same facet quadrature points, located once) and solves again with the same
-space, forms, matrix pattern and solver objects; the mechanics warm-starts from its last
-displacement and multipliers.  ``close()`` (or ``with``) frees both problems.
+at the same facet quadrature points, located once; a surface contact's pair evaluates
+its h(P(x), g(x)) again at its own points) and solves again with the same space, forms,
+matrix pattern and solver objects; the mechanics warm-starts from its last displacement
+and multipliers.  ``close()`` (or ``with``) frees both problems.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ from fe_interface.postprocessing.contact import (
     conductance_means,
     nodal_conductance,
 )
+from fe_interface.postprocessing.interfaces import InterfaceSummary
 from fe_interface.problems.base import ProblemBase
 from fe_interface.problems.elastic import ElasticProblem, MechanicsResult
 from fe_interface.problems.steady import SteadyProblem, SteadyResult
@@ -112,6 +114,8 @@ class CoupledResult(NamedTuple):
         history: the staggered iterations.
         converged: the convergence criterion was met.
         timings: wall time per stage, s (summed over the iterations).
+        interfaces: the heat problem's interface table of the last solve
+            (:class:`~fe_interface.postprocessing.interfaces.InterfaceSummary` rows).
     """
 
     temperature: fem.Function
@@ -123,6 +127,7 @@ class CoupledResult(NamedTuple):
     history: tuple[StaggeredStep, ...]
     converged: bool
     timings: dict[str, float]
+    interfaces: tuple[InterfaceSummary, ...] = ()
 
 
 class ThermoMechanicalProblem(ProblemBase):
@@ -225,19 +230,17 @@ class ThermoMechanicalProblem(ProblemBase):
         """The heat problem with the current contact fields: built once, then updated.
 
         Its contact interfaces carry a :class:`ContactConductanceMap` each (h of the
-        current P, g and of the last heat solution ``T_prev``); a later call evaluates
-        them again in place (``update(interfaces=...)``) instead of building a new problem.
+        current P, g and of the last heat solution ``T_prev``), its surface contacts'
+        pairs a :class:`SurfaceConductance` (h of the current P, g); a later call evaluates
+        them again in place (``update(interfaces=...)``, the pairs at their points: see
+        :mod:`~fe_interface.discretisation.pair_values`) instead of building a new problem.
         """
         if self.thermal is not None:
-            if not any(isinstance(m, SurfaceConductance) for m in self.maps):
-                for m in self.maps:
+            for m in self.maps:
+                if isinstance(m, ContactConductanceMap):  # a pair's law takes its own T
                     m.temperature = self.T_prev
-                self.thermal.update(interfaces=self._thermal_interfaces)
-                return self.thermal
-            # a surface contact's thermal pair fixes its h at set-up: built again (the
-            # old one closed first)
-            self.thermal.close()
-            self.thermal, self.maps = None, []
+            self.thermal.update(interfaces=self._thermal_interfaces)
+            return self.thermal
         mech = self.mechanics
         if mech.model is None:
             mech.initialise()
@@ -335,23 +338,30 @@ class ThermoMechanicalProblem(ProblemBase):
                 stacklevel=2,
             )
         mres, tres = it.mres, it.tres
-        assert mres is not None and tres is not None
+        assert mres is not None and tres is not None and self.thermal is not None
+        table = self.thermal.interface_table()
         self.result = CoupledResult(
-            tres.temperature, mres.displacement, mres.contacts, self.thermal_contacts(),
-            mres, tres, tuple(history), converged, dict(self.timings),
+            tres.temperature, mres.displacement, mres.contacts, self.thermal_contacts(table),
+            mres, tres, tuple(history), converged, dict(self.timings), tuple(table),
         )  # fmt: skip
         return self.result
 
     # ------------------------------------------------------------------ outputs
-    def thermal_contacts(self) -> list[ThermalContactSummary]:
-        """Heat flow and the h breakdown of every contact after :meth:`run` (collective)."""
+    def thermal_contacts(
+        self, table: Sequence[InterfaceSummary] | None = None
+    ) -> list[ThermalContactSummary]:
+        """Heat flow and the h breakdown of every contact after :meth:`run` (collective).
+
+        ``table``: the heat problem's interface table if already computed.
+        """
         assert self.thermal is not None and self.mechanics.model is not None
-        table = {s.name: s for s in self.thermal.interface_table()}
+        rows = self.thermal.interface_table() if table is None else table
+        table_of = {s.name: s for s in rows}
         out = []
         for m, c in zip(self.maps, self.mechanics.contacts, strict=True):
             rc = c.contact
             means = conductance_means(m, rc.entities, self.thermal.T, self.axisymmetric)
-            s = table[rc.label]
+            s = table_of[rc.label]
             out.append(
                 ThermalContactSummary(
                     rc.label, s.heat_flow_W, s.mean_jump_K, s.conductance_W_m2K, *means
@@ -403,6 +413,7 @@ class ThermoMechanicalProblem(ProblemBase):
         extra: Mapping[str, Any] | None = None,
         result_set: Any = None,
         derived: Any = None,
+        balance: Any = None,
     ) -> dict[str, Path]:
         """Write one result set (collective).
 
@@ -421,6 +432,7 @@ class ThermoMechanicalProblem(ProblemBase):
                 (the caller commits it); default: one of its own, committed here.
             derived: the :class:`~fe_interface.postprocessing.derived.DerivedValues` of
                 the heat problem for the summary (junction, regions, probes), or None.
+            balance: the heat problem's energy balance if already computed (W).
         """
         from fe_interface.io.results import write_thermomechanical_results
 
@@ -429,7 +441,8 @@ class ThermoMechanicalProblem(ProblemBase):
         h = {"contact_conductance_W_m2K": self.nodal_conductance()}
         return write_thermomechanical_results(
             self.thermal.formulation, self.mechanics, folder, name, files, doc, h,
-            result_set=result_set, derived=derived,
+            result_set=result_set, derived=derived, table=list(result.interfaces) or None,
+            balance=balance,
         )  # fmt: skip
 
     def nodal_conductance(self) -> fem.Function:

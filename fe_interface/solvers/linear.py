@@ -244,6 +244,7 @@ class LinearSolver:
         petsc_options: Mapping[str, Any],
         coupling_scale: float = 1.0,
     ) -> None:
+        self._args = (a, L, list(bcs), coupling, bc_marker, prefix, dict(petsc_options))
         self.a, self.L, self.bcs = a, L, list(bcs)
         self.coupling = coupling
         self.marker = bc_marker
@@ -401,6 +402,18 @@ class LinearSolver:
         check_finite(u)
         floor = self.roundoff(self.A, u.x.array)
         return SolveInfo(its, rnorm, name, true_residual=rel, roundoff_W=floor)
+
+    def renewed(self) -> LinearSolver:
+        """A new solver on the same forms and options; this one is destroyed (collective).
+
+        A matrix changed in place keeps what PETSc can reuse (a direct solver's symbolic
+        factorisation and its pivoting, GAMG's interpolation): fast, but the solution then
+        depends on the earlier matrices (at round-off, or within the solver tolerance).  A
+        new solver's solution is that of a problem built for the current values.
+        """
+        new = LinearSolver(*self._args, coupling_scale=self.coupling_scale)
+        self.destroy()
+        return new
 
     def destroy(self) -> None:
         """Free the PETSc objects."""

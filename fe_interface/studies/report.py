@@ -21,28 +21,11 @@ from typing import Any
 import numpy as np
 
 from fe_interface.errors import describe, on_rank0
-from fe_interface.io.files import ResultSet, atomic_file, output_error, write_text
+from fe_interface.io.files import ResultSet, output_error, write_text
+from fe_interface.io.plots import new_figure, save_figure
 from fe_interface.io.summary import json_safe
 
 __all__ = ["format_fit", "format_uncertainty", "write_fit", "write_uncertainty"]
-
-
-def _figure(size: tuple[float, float]) -> Any:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=size, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _png(fig: Any, path: Path) -> None:
-    with atomic_file(path, suffix=".png") as tmp:
-        fig.savefig(tmp, dpi=110)
-
-
-def _error(e: BaseException, what: str) -> BaseException:
-    return output_error(e, what)
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> str:
@@ -63,7 +46,7 @@ def _write_set(
     with ResultSet(folder, name, comm, kind) as rs:
         for fname, text in files.items():
             path = rs.path(fname)
-            on_rank0(comm, partial(write_text, path, text), partial(_error, what=fname))
+            on_rank0(comm, partial(write_text, path, text), partial(output_error, what=fname))
             out[fname] = rs.final(path)
         for fname, draw in plots.items():
             path = rs.path(fname)
@@ -97,7 +80,7 @@ def format_fit(r: Any) -> str:
 
 def _draw_residuals(r: Any) -> Any:
     def draw(path: Path) -> None:
-        fig = _figure((7.0, 5.0))
+        fig = new_figure((7.0, 5.0))
         ax1, ax2 = fig.subplots(2, 1)
         meas = [x.measured_K for x in r.residuals]
         model = [x.model_K for x in r.residuals]
@@ -115,7 +98,7 @@ def _draw_residuals(r: Any) -> Any:
         ax2.plot(range(len(meas)), [x.normalised for x in r.residuals], "o")
         ax2.set_ylabel("(model − measured)/σ")
         ax2.set_xlabel("reading")
-        _png(fig, path)
+        save_figure(fig, path)
 
     return draw
 
@@ -162,7 +145,7 @@ def format_uncertainty(r: Any) -> str:
 def _draw_histograms(r: Any) -> Any:
     def draw(path: Path) -> None:
         n = len(r.outputs)
-        fig = _figure((6.5, 2.4 * n + 0.5))
+        fig = new_figure((6.5, 2.4 * n + 0.5))
         for ax, (j, name) in zip(
             np.atleast_1d(fig.subplots(n, 1)), enumerate(r.outputs), strict=True
         ):
@@ -174,7 +157,7 @@ def _draw_histograms(r: Any) -> Any:
                     ax.axvline(st["percentiles"][p], color="k", ls=":" if p != "p50" else "-", lw=1)
             ax.set_xlabel(name, fontsize=8)
             ax.set_ylabel("samples")
-        _png(fig, path)
+        save_figure(fig, path)
 
     return draw
 
@@ -182,7 +165,7 @@ def _draw_histograms(r: Any) -> Any:
 def _draw_convergence(r: Any) -> Any:
     def draw(path: Path) -> None:
         n = len(r.outputs)
-        fig = _figure((6.5, 2.4 * n + 0.5))
+        fig = new_figure((6.5, 2.4 * n + 0.5))
         for ax, name in zip(np.atleast_1d(fig.subplots(n, 1)), r.outputs, strict=True):
             rows = np.array(r.convergence[name]).reshape(-1, 4)
             if len(rows):
@@ -193,7 +176,7 @@ def _draw_convergence(r: Any) -> Any:
             ax.set_ylabel(name, fontsize=8)
             ax.legend(fontsize=7)
         fig.axes[-1].set_xlabel("samples")
-        _png(fig, path)
+        save_figure(fig, path)
 
     return draw
 

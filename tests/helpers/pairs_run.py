@@ -114,8 +114,8 @@ def hexes() -> dict[str, float]:
 
 def hertz_mortar() -> dict[str, float]:
     """Mortar contact of a cylinder on a block (coarse: a/20 and a/7 near the contact)."""
-    from fe_interface.discretisation.surface_contact import SurfaceContact
     from fe_interface.geometry.parts import cylinder_on_block
+    from fe_interface.model.contacts import SurfaceContact
     from fe_interface.model.elastic_materials import ElasticMaterial
     from fe_interface.model.mechanical_boundary import Pressure, Symmetry
     from fe_interface.problems.elastic import ElasticProblem

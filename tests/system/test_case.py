@@ -199,14 +199,17 @@ def test_laws_by_name_and_their_parameters():
         with_("interfaces.interface0", {"law": "kapitza", "material_1": "Si", "material_2": "Xx"})
     )
     assert "interfaces.interface0.material_2: unknown phonon material 'Xx'" in msg
-    # the law's own checks (a cross-field constraint) are reported at the law's path
+    # a declared choice is checked by the reader, at the parameter's path
     msg = errors_of(
         with_(
             "interfaces.interface0",
             {"law": "kapitza", "material_1": "Si", "material_2": "Cu", "model": "xyz"},
         )
     )
-    assert "interfaces.interface0: kapitza: model must be one of" in msg
+    assert "interfaces.interface0.model: unknown value 'xyz' (choices: amm, dmm, prl)" in msg
+    # the law's own checks (a cross-field constraint) are reported at the law's path
+    msg = errors_of(with_("interfaces.interface0", {"law": "contact"}))
+    assert "interfaces.interface0: contact: ContactConductance needs a solid, gas or" in msg
     assert set(LAWS) >= {"perfect", "conductance", "resistance", "kapitza", "contact", "series"}
 
 
@@ -233,7 +236,31 @@ def test_mesh_checks(shared_tmp):
     with pytest.raises(CaseError) as e:
         case.check_mesh(case.build_mesh())
     assert "boundaries.interface0: this facet group is an interface" in str(e.value)
-    assert "interfaces.x1: some facets of this group lie on the outer boundary" in str(e.value)
+    assert "interfaces.x1: the interface: some of its facets lie on the outer boundary" in str(
+        e.value
+    )
+
+
+def test_check_refuses_what_the_run_refuses():
+    """An interface group with facets inside one region: the check names the interface
+    (it used to pass the check and fail in the run without a key path)."""
+    import numpy as np
+    from dolfinx import mesh as dmesh
+
+    case = parse_case(base())
+    tm = case.build_mesh()
+    m = tm.mesh
+    tdim = m.topology.dim
+    m.topology.create_connectivity(tdim - 1, tdim)
+    interior = dmesh.locate_entities(m, tdim - 1, lambda x: np.isclose(x[0], 0.005))
+    tag = tm.facet_names["interface0"]
+    ft = tm.facet_tags
+    idx = np.concatenate([ft.indices, interior]).astype(np.int32)
+    vals = np.concatenate([ft.values, np.full(interior.size, tag, np.int32)])
+    order = np.argsort(idx)
+    tm = tm._replace(facet_tags=dmesh.meshtags(m, tdim - 1, idx[order], vals[order]))
+    with pytest.raises(CaseError, match=r"interfaces\.interface0: the interface must separate"):
+        case.check_mesh(tm)
 
 
 def test_interface_between_regions_that_never_touch():

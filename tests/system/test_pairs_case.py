@@ -41,6 +41,22 @@ def test_check_lists_the_pair(capsys):
         assert "mean gap 1 m" in out
 
 
+def test_check_builds_one_problem_and_closes_it(monkeypatch):
+    """The pair report reads the problem the check built (one search), which is closed."""
+    from fe_interface.case import check_case
+    from fe_interface.case.pairs import pair_report
+    from fe_interface.errors import InputError
+    from fe_interface.problems.steady import SteadyProblem
+
+    built, lines = [], []
+    init = SteadyProblem.initialise
+    monkeypatch.setattr(SteadyProblem, "initialise", lambda s: (built.append(s), init(s))[1])
+    check_case(CASE, report=lambda p: lines.extend(pair_report(p)))
+    assert len(built) == 1 and len(lines) == 1 and "matched area" in lines[0]
+    with pytest.raises(InputError, match="was closed"):
+        built[0].formulation  # noqa: B018
+
+
 @pytest.mark.parametrize(
     ("key", "value", "expect"),
     [

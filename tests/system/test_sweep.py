@@ -205,6 +205,47 @@ def test_an_unknown_output_name_is_reported_with_the_available_ones(tmp_path_fac
         run_sweep(parse_case(case_with(sweep)), out=_out(tmp_path_factory, "bad"))
 
 
+@pytest.mark.parametrize(
+    ("parameters", "problems"),
+    [  # values only: one problem; the solver type (structure): one per run
+        ([{"key": "interfaces.interface0.pressure", "values": [5e4, 2e5, 1e6]},
+          {"key": "sources.cu.value", "values": [1e6, 0.0]},
+          {"key": "materials.al.conductivity", "values": [237.0, 150.0]}], 1),
+        ([{"key": "solver.type", "values": ["iterative", "direct"]}], 2),
+    ],
+)  # fmt: skip
+def test_sweep_reuses_its_problem_while_only_values_change(
+    parameters, problems, tmp_path_factory, monkeypatch
+):
+    """The runs of a sweep share one problem (updated in place) unless a variant changes
+    its structure; each row is still that of the single run (the table is the same as with
+    a problem built per run: checked against the single runs of the first and last row)."""
+    from fe_interface.problems.steady import SteadyProblem
+
+    built = []
+    init = SteadyProblem.initialise
+    monkeypatch.setattr(SteadyProblem, "initialise", lambda s: (built.append(s), init(s))[1])
+    sweep = {"outputs": ["junction_K"], "plot": False, "parameters": parameters}
+    res = run_sweep(parse_case(case_with(sweep)), out=_out(tmp_path_factory, "reuse"))
+    assert len(built) == problems
+    with pytest.raises(Exception, match="was closed"):  # closed at the end of the sweep
+        built[-1].formulation  # noqa: B018
+    out = _out(tmp_path_factory, "reuse_single")
+    for i in (0, len(res.points) - 1):
+        data = case_with()
+        for p in parameters:
+            head, last = p["key"].rsplit(".", 1)
+            node = data
+            for k in head.split("."):
+                node = node[k]
+            node[last] = res.points[i][p["key"]]
+        single = run_case(parse_case(data), out=out / f"run{i}")
+        assert res.values[i]["junction_K"] == pytest.approx(
+            single.derived.junction_K, rel=1e-12, abs=0
+        )
+        single.problem.close()
+
+
 def test_chip_package_pressure_sweep_in_air_and_vacuum(tmp_path_factory):
     """cases/chip_package_sweep.toml (coarser mesh): the junction temperature against
     the joint pressure, air vs vacuum.  Vacuum is hotter at every pressure, the
@@ -325,3 +366,17 @@ def test_transient_sweep_reports_the_end_state(tmp_path_factory):
         single.derived.probes[0].temperature_K, rel=1e-12, abs=0
     )
     assert res.values[1]["junction_K"] > res.values[0]["junction_K"] > 298.15  # more flux: warmer
+
+
+def test_run_files_summaries_say_their_units(tmp_path_factory):
+    """Each run's summary of a sweep says what its totals are (2D: per metre of depth)."""
+    sweep = {
+        "outputs": ["junction_K"],
+        "run_files": True,
+        "parameters": [{"key": "boundaries.x1.T_inf", "name": "T_air_K", "values": [290.0]}],
+    }
+    out = _out(tmp_path_factory, "runfiles")
+    res = run_sweep(parse_case(case_with(sweep)), out=out)
+    summary = res.files["run000_summary"]
+    units = json.loads(Path(summary).read_text())["units"]
+    assert units["totals"].startswith("2D planar: per metre of depth")

@@ -266,3 +266,31 @@ if __name__ == "__main__":
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     run_case(Path(a.out), a.t_end, a.restart, a.sleep, a.adaptive, announce=True)
+
+
+def test_kT_conductivity_follows_each_frame(shared_tmp):
+    """With k(T) the cell conductivity of each frame is k at that frame's temperatures:
+    a wall heated from the left, k = 100 + 0.5 (T - 300) W/(m K), gets more conductive."""
+    import meshio
+
+    tm = wall_mesh((0.01, 0.02), "quadrilateral", 4)
+    k = Material("warm", lambda T: 100.0 + 0.5 * (T - 300.0), 2330.0, 712.0)
+    p = TransientProblem(
+        tm,
+        {"m0": k, "m1": k},
+        [],
+        [HeatFlux("left", 1e6), Convection("right", 500.0, 300.0)],
+        initial_temperature=300.0,
+        solver="direct",
+    )
+    p.run(0.3, 0.1, output=shared_tmp / "kT", name="kT", progress=False)
+    MPI.COMM_WORLD.barrier()
+    with meshio.xdmf.TimeSeriesReader(shared_tmp / "kT" / "kT.xdmf") as r:
+        _, cells = r.read_points_cells()
+        frames = [r.read_data(s) for s in range(r.num_steps)]
+    quads = next(c.data for c in cells if c.type == "quad")
+    for _, pdata, cdata in frames:
+        kc = np.asarray(cdata["conductivity_W_mK"][0])
+        Tc = pdata["temperature_K"][quads].mean(axis=1)  # the cells' mean temperature
+        np.testing.assert_allclose(kc, 100.0 + 0.5 * (Tc - 300.0), rtol=1e-12)
+    assert np.asarray(frames[-1][2]["conductivity_W_mK"][0]).max() > 101.0

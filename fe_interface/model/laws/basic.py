@@ -35,6 +35,11 @@ class UserConductance:
         if not callable(self.func):
             raise InputError(f"func must be callable h(T_plus, T_minus), got {self.func!r}")
 
+    @property
+    def kind(self) -> str:
+        """Kind "temperature" (Newton) or, with ``temperature_dependent=False``, "constant"."""
+        return "temperature" if self.temperature_dependent else "constant"
+
     def conductance(self, T_plus: Any, T_minus: Any) -> Any:
         """Return ``func(T_plus, T_minus)`` in W/(m² K)."""
         return self.func(T_plus, T_minus)

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from fe_interface.errors import InputError
+from fe_interface.model.interfaces import constant_conductance
 from fe_interface.model.validation import LawDeclaration, LawParameter
 
 from .common import InterfaceLaw, is_numeric
@@ -97,6 +98,22 @@ class ContactConductance:
     def temperature_dependent(self) -> bool:
         """True if any mechanism depends on temperature."""
         return any(law.temperature_dependent for law in self.parts.values())
+
+    @property
+    def kind(self) -> str:
+        """Kind "temperature" if a mechanism depends on T (Newton), else "constant" (:attr:`h`)."""
+        return "temperature" if self.temperature_dependent else "constant"
+
+    @property
+    def h(self) -> float:
+        """The sum of the mechanisms' constant conductances, W/(m² K) (kind "constant").
+
+        Raises:
+            InputError: a mechanism depends on temperature.
+        """
+        if self.temperature_dependent:
+            raise InputError("ContactConductance: h depends on temperature (no single h)")
+        return sum((constant_conductance(law) for law in self.parts.values()), 0.0)
 
     @property
     def supports_ufl(self) -> bool:
@@ -170,6 +187,28 @@ class SeriesResistance:
         return any(
             law.temperature_dependent for law in (self.contact, self.kapitza) if law is not None
         )
+
+    @property
+    def kind(self) -> str:
+        """Kind "temperature" if a part depends on T (Newton), else "constant" (:attr:`h`)."""
+        return "temperature" if self.temperature_dependent else "constant"
+
+    @property
+    def h(self) -> float:
+        """The series conductance of the parts' constant conductances, W/(m² K).
+
+        Kind "constant" only; 0 when either part conducts nothing.
+
+        Raises:
+            InputError: a part depends on temperature.
+        """
+        if self.temperature_dependent:
+            raise InputError("SeriesResistance: h depends on temperature (no single h)")
+        parts = [constant_conductance(law) for law in (self.contact, self.kapitza) if law]
+        if len(parts) == 1:
+            return parts[0]
+        hc, hk = parts
+        return hc * hk / (hc + hk) if hc + hk > 0 else 0.0
 
     @property
     def supports_ufl(self) -> bool:

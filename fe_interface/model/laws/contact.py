@@ -264,7 +264,7 @@ class VickersMicrohardness:
 
     def relative_pressure(self, P: float, sigma: float, m: float) -> float:
         """``P/H_c`` [-] for pressure ``P`` [Pa], joint roughness [m] and slope [-]."""
-        P = check_nonnegative(P, "pressure P", "Pa")
+        P = check_nonnegative(P, "pressure", "Pa")
         return float(self.relative_pressures(P, sigma, m))
 
     def relative_pressures(self, P: Any, sigma: float, m: float) -> np.ndarray:
@@ -280,7 +280,7 @@ class VickersMicrohardness:
 
     def microhardness(self, P: float, sigma: float, m: float) -> float:
         """Effective microhardness ``H_c`` [Pa] at pressure ``P`` [Pa] (needs ``P > 0``)."""
-        P = check_positive(P, "pressure P", "Pa")
+        P = check_positive(P, "pressure", "Pa")
         return P / self.relative_pressure(P, sigma, m)
 
 
@@ -324,25 +324,18 @@ def mikic_conductance(
 
 
 def check_correlation(owner: str, coefficient: Any, exponent: Any) -> tuple[float, float]:
-    """A correlation's ``coefficient`` (> 0) and ``exponent`` (> 0) as floats."""
+    """A correlation's ``coefficient`` (> 0) and ``exponent`` (> 0) as floats (``owner``: who)."""
     return (
-        check_positive(coefficient, f"{owner} coefficient"),
-        check_positive(exponent, f"{owner} exponent"),
+        check_positive(coefficient, "coefficient", "", owner),
+        check_positive(exponent, "exponent", "", owner),
     )
-
-
-def _check_correlation(law: Any) -> None:
-    """The correlation's ``coefficient`` (> 0) and ``exponent`` (> 0) as floats."""
-    c, e = check_correlation(type(law).__name__, law.coefficient, law.exponent)
-    object.__setattr__(law, "coefficient", c)
-    object.__setattr__(law, "exponent", e)
 
 
 def _relative_pressure(pair: ContactPair, P: float, H_c: Any) -> float:
     if isinstance(H_c, VickersMicrohardness):
         rel = H_c.relative_pressure(P, pair.sigma, pair.m)
     else:
-        H = check_positive(H_c, "H_c (microhardness)", "Pa")
+        H = check_positive(H_c, "H_c", "Pa")
         rel = P / H
     if rel >= 1.0:
         raise InputError(
@@ -419,10 +412,9 @@ class CMYPlasticConductance:
     def __post_init__(self) -> None:
         if not isinstance(self.pair, ContactPair):
             raise InputError(f"pair must be a ContactPair, got {self.pair!r}")
-        P = check_nonnegative(self.pressure, "pressure P", "Pa")
-        object.__setattr__(self, "pressure", P)
-        _check_correlation(self)
-        object.__setattr__(self, "relative_pressure", _relative_pressure(self.pair, P, self.H_c))
+        check_declared(self, ("pressure", "coefficient", "exponent"))
+        rel = _relative_pressure(self.pair, self.pressure, self.H_c)
+        object.__setattr__(self, "relative_pressure", rel)
 
     @property
     def h(self) -> float:
@@ -476,8 +468,7 @@ class MikicElasticConductance:
     def __post_init__(self) -> None:
         if not isinstance(self.pair, ContactPair):
             raise InputError(f"pair must be a ContactPair, got {self.pair!r}")
-        object.__setattr__(self, "pressure", check_nonnegative(self.pressure, "pressure P", "Pa"))
-        _check_correlation(self)
+        check_declared(self, ("pressure", "coefficient", "exponent"))
         self.pair.E_prime  # noqa: B018 -- raises if E/nu missing
 
     @property

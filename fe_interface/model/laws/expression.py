@@ -53,6 +53,7 @@ class ExpressionConductance:
     h: Any
 
     temperature_dependent: ClassVar[bool] = True  # re-evaluated in every solve
+    kind: ClassVar[str] = "temperature"
     supports_ufl: ClassVar[bool] = True
 
     def __post_init__(self) -> None:

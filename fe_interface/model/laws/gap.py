@@ -27,7 +27,6 @@ be a function of the gap's mean temperature (T⁺ + T⁻)/2 (K), e.g.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -35,7 +34,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from fe_interface.errors import InputError
-from fe_interface.model.validation import LawDeclaration, LawParameter
+from fe_interface.model.validation import LawDeclaration, LawParameter, check_declared
 
 __all__ = ["GAP_GEOMETRIES", "GapConduction"]
 
@@ -90,18 +89,10 @@ class GapConduction:
     supports_ufl: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
-        if self.geometry not in GAP_GEOMETRIES:
-            raise InputError(
-                f"GapConduction: geometry must be one of {list(GAP_GEOMETRIES)}, got "
-                f"{self.geometry!r}"
-            )
-        k = self.conductivity
-        if not callable(k):
-            if not isinstance(k, (int, float)) or not math.isfinite(k) or k < 0:
-                raise InputError(f"GapConduction: conductivity must be >= 0 W/(m K), got {k!r}")
-        M = self.jump_distance
-        if not isinstance(M, (int, float)) or not math.isfinite(M) or M < 0:
-            raise InputError(f"GapConduction: jump_distance must be >= 0 m, got {M!r}")
+        numbers = (
+            ("jump_distance",) if callable(self.conductivity) else ("conductivity", "jump_distance")
+        )
+        check_declared(self, ("geometry", *numbers), "GapConduction")
         c = _vector(self.center, 3, "center")
         a = _vector(self.axis, 3, "axis")
         if np.linalg.norm(a) == 0:
@@ -113,6 +104,11 @@ class GapConduction:
     def temperature_dependent(self) -> bool:
         """True when the conductivity is a function of temperature."""
         return callable(self.conductivity)
+
+    @property
+    def kind(self) -> str:
+        """Kind "temperature" with k(T) (Newton), else "position" (h = k/L(x) follows the gap)."""
+        return "temperature" if callable(self.conductivity) else "position"
 
     def _k(self, T_plus: Any, T_minus: Any) -> Any:
         if callable(self.conductivity):

@@ -419,6 +419,24 @@ class GasGapConductance:
         return not (self.jump_distance is not None and constant_k)
 
     @property
+    def kind(self) -> str:
+        """Kind "temperature" (h of the mean temperature: Newton), or "constant" (:attr:`h`)."""
+        return "temperature" if self.temperature_dependent else "constant"
+
+    @property
+    def h(self) -> float:
+        """The conductance (W/(m² K)) of a gap whose h does not depend on T.
+
+        At ``T_gas`` (K; 300 K when nothing depends on T).
+
+        Raises:
+            InputError: h depends on temperature (kind "temperature").
+        """
+        if self.temperature_dependent:
+            raise InputError("GasGapConductance: h depends on temperature (no single h)")
+        return float(self.h_at(self.T_gas or 300.0))
+
+    @property
     def supports_ufl(self) -> bool:
         """True if the law can be written in UFL (Newton's Jacobian)."""
         return self.form == "simple" or not self.temperature_dependent
@@ -467,7 +485,7 @@ class GasGapConductance:
     def conductance(self, T_plus: Any, T_minus: Any) -> Any:
         """``h_g`` [W/(m^2 K)]; gas temperature ``T_gas`` or ``(T_plus + T_minus)/2``."""
         if self.T_gas is not None or self.vacuum:
-            return constant_like(self.h_at(self.T_gas or 300.0), T_plus, T_minus)
+            return constant_like(self.h, T_plus, T_minus)
         return self.h_at(0.5 * (T_plus + T_minus))
 
     def tabulate(self, T_min: float, T_max: float, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -47,7 +47,13 @@ import numpy as np
 
 from fe_interface.errors import InputError
 from fe_interface.model.interfaces import FacetConductance
-from fe_interface.model.validation import LawDeclaration, LawParameter
+from fe_interface.model.validation import (
+    LawDeclaration,
+    LawParameter,
+    check_array,
+    check_choice,
+    check_nonnegative,
+)
 
 from .common import constant_like, is_numeric
 
@@ -186,17 +192,10 @@ class _Curve:
 # --------------------------------------------------------------------------------------
 def _axis(values: Any, what: str, unit: str, owner: str, lower: str) -> tuple[float, ...]:
     """A strictly increasing, finite axis (``lower``: ">= 0" or "> 0")."""
-    try:
-        out = tuple(float(v) for v in values)
-    except (TypeError, ValueError):
-        raise InputError(
-            f"{owner}: {what} must be a sequence of numbers ({unit}), got {values!r}"
-        ) from None
-    if not out:
-        raise InputError(f"{owner}: {what} needs at least one value ({unit})")
-    bad = [v for v in out if not math.isfinite(v) or (v < 0 if lower == ">= 0" else v <= 0)]
-    if bad:
-        raise InputError(f"{owner}: {what} must be finite and {lower} {unit}, got {bad[0]!r}")
+    arr = check_array(values, what, unit, owner, lower)
+    if arr.ndim != 1:
+        raise InputError(f"{owner}: {what} ({unit}) must be a sequence of numbers, got {values!r}")
+    out = tuple(arr.tolist())
     if any(b <= a for a, b in itertools.pairwise(out)):
         raise InputError(f"{owner}: {what} must increase strictly ({unit}), got {list(out)}")
     return out
@@ -204,10 +203,7 @@ def _axis(values: Any, what: str, unit: str, owner: str, lower: str) -> tuple[fl
 
 def _values(h: Any, n: int, nT: int | None, owner: str) -> np.ndarray:
     """The h array (n,) or (n, nT), checked finite and >= 0 W/(m^2 K)."""
-    try:
-        arr = np.array(h, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError(f"{owner}: h must be numbers (W/(m^2 K)), got {h!r}") from None
+    arr = check_array(h, "h", "W/(m^2 K)", owner, ">= 0")
     want = (n,) if nT is None else (n, nT)
     if arr.shape != want:
         rows = (
@@ -216,12 +212,6 @@ def _values(h: Any, n: int, nT: int | None, owner: str) -> np.ndarray:
             else f"{n} rows (one per point) of {nT} values (one per temperature)"
         )
         raise InputError(f"{owner}: h must hold {rows}, got an array of shape {arr.shape}")
-    bad = ~np.isfinite(arr) | (arr < 0)
-    if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise InputError(
-            f"{owner}: h{list(idx)} = {float(arr[idx])!r} must be finite and >= 0 W/(m^2 K)"
-        )
     return arr
 
 
@@ -244,14 +234,8 @@ class ConductanceTable:
 
     def __post_init__(self) -> None:
         owner = f"conductance table {self.name!r}" if self.name else "conductance table"
-        if self.variable not in VARIABLES:
-            raise InputError(
-                f"{owner}: variable must be one of {list(VARIABLES)}, got {self.variable!r}"
-            )
-        if self.interpolation not in INTERPOLATIONS:
-            raise InputError(
-                f"{owner}: interpolation must be one of {list(INTERPOLATIONS)}, got {self.interpolation!r}"
-            )
+        check_choice(self.variable, "variable", tuple(VARIABLES), owner)
+        check_choice(self.interpolation, "interpolation", tuple(INTERPOLATIONS), owner)
         unit = VARIABLES[self.variable]
         pts = _axis(self.points, f"{self.variable} points", unit, owner, ">= 0")
         T = None
@@ -437,12 +421,7 @@ class TabulatedConductance:
             )
         t = self.table
         what = f"tabulated conductance: {t.variable} ({t.unit})"
-        try:
-            v = float(self.value)
-        except (TypeError, ValueError):
-            raise InputError(f"{what} must be a number, got {self.value!r}") from None
-        if not math.isfinite(v) or v < 0:
-            raise InputError(f"{what} must be finite and >= 0, got {self.value!r}")
+        v = check_nonnegative(self.value, t.variable, t.unit, "tabulated conductance")
         object.__setattr__(self, "value", v)
         if len(t.points) > 1 and not t.points[0] <= v <= t.points[-1]:
             warnings.warn(
@@ -459,6 +438,11 @@ class TabulatedConductance:
     def temperature_dependent(self) -> bool:
         """True if the table has a temperature axis (h depends on T: Newton)."""
         return self._curve is not None
+
+    @property
+    def kind(self) -> str:
+        """Kind "temperature" with a temperature axis (Newton), else "constant" (:attr:`h`)."""
+        return "temperature" if self._curve is not None else "constant"
 
     @property
     def temperature_range(self) -> tuple[float, float] | None:

@@ -122,7 +122,22 @@ def test_paraview_fields(shared_tmp):
     np.testing.assert_allclose(surf.cell_data["gap_m"][0], 0.0, atol=1e-15)
 
 
-def test_two_way_case(shared_tmp):
+def test_two_way_case(shared_tmp, monkeypatch):
+    """Two-way run; its heat problem, interface table and heat rates are built once."""
+    from fe_interface.postprocessing.balance import HeatRates
+    from fe_interface.postprocessing.interfaces import InterfaceTable
+    from fe_interface.problems.steady import SteadyProblem
+
+    built: dict[str, int] = {}
+    for cls, name in ((SteadyProblem, "initialise"), (InterfaceTable, "__init__"),
+                      (HeatRates, "__init__")):  # fmt: skip
+        orig = getattr(cls, name)
+
+        def counted(*a, _orig=orig, _key=cls.__name__, **k):
+            built[_key] = built.get(_key, 0) + 1
+            return _orig(*a, **k)
+
+        monkeypatch.setattr(cls, name, counted)
     d = _data()
     d["mechanics"]["coupling"] = "two-way"
     for m in d["mechanics"]["materials"].values():
@@ -136,6 +151,7 @@ def test_two_way_case(shared_tmp):
     assert r.contacts[0].max_pressure_Pa == pytest.approx(P, rel=1e-9)
     assert r.contacts[0].force_N == pytest.approx(P * 0.02, rel=1e-9)
     assert r.contacts[0].area_fraction == pytest.approx(1.0, rel=1e-12)
+    assert built == {"SteadyProblem": 1, "InterfaceTable": 1, "HeatRates": 1}
     doc = json.loads(Path(res.files["summary"]).read_text())
     assert doc["thermomechanical"]["coupling"] == "two-way"
     assert doc["thermomechanical"]["staggered"]["converged"] is True

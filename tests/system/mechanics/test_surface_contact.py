@@ -39,9 +39,9 @@ import pytest
 import fe_interface as fi
 from fe_interface.case import parse_case, run_case
 from fe_interface.case.checker import CaseError
-from fe_interface.discretisation.surface_contact import SurfaceContact
 from fe_interface.errors import InputError
-from fe_interface.geometry.parts import cylinder_on_block, stacked_blocks
+from fe_interface.geometry.parts import cylinder_on_block, stacked_parts
+from fe_interface.model.contacts import SurfaceContact
 from fe_interface.model.elastic_materials import ElasticMaterial, effective_modulus
 from fe_interface.model.laws import CMYPlasticConductance, ContactPair, Surface
 from fe_interface.model.laws.local_contact import GasFill, LocalContactLaw
@@ -159,7 +159,7 @@ def test_contact_patch_uniform_pressure(dim):
     """Uniaxial strain (sides held across): uniform stress, P = q at every node."""
     q = 1.0e6
     sizes = [0.13, 0.1] if dim == 2 else [0.34, 0.25]
-    tagged = stacked_blocks([1.0, 0.6], 1.0, ["lower", "upper"], sizes, dim=dim)
+    tagged = stacked_parts([1.0, 0.6], 1.0, ["lower", "upper"], sizes, dim=dim)
     across = (0.0,) * (dim - 1) + (None,)
     p = ElasticProblem(
         tagged, {"lower": STEEL, "upper": ElasticMaterial("al", 70e9, 0.33)},
@@ -185,7 +185,7 @@ def test_contact_patch_uniform_pressure(dim):
     ],
 )
 def test_bad_input_named(surfaces, distance, message):
-    tagged = stacked_blocks([1.0, 1.0], 1.0, ["lower", "upper"], 0.5, dim=2)
+    tagged = stacked_parts([1.0, 1.0], 1.0, ["lower", "upper"], 0.5, dim=2)
     g = tagged.mesh.geometry  # the upper block lifted by 0.1 m: a gap
     upper = tagged.cell_tags.indices[tagged.cell_tags.values == tagged.cell_names["upper"]]
     g.x[np.unique(g.dofmaps[0][upper]), 1] += 0.1
@@ -217,7 +217,7 @@ def test_pressure_feeds_the_pair_conductance():
     q, k, H_c = 2.0e6, 16.0, 3.0e9
     pair = ContactPair(Surface(0.4e-6, k, m=0.1), Surface(0.4e-6, k, m=0.1))
     law = LocalContactLaw(pair, H_c=H_c)
-    tagged = stacked_blocks([0.01, 0.006], 0.02, ["lower", "upper"], [0.0021, 0.0013], dim=2)
+    tagged = stacked_parts([0.01, 0.006], 0.02, ["lower", "upper"], [0.0021, 0.0013], dim=2)
     prob = coupled_blocks(tagged, law, [
         Symmetry("lower_sides"), Symmetry("upper_sides"), Symmetry("lower_bottom"),
         Pressure("upper_top", q),
@@ -283,7 +283,7 @@ def test_gap_feeds_the_pair_conductance():
     k, delta = 16.0, 20e-6
     pair = ContactPair(Surface(0.4e-6, k, m=0.1), Surface(0.4e-6, k, m=0.1))
     law = LocalContactLaw(pair, H_c=3e9, gas=GasFill("air", 101325.0, 0.9, 0.9, T_gas=350.0))
-    tagged = stacked_blocks([0.01, 0.006], 0.02, ["lower", "upper"], [0.0021, 0.0013], dim=2)
+    tagged = stacked_parts([0.01, 0.006], 0.02, ["lower", "upper"], [0.0021, 0.0013], dim=2)
     g = tagged.mesh.geometry
     upper = tagged.cell_tags.indices[tagged.cell_tags.values == tagged.cell_names["upper"]]
     g.x[np.unique(g.dofmaps[0][upper]), 1] += delta

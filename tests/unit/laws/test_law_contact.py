@@ -103,11 +103,11 @@ def test_brinell_correlation():
     [
         (
             lambda p: CMYPlasticConductance(p, -1.0, 2e9),
-            r"pressure P \(Pa\) must be >= 0, got -1.0",
+            r"pressure \(Pa\) must be >= 0, got -1.0",
         ),
         (lambda p: CMYPlasticConductance(p, 3e9, 2e9), r"pressure P=3000000000.0 Pa exceeds"),
-        (lambda p: CMYPlasticConductance(p, 1e6, 0.0), r"H_c \(microhardness\) \(Pa\) must be > 0"),
-        (lambda p: MikicElasticConductance(p, -5.0), r"pressure P \(Pa\) must be >= 0"),
+        (lambda p: CMYPlasticConductance(p, 1e6, 0.0), r"H_c \(Pa\) must be > 0"),
+        (lambda p: MikicElasticConductance(p, -5.0), r"pressure \(Pa\) must be >= 0"),
         (lambda p: Surface(sigma=0.0, k=1.0), r"sigma \(m\) must be > 0, got 0.0"),
         (lambda p: Surface(sigma=-1e-6, k=1.0), r"sigma \(m\) must be > 0"),
         (lambda p: Surface(sigma=1e-6, k=0.0), r"k \(W/\(m K\)\) must be > 0"),

@@ -20,6 +20,7 @@ from fe_interface.model.laws import (
     VickersMicrohardness,
 )
 from fe_interface.model.laws import common as law_common
+from fe_interface.model.laws.gap import GapConduction
 
 S = Surface(sigma=1e-6, k=20.0, m=0.1, E=200e9, nu=0.3)
 
@@ -52,6 +53,8 @@ S = Surface(sigma=1e-6, k=20.0, m=0.1, E=200e9, nu=0.3)
             ),
             "p_gas",
         ),
+        (lambda: GapConduction(True), "conductivity"),
+        (lambda: GapConduction(0.026, jump_distance="1e-7"), "jump_distance"),
     ],
 )
 def test_booleans_and_numeric_strings_are_rejected(factory, match):
