@@ -11,11 +11,20 @@ k 398/167 W/(m K), H = 1.05 GPa), P = 20 MPa, vacuum.  Per cut-off:
 
     python benchmarks/bench_rough_routes.py [--n 64]
     python benchmarks/bench_rough_routes.py --resolution 32 64 128 [--pressure 20e6]
+        [--edge 0.25 0.125] [--degree 2] [--growth 0.5] [--spot-edges contours]
+    python benchmarks/bench_rough_routes.py --bem 32 64 128 256 512 1024
+    python benchmarks/bench_rough_routes.py --domain 64
 
 ``--resolution``: FE through the resolved spots against Barber on *one* continuous random
 surface (spectrum from the roll-off L/2 to the cut-off L/8: a few large spots) sampled on
 n × n points (Fourier interpolation of the 32² map), elastic, vacuum: the ratio FE/Barber
-with n, i.e. with the pixels per spot (spot edges meshed at ``--edge`` dx, default 1/4).
+with n, i.e. with the pixels per spot, for each spot-edge cell size ``--edge`` (in dx),
+element degree and spot polygons (``contours``: sub-pixel, ``pixels``: staircase).
+``--bem``: Barber's h of that surface against n alone (the boundary elements' K(P) at a
+fixed physical surface; finite-difference steps ±2 % and ±0.5 %, and the rigid-punch
+stiffness of the contact set at P, ``HalfSpaceContact.punch_stiffness``).
+``--domain``: the FE block against Barber's assumptions at one n: block thickness L/2 and
+2L (default L), and a periodic contact (pad=False) meshed with insulated sides.
 
 The numbers go to docs/rough-contact.md.
 """
@@ -90,25 +99,63 @@ def sampled(n: int, n0: int = 32, seed: int = 7) -> RoughSurface:
     return RoughSurface(np.fft.ifft2(big).real * (n / n0) ** 2, L / n, periodic=False)
 
 
-def resolution(sizes: list[int], pressure: float, edge: float, say: Any) -> None:
+def _barber(s: RoughSurface, pressure: float, step: float = 0.02, pad: bool = True) -> Any:
+    lad = HalfSpaceContact(s, E_STAR, pad=pad).ladder([pressure], step=step)
+    return lad, float(barber_conductance(lad.stiffness_Pa_per_m[0], E_STAR, K1, K2))
+
+
+def resolution(sizes: list[int], pressure: float, opts: dict, edges: list[float], say: Any) -> None:
     """FE through the resolved spots / Barber on one surface at growing resolution."""
+    say(f"one surface, sigma = {SIGMA * 1e6} um, P = {pressure / 1e6} MPa, vacuum, elastic, {opts}")
     say(
-        f"one surface, sigma = {SIGMA * 1e6} um, P = {pressure / 1e6} MPa, vacuum, elastic, "
-        f"spot edges meshed at {edge:g} dx"
+        f"{'n':>5}{'A_r/A':>9}{'A_FE':>9}{'spots':>7}{'r px':>6}{'edge':>7}{'cells':>9}"
+        f"{'h Barber':>11}{'h FE':>11}{'FE/Barber':>11}{'est.':>7}{'s':>6}"
     )
-    say(
-        f"{'n':>5}{'A_r/A':>9}{'spots':>7}{'cells':>9}{'h Barber':>11}{'h FE':>11}{'FE/Barber':>11}{'s':>6}"
-    )
+    for n in sizes:
+        s = sampled(n)
+        lad, h_b = _barber(s, pressure)
+        for e in edges:
+            t0 = time.perf_counter()
+            fe = resolved_conductance(s, lad.states[0], K1, K2, edge_size=s.dx * e, **opts)
+            say(
+                f"{n:>5}{lad.area_fraction[0]:>9.4f}{fe.area_fraction:>9.4f}{fe.spots:>7}"
+                f"{fe.spot_radius_px:>6.2f}{e:>7.4g}{fe.cells:>9}{h_b:>11.4g}{fe.h_W_m2K:>11.4g}"
+                f"{fe.h_W_m2K / h_b:>11.4f}{fe.resolution_error:>7.3f}{time.perf_counter() - t0:>6.0f}"
+            )
+
+
+def bem(sizes: list[int], pressure: float, say: Any) -> None:
+    """Barber's h of the one surface against the sampling n (K by ±2 % and ±0.5 % steps)."""
+    say(f"{'n':>5}{'A_r/A':>9}{'h (2 %)':>11}{'h (0.5 %)':>11}{'h (punch)':>11}{'s':>6}")
     for n in sizes:
         t0 = time.perf_counter()
         s = sampled(n)
-        lad = HalfSpaceContact(s, E_STAR, pad=True).ladder([pressure], step=0.02)
-        h_b = float(barber_conductance(lad.stiffness_Pa_per_m[0], E_STAR, K1, K2))
-        fe = resolved_conductance(s, lad.states[0], K1, K2, edge_size=s.dx * edge)
+        lad, h2 = _barber(s, pressure, 0.02)
+        _, h05 = _barber(s, pressure, 0.005)
+        K = HalfSpaceContact(s, E_STAR, pad=True).punch_stiffness(lad.states[0])
+        hp = float(barber_conductance(K, E_STAR, K1, K2))
         say(
-            f"{n:>5}{lad.area_fraction[0]:>9.4f}{fe.spots:>7}{fe.cells:>9}{h_b:>11.4g}"
-            f"{fe.h_W_m2K:>11.4g}{fe.h_W_m2K / h_b:>11.4f}{time.perf_counter() - t0:>6.0f}"
+            f"{n:>5}{lad.area_fraction[0]:>9.5f}{h2:>11.5g}{h05:>11.5g}{hp:>11.5g}"
+            f"{time.perf_counter() - t0:>6.0f}"
         )
+
+
+def domain(n: int, pressure: float, opts: dict, say: Any) -> None:
+    """The FE block vs Barber's assumptions: thickness, and insulated sides vs a periodic contact."""
+    s = sampled(n)
+    lad, h_b = _barber(s, pressure)
+    for t in (0.5 * L, L, 2 * L):
+        fe = resolved_conductance(s, lad.states[0], K1, K2, thickness=t, **opts)
+        say(
+            f"n = {n}: mirrored contact, blocks {t / L:g} L thick: FE/Barber {fe.h_W_m2K / h_b:.4f}"
+        )
+    sp = RoughSurface(s.z, s.dx, periodic=True)  # the Fourier-interpolated map is periodic
+    lp, h_p = _barber(sp, pressure, pad=False)
+    fe = resolved_conductance(sp, lp.states[0], K1, K2, **opts)
+    say(
+        f"n = {n}: periodic contact (h Barber {h_p:.4g}, mirrored {h_b:.4g}) on insulated sides: "
+        f"FE/Barber {fe.h_W_m2K / h_p:.4f}"
+    )
 
 
 def main() -> None:
@@ -116,11 +163,25 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=64)
     parser.add_argument("--resolution", type=int, nargs="+", default=None)
     parser.add_argument("--pressure", type=float, default=P, help="Pa (--resolution)")
-    parser.add_argument("--edge", type=float, default=0.25, help="edge cells / dx (--resolution)")
+    parser.add_argument("--edge", type=float, nargs="+", default=[0.25], help="edge cells / dx")
+    parser.add_argument("--degree", type=int, default=2)
+    parser.add_argument("--growth", type=float, default=0.5)
+    parser.add_argument("--spot-edges", default="contours", choices=["contours", "pixels"])
+    parser.add_argument("--bem", type=int, nargs="+", default=None)
+    parser.add_argument("--domain", type=int, default=None)
     args = parser.parse_args()
     say = print if MPI.COMM_WORLD.rank == 0 else (lambda *a, **k: None)
+    opts = {"degree": args.degree, "growth": args.growth, "spot_edges": args.spot_edges}
     if args.resolution:
-        resolution(args.resolution, args.pressure, args.edge, say)
+        resolution(args.resolution, args.pressure, opts, args.edge, say)
+        return
+    if args.bem:
+        bem(args.bem, args.pressure, say)
+        return
+    if args.domain:
+        domain(
+            args.domain, args.pressure, {**opts, "edge_size": L / args.domain * args.edge[0]}, say
+        )
         return
     t0 = time.perf_counter()
     rows = [row(args.n, c) for c in (2, 4, 8)]

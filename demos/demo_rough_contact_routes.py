@@ -96,11 +96,12 @@ PRESSURES = (4e6, 8e6, 16e6)  # Pa: the ladder
 P_OP = 8e6  # Pa: the operating clamping pressure of the package
 AIR = {"gas": "air", "p_gas": 101325.0, "T_gas": chip.T_GAS, "accommodation": (0.9, 0.9)}
 MEASURED = HERE / "data" / "lapped_surface_64.txt"
-# resolved spots in vacuum / Barber: both converge with the pixels per spot; the FE from
-# above (a single spot: 1.095 at 32 px, 1.061 at 64 px, Richardson 1.03, see
-# tests/system/test_rough_routes.py).  Here the spots span 1-5 px (A_r/A 1-4 % on 24² to
-# 48² points): measured 1.72-1.88 at 24², so only the sign and the order are checked.
-BARBER_RANGE = (0.95, 2.5)
+# resolved spots in vacuum / Barber: within 5 % once the spots span >= 2 px in radius
+# (sub-pixel contour spots, P2: 1.025 for one spot of 4.5 px, 1.002 and 1.005 on a random
+# surface at 2.2 and 3.9 px; tests/system/test_rough_routes.py, docs/rough-contact.md).
+# Here the spots span < 1 px (A_r/A 1-4 % on 24² to 48² points): the contact map does not
+# resolve them (resolved_conductance warns), so only the order is checked.
+BARBER_RANGE = (0.5, 1.5)
 
 
 def surfaces(n: int) -> dict[str, RoughSurface]:
@@ -113,11 +114,14 @@ def surfaces(n: int) -> dict[str, RoughSurface]:
     return {"generated": RoughSurface(gen.z, gen.dx, periodic=False), "measured": crop}
 
 
-def routes(surface: RoughSurface, out: Path | None, solver: str, barber_check: bool) -> dict:
+def routes(
+    surface: RoughSurface, out: Path | None, solver: str, barber_check: bool, degree: int = 2
+) -> dict:
     """The three tables h(P) of one surface, and the diagnostics.
 
     ``barber_check``: also the resolved route on the elastic contact in vacuum (Barber's
-    analogy: the same h as Barber's without the gas).
+    analogy: the same h as Barber's without the gas).  ``degree``: of the resolved route's
+    elements.
     """
     stats = surface_statistics(surface)
     elastic = HalfSpaceContact(surface, E_STAR, pad=True).ladder(PRESSURES, step=0.02)
@@ -135,12 +139,20 @@ def routes(surface: RoughSurface, out: Path | None, solver: str, barber_check: b
     # (b) resolved spots of the elastic-plastic contact, air in the local gaps; and
     # the elastic contact in vacuum (Barber's analogy: the same h as (a) without gas)
     table_b, rows_b = resolved_table(
-        surface, plastic, K_CU, K_AL, gas=AIR, solver=solver, export=out, name="resolved+air"
+        surface,
+        plastic,
+        K_CU,
+        K_AL,
+        gas=AIR,
+        solver=solver,
+        export=out,
+        name="resolved+air",
+        degree=degree,
     )
     vac_b = None
     if barber_check:
         vac_b, _ = resolved_table(
-            surface, elastic.states, K_CU, K_AL, solver=solver, name="resolved"
+            surface, elastic.states, K_CU, K_AL, solver=solver, name="resolved", degree=degree
         )
     # (c) CMY plastic with sigma and m of the surface + Yovanovich's gas-gap law
     pair = pair_from_statistics(stats, K_CU, K_AL)
@@ -199,9 +211,16 @@ def junction(tagged, table: ConductanceTable, solver: str) -> tuple[float, float
 
 
 def main(
-    n: int = 48, out: str | None = "results/rough_contact_routes", solver: str = "direct"
+    n: int = 48,
+    out: str | None = "results/rough_contact_routes",
+    solver: str = "direct",
+    degree: int = 2,
 ) -> dict:
-    """Both surfaces, three routes each, the package with each table; returns the checks."""
+    """Both surfaces, three routes each, the package with each table; returns the checks.
+
+    ``degree``: of the resolved route's elements (the test suite runs P1 at n = 24, where
+    the contact map does not resolve the spots anyway).
+    """
     comm = MPI.COMM_WORLD
     say = print if comm.rank == 0 else (lambda *a, **k: None)
     t0 = time.perf_counter()
@@ -210,7 +229,7 @@ def main(
     for label, surface in surfaces(n).items():
         is_gen = label == "generated"
         results[label] = r = routes(
-            surface, folder if is_gen else None, solver, barber_check=is_gen
+            surface, folder if is_gen else None, solver, barber_check=is_gen, degree=degree
         )
         say(f"\n{label}: {r['stats'].describe()}")
         say(
@@ -307,5 +326,6 @@ if __name__ == "__main__":
     parser.add_argument("--n", type=int, default=48, help="surface points per side")
     parser.add_argument("--out", default="results/rough_contact_routes", help="output folder")
     parser.add_argument("--solver", default="direct", choices=["iterative", "direct"])
+    parser.add_argument("--degree", type=int, default=2, choices=[1, 2], help="resolved route")
     args = parser.parse_args()
-    main(args.n, args.out, args.solver)
+    main(args.n, args.out, args.solver, args.degree)

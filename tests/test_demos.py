@@ -43,7 +43,7 @@ CASES = {
     "demo_astm_rig": {"n": 2, "solver": "direct"},
     "demo_laser_flash": {"n": 2, "solver": "direct", "dt": 1e-2},
     "demo_chip_uncertainty": {"samples": 32, "chaos_runs": 32, "solver": "direct"},
-    "demo_rough_contact_routes": {"n": 24, "solver": "direct"},
+    "demo_rough_contact_routes": {"n": 24, "solver": "direct", "degree": 1},
     "demo_cad_assembly": {"n": 2, "solver": "direct"},
     "demo_nonmatching_pairs": {"n": 4, "solver": "direct"},
 }

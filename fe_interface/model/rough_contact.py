@@ -77,6 +77,9 @@ class ContactState(NamedTuple):
         gap: local gap g (m), 0 in contact.
         contact: contact map (p > 0).
         iterations: iterations of the solver.
+        E_star_Pa: the contact modulus E* of the solve (Pa).
+        mirrored: solved with mirror images (``pad=True``: symmetric, insulated sides);
+            False: a periodic contact.
     """
 
     pressure_Pa: float
@@ -87,6 +90,8 @@ class ContactState(NamedTuple):
     gap: np.ndarray
     contact: np.ndarray
     iterations: int
+    E_star_Pa: float = float("nan")
+    mirrored: bool = False
 
 
 class ContactLadder(NamedTuple):
@@ -381,6 +386,8 @@ class HalfSpaceContact:
             np.where(contact, 0.0, g),
             contact,
             int(it),
+            self.E_star,
+            self.pad,
         )
 
     def _elastic(
@@ -442,3 +449,42 @@ class HalfSpaceContact:
             K,
             states,
         )
+
+    def punch_stiffness(self, state: ContactState, tolerance: float = 1e-10) -> float:
+        """K (Pa/m) of the contact area of ``state`` held fixed: a rigid flat punch of its shape.
+
+        Barber's premise: the incremental stiffness −dP/dḡ of an elastic contact is the
+        stiffness of its current contact area pressed as a rigid flat punch (the area's
+        growth adds nothing at first order: the pressure vanishes at a smooth edge).  This
+        is that stiffness for the discrete contact set, without the finite-difference step
+        of :meth:`ladder`: the pressure increment dp on the contact points whose
+        displacement is 1 m there (conjugate gradients on the FFT compliance; dp = 0
+        elsewhere) gives K = mean(dp) / 1 m.  ``tolerance``: relative residual.
+        """
+        K = on_rank0(self.comm, lambda: self._punch_rank0(state, tolerance))
+        return float(self.comm.bcast(K, root=0))
+
+    def _punch_rank0(self, state: ContactState, tolerance: float) -> float:
+        mask = np.asarray(state.contact, dtype=bool)
+        if self.pad:
+            for ax in range(mask.ndim):
+                mask = np.concatenate([mask, np.flip(mask, axis=ax)], axis=ax)
+        if mask.shape != self._grid.z.shape or not mask.any() or mask.all():
+            raise InputError("rough contact: punch_stiffness needs a state of this contact")
+        u = _Compliance(compliance_kernel(mask.shape, self._grid.dx, self.E_star), mask.shape)
+        x = np.zeros(int(mask.sum()))
+        r = np.ones_like(x)  # the residual of A x = 1 (m) on the contact points
+        d = r.copy()
+        rr = _dot(r, r)
+        full = np.zeros(mask.shape)
+        for _ in range(10 * x.size + 100):
+            full[mask] = d
+            Ad = u(full)[mask]
+            alpha = rr / _dot(d, Ad)
+            x += alpha * d
+            r -= alpha * Ad
+            rr, rr_old = _dot(r, r), rr
+            if np.sqrt(rr / x.size) < tolerance:
+                return float(x.sum() / mask.size)
+            d = r + (rr / rr_old) * d
+        raise SolverError("rough contact: punch_stiffness did not converge")

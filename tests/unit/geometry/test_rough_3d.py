@@ -20,14 +20,9 @@ import ufl
 from dolfinx import fem
 
 from fe_interface.geometry import rough
-from fe_interface.geometry.rough_mesh import (
-    GROUPS_3D,
-    _separate_corners,
-    _signed_area,
-    _trace,
-    check_groups,
-    rough_contact_3d,
-)
+from fe_interface.geometry.rough_mesh import GROUPS_3D, check_groups, rough_contact_3d
+from fe_interface.geometry.spot_contours import polygon_area
+from fe_interface.geometry.spot_polygons import separate_corners, trace_pixels
 from fe_interface.mesh import MeshError, read_msh
 from fe_interface.model import Conductance, FacetConductance, FixedTemperature, Interface, Material
 from fe_interface.problems.steady import SteadyProblem
@@ -181,24 +176,24 @@ def test_trace_outer_loops_holes_and_corners():
     mask[1:5, 1:5] = True
     mask[2, 2] = False  # a hole
     mask[7, 6:8] = True  # a spot on the plane's corner
-    labels, loops = _trace(mask)
+    labels, loops = trace_pixels(mask)
     assert labels.max() == 2
     by_label = {}
     for k, lp in loops:
-        by_label.setdefault(k, []).append(_signed_area(lp))
+        by_label.setdefault(k, []).append(polygon_area(lp))
     assert sorted(by_label[labels[1, 1]]) == [-1.0, 16.0]  # outer 16 pixels, hole 1
     assert by_label[labels[7, 6]] == [2.0]
     assert all(len(lp) == 4 for _, lp in loops)  # collinear vertices merged
     # spots touching at a corner cannot be traced ...
     mask[5, 5] = True
     with pytest.raises(ValueError, match="touch at the pixel corner"):
-        _trace(mask)
+        trace_pixels(mask)
     # ... and are joined by filling the gap pixel with the smaller gap
     gap = np.ones(mask.shape)
     gap[5, 4] = 0.5
-    joined, filled = _separate_corners(mask, gap)
+    joined, filled = separate_corners(mask, gap)
     assert filled == 1 and joined[5, 4] and not joined[4, 5]
-    _trace(joined)
+    trace_pixels(joined)
 
 
 # --------------------------------------------------------------------------------------

@@ -119,6 +119,23 @@ def test_ladder_stiffness_is_minus_dP_dgap():
     assert lad.stiffness_Pa_per_m[0] < fd < lad.stiffness_Pa_per_m[1]
 
 
+@pytest.mark.parametrize("pad", [False, True])
+def test_punch_stiffness_of_the_contact_area_is_the_incremental_stiffness(pad):
+    """Barber's premise on the discrete contact: -dP/dg = the stiffness of the area held fixed.
+
+    With a load step small enough that the contact set does not change (±0.1 %), the
+    ladder's K and the rigid punch of the contact set are the same linear problem.
+    """
+    s = rough(32)
+    s = RoughSurface(s.z, s.dx, periodic=not pad)
+    c = HalfSpaceContact(s, E_STAR, tolerance=1e-13, pad=pad)
+    lad = c.ladder([5e5], step=0.001)
+    lo, hi = c.solve(5e5 * 0.999), c.solve(5e5 * 1.001)
+    assert np.array_equal(lo.contact, hi.contact)  # the set held fixed by the small step
+    K = c.punch_stiffness(lad.states[0])
+    assert K == pytest.approx(lad.stiffness_Pa_per_m[0], rel=1e-6)
+
+
 def test_bad_input_gets_one_clear_line():
     s = rough(32)
     with pytest.raises(InputError, match=r"not periodic.*pad=True"):
