@@ -16,8 +16,8 @@ from dolfinx import mesh as dmesh
 import fe_interface as fi
 from fe_interface.case import CaseError, load_case, parse_case, run_case
 from fe_interface.model.constraints import PointTemperature, RegionTemperature
-from fe_interface.studies.outputs import RunOutputs
 from fe_interface.model.values import ExpressionValue
+from fe_interface.studies.outputs import RunOutputs
 
 
 def strip(nx=8, L=0.1, cells=("a", "b")):
