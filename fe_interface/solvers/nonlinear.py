@@ -82,7 +82,7 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from petsc4py import PETSc
 
@@ -104,6 +104,7 @@ from fe_interface.solvers.roundoff import RoundoffFloor
 
 __all__ = [
     "FLOOR_MARGIN",
+    "ChangeOfVariables",
     "JACOBIAN_LAG_STEPS",
     "PC_REBUILD_FACTOR",
     "NewtonSolver",
@@ -149,6 +150,27 @@ def set_callbacks(
     snes.setJacobian(jacobian, A, P)
 
 
+class ChangeOfVariables(Protocol):
+    """A start and Newton steps taken in other variables while the first Jacobian serves.
+
+    (:class:`~fe_interface.solvers.kirchhoff.KirchhoffStart`: the Kirchhoff transform of
+    k(T) regions.)  ``prepare`` sets the start in the owned dof values ``x`` (Dirichlet
+    values imposed, ``free`` False on them); ``step`` rewrites the update ``y``
+    (x_new = x − y) or returns False to leave it; ``jacobian_field`` changes the owned
+    values of the start into the field the first Jacobian is assembled at; ``active``: it
+    changes something.
+    """
+
+    @property
+    def active(self) -> bool: ...  # noqa: D102
+
+    def prepare(self, x: np.ndarray, free: np.ndarray) -> None: ...  # noqa: D102
+
+    def step(self, x: np.ndarray, y: np.ndarray) -> bool: ...  # noqa: D102
+
+    def jacobian_field(self, x: np.ndarray) -> None: ...  # noqa: D102
+
+
 def set_convergence_test(snes: PETSc.SNES, owner: Any) -> None:
     """Give ``snes`` the convergence test of ``owner`` (its ``_converged``), weakly held."""
     ref = weakref.ref(owner)
@@ -157,6 +179,11 @@ def set_convergence_test(snes: PETSc.SNES, owner: Any) -> None:
         return cast(Any, ref())._converged(snes, it, norms)
 
     snes.setConvergenceTest(converged)
+
+    def precheck(x: PETSc.Vec, y: PETSc.Vec) -> None:
+        cast(Any, ref())._precheck(x, y)
+
+    snes.setLineSearchPreCheck(precheck)
 
 
 #: SNES converged reasons (some are missing from petsc4py's stubs)
@@ -303,6 +330,7 @@ class NewtonSolver:
         self._fprev = math.inf  # ‖F‖ of the previous iteration
         self._have_jacobian = False  # a Jacobian of this solve (or carried) is in A
         self._carry_rho: float | None = None  # the last contraction of the last solve
+        self._cov: ChangeOfVariables | None = None  # steps in its variables (this solve)
         self._sub: SubPattern | None = None
         self._refresh = True  # P and the preconditioner at the next Jacobian
         self._fresh_cost: float | None = None  # its per decade, first solve with P
@@ -355,6 +383,19 @@ class NewtonSolver:
         self._assembled = True
         self.jacobians += 1
 
+    def _assemble_at_cov_field(self, cov: ChangeOfVariables) -> None:
+        """The first Jacobian at the field of the change of variables (``u`` restored)."""
+        keep = self.u.x.array.copy()
+        n = self.x.getLocalSize()
+        owned = keep[:n].copy()
+        cov.jacobian_field(owned)
+        self.u.x.array[:n] = owned
+        self.u.x.scatter_forward()
+        try:
+            self.assemble_jacobian()
+        finally:
+            self.u.x.array[:] = keep
+
     def _assemble_forms(self, A: PETSc.Mat, term_scale: float = 1.0) -> None:
         """A = J + the coupling (+ the terms × ``term_scale``: 0 inserts their pattern)."""
         A.zeroEntries()
@@ -378,7 +419,12 @@ class NewtonSolver:
         if self._keep_jacobian(snes):
             self.chord_steps += 1  # A, P and the preconditioner stay: PETSc reuses them
             return
-        self.assemble_jacobian()
+        if snes.getIterationNumber() > 0:
+            self._cov = None  # its steps belong to the first Jacobian
+        if self._cov is not None:
+            self._assemble_at_cov_field(self._cov)
+        else:
+            self.assemble_jacobian()
         self._have_jacobian = True
         if self.on_jacobian is not None:
             self.on_jacobian(True)
@@ -414,6 +460,16 @@ class NewtonSolver:
         if not 0.0 < rho < 1.0 or not target < f_now:
             return False
         return math.log(target / f_now) / math.log(rho) <= JACOBIAN_LAG_STEPS
+
+    def _precheck(self, x: PETSc.Vec, y: PETSc.Vec) -> None:
+        """The Newton update ``y`` taken in the variables of the change of variables."""
+        if self._cov is None:
+            return
+        ya = y.getArray(readonly=True).copy()
+        if self._cov.step(x.getArray(readonly=True), ya):
+            y.setArray(ya)
+        else:
+            self._cov = None
 
     def _contraction(self, snes: PETSc.SNES) -> tuple[float, float]:
         """(ρ, ‖F_k‖) at this step (ρ NaN when unknown or the last linear solve failed)."""
@@ -536,13 +592,18 @@ class NewtonSolver:
         self._have_jacobian = self._have_jacobian and carry
         return self._snes_solve()
 
-    def solve(self, keep_preconditioner: bool = False) -> SolveInfo:
+    def solve(
+        self, keep_preconditioner: bool = False, change: ChangeOfVariables | None = None
+    ) -> SolveInfo:
         """Newton from the current ``u`` (Dirichlet values imposed first).
 
         Args:
             keep_preconditioner: start with the preconditioner of the last solve (time
                 steps of one size: the matrix changes little), and with its Jacobian if the
                 chord rule keeps it (:meth:`_keep_jacobian`); else both are new.
+            change: a change of variables (:class:`ChangeOfVariables`) that sets the start
+                and takes the steps with the first Jacobian in its variables; a solve that
+                fails with it is repeated from ``u`` without it.
 
         Raises:
             SolverError: Newton or a linear solve failed, or NaN/Inf in the result.
@@ -550,9 +611,17 @@ class NewtonSolver:
         if not keep_preconditioner:
             self._refresh = True
         self.u.x.scatter_forward()
-        start = self.u.x.array[: self.x.getLocalSize()].copy()
+        n = self.x.getLocalSize()
+        start = self.u.x.array[:n].copy()
+        first = self._changed_start(start, change)
         reused = self.chord_steps + self.kept_preconditioners
-        reason = self._solve_from(start, keep_preconditioner)
+        try:
+            reason = self._solve_from(start if first is None else first, keep_preconditioner)
+        finally:
+            self._cov = None
+        if first is not None and reason < 0:  # the change of variables may have failed it
+            self._refresh = True
+            reason = self._solve_from(start)
         if reason in _RETRY and self.chord_steps + self.kept_preconditioners > reused:
             # a kept preconditioner or Jacobian may have failed the step: again, from the
             # start, with the Jacobian and the preconditioner new at every step
@@ -587,6 +656,21 @@ class NewtonSolver:
             rel,
             self.floor,
         )
+
+    def _changed_start(
+        self, start: np.ndarray, change: ChangeOfVariables | None
+    ) -> np.ndarray | None:
+        """The start of ``change`` (and it made this solve's), or None if it changes nothing."""
+        if change is None:
+            return None
+        self.x.array_w[:] = start
+        dolfinx.fem.petsc.set_bc(self.x, self.bcs)
+        first = self.x.array_r.copy()
+        change.prepare(first, self.marker[: len(first)] >= 0)
+        if not change.active:
+            return None
+        self._cov = change
+        return first
 
     def destroy(self) -> None:
         """Free the PETSc objects."""
