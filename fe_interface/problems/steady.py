@@ -62,10 +62,10 @@ from fe_interface.postprocessing.interfaces import (
     interface_table,
     warn_law_ranges,
 )
-from fe_interface.problems.base import ConductionProblem
+from fe_interface.problems.base import ConductionProblem, jacobian_symmetric
 from fe_interface.solvers.conditioning import contrast_warning
-from fe_interface.solvers.linear import LinearSolver, SolveInfo
 from fe_interface.solvers.kirchhoff import KirchhoffStart
+from fe_interface.solvers.linear import LinearSolver, SolveInfo
 from fe_interface.solvers.nonlinear import ChangeOfVariables, NewtonSolver
 
 __all__ = ["SteadyProblem", "SteadyResult", "newton_checked"]
@@ -188,7 +188,7 @@ class SteadyProblem(ConductionProblem):
             J = ufl.derivative(F, f.T, ufl.TrialFunction(f.space))
             self.solver = NewtonSolver(
                 fem.form(F), fem.form(J), f.T, f.bcs, f.coupling, marker, self.prefix,
-                self.petsc_options,
+                self.petsc_options, symmetric=jacobian_symmetric(f),
             )  # fmt: skip
         else:
             a, L = ufl.system(f.residual(ufl.TrialFunction(f.space), v))

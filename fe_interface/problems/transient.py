@@ -89,7 +89,7 @@ from fe_interface.postprocessing.interfaces import (
     check_laws,
     warn_law_ranges,
 )
-from fe_interface.problems.base import ConductionProblem
+from fe_interface.problems.base import ConductionProblem, jacobian_symmetric
 from fe_interface.problems.steady import newton_checked
 from fe_interface.solvers.conditioning import contrast_warning
 from fe_interface.solvers.linear import LinearSolver, SolveInfo
@@ -336,6 +336,7 @@ class TransientProblem(ConductionProblem):
             self.newton = NewtonSolver(
                 fem.form(F), fem.form(J), f.T, f.bcs, f.coupling, self._marker, self.prefix,
                 self.petsc_options, self.theta, self._add_old_coupling,
+                symmetric=jacobian_symmetric(f),
             )  # fmt: skip
         else:
             u = ufl.TrialFunction(f.space)

@@ -36,9 +36,10 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 
+from mpi4py import MPI
+
 import numpy as np
 from dolfinx import la
-from mpi4py import MPI
 
 from fe_interface.discretisation.facets import closure_dofs
 from fe_interface.discretisation.formulation import Formulation
@@ -67,8 +68,8 @@ class _Region:
     grid: np.ndarray = field(default_factory=lambda: np.empty(0))
     phi: np.ndarray = field(default_factory=lambda: np.empty(0))
 
-    def k(self, T: np.ndarray) -> np.ndarray | None:
-        """k at T (W/(m K)), or None where it is not finite and positive."""
+    def conductivity(self, T: np.ndarray) -> np.ndarray | None:
+        """The conductivity at T (W/(m K)), or None where it is not finite and positive."""
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", PropertyRangeWarning)
             try:
@@ -80,7 +81,7 @@ class _Region:
     def tabulate(self, lo: float, hi: float) -> bool:
         """Φ on [lo, hi] (K; containing T_ref); False if k is not finite and > 0 there."""
         grid = np.linspace(lo, hi, _GRID)
-        k = self.k(grid)
+        k = self.conductivity(grid)
         if k is None:
             return False
         psi = np.concatenate(([0.0], np.cumsum(0.5 * (k[1:] + k[:-1]) * np.diff(grid))))
@@ -100,6 +101,7 @@ class KirchhoffStart:
 
     def __init__(self, f: Formulation) -> None:
         self.f = f
+        self._complete = False
         self.comm = f.comm
         self.regions: list[_Region] = []
         imap = f.space.dofmap.index_map
@@ -132,6 +134,17 @@ class KirchhoffStart:
         return np.concatenate((plus.ravel(), minus.ravel()))
 
     @property
+    def symmetric_jacobian(self) -> bool:
+        """True if the Jacobian at :meth:`jacobian_field` is symmetric.
+
+        When every k(T) region changes variables: the field is uniform in each, so the
+        k'(T) δT ∇T terms vanish; an interface law h(T⁺, T⁻) adds ∂h/∂T · (T⁺ − T⁻) = 0 at
+        a uniform field, and the other nonlinear terms (radiation, h(T) of convection,
+        c_p(T)) are symmetric at any field.
+        """
+        return self._complete
+
+    @property
     def active(self) -> bool:
         """True if some region changes variables (after :meth:`prepare`)."""
         return bool(self.regions)
@@ -145,8 +158,12 @@ class KirchhoffStart:
         """
         shared = np.sum([m.astype(np.int8) for m in self._members.values()], axis=0) > 1
         self.regions = []
+        dependent = 0
         for r, mat in self.f.model.region_material.items():
-            if not mat.conductivity_dependent or mat.anisotropic:
+            if not mat.conductivity_dependent:
+                continue
+            dependent += 1
+            if mat.anisotropic:
                 continue
             dofs = np.flatnonzero(self._members[r] & free & ~shared)
             lo, hi = self._range(x[dofs])
@@ -157,6 +174,7 @@ class KirchhoffStart:
             if self._tabulate(reg, lo, hi):
                 self.regions.append(reg)
         self._first = True
+        self._complete = len(self.regions) == dependent
 
     def jacobian_field(self, x: np.ndarray) -> None:
         """The field of the first Jacobian: each region's Dirichlet dofs at its start value.

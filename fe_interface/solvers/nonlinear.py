@@ -104,9 +104,9 @@ from fe_interface.solvers.roundoff import RoundoffFloor
 
 __all__ = [
     "FLOOR_MARGIN",
-    "ChangeOfVariables",
     "JACOBIAN_LAG_STEPS",
     "PC_REBUILD_FACTOR",
+    "ChangeOfVariables",
     "NewtonSolver",
     "SubPattern",
     "set_callbacks",
@@ -157,8 +157,9 @@ class ChangeOfVariables(Protocol):
     k(T) regions.)  ``prepare`` sets the start in the owned dof values ``x`` (Dirichlet
     values imposed, ``free`` False on them); ``step`` rewrites the update ``y``
     (x_new = x − y) or returns False to leave it; ``jacobian_field`` changes the owned
-    values of the start into the field the first Jacobian is assembled at; ``active``: it
-    changes something.
+    values of the start into the field the first Jacobian is assembled at
+    (``symmetric_jacobian``: the Jacobian there is symmetric); ``active``: it changes
+    something.
     """
 
     @property
@@ -169,6 +170,9 @@ class ChangeOfVariables(Protocol):
     def step(self, x: np.ndarray, y: np.ndarray) -> bool: ...  # noqa: D102
 
     def jacobian_field(self, x: np.ndarray) -> None: ...  # noqa: D102
+
+    @property
+    def symmetric_jacobian(self) -> bool: ...  # noqa: D102
 
 
 def set_convergence_test(snes: PETSc.SNES, owner: Any) -> None:
@@ -248,6 +252,9 @@ class NewtonSolver:
             built from a matrix of its own, ``P`` (a copy of the Jacobian that its owner
             refreshes when it rebuilds it): a kept AMG hierarchy then never sees the
             Jacobian change under it.  The heat solves (Krylov) always have one.
+        symmetric: the Jacobian is symmetric (radiation, c_p(T)); a k(T) or h(T) Jacobian
+            is not, and the heat solves then run GMRES where the options say CG, except
+            on a symmetric first Jacobian of a change of variables (module docstring).
 
     Attributes:
         A: the Jacobian.
@@ -272,6 +279,7 @@ class NewtonSolver:
         constant_jacobian: bool = False,
         on_jacobian: Callable[[bool], None] | None = None,
         preconditioner_matrix: bool = False,
+        symmetric: bool = False,
     ) -> None:
         self.F, self.J, self.u, self.bcs = F, J, u, list(bcs)
         self.coupling = coupling
@@ -311,6 +319,11 @@ class NewtonSolver:
         #: tolerance, which answers to 1e-10 rely on, a chord step just below it)
         self._chord = managed and "snes_lag_jacobian" not in petsc_options
         self._managed = managed
+        #: the Krylov method of a nonsymmetric Jacobian replaces CG (heat solves)
+        self._nonsymmetric_ksp = (
+            "gmres" if managed and not symmetric and options.get("ksp_type") == "cg" else None
+        )
+        self._ksp_type = str(options.get("ksp_type", ""))
         V = u.function_space
         self.b = dolfinx.fem.petsc.create_vector(V)
         self.x = dolfinx.fem.petsc.create_vector(V)
@@ -383,6 +396,25 @@ class NewtonSolver:
         self._assembled = True
         self.jacobians += 1
 
+    def _new_jacobian(self, snes: PETSc.SNES) -> None:
+        """Assemble a Jacobian (at the field of the change of variables at its first step)."""
+        if snes.getIterationNumber() > 0:
+            self._cov = None  # its steps belong to the first Jacobian
+        if self._cov is not None:
+            self._assemble_at_cov_field(self._cov)
+        else:
+            self.assemble_jacobian()
+        if self._nonsymmetric_ksp is not None:
+            sym = self._cov is not None and self._cov.symmetric_jacobian
+            self._set_ksp_type("cg" if sym else self._nonsymmetric_ksp)
+        self._have_jacobian = True
+
+    def _set_ksp_type(self, kind: str) -> None:
+        """The Krylov method of the next linear solves (the preconditioner is kept)."""
+        if kind != self._ksp_type:
+            self.snes.getKSP().setType(kind)
+            self._ksp_type = kind
+
     def _assemble_at_cov_field(self, cov: ChangeOfVariables) -> None:
         """The first Jacobian at the field of the change of variables (``u`` restored)."""
         keep = self.u.x.array.copy()
@@ -419,13 +451,7 @@ class NewtonSolver:
         if self._keep_jacobian(snes):
             self.chord_steps += 1  # A, P and the preconditioner stay: PETSc reuses them
             return
-        if snes.getIterationNumber() > 0:
-            self._cov = None  # its steps belong to the first Jacobian
-        if self._cov is not None:
-            self._assemble_at_cov_field(self._cov)
-        else:
-            self.assemble_jacobian()
-        self._have_jacobian = True
+        self._new_jacobian(snes)
         if self.on_jacobian is not None:
             self.on_jacobian(True)
         if not self._managed or P is A:  # a factorisation, or a Jacobian outside the solve
