@@ -319,6 +319,9 @@ class NewtonSolver:
         #: tolerance, which answers to 1e-10 rely on, a chord step just below it)
         self._chord = managed and "snes_lag_jacobian" not in petsc_options
         self._managed = managed
+        #: a change of variables may take the steps with the first Jacobian (not when the
+        #: user asks for a Jacobian at every step: Newton's own, quadratic convergence)
+        self._changes = "snes_lag_jacobian" not in petsc_options
         #: the Krylov method of a nonsymmetric Jacobian replaces CG (heat solves)
         self._nonsymmetric_ksp = (
             "gmres" if managed and not symmetric and options.get("ksp_type") == "cg" else None
@@ -687,7 +690,7 @@ class NewtonSolver:
         self, start: np.ndarray, change: ChangeOfVariables | None
     ) -> np.ndarray | None:
         """The start of ``change`` (and it made this solve's), or None if it changes nothing."""
-        if change is None:
+        if change is None or not self._changes:
             return None
         self.x.array_w[:] = start
         dolfinx.fem.petsc.set_bc(self.x, self.bcs)
