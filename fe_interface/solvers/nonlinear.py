@@ -36,6 +36,21 @@ Cost (``benchmarks/bench_newton.py``):
   target unchanged; on the k(T) benchmark 2 Jacobians serve 6 steps instead of 5 for 5.
   A direct solve keeps a Jacobian per step: its quadratic last step lands far below the
   tolerance, which some answers to 1e-10 rely on.
+* **Steps in other variables** (``change`` of :meth:`NewtonSolver.solve`, a
+  :class:`ChangeOfVariables`: the steady problems' Kirchhoff transform of the k(T)
+  regions, :mod:`~fe_interface.solvers.kirchhoff`): the first Jacobian is assembled at
+  the field the change names, and the steps with it are taken in its variables; the
+  first new Jacobian ends them.  On the k(T) benchmark one Jacobian serves the whole
+  solve (2 before).  A solve that fails with it is repeated without; off when
+  ``snes_lag_jacobian`` is given (Newton's own steps).
+* **The Krylov method follows the Jacobian's symmetry** (heat solves whose options say
+  CG): a k(T) Jacobian has the terms ∫ k'(T) δT ∇T·∇v and an interface law h(T) the
+  terms ∂h/∂T δT (T⁺ − T⁻)[v], neither symmetric, so such Jacobians are solved with
+  GMRES (restart 30, the same preconditioner); CG only where the Jacobian is symmetric:
+  ``symmetric`` problems (radiation, c_p(T)) and the first Jacobian of the Kirchhoff
+  steps (uniform per k(T) region).  CG converged on the nonsymmetric Jacobians of every
+  test, but without a guarantee: CG needs a symmetric operator, and its iterates
+  minimise no norm otherwise.
 * **Inexact Newton** (Eisenstat–Walker, ``snes_ksp_ew``): the linear tolerance of a step
   follows the nonlinear convergence, so the first steps, whose linearisation is only
   rough, are not solved to 1e-10.
@@ -80,9 +95,8 @@ weakly held (:func:`set_callbacks`); options are set under the prefix given
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 from petsc4py import PETSc
 
@@ -101,6 +115,12 @@ from fe_interface.solvers.linear import (
 )
 from fe_interface.solvers.options import NEWTON_INEXACT_OPTIONS, NEWTON_OPTIONS, PetscOptions
 from fe_interface.solvers.roundoff import RoundoffFloor
+from fe_interface.solvers.snes_parts import (
+    ChangeOfVariables,
+    SubPattern,
+    set_callbacks,
+    set_convergence_test,
+)
 
 __all__ = [
     "FLOOR_MARGIN",
@@ -127,69 +147,6 @@ JACOBIAN_LAG_STEPS = 5.0
 FLOOR_MARGIN = 1.0e3
 
 
-def set_callbacks(
-    snes: PETSc.SNES, owner: Any, b: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat | None = None
-) -> None:
-    """Give ``snes`` the residual and Jacobian of ``owner`` (its ``_residual``, ``_jacobian``).
-
-    ``P``: the matrix the preconditioner is built from (default: ``A``).  The SNES holds
-    the callbacks through a weak reference: petsc4py keeps its callbacks where Python's
-    garbage collector cannot see them, so bound methods would make a cycle
-    (owner -> SNES -> owner) that is never freed, and with it the mesh and its MPI
-    communicators (MPICH has 2048 per process).
-    """
-    ref = weakref.ref(owner)
-
-    def residual(snes: PETSc.SNES, x: PETSc.Vec, F: PETSc.Vec) -> None:
-        cast(Any, ref())._residual(snes, x, F)
-
-    def jacobian(snes: PETSc.SNES, x: PETSc.Vec, J: PETSc.Mat, P: PETSc.Mat) -> None:
-        cast(Any, ref())._jacobian(snes, x, J, P)
-
-    snes.setFunction(residual, b)
-    snes.setJacobian(jacobian, A, P)
-
-
-class ChangeOfVariables(Protocol):
-    """A start and Newton steps taken in other variables while the first Jacobian serves.
-
-    (:class:`~fe_interface.solvers.kirchhoff.KirchhoffStart`: the Kirchhoff transform of
-    k(T) regions.)  ``prepare`` sets the start in the owned dof values ``x`` (Dirichlet
-    values imposed, ``free`` False on them); ``step`` rewrites the update ``y``
-    (x_new = x − y) or returns False to leave it; ``jacobian_field`` changes the owned
-    values of the start into the field the first Jacobian is assembled at
-    (``symmetric_jacobian``: the Jacobian there is symmetric); ``active``: it changes
-    something.
-    """
-
-    @property
-    def active(self) -> bool: ...  # noqa: D102
-
-    def prepare(self, x: np.ndarray, free: np.ndarray) -> None: ...  # noqa: D102
-
-    def step(self, x: np.ndarray, y: np.ndarray) -> bool: ...  # noqa: D102
-
-    def jacobian_field(self, x: np.ndarray) -> None: ...  # noqa: D102
-
-    @property
-    def symmetric_jacobian(self) -> bool: ...  # noqa: D102
-
-
-def set_convergence_test(snes: PETSc.SNES, owner: Any) -> None:
-    """Give ``snes`` the convergence test of ``owner`` (its ``_converged``), weakly held."""
-    ref = weakref.ref(owner)
-
-    def converged(snes: PETSc.SNES, it: int, norms: tuple[float, float, float]) -> int:
-        return cast(Any, ref())._converged(snes, it, norms)
-
-    snes.setConvergenceTest(converged)
-
-    def precheck(x: PETSc.Vec, y: PETSc.Vec) -> None:
-        cast(Any, ref())._precheck(x, y)
-
-    snes.setLineSearchPreCheck(precheck)
-
-
 #: SNES converged reasons (some are missing from petsc4py's stubs)
 _SNES: Any = PETSc.SNES.ConvergedReason
 #: failures a kept Jacobian or preconditioner can cause: the solve is repeated without
@@ -198,36 +155,6 @@ _RETRY = {
     int(_SNES.DIVERGED_LINE_SEARCH),
     int(_SNES.DIVERGED_MAX_IT),
 }
-
-
-class SubPattern:
-    """Copies the values of a matrix into one whose sparsity is a subset of its sparsity.
-
-    ``MatCopy`` between different patterns gives the target the source's pattern back;
-    here the positions of the target's entries in the source's local CSR arrays are found
-    once (both sorted by row, then global column), and a copy is one gather.
-
-    Args:
-        A: the source (assembled).
-        P: the target (assembled), every stored entry of which ``A`` stores too.
-    """
-
-    def __init__(self, A: PETSc.Mat, P: PETSc.Mat) -> None:
-        ia, ja, _ = A.getValuesCSR()
-        self.indptr, self.cols, _ = P.getValuesCSR()
-        n = np.int64(A.getSize()[1])
-        ka = np.repeat(np.arange(len(ia) - 1, dtype=np.int64), np.diff(ia)) * n + ja
-        rows = np.repeat(np.arange(len(self.indptr) - 1, dtype=np.int64), np.diff(self.indptr))
-        kp = rows * n + self.cols
-        self.pos = np.minimum(np.searchsorted(ka, kp), max(len(ka) - 1, 0))
-        if len(kp) and not np.array_equal(ka[self.pos], kp):
-            raise SolverError("SubPattern: the target stores entries the source does not")
-
-    def copy(self, A: PETSc.Mat, P: PETSc.Mat) -> None:
-        """P ← A on P's entries (local rows; collective)."""
-        _, _, vals = A.getValuesCSR()
-        P.setValuesCSR(self.indptr, self.cols, vals[self.pos])
-        P.assemble()
 
 
 class NewtonSolver:
