@@ -190,8 +190,12 @@ class KirchhoffStart:
             x[reg.fixed] = reg.T_jacobian
 
     def _tabulate(self, reg: _Region, lo: float, hi: float) -> bool:
-        """Tabulate Φ on [lo, hi] widened by its span on each side (kept above 0 K)."""
-        span = max(hi - lo, 1.0e-3 * max(abs(hi), 1.0))
+        """Tabulate Φ on [lo, hi] widened by its span on each side (kept above 0 K).
+
+        The span is that of the values to map (the table's resolution follows the field:
+        a nanowire's 0.7 mK rise needs a table over mK, not over its 77 K level).
+        """
+        span = max(hi - lo, 1.0e-9 * max(abs(hi), 1.0))
         return reg.tabulate(max(lo - span, 0.5 * lo), hi + span)
 
     def step(self, x: np.ndarray, y: np.ndarray) -> bool:
@@ -205,28 +209,28 @@ class KirchhoffStart:
             self._reference(x, y)
         new = []
         for reg in self.regions:
-            xs, ys = x[reg.dofs], y[reg.dofs]
-            theta = None
-            for _ in range(_WIDEN):
-                lo, hi = self._range(np.concatenate((xs, xs - ys)))
-                inside = reg.grid[0] <= lo and hi <= reg.grid[-1]
-                if inside:
-                    theta = np.interp(xs, reg.grid, reg.phi) - reg.scale * ys
-                    tlo, thi = self._range(theta)
-                    if reg.phi[0] <= tlo and thi <= reg.phi[-1]:
-                        break
-                    theta = None
-                lo, hi = min(lo, reg.grid[0]), max(hi, reg.grid[-1])
-                if not self._tabulate(reg, lo, hi):
-                    return False
-            if theta is None:
+            t = self._map(reg, x[reg.dofs], y[reg.dofs])
+            if t is None:
                 return False
-            new.append(np.interp(theta, reg.phi, reg.grid))
+            new.append(t)
         for reg, t in zip(self.regions, new, strict=True):
             # the interface laws couple T: their dofs take the plain step
             t[reg.interface] = x[reg.dofs[reg.interface]] - y[reg.dofs[reg.interface]]
             y[reg.dofs] = x[reg.dofs] - t
         return True
+
+    def _map(self, reg: _Region, xs: np.ndarray, ys: np.ndarray) -> np.ndarray | None:
+        """Φ⁻¹(Φ(xs) − s ys) (K), Φ tabulated over the values' range; None if it fails."""
+        lo, hi = self._range(np.concatenate((xs, xs - ys, [reg.T_ref, reg.T_jacobian])))
+        for _ in range(_WIDEN):
+            if not self._tabulate(reg, lo, hi):
+                return None
+            theta = np.interp(xs, reg.grid, reg.phi) - reg.scale * ys
+            tlo, thi = self._range(theta)
+            if reg.phi[0] <= tlo and thi <= reg.phi[-1]:
+                return np.interp(theta, reg.phi, reg.grid)
+            lo, hi = reg.grid[0], reg.grid[-1]
+        return None
 
     def _reference(self, x: np.ndarray, y: np.ndarray) -> None:
         """Φ of each region referenced at the mean of its interface dofs after the step.
@@ -242,12 +246,8 @@ class KirchhoffStart:
             total = self.comm.allreduce(float(t.sum()), op=MPI.SUM)
             count = self.comm.allreduce(t.size, op=MPI.SUM)
             T_ref = total / count if count else reg.T_ref
-            if T_ref != reg.T_ref and np.isfinite(T_ref) and T_ref > 0:
-                old = reg.T_ref
+            if np.isfinite(T_ref) and T_ref > 0:
                 reg.T_ref = T_ref
-                if not self._tabulate(reg, min(reg.grid[0], T_ref), max(reg.grid[-1], T_ref)):
-                    reg.T_ref = old
-                    self._tabulate(reg, reg.grid[0], reg.grid[-1])
 
     def _range(self, v: np.ndarray) -> tuple[float, float]:
         """Global (min, max) of ``v`` (K)."""
