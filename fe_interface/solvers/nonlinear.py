@@ -530,8 +530,8 @@ class NewtonSolver:
             return True
         if self._floor_it >= 1:
             return False
-        t = self.u.x.petsc_vec.norm(PETSc.NormType.NORM_INFINITY)
-        a = self.A.norm(PETSc.NormType.NORM_INFINITY)
+        t = cast(float, self.u.x.petsc_vec.norm(PETSc.NormType.NORM_INFINITY))
+        a = cast(float, self.A.norm(PETSc.NormType.NORM_INFINITY))
         bound = EPS * math.sqrt(self.x.getSize()) * a * t
         if fnorm <= FLOOR_MARGIN * bound:
             return True
