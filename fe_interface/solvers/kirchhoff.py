@@ -103,7 +103,6 @@ class KirchhoffStart:
 
     def __init__(self, f: Formulation) -> None:
         self.f = f
-        self._complete = False
         self.comm = f.comm
         self.regions: list[_Region] = []
         imap = f.space.dofmap.index_map
@@ -136,17 +135,6 @@ class KirchhoffStart:
         return np.concatenate((plus.ravel(), minus.ravel()))
 
     @property
-    def symmetric_jacobian(self) -> bool:
-        """True if the Jacobian at :meth:`jacobian_field` is symmetric.
-
-        When every k(T) region changes variables: the field is uniform in each, so the
-        k'(T) δT ∇T terms vanish; an interface law h(T⁺, T⁻) adds ∂h/∂T · (T⁺ − T⁻) = 0 at
-        a uniform field, and the other nonlinear terms (radiation, h(T) of convection,
-        c_p(T)) are symmetric at any field.
-        """
-        return self._complete
-
-    @property
     def active(self) -> bool:
         """True if some region changes variables (after :meth:`prepare`)."""
         return bool(self.regions)
@@ -160,12 +148,8 @@ class KirchhoffStart:
         """
         shared = np.sum([m.astype(np.int8) for m in self._members.values()], axis=0) > 1
         self.regions = []
-        dependent = 0
         for r, mat in self.f.model.region_material.items():
-            if not mat.conductivity_dependent:
-                continue
-            dependent += 1
-            if mat.anisotropic:
+            if not mat.conductivity_dependent or mat.anisotropic:
                 continue
             dofs = np.flatnonzero(self._members[r] & free & ~shared)
             lo, hi = self._range(x[dofs])
@@ -176,7 +160,6 @@ class KirchhoffStart:
             if self._tabulate(reg, lo, hi):
                 self.regions.append(reg)
         self._first = True
-        self._complete = len(self.regions) == dependent
 
     def jacobian_field(self, x: np.ndarray) -> None:
         """The field of the first Jacobian: each region's Dirichlet dofs at its start value.

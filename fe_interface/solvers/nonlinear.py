@@ -55,8 +55,7 @@ Cost (``benchmarks/bench_newton.py``):
   nonsymmetric Jacobian was measured: the steady k(T) benchmark the same (its one
   Jacobian, in Kirchhoff steps, is symmetric: uniform per region), its transient time
   steps ~18 % more CPU (more Newton steps and Jacobians: 29 / 12 instead of 26 / 9 at
-  32³ cells).  The first Jacobian of the Kirchhoff steps is symmetric
-  (:attr:`ChangeOfVariables.symmetric_jacobian`).
+  32³ cells).
 * **Inexact Newton** (Eisenstat–Walker, ``snes_ksp_ew``): the linear tolerance of a step
   follows the nonlinear convergence, so the first steps, whose linearisation is only
   rough, are not solved to 1e-10.
@@ -186,8 +185,8 @@ class NewtonSolver:
             refreshes when it rebuilds it): a kept AMG hierarchy then never sees the
             Jacobian change under it.  The heat solves (Krylov) always have one.
         symmetric: the Jacobian is symmetric (radiation, c_p(T)); a k(T) or h(T) Jacobian
-            is not, and the heat solves then run GMRES where the options say CG, except
-            on a symmetric first Jacobian of a change of variables (module docstring).
+            is not, and a heat solve with CG whose linear solve fails is then repeated
+            with GMRES (module docstring).
 
     Attributes:
         A: the Jacobian.

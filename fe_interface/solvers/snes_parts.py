@@ -49,9 +49,8 @@ class ChangeOfVariables(Protocol):
     k(T) regions.)  ``prepare`` sets the start in the owned dof values ``x`` (Dirichlet
     values imposed, ``free`` False on them); ``step`` rewrites the update ``y``
     (x_new = x − y) or returns False to leave it; ``jacobian_field`` changes the owned
-    values of the start into the field the first Jacobian is assembled at
-    (``symmetric_jacobian``: the Jacobian there is symmetric); ``active``: it changes
-    something.
+    values of the start into the field the first Jacobian is assembled at; ``active``:
+    it changes something.
     """
 
     @property
@@ -62,9 +61,6 @@ class ChangeOfVariables(Protocol):
     def step(self, x: np.ndarray, y: np.ndarray) -> bool: ...  # noqa: D102
 
     def jacobian_field(self, x: np.ndarray) -> None: ...  # noqa: D102
-
-    @property
-    def symmetric_jacobian(self) -> bool: ...  # noqa: D102
 
 
 def set_convergence_test(snes: PETSc.SNES, owner: Any) -> None:
