@@ -22,6 +22,7 @@ from petsc4py import PETSc
 import numpy as np
 from dolfinx import fem
 
+from fe_interface.discretisation.bulk import conduction_nonlinear
 from fe_interface.discretisation.formulation import Formulation
 from fe_interface.discretisation.pair_values import stage_pairs
 from fe_interface.discretisation.values import FormulationValues, ModelInput
@@ -43,6 +44,20 @@ _counter = itertools.count()
 def unique_prefix() -> str:
     """A PETSc options prefix no other problem of this process uses."""
     return f"fe_interface_{next(_counter)}_"
+
+
+def jacobian_symmetric(f: Formulation) -> bool:
+    """True if Newton's Jacobian of ``f`` is symmetric at every field.
+
+    Not with a k(T) (the terms ∫ k'(T) δT ∇T·∇v) or an interface law of T (the terms
+    ∂h/∂T δT (T⁺ − T⁻)[v]), on conforming interfaces or pairs; radiation, h(T) of a
+    convection and c_p(T) add terms in δT v, which are symmetric.
+    """
+    return not (
+        conduction_nonlinear(f)
+        or any(d.kind == "temperature" for d in f.model.interfaces)
+        or any(p.nonlinear for p in f.pairs)
+    )
 
 
 class ProblemBase:

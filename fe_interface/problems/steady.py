@@ -34,7 +34,11 @@ import numpy as np
 import ufl
 from dolfinx import fem
 
-from fe_interface.discretisation.bulk import check_conductivities, warn_ranges
+from fe_interface.discretisation.bulk import (
+    check_conductivities,
+    conduction_nonlinear,
+    warn_ranges,
+)
 from fe_interface.discretisation.formulation import Formulation
 from fe_interface.errors import InputError, SolverError
 from fe_interface.mesh import TaggedMesh
@@ -57,23 +61,27 @@ from fe_interface.postprocessing.interfaces import (
     check_laws,
     warn_law_ranges,
 )
-from fe_interface.problems.base import ConductionProblem
+from fe_interface.problems.base import ConductionProblem, jacobian_symmetric
 from fe_interface.solvers.conditioning import contrast_warning
+from fe_interface.solvers.kirchhoff import KirchhoffStart
 from fe_interface.solvers.linear import LinearSolver, SolveInfo
-from fe_interface.solvers.nonlinear import NewtonSolver
+from fe_interface.solvers.nonlinear import ChangeOfVariables, NewtonSolver
 
 __all__ = ["SteadyProblem", "SteadyResult", "newton_checked"]
 
 
 def newton_checked(
-    newton: NewtonSolver, table: InterfaceTable, keep_preconditioner: bool = False
+    newton: NewtonSolver,
+    table: InterfaceTable,
+    keep_preconditioner: bool = False,
+    change: ChangeOfVariables | None = None,
 ) -> SolveInfo:
     """Newton from the current field, with the temperature-dependent laws checked.
 
     The laws and the conductivities k(T) are checked at the initial guess, after the solve
     and, if it fails, at the last iterate (a law giving h < 0 or NaN, a k(T) turning negative
     or NaN, is named with its temperatures instead of a PETSc reason or a converged field
-    with k < 0).  ``keep_preconditioner``: see :meth:`NewtonSolver.solve`.
+    with k < 0).  ``keep_preconditioner``, ``change``: see :meth:`NewtonSolver.solve`.
 
     Raises:
         InputError: a law gives h < 0, NaN or Inf, or a conductivity k ≤ 0, NaN or Inf.
@@ -82,7 +90,7 @@ def newton_checked(
     check_laws(table)
     check_conductivities(table.f)
     try:
-        info = newton.solve(keep_preconditioner)
+        info = newton.solve(keep_preconditioner, change)
     except SolverError:
         check_laws(table)
         check_conductivities(table.f)
@@ -179,7 +187,7 @@ class SteadyProblem(ConductionProblem):
             J = ufl.derivative(F, f.T, ufl.TrialFunction(f.space))
             self.solver = NewtonSolver(
                 fem.form(F), fem.form(J), f.T, f.bcs, f.coupling, marker, self.prefix,
-                self.petsc_options,
+                self.petsc_options, symmetric=jacobian_symmetric(f),
             )  # fmt: skip
         else:
             a, L = ufl.system(f.residual(ufl.TrialFunction(f.space), v))
@@ -232,7 +240,7 @@ class SteadyProblem(ConductionProblem):
             info = self.solver.solve(f.T)
         else:
             assert isinstance(self.solver, NewtonSolver)
-            info = newton_checked(self.solver, self._law_table())
+            info = newton_checked(self.solver, self._law_table(), change=self._kirchhoff())
         self.timings["solve"] = time.perf_counter() - t0
         f.roundoff_W = info.roundoff_W
         self._solved = True
@@ -241,8 +249,18 @@ class SteadyProblem(ConductionProblem):
             warn_law_ranges(self._law_table())
         return SteadyResult(f.T, info, dict(self.timings))
 
+    def _kirchhoff(self) -> KirchhoffStart | None:
+        """The Kirchhoff start of the k(T) regions (:mod:`~fe_interface.solvers.kirchhoff`)."""
+        f = self._formulation()
+        if not conduction_nonlinear(f):
+            return None
+        if getattr(self, "_kirchhoff_start", None) is None:
+            self._kirchhoff_start = KirchhoffStart(f)
+        return self._kirchhoff_start
+
     def _values_changed(self, materials: bool) -> None:
         self.__dict__.pop("_table", None)  # its bulk fluxes use the conductivities
+        self.__dict__.pop("_kirchhoff_start", None)  # its materials
         self._solved = False
         f = self._formulation()
         f.model.check_determined(f.perfect_pairs)  # a conductance set to 0 may float a body

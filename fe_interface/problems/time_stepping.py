@@ -46,7 +46,7 @@ from fe_interface.postprocessing.interfaces import (
     InterfaceTable,
     check_laws,
 )
-from fe_interface.problems.base import ConductionProblem
+from fe_interface.problems.base import ConductionProblem, jacobian_symmetric
 from fe_interface.problems.steady import newton_checked
 from fe_interface.solvers.conditioning import contrast_warning
 from fe_interface.solvers.linear import LinearSolver, SolveInfo
@@ -198,6 +198,7 @@ class TransientStepper(ConductionProblem):
             self.newton = NewtonSolver(
                 fem.form(F), fem.form(J), f.T, f.bcs, f.coupling, self._marker, self.prefix,
                 self.petsc_options, self.theta, self._add_old_coupling,
+                symmetric=jacobian_symmetric(f),
             )  # fmt: skip
         else:
             u = ufl.TrialFunction(f.space)

@@ -36,6 +36,26 @@ Cost (``benchmarks/bench_newton.py``):
   target unchanged; on the k(T) benchmark 2 Jacobians serve 6 steps instead of 5 for 5.
   A direct solve keeps a Jacobian per step: its quadratic last step lands far below the
   tolerance, which some answers to 1e-10 rely on.
+* **Steps in other variables** (``change`` of :meth:`NewtonSolver.solve`, a
+  :class:`ChangeOfVariables`: the steady problems' Kirchhoff transform of the k(T)
+  regions, :mod:`~fe_interface.solvers.kirchhoff`): the first Jacobian is assembled at
+  the field the change names, and the steps with it are taken in its variables; the
+  first new Jacobian ends them.  On the k(T) benchmark one Jacobian serves the whole
+  solve (2 before).  A solve that fails with it is repeated without; off when
+  ``snes_lag_jacobian`` is given (Newton's own steps).
+* **CG on a nonsymmetric Jacobian** (the default iterative options): a k(T) Jacobian has
+  the terms ∫ k'(T) δT ∇T·∇v and an interface law h(T) the terms ∂h/∂T δT (T⁺ − T⁻)[v],
+  neither symmetric.  CG stays, because it is safe and cheaper: its residual
+  r_{k+1} = r_k − α_k A p_k is the true residual b − A x_{k+1} for any A (up to
+  round-off), so a CG solve that converges has solved the nonsymmetric system to its
+  tolerance, and Newton tests the true F(T) anyway; what the asymmetry can do is slow CG
+  down or break it (relative size ~ |k'(T) ∇T| h / k: 0.005 on the k(T) benchmark).  A
+  breakdown fails the linear solve, and the Newton solve is then repeated with GMRES
+  (``symmetric`` False: k(T), h(T); for the rest of the solver's life).  GMRES on every
+  nonsymmetric Jacobian was measured: the steady k(T) benchmark the same (its one
+  Jacobian, in Kirchhoff steps, is symmetric: uniform per region), its transient time
+  steps ~18 % more CPU (more Newton steps and Jacobians: 29 / 12 instead of 26 / 9 at
+  32³ cells).
 * **Inexact Newton** (Eisenstat–Walker, ``snes_ksp_ew``): the linear tolerance of a step
   follows the nonlinear convergence, so the first steps, whose linearisation is only
   rough, are not solved to 1e-10.
@@ -80,7 +100,6 @@ weakly held (:func:`set_callbacks`); options are set under the prefix given
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
@@ -100,12 +119,19 @@ from fe_interface.solvers.linear import (
     sparsity_pattern,
 )
 from fe_interface.solvers.options import NEWTON_INEXACT_OPTIONS, NEWTON_OPTIONS, PetscOptions
-from fe_interface.solvers.roundoff import RoundoffFloor
+from fe_interface.solvers.roundoff import EPS, RoundoffFloor
+from fe_interface.solvers.snes_parts import (
+    ChangeOfVariables,
+    SubPattern,
+    set_callbacks,
+    set_convergence_test,
+)
 
 __all__ = [
     "FLOOR_MARGIN",
     "JACOBIAN_LAG_STEPS",
     "PC_REBUILD_FACTOR",
+    "ChangeOfVariables",
     "NewtonSolver",
     "SubPattern",
     "set_callbacks",
@@ -126,39 +152,6 @@ JACOBIAN_LAG_STEPS = 5.0
 FLOOR_MARGIN = 1.0e3
 
 
-def set_callbacks(
-    snes: PETSc.SNES, owner: Any, b: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat | None = None
-) -> None:
-    """Give ``snes`` the residual and Jacobian of ``owner`` (its ``_residual``, ``_jacobian``).
-
-    ``P``: the matrix the preconditioner is built from (default: ``A``).  The SNES holds
-    the callbacks through a weak reference: petsc4py keeps its callbacks where Python's
-    garbage collector cannot see them, so bound methods would make a cycle
-    (owner -> SNES -> owner) that is never freed, and with it the mesh and its MPI
-    communicators (MPICH has 2048 per process).
-    """
-    ref = weakref.ref(owner)
-
-    def residual(snes: PETSc.SNES, x: PETSc.Vec, F: PETSc.Vec) -> None:
-        cast(Any, ref())._residual(snes, x, F)
-
-    def jacobian(snes: PETSc.SNES, x: PETSc.Vec, J: PETSc.Mat, P: PETSc.Mat) -> None:
-        cast(Any, ref())._jacobian(snes, x, J, P)
-
-    snes.setFunction(residual, b)
-    snes.setJacobian(jacobian, A, P)
-
-
-def set_convergence_test(snes: PETSc.SNES, owner: Any) -> None:
-    """Give ``snes`` the convergence test of ``owner`` (its ``_converged``), weakly held."""
-    ref = weakref.ref(owner)
-
-    def converged(snes: PETSc.SNES, it: int, norms: tuple[float, float, float]) -> int:
-        return cast(Any, ref())._converged(snes, it, norms)
-
-    snes.setConvergenceTest(converged)
-
-
 #: SNES converged reasons (some are missing from petsc4py's stubs)
 _SNES: Any = PETSc.SNES.ConvergedReason
 #: failures a kept Jacobian or preconditioner can cause: the solve is repeated without
@@ -167,36 +160,6 @@ _RETRY = {
     int(_SNES.DIVERGED_LINE_SEARCH),
     int(_SNES.DIVERGED_MAX_IT),
 }
-
-
-class SubPattern:
-    """Copies the values of a matrix into one whose sparsity is a subset of its sparsity.
-
-    ``MatCopy`` between different patterns gives the target the source's pattern back;
-    here the positions of the target's entries in the source's local CSR arrays are found
-    once (both sorted by row, then global column), and a copy is one gather.
-
-    Args:
-        A: the source (assembled).
-        P: the target (assembled), every stored entry of which ``A`` stores too.
-    """
-
-    def __init__(self, A: PETSc.Mat, P: PETSc.Mat) -> None:
-        ia, ja, _ = A.getValuesCSR()
-        self.indptr, self.cols, _ = P.getValuesCSR()
-        n = np.int64(A.getSize()[1])
-        ka = np.repeat(np.arange(len(ia) - 1, dtype=np.int64), np.diff(ia)) * n + ja
-        rows = np.repeat(np.arange(len(self.indptr) - 1, dtype=np.int64), np.diff(self.indptr))
-        kp = rows * n + self.cols
-        self.pos = np.minimum(np.searchsorted(ka, kp), max(len(ka) - 1, 0))
-        if len(kp) and not np.array_equal(ka[self.pos], kp):
-            raise SolverError("SubPattern: the target stores entries the source does not")
-
-    def copy(self, A: PETSc.Mat, P: PETSc.Mat) -> None:
-        """P ← A on P's entries (local rows; collective)."""
-        _, _, vals = A.getValuesCSR()
-        P.setValuesCSR(self.indptr, self.cols, vals[self.pos])
-        P.assemble()
 
 
 class NewtonSolver:
@@ -221,6 +184,9 @@ class NewtonSolver:
             built from a matrix of its own, ``P`` (a copy of the Jacobian that its owner
             refreshes when it rebuilds it): a kept AMG hierarchy then never sees the
             Jacobian change under it.  The heat solves (Krylov) always have one.
+        symmetric: the Jacobian is symmetric (radiation, c_p(T)); a k(T) or h(T) Jacobian
+            is not, and a heat solve with CG whose linear solve fails is then repeated
+            with GMRES (module docstring).
 
     Attributes:
         A: the Jacobian.
@@ -245,6 +211,7 @@ class NewtonSolver:
         constant_jacobian: bool = False,
         on_jacobian: Callable[[bool], None] | None = None,
         preconditioner_matrix: bool = False,
+        symmetric: bool = False,
     ) -> None:
         self.F, self.J, self.u, self.bcs = F, J, u, list(bcs)
         self.coupling = coupling
@@ -284,6 +251,11 @@ class NewtonSolver:
         #: tolerance, which answers to 1e-10 rely on, a chord step just below it)
         self._chord = managed and "snes_lag_jacobian" not in petsc_options
         self._managed = managed
+        #: a change of variables may take the steps with the first Jacobian (not when the
+        #: user asks for a Jacobian at every step: Newton's own, quadratic convergence)
+        self._changes = "snes_lag_jacobian" not in petsc_options
+        #: CG on a nonsymmetric Jacobian: GMRES after a linear solve fails (heat solves)
+        self._fallback = managed and not symmetric and options.get("ksp_type") == "cg"
         V = u.function_space
         self.b = dolfinx.fem.petsc.create_vector(V)
         self.x = dolfinx.fem.petsc.create_vector(V)
@@ -303,6 +275,7 @@ class NewtonSolver:
         self._fprev = math.inf  # ‖F‖ of the previous iteration
         self._have_jacobian = False  # a Jacobian of this solve (or carried) is in A
         self._carry_rho: float | None = None  # the last contraction of the last solve
+        self._cov: ChangeOfVariables | None = None  # steps in its variables (this solve)
         self._sub: SubPattern | None = None
         self._refresh = True  # P and the preconditioner at the next Jacobian
         self._fresh_cost: float | None = None  # its per decade, first solve with P
@@ -355,6 +328,29 @@ class NewtonSolver:
         self._assembled = True
         self.jacobians += 1
 
+    def _new_jacobian(self, snes: PETSc.SNES) -> None:
+        """Assemble a Jacobian (at the field of the change of variables at its first step)."""
+        if snes.getIterationNumber() > 0:
+            self._cov = None  # its steps belong to the first Jacobian
+        if self._cov is not None:
+            self._assemble_at_cov_field(self._cov)
+        else:
+            self.assemble_jacobian()
+        self._have_jacobian = True
+
+    def _assemble_at_cov_field(self, cov: ChangeOfVariables) -> None:
+        """The first Jacobian at the field of the change of variables (``u`` restored)."""
+        keep = self.u.x.array.copy()
+        n = self.x.getLocalSize()
+        owned = keep[:n].copy()
+        cov.jacobian_field(owned)
+        self.u.x.array[:n] = owned
+        self.u.x.scatter_forward()
+        try:
+            self.assemble_jacobian()
+        finally:
+            self.u.x.array[:] = keep
+
     def _assemble_forms(self, A: PETSc.Mat, term_scale: float = 1.0) -> None:
         """A = J + the coupling (+ the terms × ``term_scale``: 0 inserts their pattern)."""
         A.zeroEntries()
@@ -378,8 +374,7 @@ class NewtonSolver:
         if self._keep_jacobian(snes):
             self.chord_steps += 1  # A, P and the preconditioner stay: PETSc reuses them
             return
-        self.assemble_jacobian()
-        self._have_jacobian = True
+        self._new_jacobian(snes)
         if self.on_jacobian is not None:
             self.on_jacobian(True)
         if not self._managed or P is A:  # a factorisation, or a Jacobian outside the solve
@@ -414,6 +409,16 @@ class NewtonSolver:
         if not 0.0 < rho < 1.0 or not target < f_now:
             return False
         return math.log(target / f_now) / math.log(rho) <= JACOBIAN_LAG_STEPS
+
+    def _precheck(self, x: PETSc.Vec, y: PETSc.Vec) -> None:
+        """The Newton update ``y`` taken in the variables of the change of variables."""
+        if self._cov is None:
+            return
+        ya = y.getArray(readonly=True).copy()
+        if self._cov.step(x.getArray(readonly=True), ya):
+            y.setArray(ya)
+        else:
+            self._cov = None
 
     def _contraction(self, snes: PETSc.SNES) -> tuple[float, float]:
         """(ρ, ‖F_k‖) at this step (ρ NaN when unknown or the last linear solve failed)."""
@@ -500,17 +505,37 @@ class NewtonSolver:
     def _update_floor(self, it: int, fnorm: float) -> None:
         """Record ‖F₀‖ (step 0) or evaluate the round-off floor at this iterate if due.
 
-        Due at the first step, then once ‖F‖ is within :data:`FLOOR_MARGIN` of the last
+        Due at the first step (unless a bound puts it far below ‖F‖), then once ‖F‖ is within :data:`FLOOR_MARGIN` of the last
         value, or when a step hardly reduced ‖F‖ (a stall in round-off): far above the
         floor its exact value decides nothing (it changes with the Jacobian by far less than
         that margin), and each evaluation is a pass over the matrix.
         """
         if it == 0:
             self._f0 = fnorm
-        elif self._floor_it < 1 or fnorm <= FLOOR_MARGIN * self.floor or fnorm > 0.5 * self._fprev:
+        elif self._floor_due(fnorm):
             self.floor = self.roundoff(self.A, self.u.x.array)
             self._floor_it = it
         self._fprev = fnorm
+
+    def _floor_due(self, fnorm: float) -> bool:
+        """True if the floor is to be evaluated at this iterate (see :meth:`_update_floor`).
+
+        Before the first evaluation of a solve, the bound floor ≤ ε √N ‖A‖_∞ ‖T‖_∞ (one
+        pass of PETSc's over the matrix, ~20× cheaper than the floor's) decides: while ‖F‖
+        is above :data:`FLOOR_MARGIN` times it, the floor decides nothing yet (on the k(T)
+        benchmark one of two evaluations, 0.24 s CPU, is saved).
+        """
+        if fnorm <= FLOOR_MARGIN * self.floor or fnorm > 0.5 * self._fprev:
+            return True
+        if self._floor_it >= 1:
+            return False
+        t = cast(float, self.u.x.petsc_vec.norm(PETSc.NormType.NORM_INFINITY))
+        a = cast(float, self.A.norm(PETSc.NormType.NORM_INFINITY))
+        bound = EPS * math.sqrt(self.x.getSize()) * a * t
+        if fnorm <= FLOOR_MARGIN * bound:
+            return True
+        self.floor = min(self.floor, bound)  # (the last solve's, or the bound: both below)
+        return False
 
     # ------------------------------------------------------------------ solve
     def _snes_solve(self) -> int:
@@ -536,13 +561,18 @@ class NewtonSolver:
         self._have_jacobian = self._have_jacobian and carry
         return self._snes_solve()
 
-    def solve(self, keep_preconditioner: bool = False) -> SolveInfo:
+    def solve(
+        self, keep_preconditioner: bool = False, change: ChangeOfVariables | None = None
+    ) -> SolveInfo:
         """Newton from the current ``u`` (Dirichlet values imposed first).
 
         Args:
             keep_preconditioner: start with the preconditioner of the last solve (time
                 steps of one size: the matrix changes little), and with its Jacobian if the
                 chord rule keeps it (:meth:`_keep_jacobian`); else both are new.
+            change: a change of variables (:class:`ChangeOfVariables`) that sets the start
+                and takes the steps with the first Jacobian in its variables; a solve that
+                fails with it is repeated from ``u`` without it.
 
         Raises:
             SolverError: Newton or a linear solve failed, or NaN/Inf in the result.
@@ -550,9 +580,23 @@ class NewtonSolver:
         if not keep_preconditioner:
             self._refresh = True
         self.u.x.scatter_forward()
-        start = self.u.x.array[: self.x.getLocalSize()].copy()
+        n = self.x.getLocalSize()
+        start = self.u.x.array[:n].copy()
+        first = self._changed_start(start, change)
         reused = self.chord_steps + self.kept_preconditioners
-        reason = self._solve_from(start, keep_preconditioner)
+        try:
+            reason = self._solve_from(start if first is None else first, keep_preconditioner)
+        finally:
+            self._cov = None
+        if first is not None and reason < 0:  # the change of variables may have failed it
+            self._refresh = True
+            reason = self._solve_from(start)
+        if reason == _SNES.DIVERGED_LINEAR_SOLVE and self._fallback:
+            # CG on a nonsymmetric Jacobian broke down: GMRES from now on
+            self._fallback = False
+            self.snes.getKSP().setType("gmres")
+            self._refresh = True
+            reason = self._solve_from(start)
         if reason in _RETRY and self.chord_steps + self.kept_preconditioners > reused:
             # a kept preconditioner or Jacobian may have failed the step: again, from the
             # start, with the Jacobian and the preconditioner new at every step
@@ -587,6 +631,21 @@ class NewtonSolver:
             rel,
             self.floor,
         )
+
+    def _changed_start(
+        self, start: np.ndarray, change: ChangeOfVariables | None
+    ) -> np.ndarray | None:
+        """The start of ``change`` (and it made this solve's), or None if it changes nothing."""
+        if change is None or not self._changes:
+            return None
+        self.x.array_w[:] = start
+        dolfinx.fem.petsc.set_bc(self.x, self.bcs)
+        first = self.x.array_r.copy()
+        change.prepare(first, self.marker[: len(first)] >= 0)
+        if not change.active:
+            return None
+        self._cov = change
+        return first
 
     def destroy(self) -> None:
         """Free the PETSc objects."""
