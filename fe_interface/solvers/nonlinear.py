@@ -13,63 +13,11 @@ A fixed absolute tolerance in W made Newton return the initial guess of a nanowi
 another.  The residual Newton tests is the true (nonlinear) residual F(T), so inexact
 linear solves cannot make a wrong field pass.
 
-Cost (``benchmarks/bench_newton.py``):
-
-* **The Jacobian keeps its whole sparsity.**  A k(T) Jacobian has the entries
-  ∫ k'(T) δT ∇T·∇v, which vanish at a uniform field (the initial guess) but not later:
-  removing the stored zeros of the first Jacobian (what the linear path does) dropped them
-  for good, Newton lost its quadratic convergence (6 steps instead of 4 on the
-  benchmark) and the linear solves saw a wrong matrix.
-* **The preconditioner has a matrix of its own** (Krylov solvers): P, a copy of a
-  Jacobian with its stored zeros removed (GAMG's set-up is 2–5× cheaper on it), from
-  which the preconditioner is built.  P and its preconditioner are kept from one Newton
-  step to the next (and across time steps, see :meth:`NewtonSolver.solve`) while they pay:
-  the Krylov method iterates on the exact Jacobian, so a kept preconditioner costs
-  iterations, never accuracy.  P is refreshed (its values copied from the Jacobian, the
-  preconditioner set up again) when a linear solve needed more than
-  :data:`PC_REBUILD_FACTOR` times the iterations per decade of residual reduction of the
-  first solve with it.  A direct solver (``preonly``) factorises every Jacobian.
-* **Chord steps** (Krylov solvers): once Newton contracts ‖F‖ fast, the Jacobian of the
-  last step serves the next ones (no assembly, the same preconditioner) while, at the
-  contraction of the last step, at most :data:`JACOBIAN_LAG_STEPS` steps are left to the
-  target (:meth:`NewtonSolver._keep_jacobian`).  The residual is the true F(T) and the
-  target unchanged; on the k(T) benchmark 2 Jacobians serve 6 steps instead of 5 for 5.
-  A direct solve keeps a Jacobian per step: its quadratic last step lands far below the
-  tolerance, which some answers to 1e-10 rely on.
-* **Steps in other variables** (``change`` of :meth:`NewtonSolver.solve`, a
-  :class:`ChangeOfVariables`: the steady problems' Kirchhoff transform of the k(T)
-  regions, :mod:`~fe_interface.solvers.kirchhoff`): the first Jacobian is assembled at
-  the field the change names, and the steps with it are taken in its variables; the
-  first new Jacobian ends them.  On the k(T) benchmark one Jacobian serves the whole
-  solve (2 before).  A solve that fails with it is repeated without; off when
-  ``snes_lag_jacobian`` is given (Newton's own steps).
-* **CG on a nonsymmetric Jacobian** (the default iterative options): a k(T) Jacobian has
-  the terms ∫ k'(T) δT ∇T·∇v and an interface law h(T) the terms ∂h/∂T δT (T⁺ − T⁻)[v],
-  neither symmetric.  CG stays, because it is safe and cheaper: its residual
-  r_{k+1} = r_k − α_k A p_k is the true residual b − A x_{k+1} for any A (up to
-  round-off), so a CG solve that converges has solved the nonsymmetric system to its
-  tolerance, and Newton tests the true F(T) anyway; what the asymmetry can do is slow CG
-  down or break it (relative size ~ |k'(T) ∇T| h / k: 0.005 on the k(T) benchmark).  A
-  breakdown fails the linear solve, and the Newton solve is then repeated with GMRES
-  (``symmetric`` False: k(T), h(T); for the rest of the solver's life).  GMRES on every
-  nonsymmetric Jacobian was measured: the steady k(T) benchmark the same (its one
-  Jacobian, in Kirchhoff steps, is symmetric: uniform per region), its transient time
-  steps ~18 % more CPU (more Newton steps and Jacobians: 29 / 12 instead of 26 / 9 at
-  32³ cells).
-* **Inexact Newton** (Eisenstat–Walker, ``snes_ksp_ew``): the linear tolerance of a step
-  follows the nonlinear convergence, so the first steps, whose linearisation is only
-  rough, are not solved to 1e-10.
-* **The round-off floor** (a pass over the matrix) is evaluated at the first step, once
-  ‖F‖ comes within :data:`FLOOR_MARGIN` of it, on a stall and at the solution, not at
-  every step.
-
-User options that PETSc knows keep their meaning: ``snes_lag_preconditioner`` given
-refreshes P at every Jacobian and lets PETSc decide when to rebuild the preconditioner
-(1: at every step, the behaviour before the reuse); ``snes_lag_jacobian`` given turns the
-chord steps off (1: a Jacobian at every step, quadratic convergence); ``snes_ksp_ew:
-false`` solves every step to ``ksp_rtol``.  A solve that fails (linear solve, line
-search, step limit) after keeping a Jacobian or a preconditioner is repeated from its
-start with both new at every step.
+What keeps a solve cheap (the whole Jacobian sparsity, a preconditioner with a matrix of
+its own kept while it pays, chord steps, steps in Kirchhoff variables, CG on a
+nonsymmetric Jacobian with a GMRES fallback, inexact Newton, the round-off floor when it
+matters) and how user options keep their PETSc meaning: ``docs/newton.md``, measured by
+``benchmarks/bench_newton.py``.
 
 Hooks for other nonlinear terms (the contact solver of
 :mod:`~fe_interface.solvers.contact` is this Newton solver with them):
