@@ -32,7 +32,7 @@ import ufl
 from dolfinx import fem, la
 from dolfinx import mesh as dmesh
 
-from fe_interface.discretisation.nodal_contact import NodalContact
+from fe_interface.discretisation.nodal_contact import ContactNodes, NodalContact
 from fe_interface.discretisation.space import BrokenSpace
 from fe_interface.discretisation.surface_contact import (
     ContactRows,
@@ -127,6 +127,8 @@ class MortarContact(NodalContact):
         N = acc[self.nodes, 2:]
         self.normal = N / np.linalg.norm(N, axis=1, keepdims=True)
         self._nodal(broken.space, acc[self.nodes, 1])
+        self._space = broken.space
+        self._on_A = acc[:, 1] > 0  # local copies on A (round-off weights there: not B's)
         cols, w = _padded_rows(broken, rows, sel)
         if np.any((cols < 0) & (w != 0)):
             raise RuntimeError(f"contact {contact.label!r}: a coupled column is not a ghost")
@@ -177,6 +179,40 @@ class MortarContact(NodalContact):
         R = np.ascontiguousarray(self._unrolled(marker))
         A.setValuesLocalRCV(R, R, np.ascontiguousarray(K.reshape(self.nodes.size, -1)),
                             addv=PETSc.InsertMode.ADD)  # fmt: skip
+
+    def master_table(self) -> ContactNodes:
+        """The pressures carried over to surface B's nodes, every rank's (collective).
+
+        The mortar's action on B: node j of B takes the force F_j = Σ_i w_ij P_i
+        (N; axisymmetric: per radian) over the area A_j = Σ_i w_ij = ∫ φ_j dA of the
+        coupled part of B (m²), so P_j = F_j/A_j (Pa) is a weighted mean of the slave
+        pressures over B's node patch: on a coarse B, free of the oscillation the nodal
+        pressures of a fine A show with B's mesh period.  ``gap_m`` and ``normal`` hold
+        zeros and A's normal (B's are not assembled).  Sorted as :meth:`nodal_table`.
+        """
+        s = self.current_state()
+        nloc = self.imap.size_local + self.imap.num_ghosts
+        acc = np.zeros((nloc, 2 + self.gdim))
+        on = (self.w != 0) & ~self._on_A[self.cols]
+        rows = np.broadcast_to(np.arange(self.nodes.size)[:, None], self.w.shape)[on]
+        wp = self.w[on]
+        np.add.at(acc[:, 0], self.cols[on], wp * s.pressure_Pa[rows])
+        np.add.at(acc[:, 1], self.cols[on], wp)
+        for c in range(self.gdim):
+            np.add.at(acc[:, 2 + c], self.cols[on], wp * self.normal[rows, c])
+        vec = la.vector(self.imap, bs=acc.shape[1], dtype=np.float64)
+        vec.array[:] = acc.ravel()
+        vec.scatter_reverse(la.InsertMode.add)
+        tot = vec.array.reshape(nloc, -1)[: self.imap.size_local]
+        mine = np.flatnonzero(tot[:, 1] > 0)
+        x = self._space.tabulate_dof_coordinates()[mine]
+        N = tot[mine, 2:]
+        parts = self.comm.allgather(
+            (x, tot[mine, 0] / tot[mine, 1], tot[mine, 1], N / np.linalg.norm(N, axis=1)[:, None])
+        )
+        x, P, A, n = (np.concatenate([q[i] for q in parts]) for i in range(4))
+        order = np.lexsort(tuple(np.round(x[:, d], 12) for d in reversed(range(x.shape[1]))))
+        return ContactNodes(x[order], P[order], np.zeros(P.size), A[order], n[order])
 
     def insert_sparsity(self, pattern: Any) -> None:
         """Couple every column of each node's row in a (not finalised) sparsity pattern."""
