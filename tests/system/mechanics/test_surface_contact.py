@@ -12,11 +12,16 @@
   ellipse against the load within 0.5 % (+0.25 %, +0.30 %); the vertical contact force
   against the load to round-off (equilibrium: action = reaction).  The nodal pressures
   themselves oscillate by a few % with the period of the coarser block mesh (the raw
-  nodal peak: −4.6 % line, −4.1 % point), the usual mortar behaviour on a coarse master.
+  nodal peak: −4.6 % line, −4.1 % point), the usual mortar behaviour on a coarse master;
+  carried over to the block's nodes (the mortar's own transfer, F_j = Σ_i w_ij P_i) the
+  pressures are smooth: within 0.5 % of the lumped exact pressure inside the contact.
+* 3D Hertz point contact from the case file cases/hertz_point_nonmatching.toml (opt-in:
+  FE_INTERFACE_LONG_TESTS=1): a, p₀ and the force of the fitted lumped Hertz pressure.
 * P(x), g(x) feed h(P, g): the non-matching blocks of the patch test in a coupled run
   (CMY law): P = q everywhere, so the heat flow is the 1D series solution with the CMY
   conductance at q, and the pair conserves heat to round-off; the upper block lifted by
-  δ: g = δ from the mortar gaps, the gas conductance at δ, the 1D series solution;
+  δ: g = δ from the mortar gaps, the gas conductance at δ, the 1D series solution; the
+  Hertz pressure through the pair with h linear in P: the heat flow is ΔT c Σ A_i P_i;
 * the Hertz line case file cases/hertz_line_nonmatching.toml (the same checks, plus the
   energy balance and the pair's conservation);
 * bad input named: unknown surface, a surface twice, bodies farther apart than the
