@@ -71,7 +71,11 @@ def _nodal_areas(broken: BrokenSpace, facet_tags: Any, tag: int, axisymmetric: b
 def _padded_rows(
     broken: BrokenSpace, rows: ContactRows, sel: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The CSR rows ``sel`` as (local columns, weights) padded to one width (−1, 0: none)."""
+    """The CSR rows ``sel`` as (local columns, weights) padded to one width (−1, 0: none).
+
+    Round-off weights (|w_ij| ≤ 1e-12 max_j |w_ij|: nodes of the cells off the facets)
+    are dropped.
+    """
     counts = np.diff(rows.indptr)[sel]
     width = int(counts.max(initial=1))
     k = np.repeat(np.arange(sel.size), counts)  # the kept row of every entry
@@ -81,6 +85,9 @@ def _padded_rows(
     w = np.zeros((sel.size, width))
     cols[k, pos] = broken.local_index(rows.cols[src])
     w[k, pos] = rows.weight[src]
+    # the cell nodes off the facets (φ_j = 0 there) carry round-off weights: no column
+    off = np.abs(w) <= 1.0e-12 * np.abs(w).max(axis=1, initial=0.0)[:, None]
+    cols[off], w[off] = -1, 0.0
     return cols, w
 
 
