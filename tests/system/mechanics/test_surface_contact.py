@@ -138,13 +138,13 @@ def test_hertz_nonmatching(kind):
 )
 def test_hertz_point_3d_case_file(tmp_path):
     """Sphere on a block in 3D from cases/hertz_point_nonmatching.toml (quarter model,
-    tetrahedra a/20 on a/12, ~98k cells).
+    tetrahedra a/20 on a/12, ~98k cells; 3 minutes with the coupled heat problem).
 
     Hertz's a and p₀ from the area-weighted least-squares fit of the lumped averages of
     the Hertz pressure to the nodal pressures (what a dual mortar's nodal pressure is):
-    measured a −0.83 %, p₀ +1.60 %, the fitted distribution's force 2π a² p₀/3 −0.09 % of
+    measured a −0.82 %, p₀ +1.59 %, the fitted distribution's force 2π a² p₀/3 −0.07 % of
     the load (block a/8: −1.24 %, +2.37 %, −0.14 %).  The fit-free moments of the nodal
-    forces give a −0.47 %, p₀ +0.96 % (a/8: −0.76 %, +1.56 %): the discrete contact is a
+    forces give a −0.48 %, p₀ +0.97 % (a/8: −0.76 %, +1.56 %): the discrete contact is a
     little too small and too high — the P1 tetrahedra are too stiff, mostly the block's.
     The ellipse P² ∝ 1 − r²/a² through the nodal values is biased by the edge nodes
     (a +0.20 %, p₀ +0.63 %, force +1.04 %; a/8: +1.8 %).  The slave's nodal pressures
