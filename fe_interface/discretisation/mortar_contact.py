@@ -32,10 +32,7 @@ import ufl
 from dolfinx import fem, la
 from dolfinx import mesh as dmesh
 
-from fe_interface.discretisation.nodal_contact import (
-    ContactState,
-    NodalContact,
-)
+from fe_interface.discretisation.nodal_contact import ContactNodes, NodalContact
 from fe_interface.discretisation.space import BrokenSpace
 from fe_interface.discretisation.surface_contact import (
     ContactRows,
@@ -48,8 +45,6 @@ __all__ = ["MortarContact", "surface_contacts"]
 
 #: a slave node counts as coupled when this fraction of its area found the other surface
 _COVERED = 1.0 - 1.0e-8
-#: gaps below this fraction of the local mesh size count as touching (active set only)
-_TOUCH = 1.0e-10
 
 
 def _nodal_areas(broken: BrokenSpace, facet_tags: Any, tag: int, axisymmetric: bool) -> np.ndarray:
@@ -71,6 +66,29 @@ def _nodal_areas(broken: BrokenSpace, facet_tags: Any, tag: int, axisymmetric: b
         b.scatter_forward()
         out.append(b.array.reshape(-1, gdim))
     return np.concatenate([out[0][:, :2], out[1]], axis=1)
+
+
+def _padded_rows(
+    broken: BrokenSpace, rows: ContactRows, sel: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR rows ``sel`` as (local columns, weights) padded to one width (−1, 0: none).
+
+    Round-off weights (|w_ij| ≤ 1e-12 max_j |w_ij|: nodes of the cells off the facets)
+    are dropped.
+    """
+    counts = np.diff(rows.indptr)[sel]
+    width = int(counts.max(initial=1))
+    k = np.repeat(np.arange(sel.size), counts)  # the kept row of every entry
+    pos = np.arange(k.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    src = np.repeat(rows.indptr[sel], counts) + pos
+    cols = np.full((sel.size, width), -1, dtype=np.int64)
+    w = np.zeros((sel.size, width))
+    cols[k, pos] = broken.local_index(rows.cols[src])
+    w[k, pos] = rows.weight[src]
+    # the cell nodes off the facets (φ_j = 0 there) carry round-off weights: no column
+    off = np.abs(w) <= 1.0e-12 * np.abs(w).max(axis=1, initial=0.0)[:, None]
+    cols[off], w[off] = -1, 0.0
+    return cols, w
 
 
 class MortarContact(NodalContact):
@@ -100,22 +118,13 @@ class MortarContact(NodalContact):
         facet_tags: Any,
         axisymmetric: bool,
     ) -> None:
-        V = broken.space
-        mesh = V.mesh
-        self.contact = contact
-        self.comm: MPI.Comm = mesh.comm
-        self.bs = V.dofmap.bs
-        self.gdim = mesh.geometry.dim
-        self.axisymmetric = axisymmetric
-        self.imap = V.dofmap.index_map
+        self._setup(broken, contact, axisymmetric)
         acc = _nodal_areas(broken, facet_tags, contact.tag_A, axisymmetric)
         local = broken.local_index(rows.node)
         if np.any((local < 0) | (local >= self.imap.size_local)):
             raise RuntimeError(f"contact {contact.label!r}: a slave node is not owned here")
         area = acc[local, 0]
-        keep = rows.covered >= _COVERED * area
-        self.uncovered = int(np.sum(~keep))
-        sel = np.flatnonzero(keep)
+        sel = np.flatnonzero(rows.covered >= _COVERED * area)
         on_A = np.flatnonzero(acc[: self.imap.size_local, 1] > 0)
         #: owned nodes of A that are not contact nodes (beyond the search distance)
         self.uncovered_nodes = np.setdiff1d(on_A, local[sel]).astype(np.int32)
@@ -124,18 +133,10 @@ class MortarContact(NodalContact):
         self.share = self.area  # only the owner holds a node: its share is all of A_i
         N = acc[self.nodes, 2:]
         self.normal = N / np.linalg.norm(N, axis=1, keepdims=True)
-        tdim = mesh.topology.dim
-        self.h = acc[self.nodes, 1] ** (1.0 / (tdim - 1)) if tdim > 1 else np.ones(sel.size)
-        self.eps = contact.spec.penalty * contact.E_star / self.h
-        # the rows of the kept nodes, padded to one width (−1: no column)
-        counts = np.diff(rows.indptr)[sel]
-        width = int(counts.max(initial=1))
-        cols = np.full((sel.size, width), -1, dtype=np.int64)
-        w = np.zeros((sel.size, width))
-        for k, i in enumerate(sel):
-            a, b = rows.indptr[i], rows.indptr[i + 1]
-            cols[k, : b - a] = broken.local_index(rows.cols[a:b])
-            w[k, : b - a] = rows.weight[a:b]
+        self._nodal(broken.space, acc[self.nodes, 1])
+        self._space = broken.space
+        self._on_A = acc[:, 1] > 0  # local copies on A (round-off weights there: not B's)
+        cols, w = _padded_rows(broken, rows, sel)
         if np.any((cols < 0) & (w != 0)):
             raise RuntimeError(f"contact {contact.label!r}: a coupled column is not a ghost")
         self.cols, self.w = np.where(cols < 0, 0, cols).astype(np.int32), w
@@ -145,11 +146,6 @@ class MortarContact(NodalContact):
         known = broken.original[self.cols] >= 0
         master = np.where(w > 0, w + known * np.abs(w).max(initial=0.0), -np.inf)
         self.mnodes = self.cols[np.arange(sel.size), np.argmax(master, axis=1)]
-        self.x = V.tabulate_dof_coordinates()[self.nodes]
-        self.lam = np.zeros(sel.size)
-        self._state: ContactState | None = None
-        self._added: np.ndarray | None = None  # the active set of the assembled Jacobian
-        self._pending: np.ndarray | None = None  # the active set of the last linearise()
         if not self.comm.allreduce(sel.size, op=MPI.SUM):
             raise InputError(
                 f"contact {contact.label!r}: no node of surface A is wholly within the search "
@@ -161,14 +157,6 @@ class MortarContact(NodalContact):
         U = u.reshape(-1, self.bs)[:, : self.gdim]
         un = np.einsum("ikg,ig->ik", U[self.cols], self.normal)
         return self.gap0 + np.einsum("ik,ik->i", self.w, un) / self.area
-
-    def state(self, u: np.ndarray) -> ContactState:
-        """Gap, pressure and active set at the local displacement array ``u``."""
-        g = self._gap(u)
-        trial = self.lam - self.eps * g
-        touching = self.eps * self.h * _TOUCH
-        self._state = ContactState(g, np.maximum(trial, 0.0), trial >= -touching)
-        return self._state
 
     def apply(self, u: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         """Add −Σ P_i ∂G_i/∂u to the local array ``out`` (ghosts: reverse scatter after)."""
@@ -198,6 +186,40 @@ class MortarContact(NodalContact):
         R = np.ascontiguousarray(self._unrolled(marker))
         A.setValuesLocalRCV(R, R, np.ascontiguousarray(K.reshape(self.nodes.size, -1)),
                             addv=PETSc.InsertMode.ADD)  # fmt: skip
+
+    def master_table(self) -> ContactNodes:
+        """The pressures carried over to surface B's nodes, every rank's (collective).
+
+        The mortar's action on B: node j of B takes the force F_j = Σ_i w_ij P_i
+        (N; axisymmetric: per radian) over the area A_j = Σ_i w_ij = ∫ φ_j dA of the
+        coupled part of B (m²), so P_j = F_j/A_j (Pa) is a weighted mean of the slave
+        pressures over B's node patch: on a coarse B, free of the oscillation the nodal
+        pressures of a fine A show with B's mesh period.  ``gap_m`` and ``normal`` hold
+        zeros and A's normal (B's are not assembled).  Sorted as :meth:`nodal_table`.
+        """
+        s = self.current_state()
+        nloc = self.imap.size_local + self.imap.num_ghosts
+        acc = np.zeros((nloc, 2 + self.gdim))
+        on = (self.w != 0) & ~self._on_A[self.cols]
+        rows = np.broadcast_to(np.arange(self.nodes.size)[:, None], self.w.shape)[on]
+        wp = self.w[on]
+        np.add.at(acc[:, 0], self.cols[on], wp * s.pressure_Pa[rows])
+        np.add.at(acc[:, 1], self.cols[on], wp)
+        for c in range(self.gdim):
+            np.add.at(acc[:, 2 + c], self.cols[on], wp * self.normal[rows, c])
+        vec = la.vector(self.imap, bs=acc.shape[1], dtype=np.float64)
+        vec.array[:] = acc.ravel()
+        vec.scatter_reverse(la.InsertMode.add)
+        tot = vec.array.reshape(nloc, -1)[: self.imap.size_local]
+        mine = np.flatnonzero(tot[:, 1] > 0)
+        x = self._space.tabulate_dof_coordinates()[mine]
+        N = tot[mine, 2:]
+        parts = self.comm.allgather(
+            (x, tot[mine, 0] / tot[mine, 1], tot[mine, 1], N / np.linalg.norm(N, axis=1)[:, None])
+        )
+        x, P, A, n = (np.concatenate([q[i] for q in parts]) for i in range(4))
+        order = np.lexsort(tuple(np.round(x[:, d], 12) for d in reversed(range(x.shape[1]))))
+        return ContactNodes(x[order], P[order], np.zeros(P.size), A[order], n[order])
 
     def insert_sparsity(self, pattern: Any) -> None:
         """Couple every column of each node's row in a (not finalised) sparsity pattern."""

@@ -143,13 +143,8 @@ class NodalContact:
         if V.ufl_element().embedded_superdegree != 1:
             raise InputError(f"contact {contact.label!r}: contact needs degree 1 (P1/Q1) elements")
         mesh = V.mesh
-        self.contact = contact
-        self.comm: MPI.Comm = mesh.comm
-        self.bs = V.dofmap.bs
-        self.gdim = mesh.geometry.dim
-        self.axisymmetric = axisymmetric
-        imap = V.dofmap.index_map
-        self.imap = imap
+        self._setup(broken, contact, axisymmetric)
+        imap = self.imap
         self.num_owned = imap.size_local
         nloc = imap.size_local + imap.num_ghosts
         gd = self.gdim
@@ -183,23 +178,43 @@ class NodalContact:
         area0 = tot[self.nodes, 1]
         N = tot[self.nodes, 2:]
         self.normal = N / np.linalg.norm(N, axis=1, keepdims=True)
-        tdim = mesh.topology.dim
-        h = area0 ** (1.0 / (tdim - 1)) if tdim > 1 else np.ones_like(area0)
-        self.h = h
-        self.eps = contact.spec.penalty * contact.E_star / h
-        self.x = V.tabulate_dof_coordinates()[self.nodes]
+        self._nodal(V, area0)
         with collective(self.comm):  # a bad or failing g0(x) on one rank: raised on all
             self.gap0 = gap_values(contact.spec, self.x.T)
+
+    def _setup(self, broken: BrokenSpace, contact: Any, axisymmetric: bool) -> None:
+        """The attributes every contact operator has, before its nodes are known."""
+        V = broken.space
+        self.contact = contact
+        self.comm: MPI.Comm = V.mesh.comm
+        self.bs = V.dofmap.bs
+        self.gdim = V.mesh.geometry.dim
+        self.axisymmetric = axisymmetric
+        self.imap = V.dofmap.index_map
+
+    def _nodal(self, V: Any, area0: np.ndarray) -> None:
+        """Per node of ``self.nodes``: mesh size h_i, penalty ε_i, coordinates, initial state.
+
+        ``area0``: the unweighted lumped areas ∫ φ_i dA (m²); h_i in m, ε_i in Pa/m.
+        """
+        tdim = V.mesh.topology.dim
+        self.h = area0 ** (1.0 / (tdim - 1)) if tdim > 1 else np.ones_like(area0)
+        self.eps = self.contact.spec.penalty * self.contact.E_star / self.h
+        self.x = V.tabulate_dof_coordinates()[self.nodes]
         self.lam = np.zeros(self.nodes.size)
         self._state: ContactState | None = None
         self._added: np.ndarray | None = None  # the active set of the assembled Jacobian
         self._pending: np.ndarray | None = None  # the active set of the last linearise()
 
     # ------------------------------------------------------------------ evaluation
+    def _gap(self, u: np.ndarray) -> np.ndarray:
+        """Nodal gaps g_i at the local displacement array ``u``, m."""
+        U = u.reshape(-1, self.bs)
+        return self.gap0 + np.einsum("ig,ig->i", U[self.mnodes] - U[self.nodes], self.normal)
+
     def state(self, u: np.ndarray) -> ContactState:
         """Gap, pressure and active set at the local displacement array ``u``."""
-        U = u.reshape(-1, self.bs)
-        g = self.gap0 + np.einsum("ig,ig->i", U[self.mnodes] - U[self.nodes], self.normal)
+        g = self._gap(u)
         trial = self.lam - self.eps * g
         # touching (g within round-off of 0, λ = 0) counts as active: a body pressed
         # onto a point contact then has the stiffness of that point at the first step

@@ -4,8 +4,8 @@
 problems with the direct solver — a 2D non-nested P2 patch with h(T), the cylindrical gas
 gap (P2, curved, symmetric), a 3D hexahedral pair and the mortar contact of a cylinder on
 a block (issue 23 item 3) — and writes partition-independent functionals: heat flows,
-mean jumps, ∫T dx and ∫T² dx per region, conservation; contact force, Σ P_i, Σ P_i x_i²,
-∫|u|² dx, active nodes and the vertical force balance.
+mean jumps, ∫T dx and ∫T² dx per region, conservation; contact force, Σ P_i, Σ P_i x_i²
+(also of B's carried-over P_j), ∫|u|² dx, active nodes and the vertical force balance.
 """
 
 from __future__ import annotations
@@ -133,6 +133,7 @@ def hertz_mortar() -> dict[str, float]:
     )  # fmt: skip
     res = p.solve()
     nt = p.contacts[0].nodal_table()
+    mt = p.contacts[0].master_table()
     u = res.displacement
     dx = ufl.Measure("dx", domain=t.mesh)
     Fy = -float(np.sum(nt.area_m2 * nt.pressure_Pa * nt.normal[:, 1]))
@@ -140,6 +141,7 @@ def hertz_mortar() -> dict[str, float]:
         "force_N": res.contacts[0].force_N,
         "sum_P": float(nt.pressure_Pa.sum()),
         "P_x2": float(np.sum(nt.pressure_Pa * nt.x[:, 0] ** 2)),
+        "master_P_x2": float(np.sum(mt.pressure_Pa * mt.x[:, 0] ** 2)),
         "u2": t.mesh.comm.allreduce(fem.assemble_scalar(fem.form(ufl.inner(u, u) * dx)), MPI.SUM),
         "active": float(res.contacts[0].active_nodes),
         "mortar_conservation": abs(Fy / (q * R) - 1),
