@@ -278,7 +278,7 @@ class NewtonSolver:
 
     def _new_jacobian(self, snes: PETSc.SNES) -> None:
         """Assemble a Jacobian (at the field of the change of variables at its first step)."""
-        if snes.getIterationNumber() > 0:
+        if self._cov is not None and snes is not None and snes.getIterationNumber() > 0:
             self._cov = None  # its steps belong to the first Jacobian
         if self._cov is not None:
             self._assemble_at_cov_field(self._cov)
