@@ -18,6 +18,24 @@ Jacobian may keep an earlier preconditioner (a factorisation or an AMG hierarchy
 from a copy ``P`` of an earlier Jacobian) for CG while few contact nodes changed state;
 a rebuilt AMG hierarchy keeps its prolongation (``pc_gamg_reuse_interpolation``).
 
+With a Krylov method and an AMG hierarchy (``solver="iterative"``) the solves are
+inexact where accuracy buys nothing (``benchmarks/bench_contact.py``: the CG iterations,
+not the AMG set-ups, were most of the cost):
+
+* a Newton step whose active set changed is solved to :data:`_ETA` (its linearisation
+  is only rough; the next step corrects both), a step with an unchanged active set
+  (the exact Newton step of a linear problem, whose linear residual is the next
+  nonlinear one) just to the target of its Newton solve; CG measures the true
+  (unpreconditioned) residual for that;
+* each Newton solve between two multiplier updates stops at :data:`_AUGMENTED_RTOL` of
+  its first residual (inexact augmented Lagrangian: the update that follows changes
+  the residual by more), and once the multipliers have converged one more solve goes
+  to the Newton tolerance, so the answer is that of exact solves;
+* a kept AMG hierarchy also serves a Jacobian whose active set lies inside its own
+  (the Jacobian is then its matrix minus penalty springs: the preconditioned operator
+  stays positive definite), and is rebuilt when a linear solve needs more than
+  :data:`_REBUILD_FACTOR` times the iterations per decade of the first solve with it.
+
 The Newton iteration is :class:`~fe_interface.solvers.nonlinear.NewtonSolver` with the
 contacts as its ``terms`` and a constant elastic Jacobian (its hooks, see its module
 docstring); this module adds the augmentations and the preconditioner policy.
