@@ -236,6 +236,7 @@ class ContactSolver:
         # a factorisation is a copy of the matrix it factors; an AMG hierarchy applies
         # its matrix (the smoothers): kept, it needs a matrix P of its own
         direct = self.user_options.get("pc_type") in ("lu", "cholesky")
+        self.direct = direct
         #: inexact Newton steps and augmentations (a Krylov method with an AMG hierarchy)
         self.inexact = not direct and self.user_options.get("ksp_type", "cg") != "preonly"
         options = CONTACT_NEWTON_OPTIONS | self.user_options
@@ -308,8 +309,11 @@ class ContactSolver:
             _set_lag_preconditioner(self.snes, -1)
             return
         active = [c.current_state().active for c in self.contacts]
+        slack = 10.0 if self.direct else 0.0  # a factorisation: iterations, not per decade
         reuse = self._pc_active is not None and (
-            self._fresh_cost is None or cost is None or cost <= _REBUILD_FACTOR * self._fresh_cost
+            self._fresh_cost is None
+            or cost is None
+            or cost <= _REBUILD_FACTOR * self._fresh_cost + slack
         )
         if reuse:
             assert self._pc_active is not None
@@ -320,7 +324,7 @@ class ContactSolver:
             total = sum(self.comm.allreduce(int(np.sum(a)), op=MPI.SUM) for a in active)
             nodes, fraction = self._reuse_limits
             reuse = changed_nodes <= max(nodes, fraction * total) or (
-                self.P is not None and self._subset(active, self._pc_active)
+                not self.direct and self._subset(active, self._pc_active)
             )
         # SNES decides after this callback: lag -2 rebuilds now (then becomes -1), -1 keeps
         _set_lag_preconditioner(self.snes, -1 if reuse else -2)
@@ -337,9 +341,16 @@ class ContactSolver:
         return not self.comm.allreduce(grown, op=MPI.LOR)
 
     def _last_cost(self) -> float | None:
-        """Iterations per decade of residual reduction of the last linear solve, or None."""
+        """The cost of the last linear solve, or None.
+
+        Its iterations per decade of residual reduction (an AMG hierarchy: the
+        tolerances vary, see :meth:`_set_linear_tolerance`); its iterations with a
+        factorisation (solved to ``ksp_rtol``).
+        """
         ksp = self.snes.getKSP()
         its = ksp.getIterationNumber()
+        if self.direct:
+            return float(its)
         hist = ksp.getConvergenceHistory()
         if its == 0 or len(hist) < 2 or not hist[0] > 0 or not hist[-1] > 0:
             return None
