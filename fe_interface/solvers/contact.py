@@ -237,8 +237,9 @@ class ContactSolver:
         # its matrix (the smoothers): kept, it needs a matrix P of its own
         direct = self.user_options.get("pc_type") in ("lu", "cholesky")
         self.direct = direct
-        #: inexact Newton steps and augmentations (a Krylov method with an AMG hierarchy)
-        self.inexact = not direct and self.user_options.get("ksp_type", "cg") != "preonly"
+        #: inexact Newton steps and augmentations (CG with an AMG hierarchy: CG measures
+        #: the unpreconditioned residual with a left preconditioner, GMRES would not)
+        self.inexact = not direct and self.user_options.get("ksp_type") == "cg"
         options = CONTACT_NEWTON_OPTIONS | self.user_options
         if self.inexact:  # the KSP residual is then the linearised Newton residual (N)
             options = {"ksp_norm_type": "unpreconditioned"} | options
