@@ -114,7 +114,8 @@ class ContactSolveInfo(NamedTuple):
 
     Attributes:
         newton_iterations: Newton steps in total (1 for a linear problem).
-        augmentations: multiplier updates (Newton solves) of the augmented Lagrangian.
+        augmentations: Newton solves of the augmented Lagrangian (one per multiplier
+            update; inexact CG + AMG solves: one more, the last to the Newton tolerance).
         newton_per_solve: Newton steps of each solve.
         linear_iterations: KSP iterations in total.
         jacobians: Jacobian assemblies.
