@@ -157,6 +157,7 @@ class ElasticProblem(ProblemBase):
         self.result: MechanicsResult | None = None
         self._solved = False
         self._free_residual_form: fem.Form | None = None
+        self._stiffness_assembled = False
 
     # ------------------------------------------------------------------ set-up
     @property
@@ -324,7 +325,9 @@ class ElasticProblem(ProblemBase):
             self.initialise()
         t0 = time.perf_counter()
         if isinstance(self.solver, LinearSolver):
-            self.solver.assemble_matrix()
+            if not self._stiffness_assembled:  # constant: a later solve (new temperature,
+                self.solver.assemble_matrix()  # displacement values) keeps it and its
+                self._stiffness_assembled = True  # factorisation or AMG hierarchy
             self.solver.assemble_rhs()
             info = self.solver.solve(self.u)
             solve = ContactSolveInfo(1, 0, (1,), info.iterations, 1, 1, 0.0, info.converged_reason)

@@ -18,6 +18,24 @@ Jacobian may keep an earlier preconditioner (a factorisation or an AMG hierarchy
 from a copy ``P`` of an earlier Jacobian) for CG while few contact nodes changed state;
 a rebuilt AMG hierarchy keeps its prolongation (``pc_gamg_reuse_interpolation``).
 
+With a Krylov method and an AMG hierarchy (``solver="iterative"``) the solves are
+inexact where accuracy buys nothing (``benchmarks/bench_contact.py``: the CG iterations,
+not the AMG set-ups, were most of the cost):
+
+* a Newton step whose active set changed is solved to :data:`_ETA` (its linearisation
+  is only rough; the next step corrects both), a step with an unchanged active set
+  (the exact Newton step of a linear problem, whose linear residual is the next
+  nonlinear one) just to the target of its Newton solve; CG measures the true
+  (unpreconditioned) residual for that;
+* each Newton solve between two multiplier updates stops at :data:`_AUGMENTED_RTOL` of
+  its first residual (inexact augmented Lagrangian: the update that follows changes
+  the residual by more), and once the multipliers have converged one more solve goes
+  to the Newton tolerance, so the answer is that of exact solves;
+* a kept AMG hierarchy also serves a Jacobian whose active set lies inside its own
+  (the Jacobian is then its matrix minus penalty springs: the preconditioned operator
+  stays positive definite), and is rebuilt when a linear solve needs more than
+  :data:`_REBUILD_FACTOR` times the iterations per decade of the first solve with it.
+
 The Newton iteration is :class:`~fe_interface.solvers.nonlinear.NewtonSolver` with the
 contacts as its ``terms`` and a constant elastic Jacobian (its hooks, see its module
 docstring); this module adds the augmentations and the preconditioner policy.
@@ -48,11 +66,24 @@ __all__ = ["CONTACT_DIRECT_OPTIONS", "ContactSolveInfo", "ContactSolver", "rigid
 #: the active ones, changed state since it was built
 _REUSE_NODES = 40
 _REUSE_FRACTION = 0.5
+#: a kept preconditioner is rebuilt once a linear solve needs more than this factor
+#: times the iterations per decade of the first solve with it
+_REBUILD_FACTOR = 2.0
 #: the same for an AMG hierarchy, whose preconditioned operator is not a low-rank change
 #: of the identity: a newly active node adds a penalty stiffness the hierarchy has not
 #: seen (an outlier eigenvalue of order ε/E), so only a few may change
 _AMG_REUSE_NODES = 8
 _AMG_REUSE_FRACTION = 0.05
+
+#: inexact linear solves (Krylov methods): a Newton step whose active set changed is solved
+#: to this relative accuracy (its linearisation is only rough: the next step corrects
+#: both), a step with an unchanged one just to the Newton target of its solve, at most
+#: this and at least ``ksp_rtol``
+_ETA = 1.0e-2
+#: inexact augmented Lagrangian: each Newton solve between two multiplier updates stops
+#: at this fraction of its first residual (the update it follows); the last one goes on
+#: to the Newton tolerance
+_AUGMENTED_RTOL = 1.0e-2
 
 #: the direct solver for contact: MUMPS as the preconditioner of CG, so that a
 #: factorisation can serve the next Newton steps (one CG step while it is exact)
@@ -83,7 +114,8 @@ class ContactSolveInfo(NamedTuple):
 
     Attributes:
         newton_iterations: Newton steps in total (1 for a linear problem).
-        augmentations: multiplier updates (Newton solves) of the augmented Lagrangian.
+        augmentations: Newton solves of the augmented Lagrangian (one per multiplier
+            update; inexact CG + AMG solves: one more, the last to the Newton tolerance).
         newton_per_solve: Newton steps of each solve.
         linear_iterations: KSP iterations in total.
         jacobians: Jacobian assemblies.
@@ -205,8 +237,15 @@ class ContactSolver:
         # a factorisation is a copy of the matrix it factors; an AMG hierarchy applies
         # its matrix (the smoothers): kept, it needs a matrix P of its own
         direct = self.user_options.get("pc_type") in ("lu", "cholesky")
+        self.direct = direct
+        #: inexact Newton steps and augmentations (CG with an AMG hierarchy: CG measures
+        #: the unpreconditioned residual with a left preconditioner, GMRES would not)
+        self.inexact = not direct and self.user_options.get("ksp_type") == "cg"
+        options = CONTACT_NEWTON_OPTIONS | self.user_options
+        if self.inexact:  # the KSP residual is then the linearised Newton residual (N)
+            options = {"ksp_norm_type": "unpreconditioned"} | options
         self.newton = NewtonSolver(
-            F, J, u, bcs, None, marker, prefix, CONTACT_NEWTON_OPTIONS | self.user_options,
+            F, J, u, bcs, None, marker, prefix, options,
             terms=self.contacts, constant_jacobian=True, on_jacobian=self._choose_preconditioner,
             preconditioner_matrix=not direct,
         )  # fmt: skip
@@ -225,6 +264,8 @@ class ContactSolver:
         # and so the matrix are unchanged)
         self.newton.force_iteration = True
         self.snes.setForceIteration(True)
+        self._ksp_rtol = float(self.snes.getKSP().getTolerances()[0])
+        self._snes_rtol = float(self.snes.getTolerances()[0])
         self._pc_active: list[np.ndarray] | None = None
         # a factorisation or an AMG hierarchy of an earlier active set may precondition a
         # later Jacobian (CG corrects the change); the AMG hierarchy is built from P, a
@@ -233,7 +274,7 @@ class ContactSolver:
         self._reuse_limits = (
             (_REUSE_NODES, _REUSE_FRACTION) if direct else (_AMG_REUSE_NODES, _AMG_REUSE_FRACTION)
         )
-        self._fresh_its: int | None = None
+        self._fresh_cost: float | None = None
         self.comm = u.function_space.mesh.comm
         self.preconditioners = 0
         self._tolerances_set = False
@@ -252,38 +293,90 @@ class ContactSolver:
         """Decide whether to keep the preconditioner (a factorisation or AMG hierarchy).
 
         Called after every Jacobian evaluation; an unchanged Jacobian keeps everything.
-        The preconditioner of an earlier Jacobian is kept while the active set differs
-        from its own in few nodes (the new matrix is a low-rank change of the old one:
-        the Krylov method converges in about as many iterations as nodes changed) and
-        the last solve took at most twice (+ 10) the iterations of the first solve with
-        it; else it is rebuilt.
+        The preconditioner of an earlier Jacobian is kept while the last linear solve
+        cost at most :data:`_REBUILD_FACTOR` times the iterations per decade of the first
+        solve with it, and either the active set differs from its own in few nodes (the
+        new matrix is a low-rank change of the old one: the Krylov method converges in
+        about as many iterations as nodes changed) or, for an AMG hierarchy, is a subset
+        of its own (the Jacobian is then the hierarchy's matrix P minus penalty springs:
+        P^{-1}J stays symmetric positive definite, its eigenvalues in (0, 1]); else it is
+        rebuilt.
         """
+        cost = self._last_cost()
+        if cost is not None and self._fresh_cost is None and self._pc_active is not None:
+            self._fresh_cost = cost  # the first solve with a new preconditioner
+        if self.inexact:
+            self._set_linear_tolerance(changed)
         if not changed:
             _set_lag_preconditioner(self.snes, -1)
             return
         active = [c.current_state().active for c in self.contacts]
-        changed_nodes = sum(
-            self.comm.allreduce(int(np.sum(a != b)), op=MPI.SUM)
-            for a, b in zip(active, self._pc_active or active, strict=True)
+        slack = 10.0 if self.direct else 0.0  # a factorisation: iterations, not per decade
+        reuse = self._pc_active is not None and (
+            self._fresh_cost is None
+            or cost is None
+            or cost <= _REBUILD_FACTOR * self._fresh_cost + slack
         )
-        total = sum(self.comm.allreduce(int(np.sum(a)), op=MPI.SUM) for a in active)
-        last = self.snes.getKSP().getIterationNumber()  # of the last linear solve
-        if self._fresh_its is None and self._pc_active is not None:
-            self._fresh_its = last  # the first solve with a new preconditioner
-        cheap = self._fresh_its is None or last <= 2 * self._fresh_its + 10
-        nodes, fraction = self._reuse_limits
-        reuse = (
-            self._pc_active is not None and cheap
-            and changed_nodes <= max(nodes, fraction * total)
-        )  # fmt: skip
+        if reuse:
+            assert self._pc_active is not None
+            changed_nodes = sum(
+                self.comm.allreduce(int(np.sum(a != b)), op=MPI.SUM)
+                for a, b in zip(active, self._pc_active, strict=True)
+            )
+            total = sum(self.comm.allreduce(int(np.sum(a)), op=MPI.SUM) for a in active)
+            nodes, fraction = self._reuse_limits
+            reuse = changed_nodes <= max(nodes, fraction * total) or (
+                not self.direct and self._subset(active, self._pc_active)
+            )
         # SNES decides after this callback: lag -2 rebuilds now (then becomes -1), -1 keeps
         _set_lag_preconditioner(self.snes, -1 if reuse else -2)
         if not reuse:
             if self.P is not None:
                 self.newton.A.copy(self.P, structure=PETSc.Mat.Structure.SAME_NONZERO_PATTERN)  # type: ignore[arg-type]  # stubs: the members are ints
             self._pc_active = [a.copy() for a in active]
-            self._fresh_its = None
+            self._fresh_cost = None
             self.preconditioners += 1
+
+    def _subset(self, active: list[np.ndarray], of: list[np.ndarray]) -> bool:
+        """Whether every active node is active in ``of`` too (collective)."""
+        grown = any(bool(np.any(a & ~b)) for a, b in zip(active, of, strict=True))
+        return not self.comm.allreduce(grown, op=MPI.LOR)
+
+    def _last_cost(self) -> float | None:
+        """The cost of the last linear solve, or None.
+
+        Its iterations per decade of residual reduction (an AMG hierarchy: the
+        tolerances vary, see :meth:`_set_linear_tolerance`); its iterations with a
+        factorisation (solved to ``ksp_rtol``).
+        """
+        ksp = self.snes.getKSP()
+        its = ksp.getIterationNumber()
+        if self.direct:
+            return float(its)
+        hist = ksp.getConvergenceHistory()
+        if its == 0 or len(hist) < 2 or not hist[0] > 0 or not hist[-1] > 0:
+            return None
+        return its / max(float(np.log10(hist[0] / hist[-1])), 0.1)
+
+    def _set_linear_tolerance(self, changed: bool) -> None:
+        """The relative tolerance of the coming linear solve (inexact Newton).
+
+        A step whose active set changed: :data:`_ETA`.  Else the step is the exact
+        Newton step of a linear problem, whose linear residual is the next nonlinear
+        one: solved to half the target of this Newton solve, within [``ksp_rtol``,
+        :data:`_ETA`].
+        """
+        ksp = self.snes.getKSP()
+        rtol = _ETA
+        if not changed:
+            hist = self.snes.getConvergenceHistory()[0]
+            fnorm = float(self.snes.getFunctionNorm())
+            f0 = float(hist[0]) if len(hist) else fnorm
+            s_rtol, s_atol, _, _ = self.snes.getTolerances()
+            target = max(s_rtol * f0, s_atol)
+            if fnorm > 0.0:
+                rtol = min(max(0.5 * target / fnorm, self._ksp_rtol), _ETA)
+        ksp.setTolerances(rtol=rtol)
 
     # ------------------------------------------------------------------ solve
     def _newton(self) -> tuple[int, int, str, tuple[float, ...]]:
@@ -331,7 +424,10 @@ class ContactSolver:
         lin = 0
         change = 0.0
         self._set_tolerances()
+        inexact = self.inexact and self.augment
         for _ in range(self.max_augmentations):
+            if inexact:  # each solve to a fraction of the update it follows
+                self.snes.setTolerances(rtol=max(_AUGMENTED_RTOL, self._snes_rtol))
             its, kits, reason, hist = self._newton()
             per.append(its)
             lin += kits
@@ -348,6 +444,13 @@ class ContactSolver:
                 f"{self.max_augmentations} Newton solves (tolerance rtol {self.rtol:g} x "
                 f"max P); raise the contact penalty or max_augmentations"
             )
+        if inexact:  # the last solve to the Newton tolerance (at the final multipliers)
+            self.snes.setTolerances(rtol=self._snes_rtol)
+            its, kits, reason, hist = self._newton()
+            per.append(its)
+            lin += kits
+            for c in self.contacts:
+                c.state(self.u.x.array)
         check_finite(self.u)
         return ContactSolveInfo(
             sum(per), len(per), tuple(per), lin, self.jacobians, self.preconditioners, change,

@@ -6,6 +6,7 @@
   stress is zero, except σ_zz = −E α ΔT in plane strain (von Mises E α ΔT);
 * a bonded two-material column on rollers under a top pressure p is in uniaxial
   stress σ_yy = −p in plane strain: ε_yy = −(1 − ν²) p/E in each material;
+* a second solve (a new temperature) keeps the stiffness and gives the new exact field;
 * the vector broken space duplicates the nodes of a contact interface only;
 * input errors name the item.
 """
@@ -78,6 +79,31 @@ def test_free_thermal_expansion(gdim, cell, axisymmetric):
     vm = von_mises_cells(p)
     expected = STEEL.E * STEEL.alpha * dT if plane else 0.0
     np.testing.assert_allclose(vm, expected, atol=1e-8 * STEEL.E * STEEL.alpha * dT)
+
+
+@pytest.mark.parametrize("solver", ["direct", "iterative"])
+def test_solve_again_keeps_the_stiffness(solver):
+    """A second solve with a new temperature assembles only the load: the stiffness (and
+    its factorisation or AMG hierarchy) is kept, and the field is the exact one of the
+    new temperature, u = α ΔT (x − x_fixed)."""
+    tagged = blocks(3, "hexahedron")
+    sym = [Symmetry("x0"), Symmetry("y0"), Symmetry("bottom")]
+    p = ElasticProblem(
+        tagged, {"lower": STEEL, "upper": STEEL}, boundary_conditions=sym,
+        temperature=STEEL.T_ref + 50.0, solver=solver,
+    )  # fmt: skip
+    p.solve()
+    state = p.solver.A.stateGet()  # PETSc increases it at every assembly
+    dT = -30.0
+    p.set_temperature(STEEL.T_ref + dT)
+    p.solve()
+    assert p.solver.A.stateGet() == state
+    eps = STEEL.alpha * dT
+    x, u = nodal_values(p)
+    fixed = np.array([0.0, 0.0, -0.01])
+    # direct: round-off; CG: ksp_rtol 1e-10 on the change from the last field (80 K)
+    tol = 1e-12 if solver == "direct" else 1e-8
+    np.testing.assert_allclose(u, eps * (x - fixed), rtol=0, atol=tol * abs(eps) * 0.02)
 
 
 def test_bonded_column_under_pressure():
