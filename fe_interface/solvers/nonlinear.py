@@ -224,6 +224,9 @@ class NewtonSolver:
         self._have_jacobian = False  # a Jacobian of this solve (or carried) is in A
         self._carry_rho: float | None = None  # the last contraction of the last solve
         self._cov: ChangeOfVariables | None = None  # steps in its variables (this solve)
+        #: constant Jacobian: F(u) = K u + offset on the owned rows (this solve), K u in _Kx
+        self._offset: np.ndarray | None = None
+        self._Kx: PETSc.Vec | None = None
         self._sub: SubPattern | None = None
         self._refresh = True  # P and the preconditioner at the next Jacobian
         self._fresh_cost: float | None = None  # its per decade, first solve with P
@@ -245,11 +248,24 @@ class NewtonSolver:
         self._to_u(x)
         with b.localForm() as bl:
             bl.set(0.0)
-        dolfinx.fem.petsc.assemble_vector(b, self.F)
-        with b.localForm() as bl:
+        if self.K is not None and self._offset is not None and self._Kx is not None:
+            # a constant Jacobian: the forms and the coupling are K u + c (this solve)
+            self.K.mult(x, self._Kx)
+            b.array_w[:] = self._Kx.array_r + self._offset
+        else:
+            dolfinx.fem.petsc.assemble_vector(b, self.F)
             if self.coupling is not None:
-                y = self.coupling.apply(self.u.x.array)
-                bl.array_w[:] += self.coupling_scale * y
+                with b.localForm() as bl:
+                    bl.array_w[:] += self.coupling_scale * self.coupling.apply(self.u.x.array)
+            if self.K is not None:  # c = F(u) − K u, once per solve (the loads are fixed)
+                b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+                if self._Kx is None:
+                    self._Kx = self.K.createVecLeft()
+                self.K.mult(x, self._Kx)
+                self._offset = b.array_r - self._Kx.array_r
+                with b.localForm() as bl:  # the owned values are complete
+                    bl.array_w[b.getLocalSize() :] = 0.0
+        with b.localForm() as bl:
             for t in self.terms:
                 t.apply(self.u.x.array, bl.array_w)
             if self.add_residual is not None:
@@ -413,6 +429,7 @@ class NewtonSolver:
 
     def residual_norm(self) -> float:
         """‖F(u)‖₂ at the current ``u`` (the free rows; W, or N for mechanics; collective)."""
+        self._offset = None  # assembled: the loads may have changed
         self.u.x.scatter_forward()
         self.x.array_w[:] = self.u.x.array[: self.x.getLocalSize()]
         dolfinx.fem.petsc.set_bc(self.x, self.bcs)
@@ -505,6 +522,7 @@ class NewtonSolver:
         """
         self.x.array_w[:] = start
         dolfinx.fem.petsc.set_bc(self.x, self.bcs)
+        self._offset = None  # the loads may have changed since the last solve
         self._floor_it, self._fprev = -1, math.inf
         self._have_jacobian = self._have_jacobian and carry
         return self._snes_solve()
@@ -598,6 +616,6 @@ class NewtonSolver:
     def destroy(self) -> None:
         """Free the PETSc objects."""
         self.options.release(check=False)
-        objs = (self.snes, self.A, self.K, self.P, self.b, self.x)
+        objs = (self.snes, self.A, self.K, self.P, self.b, self.x, self._Kx)
         for obj in {id(o): o for o in objs if o is not None}.values():
             obj.destroy()

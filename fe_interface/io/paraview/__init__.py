@@ -190,7 +190,10 @@ def _pvbatch_cmd() -> list[str]:
     xvfb = shutil.which("xvfb-run")
     if xvfb is None:
         raise ParaViewError("no DISPLAY and no xvfb-run (Debian: apt-get install xvfb xauth)")
-    return [xvfb, "-a", "-s", "-screen 0 1280x1024x24", exe]
+    # -a searches from -n: a start of this process's own, so that renders running side by
+    # side (a parallel test run) do not race for one display number
+    start = 100 + (os.getpid() % 4000) * 2
+    return [xvfb, "-a", "-n", str(start), "-s", "-screen 0 1280x1024x24", exe]
 
 
 def render(
