@@ -522,11 +522,6 @@ class PairCoupling:
         one_sided = self.pair.spec.integration != "symmetric"
         return float(a), math.nan if one_sided else float(b), float(g / a) if a > 0 else math.nan
 
-    def heat_leaving_plus(self, u: np.ndarray) -> float:
-        """Heat from A to B through this process's points (W, no 2π)."""
-        a, _ = self.point_terms(u)
-        return float(np.sum(a * self.p["sign"]))
-
 
 class CouplingSet:
     """Several facet-wise couplings (conforming interfaces, pairs) as one.

@@ -148,7 +148,6 @@ class ElasticProblem(ProblemBase):
         self.degree = degree
         self.axisymmetric = axisymmetric
         self.temperature = temperature
-        self.solver_kind = solver
         self.augmentation_rtol = augmentation_rtol
         self.max_augmentations = max_augmentations
         self.timings: dict[str, float] = {}
