@@ -284,6 +284,9 @@ def _run_one(
 
     name = f"{case_i.output_name}_run{i:03d}"
     case_i = replace(case_i, output_name=name) if run_files else replace(case_i, files=())
+    tr = case_i.transient
+    if tr is not None and tr.checkpoint:  # every run restarts from its own state
+        case_i = replace(case_i, transient=replace(tr, checkpoint=f"{tr.checkpoint}/run{i:03d}"))
     tagged_i = case_i.check_mesh(tagged)
     problem = problems.get(case_i, tagged_i)
     with ResultSet(folder, name, comm, "case") as rs:

@@ -380,3 +380,23 @@ def test_run_files_summaries_say_their_units(tmp_path_factory):
     summary = res.files["run000_summary"]
     units = json.loads(Path(summary).read_text())["units"]
     assert units["totals"].startswith("2D planar: per metre of depth")
+
+
+def test_transient_sweep_runs_keep_checkpoints_of_their_own(tmp_path_factory):
+    """analysis.checkpoint in a sweep: one folder per run (ck/run000, ck/run001), so a
+    restarted run continues from its own state, not from the last run's."""
+    data = case_with(
+        {"outputs": ["junction_K"], "plot": False,
+         "parameters": [{"key": "boundaries.x0.value", "name": "q", "values": [1.0e4, 4.0e4]}]},
+    )  # fmt: skip
+    data["materials"] = {
+        "cu": {"conductivity": 398.0, "density": 8960.0, "specific_heat": 385.0},
+        "al": {"conductivity": 237.0, "density": 2700.0, "specific_heat": 900.0},
+    }
+    data["analysis"] = {"type": "transient", "t_end": 0.5, "dt": 0.25,
+                        "initial_temperature": 298.15, "checkpoint": "ck", "checkpoint_every": 1}  # fmt: skip
+    out = _out(tmp_path_factory, "tsweep_ck")
+    run_sweep(parse_case(data), out=out)
+    COMM.barrier()
+    runs = sorted(p.name for p in (out / "ck").iterdir())
+    assert runs == ["run000", "run001"]
