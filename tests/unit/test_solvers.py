@@ -131,3 +131,30 @@ def test_matrix_has_no_stored_zeros(tm):
     norm = A.norm(PETSc.NormType.FROBENIUS)
     solver.assemble_matrix()
     assert A.norm(PETSc.NormType.FROBENIUS) == pytest.approx(norm, rel=1e-14)
+
+
+def test_roundoff_floor_is_eps_norm_of_abs_A_times_abs_T():
+    """The floor ε ‖ |A| |T| ‖₂ over the free rows, against a dense product (serial data:
+    every rank its own matrix), for a vector P1 stiffness with columns of both signs."""
+    import dolfinx.fem.petsc
+    import ufl
+    from dolfinx import fem, mesh
+
+    from fe_interface.solvers.roundoff import EPS, RoundoffFloor
+
+    m = mesh.create_unit_cube(MPI.COMM_SELF, 3, 2, 2)
+    V = fem.functionspace(m, ("Lagrange", 1, (3,)))
+    u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
+    a = (ufl.inner(ufl.grad(u), ufl.grad(v)) + 3 * ufl.div(u) * ufl.div(v)) * ufl.dx
+    A = dolfinx.fem.petsc.assemble_matrix(fem.form(a))
+    A.assemble()
+    T = fem.Function(V)
+    T.interpolate(lambda x: np.stack([300 + x[0], -200 + x[1] ** 2, 5 * x[2]]))
+    marker = np.arange(T.x.array.size)
+    marker[::7] = -1  # Dirichlet rows: left out
+    floor = RoundoffFloor(V.dofmap.index_map, marker, MPI.COMM_SELF, 3)
+    dense = np.abs(A.convert("dense").getDenseArray()) @ np.abs(T.x.array)
+    expected = EPS * np.linalg.norm(dense[marker >= 0])
+    assert floor(A, T.x.array) == pytest.approx(expected, rel=1e-13)
+    assert floor(A, T.x.array) == pytest.approx(expected, rel=1e-13)  # the cached pattern
+    A.destroy()
