@@ -274,6 +274,11 @@ class Formulation:
                 return v(self.x)
         return fem.Constant(self.mesh, _SCALAR(float(v)))
 
+    @property
+    def conductivity_varies(self) -> bool:
+        """True unless every conductivity is a constant scalar (then :attr:`k_cells` is fixed)."""
+        return self._k_static is None
+
     def refresh_conductivity(self) -> None:
         """Re-read the constant conductivities of the model's materials (after an update)."""
         self._k_static = _static_conductivity(self, self.model)

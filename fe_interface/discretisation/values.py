@@ -50,6 +50,18 @@ def _value(spec: Any) -> Any:
     return spec.value
 
 
+def _number_reader(label: str, get: Callable[[Any], Any]) -> Callable[[Any], float]:
+    """``get(model input)`` as a float; an error naming ``label`` if it became a function."""
+
+    def read(inp: Any) -> float:
+        v = get(inp)
+        if not _number(v):
+            raise InputError(f"{label}: a number became a function: that needs a new problem")
+        return float(v)
+
+    return read
+
+
 class ModelInput(NamedTuple):
     """The model objects of a problem, aligned with its :class:`~fe_interface.model.model.Model`.
 
@@ -220,26 +232,16 @@ class FormulationValues:
             self.slots.append(Slot(name, "dirichlet", read, group=g))
 
     def _bc_reader(self, i: int, get: Callable[[Any], Any]) -> Callable[[ModelInput], float]:
-        label = self.f.model.boundaries[i].label
-
-        def read(inp: ModelInput) -> float:
-            v = get(inp.boundary_conditions[i])
-            if not _number(v):
-                raise InputError(f"{label}: a number became a function: that needs a new problem")
-            return float(v)
-
-        return read
+        """A boundary condition's number ``get(spec)`` (the i-th of the model)."""
+        return _number_reader(
+            self.f.model.boundaries[i].label, lambda inp: get(inp.boundary_conditions[i])
+        )
 
     def _constraint_reader(self, i: int) -> Callable[[ModelInput], float]:
-        label = self.f.model.constraints[i].label
-
-        def read(inp: ModelInput) -> float:
-            v = inp.constraints[i].value
-            if not _number(v):
-                raise InputError(f"{label}: a number became a function: that needs a new problem")
-            return float(v)
-
-        return read
+        """The value of the i-th fixed region/point temperature of the model."""
+        return _number_reader(
+            self.f.model.constraints[i].label, lambda inp: inp.constraints[i].value
+        )
 
     def _interface_slots(self) -> None:
         f = self.f

@@ -179,10 +179,8 @@ def changing_cell_data(f: Formulation) -> frozenset[str]:
     ``pair_jump_K`` and ``pair_heat_flux_W_m2``.  (Time series write these at every frame,
     the others once.)
     """
-    from fe_interface.discretisation.bulk import constant_scalar
-
     out = set()
-    if any(constant_scalar(m.conductivity) is None for m in f.model.region_material.values()):
+    if f.conductivity_varies:
         out.add("conductivity_W_mK")
     if getattr(f, "pairs", None):
         out |= {"pair_jump_K", "pair_heat_flux_W_m2"}

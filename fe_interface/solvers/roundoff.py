@@ -29,6 +29,7 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 __all__ = ["EPS", "RoundoffFloor"]
 
@@ -59,8 +60,6 @@ class RoundoffFloor:
 
     def __call__(self, A: PETSc.Mat, T: np.ndarray) -> float:
         """The floor (W) of the matrix ``A`` at the local field ``T`` (owned + ghosts, K)."""
-        from scipy.sparse import csr_matrix
-
         indptr, cols, vals = A.getValuesCSR()
         absT = np.abs(np.asarray(T, dtype=float))
         nT = len(absT)
