@@ -109,6 +109,8 @@ class MortarContact(NodalContact):
     """
 
     contact: Any  # a ResolvedSurfaceContact (plus, minus, label, spec as the nodal's)
+    #: a weighted gap couples a slave node with several master nodes
+    disjoint_constraints = False
 
     def __init__(  # the base's __init__ is not called: the rows replace its nodes
         self,

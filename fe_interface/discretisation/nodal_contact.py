@@ -40,7 +40,7 @@ from fe_interface.errors import InputError, collective
 from fe_interface.model.contacts import gap_values
 from fe_interface.model.mechanical_model import ResolvedContact
 
-__all__ = ["ContactNodes", "ContactState", "ContactSummary", "NodalContact"]
+__all__ = ["ActiveConstraints", "ContactNodes", "ContactState", "ContactSummary", "NodalContact"]
 
 #: gaps below this fraction of the local mesh size count as touching (active set only)
 _TOUCH = 1.0e-10
@@ -58,6 +58,29 @@ class ContactState(NamedTuple):
     gap_m: np.ndarray
     pressure_Pa: np.ndarray
     active: np.ndarray
+
+
+class ActiveConstraints(NamedTuple):
+    """The constraints g_i(u) = 0 of the active nodes of one contact (local nodes).
+
+    g_i(u) = g₀,i + c_i·u[rows_i] with c_i = (−n_i, n_i) on the ⁺ then ⁻ copies of node i.
+
+    Attributes:
+        rows: local unrolled dofs, (m, 2 bs): the ⁺ components, then the ⁻ ones.
+        coef: c_i, (m, 2 bs), dimensionless.
+        gap0_m: g₀,i, m.
+        weight: this rank's share of node i (its facets' part of A_i over A_i: the
+            weights of a node sum to 1 over the ranks that hold it).
+        area_m2: A_i, m² (axisymmetric: per radian).
+        node: the nodes' positions in the contact's node arrays.
+    """
+
+    rows: np.ndarray
+    coef: np.ndarray
+    gap0_m: np.ndarray
+    weight: np.ndarray
+    area_m2: np.ndarray
+    node: np.ndarray
 
 
 class ContactNodes(NamedTuple):
@@ -137,6 +160,10 @@ class NodalContact:
         contact: the resolved contact.
         axisymmetric: weight w = r = x[0].
     """
+
+    #: the constraints g_i = 0 of different nodes touch disjoint dofs (node i's copies):
+    #: the contact solver's exact step applies (mortar gaps share master nodes: not there)
+    disjoint_constraints = True
 
     def __init__(self, broken: BrokenSpace, contact: ResolvedContact, axisymmetric: bool) -> None:
         V = broken.space
@@ -305,6 +332,22 @@ class NodalContact:
             d = np.array([p, m], dtype=np.int32)
             pattern.insert(d, d)
 
+    def active_constraints(self) -> ActiveConstraints:
+        """The constraints g_i(u) = 0 of the active nodes of the last state."""
+        act = np.flatnonzero(self.current_state().active)
+        c = np.arange(self.bs)
+        rows = np.concatenate(
+            [self.nodes[act, None] * self.bs + c, self.mnodes[act, None] * self.bs + c], axis=1
+        )
+        coef = np.concatenate([-self.normal[act], self.normal[act]], axis=1)
+        area = self.area[act]
+        return ActiveConstraints(rows, coef, self.gap0[act], self.share[act] / area, area, act)
+
+    def set_multipliers(self, index: np.ndarray, pressure: np.ndarray) -> None:
+        """λ = ``pressure`` (Pa) at the nodes ``index``, 0 elsewhere."""
+        self.lam = np.zeros(self.nodes.size)
+        self.lam[index] = pressure
+
     def update_multipliers(self) -> float:
         """λ ← P of the last state (Uzawa); returns max |Δλ| over all ranks, Pa."""
         assert self._state is not None
@@ -317,6 +360,10 @@ class NodalContact:
         """Largest nodal pressure of the last state over all ranks, Pa."""
         p = self._state.pressure_Pa if self._state is not None else np.zeros(0)
         return self.comm.allreduce(float(np.max(p, initial=0.0)), op=MPI.MAX)
+
+    def settled(self) -> bool:
+        """Whether the active set of the last state is the assembled Jacobian's (collective)."""
+        return not self.active_changed(self._added)
 
     def active_changed(self, previous: np.ndarray | None) -> bool:
         """Whether the active set of the last state differs from ``previous``.

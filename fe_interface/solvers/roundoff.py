@@ -69,18 +69,18 @@ class RoundoffFloor:
             or self._nT != nT
             or not np.array_equal(indptr, self._indptr)
         ):
-            cols = np.asarray(cols, dtype=np.int64)
-            block = cols // self.bs
+            cols = np.asarray(cols)
             r0, r1 = self.index_map.local_range
-            owned = (block >= r0) & (block < r1)  # the owned columns: a shift
-            block[owned] -= r0
-            if not owned.all():  # ghosts (off-process columns) through the index map
-                off = ~owned
-                block[off] = self.index_map.global_to_local(block[off])
-            local_cols = np.where(block >= 0, block * self.bs + cols % self.bs, -1)
-            # a column outside this rank's dofs (none on DOLFINx patterns): the extra
-            # entry nT of the field, which holds the largest |T|
-            self._cols = np.where(local_cols >= 0, local_cols, nT).astype(np.int32)
+            lo, hi = r0 * self.bs, r1 * self.bs
+            local_cols = (cols - lo).astype(np.int32)  # the owned columns: a shift
+            off = np.flatnonzero((cols < lo) | (cols >= hi))
+            if off.size:  # ghosts (off-process columns) through the index map
+                c = cols[off].astype(np.int64)
+                block = self.index_map.global_to_local(c // self.bs)
+                # a column outside this rank's dofs (none on DOLFINx patterns): the extra
+                # entry nT of the field, which holds the largest |T|
+                local_cols[off] = np.where(block >= 0, block * self.bs + c % self.bs, nT)
+            self._cols = local_cols
             self._indptr = np.asarray(indptr).astype(np.int32)
             self._nT = nT
         Tx = np.append(absT, absT.max(initial=0.0))

@@ -147,6 +147,44 @@ def test_point_contact_iterative_equals_direct():
     Pd = res["direct"].contacts[0].nodal_table().pressure_Pa
     Pi = res["iterative"].contacts[0].nodal_table().pressure_Pa
     np.testing.assert_allclose(Pi, Pd, rtol=0, atol=1e-6 * Pd.max())
+    # the multipliers came from the exact step (the settled active set, one projected
+    # CG solve) instead of augmentations: its gaps are closed to round-off
+    assert it.exact_step and it.augmentations == 1
+    assert ci.max_penetration_m <= 1e-12 * 0.5e-3
+
+
+def test_failed_kept_preconditioner_restarts_the_solve(monkeypatch):
+    """An AMG hierarchy kept through the first steps of a point contact (one node to
+    hundreds active) makes CG meet an indefinite preconditioner: the Newton solve starts
+    again from the same u with a new hierarchy at every changed Jacobian, and the
+    result equals MUMPS's."""
+    import fe_interface.solvers.contact as contact_solver
+
+    monkeypatch.setattr(contact_solver, "_AMG_REUSE_NODES", 10**9)  # keep it always
+    direct, it = point_contact("direct"), point_contact("iterative")
+    direct.solve()
+    it.solve()
+    assert it.solver.restarts == 1
+    Pd = direct.contacts[0].nodal_table().pressure_Pa
+    Pi = it.contacts[0].nodal_table().pressure_Pa
+    np.testing.assert_allclose(Pi, Pd, rtol=0, atol=1e-6 * Pd.max())
+
+
+def test_exact_step_refuses_a_wrong_active_set():
+    """The exact step with nodes outside the contact forced into the active set: they
+    pull (negative pressures), the step is refused, u and the multipliers are kept."""
+    p = point_contact("iterative")
+    p.solve()
+    solver, c = p.solver, p.contacts[0]
+    u0, lam0 = p.u.x.array.copy(), c.lam.copy()
+    s = c.current_state()
+    r = np.hypot(c.x[:, 0], c.x[:, 1])
+    c._state = s._replace(active=s.active | (r < 2 * 0.5e-3))  # past the contact radius a
+    its, ok = solver._exact_step()
+    assert its > 0 and not ok
+    np.testing.assert_array_equal(p.u.x.array, u0)
+    np.testing.assert_array_equal(c.lam, lam0)
+    assert np.array_equal(c.current_state().active, s.active)  # the state at u again
 
 
 def test_uniform_pressure_on_tetrahedra():
