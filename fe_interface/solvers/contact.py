@@ -347,10 +347,14 @@ class ContactSolver:
             return
         active = [c.current_state().active for c in self.contacts]
         slack = 10.0 if self.direct else 0.0  # a factorisation: iterations, not per decade
-        reuse = not self._no_reuse and self._pc_active is not None and (
-            self._fresh_cost is None
-            or cost is None
-            or cost <= _REBUILD_FACTOR * self._fresh_cost + slack
+        reuse = (
+            not self._no_reuse
+            and self._pc_active is not None
+            and (
+                self._fresh_cost is None
+                or cost is None
+                or cost <= _REBUILD_FACTOR * self._fresh_cost + slack
+            )
         )
         if reuse:
             assert self._pc_active is not None

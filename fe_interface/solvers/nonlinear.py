@@ -67,7 +67,7 @@ from fe_interface.solvers.linear import (
     sparsity_pattern,
 )
 from fe_interface.solvers.options import NEWTON_INEXACT_OPTIONS, NEWTON_OPTIONS, PetscOptions
-from fe_interface.solvers.roundoff import EPS, RoundoffFloor
+from fe_interface.solvers.roundoff import FLOOR_MARGIN, FloorSchedule, RoundoffFloor
 from fe_interface.solvers.snes_parts import (
     ChangeOfVariables,
     SubPattern,
@@ -95,9 +95,6 @@ PC_REBUILD_FACTOR = 2.0
 #: a Jacobian is kept for the next Newton step (a chord step) when, at the contraction
 #: of the last step, at most this many steps reach the convergence target
 JACOBIAN_LAG_STEPS = 5.0
-
-#: the round-off floor is evaluated again once ‖F‖ comes within this factor of it
-FLOOR_MARGIN = 1.0e3
 
 
 #: SNES converged reasons (some are missing from petsc4py's stubs)
@@ -213,14 +210,10 @@ class NewtonSolver:
         self.options = PetscOptions(self.snes, prefix, options)
         set_convergence_test(self.snes, self)
         self.snes.getKSP().setConvergenceHistory(reset=True)
-        self.roundoff = RoundoffFloor(
-            V.dofmap.index_map, bc_marker, V.mesh.comm, V.dofmap.index_map_bs
+        #: the round-off floor of the residual, evaluated when due (and ‖F₀‖ of a solve)
+        self.floors = FloorSchedule(
+            RoundoffFloor(V.dofmap.index_map, bc_marker, V.mesh.comm, V.dofmap.index_map_bs)
         )
-        #: the round-off floor of the residual (W) at the last Jacobian (0 before a solve)
-        self.floor = 0.0
-        self._f0 = 0.0
-        self._floor_it = -1  # the iteration the floor was evaluated at (this solve)
-        self._fprev = math.inf  # ‖F‖ of the previous iteration
         self._have_jacobian = False  # a Jacobian of this solve (or carried) is in A
         self._carry_rho: float | None = None  # the last contraction of the last solve
         self._cov: ChangeOfVariables | None = None  # steps in its variables (this solve)
@@ -369,7 +362,7 @@ class NewtonSolver:
             return False
         rho, f_now = self._contraction(snes)
         rtol, atol, _, _ = snes.getTolerances()
-        target = max(rtol * self._f0, atol, self.floor)
+        target = max(rtol * self.floors.f0, atol, self.floor)
         if not 0.0 < rho < 1.0 or not target < f_now:
             return False
         return math.log(target / f_now) / math.log(rho) <= JACOBIAN_LAG_STEPS
@@ -438,6 +431,11 @@ class NewtonSolver:
         b.array_w[:] += self._offset
         dolfinx.fem.petsc.set_bc(b, self.bcs, x, -1.0)
 
+    @property
+    def floor(self) -> float:
+        """The round-off floor of the residual (W; N for mechanics) at the last evaluation."""
+        return self.floors.floor
+
     def residual_norm(self) -> float:
         """‖F(u)‖₂ at the current ``u`` (the free rows; W, or N for mechanics; collective)."""
         self._offset = None  # assembled: the loads may have changed
@@ -454,22 +452,22 @@ class NewtonSolver:
         ``force_iteration``) or, after the first step,
         ‖F‖ ≤ ``snes_rtol`` ‖F₀‖ or ‖ΔT‖ ≤ ``snes_stol`` ‖T‖; the floor is that of the
         Jacobian of the previous step at an iterate of this solve, evaluated when due
-        (:meth:`_update_floor`; the last solve's at step 0).
+        (:class:`~fe_interface.solvers.roundoff.FloorSchedule`; the last solve's at step 0).
         """
         xnorm, ynorm, fnorm = norms
         rtol, atol, stol, max_it = snes.getTolerances()
         if not math.isfinite(fnorm):
             return int(_SNES.DIVERGED_FNORM_NAN)
-        self._update_floor(it, fnorm)
+        self.floors.update(it, fnorm, self.A, self.u)
         if fnorm <= max(atol, self.floor) and (it > 0 or not self.force_iteration):
             return int(_SNES.CONVERGED_FNORM_ABS)
         if it > 0:
-            if fnorm <= rtol * self._f0:
+            if fnorm <= rtol * self.floors.f0:
                 return int(_SNES.CONVERGED_FNORM_RELATIVE)
             if ynorm <= stol * xnorm:
                 return int(_SNES.CONVERGED_SNORM_RELATIVE)
             divtol = snes.getDivergenceTolerance()
-            if divtol > 0 and fnorm > divtol * self._f0:
+            if divtol > 0 and fnorm > divtol * self.floors.f0:
                 return int(_SNES.DIVERGED_DTOL)
         max_funcs = snes.getMaxFunctionEvaluations()
         if max_funcs >= 0 and snes.getFunctionEvaluations() >= max_funcs:
@@ -477,45 +475,6 @@ class NewtonSolver:
         if it >= max_it:
             return int(_SNES.DIVERGED_MAX_IT)
         return int(_SNES.ITERATING)
-
-    def _update_floor(self, it: int, fnorm: float) -> None:
-        """Record ‖F₀‖ (step 0) or evaluate the round-off floor at this iterate if due.
-
-        Due at the first step (unless a bound puts it far below ‖F‖), then once ‖F‖ is within :data:`FLOOR_MARGIN` of the last
-        value, or when a step hardly reduced ‖F‖ (a stall in round-off): far above the
-        floor its exact value decides nothing (it changes with the Jacobian by far less than
-        that margin), and each evaluation is a pass over the matrix.
-        """
-        if it == 0:
-            self._f0 = fnorm
-        elif self._floor_due(fnorm):
-            self.floor = self.roundoff(self.A, self.u.x.array)
-            self._floor_it = it
-        self._fprev = fnorm
-
-    def _floor_due(self, fnorm: float) -> bool:
-        """True if the floor is to be evaluated at this iterate (see :meth:`_update_floor`).
-
-        Before the first evaluation of a solve, the bound floor ≤ ε √N ‖A‖_∞ ‖T‖_∞ (one
-        pass of PETSc's over the matrix, ~20× cheaper than the floor's) decides: while ‖F‖
-        is above :data:`FLOOR_MARGIN` times it, the floor decides nothing yet (on the k(T)
-        benchmark one of two evaluations, 0.24 s CPU, is saved).  A stall (‖F‖ hardly
-        reduced) asks for the floor only below that bound, where round-off can cause it
-        (the contact iteration's residual rises and falls far above it).
-        """
-        if fnorm <= FLOOR_MARGIN * self.floor:
-            return True
-        stall = fnorm > 0.5 * self._fprev
-        if self._floor_it >= 1 and not stall:
-            return False
-        t = cast(float, self.u.x.petsc_vec.norm(PETSc.NormType.NORM_INFINITY))
-        a = cast(float, self.A.norm(PETSc.NormType.NORM_INFINITY))
-        bound = EPS * math.sqrt(self.x.getSize()) * a * t
-        if fnorm <= FLOOR_MARGIN * bound:
-            return True
-        if self._floor_it < 1:  # (the last solve's, or the bound: both below)
-            self.floor = min(self.floor, bound)
-        return False
 
     # ------------------------------------------------------------------ solve
     def _snes_solve(self) -> int:
@@ -538,7 +497,7 @@ class NewtonSolver:
         self.x.array_w[:] = start
         dolfinx.fem.petsc.set_bc(self.x, self.bcs)
         self._offset = None  # the loads may have changed since the last solve
-        self._floor_it, self._fprev = -1, math.inf
+        self.floors.start()
         self._have_jacobian = self._have_jacobian and carry
         return self._snes_solve()
 
@@ -601,8 +560,7 @@ class NewtonSolver:
         self._carry_rho = hist[-1] / hist[-2] if len(hist) > 1 and hist[-2] > 0 else None
         self._to_u(self.x)
         check_finite(self.u)
-        if its > 0 and self._floor_it != its:  # the floor at the solution (balance checks)
-            self.floor = self.roundoff(self.A, self.u.x.array)
+        self.floors.at_solution(its, self.A, self.u.x.array)  # (balance checks)
         return SolveInfo(
             self.snes.getLinearSolveIterations(),
             float(self.snes.getFunctionNorm()),
