@@ -22,7 +22,7 @@ import numpy as np
 
 from fe_interface.errors import describe, on_rank0
 from fe_interface.io.files import ResultSet, output_error, write_text
-from fe_interface.io.plots import new_figure, save_figure
+from fe_interface.io import plots as figures  # (the module: a patched save_figure reaches here)
 from fe_interface.io.summary import json_safe
 
 __all__ = ["format_fit", "format_uncertainty", "write_fit", "write_uncertainty"]
@@ -80,7 +80,7 @@ def format_fit(r: Any) -> str:
 
 def _draw_residuals(r: Any) -> Any:
     def draw(path: Path) -> None:
-        fig = new_figure((7.0, 5.0))
+        fig = figures.new_figure((7.0, 5.0))
         ax1, ax2 = fig.subplots(2, 1)
         meas = [x.measured_K for x in r.residuals]
         model = [x.model_K for x in r.residuals]
@@ -98,7 +98,7 @@ def _draw_residuals(r: Any) -> Any:
         ax2.plot(range(len(meas)), [x.normalised for x in r.residuals], "o")
         ax2.set_ylabel("(model − measured)/σ")
         ax2.set_xlabel("reading")
-        save_figure(fig, path)
+        figures.save_figure(fig, path)
 
     return draw
 
@@ -145,7 +145,7 @@ def format_uncertainty(r: Any) -> str:
 def _draw_histograms(r: Any) -> Any:
     def draw(path: Path) -> None:
         n = len(r.outputs)
-        fig = new_figure((6.5, 2.4 * n + 0.5))
+        fig = figures.new_figure((6.5, 2.4 * n + 0.5))
         for ax, (j, name) in zip(
             np.atleast_1d(fig.subplots(n, 1)), enumerate(r.outputs), strict=True
         ):
@@ -157,7 +157,7 @@ def _draw_histograms(r: Any) -> Any:
                     ax.axvline(st["percentiles"][p], color="k", ls=":" if p != "p50" else "-", lw=1)
             ax.set_xlabel(name, fontsize=8)
             ax.set_ylabel("samples")
-        save_figure(fig, path)
+        figures.save_figure(fig, path)
 
     return draw
 
@@ -165,7 +165,7 @@ def _draw_histograms(r: Any) -> Any:
 def _draw_convergence(r: Any) -> Any:
     def draw(path: Path) -> None:
         n = len(r.outputs)
-        fig = new_figure((6.5, 2.4 * n + 0.5))
+        fig = figures.new_figure((6.5, 2.4 * n + 0.5))
         for ax, name in zip(np.atleast_1d(fig.subplots(n, 1)), r.outputs, strict=True):
             rows = np.array(r.convergence[name]).reshape(-1, 4)
             if len(rows):
@@ -176,7 +176,7 @@ def _draw_convergence(r: Any) -> Any:
             ax.set_ylabel(name, fontsize=8)
             ax.legend(fontsize=7)
         fig.axes[-1].set_xlabel("samples")
-        save_figure(fig, path)
+        figures.save_figure(fig, path)
 
     return draw
 

@@ -231,6 +231,26 @@ def test_fit_from_the_command_line(shared_tmp, capsys):
         assert "R_top: determined" in capsys.readouterr().out
 
 
+def test_a_failing_plot_does_not_fail_the_fit(shared_tmp, capsys, monkeypatch):
+    """A fit whose residual plot cannot be written still writes its result set and says so."""
+    import json
+
+    from fe_interface.cli import main
+    from fe_interface.io import plots
+
+    def save(fig, path):
+        raise ValueError("no space for the figure")
+
+    monkeypatch.setattr(plots, "save_figure", save)
+    out = shared_tmp / "fit_noplot"
+    assert main(["fit", str(CASES / "astm_rig_fit.toml"), "--out", str(out)]) == 0
+    assert json.loads((out / "astm_rig_fit_fit.json").read_text())["parameters"]
+    assert not list(out.glob("*.png"))
+    if p_rank() == 0:
+        printed = capsys.readouterr().out
+        assert "warning: " in printed and "not written" in printed and "no space for the figure" in printed
+
+
 def p_rank():
     from mpi4py import MPI
 
