@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from fe_interface.errors import describe, on_rank0
-from fe_interface.io.files import ResultSet, output_error, write_text
 from fe_interface.io import plots as figures  # (the module: a patched save_figure reaches here)
+from fe_interface.io.files import ResultSet, output_error, write_text
 from fe_interface.io.summary import json_safe
 
 __all__ = ["format_fit", "format_uncertainty", "write_fit", "write_uncertainty"]

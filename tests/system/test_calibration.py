@@ -248,7 +248,11 @@ def test_a_failing_plot_does_not_fail_the_fit(shared_tmp, capsys, monkeypatch):
     assert not list(out.glob("*.png"))
     if p_rank() == 0:
         printed = capsys.readouterr().out
-        assert "warning: " in printed and "not written" in printed and "no space for the figure" in printed
+        assert (
+            "warning: " in printed
+            and "not written" in printed
+            and "no space for the figure" in printed
+        )
 
 
 def p_rank():
