@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -131,8 +132,10 @@ class ContactSolveInfo(NamedTuple):
         preconditioners: preconditioner builds (factorisations / AMG set-ups); a
             Jacobian whose active set is close to the one of the last build reuses it.
         multiplier_change_Pa: the last max |Δλ|, Pa (0 for penalty / no contact).
-        converged_reason: PETSc's reason of the last solve.
-        residual_history: SNES residual norms (N) of the last solve.
+        converged_reason: PETSc's reason of the last solve, or ``CONVERGED_EXACT_STEP``
+            (the exact step solved the problem: its true residual met the tolerance).
+        residual_history: SNES residual norms (N) of the last solve (after the exact
+            step: the first solve's, then ‖R(u)‖ after the step).
         exact_step: the exact step (the active set fixed, one projected CG solve:
             :mod:`~fe_interface.solvers.exact_contact`) gave the multipliers.
     """
@@ -307,6 +310,7 @@ class ContactSolver:
         self.preconditioners = 0
         self._tolerances_set = False
         self._tried = False  # the exact step, this solve
+        self._exact_residual = math.inf  # ‖R(u)‖ after it, N
         self._exact = (
             ExactContactStep(self.newton, self.contacts, marker)
             if self.inexact and augment and ExactContactStep.applies(self.contacts)
@@ -423,18 +427,21 @@ class ContactSolver:
     def _newton(self) -> tuple[int, int, str, tuple[float, ...]]:
         """One Newton solve from the current u: (Newton steps, KSP its, reason, history).
 
-        A linear solve that fails while a kept preconditioner serves a Jacobian it was not
-        built from (an AMG hierarchy can turn indefinite when nodes became active: their
-        springs are outliers its smoothers have not seen) makes the solve start again
-        from the same u with a new preconditioner at every changed Jacobian (the steps
-        counted are the second attempt's).
+        A linear solve that fails with an indefinite preconditioner while a kept AMG
+        hierarchy serves a Jacobian it was not built from (it can turn indefinite when
+        nodes became active: their springs are outliers its smoothers have not seen) makes
+        the solve start again from the same u with a new preconditioner at every changed
+        Jacobian (the steps counted are the second attempt's).
         """
         start = self.u.x.array.copy()
         self._stale_used = False
         try:
             info = self.newton.solve()
         except SolverError as e:
-            if not (self._stale_used and "DIVERGED_LINEAR_SOLVE" in str(e)):
+            # (a kept factorisation or another failure: a singular problem, whose second
+            # attempt can end at a huge u whose round-off floor passes: not repeated)
+            indefinite = "DIVERGED_INDEFINITE_PC" in str(e)
+            if not (self._stale_used and indefinite and not self.direct):
                 raise _contact_error(e) from None
             self.u.x.array[:] = start
             self._no_reuse = True
@@ -509,7 +516,8 @@ class ContactSolver:
         self._tried = True
         kits, ok = self._exact_step()
         atol = max(float(self.snes.getTolerances()[1]), self.newton.floor)
-        return kits, ok, ok and self.newton.residual_norm() <= atol
+        self._exact_residual = self.newton.residual_norm() if ok else math.inf
+        return kits, ok, self._exact_residual <= atol
 
     def solve(self) -> ContactSolveInfo:
         """Newton (and augmentations) from the current ``u``.
@@ -552,6 +560,8 @@ class ContactSolver:
                 f"{self.max_augmentations} Newton solves (tolerance rtol {self.rtol:g} x "
                 f"max P); raise the contact penalty or max_augmentations"
             )
+        if confirmed:  # what the summaries say: the exact step and its true residual (N)
+            reason, hist = "CONVERGED_EXACT_STEP", (*hist, self._exact_residual)
         if inexact and not confirmed:  # the last solve to the Newton tolerance (final multipliers)
             self.snes.setTolerances(rtol=self._snes_rtol)
             its, kits, reason, hist = self._newton()

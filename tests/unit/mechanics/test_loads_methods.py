@@ -150,6 +150,8 @@ def test_point_contact_iterative_equals_direct():
     # the multipliers came from the exact step (the settled active set, one projected
     # CG solve) instead of augmentations: its gaps are closed to round-off
     assert it.exact_step and it.augmentations == 1
+    assert it.converged_reason == "CONVERGED_EXACT_STEP"
+    assert it.residual_history[-1] <= 1e-10 * it.residual_history[0]  # the load's 1e-10
     assert ci.max_penetration_m <= 1e-12 * 0.5e-3
 
 
