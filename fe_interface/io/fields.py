@@ -32,6 +32,7 @@ folder and renamed into place.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -49,7 +50,9 @@ from fe_interface.io.meshio_cells import FACET_TYPE, MESHIO_CELL_TYPE, VTK_ORDER
 
 __all__ = [
     "MESHIO_CELL_TYPE",
+    "BoundaryFacets",
     "MeshBlocks",
+    "boundary_facets",
     "gather_mesh_blocks",
     "gather_vertex_fields",
     "write_mesh_files",
@@ -84,28 +87,62 @@ def _facet_vertices(ct: CellType) -> list[list[int]]:
     return [list(v) for v in basix.topology(bct)[tdim - 1]]
 
 
-def _boundary_facets(f: Formulation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """This rank's owned outer facets of the tagged groups: (cell, local facet, tag)."""
-    mesh = f.mesh
-    tdim = mesh.topology.dim
+class BoundaryFacets(NamedTuple):
+    """This rank's owned outer facets of the tagged boundary groups (read-only arrays).
+
+    Attributes:
+        cells: the cell of each facet (local index).
+        local: the facet's local number in its cell (DOLFINx numbering).
+        tags: the facet's group tag.
+    """
+
+    cells: np.ndarray
+    local: np.ndarray
+    tags: np.ndarray
+
+
+# one entry per live formulation (weak keys: none outlives its problem); the facet tags
+# it was computed from are kept with it, and checked
+_FACETS: weakref.WeakKeyDictionary[Formulation, tuple[Any, BoundaryFacets]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def boundary_facets(f: Formulation) -> BoundaryFacets:
+    """This rank's owned outer facets of the tagged groups, in facet-tag order (cached).
+
+    Computed once per formulation (the mesh and its facet tags do not change during a
+    run) from the facet-cell and cell-facet connectivities; not collective.
+    """
     ft = f.model.tagged.facet_tags
+    hit = _FACETS.get(f)
+    if hit is not None and hit[0] is ft:
+        return hit[1]
+    out = _outer_tagged_facets(f.mesh, ft)
+    for a in out:
+        a.flags.writeable = False
+    _FACETS[f] = (ft, out)
+    return out
+
+
+def _outer_tagged_facets(mesh: Any, ft: Any) -> BoundaryFacets:
+    """:func:`boundary_facets` without the cache: NumPy on the connectivity arrays."""
+    tdim = mesh.topology.dim
     nf = mesh.topology.index_map(tdim - 1).size_local
     keep = ft.indices < nf
     facets, tags = ft.indices[keep], ft.values[keep]
     f2c = mesh.topology.connectivity(tdim - 1, tdim)
     c2f = mesh.topology.connectivity(tdim, tdim - 1)
-    ncell = np.diff(f2c.offsets)[facets] if facets.size else np.empty(0, int)
-    outer = ncell == 1
+    outer = (f2c.offsets[facets + 1] - f2c.offsets[facets]) == 1
     facets, tags = facets[outer], tags[outer]
-    cells = np.array([f2c.links(int(x))[0] for x in facets], dtype=np.int32)
-    local = np.array(
-        [
-            int(np.flatnonzero(c2f.links(int(c)) == x)[0])
-            for c, x in zip(cells, facets, strict=True)
-        ],
-        dtype=np.int32,
-    )
-    return cells, local, tags.astype(np.int32)
+    cells = f2c.array[f2c.offsets[facets]].astype(np.int32)
+    nfc = dolfinx.cpp.mesh.cell_num_entities(mesh.topology.cell_type, tdim - 1)
+    rows = c2f.array[c2f.offsets[cells][:, None] + np.arange(nfc)]  # each cell's facets
+    match = rows == facets[:, None]
+    if not match.any(axis=1).all():  # the connectivities disagree: never expected
+        raise RuntimeError("an outer facet is not among its cell's facets")
+    local = match.argmax(axis=1).astype(np.int32)  # the first match
+    return BoundaryFacets(cells, local, tags.astype(np.int32))
 
 
 def _group_names(names: dict[str, int], tags: Any) -> dict[int, str]:
@@ -124,7 +161,7 @@ def gather_mesh_blocks(f: Formulation, T: fem.Function | None = None) -> MeshBlo
     mesh = f.mesh
     ct = mesh.topology.cell_type
     geo_all = mesh.geometry.dofmaps[0]
-    fc, fl, ftag = _boundary_facets(f)
+    fc, fl, ftag = boundary_facets(f)
     fv = np.array(_facet_vertices(ct))
     fgeo = geo_all[fc[:, None], fv[fl]] if fc.size else np.empty((0, fv.shape[1]), np.int64)
     keys = mesh.geometry.input_global_indices
@@ -193,25 +230,31 @@ def gather_frame(f: Formulation, T: fem.Function, sizes: Sequence[int]) -> MeshB
     A :class:`MeshBlocks` whose point data are the vertex temperatures and whose cell
     data are the arrays of :func:`changing_cell_data` (k(T) at the cells' temperatures,
     the pairs' jump and flux), one array per block of :func:`gather_mesh_blocks`, whose
-    block lengths are ``sizes`` (NaN where a quantity has no value).  Points and blocks
-    are those of :func:`gather_mesh_blocks`.
+    block lengths are ``sizes`` (rank 0; NaN where a quantity has no value): the same
+    arrays as :func:`gather_mesh_blocks` gives for ``T``.  Its points are those of
+    :func:`gather_mesh_blocks`; no blocks (they do not change).  Only the vertex fields
+    and the pairs' facet values are gathered (the boundary facets are cached).
     """
     changing = changing_cell_data(f)
-    if getattr(f, "pairs", None):  # the pairs' values live on the boundary facets
-        data = gather_mesh_blocks(f, T)
-        if data is None:
-            return None
-        keep = {k: v for k, v in data.cell_data.items() if k in changing}
-        return data._replace(cell_data=keep)
+    pair_values = None
+    if "pair_jump_K" in changing:  # the pairs' values live on the boundary facets
+        from fe_interface.postprocessing.pairs import facet_values
+
+        bf = boundary_facets(f)  # rank by rank, as gather_mesh_blocks's facet block
+        pair_values = f.comm.gather(facet_values(f, T.x.array, bf.cells, bf.local), root=0)
     vol = gather_vertex_fields(f, T)
     if vol is None:
         return None
-    points, _cells, pdata, cdata = vol
-    cells: dict[str, list[np.ndarray]] = {}
+    points, cells, pdata, cdata = vol
+    out: dict[str, list[np.ndarray]] = {}
     if "conductivity_W_mK" in changing:
         k = [cdata["conductivity_W_mK"], *(np.full(n, np.nan) for n in sizes[1:])]
-        cells["conductivity_W_mK"] = k
-    return MeshBlocks(points, [], pdata, cells)
+        out["conductivity_W_mK"] = k
+    if pair_values is not None:
+        pv = np.concatenate(pair_values)
+        for i, name in enumerate(("pair_jump_K", "pair_heat_flux_W_m2")):
+            out[name] = [np.full(len(cells), np.nan), pv[:, i]][: len(sizes)]
+    return MeshBlocks(points, [], pdata, out)
 
 
 def gather_vertex_fields(f: Formulation, T: fem.Function | None = None, _more: Any = None) -> Any:
