@@ -444,8 +444,8 @@ def _frame_differences(f, got, ref, sizes):
     bad = []
     if sizes != [len(c) for _, c in ref.blocks] or len(sizes) != 2:
         bad.append(f"block sizes {sizes}")
-    if not _same_bits(got.points, ref.points):
-        bad.append("points")
+    if got.points.shape != (0, 3) or got.blocks:
+        bad.append("points or blocks (written once)")
     if set(got.point_data) != set(ref.point_data) or not all(
         _same_bits(v, ref.point_data[k]) for k, v in got.point_data.items()
     ):
@@ -464,7 +464,8 @@ def _frame_differences(f, got, ref, sizes):
 @pytest.mark.parametrize("k_of_T", [False, True])
 def test_transient_pair_frames_equal_the_full_gather(shared_tmp, monkeypatch, k_of_T):
     """Each frame of a time series with a pair gathers only what changes (the vertex
-    temperatures, the pairs' jump and flux on the cached boundary facets, k(T)): bitwise
+    temperatures in the cached point numbering, the pairs' jump and flux on the cached
+    boundary facets, k(T)): bitwise
     the arrays of the full gather of that frame's field, in its facet order (under
     mpirun every rank owns boundary facets: block A's pair facets on one, B's on the
     other)."""

@@ -17,7 +17,13 @@ import pytest
 from helpers.walls import wall_mesh, wall_problem
 
 from fe_interface.io.checkpoint import Checkpoint
-from fe_interface.io.fields import boundary_facets, gather_vertex_fields, write_vtx
+from fe_interface.io.fields import (
+    boundary_facets,
+    gather_frame,
+    gather_mesh_blocks,
+    gather_vertex_fields,
+    write_vtx,
+)
 from fe_interface.io.files import atomic_file, write_bytes, write_text
 from fe_interface.io.progress import ProgressBar
 from fe_interface.io.summary import format_table, json_safe, write_summary
@@ -167,6 +173,26 @@ def test_boundary_facets_vectorised_and_cached(cell, per_side):
     del f, p, bf
     gc.collect()
     assert alive() is None
+
+
+def test_frame_is_the_full_gather_of_its_field():
+    """A frame (cached point numbering) carries bitwise the temperatures of the full
+    gather, for the solved field and for another one; constant k: nothing else."""
+    f = _solved(COMM).formulation
+    full = gather_mesh_blocks(f)
+    sizes = [len(c) for _, c in full.blocks] if full is not None else []
+    frames = [gather_frame(f, f.T, sizes)]
+    f.T.x.array[:] = np.sin(np.arange(f.T.x.array.size) + 100.0 * COMM.rank)
+    frames.append(gather_frame(f, f.T, sizes))
+    fulls = [full, gather_mesh_blocks(f)]
+    if COMM.rank != 0:
+        assert frames == fulls == [None, None]
+        return
+    for got, ref in zip(frames, fulls, strict=True):
+        a, b = got.point_data["temperature_K"], ref.point_data["temperature_K"]
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+        assert got.cell_data == {} and got.blocks == []
+    assert not np.array_equal(*(g.point_data["temperature_K"] for g in frames))
 
 
 def test_vtx_output(shared_tmp):
