@@ -32,6 +32,7 @@ folder and renamed into place.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -49,7 +50,9 @@ from fe_interface.io.meshio_cells import FACET_TYPE, MESHIO_CELL_TYPE, VTK_ORDER
 
 __all__ = [
     "MESHIO_CELL_TYPE",
+    "BoundaryFacets",
     "MeshBlocks",
+    "boundary_facets",
     "gather_mesh_blocks",
     "gather_vertex_fields",
     "write_mesh_files",
@@ -84,28 +87,64 @@ def _facet_vertices(ct: CellType) -> list[list[int]]:
     return [list(v) for v in basix.topology(bct)[tdim - 1]]
 
 
-def _boundary_facets(f: Formulation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """This rank's owned outer facets of the tagged groups: (cell, local facet, tag)."""
-    mesh = f.mesh
+class BoundaryFacets(NamedTuple):
+    """This rank's owned outer facets of the tagged boundary groups (read-only arrays).
+
+    Attributes:
+        cells: the cell of each facet (local index).
+        local: the facet's local number in its cell (DOLFINx numbering).
+        tags: the facet's group tag.
+    """
+
+    cells: np.ndarray
+    local: np.ndarray
+    tags: np.ndarray
+
+
+# what does not change during a run, per live formulation (weak keys: nothing outlives
+# its problem, nothing is shared between problems)
+_CACHE: weakref.WeakKeyDictionary[Formulation, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _cached(f: Formulation, name: str, make: Any) -> Any:
+    """``make(f)``, computed once per formulation (collective if ``make`` is)."""
+    got = _CACHE.setdefault(f, {})
+    if name not in got:
+        got[name] = make(f)
+    return got[name]
+
+
+def boundary_facets(f: Formulation) -> BoundaryFacets:
+    """This rank's owned outer facets of the tagged groups, in facet-tag order (cached).
+
+    Computed once per formulation (the mesh and its facet tags do not change during a
+    run) from the facet-cell and cell-facet connectivities; not collective.
+    """
+    return _cached(f, "boundary_facets", _outer_tagged_facets)
+
+
+def _outer_tagged_facets(f: Formulation) -> BoundaryFacets:
+    """:func:`boundary_facets` without the cache: NumPy on the connectivity arrays."""
+    mesh, ft = f.mesh, f.model.tagged.facet_tags
     tdim = mesh.topology.dim
-    ft = f.model.tagged.facet_tags
     nf = mesh.topology.index_map(tdim - 1).size_local
     keep = ft.indices < nf
     facets, tags = ft.indices[keep], ft.values[keep]
     f2c = mesh.topology.connectivity(tdim - 1, tdim)
     c2f = mesh.topology.connectivity(tdim, tdim - 1)
-    ncell = np.diff(f2c.offsets)[facets] if facets.size else np.empty(0, int)
-    outer = ncell == 1
+    outer = (f2c.offsets[facets + 1] - f2c.offsets[facets]) == 1
     facets, tags = facets[outer], tags[outer]
-    cells = np.array([f2c.links(int(x))[0] for x in facets], dtype=np.int32)
-    local = np.array(
-        [
-            int(np.flatnonzero(c2f.links(int(c)) == x)[0])
-            for c, x in zip(cells, facets, strict=True)
-        ],
-        dtype=np.int32,
-    )
-    return cells, local, tags.astype(np.int32)
+    cells = f2c.array[f2c.offsets[facets]].astype(np.int32)
+    nfc = dolfinx.cpp.mesh.cell_num_entities(mesh.topology.cell_type, tdim - 1)
+    rows = c2f.array[c2f.offsets[cells][:, None] + np.arange(nfc)]  # each cell's facets
+    match = rows == facets[:, None]
+    if not match.any(axis=1).all():  # the connectivities disagree: never expected
+        raise RuntimeError("an outer facet is not among its cell's facets")
+    local = match.argmax(axis=1).astype(np.int32)  # the first match
+    out = BoundaryFacets(cells, local, tags.astype(np.int32))
+    for a in out:
+        a.flags.writeable = False
+    return out
 
 
 def _group_names(names: dict[str, int], tags: Any) -> dict[int, str]:
@@ -124,7 +163,7 @@ def gather_mesh_blocks(f: Formulation, T: fem.Function | None = None) -> MeshBlo
     mesh = f.mesh
     ct = mesh.topology.cell_type
     geo_all = mesh.geometry.dofmaps[0]
-    fc, fl, ftag = _boundary_facets(f)
+    fc, fl, ftag = boundary_facets(f)
     fv = np.array(_facet_vertices(ct))
     fgeo = geo_all[fc[:, None], fv[fl]] if fc.size else np.empty((0, fv.shape[1]), np.int64)
     keys = mesh.geometry.input_global_indices
@@ -193,25 +232,80 @@ def gather_frame(f: Formulation, T: fem.Function, sizes: Sequence[int]) -> MeshB
     A :class:`MeshBlocks` whose point data are the vertex temperatures and whose cell
     data are the arrays of :func:`changing_cell_data` (k(T) at the cells' temperatures,
     the pairs' jump and flux), one array per block of :func:`gather_mesh_blocks`, whose
-    block lengths are ``sizes`` (NaN where a quantity has no value).  Points and blocks
-    are those of :func:`gather_mesh_blocks`.
+    block lengths are ``sizes`` (rank 0; NaN where a quantity has no value): bitwise the
+    arrays :func:`gather_mesh_blocks` gives for ``T``.  No points and no blocks (they do
+    not change).  One gather of the vertex values, k(T) and the pairs' facet values; the
+    point numbering and the boundary facets are computed once per formulation.
     """
     changing = changing_cell_data(f)
-    if getattr(f, "pairs", None):  # the pairs' values live on the boundary facets
-        data = gather_mesh_blocks(f, T)
-        if data is None:
-            return None
-        keep = {k: v for k, v in data.cell_data.items() if k in changing}
-        return data._replace(cell_data=keep)
-    vol = gather_vertex_fields(f, T)
-    if vol is None:
+    k = f.k_cells[: _owned_cells(f)] if "conductivity_W_mK" in changing else None
+    pv = None
+    if "pair_jump_K" in changing:  # the pairs' values live on the boundary facets
+        from fe_interface.postprocessing.pairs import facet_values
+
+        bf = boundary_facets(f)  # rank by rank, as gather_mesh_blocks's facet block
+        pv = facet_values(f, T.x.array, bf.cells, bf.local)
+    first = _cached(f, "point_numbering", _point_numbering)  # rank 0: the first copies
+    gathered = f.comm.gather((T.x.array[_vertex_dofs(f)], k, pv), root=0)
+    if gathered is None:
         return None
-    points, _cells, pdata, cdata = vol
-    cells: dict[str, list[np.ndarray]] = {}
-    if "conductivity_W_mK" in changing:
-        k = [cdata["conductivity_W_mK"], *(np.full(n, np.nan) for n in sizes[1:])]
-        cells["conductivity_W_mK"] = k
-    return MeshBlocks(points, [], pdata, cells)
+    Ts, ks, pvs = zip(*gathered, strict=True)
+    nc = sum(len(t) for t in Ts)
+    out: dict[str, list[np.ndarray]] = {}
+    if k is not None:
+        knan = (np.full(n, np.nan) for n in sizes[1:])
+        out["conductivity_W_mK"] = [np.concatenate(ks), *knan]
+    if pv is not None:
+        pair = np.concatenate(pvs)
+        for i, name in enumerate(("pair_jump_K", "pair_heat_flux_W_m2")):
+            out[name] = [np.full(nc, np.nan), pair[:, i]][: len(sizes)]
+    temps = np.concatenate(Ts).reshape(-1)[first]
+    return MeshBlocks(np.empty((0, 3)), [], {"temperature_K": temps}, out)
+
+
+def _owned_cells(f: Formulation) -> int:
+    """The number of cells this rank owns."""
+    return f.mesh.topology.index_map(f.mesh.topology.dim).size_local
+
+
+def _vertex_dofs(f: Formulation) -> np.ndarray:
+    """The dofs at the vertices of the owned cells, (cells, vertices) (cached)."""
+
+    def make(f: Formulation) -> np.ndarray:
+        nv = dolfinx.cpp.mesh.cell_num_entities(f.mesh.topology.cell_type, 0)
+        layout = f.space.dofmap.dof_layout
+        vdofs = [layout.entity_dofs(0, i)[0] for i in range(nv)]
+        return f.space.dofmap.list[: _owned_cells(f)][:, vdofs]
+
+    return _cached(f, "vertex_dofs", make)
+
+
+def _vertex_keys(f: Formulation) -> tuple[np.ndarray, np.ndarray]:
+    """(colour, input node index) of the vertices of the owned cells: a point's key."""
+    nv = dolfinx.cpp.mesh.cell_num_entities(f.mesh.topology.cell_type, 0)
+    geo = f.mesh.geometry.dofmaps[0][: _owned_cells(f), :nv]
+    key = f.mesh.geometry.input_global_indices[geo].astype(np.int64)
+    return f.broken.cell_colour[: _owned_cells(f)], key
+
+
+def _numbering(cols: np.ndarray, keys: np.ndarray) -> tuple[int, Any, Any, Any]:
+    """The points of gathered vertex keys: (key span, sorted point keys, first copy, inverse).
+
+    A point's key is ``colour * span + input node index``.
+    """
+    # one 1-D key per (colour, input node): np.unique on rows (axis=0) is a slow sort
+    span = int(keys.max(initial=-1)) + 1
+    allkeys = (cols[:, None].astype(np.int64) * span + keys).ravel()
+    return span, *np.unique(allkeys, return_index=True, return_inverse=True)
+
+
+def _point_numbering(f: Formulation) -> np.ndarray | None:
+    """Rank 0: the first copy of each point in the gathered vertex values (collective)."""
+    gathered = f.comm.gather(_vertex_keys(f), root=0)
+    if gathered is None:
+        return None
+    cols, keys = (np.concatenate(x) for x in zip(*gathered, strict=True))
+    return _numbering(cols, keys)[2]
 
 
 def gather_vertex_fields(f: Formulation, T: fem.Function | None = None, _more: Any = None) -> Any:
@@ -227,21 +321,14 @@ def gather_vertex_fields(f: Formulation, T: fem.Function | None = None, _more: A
     """
     T = f.T if T is None else T
     mesh = f.mesh
-    tdim = mesh.topology.dim
     ct = mesh.topology.cell_type
     nv = dolfinx.cpp.mesh.cell_num_entities(ct, 0)
-    nowned = mesh.topology.index_map(tdim).size_local
-    layout = f.space.dofmap.dof_layout
-    vdofs = [layout.entity_dofs(0, i)[0] for i in range(nv)]
-    dofs = f.space.dofmap.list[:nowned][:, vdofs]
+    nowned = _owned_cells(f)
     geo = mesh.geometry.dofmaps[0][:nowned, :nv]
-    colour = f.broken.cell_colour[:nowned]
-    key = mesh.geometry.input_global_indices[geo].astype(np.int64)
     chunk = (
-        colour,
-        key,
+        *_vertex_keys(f),
         mesh.geometry.x[geo],
-        T.x.array[dofs],
+        T.x.array[_vertex_dofs(f)],
         f.model.cell_region[:nowned],
         f.k_cells[:nowned],
     )
@@ -251,10 +338,7 @@ def gather_vertex_fields(f: Formulation, T: fem.Function | None = None, _more: A
     cols, keys, Xs, Ts, regs, ks = (
         np.concatenate(x) for x in zip(*(g[0] for g in gathered), strict=True)
     )
-    # one 1-D key per (colour, input node): np.unique on rows (axis=0) is a slow sort
-    span = int(keys.max(initial=-1)) + 1
-    allkeys = (cols[:, None].astype(np.int64) * span + keys).ravel()
-    uniq, first, inverse = np.unique(allkeys, return_index=True, return_inverse=True)
+    span, uniq, first, inverse = _numbering(cols, keys)
     points = Xs.reshape(-1, 3)[first]
     temps = Ts.reshape(-1)[first]
     cells = inverse.reshape(-1, nv)

@@ -9,9 +9,9 @@ folder is locked while the run writes.  The cell arrays of names and tags are co
 they are written with the first frame, and every later frame's XDMF grid points to the
 same datasets; the cell arrays that change (``conductivity_W_mK`` with k(T), the pairs'
 ``pair_jump_K`` and ``pair_heat_flux_W_m2``: :func:`~fe_interface.io.fields.changing_cell_data`)
-are written at every frame.  Every frame goes through the same gather as the steady
-output (:func:`fe_interface.io.fields.gather_frame`): interface vertices are duplicated,
-so the jumps are visible in ParaView.
+are written at every frame.  Every frame carries bitwise the arrays of the steady
+output's gather, and gathers only these (:func:`fe_interface.io.fields.gather_frame`):
+interface vertices are duplicated, so the jumps are visible in ParaView.
 """
 
 from __future__ import annotations

@@ -204,11 +204,11 @@ def test_temperature_dependent_law_newton_exact():
     conserved(p)
 
 
-def transient_pair():
+def transient_pair(kA=KA, n_a=(2, 2), n_b=(3, 4)):
     """Two blocks at 350 K and 300 K, insulated, coupled by h = 50 W/(m² K)."""
-    t = two_blocks("triangle", [2, 2], [3, 4], 0.3)
+    t = two_blocks("triangle", list(n_a), list(n_b), 0.3)
     mats = {
-        m: fi.Material(m, k, density=1000.0, specific_heat=500.0) for m, k in (("a", KA), ("b", KB))
+        m: fi.Material(m, k, density=1000.0, specific_heat=500.0) for m, k in (("a", kA), ("b", KB))
     }
     return fi.TransientProblem(
         t,
@@ -430,3 +430,69 @@ def test_transient_pair_fields_change_every_frame(shared_tmp):
     assert len(got) == len(flows) == 4
     np.testing.assert_allclose(got, flows, rtol=1e-10)
     assert np.all(np.diff(got) < 0)
+
+
+def _same_bits(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def _frame_differences(f, got, ref, sizes):
+    """What differs between a frame and the full gather of the same field (rank 0)."""
+    from fe_interface.io.fields import changing_cell_data
+
+    bad = []
+    if sizes != [len(c) for _, c in ref.blocks] or len(sizes) != 2:
+        bad.append(f"block sizes {sizes}")
+    if got.points.shape != (0, 3) or got.blocks:
+        bad.append("points or blocks (written once)")
+    if set(got.point_data) != set(ref.point_data) or not all(
+        _same_bits(v, ref.point_data[k]) for k, v in got.point_data.items()
+    ):
+        bad.append("point data")
+    if set(got.cell_data) != changing_cell_data(f):
+        bad.append(f"cell arrays {sorted(got.cell_data)}")
+    for name, arrays in got.cell_data.items():
+        want = ref.cell_data[name]
+        if len(arrays) != len(want) or not all(map(_same_bits, arrays, want)):
+            bad.append(name)
+    if not np.isfinite(got.cell_data["pair_jump_K"][1]).any():
+        bad.append("no pair facet")
+    return bad
+
+
+@pytest.mark.parametrize("k_of_T", [False, True])
+def test_transient_pair_frames_equal_the_full_gather(shared_tmp, monkeypatch, k_of_T):
+    """Each frame of a time series with a pair gathers only what changes (the vertex
+    temperatures in the cached point numbering, the pairs' jump and flux on the cached
+    boundary facets, k(T)): bitwise
+    the arrays of the full gather of that frame's field, in its facet order (under
+    mpirun every rank owns boundary facets: block A's pair facets on one, B's on the
+    other)."""
+    from fe_interface.io import fields, timeseries
+    from fe_interface.postprocessing.pairs import facet_values
+
+    kA = (lambda T: KA * (1.0 + 0.01 * (T - 300.0))) if k_of_T else KA
+    p = transient_pair(kA, n_a=(4, 4), n_b=(5, 6))
+    bad, frames = [], []
+
+    def frame(f, T, sizes):
+        got = fields.gather_frame(f, T, sizes)
+        ref = fields.gather_mesh_blocks(f, T)
+        frames.append(T.x.array.copy())
+        if (got is None) != (ref is None) or (got is None) != (f.comm.rank != 0):
+            bad.append("rank 0 only")
+        elif got is not None:
+            bad.extend(f"frame {len(frames)}: {b}" for b in _frame_differences(f, got, ref, sizes))
+        return got
+
+    monkeypatch.setattr(timeseries, "gather_frame", frame)
+    p.run(t_end=100.0, dt=50.0, output=shared_tmp / f"frames_{k_of_T}", name="tr")
+    assert MPI.COMM_WORLD.bcast(bad) == []
+    assert len(frames) == 3 and not np.array_equal(frames[0], frames[-1])
+    f = p.formulation
+    assert f.conductivity_varies == k_of_T
+    bf = fields.boundary_facets(f)
+    mine = np.isfinite(facet_values(f, p.T.x.array, bf.cells, bf.local)[:, 0]).sum()
+    assert min(MPI.COMM_WORLD.allgather(len(bf.cells))) > 0
+    assert MPI.COMM_WORLD.allreduce(int(mine)) == 4  # A's 4 facets (one-sided integration)

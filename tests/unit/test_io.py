@@ -1,12 +1,14 @@
 """Output (:mod:`fe_interface.io`): atomic files, JSON summaries and tables, the progress
-bar, vertex fields keyed by dof copy (the same in serial and parallel), VTX output and the
-partition-independent checkpoint order."""
+bar, vertex fields keyed by dof copy (the same in serial and parallel), the cached outer
+boundary facets, VTX output and the partition-independent checkpoint order."""
 
+import gc
 import io
 import json
 import math
 import os
 import stat
+import weakref
 
 from mpi4py import MPI
 
@@ -15,7 +17,13 @@ import pytest
 from helpers.walls import wall_mesh, wall_problem
 
 from fe_interface.io.checkpoint import Checkpoint
-from fe_interface.io.fields import gather_vertex_fields, write_vtx
+from fe_interface.io.fields import (
+    boundary_facets,
+    gather_frame,
+    gather_mesh_blocks,
+    gather_vertex_fields,
+    write_vtx,
+)
 from fe_interface.io.files import atomic_file, write_bytes, write_text
 from fe_interface.io.progress import ProgressBar
 from fe_interface.io.summary import format_table, json_safe, write_summary
@@ -128,6 +136,63 @@ def test_vertex_fields_partition_independent():
     for x in (0.3, 0.7):  # the jumps are there: two temperatures at each interface point
         T = pdata["temperature_K"][np.isclose(pts[:, 0], x)]
         assert T.size == 8 and np.ptp(T) > 1.0
+
+
+def _facets_by_loops(f):
+    """The owned outer tagged facets (cell, local facet, tag), one facet at a time."""
+    top = f.mesh.topology
+    tdim = top.dim
+    f2c, c2f = top.connectivity(tdim - 1, tdim), top.connectivity(tdim, tdim - 1)
+    ft = f.model.tagged.facet_tags
+    rows = []
+    for x, tag in zip(ft.indices, ft.values, strict=True):
+        if x < top.index_map(tdim - 1).size_local and len(f2c.links(x)) == 1:
+            c = f2c.links(x)[0]
+            rows.append((c, list(c2f.links(c)).index(x), tag))
+    return np.array(rows, dtype=np.int32).reshape(-1, 3)
+
+
+@pytest.mark.parametrize(
+    ("cell", "per_side"),
+    [("triangle", 3), ("quadrilateral", 3), ("tetrahedron", 8), ("hexahedron", 4)],
+)
+def test_boundary_facets_vectorised_and_cached(cell, per_side):
+    """The vectorised outer facets equal a facet-by-facet reference (the interface facets
+    inside the wall are not among them; each outer facet once over the ranks); computed
+    once per formulation, read-only, and the cache does not keep a formulation alive."""
+    p = wall_problem(wall_mesh((0.3, 0.4), cell, 2), (1.0, 2.0), (3.0,), solver="direct")
+    p.initialise()
+    f = p.formulation
+    bf = boundary_facets(f)
+    np.testing.assert_array_equal(np.stack(bf, axis=1), _facets_by_loops(f))
+    assert all(a.dtype == np.int32 and not a.flags.writeable for a in bf)
+    assert COMM.allreduce(len(bf.cells)) == 2 * per_side  # "left" and "right" only
+    assert sorted(set(COMM.allreduce(list(bf.tags)))) == [1, 2]
+    assert boundary_facets(f) is bf
+    alive = weakref.ref(f)
+    del f, p, bf
+    gc.collect()
+    assert alive() is None
+
+
+def test_frame_is_the_full_gather_of_its_field():
+    """A frame (cached point numbering) carries bitwise the temperatures of the full
+    gather, for the solved field and for another one; constant k: nothing else."""
+    f = _solved(COMM).formulation
+    full = gather_mesh_blocks(f)
+    sizes = [len(c) for _, c in full.blocks] if full is not None else []
+    frames = [gather_frame(f, f.T, sizes)]
+    f.T.x.array[:] = np.sin(np.arange(f.T.x.array.size) + 100.0 * COMM.rank)
+    frames.append(gather_frame(f, f.T, sizes))
+    fulls = [full, gather_mesh_blocks(f)]
+    if COMM.rank != 0:
+        assert frames == fulls == [None, None]
+        return
+    for got, ref in zip(frames, fulls, strict=True):
+        a, b = got.point_data["temperature_K"], ref.point_data["temperature_K"]
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+        assert got.cell_data == {} and got.blocks == []
+    assert not np.array_equal(*(g.point_data["temperature_K"] for g in frames))
 
 
 def test_vtx_output(shared_tmp):
