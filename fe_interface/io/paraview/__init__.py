@@ -123,13 +123,24 @@ def _run(cmd: list[str], timeout: float, attempts: int = 4) -> str:
             break
         if attempt < attempts - 1:
             time.sleep(1.0 + attempt)
+            cmd = _other_display(cmd)
     bad = [ln for ln in (res.stderr or "").splitlines() if ln.startswith(_INPUT_PREFIX)]
     if res.returncode == 2 and bad:
         raise ParaViewInputError(bad[-1].removeprefix(_INPUT_PREFIX))
     if res.returncode != 0:
-        tail = "\n".join((res.stderr or res.stdout).strip().splitlines()[-15:])
+        lines = (res.stderr or res.stdout).strip().splitlines()
+        first = [ln for ln in lines[:-15] if "ERROR" in ln or "Error" in ln][:3]  # the cause
+        tail = "\n".join([*first, *lines[-15:]])
         raise ParaViewError(f"{' '.join(map(str, cmd))} failed ({res.returncode}):\n{tail}")
     return res.stdout
+
+
+def _other_display(cmd: list[str]) -> list[str]:
+    """``cmd`` with xvfb-run's display search starting elsewhere (a retry after a failure)."""
+    if "-n" not in cmd:
+        return cmd
+    i = cmd.index("-n") + 1
+    return [*cmd[:i], str(100 + (int(cmd[i]) + 998 - 100) % 8000), *cmd[i + 1 :]]
 
 
 def _parse(stdout: str) -> Any:
