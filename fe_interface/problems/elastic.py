@@ -47,6 +47,7 @@ from fe_interface.model.mechanical_model import MechanicalModel
 from fe_interface.postprocessing.rigid import RigidForce, rigid_forces
 from fe_interface.problems.base import ProblemBase
 from fe_interface.problems.supports import (
+    check_contact_end,
     check_contact_start,
     check_supported,
     explain_failure,
@@ -336,6 +337,7 @@ class ElasticProblem(ProblemBase):
                 solve = self.solver.solve()
             except SolverError as e:  # name a body that an opened contact left free
                 raise explain_failure(self.supports, self.u.x.array, e) from None
+            check_contact_end(self.supports, solve.converged_reason)
         self.timings["solve"] = time.perf_counter() - t0
         self._solved = True
         assert self.model is not None

@@ -298,6 +298,28 @@ def check_contact_start(s: Supports, u: np.ndarray) -> None:
         )
 
 
+def check_contact_end(s: Supports, reason: str) -> None:
+    """Refuse a contact solve that ended where a body is free (collective).
+
+    Newton's round-off test can pass at a huge iterate of a singular system (a load that
+    pulls a body off its contact, solved with a new factorisation of the singular
+    Jacobian: |u| ~ 2e7 m came back as converged): the active set at the end must hold
+    every body, as at the start (:func:`check_contact_start`).  The contacts' last states
+    are read, not evaluated again (they hold the reported pressures).
+
+    Raises:
+        SolverError: naming the body, the direction and the open contacts.
+    """
+    free = s.free([c.current_state().active for c in s.contacts])
+    if free.shape[1]:
+        raise SolverError(
+            f"contact solve failed: at its end {s.describe(free)}: {_open_contacts(s, free)} "
+            "is open there, so nothing holds this motion (a load that pulls the bodies apart, "
+            f"or a gap that does not close under it); the solver's {reason} is not an "
+            "equilibrium"
+        )
+
+
 def explain_failure(s: Supports, u: np.ndarray, error: SolverError) -> SolverError:
     """``error`` with the free bodies at the last iterate ``u`` named, if any (collective)."""
     free = s.free([c.state(u).active for c in s.contacts])

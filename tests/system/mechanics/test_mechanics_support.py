@@ -132,6 +132,23 @@ def test_load_pulls_the_block_off(tm2):
     assert "[contact Newton did not converge" in msg  # PETSc's reason last
 
 
+def test_load_pulls_the_block_off_refused_at_the_end():
+    """The same on a finer contact with MUMPS: the open contact changes more nodes than a kept
+    factorisation serves, the new one factorises the singular Jacobian and Newton's round-off
+    test passed at |u| ~ 2e7 m ("converged"); the free body at the end is refused."""
+    x = np.linspace(0.0, 0.02, 41)
+    z = np.linspace(0.0, 0.01, 5)
+    tagged = stacked_blocks([x], z, z, cell="quadrilateral")
+    p = elastic(tagged, [*held(2), Pressure("top", -2e6)])
+    with pytest.raises(SolverError) as e:
+        p.solve()
+    msg = str(e.value)
+    assert msg.startswith(
+        "contact solve failed: at its end body 'upper' can move in y: contact 'contact' (gap up to "
+    ), msg
+    assert msg.endswith("is not an equilibrium")
+
+
 # ------------------------------------------------------------------ functions of x
 def boom(x):
     raise ZeroDivisionError("boom")
