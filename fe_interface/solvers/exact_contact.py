@@ -49,13 +49,11 @@ class _Projector:
     """Π and the affine projection onto {g_i(u) = 0, i ∈ 𝒜} (collective)."""
 
     def __init__(self, contacts: Sequence[NodalContact], marker: np.ndarray, space: Any) -> None:
-        parts = [c.active_constraints() for c in contacts]
-        self.parts = parts
-        rows = np.concatenate([p.rows for p in parts]) if parts else np.zeros((0, 0), int)
-        coef = np.concatenate([p.coef for p in parts]) if parts else np.zeros((0, 0))
-        self.rows = rows
-        self.coef = coef  # every component: the gaps
-        self.free = np.where(marker[rows] >= 0, coef, 0.0)  # the corrections: free dofs only
+        self.parts = parts = [c.active_constraints() for c in contacts]
+        self.rows = np.concatenate([p.rows for p in parts])
+        self.coef = np.concatenate([p.coef for p in parts])  # every component: the gaps
+        # the corrections: free dofs only
+        self.free = np.where(marker[self.rows] >= 0, self.coef, 0.0)
         self.norm2 = np.einsum("ij,ij->i", self.free, self.free)
         ok = self.norm2 > 0  # both normal components fixed: nothing to move
         self.inv = np.where(ok, 1.0 / np.where(ok, self.norm2, 1.0), 0.0)

@@ -242,9 +242,7 @@ class NewtonSolver:
         with b.localForm() as bl:
             bl.set(0.0)
         if self.K is not None and self._offset is not None and self._Kx is not None:
-            # a constant Jacobian: the forms and the coupling are K u + c (this solve)
-            self.K.mult(x, self._Kx)
-            b.array_w[:] = self._Kx.array_r + self._offset
+            self._linear_part(x, b)  # a constant Jacobian: the forms and the coupling
         else:
             dolfinx.fem.petsc.assemble_vector(b, self.F)
             if self.coupling is not None:
@@ -425,11 +423,15 @@ class NewtonSolver:
 
         A constant Jacobian, after a solve (c is that solve's: the loads are fixed).
         """
+        self._linear_part(x, b)
+        dolfinx.fem.petsc.set_bc(b, self.bcs, x, -1.0)
+
+    def _linear_part(self, x: PETSc.Vec, b: PETSc.Vec) -> None:
+        """Set b = K x + c on the owned rows (c: this solve's offset, :meth:`_residual`)."""
         if self.K is None or self._offset is None:
-            raise SolverError("linear_residual needs a constant Jacobian and a solve")
+            raise SolverError("the linear part needs a constant Jacobian and a solve")
         self.K.mult(x, b)
         b.array_w[:] += self._offset
-        dolfinx.fem.petsc.set_bc(b, self.bcs, x, -1.0)
 
     @property
     def floor(self) -> float:
